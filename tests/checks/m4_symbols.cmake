@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Portability gate, part 2: the Cortex-M4 objects of a portable target must not reference
 # the heap or stdio (the core runs without malloc and without a console).
 #   cmake -DNM=arm-none-eabi-nm -DFILE=<archive or object> -P m4_symbols.cmake

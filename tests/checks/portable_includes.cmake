@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # Portability gate, part 1: portable code may include only freestanding C headers and
 # the project's own (<amp/...>, <openamp/...>, "local.h"). Anything else — GLib, POSIX,
 # <stdio.h>, <stdlib.h> — fails the check with the file and line.
