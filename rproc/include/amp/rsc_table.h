@@ -1,0 +1,155 @@
+/*
+ * remoteproc resource table: the wire format (Linux include/linux/remoteproc.h, OpenAMP
+ * remoteproc.h; REFERENCE.md section 4.1).
+ *
+ * Everything is little-endian, 32-bit fields unless noted. Unlike Linux (whose body structs
+ * exclude the type word), every entry struct here starts with its `type`, as in OpenAMP, so
+ * a firmware can write one designated initializer per entry. The bytes are the same.
+ *
+ * These structs are for *declaring* a table (see <amp/rsc_declare.h>) and for naming field
+ * offsets. The parser (<amp/rsc_parse.h>) never casts untrusted bytes to them: it decodes
+ * each field from a byte buffer at an offset, so unaligned or truncated input is harmless.
+ */
+#ifndef AMP_RSC_TABLE_H
+#define AMP_RSC_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Entry types (the first word of each entry). */
+#define AMP_RSC_CARVEOUT 0u	  /**< physically contiguous memory the remote needs */
+#define AMP_RSC_DEVMEM 1u	  /**< device memory (iommu mapping) the remote needs */
+#define AMP_RSC_TRACE 2u	  /**< a trace (log) buffer the host may read */
+#define AMP_RSC_VDEV 3u		  /**< a virtio device: vrings + config space */
+#define AMP_RSC_LAST 4u		  /**< first type that is neither standard nor vendor */
+#define AMP_RSC_VENDOR_START 128u /**< first vendor-specific type (inclusive) */
+#define AMP_RSC_VENDOR_END 512u	  /**< last vendor-specific type (inclusive, as in Linux) */
+
+/** "Let the host pick": a da/pa the host fills in (Linux FW_RSC_ADDR_ANY). */
+#define AMP_FW_RSC_ADDR_ANY 0xFFFFFFFFu
+
+/** The only table version that exists. */
+#define AMP_RSC_TABLE_VERSION 1u
+
+/** Length of the fixed name fields of carveout, devmem and trace entries. */
+#define AMP_RSC_NAME_LEN 32u
+
+/** Most vrings a vdev may declare (Linux rproc_vdev has two). */
+#define AMP_RSC_MAX_VRINGS 2u
+
+/** Largest virtqueue size (virtio spec, "Split Virtqueues"). */
+#define AMP_RSC_VRING_NUM_MAX 32768u
+
+/** virtio device id of rpmsg. */
+#define AMP_VIRTIO_ID_RPMSG 7u
+
+/** rpmsg feature bit 0: the remote supports the name service (VIRTIO_RPMSG_F_NS). */
+#define AMP_VIRTIO_RPMSG_F_NS 0u
+
+/** virtio status bits written by the host into amp_fw_rsc_vdev.status. */
+#define AMP_VIRTIO_STATUS_ACKNOWLEDGE 0x01u
+#define AMP_VIRTIO_STATUS_DRIVER 0x02u
+#define AMP_VIRTIO_STATUS_DRIVER_OK 0x04u
+#define AMP_VIRTIO_STATUS_FEATURES_OK 0x08u
+#define AMP_VIRTIO_STATUS_NEEDS_RESET 0x40u
+#define AMP_VIRTIO_STATUS_FAILED 0x80u
+
+/** Table header, followed by `num` u32 offsets (from the table start) of the entries. */
+struct amp_rsc_table_hdr {
+	uint32_t ver;	      /**< must be AMP_RSC_TABLE_VERSION */
+	uint32_t num;	      /**< number of entries (length of the offset array) */
+	uint32_t reserved[2]; /**< must be zero */
+};
+
+/** RSC_CARVEOUT and RSC_DEVMEM entry (same layout). */
+struct amp_fw_rsc_carveout {
+	uint32_t type;		     /**< AMP_RSC_CARVEOUT or AMP_RSC_DEVMEM */
+	uint32_t da;		     /**< device address, or AMP_FW_RSC_ADDR_ANY */
+	uint32_t pa;		     /**< physical address (host-written for carveouts) */
+	uint32_t len;		     /**< length in bytes */
+	uint32_t flags;		     /**< iommu protection flags */
+	uint32_t reserved;	     /**< must be zero */
+	char name[AMP_RSC_NAME_LEN]; /**< human-readable name, NUL-padded */
+};
+
+/** RSC_TRACE entry. */
+struct amp_fw_rsc_trace {
+	uint32_t type;		     /**< AMP_RSC_TRACE */
+	uint32_t da;		     /**< device address of the trace buffer */
+	uint32_t len;		     /**< its length in bytes */
+	uint32_t reserved;	     /**< must be zero */
+	char name[AMP_RSC_NAME_LEN]; /**< human-readable name, NUL-padded */
+};
+
+/** One vring of a vdev (follows the vdev's fixed part, num_of_vrings of them). */
+struct amp_fw_rsc_vdev_vring {
+	uint32_t da;	   /**< device address, or AMP_FW_RSC_ADDR_ANY (host fills it in) */
+	uint32_t align;	   /**< alignment of the used ring (legacy layout), non-zero power of 2 */
+	uint32_t num;	   /**< number of descriptors, a power of two */
+	uint32_t notifyid; /**< notify id (Linux overwrites it with its own allocation) */
+	uint32_t pa;	   /**< physical address (OpenAMP: reserved) */
+};
+
+/**
+ * RSC_VDEV entry, fixed part. It is followed by `num_of_vrings` struct amp_fw_rsc_vdev_vring
+ * and then `config_len` bytes of virtio config space.
+ */
+struct amp_fw_rsc_vdev {
+	uint32_t type;	       /**< AMP_RSC_VDEV */
+	uint32_t id;	       /**< virtio device id (AMP_VIRTIO_ID_RPMSG) */
+	uint32_t notifyid;     /**< vdev notify id */
+	uint32_t dfeatures;    /**< device features offered by the remote */
+	uint32_t gfeatures;    /**< features the host accepted (host-written) */
+	uint32_t config_len;   /**< bytes of config space after the vrings */
+	uint8_t status;	       /**< virtio status byte (host-written, DRIVER_OK = 0x04) */
+	uint8_t num_of_vrings; /**< number of vrings that follow (at most 2) */
+	uint8_t reserved[2];   /**< must be zero */
+};
+
+/** A vendor entry's minimal header (OpenAMP fw_rsc_vendor): type + length of the entry. */
+struct amp_fw_rsc_vendor {
+	uint32_t type; /**< AMP_RSC_VENDOR_START..AMP_RSC_VENDOR_END */
+	uint32_t len;  /**< vendor-defined */
+};
+
+/* The wire layout: any change here is a protocol change. */
+_Static_assert(sizeof(struct amp_rsc_table_hdr) == 16, "table header");
+_Static_assert(offsetof(struct amp_rsc_table_hdr, num) == 4, "hdr.num");
+_Static_assert(offsetof(struct amp_rsc_table_hdr, reserved) == 8, "hdr.reserved");
+_Static_assert(sizeof(struct amp_fw_rsc_carveout) == 56, "carveout");
+_Static_assert(offsetof(struct amp_fw_rsc_carveout, da) == 4, "carveout.da");
+_Static_assert(offsetof(struct amp_fw_rsc_carveout, pa) == 8, "carveout.pa");
+_Static_assert(offsetof(struct amp_fw_rsc_carveout, len) == 12, "carveout.len");
+_Static_assert(offsetof(struct amp_fw_rsc_carveout, flags) == 16, "carveout.flags");
+_Static_assert(offsetof(struct amp_fw_rsc_carveout, reserved) == 20, "carveout.reserved");
+_Static_assert(offsetof(struct amp_fw_rsc_carveout, name) == 24, "carveout.name");
+_Static_assert(sizeof(struct amp_fw_rsc_trace) == 48, "trace");
+_Static_assert(offsetof(struct amp_fw_rsc_trace, da) == 4, "trace.da");
+_Static_assert(offsetof(struct amp_fw_rsc_trace, len) == 8, "trace.len");
+_Static_assert(offsetof(struct amp_fw_rsc_trace, reserved) == 12, "trace.reserved");
+_Static_assert(offsetof(struct amp_fw_rsc_trace, name) == 16, "trace.name");
+_Static_assert(sizeof(struct amp_fw_rsc_vdev_vring) == 20, "vring");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev_vring, align) == 4, "vring.align");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev_vring, num) == 8, "vring.num");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev_vring, notifyid) == 12, "vring.notifyid");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev_vring, pa) == 16, "vring.pa");
+_Static_assert(sizeof(struct amp_fw_rsc_vdev) == 28, "vdev");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, id) == 4, "vdev.id");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, notifyid) == 8, "vdev.notifyid");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, dfeatures) == 12, "vdev.dfeatures");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, gfeatures) == 16, "vdev.gfeatures");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, config_len) == 20, "vdev.config_len");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, status) == 24, "vdev.status");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, num_of_vrings) == 25, "vdev.num_of_vrings");
+_Static_assert(offsetof(struct amp_fw_rsc_vdev, reserved) == 26, "vdev.reserved");
+_Static_assert(sizeof(struct amp_fw_rsc_vendor) == 8, "vendor");
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AMP_RSC_TABLE_H */
