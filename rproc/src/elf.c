@@ -81,6 +81,24 @@ static int elf_fail(struct amp_rsc_error *err, enum amp_rsc_reason r, uint64_t s
 
 #define NO_SECTION UINT64_MAX
 
+/* shoff + n * size, saturated: only for reporting where a table would end. */
+static uint64_t span_end(uint64_t shoff, uint64_t n, uint64_t size)
+{
+	if (size && n > (UINT64_MAX - shoff) / size)
+		return UINT64_MAX;
+	return shoff + n * size;
+}
+
+/* Name the field that is wrong: the offset if it is already past the end, else the size. */
+static int past_end(struct amp_rsc_error *err, enum amp_rsc_reason r, const struct elf_layout *l,
+		    const struct amp_elf_section *s, uint64_t len)
+{
+	if (s->offset > len)
+		return elf_fail(err, r, s->index, s->hdr_offset + l->sh_offset, "sh_offset",
+				s->offset, len);
+	return elf_fail(err, r, s->index, s->hdr_offset + l->sh_size, "sh_size", s->size, len);
+}
+
 /* Decode section header @i; the caller proved the table lies in the image. */
 static void read_shdr(const struct elf_layout *l, const uint8_t *img, uint64_t shoff,
 		      uint64_t shentsize, uint64_t i, struct amp_elf_section *s, uint32_t *name,
@@ -89,6 +107,7 @@ static void read_shdr(const struct elf_layout *l, const uint8_t *img, uint64_t s
 	const uint8_t *p = img + shoff + i * shentsize;
 
 	s->index = (uint32_t)i;
+	s->hdr_offset = shoff + i * shentsize;
 	*name = amp_ld_le32(p);
 	s->type = amp_ld_le32(p + 4);
 	s->flags = ld_word(l, p + l->sh_flags);
@@ -172,7 +191,8 @@ int amp_elf_find_section(const void *image, size_t len, const char *name, struct
 	/* shnum * shentsize: divide first so the product cannot overflow. */
 	if (shnum > (len - shoff) / shentsize)
 		return elf_fail(err, AMP_RSC_ERR_ELF_SHDRS_PAST_END, NO_SECTION, l->e_shnum,
-				"e_shnum", shnum, (len - shoff) / shentsize);
+				"e_shoff + e_shnum * e_shentsize",
+				span_end(shoff, shnum, shentsize), len);
 	hdr.shnum = (uint32_t)shnum; /* <= len / 40, fits */
 	if (shstrndx == SHN_UNDEF || shstrndx >= shnum)
 		return elf_fail(err, AMP_RSC_ERR_ELF_SHSTRNDX_RANGE, NO_SECTION, l->e_shstrndx,
@@ -180,31 +200,25 @@ int amp_elf_find_section(const void *image, size_t len, const char *name, struct
 	hdr.shstrndx = (uint32_t)shstrndx;
 	read_shdr(l, img, shoff, shentsize, shstrndx, &strtab, &sh_name, &sh_link);
 	if (!amp_range_ok(strtab.offset, strtab.size, len))
-		return elf_fail(err, AMP_RSC_ERR_ELF_STRTAB_PAST_END, shstrndx,
-				shoff + shstrndx * shentsize + l->sh_offset, "sh_offset + sh_size",
-				strtab.offset + strtab.size, len);
+		return past_end(err, AMP_RSC_ERR_ELF_STRTAB_PAST_END, l, &strtab, len);
 	if (info)
 		*info = hdr;
 
 	for (uint64_t i = 0; i < shnum; i++) {
 		const uint8_t *names = img + strtab.offset, *nul;
-		uint64_t field = shoff + i * shentsize;
-
 		read_shdr(l, img, shoff, shentsize, i, &s, &sh_name, &sh_link);
 		if (sh_name >= strtab.size)
-			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_PAST_END, i, field, "sh_name",
-					sh_name, strtab.size);
+			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_PAST_END, i, s.hdr_offset,
+					"sh_name", sh_name, strtab.size);
 		nul = memchr(names + sh_name, 0, (size_t)(strtab.size - sh_name));
 		if (!nul)
-			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_UNTERMINATED, i, field, "sh_name",
-					sh_name, strtab.size);
+			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_UNTERMINATED, i, s.hdr_offset,
+					"sh_name", sh_name, strtab.size);
 		if ((uint64_t)(nul - (names + sh_name)) != namelen ||
 		    memcmp(names + sh_name, name, (size_t)namelen) != 0)
 			continue;
 		if (s.type != AMP_ELF_SHT_NOBITS && !amp_range_ok(s.offset, s.size, len))
-			return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_PAST_END, i,
-					field + l->sh_offset, "sh_offset + sh_size",
-					s.offset + s.size, len);
+			return past_end(err, AMP_RSC_ERR_ELF_SECTION_PAST_END, l, &s, len);
 		*sec = s;
 		if (err)
 			amp_rsc_fail(err, AMP_RSC_ERR_NONE, -1, AMP_RSC_TYPE_NONE, 0, NULL, 0, 0);
@@ -218,22 +232,26 @@ int amp_elf_find_rsc_table(const void *image, size_t len, struct amp_elf_info *i
 			   struct amp_rsc_error *err)
 {
 	struct amp_elf_section s;
+	struct amp_elf_info hdr;
 	int ret;
 
 	if (!table || !table_len)
 		return amp_rsc_fail(err, AMP_RSC_ERR_BAD_ARG, -1, AMP_RSC_TYPE_NONE, 0, NULL, 0, 0);
-	ret = amp_elf_find_section(image, len, AMP_ELF_RSC_SECTION, info, &s, err);
+	ret = amp_elf_find_section(image, len, AMP_ELF_RSC_SECTION, &hdr, &s, err);
 	if (ret)
 		return ret;
 	if (s.type == AMP_ELF_SHT_NOBITS)
-		return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_NOBITS, s.index, 0, "sh_type", s.type,
-				0);
+		return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_NOBITS, s.index, s.hdr_offset + 4,
+				"sh_type", s.type, 0);
 	if (s.size == 0)
-		return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_EMPTY, s.index, 0, "sh_size", 0, 0);
+		return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_EMPTY, s.index,
+				s.hdr_offset + (hdr.elf_class == 32 ? 20 : 32), "sh_size", 0, 0);
 	ret =
 	    amp_rsc_parse((const uint8_t *)image + s.offset, (size_t)s.size, NULL, NULL, NULL, err);
 	if (ret)
 		return ret;
+	if (info)
+		*info = hdr;
 	if (sec)
 		*sec = s;
 	*table = (const uint8_t *)image + s.offset;

@@ -43,12 +43,13 @@ struct amp_elf_info {
 
 /** A section header (decoded). */
 struct amp_elf_section {
-	uint32_t index;	 /**< its index in the section header table */
-	uint32_t type;	 /**< sh_type */
-	uint64_t flags;	 /**< sh_flags */
-	uint64_t addr;	 /**< sh_addr: where it is loaded (the device address on the MCU) */
-	uint64_t offset; /**< sh_offset: where its bytes are in the file */
-	uint64_t size;	 /**< sh_size */
+	uint32_t index;	     /**< its index in the section header table */
+	uint32_t type;	     /**< sh_type */
+	uint64_t flags;	     /**< sh_flags */
+	uint64_t addr;	     /**< sh_addr: where it is loaded (the device address on the MCU) */
+	uint64_t offset;     /**< sh_offset: where its bytes are in the file */
+	uint64_t size;	     /**< sh_size */
+	uint64_t hdr_offset; /**< file offset of this section header (for diagnostics) */
 };
 
 /**

@@ -48,7 +48,7 @@ extern "C" {
 	XX(VENDOR_REJECTED, AMP_EPROTO, NULL, "vendor handler rejected the entry")               \
 	XX(VISITOR_FAILED, AMP_EPROTO, NULL, "entry handler failed")                             \
 	XX(ENTRY_NOT_FOUND, AMP_ENOENT, NULL, "table has no such entry")                         \
-	XX(ELF_TRUNCATED, AMP_ENOEXEC, "file size", "file is smaller than the ELF header")       \
+	XX(ELF_TRUNCATED, AMP_ENOEXEC, "minimum", "file is smaller than the ELF header")         \
 	XX(ELF_BAD_MAGIC, AMP_ENOEXEC, NULL, "not an ELF file (bad magic)")                      \
 	XX(ELF_BAD_CLASS, AMP_ENOEXEC, NULL, "ELF class is neither ELF32 nor ELF64")             \
 	XX(ELF_BAD_ENDIAN, AMP_ENOTSUP, NULL, "ELF file is not little-endian")                   \
