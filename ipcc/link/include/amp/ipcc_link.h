@@ -1,0 +1,181 @@
+/*
+ * IPCC transport between two processes (DESIGN D5, D6, D9): the register model in shared
+ * memory plus one eventfd per IRQ line per processor, which carries the line's rising edge
+ * to the process that owns the line.
+ *
+ * Waiting modes (per process, chosen at init; the two sides may differ):
+ *   BLOCK     sleep in read(eventfd) until the peer raises our line.
+ *   ADAPTIVE  poll the shared register file for cfg.poll_ns, then publish "asleep" in the
+ *             shared header and sleep on the eventfd. A sender writes the eventfd only when
+ *             the receiver is asleep, so back-to-back traffic needs no system call per kick
+ *             and an idle process uses no CPU.
+ *   SPIN      poll forever, never sleep (for measurement).
+ * The sender's rule is the same in every mode: write the peer's eventfd iff the send raised
+ * the peer's line and the peer's asleep word is set (BLOCK keeps it set, SPIN keeps it clear).
+ * Store-then-load on both sides (flag, then asleep; asleep, then flag) with sequential
+ * consistency means a sleeping receiver is always woken.
+ *
+ * Calling context: amp_ipcc_link_kick() from any thread of the owning process (it is
+ * lock-free). amp_ipcc_link_wait_event(), amp_ipcc_link_dispatch() and
+ * amp_ipcc_link_handle_fd() from one thread only (the IRQ thread or the event loop);
+ * handlers run only from dispatch, never from kick.
+ */
+#ifndef AMP_IPCC_LINK_H
+#define AMP_IPCC_LINK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <amp/ipcc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum amp_ipcc_wait {
+	AMP_IPCC_WAIT_BLOCK = 0,
+	AMP_IPCC_WAIT_ADAPTIVE = 1,
+	AMP_IPCC_WAIT_SPIN = 2,
+};
+
+#define AMP_IPCC_LINK_NFDS 4 /**< efds[proc * 2 + line] */
+#define AMP_IPCC_LINK_EFD(proc, line) ((proc)*AMP_IPCC_NLINES + (line))
+#define AMP_IPCC_POLL_NS_DEFAULT 50000u /**< adaptive poll budget: 50 us */
+
+/**
+ * RX-occupied handler for one channel. Runs in "interrupt context" (from dispatch), after
+ * the link acknowledged the channel (CHnC): new work the peer posts after that point will
+ * raise the line again, so the handler must scan the whole ring.
+ */
+typedef void (*amp_ipcc_rx_fn)(void *arg, uint32_t ch);
+
+struct amp_ipcc_link_cfg {
+	uint32_t proc;		    /**< AMP_IPCC_PROC1 (host) or AMP_IPCC_PROC2 (firmware) */
+	enum amp_ipcc_wait mode;    /**< how this side waits */
+	uint32_t poll_ns;	    /**< adaptive poll budget; 0 = AMP_IPCC_POLL_NS_DEFAULT */
+	bool strict;		    /**< kick waits until the channel is free (ST firmware) */
+	uint32_t strict_timeout_ms; /**< strict wait bound; 0 = 500 (Linux's shutdown timeout) */
+};
+
+/** Local (per-process) counters; the shared per-channel ones are in amp_ipcc_shared. */
+struct amp_ipcc_link_stats {
+	uint64_t wakeups;     /**< eventfd reads that returned a count */
+	uint64_t sleeps;      /**< times this side went to sleep in the kernel */
+	uint64_t spurious;    /**< dispatches that found nothing pending */
+	uint64_t unhandled;   /**< pending channels with no handler (acked and dropped) */
+	uint64_t tx_timeouts; /**< strict kicks that timed out */
+};
+
+/** One process's end of the link. Caller-allocated; fields are private unless noted. */
+struct amp_ipcc_link {
+	struct amp_ipcc m;   /**< read-only: the register model handle */
+	uint32_t proc, peer; /**< read-only */
+	struct amp_ipcc_link_cfg cfg;
+	int efd[AMP_IPCC_LINK_NFDS]; /**< not owned */
+	_Atomic uint32_t *asleep;    /**< [2], in shared memory */
+	_Atomic bool stop;	     /**< set by amp_ipcc_link_interrupt() */
+	struct {
+		amp_ipcc_rx_fn fn;
+		void *arg;
+	} rx[AMP_IPCC_MAX_CHAN];
+	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
+};
+
+/**
+ * Create the four eventfds (blocking, close-on-exec) for a run.
+ * @retval AMP_OK
+ * @retval AMP_EIO  eventfd() failed (all closed again)
+ */
+int amp_ipcc_efds_create(int efds[AMP_IPCC_LINK_NFDS]);
+
+/** Close the four eventfds (ignores -1 entries). */
+void amp_ipcc_efds_close(int efds[AMP_IPCC_LINK_NFDS]);
+
+/**
+ * Attach one processor's end. Sets this side's asleep word according to the mode and
+ * enables RXOIE for this processor (channels stay masked until a handler is set... see
+ * amp_ipcc_link_set_handler()).
+ *
+ * @param sh      the shared register file (from amp_soc_ipcc())
+ * @param nchan   channel count from the validated SoC header
+ * @param efds    the run's four eventfds (not owned, must outlive the link)
+ * @param asleep  the two shared asleep words (from amp_soc_asleep())
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  bad argument
+ */
+int amp_ipcc_link_init(struct amp_ipcc_link *l, const struct amp_ipcc_link_cfg *cfg,
+		       struct amp_ipcc_shared *sh, uint32_t nchan,
+		       const int efds[AMP_IPCC_LINK_NFDS], _Atomic uint32_t *asleep);
+
+/** Mask all of this side's channels, disable its IRQs, clear its asleep word. */
+void amp_ipcc_link_deinit(struct amp_ipcc_link *l);
+
+/**
+ * Register (or with @p fn NULL, remove) the RX handler of channel @p ch and unmask (mask)
+ * its RX-occupied interrupt. Call before the dispatching thread starts, or with it excluded.
+ *
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  bad channel
+ */
+int amp_ipcc_link_set_handler(struct amp_ipcc_link *l, uint32_t ch, amp_ipcc_rx_fn fn, void *arg);
+
+/**
+ * Mask or unmask channel @p ch's RX-occupied interrupt (XMR.CHnOM). Unmasking a channel
+ * whose flag is set raises the line, as on the chip, and wakes this side's waiter.
+ *
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  bad channel
+ */
+int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked);
+
+/**
+ * Notify the peer on channel @p ch (CHnS). In strict mode first wait (spin, then sleep on
+ * the TX-free line) until the channel is free.
+ *
+ * @retval 1              sent
+ * @retval 0              coalesced with a pending notification (counted)
+ * @retval AMP_ETIMEDOUT  strict mode: the peer did not free the channel in time
+ * @retval AMP_EINVAL     bad channel
+ * @retval AMP_EIO        eventfd write failed
+ */
+int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch);
+
+/**
+ * Wait until an RX interrupt is pending for this side, according to the mode.
+ *
+ * @param timeout_ms  -1 = forever; 0 = check only
+ * @retval 1              something is pending (or amp_ipcc_link_interrupt() was called)
+ * @retval 0              timed out
+ * @retval AMP_EIO        poll/read failed
+ */
+int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms);
+
+/**
+ * Handle pending RX interrupts: for each pending, unmasked channel, acknowledge (CHnC) and
+ * then call its handler; repeat while anything is pending (bounded). Makes no system call
+ * unless an ack raises the peer's TX-free line.
+ *
+ * @return number of handler calls (>= 0)
+ */
+int amp_ipcc_link_dispatch(struct amp_ipcc_link *l);
+
+/** The fd an event loop polls for this side's RX line (POLLIN). */
+int amp_ipcc_link_fd(const struct amp_ipcc_link *l);
+
+/**
+ * For event loops (GLib: g_unix_fd_add on amp_ipcc_link_fd()): drain the eventfd, then
+ * dispatch. Use with mode BLOCK.
+ *
+ * @return number of handler calls, or AMP_EIO
+ */
+int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l);
+
+/** Make a waiter in amp_ipcc_link_wait_event() return (from another thread). */
+void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AMP_IPCC_LINK_H */

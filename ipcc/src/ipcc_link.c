@@ -1,0 +1,410 @@
+/*
+ * IPCC eventfd transport; see amp/ipcc_link.h and docs/ipcc.md.
+ */
+#include <amp/ipcc_link.h>
+#include <amp/error.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RXO_LINE(p) AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO)
+#define TXF_LINE(p) AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF)
+#define DISPATCH_ROUNDS 64 /* bound on re-scans per dispatch, so a flood cannot livelock */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int amp_ipcc_efds_create(int efds[AMP_IPCC_LINK_NFDS])
+{
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
+		efds[i] = -1;
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++) {
+		/* Blocking on purpose: O_NONBLOCK would be shared with the peer's descriptor. */
+		efds[i] = eventfd(0, EFD_CLOEXEC);
+		if (efds[i] < 0) {
+			amp_ipcc_efds_close(efds);
+			return AMP_EIO;
+		}
+	}
+	return AMP_OK;
+}
+
+void amp_ipcc_efds_close(int efds[AMP_IPCC_LINK_NFDS])
+{
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++) {
+		if (efds[i] >= 0)
+			close(efds[i]);
+		efds[i] = -1;
+	}
+}
+
+static int efd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	for (;;) {
+		if (write(fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+			return AMP_OK;
+		if (errno != EINTR)
+			return AMP_EIO;
+	}
+}
+
+/* Asleep word values: BLOCK keeps it 1 (always wake me), SPIN keeps it 0. */
+static uint32_t idle_asleep(const struct amp_ipcc_link *l)
+{
+	return l->cfg.mode == AMP_IPCC_WAIT_BLOCK ? 1u : 0u;
+}
+
+int amp_ipcc_link_init(struct amp_ipcc_link *l, const struct amp_ipcc_link_cfg *cfg,
+		       struct amp_ipcc_shared *sh, uint32_t nchan,
+		       const int efds[AMP_IPCC_LINK_NFDS], _Atomic uint32_t *asleep)
+{
+	if (!l || !cfg || !sh || !efds || !asleep || cfg->proc >= AMP_IPCC_NPROC ||
+	    cfg->mode > AMP_IPCC_WAIT_SPIN)
+		return AMP_EINVAL;
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++) {
+		if (efds[i] < 0)
+			return AMP_EINVAL;
+	}
+	memset(l, 0, sizeof(*l));
+	if (amp_ipcc_init(&l->m, sh, nchan) != AMP_OK)
+		return AMP_EINVAL;
+	l->cfg = *cfg;
+	if (!l->cfg.poll_ns)
+		l->cfg.poll_ns = AMP_IPCC_POLL_NS_DEFAULT;
+	if (!l->cfg.strict_timeout_ms)
+		l->cfg.strict_timeout_ms = 500;
+	l->proc = cfg->proc;
+	l->peer = cfg->proc ^ 1u;
+	memcpy(l->efd, efds, sizeof(l->efd));
+	l->asleep = asleep;
+	atomic_store(&l->asleep[l->proc], idle_asleep(l));
+	/* All RX channels masked until a handler is set; TX-free masked (used by strict only). */
+	amp_ipcc_write(&l->m, AMP_IPCC_XMR(l->proc), 0xFFFFFFFFu, NULL);
+	amp_ipcc_set_bits(&l->m, AMP_IPCC_XCR(l->proc), AMP_IPCC_XCR_RXOIE, NULL);
+	return AMP_OK;
+}
+
+void amp_ipcc_link_deinit(struct amp_ipcc_link *l)
+{
+	if (!l || !l->m.sh)
+		return;
+	amp_ipcc_write(&l->m, AMP_IPCC_XMR(l->proc), 0xFFFFFFFFu, NULL);
+	amp_ipcc_write(&l->m, AMP_IPCC_XCR(l->proc), 0, NULL);
+	/* Leave "asleep" set: a peer that still kicks then writes an fd nobody reads, which
+	 * is harmless, instead of spinning on a dead side's word. */
+	atomic_store(&l->asleep[l->proc], 1u);
+	l->m.sh = NULL;
+}
+
+/* Signal the lines this access raised, to whichever processor owns them. */
+static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
+{
+	struct amp_ipcc_chan_stats *st = &l->m.sh->stats[l->proc][ch];
+	int ret = AMP_OK;
+
+	if (raised & RXO_LINE(l->peer)) {
+		/* Pairs with the receiver's store of asleep then load of the flags. */
+		if (atomic_load(&l->asleep[l->peer])) {
+			ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_RXO)]);
+			atomic_fetch_add_explicit(&st->efd_writes, 1, memory_order_relaxed);
+		} else {
+			atomic_fetch_add_explicit(&st->efd_avoided, 1, memory_order_relaxed);
+		}
+	}
+	/* TX-free edges are rare (only strict waiters unmask them): always signalled. */
+	if (raised & TXF_LINE(l->peer))
+		ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_TXF)]);
+	if (raised & RXO_LINE(l->proc)) /* an unmask on our own side */
+		ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+	return ret;
+}
+
+int amp_ipcc_link_set_handler(struct amp_ipcc_link *l, uint32_t ch, amp_ipcc_rx_fn fn, void *arg)
+{
+	if (!l || !l->m.sh || ch >= l->m.nchan)
+		return AMP_EINVAL;
+	l->rx[ch].fn = fn;
+	l->rx[ch].arg = arg;
+	return amp_ipcc_link_mask(l, ch, fn == NULL);
+}
+
+int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked)
+{
+	uint32_t raised = 0;
+
+	if (!l || !l->m.sh || ch >= l->m.nchan)
+		return AMP_EINVAL;
+	if (masked) {
+		amp_ipcc_set_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNOM(ch), NULL);
+		return AMP_OK;
+	}
+	amp_ipcc_clr_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNOM(ch), &raised);
+	return signal_raised(l, raised & RXO_LINE(l->proc), ch);
+}
+
+/* Strict mode: wait until our flag on @ch is clear, as ST's MAILBOX_Notify does. */
+static int wait_tx_free(struct amp_ipcc_link *l, uint32_t ch)
+{
+	const int txf = l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_TXF)];
+	uint64_t start = now_ns(), spin_end = start + l->cfg.poll_ns;
+	uint64_t deadline = start + (uint64_t)l->cfg.strict_timeout_ms * 1000000u;
+	uint32_t raised = 0;
+	int ret = AMP_OK;
+
+	if (amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch))
+		return AMP_OK;
+	atomic_fetch_add_explicit(&l->m.sh->stats[l->proc][ch].tx_waits, 1, memory_order_relaxed);
+	if (l->cfg.mode != AMP_IPCC_WAIT_BLOCK) {
+		while (now_ns() < spin_end || l->cfg.mode == AMP_IPCC_WAIT_SPIN) {
+			if (amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch))
+				return AMP_OK;
+			if (now_ns() >= deadline)
+				goto out_timeout;
+			cpu_relax();
+		}
+	}
+	/* Sleep on the TX-free line: enable it for this channel only (Linux's txdone_irq). */
+	amp_ipcc_set_bits(&l->m, AMP_IPCC_XCR(l->proc), AMP_IPCC_XCR_TXFIE, NULL);
+	amp_ipcc_clr_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNFM(ch), &raised);
+	while (!(amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch))) {
+		struct pollfd pfd = {.fd = txf, .events = POLLIN};
+		uint64_t now = now_ns(), junk;
+
+		if (now >= deadline) {
+			ret = AMP_ETIMEDOUT;
+			break;
+		}
+		int r = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+
+		if (r < 0 && errno != EINTR) {
+			ret = AMP_EIO;
+			break;
+		}
+		if (r > 0 && read(txf, &junk, sizeof(junk)) < 0 && errno != EINTR) {
+			ret = AMP_EIO;
+			break;
+		}
+	}
+	amp_ipcc_set_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNFM(ch), NULL);
+	if (ret == AMP_ETIMEDOUT)
+		l->stats.tx_timeouts++;
+	return ret;
+
+out_timeout:
+	l->stats.tx_timeouts++;
+	return AMP_ETIMEDOUT;
+}
+
+int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch)
+{
+	uint32_t raised = 0;
+	int sent, ret;
+
+	if (!l || !l->m.sh || ch >= l->m.nchan)
+		return AMP_EINVAL;
+	if (l->cfg.strict) {
+		ret = wait_tx_free(l, ch);
+		if (ret)
+			return ret;
+	}
+	sent = amp_ipcc_send(&l->m, l->proc, ch, &raised);
+	if (sent < 0)
+		return sent;
+	ret = signal_raised(l, raised, ch);
+	return ret ? ret : sent;
+}
+
+static uint32_t pending(struct amp_ipcc_link *l)
+{
+	return amp_ipcc_rx_pending(&l->m, l->proc);
+}
+
+/* Consume the eventfd's count after poll() said it is readable. */
+static int drain(struct amp_ipcc_link *l, int fd)
+{
+	uint64_t cnt;
+
+	if (read(fd, &cnt, sizeof(cnt)) == (ssize_t)sizeof(cnt)) {
+		l->stats.wakeups++;
+		return AMP_OK;
+	}
+	return errno == EINTR || errno == EAGAIN ? AMP_OK : AMP_EIO;
+}
+
+/* Sleep on our RX eventfd: read() directly when waiting forever (one syscall). */
+static int sleep_efd(struct amp_ipcc_link *l, int timeout_ms)
+{
+	const int fd = l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)];
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int r;
+
+	l->stats.sleeps++;
+	if (timeout_ms < 0)
+		return drain(l, fd) == AMP_OK ? 1 : AMP_EIO;
+	r = poll(&pfd, 1, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? 1 : AMP_EIO;
+	if (r == 0)
+		return 0;
+	return drain(l, fd) == AMP_OK ? 1 : AMP_EIO;
+}
+
+int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms)
+{
+	uint64_t deadline = 0;
+	int r;
+
+	if (!l || !l->m.sh)
+		return AMP_EINVAL;
+	if (timeout_ms >= 0)
+		deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+	for (;;) {
+		if (atomic_load_explicit(&l->stop, memory_order_relaxed))
+			return 1;
+		if (pending(l))
+			return 1;
+		if (timeout_ms == 0)
+			return 0;
+		switch (l->cfg.mode) {
+		case AMP_IPCC_WAIT_SPIN:
+			for (unsigned i = 0;; i++) {
+				if (pending(l) ||
+				    atomic_load_explicit(&l->stop, memory_order_relaxed))
+					return 1;
+				if (timeout_ms > 0 && (i & 255u) == 0 && now_ns() >= deadline)
+					return 0;
+				cpu_relax();
+			}
+		case AMP_IPCC_WAIT_ADAPTIVE: {
+			uint64_t spin_end = now_ns() + l->cfg.poll_ns;
+
+			for (unsigned i = 1;; i++) {
+				if (pending(l))
+					return 1;
+				if ((i & 63u) == 0 && now_ns() >= spin_end)
+					break;
+				cpu_relax();
+			}
+			/* Publish that we sleep, then look again: a sender that set its flag
+			 * before our store is seen here; one after it sees asleep and writes. */
+			atomic_store(&l->asleep[l->proc], 1u);
+			if (pending(l) || atomic_load(&l->stop)) {
+				atomic_store(&l->asleep[l->proc], 0u);
+				return 1;
+			}
+			int left = -1;
+
+			if (timeout_ms > 0) {
+				uint64_t now = now_ns();
+
+				left = now >= deadline ? 0 : (int)((deadline - now) / 1000000u) + 1;
+			}
+			r = sleep_efd(l, left);
+			atomic_store(&l->asleep[l->proc], 0u);
+			if (r <= 0)
+				return r;
+			break;
+		}
+		default: /* BLOCK: asleep stays 1, every raise writes the eventfd */
+			if (timeout_ms > 0) {
+				uint64_t now = now_ns();
+
+				if (now >= deadline)
+					return 0;
+				r = sleep_efd(l, (int)((deadline - now) / 1000000u) + 1);
+			} else {
+				r = sleep_efd(l, -1);
+			}
+			if (r <= 0)
+				return r;
+			break;
+		}
+		if (pending(l))
+			return 1;
+		/* Woken with nothing pending: a stale count from an earlier kick. Wait again. */
+		l->stats.spurious++;
+		if (timeout_ms > 0 && now_ns() >= deadline)
+			return 0;
+	}
+}
+
+int amp_ipcc_link_dispatch(struct amp_ipcc_link *l)
+{
+	int calls = 0;
+
+	if (!l || !l->m.sh)
+		return 0;
+	for (int round = 0; round < DISPATCH_ROUNDS; round++) {
+		uint32_t p = pending(l);
+
+		if (!p)
+			break;
+		while (p) {
+			uint32_t ch = (uint32_t)__builtin_ctz(p), raised = 0;
+
+			p &= p - 1u;
+			/* Ack before the handler scans: a kick after this point raises again. */
+			amp_ipcc_ack(&l->m, l->proc, ch, &raised);
+			if (raised & TXF_LINE(l->peer))
+				efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_TXF)]);
+			if (l->rx[ch].fn) {
+				l->rx[ch].fn(l->rx[ch].arg, ch);
+				calls++;
+			} else {
+				l->stats.unhandled++;
+			}
+		}
+	}
+	return calls;
+}
+
+int amp_ipcc_link_fd(const struct amp_ipcc_link *l)
+{
+	return l ? l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)] : -1;
+}
+
+int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l)
+{
+	struct pollfd pfd;
+	int calls;
+
+	if (!l || !l->m.sh)
+		return AMP_EINVAL;
+	pfd.fd = amp_ipcc_link_fd(l);
+	pfd.events = POLLIN;
+	/* Drain only if readable: the fd is blocking (its flags are shared with the peer). */
+	if (poll(&pfd, 1, 0) > 0 && drain(l, pfd.fd) != AMP_OK)
+		return AMP_EIO;
+	calls = amp_ipcc_link_dispatch(l);
+	if (calls == 0)
+		l->stats.spurious++;
+	return calls;
+}
+
+void amp_ipcc_link_interrupt(struct amp_ipcc_link *l)
+{
+	if (!l)
+		return;
+	atomic_store(&l->stop, true);
+	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+}

@@ -1,0 +1,26 @@
+/*
+ * GLib glue for the host end of an IPCC link (STYLE 11: the library exposes the fd, the
+ * application owns the loop). The source calls amp_ipcc_link_handle_fd() whenever the
+ * link's RX eventfd is readable, so channel handlers run on the loop's thread.
+ */
+#ifndef AMP_IPCC_GLIB_H
+#define AMP_IPCC_GLIB_H
+
+#include <glib.h>
+
+#include <amp/ipcc_link.h>
+
+G_BEGIN_DECLS
+
+/**
+ * Attach a watch of @p link's RX eventfd to @p ctx (NULL = default context). The link must
+ * use AMP_IPCC_WAIT_BLOCK (its asleep word stays set, so every raise writes the fd).
+ *
+ * @return the source id in @p ctx; remove with g_source_remove() (default context) or
+ *         g_source_destroy(g_main_context_find_source_by_id(ctx, id)).
+ */
+guint amp_ipcc_glib_add(struct amp_ipcc_link *link, GMainContext *ctx);
+
+G_END_DECLS
+
+#endif /* AMP_IPCC_GLIB_H */

@@ -1,0 +1,13 @@
+/* The ampsim subcommands; each takes its own argv (argv[0] = the subcommand). */
+#ifndef AMP_SIM_COMMANDS_H
+#define AMP_SIM_COMMANDS_H
+
+#include <glib.h>
+
+int amp_cmd_run(int argc, char **argv);
+int amp_cmd_ctl(int argc, char **argv);
+int amp_cmd_chat(int argc, char **argv);
+int amp_cmd_rsc_table(int argc, char **argv);
+int amp_cmd_cleanup(int argc, char **argv);
+
+#endif /* AMP_SIM_COMMANDS_H */

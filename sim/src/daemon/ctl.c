@@ -1,0 +1,181 @@
+#define _GNU_SOURCE
+#include "ctl.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#define CTL_LINE_MAX 256
+
+struct amp_ctl_server {
+	char *path;
+	int fd;
+	guint src;
+	amp_ctl_handler handler;
+	void *ctx;
+};
+
+struct ctl_conn {
+	struct amp_ctl_server *s;
+	int fd;
+	GString *line;
+};
+
+static gboolean fill_addr(struct sockaddr_un *sa, const char *path, GError **err)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path)) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
+			    "socket path %s is too long; use a shorter run directory", path);
+		return FALSE;
+	}
+	strcpy(sa->sun_path, path);
+	return TRUE;
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* the client left or stalled past SO_SNDTIMEO */
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void answer(struct ctl_conn *c)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_strstrip(c->line->str);
+	gboolean ok = c->s->handler(c->s->ctx, c->line->str, out);
+	g_autofree char *head = g_strdup(ok ? "ok\n" : "error: ");
+	write_all(c->fd, head, strlen(head));
+	write_all(c->fd, out->str, out->len);
+}
+
+static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
+{
+	struct ctl_conn *c = data;
+	char buf[CTL_LINE_MAX];
+	ssize_t n = (cond & G_IO_IN) ? recv(fd, buf, sizeof(buf), MSG_DONTWAIT) : 0;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n > 0)
+		g_string_append_len(c->line, buf, n);
+	char *nl = memchr(c->line->str, '\n', c->line->len);
+	if (n > 0 && !nl && c->line->len < CTL_LINE_MAX)
+		return G_SOURCE_CONTINUE;
+	if (nl) {
+		*nl = '\0';
+		c->line->len = (gsize)(nl - c->line->str);
+		answer(c);
+	} else if (c->line->len >= CTL_LINE_MAX) {
+		write_all(fd, "error: request line too long\n", 30);
+	}
+	close(fd);
+	g_string_free(c->line, TRUE);
+	g_free(c);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	(void)cond;
+	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return G_SOURCE_CONTINUE;
+	/* A reply (e.g. a trace dump) is written blocking; a client that stops reading
+	 * must not stall the daemon for more than a second. */
+	struct timeval tv = {.tv_sec = 1};
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	struct ctl_conn *conn = g_new0(struct ctl_conn, 1);
+	conn->s = data;
+	conn->fd = c;
+	conn->line = g_string_new(NULL);
+	g_unix_fd_add(c, G_IO_IN | G_IO_HUP | G_IO_ERR, on_conn, conn);
+	return G_SOURCE_CONTINUE;
+}
+
+struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
+					  GError **err)
+{
+	struct sockaddr_un sa;
+	if (!fill_addr(&sa, path, err))
+		return NULL;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+		int e = errno;
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
+			    "cannot listen on control socket %s: %s", path, g_strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	struct amp_ctl_server *s = g_new0(struct amp_ctl_server, 1);
+	s->path = g_strdup(path);
+	s->fd = fd;
+	s->handler = handler;
+	s->ctx = ctx;
+	s->src = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
+	return s;
+}
+
+void amp_ctl_server_free(struct amp_ctl_server *s)
+{
+	if (!s)
+		return;
+	g_source_remove(s->src);
+	close(s->fd);
+	unlink(s->path);
+	g_free(s->path);
+	g_free(s);
+}
+
+int amp_ctl_request(const char *path, const char *cmd, GString *reply, GError **err)
+{
+	struct sockaddr_un sa;
+	if (!fill_addr(&sa, path, err))
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
+			    "no ampsim run answers at %s (%s); is 'ampsim run' running with this "
+			    "run directory?",
+			    path, g_strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	g_autofree char *line = g_strdup_printf("%s\n", cmd);
+	write_all(fd, line, strlen(line));
+	GString *all = g_string_new(NULL);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			g_string_append_len(all, buf, n);
+	close(fd);
+	int rc;
+	if (g_str_has_prefix(all->str, "ok\n")) {
+		g_string_append(reply, all->str + 3);
+		rc = 0;
+	} else if (g_str_has_prefix(all->str, "error: ")) {
+		g_string_append(reply, all->str + 7);
+		rc = 1;
+	} else {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_IO,
+			    "the run at %s closed the connection without an answer", path);
+		rc = -1;
+	}
+	g_string_free(all, TRUE);
+	return rc;
+}

@@ -1,0 +1,372 @@
+/*
+ * Frontends: SOCK_SEQPACKET (like /dev/rpmsgN) and pty (like /dev/ttyRPMSGn).
+ *
+ * Back-pressure instead of blocking: when the channel has no TX buffer, the frontend keeps
+ * the one message it could not send and stops watching its client. The client's own socket
+ * or tty buffer then fills, so a blocking client blocks and a non-blocking one gets EAGAIN,
+ * as with the kernel devices, while the daemon's loop never blocks.
+ */
+#define _GNU_SOURCE
+#include "frontend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include <amp/error.h>
+
+/* Messages kept for a client that is absent or slow; beyond this they are dropped and counted. */
+#define AMP_FRONTEND_QUEUE_MAX 256u
+
+struct amp_frontend {
+	enum amp_frontend_kind kind;
+	char *path;
+	char *device;
+	size_t mtu;
+	const struct amp_chan_ops *ops;
+	void *ctx;
+
+	int listen_fd; /* seqpacket: listening socket */
+	guint listen_src;
+	int fd;        /* seqpacket: the client; tty: the pty master */
+	int slave_fd;  /* tty: kept open so the master never reads EIO between clients */
+	guint in_src;  /* watch for client input, 0 while paused */
+	guint out_src; /* watch for room to write queued output */
+
+	GQueue out;     /* GBytes: messages waiting for the client */
+	size_t out_off; /* tty: bytes of the head already written */
+	uint8_t *pending;
+	size_t pending_len;
+	bool has_pending;
+	uint8_t *buf;
+
+	struct amp_frontend_stats st;
+};
+
+static gboolean on_input(gint fd, GIOCondition cond, gpointer data);
+static gboolean on_output(gint fd, GIOCondition cond, gpointer data);
+
+static void watch_input(struct amp_frontend *fe)
+{
+	if (!fe->in_src && fe->fd >= 0)
+		fe->in_src = g_unix_fd_add(fe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input, fe);
+}
+
+static void unwatch(guint *src)
+{
+	if (*src) {
+		g_source_remove(*src);
+		*src = 0;
+	}
+}
+
+static void drop_client(struct amp_frontend *fe)
+{
+	unwatch(&fe->in_src);
+	unwatch(&fe->out_src);
+	if (fe->fd >= 0)
+		close(fe->fd);
+	fe->fd = -1;
+	fe->has_pending = false;
+}
+
+/* Try to send the kept message; true when nothing is pending any more. */
+static bool flush_pending(struct amp_frontend *fe)
+{
+	if (!fe->has_pending)
+		return true;
+	int rc = fe->ops->send(fe->ctx, fe->pending, fe->pending_len);
+	if (rc == AMP_ENOMEM)
+		return false;
+	fe->has_pending = false;
+	if (rc == 0) {
+		fe->st.tx_msgs++;
+		fe->st.tx_bytes += fe->pending_len;
+	} else {
+		fe->st.tx_errors++;
+		g_warning("%s: send to firmware failed: %s; message dropped", fe->path,
+			  amp_strerror(rc));
+	}
+	return true;
+}
+
+static void send_or_pause(struct amp_frontend *fe, const void *data, size_t len)
+{
+	memcpy(fe->pending, data, len);
+	fe->pending_len = len;
+	fe->has_pending = true;
+	if (!flush_pending(fe)) {
+		fe->st.tx_stalls++;
+		unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
+	}
+}
+
+static void read_seqpacket(struct amp_frontend *fe)
+{
+	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
+	ssize_t n = recv(fe->fd, fe->buf, fe->mtu, MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			drop_client(fe);
+		return;
+	}
+	if (n == 0) { /* orderly shutdown by the client */
+		drop_client(fe);
+		return;
+	}
+	if ((size_t)n > fe->mtu) {
+		fe->st.tx_oversize++;
+		g_warning("%s: a %zd-byte message exceeds the channel MTU of %zu bytes; rejected "
+			  "(never truncated)",
+			  fe->path, n, fe->mtu);
+		return;
+	}
+	send_or_pause(fe, fe->buf, (size_t)n);
+}
+
+static void read_tty(struct amp_frontend *fe)
+{
+	/* A byte stream: each read of up to one MTU becomes one message, as rpmsg_tty does. */
+	ssize_t n = read(fe->fd, fe->buf, fe->mtu);
+	if (n > 0)
+		send_or_pause(fe, fe->buf, (size_t)n);
+}
+
+static gboolean on_input(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_frontend *fe = data;
+	(void)fd;
+	if (fe->kind == AMP_FRONTEND_SEQPACKET) {
+		if (cond & G_IO_IN)
+			read_seqpacket(fe);
+		else
+			drop_client(fe);
+		if (fe->fd < 0)
+			return G_SOURCE_REMOVE; /* in_src already cleared */
+	} else if (cond & G_IO_IN) {
+		read_tty(fe);
+	}
+	return fe->in_src ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Write queued output; true when the queue is empty. */
+static bool write_queue(struct amp_frontend *fe)
+{
+	GBytes *b;
+	while ((b = g_queue_peek_head(&fe->out))) {
+		gsize len;
+		const uint8_t *p = g_bytes_get_data(b, &len);
+		ssize_t n;
+		if (fe->kind == AMP_FRONTEND_SEQPACKET)
+			n = send(fe->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			n = write(fe->fd, p + fe->out_off, len - fe->out_off);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return false;
+			if (fe->kind == AMP_FRONTEND_SEQPACKET) {
+				drop_client(fe); /* EPIPE: the client is gone; keep the queue */
+				return true;
+			}
+			return false;
+		}
+		if (fe->kind == AMP_FRONTEND_TTY && fe->out_off + (size_t)n < len) {
+			fe->out_off += (size_t)n;
+			continue;
+		}
+		fe->out_off = 0;
+		g_bytes_unref(g_queue_pop_head(&fe->out));
+	}
+	return true;
+}
+
+static gboolean on_output(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_frontend *fe = data;
+	(void)fd;
+	(void)cond;
+	if (write_queue(fe) || fe->fd < 0) {
+		fe->out_src = 0;
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void kick_output(struct amp_frontend *fe)
+{
+	if (fe->fd < 0 || fe->out_src)
+		return;
+	if (!write_queue(fe) && fe->fd >= 0)
+		fe->out_src = g_unix_fd_add(fe->fd, G_IO_OUT, on_output, fe);
+}
+
+void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
+{
+	fe->st.rx_msgs++;
+	fe->st.rx_bytes += len;
+	if (g_queue_get_length(&fe->out) >= AMP_FRONTEND_QUEUE_MAX) {
+		fe->st.rx_dropped++;
+		g_warning("%s: client is not reading; message of %zu bytes dropped", fe->path, len);
+		return;
+	}
+	g_queue_push_tail(&fe->out, g_bytes_new(data, len));
+	kick_output(fe);
+}
+
+void amp_frontend_resume(struct amp_frontend *fe)
+{
+	if (fe->fd >= 0 && flush_pending(fe))
+		watch_input(fe);
+}
+
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_frontend *fe = data;
+	(void)cond;
+	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (c < 0)
+		return G_SOURCE_CONTINUE;
+	if (fe->fd >= 0) {
+		/* One owner at a time, as a second open of /dev/rpmsgN fails with EBUSY. */
+		fe->st.busy++;
+		g_message("%s: refused a second client (the channel is already open)", fe->path);
+		close(c);
+		return G_SOURCE_CONTINUE;
+	}
+	fe->fd = c;
+	fe->st.clients++;
+	watch_input(fe);
+	kick_output(fe);
+	return G_SOURCE_CONTINUE;
+}
+
+static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(fe->path) >= sizeof(sa.sun_path)) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
+			    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir",
+			    fe->path, sizeof(sa.sun_path) - 1);
+		return false;
+	}
+	strcpy(sa.sun_path, fe->path);
+	fe->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fe->listen_fd < 0 || bind(fe->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fe->listen_fd, 16) < 0) {
+		int e = errno;
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot listen on %s: %s",
+			    fe->path, g_strerror(e));
+		return false;
+	}
+	fe->listen_src = g_unix_fd_add(fe->listen_fd, G_IO_IN, on_accept, fe);
+	fe->device = g_strdup(fe->path);
+	return true;
+}
+
+static bool open_tty(struct amp_frontend *fe, GError **err)
+{
+	const char *what = "posix_openpt";
+	fe->fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fe->fd < 0)
+		goto fail;
+	what = "grantpt/unlockpt";
+	if (grantpt(fe->fd) < 0 || unlockpt(fe->fd) < 0)
+		goto fail;
+	what = "ptsname";
+	char name[64];
+	if (ptsname_r(fe->fd, name, sizeof(name)) != 0)
+		goto fail;
+	what = "open pty slave";
+	fe->slave_fd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fe->slave_fd < 0)
+		goto fail;
+	/* Raw, as rpmsg_tty's default termios: no echo, no line editing, no output processing. */
+	struct termios t;
+	what = "tcsetattr";
+	if (tcgetattr(fe->slave_fd, &t) < 0)
+		goto fail;
+	cfmakeraw(&t);
+	if (tcsetattr(fe->slave_fd, TCSANOW, &t) < 0)
+		goto fail;
+	what = "symlink";
+	if (symlink(name, fe->path) < 0)
+		goto fail;
+	fe->device = g_strdup(name);
+	watch_input(fe);
+	return true;
+fail:;
+	int e = errno;
+	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "%s: %s failed: %s", fe->path,
+		    what, g_strerror(e));
+	return false;
+}
+
+struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
+				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+{
+	struct amp_frontend *fe = g_new0(struct amp_frontend, 1);
+	fe->kind = kind;
+	fe->path = g_strdup(path);
+	fe->mtu = mtu;
+	fe->ops = ops;
+	fe->ctx = ctx;
+	fe->listen_fd = fe->fd = fe->slave_fd = -1;
+	fe->buf = g_malloc(mtu);
+	fe->pending = g_malloc(mtu);
+	g_queue_init(&fe->out);
+	bool ok = kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, err) : open_tty(fe, err);
+	if (!ok) {
+		amp_frontend_free(fe);
+		return NULL;
+	}
+	return fe;
+}
+
+void amp_frontend_free(struct amp_frontend *fe)
+{
+	if (!fe)
+		return;
+	drop_client(fe); /* the client sees EOF / EPIPE (tty: hangup when the master closes) */
+	unwatch(&fe->listen_src);
+	if (fe->listen_fd >= 0) {
+		close(fe->listen_fd);
+		unlink(fe->path);
+	}
+	if (fe->slave_fd >= 0)
+		close(fe->slave_fd);
+	if (fe->kind == AMP_FRONTEND_TTY && fe->device)
+		unlink(fe->path);
+	g_queue_clear_full(&fe->out, (GDestroyNotify)g_bytes_unref);
+	g_free(fe->buf);
+	g_free(fe->pending);
+	g_free(fe->device);
+	g_free(fe->path);
+	g_free(fe);
+}
+
+const char *amp_frontend_path(const struct amp_frontend *fe)
+{
+	return fe->path;
+}
+
+const char *amp_frontend_device(const struct amp_frontend *fe)
+{
+	return fe->device;
+}
+
+const struct amp_frontend_stats *amp_frontend_stats(const struct amp_frontend *fe)
+{
+	return &fe->st;
+}
+
+bool amp_frontend_has_client(const struct amp_frontend *fe)
+{
+	return fe->kind == AMP_FRONTEND_TTY || fe->fd >= 0;
+}

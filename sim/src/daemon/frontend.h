@@ -1,0 +1,70 @@
+/*
+ * User-facing endpoints of the ampsim daemon: what a Linux-side program opens where a
+ * board has /dev/rpmsgN (a SOCK_SEQPACKET socket, one message per read/write) or
+ * /dev/ttyRPMSGn (a pseudo-terminal, a byte stream).
+ *
+ * A frontend is bound to one RPMsg channel. It sends what its client writes through
+ * `send`, and the daemon hands it what the firmware sends with amp_frontend_deliver().
+ * All calls happen on the daemon's GLib main loop thread.
+ */
+#ifndef AMP_SIM_FRONTEND_H
+#define AMP_SIM_FRONTEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+/** The channel a frontend talks to. */
+struct amp_chan_ops {
+	/**
+	 * Send one message (len <= mtu) to the firmware without blocking.
+	 * @retval 0 sent
+	 * @retval AMP_ENOMEM no TX buffer free now: the frontend keeps the message and
+	 *         pauses its client until amp_frontend_resume() is called
+	 * @retval other AMP_E* the message is dropped and counted
+	 */
+	int (*send)(void *ctx, const void *data, size_t len);
+};
+
+enum amp_frontend_kind { AMP_FRONTEND_SEQPACKET, AMP_FRONTEND_TTY };
+
+struct amp_frontend_stats {
+	uint64_t rx_msgs;     /**< messages from the firmware */
+	uint64_t rx_bytes;    /**< payload bytes from the firmware */
+	uint64_t tx_msgs;     /**< messages sent to the firmware */
+	uint64_t tx_bytes;    /**< payload bytes sent to the firmware */
+	uint64_t tx_oversize; /**< client writes larger than the MTU, rejected */
+	uint64_t tx_errors;   /**< sends the channel refused */
+	uint64_t rx_dropped;  /**< firmware messages dropped (no client, queue full) */
+	uint64_t clients;     /**< clients accepted so far */
+	uint64_t busy;        /**< connections refused because a client is attached */
+	uint64_t tx_stalls;   /**< times the client was paused for lack of TX buffers */
+};
+
+struct amp_frontend;
+
+/**
+ * Create a frontend at @path (a socket for SEQPACKET, a symlink to the pty for TTY).
+ * @path must not exist (the run directory is cleaned first). Returns NULL with @err set.
+ */
+struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
+				      const struct amp_chan_ops *ops, void *ctx, GError **err);
+
+/** A message from the firmware for this frontend's client. */
+void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len);
+
+/** TX buffers are free again: continue reading from a paused client. */
+void amp_frontend_resume(struct amp_frontend *fe);
+
+/** The channel went away: hang up the client (EOF), remove the path, free @fe. */
+void amp_frontend_free(struct amp_frontend *fe);
+
+const char *amp_frontend_path(const struct amp_frontend *fe);
+/** For a TTY frontend the pty slave's name (/dev/pts/N); otherwise the socket path. */
+const char *amp_frontend_device(const struct amp_frontend *fe);
+const struct amp_frontend_stats *amp_frontend_stats(const struct amp_frontend *fe);
+bool amp_frontend_has_client(const struct amp_frontend *fe);
+
+#endif /* AMP_SIM_FRONTEND_H */

@@ -1,0 +1,48 @@
+/* ampsim: the command-line entry point; dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *what;
+} commands[] = {
+	{"run", amp_cmd_run, "boot a firmware and serve its RPMsg channels until stopped"},
+	{"ctl", amp_cmd_ctl, "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace"},
+	{"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
+	{"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
+	{"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: ampsim COMMAND [OPTION...] [ARG...]\n\n"
+		     "Simulates the inter-processor communication of an STM32MP1-like SoC on a PC:\n"
+		     "the firmware runs as a process, Linux-side programs talk to it through the\n"
+		     "endpoints a board gives them (a tty, a frame socket).\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
+	fprintf(out, "\n'ampsim COMMAND --help' describes each command and its options.\n"
+		     "Example: ampsim run build/default/fw-sample/echo/echo\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ampsim %s\n", AMPSIM_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "ampsim: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,113 @@
+/* The firmware-process environment contract; see amp/fwenv.h and docs/firmware-abi.md. */
+#include <amp/fwenv.h>
+#include <amp/error.h>
+#include <amp/soc.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int fail(char *why, size_t len, int ret, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *why, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+int amp_fwenv_format(struct amp_fwenv *env, const char *shm_name, const int efds[AMP_FWENV_NFDS])
+{
+	int n;
+
+	if (!env || !shm_name || shm_name[0] != '/' || strlen(shm_name) >= AMP_SOC_SHM_NAME_MAX ||
+	    !efds)
+		return AMP_EINVAL;
+	for (int i = 0; i < AMP_FWENV_NFDS; i++) {
+		if (efds[i] < 0)
+			return AMP_EINVAL;
+	}
+	snprintf(env->abi, sizeof(env->abi), AMP_FWENV_ABI "=%d", AMP_FWENV_ABI_VERSION);
+	snprintf(env->shm, sizeof(env->shm), AMP_FWENV_SHM "=%s", shm_name);
+	n = snprintf(env->fds, sizeof(env->fds), AMP_FWENV_IRQ_FDS "=%d,%d,%d,%d", efds[0], efds[1],
+		     efds[2], efds[3]);
+	return n > 0 && (size_t)n < sizeof(env->fds) ? AMP_OK : AMP_EINVAL;
+}
+
+int amp_fwenv_inherit(const int efds[AMP_FWENV_NFDS])
+{
+	for (int i = 0; i < AMP_FWENV_NFDS; i++) {
+		int fl = fcntl(efds[i], F_GETFD);
+
+		if (fl < 0 || fcntl(efds[i], F_SETFD, fl & ~FD_CLOEXEC) < 0)
+			return AMP_EIO;
+	}
+	return AMP_OK;
+}
+
+static bool is_eventfd(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *why, size_t why_len)
+{
+	const char *abi = getenv(AMP_FWENV_ABI);
+	const char *shm = getenv(AMP_FWENV_SHM);
+	const char *fds = getenv(AMP_FWENV_IRQ_FDS);
+	const char *p;
+
+	if (!name || !efds)
+		return AMP_EINVAL;
+	if (!abi || !shm || !fds)
+		return fail(why, why_len, AMP_ENOENT, "%s, %s and %s must be set", AMP_FWENV_ABI,
+			    AMP_FWENV_SHM, AMP_FWENV_IRQ_FDS);
+	if (strcmp(abi, "1") != 0)
+		return fail(why, why_len, AMP_ENOTSUP, "%s=%s, this firmware speaks 1",
+			    AMP_FWENV_ABI, abi);
+	if (shm[0] != '/' || strchr(shm + 1, '/') || strlen(shm) >= name_len ||
+	    strlen(shm) >= AMP_SOC_SHM_NAME_MAX)
+		return fail(why, why_len, AMP_EINVAL, "%s=%s is not a shm name", AMP_FWENV_SHM,
+			    shm);
+	p = fds;
+	for (int i = 0; i < AMP_FWENV_NFDS; i++) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (errno || end == p || v < 0 || v > INT_MAX ||
+		    *end != (i == AMP_FWENV_NFDS - 1 ? '\0' : ','))
+			return fail(why, why_len, AMP_EINVAL,
+				    "%s=%s: expected 4 comma-separated fd numbers",
+				    AMP_FWENV_IRQ_FDS, fds);
+		if (!is_eventfd((int)v))
+			return fail(why, why_len, AMP_EINVAL,
+				    "%s: fd %ld is not an inherited eventfd", AMP_FWENV_IRQ_FDS, v);
+		efds[i] = (int)v;
+		p = end + 1;
+	}
+	for (int i = 0; i < AMP_FWENV_NFDS; i++)
+		fcntl(efds[i], F_SETFD, FD_CLOEXEC);
+	snprintf(name, name_len, "%s", shm);
+	return AMP_OK;
+}

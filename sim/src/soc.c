@@ -1,0 +1,832 @@
+/*
+ * The shared-memory SoC object: creation, header, host and firmware mappings, translation,
+ * stale-object cleanup. See amp/soc.h and docs/memory-map.md.
+ */
+#include <amp/soc.h>
+#include <amp/error.h>
+#include <amp/ipcc.h>
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000 /* Linux >= 4.17; older kernels treat it as a hint */
+#endif
+
+#define SHM_DIR "/dev/shm/"
+
+static void set_err(struct amp_soc *soc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(struct amp_soc *soc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(soc->err, sizeof(soc->err), fmt, ap);
+	va_end(ap);
+}
+
+static bool name_ok(const char *name, size_t max)
+{
+	size_t n = strnlen(name, max);
+
+	if (n == 0 || n == max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int layout_fail(struct amp_soc_layout_err *err, int region, const char *key, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+
+static int layout_fail(struct amp_soc_layout_err *err, int region, const char *key, const char *fmt,
+		       ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->region = region;
+		err->key = key;
+		va_start(ap, fmt);
+		vsnprintf(err->why, sizeof(err->why), fmt, ap);
+		va_end(ap);
+	}
+	return AMP_EINVAL;
+}
+
+/* The firmware sees a 32-bit address space; regions must fit in it. */
+#define DA_LIMIT (1ull << 32)
+
+int amp_soc_layout_check(const struct amp_soc_layout *l, struct amp_soc_layout_err *err)
+{
+	if (!l)
+		return layout_fail(err, -1, "", "no layout");
+	if (l->nregions == 0 || l->nregions > AMP_SOC_MAX_REGIONS)
+		return layout_fail(err, -1, "region", "%u regions (1..%u allowed)", l->nregions,
+				   AMP_SOC_MAX_REGIONS);
+	for (uint32_t i = 0; i < l->nregions; i++) {
+		const struct amp_soc_region_cfg *r = &l->regions[i];
+
+		if (!name_ok(r->name, sizeof(r->name)))
+			return layout_fail(
+			    err, (int)i, "name",
+			    "region name must be 1..31 characters of [A-Za-z0-9_.-]");
+		if (r->size == 0)
+			return layout_fail(err, (int)i, "size", "size is zero");
+		if (r->size % AMP_SOC_PAGE)
+			return layout_fail(err, (int)i, "size",
+					   "size 0x%llx is not a multiple of 0x%x",
+					   (unsigned long long)r->size, AMP_SOC_PAGE);
+		if (r->da % AMP_SOC_PAGE)
+			return layout_fail(err, (int)i, "da", "da 0x%llx is not %u-byte aligned",
+					   (unsigned long long)r->da, AMP_SOC_PAGE);
+		if (r->da == 0)
+			return layout_fail(err, (int)i, "da",
+					   "da 0 cannot be mapped by a process (mmap_min_addr)");
+		if (r->da >= DA_LIMIT || r->size > DA_LIMIT - r->da)
+			return layout_fail(err, (int)i, "size",
+					   "[0x%llx, +0x%llx) runs past the 32-bit address space",
+					   (unsigned long long)r->da, (unsigned long long)r->size);
+		if (r->purpose >= AMP_SOC_PURPOSE_COUNT)
+			return layout_fail(err, (int)i, "purpose", "unknown purpose %u",
+					   r->purpose);
+		if (r->flags & ~AMP_SOC_F_ALL)
+			return layout_fail(err, (int)i, "flags", "unknown flags 0x%x", r->flags);
+		for (uint32_t j = 0; j < i; j++) {
+			const struct amp_soc_region_cfg *o = &l->regions[j];
+
+			if (strncmp(o->name, r->name, sizeof(r->name)) == 0)
+				return layout_fail(err, (int)i, "name", "duplicate region name %s",
+						   r->name);
+			/* Both ranges are overflow-free (checked above). */
+			if (r->da < o->da + o->size && o->da < r->da + r->size)
+				return layout_fail(
+				    err, (int)i, "da",
+				    "[0x%llx, 0x%llx) overlaps region %s [0x%llx, 0x%llx)",
+				    (unsigned long long)r->da,
+				    (unsigned long long)(r->da + r->size), o->name,
+				    (unsigned long long)o->da,
+				    (unsigned long long)(o->da + o->size));
+		}
+	}
+	if (l->ipcc_region >= l->nregions)
+		return layout_fail(err, -1, "region", "mailbox region index %u out of range",
+				   l->ipcc_region);
+	if (l->regions[l->ipcc_region].purpose != AMP_SOC_PURPOSE_IPCC)
+		return layout_fail(err, -1, "region",
+				   "mailbox region %s does not have purpose ipcc",
+				   l->regions[l->ipcc_region].name);
+	if (l->regions[l->ipcc_region].size < sizeof(struct amp_ipcc_shared))
+		return layout_fail(err, -1, "region", "mailbox region %s smaller than 0x%zx",
+				   l->regions[l->ipcc_region].name, sizeof(struct amp_ipcc_shared));
+	if (l->ipcc_nchan == 0 || l->ipcc_nchan > AMP_IPCC_MAX_CHAN)
+		return layout_fail(err, -1, "channels", "%u channels (1..%u allowed)",
+				   l->ipcc_nchan, AMP_IPCC_MAX_CHAN);
+	return AMP_OK;
+}
+
+/* ---- creator identity (for stale detection) ---------------------------------------- */
+
+/* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot; 0 if unknown. */
+static uint64_t proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	uint64_t start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm (field 2) may contain spaces and ')': fields restart after the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+/* ---- signal / exit unlink registry --------------------------------------------------- */
+
+#define REG_SLOTS 8
+static struct {
+	_Atomic int used;
+	pid_t pid;
+	char path[sizeof(SHM_DIR) + 256];
+} reg_slots[REG_SLOTS];
+
+static void registry_add(const char *shm_name)
+{
+	for (int i = 0; i < REG_SLOTS; i++) {
+		int expect = 0;
+
+		if (atomic_load(&reg_slots[i].used))
+			continue;
+		snprintf(reg_slots[i].path, sizeof(reg_slots[i].path), SHM_DIR "%s", shm_name + 1);
+		reg_slots[i].pid = getpid();
+		if (atomic_compare_exchange_strong(&reg_slots[i].used, &expect, 1))
+			return;
+	}
+	/* Full: the object is still removed by amp_soc_destroy() or the next cleanup. */
+}
+
+static void registry_del(const char *shm_name)
+{
+	char path[sizeof(reg_slots[0].path)];
+
+	snprintf(path, sizeof(path), SHM_DIR "%s", shm_name + 1);
+	for (int i = 0; i < REG_SLOTS; i++) {
+		if (atomic_load(&reg_slots[i].used) && strcmp(reg_slots[i].path, path) == 0)
+			atomic_store(&reg_slots[i].used, 0);
+	}
+}
+
+/* Async-signal-safe: unlink() on the tmpfs path is what shm_unlink() does. */
+static void registry_unlink_all(void)
+{
+	pid_t me = getpid();
+
+	for (int i = 0; i < REG_SLOTS; i++) {
+		if (atomic_load(&reg_slots[i].used) && reg_slots[i].pid == me) {
+			unlink(reg_slots[i].path);
+			atomic_store(&reg_slots[i].used, 0);
+		}
+	}
+}
+
+static void on_fatal_signal(int sig)
+{
+	int saved = errno;
+
+	registry_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+int amp_soc_unlink_on_exit(void)
+{
+	static _Atomic int installed;
+	struct sigaction sa;
+
+	if (atomic_exchange(&installed, 1))
+		return AMP_OK;
+	if (atexit(registry_unlink_all) != 0)
+		return AMP_EIO;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return AMP_EIO;
+	return AMP_OK;
+}
+
+/* ---- header ------------------------------------------------------------------------ */
+
+static void hdr_fail(char *why, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void hdr_fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
+
+int amp_soc_hdr_check(const struct amp_soc_hdr *h, uint64_t object_size, struct amp_soc *out,
+		      char *why, size_t why_len)
+{
+	struct amp_soc_layout l;
+	struct amp_soc_layout_err le;
+	uint64_t offs[AMP_SOC_MAX_REGIONS];
+	/* Copy once: the peer may change the header while we look at it. */
+	uint64_t magic = h->magic;
+	uint32_t version = h->version, hdr_size = h->hdr_size;
+	uint64_t total = h->total_size;
+
+	if (magic != AMP_SOC_MAGIC) {
+		hdr_fail(why, why_len, "magic 0x%llx is not ampsim's", (unsigned long long)magic);
+		return AMP_EPROTO;
+	}
+	if (version != AMP_SOC_ABI_VERSION) {
+		hdr_fail(why, why_len, "version %u, expected %u", version, AMP_SOC_ABI_VERSION);
+		return AMP_EPROTO;
+	}
+	if (hdr_size != AMP_SOC_HDR_SIZE) {
+		hdr_fail(why, why_len, "hdr_size %u, expected %u", hdr_size, AMP_SOC_HDR_SIZE);
+		return AMP_EPROTO;
+	}
+	if (total != object_size) {
+		hdr_fail(why, why_len, "total_size %llu but the object has %llu bytes",
+			 (unsigned long long)total, (unsigned long long)object_size);
+		return AMP_EPROTO;
+	}
+	memset(&l, 0, sizeof(l));
+	l.nregions = h->nregions;
+	l.ipcc_region = h->ipcc_region;
+	l.ipcc_nchan = h->ipcc_nchan;
+	if (l.nregions == 0 || l.nregions > AMP_SOC_MAX_REGIONS) {
+		hdr_fail(why, why_len, "nregions %u", l.nregions);
+		return AMP_EPROTO;
+	}
+	for (uint32_t i = 0; i < l.nregions; i++) {
+		const struct amp_soc_region_desc *d = &h->regions[i];
+
+		memcpy(l.regions[i].name, d->name, sizeof(l.regions[i].name));
+		l.regions[i].da = d->da;
+		l.regions[i].size = d->size;
+		l.regions[i].purpose = d->purpose;
+		l.regions[i].flags = d->flags;
+		offs[i] = d->offset;
+	}
+	if (amp_soc_layout_check(&l, &le) != AMP_OK) {
+		hdr_fail(why, why_len, "region %d field %s: %s", le.region, le.key, le.why);
+		return AMP_EPROTO;
+	}
+	for (uint32_t i = 0; i < l.nregions; i++) {
+		uint64_t off = offs[i], size = l.regions[i].size;
+
+		if (off % AMP_SOC_PAGE || off < AMP_SOC_HDR_SIZE || off > total ||
+		    size > total - off) {
+			hdr_fail(
+			    why, why_len, "region %s: offset 0x%llx size 0x%llx outside the object",
+			    l.regions[i].name, (unsigned long long)off, (unsigned long long)size);
+			return AMP_EPROTO;
+		}
+		for (uint32_t j = 0; j < i; j++) {
+			if (off < offs[j] + l.regions[j].size && offs[j] < off + size) {
+				hdr_fail(why, why_len, "region %s overlaps %s in the object",
+					 l.regions[i].name, l.regions[j].name);
+				return AMP_EPROTO;
+			}
+		}
+	}
+	if (out) {
+		out->nregions = l.nregions;
+		out->ipcc_region = l.ipcc_region;
+		out->ipcc_nchan = l.ipcc_nchan;
+		out->total_size = total;
+		memcpy(out->soc_name, h->soc_name, sizeof(out->soc_name));
+		out->soc_name[sizeof(out->soc_name) - 1] = '\0';
+		for (uint32_t i = 0; i < l.nregions; i++) {
+			struct amp_soc_region *r = &out->regions[i];
+
+			memcpy(r->name, l.regions[i].name, sizeof(r->name));
+			r->da = l.regions[i].da;
+			r->size = l.regions[i].size;
+			r->offset = offs[i];
+			r->purpose = l.regions[i].purpose;
+			r->flags = l.regions[i].flags;
+			r->va = NULL;
+			r->at_da = false;
+		}
+	}
+	return AMP_OK;
+}
+
+/* ---- create / attach / destroy ----------------------------------------------------- */
+
+static void soc_zero(struct amp_soc *soc)
+{
+	memset(soc, 0, sizeof(*soc));
+	soc->fd = -1;
+}
+
+int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
+{
+	struct amp_soc_layout_err le;
+	uint64_t off = AMP_SOC_HDR_SIZE;
+	uint64_t rnd = 0;
+	struct amp_soc_hdr *h;
+	int ret;
+
+	if (!soc)
+		return AMP_EINVAL;
+	soc_zero(soc);
+	if (amp_soc_layout_check(l, &le) != AMP_OK) {
+		set_err(soc, "layout: region %d key %s: %s", le.region, le.key, le.why);
+		return AMP_EINVAL;
+	}
+	amp_soc_cleanup_stale(NULL);
+
+	/* Offsets in layout order, each page-aligned (sizes are page multiples). */
+	for (uint32_t i = 0; i < l->nregions; i++) {
+		if (l->regions[i].size > SIZE_MAX - off) {
+			set_err(soc, "object too large");
+			return AMP_ENOMEM;
+		}
+		soc->regions[i].offset = off;
+		off += l->regions[i].size;
+	}
+	soc->total_size = off;
+	if (off > SIZE_MAX || (uint64_t)(off_t)off != off) {
+		set_err(soc, "object too large");
+		return AMP_ENOMEM;
+	}
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		rnd = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)soc;
+	snprintf(soc->shm_name, sizeof(soc->shm_name), "/" AMP_SOC_SHM_PREFIX "%u-%d-%016llx",
+		 (unsigned)getuid(), (int)getpid(), (unsigned long long)rnd);
+	soc->fd = shm_open(soc->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (soc->fd < 0) {
+		set_err(soc, "shm_open(%s): %s", soc->shm_name, strerror(errno));
+		return AMP_EIO;
+	}
+	soc->owner = true;
+	registry_add(soc->shm_name);
+	/* shm_open applies the umask; make sure the mode is exactly 0600. */
+	if (fchmod(soc->fd, 0600) != 0 || ftruncate(soc->fd, (off_t)off) != 0) {
+		set_err(soc, "sizing %s to %llu bytes: %s", soc->shm_name, (unsigned long long)off,
+			strerror(errno));
+		ret = AMP_EIO;
+		goto out_destroy;
+	}
+	soc->base = mmap(NULL, (size_t)off, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
+	if (soc->base == MAP_FAILED) {
+		soc->base = NULL;
+		set_err(soc, "mmap %s: %s", soc->shm_name, strerror(errno));
+		ret = AMP_EIO;
+		goto out_destroy;
+	}
+	soc->map_size = (size_t)off;
+
+	h = (struct amp_soc_hdr *)soc->base;
+	h->magic = AMP_SOC_MAGIC;
+	h->version = AMP_SOC_ABI_VERSION;
+	h->hdr_size = AMP_SOC_HDR_SIZE;
+	h->total_size = off;
+	h->creator_pid = (uint32_t)getpid();
+	h->creator_uid = (uint32_t)getuid();
+	h->creator_start = proc_start_time(getpid());
+	h->nregions = l->nregions;
+	h->ipcc_region = l->ipcc_region;
+	h->ipcc_nchan = l->ipcc_nchan;
+	memcpy(h->soc_name, l->name, sizeof(h->soc_name));
+	h->soc_name[sizeof(h->soc_name) - 1] = '\0';
+	for (uint32_t i = 0; i < l->nregions; i++) {
+		struct amp_soc_region_desc *d = &h->regions[i];
+		struct amp_soc_region *r = &soc->regions[i];
+
+		memcpy(d->name, l->regions[i].name, sizeof(d->name));
+		d->da = l->regions[i].da;
+		d->size = l->regions[i].size;
+		d->offset = r->offset;
+		d->purpose = l->regions[i].purpose;
+		d->flags = l->regions[i].flags;
+
+		memcpy(r->name, d->name, sizeof(r->name));
+		r->da = d->da;
+		r->size = d->size;
+		r->purpose = d->purpose;
+		r->flags = d->flags;
+		r->va = soc->base + r->offset;
+	}
+	soc->nregions = l->nregions;
+	soc->ipcc_region = l->ipcc_region;
+	soc->ipcc_nchan = l->ipcc_nchan;
+	memcpy(soc->soc_name, h->soc_name, sizeof(soc->soc_name));
+	soc->hdr = h;
+	amp_ipcc_reset((struct amp_ipcc_shared *)soc->regions[l->ipcc_region].va, l->ipcc_nchan);
+	atomic_store(&h->state, AMP_SOC_STATE_READY);
+	return AMP_OK;
+
+out_destroy:
+	amp_soc_destroy(soc);
+	return ret;
+}
+
+/* Open and fstat an existing object; checks it is ours. */
+static int open_object(struct amp_soc *soc, const char *name, struct stat *st)
+{
+	if (!name || name[0] != '/' || strlen(name) >= sizeof(soc->shm_name) ||
+	    strchr(name + 1, '/')) {
+		set_err(soc, "bad shared object name");
+		return AMP_EINVAL;
+	}
+	snprintf(soc->shm_name, sizeof(soc->shm_name), "%s", name);
+	soc->fd = shm_open(name, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (soc->fd < 0) {
+		int e = errno;
+
+		set_err(soc, "shm_open(%s): %s", name, strerror(e));
+		return e == ENOENT ? AMP_ENOENT : AMP_EIO;
+	}
+	if (fstat(soc->fd, st) != 0) {
+		set_err(soc, "fstat(%s): %s", name, strerror(errno));
+		return AMP_EIO;
+	}
+	if (st->st_uid != getuid()) {
+		set_err(soc, "%s belongs to uid %u, not us", name, (unsigned)st->st_uid);
+		return AMP_EPROTO;
+	}
+	if ((uint64_t)st->st_size < AMP_SOC_HDR_SIZE) {
+		set_err(soc, "%s: %lld bytes, smaller than the header", name,
+			(long long)st->st_size);
+		return AMP_EPROTO;
+	}
+	return AMP_OK;
+}
+
+static int check_mapped_hdr(struct amp_soc *soc, uint64_t size)
+{
+	char why[128];
+
+	if (atomic_load(&soc->hdr->state) != AMP_SOC_STATE_READY) {
+		set_err(soc, "%s: header not ready", soc->shm_name);
+		return AMP_EPROTO;
+	}
+	if (amp_soc_hdr_check(soc->hdr, size, soc, why, sizeof(why)) != AMP_OK) {
+		set_err(soc, "%s: invalid header: %s", soc->shm_name, why);
+		return AMP_EPROTO;
+	}
+	return AMP_OK;
+}
+
+int amp_soc_attach_host(struct amp_soc *soc, const char *name)
+{
+	struct stat st;
+	int ret;
+
+	if (!soc)
+		return AMP_EINVAL;
+	soc_zero(soc);
+	ret = open_object(soc, name, &st);
+	if (ret)
+		goto out_destroy;
+	soc->base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
+	if (soc->base == MAP_FAILED) {
+		soc->base = NULL;
+		set_err(soc, "mmap %s: %s", name, strerror(errno));
+		ret = AMP_EIO;
+		goto out_destroy;
+	}
+	soc->map_size = (size_t)st.st_size;
+	soc->hdr = (struct amp_soc_hdr *)soc->base;
+	ret = check_mapped_hdr(soc, (uint64_t)st.st_size);
+	if (ret)
+		goto out_destroy;
+	for (uint32_t i = 0; i < soc->nregions; i++)
+		soc->regions[i].va = soc->base + soc->regions[i].offset;
+	return AMP_OK;
+
+out_destroy:
+	amp_soc_destroy(soc);
+	return ret;
+}
+
+int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags)
+{
+	struct stat st;
+	int ret;
+
+	if (!soc)
+		return AMP_EINVAL;
+	soc_zero(soc);
+	soc->firmware = true;
+	ret = open_object(soc, name, &st);
+	if (ret)
+		goto out_destroy;
+	/* The header page anywhere: it is not part of the SoC's address space. */
+	soc->base = mmap(NULL, AMP_SOC_HDR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
+	if (soc->base == MAP_FAILED) {
+		soc->base = NULL;
+		set_err(soc, "mmap header of %s: %s", name, strerror(errno));
+		ret = AMP_EIO;
+		goto out_destroy;
+	}
+	soc->map_size = AMP_SOC_HDR_SIZE;
+	soc->hdr = (struct amp_soc_hdr *)soc->base;
+	ret = check_mapped_hdr(soc, (uint64_t)st.st_size);
+	if (ret)
+		goto out_destroy;
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		struct amp_soc_region *r = &soc->regions[i];
+		void *want = (void *)(uintptr_t)r->da;
+		void *va = mmap(want, (size_t)r->size, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_FIXED_NOREPLACE, soc->fd, (off_t)r->offset);
+		int e = errno;
+
+		if (va != MAP_FAILED && va != want) {
+			/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
+			munmap(va, (size_t)r->size);
+			va = MAP_FAILED;
+			e = EEXIST;
+		}
+		if (va != MAP_FAILED) {
+			r->va = va;
+			r->at_da = true;
+			continue;
+		}
+		if ((r->flags & AMP_SOC_F_RELOCATABLE) && !(flags & AMP_SOC_ATTACH_STRICT)) {
+			va = mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				  soc->fd, (off_t)r->offset);
+			if (va != MAP_FAILED) {
+				r->va = va;
+				r->at_da = false;
+				continue;
+			}
+			e = errno;
+		}
+		set_err(soc,
+			"region %s [0x%llx, 0x%llx) cannot be mapped at its device address: %s%s",
+			r->name, (unsigned long long)r->da, (unsigned long long)(r->da + r->size),
+			strerror(e),
+			e == EEXIST ? " (range taken, e.g. by the sanitizer's shadow memory)" : "");
+		ret = AMP_EADDRINUSE;
+		goto out_destroy;
+	}
+	return AMP_OK;
+
+out_destroy:
+	amp_soc_destroy(soc);
+	return ret;
+}
+
+void amp_soc_destroy(struct amp_soc *soc)
+{
+	if (!soc)
+		return;
+	if (soc->firmware) {
+		for (uint32_t i = 0; i < soc->nregions && i < AMP_SOC_MAX_REGIONS; i++) {
+			if (soc->regions[i].va)
+				munmap(soc->regions[i].va, (size_t)soc->regions[i].size);
+		}
+	}
+	if (soc->base)
+		munmap(soc->base, soc->map_size);
+	if (soc->fd >= 0)
+		close(soc->fd);
+	if (soc->owner) {
+		shm_unlink(soc->shm_name);
+		registry_del(soc->shm_name);
+	}
+	char err[sizeof(soc->err)];
+
+	memcpy(err, soc->err, sizeof(err)); /* keep the reason for the caller */
+	soc_zero(soc);
+	memcpy(soc->err, err, sizeof(err));
+}
+
+/* ---- translation ------------------------------------------------------------------- */
+
+void *amp_soc_da_to_va(const struct amp_soc *soc, uint64_t da, size_t len)
+{
+	if (!soc)
+		return NULL;
+	if (len == 0)
+		len = 1;
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		const struct amp_soc_region *r = &soc->regions[i];
+
+		/* da - r->da cannot wrap once da >= r->da; compare against the room left. */
+		if (!r->va || da < r->da || (uint64_t)len > r->size || da - r->da > r->size - len)
+			continue;
+		return r->va + (da - r->da);
+	}
+	return NULL;
+}
+
+int amp_soc_va_to_da(const struct amp_soc *soc, const void *va, size_t len, uint64_t *da)
+{
+	uintptr_t p = (uintptr_t)va;
+
+	if (!soc || !va || !da)
+		return AMP_EINVAL;
+	if (len == 0)
+		len = 1;
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		const struct amp_soc_region *r = &soc->regions[i];
+		uintptr_t b = (uintptr_t)r->va;
+
+		if (!r->va || p < b || (uint64_t)len > r->size || p - b > r->size - len)
+			continue;
+		*da = r->da + (p - b);
+		return AMP_OK;
+	}
+	return AMP_EFAULT;
+}
+
+const struct amp_soc_region *amp_soc_region_by_name(const struct amp_soc *soc, const char *name)
+{
+	if (!soc || !name)
+		return NULL;
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		if (strncmp(soc->regions[i].name, name, AMP_SOC_NAME_MAX) == 0)
+			return &soc->regions[i];
+	}
+	return NULL;
+}
+
+const struct amp_soc_region *amp_soc_region_by_purpose(const struct amp_soc *soc, uint32_t purpose)
+{
+	if (!soc)
+		return NULL;
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		if (soc->regions[i].purpose == purpose)
+			return &soc->regions[i];
+	}
+	return NULL;
+}
+
+struct amp_ipcc_shared *amp_soc_ipcc(const struct amp_soc *soc)
+{
+	if (!soc || soc->ipcc_region >= soc->nregions)
+		return NULL;
+	return (struct amp_ipcc_shared *)soc->regions[soc->ipcc_region].va;
+}
+
+_Atomic uint32_t *amp_soc_asleep(const struct amp_soc *soc)
+{
+	return soc && soc->hdr ? soc->hdr->asleep : NULL;
+}
+
+int amp_soc_set_rsc(struct amp_soc *soc, uint64_t da, uint64_t size)
+{
+	if (!soc || !soc->hdr)
+		return AMP_EINVAL;
+	if (size == 0 || size > SIZE_MAX || !amp_soc_da_to_va(soc, da, (size_t)size))
+		return AMP_EFAULT;
+	atomic_fetch_add(&soc->hdr->rsc_seq, 1); /* odd: writing */
+	soc->hdr->rsc_da = da;
+	soc->hdr->rsc_size = size;
+	atomic_fetch_add(&soc->hdr->rsc_seq, 1); /* even: stable */
+	return AMP_OK;
+}
+
+int amp_soc_get_rsc(const struct amp_soc *soc, uint64_t *da, uint64_t *size, void **ptr)
+{
+	uint32_t s1, s2;
+	uint64_t d, n;
+	void *p;
+
+	if (!soc || !soc->hdr)
+		return AMP_EINVAL;
+	s1 = atomic_load(&soc->hdr->rsc_seq);
+	d = soc->hdr->rsc_da;
+	n = soc->hdr->rsc_size;
+	atomic_thread_fence(memory_order_acquire);
+	s2 = atomic_load(&soc->hdr->rsc_seq);
+	if ((s1 & 1u) || s1 != s2)
+		return AMP_EAGAIN;
+	if (s1 == 0 || n == 0)
+		return AMP_ENOENT;
+	p = n <= SIZE_MAX ? amp_soc_da_to_va(soc, d, (size_t)n) : NULL;
+	if (!p)
+		return AMP_EFAULT;
+	if (da)
+		*da = d;
+	if (size)
+		*size = n;
+	if (ptr)
+		*ptr = p;
+	return AMP_OK;
+}
+
+/* ---- stale cleanup ------------------------------------------------------------------ */
+
+/* Alive but a different process than the creator? Compare start times (pid reuse). */
+static bool creator_replaced(const char *entry, pid_t pid)
+{
+	char path[sizeof(SHM_DIR) + 256];
+	struct amp_soc_hdr *h;
+	struct stat st;
+	bool replaced = false;
+	uint64_t now;
+	int fd;
+
+	snprintf(path, sizeof(path), SHM_DIR "%s", entry);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && st.st_uid == getuid() &&
+	    (uint64_t)st.st_size >= AMP_SOC_HDR_SIZE) {
+		h = mmap(NULL, AMP_SOC_HDR_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+		if (h != MAP_FAILED) {
+			uint64_t recorded = h->creator_start;
+
+			now = proc_start_time(pid);
+			replaced = h->magic == AMP_SOC_MAGIC && h->creator_pid == (uint32_t)pid &&
+				   recorded != 0 && now != 0 && recorded != now;
+			munmap(h, AMP_SOC_HDR_SIZE);
+		}
+	}
+	close(fd);
+	return replaced;
+}
+
+int amp_soc_cleanup_stale(unsigned *removed)
+{
+	char prefix[48];
+	unsigned n = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (removed)
+		*removed = 0;
+	snprintf(prefix, sizeof(prefix), AMP_SOC_SHM_PREFIX "%u-", (unsigned)getuid());
+	d = opendir(SHM_DIR);
+	if (!d)
+		return AMP_EIO;
+	while ((de = readdir(d)) != NULL) {
+		char path[sizeof(SHM_DIR) + 256];
+		const char *rest;
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strlen(de->d_name) >= AMP_SOC_SHM_NAME_MAX)
+			continue;
+		rest = de->d_name + strlen(prefix);
+		errno = 0;
+		pid = strtol(rest, &end, 10);
+		if (errno || end == rest || *end != '-' || pid <= 0 || pid > INT32_MAX)
+			continue;
+		snprintf(path, sizeof(path), SHM_DIR "%s", de->d_name);
+		/* The name says our uid; the owner must agree, or it is not ours to touch. */
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno == EPERM) {
+			if (!creator_replaced(de->d_name, (pid_t)pid))
+				continue; /* a live run */
+		}
+		if (unlink(path) == 0)
+			n++;
+	}
+	closedir(d);
+	if (removed)
+		*removed = n;
+	return AMP_OK;
+}
