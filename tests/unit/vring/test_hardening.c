@@ -1,0 +1,320 @@
+/*
+ * Hardening: for every check on values read from shared memory, corrupt that field in the
+ * ring or buffer and assert the exact error, the exact counter, and that the queue is broken
+ * (and stays so). Run under valgrind / ASan, these also show no access leaves the block.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <amp/error.h>
+#include <amp/rpmsg.h>
+
+#include "harness.h"
+
+struct env {
+	struct fx *fx;
+	struct amp_rpmsg_ept rept, hept;
+	int rx_remote, rx_host;
+};
+
+static int count_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)ept;
+	(void)data;
+	(void)len;
+	(void)src;
+	(*(int *)priv)++;
+	return 0;
+}
+
+static void env_init(struct env *e, uint16_t rx_count)
+{
+	memset(e, 0, sizeof(*e));
+	e->fx = fx_new(&(struct fx_opts){.no_ns = true, .rx_count = rx_count});
+	assert_int_equal(amp_rpmsg_create_ept(&e->rept, &e->fx->remote, "", 100, 1024, count_cb,
+					      NULL, &e->rx_remote),
+			 0);
+	assert_int_equal(amp_rpmsg_create_ept(&e->hept, &e->fx->host, "", 1024, 100, count_cb, NULL,
+					      &e->rx_host),
+			 0);
+}
+
+/* After the corruption: the receiving side reports it exactly once, then stays broken. */
+static void expect_broken(struct amp_rpmsg_dev *dev, uint32_t notify_id, struct amp_vq *vq,
+			  enum amp_vq_err kind, const int *rx_count)
+{
+	assert_int_equal(amp_rpmsg_notified(dev, notify_id), AMP_EPROTO);
+	assert_true(amp_vq_broken(vq));
+	assert_false(amp_rpmsg_ready(dev));
+	for (int k = 0; k < AMP_VQ_ERR_COUNT; k++)
+		assert_int_equal(vq->stats.err[k], k == (int)kind ? 1 : 0);
+	assert_int_equal(*rx_count, 0);
+	assert_int_equal(amp_rpmsg_notified(dev, notify_id), AMP_EBROKEN);
+	assert_int_equal(vq->stats.err[kind], 1);
+}
+
+/* Host -> remote message pending in vring1 (desc 0, avail slot 0), not yet delivered. */
+static struct env *h2r(struct env *e)
+{
+	uint32_t v = 0x11223344;
+
+	env_init(e, 0);
+	assert_int_equal(amp_rpmsg_trysend(&e->hept, &v, 4), 4);
+	return e;
+}
+
+/* Remote -> host message pending in vring0 (used slot 0), not yet delivered. */
+static struct env *r2h(struct env *e, uint16_t rx_count)
+{
+	uint32_t v = 0x55667788;
+
+	env_init(e, rx_count);
+	assert_int_equal(amp_rpmsg_trysend(&e->rept, &v, 4), 4);
+	return e;
+}
+
+static void device_avail_idx_jump(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_avail(e.fx, 1)->idx = 1 + 16 + 1; /* more than num ahead */
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_AVAIL_IDX, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void device_desc_id_out_of_range(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_avail(e.fx, 1)->ring[0] = 16;
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_ID, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void device_desc_chained(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].flags = AMP_VRING_DESC_F_NEXT;
+	fx_desc(e.fx, 1)[0].next = 0; /* a loop, if anyone followed it */
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_FLAGS, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void device_desc_wrong_direction(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].flags = AMP_VRING_DESC_F_WRITE;
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_FLAGS, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void device_desc_too_short(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].len = 15; /* cannot even hold the header */
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_LEN, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void device_desc_addr_outside(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].addr = 0x1000;
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_ADDR, &e.rx_remote);
+	assert_int_equal(e.fx->rp.da_rejects, 1);
+	fx_free(e.fx);
+}
+
+static void device_desc_range_crosses_end(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].addr = FX_BASE_DA + FX_MEM_SIZE - 16;
+	fx_desc(e.fx, 1)[0].len = 20;
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_ADDR, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void device_desc_len_wraps_address(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].addr = 0xFFFFFFFFFFFFFFF0ull;
+	fx_desc(e.fx, 1)[0].len = 0x20;
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_ADDR, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void remote_rx_msg_len(void **state)
+{
+	struct env e;
+	struct amp_rpmsg_hdr *h;
+	(void)state;
+	h2r(&e);
+	h = fx_va(e.fx, (uint32_t)fx_desc(e.fx, 1)[0].addr);
+	h->len = 5; /* descriptor says 16 + 4 */
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_MSG_LEN, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+static void remote_tx_desc_not_writable(void **state)
+{
+	struct env e;
+	(void)state;
+	env_init(&e, 0);
+	fx_desc(e.fx, 0)[0].flags = 0; /* host's RX buffer must be device-writable */
+	assert_int_equal(amp_rpmsg_trysend(&e.rept, "x", 1), AMP_EPROTO);
+	assert_int_equal(e.fx->remote.tvq.stats.err[AMP_VQ_ERR_DESC_FLAGS], 1);
+	assert_int_equal(amp_rpmsg_trysend(&e.rept, "x", 1), AMP_EBROKEN);
+	assert_null(amp_rpmsg_get_tx_buffer(&e.rept, NULL, 0));
+	fx_free(e.fx);
+}
+
+static void driver_used_idx_jump(void **state)
+{
+	struct env e;
+	(void)state;
+	r2h(&e, 0);
+	fx_used(e.fx, 0)->idx = 17; /* only 16 buffers are with the remote */
+	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_USED_IDX, &e.rx_host);
+	fx_free(e.fx);
+}
+
+static void driver_used_id_out_of_range(void **state)
+{
+	struct env e;
+	(void)state;
+	r2h(&e, 0);
+	fx_used(e.fx, 0)->ring[0].id = 16;
+	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_USED_ID, &e.rx_host);
+	fx_free(e.fx);
+}
+
+static void driver_used_id_not_in_flight(void **state)
+{
+	struct env e;
+	(void)state;
+	r2h(&e, 8); /* ids 8..15 of vring0 are never posted */
+	fx_used(e.fx, 0)->ring[0].id = 12;
+	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_USED_STALE, &e.rx_host);
+	fx_free(e.fx);
+}
+
+static void driver_used_len_too_big(void **state)
+{
+	struct env e;
+	(void)state;
+	r2h(&e, 0);
+	fx_used(e.fx, 0)->ring[0].len = 513;
+	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_USED_LEN, &e.rx_host);
+	fx_free(e.fx);
+}
+
+static void host_rx_msg_len(void **state)
+{
+	struct env e;
+	(void)state;
+	r2h(&e, 0);
+	fx_used(e.fx, 0)->ring[0].len = 19; /* hdr.len = 4 needs 20 */
+	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_MSG_LEN, &e.rx_host);
+	fx_free(e.fx);
+}
+
+static void host_rx_used_len_below_header(void **state)
+{
+	struct env e;
+	(void)state;
+	r2h(&e, 0);
+	fx_used(e.fx, 0)->ring[0].len = 8;
+	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_MSG_LEN, &e.rx_host);
+	fx_free(e.fx);
+}
+
+static void host_tx_reclaim_bad_id(void **state)
+{
+	struct env e;
+	uint32_t v = 0;
+	(void)state;
+	env_init(&e, 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(amp_rpmsg_trysend(&e.hept, &v, 4), 4);
+	fx_pump(e.fx);
+	assert_int_equal(e.rx_remote, 16);
+	fx_used(e.fx, 1)->ring[0].id = 99;
+	/* No free buffer left: the send reclaims from vring1 and finds the corruption. */
+	assert_int_equal(amp_rpmsg_trysend(&e.hept, &v, 4), AMP_EPROTO);
+	assert_int_equal(e.fx->host.tvq.stats.err[AMP_VQ_ERR_USED_ID], 1);
+	assert_int_equal(amp_rpmsg_trysend(&e.hept, &v, 4), AMP_EBROKEN);
+	assert_false(amp_rpmsg_ready(&e.fx->host));
+	fx_free(e.fx);
+}
+
+/* Random bytes all over the rings: the core may refuse, never crash or stray (ASan/valgrind). */
+static void random_ring_garbage(void **state)
+{
+	uint32_t seed = 12345;
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		struct env e;
+		uint32_t v = 0;
+
+		env_init(&e, 0);
+		for (int i = 0; i < 3; i++) {
+			(void)amp_rpmsg_trysend(&e.hept, &v, 4);
+			(void)amp_rpmsg_trysend(&e.rept, &v, 4);
+		}
+		for (int k = 0; k < 8; k++) {
+			seed = seed * 1103515245u + 12345u;
+			uint32_t off = (seed >> 8) % 0x1200u; /* both vrings' live parts */
+			off = off < 0x200 ? off : (off < 0x1000 ? off % 0x200 : off);
+			e.fx->mem[off] = (uint8_t)(seed >> 24);
+		}
+		fx_pump(e.fx);
+		(void)amp_rpmsg_trysend(&e.hept, &v, 4);
+		(void)amp_rpmsg_trysend(&e.rept, &v, 4);
+		fx_pump(e.fx);
+		fx_free(e.fx);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(device_avail_idx_jump),
+	    cmocka_unit_test(device_desc_id_out_of_range),
+	    cmocka_unit_test(device_desc_chained),
+	    cmocka_unit_test(device_desc_wrong_direction),
+	    cmocka_unit_test(device_desc_too_short),
+	    cmocka_unit_test(device_desc_addr_outside),
+	    cmocka_unit_test(device_desc_range_crosses_end),
+	    cmocka_unit_test(device_desc_len_wraps_address),
+	    cmocka_unit_test(remote_rx_msg_len),
+	    cmocka_unit_test(remote_tx_desc_not_writable),
+	    cmocka_unit_test(driver_used_idx_jump),
+	    cmocka_unit_test(driver_used_id_out_of_range),
+	    cmocka_unit_test(driver_used_id_not_in_flight),
+	    cmocka_unit_test(driver_used_len_too_big),
+	    cmocka_unit_test(host_rx_msg_len),
+	    cmocka_unit_test(host_rx_used_len_below_header),
+	    cmocka_unit_test(host_tx_reclaim_bad_id),
+	    cmocka_unit_test(random_ring_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

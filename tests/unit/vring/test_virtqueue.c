@@ -1,0 +1,164 @@
+/* The virtqueue alone: a driver and a device over one ring. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <amp/error.h>
+#include <amp/virtqueue.h>
+
+#define RING_DA 0x1000u
+#define BUF_DA 0x8000u
+
+static uint8_t *mem;
+
+static void *da_to_va(void *ctx, uint64_t da, uint32_t len)
+{
+	(void)ctx;
+	if (da < RING_DA || da + len > 0x10000u)
+		return NULL;
+	return mem + da;
+}
+
+static void notify(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	(void)id;
+}
+
+static const struct amp_port_ops ops = {.notify = notify, .da_to_va = da_to_va};
+static const struct amp_port port = {.ops = &ops};
+
+static int setup(void **state)
+{
+	(void)state;
+	mem = aligned_alloc(4096, 0x10000);
+	memset(mem, 0x5A, 0x10000);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(mem);
+	return 0;
+}
+
+static void init_rejects_bad_params(void **state)
+{
+	struct amp_vq vq;
+	uint32_t bm[AMP_VQ_BITMAP_WORDS(32768)];
+	struct amp_vq_cfg c = {.num = 16, .align = 16};
+	(void)state;
+
+	assert_int_equal(amp_vq_driver_init(&vq, &c, mem + RING_DA, 438, bm), 0);
+	assert_int_equal(amp_vq_driver_init(&vq, &c, mem + RING_DA, 437, bm), AMP_EINVAL);
+	assert_int_equal(amp_vq_driver_init(&vq, &c, mem + RING_DA + 2, 4096, bm), AMP_EINVAL);
+	assert_int_equal(amp_vq_driver_init(&vq, &c, mem + RING_DA, 438, NULL), AMP_EINVAL);
+	c.num = 0;
+	assert_int_equal(amp_vq_device_init(&vq, &c, mem + RING_DA, 4096), AMP_EINVAL);
+	c.num = 24;
+	assert_int_equal(amp_vq_device_init(&vq, &c, mem + RING_DA, 4096), AMP_EINVAL);
+	c.num = 65536;
+	assert_int_equal(amp_vq_device_init(&vq, &c, mem + RING_DA, 0x10000), AMP_EINVAL);
+	c.num = 16;
+	c.align = 2;
+	assert_int_equal(amp_vq_device_init(&vq, &c, mem + RING_DA, 4096), AMP_EINVAL);
+	c.align = 48;
+	assert_int_equal(amp_vq_device_init(&vq, &c, mem + RING_DA, 4096), AMP_EINVAL);
+	c.align = 4096;
+	c.num = 1;
+	assert_int_equal(amp_vq_device_init(&vq, &c, mem + RING_DA, 4096 + 14), 0);
+}
+
+static void round_trip_and_wrap(void **state)
+{
+	struct amp_vq drv, dev;
+	uint32_t bm[1];
+	struct amp_vq_cfg dc = {.num = 8, .align = 16, .max_len = 64};
+	struct amp_vq_cfg vc = {.num = 8, .align = 16, .min_len = 16, .dev_writes = true};
+	uint16_t id;
+	uint32_t len;
+	void *va;
+	(void)state;
+
+	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 4096, bm), 0);
+	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 4096), 0);
+	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 0);
+	assert_int_equal(amp_vq_get_used(&drv, &id, &len), 0);
+	/* Adding an id twice is the caller's bug, not a ring state. */
+	assert_int_equal(amp_vq_add(&drv, 3, BUF_DA + 64u * 3, 64, true), 0);
+	assert_int_equal(amp_vq_add(&drv, 3, BUF_DA + 64u * 3, 64, true), AMP_EINVAL);
+	assert_int_equal(amp_vq_add(&drv, 8, BUF_DA, 64, true), AMP_EINVAL);
+	assert_true(amp_vq_in_flight(&drv, 3));
+
+	for (uint32_t i = 0; i < 70000; i++) {
+		assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+		assert_int_equal(id, (i % 2) ? 5 : 3);
+		assert_int_equal(len, 64);
+		assert_ptr_equal(va, mem + BUF_DA + 64u * id);
+		assert_int_equal(amp_vq_put_used(&dev, id, 20), 0);
+		assert_int_equal(amp_vq_get_used(&drv, &id, &len), 1);
+		assert_int_equal(len, 20);
+		assert_false(amp_vq_in_flight(&drv, id));
+		uint16_t next = (i % 2) ? 3 : 5;
+		assert_int_equal(amp_vq_add(&drv, next, BUF_DA + 64u * next, 64, true), 0);
+	}
+	assert_int_equal(drv.shadow_idx, (uint16_t)70001);
+	assert_int_equal(dev.shadow_idx, (uint16_t)70000);
+	assert_false(amp_vq_broken(&drv));
+	assert_false(amp_vq_broken(&dev));
+}
+
+static void suppression_flags(void **state)
+{
+	struct amp_vq drv, dev;
+	uint32_t bm[1];
+	struct amp_vq_cfg dc = {.num = 4, .align = 16};
+	struct amp_vq_cfg vc = {.num = 4, .align = 16, .min_len = 1, .dev_writes = false};
+	uint16_t id;
+	uint32_t len;
+	void *va;
+	(void)state;
+
+	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 4096, bm), 0);
+	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 4096), 0);
+	assert_int_equal(amp_vq_add(&drv, 0, BUF_DA, 16, false), 0);
+	assert_true(amp_vq_need_notify(&drv));
+	/* Device: "don't kick me", but reports the buffer already there. */
+	assert_true(amp_vq_set_notify(&dev, false));
+	assert_int_equal(amp_vq_add(&drv, 1, BUF_DA, 16, false), 0);
+	assert_false(amp_vq_need_notify(&drv));
+	assert_int_equal(drv.stats.kicks, 1);
+	assert_int_equal(drv.stats.kicks_suppressed, 1);
+	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+	assert_false(amp_vq_set_notify(&dev, true));
+	/* Driver: "don't interrupt me". */
+	assert_false(amp_vq_set_notify(&drv, false));
+	assert_int_equal(amp_vq_put_used(&dev, 0, 0), 0);
+	assert_false(amp_vq_need_notify(&dev));
+	assert_true(amp_vq_set_notify(&drv, true)); /* a used entry is pending */
+	assert_int_equal(amp_vq_put_used(&dev, 1, 0), 0);
+	assert_true(amp_vq_need_notify(&dev));
+	/* unget puts the last avail entry back. */
+	assert_int_equal(amp_vq_add(&drv, 2, BUF_DA, 16, false), 0);
+	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+	amp_vq_unget_avail(&dev);
+	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+	assert_int_equal(id, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(init_rejects_bad_params, setup, teardown),
+	    cmocka_unit_test_setup_teardown(round_trip_and_wrap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(suppression_flags, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,63 @@
+/* Private helpers of the vring/ core: little-endian shared-memory access, assertions. */
+#ifndef AMP_VRING_LOCAL_H
+#define AMP_VRING_LOCAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <amp/error.h>
+#include <amp/port.h>
+
+/*
+ * Everything on the wire is little-endian (REFERENCE §1.6). On a little-endian CPU the
+ * conversions vanish; a big-endian build swaps.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define amp_le16(x) __builtin_bswap16(x)
+#define amp_le32(x) __builtin_bswap32(x)
+#define amp_le64(x) __builtin_bswap64(x)
+#else
+#define amp_le16(x) (x)
+#define amp_le32(x) (x)
+#define amp_le64(x) (x)
+#endif
+
+/* Single volatile accesses: the compiler may neither merge, split nor re-read them. */
+static inline uint16_t amp_ld16(const volatile uint16_t *p)
+{
+	return amp_le16(*p);
+}
+
+static inline uint32_t amp_ld32(const volatile uint32_t *p)
+{
+	return amp_le32(*p);
+}
+
+static inline uint64_t amp_ld64(const volatile uint64_t *p)
+{
+	return amp_le64(*p);
+}
+
+static inline void amp_st16(volatile uint16_t *p, uint16_t v)
+{
+	*p = amp_le16(v);
+}
+
+static inline void amp_st32(volatile uint32_t *p, uint32_t v)
+{
+	*p = amp_le32(v);
+}
+
+static inline void amp_st64(volatile uint64_t *p, uint64_t v)
+{
+	*p = amp_le64(v);
+}
+
+/* Our own invariants only; the peer's misbehaviour is an error return, never this. */
+#define AMP_ASSERT(port, x)                                               \
+	do {                                                              \
+		if (!(x) && (port)->ops->assert_fail)                     \
+			(port)->ops->assert_fail(__FILE__, __LINE__, #x); \
+	} while (0)
+
+#endif /* AMP_VRING_LOCAL_H */

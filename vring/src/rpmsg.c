@@ -1,0 +1,530 @@
+/*
+ * RPMsg core shared by both roles: endpoints, name service, send paths (copy and zero-copy,
+ * blocking through the port's wait hook) and receive dispatch.
+ */
+#include <string.h>
+
+#include <amp/error.h>
+#include <amp/rpmsg.h>
+
+#include "local.h"
+#include "rpmsg_local.h"
+
+#define ADDR_ANY AMP_RPMSG_ADDR_ANY
+
+int amp_rpmsg_vring_va(const struct amp_rpmsg_dev *dev, const struct amp_vring_info *info,
+		       void **va, size_t *size)
+{
+	uint32_t num = info->num, align = info->align;
+
+	if (num == 0 || num > AMP_VRING_MAX_NUM || (num & (num - 1u)) || align < 4 ||
+	    (align & (align - 1u)))
+		return AMP_EINVAL;
+	*size = amp_vring_size(num, align);
+	if (*size > UINT32_MAX)
+		return AMP_EINVAL;
+	*va = dev->port.ops->da_to_va(dev->port.ctx, info->da, (uint32_t)*size);
+	return *va ? 0 : AMP_EFAULT;
+}
+
+static void notify(struct amp_rpmsg_dev *dev, const struct amp_vq *vq)
+{
+	dev->port.ops->notify(dev->port.ctx, vq->notify_id);
+}
+
+static struct amp_rpmsg_ept *ept_find(struct amp_rpmsg_dev *dev, uint32_t addr)
+{
+	struct amp_rpmsg_ept *e;
+
+	for (e = dev->epts; e; e = e->next)
+		if (e->addr == addr)
+			return e;
+	return NULL;
+}
+
+static void ept_unlink(struct amp_rpmsg_dev *dev, struct amp_rpmsg_ept *ept)
+{
+	struct amp_rpmsg_ept **pp;
+
+	for (pp = &dev->epts; *pp; pp = &(*pp)->next) {
+		if (*pp == ept) {
+			*pp = ept->next;
+			break;
+		}
+	}
+}
+
+/* Lowest free address >= 1024, continuing after the last one given (next-fit). */
+static uint32_t addr_alloc(struct amp_rpmsg_dev *dev)
+{
+	uint32_t a = dev->next_addr;
+
+	for (;;) {
+		if (a < AMP_RPMSG_RESERVED_ADDRESSES || a == ADDR_ANY)
+			a = AMP_RPMSG_RESERVED_ADDRESSES;
+		if (!ept_find(dev, a))
+			break;
+		a++;
+	}
+	dev->next_addr = a + 1u;
+	return a;
+}
+
+/* Ask the peer to tell us when TX buffers come back; the first waiter turns it on. */
+static void tx_wait_begin(struct amp_rpmsg_dev *dev)
+{
+	if (dev->tx_waiters++ == 0)
+		(void)amp_vq_set_notify(&dev->tvq, true);
+}
+
+static void tx_wait_end(struct amp_rpmsg_dev *dev)
+{
+	if (--dev->tx_waiters == 0 && !(dev->flags & AMP_RPMSG_F_NOSUPP))
+		(void)amp_vq_set_notify(&dev->tvq, false);
+}
+
+/* Lock held. 0 and a buffer, or a negative code. Drops the lock while waiting. */
+static int tx_acquire(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uint16_t *id,
+		      uint32_t timeout_ms)
+{
+	uint32_t left = timeout_ms;
+	int ret, w;
+
+	ret = dev->ops->tx_get(dev, buf, cap, id);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	dev->stats.tx_nobuf++;
+	if (!timeout_ms || !dev->port.ops->wait)
+		return AMP_ENOMEM;
+
+	tx_wait_begin(dev);
+	for (;;) {
+		ret = dev->ops->tx_get(dev, buf, cap, id);
+		if (ret)
+			break;
+		amp_rpmsg_unlock(dev);
+		w = dev->port.ops->wait(dev->port.ctx, &left);
+		amp_rpmsg_lock(dev);
+		if (w == AMP_ETIMEDOUT || left == 0) {
+			ret = dev->ops->tx_get(dev, buf, cap, id);
+			if (!ret) {
+				dev->stats.tx_timeouts++;
+				ret = AMP_ETIMEDOUT;
+			}
+			break;
+		}
+	}
+	tx_wait_end(dev);
+	return ret < 0 ? ret : 0;
+}
+
+/* Lock held: write the header in front of the payload and publish. */
+static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t src,
+		     uint32_t dst, size_t len, bool *kick)
+{
+	struct amp_rpmsg_hdr hdr;
+	int ret;
+
+	hdr.src = amp_le32(src);
+	hdr.dst = amp_le32(dst);
+	hdr.reserved = 0;
+	hdr.len = amp_le16((uint16_t)len);
+	hdr.flags = 0;
+	memcpy(buf, &hdr, sizeof(hdr));
+	ret = dev->ops->tx_put(dev, id, (uint32_t)(AMP_RPMSG_HDR_SIZE + len));
+	if (ret)
+		return ret;
+	dev->stats.tx_msgs++;
+	dev->stats.tx_bytes += (uint32_t)len;
+	*kick = amp_vq_need_notify(&dev->tvq);
+	return (int)len;
+}
+
+static int send_check(const struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst)
+{
+	if (!ept || !ept->dev || src == ADDR_ANY || dst == ADDR_ANY)
+		return AMP_EINVAL;
+	if (!(ept->dev->flags & AMP_RPMSG_F_READY))
+		return AMP_ENOTCONN;
+	return 0;
+}
+
+int amp_rpmsg_send_offchannel(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst,
+			      const void *data, size_t len, uint32_t timeout_ms)
+{
+	struct amp_rpmsg_dev *dev;
+	uint8_t *buf;
+	uint32_t cap;
+	uint16_t id;
+	bool kick = false;
+	int ret = send_check(ept, src, dst);
+
+	if (ret)
+		return ret;
+	if (!data && len)
+		return AMP_EINVAL;
+	dev = ept->dev;
+	/* Fail early when the size is known, before waiting for a buffer. */
+	if (len > UINT16_MAX || (dev->tx_mtu && len > dev->tx_mtu))
+		return AMP_EMSGSIZE;
+
+	amp_rpmsg_lock(dev);
+	ret = tx_acquire(dev, &buf, &cap, &id, timeout_ms);
+	if (ret == 0) {
+		if (len > cap) {
+			(void)dev->ops->tx_unget(dev, buf, id, cap);
+			ret = AMP_EMSGSIZE;
+		} else {
+			if (len)
+				memcpy(buf + AMP_RPMSG_HDR_SIZE, data, len);
+			ret = tx_commit(dev, buf, id, src, dst, len, &kick);
+		}
+	}
+	amp_rpmsg_unlock(dev);
+	if (kick)
+		notify(dev, &dev->tvq);
+	return ret;
+}
+
+int amp_rpmsg_send(struct amp_rpmsg_ept *ept, const void *data, size_t len)
+{
+	if (!ept || !ept->dev)
+		return AMP_EINVAL;
+	return amp_rpmsg_send_offchannel(ept, ept->addr, ept->dest_addr, data, len,
+					 ept->dev->send_timeout_ms);
+}
+
+int amp_rpmsg_sendto(struct amp_rpmsg_ept *ept, uint32_t dst, const void *data, size_t len)
+{
+	if (!ept || !ept->dev)
+		return AMP_EINVAL;
+	return amp_rpmsg_send_offchannel(ept, ept->addr, dst, data, len, ept->dev->send_timeout_ms);
+}
+
+int amp_rpmsg_trysend(struct amp_rpmsg_ept *ept, const void *data, size_t len)
+{
+	if (!ept)
+		return AMP_EINVAL;
+	return amp_rpmsg_send_offchannel(ept, ept->addr, ept->dest_addr, data, len, 0);
+}
+
+int amp_rpmsg_trysendto(struct amp_rpmsg_ept *ept, uint32_t dst, const void *data, size_t len)
+{
+	if (!ept)
+		return AMP_EINVAL;
+	return amp_rpmsg_send_offchannel(ept, ept->addr, dst, data, len, 0);
+}
+
+void *amp_rpmsg_get_tx_buffer(struct amp_rpmsg_ept *ept, uint32_t *cap, uint32_t timeout_ms)
+{
+	struct amp_rpmsg_dev *dev;
+	uint8_t *buf;
+	uint32_t c;
+	uint16_t id;
+	int ret;
+
+	if (!ept || !ept->dev || !(ept->dev->flags & AMP_RPMSG_F_READY))
+		return NULL;
+	dev = ept->dev;
+	amp_rpmsg_lock(dev);
+	ret = tx_acquire(dev, &buf, &c, &id, timeout_ms);
+	if (ret == 0 && dev->ops->tx_mark)
+		dev->ops->tx_mark(dev, buf, id, c);
+	amp_rpmsg_unlock(dev);
+	if (ret)
+		return NULL;
+	if (cap)
+		*cap = c;
+	return buf + AMP_RPMSG_HDR_SIZE;
+}
+
+int amp_rpmsg_send_nocopy(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst, void *buf,
+			  size_t len)
+{
+	struct amp_rpmsg_dev *dev;
+	uint32_t cap;
+	uint16_t id;
+	bool kick = false;
+	int ret = send_check(ept, src, dst);
+
+	if (ret)
+		return ret;
+	if (!buf)
+		return AMP_EINVAL;
+	dev = ept->dev;
+	amp_rpmsg_lock(dev);
+	ret = dev->ops->tx_lookup(dev, buf, &id, &cap);
+	if (ret == 0) {
+		if (len > cap)
+			ret = AMP_EMSGSIZE;
+		else
+			ret = tx_commit(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, src, dst, len,
+					&kick);
+	}
+	amp_rpmsg_unlock(dev);
+	if (kick)
+		notify(dev, &dev->tvq);
+	return ret;
+}
+
+int amp_rpmsg_release_tx_buffer(struct amp_rpmsg_ept *ept, void *buf)
+{
+	struct amp_rpmsg_dev *dev;
+	uint32_t cap;
+	uint16_t id;
+	int ret;
+
+	if (!ept || !ept->dev || !buf)
+		return AMP_EINVAL;
+	dev = ept->dev;
+	amp_rpmsg_lock(dev);
+	ret = dev->ops->tx_lookup(dev, buf, &id, &cap);
+	if (ret == 0)
+		ret = dev->ops->tx_unget(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, cap);
+	amp_rpmsg_unlock(dev);
+	return ret;
+}
+
+int amp_rpmsg_hold_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
+{
+	struct amp_rpmsg_dev *dev;
+
+	if (!ept || !ept->dev || !data || data != ept->dev->rx_cur)
+		return AMP_EINVAL;
+	dev = ept->dev;
+	dev->rx_held = 1;
+	return 0;
+}
+
+int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
+{
+	struct amp_rpmsg_dev *dev;
+	uint16_t id;
+	bool kick = false;
+	int ret;
+
+	if (!ept || !ept->dev || !data)
+		return AMP_EINVAL;
+	dev = ept->dev;
+	amp_rpmsg_lock(dev);
+	ret = dev->ops->rx_lookup(dev, data, &id);
+	if (ret == 0)
+		ret = dev->ops->rx_put(dev, id);
+	if (ret == 0)
+		kick = amp_vq_need_notify(&dev->rvq);
+	amp_rpmsg_unlock(dev);
+	if (kick)
+		notify(dev, &dev->rvq);
+	return ret;
+}
+
+static int ns_send(struct amp_rpmsg_ept *ept, uint32_t flags, uint32_t timeout_ms)
+{
+	struct amp_rpmsg_ns_msg msg;
+
+	memcpy(msg.name, ept->name, sizeof(msg.name));
+	msg.addr = amp_le32(ept->addr);
+	msg.flags = amp_le32(flags);
+	return amp_rpmsg_send_offchannel(ept, ept->addr, AMP_RPMSG_NS_ADDR, &msg, sizeof(msg),
+					 timeout_ms);
+}
+
+int amp_rpmsg_create_ept(struct amp_rpmsg_ept *ept, struct amp_rpmsg_dev *dev, const char *name,
+			 uint32_t src, uint32_t dest, amp_rpmsg_cb cb,
+			 amp_rpmsg_unbind_cb unbind_cb, void *priv)
+{
+	bool fixed = src != ADDR_ANY;
+	bool announce;
+	size_t n = 0;
+	int ret;
+
+	if (!ept || !dev || !dev->ops)
+		return AMP_EINVAL;
+	amp_rpmsg_lock(dev);
+	if (!fixed) {
+		src = addr_alloc(dev);
+	} else if (ept_find(dev, src) ||
+		   ((dev->flags & AMP_RPMSG_F_NS) && src == AMP_RPMSG_NS_ADDR)) {
+		amp_rpmsg_unlock(dev);
+		return AMP_EADDRINUSE;
+	}
+	memset(ept, 0, sizeof(*ept));
+	if (name)
+		while (n < AMP_RPMSG_NAME_SIZE - 1u && name[n]) {
+			ept->name[n] = name[n];
+			n++;
+		}
+	ept->dev = dev;
+	ept->addr = src;
+	ept->dest_addr = dest;
+	ept->cb = cb;
+	ept->unbind_cb = unbind_cb;
+	ept->priv = priv;
+	ept->next = dev->epts;
+	dev->epts = ept;
+	amp_rpmsg_unlock(dev);
+
+	/* OpenAMP announces an unbound named endpoint; Linux only a fixed-address one. */
+	announce = (dev->flags & AMP_RPMSG_F_NS) && ept->name[0] && dest == ADDR_ANY &&
+		   (fixed || !(dev->flags & AMP_RPMSG_F_HOST));
+	if (announce) {
+		ret = ns_send(ept, AMP_RPMSG_NS_CREATE, dev->send_timeout_ms);
+		if (ret < 0) {
+			amp_rpmsg_lock(dev);
+			ept_unlink(dev, ept);
+			amp_rpmsg_unlock(dev);
+			ept->dev = NULL;
+			return ret;
+		}
+		ept->flags |= AMP_EPT_F_ANNOUNCED;
+	}
+	return 0;
+}
+
+void amp_rpmsg_destroy_ept(struct amp_rpmsg_ept *ept)
+{
+	struct amp_rpmsg_dev *dev;
+
+	if (!ept || !ept->dev)
+		return;
+	dev = ept->dev;
+	if (ept->flags & AMP_EPT_F_ANNOUNCED)
+		(void)ns_send(ept, AMP_RPMSG_NS_DESTROY, 0);
+	amp_rpmsg_lock(dev);
+	ept_unlink(dev, ept);
+	amp_rpmsg_unlock(dev);
+	ept->dev = NULL;
+	ept->flags = 0;
+}
+
+/* Called unlocked from the receive loop. */
+static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
+{
+	struct amp_rpmsg_ns_msg msg;
+	struct amp_rpmsg_ept *e, *unbound = NULL;
+	uint32_t addr;
+	bool destroy;
+
+	if (len != sizeof(msg)) {
+		dev->stats.drops[AMP_RPMSG_DROP_NS_LEN]++;
+		return;
+	}
+	memcpy(&msg, data, sizeof(msg)); /* read the shared buffer once */
+	msg.name[AMP_RPMSG_NAME_SIZE - 1u] = '\0';
+	addr = amp_le32(msg.addr);
+	destroy = (amp_le32(msg.flags) & AMP_RPMSG_NS_DESTROY) != 0;
+
+	amp_rpmsg_lock(dev);
+	for (e = dev->epts; e; e = e->next) {
+		if (strncmp(e->name, msg.name, AMP_RPMSG_NAME_SIZE) != 0)
+			continue;
+		if (!destroy && e->dest_addr == ADDR_ANY) {
+			e->dest_addr = addr;
+			break;
+		}
+		if (destroy && e->dest_addr == addr) {
+			e->dest_addr = ADDR_ANY;
+			unbound = e;
+			break;
+		}
+	}
+	amp_rpmsg_unlock(dev);
+	if (unbound && unbound->unbind_cb)
+		unbound->unbind_cb(unbound);
+	if (dev->ns_cb)
+		dev->ns_cb(dev, msg.name, addr, destroy, dev->ns_priv);
+}
+
+static void rx_deliver(struct amp_rpmsg_dev *dev, uint32_t src, uint32_t dst, void *data,
+		       size_t len)
+{
+	struct amp_rpmsg_ept *ept;
+
+	if (dst == AMP_RPMSG_NS_ADDR) {
+		if (dev->flags & AMP_RPMSG_F_NS)
+			ns_rx(dev, data, len);
+		else
+			dev->stats.drops[AMP_RPMSG_DROP_NS_OFF]++;
+		return;
+	}
+	amp_rpmsg_lock(dev);
+	ept = ept_find(dev, dst);
+	/* An endpoint created with dest ANY learns its peer from the first message (OpenAMP). */
+	if (ept && ept->dest_addr == ADDR_ANY)
+		ept->dest_addr = src;
+	amp_rpmsg_unlock(dev);
+	if (!ept) {
+		dev->stats.drops[AMP_RPMSG_DROP_NO_EPT]++;
+		return;
+	}
+	dev->stats.rx_msgs++;
+	dev->stats.rx_bytes += (uint32_t)len;
+	if (ept->cb)
+		(void)ept->cb(ept, data, len, src, ept->priv);
+}
+
+static int rx_drain(struct amp_rpmsg_dev *dev)
+{
+	struct amp_rpmsg_hdr hdr;
+	uint8_t *buf;
+	uint32_t len;
+	uint16_t id, plen;
+	bool returned = false, kick = false;
+	int ret;
+
+	amp_rpmsg_lock(dev);
+	for (;;) {
+		ret = dev->ops->rx_get(dev, &buf, &len, &id);
+		if (ret <= 0)
+			break;
+		/* Read the header once; from here on only the local copy is used. */
+		memcpy(&hdr, buf, sizeof(hdr));
+		plen = amp_le16(hdr.len);
+		if (len < AMP_RPMSG_HDR_SIZE || plen > len - AMP_RPMSG_HDR_SIZE) {
+			/* Like Linux, the offending buffer is not given back. */
+			dev->rvq.flags |= AMP_VQ_F_BROKEN;
+			dev->rvq.stats.err[AMP_VQ_ERR_MSG_LEN]++;
+			ret = AMP_EPROTO;
+			break;
+		}
+		dev->rx_cur = buf + AMP_RPMSG_HDR_SIZE;
+		dev->rx_held = 0;
+		amp_rpmsg_unlock(dev);
+		rx_deliver(dev, amp_le32(hdr.src), amp_le32(hdr.dst), buf + AMP_RPMSG_HDR_SIZE,
+			   plen);
+		amp_rpmsg_lock(dev);
+		dev->rx_cur = NULL;
+		if (dev->rx_held) {
+			if (dev->ops->rx_mark)
+				dev->ops->rx_mark(dev, buf, id);
+		} else if (dev->ops->rx_put(dev, id) == 0) {
+			returned = true;
+		}
+	}
+	if (returned)
+		kick = amp_vq_need_notify(&dev->rvq);
+	amp_rpmsg_unlock(dev);
+	if (kick)
+		notify(dev, &dev->rvq);
+	return ret < 0 ? ret : 0;
+}
+
+int amp_rpmsg_notified(struct amp_rpmsg_dev *dev, uint32_t notify_id)
+{
+	bool any = notify_id == 0xFFFFFFFFu;
+	bool rx, tx;
+
+	if (!dev || !dev->ops)
+		return AMP_ENOTCONN;
+	rx = any || notify_id == dev->rvq.notify_id;
+	tx = any || notify_id == dev->tvq.notify_id;
+	if (!rx && !tx)
+		return AMP_ENOENT;
+	/* TX-side work (returned buffers) is picked up lazily by the next send; count it. */
+	if (tx)
+		dev->tvq.stats.interrupts++;
+	if (!rx)
+		return 0;
+	dev->rvq.stats.interrupts++;
+	return rx_drain(dev);
+}

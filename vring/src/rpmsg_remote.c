@@ -1,0 +1,191 @@
+/*
+ * Remote role (virtio device side), as OpenAMP behaves on STM32MP1: wait for DRIVER_OK, build
+ * the queues from the vring parameters the host patched into the table, receive on vring1,
+ * send in the host's RX buffers taken from vring0.
+ */
+#include <string.h>
+
+#include <amp/error.h>
+#include <amp/rpmsg.h>
+
+#include "local.h"
+#include "rpmsg_local.h"
+
+/*
+ * While the application holds a buffer its descriptor id (and, for TX, its payload capacity)
+ * is kept in the header's reserved word, as OpenAMP does; the header is rewritten on send.
+ * The host could scribble on it meanwhile; the id is range-checked on the way back, and a
+ * wrong but valid id only confuses the host's own (checked) bookkeeping.
+ */
+static void put_reserved(uint8_t *buf, uint32_t v)
+{
+	v = amp_le32(v);
+	memcpy(buf + offsetof(struct amp_rpmsg_hdr, reserved), &v, sizeof(v));
+}
+
+static uint32_t get_reserved(const uint8_t *buf)
+{
+	uint32_t v;
+
+	memcpy(&v, buf + offsetof(struct amp_rpmsg_hdr, reserved), sizeof(v));
+	return amp_le32(v);
+}
+
+static int r_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uint16_t *id)
+{
+	void *va;
+	uint32_t len;
+	int ret;
+
+	if (dev->nstash) {
+		/* A buffer given back unsent; validated when we first took it. */
+		dev->nstash--;
+		*buf = dev->u.r.stash_buf[dev->nstash];
+		*id = dev->u.r.stash_id[dev->nstash];
+		*cap = dev->u.r.stash_cap[dev->nstash];
+		return 1;
+	}
+	ret = amp_vq_get_avail(&dev->tvq, &dev->port, id, &va, &len);
+	if (ret <= 0)
+		return ret;
+	*buf = va;
+	len -= AMP_RPMSG_HDR_SIZE; /* min_len guarantees the header fits */
+	*cap = len > UINT16_MAX ? UINT16_MAX : len;
+	return 1;
+}
+
+static int r_tx_put(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total)
+{
+	return amp_vq_put_used(&dev->tvq, id, total);
+}
+
+static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
+{
+	uint8_t n = dev->nstash;
+
+	/* A device cannot hand a buffer back unused; keep it for our next send instead. */
+	if (n >= AMP_RPMSG_TX_STASH)
+		return AMP_EBUSY;
+	dev->u.r.stash_buf[n] = buf;
+	dev->u.r.stash_id[n] = id;
+	dev->u.r.stash_cap[n] = (uint16_t)cap;
+	dev->nstash = (uint8_t)(n + 1u);
+	return 0;
+}
+
+static void r_tx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
+{
+	(void)dev;
+	put_reserved(buf, (uint32_t)id | (cap << 16));
+}
+
+static int r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
+{
+	uint8_t *buf = (uint8_t *)payload - AMP_RPMSG_HDR_SIZE;
+	uint32_t v = get_reserved(buf);
+
+	if ((v & 0xFFFFu) >= dev->tvq.num)
+		return AMP_EINVAL;
+	*id = (uint16_t)v;
+	*cap = v >> 16;
+	return 0;
+}
+
+static int r_rx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uint16_t *id)
+{
+	void *va;
+	int ret = amp_vq_get_avail(&dev->rvq, &dev->port, id, &va, len);
+
+	if (ret > 0)
+		*buf = va;
+	return ret;
+}
+
+static int r_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
+{
+	/* The buffer was device-readable: nothing written, so the used length is 0. */
+	return amp_vq_put_used(&dev->rvq, id, 0);
+}
+
+static void r_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id)
+{
+	(void)dev;
+	put_reserved(buf, id);
+}
+
+static int r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
+{
+	uint32_t v = get_reserved((uint8_t *)payload - AMP_RPMSG_HDR_SIZE);
+
+	if (v >= dev->rvq.num)
+		return AMP_EINVAL;
+	*id = (uint16_t)v;
+	return 0;
+}
+
+const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops = {
+    .tx_get = r_tx_get,
+    .tx_put = r_tx_put,
+    .tx_unget = r_tx_unget,
+    .tx_mark = r_tx_mark,
+    .tx_lookup = r_tx_lookup,
+    .rx_get = r_rx_get,
+    .rx_put = r_rx_put,
+    .rx_mark = r_rx_mark,
+    .rx_lookup = r_rx_lookup,
+};
+
+int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
+			  const struct amp_port *port)
+{
+	struct amp_vq_cfg qc;
+	uint32_t left;
+	void *va;
+	size_t size;
+	int i, ret;
+
+	if (!dev || !cfg || !cfg->get_status || !port || !port->ops || !port->ops->notify ||
+	    !port->ops->da_to_va)
+		return AMP_EINVAL;
+	memset(dev, 0, sizeof(*dev));
+	dev->port = *port;
+
+	/* Like rproc_virtio_wait_remote_ready: the host sets DRIVER_OK without a kick. */
+	left = cfg->ready_timeout_ms;
+	while (!(cfg->get_status(cfg->status_ctx) & AMP_VIRTIO_STATUS_DRIVER_OK)) {
+		if (!port->ops->wait || left == 0)
+			return AMP_ETIMEDOUT;
+		(void)port->ops->wait(port->ctx, &left);
+	}
+	/* The vring fields were written before the status byte. */
+	atomic_thread_fence(memory_order_acquire);
+
+	for (i = 0; i < 2; i++) {
+		ret = amp_rpmsg_vring_va(dev, &cfg->vring[i], &va, &size);
+		if (ret)
+			return ret;
+		memset(&qc, 0, sizeof(qc));
+		qc.num = cfg->vring[i].num;
+		qc.align = cfg->vring[i].align;
+		qc.notify_id = cfg->vring[i].notify_id;
+		qc.min_len = AMP_RPMSG_HDR_SIZE;
+		qc.dev_writes = i == 0; /* vring0 carries our messages into the host's buffers */
+		qc.event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u;
+		ret = amp_vq_device_init(i == 0 ? &dev->tvq : &dev->rvq, &qc, va, size);
+		if (ret)
+			return ret;
+	}
+	if (cfg->no_suppress)
+		dev->flags |= AMP_RPMSG_F_NOSUPP;
+	else
+		(void)amp_vq_set_notify(&dev->tvq, false); /* no vring0 kicks unless we wait */
+	if (cfg->features & (1u << AMP_VIRTIO_RPMSG_F_NS))
+		dev->flags |= AMP_RPMSG_F_NS;
+	dev->ns_cb = cfg->ns_cb;
+	dev->ns_priv = cfg->ns_priv;
+	dev->next_addr = AMP_RPMSG_RESERVED_ADDRESSES;
+	dev->send_timeout_ms = AMP_RPMSG_SEND_TIMEOUT_MS;
+	dev->ops = &amp_rpmsg_remote_ops;
+	dev->flags |= AMP_RPMSG_F_READY;
+	return 0;
+}

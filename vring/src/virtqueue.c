@@ -1,0 +1,282 @@
+/*
+ * Split virtqueue, driver and device side. Ordering follows REFERENCE §1.5: ring entries are
+ * written before the index that publishes them (release fence), entries are read only after
+ * the index that exposed them (acquire fence), and a full fence separates publishing from
+ * reading the peer's suppression flags / event index.
+ */
+#include <string.h>
+
+#include <amp/error.h>
+#include <amp/virtqueue.h>
+
+#include "local.h"
+
+static int vq_fail(struct amp_vq *vq, enum amp_vq_err kind)
+{
+	vq->flags |= AMP_VQ_F_BROKEN;
+	vq->stats.err[kind]++;
+	return AMP_EPROTO;
+}
+
+/* used_event lives after avail.ring[num]; avail_event after used.ring[num]. */
+static volatile uint16_t *used_event(struct amp_vq *vq)
+{
+	return &vq->avail->ring[vq->num];
+}
+
+static volatile uint16_t *avail_event(struct amp_vq *vq)
+{
+	return (volatile uint16_t *)(volatile void *)&vq->used->ring[vq->num];
+}
+
+/* With EVENT_IDX, a consumer that wants notifications asks for the next index it will read. */
+static void rearm(struct amp_vq *vq)
+{
+	if ((vq->flags & (AMP_VQ_F_EVENT_IDX | AMP_VQ_F_NOTIFY_OFF)) == AMP_VQ_F_EVENT_IDX)
+		amp_st16((vq->flags & AMP_VQ_F_DRIVER) ? used_event(vq) : avail_event(vq),
+			 vq->last_idx);
+}
+
+static int vq_setup(struct amp_vq *vq, const struct amp_vq_cfg *cfg, void *ring, size_t ring_len)
+{
+	uint32_t num = cfg->num;
+	uint32_t align = cfg->align;
+
+	if (!ring || num == 0 || num > AMP_VRING_MAX_NUM || (num & (num - 1)) != 0)
+		return AMP_EINVAL;
+	if (align < 4 || (align & (align - 1)) != 0)
+		return AMP_EINVAL;
+	/* u64 descriptor fields and u32 used elements need at least word alignment. */
+	if (((uintptr_t)ring & 3u) != 0 || ring_len < amp_vring_size(num, align))
+		return AMP_EINVAL;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->desc = (volatile struct amp_vring_desc *)ring;
+	vq->avail =
+	    (volatile struct amp_vring_avail *)(void *)((uint8_t *)ring + amp_vring_avail_off(num));
+	vq->used = (volatile struct amp_vring_used *)(void *)((uint8_t *)ring +
+							      amp_vring_used_off(num, align));
+	vq->num = (uint16_t)num; /* 32768 fits; mask arithmetic below uses num - 1 */
+	vq->notify_id = cfg->notify_id;
+	vq->max_len = cfg->max_len;
+	vq->min_len = cfg->min_len;
+	if (cfg->event_idx)
+		vq->flags |= AMP_VQ_F_EVENT_IDX;
+	if (cfg->dev_writes)
+		vq->flags |= AMP_VQ_F_DEV_WRITES;
+	return 0;
+}
+
+int amp_vq_driver_init(struct amp_vq *vq, const struct amp_vq_cfg *cfg, void *ring, size_t ring_len,
+		       uint32_t *inflight)
+{
+	int ret;
+
+	if (!vq || !cfg || !inflight)
+		return AMP_EINVAL;
+	ret = vq_setup(vq, cfg, ring, ring_len);
+	if (ret)
+		return ret;
+	vq->flags |= AMP_VQ_F_DRIVER;
+	vq->inflight = inflight;
+	memset(inflight, 0, AMP_VQ_BITMAP_WORDS(cfg->num) * sizeof(uint32_t));
+	memset(ring, 0, amp_vring_size(cfg->num, cfg->align));
+	atomic_thread_fence(memory_order_seq_cst);
+	return 0;
+}
+
+int amp_vq_device_init(struct amp_vq *vq, const struct amp_vq_cfg *cfg, void *ring, size_t ring_len)
+{
+	if (!vq || !cfg)
+		return AMP_EINVAL;
+	return vq_setup(vq, cfg, ring, ring_len);
+}
+
+bool amp_vq_in_flight(const struct amp_vq *vq, uint16_t id)
+{
+	return id < vq->num && vq->inflight && (vq->inflight[id / 32u] & (1u << (id % 32u)));
+}
+
+int amp_vq_add(struct amp_vq *vq, uint16_t id, uint64_t da, uint32_t len, bool dev_writes)
+{
+	volatile struct amp_vring_desc *d;
+
+	if (vq->flags & AMP_VQ_F_BROKEN)
+		return AMP_EBROKEN;
+	if (id >= vq->num || amp_vq_in_flight(vq, id))
+		return AMP_EINVAL;
+
+	d = &vq->desc[id];
+	amp_st64(&d->addr, da);
+	amp_st32(&d->len, len);
+	amp_st16(&d->flags, dev_writes ? AMP_VRING_DESC_F_WRITE : 0);
+	amp_st16(&d->next, 0);
+	amp_st16(&vq->avail->ring[vq->shadow_idx & (vq->num - 1u)], id);
+	/* The descriptor and ring slot must be visible before the index that exposes them. */
+	atomic_thread_fence(memory_order_release);
+	vq->shadow_idx++;
+	amp_st16(&vq->avail->idx, vq->shadow_idx);
+
+	vq->inflight[id / 32u] |= 1u << (id % 32u);
+	vq->ninflight++;
+	vq->stats.bufs++;
+	return 0;
+}
+
+int amp_vq_get_used(struct amp_vq *vq, uint16_t *id, uint32_t *len)
+{
+	uint16_t used_idx, pending;
+	uint32_t uid, ulen;
+	volatile struct amp_vring_used_elem *e;
+
+	if (vq->flags & AMP_VQ_F_BROKEN)
+		return AMP_EBROKEN;
+	used_idx = amp_ld16(&vq->used->idx);
+	pending = (uint16_t)(used_idx - vq->last_idx);
+	if (pending == 0)
+		return 0;
+	/* The device can only return what it holds. */
+	if (pending > vq->ninflight)
+		return vq_fail(vq, AMP_VQ_ERR_USED_IDX);
+	/* Read the element only after the index that exposed it. */
+	atomic_thread_fence(memory_order_acquire);
+	e = &vq->used->ring[vq->last_idx & (vq->num - 1u)];
+	uid = amp_ld32(&e->id);
+	ulen = amp_ld32(&e->len);
+	if (uid >= vq->num)
+		return vq_fail(vq, AMP_VQ_ERR_USED_ID);
+	if (!amp_vq_in_flight(vq, (uint16_t)uid))
+		return vq_fail(vq, AMP_VQ_ERR_USED_STALE);
+	if (vq->max_len && ulen > vq->max_len)
+		return vq_fail(vq, AMP_VQ_ERR_USED_LEN);
+
+	vq->inflight[uid / 32u] &= ~(1u << (uid % 32u));
+	vq->ninflight--;
+	vq->last_idx++;
+	rearm(vq);
+	*id = (uint16_t)uid;
+	*len = ulen;
+	return 1;
+}
+
+int amp_vq_get_avail(struct amp_vq *vq, const struct amp_port *port, uint16_t *id, void **va,
+		     uint32_t *len)
+{
+	uint16_t avail_idx, pending, head, dflags;
+	uint32_t dlen;
+	uint64_t daddr;
+	volatile struct amp_vring_desc *d;
+	void *p;
+	bool writable;
+
+	if (vq->flags & AMP_VQ_F_BROKEN)
+		return AMP_EBROKEN;
+	avail_idx = amp_ld16(&vq->avail->idx);
+	pending = (uint16_t)(avail_idx - vq->last_idx);
+	if (pending == 0)
+		return 0;
+	if (pending > vq->num)
+		return vq_fail(vq, AMP_VQ_ERR_AVAIL_IDX);
+	atomic_thread_fence(memory_order_acquire);
+	head = amp_ld16(&vq->avail->ring[vq->last_idx & (vq->num - 1u)]);
+	if (head >= vq->num)
+		return vq_fail(vq, AMP_VQ_ERR_DESC_ID);
+
+	d = &vq->desc[head];
+	daddr = amp_ld64(&d->addr);
+	dlen = amp_ld32(&d->len);
+	dflags = amp_ld16(&d->flags);
+	writable = (dflags & AMP_VRING_DESC_F_WRITE) != 0;
+	/* RPMsg uses single descriptors; chains and indirect tables are refused, not walked. */
+	if ((dflags & (AMP_VRING_DESC_F_NEXT | AMP_VRING_DESC_F_INDIRECT)) ||
+	    writable != ((vq->flags & AMP_VQ_F_DEV_WRITES) != 0))
+		return vq_fail(vq, AMP_VQ_ERR_DESC_FLAGS);
+	if (dlen < vq->min_len)
+		return vq_fail(vq, AMP_VQ_ERR_DESC_LEN);
+	p = port->ops->da_to_va(port->ctx, daddr, dlen);
+	if (!p)
+		return vq_fail(vq, AMP_VQ_ERR_DESC_ADDR);
+
+	vq->last_idx++;
+	vq->stats.bufs++;
+	rearm(vq);
+	*id = head;
+	*va = p;
+	*len = dlen;
+	return 1;
+}
+
+void amp_vq_unget_avail(struct amp_vq *vq)
+{
+	vq->last_idx--;
+	vq->stats.bufs--;
+}
+
+int amp_vq_put_used(struct amp_vq *vq, uint16_t id, uint32_t len)
+{
+	volatile struct amp_vring_used_elem *e;
+
+	if (vq->flags & AMP_VQ_F_BROKEN)
+		return AMP_EBROKEN;
+	if (id >= vq->num)
+		return AMP_EINVAL;
+	e = &vq->used->ring[vq->shadow_idx & (vq->num - 1u)];
+	amp_st32(&e->id, id);
+	amp_st32(&e->len, len);
+	/* The device must set len (and id) before updating idx. */
+	atomic_thread_fence(memory_order_release);
+	vq->shadow_idx++;
+	amp_st16(&vq->used->idx, vq->shadow_idx);
+	return 0;
+}
+
+bool amp_vq_need_notify(struct amp_vq *vq)
+{
+	bool drv = (vq->flags & AMP_VQ_F_DRIVER) != 0;
+	uint16_t old_idx = vq->kicked_idx;
+	uint16_t new_idx = vq->shadow_idx;
+	bool need;
+
+	/* Publishing must be ordered before reading the peer's suppression state. */
+	atomic_thread_fence(memory_order_seq_cst);
+	vq->kicked_idx = new_idx;
+	if (vq->flags & AMP_VQ_F_EVENT_IDX) {
+		uint16_t ev = amp_ld16(drv ? avail_event(vq) : used_event(vq));
+
+		need = amp_vring_need_event(ev, new_idx, old_idx);
+	} else if (drv) {
+		need = !(amp_ld16(&vq->used->flags) & AMP_VRING_USED_F_NO_NOTIFY);
+	} else {
+		need = !(amp_ld16(&vq->avail->flags) & AMP_VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	if (need)
+		vq->stats.kicks++;
+	else
+		vq->stats.kicks_suppressed++;
+	return need;
+}
+
+bool amp_vq_set_notify(struct amp_vq *vq, bool on)
+{
+	bool drv = (vq->flags & AMP_VQ_F_DRIVER) != 0;
+	uint16_t seen;
+
+	if (vq->flags & AMP_VQ_F_EVENT_IDX) {
+		/* "Off" parks the event index half a ring behind, where it is not crossed soon. */
+		uint16_t ev = on ? vq->last_idx : (uint16_t)(vq->last_idx - vq->num - 1u);
+
+		amp_st16(drv ? used_event(vq) : avail_event(vq), ev);
+	} else if (drv) {
+		amp_st16(&vq->avail->flags, on ? 0 : AMP_VRING_AVAIL_F_NO_INTERRUPT);
+	} else {
+		amp_st16(&vq->used->flags, on ? 0 : AMP_VRING_USED_F_NO_NOTIFY);
+	}
+	if (on)
+		vq->flags &= (uint8_t)~AMP_VQ_F_NOTIFY_OFF;
+	else
+		vq->flags |= AMP_VQ_F_NOTIFY_OFF;
+	/* Re-check after the flag is visible, or a buffer published meanwhile is missed. */
+	atomic_thread_fence(memory_order_seq_cst);
+	seen = amp_ld16(drv ? &vq->used->idx : &vq->avail->idx);
+	return seen != vq->last_idx;
+}
