@@ -1,0 +1,337 @@
+/*
+ * IPCC eventfd link, both processors in one process (threads): masking and unmasking,
+ * coalescing, strict send, adaptive accounting, the IRQ thread and irq_disable/enable.
+ * The two-process version is tests/integration/ipcc/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <amp/error.h>
+#include <amp/ipcc_link.h>
+#include <amp/irq.h>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#define P1 AMP_IPCC_PROC1
+#define P2 AMP_IPCC_PROC2
+#define CH AMP_IPCC_CH_VRING1
+
+struct fixture {
+	struct amp_ipcc_shared sh;
+	_Atomic uint32_t asleep[2];
+	int efds[AMP_IPCC_LINK_NFDS];
+	struct amp_ipcc_link host, fw;
+	_Atomic int host_calls[AMP_IPCC_MAX_CHAN];
+	_Atomic int fw_calls[AMP_IPCC_MAX_CHAN];
+	_Atomic int in_handler_ok;
+};
+
+static void on_host(void *arg, uint32_t ch)
+{
+	struct fixture *f = arg;
+
+	atomic_fetch_add(&f->host_calls[ch], 1);
+}
+
+static void on_fw(void *arg, uint32_t ch)
+{
+	struct fixture *f = arg;
+
+	if (amp_irq_in_handler())
+		atomic_fetch_add(&f->in_handler_ok, 1);
+	atomic_fetch_add(&f->fw_calls[ch], 1);
+}
+
+static struct fixture *make(enum amp_ipcc_wait hmode, enum amp_ipcc_wait fmode, bool strict)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct amp_ipcc_link_cfg hc = {.proc = P1, .mode = hmode, .poll_ns = 20000};
+	struct amp_ipcc_link_cfg fc = {
+	    .proc = P2, .mode = fmode, .poll_ns = 20000, .strict = strict, .strict_timeout_ms = 50};
+
+	assert_non_null(f);
+	assert_int_equal(amp_ipcc_reset(&f->sh, 6), AMP_OK);
+	assert_int_equal(amp_ipcc_efds_create(f->efds), AMP_OK);
+	assert_int_equal(amp_ipcc_link_init(&f->host, &hc, &f->sh, 6, f->efds, f->asleep), AMP_OK);
+	assert_int_equal(amp_ipcc_link_init(&f->fw, &fc, &f->sh, 6, f->efds, f->asleep), AMP_OK);
+	for (uint32_t ch = 0; ch < 6; ch++) {
+		assert_int_equal(amp_ipcc_link_set_handler(&f->host, ch, on_host, f), AMP_OK);
+		assert_int_equal(amp_ipcc_link_set_handler(&f->fw, ch, on_fw, f), AMP_OK);
+	}
+	return f;
+}
+
+static void destroy(struct fixture *f)
+{
+	amp_ipcc_link_deinit(&f->host);
+	amp_ipcc_link_deinit(&f->fw);
+	amp_ipcc_efds_close(f->efds);
+	free(f);
+}
+
+static void kick_wakes_blocking_receiver(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 0), 0);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	assert_int_equal(f->host_calls[CH], 1);
+	assert_int_equal(f->fw_calls[CH], 0);
+	/* Acknowledged: nothing pending, channel free for the sender again. */
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 0), 0);
+	assert_true(amp_ipcc_tx_free(&f->fw.m, P2) & (1u << CH));
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P2][CH];
+	assert_int_equal(s->kicks, 1);
+	assert_int_equal(s->irq_raised, 1);
+	assert_int_equal(s->irq_handled, 1);
+	assert_int_equal(s->efd_writes, 1); /* blocking receiver: always written */
+	assert_int_equal(s->efd_avoided, 0);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, 6), AMP_EINVAL);
+	destroy(f);
+}
+
+static void kicks_coalesce_until_acknowledged(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 0);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 0);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	assert_int_equal(f->host_calls[CH], 1);
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P2][CH];
+	assert_int_equal(s->kicks, 3);
+	assert_int_equal(s->coalesced, 2);
+	assert_int_equal(s->irq_handled, 1);
+	assert_int_equal(s->efd_writes, 1); /* coalesced kicks write nothing */
+	/* After the ack a new kick is news again. */
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	assert_int_equal(f->host_calls[CH], 2);
+	destroy(f);
+}
+
+static void masked_channel_waits_for_unmask(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_mask(&f->host, CH, true), AMP_OK);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	/* Masked: no IRQ, the flag stays set (sender sees the channel busy). */
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 30), 0);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 0);
+	assert_false(amp_ipcc_tx_free(&f->fw.m, P2) & (1u << CH));
+	/* Other channels are not affected by the mask. */
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, AMP_IPCC_CH1), 1);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	assert_int_equal(f->host_calls[AMP_IPCC_CH1], 1);
+	assert_int_equal(f->host_calls[CH], 0);
+	/* Unmask: the pending flag raises the line now, as on the chip. */
+	assert_int_equal(amp_ipcc_link_mask(&f->host, CH, false), AMP_OK);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	assert_int_equal(f->host_calls[CH], 1);
+	assert_int_equal(amp_ipcc_link_mask(&f->host, 9, false), AMP_EINVAL);
+	destroy(f);
+}
+
+static void *ack_later(void *arg)
+{
+	struct fixture *f = arg;
+	struct timespec ts = {0, 5 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+	amp_ipcc_link_wait_event(&f->host, 1000);
+	amp_ipcc_link_dispatch(&f->host);
+	return NULL;
+}
+
+static void strict_kick_waits_for_free(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, true);
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	/* Nobody acknowledges: the strict sender times out (50 ms) instead of coalescing. */
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), AMP_ETIMEDOUT);
+	assert_int_equal(f->fw.stats.tx_timeouts, 1);
+	/* The receiver acks after 5 ms: the sender wakes on its TX-free line and sends. */
+	assert_int_equal(pthread_create(&t, NULL, ack_later, f), 0);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	pthread_join(t, NULL);
+	/* The acker's dispatch may already have seen the second send (it re-scans). */
+	if (f->host_calls[CH] == 1) {
+		assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+		assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	}
+	assert_int_equal(f->host_calls[CH], 2);
+	assert_int_equal(f->sh.stats[P2][CH].coalesced, 0);
+	assert_true(f->sh.stats[P2][CH].tx_waits >= 2);
+	destroy(f);
+}
+
+struct spinner {
+	struct fixture *f;
+	int rounds;
+};
+
+static void *adaptive_echo(void *arg)
+{
+	struct spinner *s = arg;
+
+	for (int i = 0; i < s->rounds; i++) {
+		if (amp_ipcc_link_wait_event(&s->f->fw, 2000) != 1)
+			return (void *)1;
+		amp_ipcc_link_dispatch(&s->f->fw);
+		amp_ipcc_link_kick(&s->f->fw, CH);
+	}
+	return NULL;
+}
+
+/* Adaptive on both sides: all IRQs arrive; writes done + avoided == raises. */
+static void adaptive_counts_avoided_writes(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_ADAPTIVE, AMP_IPCC_WAIT_ADAPTIVE, false);
+	/* Under valgrind threads are serialized: fewer rounds, same checks. */
+	struct spinner s = {f, RUNNING_ON_VALGRIND ? 200 : 2000};
+	pthread_t t;
+	void *ret;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, adaptive_echo, &s), 0);
+	for (int i = 0; i < s.rounds; i++) {
+		assert_true(amp_ipcc_link_kick(&f->host, CH) >= 0);
+		assert_int_equal(amp_ipcc_link_wait_event(&f->host, 2000), 1);
+		assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	}
+	pthread_join(t, &ret);
+	assert_null(ret);
+	assert_int_equal(f->host_calls[CH], s.rounds);
+	assert_int_equal(f->fw_calls[CH], s.rounds);
+	for (uint32_t p = 0; p < 2; p++) {
+		const struct amp_ipcc_chan_stats *st = &f->sh.stats[p][CH];
+
+		assert_int_equal(st->kicks, s.rounds);
+		assert_int_equal(st->coalesced, 0);
+		assert_int_equal(st->irq_handled, s.rounds);
+		assert_int_equal(st->efd_writes + st->efd_avoided, st->irq_raised);
+	}
+	/* Idle for longer than the poll budget: the receiver sleeps, then clears its word. */
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 5), 0);
+	assert_int_equal(atomic_load(&f->asleep[P1]), 0);
+	destroy(f);
+}
+
+static void *kick_soon(void *arg)
+{
+	struct fixture *f = arg;
+	struct timespec ts = {0, 20 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+	amp_ipcc_link_kick(&f->host, CH);
+	return NULL;
+}
+
+/* A sleeping adaptive receiver is woken by exactly one eventfd write. */
+static void adaptive_sleeper_is_woken(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_ADAPTIVE, AMP_IPCC_WAIT_ADAPTIVE, false);
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, kick_soon, f), 0);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->fw, 2000), 1);
+	pthread_join(t, NULL);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->fw), 1);
+	assert_int_equal(f->sh.stats[P1][CH].efd_writes, 1);
+	assert_int_equal(f->sh.stats[P1][CH].efd_avoided, 0);
+	assert_true(f->fw.stats.sleeps >= 1);
+	destroy(f);
+}
+
+static void irq_thread_and_irq_disable(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+	struct timespec ts = {0, 30 * 1000 * 1000};
+	struct amp_irq irq;
+
+	(void)state;
+	assert_int_equal(amp_irq_start(&irq, &f->fw), AMP_OK);
+	amp_irq_disable(&irq);
+	amp_irq_disable(&irq); /* nests */
+	amp_ipcc_link_kick(&f->host, CH);
+	nanosleep(&ts, NULL);
+	assert_int_equal(f->fw_calls[CH], 0); /* excluded while disabled */
+	amp_irq_enable(&irq);
+	nanosleep(&ts, NULL);
+	assert_int_equal(f->fw_calls[CH], 0); /* still disabled: one level left */
+	amp_irq_enable(&irq);
+	for (int i = 0; i < 200 && atomic_load(&f->fw_calls[CH]) == 0; i++)
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+	assert_int_equal(f->fw_calls[CH], 1);
+	assert_int_equal(f->in_handler_ok, 1); /* ran on the IRQ thread, "in ISR" */
+	assert_false(amp_irq_in_handler());
+	amp_irq_enable(&irq); /* unbalanced: ignored */
+	amp_irq_stop(&irq);
+	amp_irq_stop(&irq); /* idempotent */
+	destroy(f);
+}
+
+static void init_rejects_bad_arguments(void **state)
+{
+	struct amp_ipcc_shared *sh = calloc(1, sizeof(*sh));
+	_Atomic uint32_t asleep[2];
+	int efds[4] = {-1, -1, -1, -1};
+	struct amp_ipcc_link l;
+	struct amp_ipcc_link_cfg c = {.proc = 2};
+
+	(void)state;
+	amp_ipcc_reset(sh, 6);
+	assert_int_equal(amp_ipcc_link_init(&l, &c, sh, 6, efds, asleep), AMP_EINVAL);
+	c.proc = P1;
+	assert_int_equal(amp_ipcc_link_init(&l, &c, sh, 6, efds, asleep), AMP_EINVAL);
+	assert_int_equal(amp_ipcc_efds_create(efds), AMP_OK);
+	assert_int_equal(amp_ipcc_link_init(&l, &c, sh, 0, efds, asleep), AMP_EINVAL);
+	assert_int_equal(amp_ipcc_link_init(&l, &c, sh, 6, efds, NULL), AMP_EINVAL);
+	c.mode = 7;
+	assert_int_equal(amp_ipcc_link_init(&l, &c, sh, 6, efds, asleep), AMP_EINVAL);
+	amp_ipcc_efds_close(efds);
+	free(sh);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(kick_wakes_blocking_receiver),
+	    cmocka_unit_test(kicks_coalesce_until_acknowledged),
+	    cmocka_unit_test(masked_channel_waits_for_unmask),
+	    cmocka_unit_test(strict_kick_waits_for_free),
+	    cmocka_unit_test(adaptive_counts_avoided_writes),
+	    cmocka_unit_test(adaptive_sleeper_is_woken),
+	    cmocka_unit_test(irq_thread_and_irq_disable),
+	    cmocka_unit_test(init_rejects_bad_arguments),
+	};
+	return cmocka_run_group_tests_name("ipcc/link", tests, NULL, NULL);
+}
