@@ -81,6 +81,14 @@ static uint8_t get_status(void *ctx)
 	return RSC_STATUS;
 }
 
+/* The application's configuration (from its resource table): not core, in both images. */
+static const struct amp_rpmsg_remote_cfg cfg = {
+    .vring = {{SHM_BASE, 16, 16, 0}, {SHM_BASE + 0x1000u, 16, 16, 1}},
+    .get_status = get_status,
+    .features = 1u << AMP_VIRTIO_RPMSG_F_NS,
+    .ready_timeout_ms = 5000,
+};
+
 #if AMP_SIZE_FULL
 static struct amp_rpmsg_dev dev;
 static struct amp_rpmsg_ept ept;
@@ -91,13 +99,6 @@ static int echo_cb(struct amp_rpmsg_ept *e, void *data, size_t len, uint32_t src
 	(void)priv;
 	return amp_rpmsg_trysend(e, data, len);
 }
-
-static const struct amp_rpmsg_remote_cfg cfg = {
-    .vring = {{SHM_BASE, 16, 16, 0}, {SHM_BASE + 0x1000u, 16, 16, 1}},
-    .get_status = get_status,
-    .features = 1u << AMP_VIRTIO_RPMSG_F_NS,
-    .ready_timeout_ms = 5000,
-};
 
 int main(void)
 {
@@ -119,12 +120,13 @@ int main(void)
 }
 #else
 /* Baseline: the same skeleton and port, referenced so they are kept, without the core. */
-static const void *volatile keep[2];
+static const void *volatile keep[3];
 
 int main(void)
 {
 	keep[0] = &port;
 	keep[1] = (const void *)get_status;
+	keep[2] = &cfg;
 	for (;;) {
 		__asm volatile("wfi");
 		if (irq_pending)

@@ -397,6 +397,17 @@ void amp_rpmsg_destroy_ept(struct amp_rpmsg_ept *ept)
 	ept->flags = 0;
 }
 
+/* Both NUL-terminated within AMP_RPMSG_NAME_SIZE; a loop is smaller than libc's strncmp. */
+static bool name_eq(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < AMP_RPMSG_NAME_SIZE && a[i] == b[i]; i++)
+		if (!a[i])
+			return true;
+	return i == AMP_RPMSG_NAME_SIZE;
+}
+
 /* Called unlocked from the receive loop. */
 static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 {
@@ -416,7 +427,7 @@ static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 
 	amp_rpmsg_lock(dev);
 	for (e = dev->epts; e; e = e->next) {
-		if (strncmp(e->name, msg.name, AMP_RPMSG_NAME_SIZE) != 0)
+		if (!name_eq(e->name, msg.name))
 			continue;
 		if (!destroy && e->dest_addr == ADDR_ANY) {
 			e->dest_addr = addr;
