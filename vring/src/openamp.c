@@ -17,6 +17,8 @@ int rpmsg_err_from_amp(int err)
 	switch (err) {
 	case AMP_EINVAL:
 		return RPMSG_ERR_PARAM;
+	case AMP_EBUSY:
+		return RPMSG_ERR_NO_MEM;
 	case AMP_ENOMEM:
 	case AMP_ETIMEDOUT:
 	case AMP_EAGAIN:

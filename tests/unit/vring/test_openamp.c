@@ -147,6 +147,8 @@ static void openamp_echo_app(void **state)
 	assert_int_equal(rpmsg_err_from_amp(AMP_ETIMEDOUT), RPMSG_ERR_NO_BUFF);
 	assert_int_equal(rpmsg_err_from_amp(AMP_EADDRINUSE), RPMSG_ERR_ADDR);
 	assert_int_equal(rpmsg_err_from_amp(AMP_EBROKEN), RPMSG_ERR_DEV_STATE);
+	assert_int_equal(rpmsg_err_from_amp(AMP_EBUSY), RPMSG_ERR_NO_MEM);
+	assert_int_equal(rpmsg_err_from_amp(7), 7);
 	assert_int_equal(RPMSG_ERR_PERM, -2008);
 	struct rpmsg_endpoint dup;
 	assert_int_equal(rpmsg_create_ept(&dup, &rdev, "x", 1024, RPMSG_ADDR_ANY, app_cb, NULL),
