@@ -7,11 +7,20 @@ struct reason_desc {
 	const char *name;
 	const char *limit;
 	const char *text;
-	int code;
+};
+
+/*
+ * Codes and texts are separate objects: a firmware that validates tables but never formats
+ * an error links only the small code table (-fdata-sections + --gc-sections drop the texts).
+ */
+static const signed char reason_codes[AMP_RSC_ERR_COUNT_] = {
+#define AMP_RSC_REASON_CODE_(n, c, l, t) [AMP_RSC_ERR_##n] = (signed char)(c),
+    AMP_RSC_REASON_MAP(AMP_RSC_REASON_CODE_)
+#undef AMP_RSC_REASON_CODE_
 };
 
 static const struct reason_desc reasons[AMP_RSC_ERR_COUNT_] = {
-#define AMP_RSC_REASON_DESC_(n, c, l, t) [AMP_RSC_ERR_##n] = {"AMP_RSC_ERR_" #n, l, t, c},
+#define AMP_RSC_REASON_DESC_(n, c, l, t) [AMP_RSC_ERR_##n] = {"AMP_RSC_ERR_" #n, l, t},
     AMP_RSC_REASON_MAP(AMP_RSC_REASON_DESC_)
 #undef AMP_RSC_REASON_DESC_
 };
@@ -46,9 +55,9 @@ const char *amp_rsc_reason_limit(enum amp_rsc_reason reason)
 
 int amp_rsc_reason_code(enum amp_rsc_reason reason)
 {
-	const struct reason_desc *d = desc(reason);
-
-	return d ? d->code : AMP_EINVAL;
+	if ((unsigned)reason >= AMP_RSC_ERR_COUNT_)
+		return AMP_EINVAL;
+	return reason_codes[reason];
 }
 
 int amp_rsc_fail(struct amp_rsc_error *err, enum amp_rsc_reason reason, int32_t index,
