@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <amp/vring_layout.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -44,19 +46,7 @@ extern "C" {
 /** Largest virtqueue size (virtio spec, "Split Virtqueues"). */
 #define AMP_RSC_VRING_NUM_MAX 32768u
 
-/** virtio device id of rpmsg. */
-#define AMP_VIRTIO_ID_RPMSG 7u
-
-/** rpmsg feature bit 0: the remote supports the name service (VIRTIO_RPMSG_F_NS). */
-#define AMP_VIRTIO_RPMSG_F_NS 0u
-
-/** virtio status bits written by the host into amp_fw_rsc_vdev.status. */
-#define AMP_VIRTIO_STATUS_ACKNOWLEDGE 0x01u
-#define AMP_VIRTIO_STATUS_DRIVER 0x02u
-#define AMP_VIRTIO_STATUS_DRIVER_OK 0x04u
-#define AMP_VIRTIO_STATUS_FEATURES_OK 0x08u
-#define AMP_VIRTIO_STATUS_NEEDS_RESET 0x40u
-#define AMP_VIRTIO_STATUS_FAILED 0x80u
+/* virtio constants (device id 7, VIRTIO_RPMSG_F_NS, status bits): <amp/vring_layout.h>. */
 
 /** Table header, followed by `num` u32 offsets (from the table start) of the entries. */
 struct amp_rsc_table_hdr {

@@ -43,7 +43,7 @@ static void dump_st_table(void **state)
 	(void)state;
 	assert_non_null(f);
 	st.vdev.status =
-	    AMP_VIRTIO_STATUS_ACKNOWLEDGE | AMP_VIRTIO_STATUS_DRIVER | AMP_VIRTIO_STATUS_DRIVER_OK;
+	    AMP_VIRTIO_STATUS_ACK | AMP_VIRTIO_STATUS_DRIVER | AMP_VIRTIO_STATUS_DRIVER_OK;
 	st.vdev.gfeatures = 1u | 1u << 29 | 1u << 5;
 	st.vring[0].da = 0x10040000u;
 	assert_int_equal(amp_rsc_dump(f, &st, sizeof(st)), 0);
