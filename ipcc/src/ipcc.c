@@ -66,8 +66,10 @@ int amp_ipcc_init(struct amp_ipcc *m, struct amp_ipcc_shared *sh, uint32_t nchan
  * TX-free line; a line is reported raised only if it is high now *because of* one of
  * those channels. Returns the line levels; *raised gets the raised lines.
  */
-static uint32_t update(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPCC_NPROC],
-		       const uint32_t cause_tx[AMP_IPCC_NPROC], uint32_t *raised)
+static uint32_t update_edges(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPCC_NPROC],
+			     const uint32_t cause_tx[AMP_IPCC_NPROC], uint32_t *raised,
+			     const uint32_t edge_rx[AMP_IPCC_NPROC],
+			     const uint32_t edge_tx[AMP_IPCC_NPROC])
 {
 	uint32_t cr[AMP_IPCC_NPROC], mr[AMP_IPCC_NPROC], sr[AMP_IPCC_NPROC];
 	uint32_t lines = 0, up = 0;
@@ -81,22 +83,38 @@ static uint32_t update(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPCC_NPRO
 		uint32_t rx = sr[other(p)] & ~mr[p] & m->chan_mask;
 		uint32_t tx = ~sr[p] & ~(mr[p] >> AMP_IPCC_TX_SHIFT) & m->chan_mask;
 
-		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && rx) {
+		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && rx)
 			lines |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
-			if (cause_rx && (rx & cause_rx[p]))
-				up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
-		}
-		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && tx) {
+		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && tx)
 			lines |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
-			if (cause_tx && (tx & cause_tx[p]))
-				up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
-		}
+		/* An unmask or enable raises the line only if a flag is in the right state now. */
+		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && cause_rx && (rx & cause_rx[p]))
+			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
+		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && cause_tx && (tx & cause_tx[p]))
+			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
+		/*
+		 * A flag this access changed raised the line at the instant of its atomic
+		 * write if the channel was enabled and unmasked, even when a fast peer has
+		 * already undone it by now (acknowledged a set flag, re-sent on a freed one):
+		 * that edge happened and is reported; the receiver tolerates a late signal.
+		 */
+		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && edge_rx && (edge_rx[p] & ~mr[p] & m->chan_mask))
+			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
+		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && edge_tx &&
+		    (edge_tx[p] & ~(mr[p] >> AMP_IPCC_TX_SHIFT) & m->chan_mask))
+			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
 	}
 	/* An observation for tools; nothing decides on it (it can lag a concurrent access). */
 	atomic_store_explicit(&m->sh->lines, lines, memory_order_relaxed);
 	if (raised)
 		*raised = up;
 	return lines;
+}
+
+static uint32_t update(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPCC_NPROC],
+		       const uint32_t cause_tx[AMP_IPCC_NPROC], uint32_t *raised)
+{
+	return update_edges(m, cause_rx, cause_tx, raised, NULL, NULL);
 }
 
 uint32_t amp_ipcc_update(struct amp_ipcc *m)
@@ -209,7 +227,7 @@ static int write_scr(struct amp_ipcc *m, uint32_t p, uint32_t val, uint32_t *rai
 	}
 	if (newly_set)
 		*newly_set = rx[other(p)];
-	update(m, rx, tx, raised);
+	update_edges(m, NULL, NULL, raised, rx, tx);
 	return AMP_OK;
 }
 
