@@ -1,0 +1,251 @@
+/*
+ * IPCC round-trip benchmark (a program, not a test): two processes ping-pong on one IPCC
+ * channel in the blocking, adaptive and spin modes, against a raw eventfd ping-pong in the
+ * same run. Prints median and 99th percentile round trip, each mode's ratio to raw eventfd,
+ * the CPU time each process uses while idle for one second, and the eventfd writes done
+ * and avoided.
+ *
+ *   bench_ipcc [round_trips (default 200000)] [poll_ns (default 50000)]
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <amp/error.h>
+#include <amp/ipcc_link.h>
+#include <amp/profile.h>
+#include <amp/soc.h>
+
+#define CH AMP_IPCC_CH1
+#define IDLE_MS 1000
+
+struct result {
+	const char *name;
+	double median_us, p99_us, idle_host_pct, idle_peer_pct;
+	uint32_t writes, avoided;
+};
+
+static uint64_t ns_of(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void summarize(struct result *r, uint64_t *lat, long n)
+{
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_u64);
+	r->median_us = (double)lat[n / 2] / 1e3;
+	r->p99_us = (double)lat[(n * 99) / 100] / 1e3;
+}
+
+/* CPU used by this process and by @peer over IDLE_MS of idleness; @idle waits that long. */
+static void measure_idle(struct result *r, pid_t peer, void (*idle)(void *), void *arg)
+{
+	clockid_t pc;
+	uint64_t s0, p0, s1, p1;
+
+	if (clock_getcpuclockid(peer, &pc) != 0) {
+		r->idle_host_pct = r->idle_peer_pct = -1;
+		return;
+	}
+	s0 = ns_of(CLOCK_PROCESS_CPUTIME_ID);
+	p0 = ns_of(pc);
+	idle(arg);
+	s1 = ns_of(CLOCK_PROCESS_CPUTIME_ID);
+	p1 = ns_of(pc);
+	r->idle_host_pct = (double)(s1 - s0) / (IDLE_MS * 1e4);
+	r->idle_peer_pct = (double)(p1 - p0) / (IDLE_MS * 1e4);
+}
+
+/* ---- raw eventfd ---------------------------------------------------------------------- */
+
+static void raw_idle(void *arg)
+{
+	(void)arg;
+	nanosleep(&(struct timespec){IDLE_MS / 1000, 0}, NULL); /* the peer blocks in read() */
+}
+
+static void run_raw(struct result *r, long n, uint64_t *lat)
+{
+	int to_peer = eventfd(0, EFD_CLOEXEC), to_host = eventfd(0, EFD_CLOEXEC);
+	uint64_t v = 1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (;;) {
+			if (read(to_peer, &v, sizeof(v)) != sizeof(v) || v > 1)
+				_exit(0);
+			v = 1;
+			if (write(to_host, &v, sizeof(v)) != sizeof(v))
+				_exit(1);
+		}
+	}
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = ns_of(CLOCK_MONOTONIC);
+
+		v = 1;
+		if (write(to_peer, &v, sizeof(v)) != sizeof(v) ||
+		    read(to_host, &v, sizeof(v)) != sizeof(v))
+			abort();
+		lat[i] = ns_of(CLOCK_MONOTONIC) - t0;
+	}
+	measure_idle(r, pid, raw_idle, NULL);
+	v = 2;
+	if (write(to_peer, &v, sizeof(v)) != sizeof(v))
+		abort();
+	waitpid(pid, NULL, 0);
+	close(to_peer);
+	close(to_host);
+	r->name = "raw eventfd";
+	r->writes = (uint32_t)(2 * n);
+	r->avoided = 0;
+	summarize(r, lat, n);
+}
+
+/* ---- IPCC link ------------------------------------------------------------------------ */
+
+static struct amp_ipcc_link peer_link;
+static volatile int peer_stop;
+static long host_pongs;
+
+static void peer_on_ping(void *arg, uint32_t ch)
+{
+	(void)arg;
+	amp_ipcc_link_kick(&peer_link, ch);
+}
+
+static void peer_on_stop(void *arg, uint32_t ch)
+{
+	(void)arg;
+	(void)ch;
+	peer_stop = 1;
+}
+
+static void host_on_pong(void *arg, uint32_t ch)
+{
+	(void)arg;
+	(void)ch;
+	host_pongs++;
+}
+
+static void link_idle(void *arg)
+{
+	struct amp_ipcc_link *l = arg;
+	uint64_t end = ns_of(CLOCK_MONOTONIC) + IDLE_MS * 1000000ull;
+
+	while (ns_of(CLOCK_MONOTONIC) < end) {
+		uint64_t left = (end - ns_of(CLOCK_MONOTONIC)) / 1000000u;
+
+		amp_ipcc_link_wait_event(l, (int)left + 1);
+	}
+}
+
+static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns, long n,
+		     uint64_t *lat)
+{
+	static const char *names[] = {"ipcc blocking", "ipcc adaptive", "ipcc spin"};
+	struct amp_soc_layout layout;
+	struct amp_soc soc;
+	struct amp_ipcc_link host;
+	int efds[AMP_IPCC_LINK_NFDS];
+	GError *err = NULL;
+	pid_t pid;
+
+	if (!amp_profile_load("stm32mp157", &layout, &err)) {
+		fprintf(stderr, "%s\n", err->message);
+		exit(1);
+	}
+	if (amp_soc_create(&soc, &layout) != AMP_OK || amp_ipcc_efds_create(efds) != AMP_OK) {
+		fprintf(stderr, "setup: %s\n", soc.err);
+		exit(1);
+	}
+	struct amp_ipcc_link_cfg hc = {.proc = AMP_IPCC_PROC1, .mode = mode, .poll_ns = poll_ns};
+	struct amp_ipcc_link_cfg pc = {.proc = AMP_IPCC_PROC2, .mode = mode, .poll_ns = poll_ns};
+
+	/* Both ends are set up before the fork, so no kick can precede the peer's unmask. */
+	amp_ipcc_link_init(&host, &hc, amp_soc_ipcc(&soc), soc.ipcc_nchan, efds,
+			   amp_soc_asleep(&soc));
+	amp_ipcc_link_init(&peer_link, &pc, amp_soc_ipcc(&soc), soc.ipcc_nchan, efds,
+			   amp_soc_asleep(&soc));
+	amp_ipcc_link_set_handler(&peer_link, CH, peer_on_ping, NULL);
+	amp_ipcc_link_set_handler(&peer_link, AMP_IPCC_CH_SHUTDOWN, peer_on_stop, NULL);
+	amp_ipcc_link_set_handler(&host, CH, host_on_pong, NULL);
+	pid = fork();
+	if (pid == 0) {
+		while (!peer_stop) {
+			amp_ipcc_link_wait_event(&peer_link, -1);
+			amp_ipcc_link_dispatch(&peer_link);
+		}
+		_exit(0);
+	}
+	host_pongs = 0;
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = ns_of(CLOCK_MONOTONIC);
+
+		amp_ipcc_link_kick(&host, CH);
+		while (host_pongs == i) {
+			if (amp_ipcc_link_wait_event(&host, 5000) != 1) {
+				fprintf(stderr, "%s: lost IRQ at %ld\n", names[mode], i);
+				exit(1);
+			}
+			amp_ipcc_link_dispatch(&host);
+		}
+		lat[i] = ns_of(CLOCK_MONOTONIC) - t0;
+	}
+	measure_idle(r, pid, link_idle, &host);
+	amp_ipcc_link_kick(&host, AMP_IPCC_CH_SHUTDOWN);
+	waitpid(pid, NULL, 0);
+	r->name = names[mode];
+	r->writes = amp_soc_ipcc(&soc)->stats[0][CH].efd_writes +
+		    amp_soc_ipcc(&soc)->stats[1][CH].efd_writes;
+	r->avoided = amp_soc_ipcc(&soc)->stats[0][CH].efd_avoided +
+		     amp_soc_ipcc(&soc)->stats[1][CH].efd_avoided;
+	summarize(r, lat, n);
+	amp_ipcc_efds_close(efds);
+	amp_soc_destroy(&soc);
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 200000;
+	uint32_t poll_ns = argc > 2 ? (uint32_t)atol(argv[2]) : AMP_IPCC_POLL_NS_DEFAULT;
+	struct result res[4];
+	uint64_t *lat;
+
+	if (n < 100)
+		n = 100;
+	lat = calloc((size_t)n, sizeof(*lat));
+	if (!lat)
+		return 1;
+	amp_soc_unlink_on_exit();
+	run_raw(&res[0], n, lat);
+	run_ipcc(&res[1], AMP_IPCC_WAIT_BLOCK, poll_ns, n, lat);
+	run_ipcc(&res[2], AMP_IPCC_WAIT_ADAPTIVE, poll_ns, n, lat);
+	run_ipcc(&res[3], AMP_IPCC_WAIT_SPIN, poll_ns, n, lat);
+
+	printf("IPCC round trip, %ld round trips per mode, adaptive poll %u ns\n", n, poll_ns);
+	printf("%-14s %10s %10s %8s %12s %12s %12s %12s\n", "mode", "median us", "p99 us", "x raw",
+	       "idle cpu A%", "idle cpu B%", "efd writes", "efd avoided");
+	for (int i = 0; i < 4; i++)
+		printf("%-14s %10.2f %10.2f %8.2f %12.2f %12.2f %12u %12u\n", res[i].name,
+		       res[i].median_us, res[i].p99_us, res[i].median_us / res[0].median_us,
+		       res[i].idle_host_pct, res[i].idle_peer_pct, res[i].writes, res[i].avoided);
+	free(lat);
+	return 0;
+}
