@@ -1,0 +1,93 @@
+/*
+ * sdb: the producer side of ST's rpmsg-sdb (shared data buffers), as in ST's logic-analyser
+ * demo. Announces "rpmsg-sdb-channel"; the host's driver allocates large buffers in DDR and
+ * announces each one ("B<idx>A<addr>L<len>"); the firmware writes the data straight into the
+ * buffer (no RPMsg copy), ends it with a CRC-32, and reports "B<idx>L<len>" so the driver
+ * wakes the reader. Protocol and fill: sdb_proto.h. Written against the OpenAMP API only;
+ * buffer addresses go through fw_platform_da_to_va(), never dereferenced as they are.
+ */
+#include <openamp/open_amp.h>
+
+#include <amp/fw_platform.h>
+#include <amp/fw_platform_ext.h>
+
+#include "sdb_proto.h"
+
+struct sdb_buffer {
+	uint32_t da;  /**< device address the host announced (0 = none) */
+	uint32_t len; /**< its size */
+	uint32_t fills;
+};
+
+static struct rpmsg_endpoint sdb_ept;
+static struct sdb_buffer buffers[SDB_MAX_BUFFERS];
+static enum sdb_pattern pattern = SDB_PATTERN_COUNTER;
+static uint32_t fill_seq;
+static uint32_t bad_msgs;
+
+static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t dst)
+{
+	struct sdb_buffer *b = &buffers[idx];
+	char report[SDB_REPORT_MAX + 1];
+
+	if (b->len == 0) {
+		fw_platform_trace("sdb: refill of a buffer never announced\n");
+		return;
+	}
+	uint8_t *va = fw_platform_da_to_va(b->da, b->len);
+	if (!va) {
+		fw_platform_trace("sdb: announced buffer is outside accessible memory\n");
+		return;
+	}
+	sdb_fill(va, b->len, pattern, fill_seq++);
+	b->fills++;
+	int n = sdb_format_report(report, sizeof(report), idx, b->len);
+	if (n < 0 || rpmsg_sendto(ept, report, n, dst) < 0)
+		fw_platform_trace("sdb: report failed\n");
+}
+
+static int sdb_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	struct sdb_msg msg;
+
+	(void)priv;
+	if (sdb_parse(data, len, &msg) != 0) {
+		bad_msgs++;
+		fw_platform_trace("sdb: malformed message ignored\n");
+		return RPMSG_SUCCESS;
+	}
+	switch (msg.kind) {
+	case SDB_MSG_ANNOUNCE:
+		buffers[msg.idx].da = msg.da;
+		buffers[msg.idx].len = msg.len;
+		fill_and_report(ept, msg.idx, src);
+		break;
+	case SDB_MSG_REFILL:
+		fill_and_report(ept, msg.idx, src);
+		break;
+	case SDB_MSG_PATTERN:
+		pattern = msg.pattern;
+		break;
+	}
+	return RPMSG_SUCCESS;
+}
+
+int main(void)
+{
+	struct rpmsg_device *rdev = fw_platform_init();
+	if (!rdev)
+		return 1;
+	int rc = rpmsg_create_ept(&sdb_ept, rdev, SDB_SERVICE, RPMSG_ADDR_ANY, RPMSG_ADDR_ANY,
+				  sdb_cb, NULL);
+	if (rc != RPMSG_SUCCESS) {
+		fw_platform_trace("sdb: cannot create the endpoint\n");
+		return 1;
+	}
+	fw_platform_trace("sdb: announced " SDB_SERVICE "\n");
+	while (!fw_platform_stop_requested())
+		fw_platform_poll(1000);
+	rpmsg_destroy_ept(&sdb_ept);
+	fw_platform_trace("sdb: stopped\n");
+	fw_platform_deinit();
+	return 0;
+}

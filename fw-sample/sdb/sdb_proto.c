@@ -1,0 +1,182 @@
+/*
+ * rpmsg-sdb message parsing and formatting, and the buffer fill: pure functions, every
+ * input byte treated as untrusted (exact widths, bounded lengths, overflow-safe sums).
+ */
+#include <amp/error.h>
+#include <amp/fw_crc32.h>
+
+#include "sdb_proto.h"
+
+static int hex_digit(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly 8 hex digits at p[*pos]. */
+static int get_hex8(const uint8_t *p, size_t len, size_t *pos, uint32_t *val)
+{
+	uint32_t v = 0;
+
+	if (len - *pos < 8)
+		return AMP_EBADMSG;
+	for (size_t i = 0; i < 8; i++) {
+		int d = hex_digit(p[*pos + i]);
+		if (d < 0)
+			return AMP_EBADMSG;
+		v = (v << 4) | (uint32_t)d;
+	}
+	*pos += 8;
+	*val = v;
+	return 0;
+}
+
+/* 1..5 decimal digits (so the value cannot overflow) at p[*pos]. */
+static int get_dec(const uint8_t *p, size_t len, size_t *pos, uint32_t *val)
+{
+	uint32_t v = 0;
+	size_t n = 0;
+
+	while (*pos < len && p[*pos] >= '0' && p[*pos] <= '9') {
+		if (++n > 5)
+			return AMP_EBADMSG;
+		v = v * 10u + (uint32_t)(p[*pos] - '0');
+		(*pos)++;
+	}
+	if (n == 0)
+		return AMP_EBADMSG;
+	*val = v;
+	return 0;
+}
+
+int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
+{
+	size_t pos = 1;
+	int rc;
+
+	if (!data || !out)
+		return AMP_EINVAL;
+	/* The host may send the printf buffer with its NUL, or a tool may add a newline. */
+	if (len > 0 && (data[len - 1] == '\0' || data[len - 1] == '\n'))
+		len--;
+	if (len < 2 || len > SDB_ANNOUNCE_MAX)
+		return AMP_EBADMSG;
+
+	switch (data[0]) {
+	case 'B':
+		out->kind = SDB_MSG_ANNOUNCE;
+		rc = get_dec(data, len, &pos, &out->idx);
+		if (rc)
+			return rc;
+		if (pos >= len || data[pos++] != 'A')
+			return AMP_EBADMSG;
+		rc = get_hex8(data, len, &pos, &out->da);
+		if (rc)
+			return rc;
+		if (pos >= len || data[pos++] != 'L')
+			return AMP_EBADMSG;
+		rc = get_hex8(data, len, &pos, &out->len);
+		if (rc)
+			return rc;
+		if (pos != len)
+			return AMP_EBADMSG;
+		if (out->idx >= SDB_MAX_BUFFERS || out->len < SDB_MIN_LEN ||
+		    out->len - 1u > UINT32_MAX - out->da)
+			return AMP_ERANGE;
+		return 0;
+	case 'R':
+		out->kind = SDB_MSG_REFILL;
+		rc = get_dec(data, len, &pos, &out->idx);
+		if (rc)
+			return rc;
+		if (pos != len)
+			return AMP_EBADMSG;
+		return out->idx < SDB_MAX_BUFFERS ? 0 : AMP_ERANGE;
+	case 'M':
+		if (len != 2)
+			return AMP_EBADMSG;
+		out->kind = SDB_MSG_PATTERN;
+		if (data[1] == 'c')
+			out->pattern = SDB_PATTERN_COUNTER;
+		else if (data[1] == 's')
+			out->pattern = SDB_PATTERN_SIGNAL;
+		else
+			return AMP_EBADMSG;
+		return 0;
+	default:
+		return AMP_EBADMSG;
+	}
+}
+
+int sdb_format_report(char *out, size_t cap, uint32_t idx, uint32_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[5];
+	size_t nd = 0, pos = 0;
+
+	if (!out || idx >= 100000u || cap < SDB_REPORT_MAX + 1)
+		return AMP_EINVAL;
+	do {
+		digits[nd++] = (char)('0' + idx % 10u);
+		idx /= 10u;
+	} while (idx);
+	out[pos++] = 'B';
+	while (nd)
+		out[pos++] = digits[--nd];
+	out[pos++] = 'L';
+	for (int shift = 28; shift >= 0; shift -= 4)
+		out[pos++] = hex[(len >> shift) & 0xFu];
+	out[pos] = '\0';
+	return (int)pos;
+}
+
+/* A triangle wave of period 256 samples, amplitude +-2047 around 2048, plus a few LSBs of
+ * pseudo-random noise: what a 12-bit ADC sampling a test signal would produce. */
+static uint16_t signal_sample(uint32_t n, uint32_t *lfsr)
+{
+	uint32_t phase = n & 0xFFu;
+	uint32_t tri = phase < 128u ? phase * 32u : (255u - phase) * 32u; /* 0..4064 */
+	/* xorshift32: deterministic noise, no library call. */
+	uint32_t x = *lfsr;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*lfsr = x;
+	return (uint16_t)((tri + (x & 0x1Fu)) & 0x0FFFu);
+}
+
+uint32_t sdb_fill(uint8_t *buf, uint32_t len, enum sdb_pattern pattern, uint32_t seq)
+{
+	uint32_t n, crc;
+
+	if (!buf || len < SDB_MIN_LEN)
+		return 0;
+	n = len - SDB_CRC_SIZE;
+	if (pattern == SDB_PATTERN_SIGNAL) {
+		uint32_t lfsr = 0x2545F491u ^ seq;
+		uint32_t i = 0;
+		if (lfsr == 0)
+			lfsr = 1;
+		for (uint32_t s = seq * 64u; i + 1 < n; i += 2, s++) {
+			uint16_t v = signal_sample(s, &lfsr);
+			buf[i] = (uint8_t)(v & 0xFFu);
+			buf[i + 1] = (uint8_t)(v >> 8);
+		}
+		if (i < n)
+			buf[i] = 0; /* odd length: pad the last byte */
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)(seq + i);
+	}
+	crc = amp_fw_crc32(buf, n);
+	buf[n] = (uint8_t)crc;
+	buf[n + 1] = (uint8_t)(crc >> 8);
+	buf[n + 2] = (uint8_t)(crc >> 16);
+	buf[n + 3] = (uint8_t)(crc >> 24);
+	return crc;
+}
