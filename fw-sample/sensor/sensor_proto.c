@@ -83,8 +83,9 @@ int sensor_parse_cmd(const uint8_t *data, size_t len, uint32_t *period_ms)
 
 int16_t sensor_sample(uint32_t seq, uint32_t ch)
 {
-	/* Channel ch: a sawtooth of period 64 frames, phase-shifted per channel, scaled so the
-	 * channels are distinguishable (a reader can recompute and compare). */
+	/* Channel ch: a sawtooth of period 64 frames, phase-shifted per channel, plus a small
+	 * per-channel offset so no two channels read the same (a reader recomputes and
+	 * compares). Range -3200..3121. */
 	int32_t ramp = (int32_t)((seq + ch * 16u) & 63u) - 32;
-	return (int16_t)(ramp * (int32_t)(100u * (ch + 1u)));
+	return (int16_t)(ramp * 100 + (int32_t)ch * 7);
 }
