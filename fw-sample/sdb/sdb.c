@@ -9,7 +9,6 @@
 #include <openamp/open_amp.h>
 
 #include <amp/fw_platform.h>
-#include <amp/fw_platform_ext.h>
 
 #include "sdb_proto.h"
 

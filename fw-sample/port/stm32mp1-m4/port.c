@@ -23,7 +23,6 @@
 #include <openamp/open_amp.h>
 
 #include <amp/fw_platform.h>
-#include <amp/fw_platform_ext.h>
 
 #include "fw_memory_map.h"
 #include "stm32mp1_m4.h"
