@@ -86,15 +86,15 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 	gssize n = read_answer(fd, is_tty, buf, len, timeout_ms);
 	gint64 us = g_get_monotonic_time() - t0;
 	if (n < 0) {
-		g_print("  -> \"%s\" (%zu bytes)   <- no answer within %d ms\n", msg, len, timeout_ms);
+		g_print("  -> \"%s\" (%zu bytes)   <- no answer within %d ms\n", msg, len,
+			timeout_ms);
 		return FALSE;
 	}
 	if (n == 0) {
 		g_print("  -> \"%s\" (%zu bytes)   <- the channel hung up\n", msg, len);
 		return FALSE;
 	}
-	g_print("  -> \"%s\" (%zu bytes)   <- \"%.*s\" (%zd bytes) after %" G_GINT64_FORMAT
-		" us\n",
+	g_print("  -> \"%s\" (%zu bytes)   <- \"%.*s\" (%zd bytes) after %" G_GINT64_FORMAT " us\n",
 		msg, len, (int)n, buf, n, us);
 	return TRUE;
 }
@@ -103,16 +103,16 @@ int amp_cmd_chat(int argc, char **argv)
 {
 	int timeout_ms = 2000;
 	GOptionEntry entries[] = {
-		{"timeout", 't', 0, G_OPTION_ARG_INT, &timeout_ms,
-		 "How long to wait for each answer (default 2000)", "MS"},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
+	    {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout_ms,
+	     "How long to wait for each answer (default 2000)", "MS"},
+	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("ENDPOINT [MESSAGE...]");
 	g_option_context_set_summary(
-		ctx, "Send messages to a channel's user-facing endpoint and print the answers.\n"
-		     "ENDPOINT is RUNDIR/rpmsgN (one message per frame) or RUNDIR/ttyRPMSGN (a\n"
-		     "byte stream). Without MESSAGE arguments, each line of standard input is "
-		     "one message.");
+	    ctx, "Send messages to a channel's user-facing endpoint and print the answers.\n"
+		 "ENDPOINT is RUNDIR/rpmsgN (one message per frame) or RUNDIR/ttyRPMSGN (a\n"
+		 "byte stream). Without MESSAGE arguments, each line of standard input is "
+		 "one message.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc < 2) {

@@ -7,7 +7,8 @@
 
 #include <glib.h>
 
-/** Handle one command (e.g. "status"); append the reply text to @out. FALSE = error text in @out. */
+/** Handle one command (e.g. "status"); append the reply text to @out. FALSE = error text in @out.
+ */
 typedef gboolean (*amp_ctl_handler)(void *ctx, const char *cmd, GString *out);
 
 struct amp_ctl_server;

@@ -5,8 +5,8 @@
 #include "ctl.h"
 #include "rundir.h"
 
-static const char *const ctl_commands[] = {"status", "start", "stop", "endpoints", "stats",
-					   "trace"};
+static const char *const ctl_commands[] = {"status",	"start", "stop",
+					   "endpoints", "stats", "trace"};
 
 static gboolean known(const char *cmd)
 {
@@ -20,14 +20,14 @@ int amp_cmd_ctl(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new("[RUNDIR] COMMAND");
 	g_option_context_set_summary(
-		ctx, "Ask a running 'ampsim run' (found through RUNDIR/control; RUNDIR defaults\n"
-		     "to the run directory 'ampsim run' uses by default).\n\nCommands:\n"
-		     "  status     remoteproc state, crash count and reason, firmware pid\n"
-		     "  start      boot the firmware again after 'stop' or a crash\n"
-		     "  stop       shut the firmware down (CH3 request, then kill after 500 ms)\n"
-		     "  endpoints  the channels the firmware announced and where they are served\n"
-		     "  stats      every layer's counters (vrings, IPCC, RPMsg, endpoints)\n"
-		     "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0");
+	    ctx, "Ask a running 'ampsim run' (found through RUNDIR/control; RUNDIR defaults\n"
+		 "to the run directory 'ampsim run' uses by default).\n\nCommands:\n"
+		 "  status     remoteproc state, crash count and reason, firmware pid\n"
+		 "  start      boot the firmware again after 'stop' or a crash\n"
+		 "  stop       shut the firmware down (CH3 request, then kill after 500 ms)\n"
+		 "  endpoints  the channels the firmware announced and where they are served\n"
+		 "  stats      every layer's counters (vrings, IPCC, RPMsg, endpoints)\n"
+		 "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0");
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		g_printerr("ampsim ctl: %s\n", err->message);

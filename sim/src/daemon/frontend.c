@@ -35,12 +35,12 @@ struct amp_frontend {
 
 	int listen_fd; /* seqpacket: listening socket */
 	guint listen_src;
-	int fd;        /* seqpacket: the client; tty: the pty master */
+	int fd;	       /* seqpacket: the client; tty: the pty master */
 	int slave_fd;  /* tty: kept open so the master never reads EIO between clients */
 	guint in_src;  /* watch for client input, 0 while paused */
 	guint out_src; /* watch for room to write queued output */
 
-	GQueue out;     /* GBytes: messages waiting for the client */
+	GQueue out;	/* GBytes: messages waiting for the client */
 	size_t out_off; /* tty: bytes of the head already written */
 	uint8_t *pending;
 	size_t pending_len;
@@ -251,9 +251,10 @@ static bool open_seqpacket(struct amp_frontend *fe, GError **err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(fe->path) >= sizeof(sa.sun_path)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-			    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir",
-			    fe->path, sizeof(sa.sun_path) - 1);
+		g_set_error(
+		    err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
+		    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir",
+		    fe->path, sizeof(sa.sun_path) - 1);
 		return false;
 	}
 	strcpy(sa.sun_path, fe->path);
@@ -261,8 +262,8 @@ static bool open_seqpacket(struct amp_frontend *fe, GError **err)
 	if (fe->listen_fd < 0 || bind(fe->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(fe->listen_fd, 16) < 0) {
 		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot listen on %s: %s",
-			    fe->path, g_strerror(e));
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
+			    "cannot listen on %s: %s", fe->path, g_strerror(e));
 		return false;
 	}
 	fe->listen_src = g_unix_fd_add(fe->listen_fd, G_IO_IN, on_accept, fe);

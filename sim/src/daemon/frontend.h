@@ -39,7 +39,7 @@ struct amp_frontend_stats {
 	uint64_t tx_errors;   /**< sends the channel refused */
 	uint64_t rx_dropped;  /**< firmware messages dropped (no client, queue full) */
 	uint64_t clients;     /**< clients accepted so far */
-	uint64_t busy;        /**< connections refused because a client is attached */
+	uint64_t busy;	      /**< connections refused because a client is attached */
 	uint64_t tx_stalls;   /**< times the client was paused for lack of TX buffers */
 };
 

@@ -9,19 +9,21 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *what;
 } commands[] = {
-	{"run", amp_cmd_run, "boot a firmware and serve its RPMsg channels until stopped"},
-	{"ctl", amp_cmd_ctl, "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace"},
-	{"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
-	{"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
-	{"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
+    {"run", amp_cmd_run, "boot a firmware and serve its RPMsg channels until stopped"},
+    {"ctl", amp_cmd_ctl,
+     "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace"},
+    {"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
+    {"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
+    {"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: ampsim COMMAND [OPTION...] [ARG...]\n\n"
-		     "Simulates the inter-processor communication of an STM32MP1-like SoC on a PC:\n"
-		     "the firmware runs as a process, Linux-side programs talk to it through the\n"
-		     "endpoints a board gives them (a tty, a frame socket).\n\nCommands:\n");
+	fprintf(out,
+		"Usage: ampsim COMMAND [OPTION...] [ARG...]\n\n"
+		"Simulates the inter-processor communication of an STM32MP1-like SoC on a PC:\n"
+		"the firmware runs as a process, Linux-side programs talk to it through the\n"
+		"endpoints a board gives them (a tty, a frame socket).\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\n'ampsim COMMAND --help' describes each command and its options.\n"

@@ -11,7 +11,8 @@
 
 struct amp_rundir;
 
-/** $XDG_RUNTIME_DIR/ampsim, or /tmp/ampsim-<uid> when XDG_RUNTIME_DIR is unset. Free with g_free. */
+/** $XDG_RUNTIME_DIR/ampsim, or /tmp/ampsim-<uid> when XDG_RUNTIME_DIR is unset. Free with g_free.
+ */
 char *amp_rundir_default(void);
 
 /**

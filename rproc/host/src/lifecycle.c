@@ -1,0 +1,572 @@
+/* remoteproc lifecycle for a firmware process; see <amp/rproc.h>. */
+#define _GNU_SOURCE
+#include <amp/rproc.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include <amp/error.h>
+#include <amp/fwenv.h>
+#include <amp/rproc_elf.h>
+#include <amp/rsc_dump.h>
+#include <amp/rsc_error.h>
+#include <amp/rsc_parse.h>
+#include <amp/vring_layout.h>
+
+#define RPROC_STOP_GRACE_MS 500 /* stm32_rproc waits this long for the shutdown ack */
+#define RPROC_PAGE 4096u
+#define RPROC_BUF_SIZE 512u /* Linux's MAX_RPMSG_BUF_SIZE */
+
+struct amp_rproc {
+	struct amp_soc *soc;
+	struct amp_ipcc_link *link;
+	int efds[AMP_IPCC_LINK_NFDS];
+	struct amp_rproc_cfg cfg;
+	char **argv; /* wrap + firmware + args */
+
+	uint8_t *cached; /* the validated table from the ELF file */
+	size_t cached_len;
+	struct amp_rsc_vdev_info vinfo;
+	uint32_t vdev_off;
+	bool has_trace;
+	struct amp_rsc_trace_info trace;
+
+	uint8_t *loaded; /* the loaded table, in shared memory */
+	uint64_t loaded_da;
+	struct amp_rproc_vdev vdev;
+
+	enum amp_rproc_state state;
+	char reason[128];
+	pid_t pid;
+	int pidfd;
+	guint pid_src;
+	guint recover_src;
+	struct amp_rproc_stats stats;
+};
+
+static void set_err(GError **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void set_err(GError **err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error_literal(err, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
+}
+
+/* ---- reading the firmware -------------------------------------------------------------- */
+
+static gboolean check_file(const char *path, GError **err)
+{
+	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+		set_err(err,
+			"firmware %s not found; build it first (cmake --build --preset "
+			"default) or check the path",
+			path);
+		return FALSE;
+	}
+	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) || access(path, X_OK) != 0) {
+		set_err(err,
+			"firmware %s is not an executable file; on the simulator a firmware "
+			"is a host program built with the sim port (fw-sample/port/sim)",
+			path);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean read_table(struct amp_rproc *rp, GError **err)
+{
+	uint8_t *image;
+	size_t len;
+	int rc = amp_elf_read_file(rp->cfg.firmware, &image, &len);
+	if (rc != AMP_OK) {
+		set_err(err, "cannot read firmware %s: %s", rp->cfg.firmware, amp_strerror(rc));
+		return FALSE;
+	}
+	struct amp_elf_info info;
+	struct amp_elf_section sec;
+	struct amp_rsc_error e;
+	const uint8_t *table;
+	size_t tlen;
+	rc = amp_elf_find_rsc_table(image, len, &info, &sec, &table, &tlen, &e);
+	if (rc != AMP_OK) {
+		char why[200];
+		amp_rsc_error_format(&e, why, sizeof(why));
+		set_err(err,
+			"firmware %s: %s. A firmware declares its resource table in the "
+			"section .resource_table (see docs/resource-table.md); "
+			"'ampsim rsc-table %s' shows what is there",
+			rp->cfg.firmware, why, rp->cfg.firmware);
+		free(image);
+		return FALSE;
+	}
+	rp->cached = g_memdup2(table, tlen);
+	rp->cached_len = tlen;
+	free(image);
+	return TRUE;
+}
+
+static gboolean find_entries(struct amp_rproc *rp, GError **err)
+{
+	struct amp_rsc_entry e;
+	struct amp_rsc_error re;
+	if (amp_rsc_find(rp->cached, rp->cached_len, AMP_RSC_KIND_VDEV, 0, &e, &re) != AMP_OK) {
+		set_err(err,
+			"firmware %s declares no vdev in its resource table, so it has no "
+			"RPMsg link; add an rpmsg vdev (AMP_RSC_TABLE_RPMSG_INIT in "
+			"<amp/rsc_declare.h>)",
+			rp->cfg.firmware);
+		return FALSE;
+	}
+	rp->vinfo = e.u.vdev;
+	rp->vdev_off = e.offset;
+	if (rp->vinfo.id != AMP_VIRTIO_ID_RPMSG || rp->vinfo.num_of_vrings != 2) {
+		set_err(err,
+			"firmware %s: vdev 0 is virtio device %u with %u vrings; ampsim "
+			"serves rpmsg (id 7) with 2 vrings",
+			rp->cfg.firmware, rp->vinfo.id, rp->vinfo.num_of_vrings);
+		return FALSE;
+	}
+	if (amp_rsc_find(rp->cached, rp->cached_len, AMP_RSC_KIND_TRACE, 0, &e, &re) == AMP_OK) {
+		rp->has_trace = true;
+		rp->trace = e.u.trace;
+	}
+	return TRUE;
+}
+
+static void build_argv(struct amp_rproc *rp)
+{
+	GPtrArray *a = g_ptr_array_new();
+	for (char **w = rp->cfg.wrap; w && *w; w++)
+		g_ptr_array_add(a, g_strdup(*w));
+	if (rp->cfg.gdb_port) {
+		g_ptr_array_add(a, g_strdup("gdbserver"));
+		g_ptr_array_add(a, g_strdup_printf(":%u", rp->cfg.gdb_port));
+	}
+	g_ptr_array_add(a, g_strdup(rp->cfg.firmware));
+	for (char **f = rp->cfg.fw_args; f && *f; f++)
+		g_ptr_array_add(a, g_strdup(*f));
+	g_ptr_array_add(a, NULL);
+	rp->argv = (char **)g_ptr_array_free(a, FALSE);
+}
+
+struct amp_rproc *amp_rproc_new(struct amp_soc *soc, struct amp_ipcc_link *host_link,
+				const int efds[AMP_IPCC_LINK_NFDS], const struct amp_rproc_cfg *cfg,
+				GError **err)
+{
+	if (!check_file(cfg->firmware, err))
+		return NULL;
+	struct amp_rproc *rp = g_new0(struct amp_rproc, 1);
+	rp->soc = soc;
+	rp->link = host_link;
+	memcpy(rp->efds, efds, sizeof(rp->efds));
+	rp->cfg = *cfg;
+	rp->cfg.firmware = g_strdup(cfg->firmware);
+	rp->pid = -1;
+	rp->pidfd = -1;
+	build_argv(rp);
+	if (!read_table(rp, err) || !find_entries(rp, err)) {
+		amp_rproc_free(rp);
+		return NULL;
+	}
+	return rp;
+}
+
+/* ---- placing the vdev in the SoC memory map ---------------------------------------------- */
+
+static gboolean load_table(struct amp_rproc *rp, GError **err)
+{
+	/* The loaded table lives at the start of MCU SRAM, as the firmware image would. */
+	const struct amp_soc_region *r = amp_soc_region_by_purpose(rp->soc, AMP_SOC_PURPOSE_RAM);
+	if (!r || r->size < rp->cached_len) {
+		set_err(err,
+			"the SoC profile has no RAM region that can hold the %zu-byte "
+			"resource table",
+			rp->cached_len);
+		return FALSE;
+	}
+	rp->loaded_da = r->da;
+	rp->loaded = amp_soc_da_to_va(rp->soc, r->da, rp->cached_len);
+	if (!rp->loaded) {
+		set_err(err, "region %s is not mapped", r->name);
+		return FALSE;
+	}
+	memcpy(rp->loaded, rp->cached, rp->cached_len);
+	amp_soc_set_rsc(rp->soc, rp->loaded_da, rp->cached_len);
+	return TRUE;
+}
+
+static gboolean place_vring(struct amp_rproc *rp, int i, GError **err)
+{
+	const struct amp_rsc_vring_info *v = &rp->vinfo.vring[i];
+	size_t bytes = amp_vring_size(v->num, v->align);
+	size_t paged = (bytes + RPROC_PAGE - 1) & ~(size_t)(RPROC_PAGE - 1);
+	char name[32];
+	g_snprintf(name, sizeof(name), "vdev0vring%d", i);
+	uint64_t da = v->da;
+	if (v->da == AMP_FW_RSC_ADDR_ANY) {
+		const struct amp_soc_region *r = amp_soc_region_by_name(rp->soc, name);
+		if (!r) {
+			set_err(err, "vring%d has da ANY but the SoC profile has no region %s", i,
+				name);
+			return FALSE;
+		}
+		/* Linux checks the page-aligned vring against its named carveout. */
+		if (paged > r->size) {
+			set_err(err,
+				"vring%d (num %u, align %u) needs %zu bytes (%zu page-aligned) "
+				"but region %s has 0x%" G_GINT64_MODIFIER "x; use fewer "
+				"entries or a smaller align in the resource table",
+				i, v->num, v->align, bytes, paged, name, r->size);
+			return FALSE;
+		}
+		da = r->da;
+	} else if (!amp_soc_da_to_va(rp->soc, da, (uint32_t)bytes)) {
+		set_err(err,
+			"vring%d at da 0x%" G_GINT64_MODIFIER "x (%zu bytes) is not inside "
+			"one region of the SoC memory map",
+			i, da, bytes);
+		return FALSE;
+	}
+	rp->vdev.vring[i] = (struct amp_vring_info){
+	    .da = da, .num = v->num, .align = v->align, .notify_id = (uint32_t)i};
+	/* As Linux: the host writes da and assigns notify ids in table order. */
+	amp_rsc_put_u32(rp->loaded, rp->cached_len, v->offset + AMP_RSC_VRING_DA_OFF, (uint32_t)da);
+	amp_rsc_put_u32(rp->loaded, rp->cached_len, v->offset + AMP_RSC_VRING_NOTIFYID_OFF,
+			(uint32_t)i);
+	return TRUE;
+}
+
+static gboolean place_buffers(struct amp_rproc *rp, GError **err)
+{
+	/* Linux: 2 x vring num buffers of 512 bytes (at most 512), first half RX. */
+	uint32_t num = rp->vinfo.vring[0].num;
+	uint32_t count = num < 256 ? 2 * num : 512;
+	uint64_t need = (uint64_t)count * RPROC_BUF_SIZE;
+	const struct amp_soc_region *r = amp_soc_region_by_name(rp->soc, "vdev0buffer");
+	if (!r)
+		r = amp_soc_region_by_purpose(rp->soc, AMP_SOC_PURPOSE_BUFFER);
+	if (!r || r->size < need) {
+		set_err(err,
+			"%u buffers of %u bytes need 0x%" G_GINT64_MODIFIER "x bytes but the "
+			"SoC profile's vdev0buffer region %s",
+			count, RPROC_BUF_SIZE, need, r ? "is smaller" : "is missing");
+		return FALSE;
+	}
+	rp->vdev.pool_da = r->da;
+	rp->vdev.pool_size = (uint32_t)need;
+	rp->vdev.dfeatures = rp->vinfo.dfeatures;
+	return TRUE;
+}
+
+static char *trace_ptr(const struct amp_rproc *rp)
+{
+	if (!rp->has_trace)
+		return NULL;
+	return amp_soc_da_to_va(rp->soc, rp->trace.da, rp->trace.len);
+}
+
+static gboolean setup_vdev(struct amp_rproc *rp, GError **err)
+{
+	if (!load_table(rp, err) || !place_vring(rp, 0, err) || !place_vring(rp, 1, err) ||
+	    !place_buffers(rp, err))
+		return FALSE;
+	amp_rproc_set_status(rp, 0);
+	amp_rproc_set_gfeatures(rp, 0);
+	char *trace = trace_ptr(rp);
+	if (trace)
+		memset(trace, 0, rp->trace.len);
+	else if (rp->has_trace)
+		g_warning("trace buffer %s at da 0x%x (%u bytes) is outside the SoC memory map; "
+			  "'ampsim ctl trace' will be empty",
+			  rp->trace.name, rp->trace.da, rp->trace.len);
+	return TRUE;
+}
+
+/* ---- the firmware process ------------------------------------------------------------------ */
+
+static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data);
+
+/* fork + exec with the eventfds inherited; an exec failure comes back through a pipe. */
+static gboolean spawn(struct amp_rproc *rp, GError **err)
+{
+	struct amp_fwenv env;
+	if (amp_fwenv_format(&env, rp->soc->shm_name, rp->efds) != AMP_OK) {
+		set_err(err, "cannot describe the shared memory to the firmware");
+		return FALSE;
+	}
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		set_err(err, "pipe: %s", g_strerror(errno));
+		return FALSE;
+	}
+	g_auto(GStrv) envp = g_get_environ();
+	envp = g_environ_setenv(envp, AMP_FWENV_ABI, strchr(env.abi, '=') + 1, TRUE);
+	envp = g_environ_setenv(envp, AMP_FWENV_SHM, strchr(env.shm, '=') + 1, TRUE);
+	envp = g_environ_setenv(envp, AMP_FWENV_IRQ_FDS, strchr(env.fds, '=') + 1, TRUE);
+	if (rp->cfg.ipcc_mode)
+		envp = g_environ_setenv(envp, "AMPSIM_IPCC_MODE", rp->cfg.ipcc_mode, TRUE);
+	pid_t pid = fork();
+	if (pid < 0) {
+		set_err(err, "fork: %s", g_strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return FALSE;
+	}
+	if (pid == 0) {
+		/* Own process group: Ctrl-C reaches the daemon, which then stops the firmware. */
+		setpgid(0, 0);
+		if (amp_fwenv_inherit(rp->efds) == AMP_OK)
+			execvpe(rp->argv[0], rp->argv, envp);
+		int e = errno;
+		if (write(pipefd[1], &e, sizeof(e)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	int child_errno = 0;
+	ssize_t n;
+	do
+		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n > 0) {
+		waitpid(pid, NULL, 0);
+		set_err(err, "cannot start %s: %s", rp->argv[0], g_strerror(child_errno));
+		return FALSE;
+	}
+	rp->pid = pid;
+	rp->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (rp->pidfd < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		set_err(err, "pidfd_open: %s (Linux 5.3 or later is needed)", g_strerror(errno));
+		return FALSE;
+	}
+	rp->pid_src = g_unix_fd_add(rp->pidfd, G_IO_IN, on_fw_exit, rp);
+	return TRUE;
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		g_snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		g_snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			   strsignal(WTERMSIG(status)));
+	else
+		g_snprintf(buf, len, "ended (wait status 0x%x)", status);
+}
+
+/* Reap the child; returns its wait status, or -1 if it has not exited. */
+static int reap(struct amp_rproc *rp, int timeout_ms)
+{
+	struct pollfd p = {.fd = rp->pidfd, .events = POLLIN};
+	if (timeout_ms > 0 && poll(&p, 1, timeout_ms) <= 0)
+		return -1;
+	int status;
+	if (waitpid(rp->pid, &status, timeout_ms > 0 ? WNOHANG : 0) != rp->pid)
+		return -1;
+	return status;
+}
+
+static void forget_process(struct amp_rproc *rp)
+{
+	if (rp->pid_src)
+		g_source_remove(rp->pid_src);
+	rp->pid_src = 0;
+	if (rp->pidfd >= 0)
+		close(rp->pidfd);
+	rp->pidfd = -1;
+	rp->pid = -1;
+}
+
+static gboolean recover(gpointer data)
+{
+	struct amp_rproc *rp = data;
+	rp->recover_src = 0;
+	g_autoptr(GError) err = NULL;
+	g_message("recovering: rebooting firmware %s", rp->cfg.firmware);
+	if (amp_rproc_start(rp, &err))
+		rp->stats.recoveries++;
+	else
+		g_warning("recovery failed: %s", err->message);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_rproc *rp = data;
+	(void)fd;
+	(void)cond;
+	int status = reap(rp, 0);
+	rp->pid_src = 0; /* this source ends here */
+	if (rp->pidfd >= 0)
+		close(rp->pidfd);
+	rp->pidfd = -1;
+	rp->pid = -1;
+	describe_status(status, rp->reason, sizeof(rp->reason));
+	rp->state = AMP_RPROC_CRASHED;
+	rp->stats.crashes++;
+	g_warning("firmware crashed: %s", rp->reason);
+	if (rp->cfg.cb)
+		rp->cfg.cb(rp->cfg.priv, AMP_RPROC_EV_CRASHED);
+	if (!rp->cfg.no_recovery && rp->state == AMP_RPROC_CRASHED)
+		rp->recover_src = g_idle_add(recover, rp);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---- public ---------------------------------------------------------------------------------- */
+
+gboolean amp_rproc_start(struct amp_rproc *rp, GError **err)
+{
+	if (rp->state == AMP_RPROC_RUNNING)
+		return TRUE;
+	if (rp->recover_src)
+		g_source_remove(rp->recover_src);
+	rp->recover_src = 0;
+	if (!setup_vdev(rp, err) || !spawn(rp, err))
+		return FALSE;
+	rp->state = AMP_RPROC_RUNNING;
+	rp->stats.starts++;
+	if (rp->cfg.cb)
+		rp->cfg.cb(rp->cfg.priv, AMP_RPROC_EV_STARTED);
+	return TRUE;
+}
+
+void amp_rproc_stop(struct amp_rproc *rp)
+{
+	if (rp->recover_src)
+		g_source_remove(rp->recover_src);
+	rp->recover_src = 0;
+	if (rp->state != AMP_RPROC_RUNNING) {
+		rp->state = AMP_RPROC_OFFLINE;
+		return;
+	}
+	if (rp->cfg.cb)
+		rp->cfg.cb(rp->cfg.priv, AMP_RPROC_EV_STOPPING);
+	if (rp->pid_src)
+		g_source_remove(rp->pid_src);
+	rp->pid_src = 0;
+	amp_ipcc_link_kick(rp->link, AMP_IPCC_CH_SHUTDOWN);
+	if (reap(rp, RPROC_STOP_GRACE_MS) < 0) {
+		kill(rp->pid, SIGKILL);
+		rp->stats.kills++;
+		reap(rp, 0);
+	}
+	forget_process(rp);
+	amp_rproc_set_status(rp, 0);
+	rp->state = AMP_RPROC_OFFLINE;
+	rp->stats.stops++;
+}
+
+void amp_rproc_free(struct amp_rproc *rp)
+{
+	if (!rp)
+		return;
+	rp->cfg.cb = NULL;
+	amp_rproc_stop(rp);
+	g_strfreev(rp->argv);
+	g_free((char *)rp->cfg.firmware);
+	g_free(rp->cached);
+	g_free(rp);
+}
+
+enum amp_rproc_state amp_rproc_state(const struct amp_rproc *rp)
+{
+	return rp->state;
+}
+
+const char *amp_rproc_state_name(enum amp_rproc_state s)
+{
+	switch (s) {
+	case AMP_RPROC_OFFLINE:
+		return "offline";
+	case AMP_RPROC_RUNNING:
+		return "running";
+	case AMP_RPROC_CRASHED:
+		return "crashed";
+	}
+	return "invalid";
+}
+
+const char *amp_rproc_crash_reason(const struct amp_rproc *rp)
+{
+	return rp->reason[0] ? rp->reason : NULL;
+}
+
+int amp_rproc_pid(const struct amp_rproc *rp)
+{
+	return rp->pid;
+}
+
+const struct amp_rproc_vdev *amp_rproc_vdev(const struct amp_rproc *rp)
+{
+	return &rp->vdev;
+}
+
+const struct amp_rproc_stats *amp_rproc_stats(const struct amp_rproc *rp)
+{
+	return &rp->stats;
+}
+
+void amp_rproc_set_status(struct amp_rproc *rp, uint8_t status)
+{
+	if (rp->loaded)
+		amp_rsc_put_u8(rp->loaded, rp->cached_len, rp->vdev_off + AMP_RSC_VDEV_STATUS_OFF,
+			       status);
+}
+
+void amp_rproc_set_gfeatures(struct amp_rproc *rp, uint32_t features)
+{
+	if (rp->loaded)
+		amp_rsc_put_u32(rp->loaded, rp->cached_len,
+				rp->vdev_off + AMP_RSC_VDEV_GFEATURES_OFF, features);
+}
+
+gboolean amp_rproc_trace(const struct amp_rproc *rp, GString *out)
+{
+	const char *t = trace_ptr(rp);
+	if (!t)
+		return FALSE;
+	/* A ring: the writer keeps a NUL after the newest text; older text follows it. */
+	size_t len = rp->trace.len;
+	size_t nul = strnlen(t, len);
+	for (size_t i = nul + 1; i < len; i++)
+		if (t[i])
+			g_string_append_c(out, t[i]);
+	g_string_append_len(out, t, (gssize)nul);
+	return TRUE;
+}
+
+void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
+{
+	g_string_append_printf(
+	    out, "  resource table: %zu bytes, loaded at da 0x%08" G_GINT64_MODIFIER "x\n",
+	    rp->cached_len, rp->loaded_da);
+	for (int i = 0; i < 2; i++) {
+		const struct amp_vring_info *v = &rp->vdev.vring[i];
+		g_string_append_printf(out,
+				       "  vring%d: da 0x%08" G_GINT64_MODIFIER
+				       "x, num %u, align %u, notify id %u (%s)\n",
+				       i, v->da, v->num, v->align, v->notify_id,
+				       i == 0 ? "firmware -> Linux" : "Linux -> firmware");
+	}
+	g_string_append_printf(out,
+			       "  buffers: %u x %u bytes at da 0x%08" G_GINT64_MODIFIER
+			       "x (first half RX, second half TX)\n",
+			       rp->vdev.pool_size / RPROC_BUF_SIZE, RPROC_BUF_SIZE,
+			       rp->vdev.pool_da);
+	if (rp->has_trace)
+		g_string_append_printf(out, "  trace: \"%s\", %u bytes at da 0x%08x\n",
+				       rp->trace.name, rp->trace.len, rp->trace.da);
+}

@@ -1,0 +1,95 @@
+/*
+ * libampsim: the Linux side of a simulated SoC, usable in-process (DESIGN §1).
+ *
+ * amp_host_new() creates the SoC memory from a profile, the IPCC eventfds and the host end
+ * of the mailbox, and reads the firmware (rproc). amp_host_start() boots it; the host RPMsg
+ * bus (Linux virtio_rpmsg_bus behaviour) then probes the vdev, and every channel the
+ * firmware announces is reported through amp_host_ops. The `ampsim run` daemon is built on
+ * this library; tests and benchmarks can use it with no daemon hop.
+ *
+ * Runs on a GLib main loop (the default context): all callbacks come from it, never from
+ * inside amp_host_send().
+ */
+#ifndef AMP_HOST_H
+#define AMP_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include <amp/rpmsg.h>
+#include <amp/rproc.h>
+#include <amp/soc.h>
+
+G_BEGIN_DECLS
+
+struct amp_host;
+
+/** A channel the firmware announced, bound to a host endpoint. */
+struct amp_host_chan {
+	char name[AMP_RPMSG_NAME_SIZE]; /**< the announced service name */
+	uint32_t remote;		/**< the firmware's address (NS msg addr) */
+	struct amp_rpmsg_ept ept;	/**< our endpoint (dynamic address from 1024) */
+	struct amp_host *host;
+	void *user; /**< for the application */
+};
+
+struct amp_host_ops {
+	/** A channel appeared (NS CREATE). */
+	void (*channel_new)(void *priv, struct amp_host_chan *ch);
+	/** A channel is going away (NS DESTROY, firmware crash or stop); @p ch is freed after. */
+	void (*channel_gone)(void *priv, struct amp_host_chan *ch, const char *why);
+	/** A message from the firmware on @p ch. @p data is valid during the call only. */
+	void (*receive)(void *priv, struct amp_host_chan *ch, const void *data, size_t len);
+	/** TX buffers came back after amp_host_send() returned AMP_ENOMEM. */
+	void (*tx_ready)(void *priv);
+	/** The remote processor changed state (started, stopping, crashed). */
+	void (*rproc_event)(void *priv, enum amp_rproc_event ev);
+};
+
+struct amp_host_cfg {
+	const char *profile;	    /**< SoC profile name or path (default "stm32mp157") */
+	struct amp_rproc_cfg rproc; /**< firmware, wrap, gdb, recovery (cb/priv are set here) */
+	const struct amp_host_ops *ops;
+	void *priv;
+};
+
+struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err);
+/** Stops the firmware, unlinks the shared memory, frees everything. */
+void amp_host_free(struct amp_host *h);
+
+gboolean amp_host_start(struct amp_host *h, GError **err);
+void amp_host_stop(struct amp_host *h);
+
+/**
+ * Send one message on @p ch without blocking.
+ * @retval 0 sent
+ * @retval AMP_ENOMEM no TX buffer now: ops->tx_ready follows when buffers return
+ * @retval AMP_EMSGSIZE larger than amp_host_mtu()
+ * @retval AMP_ENOTCONN the link is down
+ */
+int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len);
+/** Send from our endpoint @p ept (e.g. one made with amp_host_create_ept) to @p dst. */
+int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
+		    size_t len);
+/** Payload capacity of one message (496 with Linux's 512-byte buffers). */
+size_t amp_host_mtu(const struct amp_host *h);
+
+/** Iterate the bound channels (NULL-terminated snapshot, free with g_free). */
+struct amp_host_chan **amp_host_channels(struct amp_host *h);
+
+struct amp_soc *amp_host_soc(struct amp_host *h);
+struct amp_rproc *amp_host_rproc(struct amp_host *h);
+/** The host RPMsg device, NULL while the firmware is not running. */
+struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h);
+
+/** Every layer's counters as text (rproc, RPMsg, vrings, IPCC). */
+void amp_host_stats(struct amp_host *h, GString *out);
+/** A start-up summary a newcomer can follow: profile, regions, vrings, buffers. */
+void amp_host_describe(struct amp_host *h, GString *out);
+
+G_END_DECLS
+
+#endif /* AMP_HOST_H */

@@ -1,0 +1,335 @@
+/* libampsim: the host side of a simulated SoC; see <amp/host.h>. */
+#define _GNU_SOURCE
+#include <amp/host.h>
+
+#include <string.h>
+
+#include <amp/error.h>
+#include <amp/ipcc.h>
+#include <amp/ipcc_glib.h>
+#include <amp/ipcc_link.h>
+#include <amp/profile.h>
+
+struct amp_host {
+	struct amp_host_cfg cfg;
+	struct amp_soc_layout layout;
+	struct amp_soc soc;
+	int efds[AMP_IPCC_LINK_NFDS];
+	struct amp_ipcc_link link;
+	guint link_src;
+	bool link_ok;
+	struct amp_rproc *rproc;
+
+	struct amp_rpmsg_dev dev;
+	bool dev_up;
+	uint32_t *work;
+	GPtrArray *chans; /* struct amp_host_chan * */
+	bool tx_waiting;  /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
+};
+
+/* ---- the RPMsg host port: doorbell = IPCC, memory = the shared object ------------------- */
+
+static void port_notify(void *ctx, uint32_t notify_id)
+{
+	struct amp_host *h = ctx;
+	/* stm32_rproc kick(): notify id 0 -> mailbox "vq0" (CH1), 1 -> "vq1" (CH2). */
+	amp_ipcc_link_kick(&h->link, notify_id == 0 ? AMP_IPCC_CH_VRING0 : AMP_IPCC_CH_VRING1);
+}
+
+static void *port_da_to_va(void *ctx, uint64_t da, uint32_t len)
+{
+	struct amp_host *h = ctx;
+	return amp_soc_da_to_va(&h->soc, da, len);
+}
+
+static void port_assert_fail(const char *file, int line, const char *expr)
+{
+	g_error("%s:%d: internal assertion failed: %s", file, line, expr);
+}
+
+/* No lock and no wait: the host bus runs on the GLib loop only and never blocks. */
+static const struct amp_port_ops host_port_ops = {
+    .notify = port_notify,
+    .da_to_va = port_da_to_va,
+    .assert_fail = port_assert_fail,
+};
+
+static void set_status(void *ctx, uint8_t status)
+{
+	struct amp_host *h = ctx;
+	amp_rproc_set_status(h->rproc, status);
+}
+
+/* ---- channels ------------------------------------------------------------------------------ */
+
+static int chan_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	struct amp_host_chan *ch = priv;
+	(void)ept;
+	(void)src;
+	if (ch->host->cfg.ops->receive)
+		ch->host->cfg.ops->receive(ch->host->cfg.priv, ch, data, len);
+	return 0;
+}
+
+static void chan_free(struct amp_host *h, struct amp_host_chan *ch, const char *why)
+{
+	if (h->cfg.ops->channel_gone)
+		h->cfg.ops->channel_gone(h->cfg.priv, ch, why);
+	amp_rpmsg_destroy_ept(&ch->ept);
+	g_ptr_array_remove(h->chans, ch);
+	g_free(ch);
+}
+
+static struct amp_host_chan *chan_find(struct amp_host *h, const char *name, uint32_t remote)
+{
+	for (guint i = 0; i < h->chans->len; i++) {
+		struct amp_host_chan *ch = h->chans->pdata[i];
+		if (ch->remote == remote && !strcmp(ch->name, name))
+			return ch;
+	}
+	return NULL;
+}
+
+static void on_ns(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bool destroy,
+		  void *priv)
+{
+	struct amp_host *h = priv;
+	(void)dev;
+	struct amp_host_chan *ch = chan_find(h, name, addr);
+	if (destroy) {
+		if (ch)
+			chan_free(h, ch, "the firmware destroyed the channel (NS destroy)");
+		else
+			g_message("NS destroy for unknown channel %s (addr 0x%x) ignored", name,
+				  addr);
+		return;
+	}
+	if (ch) {
+		g_message("channel %s (addr 0x%x) announced twice; keeping the first", name, addr);
+		return;
+	}
+	ch = g_new0(struct amp_host_chan, 1);
+	g_strlcpy(ch->name, name, sizeof(ch->name));
+	ch->remote = addr;
+	ch->host = h;
+	/* As Linux's rpmsg_create_channel: a dynamic local address, bound to the remote one. */
+	int rc = amp_rpmsg_create_ept(&ch->ept, &h->dev, name, AMP_RPMSG_ADDR_ANY, addr,
+				      chan_receive, NULL, ch);
+	if (rc != AMP_OK) {
+		g_warning("cannot create an endpoint for channel %s: %s", name, amp_strerror(rc));
+		g_free(ch);
+		return;
+	}
+	g_ptr_array_add(h->chans, ch);
+	if (h->cfg.ops->channel_new)
+		h->cfg.ops->channel_new(h->cfg.priv, ch);
+}
+
+static void drop_all_channels(struct amp_host *h, const char *why)
+{
+	while (h->chans->len > 0)
+		chan_free(h, h->chans->pdata[h->chans->len - 1], why);
+}
+
+/* ---- interrupts from the firmware (GLib loop) -------------------------------------------- */
+
+static void on_irq(void *arg, uint32_t ch)
+{
+	struct amp_host *h = arg;
+	if (!h->dev_up)
+		return;
+	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
+	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
+	uint32_t id = ch == AMP_IPCC_CH_VRING0 ? v->vring[0].notify_id : v->vring[1].notify_id;
+	int rc = amp_rpmsg_notified(&h->dev, id);
+	if (rc == AMP_EPROTO)
+		g_warning("the firmware violated the RPMsg protocol on vring%u; the link is "
+			  "broken (see 'ampsim ctl stats')",
+			  ch == AMP_IPCC_CH_VRING0 ? 0u : 1u);
+	if (ch == AMP_IPCC_CH_VRING1 && h->tx_waiting) {
+		h->tx_waiting = false;
+		amp_vq_set_notify(&h->dev.tvq, false); /* Linux: only while senders wait */
+		if (h->cfg.ops->tx_ready)
+			h->cfg.ops->tx_ready(h->cfg.priv);
+	}
+}
+
+/* ---- rproc events -------------------------------------------------------------------------- */
+
+static void probe_vdev(struct amp_host *h)
+{
+	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
+	size_t words = AMP_RPMSG_HOST_WORK_WORDS(v->vring[0].num, v->vring[1].num,
+						 v->vring[1].num < 256 ? v->vring[1].num : 256);
+	g_free(h->work);
+	h->work = g_new0(uint32_t, words);
+	uint32_t features = v->dfeatures & (1u << AMP_VIRTIO_RPMSG_F_NS);
+	amp_rproc_set_gfeatures(h->rproc, features);
+	struct amp_rpmsg_host_cfg cfg = {
+	    .vring = {v->vring[0], v->vring[1]},
+	    .pool_da = v->pool_da,
+	    .pool_size = v->pool_size,
+	    .set_status = set_status,
+	    .status_ctx = h,
+	    .features = features,
+	    .ns_cb = on_ns,
+	    .ns_priv = h,
+	    .work = h->work,
+	    .work_words = words,
+	};
+	struct amp_port port = {.ops = &host_port_ops, .ctx = h};
+	memset(&h->dev, 0, sizeof(h->dev));
+	int rc = amp_rpmsg_host_init(&h->dev, &cfg, &port);
+	if (rc != AMP_OK) {
+		g_warning("RPMsg bus probe failed: %s", amp_strerror(rc));
+		return;
+	}
+	h->dev_up = true;
+}
+
+static void on_rproc(void *priv, enum amp_rproc_event ev)
+{
+	struct amp_host *h = priv;
+	if (ev == AMP_RPROC_EV_STARTED) {
+		probe_vdev(h);
+	} else {
+		h->dev_up = false;
+		drop_all_channels(h, ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
+								: "the firmware is stopping");
+	}
+	if (h->cfg.ops->rproc_event)
+		h->cfg.ops->rproc_event(h->cfg.priv, ev);
+}
+
+/* ---- public -------------------------------------------------------------------------------- */
+
+static gboolean create_hw(struct amp_host *h, GError **err)
+{
+	const char *profile = h->cfg.profile ? h->cfg.profile : "stm32mp157";
+	if (!amp_profile_load(profile, &h->layout, err))
+		return FALSE;
+	int rc = amp_soc_create(&h->soc, &h->layout);
+	if (rc != AMP_OK) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			    "cannot create the SoC shared memory: %s", h->soc.err);
+		return FALSE;
+	}
+	if (amp_ipcc_efds_create(h->efds) != AMP_OK) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot create eventfds");
+		return FALSE;
+	}
+	struct amp_ipcc_link_cfg lc = {.proc = AMP_IPCC_PROC1, .mode = AMP_IPCC_WAIT_BLOCK};
+	if (amp_ipcc_link_init(&h->link, &lc, amp_soc_ipcc(&h->soc), h->soc.ipcc_nchan, h->efds,
+			       amp_soc_asleep(&h->soc)) != AMP_OK) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot set up the IPCC link");
+		return FALSE;
+	}
+	h->link_ok = true;
+	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
+	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);
+	h->link_src = amp_ipcc_glib_add(&h->link, NULL);
+	return TRUE;
+}
+
+struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err)
+{
+	static const struct amp_host_ops no_ops;
+	struct amp_host *h = g_new0(struct amp_host, 1);
+	h->cfg = *cfg;
+	if (!h->cfg.ops)
+		h->cfg.ops = &no_ops;
+	h->soc.fd = -1;
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
+		h->efds[i] = -1;
+	h->chans = g_ptr_array_new();
+	if (!create_hw(h, err))
+		goto fail;
+	struct amp_rproc_cfg rc = cfg->rproc;
+	rc.cb = on_rproc;
+	rc.priv = h;
+	h->rproc = amp_rproc_new(&h->soc, &h->link, h->efds, &rc, err);
+	if (!h->rproc)
+		goto fail;
+	return h;
+fail:
+	amp_host_free(h);
+	return NULL;
+}
+
+void amp_host_free(struct amp_host *h)
+{
+	if (!h)
+		return;
+	amp_host_stop(h);
+	amp_rproc_free(h->rproc);
+	if (h->link_src)
+		g_source_remove(h->link_src);
+	if (h->link_ok)
+		amp_ipcc_link_deinit(&h->link);
+	amp_ipcc_efds_close(h->efds);
+	amp_soc_destroy(&h->soc);
+	g_ptr_array_free(h->chans, TRUE);
+	g_free(h->work);
+	g_free(h);
+}
+
+gboolean amp_host_start(struct amp_host *h, GError **err)
+{
+	return amp_rproc_start(h->rproc, err);
+}
+
+void amp_host_stop(struct amp_host *h)
+{
+	if (h->rproc)
+		amp_rproc_stop(h->rproc);
+}
+
+int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
+		    size_t len)
+{
+	if (!h->dev_up)
+		return AMP_ENOTCONN;
+	int rc = amp_rpmsg_trysendto(ept, dst, data, len);
+	if (rc == AMP_ENOMEM && !h->tx_waiting) {
+		/* As Linux's rpmsg_upref_sleepers: TX-complete interrupts on while someone waits.
+		 */
+		h->tx_waiting = true;
+		if (amp_vq_set_notify(&h->dev.tvq, true))
+			rc = amp_rpmsg_trysendto(ept, dst, data, len);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len)
+{
+	return amp_host_sendto(ch->host, &ch->ept, ch->remote, data, len);
+}
+
+size_t amp_host_mtu(const struct amp_host *h)
+{
+	return h->dev_up ? amp_rpmsg_tx_mtu(&h->dev) : 496;
+}
+
+struct amp_host_chan **amp_host_channels(struct amp_host *h)
+{
+	struct amp_host_chan **v = g_new0(struct amp_host_chan *, h->chans->len + 1);
+	for (guint i = 0; i < h->chans->len; i++)
+		v[i] = h->chans->pdata[i];
+	return v;
+}
+
+struct amp_soc *amp_host_soc(struct amp_host *h)
+{
+	return &h->soc;
+}
+
+struct amp_rproc *amp_host_rproc(struct amp_host *h)
+{
+	return h->rproc;
+}
+
+struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)
+{
+	return h->dev_up ? &h->dev : NULL;
+}

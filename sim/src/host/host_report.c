@@ -1,0 +1,94 @@
+/* Text reports of a host: the start-up summary and every layer's counters. */
+#include <amp/host.h>
+
+#include <amp/ipcc.h>
+
+static const char *const vq_err_names[AMP_VQ_ERR_COUNT] = {
+    [AMP_VQ_ERR_AVAIL_IDX] = "avail_idx",   [AMP_VQ_ERR_DESC_ID] = "desc_id",
+    [AMP_VQ_ERR_DESC_FLAGS] = "desc_flags", [AMP_VQ_ERR_DESC_LEN] = "desc_len",
+    [AMP_VQ_ERR_DESC_ADDR] = "desc_addr",   [AMP_VQ_ERR_USED_IDX] = "used_idx",
+    [AMP_VQ_ERR_USED_ID] = "used_id",	    [AMP_VQ_ERR_USED_STALE] = "used_stale",
+    [AMP_VQ_ERR_USED_LEN] = "used_len",	    [AMP_VQ_ERR_MSG_LEN] = "msg_len",
+};
+
+static const char *const purpose_names[AMP_SOC_PURPOSE_COUNT] = {
+    "ram", "vring", "buffer", "ddr", "ipcc", "retram",
+};
+
+void amp_host_describe(struct amp_host *h, GString *out)
+{
+	struct amp_soc *soc = amp_host_soc(h);
+	g_string_append_printf(out,
+			       "SoC profile %s, shared memory %s (%" G_GUINT64_FORMAT " KiB)\n",
+			       soc->soc_name, soc->shm_name, soc->total_size / 1024);
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		const struct amp_soc_region *r = &soc->regions[i];
+		g_string_append_printf(
+		    out,
+		    "  region %-12s da 0x%08" G_GINT64_MODIFIER "x  size 0x%07" G_GINT64_MODIFIER
+		    "x  %s\n",
+		    r->name, r->da, r->size,
+		    r->purpose < AMP_SOC_PURPOSE_COUNT ? purpose_names[r->purpose] : "?");
+	}
+	amp_rproc_describe(amp_host_rproc(h), out);
+}
+
+static void vq_stats(GString *out, const char *name, const struct amp_vq *vq)
+{
+	const struct amp_vq_stats *s = &vq->stats;
+	g_string_append_printf(out,
+			       "  %s: buffers %u, kicks sent %u, kicks suppressed %u, "
+			       "interrupts %u%s\n",
+			       name, s->bufs, s->kicks, s->kicks_suppressed, s->interrupts,
+			       amp_vq_broken(vq) ? ", BROKEN" : "");
+	for (int i = 0; i < AMP_VQ_ERR_COUNT; i++)
+		if (s->err[i])
+			g_string_append_printf(out, "    protocol error %s: %u\n", vq_err_names[i],
+					       s->err[i]);
+}
+
+static void ipcc_stats(GString *out, struct amp_soc *soc)
+{
+	struct amp_ipcc_shared *sh = amp_soc_ipcc(soc);
+	if (!sh)
+		return;
+	static const char *const who[2] = {"Linux->firmware", "firmware->Linux"};
+	for (uint32_t p = 0; p < 2; p++)
+		for (uint32_t ch = 0; ch < soc->ipcc_nchan && ch < AMP_IPCC_MAX_CHAN; ch++) {
+			const struct amp_ipcc_chan_stats *s = &sh->stats[p][ch];
+			uint32_t kicks = atomic_load(&s->kicks);
+			if (!kicks)
+				continue;
+			g_string_append_printf(
+			    out,
+			    "  IPCC CH%u %s: kicks %u, coalesced %u, IRQs raised %u, handled "
+			    "%u, eventfd writes %u, avoided %u\n",
+			    ch + 1, who[p], kicks, atomic_load(&s->coalesced),
+			    atomic_load(&s->irq_raised), atomic_load(&s->irq_handled),
+			    atomic_load(&s->efd_writes), atomic_load(&s->efd_avoided));
+		}
+}
+
+void amp_host_stats(struct amp_host *h, GString *out)
+{
+	struct amp_rproc *rp = amp_host_rproc(h);
+	const struct amp_rproc_stats *r = amp_rproc_stats(rp);
+	g_string_append_printf(out,
+			       "remoteproc: %s, starts %u, crashes %u, recoveries %u, stops "
+			       "%u (killed %u)\n",
+			       amp_rproc_state_name(amp_rproc_state(rp)), r->starts, r->crashes,
+			       r->recoveries, r->stops, r->kills);
+	struct amp_rpmsg_dev *dev = amp_host_rpmsg(h);
+	if (dev) {
+		const struct amp_rpmsg_stats *s = &dev->stats;
+		g_string_append_printf(
+		    out,
+		    "rpmsg: sent %u msgs / %u bytes, received %u msgs / %u bytes, "
+		    "no TX buffer %u, dropped (no endpoint %u, bad NS length %u)\n",
+		    s->tx_msgs, s->tx_bytes, s->rx_msgs, s->rx_bytes, s->tx_nobuf,
+		    s->drops[AMP_RPMSG_DROP_NO_EPT], s->drops[AMP_RPMSG_DROP_NS_LEN]);
+		vq_stats(out, "vring0 (firmware -> Linux)", &dev->rvq);
+		vq_stats(out, "vring1 (Linux -> firmware)", &dev->tvq);
+	}
+	ipcc_stats(out, amp_host_soc(h));
+}
