@@ -422,7 +422,7 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 	}
 	soc->map_size = (size_t)off;
 
-	h = (struct amp_soc_hdr *)soc->base;
+	h = (struct amp_soc_hdr *)(void *)soc->base /* page-aligned mmap */;
 	h->magic = AMP_SOC_MAGIC;
 	h->version = AMP_SOC_ABI_VERSION;
 	h->hdr_size = AMP_SOC_HDR_SIZE;
@@ -458,7 +458,7 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 	soc->ipcc_nchan = l->ipcc_nchan;
 	memcpy(soc->soc_name, h->soc_name, sizeof(soc->soc_name));
 	soc->hdr = h;
-	amp_ipcc_reset((struct amp_ipcc_shared *)soc->regions[l->ipcc_region].va, l->ipcc_nchan);
+	amp_ipcc_reset((struct amp_ipcc_shared *)(void *)soc->regions[l->ipcc_region].va, l->ipcc_nchan);
 	atomic_store(&h->state, AMP_SOC_STATE_READY);
 	return AMP_OK;
 
@@ -533,7 +533,7 @@ int amp_soc_attach_host(struct amp_soc *soc, const char *name)
 		goto out_destroy;
 	}
 	soc->map_size = (size_t)st.st_size;
-	soc->hdr = (struct amp_soc_hdr *)soc->base;
+	soc->hdr = (struct amp_soc_hdr *)(void *)soc->base /* page-aligned mmap */;
 	ret = check_mapped_hdr(soc, (uint64_t)st.st_size);
 	if (ret)
 		goto out_destroy;
@@ -567,7 +567,7 @@ int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags)
 		goto out_destroy;
 	}
 	soc->map_size = AMP_SOC_HDR_SIZE;
-	soc->hdr = (struct amp_soc_hdr *)soc->base;
+	soc->hdr = (struct amp_soc_hdr *)(void *)soc->base /* page-aligned mmap */;
 	ret = check_mapped_hdr(soc, (uint64_t)st.st_size);
 	if (ret)
 		goto out_destroy;
@@ -704,7 +704,7 @@ struct amp_ipcc_shared *amp_soc_ipcc(const struct amp_soc *soc)
 {
 	if (!soc || soc->ipcc_region >= soc->nregions)
 		return NULL;
-	return (struct amp_ipcc_shared *)soc->regions[soc->ipcc_region].va;
+	return (struct amp_ipcc_shared *)(void *)soc->regions[soc->ipcc_region].va;
 }
 
 _Atomic uint32_t *amp_soc_asleep(const struct amp_soc *soc)
