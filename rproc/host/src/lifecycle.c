@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -325,6 +326,8 @@ static gboolean spawn(struct amp_rproc *rp, GError **err)
 	if (pid == 0) {
 		/* Own process group: Ctrl-C reaches the daemon, which then stops the firmware. */
 		setpgid(0, 0);
+		/* A firmware never outlives its host (e.g. after kill -9 of ampsim). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (amp_fwenv_inherit(rp->efds) == AMP_OK)
 			execvpe(rp->argv[0], rp->argv, envp);
 		int e = errno;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -226,6 +227,12 @@ void amp_frontend_resume(struct amp_frontend *fe)
 		watch_input(fe);
 }
 
+static bool client_gone(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 {
 	struct amp_frontend *fe = data;
@@ -233,6 +240,8 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (c < 0)
 		return G_SOURCE_CONTINUE;
+	if (fe->fd >= 0 && client_gone(fe->fd))
+		drop_client(fe); /* its hangup was still queued behind this connection */
 	if (fe->fd >= 0) {
 		/* One owner at a time, as a second open of /dev/rpmsgN fails with EBUSY. */
 		fe->st.busy++;
