@@ -53,6 +53,42 @@ static inline void amp_st64(volatile uint64_t *p, uint64_t v)
 	*p = amp_le64(v);
 }
 
+/*
+ * The ring indices (avail.idx, used.idx) publish and consume entries: C11 release stores and
+ * acquire loads (REFERENCE §1.5). Suppression flags and event indices are advice that is
+ * read after a seq_cst fence: relaxed atomic accesses. Shared words are plain uint16_t in
+ * the wire structs, so we access them through an _Atomic view of the same object.
+ */
+#if ATOMIC_SHORT_LOCK_FREE != 2
+#error "the ring indices need lock-free 16-bit atomics"
+#endif
+_Static_assert(sizeof(_Atomic uint16_t) == sizeof(uint16_t), "atomic u16 is a plain u16");
+
+static inline volatile _Atomic uint16_t *amp_a16(const volatile uint16_t *p)
+{
+	return (volatile _Atomic uint16_t *)(uintptr_t)p;
+}
+
+static inline uint16_t amp_ld16_acq(const volatile uint16_t *p)
+{
+	return amp_le16(atomic_load_explicit(amp_a16(p), memory_order_acquire));
+}
+
+static inline void amp_st16_rel(volatile uint16_t *p, uint16_t v)
+{
+	atomic_store_explicit(amp_a16(p), amp_le16(v), memory_order_release);
+}
+
+static inline uint16_t amp_ld16_rlx(const volatile uint16_t *p)
+{
+	return amp_le16(atomic_load_explicit(amp_a16(p), memory_order_relaxed));
+}
+
+static inline void amp_st16_rlx(volatile uint16_t *p, uint16_t v)
+{
+	atomic_store_explicit(amp_a16(p), amp_le16(v), memory_order_relaxed);
+}
+
 /* Our own invariants only; the peer's misbehaviour is an error return, never this. */
 #define AMP_ASSERT(port, x)                                               \
 	do {                                                              \

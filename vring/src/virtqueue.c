@@ -1,8 +1,8 @@
 /*
  * Split virtqueue, driver and device side. Ordering follows REFERENCE §1.5: ring entries are
- * written before the index that publishes them (release fence), entries are read only after
- * the index that exposed them (acquire fence), and a full fence separates publishing from
- * reading the peer's suppression flags / event index.
+ * written before the index that publishes them (release store), entries are read only after
+ * the index that exposed them (acquire load), and a seq_cst fence separates publishing from
+ * reading the peer's suppression flags / event index (and re-arming from re-checking).
  */
 #include <string.h>
 
@@ -29,12 +29,18 @@ static volatile uint16_t *avail_event(struct amp_vq *vq)
 	return (volatile uint16_t *)(volatile void *)&vq->used->ring[vq->num];
 }
 
-/* With EVENT_IDX, a consumer that wants notifications asks for the next index it will read. */
+/*
+ * With EVENT_IDX, a consumer that wants notifications asks for the next index it will read.
+ * The fence orders that store before our next read of the producer's index; otherwise both
+ * sides could see the other's old value and the notification would be lost.
+ */
 static void rearm(struct amp_vq *vq)
 {
-	if ((vq->flags & (AMP_VQ_F_EVENT_IDX | AMP_VQ_F_NOTIFY_OFF)) == AMP_VQ_F_EVENT_IDX)
-		amp_st16((vq->flags & AMP_VQ_F_DRIVER) ? used_event(vq) : avail_event(vq),
-			 vq->last_idx);
+	if ((vq->flags & (AMP_VQ_F_EVENT_IDX | AMP_VQ_F_NOTIFY_OFF)) != AMP_VQ_F_EVENT_IDX)
+		return;
+	amp_st16_rlx((vq->flags & AMP_VQ_F_DRIVER) ? used_event(vq) : avail_event(vq),
+		     vq->last_idx);
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 static int vq_setup(struct amp_vq *vq, const struct amp_vq_cfg *cfg, void *ring, size_t ring_len)
@@ -113,9 +119,8 @@ int amp_vq_add(struct amp_vq *vq, uint16_t id, uint64_t da, uint32_t len, bool d
 	amp_st16(&d->next, 0);
 	amp_st16(&vq->avail->ring[vq->shadow_idx & (vq->num - 1u)], id);
 	/* The descriptor and ring slot must be visible before the index that exposes them. */
-	atomic_thread_fence(memory_order_release);
 	vq->shadow_idx++;
-	amp_st16(&vq->avail->idx, vq->shadow_idx);
+	amp_st16_rel(&vq->avail->idx, vq->shadow_idx);
 
 	vq->inflight[id / 32u] |= 1u << (id % 32u);
 	vq->ninflight++;
@@ -131,15 +136,14 @@ int amp_vq_get_used(struct amp_vq *vq, uint16_t *id, uint32_t *len)
 
 	if (vq->flags & AMP_VQ_F_BROKEN)
 		return AMP_EBROKEN;
-	used_idx = amp_ld16(&vq->used->idx);
+	/* Acquire: the element is read only after the index that exposed it. */
+	used_idx = amp_ld16_acq(&vq->used->idx);
 	pending = (uint16_t)(used_idx - vq->last_idx);
 	if (pending == 0)
 		return 0;
 	/* The device can only return what it holds. */
 	if (pending > vq->ninflight)
 		return vq_fail(vq, AMP_VQ_ERR_USED_IDX);
-	/* Read the element only after the index that exposed it. */
-	atomic_thread_fence(memory_order_acquire);
 	e = &vq->used->ring[vq->last_idx & (vq->num - 1u)];
 	uid = amp_ld32(&e->id);
 	ulen = amp_ld32(&e->len);
@@ -171,13 +175,12 @@ int amp_vq_get_avail(struct amp_vq *vq, const struct amp_port *port, uint16_t *i
 
 	if (vq->flags & AMP_VQ_F_BROKEN)
 		return AMP_EBROKEN;
-	avail_idx = amp_ld16(&vq->avail->idx);
+	avail_idx = amp_ld16_acq(&vq->avail->idx);
 	pending = (uint16_t)(avail_idx - vq->last_idx);
 	if (pending == 0)
 		return 0;
 	if (pending > vq->num)
 		return vq_fail(vq, AMP_VQ_ERR_AVAIL_IDX);
-	atomic_thread_fence(memory_order_acquire);
 	head = amp_ld16(&vq->avail->ring[vq->last_idx & (vq->num - 1u)]);
 	if (head >= vq->num)
 		return vq_fail(vq, AMP_VQ_ERR_DESC_ID);
@@ -223,10 +226,9 @@ int amp_vq_put_used(struct amp_vq *vq, uint16_t id, uint32_t len)
 	e = &vq->used->ring[vq->shadow_idx & (vq->num - 1u)];
 	amp_st32(&e->id, id);
 	amp_st32(&e->len, len);
-	/* The device must set len (and id) before updating idx. */
-	atomic_thread_fence(memory_order_release);
+	/* The device must set len (and id) before updating idx: release store. */
 	vq->shadow_idx++;
-	amp_st16(&vq->used->idx, vq->shadow_idx);
+	amp_st16_rel(&vq->used->idx, vq->shadow_idx);
 	return 0;
 }
 
@@ -241,13 +243,13 @@ bool amp_vq_need_notify(struct amp_vq *vq)
 	atomic_thread_fence(memory_order_seq_cst);
 	vq->kicked_idx = new_idx;
 	if (vq->flags & AMP_VQ_F_EVENT_IDX) {
-		uint16_t ev = amp_ld16(drv ? avail_event(vq) : used_event(vq));
+		uint16_t ev = amp_ld16_rlx(drv ? avail_event(vq) : used_event(vq));
 
 		need = amp_vring_need_event(ev, new_idx, old_idx);
 	} else if (drv) {
-		need = !(amp_ld16(&vq->used->flags) & AMP_VRING_USED_F_NO_NOTIFY);
+		need = !(amp_ld16_rlx(&vq->used->flags) & AMP_VRING_USED_F_NO_NOTIFY);
 	} else {
-		need = !(amp_ld16(&vq->avail->flags) & AMP_VRING_AVAIL_F_NO_INTERRUPT);
+		need = !(amp_ld16_rlx(&vq->avail->flags) & AMP_VRING_AVAIL_F_NO_INTERRUPT);
 	}
 	if (need)
 		vq->stats.kicks++;
@@ -265,11 +267,11 @@ bool amp_vq_set_notify(struct amp_vq *vq, bool on)
 		/* "Off" parks the event index half a ring behind, where it is not crossed soon. */
 		uint16_t ev = on ? vq->last_idx : (uint16_t)(vq->last_idx - vq->num - 1u);
 
-		amp_st16(drv ? used_event(vq) : avail_event(vq), ev);
+		amp_st16_rlx(drv ? used_event(vq) : avail_event(vq), ev);
 	} else if (drv) {
-		amp_st16(&vq->avail->flags, on ? 0 : AMP_VRING_AVAIL_F_NO_INTERRUPT);
+		amp_st16_rlx(&vq->avail->flags, on ? 0 : AMP_VRING_AVAIL_F_NO_INTERRUPT);
 	} else {
-		amp_st16(&vq->used->flags, on ? 0 : AMP_VRING_USED_F_NO_NOTIFY);
+		amp_st16_rlx(&vq->used->flags, on ? 0 : AMP_VRING_USED_F_NO_NOTIFY);
 	}
 	if (on)
 		vq->flags &= (uint8_t)~AMP_VQ_F_NOTIFY_OFF;
@@ -277,6 +279,6 @@ bool amp_vq_set_notify(struct amp_vq *vq, bool on)
 		vq->flags |= AMP_VQ_F_NOTIFY_OFF;
 	/* Re-check after the flag is visible, or a buffer published meanwhile is missed. */
 	atomic_thread_fence(memory_order_seq_cst);
-	seen = amp_ld16(drv ? &vq->used->idx : &vq->avail->idx);
+	seen = amp_ld16_rlx(drv ? &vq->used->idx : &vq->avail->idx);
 	return seen != vq->last_idx;
 }
