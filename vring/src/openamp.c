@@ -36,25 +36,6 @@ int rpmsg_err_from_amp(int err)
 	}
 }
 
-static void ns_event(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bool destroy,
-		     void *priv)
-{
-	struct rpmsg_device *rdev = priv;
-
-	(void)dev;
-	if (destroy && rdev->ns_unbind_cb)
-		rdev->ns_unbind_cb(rdev, name, addr);
-	else if (!destroy && rdev->ns_bind_cb)
-		rdev->ns_bind_cb(rdev, name, addr);
-}
-
-void rpmsg_device_attach(struct rpmsg_device *rdev)
-{
-	rdev->amp.ns_cb = ns_event;
-	rdev->amp.ns_priv = rdev;
-	rdev->support_ns = (rdev->amp.flags & AMP_RPMSG_F_NS) != 0;
-}
-
 /* The core may have learned or unbound the peer; mirror it into the OpenAMP view. */
 static void sync_from_core(struct rpmsg_endpoint *ept)
 {
@@ -78,6 +59,45 @@ static void unbind_trampoline(struct amp_rpmsg_ept *a)
 	sync_from_core(ept);
 	if (ept->ns_unbind_cb)
 		ept->ns_unbind_cb(ept);
+}
+
+/*
+ * The core has just bound (or unbound) endpoints of this name; mirror that into their
+ * OpenAMP view, or is_rpmsg_ept_ready() stays false and the next send would write the stale
+ * ANY back. True if a local endpoint of this name is now bound to @addr.
+ */
+static bool sync_named(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr)
+{
+	struct amp_rpmsg_ept *e;
+	bool bound = false;
+
+	for (e = dev->epts; e; e = e->next) {
+		if (e->cb != rx_trampoline || strncmp(e->name, name, RPMSG_NAME_SIZE) != 0)
+			continue;
+		sync_from_core(ept_of(e));
+		bound |= e->dest_addr == addr;
+	}
+	return bound;
+}
+
+/* As OpenAMP: ns_bind_cb only for announcements no local endpoint was waiting for. */
+static void ns_event(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bool destroy,
+		     void *priv)
+{
+	struct rpmsg_device *rdev = priv;
+	bool bound = sync_named(dev, name, addr);
+
+	if (destroy && rdev->ns_unbind_cb)
+		rdev->ns_unbind_cb(rdev, name, addr);
+	else if (!destroy && !bound && rdev->ns_bind_cb)
+		rdev->ns_bind_cb(rdev, name, addr);
+}
+
+void rpmsg_device_attach(struct rpmsg_device *rdev)
+{
+	rdev->amp.ns_cb = ns_event;
+	rdev->amp.ns_priv = rdev;
+	rdev->support_ns = (rdev->amp.flags & AMP_RPMSG_F_NS) != 0;
 }
 
 int rpmsg_create_ept(struct rpmsg_endpoint *ept, struct rpmsg_device *rdev, const char *name,

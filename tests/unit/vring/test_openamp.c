@@ -163,10 +163,94 @@ static void openamp_echo_app(void **state)
 	fx_free(fx);
 }
 
+/* ---- application: a service the host announces (OpenAMP binds it by name) ---- */
+static struct rpmsg_endpoint svc_ept;
+static int svc_unbound, bind_calls, unbind_calls;
+static char bind_name[RPMSG_NAME_SIZE];
+
+static void app_ns_bind(struct rpmsg_device *rdev, const char *name, uint32_t dest)
+{
+	(void)rdev;
+	(void)dest;
+	bind_calls++;
+	strncpy(bind_name, name, sizeof(bind_name) - 1);
+}
+
+static void app_ns_unbind(struct rpmsg_device *rdev, const char *name, uint32_t dest)
+{
+	(void)rdev;
+	(void)name;
+	(void)dest;
+	unbind_calls++;
+}
+
+static void svc_unbind(struct rpmsg_endpoint *ept)
+{
+	(void)ept;
+	svc_unbound++;
+}
+/* ---- end of application code ---- */
+
+static void openamp_bound_by_host_announcement(void **state)
+{
+	static struct rpmsg_device rdev;
+	struct host_side h = {0};
+	struct amp_rpmsg_ept hept, other;
+	struct fx *fx = fx_new(NULL);
+	(void)state;
+
+	/* The port re-initialises the remote on rdev->amp, as a firmware port does. */
+	assert_int_equal(amp_rpmsg_remote_init(&rdev.amp, &fx->rcfg, &fx->rport), 0);
+	rdev.ns_bind_cb = app_ns_bind;
+	rdev.ns_unbind_cb = app_ns_unbind;
+	rpmsg_device_attach(&rdev);
+	fx->rdev = &rdev.amp;
+	/* A named endpoint that already knows its peer is not announced; wait for the host's. */
+	assert_int_equal(rpmsg_create_ept(&svc_ept, &rdev, "svc-h", 40, 0, app_cb, svc_unbind),
+			 RPMSG_SUCCESS);
+	svc_ept.dest_addr = RPMSG_ADDR_ANY; /* the application's own write, as OpenAMP allows */
+	assert_int_equal(rpmsg_send(&svc_ept, "x", 1), RPMSG_ERR_PARAM); /* honoured */
+	assert_false(is_rpmsg_ept_ready(&svc_ept));
+
+	/* Linux announces a fixed-address channel; the remote binds it by exact name. */
+	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "svc-h", 0x500, AMP_RPMSG_ADDR_ANY,
+					      host_cb, NULL, &h),
+			 0);
+	fx_pump(fx);
+	assert_true(is_rpmsg_ept_ready(&svc_ept));
+	assert_int_equal(svc_ept.dest_addr, 0x500);
+	assert_int_equal(bind_calls, 0); /* an endpoint was waiting: no bind callback */
+	/* The remote can send first, and the send keeps the binding. */
+	assert_int_equal(rpmsg_send(&svc_ept, "hi", 2), 2);
+	assert_int_equal(rpmsg_send(&svc_ept, "hi", 2), 2);
+	fx_pump(fx);
+	assert_int_equal(h.count, 2);
+
+	/* A service nobody waits for goes to ns_bind_cb (and a prefix is not a match). */
+	assert_int_equal(amp_rpmsg_create_ept(&other, &fx->host, "svc-h2", 0x501,
+					      AMP_RPMSG_ADDR_ANY, host_cb, NULL, &h),
+			 0);
+	fx_pump(fx);
+	assert_int_equal(bind_calls, 1);
+	assert_string_equal(bind_name, "svc-h2");
+	assert_int_equal(svc_ept.dest_addr, 0x500);
+
+	/* The host destroys the channel: unbound, both unbind callbacks run. */
+	amp_rpmsg_destroy_ept(&hept);
+	fx_pump(fx);
+	assert_int_equal(svc_unbound, 1);
+	assert_int_equal(unbind_calls, 1);
+	assert_false(is_rpmsg_ept_ready(&svc_ept));
+	assert_int_equal(rpmsg_trysend(&svc_ept, "x", 1), RPMSG_ERR_PARAM);
+	rpmsg_destroy_ept(&svc_ept);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(openamp_echo_app),
+	    cmocka_unit_test(openamp_bound_by_host_announcement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
