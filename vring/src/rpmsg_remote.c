@@ -14,21 +14,35 @@
 /*
  * While the application holds a buffer its descriptor id (and, for TX, its payload capacity)
  * is kept in the header's reserved word, as OpenAMP does; the header is rewritten on send.
- * The host could scribble on it meanwhile; the id is range-checked on the way back, and a
- * wrong but valid id only confuses the host's own (checked) bookkeeping.
+ * HELD marks a buffer the application owns, so a second release or a stray pointer is
+ * refused. The word sits in shared memory: it is read once, and a marked id >= num is the
+ * peer's scribbling, a protocol violation. A wrong but valid id only confuses the host's own
+ * (checked) bookkeeping.
  */
+#define HELD 0x8000u /* ids are < 32768, so bit 15 is free */
+
 static void put_reserved(uint8_t *buf, uint32_t v)
 {
 	v = amp_le32(v);
 	memcpy(buf + offsetof(struct amp_rpmsg_hdr, reserved), &v, sizeof(v));
 }
 
-static uint32_t get_reserved(const uint8_t *buf)
+/* 0 and *v, AMP_EINVAL if not held, AMP_EPROTO (queue broken, counted) if corrupted. */
+static int get_reserved(struct amp_vq *vq, const uint8_t *buf, uint32_t *v)
 {
-	uint32_t v;
+	uint32_t w;
 
-	memcpy(&v, buf + offsetof(struct amp_rpmsg_hdr, reserved), sizeof(v));
-	return amp_le32(v);
+	memcpy(&w, buf + offsetof(struct amp_rpmsg_hdr, reserved), sizeof(w));
+	w = amp_le32(w);
+	if (!(w & HELD))
+		return AMP_EINVAL;
+	if ((w & 0x7FFFu) >= vq->num) {
+		vq->flags |= AMP_VQ_F_BROKEN;
+		vq->stats.err[AMP_VQ_ERR_HELD_ID]++;
+		return AMP_EPROTO;
+	}
+	*v = w;
+	return 0;
 }
 
 static int r_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uint16_t *id)
@@ -66,6 +80,7 @@ static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 	/* A device cannot hand a buffer back unused; keep it for our next send instead. */
 	if (n >= AMP_RPMSG_TX_STASH)
 		return AMP_EBUSY;
+	put_reserved(buf, 0);
 	dev->u.r.stash_buf[n] = buf;
 	dev->u.r.stash_id[n] = id;
 	dev->u.r.stash_cap[n] = (uint16_t)cap;
@@ -76,17 +91,17 @@ static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 static void r_tx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
 {
 	(void)dev;
-	put_reserved(buf, (uint32_t)id | (cap << 16));
+	put_reserved(buf, (uint32_t)id | HELD | (cap << 16));
 }
 
 static int r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
 {
-	uint8_t *buf = (uint8_t *)payload - AMP_RPMSG_HDR_SIZE;
-	uint32_t v = get_reserved(buf);
+	uint32_t v;
+	int ret = get_reserved(&dev->tvq, (uint8_t *)payload - AMP_RPMSG_HDR_SIZE, &v);
 
-	if ((v & 0xFFFFu) >= dev->tvq.num)
-		return AMP_EINVAL;
-	*id = (uint16_t)v;
+	if (ret)
+		return ret;
+	*id = (uint16_t)(v & 0x7FFFu);
 	*cap = v >> 16;
 	return 0;
 }
@@ -110,16 +125,19 @@ static int r_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 static void r_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id)
 {
 	(void)dev;
-	put_reserved(buf, id);
+	put_reserved(buf, (uint32_t)id | HELD);
 }
 
 static int r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
 {
-	uint32_t v = get_reserved((uint8_t *)payload - AMP_RPMSG_HDR_SIZE);
+	uint8_t *buf = (uint8_t *)payload - AMP_RPMSG_HDR_SIZE;
+	uint32_t v;
+	int ret = get_reserved(&dev->rvq, buf, &v);
 
-	if (v >= dev->rvq.num)
-		return AMP_EINVAL;
-	*id = (uint16_t)v;
+	if (ret)
+		return ret;
+	put_reserved(buf, 0); /* before the host owns it again: a second release is refused */
+	*id = (uint16_t)(v & 0x7FFFu);
 	return 0;
 }
 

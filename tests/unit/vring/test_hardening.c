@@ -266,6 +266,135 @@ static void host_tx_reclaim_bad_id(void **state)
 	fx_free(e.fx);
 }
 
+static void device_desc_indirect(void **state)
+{
+	struct env e;
+	(void)state;
+	h2r(&e);
+	fx_desc(e.fx, 1)[0].flags = AMP_VRING_DESC_F_INDIRECT; /* a table nobody validated */
+	expect_broken(&e.fx->remote, 1, &e.fx->remote.rvq, AMP_VQ_ERR_DESC_FLAGS, &e.rx_remote);
+	fx_free(e.fx);
+}
+
+/* Every TX buffer of the host sent and returned on vring1 by the remote, not yet reclaimed. */
+static struct env *host_tx_all_returned(struct env *e)
+{
+	uint32_t v = 0;
+
+	env_init(e, 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(amp_rpmsg_trysend(&e->hept, &v, 4), 4);
+	fx_pump(e->fx);
+	assert_int_equal(e->rx_remote, 16);
+	return e;
+}
+
+/* The host finds a vring1 violation when a send reclaims TX buffers. */
+static void expect_tx_broken(struct env *e, enum amp_vq_err kind)
+{
+	uint32_t v = 0;
+	struct amp_vq *vq = &e->fx->host.tvq;
+
+	assert_int_equal(amp_rpmsg_trysend(&e->hept, &v, 4), AMP_EPROTO);
+	for (int k = 0; k < AMP_VQ_ERR_COUNT; k++)
+		assert_int_equal(vq->stats.err[k], k == (int)kind ? 1 : 0);
+	assert_true(amp_vq_broken(vq));
+	assert_int_equal(amp_rpmsg_trysend(&e->hept, &v, 4), AMP_EBROKEN);
+	assert_int_equal(vq->stats.err[kind], 1);
+	assert_false(amp_rpmsg_ready(&e->fx->host));
+}
+
+static void host_tx_reclaim_used_idx_jump(void **state)
+{
+	struct env e;
+	(void)state;
+	host_tx_all_returned(&e);
+	fx_used(e.fx, 1)->idx = 17; /* 16 were in flight */
+	expect_tx_broken(&e, AMP_VQ_ERR_USED_IDX);
+	fx_free(e.fx);
+}
+
+static void host_tx_reclaim_used_len_too_big(void **state)
+{
+	struct env e;
+	(void)state;
+	host_tx_all_returned(&e);
+	fx_used(e.fx, 1)->ring[0].len = 513;
+	expect_tx_broken(&e, AMP_VQ_ERR_USED_LEN);
+	fx_free(e.fx);
+}
+
+static void host_tx_reclaim_double_return(void **state)
+{
+	struct env e;
+	(void)state;
+	host_tx_all_returned(&e);
+	fx_used(e.fx, 1)->ring[1].id = fx_used(e.fx, 1)->ring[0].id;
+	expect_tx_broken(&e, AMP_VQ_ERR_USED_STALE);
+	fx_free(e.fx);
+}
+
+static int hold_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)len;
+	(void)src;
+	assert_int_equal(amp_rpmsg_hold_rx_buffer(ept, data), 0);
+	*(void **)priv = data;
+	return 0;
+}
+
+static uint32_t *reserved_of(void *payload)
+{
+	return (uint32_t *)(void *)((uint8_t *)payload - 16 + 8);
+}
+
+/* The remote keeps a held buffer's descriptor id in its header; the host may scribble on it. */
+static void remote_held_rx_id_corrupted(void **state)
+{
+	struct env e;
+	struct amp_rpmsg_ept held;
+	void *data = NULL;
+	(void)state;
+	env_init(&e, 0);
+	assert_int_equal(
+	    amp_rpmsg_create_ept(&held, &e.fx->remote, "", 101, 1024, hold_cb, NULL, &data), 0);
+	assert_int_equal(amp_rpmsg_trysendto(&e.hept, 101, "abcd", 4), 4);
+	assert_int_equal(amp_rpmsg_trysendto(&e.hept, 101, "efgh", 4), 4);
+	fx_deliver(e.fx, false);
+	assert_non_null(data);
+	/* Marker gone: not a held buffer (as a stray pointer); refused, not a violation. */
+	uint32_t saved = *reserved_of(data);
+	*reserved_of(data) = 0;
+	assert_int_equal(amp_rpmsg_release_rx_buffer(&held, data), AMP_EINVAL);
+	assert_false(amp_vq_broken(&e.fx->remote.rvq));
+	/* Marked but out of range: the peer's doing. */
+	*reserved_of(data) = (saved & 0xFFFF0000u) | 0x8000u | 16u;
+	assert_int_equal(amp_rpmsg_release_rx_buffer(&held, data), AMP_EPROTO);
+	for (int k = 0; k < AMP_VQ_ERR_COUNT; k++)
+		assert_int_equal(e.fx->remote.rvq.stats.err[k], k == AMP_VQ_ERR_HELD_ID ? 1 : 0);
+	assert_true(amp_vq_broken(&e.fx->remote.rvq));
+	assert_int_equal(amp_rpmsg_notified(&e.fx->remote, 1), AMP_EBROKEN);
+	fx_free(e.fx);
+}
+
+static void remote_held_tx_id_corrupted(void **state)
+{
+	struct env e;
+	uint32_t cap = 0;
+	uint8_t *p;
+	(void)state;
+	env_init(&e, 0);
+	p = amp_rpmsg_get_tx_buffer(&e.rept, &cap, 0);
+	assert_non_null(p);
+	*reserved_of(p) = (cap << 16) | 0x8000u | 0x7FFFu;
+	assert_int_equal(amp_rpmsg_send_nocopy(&e.rept, 100, 1024, p, 4), AMP_EPROTO);
+	for (int k = 0; k < AMP_VQ_ERR_COUNT; k++)
+		assert_int_equal(e.fx->remote.tvq.stats.err[k], k == AMP_VQ_ERR_HELD_ID ? 1 : 0);
+	assert_true(amp_vq_broken(&e.fx->remote.tvq));
+	assert_int_equal(amp_rpmsg_trysend(&e.rept, "x", 1), AMP_EBROKEN);
+	fx_free(e.fx);
+}
+
 /* Random bytes all over the rings: the core may refuse, never crash or stray (ASan/valgrind). */
 static void random_ring_garbage(void **state)
 {
@@ -300,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(device_avail_idx_jump),
 	    cmocka_unit_test(device_desc_id_out_of_range),
 	    cmocka_unit_test(device_desc_chained),
+	    cmocka_unit_test(device_desc_indirect),
 	    cmocka_unit_test(device_desc_wrong_direction),
 	    cmocka_unit_test(device_desc_too_short),
 	    cmocka_unit_test(device_desc_addr_outside),
@@ -314,6 +444,11 @@ int main(void)
 	    cmocka_unit_test(host_rx_msg_len),
 	    cmocka_unit_test(host_rx_used_len_below_header),
 	    cmocka_unit_test(host_tx_reclaim_bad_id),
+	    cmocka_unit_test(host_tx_reclaim_used_idx_jump),
+	    cmocka_unit_test(host_tx_reclaim_used_len_too_big),
+	    cmocka_unit_test(host_tx_reclaim_double_return),
+	    cmocka_unit_test(remote_held_rx_id_corrupted),
+	    cmocka_unit_test(remote_held_tx_id_corrupted),
 	    cmocka_unit_test(random_ring_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -316,6 +316,8 @@ static void zero_copy_both_ways(void **state)
 	assert_int_equal(amp_rpmsg_hold_rx_buffer(&rept, rs.held[0]), AMP_EINVAL); /* outside cb */
 	assert_int_equal(amp_rpmsg_release_rx_buffer(&rept, rs.held[0]), 0);
 	assert_int_equal(fx_used(fx, 1)->idx, (uint16_t)(used1 + 1));
+	assert_int_equal(amp_rpmsg_release_rx_buffer(&rept, rs.held[0]), AMP_EINVAL); /* twice */
+	assert_int_equal(fx_used(fx, 1)->idx, (uint16_t)(used1 + 1));
 
 	/* Remote TX zero-copy; host RX hold keeps the buffer off vring0. */
 	p = amp_rpmsg_get_tx_buffer(&rept, &cap, 0);
@@ -325,6 +327,7 @@ static void zero_copy_both_ways(void **state)
 	memcpy(p + 4, "zc-r", 4);
 	assert_int_equal(amp_rpmsg_send_nocopy(&rept, 100, 1024, p, 497), AMP_EMSGSIZE);
 	assert_int_equal(amp_rpmsg_send_nocopy(&rept, 100, 1024, p, 8), 8);
+	assert_int_equal(amp_rpmsg_send_nocopy(&rept, 100, 1024, p, 8), AMP_EINVAL); /* sent */
 	fx_pump(fx);
 	assert_int_equal(hs.count, 1);
 	assert_memory_equal(hs.held[0], "\0\0\0\0zc-r", 8);
@@ -355,6 +358,7 @@ static void zero_copy_both_ways(void **state)
 	assert_int_equal(amp_rpmsg_release_tx_buffer(&rept, r1), 0);
 	assert_int_equal(amp_rpmsg_release_tx_buffer(&rept, r2), 0);
 	assert_int_equal(amp_rpmsg_release_tx_buffer(&rept, r3), AMP_EBUSY);
+	assert_int_equal(amp_rpmsg_release_tx_buffer(&rept, r1), AMP_EINVAL); /* twice */
 	/* The stashed buffers are reused before new ones are taken from vring0. */
 	memset(p = amp_rpmsg_get_tx_buffer(&rept, NULL, 0), 0, 4);
 	assert_int_equal(amp_rpmsg_send_nocopy(&rept, 100, 1024, p, 4), 4);

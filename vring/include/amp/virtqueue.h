@@ -39,6 +39,7 @@ enum amp_vq_err {
 	AMP_VQ_ERR_USED_STALE, /**< driver: used id not currently in flight (double return) */
 	AMP_VQ_ERR_USED_LEN,   /**< driver: used len larger than the queue's buffer size */
 	AMP_VQ_ERR_MSG_LEN,    /**< rpmsg: 16 + hdr.len larger than the bytes in the buffer */
+	AMP_VQ_ERR_HELD_ID,    /**< remote: id kept in a held buffer's header now >= num */
 	AMP_VQ_ERR_COUNT
 };
 
