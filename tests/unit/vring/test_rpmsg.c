@@ -445,14 +445,17 @@ static void remote_tx_exhaustion(void **state)
 	fx_free(fx);
 }
 
-/* More than 65536 messages each way, so every 16-bit ring index wraps. */
-static void index_wrap(void **state)
+/*
+ * More than 65536 messages each way, so every 16-bit ring index (and, with EVENT_IDX, every
+ * event index) wraps. Messages are only delivered on a doorbell, so a lost notification
+ * shows up as a missing message.
+ */
+static void index_wrap_with(uint32_t features)
 {
 	struct sink rs = {0}, hs = {0};
 	struct amp_rpmsg_ept rept, hept;
-	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true});
+	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true, .features = features});
 	const uint32_t n = 70001;
-	(void)state;
 
 	assert_int_equal(
 	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
@@ -476,6 +479,18 @@ static void index_wrap(void **state)
 		assert_int_equal(fx->remote.rvq.stats.err[q], 0);
 	}
 	fx_free(fx);
+}
+
+static void index_wrap(void **state)
+{
+	(void)state;
+	index_wrap_with(0);
+}
+
+static void index_wrap_event_idx(void **state)
+{
+	(void)state;
+	index_wrap_with(1u << AMP_VIRTIO_RING_F_EVENT_IDX);
 }
 
 static void ping_pong(struct fx *fx, struct amp_rpmsg_ept *rept, struct amp_rpmsg_ept *hept, int n)
@@ -700,6 +715,7 @@ int main(void)
 	    cmocka_unit_test(host_tx_exhaustion),
 	    cmocka_unit_test(remote_tx_exhaustion),
 	    cmocka_unit_test(index_wrap),
+	    cmocka_unit_test(index_wrap_event_idx),
 	    cmocka_unit_test(notification_counts),
 	    cmocka_unit_test(event_idx_batches),
 	    cmocka_unit_test(oversize_payload),

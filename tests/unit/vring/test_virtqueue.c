@@ -153,12 +153,59 @@ static void suppression_flags(void **state)
 	assert_int_equal(id, 2);
 }
 
+/* The largest queue the spec allows, with a page-sized align: layout, full ring, index wrap. */
+static void max_num_and_align(void **state)
+{
+	enum { NUM = 32768, ALIGN = 4096 };
+	static uint32_t bm[AMP_VQ_BITMAP_WORDS(NUM)];
+	struct amp_vq drv, dev;
+	struct amp_vq_cfg dc = {.num = NUM, .align = ALIGN, .max_len = 64};
+	struct amp_vq_cfg vc = {.num = NUM, .align = ALIGN, .min_len = 16, .dev_writes = true};
+	size_t size = amp_vring_size(NUM, ALIGN);
+	uint8_t *ring = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+	uint16_t id;
+	uint32_t len;
+	void *va;
+	(void)state;
+
+	assert_non_null(ring);
+	/* avail at 16 * num; used at the next multiple of align after avail's used_event. */
+	assert_int_equal(amp_vring_used_off(NUM, ALIGN), 593920);
+	assert_int_equal(size, 593920 + 6 + 8 * NUM);
+	assert_int_equal(amp_vq_driver_init(&drv, &dc, ring, size, bm), 0);
+	assert_int_equal(amp_vq_device_init(&dev, &vc, ring, size), 0);
+	for (uint32_t round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < NUM; i++)
+			assert_int_equal(amp_vq_add(&drv, (uint16_t)i, BUF_DA, 64, true), 0);
+		assert_int_equal(amp_vq_add(&drv, 0, BUF_DA, 64, true), AMP_EINVAL); /* all out */
+		for (uint32_t i = 0; i < NUM; i++) {
+			assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+			assert_int_equal(id, i);
+			assert_int_equal(amp_vq_put_used(&dev, id, 16), 0);
+		}
+		assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 0);
+		/* The indices sit where the legacy layout puts them. */
+		uint16_t idx = (uint16_t)((round + 1) * NUM);
+		assert_int_equal(*(uint16_t *)(void *)(ring + 16u * NUM + 2), idx);
+		assert_int_equal(*(uint16_t *)(void *)(ring + 593920 + 2), idx);
+		for (uint32_t i = 0; i < NUM; i++) {
+			assert_int_equal(amp_vq_get_used(&drv, &id, &len), 1);
+			assert_int_equal(id, i);
+		}
+		assert_int_equal(amp_vq_get_used(&drv, &id, &len), 0);
+	}
+	assert_false(amp_vq_broken(&drv));
+	assert_false(amp_vq_broken(&dev));
+	free(ring);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(init_rejects_bad_params, setup, teardown),
 	    cmocka_unit_test_setup_teardown(round_trip_and_wrap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(suppression_flags, setup, teardown),
+	    cmocka_unit_test_setup_teardown(max_num_and_align, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
