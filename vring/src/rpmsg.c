@@ -15,14 +15,10 @@
 int amp_rpmsg_vring_va(const struct amp_rpmsg_dev *dev, const struct amp_vring_info *info,
 		       void **va, size_t *size)
 {
-	uint32_t num = info->num, align = info->align;
-
-	if (num == 0 || num > AMP_VRING_MAX_NUM || (num & (num - 1u)) || align < 4 ||
-	    (align & (align - 1u)))
+	/* num and align are checked by amp_vq_*_init(); only keep the size from overflowing. */
+	if (info->num > AMP_VRING_MAX_NUM || info->align > AMP_VRING_MAX_NUM * 16u)
 		return AMP_EINVAL;
-	*size = amp_vring_size(num, align);
-	if (*size > UINT32_MAX)
-		return AMP_EINVAL;
+	*size = amp_vring_size(info->num, info->align);
 	*va = dev->port.ops->da_to_va(dev->port.ctx, info->da, (uint32_t)*size);
 	return *va ? 0 : AMP_EFAULT;
 }
@@ -140,6 +136,17 @@ static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint3
 	return (int)len;
 }
 
+static bool is_host(const struct amp_rpmsg_dev *dev)
+{
+	return (dev->flags & AMP_RPMSG_F_HOST) != 0;
+}
+
+static int tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
+{
+	return is_host(dev) ? amp_rpmsg_h_tx_lookup(dev, payload, id, cap)
+			    : amp_rpmsg_r_tx_lookup(dev, payload, id, cap);
+}
+
 static int send_check(const struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst)
 {
 	if (!ept || !ept->dev || src == ADDR_ANY || dst == ADDR_ANY)
@@ -228,8 +235,8 @@ void *amp_rpmsg_get_tx_buffer(struct amp_rpmsg_ept *ept, uint32_t *cap, uint32_t
 	dev = ept->dev;
 	amp_rpmsg_lock(dev);
 	ret = tx_acquire(dev, &buf, &c, &id, timeout_ms);
-	if (ret == 0 && dev->ops->tx_mark)
-		dev->ops->tx_mark(dev, buf, id, c);
+	if (ret == 0 && !is_host(dev))
+		amp_rpmsg_r_tx_mark(buf, id, c);
 	amp_rpmsg_unlock(dev);
 	if (ret)
 		return NULL;
@@ -253,7 +260,7 @@ int amp_rpmsg_send_nocopy(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst,
 		return AMP_EINVAL;
 	dev = ept->dev;
 	amp_rpmsg_lock(dev);
-	ret = dev->ops->tx_lookup(dev, buf, &id, &cap);
+	ret = tx_lookup(dev, buf, &id, &cap);
 	if (ret == 0) {
 		if (len > cap)
 			ret = AMP_EMSGSIZE;
@@ -278,7 +285,7 @@ int amp_rpmsg_release_tx_buffer(struct amp_rpmsg_ept *ept, void *buf)
 		return AMP_EINVAL;
 	dev = ept->dev;
 	amp_rpmsg_lock(dev);
-	ret = dev->ops->tx_lookup(dev, buf, &id, &cap);
+	ret = tx_lookup(dev, buf, &id, &cap);
 	if (ret == 0)
 		ret = dev->ops->tx_unget(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, cap);
 	amp_rpmsg_unlock(dev);
@@ -307,7 +314,8 @@ int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 		return AMP_EINVAL;
 	dev = ept->dev;
 	amp_rpmsg_lock(dev);
-	ret = dev->ops->rx_lookup(dev, data, &id);
+	ret = is_host(dev) ? amp_rpmsg_h_rx_lookup(dev, data, &id)
+			    : amp_rpmsg_r_rx_lookup(dev, data, &id);
 	if (ret == 0)
 		ret = dev->ops->rx_put(dev, id);
 	if (ret == 0)

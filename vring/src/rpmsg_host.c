@@ -82,7 +82,7 @@ static int h_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 	return 0;
 }
 
-static int h_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
+int amp_rpmsg_h_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
 {
 	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE, base = (uintptr_t)dev->u.h.tx_va;
 	uintptr_t off, i;
@@ -117,7 +117,7 @@ static int h_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 			  dev->u.h.rx_size, true);
 }
 
-static int h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
+int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
 {
 	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE, base = (uintptr_t)dev->u.h.rx_va;
 	uintptr_t off, i;
@@ -137,10 +137,8 @@ const struct amp_rpmsg_role_ops amp_rpmsg_host_ops = {
     .tx_get = h_tx_get,
     .tx_put = h_tx_put,
     .tx_unget = h_tx_unget,
-    .tx_lookup = h_tx_lookup,
     .rx_get = h_rx_get,
     .rx_put = h_rx_put,
-    .rx_lookup = h_rx_lookup,
 };
 
 /* Linux: num_bufs = 2 * vring size, capped at 512 in total (256 per direction). */

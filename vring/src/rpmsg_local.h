@@ -20,19 +20,26 @@ struct amp_rpmsg_role_ops {
 	int (*tx_put)(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total);
 	/* take back an untouched buffer */
 	int (*tx_unget)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap);
-	/* a buffer was handed to the application for zero-copy (may be NULL) */
-	void (*tx_mark)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap);
-	/* find the application-owned TX buffer behind a payload pointer */
-	int (*tx_lookup)(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
 	/* 1: next received buffer (*len bytes valid); 0: none; < 0 error */
 	int (*rx_get)(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uint16_t *id);
 	/* give a consumed RX buffer back to the peer */
 	int (*rx_put)(struct amp_rpmsg_dev *dev, uint16_t id);
 	/* the application holds this RX buffer (may be NULL) */
 	void (*rx_mark)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id);
-	/* find the held RX buffer behind a payload pointer */
-	int (*rx_lookup)(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id);
 };
+
+/*
+ * Zero-copy bookkeeping, called directly (dispatched on AMP_RPMSG_F_HOST) rather than through
+ * the ops table, so an image links it only if the application uses zero-copy. Lock held.
+ */
+/* a TX buffer was handed to the application (remote: note its id and capacity) */
+void amp_rpmsg_r_tx_mark(uint8_t *buf, uint16_t id, uint32_t cap);
+/* find the application-owned TX buffer behind a payload pointer */
+int amp_rpmsg_h_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
+int amp_rpmsg_r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
+/* find the held RX buffer behind a payload pointer */
+int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id);
+int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id);
 
 extern const struct amp_rpmsg_role_ops amp_rpmsg_host_ops;
 extern const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops;

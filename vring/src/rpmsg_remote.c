@@ -88,13 +88,12 @@ static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 	return 0;
 }
 
-static void r_tx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
+void amp_rpmsg_r_tx_mark(uint8_t *buf, uint16_t id, uint32_t cap)
 {
-	(void)dev;
 	put_reserved(buf, (uint32_t)id | HELD | (cap << 16));
 }
 
-static int r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
+int amp_rpmsg_r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
 {
 	uint32_t v;
 	int ret = get_reserved(&dev->tvq, (uint8_t *)payload - AMP_RPMSG_HDR_SIZE, &v);
@@ -128,7 +127,7 @@ static void r_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id)
 	put_reserved(buf, (uint32_t)id | HELD);
 }
 
-static int r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
+int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
 {
 	uint8_t *buf = (uint8_t *)payload - AMP_RPMSG_HDR_SIZE;
 	uint32_t v;
@@ -145,12 +144,9 @@ const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops = {
     .tx_get = r_tx_get,
     .tx_put = r_tx_put,
     .tx_unget = r_tx_unget,
-    .tx_mark = r_tx_mark,
-    .tx_lookup = r_tx_lookup,
     .rx_get = r_rx_get,
     .rx_put = r_rx_put,
     .rx_mark = r_rx_mark,
-    .rx_lookup = r_rx_lookup,
 };
 
 int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
