@@ -84,33 +84,29 @@ static int tx_acquire(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, u
 		      uint32_t timeout_ms)
 {
 	uint32_t left = timeout_ms;
-	int ret, w;
+	bool waiting = false;
+	int ret;
 
-	ret = dev->ops->tx_get(dev, buf, cap, id);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	dev->stats.tx_nobuf++;
-	if (!timeout_ms || !dev->port.ops->wait)
-		return AMP_ENOMEM;
-
-	tx_wait_begin(dev);
-	for (;;) {
-		ret = dev->ops->tx_get(dev, buf, cap, id);
-		if (ret)
-			break;
-		amp_rpmsg_unlock(dev);
-		w = dev->port.ops->wait(dev->port.ctx, &left);
-		amp_rpmsg_lock(dev);
-		if (w == AMP_ETIMEDOUT || left == 0) {
-			ret = dev->ops->tx_get(dev, buf, cap, id);
-			if (!ret) {
-				dev->stats.tx_timeouts++;
-				ret = AMP_ETIMEDOUT;
-			}
+	/* One tx_get call site: after a timeout it still gets a last look. */
+	while ((ret = dev->ops->tx_get(dev, buf, cap, id)) == 0) {
+		if (!waiting) {
+			dev->stats.tx_nobuf++;
+			if (!timeout_ms || !dev->port.ops->wait)
+				return AMP_ENOMEM;
+			tx_wait_begin(dev);
+			waiting = true;
+		} else if (left == 0) {
+			dev->stats.tx_timeouts++;
+			ret = AMP_ETIMEDOUT;
 			break;
 		}
+		amp_rpmsg_unlock(dev);
+		if (dev->port.ops->wait(dev->port.ctx, &left) == AMP_ETIMEDOUT)
+			left = 0;
+		amp_rpmsg_lock(dev);
 	}
-	tx_wait_end(dev);
+	if (waiting)
+		tx_wait_end(dev);
 	return ret < 0 ? ret : 0;
 }
 
@@ -416,7 +412,7 @@ static bool name_eq(const char *a, const char *b)
 	return i == AMP_RPMSG_NAME_SIZE;
 }
 
-/* Called unlocked from the receive loop. */
+/* Lock held; dropped around the callbacks. */
 static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 {
 	struct amp_rpmsg_ns_msg msg;
@@ -433,7 +429,6 @@ static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 	addr = amp_le32(msg.addr);
 	destroy = (amp_le32(msg.flags) & AMP_RPMSG_NS_DESTROY) != 0;
 
-	amp_rpmsg_lock(dev);
 	for (e = dev->epts; e; e = e->next) {
 		if (!name_eq(e->name, msg.name))
 			continue;
@@ -452,34 +447,35 @@ static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 		unbound->unbind_cb(unbound);
 	if (dev->ns_cb)
 		dev->ns_cb(dev, msg.name, addr, destroy, dev->ns_priv);
+	amp_rpmsg_lock(dev);
 }
 
+/* Lock held; dropped around the callback. */
 static void rx_deliver(struct amp_rpmsg_dev *dev, uint32_t src, uint32_t dst, void *data,
 		       size_t len)
 {
 	struct amp_rpmsg_ept *ept;
 
-	if (dst == AMP_RPMSG_NS_ADDR) {
-		if (dev->flags & AMP_RPMSG_F_NS)
-			ns_rx(dev, data, len);
-		else
-			dev->stats.drops[AMP_RPMSG_DROP_NS_OFF]++;
+	if (dst == AMP_RPMSG_NS_ADDR && (dev->flags & AMP_RPMSG_F_NS)) {
+		ns_rx(dev, data, len);
 		return;
 	}
-	amp_rpmsg_lock(dev);
+	/* Without NS, 53 is an ordinary address. */
 	ept = ept_find(dev, dst);
-	/* An endpoint created with dest ANY learns its peer from the first message (OpenAMP). */
-	if (ept && ept->dest_addr == ADDR_ANY)
-		ept->dest_addr = src;
-	amp_rpmsg_unlock(dev);
 	if (!ept) {
-		dev->stats.drops[AMP_RPMSG_DROP_NO_EPT]++;
+		dev->stats.drops[dst == AMP_RPMSG_NS_ADDR ? AMP_RPMSG_DROP_NS_OFF
+							   : AMP_RPMSG_DROP_NO_EPT]++;
 		return;
 	}
+	/* An endpoint created with dest ANY learns its peer from the first message (OpenAMP). */
+	if (ept->dest_addr == ADDR_ANY)
+		ept->dest_addr = src;
 	dev->stats.rx_msgs++;
 	dev->stats.rx_bytes += (uint32_t)len;
+	amp_rpmsg_unlock(dev);
 	if (ept->cb)
 		(void)ept->cb(ept, data, len, src, ept->priv);
+	amp_rpmsg_lock(dev);
 }
 
 static int rx_drain(struct amp_rpmsg_dev *dev)
@@ -508,10 +504,8 @@ static int rx_drain(struct amp_rpmsg_dev *dev)
 		}
 		dev->rx_cur = buf + AMP_RPMSG_HDR_SIZE;
 		dev->rx_held = 0;
-		amp_rpmsg_unlock(dev);
 		rx_deliver(dev, amp_le32(hdr.src), amp_le32(hdr.dst), buf + AMP_RPMSG_HDR_SIZE,
 			   plen);
-		amp_rpmsg_lock(dev);
 		dev->rx_cur = NULL;
 		if (dev->rx_held) {
 			if (dev->ops->rx_mark)

@@ -261,7 +261,17 @@ static void addresses(void **state)
 	assert_int_equal(amp_rpmsg_create_ept(&e[1], &fx->remote, "", 1025, 1, sink_cb, NULL, &s),
 			 0);
 	/* Without NS, 53 is an ordinary address; with NS it is taken. */
-	struct amp_rpmsg_ept ns;
+	struct amp_rpmsg_ept ns, h;
+	assert_int_equal(amp_rpmsg_create_ept(&ns, &fx->remote, "", 53, 1, sink_cb, NULL, &s), 0);
+	assert_int_equal(amp_rpmsg_create_ept(&h, &fx->host, "", 1, 53, sink_cb, NULL, &s), 0);
+	assert_int_equal(amp_rpmsg_send(&h, "\0\0\0\0", 4), 4);
+	fx_pump(fx);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(s.last_src, 1);
+	amp_rpmsg_destroy_ept(&ns);
+	assert_int_equal(amp_rpmsg_send(&h, "\1\0\0\0", 4), 4);
+	fx_pump(fx);
+	assert_int_equal(fx->remote.stats.drops[AMP_RPMSG_DROP_NS_OFF], 1);
 	assert_int_equal(amp_rpmsg_create_ept(&ns, &fx->remote, "", 53, 1, sink_cb, NULL, &s), 0);
 	fx_free(fx);
 
