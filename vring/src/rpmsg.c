@@ -15,9 +15,10 @@
 int amp_rpmsg_vring_va(const struct amp_rpmsg_dev *dev, const struct amp_vring_info *info,
 		       void **va, size_t *size)
 {
-	/* num and align are checked by amp_vq_*_init(); only keep the size from overflowing. */
-	if (info->num > AMP_VRING_MAX_NUM || info->align > AMP_VRING_MAX_NUM * 16u)
-		return AMP_EINVAL;
+	/*
+	 * num and align are checked by amp_vq_*_init() before the ring is touched; a size that
+	 * bad values made wrong (even wrapped) is only ever translated, never used.
+	 */
 	*size = amp_vring_size(info->num, info->align);
 	*va = dev->port.ops->da_to_va(dev->port.ctx, info->da, (uint32_t)*size);
 	return *va ? 0 : AMP_EFAULT;
@@ -284,6 +285,8 @@ int amp_rpmsg_release_tx_buffer(struct amp_rpmsg_ept *ept, void *buf)
 	ret = tx_lookup(dev, buf, &id, &cap);
 	if (ret == 0)
 		ret = dev->ops->tx_unget(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, cap);
+	if (ret == 0 && !is_host(dev))
+		amp_rpmsg_r_tx_unmark((uint8_t *)buf - AMP_RPMSG_HDR_SIZE);
 	amp_rpmsg_unlock(dev);
 	return ret;
 }

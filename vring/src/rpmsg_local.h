@@ -34,6 +34,8 @@ struct amp_rpmsg_role_ops {
  */
 /* a TX buffer was handed to the application (remote: note its id and capacity) */
 void amp_rpmsg_r_tx_mark(uint8_t *buf, uint16_t id, uint32_t cap);
+/* the application gave it back unsent: no longer held (a second release is refused) */
+void amp_rpmsg_r_tx_unmark(uint8_t *buf);
 /* find the application-owned TX buffer behind a payload pointer */
 int amp_rpmsg_h_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
 int amp_rpmsg_r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);

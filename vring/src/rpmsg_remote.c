@@ -80,7 +80,6 @@ static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 	/* A device cannot hand a buffer back unused; keep it for our next send instead. */
 	if (n >= AMP_RPMSG_TX_STASH)
 		return AMP_EBUSY;
-	put_reserved(buf, 0);
 	dev->u.r.stash_buf[n] = buf;
 	dev->u.r.stash_id[n] = id;
 	dev->u.r.stash_cap[n] = (uint16_t)cap;
@@ -91,6 +90,11 @@ static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 void amp_rpmsg_r_tx_mark(uint8_t *buf, uint16_t id, uint32_t cap)
 {
 	put_reserved(buf, (uint32_t)id | HELD | (cap << 16));
+}
+
+void amp_rpmsg_r_tx_unmark(uint8_t *buf)
+{
+	put_reserved(buf, 0);
 }
 
 int amp_rpmsg_r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
@@ -189,17 +193,14 @@ int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remo
 		if (ret)
 			return ret;
 	}
-	if (cfg->no_suppress)
-		dev->flags |= AMP_RPMSG_F_NOSUPP;
-	else
+	if (!cfg->no_suppress)
 		(void)amp_vq_set_notify(&dev->tvq, false); /* no vring0 kicks unless we wait */
-	if (cfg->features & (1u << AMP_VIRTIO_RPMSG_F_NS))
-		dev->flags |= AMP_RPMSG_F_NS;
 	dev->ns_cb = cfg->ns_cb;
 	dev->ns_priv = cfg->ns_priv;
 	dev->next_addr = AMP_RPMSG_RESERVED_ADDRESSES;
 	dev->send_timeout_ms = AMP_RPMSG_SEND_TIMEOUT_MS;
 	dev->ops = &amp_rpmsg_remote_ops;
-	dev->flags |= AMP_RPMSG_F_READY;
+	dev->flags = (uint8_t)(AMP_RPMSG_F_READY | (cfg->no_suppress ? AMP_RPMSG_F_NOSUPP : 0) |
+			       ((cfg->features >> AMP_VIRTIO_RPMSG_F_NS) & 1u ? AMP_RPMSG_F_NS : 0));
 	return 0;
 }

@@ -11,6 +11,9 @@
 
 #include "local.h"
 
+_Static_assert(AMP_VRING_USED_F_NO_NOTIFY == 1u && AMP_VRING_AVAIL_F_NO_INTERRUPT == 1u,
+	       "both suppression flags are bit 0");
+
 static int vq_fail(struct amp_vq *vq, enum amp_vq_err kind)
 {
 	vq->flags |= AMP_VQ_F_BROKEN;
@@ -29,6 +32,14 @@ static volatile uint16_t *avail_event(struct amp_vq *vq)
 	return (volatile uint16_t *)(volatile void *)&vq->used->ring[vq->num];
 }
 
+/* The event word this side writes (mine) or reads (the peer's): used_event is the driver's. */
+static volatile uint16_t *event_word(struct amp_vq *vq, bool mine)
+{
+	bool drv = (vq->flags & AMP_VQ_F_DRIVER) != 0;
+
+	return drv == mine ? used_event(vq) : avail_event(vq);
+}
+
 /*
  * With EVENT_IDX, a consumer that wants notifications asks for the next index it will read.
  * The fence orders that store before our next read of the producer's index; otherwise both
@@ -38,8 +49,7 @@ static void rearm(struct amp_vq *vq)
 {
 	if ((vq->flags & (AMP_VQ_F_EVENT_IDX | AMP_VQ_F_NOTIFY_OFF)) != AMP_VQ_F_EVENT_IDX)
 		return;
-	amp_st16_rlx((vq->flags & AMP_VQ_F_DRIVER) ? used_event(vq) : avail_event(vq),
-		     vq->last_idx);
+	amp_st16_rlx(event_word(vq, true), vq->last_idx);
 	atomic_thread_fence(memory_order_seq_cst);
 }
 
@@ -243,13 +253,11 @@ bool amp_vq_need_notify(struct amp_vq *vq)
 	atomic_thread_fence(memory_order_seq_cst);
 	vq->kicked_idx = new_idx;
 	if (vq->flags & AMP_VQ_F_EVENT_IDX) {
-		uint16_t ev = amp_ld16_rlx(drv ? avail_event(vq) : used_event(vq));
+		uint16_t ev = amp_ld16_rlx(event_word(vq, false));
 
 		need = amp_vring_need_event(ev, new_idx, old_idx);
-	} else if (drv) {
-		need = !(amp_ld16_rlx(&vq->used->flags) & AMP_VRING_USED_F_NO_NOTIFY);
 	} else {
-		need = !(amp_ld16_rlx(&vq->avail->flags) & AMP_VRING_AVAIL_F_NO_INTERRUPT);
+		need = !(amp_ld16_rlx(drv ? &vq->used->flags : &vq->avail->flags) & 1u);
 	}
 	if (need)
 		vq->stats.kicks++;
@@ -264,14 +272,13 @@ bool amp_vq_set_notify(struct amp_vq *vq, bool on)
 	uint16_t seen;
 
 	if (vq->flags & AMP_VQ_F_EVENT_IDX) {
-		/* "Off" parks the event index half a ring behind, where it is not crossed soon. */
+		/* "Off" parks the event index num + 1 behind: the producer cannot cross it before we re-arm. */
 		uint16_t ev = on ? vq->last_idx : (uint16_t)(vq->last_idx - vq->num - 1u);
 
-		amp_st16_rlx(drv ? used_event(vq) : avail_event(vq), ev);
-	} else if (drv) {
-		amp_st16_rlx(&vq->avail->flags, on ? 0 : AMP_VRING_AVAIL_F_NO_INTERRUPT);
+		amp_st16_rlx(event_word(vq, true), ev);
 	} else {
-		amp_st16_rlx(&vq->used->flags, on ? 0 : AMP_VRING_USED_F_NO_NOTIFY);
+		/* NO_INTERRUPT (driver, in avail) and NO_NOTIFY (device, in used) are both bit 0. */
+		amp_st16_rlx(drv ? &vq->avail->flags : &vq->used->flags, on ? 0 : 1u);
 	}
 	if (on)
 		vq->flags &= (uint8_t)~AMP_VQ_F_NOTIFY_OFF;
