@@ -314,7 +314,7 @@ int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 	dev = ept->dev;
 	amp_rpmsg_lock(dev);
 	ret = is_host(dev) ? amp_rpmsg_h_rx_lookup(dev, data, &id)
-			    : amp_rpmsg_r_rx_lookup(dev, data, &id);
+			   : amp_rpmsg_r_rx_lookup(dev, data, &id);
 	if (ret == 0)
 		ret = dev->ops->rx_put(dev, id);
 	if (ret == 0)
@@ -467,7 +467,7 @@ static void rx_deliver(struct amp_rpmsg_dev *dev, uint32_t src, uint32_t dst, vo
 	ept = ept_find(dev, dst);
 	if (!ept) {
 		dev->stats.drops[dst == AMP_RPMSG_NS_ADDR ? AMP_RPMSG_DROP_NS_OFF
-							   : AMP_RPMSG_DROP_NO_EPT]++;
+							  : AMP_RPMSG_DROP_NO_EPT]++;
 		return;
 	}
 	/* An endpoint created with dest ANY learns its peer from the first message (OpenAMP). */

@@ -200,7 +200,8 @@ int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remo
 	dev->next_addr = AMP_RPMSG_RESERVED_ADDRESSES;
 	dev->send_timeout_ms = AMP_RPMSG_SEND_TIMEOUT_MS;
 	dev->ops = &amp_rpmsg_remote_ops;
-	dev->flags = (uint8_t)(AMP_RPMSG_F_READY | (cfg->no_suppress ? AMP_RPMSG_F_NOSUPP : 0) |
-			       ((cfg->features >> AMP_VIRTIO_RPMSG_F_NS) & 1u ? AMP_RPMSG_F_NS : 0));
+	dev->flags =
+	    (uint8_t)(AMP_RPMSG_F_READY | (cfg->no_suppress ? AMP_RPMSG_F_NOSUPP : 0) |
+		      ((cfg->features >> AMP_VIRTIO_RPMSG_F_NS) & 1u ? AMP_RPMSG_F_NS : 0));
 	return 0;
 }

@@ -272,12 +272,12 @@ bool amp_vq_set_notify(struct amp_vq *vq, bool on)
 	uint16_t seen;
 
 	if (vq->flags & AMP_VQ_F_EVENT_IDX) {
-		/* "Off" parks the event index num + 1 behind: the producer cannot cross it before we re-arm. */
+		/* Off: park the event num + 1 behind, out of the producer's reach. */
 		uint16_t ev = on ? vq->last_idx : (uint16_t)(vq->last_idx - vq->num - 1u);
 
 		amp_st16_rlx(event_word(vq, true), ev);
 	} else {
-		/* NO_INTERRUPT (driver, in avail) and NO_NOTIFY (device, in used) are both bit 0. */
+		/* Driver: NO_INTERRUPT in avail; device: NO_NOTIFY in used (both bit 0). */
 		amp_st16_rlx(drv ? &vq->avail->flags : &vq->used->flags, on ? 0 : 1u);
 	}
 	if (on)
