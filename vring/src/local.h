@@ -89,11 +89,18 @@ static inline void amp_st16_rlx(volatile uint16_t *p, uint16_t v)
 	atomic_store_explicit(amp_a16(p), amp_le16(v), memory_order_relaxed);
 }
 
+/* The base name keeps build paths out of the image (and its flash). */
+#ifdef __FILE_NAME__
+#define AMP_FILE_ __FILE_NAME__
+#else
+#define AMP_FILE_ __FILE__
+#endif
+
 /* Our own invariants only; the peer's misbehaviour is an error return, never this. */
-#define AMP_ASSERT(port, x)                                               \
-	do {                                                              \
-		if (!(x) && (port)->ops->assert_fail)                     \
-			(port)->ops->assert_fail(__FILE__, __LINE__, #x); \
+#define AMP_ASSERT(port, x)                                                \
+	do {                                                               \
+		if (!(x) && (port)->ops->assert_fail)                      \
+			(port)->ops->assert_fail(AMP_FILE_, __LINE__, #x); \
 	} while (0)
 
 #endif /* AMP_VRING_LOCAL_H */

@@ -312,6 +312,9 @@ int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 	if (!ept || !ept->dev || !data)
 		return AMP_EINVAL;
 	dev = ept->dev;
+	/* Still in its callback: the drain loop returns it (or keeps it if held). */
+	if (data == dev->rx_cur)
+		return AMP_EINVAL;
 	amp_rpmsg_lock(dev);
 	ret = is_host(dev) ? amp_rpmsg_h_rx_lookup(dev, data, &id)
 			   : amp_rpmsg_r_rx_lookup(dev, data, &id);
@@ -513,8 +516,13 @@ static int rx_drain(struct amp_rpmsg_dev *dev)
 		if (dev->rx_held) {
 			if (dev->ops->rx_mark)
 				dev->ops->rx_mark(dev, buf, id);
-		} else if (dev->ops->rx_put(dev, id) == 0) {
-			returned = true;
+		} else {
+			int put = dev->ops->rx_put(dev, id);
+
+			/* The id came from rx_get: only a queue broken meanwhile (AMP_EBROKEN) may
+			 * refuse it. */
+			AMP_ASSERT(&dev->port, put != AMP_EINVAL);
+			returned |= put == 0;
 		}
 	}
 	if (returned)

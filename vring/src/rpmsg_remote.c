@@ -182,13 +182,14 @@ int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remo
 		ret = amp_rpmsg_vring_va(dev, &cfg->vring[i], &va, &size);
 		if (ret)
 			return ret;
-		memset(&qc, 0, sizeof(qc));
-		qc.num = cfg->vring[i].num;
-		qc.align = cfg->vring[i].align;
-		qc.notify_id = cfg->vring[i].notify_id;
-		qc.min_len = AMP_RPMSG_HDR_SIZE;
-		qc.dev_writes = i == 0; /* vring0 carries our messages into the host's buffers */
-		qc.event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u;
+		qc = (struct amp_vq_cfg){
+		    .num = cfg->vring[i].num,
+		    .align = cfg->vring[i].align,
+		    .notify_id = cfg->vring[i].notify_id,
+		    .min_len = AMP_RPMSG_HDR_SIZE,
+		    .dev_writes = i == 0, /* vring0 carries our messages into the host's buffers */
+		    .event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u,
+		};
 		ret = amp_vq_device_init(i == 0 ? &dev->tvq : &dev->rvq, &qc, va, size);
 		if (ret)
 			return ret;

@@ -255,8 +255,10 @@ void *amp_rpmsg_get_tx_buffer(struct amp_rpmsg_ept *ept, uint32_t *cap, uint32_t
  * Send a buffer from amp_rpmsg_get_tx_buffer() with @p len payload bytes. On error the
  * caller still owns the buffer.
  * @return bytes sent
- * @retval AMP_EINVAL not a reserved TX buffer, or src/dst ANY
+ * @retval AMP_EINVAL not a reserved TX buffer (or already sent), or src/dst ANY
  * @retval AMP_EMSGSIZE @p len > capacity
+ * @retval AMP_EPROTO remote role: the id kept in the buffer's header was overwritten with an
+ *                    invalid one (AMP_VQ_ERR_HELD_ID, TX queue now broken)
  */
 int amp_rpmsg_send_nocopy(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst, void *buf,
 			  size_t len);
@@ -278,9 +280,11 @@ int amp_rpmsg_release_tx_buffer(struct amp_rpmsg_ept *ept, void *buf);
 int amp_rpmsg_hold_rx_buffer(struct amp_rpmsg_ept *ept, void *data);
 
 /**
- * Return a held RX buffer to the peer (process context).
+ * Return a held RX buffer to the peer (process context, after its callback returned).
  * @retval 0 ok
- * @retval AMP_EINVAL not a held RX buffer
+ * @retval AMP_EINVAL not a held RX buffer, or called from the buffer's own callback
+ * @retval AMP_EPROTO remote role: the id kept in the buffer's header was overwritten with an
+ *                    invalid one (AMP_VQ_ERR_HELD_ID, receive queue now broken)
  */
 int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data);
 
