@@ -223,6 +223,7 @@ void amp_vq_unget_avail(struct amp_vq *vq)
 {
 	vq->last_idx--;
 	vq->stats.bufs--;
+	rearm(vq); /* the event index must not point past the entry we will read again */
 }
 
 int amp_vq_put_used(struct amp_vq *vq, uint16_t id, uint32_t len)
