@@ -62,7 +62,7 @@ static int h_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uin
 	}
 	bit_clear(dev->u.h.tx_free, (uint32_t)i);
 	*id = (uint16_t)i;
-	*buf = dev->u.h.tx_va + (size_t)i * dev->u.h.tx_size;
+	*buf = dev->u.h.va + dev->u.h.tx_off + (size_t)i * dev->u.h.tx_size;
 	*cap = dev->tx_mtu;
 	return 1;
 }
@@ -70,7 +70,8 @@ static int h_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uin
 static int h_tx_put(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total)
 {
 	/* Device-readable, and only as long as the message (Linux: virtqueue_add_outbuf). */
-	return amp_vq_add(&dev->tvq, id, dev->u.h.tx_da + (uint64_t)id * dev->u.h.tx_size, total,
+	return amp_vq_add(&dev->tvq, id,
+			  dev->u.h.da + dev->u.h.tx_off + (uint64_t)id * dev->u.h.tx_size, total,
 			  false);
 }
 
@@ -84,7 +85,8 @@ static int h_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint
 
 int amp_rpmsg_h_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
 {
-	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE, base = (uintptr_t)dev->u.h.tx_va;
+	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE,
+		  base = (uintptr_t)(dev->u.h.va + dev->u.h.tx_off);
 	uintptr_t off, i;
 
 	if (p < base)
@@ -107,19 +109,19 @@ static int h_rx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uin
 
 	/* amp_vq_get_used checked id < num and in flight; ids >= rx_count are never posted. */
 	if (ret > 0)
-		*buf = dev->u.h.rx_va + (size_t)*id * dev->u.h.rx_size;
+		*buf = dev->u.h.va + (size_t)*id * dev->u.h.rx_size;
 	return ret;
 }
 
 static int h_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 {
-	return amp_vq_add(&dev->rvq, id, dev->u.h.rx_da + (uint64_t)id * dev->u.h.rx_size,
+	return amp_vq_add(&dev->rvq, id, dev->u.h.da + (uint64_t)id * dev->u.h.rx_size,
 			  dev->u.h.rx_size, true);
 }
 
 int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
 {
-	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE, base = (uintptr_t)dev->u.h.rx_va;
+	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE, base = (uintptr_t)dev->u.h.va;
 	uintptr_t off, i;
 
 	if (p < base)
@@ -212,10 +214,9 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 			return ret;
 	}
 
-	dev->u.h.rx_va = pool;
-	dev->u.h.tx_va = (uint8_t *)pool + (size_t)rx_count * rx_size;
-	dev->u.h.rx_da = cfg->pool_da;
-	dev->u.h.tx_da = cfg->pool_da + (uint64_t)rx_count * rx_size;
+	dev->u.h.va = pool;
+	dev->u.h.da = cfg->pool_da;
+	dev->u.h.tx_off = (uint32_t)rx_count * rx_size; /* <= pool_size, checked above */
 	dev->u.h.rx_size = rx_size;
 	dev->u.h.tx_size = tx_size;
 	dev->u.h.rx_count = rx_count;

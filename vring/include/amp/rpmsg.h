@@ -114,9 +114,10 @@ struct amp_rpmsg_dev {
 	uint8_t nstash;
 	struct amp_rpmsg_stats stats;
 	union {
-		struct { /* host role */
-			uint8_t *rx_va, *tx_va;
-			uint64_t rx_da, tx_da;
+		struct {		 /* host role */
+			uint64_t da;	 /**< device address of the pool */
+			uint8_t *va;	 /**< pool: RX buffers, then TX buffers at tx_off */
+			uint32_t tx_off; /**< rx_count * rx_size */
 			uint32_t rx_size, tx_size;
 			uint32_t *tx_free; /**< bitmap: TX buffer i is free */
 			uint16_t rx_count, tx_count;
