@@ -92,13 +92,13 @@ static void announce_out_of_range(void **state)
 	struct sdb_msg m;
 
 	(void)state;
-	assert_int_equal(parse("B8Ac0000000L00100000", &m), AMP_ERANGE); /* idx >= 8 */
+	assert_int_equal(parse("B16Ac0000000L00100000", &m), AMP_ERANGE); /* idx >= 16 */
 	assert_int_equal(parse("B99999Ac0000000L00100000", &m), AMP_ERANGE);
 	assert_int_equal(parse("B0Ac0000000L00000007", &m), AMP_ERANGE); /* < SDB_MIN_LEN */
 	assert_int_equal(parse("B0Ac0000000L00000000", &m), AMP_ERANGE);
 	assert_int_equal(parse("B0AFFFFFFF0L00000011", &m), AMP_ERANGE); /* wraps 2^32 */
 	assert_int_equal(parse("B0A00000002LFFFFFFFF", &m), AMP_ERANGE);
-	assert_int_equal(parse("R8", &m), AMP_ERANGE);
+	assert_int_equal(parse("R16", &m), AMP_ERANGE);
 }
 
 static void commands(void **state)
