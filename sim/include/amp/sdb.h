@@ -43,6 +43,7 @@ struct amp_sdb_buf {
 	size_t size;	/**< rounded up to pages */
 	uint64_t da;	/**< its device address (what the firmware was told) */
 	int efd;	/**< signalled when the buffer comes back from the firmware */
+	int memfd;	/**< the buffer's sealed memfd (to share it on); closed by amp_sdb_close */
 	int own_efd;	/**< the library created efd and closes it */
 };
 

@@ -51,6 +51,7 @@ int amp_sdb_open(const char *path, struct amp_sdb **out)
 static void unmap(struct amp_sdb_buf *b)
 {
 	munmap(b->data, b->size);
+	close(b->memfd);
 	if (b->own_efd)
 		close(b->efd);
 }
@@ -123,11 +124,13 @@ static int map_reply(struct amp_sdb *s, const struct amp_sdb_rep *rep, int memfd
 	if (memfd < 0 || rep->size == 0 || rep->size > SIZE_MAX)
 		return -EPROTO;
 	void *p = mmap(NULL, (size_t)rep->size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	close(memfd); /* the mapping keeps the buffer */
-	if (p == MAP_FAILED)
-		return -errno;
+	if (p == MAP_FAILED) {
+		int e = errno;
+		close(memfd);
+		return -e;
+	}
 	*out = (struct amp_sdb_buf){.idx = (int)rep->idx, .data = p, .size = (size_t)rep->size,
-				    .da = rep->da, .efd = efd, .own_efd = own_efd};
+				    .da = rep->da, .efd = efd, .memfd = memfd, .own_efd = own_efd};
 	s->maps[s->nmaps++] = *out;
 	return 0;
 }
@@ -148,7 +151,7 @@ int amp_sdb_alloc(struct amp_sdb *s, size_t size, enum amp_sdb_dir dir, int efd,
 	int memfd = -1;
 	int rc = call(s, &req, efd, &rep, &memfd);
 	if (rc == 0)
-		rc = map_reply(s, &rep, memfd, efd, own, out);
+		rc = map_reply(s, &rep, memfd, efd, own, out); /* owns memfd from here */
 	else if (memfd >= 0)
 		close(memfd);
 	if (rc != 0 && own)

@@ -540,13 +540,13 @@ static void fw_filled(struct amp_sdb_service *s, struct sdb_buf *b, uint32_t len
 {
 	if (b->dir != AMP_SDB_TO_LINUX) {
 		protocol_error(s, &s->st.bad_direction, "B%uL for a to-firmware buffer", b->idx);
+	} else if (len > b->size) {
+		protocol_error(s, &s->st.bad_size, "buffer %u: %u bytes filled, it holds %" PRIu64,
+			       b->idx, len, b->size);
 	} else if (b->state != BUF_FIRMWARE) {
 		protocol_error(s, &s->st.not_owned,
 			       "buffer %u reported filled but the client has not given it back",
 			       b->idx);
-	} else if (len > b->size) {
-		protocol_error(s, &s->st.bad_size, "buffer %u: %u bytes filled, it holds %" PRIu64,
-			       b->idx, len, b->size);
 	} else {
 		b->data_size = len;
 		b->state = BUF_CLIENT;
