@@ -471,7 +471,7 @@ static void sdb_rejects_bad_announcements(void **state)
 {
 	struct fx *f = boot(state, SDB_FW, "rpmsg-sdb-channel");
 	send_str(f, "B0A00001000L00001000"); /* not mapped for the firmware */
-	send_str(f, "B9AC0000000L00001000"); /* index out of range */
+	send_str(f, "B16AC0000000L00001000"); /* index out of range (0..15) */
 	send_str(f, "B0AC0000000L1000");     /* length not 8 hex digits */
 	send_str(f, "R3");		     /* never announced */
 	expect_silence(f, 200);
