@@ -56,6 +56,18 @@ static int get_dec(const uint8_t *p, size_t len, size_t *pos, uint32_t *val)
 	return 0;
 }
 
+/* <sep><exactly 8 hex digits> and then the end of the message. */
+static int get_sep_hex8_end(const uint8_t *p, size_t len, size_t *pos, uint8_t sep,
+			    uint32_t *val)
+{
+	if (*pos >= len || p[(*pos)++] != sep)
+		return AMP_EBADMSG;
+	int rc = get_hex8(p, len, pos, val);
+	if (rc)
+		return rc;
+	return *pos == len ? 0 : AMP_EBADMSG;
+}
+
 /* <letter><idx>A<8 hex da>L<8 hex len>, the letter already checked. */
 static int parse_announce(const uint8_t *data, size_t len, struct sdb_msg *out)
 {
@@ -70,13 +82,9 @@ static int parse_announce(const uint8_t *data, size_t len, struct sdb_msg *out)
 	rc = get_hex8(data, len, &pos, &out->da);
 	if (rc)
 		return rc;
-	if (pos >= len || data[pos++] != 'L')
-		return AMP_EBADMSG;
-	rc = get_hex8(data, len, &pos, &out->len);
+	rc = get_sep_hex8_end(data, len, &pos, 'L', &out->len);
 	if (rc)
 		return rc;
-	if (pos != len)
-		return AMP_EBADMSG;
 	if (out->idx >= SDB_MAX_BUFFERS || out->len < SDB_MIN_LEN ||
 	    out->len - 1u > UINT32_MAX - out->da)
 		return AMP_ERANGE;
@@ -104,15 +112,10 @@ int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
 	case 'F':
 		out->kind = SDB_MSG_FILLED;
 		rc = get_dec(data, len, &pos, &out->idx);
+		if (rc == 0)
+			rc = get_sep_hex8_end(data, len, &pos, 'L', &out->len);
 		if (rc)
 			return rc;
-		if (pos >= len || data[pos++] != 'L')
-			return AMP_EBADMSG;
-		rc = get_hex8(data, len, &pos, &out->len);
-		if (rc)
-			return rc;
-		if (pos != len)
-			return AMP_EBADMSG;
 		return out->idx < SDB_MAX_BUFFERS && out->len > 0 ? 0 : AMP_ERANGE;
 	case 'R':
 		out->kind = SDB_MSG_REFILL;

@@ -71,17 +71,15 @@ int amp_sdb_fd(const struct amp_sdb *s)
 	return s->fd;
 }
 
-/* One request (with an optional fd) and its reply (with an optional fd). */
-static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
-		struct amp_sdb_rep *rep, int *recv_fd)
+long amp_sdb_send_fd(int sock, const void *buf, size_t len, int fd, int flags)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} cm;
-	struct iovec iov = {.iov_base = (void *)req, .iov_len = sizeof(*req)};
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (send_fd >= 0) {
+	if (fd >= 0) {
 		memset(&cm, 0, sizeof(cm));
 		m.msg_control = cm.buf;
 		m.msg_controllen = sizeof(cm.buf);
@@ -89,15 +87,27 @@ static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &send_fd, sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	if (sendmsg(s->fd, &m, MSG_NOSIGNAL) != (ssize_t)sizeof(*req))
+	return (long)sendmsg(sock, &m, flags);
+}
+
+/* One request (with an optional fd) and its reply (with an optional fd). */
+static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
+		struct amp_sdb_rep *rep, int *recv_fd)
+{
+	if (amp_sdb_send_fd(s->fd, req, sizeof(*req), send_fd, MSG_NOSIGNAL) !=
+	    (long)sizeof(*req))
 		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
 
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
 	memset(&cm, 0, sizeof(cm));
-	iov = (struct iovec){.iov_base = rep, .iov_len = sizeof(*rep)};
-	m = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-			    .msg_controllen = sizeof(cm.buf)};
+	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+			   .msg_controllen = sizeof(cm.buf)};
 	ssize_t n;
 	do
 		n = recvmsg(s->fd, &m, MSG_CMSG_CLOEXEC);

@@ -229,24 +229,8 @@ static bool is_eventfd(int fd)
 
 static void reply(struct sdb_client *c, const struct amp_sdb_rep *rep, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {.iov_base = (void *)rep, .iov_len = sizeof(*rep)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		m.msg_control = cm.buf;
-		m.msg_controllen = sizeof(cm.buf);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	}
 	/* A client that does not read its replies only hurts itself: never block on it. */
-	if (sendmsg(c->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+	if (amp_sdb_send_fd(c->fd, rep, sizeof(*rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		g_debug("rpmsg-sdb: reply to a client failed: %s", g_strerror(errno));
 }
 

@@ -44,4 +44,7 @@ _Static_assert(sizeof(struct amp_sdb_rep) == 32, "sdb reply layout");
 
 #define AMP_SDB_NO_DATA UINT64_MAX
 
+/* sendmsg() of @len bytes with @fd (if >= 0) attached as SCM_RIGHTS; sdb_client.c. */
+long amp_sdb_send_fd(int sock, const void *buf, size_t len, int fd, int flags);
+
 #endif /* AMP_SDB_WIRE_H */
