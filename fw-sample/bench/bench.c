@@ -1,7 +1,8 @@
 /*
- * bench: the Cortex-M4 side of the STM32MP1 IPC benchmark. Announces "rpmsg-netlink",
- * counts the bytes of each block the host sends and replies with the count (16-bit LE)
- * once the block is complete; the host times the round trip per block size.
+ * bench: the Cortex-M4 side of the STM32MP1 IPC benchmark. Announces "rpmsg-netlink";
+ * a header (preamble magic + length) announces a transfer, the firmware counts the bytes
+ * that follow and replies with the count (16-bit LE) once it has them all; the host times
+ * the round trip per block size.
  * Protocol: bench_proto.h. Written against the OpenAMP API only.
  */
 #include <openamp/open_amp.h>

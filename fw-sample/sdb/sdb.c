@@ -8,6 +8,7 @@
  */
 #include <openamp/open_amp.h>
 
+#include <amp/fw_crc32.h>
 #include <amp/fw_platform.h>
 
 #include "sdb_proto.h"
@@ -16,6 +17,7 @@ struct sdb_buffer {
 	uint32_t da;  /**< device address the host announced (0 = none) */
 	uint32_t len; /**< its size */
 	uint32_t fills;
+	bool to_fw; /**< announced with T: the host writes it, we read it */
 };
 
 static struct rpmsg_endpoint sdb_ept;
@@ -29,8 +31,8 @@ static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t d
 	struct sdb_buffer *b = &buffers[idx];
 	char report[SDB_REPORT_MAX + 1];
 
-	if (b->len == 0) {
-		fw_platform_trace("sdb: refill of a buffer never announced\n");
+	if (b->len == 0 || b->to_fw) {
+		fw_platform_trace("sdb: refill of a buffer never announced for filling\n");
 		return;
 	}
 	uint8_t *va = fw_platform_da_to_va(b->da, b->len);
@@ -45,6 +47,27 @@ static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t d
 		fw_platform_trace("sdb: report failed\n");
 }
 
+/* The host wrote @len bytes into a T buffer: read them (CRC-32) and give it back. */
+static void consume_and_return(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t len,
+			       uint32_t dst)
+{
+	struct sdb_buffer *b = &buffers[idx];
+	char answer[SDB_REPORT_MAX + 1];
+
+	if (!b->to_fw || len > b->len) {
+		fw_platform_trace("sdb: F for a buffer not announced with T, or too long\n");
+		return;
+	}
+	const uint8_t *va = fw_platform_da_to_va(b->da, len);
+	if (!va) {
+		fw_platform_trace("sdb: announced buffer is outside accessible memory\n");
+		return;
+	}
+	int n = sdb_format_return(answer, sizeof(answer), idx, amp_fw_crc32(va, len));
+	if (n < 0 || rpmsg_sendto(ept, answer, n, dst) < 0)
+		fw_platform_trace("sdb: give-back failed\n");
+}
+
 static int sdb_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct sdb_msg msg;
@@ -57,9 +80,15 @@ static int sdb_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t s
 	}
 	switch (msg.kind) {
 	case SDB_MSG_ANNOUNCE:
+	case SDB_MSG_ANNOUNCE_TO_FW:
 		buffers[msg.idx].da = msg.da;
 		buffers[msg.idx].len = msg.len;
-		fill_and_report(ept, msg.idx, src);
+		buffers[msg.idx].to_fw = msg.kind == SDB_MSG_ANNOUNCE_TO_FW;
+		if (msg.kind == SDB_MSG_ANNOUNCE)
+			fill_and_report(ept, msg.idx, src);
+		break;
+	case SDB_MSG_FILLED:
+		consume_and_return(ept, msg.idx, msg.len, src);
 		break;
 	case SDB_MSG_REFILL:
 		fill_and_report(ept, msg.idx, src);

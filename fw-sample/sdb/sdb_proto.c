@@ -5,6 +5,8 @@
 #include <amp/error.h>
 #include <amp/fw_crc32.h>
 
+#include <string.h>
+
 #include "sdb_proto.h"
 
 static int hex_digit(uint8_t c)
@@ -54,6 +56,41 @@ static int get_dec(const uint8_t *p, size_t len, size_t *pos, uint32_t *val)
 	return 0;
 }
 
+/* <sep><exactly 8 hex digits> and then the end of the message. */
+static int get_sep_hex8_end(const uint8_t *p, size_t len, size_t *pos, uint8_t sep,
+			    uint32_t *val)
+{
+	if (*pos >= len || p[(*pos)++] != sep)
+		return AMP_EBADMSG;
+	int rc = get_hex8(p, len, pos, val);
+	if (rc)
+		return rc;
+	return *pos == len ? 0 : AMP_EBADMSG;
+}
+
+/* <letter><idx>A<8 hex da>L<8 hex len>, the letter already checked. */
+static int parse_announce(const uint8_t *data, size_t len, struct sdb_msg *out)
+{
+	size_t pos = 1;
+	int rc;
+
+	rc = get_dec(data, len, &pos, &out->idx);
+	if (rc)
+		return rc;
+	if (pos >= len || data[pos++] != 'A')
+		return AMP_EBADMSG;
+	rc = get_hex8(data, len, &pos, &out->da);
+	if (rc)
+		return rc;
+	rc = get_sep_hex8_end(data, len, &pos, 'L', &out->len);
+	if (rc)
+		return rc;
+	if (out->idx >= SDB_MAX_BUFFERS || out->len < SDB_MIN_LEN ||
+	    out->len - 1u > UINT32_MAX - out->da)
+		return AMP_ERANGE;
+	return 0;
+}
+
 int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
 {
 	size_t pos = 1;
@@ -69,26 +106,17 @@ int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
 
 	switch (data[0]) {
 	case 'B':
-		out->kind = SDB_MSG_ANNOUNCE;
+	case 'T':
+		out->kind = data[0] == 'B' ? SDB_MSG_ANNOUNCE : SDB_MSG_ANNOUNCE_TO_FW;
+		return parse_announce(data, len, out);
+	case 'F':
+		out->kind = SDB_MSG_FILLED;
 		rc = get_dec(data, len, &pos, &out->idx);
+		if (rc == 0)
+			rc = get_sep_hex8_end(data, len, &pos, 'L', &out->len);
 		if (rc)
 			return rc;
-		if (pos >= len || data[pos++] != 'A')
-			return AMP_EBADMSG;
-		rc = get_hex8(data, len, &pos, &out->da);
-		if (rc)
-			return rc;
-		if (pos >= len || data[pos++] != 'L')
-			return AMP_EBADMSG;
-		rc = get_hex8(data, len, &pos, &out->len);
-		if (rc)
-			return rc;
-		if (pos != len)
-			return AMP_EBADMSG;
-		if (out->idx >= SDB_MAX_BUFFERS || out->len < SDB_MIN_LEN ||
-		    out->len - 1u > UINT32_MAX - out->da)
-			return AMP_ERANGE;
-		return 0;
+		return out->idx < SDB_MAX_BUFFERS && out->len > 0 ? 0 : AMP_ERANGE;
 	case 'R':
 		out->kind = SDB_MSG_REFILL;
 		rc = get_dec(data, len, &pos, &out->idx);
@@ -105,6 +133,8 @@ int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
 			out->pattern = SDB_PATTERN_COUNTER;
 		else if (data[1] == 's')
 			out->pattern = SDB_PATTERN_SIGNAL;
+		else if (data[1] == 'd')
+			out->pattern = SDB_PATTERN_DMA;
 		else
 			return AMP_EBADMSG;
 		return 0;
@@ -113,7 +143,22 @@ int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
 	}
 }
 
+static int format_idx_hex(char *out, size_t cap, char head, uint32_t idx, char sep,
+			  uint32_t val);
+
 int sdb_format_report(char *out, size_t cap, uint32_t idx, uint32_t len)
+{
+	return format_idx_hex(out, cap, 'B', idx, 'L', len);
+}
+
+int sdb_format_return(char *out, size_t cap, uint32_t idx, uint32_t crc)
+{
+	return format_idx_hex(out, cap, 'R', idx, 'C', crc);
+}
+
+/* <head><decimal idx><sep><8 lower-case hex digits of val> */
+static int format_idx_hex(char *out, size_t cap, char head, uint32_t idx, char sep,
+			  uint32_t val)
 {
 	static const char hex[] = "0123456789abcdef";
 	char digits[5];
@@ -125,12 +170,12 @@ int sdb_format_report(char *out, size_t cap, uint32_t idx, uint32_t len)
 		digits[nd++] = (char)('0' + idx % 10u);
 		idx /= 10u;
 	} while (idx);
-	out[pos++] = 'B';
+	out[pos++] = head;
 	while (nd)
 		out[pos++] = digits[--nd];
-	out[pos++] = 'L';
+	out[pos++] = sep;
 	for (int shift = 28; shift >= 0; shift -= 4)
-		out[pos++] = hex[(len >> shift) & 0xFu];
+		out[pos++] = hex[(val >> shift) & 0xFu];
 	out[pos] = '\0';
 	return (int)pos;
 }
@@ -150,12 +195,28 @@ static uint16_t signal_sample(uint32_t n, uint32_t *lfsr)
 	return (uint16_t)((tri + (x & 0x1Fu)) & 0x0FFFu);
 }
 
+/* What a DMA from a peripheral FIFO costs: block copies, nothing computed per byte. */
+static void fill_dma(uint8_t *buf, uint32_t len, uint32_t seq)
+{
+	uint8_t block[256];
+	for (uint32_t i = 0; i < sizeof(block); i++)
+		block[i] = (uint8_t)(seq + i);
+	for (uint32_t off = 0; off < len; off += sizeof(block)) {
+		uint32_t n = len - off < sizeof(block) ? len - off : (uint32_t)sizeof(block);
+		memcpy(buf + off, block, n);
+	}
+}
+
 uint32_t sdb_fill(uint8_t *buf, uint32_t len, enum sdb_pattern pattern, uint32_t seq)
 {
 	uint32_t n, crc;
 
 	if (!buf || len < SDB_MIN_LEN)
 		return 0;
+	if (pattern == SDB_PATTERN_DMA) {
+		fill_dma(buf, len, seq);
+		return 0;
+	}
 	n = len - SDB_CRC_SIZE;
 	if (pattern == SDB_PATTERN_SIGNAL) {
 		uint32_t lfsr = 0x2545F491u ^ seq;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <amp/ddr_plug.h>
 #include <amp/error.h>
 #include <amp/fwenv.h>
 #include <amp/ipcc.h>
@@ -49,6 +50,7 @@ static struct {
 	uint32_t irq_seq;	    /* bumped by every interrupt, under mu */
 	atomic_uint pending;	    /* bit n: IPCC channel n fired */
 	atomic_bool stop_requested; /* CH3 */
+	struct amp_ddr_plug_view ddr; /* rpmsg-sdb buffers the host plugged into DDR */
 } fw = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static void fw_fail(const char *what, const char *why)
@@ -72,6 +74,14 @@ static void mailbox_isr(void *arg, uint32_t ch)
 	fw.irq_seq++;
 	pthread_cond_broadcast(&fw.cv);
 	pthread_mutex_unlock(&fw.mu);
+}
+
+/* CH5 (simulator only): the host plugged or unplugged DDR buffers; map them, then answer. */
+static void ddr_plug_isr(void *arg, uint32_t ch)
+{
+	(void)arg;
+	if (amp_ddr_plug_sync(&fw.soc, &fw.ddr) == AMP_OK)
+		amp_ipcc_link_kick(&fw.link, ch);
 }
 
 /* Sleep until the next interrupt after @seq, or until @deadline; false on timeout. */
@@ -235,6 +245,7 @@ static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING0, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING1, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_SHUTDOWN, mailbox_isr, NULL);
+	amp_ipcc_link_set_handler(&fw.link, AMP_DDR_PLUG_CH, ddr_plug_isr, NULL);
 	if (amp_irq_start(&fw.irq, &fw.link) != AMP_OK) {
 		fw_fail("mailbox", "cannot start the IRQ thread");
 		return false;

@@ -85,6 +85,26 @@ struct amp_rproc *amp_host_rproc(struct amp_host *h);
 /** The host RPMsg device, NULL while the firmware is not running. */
 struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h);
 
+/* ---- DDR hot-plug, for services that hand out large buffers (rpmsg-sdb) ---------------- */
+
+#define AMP_HOST_PLUG_TIMEOUT_MS 2000
+
+/** Completion of amp_host_ddr_plug(): AMP_OK, AMP_ETIMEDOUT or AMP_ENOTCONN (firmware gone). */
+typedef void (*amp_host_done_fn)(void *priv, int rc);
+
+/**
+ * Make the memfd @p fd (@p size bytes) the DDR memory at [da, da + size), here and in the
+ * firmware (<amp/ddr_plug.h>). @p done runs on the loop once the firmware has mapped it.
+ * @retval AMP_OK  pending; *slot identifies the plug for amp_host_ddr_unplug()
+ * @retval AMP_ENOTCONN no firmware running; AMP_EINVAL range not in DDR; AMP_ENOMEM no slot
+ */
+int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd,
+		      amp_host_done_fn done, void *priv, uint32_t *slot);
+/** Give the range back to the SoC memory on both sides (the firmware is told, not awaited). */
+void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot);
+/** Forget the pending plugs of @p priv (it is going away); their callbacks never run. */
+void amp_host_ddr_cancel(struct amp_host *h, void *priv);
+
 /** Every layer's counters as text (rproc, RPMsg, vrings, IPCC). */
 void amp_host_stats(struct amp_host *h, GString *out);
 /** A start-up summary a newcomer can follow: profile, regions, vrings, buffers. */

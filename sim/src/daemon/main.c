@@ -14,6 +14,7 @@ static const struct {
      "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace"},
     {"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
     {"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
+    {"sdb", amp_cmd_sdb, "large shared buffers (rpmsg-sdb): fill, check and time them"},
     {"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
 };
 

@@ -17,6 +17,7 @@
 
 #include <amp/error.h>
 #include <amp/host.h>
+#include <amp/sdb_service.h>
 
 #include "commands.h"
 #include "ctl.h"
@@ -26,7 +27,8 @@
 #define MAX_INDEX 32 /* rpmsg_tty allows 32 ttys; the same bound for frame sockets */
 
 struct bound {
-	struct amp_frontend *fe;
+	struct amp_frontend *fe;   /* a pty or frame socket, or */
+	struct amp_sdb_service *sdb; /* the rpmsg-sdb buffer service */
 	enum amp_frontend_kind kind;
 	unsigned index;
 };
@@ -37,6 +39,7 @@ struct daemon {
 	struct amp_rundir *rd;
 	struct amp_ctl_server *ctl;
 	bool used[2][MAX_INDEX]; /* [kind][index] */
+	bool sdb_used;		 /* RUNDIR/rpmsg-sdb, like ST's single /dev/rpmsg-sdb */
 	bool quiet;
 	int exit_code;
 };
@@ -76,9 +79,35 @@ static int fe_send(void *ctx, const void *data, size_t len)
 
 static const struct amp_chan_ops fe_ops = {.send = fe_send};
 
+/* "rpmsg-sdb-channel" -> RUNDIR/rpmsg-sdb, as ST's driver creates /dev/rpmsg-sdb. */
+static bool bind_sdb(struct daemon *d, struct amp_host_chan *ch)
+{
+	if (strcmp(ch->name, AMP_SDB_SERVICE_NAME) || d->sdb_used)
+		return false;
+	g_autofree char *path = amp_rundir_file(d->rd, "rpmsg-sdb");
+	g_autoptr(GError) err = NULL;
+	struct amp_sdb_service *s = amp_sdb_service_new(d->host, ch, path, &err);
+	if (!s) {
+		g_warning("channel %s: %s; served as a frame socket instead", ch->name,
+			  err->message);
+		return false;
+	}
+	struct bound *b = g_new0(struct bound, 1);
+	b->sdb = s;
+	d->sdb_used = true;
+	ch->user = b;
+	say(d, "channel \"%s\" announced by the firmware (its address 0x%x, ours 0x%x)\n",
+	    ch->name, ch->remote, ch->ept.addr);
+	say(d, "  -> %s (large shared buffers in DDR, like ST's /dev/rpmsg-sdb; docs/sdb.md)\n",
+	    path);
+	return true;
+}
+
 static void on_channel_new(void *priv, struct amp_host_chan *ch)
 {
 	struct daemon *d = priv;
+	if (bind_sdb(d, ch))
+		return;
 	enum amp_frontend_kind kind = kind_for(d, ch->name);
 	unsigned i = 0;
 	while (i < MAX_INDEX && d->used[kind][i])
@@ -121,8 +150,13 @@ static void on_channel_gone(void *priv, struct amp_host_chan *ch, const char *wh
 	say(d, "channel \"%s\" is gone: %s\n", ch->name, why);
 	if (!b)
 		return;
-	d->used[b->kind][b->index] = false;
-	amp_frontend_free(b->fe); /* its client sees EOF / hangup */
+	if (b->sdb) {
+		amp_sdb_service_free(b->sdb); /* its clients are woken with an error */
+		d->sdb_used = false;
+	} else {
+		d->used[b->kind][b->index] = false;
+		amp_frontend_free(b->fe); /* its client sees EOF / hangup */
+	}
 	g_free(b);
 	ch->user = NULL;
 }
@@ -131,7 +165,9 @@ static void on_receive(void *priv, struct amp_host_chan *ch, const void *data, s
 {
 	(void)priv;
 	struct bound *b = ch->user;
-	if (b)
+	if (b && b->sdb)
+		amp_sdb_service_receive(b->sdb, data, len);
+	else if (b)
 		amp_frontend_deliver(b->fe, data, len);
 }
 
@@ -139,9 +175,13 @@ static void on_tx_ready(void *priv)
 {
 	struct daemon *d = priv;
 	g_autofree struct amp_host_chan **chans = amp_host_channels(d->host);
-	for (struct amp_host_chan **c = chans; *c; c++)
-		if ((*c)->user)
-			amp_frontend_resume(((struct bound *)(*c)->user)->fe);
+	for (struct amp_host_chan **c = chans; *c; c++) {
+		struct bound *b = (*c)->user;
+		if (b && b->sdb)
+			amp_sdb_service_tx_ready(b->sdb);
+		else if (b)
+			amp_frontend_resume(b->fe);
+	}
 }
 
 static void on_rproc_event(void *priv, enum amp_rproc_event ev)
@@ -172,10 +212,11 @@ static void list_endpoints(struct daemon *d, GString *out)
 		g_string_append(out, "no channels (the firmware has announced none)\n");
 	for (struct amp_host_chan **c = chans; *c; c++) {
 		struct bound *b = (*c)->user;
-		const struct amp_frontend_stats *s = b ? amp_frontend_stats(b->fe) : NULL;
+		const struct amp_frontend_stats *s = b && b->fe ? amp_frontend_stats(b->fe) : NULL;
+		const char *where = !b ? "(not served)"
+			: b->sdb ? amp_sdb_service_path(b->sdb) : amp_frontend_path(b->fe);
 		g_string_append_printf(out, "%-32s firmware 0x%-4x host 0x%-4x %s", (*c)->name,
-				       (*c)->remote, (*c)->ept.addr,
-				       b ? amp_frontend_path(b->fe) : "(not served)");
+				       (*c)->remote, (*c)->ept.addr, where);
 		if (s)
 			g_string_append_printf(
 			    out,
@@ -184,6 +225,16 @@ static void list_endpoints(struct daemon *d, GString *out)
 			    ", clients %" G_GUINT64_FORMAT,
 			    s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->clients);
 		g_string_append_c(out, '\n');
+	}
+}
+
+static void sdb_stats(struct daemon *d, GString *out)
+{
+	g_autofree struct amp_host_chan **chans = amp_host_channels(d->host);
+	for (struct amp_host_chan **c = chans; *c; c++) {
+		struct bound *b = (*c)->user;
+		if (b && b->sdb)
+			amp_sdb_service_describe(b->sdb, out);
 	}
 }
 
@@ -224,6 +275,7 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 	}
 	if (!strcmp(cmd, "stats")) {
 		amp_host_stats(d->host, out);
+		sdb_stats(d, out);
 		return TRUE;
 	}
 	if (!strcmp(cmd, "trace")) {

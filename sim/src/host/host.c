@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include <amp/ddr_plug.h>
 #include <amp/error.h>
 #include <amp/ipcc.h>
 #include <amp/ipcc_glib.h>
@@ -25,6 +26,15 @@ struct amp_host {
 	uint32_t *work;
 	GPtrArray *chans; /* struct amp_host_chan * */
 	bool tx_waiting;  /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
+	GQueue plugs;	  /* struct plug_wait: DDR plugs the firmware has not applied yet */
+};
+
+/* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
+struct plug_wait {
+	uint32_t gen;
+	amp_host_done_fn done;
+	void *priv;
+	guint timeout;
 };
 
 /* ---- the RPMsg host port: doorbell = IPCC, memory = the shared object ------------------- */
@@ -155,6 +165,89 @@ static void on_irq(void *arg, uint32_t ch)
 	}
 }
 
+/* ---- DDR hot-plug (rpmsg-sdb buffers, <amp/ddr_plug.h>) ------------------------------------ */
+
+static void plug_finish(struct amp_host *h, GList *l, int rc)
+{
+	struct plug_wait *w = l->data;
+	g_queue_delete_link(&h->plugs, l);
+	if (w->timeout)
+		g_source_remove(w->timeout);
+	w->done(w->priv, rc);
+	g_free(w);
+}
+
+static void on_plug_irq(void *arg, uint32_t ch)
+{
+	struct amp_host *h = arg;
+	(void)ch;
+	GList *l;
+	while ((l = g_queue_peek_head_link(&h->plugs)) &&
+	       amp_ddr_plug_acked(&h->soc, ((struct plug_wait *)l->data)->gen))
+		plug_finish(h, l, AMP_OK);
+}
+
+static gboolean on_plug_timeout(gpointer data)
+{
+	struct amp_host *h = data;
+	struct plug_wait *w = g_queue_peek_head(&h->plugs);
+	w->timeout = 0;
+	g_warning("the firmware did not map a DDR buffer within %d ms (does its port handle "
+		  "IPCC channel 5? docs/sdb.md)",
+		  AMP_HOST_PLUG_TIMEOUT_MS);
+	plug_finish(h, g_queue_peek_head_link(&h->plugs), AMP_ETIMEDOUT);
+	return G_SOURCE_REMOVE;
+}
+
+static void plugs_fail_all(struct amp_host *h)
+{
+	GList *l;
+	while ((l = g_queue_peek_head_link(&h->plugs)))
+		plug_finish(h, l, AMP_ENOTCONN);
+	amp_ddr_plug_reset(&h->soc);
+}
+
+int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd,
+		      amp_host_done_fn done, void *priv, uint32_t *slot)
+{
+	if (!h->dev_up)
+		return AMP_ENOTCONN;
+	struct plug_wait *w = g_new0(struct plug_wait, 1);
+	int rc = amp_ddr_plug(&h->soc, da, size, fd, slot, &w->gen);
+	if (rc != AMP_OK) {
+		g_free(w);
+		return rc;
+	}
+	w->done = done;
+	w->priv = priv;
+	/* One timer per request, but only the oldest can expire first: FIFO acks. */
+	w->timeout = g_timeout_add(AMP_HOST_PLUG_TIMEOUT_MS, on_plug_timeout, h);
+	g_queue_push_tail(&h->plugs, w);
+	amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
+	return AMP_OK;
+}
+
+void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot)
+{
+	uint32_t gen;
+	if (amp_ddr_unplug(&h->soc, slot, &gen) == AMP_OK && h->dev_up)
+		amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
+}
+
+void amp_host_ddr_cancel(struct amp_host *h, void *priv)
+{
+	for (GList *l = h->plugs.head, *next; l; l = next) {
+		next = l->next;
+		struct plug_wait *w = l->data;
+		if (w->priv == priv) {
+			if (w->timeout)
+				g_source_remove(w->timeout);
+			g_free(w);
+			g_queue_delete_link(&h->plugs, l);
+		}
+	}
+}
+
 /* ---- rproc events -------------------------------------------------------------------------- */
 
 static void probe_vdev(struct amp_host *h)
@@ -195,6 +288,7 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 		probe_vdev(h);
 	} else {
 		h->dev_up = false;
+		plugs_fail_all(h);
 		drop_all_channels(h, ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
 								: "the firmware is stopping");
 	}
@@ -228,6 +322,7 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 	h->link_ok = true;
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);
+	amp_ipcc_link_set_handler(&h->link, AMP_DDR_PLUG_CH, on_plug_irq, h);
 	h->link_src = amp_ipcc_glib_add(&h->link, NULL);
 	return TRUE;
 }
@@ -243,6 +338,7 @@ struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err)
 	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
 		h->efds[i] = -1;
 	h->chans = g_ptr_array_new();
+	g_queue_init(&h->plugs);
 	if (!create_hw(h, err))
 		goto fail;
 	struct amp_rproc_cfg rc = cfg->rproc;

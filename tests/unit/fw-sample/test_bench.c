@@ -14,7 +14,7 @@
 
 #define MTU 496u
 
-static uint8_t block[32768];
+static uint8_t block[32768 + BENCH_HDR32_SIZE];
 
 /* The host side: a block of n bytes whose first bytes are the header, like the original. */
 static void make_block(uint32_t n)
@@ -154,6 +154,72 @@ static void tiny_and_overshooting_blocks(void **state)
 	assert_int_equal(s.blocks, 3);
 }
 
+/* The 32-bit form: the length counts the payload after the 8-byte header. */
+static void header32_sizes_512_to_32768(void **state)
+{
+	struct bench_state s;
+
+	(void)state;
+	bench_init(&s);
+	for (uint32_t n = 512; n <= 32768; n *= 2) {
+		uint32_t at = 0, total = n + BENCH_HDR32_SIZE;
+		unsigned replies = 0;
+		uint8_t reply[BENCH_REPLY_SIZE];
+		bench_put_header32(block, n);
+		for (uint32_t off = 0; off < total; off += MTU) {
+			uint32_t len = total - off < MTU ? total - off : MTU;
+			if (bench_rx(&s, block + off, len, reply)) {
+				replies++;
+				at = off + len;
+				assert_int_equal(reply[0] | (reply[1] << 8), n);
+			}
+		}
+		assert_int_equal(replies, 1);
+		assert_int_equal(at, total);
+	}
+	assert_int_equal(s.blocks, 7);
+	assert_int_equal(s.stray_bytes, 0);
+}
+
+static void header32_counts_only_the_payload(void **state)
+{
+	struct bench_state s;
+	uint8_t msg[32] = {0};
+	uint8_t reply[BENCH_REPLY_SIZE];
+
+	(void)state;
+	bench_init(&s);
+	bench_put_header32(msg, 10);
+	assert_false(bench_rx(&s, msg, BENCH_HDR32_SIZE + 9, reply)); /* 9 of 10 */
+	assert_true(bench_rx(&s, msg, 1, reply));
+	assert_int_equal(reply[0] | (reply[1] << 8), 10);
+	/* Header and the whole payload in one message. */
+	assert_true(bench_rx(&s, msg, BENCH_HDR32_SIZE + 10, reply));
+	/* Length 0 completes with the header; lengths above 16 bits report the low half. */
+	bench_put_header32(msg, 0);
+	assert_true(bench_rx(&s, msg, BENCH_HDR32_SIZE, reply));
+	assert_int_equal(reply[0] | (reply[1] << 8), 0);
+	bench_put_header32(msg, 70000);
+	assert_false(bench_rx(&s, msg, BENCH_HDR32_SIZE, reply));
+	assert_int_equal(s.expected, 70000);
+	/* The magic inside a payload chunk does not restart the count. */
+	assert_false(bench_rx(&s, msg, BENCH_HDR32_SIZE, reply));
+	assert_int_equal(s.received, BENCH_HDR32_SIZE);
+	while (!bench_rx(&s, block, MTU, reply))
+		;
+	assert_int_equal(reply[0] | (reply[1] << 8), 70000 & 0xFFFF);
+	assert_int_equal(s.stray_bytes, 0);
+}
+
+static void header32_bytes_on_the_wire(void **state)
+{
+	uint8_t h[BENCH_HDR32_SIZE];
+
+	(void)state;
+	bench_put_header32(h, 0x01020304);
+	assert_memory_equal(h, ((uint8_t[]){'B', 'N', 'C', 'H', 4, 3, 2, 1}), sizeof(h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +229,9 @@ int main(void)
 	    cmocka_unit_test(stray_bytes_never_reply),
 	    cmocka_unit_test(preamble_inside_payload_does_not_restart),
 	    cmocka_unit_test(tiny_and_overshooting_blocks),
+	    cmocka_unit_test(header32_sizes_512_to_32768),
+	    cmocka_unit_test(header32_counts_only_the_payload),
+	    cmocka_unit_test(header32_bytes_on_the_wire),
 	};
 	return cmocka_run_group_tests_name("fw-sample/bench", tests, NULL, NULL);
 }

@@ -92,13 +92,13 @@ static void announce_out_of_range(void **state)
 	struct sdb_msg m;
 
 	(void)state;
-	assert_int_equal(parse("B8Ac0000000L00100000", &m), AMP_ERANGE); /* idx >= 8 */
+	assert_int_equal(parse("B16Ac0000000L00100000", &m), AMP_ERANGE); /* idx >= 16 */
 	assert_int_equal(parse("B99999Ac0000000L00100000", &m), AMP_ERANGE);
 	assert_int_equal(parse("B0Ac0000000L00000007", &m), AMP_ERANGE); /* < SDB_MIN_LEN */
 	assert_int_equal(parse("B0Ac0000000L00000000", &m), AMP_ERANGE);
 	assert_int_equal(parse("B0AFFFFFFF0L00000011", &m), AMP_ERANGE); /* wraps 2^32 */
 	assert_int_equal(parse("B0A00000002LFFFFFFFF", &m), AMP_ERANGE);
-	assert_int_equal(parse("R8", &m), AMP_ERANGE);
+	assert_int_equal(parse("R16", &m), AMP_ERANGE);
 }
 
 static void commands(void **state)
@@ -248,6 +248,41 @@ static void fill_edges(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 }
 
+/* ampsim's Linux -> firmware direction: T announce, F filled, the R..C answer; DMA fill. */
+static void to_firmware_messages_and_dma_fill(void **state)
+{
+	struct sdb_msg m;
+	char out[SDB_REPORT_MAX + 1];
+
+	(void)state;
+	assert_int_equal(parse("T3Ac0100000L02000000", &m), 0);
+	assert_int_equal(m.kind, SDB_MSG_ANNOUNCE_TO_FW);
+	assert_int_equal(m.idx, 3);
+	assert_int_equal(m.da, 0xC0100000u);
+	assert_int_equal(m.len, 0x2000000u);
+	assert_int_equal(parse("F3L01000000", &m), 0);
+	assert_int_equal(m.kind, SDB_MSG_FILLED);
+	assert_int_equal(m.idx, 3);
+	assert_int_equal(m.len, 0x1000000u);
+	assert_int_equal(parse("F3L00000000", &m), AMP_ERANGE); /* nothing filled */
+	assert_int_equal(parse("F16L00000010", &m), AMP_ERANGE);
+	assert_int_equal(parse("F3L0000010", &m), AMP_EBADMSG);
+	assert_int_equal(parse("F3A00000010", &m), AMP_EBADMSG);
+	assert_int_equal(parse("F3L00000010x", &m), AMP_EBADMSG);
+	assert_int_equal(parse("Md", &m), 0);
+	assert_int_equal(m.pattern, SDB_PATTERN_DMA);
+	assert_int_equal(sdb_format_return(out, sizeof(out), 12, 0xCBF43926u), 12);
+	assert_string_equal(out, "R12Ccbf43926");
+	assert_int_equal(sdb_format_return(out, 4, 12, 0), AMP_EINVAL);
+
+	uint8_t buf[1000];
+	memset(buf, 0xEE, sizeof(buf));
+	assert_int_equal(sdb_fill(buf, 999, SDB_PATTERN_DMA, 5), 0);
+	for (int i = 0; i < 999; i++)
+		assert_int_equal(buf[i], (uint8_t)(5 + i % 256));
+	assert_int_equal(buf[999], 0xEE); /* not one byte past the length */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +293,7 @@ int main(void)
 	    cmocka_unit_test(report_format),
 	    cmocka_unit_test(full_fill_cycle),
 	    cmocka_unit_test(fill_edges),
+	    cmocka_unit_test(to_firmware_messages_and_dma_fill),
 	};
 	return cmocka_run_group_tests_name("fw-sample/sdb", tests, NULL, NULL);
 }

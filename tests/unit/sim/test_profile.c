@@ -29,7 +29,7 @@ static void stm32mp157_is_shipped(void **state)
 	    {"vdev0buffer", 0x10042000, 0x4000, AMP_SOC_PURPOSE_BUFFER},
 	    {"retram", 0x38000000, 0x10000, AMP_SOC_PURPOSE_RETRAM},
 	    {"ipcc", 0x4C001000, 0x1000, AMP_SOC_PURPOSE_IPCC},
-	    {"ddr", 0xC0000000, 0x1000000, AMP_SOC_PURPOSE_DDR},
+	    {"ddr", 0xC0000000, 0x8000000, AMP_SOC_PURPOSE_DDR},
 	};
 
 	(void)state;

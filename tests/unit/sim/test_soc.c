@@ -187,7 +187,7 @@ static void firmware_maps_at_device_addresses(void **state)
 	} else {
 		assert_int_equal(amp_soc_attach_fw(&fw, host.shm_name, AMP_SOC_ATTACH_STRICT),
 				 AMP_EADDRINUSE);
-		assert_non_null(strstr(fw.err, "region ddr [0xc0000000, 0xc1000000)"));
+		assert_non_null(strstr(fw.err, "region ddr [0xc0000000, 0xc8000000)"));
 	}
 	amp_soc_destroy(&fw);
 	amp_soc_destroy(&host);

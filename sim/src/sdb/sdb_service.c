@@ -1,0 +1,698 @@
+/* The host's rpmsg-sdb service; see <amp/sdb_service.h>, sdb_wire.h and sdb_msg.h. */
+#define _GNU_SOURCE
+#include <amp/sdb_service.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include <amp/error.h>
+#include <amp/sdb.h>
+
+#include "sdb_msg.h"
+#include "sdb_wire.h"
+
+#define LOG_CAP 10 /* protocol errors logged per service; all of them are counted */
+#define MAX_BUF_SIZE 0xFFFFF000ull /* "L<8 hex digits>" and a 32-bit da */
+
+enum buf_state {
+	BUF_FREE,
+	BUF_PLUGGING, /* waiting for the firmware to map it */
+	BUF_FIRMWARE, /* the firmware owns it (fills or reads it) */
+	BUF_CLIENT,   /* the client owns it */
+	BUF_STALE,    /* its client left while the firmware had it: index and range kept
+		       * until the firmware's answer comes (or STALE_MS pass), so a late answer
+		       * is never taken for a new buffer's and a late write never lands in one */
+};
+
+#define STALE_MS 2000
+
+struct sdb_client;
+
+struct sdb_buf {
+	struct amp_sdb_service *svc;
+	enum buf_state state;
+	enum amp_sdb_dir dir;
+	struct sdb_client *owner;
+	uint32_t idx;
+	uint64_t da, size;
+	int memfd, efd;
+	uint32_t slot;
+	bool plugged;
+	uint64_t data_size; /* AMP_SDB_NO_DATA until the firmware reports */
+	uint64_t submitted;
+	uint32_t crc;
+	bool has_crc;
+	guint stale_timer;
+};
+
+struct sdb_client {
+	struct amp_sdb_service *svc;
+	int fd;
+	guint src;
+	bool waiting; /* an ALLOC is being plugged: its reply comes later */
+};
+
+struct amp_sdb_service {
+	struct amp_host *host;
+	struct amp_host_chan *ch;
+	char *path;
+	int listen_fd;
+	guint listen_src;
+	const struct amp_soc_region *ddr;
+	uint64_t cursor; /* next-fit: a freed range is reused last */
+	struct sdb_buf bufs[AMP_SDB_MAX_BUFFERS];
+	GList *clients;
+	GQueue tx; /* GBytes waiting for a TX buffer */
+	unsigned logged;
+	struct amp_sdb_stats st;
+};
+
+static void protocol_error(struct amp_sdb_service *s, uint64_t *counter, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+static void protocol_error(struct amp_sdb_service *s, uint64_t *counter, const char *fmt, ...)
+{
+	(*counter)++;
+	if (s->logged++ >= LOG_CAP)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_warning("rpmsg-sdb: %s; ignored (counted in 'ampsim ctl stats')", msg);
+}
+
+/* ---- to the firmware ------------------------------------------------------------------------ */
+
+static void fw_send(struct amp_sdb_service *s, const char *text, int len)
+{
+	if (g_queue_is_empty(&s->tx)) {
+		int rc = amp_host_send(s->ch, text, (size_t)len);
+		if (rc == 0)
+			return;
+		if (rc != AMP_ENOMEM) {
+			s->st.tx_errors++;
+			g_warning("rpmsg-sdb: sending \"%.*s\" failed: %s", len, text,
+				  amp_strerror(rc));
+			return;
+		}
+	}
+	g_queue_push_tail(&s->tx, g_bytes_new(text, (gsize)len));
+}
+
+void amp_sdb_service_tx_ready(struct amp_sdb_service *s)
+{
+	GBytes *b;
+	while ((b = g_queue_peek_head(&s->tx))) {
+		gsize len;
+		const void *p = g_bytes_get_data(b, &len);
+		int rc = amp_host_send(s->ch, p, len);
+		if (rc == AMP_ENOMEM)
+			return;
+		if (rc != 0)
+			s->st.tx_errors++;
+		g_bytes_unref(g_queue_pop_head(&s->tx));
+	}
+}
+
+/* ---- buffers -------------------------------------------------------------------------------- */
+
+/* Does [da, da + size) miss every live buffer? If not, *next = the end of the one it hits. */
+static bool range_free(const struct amp_sdb_service *s, uint64_t da, uint64_t size,
+		       uint64_t *next)
+{
+	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++) {
+		const struct sdb_buf *b = &s->bufs[i];
+		if (b->state != BUF_FREE && da < b->da + b->size && b->da < da + size) {
+			*next = b->da + b->size;
+			return false;
+		}
+	}
+	return true;
+}
+
+static int ddr_alloc(struct amp_sdb_service *s, uint64_t size, uint64_t *out)
+{
+	const uint64_t lo = s->ddr->da, hi = s->ddr->da + s->ddr->size;
+	uint64_t da = s->cursor;
+	bool wrapped = false;
+	for (unsigned guard = 0; guard < 2 * AMP_SDB_MAX_BUFFERS + 4; guard++) {
+		if (da < lo || da > hi || size > hi - da) {
+			if (wrapped)
+				return -ENOSPC;
+			wrapped = true;
+			da = lo;
+			continue;
+		}
+		uint64_t next;
+		if (range_free(s, da, size, &next)) {
+			*out = da;
+			s->cursor = da + size;
+			return 0;
+		}
+		da = next;
+	}
+	return -ENOSPC;
+}
+
+static void signal_efd(struct amp_sdb_service *s, int efd)
+{
+	/* A full eventfd counter would block the write: never let a client stall the loop. */
+	struct pollfd p = {.fd = efd, .events = POLLOUT};
+	uint64_t one = 1;
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT) ||
+	    write(efd, &one, sizeof(one)) != sizeof(one))
+		s->st.efd_skipped++;
+}
+
+static void buf_release(struct sdb_buf *b)
+{
+	struct amp_sdb_service *s = b->svc;
+	if (b->state == BUF_PLUGGING)
+		amp_host_ddr_cancel(s->host, b);
+	if (b->plugged)
+		amp_host_ddr_unplug(s->host, b->slot);
+	if (b->memfd >= 0)
+		close(b->memfd);
+	if (b->efd >= 0)
+		close(b->efd);
+	if (b->stale_timer)
+		g_source_remove(b->stale_timer);
+	uint32_t idx = b->idx;
+	*b = (struct sdb_buf){.svc = s, .idx = idx, .memfd = -1, .efd = -1};
+}
+
+static struct sdb_buf *buf_free_slot(struct amp_sdb_service *s)
+{
+	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++)
+		if (s->bufs[i].state == BUF_FREE)
+			return &s->bufs[i];
+	return NULL;
+}
+
+/* A sealed memfd: the client can neither shrink it under the firmware nor grow it. */
+static int make_memfd(uint64_t size)
+{
+	int fd = memfd_create("ampsim-sdb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static bool is_eventfd(int fd)
+{
+	char link[64], target[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+/* ---- client replies ------------------------------------------------------------------------- */
+
+static void reply(struct sdb_client *c, const struct amp_sdb_rep *rep, int fd)
+{
+	/* A client that does not read its replies only hurts itself: never block on it. */
+	if (amp_sdb_send_fd(c->fd, rep, sizeof(*rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		g_debug("rpmsg-sdb: reply to a client failed: %s", g_strerror(errno));
+}
+
+static void reply_status(struct sdb_client *c, int status)
+{
+	if (status)
+		c->svc->st.bad_requests++;
+	reply(c, &(struct amp_sdb_rep){.status = status}, -1);
+}
+
+/* ---- ALLOC ------------------------------------------------------------------------------------ */
+
+static void plug_done(void *priv, int rc)
+{
+	struct sdb_buf *b = priv;
+	struct amp_sdb_service *s = b->svc;
+	struct sdb_client *c = b->owner;
+	c->waiting = false;
+	if (rc != AMP_OK) {
+		s->st.plug_failures++;
+		b->state = BUF_FIRMWARE;	 /* not PLUGGING: nothing to cancel any more */
+		buf_release(b);
+		reply_status(c, rc == AMP_ETIMEDOUT ? -ETIMEDOUT : -EPIPE);
+		return;
+	}
+	char msg[AMP_SDB_MSG_MAX + 1];
+	int n = amp_sdb_fmt_announce(msg, sizeof(msg), b->dir == AMP_SDB_TO_LINUX ? 'B' : 'T',
+				     b->idx, (uint32_t)b->da, (uint32_t)b->size);
+	b->state = b->dir == AMP_SDB_TO_LINUX ? BUF_FIRMWARE : BUF_CLIENT;
+	s->st.allocs++;
+	struct amp_sdb_rep rep = {.idx = b->idx, .size = b->size, .da = b->da};
+	reply(c, &rep, b->memfd);
+	fw_send(s, msg, n);
+}
+
+static int alloc_checked(struct sdb_client *c, const struct amp_sdb_req *req, int efd)
+{
+	struct amp_sdb_service *s = c->svc;
+	if (c->waiting)
+		return -EBUSY;
+	if (req->dir != AMP_SDB_TO_LINUX && req->dir != AMP_SDB_TO_FIRMWARE)
+		return -EINVAL;
+	if (req->size == 0 || req->size > MAX_BUF_SIZE)
+		return req->size ? -ENOSPC : -EINVAL;
+	if (efd < 0 || !is_eventfd(efd))
+		return -EBADF;
+	struct sdb_buf *b = buf_free_slot(s);
+	if (!b)
+		return -ENOSPC;
+	uint64_t size = (req->size + AMP_SOC_PAGE - 1) / AMP_SOC_PAGE * AMP_SOC_PAGE;
+	uint64_t da;
+	int rc = ddr_alloc(s, size, &da);
+	if (rc)
+		return rc;
+	int memfd = make_memfd(size);
+	if (memfd < 0)
+		return memfd;
+	*b = (struct sdb_buf){.svc = s, .idx = b->idx, .state = BUF_PLUGGING, .dir = req->dir,
+			      .owner = c, .da = da, .size = size, .memfd = memfd, .efd = efd,
+			      .data_size = AMP_SDB_NO_DATA};
+	rc = amp_host_ddr_plug(s->host, da, size, memfd, plug_done, b, &b->slot);
+	if (rc != AMP_OK) {
+		b->efd = -1; /* the caller still owns it on failure */
+		b->state = BUF_FIRMWARE;
+		buf_release(b);
+		return rc == AMP_ENOMEM ? -ENOSPC : -EIO;
+	}
+	b->plugged = true;
+	c->waiting = true;
+	return 0;
+}
+
+/* ---- other requests ----------------------------------------------------------------------- */
+
+static struct sdb_buf *owned(struct sdb_client *c, uint32_t idx)
+{
+	if (idx >= AMP_SDB_MAX_BUFFERS || c->svc->bufs[idx].owner != c ||
+	    c->svc->bufs[idx].state == BUF_PLUGGING)
+		return NULL;
+	return &c->svc->bufs[idx];
+}
+
+static void get_size(struct sdb_client *c, const struct amp_sdb_req *req)
+{
+	struct sdb_buf *b = owned(c, req->idx);
+	if (!b) {
+		reply_status(c, -EPERM);
+		return;
+	}
+	struct amp_sdb_rep rep = {.idx = b->idx, .size = b->data_size, .crc = b->crc,
+				  .has_crc = b->has_crc};
+	b->data_size = AMP_SDB_NO_DATA;
+	b->has_crc = false;
+	reply(c, &rep, -1);
+}
+
+static int give_back(struct sdb_client *c, const struct amp_sdb_req *req)
+{
+	struct sdb_buf *b = owned(c, req->idx);
+	if (!b)
+		return -EPERM;
+	if (b->dir != AMP_SDB_TO_LINUX)
+		return -EINVAL;
+	if (b->state != BUF_CLIENT)
+		return -EBUSY;
+	char msg[AMP_SDB_MSG_MAX + 1];
+	b->state = BUF_FIRMWARE;
+	fw_send(c->svc, msg, amp_sdb_fmt_refill(msg, sizeof(msg), b->idx));
+	return 0;
+}
+
+static int submit(struct sdb_client *c, const struct amp_sdb_req *req)
+{
+	struct sdb_buf *b = owned(c, req->idx);
+	if (!b)
+		return -EPERM;
+	if (b->dir != AMP_SDB_TO_FIRMWARE)
+		return -EINVAL;
+	if (b->state != BUF_CLIENT)
+		return -EBUSY;
+	if (req->size == 0 || req->size > b->size)
+		return -EMSGSIZE;
+	char msg[AMP_SDB_MSG_MAX + 1];
+	b->state = BUF_FIRMWARE;
+	b->submitted = req->size;
+	c->svc->st.submits++;
+	fw_send(c->svc, msg, amp_sdb_fmt_filled(msg, sizeof(msg), b->idx, (uint32_t)req->size));
+	return 0;
+}
+
+/* Vendor commands pass through, but never anything that could forge the buffer protocol. */
+static int control(struct sdb_client *c, const struct amp_sdb_req *req)
+{
+	if (req->size == 0 || req->size > AMP_SDB_CONTROL_MAX || strchr("BTRF", req->text[0]))
+		return -EINVAL;
+	fw_send(c->svc, req->text, (int)req->size);
+	return 0;
+}
+
+static void handle_request(struct sdb_client *c, const struct amp_sdb_req *req, int efd)
+{
+	int rc = -EINVAL;
+	if (req->version != AMP_SDB_WIRE_VERSION) {
+		rc = -EPROTO;
+	} else if (req->op == AMP_SDB_OP_ALLOC) {
+		rc = alloc_checked(c, req, efd);
+		if (rc == 0)
+			return; /* plug_done() replies; the buffer keeps efd */
+	} else if (req->op == AMP_SDB_OP_GET_SIZE) {
+		get_size(c, req);
+		rc = 1;
+	} else if (req->op == AMP_SDB_OP_GIVE_BACK) {
+		rc = give_back(c, req);
+	} else if (req->op == AMP_SDB_OP_SUBMIT) {
+		rc = submit(c, req);
+	} else if (req->op == AMP_SDB_OP_CONTROL) {
+		rc = control(c, req);
+	}
+	if (efd >= 0)
+		close(efd);
+	if (rc <= 0)
+		reply_status(c, rc);
+}
+
+static gboolean on_stale_timeout(gpointer data)
+{
+	struct sdb_buf *b = data;
+	b->stale_timer = 0;
+	buf_release(b);
+	return G_SOURCE_REMOVE;
+}
+
+/* Reclaim a buffer of a client that left. */
+static void buf_reclaim(struct sdb_buf *b)
+{
+	if (b->state != BUF_FIRMWARE) {
+		buf_release(b);
+		return;
+	}
+	struct amp_sdb_service *s = b->svc;
+	if (b->plugged)
+		amp_host_ddr_unplug(s->host, b->slot); /* late writes land in plain DDR */
+	close(b->memfd);
+	close(b->efd);
+	b->plugged = false;
+	b->memfd = b->efd = -1;
+	b->owner = NULL;
+	b->state = BUF_STALE;
+	b->stale_timer = g_timeout_add(STALE_MS, on_stale_timeout, b);
+}
+
+/* ---- clients -------------------------------------------------------------------------------- */
+
+static void client_free(struct sdb_client *c, bool wake)
+{
+	struct amp_sdb_service *s = c->svc;
+	bool held = false;
+	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++) {
+		struct sdb_buf *b = &s->bufs[i];
+		if (b->owner != c)
+			continue;
+		held = true;
+		if (wake && b->efd >= 0)
+			signal_efd(s, b->efd);
+		if (wake)
+			buf_release(b);
+		else
+			buf_reclaim(b);
+	}
+	if (held && !wake)
+		s->st.clients_reclaimed++;
+	if (c->src)
+		g_source_remove(c->src);
+	close(c->fd);
+	s->clients = g_list_remove(s->clients, c);
+	g_free(c);
+}
+
+/* Receive one request and at most one fd; extra fds are closed. */
+static ssize_t recv_request(int fd, struct amp_sdb_req *req, int *efd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+			   .msg_controllen = sizeof(cm.buf)};
+	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	*efd = -1;
+	for (struct cmsghdr *h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int f;
+			memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (*efd < 0)
+				*efd = f;
+			else
+				close(f);
+		}
+	}
+	if (n >= 0 && (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		n = -2; /* oversize request or too many fds */
+	return n;
+}
+
+static gboolean on_client(gint fd, GIOCondition cond, gpointer data)
+{
+	struct sdb_client *c = data;
+	struct amp_sdb_req req;
+	int efd;
+	ssize_t n = (cond & G_IO_IN) ? recv_request(fd, &req, &efd) : 0;
+	if (n < 0 && n != -2 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n == 0 || (n < 0 && n != -2)) {
+		c->src = 0;
+		client_free(c, false); /* gone: reclaim its buffers */
+		return G_SOURCE_REMOVE;
+	}
+	if (n != (ssize_t)sizeof(req)) {
+		if (efd >= 0)
+			close(efd);
+		reply_status(c, -EINVAL);
+		return G_SOURCE_CONTINUE;
+	}
+	handle_request(c, &req, efd);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_sdb_service *s = data;
+	(void)cond;
+	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return G_SOURCE_CONTINUE;
+	struct sdb_client *c = g_new0(struct sdb_client, 1);
+	c->svc = s;
+	c->fd = cfd;
+	c->src = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client, c);
+	s->clients = g_list_prepend(s->clients, c);
+	s->st.clients++;
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- firmware messages ---------------------------------------------------------------------- */
+
+static void fw_filled(struct amp_sdb_service *s, struct sdb_buf *b, uint32_t len)
+{
+	if (b->dir != AMP_SDB_TO_LINUX) {
+		protocol_error(s, &s->st.bad_direction, "B%uL for a to-firmware buffer", b->idx);
+	} else if (len > b->size) {
+		protocol_error(s, &s->st.bad_size, "buffer %u: %u bytes filled, it holds %" PRIu64,
+			       b->idx, len, b->size);
+	} else if (b->state != BUF_FIRMWARE) {
+		protocol_error(s, &s->st.not_owned,
+			       "buffer %u reported filled but the client has not given it back",
+			       b->idx);
+	} else {
+		b->data_size = len;
+		b->state = BUF_CLIENT;
+		s->st.fills++;
+		s->st.fill_bytes += len;
+		signal_efd(s, b->efd);
+	}
+}
+
+static void fw_returned(struct amp_sdb_service *s, struct sdb_buf *b, uint32_t crc)
+{
+	if (b->dir != AMP_SDB_TO_FIRMWARE) {
+		protocol_error(s, &s->st.bad_direction, "R%u for a to-Linux buffer", b->idx);
+	} else if (b->state != BUF_FIRMWARE) {
+		protocol_error(s, &s->st.not_owned, "buffer %u returned but was never submitted",
+			       b->idx);
+	} else {
+		b->data_size = b->submitted;
+		b->crc = crc;
+		b->has_crc = true;
+		b->state = BUF_CLIENT;
+		s->st.returns++;
+		signal_efd(s, b->efd);
+	}
+}
+
+void amp_sdb_service_receive(struct amp_sdb_service *s, const void *data, size_t len)
+{
+	struct amp_sdb_fw_msg m;
+	if (amp_sdb_parse_fw(data, len, &m) != 0) {
+		char shown[13];
+		size_t n = MIN(len, sizeof(shown) - 1);
+		for (size_t i = 0; i < n; i++) {
+			char ch = ((const char *)data)[i];
+			shown[i] = g_ascii_isprint(ch) ? ch : '.';
+		}
+		shown[n] = '\0';
+		protocol_error(s, &s->st.bad_format,
+			       "malformed message from the firmware (%zu bytes: \"%s\")", len,
+			       shown);
+		return;
+	}
+	struct sdb_buf *b = m.idx < AMP_SDB_MAX_BUFFERS ? &s->bufs[m.idx] : NULL;
+	if (b && b->state == BUF_STALE) {
+		s->st.stale_answers++; /* expected after a client left: not an error */
+		buf_release(b);
+		return;
+	}
+	if (!b || b->state == BUF_FREE || b->state == BUF_PLUGGING) {
+		protocol_error(s, &s->st.bad_index, "message for buffer %u, which does not exist",
+			       m.idx);
+		return;
+	}
+	if (m.kind == AMP_SDB_FW_FILLED)
+		fw_filled(s, b, m.len);
+	else
+		fw_returned(s, b, m.crc);
+}
+
+/* ---- life ---------------------------------------------------------------------------------- */
+
+static bool listen_at(struct amp_sdb_service *s, GError **err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(s->path) >= sizeof(sa.sun_path)) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
+			    "socket path %s is too long; use a shorter --run-dir", s->path);
+		return false;
+	}
+	strcpy(sa.sun_path, s->path);
+	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s->listen_fd, 16) < 0) {
+		int e = errno;
+		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
+			    "cannot listen on %s: %s", s->path, g_strerror(e));
+		return false;
+	}
+	s->listen_src = g_unix_fd_add(s->listen_fd, G_IO_IN, on_accept, s);
+	return true;
+}
+
+struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_chan *ch,
+					    const char *path, GError **err)
+{
+	const struct amp_soc_region *ddr =
+	    amp_soc_region_by_purpose(amp_host_soc(h), AMP_SOC_PURPOSE_DDR);
+	if (!ddr) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "the SoC profile has no region with purpose=ddr for rpmsg-sdb buffers");
+		return NULL;
+	}
+	struct amp_sdb_service *s = g_new0(struct amp_sdb_service, 1);
+	s->host = h;
+	s->ch = ch;
+	s->path = g_strdup(path);
+	s->ddr = ddr;
+	s->cursor = ddr->da;
+	s->listen_fd = -1;
+	g_queue_init(&s->tx);
+	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++)
+		s->bufs[i] = (struct sdb_buf){.svc = s, .idx = i, .memfd = -1, .efd = -1};
+	if (!listen_at(s, err)) {
+		amp_sdb_service_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void amp_sdb_service_free(struct amp_sdb_service *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_free(s->clients->data, true);
+	if (s->listen_src)
+		g_source_remove(s->listen_src);
+	if (s->listen_fd >= 0) {
+		close(s->listen_fd);
+		unlink(s->path);
+	}
+	g_queue_clear_full(&s->tx, (GDestroyNotify)g_bytes_unref);
+	g_free(s->path);
+	g_free(s);
+}
+
+const struct amp_sdb_stats *amp_sdb_service_stats(const struct amp_sdb_service *s)
+{
+	return &s->st;
+}
+
+const char *amp_sdb_service_path(const struct amp_sdb_service *s)
+{
+	return s->path;
+}
+
+void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
+{
+	static const char *const state[] = {"free", "plugging", "firmware", "client",
+					    "stale"};
+	const struct amp_sdb_stats *t = &s->st;
+	g_string_append_printf(
+	    out,
+	    "rpmsg-sdb %s: clients %" G_GUINT64_FORMAT " (reclaimed %" G_GUINT64_FORMAT
+	    "), buffers %" G_GUINT64_FORMAT ", fills %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+	    " bytes), submits %" G_GUINT64_FORMAT ", returns %" G_GUINT64_FORMAT "\n"
+	    "  firmware errors: format %" G_GUINT64_FORMAT ", index %" G_GUINT64_FORMAT
+	    ", size %" G_GUINT64_FORMAT ", not given back %" G_GUINT64_FORMAT
+	    ", direction %" G_GUINT64_FORMAT "; bad client requests %" G_GUINT64_FORMAT
+	    ", eventfd skipped %" G_GUINT64_FORMAT ", plug failures %" G_GUINT64_FORMAT
+	    ", tx errors %" G_GUINT64_FORMAT "; late answers for departed clients %" G_GUINT64_FORMAT
+	    "\n",
+	    s->path, t->clients, t->clients_reclaimed, t->allocs, t->fills, t->fill_bytes,
+	    t->submits, t->returns, t->bad_format, t->bad_index, t->bad_size, t->not_owned,
+	    t->bad_direction, t->bad_requests, t->efd_skipped, t->plug_failures, t->tx_errors,
+	    t->stale_answers);
+	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++) {
+		const struct sdb_buf *b = &s->bufs[i];
+		if (b->state != BUF_FREE)
+			g_string_append_printf(out, "  B%u da 0x%08" PRIx64 " %" PRIu64 " bytes %s, %s\n",
+					       i, b->da, b->size,
+					       b->dir == AMP_SDB_TO_LINUX ? "to Linux" : "to firmware",
+					       state[b->state]);
+	}
+}

@@ -1,0 +1,338 @@
+/*
+ * rpmsg-sdb end to end with real processes: `ampsim run` with the sdb sample (or a
+ * misbehaving firmware), and this test as the Linux-side client through <amp/sdb.h>.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <amp/fw_crc32.h>
+#include <amp/sdb.h>
+
+static pid_t live_daemon;
+static char run_dir[64], sock[96];
+
+static void msleep(int ms)
+{
+	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
+}
+
+static bool wait_for(const char *path, bool present, int ms)
+{
+	for (int t = 0; t < ms; t += 10, msleep(10))
+		if ((access(path, F_OK) == 0) == present)
+			return true;
+	return false;
+}
+
+static void start(const char *fw)
+{
+	static int runs;
+	snprintf(run_dir, sizeof(run_dir), "/tmp/ampsim-sdbtest-%d-%d", (int)getpid(), ++runs);
+	snprintf(sock, sizeof(sock), "%s/rpmsg-sdb", run_dir);
+	live_daemon = fork();
+	assert_true(live_daemon >= 0);
+	if (live_daemon == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--run-dir", run_dir, fw, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(wait_for(sock, true, 10000));
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	if (live_daemon > 0) {
+		kill(live_daemon, SIGINT);
+		for (int t = 0; t < 500 && waitpid(live_daemon, NULL, WNOHANG) == 0; t++)
+			msleep(10);
+		kill(live_daemon, SIGKILL);
+		waitpid(live_daemon, NULL, 0);
+		live_daemon = 0;
+	}
+	return 0;
+}
+
+static char *ctl(const char *cmd)
+{
+	static char out[16384];
+	char line[256];
+	snprintf(line, sizeof(line), "%s ctl %s %s 2>&1", AMPSIM_BIN, run_dir, cmd);
+	FILE *f = popen(line, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	return out;
+}
+
+/* The counter "name N" in `ampsim ctl stats`. */
+static long stat_of(const char *name)
+{
+	const char *p = strstr(ctl("stats"), name);
+	assert_non_null(p);
+	return strtol(p + strlen(name), NULL, 10);
+}
+
+static bool crc_ok(const uint8_t *p, uint64_t len)
+{
+	uint32_t want = p[len - 4] | (uint32_t)p[len - 3] << 8 | (uint32_t)p[len - 2] << 16 |
+			(uint32_t)p[len - 1] << 24;
+	return amp_fw_crc32(p, (size_t)(len - 4)) == want;
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+static void full_cycle_several_buffers_and_rounds(void **state)
+{
+	(void)state;
+	start(SDB_FW);
+	struct amp_sdb *s;
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	struct amp_sdb_buf b[3];
+	const size_t sizes[3] = {4096, 100000, 1u << 20};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(amp_sdb_alloc(s, sizes[i], AMP_SDB_TO_LINUX, -1, &b[i]), 0);
+		assert_true(b[i].size >= sizes[i] && b[i].size % 4096 == 0);
+		assert_true(b[i].da >= 0xC0000000u);
+	}
+	for (int round = 0; round < 5; round++)
+		for (int i = 0; i < 3; i++) {
+			uint64_t n;
+			assert_int_equal(amp_sdb_wait(s, &b[i], 5000), 0);
+			assert_int_equal(amp_sdb_get_data_size(s, b[i].idx, &n, NULL), 0);
+			assert_int_equal(n, b[i].size);
+			assert_true(crc_ok(b[i].data, n)); /* written in place by the firmware */
+			/* The size is reset once read, as RPMSG_SDB_IOCTL_GET_DATA_SIZE does. */
+			assert_int_equal(amp_sdb_get_data_size(s, b[i].idx, &n, NULL), -ENODATA);
+			/* Not given back yet: a second give-back of a held buffer is fine once. */
+			assert_int_equal(amp_sdb_give_back(s, b[i].idx), 0);
+			assert_int_equal(amp_sdb_give_back(s, b[i].idx), -EBUSY);
+		}
+	assert_true(stat_of("fills ") >= 15); /* and up to 3 refills in flight */
+	amp_sdb_close(s);
+}
+
+static void to_firmware_direction(void **state)
+{
+	(void)state;
+	start(SDB_FW);
+	struct amp_sdb *s;
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	struct amp_sdb_buf b;
+	assert_int_equal(amp_sdb_alloc(s, 20u << 20, AMP_SDB_TO_FIRMWARE, -1, &b), 0);
+	for (int round = 0; round < 3; round++) {
+		uint8_t *p = b.data;
+		size_t len = b.size - (size_t)round * 4096; /* >= 16 MiB works */
+		for (size_t i = 0; i < len; i++)
+			p[i] = (uint8_t)(i * 13 + (size_t)round);
+		assert_int_equal(amp_sdb_submit(s, b.idx, len), 0);
+		assert_int_equal(amp_sdb_submit(s, b.idx, len), -EBUSY); /* the firmware has it */
+		assert_int_equal(amp_sdb_wait(s, &b, 10000), 0);
+		uint64_t n;
+		uint32_t crc;
+		assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, &crc), 0);
+		assert_int_equal(n, len);
+		assert_int_equal(crc, amp_fw_crc32(p, len)); /* what the firmware read in place */
+	}
+	assert_int_equal(amp_sdb_submit(s, b.idx, b.size + 1), -EMSGSIZE);
+	assert_int_equal(amp_sdb_give_back(s, b.idx), -EINVAL); /* wrong direction */
+	amp_sdb_close(s);
+}
+
+static void each_malformed_firmware_message_is_counted(void **state)
+{
+	(void)state;
+	start(BAD_FW);
+	struct amp_sdb *s;
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	struct amp_sdb_buf b;
+	assert_int_equal(amp_sdb_alloc(s, 8192, AMP_SDB_TO_LINUX, -1, &b), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0); /* its one good fill: 16 bytes */
+	static const struct {
+		const char *cmd, *counter;
+	} cases[] = {
+	    {"E1", "format "},	   {"E2", "index "},	   {"E3", "size "},
+	    {"E4", "not given back "}, {"E5", "direction "}, {"E6", "format "},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long before = stat_of(cases[i].counter);
+		assert_int_equal(amp_sdb_control(s, cases[i].cmd, 2), 0);
+		for (int t = 0; t < 200 && stat_of(cases[i].counter) == before; t++)
+			msleep(10);
+		assert_int_equal(stat_of(cases[i].counter), before + 1);
+	}
+	/* None of them reached the client: its buffer still holds the one good fill. */
+	uint64_t n;
+	assert_int_equal(amp_sdb_wait(s, &b, 100), -ETIMEDOUT);
+	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), 0);
+	assert_int_equal(n, 16);
+	/* Forging the buffer protocol through the control pass-through is refused. */
+	assert_int_equal(amp_sdb_control(s, "B0L00000010", 11), -EINVAL);
+	amp_sdb_close(s);
+}
+
+static void a_dead_client_has_its_buffers_reclaimed(void **state)
+{
+	(void)state;
+	start(SDB_FW);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct amp_sdb *s;
+		struct amp_sdb_buf b;
+		if (amp_sdb_open(sock, &s) != 0)
+			_exit(1);
+		for (int i = 0; i < 16; i++)
+			if (amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b) != 0)
+				_exit(2);
+		msleep(200); /* let the fills arrive, then die holding them */
+		kill(getpid(), SIGKILL);
+	}
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSIGNALED(status));
+	for (int t = 0; t < 200 && stat_of("reclaimed ") == 0; t++)
+		msleep(10);
+	assert_int_equal(stat_of("reclaimed "), 1);
+	/* Every index and the DDR are free again for the next client. */
+	struct amp_sdb *s;
+	struct amp_sdb_buf b[16];
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b[i]), 0);
+	assert_int_equal(amp_sdb_wait(s, &b[15], 5000), 0);
+	assert_true(crc_ok(b[15].data, b[15].size));
+	amp_sdb_close(s);
+}
+
+static int firmware_pid(void)
+{
+	const char *p = strstr(ctl("status"), "firmware pid: ");
+	return p ? atoi(p + strlen("firmware pid: ")) : -1;
+}
+
+static void firmware_crash_wakes_clients_and_recovery_serves_again(void **state)
+{
+	(void)state;
+	start(SDB_FW);
+	struct amp_sdb *s;
+	struct amp_sdb_buf b;
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	assert_int_equal(amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_give_back(s, b.idx), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0); /* refilled */
+	assert_int_equal(kill(firmware_pid(), SIGKILL), 0);
+	/* The eventfd wakes the waiter; every later call says the service is gone. */
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	uint64_t n;
+	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), -EPIPE);
+	assert_int_equal(amp_sdb_give_back(s, b.idx), -EPIPE);
+	amp_sdb_close(s);
+	/* Recovery reboots the firmware, the channel and the socket come back. */
+	assert_true(wait_for(sock, false, 5000) || true);
+	assert_true(wait_for(sock, true, 10000));
+	for (int t = 0; t < 100 && amp_sdb_open(sock, &s) != 0; t++)
+		msleep(50);
+	assert_int_equal(amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), 0);
+	assert_true(crc_ok(b.data, n));
+	amp_sdb_close(s);
+}
+
+/* Does this process hold an fd to the SoC's shared object (or any /dev/shm file)? */
+static bool holds_soc_object(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	bool found = false;
+	while (d && (e = readdir(d))) {
+		char link[300], target[256];
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			found |= strncmp(target, "/dev/shm/", 9) == 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static void a_client_reaches_only_its_own_buffers(void **state)
+{
+	(void)state;
+	start(SDB_FW);
+	struct amp_sdb *a, *other;
+	struct amp_sdb_buf ba, bo;
+	assert_int_equal(amp_sdb_open(sock, &a), 0);
+	assert_int_equal(amp_sdb_open(sock, &other), 0);
+	assert_int_equal(amp_sdb_alloc(a, 8192, AMP_SDB_TO_LINUX, -1, &ba), 0);
+	assert_int_equal(amp_sdb_alloc(other, 8192, AMP_SDB_TO_LINUX, -1, &bo), 0);
+	assert_int_equal(amp_sdb_wait(other, &bo, 5000), 0);
+	/* Another client's buffer index: refused. */
+	uint64_t n;
+	assert_int_equal(amp_sdb_get_data_size(a, bo.idx, &n, NULL), -EPERM);
+	assert_int_equal(amp_sdb_give_back(a, bo.idx), -EPERM);
+	assert_int_equal(amp_sdb_get_data_size(a, 999, &n, NULL), -EPERM);
+	/* No fd of the SoC object (vrings, table, IPCC registers) ever reached us. */
+	assert_false(holds_soc_object());
+	/* Our buffer's memory is exactly our buffer: sealed against resizing, and the page
+	 * after its end is not there. */
+	struct stat st;
+	assert_int_equal(fstat(ba.memfd, &st), 0);
+	assert_int_equal(st.st_size, (off_t)ba.size);
+	assert_int_equal(ftruncate(ba.memfd, (off_t)ba.size * 64), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(ba.memfd, 0), -1);
+	pid_t child = fork();
+	if (child == 0) {
+		signal(SIGBUS, SIG_DFL); /* not cmocka's handler: die of it */
+		uint8_t *p = mmap(NULL, ba.size + 4096, PROT_READ, MAP_SHARED, ba.memfd, 0);
+		volatile uint8_t x = p[ba.size]; /* past the buffer: SIGBUS */
+		(void)x;
+		_exit(0);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS);
+	amp_sdb_close(a);
+	amp_sdb_close(other);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(full_cycle_several_buffers_and_rounds, stop),
+	    cmocka_unit_test_teardown(to_firmware_direction, stop),
+	    cmocka_unit_test_teardown(each_malformed_firmware_message_is_counted, stop),
+	    cmocka_unit_test_teardown(a_dead_client_has_its_buffers_reclaimed, stop),
+	    cmocka_unit_test_teardown(firmware_crash_wakes_clients_and_recovery_serves_again,
+				      stop),
+	    cmocka_unit_test_teardown(a_client_reaches_only_its_own_buffers, stop),
+	};
+	return cmocka_run_group_tests_name("rpmsg-sdb", tests, NULL, NULL);
+}

@@ -1,0 +1,143 @@
+/*
+ * DDR hot-plug (<amp/ddr_plug.h>): the host plugs a memfd into the DDR region, a firmware
+ * attachment (here in the same process) applies the table and sees the buffer at its
+ * device address; unplug restores the SoC memory; bad slots are refused and counted.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <amp/ddr_plug.h>
+#include <amp/error.h>
+#include <amp/profile.h>
+
+#define DDR 0xC0000000u
+
+struct pair {
+	struct amp_soc host, fw;
+	struct amp_ddr_plug_view view;
+};
+
+static int setup(void **state)
+{
+	static struct pair p;
+	struct amp_soc_layout l;
+	g_autoptr(GError) err = NULL;
+	memset(&p, 0, sizeof(p));
+	assert_true(amp_profile_load("stm32mp157", &l, &err));
+	assert_int_equal(amp_soc_create(&p.host, &l), AMP_OK);
+	if (amp_soc_attach_fw(&p.fw, p.host.shm_name, 0) != AMP_OK)
+		fail_msg("%s", p.fw.err);
+	*state = &p;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct pair *p = *state;
+	amp_soc_destroy(&p->fw);
+	amp_soc_destroy(&p->host);
+	return 0;
+}
+
+static int memfd_of(size_t size, uint8_t fill)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	memset(p, fill, size);
+	munmap(p, size);
+	return fd;
+}
+
+static void plug_is_seen_at_the_device_address_and_unplug_restores(void **state)
+{
+	struct pair *p = *state;
+	uint8_t *soc_ddr = amp_soc_da_to_va(&p->fw, DDR + 0x10000, 8192);
+	memset(soc_ddr, 0x11, 8192); /* the SoC's own DDR content */
+	int fd = memfd_of(8192, 0xAB);
+	uint32_t slot, gen;
+	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x10000, 8192, fd, &slot, &gen), AMP_OK);
+	/* The host sees the buffer at once; the firmware only after it applied the table. */
+	assert_int_equal(*(uint8_t *)amp_soc_da_to_va(&p->host, DDR + 0x10000, 1), 0xAB);
+	assert_int_equal(soc_ddr[0], 0x11);
+	assert_false(amp_ddr_plug_acked(&p->host, gen));
+	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_OK);
+	assert_true(amp_ddr_plug_acked(&p->host, gen));
+	assert_int_equal(soc_ddr[0], 0xAB);
+	assert_int_equal(soc_ddr[8191], 0xAB);
+	soc_ddr[5] = 0x5A; /* the firmware writes in place: the memfd holder sees it */
+	uint8_t *client = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	assert_int_equal(client[5], 0x5A);
+
+	assert_int_equal(amp_ddr_unplug(&p->host, slot, &gen), AMP_OK);
+	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_OK);
+	assert_true(amp_ddr_plug_acked(&p->host, gen));
+	assert_int_equal(soc_ddr[0], 0x11); /* the SoC memory is back */
+	soc_ddr[6] = 0x77;
+	assert_int_not_equal(client[6], 0x77); /* and no longer reaches the buffer */
+	assert_int_equal(p->view.errors, 0);
+	munmap(client, 8192);
+	close(fd);
+}
+
+static void ranges_outside_ddr_are_refused(void **state)
+{
+	struct pair *p = *state;
+	int fd = memfd_of(4096, 0);
+	uint32_t slot, gen;
+	assert_int_equal(amp_ddr_plug(&p->host, 0x10040000, 4096, fd, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->host, DDR + 1, 4096, fd, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->host, DDR, 0, fd, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x8000000 - 4096, 8192, fd, &slot, &gen),
+			 AMP_EINVAL); /* runs past the end */
+	assert_int_equal(amp_ddr_plug(&p->host, DDR, 4096, -1, &slot, &gen), AMP_EINVAL);
+	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
+		assert_int_equal(amp_ddr_plug(&p->host, DDR + i * 4096, 4096, fd, &slot, &gen),
+				 AMP_OK);
+	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x100000, 4096, fd, &slot, &gen),
+			 AMP_ENOMEM);
+	amp_ddr_plug_reset(&p->host);
+	assert_int_equal(amp_ddr_unplug(&p->host, 0, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_unplug(&p->host, AMP_DDR_PLUG_SLOTS, &gen), AMP_EINVAL);
+	close(fd);
+}
+
+/* The firmware never trusts the table: a forged slot is skipped and counted. */
+static void forged_slots_are_counted_not_mapped(void **state)
+{
+	struct pair *p = *state;
+	struct amp_ddr_plug_table *t =
+	    (void *)((uint8_t *)p->host.hdr + AMP_DDR_PLUG_OFFSET);
+	uint32_t g = atomic_load(&t->gen);
+	atomic_store(&t->gen, g | 1u); /* being written */
+	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_EAGAIN);
+	t->host_pid = (uint32_t)getpid();
+	t->slot[0] = (struct amp_ddr_plug_slot){.da = 0x10040000, .size = 4096, .fd = 0, .tag = 7};
+	t->slot[1] = (struct amp_ddr_plug_slot){.da = DDR, .size = 4096, .fd = 9999, .tag = 8};
+	int small = memfd_of(4096, 0);
+	t->slot[2] = (struct amp_ddr_plug_slot){.da = DDR, .size = 8192, .fd = small, .tag = 9};
+	atomic_store(&t->gen, (g | 1u) + 1u);
+	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_OK);
+	assert_int_equal(p->view.errors, 3); /* not DDR, no such fd, memfd too short */
+	close(small);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(plug_is_seen_at_the_device_address_and_unplug_restores,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(ranges_outside_ddr_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(forged_slots_are_counted_not_mapped, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("ddr plug", tests, NULL, NULL);
+}
