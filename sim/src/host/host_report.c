@@ -9,6 +9,7 @@ static const char *const vq_err_names[AMP_VQ_ERR_COUNT] = {
     [AMP_VQ_ERR_DESC_ADDR] = "desc_addr",   [AMP_VQ_ERR_USED_IDX] = "used_idx",
     [AMP_VQ_ERR_USED_ID] = "used_id",	    [AMP_VQ_ERR_USED_STALE] = "used_stale",
     [AMP_VQ_ERR_USED_LEN] = "used_len",	    [AMP_VQ_ERR_MSG_LEN] = "msg_len",
+    [AMP_VQ_ERR_HELD_ID] = "held_id",
 };
 
 static const char *const purpose_names[AMP_SOC_PURPOSE_COUNT] = {
