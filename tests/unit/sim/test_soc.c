@@ -436,6 +436,21 @@ static void normal_exit_unlinks(void **state)
 	assert_false(shm_exists(name));
 }
 
+/* A killed run's object is removed when the next run starts (amp_soc_create). */
+static void next_start_removes_stale(void **state)
+{
+	struct amp_soc_layout l = layout();
+	char name[AMP_SOC_SHM_NAME_MAX];
+	struct amp_soc soc;
+
+	(void)state;
+	child_creator_ends(SIGKILL, name);
+	assert_true(shm_exists(name)); /* SIGKILL cannot clean up */
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	assert_false(shm_exists(name));
+	amp_soc_destroy(&soc);
+}
+
 /* The pid in the name is alive but is not the creator (start time differs): stale. An
  * unknown start time (0) is kept: never remove what might be a live run's. */
 static void reused_pid_is_stale(void **state)
@@ -542,6 +557,7 @@ int main(void)
 	    cmocka_unit_test(sigterm_unlinks),
 	    cmocka_unit_test(sigint_unlinks),
 	    cmocka_unit_test(normal_exit_unlinks),
+	    cmocka_unit_test(next_start_removes_stale),
 	    cmocka_unit_test(reused_pid_is_stale),
 	    cmocka_unit_test(cleanup_spares_another_users_object),
 	    cmocka_unit_test(layout_check_rejects),
