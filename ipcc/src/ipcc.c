@@ -61,6 +61,20 @@ int amp_ipcc_init(struct amp_ipcc *m, struct amp_ipcc_shared *sh, uint32_t nchan
 }
 
 /*
+ * A send on a masked (or disabled) channel raises nothing; the unmask or enable does, later.
+ * Count that raise for the sender's direction, so that every delivered kick shows one
+ * raise and one handling.
+ */
+static void count_late_raises(struct amp_ipcc *m, uint32_t p, uint32_t chans)
+{
+	for (uint32_t ch = 0; ch < m->nchan; ch++) {
+		if (chans & (1u << ch))
+			atomic_fetch_add_explicit(&m->sh->stats[other(p)][ch].irq_raised, 1,
+						  memory_order_relaxed);
+	}
+}
+
+/*
  * The one place that derives the IRQ lines. cause_rx[p] / cause_tx[p] are the channels
  * whose state this access changed in the direction that can raise p's RX-occupied or
  * TX-free line; a line is reported raised only if it is high now *because of* one of
@@ -88,8 +102,10 @@ static uint32_t update_edges(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPC
 		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && tx)
 			lines |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
 		/* An unmask or enable raises the line only if a flag is in the right state now. */
-		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && cause_rx && (rx & cause_rx[p]))
+		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && cause_rx && (rx & cause_rx[p])) {
 			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
+			count_late_raises(m, p, rx & cause_rx[p]);
+		}
 		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && cause_tx && (tx & cause_tx[p]))
 			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
 		/*

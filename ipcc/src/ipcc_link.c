@@ -134,8 +134,11 @@ static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
 	/* TX-free edges are rare (only strict waiters unmask them): always signalled. */
 	if (raised & TXF_LINE(l->peer))
 		ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_TXF)]);
-	if (raised & RXO_LINE(l->proc)) /* an unmask on our own side */
+	if (raised & RXO_LINE(l->proc)) { /* an unmask on our side: the peer's kick lands now */
 		ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+		atomic_fetch_add_explicit(&l->m.sh->stats[l->peer][ch].efd_writes, 1,
+					  memory_order_relaxed);
+	}
 	return ret;
 }
 

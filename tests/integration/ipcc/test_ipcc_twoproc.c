@@ -338,6 +338,12 @@ static void masking_across_processes(void **state)
 	assert_int_equal(amp_ipcc_link_wait_event(&r.link, 5000), 1);
 	assert_int_equal(amp_ipcc_link_dispatch(&r.link), 1);
 	assert_int_equal(r.pongs, 1);
+	/* The answer's raise happened at the unmask: the counters still add up. */
+	const struct amp_ipcc_chan_stats *s = &amp_soc_ipcc(&r.soc)->stats[P2][CH_PING];
+	assert_int_equal(s->kicks, 1);
+	assert_int_equal(s->irq_raised, 1);
+	assert_int_equal(s->irq_handled, 1);
+	assert_int_equal(s->efd_writes + s->efd_avoided, 1);
 	amp_ipcc_link_kick(&r.link, AMP_IPCC_CH_SHUTDOWN);
 	assert_int_equal(waitpid(r.child, &st, 0), r.child);
 	r.child = 0;

@@ -153,6 +153,10 @@ static void masked_channel_waits_for_unmask(void **state)
 	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
 	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
 	assert_int_equal(f->host_calls[CH], 1);
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P2][CH];
+	assert_int_equal(s->irq_raised, 1); /* by the unmask */
+	assert_int_equal(s->irq_handled, 1);
+	assert_int_equal(s->efd_writes + s->efd_avoided, 1);
 	assert_int_equal(amp_ipcc_link_mask(&f->host, 9, false), AMP_EINVAL);
 	destroy(f);
 }

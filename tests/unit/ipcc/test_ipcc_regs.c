@@ -308,6 +308,36 @@ static void send_ack_and_counters(void **state)
 	assert_int_equal(amp_ipcc_ack(m, P2, 6, NULL), AMP_EINVAL);
 }
 
+/* A send on a masked channel raises nothing; the unmask raises it, and is counted then. */
+static void late_raise_by_unmask_is_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct amp_ipcc *m = &f->m;
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P1][AMP_IPCC_CH2];
+	uint32_t raised;
+
+	amp_ipcc_set_bits(m, AMP_IPCC_C2MR, AMP_IPCC_CHNOM(AMP_IPCC_CH2), NULL);
+	amp_ipcc_set_bits(m, AMP_IPCC_C2CR, AMP_IPCC_XCR_RXOIE, NULL);
+	assert_int_equal(amp_ipcc_send(m, P1, AMP_IPCC_CH2, &raised), 1);
+	assert_int_equal(raised, 0);
+	assert_int_equal(s->irq_raised, 0);
+	assert_int_equal(amp_ipcc_clr_bits(m, AMP_IPCC_C2MR, AMP_IPCC_CHNOM(AMP_IPCC_CH2), &raised),
+			 AMP_OK);
+	assert_int_equal(raised, RXO(P2));
+	assert_int_equal(s->irq_raised, 1);
+	assert_int_equal(f->sh.stats[P2][AMP_IPCC_CH2].irq_raised, 0); /* other direction */
+	assert_int_equal(amp_ipcc_ack(m, P2, AMP_IPCC_CH2, NULL), AMP_OK);
+	assert_int_equal(s->kicks, 1);
+	assert_int_equal(s->irq_handled, 1);
+	/* Same through RXOIE: disabled at the send, enabled later. */
+	amp_ipcc_clr_bits(m, AMP_IPCC_C2CR, AMP_IPCC_XCR_RXOIE, NULL);
+	assert_int_equal(amp_ipcc_send(m, P1, AMP_IPCC_CH2, &raised), 1);
+	assert_int_equal(s->irq_raised, 1);
+	amp_ipcc_set_bits(m, AMP_IPCC_C2CR, AMP_IPCC_XCR_RXOIE, &raised);
+	assert_int_equal(raised, RXO(P2));
+	assert_int_equal(s->irq_raised, 2);
+}
+
 static void set_clr_bits(void **state)
 {
 	struct fixture *f = *state;
@@ -340,6 +370,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(guest_errors_are_counted_and_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(init_and_reset_reject_bad_arguments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(send_ack_and_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(late_raise_by_unmask_is_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(set_clr_bits, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ipcc/regs", tests, NULL, NULL);
