@@ -222,8 +222,7 @@ static void ctrl_causes(const struct amp_ipcc *m, uint32_t p, uint32_t reg, uint
 }
 
 /* Store XCR or XMR of processor p (reg = C1CR or C1MR), then update. */
-static int write_ctrl(struct amp_ipcc *m, uint32_t p, uint32_t reg, uint32_t val,
-		      uint32_t *raised)
+static int write_ctrl(struct amp_ipcc *m, uint32_t p, uint32_t reg, uint32_t val, uint32_t *raised)
 {
 	uint32_t rx[AMP_IPCC_NPROC] = {0}, tx[AMP_IPCC_NPROC] = {0};
 	uint32_t off = reg + p * AMP_IPCC_PROC_OFFST;

@@ -96,7 +96,8 @@ static int check_region(const struct amp_soc_layout *l, uint32_t i, struct amp_s
 				   "da 0 cannot be mapped by a process (mmap_min_addr)");
 	if (da >= DA_LIMIT || size > DA_LIMIT - da)
 		return layout_fail(err, (int)i, "size",
-				   "[0x%llx, +0x%llx) runs past the 32-bit address space", da, size);
+				   "[0x%llx, +0x%llx) runs past the 32-bit address space", da,
+				   size);
 	if (r->purpose >= AMP_SOC_PURPOSE_COUNT)
 		return layout_fail(err, (int)i, "purpose", "unknown purpose %u", r->purpose);
 	if (r->flags & ~AMP_SOC_F_ALL)
@@ -466,8 +467,8 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 		ret = AMP_EIO;
 		goto out_destroy;
 	}
-	soc->base = mmap(NULL, (size_t)soc->total_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 soc->fd, 0);
+	soc->base =
+	    mmap(NULL, (size_t)soc->total_size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
 	if (soc->base == MAP_FAILED) {
 		soc->base = NULL;
 		set_err(soc, "mmap %s: %s", soc->shm_name, strerror(errno));

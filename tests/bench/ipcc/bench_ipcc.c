@@ -183,8 +183,7 @@ static void link_idle(void *arg)
 	}
 }
 
-static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns, long n,
-		     bool idle)
+static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns, long n, bool idle)
 {
 	uint64_t *lat = r->lat + r->nlat;
 	static const char *names[] = {"ipcc blocking", "ipcc adaptive", "ipcc spin"};
@@ -254,8 +253,8 @@ static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns
 
 static void print_table(const struct result *res, long n, uint32_t poll_ns)
 {
-	printf("IPCC round trip, %ld round trips per mode in %d turns, adaptive poll %u ns\n",
-	       n, ROUNDS, poll_ns);
+	printf("IPCC round trip, %ld round trips per mode in %d turns, adaptive poll %u ns\n", n,
+	       ROUNDS, poll_ns);
 	printf("%-14s %9s %9s %7s %7s %11s %11s %10s %11s\n", "mode", "median us", "p99 us",
 	       "x raw", "p99 x", "idle cpu A%", "idle cpu B%", "efd writes", "efd avoided");
 	for (int i = 0; i < 4; i++)
@@ -270,7 +269,7 @@ static void print_targets(const struct result *res)
 {
 	double blk = res[1].median_us / res[0].median_us;
 	double idle = res[2].idle_host_pct > res[2].idle_peer_pct ? res[2].idle_host_pct
-								     : res[2].idle_peer_pct;
+								  : res[2].idle_peer_pct;
 
 	printf("target blocking median <= 1.10x raw eventfd: %.2fx %s\n", blk,
 	       blk <= 1.10 ? "met" : "MISSED");

@@ -4,8 +4,8 @@
  * and counters that add up; the firmware maps at device addresses while the host maps
  * anywhere; SIGKILL of either side leaves no object behind once cleanup has run.
  *
- * The same binary is the firmware (argv[1] == "fw") and a killable host ("host"). Counts can be scaled with
- * AMP_PINGPONG_SCALE (a divisor); under valgrind they are divided by 200.
+ * The same binary is the firmware (argv[1] == "fw") and a killable host ("host"). Counts can be
+ * scaled with AMP_PINGPONG_SCALE (a divisor); under valgrind they are divided by 200.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -220,8 +220,8 @@ static int link_host(struct run *r, enum amp_ipcc_wait mode)
 	struct amp_ipcc_link_cfg cfg = {.proc = P1, .mode = mode};
 	int ret;
 
-	ret = amp_ipcc_link_init(&r->link, &cfg, amp_soc_ipcc(&r->soc), r->soc.ipcc_nchan,
-				 r->efds, amp_soc_asleep(&r->soc));
+	ret = amp_ipcc_link_init(&r->link, &cfg, amp_soc_ipcc(&r->soc), r->soc.ipcc_nchan, r->efds,
+				 amp_soc_asleep(&r->soc));
 	return ret ? ret : amp_ipcc_link_set_handler(&r->link, CH_PING, host_on_pong, r);
 }
 

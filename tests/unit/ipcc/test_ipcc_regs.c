@@ -222,8 +222,10 @@ static void every_channel_bit_drives_its_line(void **state)
 				assert_int_equal(!!(lines & RXO(p)), en && !masked && flag);
 				assert_int_equal(!!(lines & TXF(p)), en && !masked && !flag);
 				assert_int_equal(raised, lines);
-				assert_int_equal(rd(m, AMP_IPCC_XTOYSR(y)), flag ? AMP_IPCC_CHNF(n) : 0);
-				assert_int_equal(rd(m, AMP_IPCC_XTOYSR(p)), flag ? AMP_IPCC_CHNF(n) : 0);
+				assert_int_equal(rd(m, AMP_IPCC_XTOYSR(y)),
+						 flag ? AMP_IPCC_CHNF(n) : 0);
+				assert_int_equal(rd(m, AMP_IPCC_XTOYSR(p)),
+						 flag ? AMP_IPCC_CHNF(n) : 0);
 			}
 		}
 	}
