@@ -61,6 +61,20 @@ int amp_ipcc_init(struct amp_ipcc *m, struct amp_ipcc_shared *sh, uint32_t nchan
 }
 
 /*
+ * A send on a masked (or disabled) channel raises nothing; the unmask or enable does, later.
+ * Count that raise for the sender's direction, so that every delivered kick shows one
+ * raise and one handling.
+ */
+static void count_late_raises(struct amp_ipcc *m, uint32_t p, uint32_t chans)
+{
+	for (uint32_t ch = 0; ch < m->nchan; ch++) {
+		if (chans & (1u << ch))
+			atomic_fetch_add_explicit(&m->sh->stats[other(p)][ch].irq_raised, 1,
+						  memory_order_relaxed);
+	}
+}
+
+/*
  * The one place that derives the IRQ lines. cause_rx[p] / cause_tx[p] are the channels
  * whose state this access changed in the direction that can raise p's RX-occupied or
  * TX-free line; a line is reported raised only if it is high now *because of* one of
@@ -88,8 +102,10 @@ static uint32_t update_edges(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPC
 		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && tx)
 			lines |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
 		/* An unmask or enable raises the line only if a flag is in the right state now. */
-		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && cause_rx && (rx & cause_rx[p]))
+		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && cause_rx && (rx & cause_rx[p])) {
 			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
+			count_late_raises(m, p, rx & cause_rx[p]);
+		}
 		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && cause_tx && (tx & cause_tx[p]))
 			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
 		/*
@@ -180,29 +196,39 @@ int amp_ipcc_read(struct amp_ipcc *m, uint32_t off, uint32_t *val)
 	return AMP_OK;
 }
 
-static int write_cr(struct amp_ipcc *m, uint32_t p, uint32_t val, uint32_t *raised)
+/* The bits XCR (C1CR) or XMR (C1MR) stores; the rest is reserved. */
+static uint32_t reg_keep(const struct amp_ipcc *m, uint32_t reg)
 {
-	uint32_t rx[AMP_IPCC_NPROC] = {0}, tx[AMP_IPCC_NPROC] = {0};
-	uint32_t old = atomic_exchange(REG(m, AMP_IPCC_XCR(p)), val & AMP_IPCC_XCR_MASK);
-	uint32_t on = val & ~old;
-
-	if (on & AMP_IPCC_XCR_RXOIE)
-		rx[p] = m->chan_mask;
-	if (on & AMP_IPCC_XCR_TXFIE)
-		tx[p] = m->chan_mask;
-	update(m, rx, tx, raised);
-	return AMP_OK;
+	return reg == AMP_IPCC_C1CR ? AMP_IPCC_XCR_MASK
+				    : m->chan_mask | m->chan_mask << AMP_IPCC_TX_SHIFT;
 }
 
-static int write_mr(struct amp_ipcc *m, uint32_t p, uint32_t val, uint32_t *raised)
+/*
+ * What changing processor p's XCR or XMR from @old to @val can raise: an enable, every
+ * channel of that line; an unmask, the channels it unmasked.
+ */
+static void ctrl_causes(const struct amp_ipcc *m, uint32_t p, uint32_t reg, uint32_t old,
+			uint32_t val, uint32_t rx[AMP_IPCC_NPROC], uint32_t tx[AMP_IPCC_NPROC])
+{
+	uint32_t on = val & ~old, unmasked = old & ~val;
+
+	if (reg == AMP_IPCC_C1CR) {
+		rx[p] = on & AMP_IPCC_XCR_RXOIE ? m->chan_mask : 0;
+		tx[p] = on & AMP_IPCC_XCR_TXFIE ? m->chan_mask : 0;
+	} else {
+		rx[p] = unmasked & m->chan_mask;
+		tx[p] = (unmasked >> AMP_IPCC_TX_SHIFT) & m->chan_mask;
+	}
+}
+
+/* Store XCR or XMR of processor p (reg = C1CR or C1MR), then update. */
+static int write_ctrl(struct amp_ipcc *m, uint32_t p, uint32_t reg, uint32_t val, uint32_t *raised)
 {
 	uint32_t rx[AMP_IPCC_NPROC] = {0}, tx[AMP_IPCC_NPROC] = {0};
-	uint32_t keep = m->chan_mask | m->chan_mask << AMP_IPCC_TX_SHIFT;
-	uint32_t old = atomic_exchange(REG(m, AMP_IPCC_XMR(p)), val & keep);
-	uint32_t unmasked = old & ~val & keep;
+	uint32_t off = reg + p * AMP_IPCC_PROC_OFFST;
+	uint32_t old = atomic_exchange(REG(m, off), val & reg_keep(m, reg));
 
-	rx[p] = unmasked & m->chan_mask;
-	tx[p] = (unmasked >> AMP_IPCC_TX_SHIFT) & m->chan_mask;
+	ctrl_causes(m, p, reg, old, val & reg_keep(m, reg), rx, tx);
 	update(m, rx, tx, raised);
 	return AMP_OK;
 }
@@ -247,9 +273,8 @@ int amp_ipcc_write(struct amp_ipcc *m, uint32_t off, uint32_t val, uint32_t *rai
 		return guest_error(m); /* HWCFGR, VER and reserved space are read-only */
 	switch (reg) {
 	case AMP_IPCC_C1CR:
-		return write_cr(m, (uint32_t)p, val, raised);
 	case AMP_IPCC_C1MR:
-		return write_mr(m, (uint32_t)p, val, raised);
+		return write_ctrl(m, (uint32_t)p, reg, val, raised);
 	case AMP_IPCC_C1SCR:
 		return write_scr(m, (uint32_t)p, val, raised, NULL);
 	default: /* XTOYSR is read-only: only XSCR changes flags */
@@ -312,7 +337,8 @@ int amp_ipcc_ack(struct amp_ipcc *m, uint32_t proc, uint32_t ch, uint32_t *raise
 
 static int rmw(struct amp_ipcc *m, uint32_t off, uint32_t bits, int set, uint32_t *raised)
 {
-	uint32_t reg, old;
+	uint32_t rx[AMP_IPCC_NPROC] = {0}, tx[AMP_IPCC_NPROC] = {0};
+	uint32_t reg, old, val;
 	int p;
 
 	if (raised)
@@ -322,35 +348,14 @@ static int rmw(struct amp_ipcc *m, uint32_t off, uint32_t bits, int set, uint32_
 	p = bank_of(off, &reg);
 	if (p < 0 || (reg != AMP_IPCC_C1CR && reg != AMP_IPCC_C1MR))
 		return AMP_EINVAL;
-	/* A CAS loop rather than fetch_or/and so the write path (and its causes) is shared. */
+	/* A CAS loop, not fetch_or/and: the causes need the exact old value. */
 	old = atomic_load(REG(m, off));
-	for (;;) {
-		uint32_t val = set ? (old | bits) : (old & ~bits);
-		uint32_t rx[AMP_IPCC_NPROC] = {0}, tx[AMP_IPCC_NPROC] = {0};
-		uint32_t keep, on, unmasked;
-
-		if (reg == AMP_IPCC_C1CR) {
-			keep = AMP_IPCC_XCR_MASK;
-			val &= keep;
-			if (!atomic_compare_exchange_weak(REG(m, off), &old, val))
-				continue;
-			on = val & ~old;
-			if (on & AMP_IPCC_XCR_RXOIE)
-				rx[p] = m->chan_mask;
-			if (on & AMP_IPCC_XCR_TXFIE)
-				tx[p] = m->chan_mask;
-		} else {
-			keep = m->chan_mask | m->chan_mask << AMP_IPCC_TX_SHIFT;
-			val &= keep;
-			if (!atomic_compare_exchange_weak(REG(m, off), &old, val))
-				continue;
-			unmasked = old & ~val & keep;
-			rx[p] = unmasked & m->chan_mask;
-			tx[p] = (unmasked >> AMP_IPCC_TX_SHIFT) & m->chan_mask;
-		}
-		update(m, rx, tx, raised);
-		return AMP_OK;
-	}
+	do {
+		val = (set ? old | bits : old & ~bits) & reg_keep(m, reg);
+	} while (!atomic_compare_exchange_weak(REG(m, off), &old, val));
+	ctrl_causes(m, (uint32_t)p, reg, old, val, rx, tx);
+	update(m, rx, tx, raised);
+	return AMP_OK;
 }
 
 int amp_ipcc_set_bits(struct amp_ipcc *m, uint32_t off, uint32_t bits, uint32_t *raised)

@@ -134,8 +134,11 @@ static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
 	/* TX-free edges are rare (only strict waiters unmask them): always signalled. */
 	if (raised & TXF_LINE(l->peer))
 		ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_TXF)]);
-	if (raised & RXO_LINE(l->proc)) /* an unmask on our own side */
+	if (raised & RXO_LINE(l->proc)) { /* an unmask on our side: the peer's kick lands now */
 		ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+		atomic_fetch_add_explicit(&l->m.sh->stats[l->peer][ch].efd_writes, 1,
+					  memory_order_relaxed);
+	}
 	return ret;
 }
 
@@ -162,57 +165,77 @@ int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked)
 	return signal_raised(l, raised & RXO_LINE(l->proc), ch);
 }
 
-/* Strict mode: wait until our flag on @ch is clear, as ST's MAILBOX_Notify does. */
-static int wait_tx_free(struct amp_ipcc_link *l, uint32_t ch)
+/* Milliseconds to @deadline for poll(), rounded up; 0 once it has passed. */
+static int ms_until(uint64_t deadline)
+{
+	uint64_t now = now_ns();
+
+	return now >= deadline ? 0 : (int)((deadline - now) / 1000000u) + 1;
+}
+
+static bool chan_free(struct amp_ipcc_link *l, uint32_t ch)
+{
+	return amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch);
+}
+
+/* Poll for a free channel until @until (SPIN: until @deadline). 1 = go and sleep. */
+static int spin_tx_free(struct amp_ipcc_link *l, uint32_t ch, uint64_t until, uint64_t deadline)
+{
+	while (l->cfg.mode == AMP_IPCC_WAIT_SPIN || now_ns() < until) {
+		if (chan_free(l, ch))
+			return AMP_OK;
+		if (now_ns() >= deadline)
+			return AMP_ETIMEDOUT;
+		cpu_relax();
+	}
+	return 1;
+}
+
+/* Sleep on the TX-free line, unmasked for this channel only (Linux's txdone_irq). */
+static int sleep_tx_free(struct amp_ipcc_link *l, uint32_t ch, uint64_t deadline)
 {
 	const int txf = l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_TXF)];
-	uint64_t start = now_ns(), spin_end = start + l->cfg.poll_ns;
-	uint64_t deadline = start + (uint64_t)l->cfg.strict_timeout_ms * 1000000u;
-	uint32_t raised = 0;
 	int ret = AMP_OK;
 
-	if (amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch))
-		return AMP_OK;
-	atomic_fetch_add_explicit(&l->m.sh->stats[l->proc][ch].tx_waits, 1, memory_order_relaxed);
-	if (l->cfg.mode != AMP_IPCC_WAIT_BLOCK) {
-		while (now_ns() < spin_end || l->cfg.mode == AMP_IPCC_WAIT_SPIN) {
-			if (amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch))
-				return AMP_OK;
-			if (now_ns() >= deadline)
-				goto out_timeout;
-			cpu_relax();
-		}
-	}
-	/* Sleep on the TX-free line: enable it for this channel only (Linux's txdone_irq). */
 	amp_ipcc_set_bits(&l->m, AMP_IPCC_XCR(l->proc), AMP_IPCC_XCR_TXFIE, NULL);
-	amp_ipcc_clr_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNFM(ch), &raised);
-	while (!(amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch))) {
+	amp_ipcc_clr_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNFM(ch), NULL);
+	while (!chan_free(l, ch)) {
 		struct pollfd pfd = {.fd = txf, .events = POLLIN};
-		uint64_t now = now_ns(), junk;
+		int left = ms_until(deadline), r;
+		uint64_t junk;
 
-		if (now >= deadline) {
+		if (left == 0) {
 			ret = AMP_ETIMEDOUT;
 			break;
 		}
-		int r = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
-
-		if (r < 0 && errno != EINTR) {
-			ret = AMP_EIO;
-			break;
-		}
-		if (r > 0 && read(txf, &junk, sizeof(junk)) < 0 && errno != EINTR) {
+		r = poll(&pfd, 1, left);
+		if ((r < 0 && errno != EINTR) ||
+		    (r > 0 && read(txf, &junk, sizeof(junk)) < 0 && errno != EINTR)) {
 			ret = AMP_EIO;
 			break;
 		}
 	}
 	amp_ipcc_set_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNFM(ch), NULL);
+	return ret;
+}
+
+/* Strict mode: wait until our flag on @ch is clear, as ST's MAILBOX_Notify does. */
+static int wait_tx_free(struct amp_ipcc_link *l, uint32_t ch)
+{
+	uint64_t start = now_ns();
+	uint64_t deadline = start + (uint64_t)l->cfg.strict_timeout_ms * 1000000u;
+	int ret = 1;
+
+	if (chan_free(l, ch))
+		return AMP_OK;
+	atomic_fetch_add_explicit(&l->m.sh->stats[l->proc][ch].tx_waits, 1, memory_order_relaxed);
+	if (l->cfg.mode != AMP_IPCC_WAIT_BLOCK)
+		ret = spin_tx_free(l, ch, start + l->cfg.poll_ns, deadline);
+	if (ret == 1)
+		ret = sleep_tx_free(l, ch, deadline);
 	if (ret == AMP_ETIMEDOUT)
 		l->stats.tx_timeouts++;
 	return ret;
-
-out_timeout:
-	l->stats.tx_timeouts++;
-	return AMP_ETIMEDOUT;
 }
 
 int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch)
@@ -269,6 +292,56 @@ static int sleep_efd(struct amp_ipcc_link *l, int timeout_ms)
 	return drain(l, fd) == AMP_OK ? 1 : AMP_EIO;
 }
 
+static bool woken(struct amp_ipcc_link *l)
+{
+	return pending(l) || atomic_load_explicit(&l->stop, memory_order_relaxed);
+}
+
+/* SPIN: poll the registers until something is pending or the deadline passes. */
+static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
+{
+	for (unsigned i = 0;; i++) {
+		if (woken(l))
+			return 1;
+		if (timeout_ms > 0 && (i & 255u) == 0 && now_ns() >= deadline)
+			return 0;
+		cpu_relax();
+	}
+}
+
+/* ADAPTIVE: poll for poll_ns, then publish "asleep" and sleep on the eventfd. */
+static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
+{
+	uint64_t spin_end = now_ns() + l->cfg.poll_ns;
+	int r;
+
+	for (unsigned i = 1;; i++) {
+		if (woken(l))
+			return 1;
+		if ((i & 63u) == 0 && now_ns() >= spin_end)
+			break;
+		cpu_relax();
+	}
+	/* Publish that we sleep, then look again: a sender that set its flag before our
+	 * store is seen here; one after it sees asleep and writes the eventfd. */
+	atomic_store(&l->asleep[l->proc], 1u);
+	if (woken(l)) {
+		atomic_store(&l->asleep[l->proc], 0u);
+		return 1;
+	}
+	r = sleep_efd(l, timeout_ms < 0 ? -1 : ms_until(deadline));
+	atomic_store(&l->asleep[l->proc], 0u);
+	return r;
+}
+
+/* BLOCK: asleep stays 1, so every raise writes the eventfd; sleep on it. */
+static int wait_block(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
+{
+	int left = timeout_ms < 0 ? -1 : ms_until(deadline);
+
+	return left == 0 ? 0 : sleep_efd(l, left);
+}
+
 int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms)
 {
 	uint64_t deadline = 0;
@@ -279,67 +352,19 @@ int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms)
 	if (timeout_ms >= 0)
 		deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
 	for (;;) {
-		if (atomic_load_explicit(&l->stop, memory_order_relaxed))
-			return 1;
-		if (pending(l))
+		if (woken(l))
 			return 1;
 		if (timeout_ms == 0)
 			return 0;
-		switch (l->cfg.mode) {
-		case AMP_IPCC_WAIT_SPIN:
-			for (unsigned i = 0;; i++) {
-				if (pending(l) ||
-				    atomic_load_explicit(&l->stop, memory_order_relaxed))
-					return 1;
-				if (timeout_ms > 0 && (i & 255u) == 0 && now_ns() >= deadline)
-					return 0;
-				cpu_relax();
-			}
-		case AMP_IPCC_WAIT_ADAPTIVE: {
-			uint64_t spin_end = now_ns() + l->cfg.poll_ns;
-
-			for (unsigned i = 1;; i++) {
-				if (pending(l))
-					return 1;
-				if ((i & 63u) == 0 && now_ns() >= spin_end)
-					break;
-				cpu_relax();
-			}
-			/* Publish that we sleep, then look again: a sender that set its flag
-			 * before our store is seen here; one after it sees asleep and writes. */
-			atomic_store(&l->asleep[l->proc], 1u);
-			if (pending(l) || atomic_load(&l->stop)) {
-				atomic_store(&l->asleep[l->proc], 0u);
-				return 1;
-			}
-			int left = -1;
-
-			if (timeout_ms > 0) {
-				uint64_t now = now_ns();
-
-				left = now >= deadline ? 0 : (int)((deadline - now) / 1000000u) + 1;
-			}
-			r = sleep_efd(l, left);
-			atomic_store(&l->asleep[l->proc], 0u);
-			if (r <= 0)
-				return r;
-			break;
-		}
-		default: /* BLOCK: asleep stays 1, every raise writes the eventfd */
-			if (timeout_ms > 0) {
-				uint64_t now = now_ns();
-
-				if (now >= deadline)
-					return 0;
-				r = sleep_efd(l, (int)((deadline - now) / 1000000u) + 1);
-			} else {
-				r = sleep_efd(l, -1);
-			}
-			if (r <= 0)
-				return r;
-			break;
-		}
-		if (pending(l))
+		if (l->cfg.mode == AMP_IPCC_WAIT_SPIN)
+			return wait_spin(l, timeout_ms, deadline);
+		if (l->cfg.mode == AMP_IPCC_WAIT_ADAPTIVE)
+			r = wait_adaptive(l, timeout_ms, deadline);
+		else
+			r = wait_block(l, timeout_ms, deadline);
+		if (r <= 0)
+			return r;
+		if (woken(l))
 			return 1;
 		/* Woken with nothing pending: a stale count from an earlier kick. Wait again. */
 		l->stats.spurious++;

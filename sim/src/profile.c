@@ -9,7 +9,10 @@
 #define AMP_PROFILE_DIRS ""
 #endif
 
-G_DEFINE_QUARK(amp - profile - error - quark, amp_profile_error)
+/* The quark name has dashes, which clang-format would space out. */
+// clang-format off
+G_DEFINE_QUARK(amp-profile-error-quark, amp_profile_error)
+// clang-format on
 
 static const char *const purpose_names[AMP_SOC_PURPOSE_COUNT] = {
     [AMP_SOC_PURPOSE_RAM] = "ram",	 [AMP_SOC_PURPOSE_VRING] = "vring",
@@ -145,8 +148,11 @@ gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GEr
 
 	g_return_val_if_fail(path && out, FALSE);
 	memset(out, 0, sizeof(*out));
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, error))
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, error)) {
+		/* GLib's own texts do not say which file; every profile error must. */
+		g_prefix_error(error, "%s: ", path);
 		return FALSE;
+	}
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++) {
 		if (strcmp(*g, "soc") == 0) {

@@ -74,68 +74,73 @@ static int layout_fail(struct amp_soc_layout_err *err, int region, const char *k
 /* The firmware sees a 32-bit address space; regions must fit in it. */
 #define DA_LIMIT (1ull << 32)
 
+/* Region @i on its own, then against the regions before it. */
+static int check_region(const struct amp_soc_layout *l, uint32_t i, struct amp_soc_layout_err *err)
+{
+	const struct amp_soc_region_cfg *r = &l->regions[i];
+	const unsigned long long da = r->da, size = r->size;
+
+	if (!name_ok(r->name, sizeof(r->name)))
+		return layout_fail(err, (int)i, "name",
+				   "region name must be 1..31 characters of [A-Za-z0-9_.-]");
+	if (size == 0)
+		return layout_fail(err, (int)i, "size", "size is zero");
+	if (size % AMP_SOC_PAGE)
+		return layout_fail(err, (int)i, "size", "size 0x%llx is not a multiple of 0x%x",
+				   size, AMP_SOC_PAGE);
+	if (da % AMP_SOC_PAGE)
+		return layout_fail(err, (int)i, "da", "da 0x%llx is not %u-byte aligned", da,
+				   AMP_SOC_PAGE);
+	if (da == 0)
+		return layout_fail(err, (int)i, "da",
+				   "da 0 cannot be mapped by a process (mmap_min_addr)");
+	if (da >= DA_LIMIT || size > DA_LIMIT - da)
+		return layout_fail(err, (int)i, "size",
+				   "[0x%llx, +0x%llx) runs past the 32-bit address space", da,
+				   size);
+	if (r->purpose >= AMP_SOC_PURPOSE_COUNT)
+		return layout_fail(err, (int)i, "purpose", "unknown purpose %u", r->purpose);
+	if (r->flags & ~AMP_SOC_F_ALL)
+		return layout_fail(err, (int)i, "flags", "unknown flags 0x%x", r->flags);
+	for (uint32_t j = 0; j < i; j++) {
+		const struct amp_soc_region_cfg *o = &l->regions[j];
+
+		if (strncmp(o->name, r->name, sizeof(r->name)) == 0)
+			return layout_fail(err, (int)i, "name", "duplicate region name %s",
+					   r->name);
+		/* Both ranges are overflow-free (checked above). */
+		if (r->da < o->da + o->size && o->da < r->da + r->size)
+			return layout_fail(err, (int)i, "da",
+					   "[0x%llx, 0x%llx) overlaps region %s [0x%llx, 0x%llx)",
+					   da, da + size, o->name, (unsigned long long)o->da,
+					   (unsigned long long)(o->da + o->size));
+	}
+	return AMP_OK;
+}
+
 int amp_soc_layout_check(const struct amp_soc_layout *l, struct amp_soc_layout_err *err)
 {
+	const struct amp_soc_region_cfg *mbox;
+
 	if (!l)
 		return layout_fail(err, -1, "", "no layout");
 	if (l->nregions == 0 || l->nregions > AMP_SOC_MAX_REGIONS)
 		return layout_fail(err, -1, "region", "%u regions (1..%u allowed)", l->nregions,
 				   AMP_SOC_MAX_REGIONS);
 	for (uint32_t i = 0; i < l->nregions; i++) {
-		const struct amp_soc_region_cfg *r = &l->regions[i];
-
-		if (!name_ok(r->name, sizeof(r->name)))
-			return layout_fail(
-			    err, (int)i, "name",
-			    "region name must be 1..31 characters of [A-Za-z0-9_.-]");
-		if (r->size == 0)
-			return layout_fail(err, (int)i, "size", "size is zero");
-		if (r->size % AMP_SOC_PAGE)
-			return layout_fail(err, (int)i, "size",
-					   "size 0x%llx is not a multiple of 0x%x",
-					   (unsigned long long)r->size, AMP_SOC_PAGE);
-		if (r->da % AMP_SOC_PAGE)
-			return layout_fail(err, (int)i, "da", "da 0x%llx is not %u-byte aligned",
-					   (unsigned long long)r->da, AMP_SOC_PAGE);
-		if (r->da == 0)
-			return layout_fail(err, (int)i, "da",
-					   "da 0 cannot be mapped by a process (mmap_min_addr)");
-		if (r->da >= DA_LIMIT || r->size > DA_LIMIT - r->da)
-			return layout_fail(err, (int)i, "size",
-					   "[0x%llx, +0x%llx) runs past the 32-bit address space",
-					   (unsigned long long)r->da, (unsigned long long)r->size);
-		if (r->purpose >= AMP_SOC_PURPOSE_COUNT)
-			return layout_fail(err, (int)i, "purpose", "unknown purpose %u",
-					   r->purpose);
-		if (r->flags & ~AMP_SOC_F_ALL)
-			return layout_fail(err, (int)i, "flags", "unknown flags 0x%x", r->flags);
-		for (uint32_t j = 0; j < i; j++) {
-			const struct amp_soc_region_cfg *o = &l->regions[j];
-
-			if (strncmp(o->name, r->name, sizeof(r->name)) == 0)
-				return layout_fail(err, (int)i, "name", "duplicate region name %s",
-						   r->name);
-			/* Both ranges are overflow-free (checked above). */
-			if (r->da < o->da + o->size && o->da < r->da + r->size)
-				return layout_fail(
-				    err, (int)i, "da",
-				    "[0x%llx, 0x%llx) overlaps region %s [0x%llx, 0x%llx)",
-				    (unsigned long long)r->da,
-				    (unsigned long long)(r->da + r->size), o->name,
-				    (unsigned long long)o->da,
-				    (unsigned long long)(o->da + o->size));
-		}
+		if (check_region(l, i, err) != AMP_OK)
+			return AMP_EINVAL;
 	}
 	if (l->ipcc_region >= l->nregions)
 		return layout_fail(err, -1, "region", "mailbox region index %u out of range",
 				   l->ipcc_region);
-	if (l->regions[l->ipcc_region].purpose != AMP_SOC_PURPOSE_IPCC)
+	mbox = &l->regions[l->ipcc_region];
+	if (mbox->purpose != AMP_SOC_PURPOSE_IPCC)
 		return layout_fail(err, -1, "region",
-				   "mailbox region %s does not have purpose ipcc",
-				   l->regions[l->ipcc_region].name);
-	if (l->regions[l->ipcc_region].size < sizeof(struct amp_ipcc_shared))
+				   "mailbox region %s does not have purpose ipcc", mbox->name);
+	if (mbox->size < sizeof(struct amp_ipcc_shared))
 		return layout_fail(err, -1, "region", "mailbox region %s smaller than 0x%zx",
-				   l->regions[l->ipcc_region].name, sizeof(struct amp_ipcc_shared));
+				   mbox->name, sizeof(struct amp_ipcc_shared));
 	if (l->ipcc_nchan == 0 || l->ipcc_nchan > AMP_IPCC_MAX_CHAN)
 		return layout_fail(err, -1, "channels", "%u channels (1..%u allowed)",
 				   l->ipcc_nchan, AMP_IPCC_MAX_CHAN);
@@ -363,12 +368,77 @@ static void soc_zero(struct amp_soc *soc)
 	soc->fd = -1;
 }
 
+/* Region offsets in layout order after the header page; the object's size. */
+static int place_regions(struct amp_soc *soc, const struct amp_soc_layout *l)
+{
+	uint64_t off = AMP_SOC_HDR_SIZE;
+
+	for (uint32_t i = 0; i < l->nregions; i++) {
+		if (l->regions[i].size > SIZE_MAX - off)
+			break;
+		soc->regions[i].offset = off;
+		off += l->regions[i].size; /* sizes are page multiples: offsets stay aligned */
+		if (i + 1 == l->nregions && (uint64_t)(off_t)off == off) {
+			soc->total_size = off;
+			return AMP_OK;
+		}
+	}
+	set_err(soc, "object too large");
+	return AMP_ENOMEM;
+}
+
+/* A unique name: the uid and pid (for stale detection) and 64 random bits. */
+static void make_name(struct amp_soc *soc)
+{
+	uint64_t rnd = 0;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		rnd = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)soc;
+	snprintf(soc->shm_name, sizeof(soc->shm_name), "/" AMP_SOC_SHM_PREFIX "%u-%d-%016llx",
+		 (unsigned)getuid(), (int)getpid(), (unsigned long long)rnd);
+}
+
+/* Fill the shared header and our private copy of the regions from the layout. */
+static void write_header(struct amp_soc *soc, const struct amp_soc_layout *l)
+{
+	struct amp_soc_hdr *h = (struct amp_soc_hdr *)(void *)soc->base; /* page-aligned */
+
+	h->magic = AMP_SOC_MAGIC;
+	h->version = AMP_SOC_ABI_VERSION;
+	h->hdr_size = AMP_SOC_HDR_SIZE;
+	h->total_size = soc->total_size;
+	h->creator_pid = (uint32_t)getpid();
+	h->creator_uid = (uint32_t)getuid();
+	h->creator_start = proc_start_time(getpid());
+	h->nregions = l->nregions;
+	h->ipcc_region = l->ipcc_region;
+	h->ipcc_nchan = l->ipcc_nchan;
+	memcpy(h->soc_name, l->name, sizeof(h->soc_name));
+	h->soc_name[sizeof(h->soc_name) - 1] = '\0';
+	for (uint32_t i = 0; i < l->nregions; i++) {
+		const struct amp_soc_region_cfg *c = &l->regions[i];
+		struct amp_soc_region_desc *d = &h->regions[i];
+		struct amp_soc_region *r = &soc->regions[i];
+
+		memcpy(d->name, c->name, sizeof(d->name));
+		memcpy(r->name, c->name, sizeof(r->name));
+		d->da = r->da = c->da;
+		d->size = r->size = c->size;
+		d->offset = r->offset;
+		d->purpose = r->purpose = c->purpose;
+		d->flags = r->flags = c->flags;
+		r->va = soc->base + r->offset;
+	}
+	soc->nregions = l->nregions;
+	soc->ipcc_region = l->ipcc_region;
+	soc->ipcc_nchan = l->ipcc_nchan;
+	memcpy(soc->soc_name, h->soc_name, sizeof(soc->soc_name));
+	soc->hdr = h;
+}
+
 int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 {
 	struct amp_soc_layout_err le;
-	uint64_t off = AMP_SOC_HDR_SIZE;
-	uint64_t rnd = 0;
-	struct amp_soc_hdr *h;
 	int ret;
 
 	if (!soc)
@@ -379,26 +449,10 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 		return AMP_EINVAL;
 	}
 	amp_soc_cleanup_stale(NULL);
-
-	/* Offsets in layout order, each page-aligned (sizes are page multiples). */
-	for (uint32_t i = 0; i < l->nregions; i++) {
-		if (l->regions[i].size > SIZE_MAX - off) {
-			set_err(soc, "object too large");
-			return AMP_ENOMEM;
-		}
-		soc->regions[i].offset = off;
-		off += l->regions[i].size;
-	}
-	soc->total_size = off;
-	if (off > SIZE_MAX || (uint64_t)(off_t)off != off) {
-		set_err(soc, "object too large");
-		return AMP_ENOMEM;
-	}
-
-	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		rnd = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)soc;
-	snprintf(soc->shm_name, sizeof(soc->shm_name), "/" AMP_SOC_SHM_PREFIX "%u-%d-%016llx",
-		 (unsigned)getuid(), (int)getpid(), (unsigned long long)rnd);
+	ret = place_regions(soc, l);
+	if (ret)
+		return ret;
+	make_name(soc);
 	soc->fd = shm_open(soc->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (soc->fd < 0) {
 		set_err(soc, "shm_open(%s): %s", soc->shm_name, strerror(errno));
@@ -407,59 +461,24 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 	soc->owner = true;
 	registry_add(soc->shm_name);
 	/* shm_open applies the umask; make sure the mode is exactly 0600. */
-	if (fchmod(soc->fd, 0600) != 0 || ftruncate(soc->fd, (off_t)off) != 0) {
-		set_err(soc, "sizing %s to %llu bytes: %s", soc->shm_name, (unsigned long long)off,
-			strerror(errno));
+	if (fchmod(soc->fd, 0600) != 0 || ftruncate(soc->fd, (off_t)soc->total_size) != 0) {
+		set_err(soc, "sizing %s to %llu bytes: %s", soc->shm_name,
+			(unsigned long long)soc->total_size, strerror(errno));
 		ret = AMP_EIO;
 		goto out_destroy;
 	}
-	soc->base = mmap(NULL, (size_t)off, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
+	soc->base =
+	    mmap(NULL, (size_t)soc->total_size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
 	if (soc->base == MAP_FAILED) {
 		soc->base = NULL;
 		set_err(soc, "mmap %s: %s", soc->shm_name, strerror(errno));
 		ret = AMP_EIO;
 		goto out_destroy;
 	}
-	soc->map_size = (size_t)off;
-
-	h = (struct amp_soc_hdr *)(void *)soc->base /* page-aligned mmap */;
-	h->magic = AMP_SOC_MAGIC;
-	h->version = AMP_SOC_ABI_VERSION;
-	h->hdr_size = AMP_SOC_HDR_SIZE;
-	h->total_size = off;
-	h->creator_pid = (uint32_t)getpid();
-	h->creator_uid = (uint32_t)getuid();
-	h->creator_start = proc_start_time(getpid());
-	h->nregions = l->nregions;
-	h->ipcc_region = l->ipcc_region;
-	h->ipcc_nchan = l->ipcc_nchan;
-	memcpy(h->soc_name, l->name, sizeof(h->soc_name));
-	h->soc_name[sizeof(h->soc_name) - 1] = '\0';
-	for (uint32_t i = 0; i < l->nregions; i++) {
-		struct amp_soc_region_desc *d = &h->regions[i];
-		struct amp_soc_region *r = &soc->regions[i];
-
-		memcpy(d->name, l->regions[i].name, sizeof(d->name));
-		d->da = l->regions[i].da;
-		d->size = l->regions[i].size;
-		d->offset = r->offset;
-		d->purpose = l->regions[i].purpose;
-		d->flags = l->regions[i].flags;
-
-		memcpy(r->name, d->name, sizeof(r->name));
-		r->da = d->da;
-		r->size = d->size;
-		r->purpose = d->purpose;
-		r->flags = d->flags;
-		r->va = soc->base + r->offset;
-	}
-	soc->nregions = l->nregions;
-	soc->ipcc_region = l->ipcc_region;
-	soc->ipcc_nchan = l->ipcc_nchan;
-	memcpy(soc->soc_name, h->soc_name, sizeof(soc->soc_name));
-	soc->hdr = h;
-	amp_ipcc_reset((struct amp_ipcc_shared *)(void *)soc->regions[l->ipcc_region].va, l->ipcc_nchan);
-	atomic_store(&h->state, AMP_SOC_STATE_READY);
+	soc->map_size = (size_t)soc->total_size;
+	write_header(soc, l);
+	amp_ipcc_reset(amp_soc_ipcc(soc), l->ipcc_nchan);
+	atomic_store(&soc->hdr->state, AMP_SOC_STATE_READY);
 	return AMP_OK;
 
 out_destroy:
@@ -546,6 +565,41 @@ out_destroy:
 	return ret;
 }
 
+/*
+ * Map one region at its device address without replacing anything there; a relocatable
+ * region whose range is taken goes elsewhere unless @flags is strict.
+ */
+static int map_region_fw(struct amp_soc *soc, struct amp_soc_region *r, unsigned flags)
+{
+	void *want = (void *)(uintptr_t)r->da;
+	void *va = mmap(want, (size_t)r->size, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_FIXED_NOREPLACE, soc->fd, (off_t)r->offset);
+	int e = errno;
+
+	if (va != MAP_FAILED && va != want) {
+		/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
+		munmap(va, (size_t)r->size);
+		va = MAP_FAILED;
+		e = EEXIST;
+	}
+	r->at_da = va != MAP_FAILED;
+	if (va == MAP_FAILED && (r->flags & AMP_SOC_F_RELOCATABLE) &&
+	    !(flags & AMP_SOC_ATTACH_STRICT)) {
+		va = mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd,
+			  (off_t)r->offset);
+		e = errno;
+	}
+	if (va != MAP_FAILED) {
+		r->va = va;
+		return AMP_OK;
+	}
+	set_err(soc, "region %s [0x%llx, 0x%llx) cannot be mapped at its device address: %s%s",
+		r->name, (unsigned long long)r->da, (unsigned long long)(r->da + r->size),
+		strerror(e),
+		e == EEXIST ? " (range taken, e.g. by the sanitizer's shadow memory)" : "");
+	return AMP_EADDRINUSE;
+}
+
 int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags)
 {
 	struct stat st;
@@ -569,44 +623,10 @@ int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags)
 	soc->map_size = AMP_SOC_HDR_SIZE;
 	soc->hdr = (struct amp_soc_hdr *)(void *)soc->base /* page-aligned mmap */;
 	ret = check_mapped_hdr(soc, (uint64_t)st.st_size);
+	for (uint32_t i = 0; ret == AMP_OK && i < soc->nregions; i++)
+		ret = map_region_fw(soc, &soc->regions[i], flags);
 	if (ret)
 		goto out_destroy;
-	for (uint32_t i = 0; i < soc->nregions; i++) {
-		struct amp_soc_region *r = &soc->regions[i];
-		void *want = (void *)(uintptr_t)r->da;
-		void *va = mmap(want, (size_t)r->size, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_FIXED_NOREPLACE, soc->fd, (off_t)r->offset);
-		int e = errno;
-
-		if (va != MAP_FAILED && va != want) {
-			/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
-			munmap(va, (size_t)r->size);
-			va = MAP_FAILED;
-			e = EEXIST;
-		}
-		if (va != MAP_FAILED) {
-			r->va = va;
-			r->at_da = true;
-			continue;
-		}
-		if ((r->flags & AMP_SOC_F_RELOCATABLE) && !(flags & AMP_SOC_ATTACH_STRICT)) {
-			va = mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-				  soc->fd, (off_t)r->offset);
-			if (va != MAP_FAILED) {
-				r->va = va;
-				r->at_da = false;
-				continue;
-			}
-			e = errno;
-		}
-		set_err(soc,
-			"region %s [0x%llx, 0x%llx) cannot be mapped at its device address: %s%s",
-			r->name, (unsigned long long)r->da, (unsigned long long)(r->da + r->size),
-			strerror(e),
-			e == EEXIST ? " (range taken, e.g. by the sanitizer's shadow memory)" : "");
-		ret = AMP_EADDRINUSE;
-		goto out_destroy;
-	}
 	return AMP_OK;
 
 out_destroy:

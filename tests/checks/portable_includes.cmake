@@ -1,32 +1,61 @@
 cmake_minimum_required(VERSION 3.25)
-# Portability gate, part 1: portable code may include only freestanding C headers and
-# the project's own (<amp/...>, <openamp/...>, "local.h"). Anything else — GLib, POSIX,
-# <stdio.h>, <stdlib.h> — fails the check with the file and line.
+# Portability gate, part 1: portable code may include only freestanding C headers, the
+# portable parts' own headers (<amp/...>, <openamp/...> found in a "dir:" entry) and private
+# headers beside it ("local.h", checked in turn). Anything else (GLib, POSIX, <stdio.h>,
+# <stdlib.h>, a host-only <amp/soc.h>) fails the check with the file and line.
 #   cmake -DLIST_FILE=<file with "file:PATH" and "dir:PATH" lines> -P portable_includes.cmake
 set(allowed_std "stdint|stddef|stdbool|stdatomic|string|limits|stdalign|stdnoreturn|stdarg")
 file(STRINGS ${LIST_FILE} entries)
 set(files "")
+set(incdirs "")
 foreach(e IN LISTS entries)
   if(e MATCHES "^file:(.*)$")
     list(APPEND files "${CMAKE_MATCH_1}")
   elseif(e MATCHES "^dir:(.*)$")
+    list(APPEND incdirs "${CMAKE_MATCH_1}")
     file(GLOB_RECURSE hdrs "${CMAKE_MATCH_1}/*.h")
     list(APPEND files ${hdrs})
   endif()
 endforeach()
 
+# A quoted include of a private header next to the file ("local.h") is followed, so the
+# gate also sees what such a header includes.
 set(bad 0)
-foreach(f IN LISTS files)
+set(i 0)
+list(LENGTH files n)
+while(i LESS n)
+  list(GET files ${i} f)
+  math(EXPR i "${i} + 1")
+  cmake_path(GET f PARENT_PATH here)
   file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include")
   foreach(l IN LISTS lines)
-    if(l MATCHES "<(${allowed_std})\\.h>" OR l MATCHES "<(amp|openamp)/[A-Za-z0-9_./-]+\\.h>"
-       OR l MATCHES "\"[A-Za-z0-9_./-]+\\.h\"")
+    if(l MATCHES "\"([A-Za-z0-9_./-]+\\.h)\"")
+      set(local "${here}/${CMAKE_MATCH_1}")
+      if(EXISTS "${local}" AND NOT "${local}" IN_LIST files)
+        list(APPEND files "${local}")
+        math(EXPR n "${n} + 1")
+      endif()
       continue()
+    endif()
+    if(l MATCHES "<(${allowed_std})\\.h>")
+      continue()
+    endif()
+    # <amp/x.h> only if a portable target provides it: <amp/soc.h> is host-only.
+    if(l MATCHES "<((amp|openamp)/[A-Za-z0-9_./-]+\\.h)>")
+      set(found OFF)
+      foreach(d IN LISTS incdirs)
+        if(EXISTS "${d}/${CMAKE_MATCH_1}")
+          set(found ON)
+        endif()
+      endforeach()
+      if(found)
+        continue()
+      endif()
     endif()
     message("${f}: not allowed in portable code: ${l}")
     math(EXPR bad "${bad} + 1")
   endforeach()
-endforeach()
+endwhile()
 list(LENGTH files n)
 if(bad GREATER 0)
   message(FATAL_ERROR "portability gate: ${bad} forbidden include(s) in ${n} portable files")

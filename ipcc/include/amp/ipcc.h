@@ -91,7 +91,8 @@ extern "C" {
 struct amp_ipcc_chan_stats {
 	_Atomic uint32_t kicks;	      /**< sends requested (CHnS writes via amp_ipcc_send) */
 	_Atomic uint32_t coalesced;   /**< sends while the flag was still set: merged */
-	_Atomic uint32_t irq_raised;  /**< RX-occupied rising edges caused on the receiver */
+	_Atomic uint32_t irq_raised;  /**< RX-occupied rising edges on the receiver: by the
+					   send, or later by its unmask / RXOIE enable */
 	_Atomic uint32_t irq_handled; /**< acknowledgements by the receiver's handler path */
 	_Atomic uint32_t efd_writes;  /**< eventfd writes done by the transport */
 	_Atomic uint32_t efd_avoided; /**< eventfd writes skipped: receiver was awake */

@@ -2,10 +2,10 @@
  * Two real processes (fork + exec) over the shared SoC object and the IPCC eventfds:
  * ping-pong in the blocking, adaptive (10^6 round trips) and spin modes with no lost IRQ
  * and counters that add up; the firmware maps at device addresses while the host maps
- * anywhere; SIGKILL of the firmware leaves nothing behind.
+ * anywhere; SIGKILL of either side leaves no object behind once cleanup has run.
  *
- * The same binary is the firmware: argv[1] == "fw". Counts can be scaled with
- * AMP_PINGPONG_SCALE (a divisor); under valgrind they are divided by 200.
+ * The same binary is the firmware (argv[1] == "fw") and a killable host ("host"). Counts can be
+ * scaled with AMP_PINGPONG_SCALE (a divisor); under valgrind they are divided by 200.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -143,29 +144,38 @@ static void host_on_pong(void *arg, uint32_t ch)
 	r->pongs++;
 }
 
-static void spawn(struct run *r, enum amp_ipcc_wait fw_mode)
+/*
+ * Create the run's object and eventfds and fork/exec the firmware. No cmocka asserts:
+ * the "host" process (host_main) uses it too. Returns 0 or the failing step.
+ */
+static int start_run(struct run *r, enum amp_ipcc_wait fw_mode)
 {
 	struct amp_soc_layout l;
 	g_autoptr(GError) err = NULL;
 	struct amp_fwenv env;
 	char mode[16], va[32], self[512];
+	uint32_t *pat;
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
 	/* Resolve before fork: under valgrind /proc/self/exe in an exec is valgrind itself. */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	assert_true(n > 0);
+	if (n <= 0)
+		return 1;
 	self[n] = '\0';
-	assert_true(amp_profile_load("stm32mp157", &l, &err));
-	assert_int_equal(amp_soc_create(&r->soc, &l), AMP_OK);
-	assert_int_equal(amp_ipcc_efds_create(r->efds), AMP_OK);
-	uint32_t *pat = amp_soc_da_to_va(&r->soc, DA_PATTERN, 4);
+	if (!amp_profile_load("stm32mp157", &l, &err) || amp_soc_create(&r->soc, &l) != AMP_OK)
+		return 2;
+	if (amp_ipcc_efds_create(r->efds) != AMP_OK)
+		return 3;
+	pat = amp_soc_da_to_va(&r->soc, DA_PATTERN, 4);
 	*pat = PATTERN;
-	assert_int_equal(amp_fwenv_format(&env, r->soc.shm_name, r->efds), AMP_OK);
+	if (amp_fwenv_format(&env, r->soc.shm_name, r->efds) != AMP_OK)
+		return 4;
 	snprintf(mode, sizeof(mode), "%d", (int)fw_mode);
 	snprintf(va, sizeof(va), "%llx", (unsigned long long)(uintptr_t)pat);
 	r->child = fork();
-	assert_true(r->child >= 0);
+	if (r->child < 0)
+		return 5;
 	if (r->child == 0) {
 		char *argv[] = {"fw", "fw", mode, va, NULL};
 		char *envp[] = {env.abi, env.shm, env.fds, NULL};
@@ -175,10 +185,16 @@ static void spawn(struct run *r, enum amp_ipcc_wait fw_mode)
 		execve(self, argv, envp);
 		_exit(21);
 	}
+	return 0;
 }
 
-/* Wait until the firmware has unmasked CH_PING with RXOIE on (it is ready). */
-static void wait_fw_ready(struct run *r)
+static void spawn(struct run *r, enum amp_ipcc_wait fw_mode)
+{
+	assert_int_equal(start_run(r, fw_mode), 0);
+}
+
+/* Has the firmware unmasked CH_PING with RXOIE on (is it ready)? Waits up to 10 s. */
+static bool fw_ready(struct run *r)
 {
 	uint64_t deadline = now_ns() + 10ull * 1000000000u;
 	uint32_t cr = 0, mr = ~0u;
@@ -187,20 +203,31 @@ static void wait_fw_ready(struct run *r)
 		amp_ipcc_read(&r->link.m, AMP_IPCC_C2CR, &cr);
 		amp_ipcc_read(&r->link.m, AMP_IPCC_C2MR, &mr);
 		if ((cr & AMP_IPCC_XCR_RXOIE) && !(mr & AMP_IPCC_CHNOM(CH_PING)))
-			return;
+			return true;
 		nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
 	}
-	fail_msg("firmware did not come up");
+	return false;
+}
+
+static void wait_fw_ready(struct run *r)
+{
+	if (!fw_ready(r))
+		fail_msg("firmware did not come up");
+}
+
+static int link_host(struct run *r, enum amp_ipcc_wait mode)
+{
+	struct amp_ipcc_link_cfg cfg = {.proc = P1, .mode = mode};
+	int ret;
+
+	ret = amp_ipcc_link_init(&r->link, &cfg, amp_soc_ipcc(&r->soc), r->soc.ipcc_nchan, r->efds,
+				 amp_soc_asleep(&r->soc));
+	return ret ? ret : amp_ipcc_link_set_handler(&r->link, CH_PING, host_on_pong, r);
 }
 
 static void host_link(struct run *r, enum amp_ipcc_wait mode)
 {
-	struct amp_ipcc_link_cfg cfg = {.proc = P1, .mode = mode};
-
-	assert_int_equal(amp_ipcc_link_init(&r->link, &cfg, amp_soc_ipcc(&r->soc),
-					    r->soc.ipcc_nchan, r->efds, amp_soc_asleep(&r->soc)),
-			 AMP_OK);
-	assert_int_equal(amp_ipcc_link_set_handler(&r->link, CH_PING, host_on_pong, r), AMP_OK);
+	assert_int_equal(link_host(r, mode), AMP_OK);
 }
 
 static void finish(struct run *r)
@@ -311,6 +338,12 @@ static void masking_across_processes(void **state)
 	assert_int_equal(amp_ipcc_link_wait_event(&r.link, 5000), 1);
 	assert_int_equal(amp_ipcc_link_dispatch(&r.link), 1);
 	assert_int_equal(r.pongs, 1);
+	/* The answer's raise happened at the unmask: the counters still add up. */
+	const struct amp_ipcc_chan_stats *s = &amp_soc_ipcc(&r.soc)->stats[P2][CH_PING];
+	assert_int_equal(s->kicks, 1);
+	assert_int_equal(s->irq_raised, 1);
+	assert_int_equal(s->irq_handled, 1);
+	assert_int_equal(s->efd_writes + s->efd_avoided, 1);
 	amp_ipcc_link_kick(&r.link, AMP_IPCC_CH_SHUTDOWN);
 	assert_int_equal(waitpid(r.child, &st, 0), r.child);
 	r.child = 0;
@@ -343,16 +376,96 @@ static void firmware_sigkill_leaves_nothing(void **state)
 	finish(&r); /* asserts the object is gone */
 }
 
+/* "host" mode: a host the test SIGKILLs mid-run. It starts a run, ping-pongs a little,
+ * reports "<object name> <firmware pid>" on fd argv[2], then waits to be killed. */
+static int host_main(int argc, char **argv)
+{
+	char line[128];
+	struct run r;
+	int n;
+
+	if (argc < 3)
+		return 30;
+	if (start_run(&r, AMP_IPCC_WAIT_BLOCK) || link_host(&r, AMP_IPCC_WAIT_BLOCK) ||
+	    !fw_ready(&r))
+		return 31;
+	for (int i = 0; i < 10; i++) {
+		if (amp_ipcc_link_kick(&r.link, CH_PING) != 1 ||
+		    amp_ipcc_link_wait_event(&r.link, 5000) != 1 ||
+		    amp_ipcc_link_dispatch(&r.link) != 1)
+			return 32;
+	}
+	n = snprintf(line, sizeof(line), "%s %d\n", r.soc.shm_name, (int)r.child);
+	if (write(atoi(argv[2]), line, (size_t)n) != n)
+		return 33;
+	pause();
+	return 34;
+}
+
+static bool shm_exists(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/dev/shm%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* SIGKILL of the host mid-run: nothing unlinks then, so the object stays (the firmware
+ * still runs) until cleanup, as at the next start or `ampsim cleanup`, removes it. */
+static void host_sigkill_then_cleanup_leaves_nothing(void **state)
+{
+	char self[512], fdarg[16], line[128] = {0}, name[AMP_SOC_SHM_NAME_MAX];
+	int pfd[2], st, fw_pid = 0;
+	unsigned removed = 0;
+	pid_t host;
+	ssize_t n;
+
+	(void)state;
+	/* The firmware is orphaned when its host dies: be its reaper. */
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(pipe(pfd), 0);
+	snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
+	host = fork();
+	assert_true(host >= 0);
+	if (host == 0) {
+		char *argv[] = {"host", "host", fdarg, NULL};
+
+		execv(self, argv);
+		_exit(21);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], line, sizeof(line) - 1);
+	close(pfd[0]);
+	assert_true(n > 0);
+	assert_int_equal(sscanf(line, "%63s %d", name, &fw_pid), 2);
+	kill(host, SIGKILL);
+	assert_int_equal(waitpid(host, &st, 0), host);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	assert_true(shm_exists(name));
+	assert_int_equal(kill(fw_pid, 0), 0);
+	assert_int_equal(amp_soc_cleanup_stale(&removed), AMP_OK);
+	assert_true(removed >= 1);
+	assert_false(shm_exists(name));
+	kill(fw_pid, SIGKILL);
+	assert_int_equal(waitpid(fw_pid, &st, 0), fw_pid);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "fw") == 0)
 		return fw_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "host") == 0)
+		return host_main(argc, argv);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pingpong_blocking),
 	    cmocka_unit_test(pingpong_adaptive_1e6),
 	    cmocka_unit_test(pingpong_spin),
 	    cmocka_unit_test(masking_across_processes),
 	    cmocka_unit_test(firmware_sigkill_leaves_nothing),
+	    cmocka_unit_test(host_sigkill_then_cleanup_leaves_nothing),
 	};
 	return cmocka_run_group_tests_name("ipcc/twoproc", tests, NULL, NULL);
 }

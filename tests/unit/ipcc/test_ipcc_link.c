@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,10 @@ static void masked_channel_waits_for_unmask(void **state)
 	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
 	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
 	assert_int_equal(f->host_calls[CH], 1);
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P2][CH];
+	assert_int_equal(s->irq_raised, 1); /* by the unmask */
+	assert_int_equal(s->irq_handled, 1);
+	assert_int_equal(s->efd_writes + s->efd_avoided, 1);
 	assert_int_equal(amp_ipcc_link_mask(&f->host, 9, false), AMP_EINVAL);
 	destroy(f);
 }
@@ -244,6 +249,56 @@ static void adaptive_counts_avoided_writes(void **state)
 	destroy(f);
 }
 
+static bool readable(int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/* The sender's rule: the eventfd is written only when the receiver sleeps. */
+static void adaptive_kick_writes_only_to_a_sleeper(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_ADAPTIVE, false);
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P1][CH];
+	int fd = amp_ipcc_link_fd(&f->fw);
+
+	(void)state;
+	assert_int_equal(atomic_load(&f->asleep[P2]), 0); /* adaptive, awake */
+	assert_int_equal(amp_ipcc_link_kick(&f->host, CH), 1);
+	assert_int_equal(s->efd_avoided, 1);
+	assert_int_equal(s->efd_writes, 0);
+	assert_false(readable(fd)); /* no system call was made for this kick */
+	assert_int_equal(amp_ipcc_link_wait_event(&f->fw, 0), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->fw), 1);
+	/* Asleep (as the waiter publishes before it sleeps): now the kick writes. */
+	atomic_store(&f->asleep[P2], 1);
+	assert_int_equal(amp_ipcc_link_kick(&f->host, CH), 1);
+	assert_int_equal(s->efd_writes, 1);
+	assert_true(readable(fd));
+	destroy(f);
+}
+
+/* An idle adaptive waiter polls for poll_ns, then sleeps: 200 ms idle costs ~no CPU. */
+static void adaptive_idle_uses_no_cpu(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_ADAPTIVE, AMP_IPCC_WAIT_ADAPTIVE, false);
+	struct timespec t0, t1;
+	uint64_t used_ns;
+
+	(void)state;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 200), 0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	used_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+		  (uint64_t)t0.tv_nsec;
+	/* 1 % of 200 ms is 2 ms; allow 10 ms for valgrind's slow polling loop. */
+	if (used_ns > 10u * 1000 * 1000)
+		fail_msg("idle wait used %llu us of CPU", (unsigned long long)(used_ns / 1000));
+	assert_true(f->host.stats.sleeps >= 1);
+	destroy(f);
+}
+
 static void *kick_soon(void *arg)
 {
 	struct fixture *f = arg;
@@ -330,6 +385,8 @@ int main(void)
 	    cmocka_unit_test(strict_kick_waits_for_free),
 	    cmocka_unit_test(adaptive_counts_avoided_writes),
 	    cmocka_unit_test(adaptive_sleeper_is_woken),
+	    cmocka_unit_test(adaptive_kick_writes_only_to_a_sleeper),
+	    cmocka_unit_test(adaptive_idle_uses_no_cpu),
 	    cmocka_unit_test(irq_thread_and_irq_disable),
 	    cmocka_unit_test(init_rejects_bad_arguments),
 	};

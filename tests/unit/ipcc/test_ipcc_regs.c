@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,44 @@ static void tx_free_line(void **state)
 	assert_int_equal(amp_ipcc_update(m), 0);
 }
 
+/*
+ * Every channel bit on both processors, exhaustively: with the other channels masked,
+ * RXO(p) == RXOIE && !CHnOM && Y's CHnF and TXF(p) == TXFIE && !CHnFM && !p's CHnF, and
+ * the enabling write reports exactly the lines it raised.
+ */
+static void every_channel_bit_drives_its_line(void **state)
+{
+	struct fixture *f = *state;
+	struct amp_ipcc *m = &f->m;
+
+	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++) {
+		for (uint32_t n = 0; n < AMP_IPCC_STM32MP1_NCHAN; n++) {
+			for (uint32_t bits = 0; bits < 8; bits++) {
+				bool en = bits & 1, masked = bits & 2, flag = bits & 4;
+				uint32_t others = 0x3Fu & ~(1u << n), y = p ^ 1u, lines, raised;
+
+				assert_int_equal(amp_ipcc_reset(&f->sh, 6), AMP_OK);
+				wr(m, AMP_IPCC_XMR(p),
+				   others | others << 16 |
+				       (masked ? AMP_IPCC_CHNOM(n) | AMP_IPCC_CHNFM(n) : 0));
+				if (flag) {
+					wr(m, AMP_IPCC_XSCR(y), AMP_IPCC_CHNS(n)); /* RX for p */
+					wr(m, AMP_IPCC_XSCR(p), AMP_IPCC_CHNS(n)); /* p's TX busy */
+				}
+				raised = wr(m, AMP_IPCC_XCR(p), en ? AMP_IPCC_XCR_MASK : 0);
+				lines = amp_ipcc_update(m);
+				assert_int_equal(!!(lines & RXO(p)), en && !masked && flag);
+				assert_int_equal(!!(lines & TXF(p)), en && !masked && !flag);
+				assert_int_equal(raised, lines);
+				assert_int_equal(rd(m, AMP_IPCC_XTOYSR(y)),
+						 flag ? AMP_IPCC_CHNF(n) : 0);
+				assert_int_equal(rd(m, AMP_IPCC_XTOYSR(p)),
+						 flag ? AMP_IPCC_CHNF(n) : 0);
+			}
+		}
+	}
+}
+
 static void both_directions_independent(void **state)
 {
 	struct fixture *f = *state;
@@ -271,6 +310,36 @@ static void send_ack_and_counters(void **state)
 	assert_int_equal(amp_ipcc_ack(m, P2, 6, NULL), AMP_EINVAL);
 }
 
+/* A send on a masked channel raises nothing; the unmask raises it, and is counted then. */
+static void late_raise_by_unmask_is_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct amp_ipcc *m = &f->m;
+	const struct amp_ipcc_chan_stats *s = &f->sh.stats[P1][AMP_IPCC_CH2];
+	uint32_t raised;
+
+	amp_ipcc_set_bits(m, AMP_IPCC_C2MR, AMP_IPCC_CHNOM(AMP_IPCC_CH2), NULL);
+	amp_ipcc_set_bits(m, AMP_IPCC_C2CR, AMP_IPCC_XCR_RXOIE, NULL);
+	assert_int_equal(amp_ipcc_send(m, P1, AMP_IPCC_CH2, &raised), 1);
+	assert_int_equal(raised, 0);
+	assert_int_equal(s->irq_raised, 0);
+	assert_int_equal(amp_ipcc_clr_bits(m, AMP_IPCC_C2MR, AMP_IPCC_CHNOM(AMP_IPCC_CH2), &raised),
+			 AMP_OK);
+	assert_int_equal(raised, RXO(P2));
+	assert_int_equal(s->irq_raised, 1);
+	assert_int_equal(f->sh.stats[P2][AMP_IPCC_CH2].irq_raised, 0); /* other direction */
+	assert_int_equal(amp_ipcc_ack(m, P2, AMP_IPCC_CH2, NULL), AMP_OK);
+	assert_int_equal(s->kicks, 1);
+	assert_int_equal(s->irq_handled, 1);
+	/* Same through RXOIE: disabled at the send, enabled later. */
+	amp_ipcc_clr_bits(m, AMP_IPCC_C2CR, AMP_IPCC_XCR_RXOIE, NULL);
+	assert_int_equal(amp_ipcc_send(m, P1, AMP_IPCC_CH2, &raised), 1);
+	assert_int_equal(s->irq_raised, 1);
+	amp_ipcc_set_bits(m, AMP_IPCC_C2CR, AMP_IPCC_XCR_RXOIE, &raised);
+	assert_int_equal(raised, RXO(P2));
+	assert_int_equal(s->irq_raised, 2);
+}
+
 static void set_clr_bits(void **state)
 {
 	struct fixture *f = *state;
@@ -298,10 +367,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(scr_clear_clears_peer_flag, setup, teardown),
 	    cmocka_unit_test_setup_teardown(rx_occupied_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(tx_free_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(every_channel_bit_drives_its_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(both_directions_independent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(guest_errors_are_counted_and_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(init_and_reset_reject_bad_arguments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(send_ack_and_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(late_raise_by_unmask_is_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(set_clr_bits, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ipcc/regs", tests, NULL, NULL);

@@ -137,6 +137,7 @@ static void validation_errors_name_file_group_key(void **state)
 	    {"region=regs", "region=nowhere", "[mailbox]", "region"},
 	    {"region=regs", "region=a", "[mailbox]", "region"}, /* not an ipcc region */
 	    {"type=stm32-ipcc", "type=imx-mu", "[mailbox]", "type"},
+	    {"channels=6", "channels=6\nirq=5", "[mailbox]", "irq"},
 	    {"purpose=ipcc", "purpose=ipcc\nsize=0x1000", NULL, NULL}, /* duplicate key */
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -163,7 +164,12 @@ static void validation_errors_name_file_group_key(void **state)
 	g_clear_error(&err);
 	assert_true(g_file_set_contents(path, "this is = not [ini\n\x01", -1, NULL));
 	assert_false(amp_profile_load_file(path, &l, &err));
+	assert_non_null(strstr(err->message, path)); /* GLib's text alone names no file */
 	g_unlink(path);
+	g_clear_error(&err);
+	assert_false(amp_profile_load_file(path, &l, &err));
+	assert_true(g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+	assert_non_null(strstr(err->message, path));
 }
 
 static void search_path_env_overrides(void **state)

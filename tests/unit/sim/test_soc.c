@@ -372,15 +372,16 @@ static void cleanup_ignores_foreign_names(void **state)
 	shm_unlink(odd);
 }
 
-/* amp_soc_unlink_on_exit(): SIGTERM to the creator removes its object. */
-static void sigterm_unlinks(void **state)
+/*
+ * amp_soc_unlink_on_exit(): a child creates an object, reports its name, then either
+ * exits normally (@sig 0) or waits for @sig. Returns the name; the child is reaped.
+ */
+static void child_creator_ends(int sig, char name[AMP_SOC_SHM_NAME_MAX])
 {
 	struct amp_soc_layout l = layout();
-	char name[AMP_SOC_SHM_NAME_MAX];
 	int pfd[2], st;
 	pid_t pid;
 
-	(void)state;
 	assert_int_equal(pipe(pfd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -391,17 +392,118 @@ static void sigterm_unlinks(void **state)
 			_exit(2);
 		if (write(pfd[1], soc.shm_name, sizeof(soc.shm_name)) != sizeof(soc.shm_name))
 			_exit(3);
+		if (sig == 0)
+			exit(0); /* no amp_soc_destroy(): the atexit hook must unlink */
 		pause();
-		_exit(0);
+		_exit(4);
 	}
 	close(pfd[1]);
-	assert_int_equal(read(pfd[0], name, sizeof(name)), sizeof(name));
+	assert_int_equal(read(pfd[0], name, AMP_SOC_SHM_NAME_MAX), AMP_SOC_SHM_NAME_MAX);
 	close(pfd[0]);
-	assert_true(shm_exists(name));
-	kill(pid, SIGTERM);
+	if (sig)
+		kill(pid, sig);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	if (sig)
+		assert_true(WIFSIGNALED(st) && WTERMSIG(st) == sig);
+	else
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void sigterm_unlinks(void **state)
+{
+	char name[AMP_SOC_SHM_NAME_MAX];
+
+	(void)state;
+	child_creator_ends(SIGTERM, name);
 	assert_false(shm_exists(name));
+}
+
+static void sigint_unlinks(void **state)
+{
+	char name[AMP_SOC_SHM_NAME_MAX];
+
+	(void)state;
+	child_creator_ends(SIGINT, name);
+	assert_false(shm_exists(name));
+}
+
+static void normal_exit_unlinks(void **state)
+{
+	char name[AMP_SOC_SHM_NAME_MAX];
+
+	(void)state;
+	child_creator_ends(0, name);
+	assert_false(shm_exists(name));
+}
+
+/* A killed run's object is removed when the next run starts (amp_soc_create). */
+static void next_start_removes_stale(void **state)
+{
+	struct amp_soc_layout l = layout();
+	char name[AMP_SOC_SHM_NAME_MAX];
+	struct amp_soc soc;
+
+	(void)state;
+	child_creator_ends(SIGKILL, name);
+	assert_true(shm_exists(name)); /* SIGKILL cannot clean up */
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	assert_false(shm_exists(name));
+	amp_soc_destroy(&soc);
+}
+
+/* The pid in the name is alive but is not the creator (start time differs): stale. An
+ * unknown start time (0) is kept: never remove what might be a live run's. */
+static void reused_pid_is_stale(void **state)
+{
+	struct amp_soc_layout l = layout();
+	struct amp_soc soc;
+	uint64_t real;
+
+	(void)state;
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	real = soc.hdr->creator_start;
+	assert_true(real != 0);
+	soc.hdr->creator_start = 0;
+	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
+	assert_true(shm_exists(soc.shm_name));
+	soc.hdr->creator_start = real;
+	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
+	assert_true(shm_exists(soc.shm_name));
+	soc.hdr->creator_start = real + 1; /* an earlier process that had our pid */
+	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
+	assert_false(shm_exists(soc.shm_name));
+	amp_soc_destroy(&soc);
+}
+
+/* A pid that is certainly dead: a reaped child's. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+/* An object named like ours, creator dead, but owned by another user: not ours to remove. */
+static void cleanup_spares_another_users_object(void **state)
+{
+	char name[64];
+	int fd;
+
+	(void)state;
+	if (getuid() != 0)
+		skip(); /* only root can give a file away */
+	snprintf(name, sizeof(name), "/ampsim-%u-%d-00000000000000aa", getuid(), (int)dead_pid());
+	fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
+	assert_true(shm_exists(name));
+	shm_unlink(name);
 }
 
 static void layout_check_rejects(void **state)
@@ -453,6 +555,11 @@ int main(void)
 	    cmocka_unit_test(stale_objects_are_cleaned_up),
 	    cmocka_unit_test(cleanup_ignores_foreign_names),
 	    cmocka_unit_test(sigterm_unlinks),
+	    cmocka_unit_test(sigint_unlinks),
+	    cmocka_unit_test(normal_exit_unlinks),
+	    cmocka_unit_test(next_start_removes_stale),
+	    cmocka_unit_test(reused_pid_is_stale),
+	    cmocka_unit_test(cleanup_spares_another_users_object),
 	    cmocka_unit_test(layout_check_rejects),
 	};
 	return cmocka_run_group_tests_name("sim/soc", tests, NULL, NULL);
