@@ -90,6 +90,13 @@ extern "C" {
 		.flags = (flags_), .reserved = 0, .name = name_                    \
 	}
 
+/** ampsim's watchdog: the firmware refreshes it at least every @p timeout_ms_. */
+#define AMP_RSC_WATCHDOG_INIT(timeout_ms_)                                                  \
+	{                                                                                   \
+		.type = AMP_RSC_AMPSIM_WATCHDOG, .len = sizeof(struct amp_fw_rsc_watchdog), \
+		.timeout_ms = (timeout_ms_), .refresh = 0                                   \
+	}
+
 /** The common table: one rpmsg vdev with two vrings (notify ids 0 and 1). */
 struct amp_rsc_table_rpmsg {
 	struct amp_rsc_table_hdr hdr;
