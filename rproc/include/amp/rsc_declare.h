@@ -8,7 +8,7 @@
  *
  *     AMP_RSC_SECTION struct amp_rsc_table_rpmsg_trace amp_resource_table =
  *             AMP_RSC_TABLE_RPMSG_TRACE_INIT(AMP_RSC_ST_VRING_NUM, AMP_RSC_ST_VRING_ALIGN,
- *                                            0x10050000u, 0x1000u, "cm4_log");
+ *                                            0x1003f000u, 0x1000u, "cm4_log");
  *
  * or, for a table of its own shape, a struct of wire structs (no padding: all of them are
  * multiples of 4 bytes) with designated initializers built from the per-entry macros below,
