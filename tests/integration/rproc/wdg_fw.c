@@ -69,8 +69,8 @@ static uint32_t *find_refresh(struct amp_soc *soc, char **trace)
 		return NULL;
 	while (amp_rsc_iter_next(&it, &e, NULL) == 1) {
 		if (e.type == AMP_RSC_AMPSIM_WATCHDOG)
-			refresh = (uint32_t *)((uint8_t *)table + e.offset +
-					       offsetof(struct amp_fw_rsc_watchdog, refresh));
+			refresh = (void *)((uint8_t *)table + e.offset +
+					   offsetof(struct amp_fw_rsc_watchdog, refresh));
 		if (e.kind == AMP_RSC_KIND_TRACE)
 			*trace = amp_soc_da_to_va(soc, e.u.trace.da, e.u.trace.len);
 	}
