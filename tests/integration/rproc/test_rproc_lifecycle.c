@@ -334,7 +334,16 @@ static void recovery_off(void **state)
 	assert_true(amp_rproc_crash_trace(rp, t));
 	assert_non_null(strstr(t->str, "echo: announced"));
 
+	/* leave garbage where the dead firmware was: a restart must not show it */
+	const struct amp_rproc_vdev *v = amp_rproc_vdev(rp);
+	uint8_t *pool = amp_soc_da_to_va(amp_host_soc(h), v->pool_da, v->pool_size);
+	uint8_t *ring1 = amp_soc_da_to_va(amp_host_soc(h), v->vring[1].da, 4096);
+	memset(pool, 0xa5, v->pool_size);
+	memset(ring1, 0xa5, 4096);
 	assert_true(amp_host_start(h, &err)); /* crashed -> running by hand */
+	static const uint8_t zero[512];
+	assert_memory_equal(pool + v->pool_size - 512, zero, 512); /* a TX buffer not used yet */
+	assert_memory_equal(ring1 + 2048, zero, 512);		   /* past the 16-entry ring */
 	assert_true(loop_until(&c.channels, 2, 5000));
 	g_string_truncate(t, 0);
 	assert_true(amp_rproc_trace(rp, t));
