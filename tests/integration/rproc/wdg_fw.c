@@ -20,7 +20,7 @@
 #include <amp/soc.h>
 
 #ifndef WDG_TIMEOUT_MS
-#define WDG_TIMEOUT_MS 100u
+#define WDG_TIMEOUT_MS 250u
 #endif
 /* Variants built with other vring settings test the host's placement checks. */
 #ifndef VRING0_DA
