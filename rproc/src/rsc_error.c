@@ -159,6 +159,8 @@ size_t amp_rsc_error_format(const struct amp_rsc_error *err, char *buf, size_t s
 			put_str(&s, ", type ");
 			put_num(&s, err->type, 10);
 			put_str(&s, ")");
+		} else {
+			put_str(&s, " (type not read)"); /* its offset is what is wrong */
 		}
 	}
 	put_str(&s, " at offset ");

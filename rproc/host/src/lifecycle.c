@@ -39,6 +39,11 @@ struct amp_rproc {
 	uint32_t vdev_off;
 	bool has_trace;
 	struct amp_rsc_trace_info trace;
+	uint32_t wdg_off; /* the watchdog entry's offset in the table, 0 = none */
+	uint32_t wdg_ms;
+	uint32_t wdg_seen; /* refresh value at the last check */
+	guint wdg_src;
+	GString *crash_trace; /* the trace buffer when the firmware last crashed */
 
 	uint8_t *loaded; /* the loaded table, in shared memory */
 	uint64_t loaded_da;
@@ -116,6 +121,52 @@ static gboolean read_table(struct amp_rproc *rp, GError **err)
 	return TRUE;
 }
 
+/* The vendor hook (Linux rproc_handle_rsc): ampsim's watchdog entry, others ignored. */
+static int on_vendor(void *ctx, const struct amp_rsc_entry *e, const uint8_t *body, uint32_t avail)
+{
+	struct amp_rproc *rp = ctx;
+	uint32_t len, timeout_ms;
+	if (e->type != AMP_RSC_AMPSIM_WATCHDOG)
+		return AMP_RSC_IGNORED;
+	/* body starts after the type word */
+	if ((uint64_t)avail + 4 < sizeof(struct amp_fw_rsc_watchdog))
+		return AMP_ENOEXEC;
+	memcpy(&len, body, 4);
+	memcpy(&timeout_ms, body + 4, 4);
+	len = GUINT32_FROM_LE(len);
+	timeout_ms = GUINT32_FROM_LE(timeout_ms);
+	/* refresh is read with one atomic load while the firmware writes it: keep it aligned */
+	if (len < sizeof(struct amp_fw_rsc_watchdog) || len - 4 > avail || timeout_ms == 0 ||
+	    e->offset % 4)
+		return AMP_ERANGE;
+	rp->wdg_off = e->offset;
+	rp->wdg_ms = rp->cfg.watchdog_ms ? rp->cfg.watchdog_ms : timeout_ms;
+	return 0;
+}
+
+static gboolean find_watchdog(struct amp_rproc *rp, GError **err)
+{
+	struct amp_rsc_visitor v = {.vendor = on_vendor};
+	struct amp_rsc_error re;
+	if (amp_rsc_parse(rp->cached, rp->cached_len, &v, rp, NULL, &re) != AMP_OK) {
+		char why[200];
+		amp_rsc_error_format(&re, why, sizeof(why));
+		set_err(err,
+			"firmware %s: watchdog entry: %s (len must be >= 16 and fit, "
+			"timeout_ms nonzero, offset a multiple of 4)",
+			rp->cfg.firmware, why);
+		return FALSE;
+	}
+	if (rp->cfg.watchdog_ms && !rp->wdg_off) {
+		set_err(err,
+			"a %u ms watchdog was requested but firmware %s declares no watchdog "
+			"entry to refresh (AMP_RSC_WATCHDOG_INIT in <amp/rsc_declare.h>)",
+			rp->cfg.watchdog_ms, rp->cfg.firmware);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean find_entries(struct amp_rproc *rp, GError **err)
 {
 	struct amp_rsc_entry e;
@@ -141,7 +192,7 @@ static gboolean find_entries(struct amp_rproc *rp, GError **err)
 		rp->has_trace = true;
 		rp->trace = e.u.trace;
 	}
-	return TRUE;
+	return find_watchdog(rp, err);
 }
 
 static void build_argv(struct amp_rproc *rp)
@@ -206,40 +257,70 @@ static gboolean load_table(struct amp_rproc *rp, GError **err)
 	return TRUE;
 }
 
+static size_t vring_bytes(const struct amp_rsc_vring_info *v)
+{
+	/* Linux sizes the carveout as PAGE_ALIGN(vring_size(num, align)). */
+	return (amp_vring_size(v->num, v->align) + RPROC_PAGE - 1) & ~(size_t)(RPROC_PAGE - 1);
+}
+
+/* rproc_check_carveout_da: the request must fit the pre-registered carveout. */
+static gboolean check_carveout(const struct amp_soc_region *r, int i, uint32_t da, size_t len,
+			       GError **err)
+{
+	if (len > r->size) {
+		set_err(err,
+			"vring%d needs 0x%zx bytes (page-aligned) but region %s has "
+			"0x%" G_GINT64_MODIFIER
+			"x; use fewer entries or a smaller align in the resource table",
+			i, len, r->name, r->size);
+		return FALSE;
+	}
+	if (da == AMP_FW_RSC_ADDR_ANY || (da >= r->da && da - r->da <= r->size - len))
+		return TRUE;
+	set_err(err,
+		"vring%d at da 0x%x (0x%zx bytes) is not inside region %s (0x%" G_GINT64_MODIFIER
+		"x bytes at 0x%" G_GINT64_MODIFIER "x); use that address or FW_RSC_ADDR_ANY",
+		i, da, len, r->name, r->size, r->da);
+	return FALSE;
+}
+
+/* Where vring i goes: its named region (as Linux's rp_find_vq uses the carveout's da) or,
+ * with no such region, the fixed da the table gives. */
+static gboolean vring_da(struct amp_rproc *rp, int i, uint64_t *da, GError **err)
+{
+	const struct amp_rsc_vring_info *v = &rp->vinfo.vring[i];
+	char name[32];
+	g_snprintf(name, sizeof(name), "vdev0vring%d", i);
+	const struct amp_soc_region *r = amp_soc_region_by_name(rp->soc, name);
+	if (r) {
+		*da = r->da;
+		return check_carveout(r, i, v->da, vring_bytes(v), err);
+	}
+	if (v->da == AMP_FW_RSC_ADDR_ANY) {
+		set_err(err,
+			"vring%d has da ANY but the SoC profile has no region %s to place it in", i,
+			name);
+		return FALSE;
+	}
+	*da = v->da;
+	if (amp_soc_da_to_va(rp->soc, *da, vring_bytes(v)))
+		return TRUE;
+	set_err(err,
+		"vring%d at da 0x%x (0x%zx bytes) is not inside one region of the SoC memory map",
+		i, v->da, vring_bytes(v));
+	return FALSE;
+}
+
 static gboolean place_vring(struct amp_rproc *rp, int i, GError **err)
 {
 	const struct amp_rsc_vring_info *v = &rp->vinfo.vring[i];
-	size_t bytes = amp_vring_size(v->num, v->align);
-	size_t paged = (bytes + RPROC_PAGE - 1) & ~(size_t)(RPROC_PAGE - 1);
-	char name[32];
-	g_snprintf(name, sizeof(name), "vdev0vring%d", i);
-	uint64_t da = v->da;
-	if (v->da == AMP_FW_RSC_ADDR_ANY) {
-		const struct amp_soc_region *r = amp_soc_region_by_name(rp->soc, name);
-		if (!r) {
-			set_err(err, "vring%d has da ANY but the SoC profile has no region %s", i,
-				name);
-			return FALSE;
-		}
-		/* Linux checks the page-aligned vring against its named carveout. */
-		if (paged > r->size) {
-			set_err(err,
-				"vring%d (num %u, align %u) needs %zu bytes (%zu page-aligned) "
-				"but region %s has 0x%" G_GINT64_MODIFIER "x; use fewer "
-				"entries or a smaller align in the resource table",
-				i, v->num, v->align, bytes, paged, name, r->size);
-			return FALSE;
-		}
-		da = r->da;
-	} else if (!amp_soc_da_to_va(rp->soc, da, (uint32_t)bytes)) {
-		set_err(err,
-			"vring%d at da 0x%" G_GINT64_MODIFIER "x (%zu bytes) is not inside "
-			"one region of the SoC memory map",
-			i, da, bytes);
+	uint64_t da;
+	if (!vring_da(rp, i, &da, err))
 		return FALSE;
-	}
 	rp->vdev.vring[i] = (struct amp_vring_info){
 	    .da = da, .num = v->num, .align = v->align, .notify_id = (uint32_t)i};
+	/* A (re)started firmware finds clean rings, as after Linux's fresh carveout. */
+	memset(amp_soc_da_to_va(rp->soc, da, vring_bytes(v)), 0, vring_bytes(v));
 	/* As Linux: the host writes da and assigns notify ids in table order. */
 	amp_rsc_put_u32(rp->loaded, rp->cached_len, v->offset + AMP_RSC_VRING_DA_OFF, (uint32_t)da);
 	amp_rsc_put_u32(rp->loaded, rp->cached_len, v->offset + AMP_RSC_VRING_NOTIFYID_OFF,
@@ -265,6 +346,7 @@ static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 	}
 	rp->vdev.pool_da = r->da;
 	rp->vdev.pool_size = (uint32_t)need;
+	memset(amp_soc_da_to_va(rp->soc, r->da, need), 0, need); /* no stale messages */
 	rp->vdev.dfeatures = rp->vinfo.dfeatures;
 	return TRUE;
 }
@@ -296,6 +378,7 @@ static gboolean setup_vdev(struct amp_rproc *rp, GError **err)
 /* ---- the firmware process ------------------------------------------------------------------ */
 
 static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data);
+static void trace_copy(const struct amp_rproc *rp, GString *out);
 
 /* fork + exec with the eventfds inherited; an exec failure comes back through a pipe. */
 static gboolean spawn(struct amp_rproc *rp, GError **err)
@@ -406,6 +489,33 @@ static gboolean recover(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static void stop_watchdog(struct amp_rproc *rp)
+{
+	if (rp->wdg_src)
+		g_source_remove(rp->wdg_src);
+	rp->wdg_src = 0;
+}
+
+/* The process is gone (reaped): record why, keep its trace, then recover unless told not. */
+static void crashed(struct amp_rproc *rp)
+{
+	stop_watchdog(rp);
+	rp->state = AMP_RPROC_CRASHED;
+	rp->stats.crashes++;
+	const char *t = trace_ptr(rp);
+	if (t) {
+		if (!rp->crash_trace)
+			rp->crash_trace = g_string_new(NULL);
+		g_string_truncate(rp->crash_trace, 0);
+		trace_copy(rp, rp->crash_trace);
+	}
+	g_warning("firmware crashed: %s", rp->reason);
+	if (rp->cfg.cb)
+		rp->cfg.cb(rp->cfg.priv, AMP_RPROC_EV_CRASHED);
+	if (!rp->cfg.no_recovery && rp->state == AMP_RPROC_CRASHED)
+		rp->recover_src = g_idle_add(recover, rp);
+}
+
 static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data)
 {
 	struct amp_rproc *rp = data;
@@ -413,19 +523,45 @@ static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data)
 	(void)cond;
 	int status = reap(rp, 0);
 	rp->pid_src = 0; /* this source ends here */
-	if (rp->pidfd >= 0)
-		close(rp->pidfd);
-	rp->pidfd = -1;
-	rp->pid = -1;
+	forget_process(rp);
 	describe_status(status, rp->reason, sizeof(rp->reason));
-	rp->state = AMP_RPROC_CRASHED;
-	rp->stats.crashes++;
-	g_warning("firmware crashed: %s", rp->reason);
-	if (rp->cfg.cb)
-		rp->cfg.cb(rp->cfg.priv, AMP_RPROC_EV_CRASHED);
-	if (!rp->cfg.no_recovery && rp->state == AMP_RPROC_CRASHED)
-		rp->recover_src = g_idle_add(recover, rp);
+	crashed(rp);
 	return G_SOURCE_REMOVE;
+}
+
+static uint32_t wdg_refresh(const struct amp_rproc *rp)
+{
+	/* The firmware writes this word concurrently: one aligned relaxed load. */
+	const void *p = rp->loaded + rp->wdg_off + offsetof(struct amp_fw_rsc_watchdog, refresh);
+	return GUINT32_FROM_LE(__atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED));
+}
+
+/* Like the STM32MP1 IWDG: no refresh for a whole period resets the core (SIGKILL here). */
+static gboolean on_watchdog(gpointer data)
+{
+	struct amp_rproc *rp = data;
+	uint32_t now = wdg_refresh(rp);
+	if (now != rp->wdg_seen) {
+		rp->wdg_seen = now;
+		return G_SOURCE_CONTINUE;
+	}
+	rp->wdg_src = 0;
+	kill(rp->pid, SIGKILL);
+	reap(rp, 0);
+	forget_process(rp);
+	g_snprintf(rp->reason, sizeof(rp->reason), "watchdog expired (no refresh for %u ms)",
+		   rp->wdg_ms);
+	rp->stats.watchdogs++;
+	crashed(rp);
+	return G_SOURCE_REMOVE;
+}
+
+static void start_watchdog(struct amp_rproc *rp)
+{
+	if (!rp->wdg_off)
+		return;
+	rp->wdg_seen = wdg_refresh(rp);
+	rp->wdg_src = g_timeout_add(rp->wdg_ms, on_watchdog, rp);
 }
 
 /* ---- public ---------------------------------------------------------------------------------- */
@@ -439,6 +575,7 @@ gboolean amp_rproc_start(struct amp_rproc *rp, GError **err)
 	rp->recover_src = 0;
 	if (!setup_vdev(rp, err) || !spawn(rp, err))
 		return FALSE;
+	start_watchdog(rp);
 	rp->state = AMP_RPROC_RUNNING;
 	rp->stats.starts++;
 	if (rp->cfg.cb)
@@ -457,6 +594,7 @@ void amp_rproc_stop(struct amp_rproc *rp)
 	}
 	if (rp->cfg.cb)
 		rp->cfg.cb(rp->cfg.priv, AMP_RPROC_EV_STOPPING);
+	stop_watchdog(rp);
 	if (rp->pid_src)
 		g_source_remove(rp->pid_src);
 	rp->pid_src = 0;
@@ -481,6 +619,8 @@ void amp_rproc_free(struct amp_rproc *rp)
 	g_strfreev(rp->argv);
 	g_free((char *)rp->cfg.firmware);
 	g_free(rp->cached);
+	if (rp->crash_trace)
+		g_string_free(rp->crash_trace, TRUE);
 	g_free(rp);
 }
 
@@ -536,11 +676,34 @@ void amp_rproc_set_gfeatures(struct amp_rproc *rp, uint32_t features)
 				rp->vdev_off + AMP_RSC_VDEV_GFEATURES_OFF, features);
 }
 
+gboolean amp_rproc_crash_trace(const struct amp_rproc *rp, GString *out)
+{
+	if (!rp->crash_trace)
+		return FALSE;
+	g_string_append_len(out, rp->crash_trace->str, (gssize)rp->crash_trace->len);
+	return TRUE;
+}
+
 gboolean amp_rproc_trace(const struct amp_rproc *rp, GString *out)
+{
+	if (!trace_ptr(rp))
+		return FALSE;
+	/* After a restart the buffer was cleared: show what the crashed run wrote first. */
+	if (rp->crash_trace && rp->state != AMP_RPROC_CRASHED) {
+		g_string_append_printf(out, "--- trace before the last crash (%s) ---\n",
+				       rp->reason);
+		amp_rproc_crash_trace(rp, out);
+		g_string_append(out, "--- trace since the restart ---\n");
+	}
+	trace_copy(rp, out);
+	return TRUE;
+}
+
+static void trace_copy(const struct amp_rproc *rp, GString *out)
 {
 	const char *t = trace_ptr(rp);
 	if (!t)
-		return FALSE;
+		return;
 	/* A ring: the writer keeps a NUL after the newest text; older text follows it. */
 	size_t len = rp->trace.len;
 	size_t nul = strnlen(t, len);
@@ -548,7 +711,6 @@ gboolean amp_rproc_trace(const struct amp_rproc *rp, GString *out)
 		if (t[i])
 			g_string_append_c(out, t[i]);
 	g_string_append_len(out, t, (gssize)nul);
-	return TRUE;
 }
 
 void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
@@ -572,4 +734,7 @@ void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
 	if (rp->has_trace)
 		g_string_append_printf(out, "  trace: \"%s\", %u bytes at da 0x%08x\n",
 				       rp->trace.name, rp->trace.len, rp->trace.da);
+	if (rp->wdg_off)
+		g_string_append_printf(out, "  watchdog: refresh at least every %u ms\n",
+				       rp->wdg_ms);
 }

@@ -8,7 +8,7 @@
  *
  *     AMP_RSC_SECTION struct amp_rsc_table_rpmsg_trace amp_resource_table =
  *             AMP_RSC_TABLE_RPMSG_TRACE_INIT(AMP_RSC_ST_VRING_NUM, AMP_RSC_ST_VRING_ALIGN,
- *                                            0x10050000u, 0x1000u, "cm4_log");
+ *                                            0x1003f000u, 0x1000u, "cm4_log");
  *
  * or, for a table of its own shape, a struct of wire structs (no padding: all of them are
  * multiples of 4 bytes) with designated initializers built from the per-entry macros below,
@@ -88,6 +88,13 @@ extern "C" {
 	{                                                                          \
 		.type = AMP_RSC_CARVEOUT, .da = (da_), .pa = (pa_), .len = (len_), \
 		.flags = (flags_), .reserved = 0, .name = name_                    \
+	}
+
+/** ampsim's watchdog: the firmware refreshes it at least every @p timeout_ms_. */
+#define AMP_RSC_WATCHDOG_INIT(timeout_ms_)                                                  \
+	{                                                                                   \
+		.type = AMP_RSC_AMPSIM_WATCHDOG, .len = sizeof(struct amp_fw_rsc_watchdog), \
+		.timeout_ms = (timeout_ms_), .refresh = 0                                   \
 	}
 
 /** The common table: one rpmsg vdev with two vrings (notify ids 0 and 1). */

@@ -31,6 +31,12 @@ extern "C" {
 #define AMP_RSC_VENDOR_START 128u /**< first vendor-specific type (inclusive) */
 #define AMP_RSC_VENDOR_END 512u	  /**< last vendor-specific type (inclusive, as in Linux) */
 
+/**
+ * ampsim's one vendor entry: a watchdog the firmware refreshes (STM32MP1: IWDG). Linux hands
+ * vendor types to the platform driver; ampsim's lifecycle is that driver.
+ */
+#define AMP_RSC_AMPSIM_WATCHDOG (AMP_RSC_VENDOR_START + 0x40u)
+
 /** "Let the host pick": a da/pa the host fills in (Linux FW_RSC_ADDR_ANY). */
 #define AMP_FW_RSC_ADDR_ANY 0xFFFFFFFFu
 
@@ -106,6 +112,17 @@ struct amp_fw_rsc_vendor {
 	uint32_t len;  /**< vendor-defined */
 };
 
+/**
+ * AMP_RSC_AMPSIM_WATCHDOG entry. The firmware increments @ref refresh in the loaded table at
+ * least every @ref timeout_ms; a host that sees no change for that long declares a crash.
+ */
+struct amp_fw_rsc_watchdog {
+	uint32_t type;	     /**< AMP_RSC_AMPSIM_WATCHDOG */
+	uint32_t len;	     /**< bytes of the whole entry (>= 16), as struct amp_fw_rsc_vendor */
+	uint32_t timeout_ms; /**< refresh period the firmware promises, nonzero */
+	uint32_t refresh;    /**< written by the firmware only: any change is a refresh */
+};
+
 /* The wire layout: any change here is a protocol change. */
 _Static_assert(sizeof(struct amp_rsc_table_hdr) == 16, "table header");
 _Static_assert(offsetof(struct amp_rsc_table_hdr, num) == 4, "hdr.num");
@@ -137,6 +154,9 @@ _Static_assert(offsetof(struct amp_fw_rsc_vdev, status) == 24, "vdev.status");
 _Static_assert(offsetof(struct amp_fw_rsc_vdev, num_of_vrings) == 25, "vdev.num_of_vrings");
 _Static_assert(offsetof(struct amp_fw_rsc_vdev, reserved) == 26, "vdev.reserved");
 _Static_assert(sizeof(struct amp_fw_rsc_vendor) == 8, "vendor");
+_Static_assert(sizeof(struct amp_fw_rsc_watchdog) == 16, "watchdog");
+_Static_assert(offsetof(struct amp_fw_rsc_watchdog, timeout_ms) == 8, "watchdog.timeout_ms");
+_Static_assert(offsetof(struct amp_fw_rsc_watchdog, refresh) == 12, "watchdog.refresh");
 
 #ifdef __cplusplus
 }

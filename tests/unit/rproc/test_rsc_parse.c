@@ -187,7 +187,8 @@ static void entry_in_header(void **state)
 	tb_st(&t);
 	put32(&t, 16 + 4, 20); /* entry 1 -> inside the offset array (ends at 24) */
 	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_ENTRY_IN_HEADER, 1, "offset",
-		    "entry 1 at offset 0x14: offset = 20: entry offset points into the table "
+		    "entry 1 (type not read) at offset 0x14: offset = 20: entry offset points into "
+		    "the table "
 		    "header or offset array (first entry byte 24)");
 	put32(&t, 16 + 4, 0);
 	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_ENTRY_IN_HEADER, 1, "offset", NULL);
@@ -202,7 +203,8 @@ static void entry_truncated(void **state)
 	tb_st(&t);
 	put32(&t, 16, (uint32_t)t.len - 3);
 	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_ENTRY_TRUNCATED, 0, "offset",
-		    "entry 0 at offset 0x10: offset = 137: entry type word does not fit in the "
+		    "entry 0 (type not read) at offset 0x10: offset = 137: entry type word does "
+		    "not fit in the "
 		    "table (table size 140)");
 	put32(&t, 16, 0xFFFFFFFEu); /* offset + 4 overflows 32 bits */
 	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_ENTRY_TRUNCATED, 0, "offset", NULL);
@@ -384,6 +386,44 @@ static void vring_align(void **state)
 		    NULL);
 	put32(&t, ST_VRING(0) + offsetof(struct amp_fw_rsc_vdev_vring, align), 4096);
 	assert_int_equal(amp_rsc_parse(t.b, t.len, NULL, NULL, NULL, NULL), 0);
+}
+
+/*
+ * --- several faults at once: the first one in Linux's order is reported (find_table, then
+ * rproc_handle_resources entry by entry, then the vdev handler's own order) ---
+ */
+static void checks_in_linux_order(void **state)
+{
+	struct tb t;
+	uint8_t *vd;
+
+	(void)state;
+	tb_st(&t);
+	put32(&t, 0, 2);    /* ver */
+	put32(&t, 8, 1);    /* reserved[0] */
+	put32(&t, 4, 1000); /* num */
+	expect_fail(t.b, t.len, AMP_ENOTSUP, AMP_RSC_ERR_BAD_VERSION, -1, "ver", NULL);
+	put32(&t, 0, 1);
+	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_HDR_RESERVED, -1, "reserved[0]", NULL);
+	put32(&t, 8, 0);
+	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_OFFSETS_TRUNCATED, -1, "num", NULL);
+	put32(&t, 4, 2);
+
+	/* entry 0 (vdev): reserved, too many vrings, a bad vring; entry 1 (trace) truncated */
+	vd = t.b + ST_VDEV;
+	vd[offsetof(struct amp_fw_rsc_vdev, reserved)] = 1;
+	vd[offsetof(struct amp_fw_rsc_vdev, num_of_vrings)] = 3;
+	put32(&t, ST_VRING(0) + offsetof(struct amp_fw_rsc_vdev_vring, align), 0);
+	put32(&t, 16 + 4, (uint32_t)t.len - 8);
+	/* vrings (3 x 20) + config still fit in the 140 bytes: truncation is not the first fault */
+	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_RESERVED, 0, "reserved[0]", NULL);
+	vd[offsetof(struct amp_fw_rsc_vdev, reserved)] = 0;
+	expect_fail(t.b, t.len, AMP_ENOTSUP, AMP_RSC_ERR_TOO_MANY_VRINGS, 0, "num_of_vrings", NULL);
+	vd[offsetof(struct amp_fw_rsc_vdev, num_of_vrings)] = 2;
+	expect_fail(t.b, t.len, AMP_ERANGE, AMP_RSC_ERR_VRING_ALIGN_ZERO, 0, "vring[0].align",
+		    NULL);
+	put32(&t, ST_VRING(0) + offsetof(struct amp_fw_rsc_vdev_vring, align), 16);
+	expect_fail(t.b, t.len, AMP_ENOEXEC, AMP_RSC_ERR_BODY_TRUNCATED, 1, "size", NULL);
 }
 
 /* --- the declared ST table decodes field by field --- */
@@ -662,17 +702,29 @@ static void names_and_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(hdr_truncated),	 cmocka_unit_test(bad_version),
-	    cmocka_unit_test(hdr_reserved),	 cmocka_unit_test(offsets_truncated),
-	    cmocka_unit_test(entry_in_header),	 cmocka_unit_test(entry_truncated),
-	    cmocka_unit_test(body_truncated),	 cmocka_unit_test(entry_reserved),
-	    cmocka_unit_test(vdev_truncated),	 cmocka_unit_test(vrings_truncated),
-	    cmocka_unit_test(vdev_reserved),	 cmocka_unit_test(too_many_vrings),
-	    cmocka_unit_test(vring_num),	 cmocka_unit_test(vring_align),
-	    cmocka_unit_test(st_table_decodes),	 cmocka_unit_test(unaligned_table),
-	    cmocka_unit_test(name_unterminated), cmocka_unit_test(vendor_and_unknown),
-	    cmocka_unit_test(visitor_failure),	 cmocka_unit_test(find_and_write_back),
-	    cmocka_unit_test(bad_args),		 cmocka_unit_test(names_and_format),
+	    cmocka_unit_test(hdr_truncated),
+	    cmocka_unit_test(bad_version),
+	    cmocka_unit_test(hdr_reserved),
+	    cmocka_unit_test(offsets_truncated),
+	    cmocka_unit_test(entry_in_header),
+	    cmocka_unit_test(entry_truncated),
+	    cmocka_unit_test(body_truncated),
+	    cmocka_unit_test(entry_reserved),
+	    cmocka_unit_test(vdev_truncated),
+	    cmocka_unit_test(vrings_truncated),
+	    cmocka_unit_test(vdev_reserved),
+	    cmocka_unit_test(too_many_vrings),
+	    cmocka_unit_test(vring_num),
+	    cmocka_unit_test(vring_align),
+	    cmocka_unit_test(checks_in_linux_order),
+	    cmocka_unit_test(st_table_decodes),
+	    cmocka_unit_test(unaligned_table),
+	    cmocka_unit_test(name_unterminated),
+	    cmocka_unit_test(vendor_and_unknown),
+	    cmocka_unit_test(visitor_failure),
+	    cmocka_unit_test(find_and_write_back),
+	    cmocka_unit_test(bad_args),
+	    cmocka_unit_test(names_and_format),
 	};
 
 	return cmocka_run_group_tests_name("rproc/rsc_parse", tests, NULL, NULL);

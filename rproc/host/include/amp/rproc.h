@@ -10,8 +10,9 @@
  * vrings and the buffer pool in the profile's regions and write their addresses and notify
  * ids into the loaded table, reset the vdev status, spawn the firmware with the shared
  * object's name and its interrupt fds (docs/firmware-abi.md), then report STARTED so the
- * host RPMsg bus can probe the vdev. Crashes are seen through a pidfd. stop: IPCC CH3
- * shutdown request, 500 ms grace (as stm32_rproc), then SIGKILL.
+ * host RPMsg bus can probe the vdev. Crashes are seen through a pidfd, or through the
+ * watchdog when the firmware declares one (AMP_RSC_AMPSIM_WATCHDOG) and stops refreshing it.
+ * stop: IPCC CH3 shutdown request, 500 ms grace (as stm32_rproc), then SIGKILL.
  *
  * Host only, GLib main loop; every callback runs from the default main context.
  */
@@ -52,6 +53,8 @@ struct amp_rproc_cfg {
 	const char *ipcc_mode; /**< "blocking" (default) or "adaptive", for the firmware */
 	amp_rproc_event_cb cb;
 	void *priv;
+	/** Nonzero: watchdog timeout in ms instead of the firmware's own (needs its entry). */
+	unsigned watchdog_ms;
 };
 
 /** The vdev as rproc set it up: input for amp_rpmsg_host_init(). */
@@ -67,7 +70,8 @@ struct amp_rproc_stats {
 	uint32_t crashes;
 	uint32_t recoveries;
 	uint32_t stops;
-	uint32_t kills; /**< stops that needed SIGKILL after the grace period */
+	uint32_t kills;	    /**< stops that needed SIGKILL after the grace period */
+	uint32_t watchdogs; /**< crashes declared because the watchdog expired */
 };
 
 struct amp_rproc;
@@ -105,6 +109,13 @@ void amp_rproc_set_gfeatures(struct amp_rproc *rp, uint32_t features);
  * while it runs and after a crash. Returns FALSE if the firmware declares no trace buffer.
  */
 gboolean amp_rproc_trace(const struct amp_rproc *rp, GString *out);
+
+/**
+ * Append the trace buffer as it was when the firmware last crashed (Linux's old
+ * trace0_last). Returns FALSE if it never crashed or declares no trace buffer.
+ * amp_rproc_trace() prepends this text once the crashed firmware has been restarted.
+ */
+gboolean amp_rproc_crash_trace(const struct amp_rproc *rp, GString *out);
 
 /** Describe the set-up vdev and regions for a start-up summary. */
 void amp_rproc_describe(const struct amp_rproc *rp, GString *out);

@@ -1,0 +1,12 @@
+# ampsim rsc-table on A and B must print the same table (the first line, ELF details, aside).
+foreach(f A B)
+  execute_process(COMMAND ${AMPSIM} rsc-table ${${f}} OUTPUT_VARIABLE out_${f} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ampsim rsc-table ${${f}} failed (${rc})")
+  endif()
+  string(REGEX REPLACE "^[^\n]*\n" "" out_${f} "${out_${f}}")
+endforeach()
+if(NOT out_A STREQUAL out_B)
+  message(FATAL_ERROR "tables differ:\n${out_A}\n---\n${out_B}")
+endif()
+message(STATUS "same table:\n${out_A}")

@@ -1,0 +1,482 @@
+/*
+ * The remoteproc lifecycle with real firmware processes, through libampsim: start-up and the
+ * loaded table, stop by CH3 (and the kill after 500 ms), kill -9 in the middle of traffic
+ * followed by recovery 20 times with no leaked fd, shared object or process, recovery off,
+ * crash reasons, the trace after a crash, and the watchdog.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <amp/host.h>
+#include <amp/rsc_parse.h>
+
+struct ctx {
+	struct amp_host_chan *ch;
+	unsigned channels; /* channel_new calls */
+	unsigned gone;
+	unsigned crashed, started;
+	size_t rx_bytes;
+};
+
+static void on_new(void *priv, struct amp_host_chan *ch)
+{
+	struct ctx *c = priv;
+	c->ch = ch;
+	c->channels++;
+}
+
+static void on_gone(void *priv, struct amp_host_chan *ch, const char *why)
+{
+	struct ctx *c = priv;
+	(void)why;
+	if (c->ch == ch)
+		c->ch = NULL;
+	c->gone++;
+}
+
+static void on_rx(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
+{
+	struct ctx *c = priv;
+	(void)ch;
+	(void)data;
+	c->rx_bytes += len;
+}
+
+static void on_event(void *priv, enum amp_rproc_event ev)
+{
+	struct ctx *c = priv;
+	if (ev == AMP_RPROC_EV_CRASHED)
+		c->crashed++;
+	if (ev == AMP_RPROC_EV_STARTED)
+		c->started++;
+}
+
+static const struct amp_host_ops ops = {
+    .channel_new = on_new, .channel_gone = on_gone, .receive = on_rx, .rproc_event = on_event};
+
+/* Run the default main loop until *flag reaches want or ms pass. */
+static bool loop_until(const unsigned *flag, unsigned want, int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	while (*flag < want && g_get_monotonic_time() < end) {
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+	}
+	return *flag >= want;
+}
+
+static void loop_for(int ms)
+{
+	unsigned never = 0;
+	loop_until(&never, 1, ms);
+}
+
+static struct amp_host *host_new(struct ctx *c, const char *fw, char **args, bool no_recovery,
+				 unsigned wdg_ms, GError **err)
+{
+	struct amp_host_cfg cfg = {.ops = &ops, .priv = c};
+	memset(c, 0, sizeof(*c));
+	cfg.rproc.firmware = fw;
+	cfg.rproc.fw_args = args;
+	cfg.rproc.no_recovery = no_recovery;
+	cfg.rproc.watchdog_ms = wdg_ms;
+	return amp_host_new(&cfg, err);
+}
+
+static struct amp_host *echo_up(struct ctx *c, bool no_recovery)
+{
+	g_autoptr(GError) err = NULL;
+	struct amp_host *h = host_new(c, ECHO_FW, NULL, no_recovery, 0, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c->channels, 1, 5000));
+	return h;
+}
+
+/* Send n messages and wait for every echo. */
+static void echo_traffic(struct amp_host *h, struct ctx *c, int n)
+{
+	char msg[64];
+	size_t want = c->rx_bytes + (size_t)n * sizeof(msg);
+	memset(msg, 'x', sizeof(msg));
+	for (int i = 0; i < n; i++) {
+		while (amp_host_send(c->ch, msg, sizeof(msg)) == AMP_ENOMEM)
+			g_main_context_iteration(NULL, TRUE);
+	}
+	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+	while (c->rx_bytes < want && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE);
+	assert_int_equal(c->rx_bytes, want);
+	(void)h;
+}
+
+/* ---- what a run may leak ----------------------------------------------------------------- */
+
+static int count_dir(const char *path, const char *prefix)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' &&
+		    (!prefix || !strncmp(de->d_name, prefix, strlen(prefix))))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Processes (zombies included) whose parent is this process. */
+static int count_children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[288], buf[512];
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		const char *rp = strrchr(buf, ')'); /* comm may hold spaces */
+		int ppid;
+		if (rp && sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == getpid())
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+struct usage {
+	int fds, shm, children;
+};
+
+static struct usage usage_now(void)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "ampsim-%u-%d-", (unsigned)getuid(), (int)getpid());
+	return (struct usage){count_dir("/proc/self/fd", NULL), count_dir("/dev/shm", prefix),
+			      count_children()};
+}
+
+static void assert_no_leak(struct usage before)
+{
+	struct usage now = usage_now();
+	assert_int_equal(now.fds, before.fds);
+	assert_int_equal(now.shm, before.shm);
+	assert_int_equal(now.children, before.children);
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+/* Start-up as Linux does it: the host's writes are in the loaded table in shared memory. */
+static void startup_loaded_table(void **state)
+{
+	struct ctx c;
+	(void)state;
+	struct amp_host *h = echo_up(&c, false);
+	struct amp_soc *soc = amp_host_soc(h);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	struct amp_rsc_entry e;
+	uint64_t da, size;
+	void *table;
+
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_RUNNING);
+	assert_true(amp_rproc_pid(rp) > 0);
+	assert_int_equal(amp_soc_get_rsc(soc, &da, &size, &table), AMP_OK);
+	assert_int_equal(da, amp_soc_region_by_name(soc, "mcusram")->da);
+	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
+	/* da ANY -> the named carveouts; notify ids in table order */
+	assert_int_equal(e.u.vdev.vring[0].da, amp_soc_region_by_name(soc, "vdev0vring0")->da);
+	assert_int_equal(e.u.vdev.vring[1].da, amp_soc_region_by_name(soc, "vdev0vring1")->da);
+	assert_int_equal(e.u.vdev.vring[0].notifyid, 0);
+	assert_int_equal(e.u.vdev.vring[1].notifyid, 1);
+	/* DRIVER_OK (with ACK and DRIVER) and the accepted name-service feature */
+	assert_int_equal(e.u.vdev.status, AMP_VIRTIO_STATUS_ACK | AMP_VIRTIO_STATUS_DRIVER |
+					      AMP_VIRTIO_STATUS_DRIVER_OK);
+	assert_int_equal(e.u.vdev.gfeatures, 1u << AMP_VIRTIO_RPMSG_F_NS);
+	assert_int_equal(amp_rproc_vdev(rp)->pool_da,
+			 amp_soc_region_by_name(soc, "vdev0buffer")->da);
+	assert_int_equal(amp_rproc_vdev(rp)->pool_size, 32 * 512);
+	echo_traffic(h, &c, 10);
+
+	/* stop: status back to 0 in the loaded table */
+	amp_host_stop(h);
+	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
+	assert_int_equal(e.u.vdev.status, 0);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
+	amp_host_free(h);
+}
+
+/* stop = CH3 shutdown; a firmware that honours it exits before the 500 ms grace ends. */
+static void stop_by_shutdown_request(void **state)
+{
+	struct ctx c;
+	(void)state;
+	struct amp_host *h = echo_up(&c, false);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	amp_host_stop(h);
+	assert_int_equal(amp_rproc_stats(rp)->stops, 1);
+	assert_int_equal(amp_rproc_stats(rp)->kills, 0); /* it exited within the grace period */
+	assert_int_equal(amp_rproc_stats(rp)->crashes, 0);
+	assert_int_equal(c.gone, 1); /* the channel hung up */
+	amp_host_free(h);
+}
+
+/* A firmware that ignores CH3 is killed after 500 ms, as stm32_rproc stops the core. */
+static void stop_kills_after_grace(void **state)
+{
+	char *args[] = {"pet", NULL};
+	g_autoptr(GError) err = NULL;
+	struct ctx c;
+	(void)state;
+	struct amp_host *h = host_new(&c, WDG_FW, args, false, 0, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	loop_for(50);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	gint64 t0 = g_get_monotonic_time();
+	amp_host_stop(h);
+	gint64 took = g_get_monotonic_time() - t0;
+	assert_true(took >= 500 * 1000 && took < 5000 * 1000);
+	assert_int_equal(amp_rproc_stats(rp)->kills, 1);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
+	amp_host_free(h);
+}
+
+/* One round: start, traffic, stop, start, kill -9 mid-traffic, recovery, traffic, free. */
+static void round_trip(void)
+{
+	struct ctx c;
+	char msg[64] = "in flight";
+	struct amp_host *h = echo_up(&c, false);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	g_autoptr(GError) err = NULL;
+
+	echo_traffic(h, &c, 20);
+	amp_host_stop(h);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c.channels, 2, 5000));
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(amp_host_send(c.ch, msg, sizeof(msg)), 0);
+	loop_for(1); /* some echoes under way */
+	assert_int_equal(kill(amp_rproc_pid(rp), SIGKILL), 0);
+	assert_true(loop_until(&c.crashed, 1, 5000));
+	assert_true(loop_until(&c.channels, 3, 5000)); /* recovered and re-announced */
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_RUNNING);
+	assert_string_equal(amp_rproc_crash_reason(rp), "killed by signal 9 (Killed)");
+	assert_int_equal(amp_rproc_stats(rp)->crashes, 1);
+	assert_int_equal(amp_rproc_stats(rp)->recoveries, 1);
+	assert_int_equal(amp_rproc_stats(rp)->starts, 3);
+	c.rx_bytes = 0;
+	echo_traffic(h, &c, 20);
+	amp_host_free(h);
+}
+
+static void twenty_rounds_no_leak(void **state)
+{
+	(void)state;
+	round_trip(); /* GLib's own one-time fds (main context wakeup) are not leaks */
+	struct usage before = usage_now();
+	assert_int_equal(before.shm, 0);
+	assert_int_equal(before.children, 0);
+	for (int i = 0; i < 20; i++) {
+		round_trip();
+		assert_no_leak(before);
+	}
+}
+
+/* Recovery off: the firmware stays crashed, its trace readable; start brings it back. */
+static void recovery_off(void **state)
+{
+	struct ctx c;
+	(void)state;
+	struct amp_host *h = echo_up(&c, true);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	g_autoptr(GString) t = g_string_new(NULL);
+	g_autoptr(GError) err = NULL;
+
+	assert_true(amp_rproc_trace(rp, t));
+	assert_non_null(strstr(t->str, "echo: announced"));
+	assert_false(amp_rproc_crash_trace(rp, t));
+	kill(amp_rproc_pid(rp), SIGKILL);
+	assert_true(loop_until(&c.crashed, 1, 5000));
+	loop_for(100);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_CRASHED);
+	assert_string_equal(amp_rproc_state_name(amp_rproc_state(rp)), "crashed");
+	assert_int_equal(amp_rproc_stats(rp)->recoveries, 0);
+	assert_int_equal(amp_rproc_pid(rp), -1);
+	g_string_truncate(t, 0);
+	assert_true(amp_rproc_trace(rp, t)); /* after the crash, like debugfs trace0 */
+	assert_non_null(strstr(t->str, "echo: announced"));
+	g_string_truncate(t, 0);
+	assert_true(amp_rproc_crash_trace(rp, t));
+	assert_non_null(strstr(t->str, "echo: announced"));
+
+	/* leave garbage where the dead firmware was: a restart must not show it */
+	const struct amp_rproc_vdev *v = amp_rproc_vdev(rp);
+	uint8_t *pool = amp_soc_da_to_va(amp_host_soc(h), v->pool_da, v->pool_size);
+	uint8_t *ring1 = amp_soc_da_to_va(amp_host_soc(h), v->vring[1].da, 4096);
+	memset(pool, 0xa5, v->pool_size);
+	memset(ring1, 0xa5, 4096);
+	assert_true(amp_host_start(h, &err)); /* crashed -> running by hand */
+	static const uint8_t zero[512];
+	assert_memory_equal(pool + v->pool_size - 512, zero, 512); /* a TX buffer not used yet */
+	assert_memory_equal(ring1 + 2048, zero, 512);		   /* past the 16-entry ring */
+	assert_true(loop_until(&c.channels, 2, 5000));
+	g_string_truncate(t, 0);
+	assert_true(amp_rproc_trace(rp, t));
+	assert_non_null(strstr(t->str, "--- trace before the last crash (killed by signal 9"));
+	assert_non_null(strstr(t->str, "--- trace since the restart ---\necho: announced"));
+	amp_host_free(h);
+}
+
+static void exit_status_is_the_reason(void **state)
+{
+	char *args[] = {"exit", "3", NULL};
+	g_autoptr(GError) err = NULL;
+	struct ctx c;
+	(void)state;
+	struct amp_host *h = host_new(&c, WDG_FW, args, true, 0, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c.crashed, 1, 5000));
+	assert_string_equal(amp_rproc_crash_reason(amp_host_rproc(h)), "exited with status 3");
+	amp_host_free(h);
+}
+
+/* A firmware that stops refreshing is killed and rebooted; one that refreshes lives on. */
+static void watchdog(void **state)
+{
+	char *hang[] = {"hang", "500", NULL}, *pet[] = {"pet", NULL};
+	g_autoptr(GError) err = NULL;
+	struct ctx c;
+	(void)state;
+
+	struct amp_host *h = host_new(&c, WDG_FW, pet, false, 0, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	loop_for(1000); /* four periods of 250 ms */
+	assert_int_equal(c.crashed, 0);
+	amp_host_free(h);
+
+	h = host_new(&c, WDG_FW, hang, false, 0, &err);
+	assert_non_null(h);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c.crashed, 1, 5000));
+	assert_string_equal(amp_rproc_crash_reason(rp), "watchdog expired (no refresh for 250 ms)");
+	assert_int_equal(amp_rproc_stats(rp)->watchdogs, 1);
+	assert_true(loop_until(&c.started, 2, 5000)); /* recovered */
+	assert_int_equal(amp_rproc_stats(rp)->recoveries, 1);
+	g_autoptr(GString) t = g_string_new(NULL);
+	assert_true(amp_rproc_crash_trace(rp, t));
+	assert_string_equal(t->str, "wdg_fw: refreshing\nwdg_fw: stalled\n");
+	amp_host_free(h);
+}
+
+static void watchdog_config_errors(void **state)
+{
+	struct ctx c;
+	(void)state;
+	GError *err = NULL;
+
+	/* a timeout override is used instead of the firmware's 250 ms */
+	char *hang[] = {"hang", "0", NULL};
+	struct amp_host *h = host_new(&c, WDG_FW, hang, true, 400, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c.crashed, 1, 3000));
+	assert_string_equal(amp_rproc_crash_reason(amp_host_rproc(h)),
+			    "watchdog expired (no refresh for 400 ms)");
+	amp_host_free(h);
+
+	/* requested for a firmware with nothing to refresh */
+	assert_null(host_new(&c, ECHO_FW, NULL, false, 500, &err));
+	assert_non_null(strstr(err->message, "declares no watchdog entry"));
+	g_clear_error(&err);
+
+	/* a watchdog entry with timeout 0: the vendor hook rejects the table */
+	assert_null(host_new(&c, WDG_FW_BAD, NULL, false, 0, &err));
+	print_message("%s\n", err->message);
+	assert_non_null(strstr(err->message, "(vendor, type 192)"));
+	assert_non_null(strstr(err->message, "vendor handler rejected the entry"));
+	g_clear_error(&err);
+}
+
+/* Start fails, and the state stays offline, with @p want in the message. */
+static void start_fails(const char *fw, const char *want)
+{
+	char *args[] = {"pet", NULL};
+	GError *err = NULL;
+	struct ctx c;
+	struct amp_host *h = host_new(&c, fw, args, false, 0, &err);
+	assert_non_null(h);
+	assert_false(amp_host_start(h, &err));
+	print_message("%s\n", err->message);
+	assert_non_null(strstr(err->message, want));
+	assert_int_equal(amp_rproc_state(amp_host_rproc(h)), AMP_RPROC_OFFLINE);
+	assert_int_equal(amp_rproc_pid(amp_host_rproc(h)), -1);
+	g_clear_error(&err);
+	amp_host_free(h);
+}
+
+/* Linux's rproc_check_carveout_da: a vring must fit its named region, at any fixed da. */
+static void vring_placement(void **state)
+{
+	char *args[] = {"pet", NULL};
+	g_autoptr(GError) err = NULL;
+	struct amp_rsc_entry e;
+	uint64_t da, size;
+	void *table;
+	struct ctx c;
+	(void)state;
+
+	start_fails(FW_VRING_BIG, "vring0 needs 0x2000 bytes (page-aligned) but region "
+				  "vdev0vring0 has 0x1000");
+	start_fails(FW_VRING_DA_OUT, "vring0 at da 0x10041000 (0x1000 bytes) is not inside region "
+				     "vdev0vring0 (0x1000 bytes at 0x10040000)");
+	struct amp_host *h = host_new(&c, FW_VRING_DA_OK, args, false, 0, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	assert_int_equal(amp_soc_get_rsc(amp_host_soc(h), &da, &size, &table), AMP_OK);
+	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
+	assert_int_equal(e.u.vdev.vring[0].da, 0x10040000u);
+	assert_int_equal(e.u.vdev.vring[1].da, 0x10041000u);
+	amp_host_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(startup_loaded_table),
+	    cmocka_unit_test(stop_by_shutdown_request),
+	    cmocka_unit_test(stop_kills_after_grace),
+	    cmocka_unit_test(twenty_rounds_no_leak),
+	    cmocka_unit_test(recovery_off),
+	    cmocka_unit_test(exit_status_is_the_reason),
+	    cmocka_unit_test(watchdog),
+	    cmocka_unit_test(watchdog_config_errors),
+	    cmocka_unit_test(vring_placement),
+	};
+	return cmocka_run_group_tests_name("rproc/lifecycle", tests, NULL, NULL);
+}
