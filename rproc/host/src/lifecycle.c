@@ -284,8 +284,33 @@ static gboolean check_carveout(const struct amp_soc_region *r, int i, uint32_t d
 	return FALSE;
 }
 
-/* Where vring i goes: its named region (as Linux's rp_find_vq uses the carveout's da) or,
- * with no such region, the fixed da the table gives. */
+/* ANY, and no region named vdev0vring<i>: first fit in the profile's regions of purpose
+ * vring, after vring0 if it went there, as Linux allocates a carveout for such a vring. */
+static gboolean alloc_vring(struct amp_rproc *rp, int i, uint64_t *da, GError **err)
+{
+	size_t len = vring_bytes(&rp->vinfo.vring[i]);
+	const struct amp_vring_info *v0 = &rp->vdev.vring[0];
+	for (uint32_t k = 0; k < rp->soc->nregions; k++) {
+		const struct amp_soc_region *r = &rp->soc->regions[k];
+		if (r->purpose != AMP_SOC_PURPOSE_VRING)
+			continue;
+		uint64_t start = r->da;
+		if (i == 1 && v0->da >= r->da && v0->da - r->da < r->size)
+			start = v0->da + vring_bytes(&rp->vinfo.vring[0]);
+		if (start - r->da <= r->size && len <= r->size - (start - r->da)) {
+			*da = start;
+			return TRUE;
+		}
+	}
+	set_err(err,
+		"vring%d has da ANY and needs 0x%zx bytes, but the SoC profile has no region "
+		"vdev0vring%d and no region of purpose vring with room for it",
+		i, len, i);
+	return FALSE;
+}
+
+/* Where vring i goes: its named region (as Linux's rp_find_vq uses the carveout's da),
+ * else the fixed da the table gives, else allocated in a vring region. */
 static gboolean vring_da(struct amp_rproc *rp, int i, uint64_t *da, GError **err)
 {
 	const struct amp_rsc_vring_info *v = &rp->vinfo.vring[i];
@@ -296,12 +321,8 @@ static gboolean vring_da(struct amp_rproc *rp, int i, uint64_t *da, GError **err
 		*da = r->da;
 		return check_carveout(r, i, v->da, vring_bytes(v), err);
 	}
-	if (v->da == AMP_FW_RSC_ADDR_ANY) {
-		set_err(err,
-			"vring%d has da ANY but the SoC profile has no region %s to place it in", i,
-			name);
-		return FALSE;
-	}
+	if (v->da == AMP_FW_RSC_ADDR_ANY)
+		return alloc_vring(rp, i, da, err);
 	*da = v->da;
 	if (amp_soc_da_to_va(rp->soc, *da, vring_bytes(v)))
 		return TRUE;

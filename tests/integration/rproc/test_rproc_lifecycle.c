@@ -465,6 +465,58 @@ static void vring_placement(void **state)
 	amp_host_free(h);
 }
 
+/* A profile with one "vrings" region instead of vdev0vring0/1 (of @size bytes). */
+static char *profile_with_vring_region(const char *size)
+{
+	g_autofree char *src = g_build_filename(AMP_PROFILES, "stm32mp157.ini", NULL);
+	g_autofree char *text = NULL;
+	assert_true(g_file_get_contents(src, &text, NULL, NULL));
+	GString *ini = g_string_new(text);
+	g_autofree char *named = g_strdup_printf("[region vrings]\nda=0x10040000\nsize=%s\n", size);
+	assert_true(g_string_replace(ini, "[region vdev0vring0]\nda=0x10040000\nsize=0x1000\n",
+				     named, 1) == 1);
+	/* Drop the vdev0vring1 group: its lines up to the next blank line. */
+	char *g = strstr(ini->str, "[region vdev0vring1]");
+	assert_non_null(g);
+	char *end = strstr(g, "\n\n");
+	assert_non_null(end);
+	g_string_erase(ini, g - ini->str, end + 2 - g);
+	char *path = g_strdup_printf("/tmp/ampsim-test-profile-%d-%s.ini", (int)getpid(), size);
+	assert_true(g_file_set_contents(path, ini->str, -1, NULL));
+	g_string_free(ini, TRUE);
+	return path;
+}
+
+/* Vrings with da ANY are allocated in it, one after the other; refused when it is too small. */
+static void vrings_any_are_allocated(void **state)
+{
+	(void)state;
+	struct ctx c;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *ok = profile_with_vring_region("0x2000");
+	struct amp_host_cfg cfg = {.ops = &ops, .priv = &c, .profile = ok};
+	memset(&c, 0, sizeof(c));
+	cfg.rproc.firmware = ECHO_FW;
+	struct amp_host *h = amp_host_new(&cfg, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c.channels, 1, 5000)); /* the link works over them */
+	const struct amp_rproc_vdev *v = amp_rproc_vdev(amp_host_rproc(h));
+	assert_int_equal(v->vring[0].da, 0x10040000u);
+	assert_int_equal(v->vring[1].da, 0x10041000u);
+	amp_host_free(h);
+	unlink(ok);
+
+	g_autofree char *small = profile_with_vring_region("0x1000");
+	cfg.profile = small;
+	h = amp_host_new(&cfg, &err);
+	assert_non_null(h);
+	assert_false(amp_host_start(h, &err));
+	assert_non_null(strstr(err->message, "vring1 has da ANY and needs 0x1000 bytes"));
+	amp_host_free(h);
+	unlink(small);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +529,7 @@ int main(void)
 	    cmocka_unit_test(watchdog),
 	    cmocka_unit_test(watchdog_config_errors),
 	    cmocka_unit_test(vring_placement),
+	    cmocka_unit_test(vrings_any_are_allocated),
 	};
 	return cmocka_run_group_tests_name("rproc/lifecycle", tests, NULL, NULL);
 }
