@@ -36,10 +36,12 @@ struct amp_frontend {
 
 	int listen_fd; /* seqpacket: listening socket */
 	guint listen_src;
-	int fd;	       /* seqpacket: the client; tty: the pty master */
-	int slave_fd;  /* tty: kept open so the master never reads EIO between clients */
-	guint in_src;  /* watch for client input, 0 while paused */
-	guint out_src; /* watch for room to write queued output */
+	int fd;		  /* seqpacket: the client; tty: the pty master */
+	int slave_fd;	  /* tty: kept open so the master never reads EIO between clients */
+	guint in_src;	  /* watch for client input, 0 while paused */
+	guint out_src;	  /* watch for room to write queued output */
+	bool connected;	  /* made by amp_frontend_new_connected(): no path, no listener */
+	guint hangup_src; /* connected: idle that reports the client's hangup */
 
 	GQueue out;	/* GBytes: messages waiting for the client */
 	size_t out_off; /* tty: bytes of the head already written */
@@ -68,6 +70,14 @@ static void unwatch(guint *src)
 	}
 }
 
+static gboolean report_hangup(gpointer data)
+{
+	struct amp_frontend *fe = data;
+	fe->hangup_src = 0;
+	fe->ops->hangup(fe->ctx); /* may free fe */
+	return G_SOURCE_REMOVE;
+}
+
 static void drop_client(struct amp_frontend *fe)
 {
 	unwatch(&fe->in_src);
@@ -76,6 +86,9 @@ static void drop_client(struct amp_frontend *fe)
 		close(fe->fd);
 	fe->fd = -1;
 	fe->has_pending = false;
+	/* Deferred: we may be inside a receive callback or our own watch here. */
+	if (fe->connected && fe->ops->hangup && !fe->hangup_src)
+		fe->hangup_src = g_idle_add(report_hangup, fe);
 }
 
 /* Try to send the kept message; true when nothing is pending any more. */
@@ -318,8 +331,8 @@ fail:;
 	return false;
 }
 
-struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
-				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+static struct amp_frontend *alloc(enum amp_frontend_kind kind, const char *path, size_t mtu,
+				  const struct amp_chan_ops *ops, void *ctx)
 {
 	struct amp_frontend *fe = g_new0(struct amp_frontend, 1);
 	fe->kind = kind;
@@ -331,6 +344,13 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 	fe->buf = g_malloc(mtu);
 	fe->pending = g_malloc(mtu);
 	g_queue_init(&fe->out);
+	return fe;
+}
+
+struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
+				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+{
+	struct amp_frontend *fe = alloc(kind, path, mtu, ops, ctx);
 	bool ok = kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, err) : open_tty(fe, err);
 	if (!ok) {
 		amp_frontend_free(fe);
@@ -339,11 +359,24 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 	return fe;
 }
 
+struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
+						const struct amp_chan_ops *ops, void *ctx)
+{
+	struct amp_frontend *fe = alloc(AMP_FRONTEND_SEQPACKET, label, mtu, ops, ctx);
+	fe->connected = true;
+	fe->device = g_strdup(label);
+	fe->fd = fd;
+	fe->st.clients = 1;
+	watch_input(fe);
+	return fe;
+}
+
 void amp_frontend_free(struct amp_frontend *fe)
 {
 	if (!fe)
 		return;
 	drop_client(fe); /* the client sees EOF / EPIPE (tty: hangup when the master closes) */
+	unwatch(&fe->hangup_src);
 	unwatch(&fe->listen_src);
 	if (fe->listen_fd >= 0) {
 		close(fe->listen_fd);
