@@ -212,20 +212,28 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "PROFILE"},
 	    {"run-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o->run_dir,
 	     "Where the endpoints and the control socket go (default $XDG_RUNTIME_DIR/ampsim, "
-	     "or /tmp/ampsim-UID)",
+	     "or /tmp/ampsim-UID); one live run per directory",
 	     "DIR"},
 	    {"no-recovery", 0, 0, G_OPTION_ARG_NONE, &o->no_recovery,
 	     "Leave a crashed firmware crashed instead of rebooting it", NULL},
 	    {"gdb", 0, 0, G_OPTION_ARG_NONE, &o->gdb,
-	     "Start the firmware under gdbserver and print how to attach gdb", NULL},
+	     "Start the firmware under gdbserver, stopped at its first instruction: its "
+	     "channels appear once gdb continues or detaches (the command is printed)",
+	     NULL},
 	    {"gdb-port", 0, 0, G_OPTION_ARG_INT, &o->gdb_port,
 	     "gdbserver TCP port for --gdb (default 1234)", "PORT"},
 	    {"wrap", 'w', 0, G_OPTION_ARG_STRING, &o->wrap,
-	     "Run the firmware under CMD, e.g. --wrap 'valgrind -q' or --wrap 'strace -f'", "CMD"},
+	     "Run the firmware under CMD (split like a shell would), e.g. --wrap 'valgrind -q' "
+	     "or --wrap 'strace -f'",
+	     "CMD"},
 	    {"ipcc-mode", 0, 0, G_OPTION_ARG_STRING, &o->ipcc_mode,
-	     "How the firmware waits for interrupts: blocking (default) or adaptive", "MODE"},
-	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "Log debug messages too", NULL},
-	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "Print only warnings and errors", NULL},
+	     "How the firmware waits for interrupts: blocking (default) or adaptive (polls "
+	     "briefly before sleeping; docs/ipcc.md)",
+	     "MODE"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
+	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
+	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+	     "No start-up summary and no channel events; only warnings and errors", NULL},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	/* Everything after "--" belongs to the firmware. */
@@ -240,14 +248,23 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	g_option_context_set_summary(
 	    ctx, "Boot FIRMWARE (a firmware built with the simulator port, e.g.\n"
 		 "build/default/fw-sample/echo/echo) on a simulated STM32MP1 and serve the\n"
-		 "RPMsg channels it announces, as Linux would:\n"
-		 "  \"rpmsg-tty\"    -> RUNDIR/ttyRPMSG<n>, a pty (byte stream)\n"
+		 "RPMsg channels it announces, bound by exact name as Linux binds drivers:\n"
+		 "  \"rpmsg-tty\"    -> RUNDIR/ttyRPMSG<n>, a pty in raw mode (byte stream,\n"
+		 "                    like /dev/ttyRPMSG<n>; ST's \"rpmsg-tty-channel\" too)\n"
 		 "  any other name -> RUNDIR/rpmsg<n>, a SOCK_SEQPACKET socket (one message per\n"
-		 "                    read/write, at most 496 bytes)\n"
-		 "Ctrl-C stops the firmware and removes everything the run created.");
+		 "                    read/write, at most 496 bytes; like /dev/rpmsg<n>)\n"
+		 "and, while the firmware runs:\n"
+		 "  RUNDIR/rpmsg_ctrl0 endpoints of your choice (name, src, dst), like\n"
+		 "                    /dev/rpmsg_ctrl0; see docs/cli.md for the protocol\n"
+		 "  RUNDIR/control    for 'ampsim ctl'\n"
+		 "A channel the firmware destroys or loses in a crash hangs up its client and\n"
+		 "comes back when announced again. FIRMWARE-ARGS are passed to the firmware.\n"
+		 "Ctrl-C or SIGTERM stops the firmware and removes everything the run created.");
 	g_option_context_set_description(
 	    ctx, "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
-		 "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace'. See docs/cli.md.");
+		 "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace'. Exit status: 0\n"
+		 "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
+		 "what to do), 2 for bad options. See docs/cli.md.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
@@ -271,6 +288,17 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		return 2;
 	}
 	return 0;
+}
+
+/* What to do about a bad --soc, or "". */
+static const char *profile_hint(const GError *err)
+{
+	if (g_error_matches(err, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_NOT_FOUND))
+		return "Give a profile name from those directories or a path to an .ini file.\n";
+	if (err->domain == AMP_PROFILE_ERROR)
+		return "Fix the profile (format: docs/memory-map.md) or choose another with "
+		       "--soc.\n";
+	return "";
 }
 
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
@@ -300,13 +328,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	};
 	d->host = amp_host_new(&hc, &err);
 	if (!d->host) {
-		bool bad_profile =
-		    g_error_matches(err, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_INVALID) ||
-		    g_error_matches(err, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_PARSE);
-		g_printerr("ampsim run: %s\n%s", err->message,
-			   bad_profile ? "Fix the profile (format: docs/memory-map.md) or choose "
-					 "another with --soc.\n"
-				       : "");
+		g_printerr("ampsim run: %s\n%s", err->message, profile_hint(err));
 		return 1;
 	}
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");

@@ -598,7 +598,7 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 	run_fails_with("/bin/true", "section .resource_table", "ampsim rsc-table /bin/true");
 	/* Profile not found. */
 	snprintf(args, sizeof(args), "--soc nosuchsoc %s", ECHO_FW);
-	run_fails_with(args, "SoC profile 'nosuchsoc' not found", "searched");
+	run_fails_with(args, "SoC profile 'nosuchsoc' not found", "or a path to an .ini");
 	/* Region clash: a profile whose vrings overlap. */
 	snprintf(ini, sizeof(ini), "/tmp/ampsim-test-clash-%d.ini", (int)getpid());
 	snprintf(args, sizeof(args), "sed 's/^da=0x10041000$/da=0x10040000/' %s > %s", PROFILE_INI,
@@ -627,6 +627,36 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 	echo_once(fd, "still mine");
 	close(fd);
 	stop_daemon(&r, SIGINT);
+}
+
+/* Every option of run and chat is in --help and in docs/cli.md. */
+static void help_and_docs_explain_every_option(void **state)
+{
+	(void)state;
+	static const char *const run_opts[] = {
+	    "--soc",	   "--run-dir", "--no-recovery", "--gdb",	"--gdb-port",	"--wrap",
+	    "--ipcc-mode", "--verbose", "--quiet",	 "rpmsg_ctrl0", "FIRMWARE-ARGS"};
+	static const char *const chat_opts[] = {"--timeout", "--ctrl", "--dst", "--src", "--name"};
+	static char help[8192], docs[65536];
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s run --help", AMPSIM_BIN);
+	assert_int_equal(run_capture(cmd, help, sizeof(help)), 0);
+	FILE *f = fopen(DOCS_CLI, "r");
+	assert_non_null(f);
+	docs[fread(docs, 1, sizeof(docs) - 1, f)] = '\0';
+	fclose(f);
+	for (size_t i = 0; i < sizeof(run_opts) / sizeof(run_opts[0]); i++) {
+		if (!strstr(help, run_opts[i]) || !strstr(docs, run_opts[i]))
+			fail_msg("%s is missing from 'ampsim run --help' or docs/cli.md",
+				 run_opts[i]);
+	}
+	snprintf(cmd, sizeof(cmd), "%s chat --help", AMPSIM_BIN);
+	assert_int_equal(run_capture(cmd, help, sizeof(help)), 0);
+	for (size_t i = 0; i < sizeof(chat_opts) / sizeof(chat_opts[0]); i++) {
+		if (!strstr(help, chat_opts[i]) || !strstr(docs, chat_opts[i]))
+			fail_msg("%s is missing from 'ampsim chat --help' or docs/cli.md",
+				 chat_opts[i]);
+	}
 }
 
 static int kill_leftover(void **state)
@@ -661,6 +691,7 @@ int main(void)
 				      kill_leftover),
 	    cmocka_unit_test_teardown(nothing_left_after_exit_or_kill_and_cleanup, kill_leftover),
 	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, kill_leftover),
+	    cmocka_unit_test(help_and_docs_explain_every_option),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
 }
