@@ -95,8 +95,13 @@ static void stop_daemon(struct run *r, int sig)
 	live_daemon = 0;
 	kill(r->pid, sig);
 	for (int t = 0; t < 5000; t += 10) {
-		if (waitpid(r->pid, &status, WNOHANG) == r->pid)
+		if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+			/* A clean stop exits 0 (under ASan: no leak, no error). */
+			if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+				fail_msg("ampsim run ended with status 0x%x after signal %d",
+					 status, sig);
 			return;
+		}
 		msleep(10);
 	}
 	kill(r->pid, SIGKILL);
