@@ -80,6 +80,8 @@ static gboolean report_hangup(gpointer data)
 
 static void drop_client(struct amp_frontend *fe)
 {
+	if (fe->fd >= 0 && fe->kind == AMP_FRONTEND_SEQPACKET)
+		g_debug("%s: client gone", fe->path);
 	unwatch(&fe->in_src);
 	unwatch(&fe->out_src);
 	if (fe->fd >= 0)
@@ -118,6 +120,7 @@ static void send_or_pause(struct amp_frontend *fe, const void *data, size_t len)
 	fe->has_pending = true;
 	if (!flush_pending(fe)) {
 		fe->st.tx_stalls++;
+		g_debug("%s: no TX buffer; client paused", fe->path);
 		unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
 	}
 }
@@ -264,6 +267,7 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	}
 	fe->fd = c;
 	fe->st.clients++;
+	g_debug("%s: client connected", fe->path);
 	watch_input(fe);
 	kick_output(fe);
 	return G_SOURCE_CONTINUE;

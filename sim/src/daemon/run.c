@@ -196,6 +196,15 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 
 /* ---- options and main ---------------------------------------------------------------------- */
 
+/* Every log line (ours, libampsim's, rproc's) passes here: --quiet keeps warnings and errors. */
+static GLogWriterOutput log_writer(GLogLevelFlags level, const GLogField *fields, gsize n,
+				   gpointer quiet)
+{
+	if (quiet && (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)))
+		return G_LOG_WRITER_HANDLED;
+	return g_log_writer_default(level, fields, n, NULL);
+}
+
 static gboolean on_signal(gpointer data)
 {
 	struct daemon *d = data;
@@ -309,6 +318,9 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: --wrap '%s': %s\n", o->wrap, err->message);
 		return 2;
 	}
+	/* From here on Ctrl-C cleans up, even during the boot (handled once the loop runs). */
+	g_unix_signal_add(SIGINT, on_signal, d);
+	g_unix_signal_add(SIGTERM, on_signal, d);
 	g_autofree char *dir = o->run_dir ? g_strdup(o->run_dir) : amp_rundir_default();
 	d->rd = amp_rundir_open(dir, &err);
 	if (!d->rd) {
@@ -346,8 +358,6 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		daemon_say(d, "the firmware waits in gdbserver: gdb -ex 'target remote :%d' %s\n",
 			   o->gdb_port ? o->gdb_port : 1234, fw);
 	daemon_say(d, "press Ctrl-C to stop\n");
-	g_unix_signal_add(SIGINT, on_signal, d);
-	g_unix_signal_add(SIGTERM, on_signal, d);
 	g_main_loop_run(d->loop);
 	return d->exit_code;
 }
@@ -361,6 +371,10 @@ int amp_cmd_run(int argc, char **argv)
 		return rc;
 	if (o.verbose)
 		g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
+#if GLIB_CHECK_VERSION(2, 68, 0)
+	g_log_writer_default_set_use_stderr(TRUE); /* stdout carries the summary and events */
+#endif
+	g_log_set_writer_func(log_writer, GINT_TO_POINTER(o.quiet), NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o.quiet};
 	rc = serve(&d, &o, argv[1], fw_args);

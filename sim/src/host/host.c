@@ -98,6 +98,8 @@ static void on_ns(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bo
 	struct amp_host *h = priv;
 	(void)dev;
 	struct amp_host_chan *ch = chan_find(h, name, addr);
+	g_debug("name service: %s \"%s\" at firmware address 0x%x", destroy ? "destroy" : "create",
+		name, addr);
 	if (destroy) {
 		if (ch)
 			chan_free(h, ch, "the firmware destroyed the channel (NS destroy)");
@@ -184,6 +186,7 @@ int amp_host_ept_new(struct amp_host *h, const char *name, uint32_t src, uint32_
 	e->ops = ops;
 	e->priv = priv;
 	g_ptr_array_add(h->epts, e);
+	g_debug("endpoint \"%s\" created: 0x%x -> 0x%x", e->name, e->src, dst);
 	*out = e;
 	return 0;
 }
@@ -378,6 +381,7 @@ int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst,
 		return AMP_ENOTCONN;
 	int rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	if (rc == AMP_ENOMEM && !h->tx_waiting) {
+		g_debug("no TX buffer free: waiting for the firmware to return some");
 		/* As Linux's rpmsg_upref_sleepers: TX-complete interrupts on while someone waits.
 		 */
 		h->tx_waiting = true;

@@ -34,6 +34,7 @@
 struct run {
 	char dir[64];
 	pid_t pid;
+	const char *errlog; /* if set, the daemon's stderr goes there */
 };
 
 static void msleep(int ms)
@@ -62,13 +63,15 @@ static bool wait_for(const char *path, bool present, int ms)
 
 static pid_t live_daemon; /* killed by the teardown if a test fails half-way */
 
-/* Start `ampsim run --quiet --run-dir DIR [opt...] FW`; @opts NULL-terminated, may be NULL. */
+/* Start `ampsim run --run-dir DIR [--quiet] [opt...] FW`; @opts NULL-terminated or NULL. */
 static void start_daemon_with(struct run *r, const char *fw, const char *const *opts)
 {
 	static int runs;
 	snprintf(r->dir, sizeof(r->dir), "/tmp/ampsim-test-%d-%d", (int)getpid(), ++runs);
-	const char *argv[16] = {"ampsim", "run", "--quiet", "--run-dir", r->dir};
-	int n = 5;
+	const char *argv[16] = {"ampsim", "run", "--run-dir", r->dir};
+	int n = 4;
+	if (!r->errlog) /* --quiet unless the test looks at the log */
+		argv[n++] = "--quiet";
 	for (; opts && *opts && n < 14; opts++)
 		argv[n++] = *opts;
 	argv[n++] = fw;
@@ -78,6 +81,8 @@ static void start_daemon_with(struct run *r, const char *fw, const char *const *
 	if (r->pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
+		if (r->errlog)
+			dup2(open(r->errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
 		execv(AMPSIM_BIN, (char *const *)argv);
 		_exit(127);
 	}
@@ -634,6 +639,44 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 	stop_daemon(&r, SIGINT);
 }
 
+/* The daemon's stderr after a run with @opt in which a second client was refused. */
+static void log_of_a_run(const char *opt, char *out, size_t len)
+{
+	char log[64];
+	snprintf(log, sizeof(log), "/tmp/ampsim-test-%d.log", (int)getpid());
+	struct run r = {.errlog = log};
+	const char *opts[] = {opt, NULL};
+	start_daemon_with(&r, ECHO_FW, opts);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	int a = connect_seqpacket(path_in(&r, "rpmsg0"));
+	int b = connect_seqpacket(path_in(&r, "rpmsg0"));
+	char buf[8];
+	assert_int_equal(read_within(b, buf, sizeof(buf), 2000), 0); /* refused */
+	close(a);
+	close(b);
+	stop_daemon(&r, SIGINT);
+	FILE *f = fopen(log, "r");
+	assert_non_null(f);
+	out[fread(out, 1, len - 1, f)] = '\0';
+	fclose(f);
+	unlink(log);
+}
+
+static void log_levels_through_glib_structured_logging(void **state)
+{
+	(void)state;
+	static char out[16384];
+	log_of_a_run("--verbose", out, sizeof(out));
+	assert_non_null(strstr(out, "libampsim-DEBUG"));
+	assert_non_null(strstr(out, "name service: create \"rpmsg-openamp-demo-channel\""));
+	assert_non_null(strstr(out, "client connected"));
+	assert_non_null(strstr(out, "refused a second client"));
+	/* --quiet: warnings and errors only (the refusal is a message, so it goes too). */
+	log_of_a_run("--quiet", out, sizeof(out));
+	assert_null(strstr(out, "DEBUG"));
+	assert_null(strstr(out, "refused a second client"));
+}
+
 /* Every option of run and chat is in --help and in docs/cli.md. */
 static void help_and_docs_explain_every_option(void **state)
 {
@@ -696,6 +739,7 @@ int main(void)
 				      kill_leftover),
 	    cmocka_unit_test_teardown(nothing_left_after_exit_or_kill_and_cleanup, kill_leftover),
 	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, kill_leftover),
+	    cmocka_unit_test_teardown(log_levels_through_glib_structured_logging, kill_leftover),
 	    cmocka_unit_test(help_and_docs_explain_every_option),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
