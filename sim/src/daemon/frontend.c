@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -273,25 +274,40 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+int amp_seqpacket_listen(const char *path, GError **err)
 {
+	/* Bound and listening under a temporary name, then renamed: a client that sees the
+	 * path can connect at once (between bind and listen it would get ECONNREFUSED). */
+	g_autofree char *tmp = g_strdup_printf("%s.new", path);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(fe->path) >= sizeof(sa.sun_path)) {
+	if (strlen(tmp) >= sizeof(sa.sun_path)) {
 		g_set_error(
 		    err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-		    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir",
-		    fe->path, sizeof(sa.sun_path) - 1);
-		return false;
+		    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir", path,
+		    sizeof(sa.sun_path) - 5);
+		return -1;
 	}
-	strcpy(sa.sun_path, fe->path);
-	fe->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fe->listen_fd < 0 || bind(fe->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fe->listen_fd, 16) < 0) {
+	strcpy(sa.sun_path, tmp);
+	unlink(tmp);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    rename(tmp, path) < 0) {
 		int e = errno;
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot listen on %s: %s", fe->path, g_strerror(e));
-		return false;
+			    "cannot listen on %s: %s", path, g_strerror(e));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		return -1;
 	}
+	return fd;
+}
+
+static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+{
+	fe->listen_fd = amp_seqpacket_listen(fe->path, err);
+	if (fe->listen_fd < 0)
+		return false;
 	fe->listen_src = g_unix_fd_add(fe->listen_fd, G_IO_IN, on_accept, fe);
 	fe->device = g_strdup(fe->path);
 	return true;

@@ -64,6 +64,12 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
 						const struct amp_chan_ops *ops, void *ctx);
 
+/**
+ * A listening SOCK_SEQPACKET socket (non-blocking) at @p path that appears only once it
+ * accepts connections. Returns the fd, or -1 with @p err set.
+ */
+int amp_seqpacket_listen(const char *path, GError **err);
+
 /** A message from the firmware for this frontend's client. */
 void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len);
 

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -161,22 +160,9 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 
 struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GError **err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-			    "socket path %s is too long; use a shorter --run-dir", path);
+	int fd = amp_seqpacket_listen(path, err);
+	if (fd < 0)
 		return NULL;
-	}
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot listen on %s: %s", path, g_strerror(e));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
 	struct amp_rpmsg_ctrl *c = g_new0(struct amp_rpmsg_ctrl, 1);
 	c->d = d;
 	c->path = g_strdup(path);

@@ -76,7 +76,7 @@ static void on_tx_ready(void *priv)
 /* RUNDIR/rpmsg_ctrl0 exists while the RPMsg bus is up, as /dev/rpmsg_ctrl0 does. */
 static void open_rpmsg_ctrl(struct daemon *d)
 {
-	if (!amp_host_rpmsg(d->host))
+	if (d->rctrl || !amp_host_rpmsg(d->host))
 		return;
 	g_autofree char *path = amp_rundir_file(d->rd, AMP_CTRL_FILE);
 	g_autoptr(GError) err = NULL;

@@ -482,6 +482,9 @@ static void wrap_runs_the_firmware_under_a_tool(void **state)
 	stop_daemon(&r, SIGINT);
 }
 
+static bool have_gdb(void);
+static void gdb_detach(const char *port);
+
 static int free_tcp_port(void)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -496,29 +499,77 @@ static int free_tcp_port(void)
 static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
 {
 	(void)state;
-	if (system("gdb --version > /dev/null 2>&1") != 0 ||
-	    system("gdbserver --version > /dev/null 2>&1") != 0) {
-		print_message("gdb or gdbserver not installed (scripts/install-deps); skipped\n");
+	if (!have_gdb())
 		skip();
-	}
 	struct run r;
-	char port[16], cmd[256], out[4096];
+	char port[16];
 	snprintf(port, sizeof(port), "%d", free_tcp_port());
 	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
 	start_daemon_with(&r, ECHO_FW, opts);
 	assert_true(wait_for(path_in(&r, "control"), true, 10000));
 	/* Stopped at its entry in gdbserver: no channel. */
 	assert_false(wait_for(path_in(&r, "rpmsg0"), true, 1000));
-	snprintf(cmd, sizeof(cmd),
-		 "timeout 20 gdb -batch -nx -iex 'set debuginfod enabled off' "
-		 "-ex 'target remote :%s' -ex detach",
-		 port);
-	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+	gdb_detach(port);
 	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
 	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
 	echo_once(fd, "after gdb detached");
 	close(fd);
 	assert_non_null(strstr(ctl(&r, "status"), "crashes: 0"));
+	stop_daemon(&r, SIGINT);
+}
+
+static bool have_gdb(void)
+{
+	if (system("gdb --version > /dev/null 2>&1") == 0 &&
+	    system("gdbserver --version > /dev/null 2>&1") == 0)
+		return true;
+	print_message("gdb or gdbserver not installed (scripts/install-deps); skipped\n");
+	return false;
+}
+
+static void gdb_detach(const char *port)
+{
+	char cmd[256], out[4096];
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 20 gdb -batch -nx -iex 'set debuginfod enabled off' "
+		 "-ex 'target remote :%s' -ex detach",
+		 port);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+}
+
+/*
+ * With the firmware held in gdbserver nobody returns TX buffers: a writer is paused, so a
+ * non-blocking write gets EAGAIN and a blocking one would block, as with /dev/rpmsgN; once
+ * the firmware runs and returns the buffers, the writer continues.
+ */
+static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
+{
+	(void)state;
+	if (!have_gdb())
+		skip();
+	struct run r;
+	char port[16];
+	snprintf(port, sizeof(port), "%d", free_tcp_port());
+	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
+	start_daemon_with(&r, ECHO_FW, opts);
+	/* The host's bus is up while the firmware waits: endpoints can be made. */
+	assert_true(wait_for(path_in(&r, "rpmsg_ctrl0"), true, 10000));
+	struct ctrl_reply rep;
+	int fd = ctrl_create(&r, "writer", ADDR_ANY, 0x400, &rep);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	char msg[100] = "queued";
+	int sent = 0;
+	while (sent < 100000 && write(fd, msg, sizeof(msg)) == (ssize_t)sizeof(msg))
+		sent++;
+	assert_int_equal(errno, EAGAIN);
+	assert_true(sent >= 16); /* at least the 16 TX buffers went out */
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	assert_int_equal(poll(&p, 1, 300), 0); /* a blocking writer would block */
+	gdb_detach(port);
+	assert_int_equal(poll(&p, 1, 10000), 1); /* the firmware returned buffers */
+	assert_true(p.revents & POLLOUT);
+	close(fd);
 	stop_daemon(&r, SIGINT);
 }
 
@@ -737,6 +788,7 @@ int main(void)
 	    cmocka_unit_test_teardown(wrap_runs_the_firmware_under_a_tool, kill_leftover),
 	    cmocka_unit_test_teardown(gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run,
 				      kill_leftover),
+	    cmocka_unit_test_teardown(writers_wait_for_tx_buffers_like_dev_rpmsg, kill_leftover),
 	    cmocka_unit_test_teardown(nothing_left_after_exit_or_kill_and_cleanup, kill_leftover),
 	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, kill_leftover),
 	    cmocka_unit_test_teardown(log_levels_through_glib_structured_logging, kill_leftover),
