@@ -163,6 +163,8 @@ static gboolean ctl_endpoints(struct daemon *d, GString *out)
 static gboolean ctl_stats(struct daemon *d, GString *out)
 {
 	amp_host_stats(d->host, out);
+	g_string_append(out, "endpoints:\n");
+	ctl_endpoints(d, out);
 	return TRUE;
 }
 

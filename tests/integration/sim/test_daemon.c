@@ -382,6 +382,7 @@ static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 	const char *eps = ctl(&r, "endpoints");
 	assert_non_null(strstr(eps, "mine"));
 	assert_non_null(strstr(strstr(eps, "mine"), "oversize 1"));
+	assert_non_null(strstr(ctl(&r, "stats"), "oversize 1")); /* stats has every layer */
 	echo_once(a, "still fine");
 	/* Not a 40-byte request: EINVAL. */
 	int c = connect_seqpacket(path_in(&r, "rpmsg_ctrl0"));
