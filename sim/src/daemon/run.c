@@ -357,7 +357,9 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	}
 	daemon_say(d, "booted %s; run directory %s\n", fw, amp_rundir_path(d->rd));
 	if (o->gdb)
-		daemon_say(d, "the firmware waits in gdbserver: gdb -ex 'target remote :%d' %s\n",
+		daemon_say(d,
+			   "the firmware waits in gdbserver; its channels appear once it runs:\n"
+			   "  gdb -ex 'target remote :%d' %s   (then 'continue')\n",
 			   o->gdb_port ? o->gdb_port : 1234, fw);
 	daemon_say(d, "press Ctrl-C to stop\n");
 	g_main_loop_run(d->loop);
