@@ -49,6 +49,35 @@ struct amp_host_ops {
 	void (*rproc_event)(void *priv, enum amp_rproc_event ev);
 };
 
+/**
+ * An endpoint the application creates with a name, source and destination of its choice,
+ * as Linux's /dev/rpmsg_ctrl CREATE_EPT does: it is not announced and not bound to a
+ * channel. It lives until amp_host_ept_free(), or until the firmware crashes or stops.
+ */
+struct amp_host_ept;
+
+struct amp_host_ept_ops {
+	/** A message to this endpoint from firmware address @p src; @p data valid during the call.
+	 */
+	void (*receive)(void *priv, struct amp_host_ept *e, const void *data, size_t len,
+			uint32_t src);
+	/**
+	 * The firmware crashed or is stopping: @p e is dead (sends fail with AMP_ENOTCONN).
+	 * The owner still frees it with amp_host_ept_free(), in this callback or later.
+	 */
+	void (*gone)(void *priv, struct amp_host_ept *e, const char *why);
+};
+
+struct amp_host_ept {
+	char name[AMP_RPMSG_NAME_SIZE]; /**< read-only: the name given (never announced) */
+	uint32_t src;			/**< read-only: our address (dynamic from 1024 if ANY) */
+	uint32_t dst;			/**< read-only: where amp_host_ept_send() sends */
+	struct amp_host *host;		/**< read-only: NULL once dead */
+	const struct amp_host_ept_ops *ops; /**< private */
+	void *priv;			    /**< private: passed to ops */
+	struct amp_rpmsg_ept ept;	    /**< private */
+};
+
 struct amp_host_cfg {
 	const char *profile;	    /**< SoC profile name or path (default "stm32mp157") */
 	struct amp_rproc_cfg rproc; /**< firmware, wrap, gdb, recovery (cb/priv are set here) */
@@ -71,9 +100,26 @@ void amp_host_stop(struct amp_host *h);
  * @retval AMP_ENOTCONN the link is down
  */
 int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len);
-/** Send from our endpoint @p ept (e.g. one made with amp_host_create_ept) to @p dst. */
+/** Send from one of our endpoints (a channel's ch->ept) to any firmware address @p dst. */
 int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
 		    size_t len);
+/**
+ * Create an endpoint at @p src (AMP_RPMSG_ADDR_ANY: a free address from 1024) that sends
+ * to @p dst. @p name (may be NULL) is kept for listings only. Needs a running firmware.
+ * @retval 0 created, *@p out set
+ * @retval AMP_EADDRINUSE @p src is taken (or is the name service's 53)
+ * @retval AMP_ENOTCONN the firmware is not running (or its RPMsg bus did not come up)
+ * @retval AMP_EINVAL @p name is not NUL-terminated within AMP_RPMSG_NAME_SIZE
+ */
+int amp_host_ept_new(struct amp_host *h, const char *name, uint32_t src, uint32_t dst,
+		     const struct amp_host_ept_ops *ops, void *priv, struct amp_host_ept **out);
+/** Destroy @p e (alive or dead); no callback follows. Not from @p e's receive callback. */
+void amp_host_ept_free(struct amp_host_ept *e);
+/** Send one message from @p e to its dst without blocking; returns as amp_host_send(). */
+int amp_host_ept_send(struct amp_host_ept *e, const void *data, size_t len);
+/** Iterate the live endpoints made with amp_host_ept_new (snapshot, free with g_free). */
+struct amp_host_ept **amp_host_epts(struct amp_host *h);
+
 /** Payload capacity of one message (496 with Linux's 512-byte buffers). */
 size_t amp_host_mtu(const struct amp_host *h);
 

@@ -2,9 +2,11 @@
  * `ampsim chat ENDPOINT [MESSAGE...]`: a tiny Linux-side client. For each message it
  * sends one frame (seqpacket socket) or the bytes (tty), waits for the answer and prints
  * both with the round-trip time. Without messages it reads lines from standard input.
+ * With --ctrl it first creates its own endpoint through RUNDIR/rpmsg_ctrl0.
  */
 #define _GNU_SOURCE
 #include "commands.h"
+#include "rpmsg_ctrl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +58,58 @@ fail:;
 	return -1;
 }
 
+struct ctrl_req {
+	gboolean on;
+	char *name;
+	char *src;
+	char *dst;
+};
+
+static gboolean parse_addr(const char *what, const char *text, uint32_t *out, GError **err)
+{
+	if (!text || !g_ascii_strcasecmp(text, "any")) {
+		*out = AMP_CTRL_ADDR_ANY;
+		return TRUE;
+	}
+	guint64 v;
+	gboolean hex = g_str_has_prefix(text, "0x") || g_str_has_prefix(text, "0X");
+	if (!g_ascii_string_to_unsigned(hex ? text + 2 : text, hex ? 16 : 10, 0, G_MAXUINT32, &v,
+					NULL)) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--%s '%s' is not an address (a number such as 1024 or 0x400, or any)",
+			    what, text);
+		return FALSE;
+	}
+	*out = (uint32_t)v;
+	return TRUE;
+}
+
+/* Send the CREATE request on a connected rpmsg_ctrl0 socket; the socket becomes the endpoint. */
+static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
+{
+	struct amp_ctrl_ept_info info = {0};
+	g_strlcpy(info.name, rq->name ? rq->name : "ampsim-chat", sizeof(info.name));
+	if (!parse_addr("src", rq->src, &info.src, err) ||
+	    !parse_addr("dst", rq->dst, &info.dst, err))
+		return FALSE;
+	struct amp_ctrl_reply r;
+	if (write(fd, &info, sizeof(info)) != sizeof(info) ||
+	    read(fd, &r, sizeof(r)) != sizeof(r)) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_IO,
+			    "rpmsg_ctrl0 did not answer the request");
+		return FALSE;
+	}
+	if (r.status) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			    "cannot create endpoint \"%s\" at %s: %s", info.name,
+			    rq->src ? rq->src : "any", g_strerror(r.status));
+		return FALSE;
+	}
+	g_print("endpoint \"%s\": our address 0x%x, sending to 0x%x\n", r.info.name, r.info.src,
+		r.info.dst);
+	return TRUE;
+}
+
 /* Read what answers one message: one frame, or for a tty as many bytes as were sent. */
 static gssize read_answer(int fd, gboolean is_tty, char *buf, size_t want, int timeout_ms)
 {
@@ -102,9 +156,20 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 int amp_cmd_chat(int argc, char **argv)
 {
 	int timeout_ms = 2000;
+	struct ctrl_req rq = {0};
 	GOptionEntry entries[] = {
 	    {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout_ms,
 	     "How long to wait for each answer (default 2000)", "MS"},
+	    {"ctrl", 'c', 0, G_OPTION_ARG_NONE, &rq.on,
+	     "ENDPOINT is RUNDIR/rpmsg_ctrl0 (or RUNDIR): create an endpoint there first, "
+	     "like RPMSG_CREATE_EPT_IOCTL",
+	     NULL},
+	    {"dst", 0, 0, G_OPTION_ARG_STRING, &rq.dst,
+	     "With --ctrl: the firmware address to send to (required; e.g. 0x400)", "ADDR"},
+	    {"src", 0, 0, G_OPTION_ARG_STRING, &rq.src,
+	     "With --ctrl: our address (default any: a free one from 1024)", "ADDR"},
+	    {"name", 0, 0, G_OPTION_ARG_STRING, &rq.name,
+	     "With --ctrl: the endpoint's name (default ampsim-chat)", "NAME"},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("ENDPOINT [MESSAGE...]");
@@ -112,7 +177,9 @@ int amp_cmd_chat(int argc, char **argv)
 	    ctx, "Send messages to a channel's user-facing endpoint and print the answers.\n"
 		 "ENDPOINT is RUNDIR/rpmsgN (one message per frame) or RUNDIR/ttyRPMSGN (a\n"
 		 "byte stream). Without MESSAGE arguments, each line of standard input is "
-		 "one message.");
+		 "one message.\n"
+		 "With --ctrl, ENDPOINT is RUNDIR/rpmsg_ctrl0: chat first creates an endpoint\n"
+		 "from --src to --dst there (like /dev/rpmsg_ctrl0), then talks through it.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc < 2) {
@@ -120,8 +187,27 @@ int amp_cmd_chat(int argc, char **argv)
 			   err ? err->message : "missing ENDPOINT");
 		return 2;
 	}
+	if (!rq.on && (rq.dst || rq.src || rq.name)) {
+		g_printerr("ampsim chat: --dst, --src and --name go with --ctrl\n");
+		return 2;
+	}
+	if (rq.on && !rq.dst) {
+		g_printerr("ampsim chat: --ctrl needs --dst ADDR, the firmware address to talk to "
+			   "('ampsim ctl RUNDIR endpoints' lists the channels' addresses)\n");
+		return 2;
+	}
+	g_autofree char *path = rq.on && g_file_test(argv[1], G_FILE_TEST_IS_DIR)
+				    ? g_build_filename(argv[1], AMP_CTRL_FILE, NULL)
+				    : g_strdup(argv[1]);
 	gboolean is_tty;
-	int fd = open_endpoint(argv[1], &is_tty, &err);
+	int fd = open_endpoint(path, &is_tty, &err);
+	if (fd >= 0 && rq.on && !ctrl_create(fd, &rq, &err)) {
+		close(fd);
+		fd = -1;
+	}
+	g_free(rq.name);
+	g_free(rq.src);
+	g_free(rq.dst);
 	if (fd < 0) {
 		g_printerr("ampsim chat: %s\n", err->message);
 		return 1;

@@ -2,6 +2,7 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -107,16 +108,21 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
 					  GError **err)
 {
+	/* Listening before it appears (renamed into place), so `ampsim ctl` never races it. */
+	g_autofree char *tmp = g_strdup_printf("%s.new", path);
 	struct sockaddr_un sa;
-	if (!fill_addr(&sa, path, err))
+	if (!fill_addr(&sa, tmp, err))
 		return NULL;
+	unlink(tmp);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0 ||
+	    rename(tmp, path) < 0) {
 		int e = errno;
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
 			    "cannot listen on control socket %s: %s", path, g_strerror(e));
 		if (fd >= 0)
 			close(fd);
+		unlink(tmp);
 		return NULL;
 	}
 	struct amp_ctl_server *s = g_new0(struct amp_ctl_server, 1);

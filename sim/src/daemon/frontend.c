@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,10 +37,12 @@ struct amp_frontend {
 
 	int listen_fd; /* seqpacket: listening socket */
 	guint listen_src;
-	int fd;	       /* seqpacket: the client; tty: the pty master */
-	int slave_fd;  /* tty: kept open so the master never reads EIO between clients */
-	guint in_src;  /* watch for client input, 0 while paused */
-	guint out_src; /* watch for room to write queued output */
+	int fd;		  /* seqpacket: the client; tty: the pty master */
+	int slave_fd;	  /* tty: kept open so the master never reads EIO between clients */
+	guint in_src;	  /* watch for client input, 0 while paused */
+	guint out_src;	  /* watch for room to write queued output */
+	bool connected;	  /* made by amp_frontend_new_connected(): no path, no listener */
+	guint hangup_src; /* connected: idle that reports the client's hangup */
 
 	GQueue out;	/* GBytes: messages waiting for the client */
 	size_t out_off; /* tty: bytes of the head already written */
@@ -68,14 +71,27 @@ static void unwatch(guint *src)
 	}
 }
 
+static gboolean report_hangup(gpointer data)
+{
+	struct amp_frontend *fe = data;
+	fe->hangup_src = 0;
+	fe->ops->hangup(fe->ctx); /* may free fe */
+	return G_SOURCE_REMOVE;
+}
+
 static void drop_client(struct amp_frontend *fe)
 {
+	if (fe->fd >= 0 && fe->kind == AMP_FRONTEND_SEQPACKET)
+		g_debug("%s: client gone", fe->path);
 	unwatch(&fe->in_src);
 	unwatch(&fe->out_src);
 	if (fe->fd >= 0)
 		close(fe->fd);
 	fe->fd = -1;
 	fe->has_pending = false;
+	/* Deferred: we may be inside a receive callback or our own watch here. */
+	if (fe->connected && fe->ops->hangup && !fe->hangup_src)
+		fe->hangup_src = g_idle_add(report_hangup, fe);
 }
 
 /* Try to send the kept message; true when nothing is pending any more. */
@@ -105,6 +121,7 @@ static void send_or_pause(struct amp_frontend *fe, const void *data, size_t len)
 	fe->has_pending = true;
 	if (!flush_pending(fe)) {
 		fe->st.tx_stalls++;
+		g_debug("%s: no TX buffer; client paused", fe->path);
 		unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
 	}
 }
@@ -251,30 +268,46 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	}
 	fe->fd = c;
 	fe->st.clients++;
+	g_debug("%s: client connected", fe->path);
 	watch_input(fe);
 	kick_output(fe);
 	return G_SOURCE_CONTINUE;
 }
 
-static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+int amp_seqpacket_listen(const char *path, GError **err)
 {
+	/* Bound and listening under a temporary name, then renamed: a client that sees the
+	 * path can connect at once (between bind and listen it would get ECONNREFUSED). */
+	g_autofree char *tmp = g_strdup_printf("%s.new", path);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(fe->path) >= sizeof(sa.sun_path)) {
+	if (strlen(tmp) >= sizeof(sa.sun_path)) {
 		g_set_error(
 		    err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-		    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir",
-		    fe->path, sizeof(sa.sun_path) - 1);
-		return false;
+		    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir", path,
+		    sizeof(sa.sun_path) - 5);
+		return -1;
 	}
-	strcpy(sa.sun_path, fe->path);
-	fe->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fe->listen_fd < 0 || bind(fe->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fe->listen_fd, 16) < 0) {
+	strcpy(sa.sun_path, tmp);
+	unlink(tmp);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    rename(tmp, path) < 0) {
 		int e = errno;
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot listen on %s: %s", fe->path, g_strerror(e));
-		return false;
+			    "cannot listen on %s: %s", path, g_strerror(e));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		return -1;
 	}
+	return fd;
+}
+
+static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+{
+	fe->listen_fd = amp_seqpacket_listen(fe->path, err);
+	if (fe->listen_fd < 0)
+		return false;
 	fe->listen_src = g_unix_fd_add(fe->listen_fd, G_IO_IN, on_accept, fe);
 	fe->device = g_strdup(fe->path);
 	return true;
@@ -318,8 +351,8 @@ fail:;
 	return false;
 }
 
-struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
-				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+static struct amp_frontend *alloc(enum amp_frontend_kind kind, const char *path, size_t mtu,
+				  const struct amp_chan_ops *ops, void *ctx)
 {
 	struct amp_frontend *fe = g_new0(struct amp_frontend, 1);
 	fe->kind = kind;
@@ -331,6 +364,13 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 	fe->buf = g_malloc(mtu);
 	fe->pending = g_malloc(mtu);
 	g_queue_init(&fe->out);
+	return fe;
+}
+
+struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
+				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+{
+	struct amp_frontend *fe = alloc(kind, path, mtu, ops, ctx);
 	bool ok = kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, err) : open_tty(fe, err);
 	if (!ok) {
 		amp_frontend_free(fe);
@@ -339,11 +379,24 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 	return fe;
 }
 
+struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
+						const struct amp_chan_ops *ops, void *ctx)
+{
+	struct amp_frontend *fe = alloc(AMP_FRONTEND_SEQPACKET, label, mtu, ops, ctx);
+	fe->connected = true;
+	fe->device = g_strdup(label);
+	fe->fd = fd;
+	fe->st.clients = 1;
+	watch_input(fe);
+	return fe;
+}
+
 void amp_frontend_free(struct amp_frontend *fe)
 {
 	if (!fe)
 		return;
 	drop_client(fe); /* the client sees EOF / EPIPE (tty: hangup when the master closes) */
+	unwatch(&fe->hangup_src);
 	unwatch(&fe->listen_src);
 	if (fe->listen_fd >= 0) {
 		close(fe->listen_fd);

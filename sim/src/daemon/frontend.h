@@ -26,6 +26,11 @@ struct amp_chan_ops {
 	 * @retval other AMP_E* the message is dropped and counted
 	 */
 	int (*send)(void *ctx, const void *data, size_t len);
+	/**
+	 * Only for amp_frontend_new_connected(): the client hung up. Called from an idle
+	 * callback, so the owner may free the frontend here.
+	 */
+	void (*hangup)(void *ctx);
 };
 
 enum amp_frontend_kind { AMP_FRONTEND_SEQPACKET, AMP_FRONTEND_TTY };
@@ -51,6 +56,19 @@ struct amp_frontend;
  */
 struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
 				      const struct amp_chan_ops *ops, void *ctx, GError **err);
+
+/**
+ * A SEQPACKET frontend for an already connected client @p fd (taken over, non-blocking),
+ * with no path: an endpoint made through RUNDIR/rpmsg_ctrl0. @p label names it in logs.
+ */
+struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
+						const struct amp_chan_ops *ops, void *ctx);
+
+/**
+ * A listening SOCK_SEQPACKET socket (non-blocking) at @p path that appears only once it
+ * accepts connections. Returns the fd, or -1 with @p err set.
+ */
+int amp_seqpacket_listen(const char *path, GError **err);
 
 /** A message from the firmware for this frontend's client. */
 void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len);

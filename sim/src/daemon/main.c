@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "commands.h"
 
 static const struct {
@@ -43,8 +45,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			char prg[32];
+			snprintf(prg, sizeof(prg), "ampsim %s", commands[i].name);
+			g_set_prgname(prg); /* "Usage: ampsim run ..." and in log lines */
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "ampsim: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

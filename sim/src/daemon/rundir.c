@@ -28,7 +28,7 @@ char *amp_rundir_default(void)
 static gboolean is_run_entry(const char *name)
 {
 	return g_str_has_prefix(name, "rpmsg") || g_str_has_prefix(name, "ttyRPMSG") ||
-	       g_str_equal(name, "control") || g_str_has_prefix(name, "sdb");
+	       g_str_has_prefix(name, "control") || g_str_has_prefix(name, "sdb");
 }
 
 static int remove_entries(const char *path)

@@ -25,6 +25,7 @@ struct amp_host {
 	bool dev_up;
 	uint32_t *work;
 	GPtrArray *chans; /* struct amp_host_chan * */
+	GPtrArray *epts;  /* struct amp_host_ept *: amp_host_ept_new, alive */
 	bool tx_waiting;  /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
 	GQueue plugs;	  /* struct plug_wait: DDR plugs the firmware has not applied yet */
 };
@@ -107,6 +108,8 @@ static void on_ns(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bo
 	struct amp_host *h = priv;
 	(void)dev;
 	struct amp_host_chan *ch = chan_find(h, name, addr);
+	g_debug("name service: %s \"%s\" at firmware address 0x%x", destroy ? "destroy" : "create",
+		name, addr);
 	if (destroy) {
 		if (ch)
 			chan_free(h, ch, "the firmware destroyed the channel (NS destroy)");
@@ -140,6 +143,86 @@ static void drop_all_channels(struct amp_host *h, const char *why)
 {
 	while (h->chans->len > 0)
 		chan_free(h, h->chans->pdata[h->chans->len - 1], why);
+}
+
+/* ---- free endpoints (rpmsg_ctrl) ----------------------------------------------------------- */
+
+static int ept_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	struct amp_host_ept *e = priv;
+	(void)ept;
+	if (e->ops && e->ops->receive)
+		e->ops->receive(e->priv, e, data, len, src);
+	return 0;
+}
+
+/* Unregister @p e and mark it dead; the owner's memory stays until amp_host_ept_free(). */
+static void ept_kill(struct amp_host_ept *e)
+{
+	amp_rpmsg_destroy_ept(&e->ept);
+	g_ptr_array_remove(e->host->epts, e);
+	e->host = NULL;
+}
+
+static void drop_all_epts(struct amp_host *h, const char *why)
+{
+	while (h->epts->len > 0) {
+		struct amp_host_ept *e = h->epts->pdata[h->epts->len - 1];
+		ept_kill(e);
+		if (e->ops && e->ops->gone)
+			e->ops->gone(e->priv, e, why); /* may free e */
+	}
+}
+
+int amp_host_ept_new(struct amp_host *h, const char *name, uint32_t src, uint32_t dst,
+		     const struct amp_host_ept_ops *ops, void *priv, struct amp_host_ept **out)
+{
+	if (name && strnlen(name, AMP_RPMSG_NAME_SIZE) == AMP_RPMSG_NAME_SIZE)
+		return AMP_EINVAL;
+	if (!h->dev_up)
+		return AMP_ENOTCONN;
+	struct amp_host_ept *e = g_new0(struct amp_host_ept, 1);
+	/* No name for the core: Linux neither announces nor binds a ctrl-made endpoint. */
+	int rc = amp_rpmsg_create_ept(&e->ept, &h->dev, NULL, src, dst, ept_receive, NULL, e);
+	if (rc != AMP_OK) {
+		g_free(e);
+		return rc;
+	}
+	if (name)
+		g_strlcpy(e->name, name, sizeof(e->name));
+	e->src = e->ept.addr;
+	e->dst = dst;
+	e->host = h;
+	e->ops = ops;
+	e->priv = priv;
+	g_ptr_array_add(h->epts, e);
+	g_debug("endpoint \"%s\" created: 0x%x -> 0x%x", e->name, e->src, dst);
+	*out = e;
+	return 0;
+}
+
+void amp_host_ept_free(struct amp_host_ept *e)
+{
+	if (!e)
+		return;
+	if (e->host)
+		ept_kill(e);
+	g_free(e);
+}
+
+int amp_host_ept_send(struct amp_host_ept *e, const void *data, size_t len)
+{
+	if (!e->host)
+		return AMP_ENOTCONN;
+	return amp_host_sendto(e->host, &e->ept, e->dst, data, len);
+}
+
+struct amp_host_ept **amp_host_epts(struct amp_host *h)
+{
+	struct amp_host_ept **v = g_new0(struct amp_host_ept *, h->epts->len + 1);
+	for (guint i = 0; i < h->epts->len; i++)
+		v[i] = h->epts->pdata[i];
+	return v;
 }
 
 /* ---- interrupts from the firmware (GLib loop) -------------------------------------------- */
@@ -287,10 +370,12 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 	if (ev == AMP_RPROC_EV_STARTED) {
 		probe_vdev(h);
 	} else {
+		const char *why = ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
+							     : "the firmware is stopping";
 		h->dev_up = false;
 		plugs_fail_all(h);
-		drop_all_channels(h, ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
-								: "the firmware is stopping");
+		drop_all_channels(h, why);
+		drop_all_epts(h, why);
 	}
 	if (h->cfg.ops->rproc_event)
 		h->cfg.ops->rproc_event(h->cfg.priv, ev);
@@ -339,6 +424,7 @@ struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err)
 		h->efds[i] = -1;
 	h->chans = g_ptr_array_new();
 	g_queue_init(&h->plugs);
+	h->epts = g_ptr_array_new();
 	if (!create_hw(h, err))
 		goto fail;
 	struct amp_rproc_cfg rc = cfg->rproc;
@@ -358,6 +444,8 @@ void amp_host_free(struct amp_host *h)
 	if (!h)
 		return;
 	amp_host_stop(h);
+	while (h->epts->len > 0) /* the owner still frees them; they are dead now */
+		ept_kill(h->epts->pdata[h->epts->len - 1]);
 	amp_rproc_free(h->rproc);
 	if (h->link_src)
 		g_source_remove(h->link_src);
@@ -366,6 +454,7 @@ void amp_host_free(struct amp_host *h)
 	amp_ipcc_efds_close(h->efds);
 	amp_soc_destroy(&h->soc);
 	g_ptr_array_free(h->chans, TRUE);
+	g_ptr_array_free(h->epts, TRUE);
 	g_free(h->work);
 	g_free(h);
 }
@@ -388,6 +477,7 @@ int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst,
 		return AMP_ENOTCONN;
 	int rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	if (rc == AMP_ENOMEM && !h->tx_waiting) {
+		g_debug("no TX buffer free: waiting for the firmware to return some");
 		/* As Linux's rpmsg_upref_sleepers: TX-complete interrupts on while someone waits.
 		 */
 		h->tx_waiting = true;

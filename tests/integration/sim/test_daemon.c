@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -32,6 +34,7 @@
 struct run {
 	char dir[64];
 	pid_t pid;
+	const char *errlog; /* if set, the daemon's stderr goes there */
 };
 
 static void msleep(int ms)
@@ -60,20 +63,35 @@ static bool wait_for(const char *path, bool present, int ms)
 
 static pid_t live_daemon; /* killed by the teardown if a test fails half-way */
 
-static void start_daemon(struct run *r, const char *fw)
+/* Start `ampsim run --run-dir DIR [--quiet] [opt...] FW`; @opts NULL-terminated or NULL. */
+static void start_daemon_with(struct run *r, const char *fw, const char *const *opts)
 {
 	static int runs;
 	snprintf(r->dir, sizeof(r->dir), "/tmp/ampsim-test-%d-%d", (int)getpid(), ++runs);
+	const char *argv[16] = {"ampsim", "run", "--run-dir", r->dir};
+	int n = 4;
+	if (!r->errlog) /* --quiet unless the test looks at the log */
+		argv[n++] = "--quiet";
+	for (; opts && *opts && n < 14; opts++)
+		argv[n++] = *opts;
+	argv[n++] = fw;
+	argv[n] = NULL;
 	r->pid = fork();
 	assert_true(r->pid >= 0);
 	if (r->pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
-		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--run-dir", r->dir, fw,
-		      (char *)NULL);
+		if (r->errlog)
+			dup2(open(r->errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
+		execv(AMPSIM_BIN, (char *const *)argv);
 		_exit(127);
 	}
 	live_daemon = r->pid;
+}
+
+static void start_daemon(struct run *r, const char *fw)
+{
+	start_daemon_with(r, fw, NULL);
 }
 
 static void stop_daemon(struct run *r, int sig)
@@ -82,8 +100,13 @@ static void stop_daemon(struct run *r, int sig)
 	live_daemon = 0;
 	kill(r->pid, sig);
 	for (int t = 0; t < 5000; t += 10) {
-		if (waitpid(r->pid, &status, WNOHANG) == r->pid)
+		if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+			/* A clean stop exits 0 (under ASan: no leak, no error). */
+			if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+				fail_msg("ampsim run ended with status 0x%x after signal %d",
+					 status, sig);
 			return;
+		}
 		msleep(10);
 	}
 	kill(r->pid, SIGKILL);
@@ -139,6 +162,60 @@ static void echo_once(int fd, const char *msg)
 	assert_int_equal(write(fd, msg, len), (ssize_t)len);
 	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), (ssize_t)len);
 	assert_memory_equal(buf, msg, len);
+}
+
+/* Linux's struct rpmsg_endpoint_info, as a client of RUNDIR/rpmsg_ctrl0 sends it. */
+struct ept_info {
+	char name[32];
+	uint32_t src;
+	uint32_t dst;
+};
+
+struct ctrl_reply {
+	int32_t status;
+	struct ept_info info;
+};
+
+#define ADDR_ANY 0xFFFFFFFFu
+
+/* Ask rpmsg_ctrl0 for an endpoint; returns the connection (the endpoint) or -1 with *status. */
+static int ctrl_create(const struct run *r, const char *name, uint32_t src, uint32_t dst,
+		       struct ctrl_reply *reply)
+{
+	int fd = connect_seqpacket(path_in(r, "rpmsg_ctrl0"));
+	struct ept_info info = {.src = src, .dst = dst};
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	assert_int_equal(write(fd, &info, sizeof(info)), (ssize_t)sizeof(info));
+	assert_int_equal(read_within(fd, reply, sizeof(*reply) + 1, 2000), (ssize_t)sizeof(*reply));
+	if (reply->status == 0)
+		return fd;
+	char buf[8];
+	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), 0); /* refused: hung up */
+	close(fd);
+	return -1;
+}
+
+/* The firmware address of the channel @name, from `ampsim ctl endpoints`. */
+static uint32_t fw_addr_of(const struct run *r, const char *name)
+{
+	const char *line = strstr(ctl(r, "endpoints"), name);
+	assert_non_null(line);
+	const char *f = strstr(line, "firmware 0x");
+	assert_non_null(f);
+	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
+}
+
+/* Run a shell command; its output (stdout and stderr) in @out, its exit status returned. */
+static int run_capture(const char *cmd, char *out, size_t len)
+{
+	char line[1024];
+	snprintf(line, sizeof(line), "%s 2>&1", cmd);
+	FILE *f = popen(line, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	int st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* ---- tests ---------------------------------------------------------------------------- */
@@ -274,6 +351,229 @@ static void stop_and_start_through_ctl(void **state)
 	stop_daemon(&r, SIGTERM);
 }
 
+static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
+{
+	(void)state;
+	struct run r;
+	start_daemon(&r, ECHO_FW);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	uint32_t echo = fw_addr_of(&r, "rpmsg-openamp-demo-channel");
+	struct ctrl_reply rep;
+	/* src ANY: a dynamic address from 1024; the echo firmware answers to it. */
+	int a = ctrl_create(&r, "mine", ADDR_ANY, echo, &rep);
+	assert_true(a >= 0);
+	assert_int_equal(rep.status, 0);
+	assert_string_equal(rep.info.name, "mine");
+	assert_true(rep.info.src >= 1024 && rep.info.src != ADDR_ANY);
+	assert_int_equal(rep.info.dst, echo);
+	echo_once(a, "through my own endpoint");
+	uint32_t taken = rep.info.src;
+	/* A fixed src; a taken one is refused with EADDRINUSE. */
+	int b = ctrl_create(&r, "fixed", 2000, echo, &rep);
+	assert_true(b >= 0);
+	assert_int_equal(rep.info.src, 2000);
+	echo_once(b, "from 2000");
+	assert_int_equal(ctrl_create(&r, "dup", taken, echo, &rep), -1);
+	assert_int_equal(rep.status, EADDRINUSE);
+	/* Oversize: refused whole, counted, never truncated; the endpoint still works. */
+	uint8_t big[MTU + 1] = {0}, in[MTU + 1];
+	assert_int_equal(write(a, big, sizeof(big)), (ssize_t)sizeof(big));
+	assert_int_equal(read_within(a, in, sizeof(in), 300), -1);
+	const char *eps = ctl(&r, "endpoints");
+	assert_non_null(strstr(eps, "mine"));
+	assert_non_null(strstr(strstr(eps, "mine"), "oversize 1"));
+	assert_non_null(strstr(ctl(&r, "stats"), "oversize 1")); /* stats has every layer */
+	echo_once(a, "still fine");
+	/* Not a 40-byte request: EINVAL. */
+	int c = connect_seqpacket(path_in(&r, "rpmsg_ctrl0"));
+	assert_int_equal(write(c, "short", 5), 5);
+	assert_int_equal(read_within(c, &rep, sizeof(rep), 2000), (ssize_t)sizeof(rep));
+	assert_int_equal(rep.status, EINVAL);
+	close(c);
+	/* Closing destroys the endpoint: its address is free again. */
+	close(a);
+	int again = -1;
+	for (int t = 0; t < 100 && again < 0; t++, msleep(10))
+		again = ctrl_create(&r, "again", taken, echo, &rep);
+	assert_true(again >= 0);
+	echo_once(again, "same address, new endpoint");
+	/* A crash hangs up every ctrl endpoint; rpmsg_ctrl0 comes back with the firmware. */
+	assert_int_equal(kill(fw_pid(&r), SIGKILL), 0);
+	char buf[8];
+	assert_int_equal(read_within(again, buf, sizeof(buf), 5000), 0);
+	assert_int_equal(read_within(b, buf, sizeof(buf), 5000), 0);
+	assert_int_equal(write(b, "x", 1), -1);
+	assert_int_equal(errno, EPIPE);
+	close(again);
+	close(b);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	assert_true(wait_for(path_in(&r, "rpmsg_ctrl0"), true, 10000));
+	a = ctrl_create(&r, "after crash", ADDR_ANY, echo, &rep);
+	assert_true(a >= 0);
+	echo_once(a, "after recovery");
+	/* Stop: hung up and the socket is gone, as /dev/rpmsg_ctrl0 goes with the device. */
+	assert_non_null(strstr(ctl(&r, "stop"), "stopped"));
+	assert_int_equal(read_within(a, buf, sizeof(buf), 2000), 0);
+	close(a);
+	assert_int_not_equal(access(path_in(&r, "rpmsg_ctrl0"), F_OK), 0);
+	stop_daemon(&r, SIGINT);
+}
+
+/* Send @msg on @fd and expect exactly @answer back. */
+static void expect_answer(int fd, const char *msg, const char *answer)
+{
+	char buf[MTU + 1];
+	size_t len = strlen(answer);
+	assert_int_equal(write(fd, msg, strlen(msg)), (ssize_t)strlen(msg));
+	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), (ssize_t)len);
+	assert_memory_equal(buf, answer, len);
+}
+
+static void two_channels_and_ns_destroy_create_at_run_time(void **state)
+{
+	(void)state;
+	struct run r;
+	start_daemon(&r, TWO_FW);
+	/* Two channels at once: "ampsim-test-a" -> rpmsg0, "ampsim-test-ctl" -> rpmsg1. */
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	assert_true(wait_for(path_in(&r, "rpmsg1"), true, 10000));
+	int a = connect_seqpacket(path_in(&r, "rpmsg0"));
+	int b = connect_seqpacket(path_in(&r, "rpmsg1"));
+	for (int i = 0; i < 20; i++) {
+		expect_answer(a, "ping", "a:ping");
+		expect_answer(b, "pong", "b:pong");
+	}
+	/* NS destroy: a's client is hung up, its path goes, b keeps working. */
+	expect_answer(b, "destroy-a", "done");
+	char buf[8];
+	assert_int_equal(read_within(a, buf, sizeof(buf), 2000), 0);
+	assert_int_equal(write(a, "x", 1), -1);
+	assert_int_equal(errno, EPIPE);
+	close(a);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), false, 2000));
+	expect_answer(b, "alone", "b:alone");
+	assert_null(strstr(ctl(&r, "endpoints"), "ampsim-test-a"));
+	/* NS create: the channel comes back at the same path. */
+	expect_answer(b, "create-a", "done");
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 2000));
+	a = connect_seqpacket(path_in(&r, "rpmsg0"));
+	expect_answer(a, "back", "a:back");
+	expect_answer(b, "still", "b:still");
+	assert_non_null(strstr(ctl(&r, "endpoints"), "ampsim-test-a"));
+	close(a);
+	close(b);
+	stop_daemon(&r, SIGINT);
+}
+
+static void wrap_runs_the_firmware_under_a_tool(void **state)
+{
+	(void)state;
+	struct run r;
+	const char *opts[] = {"--wrap", WRAP_CMD, NULL};
+	start_daemon_with(&r, ECHO_FW, opts);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 30000));
+	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	echo_once(fd, "hello from under the wrapper");
+	close(fd);
+	/* The firmware's process is the wrapper's (for valgrind: its tool). */
+	char exe[64], target[256] = "";
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", fw_pid(&r));
+	assert_true(readlink(exe, target, sizeof(target) - 1) > 0);
+	assert_non_null(strstr(target, WRAP_EXE));
+	stop_daemon(&r, SIGINT);
+}
+
+static bool have_gdb(void);
+static void gdb_detach(const char *port);
+
+static int free_tcp_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
+{
+	(void)state;
+	if (!have_gdb())
+		skip();
+	struct run r;
+	char port[16];
+	snprintf(port, sizeof(port), "%d", free_tcp_port());
+	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
+	start_daemon_with(&r, ECHO_FW, opts);
+	assert_true(wait_for(path_in(&r, "control"), true, 10000));
+	/* Stopped at its entry in gdbserver: no channel. */
+	assert_false(wait_for(path_in(&r, "rpmsg0"), true, 1000));
+	gdb_detach(port);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	echo_once(fd, "after gdb detached");
+	close(fd);
+	assert_non_null(strstr(ctl(&r, "status"), "crashes: 0"));
+	stop_daemon(&r, SIGINT);
+}
+
+static bool have_gdb(void)
+{
+	if (system("gdb --version > /dev/null 2>&1") == 0 &&
+	    system("gdbserver --version > /dev/null 2>&1") == 0)
+		return true;
+	print_message("gdb or gdbserver not installed (scripts/install-deps); skipped\n");
+	return false;
+}
+
+static void gdb_detach(const char *port)
+{
+	char cmd[256], out[4096];
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 20 gdb -batch -nx -iex 'set debuginfod enabled off' "
+		 "-ex 'target remote :%s' -ex detach",
+		 port);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+}
+
+/*
+ * With the firmware held in gdbserver nobody returns TX buffers: a writer is paused, so a
+ * non-blocking write gets EAGAIN and a blocking one would block, as with /dev/rpmsgN; once
+ * the firmware runs and returns the buffers, the writer continues.
+ */
+static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
+{
+	(void)state;
+	if (!have_gdb())
+		skip();
+	struct run r;
+	char port[16];
+	snprintf(port, sizeof(port), "%d", free_tcp_port());
+	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
+	start_daemon_with(&r, ECHO_FW, opts);
+	/* The host's bus is up while the firmware waits: endpoints can be made. */
+	assert_true(wait_for(path_in(&r, "rpmsg_ctrl0"), true, 10000));
+	struct ctrl_reply rep;
+	int fd = ctrl_create(&r, "writer", ADDR_ANY, 0x400, &rep);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	char msg[100] = "queued";
+	int sent = 0;
+	while (sent < 100000 && write(fd, msg, sizeof(msg)) == (ssize_t)sizeof(msg))
+		sent++;
+	assert_int_equal(errno, EAGAIN);
+	assert_true(sent >= 16); /* at least the 16 TX buffers went out */
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	assert_int_equal(poll(&p, 1, 300), 0); /* a blocking writer would block */
+	gdb_detach(port);
+	assert_int_equal(poll(&p, 1, 10000), 1); /* the firmware returned buffers */
+	assert_true(p.revents & POLLOUT);
+	close(fd);
+	stop_daemon(&r, SIGINT);
+}
+
 static bool shm_of(pid_t pid)
 {
 	char prefix[64];
@@ -288,22 +588,39 @@ static bool shm_of(pid_t pid)
 	return found;
 }
 
+/* Every entry a run makes in RUNDIR, and a client on each socket (they must not pin files). */
+static const char *const run_entries[] = {"ampsim.pid", "control", "rpmsg0", "rpmsg_ctrl0"};
+
+static void start_with_clients(struct run *r, int fds[2])
+{
+	start_daemon(r, ECHO_FW);
+	assert_true(wait_for(path_in(r, "rpmsg0"), true, 10000));
+	for (size_t i = 0; i < sizeof(run_entries) / sizeof(run_entries[0]); i++)
+		assert_int_equal(access(path_in(r, run_entries[i]), F_OK), 0);
+	assert_true(shm_of(r->pid));
+	struct ctrl_reply rep;
+	fds[0] = connect_seqpacket(path_in(r, "rpmsg0"));
+	fds[1] = ctrl_create(r, "cleanliness", ADDR_ANY, fw_addr_of(r, "rpmsg-openamp"), &rep);
+	assert_true(fds[1] >= 0);
+}
+
 static void nothing_left_after_exit_or_kill_and_cleanup(void **state)
 {
 	(void)state;
 	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	assert_true(shm_of(r.pid));
+	int fds[2];
+	start_with_clients(&r, fds);
 	stop_daemon(&r, SIGINT);
 	assert_false(shm_of(r.pid));
-	assert_int_not_equal(access(r.dir, F_OK), 0); /* the run directory is gone */
+	assert_int_not_equal(access(r.dir, F_OK), 0); /* every entry and the directory: gone */
+	close(fds[0]);
+	close(fds[1]);
 
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	start_with_clients(&r, fds);
 	int fw = fw_pid(&r);
 	stop_daemon(&r, SIGKILL);
-	assert_true(shm_of(r.pid)); /* a killed daemon leaves its object ... */
+	assert_true(shm_of(r.pid)); /* a killed daemon leaves its object and entries ... */
+	assert_int_equal(access(path_in(&r, "rpmsg_ctrl0"), F_OK), 0);
 	for (int t = 0; t < 200 && kill(fw, 0) == 0; t++)
 		msleep(10);
 	assert_int_not_equal(kill(fw, 0), 0); /* ... but never its firmware */
@@ -312,34 +629,134 @@ static void nothing_left_after_exit_or_kill_and_cleanup(void **state)
 	assert_int_equal(system(cmd), 0);
 	assert_false(shm_of(r.pid));
 	assert_int_not_equal(access(r.dir, F_OK), 0);
+	close(fds[0]);
+	close(fds[1]);
 }
 
-static void errors_name_the_problem(void **state)
+/* `ampsim run ARGS` fails (exit 1) and says @expect (and, if not NULL, @hint). */
+static void run_fails_with(const char *args, const char *expect, const char *hint)
+{
+	char cmd[1024], out[2048];
+	snprintf(cmd, sizeof(cmd), "%s run --run-dir /tmp/ampsim-test-err-%d %s", AMPSIM_BIN,
+		 (int)getpid(), args);
+	int rc = run_capture(cmd, out, sizeof(out));
+	if (rc != 1 || !strstr(out, expect) || (hint && !strstr(out, hint)))
+		fail_msg("'%s' exited %d with:\n%s\nexpected \"%s\" and \"%s\"", args, rc, out,
+			 expect, hint ? hint : "");
+}
+
+static void errors_name_the_problem_and_what_to_do(void **state)
 {
 	(void)state;
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "%s run --run-dir /tmp/ampsim-test-err /nonexistent/fw 2>&1",
-		 AMPSIM_BIN);
-	FILE *f = popen(cmd, "r");
-	char out[1024] = "";
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	assert_int_not_equal(pclose(f), 0);
-	assert_non_null(strstr(out, "firmware /nonexistent/fw not found"));
+	char args[512], fw[64], ini[64];
+	run_fails_with("/nonexistent/fw", "firmware /nonexistent/fw not found", "build it first");
+	/* Not executable. */
+	snprintf(fw, sizeof(fw), "/tmp/ampsim-test-noexec-%d", (int)getpid());
+	snprintf(args, sizeof(args), "cp %s %s && chmod 644 %s", ECHO_FW, fw, fw);
+	assert_int_equal(system(args), 0);
+	run_fails_with(fw, "is not an executable file", "built with the sim port");
+	unlink(fw);
 	/* A program with no resource table. */
-	snprintf(cmd, sizeof(cmd), "%s run --run-dir /tmp/ampsim-test-err /bin/true 2>&1",
-		 AMPSIM_BIN);
-	f = popen(cmd, "r");
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	assert_int_not_equal(pclose(f), 0);
-	assert_non_null(strstr(out, ".resource_table"));
-	snprintf(cmd, sizeof(cmd), "%s run --soc nosuchsoc %s 2>&1", AMPSIM_BIN, ECHO_FW);
-	f = popen(cmd, "r");
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	assert_int_not_equal(pclose(f), 0);
-	assert_non_null(strstr(out, "nosuchsoc"));
+	run_fails_with("/bin/true", "section .resource_table", "ampsim rsc-table /bin/true");
+	/* Profile not found. */
+	snprintf(args, sizeof(args), "--soc nosuchsoc %s", ECHO_FW);
+	run_fails_with(args, "SoC profile 'nosuchsoc' not found", "or a path to an .ini");
+	/* Region clash: a profile whose vrings overlap. */
+	snprintf(ini, sizeof(ini), "/tmp/ampsim-test-clash-%d.ini", (int)getpid());
+	snprintf(args, sizeof(args), "sed 's/^da=0x10041000$/da=0x10040000/' %s > %s", PROFILE_INI,
+		 ini);
+	assert_int_equal(system(args), 0);
+	snprintf(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
+	run_fails_with(args, "overlaps region vdev0vring0", "docs/memory-map.md");
+	/* The firmware's buffers do not fit the profile's vdev0buffer region. */
+	snprintf(args, sizeof(args), "sed 's/^size=0x4000$/size=0x2000/' %s > %s", PROFILE_INI,
+		 ini);
+	assert_int_equal(system(args), 0);
+	snprintf(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
+	run_fails_with(args, "vdev0buffer region is smaller", NULL);
+	unlink(ini);
+	/* RUNDIR in use by a live run. */
+	struct run r;
+	start_daemon(&r, ECHO_FW);
+	assert_true(wait_for(path_in(&r, "control"), true, 10000));
+	char cmd[512], out[2048];
+	snprintf(cmd, sizeof(cmd), "%s run --run-dir %s %s", AMPSIM_BIN, r.dir, ECHO_FW);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "is in use by a live ampsim run"));
+	assert_non_null(strstr(out, "pass another --run-dir"));
+	/* ... and the live run is untouched. */
+	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	echo_once(fd, "still mine");
+	close(fd);
+	stop_daemon(&r, SIGINT);
+}
+
+/* The daemon's stderr after a run with @opt in which a second client was refused. */
+static void log_of_a_run(const char *opt, char *out, size_t len)
+{
+	char log[64];
+	snprintf(log, sizeof(log), "/tmp/ampsim-test-%d.log", (int)getpid());
+	struct run r = {.errlog = log};
+	const char *opts[] = {opt, NULL};
+	start_daemon_with(&r, ECHO_FW, opts);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	int a = connect_seqpacket(path_in(&r, "rpmsg0"));
+	int b = connect_seqpacket(path_in(&r, "rpmsg0"));
+	char buf[8];
+	assert_int_equal(read_within(b, buf, sizeof(buf), 2000), 0); /* refused */
+	close(a);
+	close(b);
+	stop_daemon(&r, SIGINT);
+	FILE *f = fopen(log, "r");
+	assert_non_null(f);
+	out[fread(out, 1, len - 1, f)] = '\0';
+	fclose(f);
+	unlink(log);
+}
+
+static void log_levels_through_glib_structured_logging(void **state)
+{
+	(void)state;
+	static char out[16384];
+	log_of_a_run("--verbose", out, sizeof(out));
+	assert_non_null(strstr(out, "libampsim-DEBUG"));
+	assert_non_null(strstr(out, "name service: create \"rpmsg-openamp-demo-channel\""));
+	assert_non_null(strstr(out, "client connected"));
+	assert_non_null(strstr(out, "refused a second client"));
+	/* --quiet: warnings and errors only (the refusal is a message, so it goes too). */
+	log_of_a_run("--quiet", out, sizeof(out));
+	assert_null(strstr(out, "DEBUG"));
+	assert_null(strstr(out, "refused a second client"));
+}
+
+/* Every option of run and chat is in --help and in docs/cli.md. */
+static void help_and_docs_explain_every_option(void **state)
+{
+	(void)state;
+	static const char *const run_opts[] = {
+	    "--soc",	   "--run-dir", "--no-recovery", "--gdb",	"--gdb-port",	"--wrap",
+	    "--ipcc-mode", "--verbose", "--quiet",	 "rpmsg_ctrl0", "FIRMWARE-ARGS"};
+	static const char *const chat_opts[] = {"--timeout", "--ctrl", "--dst", "--src", "--name"};
+	static char help[8192], docs[65536];
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s run --help", AMPSIM_BIN);
+	assert_int_equal(run_capture(cmd, help, sizeof(help)), 0);
+	FILE *f = fopen(DOCS_CLI, "r");
+	assert_non_null(f);
+	docs[fread(docs, 1, sizeof(docs) - 1, f)] = '\0';
+	fclose(f);
+	for (size_t i = 0; i < sizeof(run_opts) / sizeof(run_opts[0]); i++) {
+		if (!strstr(help, run_opts[i]) || !strstr(docs, run_opts[i]))
+			fail_msg("%s is missing from 'ampsim run --help' or docs/cli.md",
+				 run_opts[i]);
+	}
+	snprintf(cmd, sizeof(cmd), "%s chat --help", AMPSIM_BIN);
+	assert_int_equal(run_capture(cmd, help, sizeof(help)), 0);
+	for (size_t i = 0; i < sizeof(chat_opts) / sizeof(chat_opts[0]); i++) {
+		if (!strstr(help, chat_opts[i]) || !strstr(docs, chat_opts[i]))
+			fail_msg("%s is missing from 'ampsim chat --help' or docs/cli.md",
+				 chat_opts[i]);
+	}
 }
 
 static int kill_leftover(void **state)
@@ -365,8 +782,18 @@ int main(void)
 	    cmocka_unit_test_teardown(crash_hangs_up_and_recovery_brings_the_channel_back,
 				      kill_leftover),
 	    cmocka_unit_test_teardown(stop_and_start_through_ctl, kill_leftover),
+	    cmocka_unit_test_teardown(rpmsg_ctrl_creates_endpoints_of_the_clients_choice,
+				      kill_leftover),
+	    cmocka_unit_test_teardown(two_channels_and_ns_destroy_create_at_run_time,
+				      kill_leftover),
+	    cmocka_unit_test_teardown(wrap_runs_the_firmware_under_a_tool, kill_leftover),
+	    cmocka_unit_test_teardown(gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run,
+				      kill_leftover),
+	    cmocka_unit_test_teardown(writers_wait_for_tx_buffers_like_dev_rpmsg, kill_leftover),
 	    cmocka_unit_test_teardown(nothing_left_after_exit_or_kill_and_cleanup, kill_leftover),
-	    cmocka_unit_test_teardown(errors_name_the_problem, kill_leftover),
+	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, kill_leftover),
+	    cmocka_unit_test_teardown(log_levels_through_glib_structured_logging, kill_leftover),
+	    cmocka_unit_test(help_and_docs_explain_every_option),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
 }

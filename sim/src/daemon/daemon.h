@@ -1,0 +1,44 @@
+/*
+ * The state of one `ampsim run`, shared by its parts: run.c (options, lifecycle, control
+ * socket), bind.c (announced channels -> user-facing endpoints) and rpmsg_ctrl.c
+ * (endpoints made on demand through RUNDIR/rpmsg_ctrl0).
+ */
+#ifndef AMP_SIM_DAEMON_H
+#define AMP_SIM_DAEMON_H
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#include <amp/host.h>
+
+#define DAEMON_MAX_SERVICES 8 /* kinds of user-facing endpoint (bind.c) */
+#define DAEMON_MAX_INDEX 32   /* rpmsg_tty allows 32 ttys; the same bound for every kind */
+
+struct amp_rpmsg_ctrl;
+
+struct daemon {
+	GMainLoop *loop;
+	struct amp_host *host;
+	struct amp_rundir *rd;
+	struct amp_ctl_server *ctl;
+	struct amp_rpmsg_ctrl *rctrl; /* while the RPMsg bus is up, as /dev/rpmsg_ctrl0 */
+	bool used[DAEMON_MAX_SERVICES][DAEMON_MAX_INDEX];
+	bool quiet;
+	bool described; /* the start-up summary was printed */
+	int exit_code;
+};
+
+/** Print to stdout unless --quiet. */
+void daemon_say(struct daemon *d, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* bind.c: serving announced channels (struct amp_host_ops callbacks). */
+void daemon_bind(struct daemon *d, struct amp_host_chan *ch);
+void daemon_unbind(struct daemon *d, struct amp_host_chan *ch, const char *why);
+void daemon_deliver(struct amp_host_chan *ch, const void *data, size_t len);
+/** TX buffers are back: let every paused client of a channel write again. */
+void daemon_resume_channels(struct daemon *d);
+/** One line per channel for `ampsim ctl endpoints`. */
+void daemon_list_channels(struct daemon *d, GString *out);
+
+#endif /* AMP_SIM_DAEMON_H */

@@ -1,0 +1,212 @@
+/* RUNDIR/rpmsg_ctrl0: endpoints made on demand; the protocol is in rpmsg_ctrl.h. */
+#define _GNU_SOURCE
+#include "rpmsg_ctrl.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include <amp/error.h>
+#include <amp/host.h>
+
+#include "daemon.h"
+#include "frontend.h"
+
+struct amp_rpmsg_ctrl {
+	struct daemon *d;
+	char *path;
+	int fd;
+	guint src;
+	GPtrArray *conns; /* struct conn * */
+};
+
+/* One connection: waiting for its request, then the endpoint it asked for. */
+struct conn {
+	struct amp_rpmsg_ctrl *c;
+	int fd;	   /* until the frontend takes it over */
+	guint src; /* watch for the request */
+	struct amp_host_ept *ept;
+	struct amp_frontend *fe;
+};
+
+static void conn_free(struct conn *k)
+{
+	if (k->ept && k->ept->host)
+		daemon_say(k->c->d, "rpmsg_ctrl0: endpoint \"%s\" 0x%x -> 0x%x destroyed\n",
+			   k->ept->name, k->ept->src, k->ept->dst);
+	if (k->src)
+		g_source_remove(k->src);
+	amp_frontend_free(k->fe); /* closes the connection: the client sees EOF */
+	amp_host_ept_free(k->ept);
+	if (!k->fe && k->fd >= 0)
+		close(k->fd);
+	g_ptr_array_remove(k->c->conns, k);
+	g_free(k);
+}
+
+/* ---- the endpoint, once created ----------------------------------------------------------- */
+
+static int ept_send(void *ctx, const void *data, size_t len)
+{
+	struct conn *k = ctx;
+	return amp_host_ept_send(k->ept, data, len);
+}
+
+static void client_hangup(void *ctx)
+{
+	conn_free(ctx); /* closing the connection destroys the endpoint, as close() does */
+}
+
+static const struct amp_chan_ops conn_fe_ops = {.send = ept_send, .hangup = client_hangup};
+
+static void ept_receive(void *priv, struct amp_host_ept *e, const void *data, size_t len,
+			uint32_t src)
+{
+	struct conn *k = priv;
+	(void)e;
+	(void)src;
+	amp_frontend_deliver(k->fe, data, len);
+}
+
+static void ept_gone(void *priv, struct amp_host_ept *e, const char *why)
+{
+	struct conn *k = priv;
+	daemon_say(k->c->d, "rpmsg_ctrl0: endpoint \"%s\" 0x%x hung up: %s\n", e->name, e->src,
+		   why);
+	conn_free(k);
+}
+
+static const struct amp_host_ept_ops conn_ept_ops = {.receive = ept_receive, .gone = ept_gone};
+
+/* ---- the request ---------------------------------------------------------------------------- */
+
+static int errno_of(int amp_rc)
+{
+	switch (amp_rc) {
+	case AMP_EADDRINUSE:
+		return EADDRINUSE;
+	case AMP_ENOTCONN:
+		return ENOTCONN;
+	case AMP_ENOMEM:
+		return ENOMEM;
+	default:
+		return EINVAL;
+	}
+}
+
+/* Create the endpoint; 0 or an errno value. */
+static int create(struct conn *k, struct amp_ctrl_ept_info *info)
+{
+	struct daemon *d = k->c->d;
+	int rc =
+	    amp_host_ept_new(d->host, info->name, info->src, info->dst, &conn_ept_ops, k, &k->ept);
+	if (rc != AMP_OK) {
+		daemon_say(d, "rpmsg_ctrl0: endpoint \"%.32s\" at 0x%x refused: %s\n", info->name,
+			   info->src, amp_strerror(rc));
+		return errno_of(rc);
+	}
+	info->src = k->ept->src;
+	g_autofree char *label =
+	    g_strdup_printf("rpmsg_ctrl0 endpoint \"%s\" 0x%x", k->ept->name, k->ept->src);
+	k->fe = amp_frontend_new_connected(k->fd, label, amp_host_mtu(d->host), &conn_fe_ops, k);
+	daemon_say(d, "rpmsg_ctrl0: endpoint \"%s\" 0x%x -> 0x%x created\n", k->ept->name,
+		   k->ept->src, k->ept->dst);
+	return 0;
+}
+
+static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
+{
+	struct conn *k = data;
+	struct amp_ctrl_reply reply = {0};
+	(void)cond;
+	ssize_t n = recv(fd, &reply.info, sizeof(reply.info), MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	k->src = 0;
+	if (n <= 0) { /* the client left without asking */
+		conn_free(k);
+		return G_SOURCE_REMOVE;
+	}
+	if ((size_t)n != sizeof(reply.info) || !memchr(reply.info.name, '\0', 32))
+		reply.status = EINVAL; /* not a struct rpmsg_endpoint_info */
+	else
+		reply.status = create(k, &reply.info);
+	/* A new socket always has room for 44 bytes. */
+	if (send(fd, &reply, sizeof(reply), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(reply) ||
+	    reply.status)
+		conn_free(k);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_rpmsg_ctrl *c = data;
+	(void)cond;
+	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return G_SOURCE_CONTINUE;
+	struct conn *k = g_new0(struct conn, 1);
+	k->c = c;
+	k->fd = cfd;
+	k->src = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_request, k);
+	g_ptr_array_add(c->conns, k);
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- public --------------------------------------------------------------------------------- */
+
+struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GError **err)
+{
+	int fd = amp_seqpacket_listen(path, err);
+	if (fd < 0)
+		return NULL;
+	struct amp_rpmsg_ctrl *c = g_new0(struct amp_rpmsg_ctrl, 1);
+	c->d = d;
+	c->path = g_strdup(path);
+	c->fd = fd;
+	c->src = g_unix_fd_add(fd, G_IO_IN, on_accept, c);
+	c->conns = g_ptr_array_new();
+	return c;
+}
+
+void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c)
+{
+	if (!c)
+		return;
+	while (c->conns->len > 0)
+		conn_free(c->conns->pdata[c->conns->len - 1]);
+	g_ptr_array_free(c->conns, TRUE);
+	g_source_remove(c->src);
+	close(c->fd);
+	unlink(c->path);
+	g_free(c->path);
+	g_free(c);
+}
+
+void amp_rpmsg_ctrl_resume(struct amp_rpmsg_ctrl *c)
+{
+	for (guint i = 0; c && i < c->conns->len; i++) {
+		struct conn *k = c->conns->pdata[i];
+		if (k->fe)
+			amp_frontend_resume(k->fe);
+	}
+}
+
+void amp_rpmsg_ctrl_list(struct amp_rpmsg_ctrl *c, GString *out)
+{
+	for (guint i = 0; c && i < c->conns->len; i++) {
+		struct conn *k = c->conns->pdata[i];
+		if (!k->ept)
+			continue;
+		const struct amp_frontend_stats *s = amp_frontend_stats(k->fe);
+		g_string_append_printf(
+		    out,
+		    "%-32s firmware 0x%-4x host 0x%-4x a connection on %s  in %" G_GUINT64_FORMAT
+		    " out %" G_GUINT64_FORMAT " msgs, oversize %" G_GUINT64_FORMAT "\n",
+		    k->ept->name, k->ept->dst, k->ept->src, c->path, s->rx_msgs, s->tx_msgs,
+		    s->tx_oversize);
+	}
+}
