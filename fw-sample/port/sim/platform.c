@@ -51,7 +51,7 @@ static struct {
 	atomic_uint pending;	    /* bit n: IPCC channel n fired */
 	atomic_bool stop_requested; /* CH3 */
 	struct amp_ddr_plug_view ddr; /* rpmsg-sdb buffers the host plugged into DDR */
-} fw = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} fw = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void fw_fail(const char *what, const char *why)
 {
@@ -258,6 +258,13 @@ struct rpmsg_device *fw_platform_init(void)
 	int efds[AMP_FWENV_NFDS];
 	struct amp_rsc_vdev_info vdev;
 	clock_gettime(CLOCK_MONOTONIC, &fw.t0);
+	/* Deadlines are CLOCK_MONOTONIC (deadline_after): the condition variable must time on
+	 * the same clock, or every timed wait returns at once and an idle firmware spins. */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&fw.cv, &ca);
+	pthread_condattr_destroy(&ca);
 	if (!attach_soc(efds) || !read_table(&vdev) || !start_mailbox(efds))
 		return NULL;
 

@@ -759,6 +759,43 @@ static void help_and_docs_explain_every_option(void **state)
 	}
 }
 
+/* CPU ticks (user + system) a process has used, from /proc/<pid>/stat. */
+static long cpu_ticks(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the name may hold spaces */
+	unsigned long ut = 0, st = 0;
+	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+				&st),
+			 2);
+	return (long)(ut + st);
+}
+
+/* An idle system costs no CPU: neither the daemon nor the firmware polls while nothing
+ * happens (the firmware's timed waits sleep on the right clock). */
+static void an_idle_run_uses_no_cpu(void **state)
+{
+	(void)state;
+	struct run r;
+	start_daemon(&r, ECHO_FW);
+	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	int fw = fw_pid(&r);
+	msleep(200);
+	long fw0 = cpu_ticks(fw), d0 = cpu_ticks(r.pid);
+	msleep(1000);
+	long hz = sysconf(_SC_CLK_TCK);
+	/* 5 % of a second at most (a tick is 10 ms: allow noise of a few ticks). */
+	assert_true((cpu_ticks(fw) - fw0) * 20 <= hz);
+	assert_true((cpu_ticks(r.pid) - d0) * 20 <= hz);
+	stop_daemon(&r, SIGINT);
+}
+
 static int kill_leftover(void **state)
 {
 	(void)state;
@@ -794,6 +831,7 @@ int main(void)
 	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, kill_leftover),
 	    cmocka_unit_test_teardown(log_levels_through_glib_structured_logging, kill_leftover),
 	    cmocka_unit_test(help_and_docs_explain_every_option),
+	    cmocka_unit_test_teardown(an_idle_run_uses_no_cpu, kill_leftover),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
 }
