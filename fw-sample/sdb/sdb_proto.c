@@ -195,15 +195,18 @@ static uint16_t signal_sample(uint32_t n, uint32_t *lfsr)
 	return (uint16_t)((tri + (x & 0x1Fu)) & 0x0FFFu);
 }
 
-/* What a DMA from a peripheral FIFO costs: block copies, nothing computed per byte. */
+/* What a DMA costs the CPU is nothing; here the copy is the CPU's, so it is done in as few
+ * calls as possible: one 256-byte block, then the buffer copied onto itself in doubling
+ * chunks (12 memcpy calls for 1 MiB). */
 static void fill_dma(uint8_t *buf, uint32_t len, uint32_t seq)
 {
-	uint8_t block[256];
-	for (uint32_t i = 0; i < sizeof(block); i++)
-		block[i] = (uint8_t)(seq + i);
-	for (uint32_t off = 0; off < len; off += sizeof(block)) {
-		uint32_t n = len - off < sizeof(block) ? len - off : (uint32_t)sizeof(block);
-		memcpy(buf + off, block, n);
+	uint32_t n = len < 256u ? len : 256u;
+	for (uint32_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)(seq + i);
+	while (n < len) {
+		uint32_t chunk = len - n < n ? len - n : n;
+		memcpy(buf + n, buf, chunk);
+		n += chunk;
 	}
 }
 

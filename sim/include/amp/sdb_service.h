@@ -20,7 +20,7 @@
 G_BEGIN_DECLS
 
 #define AMP_SDB_SERVICE_NAME "rpmsg-sdb-channel"
-#define AMP_SDB_MAX_BUFFERS 16u /**< buffer indices 0..15, over all clients */
+#define AMP_SDB_MAX_BUFFERS 16u /**< buffer indices 0..15, over all clients (AMP_SDB_INDICES) */
 
 struct amp_sdb_stats {
 	uint64_t clients;	   /**< clients connected so far */

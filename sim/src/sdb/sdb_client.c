@@ -16,60 +16,23 @@
 
 #include "sdb_wire.h"
 
-#define MAX_MAPS 64
+#define MAX_MAPS AMP_SDB_INDICES
+
+/* A buffer as this library tracks it. */
+struct map {
+	struct amp_sdb_buf b;
+	enum amp_sdb_dir dir;
+	bool held;	       /* the client owns it (to-firmware, before the first submit) */
+	uint32_t handover_seq; /* status seq when the client last handed it to the firmware */
+	uint32_t read_seq;     /* status seq of the last completion amp_sdb_get_data_size read */
+};
 
 struct amp_sdb {
 	int fd;
-	struct amp_sdb_buf maps[MAX_MAPS];
+	const struct amp_sdb_status *status; /* the service's page, mapped read-only */
+	struct map maps[MAX_MAPS];
 	unsigned nmaps;
 };
-
-int amp_sdb_open(const char *path, struct amp_sdb **out)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (!path || !out || strlen(path) >= sizeof(sa.sun_path))
-		return -EINVAL;
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno == ECONNREFUSED ? ENOENT : errno;
-		close(fd);
-		return -e;
-	}
-	struct amp_sdb *s = calloc(1, sizeof(*s));
-	if (!s) {
-		close(fd);
-		return -ENOMEM;
-	}
-	s->fd = fd;
-	*out = s;
-	return 0;
-}
-
-static void unmap(struct amp_sdb_buf *b)
-{
-	munmap(b->data, b->size);
-	close(b->memfd);
-	if (b->own_efd)
-		close(b->efd);
-}
-
-void amp_sdb_close(struct amp_sdb *s)
-{
-	if (!s)
-		return;
-	for (unsigned i = 0; i < s->nmaps; i++)
-		unmap(&s->maps[i]);
-	close(s->fd);
-	free(s);
-}
-
-int amp_sdb_fd(const struct amp_sdb *s)
-{
-	return s->fd;
-}
 
 long amp_sdb_send_fd(int sock, const void *buf, size_t len, int fd, int flags)
 {
@@ -92,31 +55,134 @@ long amp_sdb_send_fd(int sock, const void *buf, size_t len, int fd, int flags)
 	return (long)sendmsg(sock, &m, flags);
 }
 
-/* One request (with an optional fd) and its reply (with an optional fd). */
-static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
-		struct amp_sdb_rep *rep, int *recv_fd)
+long amp_sdb_recv_fd(int sock, void *buf, size_t len, int *fd, int flags)
 {
-	if (amp_sdb_send_fd(s->fd, req, sizeof(*req), send_fd, MSG_NOSIGNAL) !=
-	    (long)sizeof(*req))
-		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
-
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 	} cm;
 	memset(&cm, 0, sizeof(cm));
-	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
 			   .msg_controllen = sizeof(cm.buf)};
 	ssize_t n;
 	do
-		n = recvmsg(s->fd, &m, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &m, flags | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	int fd = -1;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (n != (ssize_t)sizeof(*rep)) {
+	*fd = -1;
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int f;
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd < 0)
+				*fd = f;
+			else
+				close(f);
+		}
+	}
+	if (n >= 0 && (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return -2; /* larger than expected, or too many fds */
+	return (long)n;
+}
+
+/* The welcome: the protocol version and the status page. */
+static int welcome(struct amp_sdb *s)
+{
+	struct amp_sdb_rep rep;
+	int fd;
+	long n = amp_sdb_recv_fd(s->fd, &rep, sizeof(rep), &fd, 0);
+	if (n != (long)sizeof(rep) || rep.status != 0 || rep.size != AMP_SDB_WIRE_VERSION ||
+	    fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return n == 0 ? -EPIPE : -EPROTO;
+	}
+	void *p = mmap(NULL, sizeof(struct amp_sdb_status), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	s->status = p;
+	return 0;
+}
+
+int amp_sdb_open(const char *path, struct amp_sdb **out)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (!path || !out || strlen(path) >= sizeof(sa.sun_path))
+		return -EINVAL;
+	strcpy(sa.sun_path, path);
+	struct amp_sdb *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int rc = s->fd < 0 ? -errno : 0;
+	if (!rc && connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		rc = errno == ECONNREFUSED ? -ENOENT : -errno;
+	if (!rc)
+		rc = welcome(s);
+	if (rc) {
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void amp_sdb_close(struct amp_sdb *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->nmaps; i++) {
+		struct amp_sdb_buf *b = &s->maps[i].b;
+		munmap(b->data, b->size);
+		close(b->memfd);
+		if (b->own_efd)
+			close(b->efd);
+	}
+	munmap((void *)s->status, sizeof(struct amp_sdb_status));
+	close(s->fd);
+	free(s);
+}
+
+int amp_sdb_fd(const struct amp_sdb *s)
+{
+	return s->fd;
+}
+
+/* The service never speaks after the welcome unless asked: readable = hung up. */
+static bool service_gone(const struct amp_sdb *s)
+{
+	struct pollfd p = {.fd = s->fd, .events = POLLIN | POLLRDHUP};
+	return poll(&p, 1, 0) > 0;
+}
+
+static struct map *find_map(struct amp_sdb *s, int idx)
+{
+	for (unsigned i = 0; i < s->nmaps; i++)
+		if (s->maps[i].b.idx == idx)
+			return &s->maps[i];
+	return NULL;
+}
+
+static uint32_t seq_of(const struct amp_sdb *s, int idx)
+{
+	return atomic_load_explicit(&s->status->slot[idx].seq, memory_order_acquire);
+}
+
+/* A request that expects a reply (ALLOC, CONTROL). */
+static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
+		struct amp_sdb_rep *rep, int *recv_fd)
+{
+	if (amp_sdb_send_fd(s->fd, req, sizeof(*req), send_fd, MSG_NOSIGNAL) != (long)sizeof(*req))
+		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+	int fd;
+	long n = amp_sdb_recv_fd(s->fd, rep, sizeof(*rep), &fd, 0);
+	if (n != (long)sizeof(*rep)) {
 		if (fd >= 0)
 			close(fd);
 		return n == 0 || (n < 0 && errno == ECONNRESET) ? -EPIPE : -EPROTO;
@@ -128,20 +194,29 @@ static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
 	return rep->status;
 }
 
-static int map_reply(struct amp_sdb *s, const struct amp_sdb_rep *rep, int memfd, int efd,
-		     bool own_efd, struct amp_sdb_buf *out)
+/* A request that gets no reply (GIVE_BACK, SUBMIT). */
+static int post(struct amp_sdb *s, uint32_t op, int idx, uint64_t size)
 {
-	if (memfd < 0 || rep->size == 0 || rep->size > SIZE_MAX)
+	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION, .op = op,
+				  .idx = (uint32_t)idx, .size = size};
+	if (amp_sdb_send_fd(s->fd, &req, sizeof(req), -1, MSG_NOSIGNAL) != (long)sizeof(req))
+		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+	return 0;
+}
+
+static int map_reply(struct amp_sdb *s, const struct amp_sdb_rep *rep, int memfd, int efd,
+		     bool own_efd, enum amp_sdb_dir dir, struct amp_sdb_buf *out)
+{
+	if (memfd < 0 || rep->size == 0 || rep->size > SIZE_MAX || rep->idx >= AMP_SDB_INDICES)
 		return -EPROTO;
 	void *p = mmap(NULL, (size_t)rep->size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (p == MAP_FAILED) {
-		int e = errno;
-		close(memfd);
-		return -e;
-	}
+	if (p == MAP_FAILED)
+		return -errno;
 	*out = (struct amp_sdb_buf){.idx = (int)rep->idx, .data = p, .size = (size_t)rep->size,
 				    .da = rep->da, .efd = efd, .memfd = memfd, .own_efd = own_efd};
-	s->maps[s->nmaps++] = *out;
+	uint32_t seq = seq_of(s, out->idx);
+	s->maps[s->nmaps++] = (struct map){.b = *out, .dir = dir, .held = dir == AMP_SDB_TO_FIRMWARE,
+					   .handover_seq = seq, .read_seq = seq};
 	return 0;
 }
 
@@ -161,8 +236,8 @@ int amp_sdb_alloc(struct amp_sdb *s, size_t size, enum amp_sdb_dir dir, int efd,
 	int memfd = -1;
 	int rc = call(s, &req, efd, &rep, &memfd);
 	if (rc == 0)
-		rc = map_reply(s, &rep, memfd, efd, own, out); /* owns memfd from here */
-	else if (memfd >= 0)
+		rc = map_reply(s, &rep, memfd, efd, own, dir, out);
+	if (rc != 0 && memfd >= 0)
 		close(memfd);
 	if (rc != 0 && own)
 		close(efd);
@@ -180,49 +255,60 @@ int amp_sdb_wait(struct amp_sdb *s, const struct amp_sdb_buf *b, int timeout_ms)
 		return -errno;
 	if (p[0].revents & POLLIN) {
 		uint64_t v;
-		if (read(b->efd, &v, sizeof(v)) != sizeof(v))
-			return -errno;
-		return 0;
+		return read(b->efd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
 	}
-	if (p[1].revents) /* the service only ever hangs up unasked */
-		return -EPIPE;
-	return -ETIMEDOUT;
-}
-
-static int simple(struct amp_sdb *s, uint32_t op, int idx, uint64_t size, struct amp_sdb_rep *rep)
-{
-	if (!s || idx < 0)
-		return -EINVAL;
-	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION, .op = op,
-				  .idx = (uint32_t)idx, .size = size};
-	return call(s, &req, -1, rep, NULL);
+	return p[1].revents ? -EPIPE : -ETIMEDOUT;
 }
 
 int amp_sdb_get_data_size(struct amp_sdb *s, int idx, uint64_t *size, uint32_t *crc)
 {
-	struct amp_sdb_rep rep;
-	int rc = simple(s, AMP_SDB_OP_GET_SIZE, idx, 0, &rep);
-	if (rc)
-		return rc;
-	if (rep.size == AMP_SDB_NO_DATA)
-		return -ENODATA;
+	struct map *m = s ? find_map(s, idx) : NULL;
+	if (!m)
+		return -EPERM;
+	if (service_gone(s))
+		return -EPIPE;
+	uint32_t seq = seq_of(s, idx);
+	if (seq == m->read_seq)
+		return -ENODATA; /* read already, as GET_DATA_SIZE resets it */
+	m->read_seq = seq;
 	if (size)
-		*size = rep.size;
+		*size = s->status->slot[idx].size;
 	if (crc)
-		*crc = rep.crc;
+		*crc = s->status->slot[idx].crc;
 	return 0;
+}
+
+/* Hand buffer @idx to the firmware: only if this client holds it now. */
+static int hand_over(struct amp_sdb *s, int idx, enum amp_sdb_dir dir, uint32_t op, size_t len)
+{
+	struct map *m = s ? find_map(s, idx) : NULL;
+	if (!m)
+		return -EPERM;
+	if (m->dir != dir)
+		return -EINVAL;
+	if (service_gone(s))
+		return -EPIPE;
+	uint32_t seq = seq_of(s, idx);
+	if (!m->held && seq == m->handover_seq)
+		return -EBUSY; /* the firmware has it */
+	if (op == AMP_SDB_OP_SUBMIT && (len == 0 || len > m->b.size))
+		return -EMSGSIZE;
+	int rc = post(s, op, idx, len);
+	if (rc == 0) {
+		m->held = false;
+		m->handover_seq = seq;
+	}
+	return rc;
 }
 
 int amp_sdb_give_back(struct amp_sdb *s, int idx)
 {
-	struct amp_sdb_rep rep;
-	return simple(s, AMP_SDB_OP_GIVE_BACK, idx, 0, &rep);
+	return hand_over(s, idx, AMP_SDB_TO_LINUX, AMP_SDB_OP_GIVE_BACK, 0);
 }
 
 int amp_sdb_submit(struct amp_sdb *s, int idx, size_t len)
 {
-	struct amp_sdb_rep rep;
-	return simple(s, AMP_SDB_OP_SUBMIT, idx, len, &rep);
+	return hand_over(s, idx, AMP_SDB_TO_FIRMWARE, AMP_SDB_OP_SUBMIT, len);
 }
 
 int amp_sdb_control(struct amp_sdb *s, const void *text, size_t len)

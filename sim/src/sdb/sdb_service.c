@@ -48,10 +48,7 @@ struct sdb_buf {
 	int memfd, efd;
 	uint32_t slot;
 	bool plugged;
-	uint64_t data_size; /* AMP_SDB_NO_DATA until the firmware reports */
 	uint64_t submitted;
-	uint32_t crc;
-	bool has_crc;
 	guint stale_timer;
 };
 
@@ -59,6 +56,7 @@ struct sdb_client {
 	struct amp_sdb_service *svc;
 	int fd;
 	guint src;
+	struct amp_sdb_status *status; /* its status page; the client maps it read-only */
 	bool waiting; /* an ALLOC is being plugged: its reply comes later */
 };
 
@@ -70,7 +68,7 @@ struct amp_sdb_service {
 	guint listen_src;
 	const struct amp_soc_region *ddr;
 	uint64_t cursor; /* next-fit: a freed range is reused last */
-	struct sdb_buf bufs[AMP_SDB_MAX_BUFFERS];
+	struct sdb_buf bufs[AMP_SDB_INDICES];
 	GList *clients;
 	GQueue tx; /* GBytes waiting for a TX buffer */
 	unsigned logged;
@@ -130,7 +128,7 @@ void amp_sdb_service_tx_ready(struct amp_sdb_service *s)
 static bool range_free(const struct amp_sdb_service *s, uint64_t da, uint64_t size,
 		       uint64_t *next)
 {
-	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++) {
+	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		const struct sdb_buf *b = &s->bufs[i];
 		if (b->state != BUF_FREE && da < b->da + b->size && b->da < da + size) {
 			*next = b->da + b->size;
@@ -145,7 +143,7 @@ static int ddr_alloc(struct amp_sdb_service *s, uint64_t size, uint64_t *out)
 	const uint64_t lo = s->ddr->da, hi = s->ddr->da + s->ddr->size;
 	uint64_t da = s->cursor;
 	bool wrapped = false;
-	for (unsigned guard = 0; guard < 2 * AMP_SDB_MAX_BUFFERS + 4; guard++) {
+	for (unsigned guard = 0; guard < 2 * AMP_SDB_INDICES + 4; guard++) {
 		if (da < lo || da > hi || size > hi - da) {
 			if (wrapped)
 				return -ENOSPC;
@@ -193,7 +191,7 @@ static void buf_release(struct sdb_buf *b)
 
 static struct sdb_buf *buf_free_slot(struct amp_sdb_service *s)
 {
-	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++)
+	for (unsigned i = 0; i < AMP_SDB_INDICES; i++)
 		if (s->bufs[i].state == BUF_FREE)
 			return &s->bufs[i];
 	return NULL;
@@ -289,8 +287,7 @@ static int alloc_checked(struct sdb_client *c, const struct amp_sdb_req *req, in
 	if (memfd < 0)
 		return memfd;
 	*b = (struct sdb_buf){.svc = s, .idx = b->idx, .state = BUF_PLUGGING, .dir = req->dir,
-			      .owner = c, .da = da, .size = size, .memfd = memfd, .efd = efd,
-			      .data_size = AMP_SDB_NO_DATA};
+			      .owner = c, .da = da, .size = size, .memfd = memfd, .efd = efd};
 	rc = amp_host_ddr_plug(s->host, da, size, memfd, plug_done, b, &b->slot);
 	if (rc != AMP_OK) {
 		b->efd = -1; /* the caller still owns it on failure */
@@ -307,24 +304,10 @@ static int alloc_checked(struct sdb_client *c, const struct amp_sdb_req *req, in
 
 static struct sdb_buf *owned(struct sdb_client *c, uint32_t idx)
 {
-	if (idx >= AMP_SDB_MAX_BUFFERS || c->svc->bufs[idx].owner != c ||
+	if (idx >= AMP_SDB_INDICES || c->svc->bufs[idx].owner != c ||
 	    c->svc->bufs[idx].state == BUF_PLUGGING)
 		return NULL;
 	return &c->svc->bufs[idx];
-}
-
-static void get_size(struct sdb_client *c, const struct amp_sdb_req *req)
-{
-	struct sdb_buf *b = owned(c, req->idx);
-	if (!b) {
-		reply_status(c, -EPERM);
-		return;
-	}
-	struct amp_sdb_rep rep = {.idx = b->idx, .size = b->data_size, .crc = b->crc,
-				  .has_crc = b->has_crc};
-	b->data_size = AMP_SDB_NO_DATA;
-	b->has_crc = false;
-	reply(c, &rep, -1);
 }
 
 static int give_back(struct sdb_client *c, const struct amp_sdb_req *req)
@@ -370,18 +353,19 @@ static int control(struct sdb_client *c, const struct amp_sdb_req *req)
 	return 0;
 }
 
+/* ALLOC and CONTROL are answered; GIVE_BACK and SUBMIT are not (the hot path), so what
+ * the service refuses there is only counted. */
 static void handle_request(struct sdb_client *c, const struct amp_sdb_req *req, int efd)
 {
 	int rc = -EINVAL;
+	bool answer = req->op == AMP_SDB_OP_ALLOC || req->op == AMP_SDB_OP_CONTROL;
 	if (req->version != AMP_SDB_WIRE_VERSION) {
 		rc = -EPROTO;
+		answer = true;
 	} else if (req->op == AMP_SDB_OP_ALLOC) {
 		rc = alloc_checked(c, req, efd);
 		if (rc == 0)
 			return; /* plug_done() replies; the buffer keeps efd */
-	} else if (req->op == AMP_SDB_OP_GET_SIZE) {
-		get_size(c, req);
-		rc = 1;
 	} else if (req->op == AMP_SDB_OP_GIVE_BACK) {
 		rc = give_back(c, req);
 	} else if (req->op == AMP_SDB_OP_SUBMIT) {
@@ -391,8 +375,10 @@ static void handle_request(struct sdb_client *c, const struct amp_sdb_req *req, 
 	}
 	if (efd >= 0)
 		close(efd);
-	if (rc <= 0)
+	if (answer)
 		reply_status(c, rc);
+	else if (rc)
+		c->svc->st.bad_requests++;
 }
 
 static gboolean on_stale_timeout(gpointer data)
@@ -428,7 +414,7 @@ static void client_free(struct sdb_client *c, bool wake)
 {
 	struct amp_sdb_service *s = c->svc;
 	bool held = false;
-	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++) {
+	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		struct sdb_buf *b = &s->bufs[i];
 		if (b->owner != c)
 			continue;
@@ -445,38 +431,10 @@ static void client_free(struct sdb_client *c, bool wake)
 	if (c->src)
 		g_source_remove(c->src);
 	close(c->fd);
+	if (c->status)
+		munmap(c->status, sizeof(*c->status));
 	s->clients = g_list_remove(s->clients, c);
 	g_free(c);
-}
-
-/* Receive one request and at most one fd; extra fds are closed. */
-static ssize_t recv_request(int fd, struct amp_sdb_req *req, int *efd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-	} cm;
-	struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-			   .msg_controllen = sizeof(cm.buf)};
-	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	*efd = -1;
-	for (struct cmsghdr *h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; h; h = CMSG_NXTHDR(&m, h)) {
-		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < nfd; i++) {
-			int f;
-			memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-			if (*efd < 0)
-				*efd = f;
-			else
-				close(f);
-		}
-	}
-	if (n >= 0 && (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
-		n = -2; /* oversize request or too many fds */
-	return n;
 }
 
 static gboolean on_client(gint fd, GIOCondition cond, gpointer data)
@@ -484,7 +442,8 @@ static gboolean on_client(gint fd, GIOCondition cond, gpointer data)
 	struct sdb_client *c = data;
 	struct amp_sdb_req req;
 	int efd;
-	ssize_t n = (cond & G_IO_IN) ? recv_request(fd, &req, &efd) : 0;
+	efd = -1;
+	long n = (cond & G_IO_IN) ? amp_sdb_recv_fd(fd, &req, sizeof(req), &efd, MSG_DONTWAIT) : 0;
 	if (n < 0 && n != -2 && (errno == EAGAIN || errno == EINTR))
 		return G_SOURCE_CONTINUE;
 	if (n == 0 || (n < 0 && n != -2)) {
@@ -492,7 +451,7 @@ static gboolean on_client(gint fd, GIOCondition cond, gpointer data)
 		client_free(c, false); /* gone: reclaim its buffers */
 		return G_SOURCE_REMOVE;
 	}
-	if (n != (ssize_t)sizeof(req)) {
+	if (n != (long)sizeof(req)) {
 		if (efd >= 0)
 			close(efd);
 		reply_status(c, -EINVAL);
@@ -500,6 +459,42 @@ static gboolean on_client(gint fd, GIOCondition cond, gpointer data)
 	}
 	handle_request(c, &req, efd);
 	return G_SOURCE_CONTINUE;
+}
+
+/* The client's status page: written here, and sealed so that the client can map it only
+ * read-only and can never shrink it under us. */
+static int status_page(struct sdb_client *c)
+{
+	int fd = memfd_create("ampsim-sdb-status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, sizeof(*c->status)) < 0)
+		goto fail;
+	void *p = mmap(NULL, sizeof(*c->status), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	c->status = p;
+	if (fcntl(fd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) < 0)
+		goto fail;
+	return fd;
+fail:
+	g_warning("rpmsg-sdb: cannot make a client's status page: %s", g_strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static bool welcome(struct sdb_client *c)
+{
+	int fd = status_page(c);
+	if (fd < 0)
+		return false;
+	struct amp_sdb_rep rep = {.size = AMP_SDB_WIRE_VERSION};
+	bool ok = amp_sdb_send_fd(c->fd, &rep, sizeof(rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+		  (long)sizeof(rep);
+	close(fd);
+	if (!ok && c->status)
+		munmap(c->status, sizeof(*c->status));
+	return ok;
 }
 
 static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
@@ -512,10 +507,25 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 	struct sdb_client *c = g_new0(struct sdb_client, 1);
 	c->svc = s;
 	c->fd = cfd;
+	if (!welcome(c)) {
+		close(cfd);
+		g_free(c);
+		return G_SOURCE_CONTINUE;
+	}
 	c->src = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client, c);
 	s->clients = g_list_prepend(s->clients, c);
 	s->st.clients++;
 	return G_SOURCE_CONTINUE;
+}
+
+/* The buffer is the client's again: size and crc on its status page, then its eventfd. */
+static void publish(struct sdb_buf *b, uint64_t size, uint32_t crc)
+{
+	struct amp_sdb_slot *slot = &b->owner->status->slot[b->idx];
+	slot->size = size;
+	slot->crc = crc;
+	atomic_fetch_add_explicit(&slot->seq, 1, memory_order_release);
+	signal_efd(b->svc, b->efd);
 }
 
 /* ---- firmware messages ---------------------------------------------------------------------- */
@@ -532,11 +542,10 @@ static void fw_filled(struct amp_sdb_service *s, struct sdb_buf *b, uint32_t len
 			       "buffer %u reported filled but the client has not given it back",
 			       b->idx);
 	} else {
-		b->data_size = len;
 		b->state = BUF_CLIENT;
 		s->st.fills++;
 		s->st.fill_bytes += len;
-		signal_efd(s, b->efd);
+		publish(b, len, 0);
 	}
 }
 
@@ -548,12 +557,9 @@ static void fw_returned(struct amp_sdb_service *s, struct sdb_buf *b, uint32_t c
 		protocol_error(s, &s->st.not_owned, "buffer %u returned but was never submitted",
 			       b->idx);
 	} else {
-		b->data_size = b->submitted;
-		b->crc = crc;
-		b->has_crc = true;
 		b->state = BUF_CLIENT;
 		s->st.returns++;
-		signal_efd(s, b->efd);
+		publish(b, b->submitted, crc);
 	}
 }
 
@@ -573,7 +579,7 @@ void amp_sdb_service_receive(struct amp_sdb_service *s, const void *data, size_t
 			       shown);
 		return;
 	}
-	struct sdb_buf *b = m.idx < AMP_SDB_MAX_BUFFERS ? &s->bufs[m.idx] : NULL;
+	struct sdb_buf *b = m.idx < AMP_SDB_INDICES ? &s->bufs[m.idx] : NULL;
 	if (b && b->state == BUF_STALE) {
 		s->st.stale_answers++; /* expected after a client left: not an error */
 		buf_release(b);
@@ -631,7 +637,7 @@ struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_
 	s->cursor = ddr->da;
 	s->listen_fd = -1;
 	g_queue_init(&s->tx);
-	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++)
+	for (unsigned i = 0; i < AMP_SDB_INDICES; i++)
 		s->bufs[i] = (struct sdb_buf){.svc = s, .idx = i, .memfd = -1, .efd = -1};
 	if (!listen_at(s, err)) {
 		amp_sdb_service_free(s);
@@ -687,7 +693,7 @@ void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
 	    t->submits, t->returns, t->bad_format, t->bad_index, t->bad_size, t->not_owned,
 	    t->bad_direction, t->bad_requests, t->efd_skipped, t->plug_failures, t->tx_errors,
 	    t->stale_answers);
-	for (unsigned i = 0; i < AMP_SDB_MAX_BUFFERS; i++) {
+	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		const struct sdb_buf *b = &s->bufs[i];
 		if (b->state != BUF_FREE)
 			g_string_append_printf(out, "  B%u da 0x%08" PRIx64 " %" PRIu64 " bytes %s, %s\n",
