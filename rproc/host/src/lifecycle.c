@@ -106,7 +106,10 @@ static gboolean read_table(struct amp_rproc *rp, GError **err)
 	rc = amp_elf_find_rsc_table(image, len, &info, &sec, &table, &tlen, &e);
 	if (rc != AMP_OK) {
 		char why[200];
-		amp_rsc_error_format(&e, why, sizeof(why));
+		if (e.reason == AMP_RSC_ERR_ELF_SECTION_NOT_FOUND)
+			g_strlcpy(why, "no section .resource_table in this ELF file", sizeof(why));
+		else
+			amp_rsc_error_format(&e, why, sizeof(why));
 		set_err(err,
 			"firmware %s: %s. A firmware declares its resource table in the "
 			"section .resource_table (see docs/resource-table.md); "
@@ -359,10 +362,14 @@ static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 	if (!r)
 		r = amp_soc_region_by_purpose(rp->soc, AMP_SOC_PURPOSE_BUFFER);
 	if (!r || r->size < need) {
+		g_autofree char *have =
+		    r ? g_strdup_printf("has only 0x%" G_GINT64_MODIFIER "x", r->size)
+		      : g_strdup("is missing");
 		set_err(err,
 			"%u buffers of %u bytes need 0x%" G_GINT64_MODIFIER "x bytes but the "
-			"SoC profile's vdev0buffer region %s",
-			count, RPROC_BUF_SIZE, need, r ? "is smaller" : "is missing");
+			"SoC profile's vdev0buffer region %s; give fewer vring entries in the "
+			"resource table or a larger vdev0buffer in the profile",
+			count, RPROC_BUF_SIZE, need, have);
 		return FALSE;
 	}
 	rp->vdev.pool_da = r->da;

@@ -227,7 +227,10 @@ int amp_rsc_dump_file(FILE *out, FILE *errout, const char *path)
 	if (ret) {
 		char msg[256];
 
-		amp_rsc_error_format(&err, msg, sizeof(msg));
+		if (err.reason == AMP_RSC_ERR_ELF_SECTION_NOT_FOUND)
+			snprintf(msg, sizeof(msg), "no section .resource_table in this ELF file");
+		else
+			amp_rsc_error_format(&err, msg, sizeof(msg));
 		fprintf(errout, "%s: %s\n", path, msg);
 	}
 	free(image);

@@ -673,7 +673,7 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 		 ini);
 	assert_int_equal(system(args), 0);
 	snprintf(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
-	run_fails_with(args, "vdev0buffer region is smaller", NULL);
+	run_fails_with(args, "vdev0buffer region has only 0x", "larger vdev0buffer in the profile");
 	unlink(ini);
 	/* RUNDIR in use by a live run. */
 	struct run r;
