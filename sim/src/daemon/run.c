@@ -29,6 +29,7 @@ struct run_opts {
 	char *soc;
 	char *run_dir;
 	gboolean no_recovery;
+	int watchdog_ms;
 	gboolean gdb;
 	int gdb_port;
 	char *wrap;
@@ -227,6 +228,11 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "DIR"},
 	    {"no-recovery", 0, 0, G_OPTION_ARG_NONE, &o->no_recovery,
 	     "Leave a crashed firmware crashed instead of rebooting it", NULL},
+	    {"watchdog", 0, 0, G_OPTION_ARG_INT, &o->watchdog_ms,
+	     "Declare the firmware crashed (and recover it) when it has not refreshed its "
+	     "watchdog entry for MS ms; overrides the period in its resource table, which must "
+	     "declare one (docs/lifecycle.md)",
+	     "MS"},
 	    {"gdb", 0, 0, G_OPTION_ARG_NONE, &o->gdb,
 	     "Start the firmware under gdbserver, stopped at its first instruction: its "
 	     "channels appear once gdb continues or detaches (the command is printed)",
@@ -289,6 +295,10 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 			       : "more than one FIRMWARE given (firmware arguments go after --)");
 		return 2;
 	}
+	if (o->watchdog_ms < 0) {
+		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds\n");
+		return 2;
+	}
 	if (o->ipcc_mode && strcmp(o->ipcc_mode, "blocking") && strcmp(o->ipcc_mode, "adaptive")) {
 		g_printerr("ampsim run: --ipcc-mode must be blocking or adaptive, not '%s'\n",
 			   o->ipcc_mode);
@@ -336,6 +346,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		      .wrap = wrap,
 		      .gdb_port = o->gdb ? (unsigned)(o->gdb_port ? o->gdb_port : 1234) : 0,
 		      .no_recovery = o->no_recovery,
+		      .watchdog_ms = (unsigned)o->watchdog_ms,
 		      .ipcc_mode = o->ipcc_mode},
 	    .ops = &host_ops,
 	    .priv = d,

@@ -675,6 +675,9 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 	snprintf(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
 	run_fails_with(args, "vdev0buffer region has only 0x", "larger vdev0buffer in the profile");
 	unlink(ini);
+	/* A watchdog for a firmware that declares none to refresh. */
+	snprintf(args, sizeof(args), "--watchdog 100 %s", ECHO_FW);
+	run_fails_with(args, "declares no watchdog entry", "AMP_RSC_WATCHDOG_INIT");
 	/* RUNDIR in use by a live run. */
 	struct run r;
 	start_daemon(&r, ECHO_FW);
