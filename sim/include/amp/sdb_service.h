@@ -44,9 +44,13 @@ struct amp_sdb_stats {
 
 struct amp_sdb_service;
 
-/** Serve @p ch at @p path (must not exist). NULL with @p err set on failure. */
+/**
+ * Serve @p ch to the clients of @p listen_fd, a listening SOCK_SEQPACKET socket at @p path
+ * (both owned by the service from here: closed and unlinked when it is freed, or on
+ * failure). NULL with @p err set on failure.
+ */
 struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_chan *ch,
-					    const char *path, GError **err);
+					    int listen_fd, const char *path, GError **err);
 
 /**
  * The channel is gone (NS destroy, firmware crash or stop): signal every client's

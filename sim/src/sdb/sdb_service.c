@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -598,35 +597,16 @@ void amp_sdb_service_receive(struct amp_sdb_service *s, const void *data, size_t
 
 /* ---- life ---------------------------------------------------------------------------------- */
 
-static bool listen_at(struct amp_sdb_service *s, GError **err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(s->path) >= sizeof(sa.sun_path)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-			    "socket path %s is too long; use a shorter --run-dir", s->path);
-		return false;
-	}
-	strcpy(sa.sun_path, s->path);
-	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(s->listen_fd, 16) < 0) {
-		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot listen on %s: %s", s->path, g_strerror(e));
-		return false;
-	}
-	s->listen_src = g_unix_fd_add(s->listen_fd, G_IO_IN, on_accept, s);
-	return true;
-}
-
 struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_chan *ch,
-					    const char *path, GError **err)
+					    int listen_fd, const char *path, GError **err)
 {
 	const struct amp_soc_region *ddr =
 	    amp_soc_region_by_purpose(amp_host_soc(h), AMP_SOC_PURPOSE_DDR);
 	if (!ddr) {
 		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT,
 			    "the SoC profile has no region with purpose=ddr for rpmsg-sdb buffers");
+		close(listen_fd);
+		unlink(path);
 		return NULL;
 	}
 	struct amp_sdb_service *s = g_new0(struct amp_sdb_service, 1);
@@ -635,14 +615,11 @@ struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_
 	s->path = g_strdup(path);
 	s->ddr = ddr;
 	s->cursor = ddr->da;
-	s->listen_fd = -1;
+	s->listen_fd = listen_fd;
 	g_queue_init(&s->tx);
 	for (unsigned i = 0; i < AMP_SDB_INDICES; i++)
 		s->bufs[i] = (struct sdb_buf){.svc = s, .idx = i, .memfd = -1, .efd = -1};
-	if (!listen_at(s, err)) {
-		amp_sdb_service_free(s);
-		return NULL;
-	}
+	s->listen_src = g_unix_fd_add(s->listen_fd, G_IO_IN, on_accept, s);
 	return s;
 }
 
