@@ -214,9 +214,9 @@ static int map_reply(struct amp_sdb *s, const struct amp_sdb_rep *rep, int memfd
 		return -errno;
 	*out = (struct amp_sdb_buf){.idx = (int)rep->idx, .data = p, .size = (size_t)rep->size,
 				    .da = rep->da, .efd = efd, .memfd = memfd, .own_efd = own_efd};
-	uint32_t seq = seq_of(s, out->idx);
+	/* Not the page's seq now: the firmware may have filled the buffer already. */
 	s->maps[s->nmaps++] = (struct map){.b = *out, .dir = dir, .held = dir == AMP_SDB_TO_FIRMWARE,
-					   .handover_seq = seq, .read_seq = seq};
+					   .handover_seq = rep->seq, .read_seq = rep->seq};
 	return 0;
 }
 

@@ -258,7 +258,8 @@ static void plug_done(void *priv, int rc)
 				     b->idx, (uint32_t)b->da, (uint32_t)b->size);
 	b->state = b->dir == AMP_SDB_TO_LINUX ? BUF_FIRMWARE : BUF_CLIENT;
 	s->st.allocs++;
-	struct amp_sdb_rep rep = {.idx = b->idx, .size = b->size, .da = b->da};
+	struct amp_sdb_rep rep = {.idx = b->idx, .size = b->size, .da = b->da,
+				  .seq = atomic_load(&c->status->slot[b->idx].seq)};
 	reply(c, &rep, b->memfd);
 	fw_send(s, msg, n);
 }
@@ -413,6 +414,8 @@ static void client_free(struct sdb_client *c, bool wake)
 {
 	struct amp_sdb_service *s = c->svc;
 	bool held = false;
+	/* Hang up before waking: a client woken by its eventfd must already see the hangup. */
+	shutdown(c->fd, SHUT_RDWR);
 	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		struct sdb_buf *b = &s->bufs[i];
 		if (b->owner != c)

@@ -43,7 +43,8 @@ struct amp_sdb_rep {
 	uint32_t idx;
 	uint64_t size; /**< ALLOC: rounded size; welcome: AMP_SDB_WIRE_VERSION */
 	uint64_t da;   /**< ALLOC: the buffer's device address */
-	uint64_t reserved;
+	uint32_t seq;  /**< ALLOC: the status slot's seq before the firmware got the buffer */
+	uint32_t reserved;
 };
 
 /** One buffer's last completion, written by the service before it signals the eventfd. */
