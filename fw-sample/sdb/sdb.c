@@ -48,8 +48,7 @@ static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t d
 }
 
 /* The host wrote @len bytes into a T buffer: read them (CRC-32) and give it back. */
-static void consume_and_return(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t len,
-			       uint32_t dst)
+static void consume_and_return(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t len, uint32_t dst)
 {
 	struct sdb_buffer *b = &buffers[idx];
 	char answer[SDB_REPORT_MAX + 1];

@@ -57,8 +57,7 @@ static int get_dec(const uint8_t *p, size_t len, size_t *pos, uint32_t *val)
 }
 
 /* <sep><exactly 8 hex digits> and then the end of the message. */
-static int get_sep_hex8_end(const uint8_t *p, size_t len, size_t *pos, uint8_t sep,
-			    uint32_t *val)
+static int get_sep_hex8_end(const uint8_t *p, size_t len, size_t *pos, uint8_t sep, uint32_t *val)
 {
 	if (*pos >= len || p[(*pos)++] != sep)
 		return AMP_EBADMSG;
@@ -143,8 +142,7 @@ int sdb_parse(const uint8_t *data, size_t len, struct sdb_msg *out)
 	}
 }
 
-static int format_idx_hex(char *out, size_t cap, char head, uint32_t idx, char sep,
-			  uint32_t val);
+static int format_idx_hex(char *out, size_t cap, char head, uint32_t idx, char sep, uint32_t val);
 
 int sdb_format_report(char *out, size_t cap, uint32_t idx, uint32_t len)
 {
@@ -157,8 +155,7 @@ int sdb_format_return(char *out, size_t cap, uint32_t idx, uint32_t crc)
 }
 
 /* <head><decimal idx><sep><8 lower-case hex digits of val> */
-static int format_idx_hex(char *out, size_t cap, char head, uint32_t idx, char sep,
-			  uint32_t val)
+static int format_idx_hex(char *out, size_t cap, char head, uint32_t idx, char sep, uint32_t val)
 {
 	static const char hex[] = "0123456789abcdef";
 	char digits[5];

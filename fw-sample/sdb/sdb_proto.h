@@ -38,11 +38,11 @@ enum sdb_pattern {
 
 /** A parsed host message. */
 enum sdb_msg_kind {
-	SDB_MSG_ANNOUNCE, /**< B<idx>A<addr>L<len>: idx, da, len valid */
+	SDB_MSG_ANNOUNCE,	/**< B<idx>A<addr>L<len>: idx, da, len valid */
 	SDB_MSG_ANNOUNCE_TO_FW, /**< T<idx>A<addr>L<len>: a buffer the host writes */
-	SDB_MSG_FILLED,	  /**< F<idx>L<len>: the host wrote len bytes into buffer idx */
-	SDB_MSG_REFILL,	  /**< R<idx>: idx valid */
-	SDB_MSG_PATTERN,  /**< M<c|s>: pattern valid */
+	SDB_MSG_FILLED,		/**< F<idx>L<len>: the host wrote len bytes into buffer idx */
+	SDB_MSG_REFILL,		/**< R<idx>: idx valid */
+	SDB_MSG_PATTERN,	/**< M<c|s>: pattern valid */
 };
 
 struct sdb_msg {

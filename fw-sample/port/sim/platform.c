@@ -47,9 +47,9 @@ static struct {
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	uint32_t irq_seq;	    /* bumped by every interrupt, under mu */
-	atomic_uint pending;	    /* bit n: IPCC channel n fired */
-	atomic_bool stop_requested; /* CH3 */
+	uint32_t irq_seq;	      /* bumped by every interrupt, under mu */
+	atomic_uint pending;	      /* bit n: IPCC channel n fired */
+	atomic_bool stop_requested;   /* CH3 */
 	struct amp_ddr_plug_view ddr; /* rpmsg-sdb buffers the host plugged into DDR */
 } fw = {.mu = PTHREAD_MUTEX_INITIALIZER};
 

@@ -144,8 +144,8 @@ typedef void (*amp_host_done_fn)(void *priv, int rc);
  * @retval AMP_OK  pending; *slot identifies the plug for amp_host_ddr_unplug()
  * @retval AMP_ENOTCONN no firmware running; AMP_EINVAL range not in DDR; AMP_ENOMEM no slot
  */
-int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd,
-		      amp_host_done_fn done, void *priv, uint32_t *slot);
+int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, amp_host_done_fn done,
+		      void *priv, uint32_t *slot);
 /** Give the range back to the SoC memory on both sides (the firmware is told, not awaited). */
 void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot);
 /** Forget the pending plugs of @p priv (it is going away); their callbacks never run. */

@@ -28,9 +28,12 @@
 extern "C" {
 #endif
 
+/** Buffers at most, over all clients of a run (indices 0..15). */
+#define AMP_SDB_MAX_BUFFERS 16u
+
 /** Who writes a buffer. */
 enum amp_sdb_dir {
-	AMP_SDB_TO_LINUX = 0,	 /**< the firmware fills it, as ST's driver (announce "B..A..L..") */
+	AMP_SDB_TO_LINUX = 0, /**< the firmware fills it, as ST's driver (announce "B..A..L..") */
 	AMP_SDB_TO_FIRMWARE = 1, /**< the client fills it (announce "T..A..L..") */
 };
 
@@ -38,13 +41,13 @@ struct amp_sdb;
 
 /** One mapped buffer. */
 struct amp_sdb_buf {
-	int idx;	/**< the buffer index the firmware knows */
-	void *data;	/**< mapped here, @size bytes */
-	size_t size;	/**< rounded up to pages */
-	uint64_t da;	/**< its device address (what the firmware was told) */
-	int efd;	/**< signalled when the buffer comes back from the firmware */
-	int memfd;	/**< the buffer's sealed memfd (to share it on); closed by amp_sdb_close */
-	int own_efd;	/**< the library created efd and closes it */
+	int idx;     /**< the buffer index the firmware knows */
+	void *data;  /**< mapped here, @size bytes */
+	size_t size; /**< rounded up to pages */
+	uint64_t da; /**< its device address (what the firmware was told) */
+	int efd;     /**< signalled when the buffer comes back from the firmware */
+	int memfd;   /**< the buffer's sealed memfd (to share it on); closed by amp_sdb_close */
+	int own_efd; /**< the library created efd and closes it */
 };
 
 /**

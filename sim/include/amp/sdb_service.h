@@ -20,26 +20,25 @@
 G_BEGIN_DECLS
 
 #define AMP_SDB_SERVICE_NAME "rpmsg-sdb-channel"
-#define AMP_SDB_MAX_BUFFERS 16u /**< buffer indices 0..15, over all clients (AMP_SDB_INDICES) */
 
 struct amp_sdb_stats {
-	uint64_t clients;	   /**< clients connected so far */
+	uint64_t clients;	    /**< clients connected so far */
 	uint64_t clients_reclaimed; /**< clients that left holding buffers (reclaimed) */
-	uint64_t allocs;	   /**< buffers handed out */
-	uint64_t fills;		   /**< to-Linux buffers the firmware filled */
-	uint64_t fill_bytes;	   /**< bytes it reported filled */
-	uint64_t submits;	   /**< to-firmware buffers the clients filled */
-	uint64_t returns;	   /**< to-firmware buffers the firmware gave back */
-	uint64_t bad_format;	   /**< firmware messages that are not B<i>L<8x> / R<i>C<8x> */
-	uint64_t bad_index;	   /**< ... naming a buffer that does not exist */
-	uint64_t bad_size;	   /**< ... with a size larger than the buffer */
-	uint64_t not_owned;	   /**< ... for a buffer the client has not given back yet */
-	uint64_t bad_direction;	   /**< ... B for a to-firmware buffer or R for a to-Linux one */
-	uint64_t bad_requests;	   /**< malformed or refused client requests */
-	uint64_t efd_skipped;	   /**< eventfd signals not delivered (counter full) */
-	uint64_t plug_failures;	   /**< buffers the firmware did not map in time */
-	uint64_t tx_errors;	   /**< messages to the firmware that failed */
-	uint64_t stale_answers;	   /**< answers for buffers of clients that left (expected) */
+	uint64_t allocs;	    /**< buffers handed out */
+	uint64_t fills;		    /**< to-Linux buffers the firmware filled */
+	uint64_t fill_bytes;	    /**< bytes it reported filled */
+	uint64_t submits;	    /**< to-firmware buffers the clients filled */
+	uint64_t returns;	    /**< to-firmware buffers the firmware gave back */
+	uint64_t bad_format;	    /**< firmware messages that are not B<i>L<8x> / R<i>C<8x> */
+	uint64_t bad_index;	    /**< ... naming a buffer that does not exist */
+	uint64_t bad_size;	    /**< ... with a size larger than the buffer */
+	uint64_t not_owned;	    /**< ... for a buffer the client has not given back yet */
+	uint64_t bad_direction;	    /**< ... B for a to-firmware buffer or R for a to-Linux one */
+	uint64_t bad_requests;	    /**< malformed or refused client requests */
+	uint64_t efd_skipped;	    /**< eventfd signals not delivered (counter full) */
+	uint64_t plug_failures;	    /**< buffers the firmware did not map in time */
+	uint64_t tx_errors;	    /**< messages to the firmware that failed */
+	uint64_t stale_answers;	    /**< answers for buffers of clients that left (expected) */
 };
 
 struct amp_sdb_service;

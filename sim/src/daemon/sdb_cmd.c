@@ -19,8 +19,6 @@
 
 #include "commands.h"
 
-#define MAX_BUFS 16
-
 struct sdb_opts {
 	int buffers;
 	char *size;
@@ -47,7 +45,7 @@ static bool crc_ok(const uint8_t *p, uint64_t len)
 /* Wait for any buffer; returns its index in @b or -errno. */
 static int wait_any(struct amp_sdb *s, struct amp_sdb_buf *b, int n, int timeout_ms)
 {
-	struct pollfd p[MAX_BUFS + 1];
+	struct pollfd p[AMP_SDB_MAX_BUFFERS + 1];
 	for (int i = 0; i < n; i++)
 		p[i] = (struct pollfd){.fd = b[i].efd, .events = POLLIN};
 	p[n] = (struct pollfd){.fd = amp_sdb_fd(s), .events = POLLIN};
@@ -118,7 +116,8 @@ static void report(const struct sdb_opts *o, const struct tally *t, double secs)
 	       t->bytes, secs, secs > 0 ? (double)t->bytes / secs / 1e9 : 0.0);
 	if (o->to_firmware || strcmp(o->pattern, "d"))
 		printf("CRC-32 %s: %" PRIu64 " ok, %" PRIu64 " bad\n",
-		       o->to_firmware ? "the firmware computed over what it read" : "at the end of each buffer",
+		       o->to_firmware ? "the firmware computed over what it read"
+				      : "at the end of each buffer",
 		       t->crc_ok, t->crc_bad);
 }
 
@@ -137,22 +136,26 @@ static bool parse_size(const char *text, guint64 *out)
 static int parse_opts(int *argc, char ***argv, struct sdb_opts *o, guint64 *size)
 {
 	GOptionEntry entries[] = {
-	    {"buffers", 'n', 0, G_OPTION_ARG_INT, &o->buffers, "Buffers to use, 1..16 (default 4)", "N"},
+	    {"buffers", 'n', 0, G_OPTION_ARG_INT, &o->buffers, "Buffers to use, 1..16 (default 4)",
+	     "N"},
 	    {"size", 's', 0, G_OPTION_ARG_STRING, &o->size,
 	     "Bytes per buffer, e.g. 65536, 1M, 32M (default 1M)", "SIZE"},
-	    {"rounds", 'r', 0, G_OPTION_ARG_INT, &o->rounds, "Buffers to receive (default 100)", "R"},
+	    {"rounds", 'r', 0, G_OPTION_ARG_INT, &o->rounds, "Buffers to receive (default 100)",
+	     "R"},
 	    {"pattern", 'p', 0, G_OPTION_ARG_STRING, &o->pattern,
 	     "What the sdb sample writes: c counter, s sampled signal (both end with a CRC-32), "
-	     "d DMA-speed copy without CRC (default c)", "c|s|d"},
+	     "d DMA-speed copy without CRC (default c)",
+	     "c|s|d"},
 	    {"to-firmware", 't', 0, G_OPTION_ARG_NONE, &o->to_firmware,
 	     "Fill the buffers here and let the firmware read them (it answers a CRC-32)", NULL},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("RUNDIR/rpmsg-sdb");
 	g_option_context_set_summary(
-	    ctx, "The rpmsg-sdb demo client: large buffers in the SoC's DDR that the firmware\n"
-		 "fills in place (zero copy), checked and timed here. Needs a run whose firmware\n"
-		 "announces \"rpmsg-sdb-channel\", e.g. ampsim run build/default/fw-sample/sdb/sdb");
+	    ctx,
+	    "The rpmsg-sdb demo client: large buffers in the SoC's DDR that the firmware\n"
+	    "fills in place (zero copy), checked and timed here. Needs a run whose firmware\n"
+	    "announces \"rpmsg-sdb-channel\", e.g. ampsim run build/default/fw-sample/sdb/sdb");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err) || *argc != 2) {
@@ -162,8 +165,8 @@ static int parse_opts(int *argc, char ***argv, struct sdb_opts *o, guint64 *size
 	}
 	if (!o->pattern)
 		o->pattern = g_strdup("c");
-	if (!parse_size(o->size ? o->size : "1M", size) || *size == 0 ||
-	    o->buffers < 1 || o->buffers > MAX_BUFS || o->rounds < 1 ||
+	if (!parse_size(o->size ? o->size : "1M", size) || *size == 0 || o->buffers < 1 ||
+	    o->buffers > (int)AMP_SDB_MAX_BUFFERS || o->rounds < 1 ||
 	    (strcmp(o->pattern, "c") && strcmp(o->pattern, "s") && strcmp(o->pattern, "d"))) {
 		g_printerr("ampsim sdb: bad --size, --buffers (1..16), --rounds or --pattern\n");
 		return 2;
@@ -187,7 +190,7 @@ int amp_cmd_sdb(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	struct amp_sdb_buf b[MAX_BUFS];
+	struct amp_sdb_buf b[AMP_SDB_MAX_BUFFERS];
 	char mode[3] = {'M', o.pattern[0], 0};
 	rc = o.to_firmware ? 0 : amp_sdb_control(s, mode, 2);
 	for (int i = 0; i < o.buffers && !rc; i++)
@@ -199,8 +202,10 @@ int amp_cmd_sdb(int argc, char **argv)
 		rc = o.to_firmware ? run_to_firmware(s, b, &o, &t) : run_to_linux(s, b, &o, &t);
 	double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
 	if (rc)
-		g_printerr("ampsim sdb: %s\n", rc == -EPIPE ? "the service hung up (firmware crashed "
-								 "or stopped)" : g_strerror(-rc));
+		g_printerr("ampsim sdb: %s\n", rc == -EPIPE
+						   ? "the service hung up (firmware crashed "
+						     "or stopped)"
+						   : g_strerror(-rc));
 	report(&o, &t, secs);
 	amp_sdb_close(s);
 	rc = rc || t.crc_bad ? 1 : 0;

@@ -32,6 +32,7 @@ struct amp_host {
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
 struct plug_wait {
+	struct amp_host *host;
 	uint32_t gen;
 	amp_host_done_fn done;
 	void *priv;
@@ -272,13 +273,13 @@ static void on_plug_irq(void *arg, uint32_t ch)
 
 static gboolean on_plug_timeout(gpointer data)
 {
-	struct amp_host *h = data;
-	struct plug_wait *w = g_queue_peek_head(&h->plugs);
+	struct plug_wait *w = data;
+	struct amp_host *h = w->host;
 	w->timeout = 0;
 	g_warning("the firmware did not map a DDR buffer within %d ms (does its port handle "
 		  "IPCC channel 5? docs/sdb.md)",
 		  AMP_HOST_PLUG_TIMEOUT_MS);
-	plug_finish(h, g_queue_peek_head_link(&h->plugs), AMP_ETIMEDOUT);
+	plug_finish(h, g_queue_find(&h->plugs, w), AMP_ETIMEDOUT);
 	return G_SOURCE_REMOVE;
 }
 
@@ -290,8 +291,8 @@ static void plugs_fail_all(struct amp_host *h)
 	amp_ddr_plug_reset(&h->soc);
 }
 
-int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd,
-		      amp_host_done_fn done, void *priv, uint32_t *slot)
+int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, amp_host_done_fn done,
+		      void *priv, uint32_t *slot)
 {
 	if (!h->dev_up)
 		return AMP_ENOTCONN;
@@ -301,10 +302,10 @@ int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd,
 		g_free(w);
 		return rc;
 	}
+	w->host = h;
 	w->done = done;
 	w->priv = priv;
-	/* One timer per request, but only the oldest can expire first: FIFO acks. */
-	w->timeout = g_timeout_add(AMP_HOST_PLUG_TIMEOUT_MS, on_plug_timeout, h);
+	w->timeout = g_timeout_add(AMP_HOST_PLUG_TIMEOUT_MS, on_plug_timeout, w);
 	g_queue_push_tail(&h->plugs, w);
 	amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
 	return AMP_OK;

@@ -63,7 +63,9 @@ long amp_sdb_recv_fd(int sock, void *buf, size_t len, int *fd, int flags)
 	} cm;
 	memset(&cm, 0, sizeof(cm));
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = cm.buf,
 			   .msg_controllen = sizeof(cm.buf)};
 	ssize_t n;
 	do
@@ -197,8 +199,8 @@ static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
 /* A request that gets no reply (GIVE_BACK, SUBMIT). */
 static int post(struct amp_sdb *s, uint32_t op, int idx, uint64_t size)
 {
-	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION, .op = op,
-				  .idx = (uint32_t)idx, .size = size};
+	struct amp_sdb_req req = {
+	    .version = AMP_SDB_WIRE_VERSION, .op = op, .idx = (uint32_t)idx, .size = size};
 	if (amp_sdb_send_fd(s->fd, &req, sizeof(req), -1, MSG_NOSIGNAL) != (long)sizeof(req))
 		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
 	return 0;
@@ -212,11 +214,19 @@ static int map_reply(struct amp_sdb *s, const struct amp_sdb_rep *rep, int memfd
 	void *p = mmap(NULL, (size_t)rep->size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	*out = (struct amp_sdb_buf){.idx = (int)rep->idx, .data = p, .size = (size_t)rep->size,
-				    .da = rep->da, .efd = efd, .memfd = memfd, .own_efd = own_efd};
+	*out = (struct amp_sdb_buf){.idx = (int)rep->idx,
+				    .data = p,
+				    .size = (size_t)rep->size,
+				    .da = rep->da,
+				    .efd = efd,
+				    .memfd = memfd,
+				    .own_efd = own_efd};
 	/* Not the page's seq now: the firmware may have filled the buffer already. */
-	s->maps[s->nmaps++] = (struct map){.b = *out, .dir = dir, .held = dir == AMP_SDB_TO_FIRMWARE,
-					   .handover_seq = rep->seq, .read_seq = rep->seq};
+	s->maps[s->nmaps++] = (struct map){.b = *out,
+					   .dir = dir,
+					   .held = dir == AMP_SDB_TO_FIRMWARE,
+					   .handover_seq = rep->seq,
+					   .read_seq = rep->seq};
 	return 0;
 }
 
@@ -230,8 +240,10 @@ int amp_sdb_alloc(struct amp_sdb *s, size_t size, enum amp_sdb_dir dir, int efd,
 	bool own = efd < 0;
 	if (own && (efd = eventfd(0, EFD_CLOEXEC)) < 0)
 		return -errno;
-	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION, .op = AMP_SDB_OP_ALLOC,
-				  .dir = (uint32_t)dir, .size = size};
+	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION,
+				  .op = AMP_SDB_OP_ALLOC,
+				  .dir = (uint32_t)dir,
+				  .size = size};
 	struct amp_sdb_rep rep;
 	int memfd = -1;
 	int rc = call(s, &req, efd, &rep, &memfd);
@@ -315,8 +327,8 @@ int amp_sdb_control(struct amp_sdb *s, const void *text, size_t len)
 {
 	if (!s || !text || len == 0 || len > AMP_SDB_CONTROL_MAX)
 		return -EINVAL;
-	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION, .op = AMP_SDB_OP_CONTROL,
-				  .size = len};
+	struct amp_sdb_req req = {
+	    .version = AMP_SDB_WIRE_VERSION, .op = AMP_SDB_OP_CONTROL, .size = len};
 	memcpy(req.text, text, len);
 	struct amp_sdb_rep rep;
 	return call(s, &req, -1, &rep, NULL);

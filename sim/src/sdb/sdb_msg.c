@@ -70,8 +70,7 @@ static int fmt_result(int n, size_t cap)
 	return n < 0 || (size_t)n >= cap ? AMP_EINVAL : n;
 }
 
-int amp_sdb_fmt_announce(char *out, size_t cap, char kind, uint32_t idx, uint32_t da,
-			 uint32_t len)
+int amp_sdb_fmt_announce(char *out, size_t cap, char kind, uint32_t idx, uint32_t da, uint32_t len)
 {
 	return fmt_result(snprintf(out, cap, "%c%uA%08xL%08x", kind, idx, da, len), cap);
 }

@@ -39,8 +39,7 @@ struct amp_sdb_fw_msg {
 int amp_sdb_parse_fw(const void *data, size_t len, struct amp_sdb_fw_msg *out);
 
 /** Format a host message into @p out (NUL-terminated); returns its length (no NUL). */
-int amp_sdb_fmt_announce(char *out, size_t cap, char kind, uint32_t idx, uint32_t da,
-			 uint32_t len);
+int amp_sdb_fmt_announce(char *out, size_t cap, char kind, uint32_t idx, uint32_t da, uint32_t len);
 int amp_sdb_fmt_refill(char *out, size_t cap, uint32_t idx);
 int amp_sdb_fmt_filled(char *out, size_t cap, uint32_t idx, uint32_t len);
 

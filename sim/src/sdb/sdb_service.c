@@ -20,7 +20,7 @@
 #include "sdb_msg.h"
 #include "sdb_wire.h"
 
-#define LOG_CAP 10 /* protocol errors logged per service; all of them are counted */
+#define LOG_CAP 10		   /* protocol errors logged per service; all of them are counted */
 #define MAX_BUF_SIZE 0xFFFFF000ull /* "L<8 hex digits>" and a 32-bit da */
 
 enum buf_state {
@@ -56,7 +56,7 @@ struct sdb_client {
 	int fd;
 	guint src;
 	struct amp_sdb_status *status; /* its status page; the client maps it read-only */
-	bool waiting; /* an ALLOC is being plugged: its reply comes later */
+	bool waiting;		       /* an ALLOC is being plugged: its reply comes later */
 };
 
 struct amp_sdb_service {
@@ -75,7 +75,7 @@ struct amp_sdb_service {
 };
 
 static void protocol_error(struct amp_sdb_service *s, uint64_t *counter, const char *fmt, ...)
-	G_GNUC_PRINTF(3, 4);
+    G_GNUC_PRINTF(3, 4);
 static void protocol_error(struct amp_sdb_service *s, uint64_t *counter, const char *fmt, ...)
 {
 	(*counter)++;
@@ -90,42 +90,36 @@ static void protocol_error(struct amp_sdb_service *s, uint64_t *counter, const c
 
 /* ---- to the firmware ------------------------------------------------------------------------ */
 
-static void fw_send(struct amp_sdb_service *s, const char *text, int len)
-{
-	if (g_queue_is_empty(&s->tx)) {
-		int rc = amp_host_send(s->ch, text, (size_t)len);
-		if (rc == 0)
-			return;
-		if (rc != AMP_ENOMEM) {
-			s->st.tx_errors++;
-			g_warning("rpmsg-sdb: sending \"%.*s\" failed: %s", len, text,
-				  amp_strerror(rc));
-			return;
-		}
-	}
-	g_queue_push_tail(&s->tx, g_bytes_new(text, (gsize)len));
-}
-
+/* Send what waits, in order, until the firmware has no TX buffer free. */
 void amp_sdb_service_tx_ready(struct amp_sdb_service *s)
 {
 	GBytes *b;
 	while ((b = g_queue_peek_head(&s->tx))) {
 		gsize len;
-		const void *p = g_bytes_get_data(b, &len);
+		const char *p = g_bytes_get_data(b, &len);
 		int rc = amp_host_send(s->ch, p, len);
 		if (rc == AMP_ENOMEM)
-			return;
-		if (rc != 0)
+			return; /* resumed by the next tx_ready */
+		if (rc != 0) {
 			s->st.tx_errors++;
+			g_warning("rpmsg-sdb: sending \"%.*s\" failed: %s", (int)len, p,
+				  amp_strerror(rc));
+		}
 		g_bytes_unref(g_queue_pop_head(&s->tx));
 	}
+}
+
+/* Every message to the firmware goes through the queue, so none overtakes another. */
+static void fw_send(struct amp_sdb_service *s, const char *text, int len)
+{
+	g_queue_push_tail(&s->tx, g_bytes_new(text, (gsize)len));
+	amp_sdb_service_tx_ready(s);
 }
 
 /* ---- buffers -------------------------------------------------------------------------------- */
 
 /* Does [da, da + size) miss every live buffer? If not, *next = the end of the one it hits. */
-static bool range_free(const struct amp_sdb_service *s, uint64_t da, uint64_t size,
-		       uint64_t *next)
+static bool range_free(const struct amp_sdb_service *s, uint64_t da, uint64_t size, uint64_t *next)
 {
 	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		const struct sdb_buf *b = &s->bufs[i];
@@ -238,7 +232,8 @@ static void reply_status(struct sdb_client *c, int status)
 	reply(c, &(struct amp_sdb_rep){.status = status}, -1);
 }
 
-/* ---- ALLOC ------------------------------------------------------------------------------------ */
+/* ---- ALLOC ------------------------------------------------------------------------------------
+ */
 
 static void plug_done(void *priv, int rc)
 {
@@ -248,9 +243,11 @@ static void plug_done(void *priv, int rc)
 	c->waiting = false;
 	if (rc != AMP_OK) {
 		s->st.plug_failures++;
-		b->state = BUF_FIRMWARE;	 /* not PLUGGING: nothing to cancel any more */
+		b->state = BUF_FIRMWARE; /* not PLUGGING: nothing to cancel any more */
 		buf_release(b);
-		reply_status(c, rc == AMP_ETIMEDOUT ? -ETIMEDOUT : -EPIPE);
+		/* Counted as a plug failure, not as a bad request. */
+		reply(c, &(struct amp_sdb_rep){.status = rc == AMP_ETIMEDOUT ? -ETIMEDOUT : -EPIPE},
+		      -1);
 		return;
 	}
 	char msg[AMP_SDB_MSG_MAX + 1];
@@ -258,7 +255,9 @@ static void plug_done(void *priv, int rc)
 				     b->idx, (uint32_t)b->da, (uint32_t)b->size);
 	b->state = b->dir == AMP_SDB_TO_LINUX ? BUF_FIRMWARE : BUF_CLIENT;
 	s->st.allocs++;
-	struct amp_sdb_rep rep = {.idx = b->idx, .size = b->size, .da = b->da,
+	struct amp_sdb_rep rep = {.idx = b->idx,
+				  .size = b->size,
+				  .da = b->da,
 				  .seq = atomic_load(&c->status->slot[b->idx].seq)};
 	reply(c, &rep, b->memfd);
 	fw_send(s, msg, n);
@@ -286,8 +285,15 @@ static int alloc_checked(struct sdb_client *c, const struct amp_sdb_req *req, in
 	int memfd = make_memfd(size);
 	if (memfd < 0)
 		return memfd;
-	*b = (struct sdb_buf){.svc = s, .idx = b->idx, .state = BUF_PLUGGING, .dir = req->dir,
-			      .owner = c, .da = da, .size = size, .memfd = memfd, .efd = efd};
+	*b = (struct sdb_buf){.svc = s,
+			      .idx = b->idx,
+			      .state = BUF_PLUGGING,
+			      .dir = req->dir,
+			      .owner = c,
+			      .da = da,
+			      .size = size,
+			      .memfd = memfd,
+			      .efd = efd};
 	rc = amp_host_ddr_plug(s->host, da, size, memfd, plug_done, b, &b->slot);
 	if (rc != AMP_OK) {
 		b->efd = -1; /* the caller still owns it on failure */
@@ -655,8 +661,7 @@ const char *amp_sdb_service_path(const struct amp_sdb_service *s)
 
 void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
 {
-	static const char *const state[] = {"free", "plugging", "firmware", "client",
-					    "stale"};
+	static const char *const state[] = {"free", "plugging", "firmware", "client", "stale"};
 	const struct amp_sdb_stats *t = &s->st;
 	g_string_append_printf(
 	    out,
@@ -667,8 +672,8 @@ void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
 	    ", size %" G_GUINT64_FORMAT ", not given back %" G_GUINT64_FORMAT
 	    ", direction %" G_GUINT64_FORMAT "; bad client requests %" G_GUINT64_FORMAT
 	    ", eventfd skipped %" G_GUINT64_FORMAT ", plug failures %" G_GUINT64_FORMAT
-	    ", tx errors %" G_GUINT64_FORMAT "; late answers for departed clients %" G_GUINT64_FORMAT
-	    "\n",
+	    ", tx errors %" G_GUINT64_FORMAT
+	    "; late answers for departed clients %" G_GUINT64_FORMAT "\n",
 	    s->path, t->clients, t->clients_reclaimed, t->allocs, t->fills, t->fill_bytes,
 	    t->submits, t->returns, t->bad_format, t->bad_index, t->bad_size, t->not_owned,
 	    t->bad_direction, t->bad_requests, t->efd_skipped, t->plug_failures, t->tx_errors,
@@ -676,9 +681,9 @@ void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
 	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		const struct sdb_buf *b = &s->bufs[i];
 		if (b->state != BUF_FREE)
-			g_string_append_printf(out, "  B%u da 0x%08" PRIx64 " %" PRIu64 " bytes %s, %s\n",
-					       i, b->da, b->size,
-					       b->dir == AMP_SDB_TO_LINUX ? "to Linux" : "to firmware",
-					       state[b->state]);
+			g_string_append_printf(
+			    out, "  B%u da 0x%08" PRIx64 " %" PRIu64 " bytes %s, %s\n", i, b->da,
+			    b->size, b->dir == AMP_SDB_TO_LINUX ? "to Linux" : "to firmware",
+			    state[b->state]);
 	}
 }

@@ -18,9 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <amp/sdb.h>
+
 #define AMP_SDB_WIRE_VERSION 2u
 #define AMP_SDB_CONTROL_MAX 32u
-#define AMP_SDB_INDICES 16u /**< buffer indices 0..15, over all clients */
+#define AMP_SDB_INDICES AMP_SDB_MAX_BUFFERS /**< status slots: one per buffer index */
 
 enum amp_sdb_op {
 	AMP_SDB_OP_ALLOC = 1,	  /**< size, dir (+ eventfd) -> idx, size, da (+ memfd) */

@@ -134,7 +134,8 @@ static double sdb_gbs(struct amp_sdb *s, struct amp_sdb_buf *b, unsigned mib, bo
 			fprintf(stderr, "bench_sdb: the sdb path stalled\n");
 			exit(1);
 		}
-		for (const uint64_t *w = b[i].data; read && (const uint8_t *)w < (uint8_t *)b[i].data + n; w++)
+		for (const uint64_t *w = b[i].data;
+		     read && (const uint8_t *)w < (uint8_t *)b[i].data + n; w++)
 			sum += *w;
 		bytes += n;
 		amp_sdb_give_back(s, b[i].idx);
@@ -238,10 +239,10 @@ int main(int argc, char **argv)
 	       w);
 	printf("  sdb, %d x 1 MiB buffers, zero copy                 %7.3f GB/s  %5.2fx baseline\n",
 	       NBUF, z, z / w);
-	printf("  sdb, and the client reads every byte              %7.3f GB/s  %5.2fx baseline\n", r,
-	       r / w);
-	printf("  direct: 496-byte RPMsg messages (bench sample)    %7.3f GB/s  %5.3fx baseline\n", d,
-	       d / w);
+	printf("  sdb, and the client reads every byte              %7.3f GB/s  %5.2fx baseline\n",
+	       r, r / w);
+	printf("  direct: 496-byte RPMsg messages (bench sample)    %7.3f GB/s  %5.3fx baseline\n",
+	       d, d / w);
 	printf("  target sdb >= 0.8x memcpy: %s against the same 8 MiB, %s against 64 MiB (DRAM)\n",
 	       z >= 0.8 * w ? "met" : "missed", z >= 0.8 * m2 ? "met" : "missed");
 	printf("  sdb / direct                                %7.1fx\n", z / d);

@@ -470,10 +470,10 @@ static void sdb_refill_and_signal_pattern(void **state)
 static void sdb_rejects_bad_announcements(void **state)
 {
 	struct fx *f = boot(state, SDB_FW, "rpmsg-sdb-channel");
-	send_str(f, "B0A00001000L00001000"); /* not mapped for the firmware */
+	send_str(f, "B0A00001000L00001000");  /* not mapped for the firmware */
 	send_str(f, "B16AC0000000L00001000"); /* index out of range (0..15) */
-	send_str(f, "B0AC0000000L1000");     /* length not 8 hex digits */
-	send_str(f, "R3");		     /* never announced */
+	send_str(f, "B0AC0000000L1000");      /* length not 8 hex digits */
+	send_str(f, "R3");		      /* never announced */
 	expect_silence(f, 200);
 	uint8_t *ddr;
 	size_t ddr_size;

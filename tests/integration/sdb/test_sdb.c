@@ -53,7 +53,8 @@ static void start(const char *fw)
 	if (live_daemon == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
-		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--run-dir", run_dir, fw, (char *)NULL);
+		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--run-dir", run_dir, fw,
+		      (char *)NULL);
 		_exit(127);
 	}
 	assert_true(wait_for(sock, true, 10000));
@@ -172,7 +173,7 @@ static void each_malformed_firmware_message_is_counted(void **state)
 	static const struct {
 		const char *cmd, *counter;
 	} cases[] = {
-	    {"E1", "format "},	   {"E2", "index "},	   {"E3", "size "},
+	    {"E1", "format "},	       {"E2", "index "},     {"E3", "size "},
 	    {"E4", "not given back "}, {"E5", "direction "}, {"E6", "format "},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -332,8 +333,7 @@ int main(void)
 	    cmocka_unit_test_teardown(to_firmware_direction, stop),
 	    cmocka_unit_test_teardown(each_malformed_firmware_message_is_counted, stop),
 	    cmocka_unit_test_teardown(a_dead_client_has_its_buffers_reclaimed, stop),
-	    cmocka_unit_test_teardown(firmware_crash_wakes_clients_and_recovery_serves_again,
-				      stop),
+	    cmocka_unit_test_teardown(firmware_crash_wakes_clients_and_recovery_serves_again, stop),
 	    cmocka_unit_test_teardown(a_client_reaches_only_its_own_buffers, stop),
 	};
 	return cmocka_run_group_tests_name("rpmsg-sdb", tests, NULL, NULL);

@@ -774,9 +774,8 @@ static long cpu_ticks(int pid)
 	buf[n] = '\0';
 	const char *p = strrchr(buf, ')'); /* the name may hold spaces */
 	unsigned long ut = 0, st = 0;
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
-				&st),
-			 2);
+	assert_int_equal(
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
 	return (long)(ut + st);
 }
 

@@ -103,8 +103,7 @@ static void ranges_outside_ddr_are_refused(void **state)
 	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
 		assert_int_equal(amp_ddr_plug(&p->host, DDR + i * 4096, 4096, fd, &slot, &gen),
 				 AMP_OK);
-	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x100000, 4096, fd, &slot, &gen),
-			 AMP_ENOMEM);
+	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x100000, 4096, fd, &slot, &gen), AMP_ENOMEM);
 	amp_ddr_plug_reset(&p->host);
 	assert_int_equal(amp_ddr_unplug(&p->host, 0, &gen), AMP_EINVAL);
 	assert_int_equal(amp_ddr_unplug(&p->host, AMP_DDR_PLUG_SLOTS, &gen), AMP_EINVAL);
@@ -115,8 +114,7 @@ static void ranges_outside_ddr_are_refused(void **state)
 static void forged_slots_are_counted_not_mapped(void **state)
 {
 	struct pair *p = *state;
-	struct amp_ddr_plug_table *t =
-	    (void *)((uint8_t *)p->host.hdr + AMP_DDR_PLUG_OFFSET);
+	struct amp_ddr_plug_table *t = (void *)((uint8_t *)p->host.hdr + AMP_DDR_PLUG_OFFSET);
 	uint32_t g = atomic_load(&t->gen);
 	atomic_store(&t->gen, g | 1u); /* being written */
 	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_EAGAIN);

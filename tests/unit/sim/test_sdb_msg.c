@@ -39,10 +39,26 @@ static void every_malformed_shape_is_refused(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-	    "",		   "B",		   "BL00000010",   "B0",	  "B0L",
-	    "B0L0000001",  "B0L000000100", "B0L0000001g",  "B0X00000010", "R0L00000010",
-	    "B0C00000010", "B123456L00000010", "b0L00000010", "X0L00000010", "B0L00000010\n",
-	    "B-1L00000010", "B 0L00000010", "R0C",	   "R0CDEADBEE",  "B0L00000010B0L00000010",
+	    "",
+	    "B",
+	    "BL00000010",
+	    "B0",
+	    "B0L",
+	    "B0L0000001",
+	    "B0L000000100",
+	    "B0L0000001g",
+	    "B0X00000010",
+	    "R0L00000010",
+	    "B0C00000010",
+	    "B123456L00000010",
+	    "b0L00000010",
+	    "X0L00000010",
+	    "B0L00000010\n",
+	    "B-1L00000010",
+	    "B 0L00000010",
+	    "R0C",
+	    "R0CDEADBEE",
+	    "B0L00000010B0L00000010",
 	};
 	struct amp_sdb_fw_msg m;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
