@@ -1,7 +1,7 @@
 /*
  * IPCC eventfd transport; see amp/ipcc_link.h and docs/ipcc.md.
  */
-#include <amp/ipcc_link.h>
+#include <ampsim/ipcc_link.h>
 #include <amp/error.h>
 
 #include <errno.h>

@@ -1,8 +1,8 @@
-/* DDR buffer hot-plug; see <amp/ddr_plug.h>. */
+/* DDR buffer hot-plug; see <ampsim/ddr_plug.h>. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <amp/ddr_plug.h>
+#include <ampsim/ddr_plug.h>
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The firmware-process environment contract; see amp/fwenv.h and docs/firmware-abi.md. */
-#include <amp/fwenv.h>
+#include <ampsim/fwenv.h>
 #include <amp/error.h>
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 
 #include <errno.h>
 #include <fcntl.h>

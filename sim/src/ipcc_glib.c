@@ -1,5 +1,5 @@
-/* GLib glue for the IPCC link; see amp/ipcc_glib.h. */
-#include <amp/ipcc_glib.h>
+/* GLib glue for the IPCC link; see ipcc_glib.h. */
+#include "ipcc_glib.h"
 
 #include <glib-unix.h>
 

@@ -1,5 +1,5 @@
 /* The firmware process's IRQ thread and interrupt masking; see amp/irq.h. */
-#include <amp/irq.h>
+#include <ampsim/irq.h>
 #include <amp/error.h>
 
 #include <string.h>

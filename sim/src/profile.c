@@ -1,5 +1,5 @@
 /* SoC profile loader and validator; see amp/profile.h and docs/memory-map.md. */
-#include <amp/profile.h>
+#include <ampsim/profile.h>
 #include <amp/error.h>
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * The shared-memory SoC object: creation, header, host and firmware mappings, translation,
  * stale-object cleanup. See amp/soc.h and docs/memory-map.md.
  */
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 #include <amp/error.h>
 #include <amp/ipcc.h>
 

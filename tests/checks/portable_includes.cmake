@@ -2,7 +2,7 @@ cmake_minimum_required(VERSION 3.25)
 # Portability gate, part 1: portable code may include only freestanding C headers, the
 # portable parts' own headers (<amp/...>, <openamp/...> found in a "dir:" entry) and private
 # headers beside it ("local.h", checked in turn). Anything else (GLib, POSIX, <stdio.h>,
-# <stdlib.h>, a host-only <amp/soc.h>) fails the check with the file and line.
+# <stdlib.h>, a host-only <ampsim/soc.h>) fails the check with the file and line.
 #   cmake -DLIST_FILE=<file with "file:PATH" and "dir:PATH" lines> -P portable_includes.cmake
 set(allowed_std "stdint|stddef|stdbool|stdatomic|string|limits|stdalign|stdnoreturn|stdarg")
 file(STRINGS ${LIST_FILE} entries)
@@ -40,7 +40,7 @@ while(i LESS n)
     if(l MATCHES "<(${allowed_std})\\.h>")
       continue()
     endif()
-    # <amp/x.h> only if a portable target provides it: <amp/soc.h> is host-only.
+    # <amp/x.h> only if a portable target provides it: <ampsim/soc.h> is host-only.
     if(l MATCHES "<((amp|openamp)/[A-Za-z0-9_./-]+\\.h)>")
       set(found OFF)
       foreach(d IN LISTS incdirs)

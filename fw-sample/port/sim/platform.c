@@ -21,15 +21,15 @@
 #include <string.h>
 #include <time.h>
 
-#include <amp/ddr_plug.h>
+#include <ampsim/ddr_plug.h>
 #include <amp/error.h>
-#include <amp/fwenv.h>
+#include <ampsim/fwenv.h>
 #include <amp/ipcc.h>
-#include <amp/ipcc_link.h>
-#include <amp/irq.h>
+#include <ampsim/ipcc_link.h>
+#include <ampsim/irq.h>
 #include <amp/rsc_error.h>
 #include <amp/rsc_parse.h>
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 
 /* How long to wait for the host's DRIVER_OK (OpenAMP waits forever; a test should not). */
 #define FW_READY_TIMEOUT_MS 10000u

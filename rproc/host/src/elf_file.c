@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <amp/rsc_dump.h>
+#include <ampsim/rsc_dump.h>
 
 static int errno_to_amp(int e)
 {

@@ -1,6 +1,6 @@
-/* remoteproc lifecycle for a firmware process; see <amp/rproc.h>. */
+/* remoteproc lifecycle for a firmware process; see <ampsim/rproc.h>. */
 #define _GNU_SOURCE
-#include <amp/rproc.h>
+#include <ampsim/rproc.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +15,9 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
-#include <amp/fwenv.h>
+#include <ampsim/fwenv.h>
 #include <amp/rproc_elf.h>
-#include <amp/rsc_dump.h>
+#include <ampsim/rsc_dump.h>
 #include <amp/rsc_error.h>
 #include <amp/rsc_parse.h>
 #include <amp/vring_layout.h>

@@ -1,7 +1,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include <amp/rsc_dump.h>
+#include <ampsim/rsc_dump.h>
 
 /* Names may hold anything on the wire: print printable ASCII, escape the rest. */
 static void print_name(FILE *out, const char *name)

@@ -1,7 +1,7 @@
 /*
  * ELF section reader: finds a section by name (".resource_table") in an ELF32 or ELF64
  * little-endian image held in memory. Portable: it works on a (pointer, length) pair, with no
- * file I/O and no allocation; the host side reads the file (see <amp/rsc_dump.h>).
+ * file I/O and no allocation; the host side reads the file (see <ampsim/rsc_dump.h>).
  *
  * The image is untrusted. Every header field is decoded byte-wise and bounds-checked, with
  * overflow-safe arithmetic, before use: truncated files, section headers or name tables past

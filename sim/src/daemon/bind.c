@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include <amp/error.h>
-#include <amp/sdb_service.h>
+#include "../sdb/sdb_service.h"
 
 #include "daemon.h"
 #include "frontend.h"

@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 #define DAEMON_MAX_SERVICES 8 /* kinds of user-facing endpoint (bind.c) */
 #define DAEMON_MAX_INDEX 32   /* rpmsg_tty allows 32 ttys; the same bound for every kind */

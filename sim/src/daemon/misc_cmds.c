@@ -2,8 +2,8 @@
 #include <stdio.h>
 
 #include <amp/error.h>
-#include <amp/rsc_dump.h>
-#include <amp/soc.h>
+#include <ampsim/rsc_dump.h>
+#include <ampsim/soc.h>
 
 #include "commands.h"
 #include "rundir.h"

@@ -10,7 +10,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 #include "daemon.h"
 #include "frontend.h"

@@ -16,8 +16,8 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
-#include <amp/host.h>
-#include <amp/profile.h>
+#include <ampsim/host.h>
+#include <ampsim/profile.h>
 
 #include "commands.h"
 #include "ctl.h"

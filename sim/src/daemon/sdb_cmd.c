@@ -15,7 +15,7 @@
 #include <glib.h>
 
 #include <amp/fw_crc32.h>
-#include <amp/sdb.h>
+#include <ampsim/sdb.h>
 
 #include "commands.h"
 

@@ -1,15 +1,15 @@
-/* libampsim: the host side of a simulated SoC; see <amp/host.h>. */
+/* libampsim: the host side of a simulated SoC; see <ampsim/host.h>. */
 #define _GNU_SOURCE
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 #include <string.h>
 
-#include <amp/ddr_plug.h>
+#include <ampsim/ddr_plug.h>
 #include <amp/error.h>
 #include <amp/ipcc.h>
-#include <amp/ipcc_glib.h>
-#include <amp/ipcc_link.h>
-#include <amp/profile.h>
+#include "../ipcc_glib.h"
+#include <ampsim/ipcc_link.h>
+#include <ampsim/profile.h>
 
 struct amp_host {
 	struct amp_host_cfg cfg;
@@ -249,7 +249,7 @@ static void on_irq(void *arg, uint32_t ch)
 	}
 }
 
-/* ---- DDR hot-plug (rpmsg-sdb buffers, <amp/ddr_plug.h>) ------------------------------------ */
+/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------------ */
 
 static void plug_finish(struct amp_host *h, GList *l, int rc)
 {

@@ -1,5 +1,5 @@
 /* Text reports of a host: the start-up summary and every layer's counters. */
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 #include <amp/ipcc.h>
 

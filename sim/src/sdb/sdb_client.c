@@ -1,6 +1,6 @@
-/* rpmsg-sdb client library; see <amp/sdb.h> and sdb_wire.h. */
+/* rpmsg-sdb client library; see <ampsim/sdb.h> and sdb_wire.h. */
 #define _GNU_SOURCE
-#include <amp/sdb.h>
+#include <ampsim/sdb.h>
 
 #include <errno.h>
 #include <poll.h>

@@ -1,6 +1,6 @@
-/* The host's rpmsg-sdb service; see <amp/sdb_service.h>, sdb_wire.h and sdb_msg.h. */
+/* The host's rpmsg-sdb service; see sdb_service.h, sdb_wire.h and sdb_msg.h. */
 #define _GNU_SOURCE
-#include <amp/sdb_service.h>
+#include "sdb_service.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
-#include <amp/sdb.h>
+#include <ampsim/sdb.h>
 
 #include "sdb_msg.h"
 #include "sdb_wire.h"

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <amp/sdb.h>
+#include <ampsim/sdb.h>
 
 #define AMP_SDB_WIRE_VERSION 2u
 #define AMP_SDB_CONTROL_MAX 32u

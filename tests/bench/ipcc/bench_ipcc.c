@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include <amp/error.h>
-#include <amp/ipcc_link.h>
-#include <amp/profile.h>
-#include <amp/soc.h>
+#include <ampsim/ipcc_link.h>
+#include <ampsim/profile.h>
+#include <ampsim/soc.h>
 
 #define CH AMP_IPCC_CH1
 #define IDLE_MS 1000

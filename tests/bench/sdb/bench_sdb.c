@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <amp/sdb.h>
+#include <ampsim/sdb.h>
 
 #define MIB (1u << 20)
 #define NBUF 8

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include <amp/error.h>
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 #define MTU 496
 #define WAIT_MS 5000

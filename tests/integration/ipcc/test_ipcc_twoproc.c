@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 #include <amp/error.h>
-#include <amp/fwenv.h>
-#include <amp/ipcc_link.h>
-#include <amp/irq.h>
-#include <amp/profile.h>
-#include <amp/soc.h>
+#include <ampsim/fwenv.h>
+#include <ampsim/ipcc_link.h>
+#include <ampsim/irq.h>
+#include <ampsim/profile.h>
+#include <ampsim/soc.h>
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <amp/host.h>
+#include <ampsim/host.h>
 #include <amp/rsc_parse.h>
 
 struct ctx {

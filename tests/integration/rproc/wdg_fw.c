@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <amp/fwenv.h>
+#include <ampsim/fwenv.h>
 #include <amp/rsc_declare.h>
 #include <amp/rsc_parse.h>
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 
 #ifndef WDG_TIMEOUT_MS
 #define WDG_TIMEOUT_MS 250u

@@ -1,6 +1,6 @@
 /*
  * rpmsg-sdb end to end with real processes: `ampsim run` with the sdb sample (or a
- * misbehaving firmware), and this test as the Linux-side client through <amp/sdb.h>.
+ * misbehaving firmware), and this test as the Linux-side client through <ampsim/sdb.h>.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include <amp/fw_crc32.h>
-#include <amp/sdb.h>
+#include <ampsim/sdb.h>
 
 static pid_t live_daemon;
 static char run_dir[64], sock[96];

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include <amp/error.h>
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 struct ctx {
 	struct amp_host_chan *chan; /* the echo channel once announced */

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include <amp/error.h>
-#include <amp/ipcc_link.h>
-#include <amp/irq.h>
+#include <ampsim/ipcc_link.h>
+#include <ampsim/irq.h>
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>

@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include <amp/rsc_dump.h>
+#include <ampsim/rsc_dump.h>
 
 int main(int argc, char **argv)
 {

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include <amp/rproc_elf.h>
-#include <amp/rsc_dump.h>
+#include <ampsim/rsc_dump.h>
 #include <amp/rsc_parse.h>
 
 #include "fixture_table.h"

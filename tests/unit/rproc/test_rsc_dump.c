@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <amp/rsc_dump.h>
+#include <ampsim/rsc_dump.h>
 
 #include "fixture_table.h"
 

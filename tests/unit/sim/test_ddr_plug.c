@@ -1,5 +1,5 @@
 /*
- * DDR hot-plug (<amp/ddr_plug.h>): the host plugs a memfd into the DDR region, a firmware
+ * DDR hot-plug (<ampsim/ddr_plug.h>): the host plugs a memfd into the DDR region, a firmware
  * attachment (here in the same process) applies the table and sees the buffer at its
  * device address; unplug restores the SoC memory; bad slots are refused and counted.
  */
@@ -14,9 +14,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <amp/ddr_plug.h>
+#include <ampsim/ddr_plug.h>
 #include <amp/error.h>
-#include <amp/profile.h>
+#include <ampsim/profile.h>
 
 #define DDR 0xC0000000u
 

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include <amp/error.h>
-#include <amp/fwenv.h>
-#include <amp/ipcc_link.h>
-#include <amp/soc.h>
+#include <ampsim/fwenv.h>
+#include <ampsim/ipcc_link.h>
+#include <ampsim/soc.h>
 
 #define NAME "/ampsim-0-1-0123456789abcdef"
 

@@ -8,7 +8,7 @@
 #include <glib.h>
 
 #include <amp/error.h>
-#include <amp/ipcc_glib.h>
+#include "ipcc_glib.h"
 
 struct ctx {
 	struct amp_ipcc_shared sh;

@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include <amp/profile.h>
+#include <ampsim/profile.h>
 
 static void stm32mp157_is_shipped(void **state)
 {

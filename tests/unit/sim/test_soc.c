@@ -21,8 +21,8 @@
 
 #include <amp/error.h>
 #include <amp/ipcc.h>
-#include <amp/profile.h>
-#include <amp/soc.h>
+#include <ampsim/profile.h>
+#include <ampsim/soc.h>
 
 static struct amp_soc_layout layout(void)
 {

@@ -19,8 +19,8 @@
  * The table is written by the host only; the firmware validates every slot before use.
  * POSIX only, no GLib: the firmware process links this.
  */
-#ifndef AMP_DDR_PLUG_H
-#define AMP_DDR_PLUG_H
+#ifndef AMPSIM_DDR_PLUG_H
+#define AMPSIM_DDR_PLUG_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include <amp/ipcc.h>
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,4 +107,4 @@ int amp_ddr_plug_sync(struct amp_soc *soc, struct amp_ddr_plug_view *view);
 }
 #endif
 
-#endif /* AMP_DDR_PLUG_H */
+#endif /* AMPSIM_DDR_PLUG_H */

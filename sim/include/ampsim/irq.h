@@ -4,15 +4,15 @@
  * it, as masking interrupts does on the MCU. POSIX threads, no GLib.
  *
  * A host process that runs a GLib main loop does not need this: it polls
- * amp_ipcc_link_fd() and calls amp_ipcc_link_handle_fd() (see amp/ipcc_glib.h).
+ * amp_ipcc_link_fd() and calls amp_ipcc_link_handle_fd() (see sim/src/ipcc_glib.h).
  */
-#ifndef AMP_IRQ_H
-#define AMP_IRQ_H
+#ifndef AMPSIM_IRQ_H
+#define AMPSIM_IRQ_H
 
 #include <pthread.h>
 #include <stdbool.h>
 
-#include <amp/ipcc_link.h>
+#include <ampsim/ipcc_link.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,4 +57,4 @@ bool amp_irq_in_handler(void);
 }
 #endif
 
-#endif /* AMP_IRQ_H */
+#endif /* AMPSIM_IRQ_H */

@@ -2,12 +2,12 @@
  * SoC profiles: a GLib key file describes a SoC's memory regions and its mailbox
  * (docs/memory-map.md has the format). Host side only (GLib).
  */
-#ifndef AMP_PROFILE_H
-#define AMP_PROFILE_H
+#ifndef AMPSIM_PROFILE_H
+#define AMPSIM_PROFILE_H
 
 #include <glib.h>
 
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 
 G_BEGIN_DECLS
 
@@ -45,4 +45,4 @@ const char *amp_profile_builtin_path(void);
 
 G_END_DECLS
 
-#endif /* AMP_PROFILE_H */
+#endif /* AMPSIM_PROFILE_H */

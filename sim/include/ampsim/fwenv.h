@@ -11,8 +11,8 @@
  * proc * 2 + line (proc 0 = host/Cortex-A7, 1 = firmware/Cortex-M4; line 0 = RX-occupied,
  * 1 = TX-free). A process reads its own lines' fds and writes the peer's.
  */
-#ifndef AMP_FWENV_H
-#define AMP_FWENV_H
+#ifndef AMPSIM_FWENV_H
+#define AMPSIM_FWENV_H
 
 #include <stddef.h>
 
@@ -71,4 +71,4 @@ int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *
 }
 #endif
 
-#endif /* AMP_FWENV_H */
+#endif /* AMPSIM_FWENV_H */

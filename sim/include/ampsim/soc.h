@@ -11,8 +11,8 @@
  * unless stated: create/attach/destroy from one thread; translation is read-only and may be
  * called from any thread once attach has returned.
  */
-#ifndef AMP_SOC_H
-#define AMP_SOC_H
+#ifndef AMPSIM_SOC_H
+#define AMPSIM_SOC_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -304,4 +304,4 @@ int amp_soc_unlink_on_exit(void);
 }
 #endif
 
-#endif /* AMP_SOC_H */
+#endif /* AMPSIM_SOC_H */

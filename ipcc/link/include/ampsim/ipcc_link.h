@@ -20,8 +20,8 @@
  * amp_ipcc_link_handle_fd() from one thread only (the IRQ thread or the event loop);
  * handlers run only from dispatch, never from kick.
  */
-#ifndef AMP_IPCC_LINK_H
-#define AMP_IPCC_LINK_H
+#ifndef AMPSIM_IPCC_LINK_H
+#define AMPSIM_IPCC_LINK_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -178,4 +178,4 @@ void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);
 }
 #endif
 
-#endif /* AMP_IPCC_LINK_H */
+#endif /* AMPSIM_IPCC_LINK_H */

@@ -2,8 +2,8 @@
  * Host side of the resource-table tools: read a firmware file and print its table.
  * This is what `ampsim rsc-table FILE` calls. Not portable (stdio, malloc).
  */
-#ifndef AMP_RSC_DUMP_H
-#define AMP_RSC_DUMP_H
+#ifndef AMPSIM_RSC_DUMP_H
+#define AMPSIM_RSC_DUMP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -70,4 +70,4 @@ int amp_rsc_dump_file(FILE *out, FILE *errout, const char *path);
 }
 #endif
 
-#endif /* AMP_RSC_DUMP_H */
+#endif /* AMPSIM_RSC_DUMP_H */

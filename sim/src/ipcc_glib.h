@@ -8,7 +8,7 @@
 
 #include <glib.h>
 
-#include <amp/ipcc_link.h>
+#include <ampsim/ipcc_link.h>
 
 G_BEGIN_DECLS
 

@@ -2,8 +2,8 @@
  * The host's rpmsg-sdb service (ST's stm32_rpmsg_sdb driver, modelled; docs/sdb.md).
  *
  * Bound to a "rpmsg-sdb-channel" channel, it listens on a SOCK_SEQPACKET socket (where ST
- * has /dev/rpmsg-sdb) for clients of <amp/sdb.h>. Each buffer a client asks for is a sealed
- * memfd plugged into the SoC's DDR at a device address (<amp/ddr_plug.h>), so the firmware
+ * has /dev/rpmsg-sdb) for clients of <ampsim/sdb.h>. Each buffer a client asks for is a sealed
+ * memfd plugged into the SoC's DDR at a device address (<ampsim/ddr_plug.h>), so the firmware
  * writes it in place and the client maps exactly that buffer and nothing else. Only the
  * references travel over RPMsg. Everything the firmware sends is validated and counted.
  * Runs on the GLib loop of its amp_host.
@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include <amp/host.h>
+#include <ampsim/host.h>
 
 G_BEGIN_DECLS
 

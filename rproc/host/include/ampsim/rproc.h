@@ -16,17 +16,17 @@
  *
  * Host only, GLib main loop; every callback runs from the default main context.
  */
-#ifndef AMP_RPROC_H
-#define AMP_RPROC_H
+#ifndef AMPSIM_RPROC_H
+#define AMPSIM_RPROC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <glib.h>
 
-#include <amp/ipcc_link.h>
+#include <ampsim/ipcc_link.h>
 #include <amp/rpmsg.h>
-#include <amp/soc.h>
+#include <ampsim/soc.h>
 
 G_BEGIN_DECLS
 
@@ -122,4 +122,4 @@ void amp_rproc_describe(const struct amp_rproc *rp, GString *out);
 
 G_END_DECLS
 
-#endif /* AMP_RPROC_H */
+#endif /* AMPSIM_RPROC_H */

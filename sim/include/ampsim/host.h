@@ -10,8 +10,8 @@
  * Runs on a GLib main loop (the default context): all callbacks come from it, never from
  * inside amp_host_send().
  */
-#ifndef AMP_HOST_H
-#define AMP_HOST_H
+#ifndef AMPSIM_HOST_H
+#define AMPSIM_HOST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,8 +20,8 @@
 #include <glib.h>
 
 #include <amp/rpmsg.h>
-#include <amp/rproc.h>
-#include <amp/soc.h>
+#include <ampsim/rproc.h>
+#include <ampsim/soc.h>
 
 G_BEGIN_DECLS
 
@@ -140,7 +140,7 @@ typedef void (*amp_host_done_fn)(void *priv, int rc);
 
 /**
  * Make the memfd @p fd (@p size bytes) the DDR memory at [da, da + size), here and in the
- * firmware (<amp/ddr_plug.h>). @p done runs on the loop once the firmware has mapped it.
+ * firmware (<ampsim/ddr_plug.h>). @p done runs on the loop once the firmware has mapped it.
  * @retval AMP_OK  pending; *slot identifies the plug for amp_host_ddr_unplug()
  * @retval AMP_ENOTCONN no firmware running; AMP_EINVAL range not in DDR; AMP_ENOMEM no slot
  */
@@ -158,4 +158,4 @@ void amp_host_describe(struct amp_host *h, GString *out);
 
 G_END_DECLS
 
-#endif /* AMP_HOST_H */
+#endif /* AMPSIM_HOST_H */

@@ -18,8 +18,8 @@
  * Plain C and POSIX (no GLib), for Linux-side applications. Functions return 0 or a
  * negative errno. Not thread-safe per handle.
  */
-#ifndef AMP_SDB_H
-#define AMP_SDB_H
+#ifndef AMPSIM_SDB_H
+#define AMPSIM_SDB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -102,4 +102,4 @@ int amp_sdb_fd(const struct amp_sdb *s);
 }
 #endif
 
-#endif /* AMP_SDB_H */
+#endif /* AMPSIM_SDB_H */
