@@ -3,7 +3,8 @@
  *
  * One table generates the codes, amp_strerror() and amp_err_name(). The numbers
  * are our own (not <errno.h>), because newlib and glibc disagree on errno values;
- * the host maps errno to AMP_E* at its boundary (see sim/).
+ * the host maps errno to AMP_E* at its boundary (<ampsim/errno.h>) and carries these
+ * codes in one GError domain (<ampsim/error.h>).
  */
 #ifndef AMP_ERROR_H
 #define AMP_ERROR_H
@@ -31,7 +32,8 @@ extern "C" {
 	XX(EBUSY, 15, "resource busy")                                       \
 	XX(EIO, 16, "input/output error in the port or host")                \
 	XX(EEXIST, 17, "already exists")                                     \
-	XX(ENOEXEC, 18, "not a valid image or table")
+	XX(ENOEXEC, 18, "not a valid image or table")                       \
+	XX(EACCES, 19, "permission denied")
 
 enum amp_error {
 	AMP_OK = 0,

@@ -1,0 +1,69 @@
+/* errno -> AMP_E*; see <ampsim/errno.h>. */
+#include <ampsim/errno.h>
+
+#include <errno.h>
+
+#include <amp/error.h>
+
+int amp_from_errno(int e)
+{
+	switch (e) {
+	case 0:
+		return AMP_OK;
+	case EINVAL:
+		return AMP_EINVAL;
+	case ENOMEM:
+	case ENOSPC:
+	case ENOBUFS:
+	case EMFILE:
+	case ENFILE:
+		return AMP_ENOMEM;
+	case EMSGSIZE:
+		return AMP_EMSGSIZE;
+	case ETIMEDOUT:
+		return AMP_ETIMEDOUT;
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+	case EINTR:
+		return AMP_EAGAIN;
+	case ENOTCONN:
+	case EPIPE:
+	case ECONNRESET:
+	case ECONNREFUSED:
+		return AMP_ENOTCONN;
+	case EPROTO:
+		return AMP_EPROTO;
+	case EADDRINUSE:
+		return AMP_EADDRINUSE;
+	case ENOENT:
+	case ESRCH:
+		return AMP_ENOENT;
+	case EFAULT:
+		return AMP_EFAULT;
+	case ERANGE:
+	case EOVERFLOW:
+	case EFBIG:
+		return AMP_ERANGE;
+	case EBADMSG:
+		return AMP_EBADMSG;
+	case ENOTSUP:
+#if EOPNOTSUPP != ENOTSUP
+	case EOPNOTSUPP:
+#endif
+	case ENOSYS:
+		return AMP_ENOTSUP;
+	case EBUSY:
+		return AMP_EBUSY;
+	case EEXIST:
+		return AMP_EEXIST;
+	case ENOEXEC:
+		return AMP_ENOEXEC;
+	case EACCES:
+	case EPERM:
+		return AMP_EACCES;
+	default:
+		return AMP_EIO;
+	}
+}
