@@ -26,6 +26,25 @@ static void errno_maps_to_its_code(void **state)
 	assert_int_equal(amp_from_errno(123456), AMP_EIO);
 }
 
+static void codes_map_back_to_errno(void **state)
+{
+	(void)state;
+	assert_int_equal(amp_to_errno(AMP_OK), 0);
+	assert_int_equal(amp_to_errno(AMP_EADDRINUSE), EADDRINUSE);
+	assert_int_equal(amp_to_errno(AMP_EINVAL), EINVAL);
+	assert_int_equal(amp_to_errno(AMP_ENOTCONN), ENOTCONN);
+	assert_int_equal(amp_to_errno(AMP_EACCES), EACCES);
+	assert_int_equal(amp_to_errno(AMP_EBROKEN), EIO); /* as Linux's broken virtqueue */
+	assert_int_equal(amp_to_errno(-1000), EIO);
+	assert_int_equal(amp_to_errno(5), EIO); /* positive: not a code */
+	/* Every errno that has a code of its own comes back unchanged. */
+	static const int same[] = {EINVAL, ENOMEM,     EMSGSIZE, ETIMEDOUT, EAGAIN, ENOTCONN,
+				   EPROTO, EADDRINUSE, ENOENT,	 EFAULT,    ERANGE, EBADMSG,
+				   EBUSY,  EIO,	       EEXIST,	 ENOEXEC,   EACCES};
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		assert_int_equal(amp_to_errno(amp_from_errno(same[i])), same[i]);
+}
+
 static void gerror_carries_the_code(void **state)
 {
 	(void)state;
@@ -51,6 +70,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(errno_maps_to_its_code),
+	    cmocka_unit_test(codes_map_back_to_errno),
 	    cmocka_unit_test(gerror_carries_the_code),
 	};
 	return cmocka_run_group_tests_name("error_host", tests, NULL, NULL);

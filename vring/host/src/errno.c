@@ -1,4 +1,4 @@
-/* errno -> AMP_E*; see <ampsim/errno.h>. */
+/* errno <-> AMP_E*; see <ampsim/errno.h>. */
 #include <ampsim/errno.h>
 
 #include <errno.h>
@@ -65,5 +65,36 @@ int amp_from_errno(int e)
 		return AMP_EACCES;
 	default:
 		return AMP_EIO;
+	}
+}
+
+int amp_to_errno(int code)
+{
+	switch (code) {
+	case AMP_OK:
+		return 0;
+#define TO_ERRNO_(name)  \
+	case AMP_##name: \
+		return name;
+		TO_ERRNO_(EINVAL)
+		TO_ERRNO_(ENOMEM)
+		TO_ERRNO_(EMSGSIZE)
+		TO_ERRNO_(ETIMEDOUT)
+		TO_ERRNO_(EAGAIN)
+		TO_ERRNO_(ENOTCONN)
+		TO_ERRNO_(EPROTO)
+		TO_ERRNO_(EADDRINUSE)
+		TO_ERRNO_(ENOENT)
+		TO_ERRNO_(EFAULT)
+		TO_ERRNO_(ERANGE)
+		TO_ERRNO_(EBADMSG)
+		TO_ERRNO_(ENOTSUP)
+		TO_ERRNO_(EBUSY)
+		TO_ERRNO_(EEXIST)
+		TO_ERRNO_(ENOEXEC)
+		TO_ERRNO_(EACCES)
+#undef TO_ERRNO_
+	default: /* AMP_EIO, AMP_EBROKEN and anything unknown */
+		return EIO;
 	}
 }
