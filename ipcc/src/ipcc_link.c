@@ -3,9 +3,11 @@
  */
 #include <ampsim/ipcc_link.h>
 #include <amp/error.h>
+#include <ampsim/errno.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -40,8 +42,10 @@ int amp_ipcc_efds_create(int efds[AMP_IPCC_LINK_NFDS])
 		/* Blocking on purpose: O_NONBLOCK would be shared with the peer's descriptor. */
 		efds[i] = eventfd(0, EFD_CLOEXEC);
 		if (efds[i] < 0) {
+			int e = errno;
+
 			amp_ipcc_efds_close(efds);
-			return AMP_EIO;
+			return amp_from_errno(e);
 		}
 	}
 	return AMP_OK;
@@ -56,6 +60,21 @@ void amp_ipcc_efds_close(int efds[AMP_IPCC_LINK_NFDS])
 	}
 }
 
+bool amp_is_eventfd(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
 static int efd_signal(int fd)
 {
 	uint64_t one = 1;
@@ -64,7 +83,7 @@ static int efd_signal(int fd)
 		if (write(fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
 			return AMP_OK;
 		if (errno != EINTR)
-			return AMP_EIO;
+			return amp_from_errno(errno);
 	}
 }
 
@@ -211,7 +230,7 @@ static int sleep_tx_free(struct amp_ipcc_link *l, uint32_t ch, uint64_t deadline
 		r = poll(&pfd, 1, left);
 		if ((r < 0 && errno != EINTR) ||
 		    (r > 0 && read(txf, &junk, sizeof(junk)) < 0 && errno != EINTR)) {
-			ret = AMP_EIO;
+			ret = amp_from_errno(errno);
 			break;
 		}
 	}
@@ -266,12 +285,15 @@ static uint32_t pending(struct amp_ipcc_link *l)
 static int drain(struct amp_ipcc_link *l, int fd)
 {
 	uint64_t cnt;
+	ssize_t n = read(fd, &cnt, sizeof(cnt));
 
-	if (read(fd, &cnt, sizeof(cnt)) == (ssize_t)sizeof(cnt)) {
+	if (n == (ssize_t)sizeof(cnt)) {
 		l->stats.wakeups++;
 		return AMP_OK;
 	}
-	return errno == EINTR || errno == EAGAIN ? AMP_OK : AMP_EIO;
+	if (n >= 0)
+		return AMP_EIO; /* an eventfd reads 8 bytes or fails */
+	return errno == EINTR || errno == EAGAIN ? AMP_OK : amp_from_errno(errno);
 }
 
 /* Sleep on our RX eventfd: read() directly when waiting forever (one syscall). */
@@ -282,14 +304,15 @@ static int sleep_efd(struct amp_ipcc_link *l, int timeout_ms)
 	int r;
 
 	l->stats.sleeps++;
-	if (timeout_ms < 0)
-		return drain(l, fd) == AMP_OK ? 1 : AMP_EIO;
-	r = poll(&pfd, 1, timeout_ms);
-	if (r < 0)
-		return errno == EINTR ? 1 : AMP_EIO;
-	if (r == 0)
-		return 0;
-	return drain(l, fd) == AMP_OK ? 1 : AMP_EIO;
+	if (timeout_ms >= 0) {
+		r = poll(&pfd, 1, timeout_ms);
+		if (r < 0)
+			return errno == EINTR ? 1 : amp_from_errno(errno);
+		if (r == 0)
+			return 0;
+	}
+	r = drain(l, fd);
+	return r == AMP_OK ? 1 : r;
 }
 
 static bool woken(struct amp_ipcc_link *l)
@@ -411,15 +434,15 @@ int amp_ipcc_link_fd(const struct amp_ipcc_link *l)
 int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l)
 {
 	struct pollfd pfd;
-	int calls;
+	int calls, r;
 
 	if (!l || !l->m.sh)
 		return AMP_EINVAL;
 	pfd.fd = amp_ipcc_link_fd(l);
 	pfd.events = POLLIN;
 	/* Drain only if readable: the fd is blocking (its flags are shared with the peer). */
-	if (poll(&pfd, 1, 0) > 0 && drain(l, pfd.fd) != AMP_OK)
-		return AMP_EIO;
+	if (poll(&pfd, 1, 0) > 0 && (r = drain(l, pfd.fd)) != AMP_OK)
+		return r;
 	calls = amp_ipcc_link_dispatch(l);
 	if (calls == 0)
 		l->stats.spurious++;

@@ -4,12 +4,14 @@
 #endif
 #include <ampsim/ddr_plug.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <amp/error.h>
+#include <ampsim/errno.h>
 
 static struct amp_ddr_plug_table *table(const struct amp_soc *soc)
 {
@@ -38,14 +40,14 @@ static int restore_backing(const struct amp_soc *soc, const struct amp_soc_regio
 	void *va = r->va + (da - r->da);
 	void *p = mmap(va, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, soc->fd,
 		       (off_t)(r->offset + (da - r->da)));
-	return p == va ? AMP_OK : AMP_EIO;
+	return p == va ? AMP_OK : amp_from_errno(errno);
 }
 
 static int map_fd_at(const struct amp_soc_region *r, uint64_t da, uint64_t size, int fd)
 {
 	void *va = r->va + (da - r->da);
 	void *p = mmap(va, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-	return p == va ? AMP_OK : AMP_EIO;
+	return p == va ? AMP_OK : amp_from_errno(errno);
 }
 
 /* Writer side of the generation counter: odd while the table changes. */
@@ -76,8 +78,9 @@ int amp_ddr_plug(struct amp_soc *soc, uint64_t da, uint64_t size, int fd, uint32
 		i++;
 	if (i == AMP_DDR_PLUG_SLOTS)
 		return AMP_ENOMEM;
-	if (map_fd_at(r, da, size, fd) != AMP_OK)
-		return AMP_EIO;
+	int rc = map_fd_at(r, da, size, fd);
+	if (rc != AMP_OK)
+		return rc;
 	uint32_t g = begin_write(t);
 	t->host_pid = (uint32_t)getpid();
 	t->slot[i] = (struct amp_ddr_plug_slot){.da = da, .size = size, .fd = fd};

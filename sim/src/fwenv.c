@@ -1,6 +1,8 @@
 /* The firmware-process environment contract; see amp/fwenv.h and docs/firmware-abi.md. */
 #include <ampsim/fwenv.h>
 #include <amp/error.h>
+#include <ampsim/errno.h>
+#include <ampsim/ipcc_link.h>
 #include <ampsim/soc.h>
 
 #include <errno.h>
@@ -51,22 +53,9 @@ int amp_fwenv_inherit(const int efds[AMP_FWENV_NFDS])
 		int fl = fcntl(efds[i], F_GETFD);
 
 		if (fl < 0 || fcntl(efds[i], F_SETFD, fl & ~FD_CLOEXEC) < 0)
-			return AMP_EIO;
+			return amp_from_errno(errno);
 	}
 	return AMP_OK;
-}
-
-static bool is_eventfd(int fd)
-{
-	char path[64], target[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return strcmp(target, "anon_inode:[eventfd]") == 0;
 }
 
 int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *why, size_t why_len)
@@ -100,7 +89,7 @@ int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *
 			return fail(why, why_len, AMP_EINVAL,
 				    "%s=%s: expected 4 comma-separated fd numbers",
 				    AMP_FWENV_IRQ_FDS, fds);
-		if (!is_eventfd((int)v))
+		if (!amp_is_eventfd((int)v))
 			return fail(why, why_len, AMP_EINVAL,
 				    "%s: fd %ld is not an inherited eventfd", AMP_FWENV_IRQ_FDS, v);
 		efds[i] = (int)v;

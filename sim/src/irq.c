@@ -1,6 +1,7 @@
 /* The firmware process's IRQ thread and interrupt masking; see amp/irq.h. */
 #include <ampsim/irq.h>
 #include <amp/error.h>
+#include <ampsim/errno.h>
 
 #include <string.h>
 
@@ -38,11 +39,14 @@ int amp_irq_start(struct amp_irq *irq, struct amp_ipcc_link *link)
 	memset(irq, 0, sizeof(*irq));
 	irq->link = link;
 	atomic_store(&link->stop, false);
-	if (pthread_mutex_init(&irq->lock, NULL) != 0)
-		return AMP_EIO;
-	if (pthread_create(&irq->tid, NULL, irq_main, irq) != 0) {
+	/* pthreads return the errno value instead of setting errno. */
+	int rc = pthread_mutex_init(&irq->lock, NULL);
+	if (rc != 0)
+		return amp_from_errno(rc);
+	rc = pthread_create(&irq->tid, NULL, irq_main, irq);
+	if (rc != 0) {
 		pthread_mutex_destroy(&irq->lock);
-		return AMP_EIO;
+		return amp_from_errno(rc);
 	}
 	irq->running = true;
 	return AMP_OK;

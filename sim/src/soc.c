@@ -5,6 +5,7 @@
 #include <ampsim/soc.h>
 #include <amp/error.h>
 #include <amp/ipcc.h>
+#include <ampsim/errno.h>
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -35,6 +36,22 @@ static void set_err(struct amp_soc *soc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(soc->err, sizeof(soc->err), fmt, ap);
 	va_end(ap);
+}
+
+/* A failed OS call: its text in soc->err, its errno as an AMP_E* code (the one map). */
+static int os_fail(struct amp_soc *soc, int e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int os_fail(struct amp_soc *soc, int e, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	set_err(soc, "%s: %s", what, strerror(e));
+	return amp_from_errno(e);
 }
 
 static bool name_ok(const char *name, size_t max)
@@ -244,12 +261,12 @@ int amp_soc_unlink_on_exit(void)
 	if (atomic_exchange(&installed, 1))
 		return AMP_OK;
 	if (atexit(registry_unlink_all) != 0)
-		return AMP_EIO;
+		return AMP_ENOMEM; /* atexit's only failure: no room for the entry */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal_signal;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return AMP_EIO;
+		return amp_from_errno(errno);
 	return AMP_OK;
 }
 
@@ -454,25 +471,21 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 		return ret;
 	make_name(soc);
 	soc->fd = shm_open(soc->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (soc->fd < 0) {
-		set_err(soc, "shm_open(%s): %s", soc->shm_name, strerror(errno));
-		return AMP_EIO;
-	}
+	if (soc->fd < 0)
+		return os_fail(soc, errno, "shm_open(%s)", soc->shm_name);
 	soc->owner = true;
 	registry_add(soc->shm_name);
 	/* shm_open applies the umask; make sure the mode is exactly 0600. */
 	if (fchmod(soc->fd, 0600) != 0 || ftruncate(soc->fd, (off_t)soc->total_size) != 0) {
-		set_err(soc, "sizing %s to %llu bytes: %s", soc->shm_name,
-			(unsigned long long)soc->total_size, strerror(errno));
-		ret = AMP_EIO;
+		ret = os_fail(soc, errno, "sizing %s to %llu bytes", soc->shm_name,
+			      (unsigned long long)soc->total_size);
 		goto out_destroy;
 	}
 	soc->base =
 	    mmap(NULL, (size_t)soc->total_size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
 	if (soc->base == MAP_FAILED) {
 		soc->base = NULL;
-		set_err(soc, "mmap %s: %s", soc->shm_name, strerror(errno));
-		ret = AMP_EIO;
+		ret = os_fail(soc, errno, "mmap %s", soc->shm_name);
 		goto out_destroy;
 	}
 	soc->map_size = (size_t)soc->total_size;
@@ -496,16 +509,10 @@ static int open_object(struct amp_soc *soc, const char *name, struct stat *st)
 	}
 	snprintf(soc->shm_name, sizeof(soc->shm_name), "%s", name);
 	soc->fd = shm_open(name, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
-	if (soc->fd < 0) {
-		int e = errno;
-
-		set_err(soc, "shm_open(%s): %s", name, strerror(e));
-		return e == ENOENT ? AMP_ENOENT : AMP_EIO;
-	}
-	if (fstat(soc->fd, st) != 0) {
-		set_err(soc, "fstat(%s): %s", name, strerror(errno));
-		return AMP_EIO;
-	}
+	if (soc->fd < 0)
+		return os_fail(soc, errno, "shm_open(%s)", name);
+	if (fstat(soc->fd, st) != 0)
+		return os_fail(soc, errno, "fstat(%s)", name);
 	if (st->st_uid != getuid()) {
 		set_err(soc, "%s belongs to uid %u, not us", name, (unsigned)st->st_uid);
 		return AMP_EPROTO;
@@ -547,8 +554,7 @@ int amp_soc_attach_host(struct amp_soc *soc, const char *name)
 	soc->base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
 	if (soc->base == MAP_FAILED) {
 		soc->base = NULL;
-		set_err(soc, "mmap %s: %s", name, strerror(errno));
-		ret = AMP_EIO;
+		ret = os_fail(soc, errno, "mmap %s", name);
 		goto out_destroy;
 	}
 	soc->map_size = (size_t)st.st_size;
@@ -597,7 +603,7 @@ static int map_region_fw(struct amp_soc *soc, struct amp_soc_region *r, unsigned
 		r->name, (unsigned long long)r->da, (unsigned long long)(r->da + r->size),
 		strerror(e),
 		e == EEXIST ? " (range taken, e.g. by the sanitizer's shadow memory)" : "");
-	return AMP_EADDRINUSE;
+	return e == EEXIST ? AMP_EADDRINUSE : amp_from_errno(e);
 }
 
 int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags)
@@ -616,8 +622,7 @@ int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags)
 	soc->base = mmap(NULL, AMP_SOC_HDR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, 0);
 	if (soc->base == MAP_FAILED) {
 		soc->base = NULL;
-		set_err(soc, "mmap header of %s: %s", name, strerror(errno));
-		ret = AMP_EIO;
+		ret = os_fail(soc, errno, "mmap header of %s", name);
 		goto out_destroy;
 	}
 	soc->map_size = AMP_SOC_HDR_SIZE;
@@ -818,7 +823,7 @@ int amp_soc_cleanup_stale(unsigned *removed)
 	snprintf(prefix, sizeof(prefix), AMP_SOC_SHM_PREFIX "%u-", (unsigned)getuid());
 	d = opendir(SHM_DIR);
 	if (!d)
-		return AMP_EIO;
+		return amp_from_errno(errno);
 	while ((de = readdir(d)) != NULL) {
 		char path[sizeof(SHM_DIR) + 256];
 		const char *rest;

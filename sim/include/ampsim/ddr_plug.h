@@ -69,7 +69,8 @@ _Static_assert(AMP_DDR_PLUG_OFFSET + sizeof(struct amp_ddr_plug_table) <= AMP_SO
  * @retval AMP_OK     *slot and *gen set
  * @retval AMP_EINVAL da/size not page-aligned, zero, or not inside one DDR region
  * @retval AMP_ENOMEM every slot is in use
- * @retval AMP_EIO    mmap failed
+ * @retval other      mmap failed: its errno through amp_from_errno() (AMP_EIO for a bad fd,
+ *                    AMP_EACCES for one not open read-write)
  */
 int amp_ddr_plug(struct amp_soc *soc, uint64_t da, uint64_t size, int fd, uint32_t *slot,
 		 uint32_t *gen);

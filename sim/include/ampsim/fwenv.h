@@ -47,7 +47,7 @@ int amp_fwenv_format(struct amp_fwenv *env, const char *shm_name, const int efds
  * Async-signal-safe (fcntl only).
  *
  * @retval AMP_OK
- * @retval AMP_EIO  fcntl failed
+ * @retval other  fcntl's errno through amp_from_errno() (AMP_EIO for a closed fd)
  */
 int amp_fwenv_inherit(const int efds[AMP_FWENV_NFDS]);
 

@@ -33,7 +33,8 @@ struct amp_irq {
  *
  * @retval AMP_OK
  * @retval AMP_EINVAL  bad argument
- * @retval AMP_EIO     thread creation failed
+ * @retval AMP_EAGAIN  no resources for another thread (pthread_create's EAGAIN)
+ * @retval other       pthread's error number through amp_from_errno()
  */
 int amp_irq_start(struct amp_irq *irq, struct amp_ipcc_link *link);
 

@@ -175,8 +175,9 @@ struct amp_soc {
  * @param l    a layout; validated again here
  * @retval AMP_OK
  * @retval AMP_EINVAL  invalid layout (soc->err says why)
- * @retval AMP_EIO     an OS call failed (soc->err names it)
- * @retval AMP_ENOMEM  object too large for the address space
+ * @retval AMP_ENOMEM  object too large for the address space, or no memory / fds left
+ * @retval other       an OS call failed: its errno through amp_from_errno(), e.g.
+ *                     AMP_EACCES; soc->err names the call and the system's text
  */
 int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l);
 
@@ -186,9 +187,10 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l);
  *
  * @param name  "/ampsim-..." as given in AMPSIM_SHM
  * @retval AMP_OK
+ * @retval AMP_EINVAL  not a shared object name
  * @retval AMP_ENOENT  no such object
- * @retval AMP_EPROTO  header invalid (soc->err says which field)
- * @retval AMP_EIO     an OS call failed
+ * @retval AMP_EPROTO  header invalid or not ours (soc->err says which field)
+ * @retval other       an OS call failed: its errno through amp_from_errno()
  */
 int amp_soc_attach_host(struct amp_soc *soc, const char *name);
 
@@ -203,10 +205,11 @@ int amp_soc_attach_host(struct amp_soc *soc, const char *name);
  * amp_soc_da_to_va() still translates it.
  *
  * @retval AMP_OK
+ * @retval AMP_EINVAL      not a shared object name
  * @retval AMP_ENOENT      no such object
  * @retval AMP_EPROTO      header invalid
  * @retval AMP_EADDRINUSE  a region cannot be placed at its device address
- * @retval AMP_EIO         an OS call failed
+ * @retval other           an OS call failed: its errno through amp_from_errno()
  */
 int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags);
 
@@ -285,7 +288,7 @@ int amp_soc_get_rsc(const struct amp_soc *soc, uint64_t *da, uint64_t *size, voi
  *
  * @param removed  out (may be NULL): objects removed
  * @retval AMP_OK
- * @retval AMP_EIO  /dev/shm cannot be listed
+ * @retval other  /dev/shm cannot be listed: opendir's errno through amp_from_errno()
  */
 int amp_soc_cleanup_stale(unsigned *removed);
 
@@ -296,7 +299,8 @@ int amp_soc_cleanup_stale(unsigned *removed);
  * daemon using g_unix_signal_add) calls amp_soc_destroy() from there instead.
  *
  * @retval AMP_OK
- * @retval AMP_EIO  sigaction/atexit failed
+ * @retval AMP_ENOMEM  atexit has no room
+ * @retval other       sigaction's errno through amp_from_errno()
  */
 int amp_soc_unlink_on_exit(void);
 

@@ -11,6 +11,8 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -376,6 +378,42 @@ static void init_rejects_bad_arguments(void **state)
 	free(sh);
 }
 
+/* With no descriptor left, eventfd()'s EMFILE arrives as AMP_ENOMEM (the one errno map). */
+static void efds_create_says_why_it_failed(void **state)
+{
+	struct rlimit old, none;
+	int efds[AMP_IPCC_LINK_NFDS], lowest = dup(0);
+
+	(void)state;
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	none = old;
+	none.rlim_cur = (rlim_t)lowest; /* every fd below it is open: the next one fails */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	int rc = amp_ipcc_efds_create(efds);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(rc, AMP_ENOMEM);
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
+		assert_int_equal(efds[i], -1);
+}
+
+static void is_eventfd_tells_eventfds_apart(void **state)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), p[2];
+
+	(void)state;
+	assert_true(efd >= 0);
+	assert_int_equal(pipe(p), 0);
+	assert_true(amp_is_eventfd(efd));
+	assert_false(amp_is_eventfd(p[0]));
+	assert_false(amp_is_eventfd(-1));
+	close(p[0]);
+	close(p[1]);
+	close(efd);
+	assert_false(amp_is_eventfd(efd)); /* closed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +427,8 @@ int main(void)
 	    cmocka_unit_test(adaptive_idle_uses_no_cpu),
 	    cmocka_unit_test(irq_thread_and_irq_disable),
 	    cmocka_unit_test(init_rejects_bad_arguments),
+	    cmocka_unit_test(efds_create_says_why_it_failed),
+	    cmocka_unit_test(is_eventfd_tells_eventfds_apart),
 	};
 	return cmocka_run_group_tests_name("ipcc/link", tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -110,6 +112,28 @@ static void ranges_outside_ddr_are_refused(void **state)
 	close(fd);
 }
 
+/* A memfd the OS will not map says why, through the one errno map, and takes no slot. */
+static void an_fd_the_os_refuses_gives_its_code(void **state)
+{
+	struct pair *p = *state;
+	int fd = memfd_of(4096, 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int ro = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(ro >= 0);
+	uint32_t slot, gen;
+	/* MAP_SHARED + PROT_WRITE on a read-only fd: EACCES, even for root. */
+	assert_int_equal(amp_ddr_plug(&p->host, DDR, 4096, ro, &slot, &gen), AMP_EACCES);
+	close(ro);
+	assert_int_equal(amp_ddr_plug(&p->host, DDR, 4096, ro, &slot, &gen), AMP_EIO); /* EBADF */
+	/* Neither failure used a slot: all of them are still free. */
+	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
+		assert_int_equal(amp_ddr_plug(&p->host, DDR + i * 4096, 4096, fd, &slot, &gen),
+				 AMP_OK);
+	amp_ddr_plug_reset(&p->host);
+	close(fd);
+}
+
 /* The firmware never trusts the table: a forged slot is skipped and counted. */
 static void forged_slots_are_counted_not_mapped(void **state)
 {
@@ -135,6 +159,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(plug_is_seen_at_the_device_address_and_unplug_restores,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(ranges_outside_ddr_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(an_fd_the_os_refuses_gives_its_code, setup, teardown),
 	    cmocka_unit_test_setup_teardown(forged_slots_are_counted_not_mapped, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ddr plug", tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -142,6 +143,31 @@ static void host_attach_at_another_address(void **state)
 	assert_int_equal(amp_soc_attach_host(&b, "/ampsim-nonexistent"), AMP_ENOENT);
 	assert_int_equal(amp_soc_attach_host(&b, "no-slash"), AMP_EINVAL);
 	amp_soc_destroy(&a);
+}
+
+/* An OS failure comes back as its AMP_E* code (the one errno map), and soc->err says which
+ * call failed and the system's text. */
+static void create_without_a_free_fd_says_why(void **state)
+{
+	struct amp_soc_layout l = layout();
+	struct rlimit old, none;
+	struct amp_soc soc;
+	int lowest = dup(0);
+
+	(void)state;
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	none = old;
+	none.rlim_cur = (rlim_t)lowest; /* every fd below it is open: shm_open gets EMFILE */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	int rc = amp_soc_create(&soc, &l);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(rc, AMP_ENOMEM);
+	assert_non_null(strstr(soc.err, "shm_open("));
+	assert_non_null(strstr(soc.err, strerror(EMFILE)));
+	assert_int_equal(soc.fd, -1);
+	amp_soc_destroy(&soc);
 }
 
 static void firmware_maps_at_device_addresses(void **state)
@@ -548,6 +574,7 @@ int main(void)
 	    cmocka_unit_test(create_writes_a_valid_header),
 	    cmocka_unit_test(translation_is_length_aware),
 	    cmocka_unit_test(host_attach_at_another_address),
+	    cmocka_unit_test(create_without_a_free_fd_says_why),
 	    cmocka_unit_test(firmware_maps_at_device_addresses),
 	    cmocka_unit_test(firmware_attach_fails_when_range_taken),
 	    cmocka_unit_test(corrupt_header_is_rejected),

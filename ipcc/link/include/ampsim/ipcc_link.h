@@ -83,14 +83,22 @@ struct amp_ipcc_link {
 };
 
 /**
- * Create the four eventfds (blocking, close-on-exec) for a run.
+ * Create the four eventfds (blocking, close-on-exec) for a run. On failure all are closed
+ * again and every entry is -1.
  * @retval AMP_OK
- * @retval AMP_EIO  eventfd() failed (all closed again)
+ * @retval AMP_ENOMEM  out of file descriptors or kernel memory (EMFILE, ENFILE, ENOMEM)
+ * @retval other       eventfd()'s errno through amp_from_errno()
  */
 int amp_ipcc_efds_create(int efds[AMP_IPCC_LINK_NFDS]);
 
 /** Close the four eventfds (ignores -1 entries). */
 void amp_ipcc_efds_close(int efds[AMP_IPCC_LINK_NFDS]);
+
+/**
+ * Is @p fd an open eventfd of this process? (Checked through /proc/self/fd, so it works for
+ * inherited descriptors and for ones received over a socket alike.) False for fd < 0.
+ */
+bool amp_is_eventfd(int fd);
 
 /**
  * Attach one processor's end. Sets this side's asleep word according to the mode and
@@ -137,7 +145,7 @@ int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked);
  * @retval 0              coalesced with a pending notification (counted)
  * @retval AMP_ETIMEDOUT  strict mode: the peer did not free the channel in time
  * @retval AMP_EINVAL     bad channel
- * @retval AMP_EIO        eventfd write failed
+ * @retval other AMP_E*   the eventfd write failed (its errno through amp_from_errno())
  */
 int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch);
 
@@ -147,7 +155,8 @@ int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch);
  * @param timeout_ms  -1 = forever; 0 = check only
  * @retval 1              something is pending (or amp_ipcc_link_interrupt() was called)
  * @retval 0              timed out
- * @retval AMP_EIO        poll/read failed
+ * @retval AMP_EINVAL     not attached
+ * @retval other AMP_E*   poll/read failed (errno through amp_from_errno())
  */
 int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms);
 
@@ -167,7 +176,8 @@ int amp_ipcc_link_fd(const struct amp_ipcc_link *l);
  * For event loops (GLib: g_unix_fd_add on amp_ipcc_link_fd()): drain the eventfd, then
  * dispatch. Use with mode BLOCK.
  *
- * @return number of handler calls, or AMP_EIO
+ * @return number of handler calls, or AMP_EINVAL (not attached), or the AMP_E* code of a
+ *         failed read (errno through amp_from_errno())
  */
 int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l);
 
