@@ -1,18 +1,18 @@
-/* SoC profile loader and validator; see amp/profile.h and docs/memory-map.md. */
+/* SoC profile loader and validator; see <ampsim/profile.h> and docs/memory-map.md. */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC */
 #include <ampsim/profile.h>
 #include <amp/error.h>
+#include <ampsim/error.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef AMP_PROFILE_DIRS
 #define AMP_PROFILE_DIRS ""
 #endif
-
-/* The quark name has dashes, which clang-format would space out. */
-// clang-format off
-G_DEFINE_QUARK(amp-profile-error-quark, amp_profile_error)
-// clang-format on
 
 static const char *const purpose_names[AMP_SOC_PURPOSE_COUNT] = {
     [AMP_SOC_PURPOSE_RAM] = "ram",	 [AMP_SOC_PURPOSE_VRING] = "vring",
@@ -26,6 +26,8 @@ static const char *const region_keys[] = {"da",		 "size",	"purpose",
 static const char *const mailbox_keys[] = {"type", "region", "channels", NULL};
 
 #define REGION_PREFIX "region "
+#define PROFILE_MAX (64u * 1024u) /* a profile is a few hundred bytes; refuse anything huge */
+#define FORMAT_HINT "; the format is in docs/memory-map.md"
 
 const char *amp_profile_builtin_path(void)
 {
@@ -44,8 +46,8 @@ static gboolean invalid(GError **error, const char *file, const char *group, con
 	va_start(ap, fmt);
 	why = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_set_error(error, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_INVALID, "%s: [%s]%s%s: %s", file,
-		    group, key && *key ? " " : "", key ? key : "", why);
+	amp_set_error(error, AMP_EINVAL, "%s: [%s]%s%s: %s" FORMAT_HINT, file, group,
+		      key && *key ? " " : "", key ? key : "", why);
 	return FALSE;
 }
 
@@ -137,6 +139,66 @@ static gboolean parse_region(GKeyFile *kf, const char *file, const char *group,
 	return TRUE;
 }
 
+/*
+ * Read the file with POSIX calls, so a failure keeps its errno for the one errno -> AMP_E*
+ * map (GLib's file errors would lose it). NUL-terminated; g_free it.
+ */
+static char *read_profile(const char *path, gsize *len, GError **error)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n = 0;
+
+	if (fd < 0) {
+		amp_set_error_errno(error, errno, "cannot read SoC profile %s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		amp_set_error_errno(error, errno, "cannot read SoC profile %s", path);
+	} else if (!S_ISREG(st.st_mode) || st.st_size > (off_t)PROFILE_MAX) {
+		amp_set_error(error, AMP_EINVAL,
+			      "%s is not a SoC profile (a regular file of at most %u bytes)", path,
+			      PROFILE_MAX);
+	} else {
+		buf = g_malloc((gsize)st.st_size + 1);
+		do
+			n = read(fd, buf, (size_t)st.st_size + 1); /* + 1: sees a file that grew */
+		while (n < 0 && errno == EINTR);
+		if (n < 0 || n > st.st_size) {
+			if (n < 0)
+				amp_set_error_errno(error, errno, "cannot read SoC profile %s",
+						    path);
+			else
+				amp_set_error(error, AMP_EAGAIN, "%s changed while being read",
+					      path);
+			g_clear_pointer(&buf, g_free);
+		} else {
+			buf[n] = '\0';
+			*len = (gsize)n;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+static gboolean parse_key_file(GKeyFile *kf, const char *path, GError **error)
+{
+	gsize len = 0;
+	g_autofree char *text = read_profile(path, &len, error);
+	g_autoptr(GError) e = NULL;
+
+	if (!text)
+		return FALSE;
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+		/* GLib's own text does not say which file; every profile error must. */
+		amp_set_error(error, AMP_EBADMSG, "%s: not a key file: %s" FORMAT_HINT, path,
+			      e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -148,11 +210,8 @@ gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GEr
 
 	g_return_val_if_fail(path && out, FALSE);
 	memset(out, 0, sizeof(*out));
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, error)) {
-		/* GLib's own texts do not say which file; every profile error must. */
-		g_prefix_error(error, "%s: ", path);
+	if (!parse_key_file(kf, path, error))
 		return FALSE;
-	}
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++) {
 		if (strcmp(*g, "soc") == 0) {
@@ -242,7 +301,9 @@ gboolean amp_profile_load(const char *name, struct amp_soc_layout *out, GError *
 			return amp_profile_load_file(p, out, error);
 		g_string_append_printf(tried, " %s", *d);
 	}
-	g_set_error(error, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_NOT_FOUND,
-		    "SoC profile '%s' not found (searched:%s)", name, tried->str);
+	amp_set_error(error, AMP_ENOENT,
+		      "SoC profile '%s' not found (searched:%s); give a profile name from those "
+		      "directories or a path to an .ini file",
+		      name, tried->str);
 	return FALSE;
 }

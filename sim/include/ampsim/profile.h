@@ -1,24 +1,18 @@
 /*
  * SoC profiles: a GLib key file describes a SoC's memory regions and its mailbox
- * (docs/memory-map.md has the format). Host side only (GLib).
+ * (docs/memory-map.md has the format). Host side only (GLib). Errors are AMP_ERROR
+ * (<ampsim/error.h>) with an AMP_E* code and a message that names the file, the group and
+ * the key, and says what to do.
  */
 #ifndef AMPSIM_PROFILE_H
 #define AMPSIM_PROFILE_H
 
 #include <glib.h>
 
+#include <ampsim/error.h>
 #include <ampsim/soc.h>
 
 G_BEGIN_DECLS
-
-#define AMP_PROFILE_ERROR (amp_profile_error_quark())
-GQuark amp_profile_error_quark(void);
-
-enum amp_profile_error {
-	AMP_PROFILE_ERROR_NOT_FOUND, /**< no such profile on the search path */
-	AMP_PROFILE_ERROR_PARSE,     /**< not a key file */
-	AMP_PROFILE_ERROR_INVALID,   /**< a group or key is wrong; the message names both */
-};
 
 #define AMP_PROFILE_DEFAULT "stm32mp157"
 #define AMP_PROFILE_PATH_ENV "AMPSIM_PROFILE_PATH" /**< colon-separated dirs, searched first */
@@ -29,7 +23,13 @@ enum amp_profile_error {
  * "<file>: [<group>] <key>: <reason>".
  *
  * @param out  filled on success (zeroed first)
- * @return TRUE on success; FALSE with @p error set (AMP_PROFILE_ERROR_*, G_FILE_ERROR_*)
+ * @return TRUE on success; FALSE with @p error set to AMP_ERROR and one of:
+ * @retval AMP_EINVAL   a group or key is wrong (the message names both), or the file is not
+ *                      a regular file of at most 64 KiB
+ * @retval AMP_EBADMSG  not a key file
+ * @retval AMP_EAGAIN   the file changed while being read
+ * @retval other        the file cannot be read: its errno through amp_from_errno(), e.g.
+ *                      AMP_ENOENT, AMP_EACCES
  */
 gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GError **error);
 
@@ -37,6 +37,10 @@ gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GEr
  * Load a profile by name ("stm32mp157") from the search path, or by path if @p name
  * contains a '/'. Search order: $AMPSIM_PROFILE_PATH, then amp_profile_builtin_path()
  * (the source tree's sim/profiles, then the installed <datadir>/ampsim/profiles).
+ *
+ * @return TRUE on success; FALSE with @p error set to AMP_ERROR: AMP_ENOENT when no
+ *         directory of the search path has it (the message lists them), else as
+ *         amp_profile_load_file()
  */
 gboolean amp_profile_load(const char *name, struct amp_soc_layout *out, GError **error);
 

@@ -17,7 +17,6 @@
 
 #include <amp/error.h>
 #include <ampsim/host.h>
-#include <ampsim/profile.h>
 
 #include "commands.h"
 #include "ctl.h"
@@ -311,17 +310,6 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	return 0;
 }
 
-/* What to do about a bad --soc, or "". */
-static const char *profile_hint(const GError *err)
-{
-	if (g_error_matches(err, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_NOT_FOUND))
-		return "Give a profile name from those directories or a path to an .ini file.\n";
-	if (err->domain == AMP_PROFILE_ERROR)
-		return "Fix the profile (format: docs/memory-map.md) or choose another with "
-		       "--soc.\n";
-	return "";
-}
-
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
 {
 	g_auto(GStrv) wrap = NULL;
@@ -353,7 +341,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	};
 	d->host = amp_host_new(&hc, &err);
 	if (!d->host) {
-		g_printerr("ampsim run: %s\n%s", err->message, profile_hint(err));
+		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
 	}
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");

@@ -55,9 +55,10 @@ static void not_found_lists_the_search_path(void **state)
 
 	(void)state;
 	assert_false(amp_profile_load("no-such-soc", &l, &err));
-	assert_true(g_error_matches(err, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_NOT_FOUND));
+	assert_true(g_error_matches(err, AMP_ERROR, AMP_ENOENT));
 	assert_non_null(strstr(err->message, "no-such-soc"));
 	assert_non_null(strstr(err->message, "profiles"));
+	assert_non_null(strstr(err->message, "a path to an .ini file")); /* what to do */
 }
 
 static const char *good = "[soc]\nname=t\n"
@@ -79,9 +80,9 @@ static void expect_invalid(const char *text, const char *group, const char *key)
 	assert_true(g_file_set_contents(path, text, -1, &werr));
 	assert_false(amp_profile_load_file(path, &l, &err));
 	assert_non_null(err);
-	if (!g_error_matches(err, AMP_PROFILE_ERROR, AMP_PROFILE_ERROR_INVALID) ||
-	    !strstr(err->message, path) || (group && !strstr(err->message, group)) ||
-	    (key && !strstr(err->message, key))) {
+	if (!g_error_matches(err, AMP_ERROR, AMP_EINVAL) || !strstr(err->message, path) ||
+	    (group && !strstr(err->message, group)) || (key && !strstr(err->message, key)) ||
+	    !strstr(err->message, "docs/memory-map.md")) {
 		print_error("message: %s (want [%s] %s)\n", err->message, group, key);
 		fail();
 	}
@@ -164,12 +165,18 @@ static void validation_errors_name_file_group_key(void **state)
 	g_clear_error(&err);
 	assert_true(g_file_set_contents(path, "this is = not [ini\n\x01", -1, NULL));
 	assert_false(amp_profile_load_file(path, &l, &err));
+	assert_true(g_error_matches(err, AMP_ERROR, AMP_EBADMSG));
 	assert_non_null(strstr(err->message, path)); /* GLib's text alone names no file */
 	g_unlink(path);
 	g_clear_error(&err);
+	/* The OS's errno arrives through the one map: ENOENT, EISDIR (not a profile). */
 	assert_false(amp_profile_load_file(path, &l, &err));
-	assert_true(g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+	assert_true(g_error_matches(err, AMP_ERROR, AMP_ENOENT));
 	assert_non_null(strstr(err->message, path));
+	g_clear_error(&err);
+	assert_false(amp_profile_load_file(g_get_tmp_dir(), &l, &err));
+	assert_true(g_error_matches(err, AMP_ERROR, AMP_EINVAL));
+	assert_non_null(strstr(err->message, "is not a SoC profile"));
 }
 
 static void search_path_env_overrides(void **state)
