@@ -124,8 +124,7 @@ static const struct service tty_svc = {
 
 static void *open_sdb(struct daemon *d, struct amp_host_chan *ch, const char *path, GError **err)
 {
-	int fd = amp_seqpacket_listen(path, err);
-	return fd < 0 ? NULL : amp_sdb_service_new(d->host, ch, fd, path, err);
+	return amp_sdb_service_new(d->host, ch, path, g_main_loop_get_context(d->loop), err);
 }
 
 static void sdb_close(void *impl)

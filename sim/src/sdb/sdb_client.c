@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <ampsim/errno.h>
+
 #include "sdb_wire.h"
 
 #define MAX_MAPS AMP_SDB_INDICES
@@ -52,7 +54,11 @@ long amp_sdb_send_fd(int sock, const void *buf, size_t len, int fd, int flags)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	return (long)sendmsg(sock, &m, flags);
+	ssize_t n;
+	do
+		n = sendmsg(sock, &m, flags);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? amp_from_errno(errno) : (long)n;
 }
 
 long amp_sdb_recv_fd(int sock, void *buf, size_t len, int *fd, int flags)
@@ -72,7 +78,9 @@ long amp_sdb_recv_fd(int sock, void *buf, size_t len, int *fd, int flags)
 		n = recvmsg(sock, &m, flags | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	*fd = -1;
-	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
+	if (n < 0)
+		return amp_from_errno(errno);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -85,9 +93,17 @@ long amp_sdb_recv_fd(int sock, void *buf, size_t len, int *fd, int flags)
 				close(f);
 		}
 	}
-	if (n >= 0 && (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
-		return -2; /* larger than expected, or too many fds */
+	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return AMP_EMSGSIZE; /* larger than expected, or too many fds */
 	return (long)n;
+}
+
+/* A reply of @len bytes was expected and @n came: why not. */
+static int short_reply(long n)
+{
+	if (n == 0)
+		return AMP_ENOTCONN; /* hung up */
+	return n < 0 && n != AMP_EMSGSIZE ? (int)n : AMP_EPROTO;
 }
 
 /* The welcome: the protocol version and the status page. */
@@ -100,12 +116,13 @@ static int welcome(struct amp_sdb *s)
 	    fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		return n == 0 ? -EPIPE : -EPROTO;
+		return n != (long)sizeof(rep) ? short_reply(n) : AMP_EPROTO;
 	}
 	void *p = mmap(NULL, sizeof(struct amp_sdb_status), PROT_READ, MAP_SHARED, fd, 0);
+	int e = errno;
 	close(fd);
 	if (p == MAP_FAILED)
-		return -errno;
+		return amp_from_errno(e);
 	s->status = p;
 	return 0;
 }
@@ -114,15 +131,16 @@ int amp_sdb_open(const char *path, struct amp_sdb **out)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (!path || !out || strlen(path) >= sizeof(sa.sun_path))
-		return -EINVAL;
+		return AMP_EINVAL;
 	strcpy(sa.sun_path, path);
 	struct amp_sdb *s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		return AMP_ENOMEM;
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	int rc = s->fd < 0 ? -errno : 0;
+	int rc = s->fd < 0 ? amp_from_errno(errno) : 0;
+	/* Refused: a socket file nobody listens on, so no service there either. */
 	if (!rc && connect(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		rc = errno == ECONNREFUSED ? -ENOENT : -errno;
+		rc = errno == ECONNREFUSED ? AMP_ENOENT : amp_from_errno(errno);
 	if (!rc)
 		rc = welcome(s);
 	if (rc) {
@@ -180,14 +198,15 @@ static uint32_t seq_of(const struct amp_sdb *s, int idx)
 static int call(struct amp_sdb *s, const struct amp_sdb_req *req, int send_fd,
 		struct amp_sdb_rep *rep, int *recv_fd)
 {
-	if (amp_sdb_send_fd(s->fd, req, sizeof(*req), send_fd, MSG_NOSIGNAL) != (long)sizeof(*req))
-		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+	long n = amp_sdb_send_fd(s->fd, req, sizeof(*req), send_fd, MSG_NOSIGNAL);
+	if (n != (long)sizeof(*req))
+		return n < 0 ? (int)n : AMP_EIO; /* a seqpacket send is whole or fails */
 	int fd;
-	long n = amp_sdb_recv_fd(s->fd, rep, sizeof(*rep), &fd, 0);
-	if (n != (long)sizeof(*rep)) {
+	n = amp_sdb_recv_fd(s->fd, rep, sizeof(*rep), &fd, 0);
+	if (n != (long)sizeof(*rep) || rep->status > 0) {
 		if (fd >= 0)
 			close(fd);
-		return n == 0 || (n < 0 && errno == ECONNRESET) ? -EPIPE : -EPROTO;
+		return n != (long)sizeof(*rep) ? short_reply(n) : AMP_EPROTO;
 	}
 	if (recv_fd)
 		*recv_fd = fd;
@@ -201,8 +220,9 @@ static int post(struct amp_sdb *s, uint32_t op, int idx, uint64_t size)
 {
 	struct amp_sdb_req req = {
 	    .version = AMP_SDB_WIRE_VERSION, .op = op, .idx = (uint32_t)idx, .size = size};
-	if (amp_sdb_send_fd(s->fd, &req, sizeof(req), -1, MSG_NOSIGNAL) != (long)sizeof(req))
-		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+	long n = amp_sdb_send_fd(s->fd, &req, sizeof(req), -1, MSG_NOSIGNAL);
+	if (n != (long)sizeof(req))
+		return n < 0 ? (int)n : AMP_EIO;
 	return 0;
 }
 
@@ -210,10 +230,10 @@ static int map_reply(struct amp_sdb *s, const struct amp_sdb_rep *rep, int memfd
 		     bool own_efd, enum amp_sdb_dir dir, struct amp_sdb_buf *out)
 {
 	if (memfd < 0 || rep->size == 0 || rep->size > SIZE_MAX || rep->idx >= AMP_SDB_INDICES)
-		return -EPROTO;
+		return AMP_EPROTO;
 	void *p = mmap(NULL, (size_t)rep->size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (p == MAP_FAILED)
-		return -errno;
+		return amp_from_errno(errno);
 	*out = (struct amp_sdb_buf){.idx = (int)rep->idx,
 				    .data = p,
 				    .size = (size_t)rep->size,
@@ -234,12 +254,12 @@ int amp_sdb_alloc(struct amp_sdb *s, size_t size, enum amp_sdb_dir dir, int efd,
 		  struct amp_sdb_buf *out)
 {
 	if (!s || !out || size == 0 || (dir != AMP_SDB_TO_LINUX && dir != AMP_SDB_TO_FIRMWARE))
-		return -EINVAL;
+		return AMP_EINVAL;
 	if (s->nmaps == MAX_MAPS)
-		return -ENOSPC;
+		return AMP_ENOMEM;
 	bool own = efd < 0;
 	if (own && (efd = eventfd(0, EFD_CLOEXEC)) < 0)
-		return -errno;
+		return amp_from_errno(errno);
 	struct amp_sdb_req req = {.version = AMP_SDB_WIRE_VERSION,
 				  .op = AMP_SDB_OP_ALLOC,
 				  .dir = (uint32_t)dir,
@@ -264,24 +284,24 @@ int amp_sdb_wait(struct amp_sdb *s, const struct amp_sdb_buf *b, int timeout_ms)
 		n = poll(p, 2, timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return amp_from_errno(errno);
 	if (p[0].revents & POLLIN) {
 		uint64_t v;
-		return read(b->efd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
+		return read(b->efd, &v, sizeof(v)) == sizeof(v) ? 0 : amp_from_errno(errno);
 	}
-	return p[1].revents ? -EPIPE : -ETIMEDOUT;
+	return p[1].revents ? AMP_ENOTCONN : AMP_ETIMEDOUT;
 }
 
 int amp_sdb_get_data_size(struct amp_sdb *s, int idx, uint64_t *size, uint32_t *crc)
 {
 	struct map *m = s ? find_map(s, idx) : NULL;
 	if (!m)
-		return -EPERM;
+		return AMP_EACCES;
 	if (service_gone(s))
-		return -EPIPE;
+		return AMP_ENOTCONN;
 	uint32_t seq = seq_of(s, idx);
 	if (seq == m->read_seq)
-		return -ENODATA; /* read already, as GET_DATA_SIZE resets it */
+		return AMP_EAGAIN; /* read already, as GET_DATA_SIZE resets it */
 	m->read_seq = seq;
 	if (size)
 		*size = s->status->slot[idx].size;
@@ -295,16 +315,16 @@ static int hand_over(struct amp_sdb *s, int idx, enum amp_sdb_dir dir, uint32_t 
 {
 	struct map *m = s ? find_map(s, idx) : NULL;
 	if (!m)
-		return -EPERM;
+		return AMP_EACCES;
 	if (m->dir != dir)
-		return -EINVAL;
+		return AMP_EINVAL;
 	if (service_gone(s))
-		return -EPIPE;
+		return AMP_ENOTCONN;
 	uint32_t seq = seq_of(s, idx);
 	if (!m->held && seq == m->handover_seq)
-		return -EBUSY; /* the firmware has it */
+		return AMP_EBUSY; /* the firmware has it */
 	if (op == AMP_SDB_OP_SUBMIT && (len == 0 || len > m->b.size))
-		return -EMSGSIZE;
+		return AMP_EMSGSIZE;
 	int rc = post(s, op, idx, len);
 	if (rc == 0) {
 		m->held = false;
@@ -326,7 +346,7 @@ int amp_sdb_submit(struct amp_sdb *s, int idx, size_t len)
 int amp_sdb_control(struct amp_sdb *s, const void *text, size_t len)
 {
 	if (!s || !text || len == 0 || len > AMP_SDB_CONTROL_MAX)
-		return -EINVAL;
+		return AMP_EINVAL;
 	struct amp_sdb_req req = {
 	    .version = AMP_SDB_WIRE_VERSION, .op = AMP_SDB_OP_CONTROL, .size = len};
 	memcpy(req.text, text, len);

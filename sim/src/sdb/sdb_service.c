@@ -15,10 +15,13 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/error.h>
+#include <ampsim/ipcc_link.h>
 #include <ampsim/sdb.h>
 
 #include "sdb_msg.h"
 #include "sdb_wire.h"
+#include "sock_server.h"
 
 #define LOG_CAP 10		   /* protocol errors logged per service; all of them are counted */
 #define MAX_BUF_SIZE 0xFFFFF000ull /* "L<8 hex digits>" and a 32-bit da */
@@ -48,13 +51,13 @@ struct sdb_buf {
 	uint32_t slot;
 	bool plugged;
 	uint64_t submitted;
-	guint stale_timer;
+	GSource *stale_timer;
 };
 
 struct sdb_client {
 	struct amp_sdb_service *svc;
 	int fd;
-	guint src;
+	GSource *src;
 	struct amp_sdb_status *status; /* its status page; the client maps it read-only */
 	bool waiting;		       /* an ALLOC is being plugged: its reply comes later */
 };
@@ -62,9 +65,8 @@ struct sdb_client {
 struct amp_sdb_service {
 	struct amp_host *host;
 	struct amp_host_chan *ch;
-	char *path;
-	int listen_fd;
-	guint listen_src;
+	GMainContext *ctx; /* every source of the service runs here */
+	struct amp_sock_server *server;
 	const struct amp_soc_region *ddr;
 	uint64_t cursor; /* next-fit: a freed range is reused last */
 	struct sdb_buf bufs[AMP_SDB_INDICES];
@@ -139,7 +141,7 @@ static int ddr_alloc(struct amp_sdb_service *s, uint64_t size, uint64_t *out)
 	for (unsigned guard = 0; guard < 2 * AMP_SDB_INDICES + 4; guard++) {
 		if (da < lo || da > hi || size > hi - da) {
 			if (wrapped)
-				return -ENOSPC;
+				return AMP_ENOMEM;
 			wrapped = true;
 			da = lo;
 			continue;
@@ -152,7 +154,7 @@ static int ddr_alloc(struct amp_sdb_service *s, uint64_t size, uint64_t *out)
 		}
 		da = next;
 	}
-	return -ENOSPC;
+	return AMP_ENOMEM;
 }
 
 static void signal_efd(struct amp_sdb_service *s, int efd)
@@ -176,8 +178,7 @@ static void buf_release(struct sdb_buf *b)
 		close(b->memfd);
 	if (b->efd >= 0)
 		close(b->efd);
-	if (b->stale_timer)
-		g_source_remove(b->stale_timer);
+	amp_sock_unwatch(&b->stale_timer);
 	uint32_t idx = b->idx;
 	*b = (struct sdb_buf){.svc = s, .idx = idx, .memfd = -1, .efd = -1};
 }
@@ -195,25 +196,14 @@ static int make_memfd(uint64_t size)
 {
 	int fd = memfd_create("ampsim-sdb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		return -errno;
+		return amp_from_errno(errno);
 	if (ftruncate(fd, (off_t)size) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		int e = errno;
 		close(fd);
-		return -e;
+		return amp_from_errno(e);
 	}
 	return fd;
-}
-
-static bool is_eventfd(int fd)
-{
-	char link[64], target[64];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return strcmp(target, "anon_inode:[eventfd]") == 0;
 }
 
 /* ---- client replies ------------------------------------------------------------------------- */
@@ -221,8 +211,9 @@ static bool is_eventfd(int fd)
 static void reply(struct sdb_client *c, const struct amp_sdb_rep *rep, int fd)
 {
 	/* A client that does not read its replies only hurts itself: never block on it. */
-	if (amp_sdb_send_fd(c->fd, rep, sizeof(*rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		g_debug("rpmsg-sdb: reply to a client failed: %s", g_strerror(errno));
+	long rc = amp_sdb_send_fd(c->fd, rep, sizeof(*rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (rc < 0)
+		g_debug("rpmsg-sdb: reply to a client failed: %s", amp_strerror((int)rc));
 }
 
 static void reply_status(struct sdb_client *c, int status)
@@ -245,9 +236,9 @@ static void plug_done(void *priv, int rc)
 		s->st.plug_failures++;
 		b->state = BUF_FIRMWARE; /* not PLUGGING: nothing to cancel any more */
 		buf_release(b);
-		/* Counted as a plug failure, not as a bad request. */
-		reply(c, &(struct amp_sdb_rep){.status = rc == AMP_ETIMEDOUT ? -ETIMEDOUT : -EPIPE},
-		      -1);
+		/* Counted as a plug failure, not as a bad request: AMP_ETIMEDOUT (the firmware
+		 * did not map it in time) or AMP_ENOTCONN (it went away meanwhile). */
+		reply(c, &(struct amp_sdb_rep){.status = rc}, -1);
 		return;
 	}
 	char msg[AMP_SDB_MSG_MAX + 1];
@@ -267,16 +258,16 @@ static int alloc_checked(struct sdb_client *c, const struct amp_sdb_req *req, in
 {
 	struct amp_sdb_service *s = c->svc;
 	if (c->waiting)
-		return -EBUSY;
+		return AMP_EBUSY;
 	if (req->dir != AMP_SDB_TO_LINUX && req->dir != AMP_SDB_TO_FIRMWARE)
-		return -EINVAL;
+		return AMP_EINVAL;
 	if (req->size == 0 || req->size > MAX_BUF_SIZE)
-		return req->size ? -ENOSPC : -EINVAL;
-	if (efd < 0 || !is_eventfd(efd))
-		return -EBADF;
+		return req->size ? AMP_ENOMEM : AMP_EINVAL;
+	if (!amp_is_eventfd(efd))
+		return AMP_EINVAL;
 	struct sdb_buf *b = buf_free_slot(s);
 	if (!b)
-		return -ENOSPC;
+		return AMP_ENOMEM;
 	uint64_t size = (req->size + AMP_SOC_PAGE - 1) / AMP_SOC_PAGE * AMP_SOC_PAGE;
 	uint64_t da;
 	int rc = ddr_alloc(s, size, &da);
@@ -299,7 +290,7 @@ static int alloc_checked(struct sdb_client *c, const struct amp_sdb_req *req, in
 		b->efd = -1; /* the caller still owns it on failure */
 		b->state = BUF_FIRMWARE;
 		buf_release(b);
-		return rc == AMP_ENOMEM ? -ENOSPC : -EIO;
+		return rc; /* AMP_ENOMEM: no plug slot; AMP_ENOTCONN: no firmware */
 	}
 	b->plugged = true;
 	c->waiting = true;
@@ -320,11 +311,11 @@ static int give_back(struct sdb_client *c, const struct amp_sdb_req *req)
 {
 	struct sdb_buf *b = owned(c, req->idx);
 	if (!b)
-		return -EPERM;
+		return AMP_EACCES;
 	if (b->dir != AMP_SDB_TO_LINUX)
-		return -EINVAL;
+		return AMP_EINVAL;
 	if (b->state != BUF_CLIENT)
-		return -EBUSY;
+		return AMP_EBUSY;
 	char msg[AMP_SDB_MSG_MAX + 1];
 	b->state = BUF_FIRMWARE;
 	fw_send(c->svc, msg, amp_sdb_fmt_refill(msg, sizeof(msg), b->idx));
@@ -335,13 +326,13 @@ static int submit(struct sdb_client *c, const struct amp_sdb_req *req)
 {
 	struct sdb_buf *b = owned(c, req->idx);
 	if (!b)
-		return -EPERM;
+		return AMP_EACCES;
 	if (b->dir != AMP_SDB_TO_FIRMWARE)
-		return -EINVAL;
+		return AMP_EINVAL;
 	if (b->state != BUF_CLIENT)
-		return -EBUSY;
+		return AMP_EBUSY;
 	if (req->size == 0 || req->size > b->size)
-		return -EMSGSIZE;
+		return AMP_EMSGSIZE;
 	char msg[AMP_SDB_MSG_MAX + 1];
 	b->state = BUF_FIRMWARE;
 	b->submitted = req->size;
@@ -354,7 +345,7 @@ static int submit(struct sdb_client *c, const struct amp_sdb_req *req)
 static int control(struct sdb_client *c, const struct amp_sdb_req *req)
 {
 	if (req->size == 0 || req->size > AMP_SDB_CONTROL_MAX || strchr("BTRF", req->text[0]))
-		return -EINVAL;
+		return AMP_EINVAL;
 	fw_send(c->svc, req->text, (int)req->size);
 	return 0;
 }
@@ -363,10 +354,10 @@ static int control(struct sdb_client *c, const struct amp_sdb_req *req)
  * the service refuses there is only counted. */
 static void handle_request(struct sdb_client *c, const struct amp_sdb_req *req, int efd)
 {
-	int rc = -EINVAL;
+	int rc = AMP_EINVAL;
 	bool answer = req->op == AMP_SDB_OP_ALLOC || req->op == AMP_SDB_OP_CONTROL;
 	if (req->version != AMP_SDB_WIRE_VERSION) {
-		rc = -EPROTO;
+		rc = AMP_EPROTO;
 		answer = true;
 	} else if (req->op == AMP_SDB_OP_ALLOC) {
 		rc = alloc_checked(c, req, efd);
@@ -390,8 +381,7 @@ static void handle_request(struct sdb_client *c, const struct amp_sdb_req *req, 
 static gboolean on_stale_timeout(gpointer data)
 {
 	struct sdb_buf *b = data;
-	b->stale_timer = 0;
-	buf_release(b);
+	buf_release(b); /* releases the timer too: returning REMOVE after that is fine */
 	return G_SOURCE_REMOVE;
 }
 
@@ -411,7 +401,9 @@ static void buf_reclaim(struct sdb_buf *b)
 	b->memfd = b->efd = -1;
 	b->owner = NULL;
 	b->state = BUF_STALE;
-	b->stale_timer = g_timeout_add(STALE_MS, on_stale_timeout, b);
+	b->stale_timer = g_timeout_source_new(STALE_MS);
+	g_source_set_callback(b->stale_timer, on_stale_timeout, b, NULL);
+	g_source_attach(b->stale_timer, s->ctx);
 }
 
 /* ---- clients -------------------------------------------------------------------------------- */
@@ -436,8 +428,7 @@ static void client_free(struct sdb_client *c, bool wake)
 	}
 	if (held && !wake)
 		s->st.clients_reclaimed++;
-	if (c->src)
-		g_source_remove(c->src);
+	amp_sock_unwatch(&c->src); /* also from its own callback */
 	close(c->fd);
 	if (c->status)
 		munmap(c->status, sizeof(*c->status));
@@ -452,17 +443,16 @@ static gboolean on_client(gint fd, GIOCondition cond, gpointer data)
 	int efd;
 	efd = -1;
 	long n = (cond & G_IO_IN) ? amp_sdb_recv_fd(fd, &req, sizeof(req), &efd, MSG_DONTWAIT) : 0;
-	if (n < 0 && n != -2 && (errno == EAGAIN || errno == EINTR))
+	if (n == AMP_EAGAIN)
 		return G_SOURCE_CONTINUE;
-	if (n == 0 || (n < 0 && n != -2)) {
-		c->src = 0;
+	if (n == 0 || (n < 0 && n != AMP_EMSGSIZE)) {
 		client_free(c, false); /* gone: reclaim its buffers */
 		return G_SOURCE_REMOVE;
 	}
-	if (n != (long)sizeof(req)) {
+	if (n != (long)sizeof(req)) { /* shorter or longer than a request */
 		if (efd >= 0)
 			close(efd);
-		reply_status(c, -EINVAL);
+		reply_status(c, AMP_EINVAL);
 		return G_SOURCE_CONTINUE;
 	}
 	handle_request(c, &req, efd);
@@ -497,33 +487,31 @@ static bool welcome(struct sdb_client *c)
 	if (fd < 0)
 		return false;
 	struct amp_sdb_rep rep = {.size = AMP_SDB_WIRE_VERSION};
-	bool ok = amp_sdb_send_fd(c->fd, &rep, sizeof(rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT) ==
-		  (long)sizeof(rep);
+	long n = amp_sdb_send_fd(c->fd, &rep, sizeof(rep), fd, MSG_NOSIGNAL | MSG_DONTWAIT);
+	bool ok = n == (long)sizeof(rep);
+	if (!ok)
+		g_debug("rpmsg-sdb: welcoming a client failed: %s",
+			n < 0 ? amp_strerror((int)n) : "short send");
 	close(fd);
 	if (!ok && c->status)
 		munmap(c->status, sizeof(*c->status));
 	return ok;
 }
 
-static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+static void on_accept(void *priv, int cfd)
 {
-	struct amp_sdb_service *s = data;
-	(void)cond;
-	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (cfd < 0)
-		return G_SOURCE_CONTINUE;
+	struct amp_sdb_service *s = priv;
 	struct sdb_client *c = g_new0(struct sdb_client, 1);
 	c->svc = s;
 	c->fd = cfd;
 	if (!welcome(c)) {
 		close(cfd);
 		g_free(c);
-		return G_SOURCE_CONTINUE;
+		return;
 	}
-	c->src = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client, c);
+	c->src = amp_sock_watch(s->ctx, cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client, c);
 	s->clients = g_list_prepend(s->clients, c);
 	s->st.clients++;
-	return G_SOURCE_CONTINUE;
 }
 
 /* The buffer is the client's again: size and crc on its status page, then its eventfd. */
@@ -607,28 +595,36 @@ void amp_sdb_service_receive(struct amp_sdb_service *s, const void *data, size_t
 /* ---- life ---------------------------------------------------------------------------------- */
 
 struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_chan *ch,
-					    int listen_fd, const char *path, GError **err)
+					    const char *path, GMainContext *ctx, GError **err)
 {
 	const struct amp_soc_region *ddr =
 	    amp_soc_region_by_purpose(amp_host_soc(h), AMP_SOC_PURPOSE_DDR);
 	if (!ddr) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-			    "the SoC profile has no region with purpose=ddr for rpmsg-sdb buffers");
-		close(listen_fd);
-		unlink(path);
+		amp_set_error(
+		    err, AMP_ENOENT,
+		    "the SoC profile has no region with purpose=ddr for rpmsg-sdb "
+		    "buffers; add one (docs/memory-map.md) or use the stm32mp157 profile");
 		return NULL;
 	}
 	struct amp_sdb_service *s = g_new0(struct amp_sdb_service, 1);
+	struct amp_sock_server_cfg sc = {.type = SOCK_SEQPACKET,
+					 .backlog = 16,
+					 .context = ctx,
+					 .on_client = on_accept,
+					 .priv = s};
+	s->server = amp_sock_server_new(path, &sc, err);
+	if (!s->server) {
+		g_free(s);
+		return NULL;
+	}
 	s->host = h;
 	s->ch = ch;
-	s->path = g_strdup(path);
+	s->ctx = ctx;
 	s->ddr = ddr;
 	s->cursor = ddr->da;
-	s->listen_fd = listen_fd;
 	g_queue_init(&s->tx);
 	for (unsigned i = 0; i < AMP_SDB_INDICES; i++)
 		s->bufs[i] = (struct sdb_buf){.svc = s, .idx = i, .memfd = -1, .efd = -1};
-	s->listen_src = g_unix_fd_add(s->listen_fd, G_IO_IN, on_accept, s);
 	return s;
 }
 
@@ -638,14 +634,13 @@ void amp_sdb_service_free(struct amp_sdb_service *s)
 		return;
 	while (s->clients)
 		client_free(s->clients->data, true);
-	if (s->listen_src)
-		g_source_remove(s->listen_src);
-	if (s->listen_fd >= 0) {
-		close(s->listen_fd);
-		unlink(s->path);
-	}
+	/* What is left is stale (its client gone, the firmware silent): its timer must not
+	 * outlive the service. */
+	for (unsigned i = 0; i < AMP_SDB_INDICES; i++)
+		if (s->bufs[i].state != BUF_FREE)
+			buf_release(&s->bufs[i]);
+	amp_sock_server_free(s->server);
 	g_queue_clear_full(&s->tx, (GDestroyNotify)g_bytes_unref);
-	g_free(s->path);
 	g_free(s);
 }
 
@@ -656,7 +651,7 @@ const struct amp_sdb_stats *amp_sdb_service_stats(const struct amp_sdb_service *
 
 const char *amp_sdb_service_path(const struct amp_sdb_service *s)
 {
-	return s->path;
+	return amp_sock_server_path(s->server);
 }
 
 void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
@@ -674,10 +669,10 @@ void amp_sdb_service_describe(const struct amp_sdb_service *s, GString *out)
 	    ", eventfd skipped %" G_GUINT64_FORMAT ", plug failures %" G_GUINT64_FORMAT
 	    ", tx errors %" G_GUINT64_FORMAT
 	    "; late answers for departed clients %" G_GUINT64_FORMAT "\n",
-	    s->path, t->clients, t->clients_reclaimed, t->allocs, t->fills, t->fill_bytes,
-	    t->submits, t->returns, t->bad_format, t->bad_index, t->bad_size, t->not_owned,
-	    t->bad_direction, t->bad_requests, t->efd_skipped, t->plug_failures, t->tx_errors,
-	    t->stale_answers);
+	    amp_sdb_service_path(s), t->clients, t->clients_reclaimed, t->allocs, t->fills,
+	    t->fill_bytes, t->submits, t->returns, t->bad_format, t->bad_index, t->bad_size,
+	    t->not_owned, t->bad_direction, t->bad_requests, t->efd_skipped, t->plug_failures,
+	    t->tx_errors, t->stale_answers);
 	for (unsigned i = 0; i < AMP_SDB_INDICES; i++) {
 		const struct sdb_buf *b = &s->bufs[i];
 		if (b->state != BUF_FREE)

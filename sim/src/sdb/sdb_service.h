@@ -6,7 +6,9 @@
  * memfd plugged into the SoC's DDR at a device address (<ampsim/ddr_plug.h>), so the firmware
  * writes it in place and the client maps exactly that buffer and nothing else. Only the
  * references travel over RPMsg. Everything the firmware sends is validated and counted.
- * Runs on the GLib loop of its amp_host.
+ * Its sources (listening, clients, timers) run on the GMainContext given to
+ * amp_sdb_service_new(), which must be the one its amp_host runs on. What a client gets
+ * wrong is answered with an AMP_E* code (sdb_wire.h), never a raw errno.
  */
 #ifndef AMP_SDB_SERVICE_H
 #define AMP_SDB_SERVICE_H
@@ -44,16 +46,20 @@ struct amp_sdb_stats {
 struct amp_sdb_service;
 
 /**
- * Serve @p ch to the clients of @p listen_fd, a listening SOCK_SEQPACKET socket at @p path
- * (both owned by the service from here: closed and unlinked when it is freed, or on
- * failure). NULL with @p err set on failure.
+ * Serve @p ch to clients of a SOCK_SEQPACKET socket it makes at @p path (removed again when
+ * the service is freed), on @p ctx (NULL: the global default context).
+ *
+ * @return the service, or NULL with @p err set to AMP_ERROR: AMP_ENOENT when the SoC
+ *         profile has no DDR region, else as amp_sock_server_new() (e.g. AMP_EEXIST when
+ *         @p path exists)
  */
 struct amp_sdb_service *amp_sdb_service_new(struct amp_host *h, struct amp_host_chan *ch,
-					    int listen_fd, const char *path, GError **err);
+					    const char *path, GMainContext *ctx, GError **err);
 
 /**
  * The channel is gone (NS destroy, firmware crash or stop): signal every client's
- * eventfds, hang the clients up (their next call fails with EPIPE), unplug and free all.
+ * eventfds, hang the clients up (their next call fails with AMP_ENOTCONN), unplug and
+ * free all.
  */
 void amp_sdb_service_free(struct amp_sdb_service *s);
 

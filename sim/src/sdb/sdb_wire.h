@@ -20,7 +20,7 @@
 
 #include <ampsim/sdb.h>
 
-#define AMP_SDB_WIRE_VERSION 2u
+#define AMP_SDB_WIRE_VERSION 3u /**< 3: status carries AMP_E* codes, not errno */
 #define AMP_SDB_CONTROL_MAX 32u
 #define AMP_SDB_INDICES AMP_SDB_MAX_BUFFERS /**< status slots: one per buffer index */
 
@@ -41,7 +41,7 @@ struct amp_sdb_req {
 };
 
 struct amp_sdb_rep {
-	int32_t status; /**< 0 or -errno */
+	int32_t status; /**< 0 or a negative AMP_E* code (<amp/error.h>) */
 	uint32_t idx;
 	uint64_t size; /**< ALLOC: rounded size; welcome: AMP_SDB_WIRE_VERSION */
 	uint64_t da;   /**< ALLOC: the buffer's device address */
@@ -65,10 +65,19 @@ _Static_assert(sizeof(struct amp_sdb_req) == 56, "sdb request layout");
 _Static_assert(sizeof(struct amp_sdb_rep) == 32, "sdb reply layout");
 _Static_assert(sizeof(struct amp_sdb_slot) == 16, "sdb status slot layout");
 
-/* sendmsg() of @len bytes with @fd (if >= 0) attached as SCM_RIGHTS; sdb_client.c. */
+/*
+ * sendmsg() of @len bytes with @fd (if >= 0) attached as SCM_RIGHTS; sdb_client.c.
+ * Returns the bytes sent or a negative AMP_E* code (errno through amp_from_errno(): a peer
+ * that hung up is AMP_ENOTCONN).
+ */
 long amp_sdb_send_fd(int sock, const void *buf, size_t len, int fd, int flags);
 
-/* recvmsg() of at most @len bytes and at most one fd (-1 if none; extra fds are closed). */
+/*
+ * recvmsg() of at most @len bytes and at most one fd. Returns the bytes received (0: the
+ * peer hung up), AMP_EMSGSIZE when the message was longer than @len or carried more fds
+ * than fit, or errno through amp_from_errno() (AMP_EAGAIN: nothing to read). *@fd is set in
+ * every case: -1, or the received fd, which the caller owns (extra fds are closed).
+ */
 long amp_sdb_recv_fd(int sock, void *buf, size_t len, int *fd, int flags);
 
 #endif /* AMP_SDB_WIRE_H */

@@ -125,10 +125,10 @@ static void full_cycle_several_buffers_and_rounds(void **state)
 			assert_int_equal(n, b[i].size);
 			assert_true(crc_ok(b[i].data, n)); /* written in place by the firmware */
 			/* The size is reset once read, as RPMSG_SDB_IOCTL_GET_DATA_SIZE does. */
-			assert_int_equal(amp_sdb_get_data_size(s, b[i].idx, &n, NULL), -ENODATA);
+			assert_int_equal(amp_sdb_get_data_size(s, b[i].idx, &n, NULL), AMP_EAGAIN);
 			/* Not given back yet: a second give-back of a held buffer is fine once. */
 			assert_int_equal(amp_sdb_give_back(s, b[i].idx), 0);
-			assert_int_equal(amp_sdb_give_back(s, b[i].idx), -EBUSY);
+			assert_int_equal(amp_sdb_give_back(s, b[i].idx), AMP_EBUSY);
 		}
 	assert_true(stat_of("fills ") >= 15); /* and up to 3 refills in flight */
 	amp_sdb_close(s);
@@ -148,7 +148,8 @@ static void to_firmware_direction(void **state)
 		for (size_t i = 0; i < len; i++)
 			p[i] = (uint8_t)(i * 13 + (size_t)round);
 		assert_int_equal(amp_sdb_submit(s, b.idx, len), 0);
-		assert_int_equal(amp_sdb_submit(s, b.idx, len), -EBUSY); /* the firmware has it */
+		assert_int_equal(amp_sdb_submit(s, b.idx, len),
+				 AMP_EBUSY); /* the firmware has it */
 		assert_int_equal(amp_sdb_wait(s, &b, 10000), 0);
 		uint64_t n;
 		uint32_t crc;
@@ -156,8 +157,8 @@ static void to_firmware_direction(void **state)
 		assert_int_equal(n, len);
 		assert_int_equal(crc, amp_fw_crc32(p, len)); /* what the firmware read in place */
 	}
-	assert_int_equal(amp_sdb_submit(s, b.idx, b.size + 1), -EMSGSIZE);
-	assert_int_equal(amp_sdb_give_back(s, b.idx), -EINVAL); /* wrong direction */
+	assert_int_equal(amp_sdb_submit(s, b.idx, b.size + 1), AMP_EMSGSIZE);
+	assert_int_equal(amp_sdb_give_back(s, b.idx), AMP_EINVAL); /* wrong direction */
 	amp_sdb_close(s);
 }
 
@@ -185,11 +186,11 @@ static void each_malformed_firmware_message_is_counted(void **state)
 	}
 	/* None of them reached the client: its buffer still holds the one good fill. */
 	uint64_t n;
-	assert_int_equal(amp_sdb_wait(s, &b, 100), -ETIMEDOUT);
+	assert_int_equal(amp_sdb_wait(s, &b, 100), AMP_ETIMEDOUT);
 	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), 0);
 	assert_int_equal(n, 16);
 	/* Forging the buffer protocol through the control pass-through is refused. */
-	assert_int_equal(amp_sdb_control(s, "B0L00000010", 11), -EINVAL);
+	assert_int_equal(amp_sdb_control(s, "B0L00000010", 11), AMP_EINVAL);
 	amp_sdb_close(s);
 }
 
@@ -233,6 +234,66 @@ static int firmware_pid(void)
 	return p ? atoi(p + strlen("firmware pid: ")) : -1;
 }
 
+/* What the service refuses is answered with an AMP_E* code, never a raw errno. */
+static void refusals_carry_their_code(void **state)
+{
+	(void)state;
+	struct amp_sdb *s;
+	char nowhere[128];
+	snprintf(nowhere, sizeof(nowhere), "/tmp/ampsim-sdbtest-%d-none/rpmsg-sdb", (int)getpid());
+	assert_int_equal(amp_sdb_open(nowhere, &s), AMP_ENOENT);
+	start(SDB_FW);
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	struct amp_sdb_buf b;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	/* Checked by the service: the fd it is given must be an eventfd. */
+	assert_int_equal(amp_sdb_alloc(s, 4096, AMP_SDB_TO_LINUX, p[0], &b), AMP_EINVAL);
+	close(p[0]);
+	close(p[1]);
+	assert_int_equal(amp_sdb_alloc(s, 0, AMP_SDB_TO_LINUX, -1, &b), AMP_EINVAL);
+	assert_int_equal(amp_sdb_alloc(s, (size_t)1 << 40, AMP_SDB_TO_LINUX, -1, &b), AMP_ENOMEM);
+	assert_int_equal(amp_sdb_control(s, "", 0), AMP_EINVAL);
+	assert_true(stat_of("bad client requests ") >= 2);
+	/* And the connection still works. */
+	assert_int_equal(amp_sdb_alloc(s, 4096, AMP_SDB_TO_LINUX, -1, &b), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	amp_sdb_close(s);
+}
+
+static bool daemon_alive(void)
+{
+	return waitpid(live_daemon, NULL, WNOHANG) == 0;
+}
+
+/* A client leaves while the firmware holds its buffer (kept "stale" for a late answer),
+ * then the channel goes: the stale buffer's timer must go with the service. */
+static void a_stale_buffer_does_not_outlive_its_service(void **state)
+{
+	(void)state;
+	start(BAD_FW); /* fills once, never refills after a give-back */
+	struct amp_sdb *s;
+	struct amp_sdb_buf b;
+	assert_int_equal(amp_sdb_open(sock, &s), 0);
+	assert_int_equal(amp_sdb_alloc(s, 8192, AMP_SDB_TO_LINUX, -1, &b), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_give_back(s, b.idx), 0); /* the firmware keeps it */
+	amp_sdb_close(s);
+	for (int t = 0; t < 200 && stat_of("reclaimed ") == 0; t++)
+		msleep(10);
+	assert_int_equal(stat_of("reclaimed "), 1);
+	assert_int_equal(kill(firmware_pid(), SIGKILL), 0); /* the service is freed */
+	msleep(2500);					    /* past the stale timer */
+	assert_true(daemon_alive());
+	assert_true(wait_for(sock, true, 10000));
+	for (int t = 0; t < 100 && amp_sdb_open(sock, &s) != 0; t++)
+		msleep(50);
+	assert_int_equal(amp_sdb_alloc(s, 8192, AMP_SDB_TO_LINUX, -1, &b), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	amp_sdb_close(s);
+	assert_true(daemon_alive());
+}
+
 static void firmware_crash_wakes_clients_and_recovery_serves_again(void **state)
 {
 	(void)state;
@@ -248,10 +309,12 @@ static void firmware_crash_wakes_clients_and_recovery_serves_again(void **state)
 	/* The waiter wakes (its eventfd or the hangup, whichever it sees first); every later
 	 * call says the service is gone. */
 	int rc = amp_sdb_wait(s, &b, 5000);
-	assert_true(rc == 0 || rc == -EPIPE);
+	assert_true(rc == 0 || rc == AMP_ENOTCONN);
 	uint64_t n;
-	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), -EPIPE);
-	assert_int_equal(amp_sdb_give_back(s, b.idx), -EPIPE);
+	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), AMP_ENOTCONN);
+	assert_int_equal(amp_sdb_give_back(s, b.idx), AMP_ENOTCONN);
+	struct amp_sdb_buf more;
+	assert_int_equal(amp_sdb_alloc(s, 4096, AMP_SDB_TO_LINUX, -1, &more), AMP_ENOTCONN);
 	amp_sdb_close(s);
 	/* Recovery reboots the firmware, the channel and the socket come back. */
 	assert_true(wait_for(sock, false, 5000) || true);
@@ -297,9 +360,9 @@ static void a_client_reaches_only_its_own_buffers(void **state)
 	assert_int_equal(amp_sdb_wait(other, &bo, 5000), 0);
 	/* Another client's buffer index: refused. */
 	uint64_t n;
-	assert_int_equal(amp_sdb_get_data_size(a, bo.idx, &n, NULL), -EPERM);
-	assert_int_equal(amp_sdb_give_back(a, bo.idx), -EPERM);
-	assert_int_equal(amp_sdb_get_data_size(a, 999, &n, NULL), -EPERM);
+	assert_int_equal(amp_sdb_get_data_size(a, bo.idx, &n, NULL), AMP_EACCES);
+	assert_int_equal(amp_sdb_give_back(a, bo.idx), AMP_EACCES);
+	assert_int_equal(amp_sdb_get_data_size(a, 999, &n, NULL), AMP_EACCES);
 	/* No fd of the SoC object (vrings, table, IPCC registers) ever reached us. */
 	assert_false(holds_soc_object());
 	/* Our buffer's memory is exactly our buffer: sealed against resizing, and the page
@@ -335,6 +398,8 @@ int main(void)
 	    cmocka_unit_test_teardown(a_dead_client_has_its_buffers_reclaimed, stop),
 	    cmocka_unit_test_teardown(firmware_crash_wakes_clients_and_recovery_serves_again, stop),
 	    cmocka_unit_test_teardown(a_client_reaches_only_its_own_buffers, stop),
+	    cmocka_unit_test_teardown(refusals_carry_their_code, stop),
+	    cmocka_unit_test_teardown(a_stale_buffer_does_not_outlive_its_service, stop),
 	};
 	return cmocka_run_group_tests_name("rpmsg-sdb", tests, NULL, NULL);
 }
