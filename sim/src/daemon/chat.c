@@ -19,6 +19,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <ampsim/error.h>
+
 #define CHAT_BUF 4096
 
 static int open_endpoint(const char *path, gboolean *is_tty, GError **err)
@@ -26,10 +28,10 @@ static int open_endpoint(const char *path, gboolean *is_tty, GError **err)
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "%s: %s; is 'ampsim run' running, and has the firmware announced "
-			    "this channel? ('ampsim ctl RUNDIR endpoints' lists them)",
-			    path, g_strerror(e));
+		amp_set_error(err, amp_from_errno(e),
+			      "%s: %s; is 'ampsim run' running, and has the firmware announced "
+			      "this channel? ('ampsim ctl RUNDIR endpoints' lists them)",
+			      path, g_strerror(e));
 		return -1;
 	}
 	*is_tty = S_ISCHR(st.st_mode);
@@ -51,10 +53,8 @@ static int open_endpoint(const char *path, gboolean *is_tty, GError **err)
 		return fd;
 	if (fd >= 0)
 		close(fd);
-fail:;
-	int e = errno;
-	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s: %s", path,
-		    g_strerror(e));
+fail:
+	amp_set_error_errno(err, errno, "cannot open %s", path);
 	return -1;
 }
 
@@ -75,9 +75,10 @@ static gboolean parse_addr(const char *what, const char *text, uint32_t *out, GE
 	gboolean hex = g_str_has_prefix(text, "0x") || g_str_has_prefix(text, "0X");
 	if (!g_ascii_string_to_unsigned(hex ? text + 2 : text, hex ? 16 : 10, 0, G_MAXUINT32, &v,
 					NULL)) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "--%s '%s' is not an address (a number such as 1024 or 0x400, or any)",
-			    what, text);
+		amp_set_error(
+		    err, AMP_EINVAL,
+		    "--%s '%s' is not an address (a number such as 1024 or 0x400, or any)", what,
+		    text);
 		return FALSE;
 	}
 	*out = (uint32_t)v;
@@ -93,16 +94,20 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 	    !parse_addr("dst", rq->dst, &info.dst, err))
 		return FALSE;
 	struct amp_ctrl_reply r;
-	if (write(fd, &info, sizeof(info)) != sizeof(info) ||
-	    read(fd, &r, sizeof(r)) != sizeof(r)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_IO,
-			    "rpmsg_ctrl0 did not answer the request");
+	ssize_t n = write(fd, &info, sizeof(info));
+	if (n == (ssize_t)sizeof(info))
+		n = read(fd, &r, sizeof(r));
+	if (n != (ssize_t)sizeof(r)) {
+		amp_set_error(err, n < 0 ? amp_from_errno(errno) : AMP_ENOTCONN,
+			      "rpmsg_ctrl0 did not answer the request (%s); is the firmware still "
+			      "running?",
+			      n < 0 ? g_strerror(errno) : "hung up");
 		return FALSE;
 	}
-	if (r.status) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-			    "cannot create endpoint \"%s\" at %s: %s", info.name,
-			    rq->src ? rq->src : "any", g_strerror(r.status));
+	if (r.status) { /* a positive errno, as RPMSG_CREATE_EPT_IOCTL would fail with */
+		amp_set_error(err, r.status > 0 ? amp_from_errno(r.status) : AMP_EPROTO,
+			      "cannot create endpoint \"%s\" at %s: %s", info.name,
+			      rq->src ? rq->src : "any", g_strerror(r.status));
 		return FALSE;
 	}
 	g_print("endpoint \"%s\": our address 0x%x, sending to 0x%x\n", r.info.name, r.info.src,
@@ -110,17 +115,22 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 	return TRUE;
 }
 
-/* Read what answers one message: one frame, or for a tty as many bytes as were sent. */
+/*
+ * Read what answers one message: one frame, or for a tty as many bytes as were sent.
+ * Returns the bytes read, 0 when the channel hung up, AMP_ETIMEDOUT when nothing came in
+ * @timeout_ms, or a failed call's errno through amp_from_errno().
+ */
 static gssize read_answer(int fd, gboolean is_tty, char *buf, size_t want, int timeout_ms)
 {
 	size_t got = 0;
 	do {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, timeout_ms) <= 0)
-			return got ? (gssize)got : -1;
+		int r = poll(&p, 1, timeout_ms);
+		if (r <= 0)
+			return got ? (gssize)got : r == 0 ? AMP_ETIMEDOUT : amp_from_errno(errno);
 		ssize_t n = read(fd, buf + got, CHAT_BUF - got);
 		if (n <= 0)
-			return got ? (gssize)got : n;
+			return got ? (gssize)got : n == 0 ? 0 : amp_from_errno(errno);
 		got += (size_t)n;
 	} while (is_tty && got < want);
 	return (gssize)got;
@@ -139,9 +149,14 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 	}
 	gssize n = read_answer(fd, is_tty, buf, len, timeout_ms);
 	gint64 us = g_get_monotonic_time() - t0;
-	if (n < 0) {
+	if (n == AMP_ETIMEDOUT) {
 		g_print("  -> \"%s\" (%zu bytes)   <- no answer within %d ms\n", msg, len,
 			timeout_ms);
+		return FALSE;
+	}
+	if (n < 0) {
+		g_print("  -> \"%s\" (%zu bytes)   <- reading the answer failed: %s\n", msg, len,
+			amp_strerror((int)n));
 		return FALSE;
 	}
 	if (n == 0) {

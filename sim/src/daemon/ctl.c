@@ -10,12 +10,14 @@
 
 #include <glib-unix.h>
 
+#include <ampsim/error.h>
+
+#include "sock_server.h"
+
 #define CTL_LINE_MAX 256
 
 struct amp_ctl_server {
-	char *path;
-	int fd;
-	guint src;
+	struct amp_sock_server *server;
 	amp_ctl_handler handler;
 	void *ctx;
 };
@@ -31,8 +33,8 @@ static gboolean fill_addr(struct sockaddr_un *sa, const char *path, GError **err
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa->sun_path)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-			    "socket path %s is too long; use a shorter run directory", path);
+		amp_set_error(err, AMP_EINVAL,
+			      "socket path %s is too long; use a shorter run directory", path);
 		return FALSE;
 	}
 	strcpy(sa->sun_path, path);
@@ -87,50 +89,37 @@ static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+static void on_accept(void *priv, int c)
 {
-	(void)cond;
-	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (c < 0)
-		return G_SOURCE_CONTINUE;
 	/* A reply (e.g. a trace dump) is written blocking; a client that stops reading
 	 * must not stall the daemon for more than a second. */
 	struct timeval tv = {.tv_sec = 1};
 	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	struct ctl_conn *conn = g_new0(struct ctl_conn, 1);
-	conn->s = data;
+	conn->s = priv;
 	conn->fd = c;
 	conn->line = g_string_new(NULL);
 	g_unix_fd_add(c, G_IO_IN | G_IO_HUP | G_IO_ERR, on_conn, conn);
-	return G_SOURCE_CONTINUE;
 }
 
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
 					  GError **err)
 {
-	/* Listening before it appears (renamed into place), so `ampsim ctl` never races it. */
-	g_autofree char *tmp = g_strdup_printf("%s.new", path);
-	struct sockaddr_un sa;
-	if (!fill_addr(&sa, tmp, err))
-		return NULL;
-	unlink(tmp);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0 ||
-	    rename(tmp, path) < 0) {
-		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot listen on control socket %s: %s", path, g_strerror(e));
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
+	struct amp_ctl_server *s = g_new0(struct amp_ctl_server, 1);
+	/* A byte stream, blocking clients (see on_accept), on the daemon's default context. */
+	const struct amp_sock_server_cfg cfg = {.type = SOCK_STREAM,
+						.backlog = 8,
+						.blocking_clients = true,
+						.on_client = on_accept,
+						.priv = s};
+	s->server = amp_sock_server_new(path, &cfg, err);
+	if (!s->server) {
+		g_prefix_error(err, "control socket: ");
+		g_free(s);
 		return NULL;
 	}
-	struct amp_ctl_server *s = g_new0(struct amp_ctl_server, 1);
-	s->path = g_strdup(path);
-	s->fd = fd;
 	s->handler = handler;
 	s->ctx = ctx;
-	s->src = g_unix_fd_add(fd, G_IO_IN, on_accept, s);
 	return s;
 }
 
@@ -138,28 +127,25 @@ void amp_ctl_server_free(struct amp_ctl_server *s)
 {
 	if (!s)
 		return;
-	g_source_remove(s->src);
-	close(s->fd);
-	unlink(s->path);
-	g_free(s->path);
+	amp_sock_server_free(s->server); /* removes the path */
 	g_free(s);
 }
 
-int amp_ctl_request(const char *path, const char *cmd, GString *reply, GError **err)
+int amp_ctl_request(const char *path, const char *cmd, GString *reply, gboolean *ok, GError **err)
 {
 	struct sockaddr_un sa;
 	if (!fill_addr(&sa, path, err))
-		return -1;
+		return AMP_EINVAL;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "no ampsim run answers at %s (%s); is 'ampsim run' running with this "
-			    "run directory?",
-			    path, g_strerror(e));
+		amp_set_error(err, amp_from_errno(e),
+			      "no ampsim run answers at %s (%s); is 'ampsim run' running with this "
+			      "run directory?",
+			      path, g_strerror(e));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return amp_from_errno(e);
 	}
 	g_autofree char *line = g_strdup_printf("%s\n", cmd);
 	write_all(fd, line, strlen(line));
@@ -170,17 +156,15 @@ int amp_ctl_request(const char *path, const char *cmd, GString *reply, GError **
 		if (n > 0)
 			g_string_append_len(all, buf, n);
 	close(fd);
-	int rc;
-	if (g_str_has_prefix(all->str, "ok\n")) {
-		g_string_append(reply, all->str + 3);
-		rc = 0;
-	} else if (g_str_has_prefix(all->str, "error: ")) {
-		g_string_append(reply, all->str + 7);
-		rc = 1;
+	int rc = AMP_OK;
+	if (g_str_has_prefix(all->str, "ok\n") || g_str_has_prefix(all->str, "error: ")) {
+		*ok = all->str[0] == 'o';
+		g_string_append(reply, all->str + (*ok ? 3 : 7));
 	} else {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_IO,
-			    "the run at %s closed the connection without an answer", path);
-		rc = -1;
+		/* Nothing: it hung up (stopping?); anything else is not this protocol. */
+		rc = all->len ? AMP_EPROTO : AMP_ENOTCONN;
+		amp_set_error(err, rc, "the run at %s closed the connection without an answer",
+			      path);
 	}
 	g_string_free(all, TRUE);
 	return rc;

@@ -13,15 +13,24 @@ typedef gboolean (*amp_ctl_handler)(void *ctx, const char *cmd, GString *out);
 
 struct amp_ctl_server;
 
+/** Listen on @p path (SOCK_STREAM). NULL with @p err set, as amp_sock_server_new(). */
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
 					  GError **err);
 void amp_ctl_server_free(struct amp_ctl_server *s);
 
 /**
  * Client side: send @cmd to the run whose control socket is @path and put the reply text
- * (without the status line) into @reply. Returns 0 on "ok", 1 on "error: ..." (the
- * message in @reply), -1 with @err set when the run cannot be reached.
+ * (without the status line) into @reply; *@ok says whether the run answered "ok" or
+ * "error: ..." (the message in @reply).
+ *
+ * @retval AMP_OK        the run answered
+ * @retval AMP_EINVAL    @path too long for a socket address
+ * @retval AMP_ENOTCONN  it hung up without answering
+ * @retval AMP_EPROTO    it answered something else
+ * @retval other         no run answers: connect's errno through amp_from_errno() (AMP_ENOENT
+ *                       when no socket is there, AMP_ENOTCONN when nobody listens on it)
+ * Each error is also in @err (AMP_ERROR) with what to do.
  */
-int amp_ctl_request(const char *path, const char *cmd, GString *reply, GError **err);
+int amp_ctl_request(const char *path, const char *cmd, GString *reply, gboolean *ok, GError **err);
 
 #endif /* AMP_SIM_CTL_H */

@@ -1,6 +1,8 @@
 /* `ampsim ctl [RUNDIR] COMMAND`: talk to a running `ampsim run` through RUNDIR/control. */
 #include <string.h>
 
+#include <amp/error.h>
+
 #include "commands.h"
 #include "ctl.h"
 #include "rundir.h"
@@ -41,12 +43,12 @@ int amp_cmd_ctl(int argc, char **argv)
 	g_autofree char *dir = argc == 3 ? g_strdup(argv[1]) : amp_rundir_default();
 	g_autofree char *sock = g_build_filename(dir, "control", NULL);
 	g_autoptr(GString) reply = g_string_new(NULL);
-	int rc = amp_ctl_request(sock, argv[argc - 1], reply, &err);
-	if (rc < 0) {
+	gboolean ok = FALSE;
+	if (amp_ctl_request(sock, argv[argc - 1], reply, &ok, &err) != AMP_OK) {
 		g_printerr("ampsim ctl: %s\n", err->message);
 		return 1;
 	}
-	if (rc > 0) {
+	if (!ok) {
 		g_printerr("ampsim ctl: %s", reply->str);
 		return 1;
 	}

@@ -16,13 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/error.h>
+
+#include "sock_server.h"
 
 /* Messages kept for a client that is absent or slow; beyond this they are dropped and counted. */
 #define AMP_FRONTEND_QUEUE_MAX 256u
@@ -35,9 +37,8 @@ struct amp_frontend {
 	const struct amp_chan_ops *ops;
 	void *ctx;
 
-	int listen_fd; /* seqpacket: listening socket */
-	guint listen_src;
-	int fd;		  /* seqpacket: the client; tty: the pty master */
+	struct amp_sock_server *server; /* seqpacket: where clients connect */
+	int fd;				/* seqpacket: the client; tty: the pty master */
 	int slave_fd;	  /* tty: kept open so the master never reads EIO between clients */
 	guint in_src;	  /* watch for client input, 0 while paused */
 	guint out_src;	  /* watch for room to write queued output */
@@ -250,13 +251,9 @@ static bool client_gone(int fd)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
-static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+static void on_accept(void *priv, int c)
 {
-	struct amp_frontend *fe = data;
-	(void)cond;
-	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (c < 0)
-		return G_SOURCE_CONTINUE;
+	struct amp_frontend *fe = priv;
 	if (fe->fd >= 0 && client_gone(fe->fd))
 		drop_client(fe); /* its hangup was still queued behind this connection */
 	if (fe->fd >= 0) {
@@ -264,51 +261,23 @@ static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
 		fe->st.busy++;
 		g_message("%s: refused a second client (the channel is already open)", fe->path);
 		close(c);
-		return G_SOURCE_CONTINUE;
+		return;
 	}
 	fe->fd = c;
 	fe->st.clients++;
 	g_debug("%s: client connected", fe->path);
 	watch_input(fe);
 	kick_output(fe);
-	return G_SOURCE_CONTINUE;
-}
-
-int amp_seqpacket_listen(const char *path, GError **err)
-{
-	/* Bound and listening under a temporary name, then renamed: a client that sees the
-	 * path can connect at once (between bind and listen it would get ECONNREFUSED). */
-	g_autofree char *tmp = g_strdup_printf("%s.new", path);
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(tmp) >= sizeof(sa.sun_path)) {
-		g_set_error(
-		    err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-		    "socket path %s is too long (at most %zu bytes); use a shorter --run-dir", path,
-		    sizeof(sa.sun_path) - 5);
-		return -1;
-	}
-	strcpy(sa.sun_path, tmp);
-	unlink(tmp);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
-	    rename(tmp, path) < 0) {
-		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot listen on %s: %s", path, g_strerror(e));
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	return fd;
 }
 
 static bool open_seqpacket(struct amp_frontend *fe, GError **err)
 {
-	fe->listen_fd = amp_seqpacket_listen(fe->path, err);
-	if (fe->listen_fd < 0)
+	/* The daemon's own loop: the global default context. */
+	const struct amp_sock_server_cfg cfg = {
+	    .type = SOCK_SEQPACKET, .backlog = 16, .on_client = on_accept, .priv = fe};
+	fe->server = amp_sock_server_new(fe->path, &cfg, err);
+	if (!fe->server)
 		return false;
-	fe->listen_src = g_unix_fd_add(fe->listen_fd, G_IO_IN, on_accept, fe);
 	fe->device = g_strdup(fe->path);
 	return true;
 }
@@ -344,10 +313,8 @@ static bool open_tty(struct amp_frontend *fe, GError **err)
 	fe->device = g_strdup(name);
 	watch_input(fe);
 	return true;
-fail:;
-	int e = errno;
-	g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "%s: %s failed: %s", fe->path,
-		    what, g_strerror(e));
+fail:
+	amp_set_error_errno(err, errno, "%s: %s failed", fe->path, what);
 	return false;
 }
 
@@ -360,7 +327,7 @@ static struct amp_frontend *alloc(enum amp_frontend_kind kind, const char *path,
 	fe->mtu = mtu;
 	fe->ops = ops;
 	fe->ctx = ctx;
-	fe->listen_fd = fe->fd = fe->slave_fd = -1;
+	fe->fd = fe->slave_fd = -1;
 	fe->buf = g_malloc(mtu);
 	fe->pending = g_malloc(mtu);
 	g_queue_init(&fe->out);
@@ -397,11 +364,7 @@ void amp_frontend_free(struct amp_frontend *fe)
 		return;
 	drop_client(fe); /* the client sees EOF / EPIPE (tty: hangup when the master closes) */
 	unwatch(&fe->hangup_src);
-	unwatch(&fe->listen_src);
-	if (fe->listen_fd >= 0) {
-		close(fe->listen_fd);
-		unlink(fe->path);
-	}
+	amp_sock_server_free(fe->server); /* removes the path */
 	if (fe->slave_fd >= 0)
 		close(fe->slave_fd);
 	if (fe->kind == AMP_FRONTEND_TTY && fe->device)

@@ -52,7 +52,9 @@ struct amp_frontend;
 
 /**
  * Create a frontend at @path (a socket for SEQPACKET, a symlink to the pty for TTY).
- * @path must not exist (the run directory is cleaned first). Returns NULL with @err set.
+ * @path must not exist (the run directory is cleaned first). Returns NULL with @err set to
+ * AMP_ERROR: AMP_EEXIST when @path exists, else the failed call's errno through
+ * amp_from_errno() (the message names the call).
  */
 struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
 				      const struct amp_chan_ops *ops, void *ctx, GError **err);
@@ -63,12 +65,6 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
  */
 struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
 						const struct amp_chan_ops *ops, void *ctx);
-
-/**
- * A listening SOCK_SEQPACKET socket (non-blocking) at @p path that appears only once it
- * accepts connections. Returns the fd, or -1 with @p err set.
- */
-int amp_seqpacket_listen(const char *path, GError **err);
 
 /** A message from the firmware for this frontend's client. */
 void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len);

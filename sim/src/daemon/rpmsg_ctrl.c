@@ -10,16 +10,16 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/errno.h>
 #include <ampsim/host.h>
 
 #include "daemon.h"
 #include "frontend.h"
+#include "sock_server.h"
 
 struct amp_rpmsg_ctrl {
 	struct daemon *d;
-	char *path;
-	int fd;
-	guint src;
+	struct amp_sock_server *server;
 	GPtrArray *conns; /* struct conn * */
 };
 
@@ -83,21 +83,7 @@ static const struct amp_host_ept_ops conn_ept_ops = {.receive = ept_receive, .go
 
 /* ---- the request ---------------------------------------------------------------------------- */
 
-static int errno_of(int amp_rc)
-{
-	switch (amp_rc) {
-	case AMP_EADDRINUSE:
-		return EADDRINUSE;
-	case AMP_ENOTCONN:
-		return ENOTCONN;
-	case AMP_ENOMEM:
-		return ENOMEM;
-	default:
-		return EINVAL;
-	}
-}
-
-/* Create the endpoint; 0 or an errno value. */
+/* Create the endpoint; 0 or an errno value (the wire speaks errno, as the ioctl would). */
 static int create(struct conn *k, struct amp_ctrl_ept_info *info)
 {
 	struct daemon *d = k->c->d;
@@ -106,7 +92,7 @@ static int create(struct conn *k, struct amp_ctrl_ept_info *info)
 	if (rc != AMP_OK) {
 		daemon_say(d, "rpmsg_ctrl0: endpoint \"%.32s\" at 0x%x refused: %s\n", info->name,
 			   info->src, amp_strerror(rc));
-		return errno_of(rc);
+		return amp_to_errno(rc);
 	}
 	info->src = k->ept->src;
 	g_autofree char *label =
@@ -141,33 +127,30 @@ static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
+static void on_accept(void *priv, int cfd)
 {
-	struct amp_rpmsg_ctrl *c = data;
-	(void)cond;
-	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (cfd < 0)
-		return G_SOURCE_CONTINUE;
+	struct amp_rpmsg_ctrl *c = priv;
 	struct conn *k = g_new0(struct conn, 1);
 	k->c = c;
 	k->fd = cfd;
 	k->src = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_request, k);
 	g_ptr_array_add(c->conns, k);
-	return G_SOURCE_CONTINUE;
 }
 
 /* ---- public --------------------------------------------------------------------------------- */
 
 struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GError **err)
 {
-	int fd = amp_seqpacket_listen(path, err);
-	if (fd < 0)
-		return NULL;
 	struct amp_rpmsg_ctrl *c = g_new0(struct amp_rpmsg_ctrl, 1);
+	/* The daemon's own loop: the global default context, as the frontends'. */
+	const struct amp_sock_server_cfg cfg = {
+	    .type = SOCK_SEQPACKET, .backlog = 16, .on_client = on_accept, .priv = c};
+	c->server = amp_sock_server_new(path, &cfg, err);
+	if (!c->server) {
+		g_free(c);
+		return NULL;
+	}
 	c->d = d;
-	c->path = g_strdup(path);
-	c->fd = fd;
-	c->src = g_unix_fd_add(fd, G_IO_IN, on_accept, c);
 	c->conns = g_ptr_array_new();
 	return c;
 }
@@ -179,10 +162,7 @@ void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c)
 	while (c->conns->len > 0)
 		conn_free(c->conns->pdata[c->conns->len - 1]);
 	g_ptr_array_free(c->conns, TRUE);
-	g_source_remove(c->src);
-	close(c->fd);
-	unlink(c->path);
-	g_free(c->path);
+	amp_sock_server_free(c->server); /* removes the path */
 	g_free(c);
 }
 
@@ -206,7 +186,7 @@ void amp_rpmsg_ctrl_list(struct amp_rpmsg_ctrl *c, GString *out)
 		    out,
 		    "%-32s firmware 0x%-4x host 0x%-4x a connection on %s  in %" G_GUINT64_FORMAT
 		    " out %" G_GUINT64_FORMAT " msgs, oversize %" G_GUINT64_FORMAT "\n",
-		    k->ept->name, k->ept->dst, k->ept->src, c->path, s->rx_msgs, s->tx_msgs,
-		    s->tx_oversize);
+		    k->ept->name, k->ept->dst, k->ept->src, amp_sock_server_path(c->server),
+		    s->rx_msgs, s->tx_msgs, s->tx_oversize);
 	}
 }

@@ -32,7 +32,7 @@ struct amp_ctrl_ept_info {
 _Static_assert(sizeof(struct amp_ctrl_ept_info) == 40, "rpmsg_endpoint_info is 40 bytes");
 
 struct amp_ctrl_reply {
-	int32_t status; /**< 0, or a positive errno value */
+	int32_t status; /**< 0, or a positive errno value (amp_to_errno() of the AMP_E* code) */
 	struct amp_ctrl_ept_info info;
 };
 _Static_assert(sizeof(struct amp_ctrl_reply) == 44, "the reply is 44 bytes");
@@ -40,7 +40,7 @@ _Static_assert(sizeof(struct amp_ctrl_reply) == 44, "the reply is 44 bytes");
 struct daemon;
 struct amp_rpmsg_ctrl;
 
-/** Listen on @p path. NULL with @p err set. */
+/** Listen on @p path. NULL with @p err set (AMP_ERROR, as amp_sock_server_new()). */
 struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GError **err);
 /** Hang up every connection (destroying its endpoint), remove the socket. */
 void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ampsim/error.h>
+
 #define PID_FILE "ampsim.pid"
 
 struct amp_rundir {
@@ -52,20 +54,23 @@ static int remove_entries(const char *path)
 static gboolean check_dir(const char *path, GError **err)
 {
 	if (g_mkdir_with_parents(path, 0700) < 0) {
-		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e),
-			    "cannot create run directory %s: %s", path, g_strerror(e));
+		amp_set_error_errno(err, errno, "cannot create run directory %s", path);
 		return FALSE;
 	}
 	struct stat st;
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_PERM,
-			    "run directory %s is not a directory owned by you; pass another "
-			    "--run-dir",
-			    path);
-		return FALSE;
-	}
-	return TRUE;
+	int code = AMP_OK;
+	if (lstat(path, &st) < 0)
+		code = amp_from_errno(errno);
+	else if (!S_ISDIR(st.st_mode))
+		code = AMP_EINVAL;
+	else if (st.st_uid != getuid())
+		code = AMP_EACCES;
+	if (code != AMP_OK)
+		amp_set_error(err, code,
+			      "run directory %s is not a directory owned by you; pass another "
+			      "--run-dir",
+			      path);
+	return code == AMP_OK;
 }
 
 /* Open and lock the pid file; -1 with @err when a live run holds it. */
@@ -74,9 +79,7 @@ static int lock_dir(const char *path, GError **err)
 	g_autofree char *pidf = g_build_filename(path, PID_FILE, NULL);
 	int fd = open(pidf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		int e = errno;
-		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s: %s",
-			    pidf, g_strerror(e));
+		amp_set_error_errno(err, errno, "cannot open %s", pidf);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -84,10 +87,10 @@ static int lock_dir(const char *path, GError **err)
 		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 		buf[n > 0 ? n : 0] = '\0';
 		g_strchomp(buf);
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-			    "run directory %s is in use by a live ampsim run (pid %s); stop it "
-			    "with 'ampsim ctl %s stop' or pass another --run-dir",
-			    path, *buf ? buf : "?", path);
+		amp_set_error(err, AMP_EBUSY,
+			      "run directory %s is in use by a live ampsim run (pid %s); stop it "
+			      "with 'ampsim ctl %s stop' or pass another --run-dir",
+			      path, *buf ? buf : "?", path);
 		close(fd);
 		return -1;
 	}
@@ -143,7 +146,7 @@ int amp_rundir_cleanup(const char *path, GError **err)
 		return 0;
 	int fd = lock_dir(path, err);
 	if (fd < 0)
-		return -1;
+		return amp_error_code(*err);
 	int n = remove_entries(path);
 	g_autofree char *pidf = g_build_filename(path, PID_FILE, NULL);
 	unlink(pidf);

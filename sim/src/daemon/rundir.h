@@ -17,8 +17,9 @@ char *amp_rundir_default(void);
 
 /**
  * Create (mode 0700) or take over @path, lock it for this process and remove what a
- * dead run left there. Fails if another live run holds it, or if it is not a directory
- * owned by this user.
+ * dead run left there. NULL with @err set (AMP_ERROR) on failure: AMP_EBUSY when another
+ * live run holds it, AMP_EACCES when another user owns it, AMP_EINVAL when it is not a
+ * directory, else the OS's errno through amp_from_errno().
  */
 struct amp_rundir *amp_rundir_open(const char *path, GError **err);
 
@@ -32,7 +33,8 @@ char *amp_rundir_file(const struct amp_rundir *rd, const char *name);
 
 /**
  * For `ampsim cleanup`: remove a dead run's leftovers from @path. Returns the number of
- * entries removed, or -1 with @err set (for example when a live run holds the directory).
+ * entries removed, or a negative AMP_E* code with @err set (@err must not be NULL), for
+ * example AMP_EBUSY when a live run holds the directory.
  */
 int amp_rundir_cleanup(const char *path, GError **err);
 

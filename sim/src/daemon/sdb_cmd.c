@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include <amp/fw_crc32.h>
+#include <ampsim/errno.h>
 #include <ampsim/sdb.h>
 
 #include "commands.h"
@@ -42,7 +43,7 @@ static bool crc_ok(const uint8_t *p, uint64_t len)
 	return amp_fw_crc32(p, (size_t)(len - 4)) == want;
 }
 
-/* Wait for any buffer; returns its index in @b or -errno. */
+/* Wait for any buffer; returns its index in @b or an AMP_E* code (as amp_sdb_wait()). */
 static int wait_any(struct amp_sdb *s, struct amp_sdb_buf *b, int n, int timeout_ms)
 {
 	struct pollfd p[AMP_SDB_MAX_BUFFERS + 1];
@@ -51,11 +52,13 @@ static int wait_any(struct amp_sdb *s, struct amp_sdb_buf *b, int n, int timeout
 	p[n] = (struct pollfd){.fd = amp_sdb_fd(s), .events = POLLIN};
 	int rc = poll(p, (nfds_t)n + 1, timeout_ms);
 	if (rc <= 0)
-		return rc == 0 ? -ETIMEDOUT : -errno;
+		return rc == 0 ? AMP_ETIMEDOUT : amp_from_errno(errno);
 	for (int i = 0; i < n; i++)
-		if (p[i].revents & POLLIN)
-			return amp_sdb_wait(s, &b[i], 0) == 0 ? i : -EIO;
-	return -EPIPE;
+		if (p[i].revents & POLLIN) {
+			rc = amp_sdb_wait(s, &b[i], 0);
+			return rc == 0 ? i : rc;
+		}
+	return AMP_ENOTCONN; /* only the service's socket: it hung up */
 }
 
 static int run_to_linux(struct amp_sdb *s, struct amp_sdb_buf *b, const struct sdb_opts *o,
@@ -186,7 +189,7 @@ int amp_cmd_sdb(int argc, char **argv)
 	if ((rc = amp_sdb_open(argv[1], &s))) {
 		g_printerr("ampsim sdb: cannot open %s: %s (is a firmware with "
 			   "\"rpmsg-sdb-channel\" running?)\n",
-			   argv[1], g_strerror(-rc));
+			   argv[1], amp_strerror(rc));
 		rc = 1;
 		goto out;
 	}
@@ -202,10 +205,10 @@ int amp_cmd_sdb(int argc, char **argv)
 		rc = o.to_firmware ? run_to_firmware(s, b, &o, &t) : run_to_linux(s, b, &o, &t);
 	double secs = (double)(g_get_monotonic_time() - t0) / 1e6;
 	if (rc)
-		g_printerr("ampsim sdb: %s\n", rc == -EPIPE
+		g_printerr("ampsim sdb: %s\n", rc == AMP_ENOTCONN
 						   ? "the service hung up (firmware crashed "
 						     "or stopped)"
-						   : g_strerror(-rc));
+						   : amp_strerror(rc));
 	report(&o, &t, secs);
 	amp_sdb_close(s);
 	rc = rc || t.crc_bad ? 1 : 0;
