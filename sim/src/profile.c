@@ -199,14 +199,46 @@ static gboolean parse_key_file(GKeyFile *kf, const char *path, GError **error)
 	return TRUE;
 }
 
+/* [mailbox]: type, region (by name), channels. */
+static gboolean parse_mailbox(GKeyFile *kf, const char *path, struct amp_soc_layout *out,
+			      GError **error)
+{
+	g_autofree char *mbox_type = g_key_file_get_string(kf, "mailbox", "type", NULL);
+	g_autofree char *mbox_region = g_key_file_get_string(kf, "mailbox", "region", NULL);
+	guint64 nchan;
+
+	if (!mbox_type)
+		return invalid(error, path, "mailbox", "type", "missing");
+	if (strcmp(g_strstrip(mbox_type), "stm32-ipcc") != 0)
+		return invalid(error, path, "mailbox", "type", "'%s' not supported (stm32-ipcc)",
+			       mbox_type);
+	if (!mbox_region)
+		return invalid(error, path, "mailbox", "region", "missing");
+	g_strstrip(mbox_region);
+	out->ipcc_region = AMP_SOC_MAX_REGIONS;
+	for (guint i = 0; i < out->nregions; i++) {
+		if (strcmp(out->regions[i].name, mbox_region) == 0)
+			out->ipcc_region = i;
+	}
+	if (out->ipcc_region == AMP_SOC_MAX_REGIONS)
+		return invalid(error, path, "mailbox", "region", "no region named '%s'",
+			       mbox_region);
+	if (!get_u64(kf, path, "mailbox", "channels", &nchan, error))
+		return FALSE;
+	if (nchan == 0 || nchan > 16u)
+		return invalid(error, path, "mailbox", "channels",
+			       "%" G_GUINT64_FORMAT " channels (1..16 allowed)", nchan);
+	out->ipcc_nchan = (uint32_t)nchan;
+	return TRUE;
+}
+
 gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_auto(GStrv) groups = NULL;
-	g_autofree char *mbox_region = NULL, *mbox_type = NULL, *soc_name = NULL;
+	g_autofree char *soc_name = NULL;
 	struct amp_soc_layout_err le;
 	const char *group_of[AMP_SOC_MAX_REGIONS];
-	guint64 nchan;
 
 	g_return_val_if_fail(path && out, FALSE);
 	memset(out, 0, sizeof(*out));
@@ -241,32 +273,8 @@ gboolean amp_profile_load_file(const char *path, struct amp_soc_layout *out, GEr
 	g_strlcpy(out->name, soc_name, sizeof(out->name));
 	if (out->nregions == 0)
 		return invalid(error, path, "soc", NULL, "no [region <name>] groups");
-
-	mbox_type = g_key_file_get_string(kf, "mailbox", "type", NULL);
-	if (!mbox_type)
-		return invalid(error, path, "mailbox", "type", "missing");
-	if (strcmp(g_strstrip(mbox_type), "stm32-ipcc") != 0)
-		return invalid(error, path, "mailbox", "type", "'%s' not supported (stm32-ipcc)",
-			       mbox_type);
-	mbox_region = g_key_file_get_string(kf, "mailbox", "region", NULL);
-	if (!mbox_region)
-		return invalid(error, path, "mailbox", "region", "missing");
-	g_strstrip(mbox_region);
-	out->ipcc_region = AMP_SOC_MAX_REGIONS;
-	for (guint i = 0; i < out->nregions; i++) {
-		if (strcmp(out->regions[i].name, mbox_region) == 0)
-			out->ipcc_region = i;
-	}
-	if (out->ipcc_region == AMP_SOC_MAX_REGIONS)
-		return invalid(error, path, "mailbox", "region", "no region named '%s'",
-			       mbox_region);
-	if (!get_u64(kf, path, "mailbox", "channels", &nchan, error))
+	if (!parse_mailbox(kf, path, out, error))
 		return FALSE;
-	if (nchan == 0 || nchan > 16u)
-		return invalid(error, path, "mailbox", "channels",
-			       "%" G_GUINT64_FORMAT " channels (1..16 allowed)", nchan);
-	out->ipcc_nchan = (uint32_t)nchan;
-
 	if (amp_soc_layout_check(out, &le) != AMP_OK) {
 		if (le.region < 0)
 			return invalid(error, path, "mailbox", le.key, "%s", le.why);

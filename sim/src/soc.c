@@ -39,10 +39,8 @@ static void set_err(struct amp_soc *soc, const char *fmt, ...)
 }
 
 /* A failed OS call: its text in soc->err, its errno as an AMP_E* code (the one map). */
-static int os_fail(struct amp_soc *soc, int e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int os_fail(struct amp_soc *soc, int e, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) int os_fail(struct amp_soc *soc, int e,
+							 const char *fmt, ...)
 {
 	char what[128];
 	va_list ap;
