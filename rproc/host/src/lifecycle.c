@@ -82,10 +82,11 @@ static gboolean check_carveout(const struct amp_rproc_mem *r, int i, uint32_t da
 	}
 	if (da == AMP_FW_RSC_ADDR_ANY || (da >= r->da && da - r->da <= r->size - len))
 		return TRUE;
-	amp_set_error(err, AMP_EFAULT,
-		      "vring%d at da 0x%x (0x%zx bytes) is not inside region %s (0x%" G_GINT64_MODIFIER
-		      "x bytes at 0x%" G_GINT64_MODIFIER "x); use that address or FW_RSC_ADDR_ANY",
-		      i, da, len, r->name, r->size, r->da);
+	amp_set_error(
+	    err, AMP_EFAULT,
+	    "vring%d at da 0x%x (0x%zx bytes) is not inside region %s (0x%" G_GINT64_MODIFIER
+	    "x bytes at 0x%" G_GINT64_MODIFIER "x); use that address or FW_RSC_ADDR_ANY",
+	    i, da, len, r->name, r->size, r->da);
 	return FALSE;
 }
 
@@ -146,8 +147,8 @@ static gboolean place_vring(struct amp_rproc *rp, int i, GError **err)
 		return FALSE;
 	void *ring = da_to_va(rp, da, vring_bytes(v));
 	if (!ring) {
-		amp_set_error(err, AMP_EFAULT, "vring%d at da 0x%" G_GINT64_MODIFIER "x is not mapped",
-			      i, da);
+		amp_set_error(err, AMP_EFAULT,
+			      "vring%d at da 0x%" G_GINT64_MODIFIER "x is not mapped", i, da);
 		return FALSE;
 	}
 	rp->vdev.vring[i] = (struct amp_vring_info){
@@ -175,11 +176,12 @@ static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 		g_autofree char *have =
 		    r ? g_strdup_printf("has only 0x%" G_GINT64_MODIFIER "x", r->size)
 		      : g_strdup("is missing");
-		amp_set_error(err, r ? AMP_ERANGE : AMP_ENOENT,
-			      "%u buffers of %u bytes need 0x%" G_GINT64_MODIFIER "x bytes but the "
-			      "SoC profile's vdev0buffer region %s; give fewer vring entries in the "
-			      "resource table or a larger vdev0buffer in the profile",
-			      count, RPROC_BUF_SIZE, need, have);
+		amp_set_error(
+		    err, r ? AMP_ERANGE : AMP_ENOENT,
+		    "%u buffers of %u bytes need 0x%" G_GINT64_MODIFIER "x bytes but the "
+		    "SoC profile's vdev0buffer region %s; give fewer vring entries in the "
+		    "resource table or a larger vdev0buffer in the profile",
+		    count, RPROC_BUF_SIZE, need, have);
 		return FALSE;
 	}
 	rp->vdev.pool_da = r->da;
@@ -238,7 +240,8 @@ static void emit(struct amp_rproc *rp, enum amp_rproc_event ev)
 		rp->cfg.cb(rp->cfg.priv, ev);
 }
 
-/* ---- crashes, recovery, the watchdog ----------------------------------------------------------- */
+/* ---- crashes, recovery, the watchdog -----------------------------------------------------------
+ */
 
 static void trace_copy(const struct amp_rproc *rp, GString *out);
 
@@ -312,7 +315,8 @@ static void start_watchdog(struct amp_rproc *rp)
 	rp->wdg_src = attach(rp, g_timeout_source_new(rp->wdg_ms), on_watchdog);
 }
 
-/* ---- stopping ------------------------------------------------------------------------------------ */
+/* ---- stopping
+ * ------------------------------------------------------------------------------------ */
 
 /* The firmware is gone after a stop: offline. */
 static void stopped(struct amp_rproc *rp)
@@ -374,7 +378,8 @@ void amp_rproc_stop_now(struct amp_rproc *rp)
 	stopped(rp);
 }
 
-/* ---- reports from the platform ---------------------------------------------------------------- */
+/* ---- reports from the platform ----------------------------------------------------------------
+ */
 
 void amp_rproc_report_exit(struct amp_rproc *rp, const char *reason)
 {
@@ -397,7 +402,8 @@ void amp_rproc_report_crash(struct amp_rproc *rp, const char *reason)
 	amp_rproc_report_exit(rp, reason);
 }
 
-/* ---- public ------------------------------------------------------------------------------------ */
+/* ---- public ------------------------------------------------------------------------------------
+ */
 
 static gboolean check_platform(const struct amp_rproc_platform *p, GError **err)
 {
@@ -407,8 +413,9 @@ static gboolean check_platform(const struct amp_rproc_platform *p, GError **err)
 		return FALSE;
 	}
 	if (p->nmem > RPROC_MAX_MEM || (p->nmem && !p->mem)) {
-		amp_set_error(err, AMP_EINVAL, "remoteproc platform with %zu memory regions (at most %u)",
-			      p->nmem, RPROC_MAX_MEM);
+		amp_set_error(err, AMP_EINVAL,
+			      "remoteproc platform with %zu memory regions (at most %u)", p->nmem,
+			      RPROC_MAX_MEM);
 		return FALSE;
 	}
 	return TRUE;
@@ -429,8 +436,8 @@ struct amp_rproc *amp_rproc_new(const struct amp_rproc_platform *plat,
 	rp->nmem = plat->nmem;
 	rp->cfg = *cfg;
 	rp->cfg.firmware = g_strdup(cfg->firmware);
-	rp->ctx = cfg->context ? g_main_context_ref(cfg->context)
-			       : g_main_context_ref_thread_default();
+	rp->ctx =
+	    cfg->context ? g_main_context_ref(cfg->context) : g_main_context_ref_thread_default();
 	rp->cfg.context = rp->ctx;
 	if (!amp_rproc_read_firmware(rp, err)) {
 		amp_rproc_free(rp);
@@ -533,7 +540,8 @@ void amp_rproc_set_gfeatures(struct amp_rproc *rp, uint32_t features)
 				rp->vdev_off + AMP_RSC_VDEV_GFEATURES_OFF, features);
 }
 
-/* ---- trace and description ---------------------------------------------------------------------- */
+/* ---- trace and description ----------------------------------------------------------------------
+ */
 
 gboolean amp_rproc_crash_trace(const struct amp_rproc *rp, GString *out)
 {

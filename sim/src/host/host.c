@@ -254,7 +254,8 @@ static void on_irq(void *arg, uint32_t ch)
 	}
 }
 
-/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------------ */
+/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------------
+ */
 
 static void plug_free(struct plug_wait *w)
 {
@@ -454,8 +455,8 @@ struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err)
 	h->cfg = *cfg;
 	if (!h->cfg.ops)
 		h->cfg.ops = &no_ops;
-	h->ctx = cfg->context ? g_main_context_ref(cfg->context)
-			      : g_main_context_ref_thread_default();
+	h->ctx =
+	    cfg->context ? g_main_context_ref(cfg->context) : g_main_context_ref_thread_default();
 	h->cfg.context = h->ctx;
 	h->soc.fd = -1;
 	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)

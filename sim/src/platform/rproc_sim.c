@@ -69,8 +69,7 @@ static char **build_envp(const struct amp_sim_rproc *p, GError **err)
 }
 
 /* In the child: only async-signal-safe calls until exec; a failure goes back through @p wfd. */
-static G_GNUC_NORETURN void child(const struct amp_sim_rproc *p, char **argv, char **envp,
-				  int wfd)
+static G_GNUC_NORETURN void child(const struct amp_sim_rproc *p, char **argv, char **envp, int wfd)
 {
 	/* Own process group: Ctrl-C reaches the daemon, which then stops the firmware. */
 	setpgid(0, 0);
@@ -169,8 +168,8 @@ static gboolean watch(struct amp_sim_rproc *p, pid_t pid, const char *name, GErr
 		int e = errno;
 		kill(pid, SIGKILL);
 		reap(pid, NULL);
-		amp_set_error_errno(err, e, "cannot watch %s: pidfd_open (Linux 5.3 or later is needed)",
-				    name);
+		amp_set_error_errno(
+		    err, e, "cannot watch %s: pidfd_open (Linux 5.3 or later is needed)", name);
 		return FALSE;
 	}
 	p->pid = pid;
@@ -199,8 +198,10 @@ static gboolean sim_start(void *priv, const struct amp_rproc_boot *boot, GError 
 	struct amp_sim_rproc *p = priv;
 	/* The firmware finds its loaded table through the SoC header (docs/firmware-abi.md). */
 	if (amp_soc_set_rsc(p->soc, boot->table_da, boot->table_len) != AMP_OK) {
-		amp_set_error(err, AMP_EFAULT, "the loaded table at da 0x%" G_GINT64_MODIFIER
-			      "x is not inside one region of the SoC", boot->table_da);
+		amp_set_error(err, AMP_EFAULT,
+			      "the loaded table at da 0x%" G_GINT64_MODIFIER
+			      "x is not inside one region of the SoC",
+			      boot->table_da);
 		return FALSE;
 	}
 	g_auto(GStrv) envp = build_envp(p, err);

@@ -59,7 +59,7 @@ typedef void (*amp_rproc_event_cb)(void *priv, enum amp_rproc_event ev);
 
 /** What a memory region is for, as far as the core is concerned. */
 enum amp_rproc_mem_purpose {
-	AMP_RPROC_MEM_RAM,    /**< coprocessor RAM: the loaded table goes at the start of the first */
+	AMP_RPROC_MEM_RAM, /**< coprocessor RAM: the loaded table goes at the start of the first */
 	AMP_RPROC_MEM_VRING,  /**< vring carveouts ("vdev0vring0", "vdev0vring1", or a pool) */
 	AMP_RPROC_MEM_BUFFER, /**< the vdev buffer pool ("vdev0buffer") */
 	AMP_RPROC_MEM_OTHER,  /**< anything else (DDR, mailbox registers): not used by the core */
