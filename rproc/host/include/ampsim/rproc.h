@@ -53,6 +53,12 @@ enum amp_rproc_event {
 	AMP_RPROC_EV_STOPPED,  /**< a stop finished: the firmware is gone, state offline */
 };
 
+/**
+ * An event, from the context's thread: from the context's sources, or from inside the call
+ * that caused it (start: STARTED; stop: STOPPING; stop_now: STOPPING, STOPPED; a report:
+ * CRASHED or STOPPED). It may call amp_rproc_start() and amp_rproc_stop(), never
+ * amp_rproc_stop_now() or amp_rproc_free().
+ */
 typedef void (*amp_rproc_event_cb)(void *priv, enum amp_rproc_event ev);
 
 /* ---- the platform ------------------------------------------------------------------------ */
