@@ -240,8 +240,7 @@ static void emit(struct amp_rproc *rp, enum amp_rproc_event ev)
 		rp->cfg.cb(rp->cfg.priv, ev);
 }
 
-/* ---- crashes, recovery, the watchdog -----------------------------------------------------------
- */
+/* ---- crashes, recovery, the watchdog ----------------------------------------------------- */
 
 static void trace_copy(const struct amp_rproc *rp, GString *out);
 
@@ -315,8 +314,7 @@ static void start_watchdog(struct amp_rproc *rp)
 	rp->wdg_src = attach(rp, g_timeout_source_new(rp->wdg_ms), on_watchdog);
 }
 
-/* ---- stopping
- * ------------------------------------------------------------------------------------ */
+/* ---- stopping ---------------------------------------------------------------------------- */
 
 /* The firmware is gone after a stop: offline. */
 static void stopped(struct amp_rproc *rp)
@@ -378,8 +376,7 @@ void amp_rproc_stop_now(struct amp_rproc *rp)
 	stopped(rp);
 }
 
-/* ---- reports from the platform ----------------------------------------------------------------
- */
+/* ---- reports from the platform ----------------------------------------------------------- */
 
 void amp_rproc_report_exit(struct amp_rproc *rp, const char *reason)
 {
@@ -402,8 +399,7 @@ void amp_rproc_report_crash(struct amp_rproc *rp, const char *reason)
 	amp_rproc_report_exit(rp, reason);
 }
 
-/* ---- public ------------------------------------------------------------------------------------
- */
+/* ---- public ------------------------------------------------------------------------------ */
 
 static gboolean check_platform(const struct amp_rproc_platform *p, GError **err)
 {
@@ -540,8 +536,7 @@ void amp_rproc_set_gfeatures(struct amp_rproc *rp, uint32_t features)
 				rp->vdev_off + AMP_RSC_VDEV_GFEATURES_OFF, features);
 }
 
-/* ---- trace and description ----------------------------------------------------------------------
- */
+/* ---- trace and description --------------------------------------------------------------- */
 
 gboolean amp_rproc_crash_trace(const struct amp_rproc *rp, GString *out)
 {

@@ -254,8 +254,7 @@ static void on_irq(void *arg, uint32_t ch)
 	}
 }
 
-/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------------
- */
+/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------- */
 
 static void plug_free(struct plug_wait *w)
 {
