@@ -11,15 +11,14 @@ static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-guint amp_ipcc_glib_add(struct amp_ipcc_link *link, GMainContext *ctx)
+GSource *amp_ipcc_glib_source(struct amp_ipcc_link *link, GMainContext *ctx)
 {
-	GSource *src;
-	guint id;
-
-	g_return_val_if_fail(link != NULL, 0);
-	src = g_unix_fd_source_new(amp_ipcc_link_fd(link), G_IO_IN);
+	g_return_val_if_fail(link != NULL, NULL);
+	GSource *src = g_unix_fd_source_new(amp_ipcc_link_fd(link), G_IO_IN);
 	g_source_set_callback(src, (GSourceFunc)(void (*)(void))on_readable, link, NULL);
-	id = g_source_attach(src, ctx);
-	g_source_unref(src);
-	return id;
+	/* NULL would mean the global default context to g_source_attach(): resolve it here. */
+	GMainContext *c = ctx ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
+	g_source_attach(src, c);
+	g_main_context_unref(c);
+	return src;
 }

@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <signal.h> /* kill(pid, 0): is a creator alive */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +193,7 @@ static uint64_t proc_start_time(pid_t pid)
 	return start;
 }
 
-/* ---- signal / exit unlink registry --------------------------------------------------- */
+/* ---- exit unlink registry --------------------------------------------------- */
 
 #define REG_SLOTS 8
 static struct {
@@ -229,7 +229,7 @@ static void registry_del(const char *shm_name)
 }
 
 /* Async-signal-safe: unlink() on the tmpfs path is what shm_unlink() does. */
-static void registry_unlink_all(void)
+void amp_soc_unlink_created(void)
 {
 	pid_t me = getpid();
 
@@ -241,30 +241,15 @@ static void registry_unlink_all(void)
 	}
 }
 
-static void on_fatal_signal(int sig)
-{
-	int saved = errno;
-
-	registry_unlink_all();
-	signal(sig, SIG_DFL);
-	raise(sig);
-	errno = saved;
-}
-
+/* No signal handler: a library leaves signals to the program (DESIGN D9). */
 int amp_soc_unlink_on_exit(void)
 {
 	static _Atomic int installed;
-	struct sigaction sa;
 
 	if (atomic_exchange(&installed, 1))
 		return AMP_OK;
-	if (atexit(registry_unlink_all) != 0)
+	if (atexit(amp_soc_unlink_created) != 0)
 		return AMP_ENOMEM; /* atexit's only failure: no room for the entry */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return amp_from_errno(errno);
 	return AMP_OK;
 }
 

@@ -7,8 +7,10 @@
  * firmware announces is reported through amp_host_ops. The `ampsim run` daemon is built on
  * this library; tests and benchmarks can use it with no daemon hop.
  *
- * Runs on a GLib main loop (the default context): all callbacks come from it, never from
- * inside amp_host_send().
+ * It never owns the loop: every source it needs (the IPCC interrupts, the firmware's pidfd,
+ * rproc's timers, DDR plug timeouts) attaches to amp_host_cfg.context (NULL: the
+ * thread-default context of the thread calling amp_host_new()). All callbacks come from that
+ * context, never from inside amp_host_send(); call the library from its thread only.
  */
 #ifndef AMPSIM_HOST_H
 #define AMPSIM_HOST_H
@@ -45,7 +47,7 @@ struct amp_host_ops {
 	void (*receive)(void *priv, struct amp_host_chan *ch, const void *data, size_t len);
 	/** TX buffers came back after amp_host_send() returned AMP_ENOMEM. */
 	void (*tx_ready)(void *priv);
-	/** The remote processor changed state (started, stopping, crashed). */
+	/** The remote processor changed state (started, stopping, stopped, crashed). */
 	void (*rproc_event)(void *priv, enum amp_rproc_event ev);
 };
 
@@ -78,19 +80,42 @@ struct amp_host_ept {
 	struct amp_rpmsg_ept ept;	    /**< private */
 };
 
+/** How the firmware process is run (the sim platform, sim/src/platform/rproc_sim.h). */
+struct amp_host_process_cfg {
+	char **fw_args;	       /**< extra arguments, NULL-terminated; may be NULL */
+	char **wrap;	       /**< run the firmware under this command (valgrind, strace...) */
+	unsigned gdb_port;     /**< nonzero: run the firmware under gdbserver :port */
+	const char *ipcc_mode; /**< "blocking" (default) or "adaptive", for the firmware */
+};
+
 struct amp_host_cfg {
-	const char *profile;	    /**< SoC profile name or path (default "stm32mp157") */
-	struct amp_rproc_cfg rproc; /**< firmware, wrap, gdb, recovery (cb/priv are set here) */
+	const char *profile; /**< SoC profile name or path (default "stm32mp157") */
+	/** firmware, recovery, watchdog (cb, priv and context are set by libampsim) */
+	struct amp_rproc_cfg rproc;
+	struct amp_host_process_cfg process;
+	/** Where every source attaches; NULL: the thread-default context at amp_host_new(). */
+	GMainContext *context;
 	const struct amp_host_ops *ops;
 	void *priv;
 };
 
 struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err);
-/** Stops the firmware, unlinks the shared memory, frees everything. */
+/**
+ * Frees everything and unlinks the shared memory. A firmware still running (or stopping) is
+ * killed at once (amp_rproc_stop_now(): events STOPPING, STOPPED), with no grace period.
+ */
 void amp_host_free(struct amp_host *h);
 
+/** Boot the firmware (amp_rproc_start()). */
 gboolean amp_host_start(struct amp_host *h, GError **err);
-void amp_host_stop(struct amp_host *h);
+/**
+ * Begin stopping the firmware (amp_rproc_stop()): the channels go at once; the firmware gets
+ * the CH3 shutdown request and 500 ms to exit. Never blocks.
+ * @return TRUE if ops->rproc_event(AMP_RPROC_EV_STOPPED) follows; FALSE if none ran
+ */
+gboolean amp_host_stop(struct amp_host *h);
+/** The firmware process's pid, -1 when none runs. */
+int amp_host_fw_pid(const struct amp_host *h);
 
 /**
  * Send one message on @p ch without blocking.

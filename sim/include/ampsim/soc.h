@@ -293,16 +293,23 @@ int amp_soc_get_rsc(const struct amp_soc *soc, uint64_t *da, uint64_t *size, voi
 int amp_soc_cleanup_stale(unsigned *removed);
 
 /**
- * Unlink this process's created objects at exit() and on SIGINT/SIGTERM (then re-raise
- * the signal with its default action). Only the creating pid unlinks, so a forked child's
- * exit leaves them alone. Idempotent. A program with its own signal handling (a GLib
- * daemon using g_unix_signal_add) calls amp_soc_destroy() from there instead.
+ * Unlink this process's created objects at exit() (atexit). Only the creating pid unlinks,
+ * so a forked child's exit leaves them alone. Idempotent. No signal handler is installed: a
+ * program that wants its objects gone on SIGINT/SIGTERM handles the signal itself, by
+ * exiting through exit() (a GLib daemon: g_unix_signal_add, then amp_soc_destroy()) or by
+ * calling amp_soc_unlink_created() from its own handler. A killed run's objects are removed
+ * by the next amp_soc_create() or `ampsim cleanup` (amp_soc_cleanup_stale()).
  *
  * @retval AMP_OK
  * @retval AMP_ENOMEM  atexit has no room
- * @retval other       sigaction's errno through amp_from_errno()
  */
 int amp_soc_unlink_on_exit(void);
+
+/**
+ * Unlink every object this process created and has not destroyed yet. Async-signal-safe
+ * (unlink only), for a program's own fatal-signal handler; the mappings stay valid.
+ */
+void amp_soc_unlink_created(void);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
 #include "ctl.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,12 +21,15 @@ struct amp_ctl_server {
 	struct amp_sock_server *server;
 	amp_ctl_handler handler;
 	void *ctx;
+	struct ctl_conn *current; /* the request being handled */
+	GList *pending;		  /* struct ctl_conn *: answers deferred by the handler */
 };
 
 struct ctl_conn {
 	struct amp_ctl_server *s;
 	int fd;
 	GString *line;
+	bool deferred;
 };
 
 static gboolean fill_addr(struct sockaddr_un *sa, const char *path, GError **err)
@@ -54,14 +58,46 @@ static void write_all(int fd, const char *p, size_t len)
 	}
 }
 
+static void reply(int fd, gboolean ok, const char *text, size_t len)
+{
+	const char *head = ok ? "ok\n" : "error: ";
+	write_all(fd, head, strlen(head));
+	write_all(fd, text, len);
+}
+
 static void answer(struct ctl_conn *c)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_strstrip(c->line->str);
+	c->s->current = c;
 	gboolean ok = c->s->handler(c->s->ctx, c->line->str, out);
-	g_autofree char *head = g_strdup(ok ? "ok\n" : "error: ");
-	write_all(c->fd, head, strlen(head));
-	write_all(c->fd, out->str, out->len);
+	c->s->current = NULL;
+	if (!c->deferred)
+		reply(c->fd, ok, out->str, out->len);
+}
+
+static void conn_free(struct ctl_conn *c)
+{
+	close(c->fd);
+	g_string_free(c->line, TRUE);
+	g_free(c);
+}
+
+struct amp_ctl_pending *amp_ctl_defer(struct amp_ctl_server *s)
+{
+	struct ctl_conn *c = s->current;
+	g_return_val_if_fail(c != NULL, NULL);
+	c->deferred = true;
+	s->pending = g_list_prepend(s->pending, c);
+	return (struct amp_ctl_pending *)c;
+}
+
+void amp_ctl_finish(struct amp_ctl_pending *p, gboolean ok, const char *text)
+{
+	struct ctl_conn *c = (struct ctl_conn *)p;
+	c->s->pending = g_list_remove(c->s->pending, c);
+	reply(c->fd, ok, text, strlen(text));
+	conn_free(c);
 }
 
 static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
@@ -83,9 +119,8 @@ static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
 	} else if (c->line->len >= CTL_LINE_MAX) {
 		write_all(fd, "error: request line too long\n", 30);
 	}
-	close(fd);
-	g_string_free(c->line, TRUE);
-	g_free(c);
+	if (!c->deferred) /* else amp_ctl_finish() closes it */
+		conn_free(c);
 	return G_SOURCE_REMOVE;
 }
 
@@ -127,6 +162,8 @@ void amp_ctl_server_free(struct amp_ctl_server *s)
 {
 	if (!s)
 		return;
+	while (s->pending)
+		amp_ctl_finish(s->pending->data, FALSE, "the run is ending\n");
 	amp_sock_server_free(s->server); /* removes the path */
 	g_free(s);
 }

@@ -7,16 +7,27 @@
 
 #include <glib.h>
 
-/** Handle one command (e.g. "status"); append the reply text to @out. FALSE = error text in @out.
+struct amp_ctl_server;
+/** A request whose answer comes later (amp_ctl_defer()). */
+struct amp_ctl_pending;
+
+/**
+ * Handle one command (e.g. "status"); append the reply text to @out. FALSE = error text in
+ * @out. A handler that can only answer later (stop waits for the firmware to exit) calls
+ * amp_ctl_defer() and answers with amp_ctl_finish(); what it returns is then ignored.
  */
 typedef gboolean (*amp_ctl_handler)(void *ctx, const char *cmd, GString *out);
-
-struct amp_ctl_server;
 
 /** Listen on @p path (SOCK_STREAM). NULL with @p err set, as amp_sock_server_new(). */
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
 					  GError **err);
+/** Frees @p s; requests still deferred are answered "error: the run is ending". */
 void amp_ctl_server_free(struct amp_ctl_server *s);
+
+/** From inside the handler only: keep the connection open, answer later. */
+struct amp_ctl_pending *amp_ctl_defer(struct amp_ctl_server *s);
+/** Answer a deferred request ("ok" or "error: ", then @p text) and close it. */
+void amp_ctl_finish(struct amp_ctl_pending *p, gboolean ok, const char *text);
 
 /**
  * Client side: send @cmd to the run whose control socket is @path and put the reply text

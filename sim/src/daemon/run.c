@@ -87,10 +87,25 @@ static void open_rpmsg_ctrl(struct daemon *d)
 		daemon_say(d, "  -> %s (endpoints on demand, like /dev/rpmsg_ctrl0)\n", path);
 }
 
+/* The firmware is gone after a stop: answer the waiting 'stop' requests, end if asked to. */
+static void stopped(struct daemon *d)
+{
+	for (GSList *l = d->stop_replies; l; l = l->next)
+		amp_ctl_finish(l->data, TRUE, "stopped\n");
+	g_slist_free(d->stop_replies);
+	d->stop_replies = NULL;
+	if (d->quitting)
+		g_main_loop_quit(d->loop);
+}
+
 static void on_rproc_event(void *priv, enum amp_rproc_event ev)
 {
 	struct daemon *d = priv;
 	struct amp_rproc *rp = amp_host_rproc(d->host);
+	if (ev == AMP_RPROC_EV_STOPPED) {
+		stopped(d);
+		return;
+	}
 	if (ev == AMP_RPROC_EV_STARTED) {
 		if (!d->described) { /* the vrings are placed now: the start-up summary */
 			g_autoptr(GString) sum = g_string_new(NULL);
@@ -99,7 +114,7 @@ static void on_rproc_event(void *priv, enum amp_rproc_event ev)
 			d->described = true;
 		}
 		daemon_say(d, "firmware running (pid %d); waiting for it to announce channels\n",
-			   amp_rproc_pid(rp));
+			   amp_host_fw_pid(d->host));
 		open_rpmsg_ctrl(d);
 		return;
 	}
@@ -124,7 +139,7 @@ static gboolean ctl_status(struct daemon *d, GString *out)
 	struct amp_rproc *rp = amp_host_rproc(d->host);
 	const char *reason = amp_rproc_crash_reason(rp);
 	g_string_append_printf(out, "state: %s\nfirmware pid: %d\ncrashes: %u\n",
-			       amp_rproc_state_name(amp_rproc_state(rp)), amp_rproc_pid(rp),
+			       amp_rproc_state_name(amp_rproc_state(rp)), amp_host_fw_pid(d->host),
 			       amp_rproc_stats(rp)->crashes);
 	if (reason)
 		g_string_append_printf(out, "last crash: %s\n", reason);
@@ -146,10 +161,13 @@ static gboolean ctl_start(struct daemon *d, GString *out)
 	return TRUE;
 }
 
+/* Answered once the firmware is gone (up to the 500 ms grace period and the kill). */
 static gboolean ctl_stop(struct daemon *d, GString *out)
 {
-	amp_host_stop(d->host);
-	g_string_append(out, "stopped\n");
+	if (amp_host_stop(d->host))
+		d->stop_replies = g_slist_prepend(d->stop_replies, amp_ctl_defer(d->ctl));
+	else
+		g_string_append(out, "stopped\n");
 	return TRUE;
 }
 
@@ -207,10 +225,16 @@ static GLogWriterOutput log_writer(GLogLevelFlags level, const GLogField *fields
 	return g_log_writer_default(level, fields, n, NULL);
 }
 
+/* The first signal stops the firmware (the run ends when it is gone), a second one ends it now. */
 static gboolean on_signal(gpointer data)
 {
 	struct daemon *d = data;
-	daemon_say(d, "\nstopping\n");
+	if (!d->quitting) {
+		d->quitting = true;
+		daemon_say(d, "\nstopping\n");
+		if (d->host && amp_host_stop(d->host))
+			return G_SOURCE_CONTINUE;
+	}
 	g_main_loop_quit(d->loop);
 	return G_SOURCE_CONTINUE;
 }
@@ -330,12 +354,12 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	struct amp_host_cfg hc = {
 	    .profile = o->soc,
 	    .rproc = {.firmware = fw,
-		      .fw_args = fw_args,
-		      .wrap = wrap,
-		      .gdb_port = o->gdb ? (unsigned)(o->gdb_port ? o->gdb_port : 1234) : 0,
 		      .no_recovery = o->no_recovery,
-		      .watchdog_ms = (unsigned)o->watchdog_ms,
-		      .ipcc_mode = o->ipcc_mode},
+		      .watchdog_ms = (unsigned)o->watchdog_ms},
+	    .process = {.fw_args = fw_args,
+			.wrap = wrap,
+			.gdb_port = o->gdb ? (unsigned)(o->gdb_port ? o->gdb_port : 1234) : 0,
+			.ipcc_mode = o->ipcc_mode},
 	    .ops = &host_ops,
 	    .priv = d,
 	};

@@ -4,21 +4,26 @@
 
 #include <string.h>
 
-#include <ampsim/ddr_plug.h>
 #include <amp/error.h>
 #include <amp/ipcc.h>
-#include "../ipcc_glib.h"
+#include <ampsim/ddr_plug.h>
+#include <ampsim/error.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/profile.h>
 
+#include "../ipcc_glib.h"
+#include "../platform/rproc_sim.h"
+
 struct amp_host {
 	struct amp_host_cfg cfg;
+	GMainContext *ctx; /* a reference: where every source of ours attaches */
 	struct amp_soc_layout layout;
 	struct amp_soc soc;
 	int efds[AMP_IPCC_LINK_NFDS];
 	struct amp_ipcc_link link;
-	guint link_src;
+	GSource *link_src;
 	bool link_ok;
+	struct amp_sim_rproc *plat; /* the STM32MP1-on-a-PC platform of the rproc core */
 	struct amp_rproc *rproc;
 
 	struct amp_rpmsg_dev dev;
@@ -36,16 +41,16 @@ struct plug_wait {
 	uint32_t gen;
 	amp_host_done_fn done;
 	void *priv;
-	guint timeout;
+	GSource *timeout;
 };
 
-/* ---- the RPMsg host port: doorbell = IPCC, memory = the shared object ------------------- */
+/* ---- the RPMsg host port: doorbell = rproc's kick, memory = the shared object ------------- */
 
 static void port_notify(void *ctx, uint32_t notify_id)
 {
 	struct amp_host *h = ctx;
-	/* stm32_rproc kick(): notify id 0 -> mailbox "vq0" (CH1), 1 -> "vq1" (CH2). */
-	amp_ipcc_link_kick(&h->link, notify_id == 0 ? AMP_IPCC_CH_VRING0 : AMP_IPCC_CH_VRING1);
+	/* As Linux's rproc_virtio_notify: the platform rings the vring's mailbox channel. */
+	amp_rproc_kick(h->rproc, notify_id);
 }
 
 static void *port_da_to_va(void *ctx, uint64_t da, uint32_t len)
@@ -249,16 +254,23 @@ static void on_irq(void *arg, uint32_t ch)
 	}
 }
 
-/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------------ */
+/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------- */
+
+static void plug_free(struct plug_wait *w)
+{
+	if (w->timeout) {
+		g_source_destroy(w->timeout);
+		g_source_unref(w->timeout);
+	}
+	g_free(w);
+}
 
 static void plug_finish(struct amp_host *h, GList *l, int rc)
 {
 	struct plug_wait *w = l->data;
 	g_queue_delete_link(&h->plugs, l);
-	if (w->timeout)
-		g_source_remove(w->timeout);
 	w->done(w->priv, rc);
-	g_free(w);
+	plug_free(w);
 }
 
 static void on_plug_irq(void *arg, uint32_t ch)
@@ -275,7 +287,6 @@ static gboolean on_plug_timeout(gpointer data)
 {
 	struct plug_wait *w = data;
 	struct amp_host *h = w->host;
-	w->timeout = 0;
 	g_warning("the firmware did not map a DDR buffer within %d ms (does its port handle "
 		  "IPCC channel 5? docs/sdb.md)",
 		  AMP_HOST_PLUG_TIMEOUT_MS);
@@ -305,7 +316,9 @@ int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, am
 	w->host = h;
 	w->done = done;
 	w->priv = priv;
-	w->timeout = g_timeout_add(AMP_HOST_PLUG_TIMEOUT_MS, on_plug_timeout, w);
+	w->timeout = g_timeout_source_new(AMP_HOST_PLUG_TIMEOUT_MS);
+	g_source_set_callback(w->timeout, on_plug_timeout, w, NULL);
+	g_source_attach(w->timeout, h->ctx);
 	g_queue_push_tail(&h->plugs, w);
 	amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
 	return AMP_OK;
@@ -324,9 +337,7 @@ void amp_host_ddr_cancel(struct amp_host *h, void *priv)
 		next = l->next;
 		struct plug_wait *w = l->data;
 		if (w->priv == priv) {
-			if (w->timeout)
-				g_source_remove(w->timeout);
-			g_free(w);
+			plug_free(w);
 			g_queue_delete_link(&h->plugs, l);
 		}
 	}
@@ -370,7 +381,7 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 	struct amp_host *h = priv;
 	if (ev == AMP_RPROC_EV_STARTED) {
 		probe_vdev(h);
-	} else {
+	} else if (ev != AMP_RPROC_EV_STOPPED) {
 		const char *why = ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
 							     : "the firmware is stopping";
 		h->dev_up = false;
@@ -391,25 +402,48 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 		return FALSE;
 	int rc = amp_soc_create(&h->soc, &h->layout);
 	if (rc != AMP_OK) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-			    "cannot create the SoC shared memory: %s", h->soc.err);
+		amp_set_error(err, rc, "cannot create the SoC shared memory: %s", h->soc.err);
 		return FALSE;
 	}
-	if (amp_ipcc_efds_create(h->efds) != AMP_OK) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot create eventfds");
+	rc = amp_ipcc_efds_create(h->efds);
+	if (rc != AMP_OK) {
+		amp_set_error(err, rc, "cannot create the IPCC eventfds: %s", amp_strerror(rc));
 		return FALSE;
 	}
 	struct amp_ipcc_link_cfg lc = {.proc = AMP_IPCC_PROC1, .mode = AMP_IPCC_WAIT_BLOCK};
-	if (amp_ipcc_link_init(&h->link, &lc, amp_soc_ipcc(&h->soc), h->soc.ipcc_nchan, h->efds,
-			       amp_soc_asleep(&h->soc)) != AMP_OK) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot set up the IPCC link");
+	rc = amp_ipcc_link_init(&h->link, &lc, amp_soc_ipcc(&h->soc), h->soc.ipcc_nchan, h->efds,
+				amp_soc_asleep(&h->soc));
+	if (rc != AMP_OK) {
+		amp_set_error(err, rc, "cannot set up the IPCC link: %s", amp_strerror(rc));
 		return FALSE;
 	}
 	h->link_ok = true;
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_DDR_PLUG_CH, on_plug_irq, h);
-	h->link_src = amp_ipcc_glib_add(&h->link, NULL);
+	h->link_src = amp_ipcc_glib_source(&h->link, h->ctx);
+	return TRUE;
+}
+
+/* The generic remoteproc core over the STM32MP1-on-a-PC platform (stm32_rproc's role). */
+static gboolean create_rproc(struct amp_host *h, GError **err)
+{
+	struct amp_rproc_mem mem[AMP_SOC_MAX_REGIONS];
+	h->plat = amp_sim_rproc_new(&h->soc, &h->link, h->efds, &h->cfg.process, h->ctx);
+	struct amp_rproc_platform plat = {
+	    .ops = &amp_sim_rproc_ops,
+	    .priv = h->plat,
+	    .mem = mem,
+	    .nmem = amp_sim_rproc_mem(&h->soc, mem, G_N_ELEMENTS(mem)),
+	};
+	struct amp_rproc_cfg rc = h->cfg.rproc;
+	rc.cb = on_rproc;
+	rc.priv = h;
+	rc.context = h->ctx;
+	h->rproc = amp_rproc_new(&plat, &rc, err);
+	if (!h->rproc)
+		return FALSE;
+	amp_sim_rproc_set_core(h->plat, h->rproc);
 	return TRUE;
 }
 
@@ -420,36 +454,36 @@ struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err)
 	h->cfg = *cfg;
 	if (!h->cfg.ops)
 		h->cfg.ops = &no_ops;
+	h->ctx =
+	    cfg->context ? g_main_context_ref(cfg->context) : g_main_context_ref_thread_default();
+	h->cfg.context = h->ctx;
 	h->soc.fd = -1;
 	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
 		h->efds[i] = -1;
 	h->chans = g_ptr_array_new();
 	g_queue_init(&h->plugs);
 	h->epts = g_ptr_array_new();
-	if (!create_hw(h, err))
-		goto fail;
-	struct amp_rproc_cfg rc = cfg->rproc;
-	rc.cb = on_rproc;
-	rc.priv = h;
-	h->rproc = amp_rproc_new(&h->soc, &h->link, h->efds, &rc, err);
-	if (!h->rproc)
-		goto fail;
+	if (!create_hw(h, err) || !create_rproc(h, err)) {
+		amp_host_free(h);
+		return NULL;
+	}
 	return h;
-fail:
-	amp_host_free(h);
-	return NULL;
 }
 
 void amp_host_free(struct amp_host *h)
 {
 	if (!h)
 		return;
-	amp_host_stop(h);
+	if (h->rproc)
+		amp_rproc_stop_now(h->rproc);
 	while (h->epts->len > 0) /* the owner still frees them; they are dead now */
 		ept_kill(h->epts->pdata[h->epts->len - 1]);
 	amp_rproc_free(h->rproc);
-	if (h->link_src)
-		g_source_remove(h->link_src);
+	amp_sim_rproc_free(h->plat);
+	if (h->link_src) {
+		g_source_destroy(h->link_src);
+		g_source_unref(h->link_src);
+	}
 	if (h->link_ok)
 		amp_ipcc_link_deinit(&h->link);
 	amp_ipcc_efds_close(h->efds);
@@ -457,6 +491,7 @@ void amp_host_free(struct amp_host *h)
 	g_ptr_array_free(h->chans, TRUE);
 	g_ptr_array_free(h->epts, TRUE);
 	g_free(h->work);
+	g_main_context_unref(h->ctx);
 	g_free(h);
 }
 
@@ -465,10 +500,14 @@ gboolean amp_host_start(struct amp_host *h, GError **err)
 	return amp_rproc_start(h->rproc, err);
 }
 
-void amp_host_stop(struct amp_host *h)
+gboolean amp_host_stop(struct amp_host *h)
 {
-	if (h->rproc)
-		amp_rproc_stop(h->rproc);
+	return amp_rproc_stop(h->rproc);
+}
+
+int amp_host_fw_pid(const struct amp_host *h)
+{
+	return amp_sim_rproc_pid(h->plat);
 }
 
 int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,

@@ -92,9 +92,18 @@ static void on_watchdog(int sig)
 	static const char msg[] = "bench_ipcc: no answer within the watchdog: lost IRQ in ";
 
 	(void)sig;
+	amp_soc_unlink_created();
 	if (write(2, msg, sizeof(msg) - 1) < 0 || write(2, lost_at, strlen(lost_at)) < 0)
 		_exit(2);
 	_exit(2);
+}
+
+/* Ctrl-C: the shared object goes too (the library installs no signal handler). */
+static void on_interrupt(int sig)
+{
+	amp_soc_unlink_created();
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* ---- raw eventfd ---------------------------------------------------------------------- */
@@ -297,6 +306,8 @@ int main(int argc, char **argv)
 	}
 	amp_soc_unlink_on_exit();
 	signal(SIGALRM, on_watchdog);
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
 	for (int round = 0; round < ROUNDS; round++) {
 		bool idle = round == ROUNDS - 1; /* idle CPU: measured once per mode */
 

@@ -1,8 +1,12 @@
 /*
- * The remoteproc lifecycle with real firmware processes, through libampsim: start-up and the
- * loaded table, stop by CH3 (and the kill after 500 ms), kill -9 in the middle of traffic
+ * The remoteproc lifecycle with real firmware processes, through libampsim (the generic core
+ * over the sim platform): start-up and the loaded table, the asynchronous stop by CH3 (and
+ * the kill after 500 ms, with the loop running meanwhile), kill -9 in the middle of traffic
  * followed by recovery 20 times with no leaked fd, shared object or process, recovery off,
  * crash reasons, the trace after a crash, and the watchdog.
+ *
+ * Everything runs on a private GMainContext; the global default context is never iterated,
+ * so a source the library attached there would never dispatch and the tests would fail.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ampsim/error.h>
 #include <ampsim/host.h>
 #include <amp/rsc_parse.h>
 
@@ -26,9 +31,11 @@ struct ctx {
 	struct amp_host_chan *ch;
 	unsigned channels; /* channel_new calls */
 	unsigned gone;
-	unsigned crashed, started;
+	unsigned crashed, started, stopping, stopped;
 	size_t rx_bytes;
 };
+
+static GMainContext *ctx; /* the only context iterated here */
 
 static void on_new(void *priv, struct amp_host_chan *ch)
 {
@@ -61,17 +68,21 @@ static void on_event(void *priv, enum amp_rproc_event ev)
 		c->crashed++;
 	if (ev == AMP_RPROC_EV_STARTED)
 		c->started++;
+	if (ev == AMP_RPROC_EV_STOPPING)
+		c->stopping++;
+	if (ev == AMP_RPROC_EV_STOPPED)
+		c->stopped++;
 }
 
 static const struct amp_host_ops ops = {
     .channel_new = on_new, .channel_gone = on_gone, .receive = on_rx, .rproc_event = on_event};
 
-/* Run the default main loop until *flag reaches want or ms pass. */
+/* Iterate ctx until *flag reaches want or ms pass. */
 static bool loop_until(const unsigned *flag, unsigned want, int ms)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
 	while (*flag < want && g_get_monotonic_time() < end) {
-		if (!g_main_context_iteration(NULL, FALSE))
+		if (!g_main_context_iteration(ctx, FALSE))
 			g_usleep(1000);
 	}
 	return *flag >= want;
@@ -86,10 +97,10 @@ static void loop_for(int ms)
 static struct amp_host *host_new(struct ctx *c, const char *fw, char **args, bool no_recovery,
 				 unsigned wdg_ms, GError **err)
 {
-	struct amp_host_cfg cfg = {.ops = &ops, .priv = c};
+	struct amp_host_cfg cfg = {.ops = &ops, .priv = c, .context = ctx};
 	memset(c, 0, sizeof(*c));
 	cfg.rproc.firmware = fw;
-	cfg.rproc.fw_args = args;
+	cfg.process.fw_args = args;
 	cfg.rproc.no_recovery = no_recovery;
 	cfg.rproc.watchdog_ms = wdg_ms;
 	return amp_host_new(&cfg, err);
@@ -105,6 +116,17 @@ static struct amp_host *echo_up(struct ctx *c, bool no_recovery)
 	return h;
 }
 
+/* Stop and let the loop run until the firmware is gone. */
+static void stop_and_wait(struct amp_host *h, struct ctx *c)
+{
+	unsigned want = c->stopped + 1;
+	assert_true(amp_host_stop(h));
+	assert_int_equal(amp_rproc_state(amp_host_rproc(h)), AMP_RPROC_STOPPING);
+	assert_true(loop_until(&c->stopped, want, 5000));
+	assert_int_equal(amp_rproc_state(amp_host_rproc(h)), AMP_RPROC_OFFLINE);
+	assert_int_equal(amp_host_fw_pid(h), -1);
+}
+
 /* Send n messages and wait for every echo. */
 static void echo_traffic(struct amp_host *h, struct ctx *c, int n)
 {
@@ -113,11 +135,11 @@ static void echo_traffic(struct amp_host *h, struct ctx *c, int n)
 	memset(msg, 'x', sizeof(msg));
 	for (int i = 0; i < n; i++) {
 		while (amp_host_send(c->ch, msg, sizeof(msg)) == AMP_ENOMEM)
-			g_main_context_iteration(NULL, TRUE);
+			g_main_context_iteration(ctx, TRUE);
 	}
 	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
 	while (c->rx_bytes < want && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
+		g_main_context_iteration(ctx, FALSE);
 	assert_int_equal(c->rx_bytes, want);
 	(void)h;
 }
@@ -200,7 +222,7 @@ static void startup_loaded_table(void **state)
 	void *table;
 
 	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_RUNNING);
-	assert_true(amp_rproc_pid(rp) > 0);
+	assert_true(amp_host_fw_pid(h) > 0);
 	assert_int_equal(amp_soc_get_rsc(soc, &da, &size, &table), AMP_OK);
 	assert_int_equal(da, amp_soc_region_by_name(soc, "mcusram")->da);
 	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
@@ -219,10 +241,10 @@ static void startup_loaded_table(void **state)
 	echo_traffic(h, &c, 10);
 
 	/* stop: status back to 0 in the loaded table */
-	amp_host_stop(h);
+	stop_and_wait(h, &c);
 	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
 	assert_int_equal(e.u.vdev.status, 0);
-	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
+	assert_false(amp_host_stop(h)); /* nothing runs: no STOPPED follows */
 	amp_host_free(h);
 }
 
@@ -233,16 +255,63 @@ static void stop_by_shutdown_request(void **state)
 	(void)state;
 	struct amp_host *h = echo_up(&c, false);
 	struct amp_rproc *rp = amp_host_rproc(h);
-	amp_host_stop(h);
+	gint64 t0 = g_get_monotonic_time();
+	stop_and_wait(h, &c);
+	assert_true(g_get_monotonic_time() - t0 < 450 * 1000); /* it did not need the kill */
 	assert_int_equal(amp_rproc_stats(rp)->stops, 1);
 	assert_int_equal(amp_rproc_stats(rp)->kills, 0); /* it exited within the grace period */
 	assert_int_equal(amp_rproc_stats(rp)->crashes, 0);
 	assert_int_equal(c.gone, 1); /* the channel hung up */
+	assert_int_equal(c.stopping, 1);
 	amp_host_free(h);
 }
 
-/* A firmware that ignores CH3 is killed after 500 ms, as stm32_rproc stops the core. */
+static gboolean count_tick(gpointer data)
+{
+	(*(unsigned *)data)++;
+	return G_SOURCE_CONTINUE;
+}
+
+/* A firmware that ignores CH3 is killed after 500 ms, as stm32_rproc stops the core; the
+ * stop never blocks: the loop keeps dispatching during the grace period. */
 static void stop_kills_after_grace(void **state)
+{
+	char *args[] = {"pet", NULL};
+	g_autoptr(GError) err = NULL;
+	struct ctx c;
+	unsigned ticks = 0;
+	(void)state;
+	struct amp_host *h = host_new(&c, WDG_FW, args, false, 0, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	loop_for(50);
+	struct amp_rproc *rp = amp_host_rproc(h);
+	GSource *tick = g_timeout_source_new(20);
+	g_source_set_callback(tick, count_tick, &ticks, NULL);
+	g_source_attach(tick, ctx);
+	gint64 t0 = g_get_monotonic_time();
+	assert_true(amp_host_stop(h));
+	assert_true(g_get_monotonic_time() - t0 < 100 * 1000); /* returned at once */
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_STOPPING);
+	g_autoptr(GError) busy = NULL;
+	assert_false(amp_host_start(h, &busy)); /* not while stopping */
+	assert_true(g_error_matches(busy, AMP_ERROR, AMP_EBUSY));
+	assert_true(loop_until(&c.stopped, 1, 5000));
+	gint64 took = g_get_monotonic_time() - t0;
+	assert_true(took >= AMP_RPROC_STOP_GRACE_MS * 1000 && took < 5000 * 1000);
+	assert_true(ticks >= 10); /* 500 ms of 20 ms ticks, dispatched while stopping */
+	assert_int_equal(amp_rproc_stats(rp)->kills, 1);
+	assert_int_equal(amp_rproc_stats(rp)->stops, 1);
+	assert_int_equal(amp_rproc_stats(rp)->crashes, 0);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
+	g_source_destroy(tick);
+	g_source_unref(tick);
+	amp_host_free(h);
+}
+
+/* Freeing a running firmware kills it at once: no 500 ms wait for a shutdown that never
+ * comes, and the events still tell the users. */
+static void free_while_running_kills_at_once(void **state)
 {
 	char *args[] = {"pet", NULL};
 	g_autoptr(GError) err = NULL;
@@ -252,14 +321,14 @@ static void stop_kills_after_grace(void **state)
 	assert_non_null(h);
 	assert_true(amp_host_start(h, &err));
 	loop_for(50);
-	struct amp_rproc *rp = amp_host_rproc(h);
+	int pid = amp_host_fw_pid(h);
+	assert_true(pid > 0);
 	gint64 t0 = g_get_monotonic_time();
-	amp_host_stop(h);
-	gint64 took = g_get_monotonic_time() - t0;
-	assert_true(took >= 500 * 1000 && took < 5000 * 1000);
-	assert_int_equal(amp_rproc_stats(rp)->kills, 1);
-	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
 	amp_host_free(h);
+	assert_true(g_get_monotonic_time() - t0 < 400 * 1000);
+	assert_int_equal(c.stopping, 1);
+	assert_int_equal(c.stopped, 1);
+	assert_int_equal(kill(pid, 0), -1); /* gone and reaped */
 }
 
 /* One round: start, traffic, stop, start, kill -9 mid-traffic, recovery, traffic, free. */
@@ -272,14 +341,13 @@ static void round_trip(void)
 	g_autoptr(GError) err = NULL;
 
 	echo_traffic(h, &c, 20);
-	amp_host_stop(h);
-	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
+	stop_and_wait(h, &c);
 	assert_true(amp_host_start(h, &err));
 	assert_true(loop_until(&c.channels, 2, 5000));
 	for (int i = 0; i < 12; i++)
 		assert_int_equal(amp_host_send(c.ch, msg, sizeof(msg)), 0);
 	loop_for(1); /* some echoes under way */
-	assert_int_equal(kill(amp_rproc_pid(rp), SIGKILL), 0);
+	assert_int_equal(kill(amp_host_fw_pid(h), SIGKILL), 0);
 	assert_true(loop_until(&c.crashed, 1, 5000));
 	assert_true(loop_until(&c.channels, 3, 5000)); /* recovered and re-announced */
 	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_RUNNING);
@@ -318,13 +386,13 @@ static void recovery_off(void **state)
 	assert_true(amp_rproc_trace(rp, t));
 	assert_non_null(strstr(t->str, "echo: announced"));
 	assert_false(amp_rproc_crash_trace(rp, t));
-	kill(amp_rproc_pid(rp), SIGKILL);
+	kill(amp_host_fw_pid(h), SIGKILL);
 	assert_true(loop_until(&c.crashed, 1, 5000));
 	loop_for(100);
 	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_CRASHED);
 	assert_string_equal(amp_rproc_state_name(amp_rproc_state(rp)), "crashed");
 	assert_int_equal(amp_rproc_stats(rp)->recoveries, 0);
-	assert_int_equal(amp_rproc_pid(rp), -1);
+	assert_int_equal(amp_host_fw_pid(h), -1);
 	g_string_truncate(t, 0);
 	assert_true(amp_rproc_trace(rp, t)); /* after the crash, like debugfs trace0 */
 	assert_non_null(strstr(t->str, "echo: announced"));
@@ -435,7 +503,7 @@ static void start_fails(const char *fw, const char *want)
 	print_message("%s\n", err->message);
 	assert_non_null(strstr(err->message, want));
 	assert_int_equal(amp_rproc_state(amp_host_rproc(h)), AMP_RPROC_OFFLINE);
-	assert_int_equal(amp_rproc_pid(amp_host_rproc(h)), -1);
+	assert_int_equal(amp_host_fw_pid(h), -1);
 	g_clear_error(&err);
 	amp_host_free(h);
 }
@@ -494,7 +562,7 @@ static void vrings_any_are_allocated(void **state)
 	struct ctx c;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *ok = profile_with_vring_region("0x2000");
-	struct amp_host_cfg cfg = {.ops = &ops, .priv = &c, .profile = ok};
+	struct amp_host_cfg cfg = {.ops = &ops, .priv = &c, .profile = ok, .context = ctx};
 	memset(&c, 0, sizeof(c));
 	cfg.rproc.firmware = ECHO_FW;
 	struct amp_host *h = amp_host_new(&cfg, &err);
@@ -517,12 +585,53 @@ static void vrings_any_are_allocated(void **state)
 	unlink(small);
 }
 
+/* context NULL: the thread-default context, here a fresh one pushed by the test. */
+static void null_context_is_the_thread_default(void **state)
+{
+	struct ctx c;
+	(void)state;
+	GMainContext *mine = g_main_context_new();
+	GMainContext *outer = ctx;
+	g_main_context_push_thread_default(mine);
+	ctx = NULL; /* host_new passes it on: NULL */
+	g_autoptr(GError) err = NULL;
+	struct amp_host *h = host_new(&c, ECHO_FW, NULL, false, 0, &err);
+	assert_non_null(h);
+	ctx = mine; /* and the helpers iterate it */
+	assert_true(amp_host_start(h, &err));
+	assert_true(loop_until(&c.channels, 1, 5000));
+	echo_traffic(h, &c, 5);
+	stop_and_wait(h, &c);
+	amp_host_free(h);
+	g_main_context_pop_thread_default(mine);
+	g_main_context_unref(mine);
+	ctx = outer;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	ctx = g_main_context_new();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	/* Nothing was left on the default context (it was never iterated). */
+	assert_false(g_main_context_pending(NULL));
+	g_main_context_unref(ctx);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(startup_loaded_table),
 	    cmocka_unit_test(stop_by_shutdown_request),
 	    cmocka_unit_test(stop_kills_after_grace),
+	    cmocka_unit_test(free_while_running_kills_at_once),
+	    cmocka_unit_test(null_context_is_the_thread_default),
 	    cmocka_unit_test(twenty_rounds_no_leak),
 	    cmocka_unit_test(recovery_off),
 	    cmocka_unit_test(exit_status_is_the_reason),
@@ -531,5 +640,5 @@ int main(void)
 	    cmocka_unit_test(vring_placement),
 	    cmocka_unit_test(vrings_any_are_allocated),
 	};
-	return cmocka_run_group_tests_name("rproc/lifecycle", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("rproc/lifecycle", tests, group_setup, group_teardown);
 }

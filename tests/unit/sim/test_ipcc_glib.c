@@ -1,4 +1,8 @@
-/* The host end of an IPCC link driven by a GLib main loop (amp_ipcc_glib_add). */
+/*
+ * The host end of an IPCC link driven by a GLib main loop (amp_ipcc_glib_source), on the
+ * context the caller gives: an explicit one, or NULL for the thread-default one. The global
+ * default context is never iterated, so a source attached there would never dispatch.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,23 +39,25 @@ static gboolean on_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void loop_dispatches_handlers(void **state)
+/* Run the link's handlers from a loop on @p loop_ctx; the source is attached to @p attach_to. */
+static void dispatch_on(GMainContext *loop_ctx, GMainContext *attach_to)
 {
 	struct ctx *c = g_new0(struct ctx, 1);
 	struct amp_ipcc_link_cfg hc = {.proc = AMP_IPCC_PROC1, .mode = AMP_IPCC_WAIT_BLOCK};
 	struct amp_ipcc_link_cfg fc = {.proc = AMP_IPCC_PROC2, .mode = AMP_IPCC_WAIT_BLOCK};
-	guint id, to;
 
-	(void)state;
 	amp_ipcc_reset(&c->sh, 6);
 	assert_int_equal(amp_ipcc_efds_create(c->efds), AMP_OK);
 	assert_int_equal(amp_ipcc_link_init(&c->host, &hc, &c->sh, 6, c->efds, c->asleep), AMP_OK);
 	assert_int_equal(amp_ipcc_link_init(&c->fw, &fc, &c->sh, 6, c->efds, c->asleep), AMP_OK);
 	amp_ipcc_link_set_handler(&c->host, AMP_IPCC_CH_VRING0, on_host, c);
-	c->loop = g_main_loop_new(NULL, FALSE);
-	id = amp_ipcc_glib_add(&c->host, NULL);
-	assert_true(id > 0);
-	to = g_timeout_add(5000, on_timeout, NULL);
+	c->loop = g_main_loop_new(loop_ctx, FALSE);
+	GSource *src = amp_ipcc_glib_source(&c->host, attach_to);
+	assert_non_null(src);
+	assert_ptr_equal(g_source_get_context(src), loop_ctx);
+	GSource *to = g_timeout_source_new(5000);
+	g_source_set_callback(to, on_timeout, NULL, NULL);
+	g_source_attach(to, loop_ctx);
 	for (int i = 1; i <= 3; i++) {
 		assert_int_equal(amp_ipcc_link_kick(&c->fw, AMP_IPCC_CH_VRING0), 1);
 		g_main_loop_run(c->loop);
@@ -60,8 +66,10 @@ static void loop_dispatches_handlers(void **state)
 	/* Kicks never run the handler themselves: only the loop does. */
 	assert_int_equal(amp_ipcc_link_kick(&c->fw, AMP_IPCC_CH_VRING0), 1);
 	assert_int_equal(c->calls, 3);
-	g_source_remove(to);
-	g_source_remove(id);
+	g_source_destroy(to);
+	g_source_unref(to);
+	g_source_destroy(src);
+	g_source_unref(src);
 	g_main_loop_unref(c->loop);
 	amp_ipcc_link_deinit(&c->host);
 	amp_ipcc_link_deinit(&c->fw);
@@ -69,10 +77,30 @@ static void loop_dispatches_handlers(void **state)
 	g_free(c);
 }
 
+static void loop_dispatches_handlers(void **state)
+{
+	(void)state;
+	GMainContext *ctx = g_main_context_new();
+	dispatch_on(ctx, ctx);
+	g_main_context_unref(ctx);
+}
+
+/* NULL is the thread-default context, not the global default one. */
+static void null_is_the_thread_default_context(void **state)
+{
+	(void)state;
+	GMainContext *ctx = g_main_context_new();
+	g_main_context_push_thread_default(ctx);
+	dispatch_on(ctx, NULL);
+	g_main_context_pop_thread_default(ctx);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(loop_dispatches_handlers),
+	    cmocka_unit_test(null_is_the_thread_default_context),
 	};
 	return cmocka_run_group_tests_name("sim/ipcc_glib", tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -398,11 +399,20 @@ static void cleanup_ignores_foreign_names(void **state)
 	shm_unlink(odd);
 }
 
+/* A program's own fatal-signal handler: the library installs none (DESIGN D9). */
+static void unlink_and_die(int sig)
+{
+	amp_soc_unlink_created();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /*
  * amp_soc_unlink_on_exit(): a child creates an object, reports its name, then either
- * exits normally (@sig 0) or waits for @sig. Returns the name; the child is reaped.
+ * exits normally (@sig 0) or waits for @sig, which it handles with unlink_and_die() if
+ * @handle. Returns the name; the child is reaped.
  */
-static void child_creator_ends(int sig, char name[AMP_SOC_SHM_NAME_MAX])
+static void child_ends(int sig, bool handle, char name[AMP_SOC_SHM_NAME_MAX])
 {
 	struct amp_soc_layout l = layout();
 	int pfd[2], st;
@@ -414,6 +424,9 @@ static void child_creator_ends(int sig, char name[AMP_SOC_SHM_NAME_MAX])
 	if (pid == 0) {
 		struct amp_soc soc;
 
+		if (handle && (signal(SIGINT, unlink_and_die) == SIG_ERR ||
+			       signal(SIGTERM, unlink_and_die) == SIG_ERR))
+			_exit(5);
 		if (amp_soc_unlink_on_exit() != AMP_OK || amp_soc_create(&soc, &l) != AMP_OK)
 			_exit(2);
 		if (write(pfd[1], soc.shm_name, sizeof(soc.shm_name)) != sizeof(soc.shm_name))
@@ -435,21 +448,21 @@ static void child_creator_ends(int sig, char name[AMP_SOC_SHM_NAME_MAX])
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
-static void sigterm_unlinks(void **state)
+static void sigterm_handler_unlinks(void **state)
 {
 	char name[AMP_SOC_SHM_NAME_MAX];
 
 	(void)state;
-	child_creator_ends(SIGTERM, name);
+	child_ends(SIGTERM, true, name);
 	assert_false(shm_exists(name));
 }
 
-static void sigint_unlinks(void **state)
+static void sigint_handler_unlinks(void **state)
 {
 	char name[AMP_SOC_SHM_NAME_MAX];
 
 	(void)state;
-	child_creator_ends(SIGINT, name);
+	child_ends(SIGINT, true, name);
 	assert_false(shm_exists(name));
 }
 
@@ -458,7 +471,30 @@ static void normal_exit_unlinks(void **state)
 	char name[AMP_SOC_SHM_NAME_MAX];
 
 	(void)state;
-	child_creator_ends(0, name);
+	child_ends(0, false, name);
+	assert_false(shm_exists(name));
+}
+
+/* The library installs no signal handler: SIGTERM keeps its default action, the object
+ * stays behind like after SIGKILL (until the next amp_soc_create() or `ampsim cleanup`). */
+static void no_signal_handler_installed(void **state)
+{
+	struct amp_soc_layout l = layout();
+	char name[AMP_SOC_SHM_NAME_MAX];
+	struct amp_soc soc;
+	struct sigaction sa;
+
+	(void)state;
+	assert_int_equal(amp_soc_unlink_on_exit(), AMP_OK);
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	assert_int_equal(sigaction(SIGINT, NULL, &sa), 0);
+	assert_true(sa.sa_handler == SIG_DFL);
+	assert_int_equal(sigaction(SIGTERM, NULL, &sa), 0);
+	assert_true(sa.sa_handler == SIG_DFL);
+	amp_soc_destroy(&soc);
+	child_ends(SIGTERM, false, name);
+	assert_true(shm_exists(name));
+	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
 	assert_false(shm_exists(name));
 }
 
@@ -470,7 +506,7 @@ static void next_start_removes_stale(void **state)
 	struct amp_soc soc;
 
 	(void)state;
-	child_creator_ends(SIGKILL, name);
+	child_ends(SIGKILL, false, name);
 	assert_true(shm_exists(name)); /* SIGKILL cannot clean up */
 	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
 	assert_false(shm_exists(name));
@@ -581,8 +617,9 @@ int main(void)
 	    cmocka_unit_test(rsc_slot),
 	    cmocka_unit_test(stale_objects_are_cleaned_up),
 	    cmocka_unit_test(cleanup_ignores_foreign_names),
-	    cmocka_unit_test(sigterm_unlinks),
-	    cmocka_unit_test(sigint_unlinks),
+	    cmocka_unit_test(sigterm_handler_unlinks),
+	    cmocka_unit_test(sigint_handler_unlinks),
+	    cmocka_unit_test(no_signal_handler_installed),
 	    cmocka_unit_test(normal_exit_unlinks),
 	    cmocka_unit_test(next_start_removes_stale),
 	    cmocka_unit_test(reused_pid_is_stale),

@@ -1,0 +1,317 @@
+/* The STM32MP1-on-a-PC remoteproc platform: a firmware process; see rproc_sim.h. */
+#define _GNU_SOURCE
+#include "rproc_sim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include <amp/error.h>
+#include <amp/ipcc.h>
+#include <ampsim/error.h>
+#include <ampsim/fwenv.h>
+
+struct amp_sim_rproc {
+	struct amp_soc *soc;
+	struct amp_ipcc_link *link;
+	int efds[AMP_IPCC_LINK_NFDS];
+	char **fw_args;
+	char **wrap;
+	unsigned gdb_port;
+	char *ipcc_mode;
+	GMainContext *ctx;
+	struct amp_rproc *core;
+
+	pid_t pid; /* -1: no process */
+	int pidfd;
+	GSource *pid_src;
+};
+
+/* ---- the process ------------------------------------------------------------------------ */
+
+static char **build_argv(const struct amp_sim_rproc *p, const char *firmware)
+{
+	GPtrArray *a = g_ptr_array_new();
+	for (char **w = p->wrap; w && *w; w++)
+		g_ptr_array_add(a, g_strdup(*w));
+	if (p->gdb_port) {
+		g_ptr_array_add(a, g_strdup("gdbserver"));
+		g_ptr_array_add(a, g_strdup_printf(":%u", p->gdb_port));
+	}
+	g_ptr_array_add(a, g_strdup(firmware));
+	for (char **f = p->fw_args; f && *f; f++)
+		g_ptr_array_add(a, g_strdup(*f));
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static char **build_envp(const struct amp_sim_rproc *p, GError **err)
+{
+	struct amp_fwenv env;
+	if (amp_fwenv_format(&env, p->soc->shm_name, p->efds) != AMP_OK) {
+		amp_set_error(err, AMP_EINVAL, "cannot describe the shared memory to the firmware");
+		return NULL;
+	}
+	char **envp = g_get_environ();
+	envp = g_environ_setenv(envp, AMP_FWENV_ABI, strchr(env.abi, '=') + 1, TRUE);
+	envp = g_environ_setenv(envp, AMP_FWENV_SHM, strchr(env.shm, '=') + 1, TRUE);
+	envp = g_environ_setenv(envp, AMP_FWENV_IRQ_FDS, strchr(env.fds, '=') + 1, TRUE);
+	if (p->ipcc_mode)
+		envp = g_environ_setenv(envp, "AMPSIM_IPCC_MODE", p->ipcc_mode, TRUE);
+	return envp;
+}
+
+/* In the child: only async-signal-safe calls until exec; a failure goes back through @p wfd. */
+static G_GNUC_NORETURN void child(const struct amp_sim_rproc *p, char **argv, char **envp, int wfd)
+{
+	/* Own process group: Ctrl-C reaches the daemon, which then stops the firmware. */
+	setpgid(0, 0);
+	/* A firmware never outlives its host (e.g. after kill -9 of ampsim). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (amp_fwenv_inherit(p->efds) == AMP_OK)
+		execvpe(argv[0], argv, envp);
+	int e = errno;
+	if (write(wfd, &e, sizeof(e)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+static void reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* fork + exec with the eventfds inherited; an exec failure comes back through a pipe. */
+static pid_t spawn(const struct amp_sim_rproc *p, char **argv, char **envp, GError **err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		amp_set_error_errno(err, errno, "cannot start %s: pipe", argv[0]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		child(p, argv, envp, pipefd[1]);
+	int fork_errno = errno;
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		amp_set_error_errno(err, fork_errno, "cannot start %s: fork", argv[0]);
+		return -1;
+	}
+	int child_errno = 0;
+	ssize_t n;
+	do
+		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n > 0) {
+		reap(pid, NULL);
+		amp_set_error_errno(err, child_errno, "cannot start %s", argv[0]);
+		return -1;
+	}
+	return pid;
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		g_snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		g_snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			   strsignal(WTERMSIG(status)));
+	else
+		g_snprintf(buf, len, "ended (wait status 0x%x)", status);
+}
+
+static void forget_process(struct amp_sim_rproc *p)
+{
+	if (p->pid_src) {
+		g_source_destroy(p->pid_src); /* also from its own callback: GLib allows it */
+		g_source_unref(p->pid_src);
+		p->pid_src = NULL;
+	}
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
+	p->pid = -1;
+}
+
+/* The pidfd is readable once the process has ended, whatever the cause. */
+static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_sim_rproc *p = data;
+	char reason[128];
+	int status = 0;
+	(void)fd;
+	(void)cond;
+	reap(p->pid, &status);
+	forget_process(p);
+	describe_status(status, reason, sizeof(reason));
+	if (p->core)
+		amp_rproc_report_exit(p->core, reason);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean watch(struct amp_sim_rproc *p, pid_t pid, const char *name, GError **err)
+{
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->pidfd < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		reap(pid, NULL);
+		amp_set_error_errno(
+		    err, e, "cannot watch %s: pidfd_open (Linux 5.3 or later is needed)", name);
+		return FALSE;
+	}
+	p->pid = pid;
+	p->pid_src = g_unix_fd_source_new(p->pidfd, G_IO_IN);
+	g_source_set_callback(p->pid_src, (GSourceFunc)(void (*)(void))on_fw_exit, p, NULL);
+	g_source_attach(p->pid_src, p->ctx);
+	return TRUE;
+}
+
+/* ---- the ops ------------------------------------------------------------------------------ */
+
+static gboolean sim_sanity_check(void *priv, const char *firmware, GError **err)
+{
+	(void)priv;
+	if (g_file_test(firmware, G_FILE_TEST_IS_REGULAR) && access(firmware, X_OK) == 0)
+		return TRUE;
+	amp_set_error(err, AMP_EACCES,
+		      "firmware %s is not an executable file; on the simulator a firmware is a "
+		      "host program built with the sim port (fw-sample/port/sim)",
+		      firmware);
+	return FALSE;
+}
+
+static gboolean sim_start(void *priv, const struct amp_rproc_boot *boot, GError **err)
+{
+	struct amp_sim_rproc *p = priv;
+	/* The firmware finds its loaded table through the SoC header (docs/firmware-abi.md). */
+	if (amp_soc_set_rsc(p->soc, boot->table_da, boot->table_len) != AMP_OK) {
+		amp_set_error(err, AMP_EFAULT,
+			      "the loaded table at da 0x%" G_GINT64_MODIFIER
+			      "x is not inside one region of the SoC",
+			      boot->table_da);
+		return FALSE;
+	}
+	g_auto(GStrv) envp = build_envp(p, err);
+	if (!envp)
+		return FALSE;
+	g_auto(GStrv) argv = build_argv(p, boot->firmware);
+	pid_t pid = spawn(p, argv, envp, err);
+	return pid > 0 && watch(p, pid, argv[0], err);
+}
+
+static void sim_stop(void *priv)
+{
+	struct amp_sim_rproc *p = priv;
+	amp_ipcc_link_kick(p->link, AMP_IPCC_CH_SHUTDOWN);
+}
+
+static void sim_kill(void *priv)
+{
+	struct amp_sim_rproc *p = priv;
+	if (p->pid <= 0)
+		return;
+	kill(p->pid, SIGKILL);
+	reap(p->pid, NULL);
+	forget_process(p);
+}
+
+static void sim_kick(void *priv, uint32_t notify_id)
+{
+	struct amp_sim_rproc *p = priv;
+	/* stm32_rproc kick(): notify id 0 -> mailbox "vq0" (CH1), 1 -> "vq1" (CH2). */
+	amp_ipcc_link_kick(p->link, notify_id == 0 ? AMP_IPCC_CH_VRING0 : AMP_IPCC_CH_VRING1);
+}
+
+static void *sim_da_to_va(void *priv, uint64_t da, size_t len)
+{
+	struct amp_sim_rproc *p = priv;
+	return amp_soc_da_to_va(p->soc, da, len);
+}
+
+const struct amp_rproc_ops amp_sim_rproc_ops = {
+    .sanity_check = sim_sanity_check,
+    .start = sim_start,
+    .stop = sim_stop,
+    .kill = sim_kill,
+    .kick = sim_kick,
+    .da_to_va = sim_da_to_va,
+};
+
+/* ---- the platform object ------------------------------------------------------------------- */
+
+struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_link *link,
+					const int efds[AMP_IPCC_LINK_NFDS],
+					const struct amp_host_process_cfg *cfg, GMainContext *ctx)
+{
+	struct amp_sim_rproc *p = g_new0(struct amp_sim_rproc, 1);
+	p->soc = soc;
+	p->link = link;
+	memcpy(p->efds, efds, sizeof(p->efds));
+	p->fw_args = g_strdupv(cfg->fw_args);
+	p->wrap = g_strdupv(cfg->wrap);
+	p->gdb_port = cfg->gdb_port;
+	p->ipcc_mode = g_strdup(cfg->ipcc_mode);
+	p->ctx = g_main_context_ref(ctx);
+	p->pid = -1;
+	p->pidfd = -1;
+	return p;
+}
+
+void amp_sim_rproc_set_core(struct amp_sim_rproc *p, struct amp_rproc *core)
+{
+	p->core = core;
+}
+
+void amp_sim_rproc_free(struct amp_sim_rproc *p)
+{
+	if (!p)
+		return;
+	sim_kill(p);
+	g_strfreev(p->fw_args);
+	g_strfreev(p->wrap);
+	g_free(p->ipcc_mode);
+	g_main_context_unref(p->ctx);
+	g_free(p);
+}
+
+size_t amp_sim_rproc_mem(const struct amp_soc *soc, struct amp_rproc_mem *out, size_t max)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < soc->nregions && n < max; i++, n++) {
+		const struct amp_soc_region *r = &soc->regions[i];
+		out[n] = (struct amp_rproc_mem){.da = r->da, .size = r->size};
+		g_strlcpy(out[n].name, r->name, sizeof(out[n].name));
+		switch (r->purpose) {
+		case AMP_SOC_PURPOSE_RAM:
+			out[n].purpose = AMP_RPROC_MEM_RAM;
+			break;
+		case AMP_SOC_PURPOSE_VRING:
+			out[n].purpose = AMP_RPROC_MEM_VRING;
+			break;
+		case AMP_SOC_PURPOSE_BUFFER:
+			out[n].purpose = AMP_RPROC_MEM_BUFFER;
+			break;
+		default:
+			out[n].purpose = AMP_RPROC_MEM_OTHER;
+		}
+	}
+	return n;
+}
+
+int amp_sim_rproc_pid(const struct amp_sim_rproc *p)
+{
+	return p->pid;
+}

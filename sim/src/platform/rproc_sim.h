@@ -1,0 +1,53 @@
+/*
+ * The STM32MP1-on-a-PC remoteproc platform: what stm32_rproc.c is to Linux's remoteproc core,
+ * for the generic core of <ampsim/rproc.h>. Its firmware is a host process:
+ *
+ *   sanity_check  the firmware file must be an executable (a program built with the sim port)
+ *   start         publish the loaded table in the SoC header, then fork + exec the firmware
+ *                 with its environment (<ampsim/fwenv.h>) and the inherited IPCC eventfds, in
+ *                 its own process group and killed with its host (PDEATHSIG); a pidfd source
+ *                 on the given GMainContext reports its end (amp_rproc_report_exit)
+ *   stop          the shutdown request on IPCC CH3
+ *   kill          SIGKILL and reap
+ *   kick          notify id 0 -> CH1 ("vq0"), 1 -> CH2 ("vq1"), as stm32_rproc's mailboxes
+ *   da_to_va      the shared-memory SoC object (amp_soc_da_to_va)
+ *
+ * Private to libampsim. One thread: the one iterating the context. The SoC object, the link
+ * and the eventfds belong to the caller and must outlive the platform.
+ */
+#ifndef AMP_SIM_RPROC_SIM_H
+#define AMP_SIM_RPROC_SIM_H
+
+#include <glib.h>
+
+#include <ampsim/host.h>
+#include <ampsim/ipcc_link.h>
+#include <ampsim/rproc.h>
+#include <ampsim/soc.h>
+
+G_BEGIN_DECLS
+
+struct amp_sim_rproc;
+
+extern const struct amp_rproc_ops amp_sim_rproc_ops;
+
+/** A platform for one firmware on @p soc; @p ctx (not NULL) gets the pidfd source. */
+struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_link *link,
+					const int efds[AMP_IPCC_LINK_NFDS],
+					const struct amp_host_process_cfg *cfg, GMainContext *ctx);
+
+/** Where the process's end is reported; set once, before the first start. */
+void amp_sim_rproc_set_core(struct amp_sim_rproc *p, struct amp_rproc *core);
+
+/** Kills a process still running (no report). NULL is a no-op. */
+void amp_sim_rproc_free(struct amp_sim_rproc *p);
+
+/** The SoC's regions as the core's memory map; returns how many were written (<= max). */
+size_t amp_sim_rproc_mem(const struct amp_soc *soc, struct amp_rproc_mem *out, size_t max);
+
+/** The firmware process's pid, -1 when none runs. */
+int amp_sim_rproc_pid(const struct amp_sim_rproc *p);
+
+G_END_DECLS
+
+#endif /* AMP_SIM_RPROC_SIM_H */
