@@ -192,7 +192,9 @@ static uint8_t *va(struct fake *f, uint64_t da, size_t len)
 
 static struct core_fw_table *loaded(struct fake *f)
 {
-	return (struct core_fw_table *)va(f, f->boot.table_da, sizeof(struct core_fw_table));
+	/* through void *: the fake regions are malloc'd, so the table is suitably aligned */
+	return (struct core_fw_table *)(void *)va(f, f->boot.table_da,
+						  sizeof(struct core_fw_table));
 }
 
 /* ---- start ---------------------------------------------------------------------------------- */

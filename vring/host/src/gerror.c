@@ -6,6 +6,8 @@
 G_DEFINE_QUARK(amp-error-quark, amp_error)
 
 static void set_va(GError **err, int code, const char *suffix, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(4, 0);
+static void set_va(GError **err, int code, const char *suffix, const char *fmt, va_list ap)
 {
 	if (!err)
 		return;
