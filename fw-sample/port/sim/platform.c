@@ -24,12 +24,12 @@
 #include <ampsim/ddr_plug.h>
 #include <amp/error.h>
 #include <ampsim/fwenv.h>
-#include <amp/ipcc.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/irq.h>
 #include <amp/rsc_error.h>
 #include <amp/rsc_parse.h>
 #include <ampsim/soc.h>
+#include <amp/stm32mp1.h>
 
 /* How long to wait for the host's DRIVER_OK (OpenAMP waits forever; a test should not). */
 #define FW_READY_TIMEOUT_MS 10000u
@@ -40,7 +40,6 @@ static struct {
 	struct amp_irq irq;
 	struct rpmsg_device rdev;
 	volatile uint8_t *status; /* the vdev status byte in the loaded table */
-	uint32_t notify_id[2];	  /* vring0, vring1 */
 	char *trace;		  /* the RSC_TRACE buffer, NULL if none */
 	uint32_t trace_len, trace_pos;
 	struct timespec t0;
@@ -125,9 +124,9 @@ static uint32_t ms_until(const struct timespec *deadline)
 static void port_notify(void *ctx, uint32_t notify_id)
 {
 	(void)ctx;
-	/* As ST's MAILBOX_Notify: vring0's id rings CH1, vring1's id CH2. */
-	uint32_t ch = notify_id == fw.notify_id[1] ? AMP_IPCC_CH_VRING1 : AMP_IPCC_CH_VRING0;
-	amp_ipcc_link_kick(&fw.link, ch);
+	int ch = amp_stm32mp1_notify_chan(notify_id);
+	if (ch >= 0)
+		amp_ipcc_link_kick(&fw.link, (uint32_t)ch);
 }
 
 static void port_lock(void *ctx)
@@ -245,7 +244,7 @@ static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING0, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING1, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_SHUTDOWN, mailbox_isr, NULL);
-	amp_ipcc_link_set_handler(&fw.link, AMP_DDR_PLUG_CH, ddr_plug_isr, NULL);
+	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_DDR_PLUG, ddr_plug_isr, NULL);
 	if (amp_irq_start(&fw.irq, &fw.link) != AMP_OK) {
 		fw_fail("mailbox", "cannot start the IRQ thread");
 		return false;
@@ -294,7 +293,6 @@ struct rpmsg_device *fw_platform_init(void)
 	for (int i = 0; i < 2; i++) {
 		cfg.vring[i].da = vdev.vring[i].da;
 		cfg.vring[i].notify_id = vdev.vring[i].notifyid;
-		fw.notify_id[i] = vdev.vring[i].notifyid;
 	}
 	cfg.features = vdev.gfeatures & vdev.dfeatures;
 	int rc = amp_rpmsg_remote_init(&fw.rdev.amp, &cfg, &port);
@@ -318,9 +316,11 @@ void fw_platform_poll(uint32_t timeout_ms)
 	uint32_t pending = atomic_exchange(&fw.pending, 0);
 	/* As ST's MAILBOX_Poll: CH1 means vring0 buffers came back, CH2 a new message. */
 	if (pending & (1u << AMP_IPCC_CH_VRING1))
-		amp_rpmsg_notified(&fw.rdev.amp, fw.notify_id[1]);
+		amp_rpmsg_notified(&fw.rdev.amp,
+				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING1));
 	if (pending & (1u << AMP_IPCC_CH_VRING0))
-		amp_rpmsg_notified(&fw.rdev.amp, fw.notify_id[0]);
+		amp_rpmsg_notified(&fw.rdev.amp,
+				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING0));
 }
 
 bool fw_platform_stop_requested(void)

@@ -20,6 +20,7 @@
 #include <ampsim/rsc_dump.h>
 #include <amp/rsc_error.h>
 #include <amp/rsc_parse.h>
+#include <amp/stm32mp1.h>
 #include <amp/vring_layout.h>
 
 #define RPROC_STOP_GRACE_MS 500 /* stm32_rproc waits this long for the shutdown ack */

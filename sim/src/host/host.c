@@ -10,6 +10,7 @@
 #include "../ipcc_glib.h"
 #include <ampsim/ipcc_link.h>
 #include <ampsim/profile.h>
+#include <amp/stm32mp1.h>
 
 struct amp_host {
 	struct amp_host_cfg cfg;
@@ -44,8 +45,9 @@ struct plug_wait {
 static void port_notify(void *ctx, uint32_t notify_id)
 {
 	struct amp_host *h = ctx;
-	/* stm32_rproc kick(): notify id 0 -> mailbox "vq0" (CH1), 1 -> "vq1" (CH2). */
-	amp_ipcc_link_kick(&h->link, notify_id == 0 ? AMP_IPCC_CH_VRING0 : AMP_IPCC_CH_VRING1);
+	int ch = amp_stm32mp1_notify_chan(notify_id);
+	if (ch >= 0)
+		amp_ipcc_link_kick(&h->link, (uint32_t)ch);
 }
 
 static void *port_da_to_va(void *ctx, uint64_t da, uint32_t len)
@@ -233,14 +235,13 @@ static void on_irq(void *arg, uint32_t ch)
 	struct amp_host *h = arg;
 	if (!h->dev_up)
 		return;
-	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
 	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
-	uint32_t id = ch == AMP_IPCC_CH_VRING0 ? v->vring[0].notify_id : v->vring[1].notify_id;
-	int rc = amp_rpmsg_notified(&h->dev, id);
+	int id = amp_stm32mp1_chan_notify(ch);
+	int rc = amp_rpmsg_notified(&h->dev, (uint32_t)id);
 	if (rc == AMP_EPROTO)
-		g_warning("the firmware violated the RPMsg protocol on vring%u; the link is "
+		g_warning("the firmware violated the RPMsg protocol on vring%d; the link is "
 			  "broken (see 'ampsim ctl stats')",
-			  ch == AMP_IPCC_CH_VRING0 ? 0u : 1u);
+			  id);
 	if (ch == AMP_IPCC_CH_VRING1 && h->tx_waiting) {
 		h->tx_waiting = false;
 		amp_vq_set_notify(&h->dev.tvq, false); /* Linux: only while senders wait */
@@ -307,7 +308,7 @@ int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, am
 	w->priv = priv;
 	w->timeout = g_timeout_add(AMP_HOST_PLUG_TIMEOUT_MS, on_plug_timeout, w);
 	g_queue_push_tail(&h->plugs, w);
-	amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
+	amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
 	return AMP_OK;
 }
 
@@ -315,7 +316,7 @@ void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot)
 {
 	uint32_t gen;
 	if (amp_ddr_unplug(&h->soc, slot, &gen) == AMP_OK && h->dev_up)
-		amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
+		amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
 }
 
 void amp_host_ddr_cancel(struct amp_host *h, void *priv)
@@ -408,7 +409,7 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 	h->link_ok = true;
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);
-	amp_ipcc_link_set_handler(&h->link, AMP_DDR_PLUG_CH, on_plug_irq, h);
+	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_DDR_PLUG, on_plug_irq, h);
 	h->link_src = amp_ipcc_glib_add(&h->link, NULL);
 	return TRUE;
 }

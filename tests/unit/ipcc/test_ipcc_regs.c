@@ -13,6 +13,7 @@
 
 #include <amp/ipcc.h>
 #include <amp/error.h>
+#include <amp/stm32mp1.h>
 
 #define P1 AMP_IPCC_PROC1
 #define P2 AMP_IPCC_PROC2
@@ -30,8 +31,8 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	memset(&f->sh, 0xA5, sizeof(f->sh)); /* reset must not depend on zeroed memory */
-	assert_int_equal(amp_ipcc_reset(&f->sh, AMP_IPCC_STM32MP1_NCHAN), AMP_OK);
-	assert_int_equal(amp_ipcc_init(&f->m, &f->sh, AMP_IPCC_STM32MP1_NCHAN), AMP_OK);
+	assert_int_equal(amp_ipcc_reset(&f->sh, AMP_STM32MP1_IPCC_NCHAN), AMP_OK);
+	assert_int_equal(amp_ipcc_init(&f->m, &f->sh, AMP_STM32MP1_IPCC_NCHAN), AMP_OK);
 	*state = f;
 	return 0;
 }
@@ -204,7 +205,7 @@ static void every_channel_bit_drives_its_line(void **state)
 	struct amp_ipcc *m = &f->m;
 
 	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++) {
-		for (uint32_t n = 0; n < AMP_IPCC_STM32MP1_NCHAN; n++) {
+		for (uint32_t n = 0; n < AMP_STM32MP1_IPCC_NCHAN; n++) {
 			for (uint32_t bits = 0; bits < 8; bits++) {
 				bool en = bits & 1, masked = bits & 2, flag = bits & 4;
 				uint32_t others = 0x3Fu & ~(1u << n), y = p ^ 1u, lines, raised;
