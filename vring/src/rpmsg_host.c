@@ -143,28 +143,14 @@ const struct amp_rpmsg_role_ops amp_rpmsg_host_ops = {
     .rx_put = h_rx_put,
 };
 
-/* Linux: num_bufs = 2 * vring size, capped at 512 in total (256 per direction). */
-static uint16_t default_count(uint32_t num)
-{
-	return (uint16_t)(num < 256u ? num : 256u);
-}
-
-static bool buf_size_ok(uint32_t size)
-{
-	return size > AMP_RPMSG_HDR_SIZE && size <= AMP_RPMSG_HDR_SIZE + UINT16_MAX &&
-	       (size & 3u) == 0;
-}
-
 int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_cfg *cfg,
 			const struct amp_port *port)
 {
 	struct amp_vq_cfg qc;
+	struct amp_rpmsg_pool geo;
 	void *va[2], *pool;
 	size_t size[2];
-	uint64_t total;
 	uint32_t words0, words1, wordst, i;
-	uint16_t rx_count, tx_count;
-	uint32_t rx_size, tx_size;
 	int ret;
 
 	if (!dev || !cfg || !cfg->set_status || !port || !port->ops || !port->ops->notify ||
@@ -178,18 +164,16 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 		if (ret)
 			return ret;
 	}
-	rx_count = cfg->rx_count ? cfg->rx_count : default_count(cfg->vring[0].num);
-	tx_count = cfg->tx_count ? cfg->tx_count : default_count(cfg->vring[1].num);
-	rx_size = cfg->rx_buf_size ? cfg->rx_buf_size : AMP_RPMSG_BUF_SIZE_DEFAULT;
-	tx_size = cfg->tx_buf_size ? cfg->tx_buf_size : AMP_RPMSG_BUF_SIZE_DEFAULT;
-	/* Buffer i is descriptor i, so a direction cannot have more buffers than entries. */
-	if (rx_count > cfg->vring[0].num || tx_count > cfg->vring[1].num || !buf_size_ok(rx_size) ||
-	    !buf_size_ok(tx_size))
+	ret = amp_rpmsg_pool_init(&geo, &(struct amp_rpmsg_pool_cfg){
+					    .num = {cfg->vring[0].num, cfg->vring[1].num},
+					    .r2h_size = cfg->rx_buf_size,
+					    .h2r_size = cfg->tx_buf_size,
+					    .r2h_count = cfg->rx_count,
+					    .h2r_count = cfg->tx_count,
+					});
+	if (ret || geo.total > cfg->pool_size)
 		return AMP_EINVAL;
-	total = (uint64_t)rx_count * rx_size + (uint64_t)tx_count * tx_size;
-	if (total > cfg->pool_size)
-		return AMP_EINVAL;
-	pool = port->ops->da_to_va(port->ctx, cfg->pool_da, (uint32_t)total);
+	pool = port->ops->da_to_va(port->ctx, cfg->pool_da, geo.total);
 	if (!pool)
 		return AMP_EFAULT;
 	if ((uintptr_t)pool & 3u)
@@ -197,7 +181,7 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 
 	words0 = AMP_VQ_BITMAP_WORDS(cfg->vring[0].num);
 	words1 = AMP_VQ_BITMAP_WORDS(cfg->vring[1].num);
-	wordst = AMP_VQ_BITMAP_WORDS(tx_count);
+	wordst = AMP_VQ_BITMAP_WORDS(geo.h2r.count);
 	if (!cfg->work || cfg->work_words < (size_t)words0 + words1 + wordst)
 		return AMP_EINVAL;
 
@@ -206,7 +190,7 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 		qc.num = cfg->vring[i].num;
 		qc.align = cfg->vring[i].align;
 		qc.notify_id = cfg->vring[i].notify_id;
-		qc.max_len = i == 0 ? rx_size : tx_size;
+		qc.max_len = i == 0 ? geo.r2h.size : geo.h2r.size;
 		qc.event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u;
 		ret = amp_vq_driver_init(i == 0 ? &dev->rvq : &dev->tvq, &qc, va[i], size[i],
 					 i == 0 ? cfg->work : cfg->work + words0);
@@ -216,16 +200,16 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 
 	dev->u.h.va = pool;
 	dev->u.h.da = cfg->pool_da;
-	dev->u.h.tx_off = (uint32_t)rx_count * rx_size; /* <= pool_size, checked above */
-	dev->u.h.rx_size = rx_size;
-	dev->u.h.tx_size = tx_size;
-	dev->u.h.rx_count = rx_count;
-	dev->u.h.tx_count = tx_count;
+	dev->u.h.tx_off = geo.h2r.offset;
+	dev->u.h.rx_size = geo.r2h.size;
+	dev->u.h.tx_size = geo.h2r.size;
+	dev->u.h.rx_count = (uint16_t)geo.r2h.count; /* <= num <= 32768 */
+	dev->u.h.tx_count = (uint16_t)geo.h2r.count;
 	dev->u.h.tx_free = cfg->work + words0 + words1;
 	memset(dev->u.h.tx_free, 0, wordst * sizeof(uint32_t));
-	for (i = 0; i < tx_count; i++)
+	for (i = 0; i < geo.h2r.count; i++)
 		bit_set(dev->u.h.tx_free, i);
-	dev->tx_mtu = tx_size - AMP_RPMSG_HDR_SIZE;
+	dev->tx_mtu = geo.h2r.mtu;
 	dev->flags = AMP_RPMSG_F_HOST;
 	if (cfg->features & (1u << AMP_VIRTIO_RPMSG_F_NS))
 		dev->flags |= AMP_RPMSG_F_NS;
@@ -240,7 +224,7 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 		dev->flags |= AMP_RPMSG_F_NOSUPP;
 	else
 		(void)amp_vq_set_notify(&dev->tvq, false);
-	for (i = 0; i < rx_count; i++) {
+	for (i = 0; i < geo.r2h.count; i++) {
 		ret = h_rx_put(dev, (uint16_t)i);
 		if (ret)
 			return ret;

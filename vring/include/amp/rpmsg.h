@@ -160,14 +160,54 @@ struct amp_rpmsg_remote_cfg {
 int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
 			  const struct amp_port *port);
 
-/** Host-role configuration. Counts/sizes of 0 take Linux's defaults. */
+/** One direction of an rpmsg vdev's buffer pool. */
+struct amp_rpmsg_pool_dir {
+	uint32_t count;	 /**< buffers: at most that vring's num (buffer i is descriptor i) */
+	uint32_t size;	 /**< bytes per buffer, the 16-byte header included */
+	uint32_t mtu;	 /**< payload bytes per message: size - 16 */
+	uint32_t offset; /**< byte offset of the first buffer from the start of the pool */
+};
+
+/**
+ * The buffer pool of an rpmsg vdev, the one derivation of it that the host role, the
+ * remoteproc layer, the frontends' MTU and `ampsim rsc-table` share. As Linux's rpmsg_probe,
+ * the host owns every buffer: remote -> host buffers (the host's RX) first, then host ->
+ * remote (its TX).
+ */
+struct amp_rpmsg_pool {
+	struct amp_rpmsg_pool_dir r2h; /**< vring0: remote -> host, the host's RX buffers */
+	struct amp_rpmsg_pool_dir h2r; /**< vring1: host -> remote, the host's TX buffers */
+	uint32_t total;		       /**< bytes of the whole pool */
+};
+
+/** What a pool is derived from. Zeros take Linux's defaults. */
+struct amp_rpmsg_pool_cfg {
+	uint32_t num[2];    /**< entries of vring0 and vring1 (1..32768) */
+	uint32_t r2h_size;  /**< buffer bytes remote -> host; 0 = 512 */
+	uint32_t h2r_size;  /**< buffer bytes host -> remote; 0 = 512 */
+	uint32_t r2h_count; /**< 0 = min(vring0 num, 256), as Linux */
+	uint32_t h2r_count; /**< 0 = min(vring1 num, 256) */
+};
+
+/**
+ * Derive the buffer pool. Linux (virtio_rpmsg_bus since 5.x) sizes each direction from its
+ * own vring, at most 256 buffers, 512 bytes each; ampsim also takes the sizes per direction
+ * (docs/resource-table.md, "Buffer sizes").
+ * @retval 0 *@p pool filled
+ * @retval AMP_EINVAL a num outside 1..32768, a count above its vring's num, or a size that
+ *         is not a multiple of 4 in AMP_RPMSG_BUF_SIZE_MIN..AMP_RPMSG_BUF_SIZE_MAX
+ * @retval AMP_ERANGE the pool would be 4 GiB or larger
+ */
+int amp_rpmsg_pool_init(struct amp_rpmsg_pool *pool, const struct amp_rpmsg_pool_cfg *cfg);
+
+/** Host-role configuration. Counts/sizes of 0 take Linux's defaults (amp_rpmsg_pool_init). */
 struct amp_rpmsg_host_cfg {
 	struct amp_vring_info vring[2]; /**< [0] vring0 (our RX), [1] vring1 (our TX) */
 	uint64_t pool_da; /**< buffer pool: rx_count RX buffers, then tx_count TX buffers */
 	uint32_t pool_size;
 	uint16_t rx_count;    /**< default: vring0 num if < 256, else 256 */
 	uint16_t tx_count;    /**< default: vring1 num if < 256, else 256 */
-	uint32_t rx_buf_size; /**< default 512; multiple of 4, 17..65551 */
+	uint32_t rx_buf_size; /**< default 512; multiple of 4, 56..65548 */
 	uint32_t tx_buf_size; /**< default 512 */
 	/** Writes the vdev status byte (e.g. into the shared resource table). */
 	void (*set_status)(void *ctx, uint8_t status);
