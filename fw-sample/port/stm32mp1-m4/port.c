@@ -14,12 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <amp/error.h>
 #include <amp/port.h>
 #include <amp/rpmsg.h>
-#include <amp/rsc_parse.h>
+#include <amp/rsc_vdev.h>
 #include <openamp/open_amp.h>
 
 #include <amp/fw_platform.h>
@@ -35,7 +34,6 @@ extern uint8_t __ddr_start[], __ddr_end[];
 #define RSC_COPY_MAX 512u	    /* largest table we parse (the samples' is 140 bytes) */
 #define DRIVER_OK_TIMEOUT_MS 10000u /* then give up: Linux did not probe the vdev */
 #define NOTIFY_SPIN_MAX 1000000u    /* ~5 ms at 209 MHz: the A7 is not draining the channel */
-#define VIRTIO_STATUS_DRIVER_OK 0x04u
 
 /* Port counters, readable with a debugger. */
 struct m4_port_stats {
@@ -52,7 +50,7 @@ static volatile uint32_t m4_ticks;   /* SysTick milliseconds */
 static volatile uint32_t m4_pending; /* bit n: channel n notified, not yet processed */
 static volatile bool m4_stop;
 static uint32_t m4_nest, m4_saved_primask;
-static uint32_t m4_status_off; /* vdev status byte, offset in the table */
+static struct amp_rsc_vdev_ref m4_vdev; /* the rpmsg vdev in .resource_table */
 static uint8_t m4_rsc_copy[RSC_COPY_MAX];
 static uint32_t m4_trace_pos;
 
@@ -174,24 +172,6 @@ static const struct amp_port_ops m4_port_ops = {
 };
 static const struct amp_port m4_port = {.ops = &m4_port_ops};
 
-static uint8_t get_status(void *ctx)
-{
-	(void)ctx;
-	/* Written by Linux in place; read it fresh each time. */
-	return MMIO8((uintptr_t)__resource_table_start + m4_status_off);
-}
-
-/* Parse a private copy: Linux writes the loaded table, so it is input like any other. */
-static int find_vdev(struct amp_rsc_entry *e)
-{
-	size_t len = (size_t)(__resource_table_end - __resource_table_start);
-
-	if (len == 0 || len > sizeof(m4_rsc_copy))
-		return AMP_ENOEXEC;
-	memcpy(m4_rsc_copy, __resource_table_start, len);
-	return amp_rsc_find(m4_rsc_copy, len, AMP_RSC_KIND_VDEV, 0, e, NULL);
-}
-
 static void ipcc_start(void)
 {
 	RCC_MC_AHB3ENSETR = RCC_MC_AHB3ENSETR_IPCCEN;
@@ -206,8 +186,8 @@ static void ipcc_start(void)
 
 struct rpmsg_device *fw_platform_init(void)
 {
-	struct amp_rsc_entry e;
-	struct amp_rpmsg_remote_cfg cfg;
+	size_t len = (size_t)(__resource_table_end - __resource_table_start);
+	struct amp_rpmsg_remote_cfg cfg = {.ready_timeout_ms = DRIVER_OK_TIMEOUT_MS};
 
 	m4_ticks = 0;
 	SYST_RVR = FW_M4_CORE_HZ / 1000u - 1u;
@@ -215,38 +195,20 @@ struct rpmsg_device *fw_platform_init(void)
 	SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
 	ipcc_start();
 
-	if (find_vdev(&e) != 0 || e.u.vdev.num_of_vrings != 2) {
+	/* Parsed in a private copy: Linux writes the loaded table, it is input like any other. */
+	if (len > sizeof(m4_rsc_copy) ||
+	    amp_rsc_vdev_bind(&m4_vdev, __resource_table_start, len, m4_rsc_copy, NULL) != 0) {
 		fw_platform_trace("m4: no rpmsg vdev with two vrings in .resource_table\n");
 		return NULL;
 	}
-	m4_status_off = e.offset + (uint32_t)AMP_RSC_VDEV_STATUS_OFF;
-	/* As OpenAMP's rproc_virtio_wait_remote_ready: poll the status every tick. */
-	uint32_t start = m4_ticks;
-	while (!(get_status(NULL) & VIRTIO_STATUS_DRIVER_OK)) {
-		uint32_t left = 1;
-		if (m4_ticks - start >= DRIVER_OK_TIMEOUT_MS || m4_stop) {
-			fw_platform_trace("m4: no DRIVER_OK from the host\n");
-			return NULL;
-		}
-		(void)port_wait(NULL, &left);
-	}
-	/* Only now are the vring addresses final. */
-	if (find_vdev(&e) != 0) {
-		fw_platform_trace("m4: resource table became invalid\n");
+	/* The core polls the status every tick, then reads the vrings Linux placed. */
+	amp_rsc_vdev_remote_cfg(&m4_vdev, &cfg);
+	int rc = amp_rpmsg_remote_init(&m4_rdev.amp, &cfg, &m4_port);
+	if (rc == AMP_ETIMEDOUT) {
+		fw_platform_trace("m4: no DRIVER_OK from the host\n");
 		return NULL;
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	for (uint32_t i = 0; i < 2; i++) {
-		const struct amp_rsc_vring_info *v = &e.u.vdev.vring[i];
-		cfg.vring[i].da = v->da;
-		cfg.vring[i].num = v->num;
-		cfg.vring[i].align = v->align;
-		cfg.vring[i].notify_id = v->notifyid;
-	}
-	cfg.get_status = get_status;
-	cfg.features = e.u.vdev.dfeatures & e.u.vdev.gfeatures;
-	cfg.ready_timeout_ms = DRIVER_OK_TIMEOUT_MS;
-	if (amp_rpmsg_remote_init(&m4_rdev.amp, &cfg, &m4_port) != 0) {
+	if (rc != 0) {
 		fw_platform_trace("m4: rpmsg bring-up failed (vrings outside the IPC region?)\n");
 		return NULL;
 	}

@@ -25,7 +25,6 @@
 
 #define RPROC_STOP_GRACE_MS 500 /* stm32_rproc waits this long for the shutdown ack */
 #define RPROC_PAGE 4096u
-#define RPROC_BUF_SIZE 512u /* Linux's MAX_RPMSG_BUF_SIZE */
 
 struct amp_rproc {
 	struct amp_soc *soc;
@@ -192,6 +191,17 @@ static gboolean find_entries(struct amp_rproc *rp, GError **err)
 			rp->cfg.firmware, rp->vinfo.id, rp->vinfo.num_of_vrings);
 		return FALSE;
 	}
+	struct amp_rpmsg_pool_cfg pc = {
+	    .num = {rp->vinfo.vring[0].num, rp->vinfo.vring[1].num},
+	    .r2h_size = rp->vinfo.r2h_buf_size,
+	    .h2r_size = rp->vinfo.h2r_buf_size,
+	};
+	int rc = amp_rpmsg_pool_init(&rp->vdev.pool, &pc);
+	if (rc != AMP_OK) {
+		set_err(err, "firmware %s: no RPMsg buffer pool for its vdev: %s",
+			rp->cfg.firmware, amp_strerror(rc));
+		return FALSE;
+	}
 	if (amp_rsc_find(rp->cached, rp->cached_len, AMP_RSC_KIND_TRACE, 0, &e, &re) == AMP_OK) {
 		rp->has_trace = true;
 		rp->trace = e.u.trace;
@@ -355,10 +365,9 @@ static gboolean place_vring(struct amp_rproc *rp, int i, GError **err)
 
 static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 {
-	/* Linux: 2 x vring num buffers of 512 bytes (at most 512), first half RX. */
-	uint32_t num = rp->vinfo.vring[0].num;
-	uint32_t count = num < 256 ? 2 * num : 512;
-	uint64_t need = (uint64_t)count * RPROC_BUF_SIZE;
+	/* Each direction from its own vring and buffer size, RX first (amp_rpmsg_pool_init). */
+	const struct amp_rpmsg_pool *p = &rp->vdev.pool;
+	uint64_t need = p->total;
 	const struct amp_soc_region *r = amp_soc_region_by_name(rp->soc, "vdev0buffer");
 	if (!r)
 		r = amp_soc_region_by_purpose(rp->soc, AMP_SOC_PURPOSE_BUFFER);
@@ -367,10 +376,11 @@ static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 		    r ? g_strdup_printf("has only 0x%" G_GINT64_MODIFIER "x", r->size)
 		      : g_strdup("is missing");
 		set_err(err,
-			"%u buffers of %u bytes need 0x%" G_GINT64_MODIFIER "x bytes but the "
-			"SoC profile's vdev0buffer region %s; give fewer vring entries in the "
-			"resource table or a larger vdev0buffer in the profile",
-			count, RPROC_BUF_SIZE, need, have);
+			"%u + %u buffers of %u and %u bytes need 0x%" G_GINT64_MODIFIER "x bytes "
+			"but the SoC profile's vdev0buffer region %s; give fewer vring entries or "
+			"smaller buffers in the resource table, or a larger vdev0buffer in the "
+			"profile",
+			p->r2h.count, p->h2r.count, p->r2h.size, p->h2r.size, need, have);
 		return FALSE;
 	}
 	rp->vdev.pool_da = r->da;
@@ -427,7 +437,7 @@ static gboolean spawn(struct amp_rproc *rp, GError **err)
 	envp = g_environ_setenv(envp, AMP_FWENV_SHM, strchr(env.shm, '=') + 1, TRUE);
 	envp = g_environ_setenv(envp, AMP_FWENV_IRQ_FDS, strchr(env.fds, '=') + 1, TRUE);
 	if (rp->cfg.ipcc_mode)
-		envp = g_environ_setenv(envp, "AMPSIM_IPCC_MODE", rp->cfg.ipcc_mode, TRUE);
+		envp = g_environ_setenv(envp, AMP_FWENV_IPCC_MODE, rp->cfg.ipcc_mode, TRUE);
 	pid_t pid = fork();
 	if (pid < 0) {
 		set_err(err, "fork: %s", g_strerror(errno));
@@ -755,11 +765,13 @@ void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
 				       i, v->da, v->num, v->align, v->notify_id,
 				       i == 0 ? "firmware -> Linux" : "Linux -> firmware");
 	}
+	const struct amp_rpmsg_pool *p = &rp->vdev.pool;
 	g_string_append_printf(out,
-			       "  buffers: %u x %u bytes at da 0x%08" G_GINT64_MODIFIER
-			       "x (first half RX, second half TX)\n",
-			       rp->vdev.pool_size / RPROC_BUF_SIZE, RPROC_BUF_SIZE,
-			       rp->vdev.pool_da);
+			       "  buffers at da 0x%08" G_GINT64_MODIFIER
+			       "x: %u x %u bytes firmware -> Linux (RX, MTU %u), then %u x %u bytes "
+			       "Linux -> firmware (TX, MTU %u)\n",
+			       rp->vdev.pool_da, p->r2h.count, p->r2h.size, p->r2h.mtu,
+			       p->h2r.count, p->h2r.size, p->h2r.mtu);
 	if (rp->has_trace)
 		g_string_append_printf(out, "  trace: \"%s\", %u bytes at da 0x%08x\n",
 				       rp->trace.name, rp->trace.len, rp->trace.da);

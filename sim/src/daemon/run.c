@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/fwenv.h>
 #include <ampsim/host.h>
 #include <ampsim/profile.h>
 
@@ -299,7 +300,8 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds\n");
 		return 2;
 	}
-	if (o->ipcc_mode && strcmp(o->ipcc_mode, "blocking") && strcmp(o->ipcc_mode, "adaptive")) {
+	enum amp_ipcc_wait mode;
+	if (amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) != AMP_OK) {
 		g_printerr("ampsim run: --ipcc-mode must be blocking or adaptive, not '%s'\n",
 			   o->ipcc_mode);
 		return 2;

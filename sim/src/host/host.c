@@ -244,7 +244,7 @@ static void on_irq(void *arg, uint32_t ch)
 			  id);
 	if (ch == AMP_IPCC_CH_VRING1 && h->tx_waiting) {
 		h->tx_waiting = false;
-		amp_vq_set_notify(&h->dev.tvq, false); /* Linux: only while senders wait */
+		amp_rpmsg_tx_wait_end(&h->dev); /* Linux: only while senders wait */
 		if (h->cfg.ops->tx_ready)
 			h->cfg.ops->tx_ready(h->cfg.priv);
 	}
@@ -338,8 +338,8 @@ void amp_host_ddr_cancel(struct amp_host *h, void *priv)
 static void probe_vdev(struct amp_host *h)
 {
 	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
-	size_t words = AMP_RPMSG_HOST_WORK_WORDS(v->vring[0].num, v->vring[1].num,
-						 v->vring[1].num < 256 ? v->vring[1].num : 256);
+	size_t words =
+	    AMP_RPMSG_HOST_WORK_WORDS(v->vring[0].num, v->vring[1].num, v->pool.h2r.count);
 	g_free(h->work);
 	h->work = g_new0(uint32_t, words);
 	uint32_t features = v->dfeatures & (1u << AMP_VIRTIO_RPMSG_F_NS);
@@ -348,6 +348,10 @@ static void probe_vdev(struct amp_host *h)
 	    .vring = {v->vring[0], v->vring[1]},
 	    .pool_da = v->pool_da,
 	    .pool_size = v->pool_size,
+	    .rx_count = (uint16_t)v->pool.r2h.count,
+	    .tx_count = (uint16_t)v->pool.h2r.count,
+	    .rx_buf_size = v->pool.r2h.size,
+	    .tx_buf_size = v->pool.h2r.size,
 	    .set_status = set_status,
 	    .status_ctx = h,
 	    .features = features,
@@ -358,6 +362,7 @@ static void probe_vdev(struct amp_host *h)
 	};
 	struct amp_port port = {.ops = &host_port_ops, .ctx = h};
 	memset(&h->dev, 0, sizeof(h->dev));
+	h->tx_waiting = false; /* a new device: no sender waits on it yet */
 	int rc = amp_rpmsg_host_init(&h->dev, &cfg, &port);
 	if (rc != AMP_OK) {
 		g_warning("RPMsg bus probe failed: %s", amp_strerror(rc));
@@ -480,10 +485,9 @@ int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst,
 	int rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	if (rc == AMP_ENOMEM && !h->tx_waiting) {
 		g_debug("no TX buffer free: waiting for the firmware to return some");
-		/* As Linux's rpmsg_upref_sleepers: TX-complete interrupts on while someone waits.
-		 */
+		/* TX-complete interrupts on while someone waits (Linux rpmsg_upref_sleepers). */
 		h->tx_waiting = true;
-		if (amp_vq_set_notify(&h->dev.tvq, true))
+		if (amp_rpmsg_tx_wait_begin(&h->dev))
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	}
 	return rc < 0 ? rc : 0;
@@ -496,7 +500,7 @@ int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len)
 
 size_t amp_host_mtu(const struct amp_host *h)
 {
-	return h->dev_up ? amp_rpmsg_tx_mtu(&h->dev) : 496;
+	return h->dev_up ? amp_rpmsg_tx_mtu(&h->dev) : amp_rproc_vdev(h->rproc)->pool.h2r.mtu;
 }
 
 struct amp_host_chan **amp_host_channels(struct amp_host *h)
