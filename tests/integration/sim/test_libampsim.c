@@ -88,11 +88,12 @@ static bool loop_until(const int *flag, int from, int ms)
 }
 
 /* Boot @fw on @profile (NULL: the default) and wait for its (only) channel. */
-static struct amp_host *boot_fw(struct ctx *c, const char *fw, const char *profile)
+static struct amp_host *boot_fw(struct ctx *c, const char *fw, const char *profile,
+				const char *ipcc_mode)
 {
 	struct amp_host_cfg cfg = {
 	    .profile = profile,
-	    .rproc = {.firmware = fw},
+	    .rproc = {.firmware = fw, .ipcc_mode = ipcc_mode},
 	    .ops = &host_ops,
 	    .priv = c,
 	};
@@ -109,7 +110,7 @@ static struct amp_host *boot_fw(struct ctx *c, const char *fw, const char *profi
 
 static struct amp_host *boot(struct ctx *c)
 {
-	return boot_fw(c, ECHO_FW, NULL);
+	return boot_fw(c, ECHO_FW, NULL, NULL);
 }
 
 static void channel_and_own_endpoints_in_process(void **state)
@@ -186,7 +187,7 @@ static void round_trip(struct ctx *c, const void *data, size_t len)
 static void check_geometry(const struct geometry *g)
 {
 	struct ctx c = {0};
-	struct amp_host *h = boot_fw(&c, g->fw, g->profile);
+	struct amp_host *h = boot_fw(&c, g->fw, g->profile, NULL);
 	assert_int_equal(amp_host_mtu(h), g->h2r_mtu);
 	assert_int_equal(amp_rproc_vdev(amp_host_rproc(h))->pool_size, g->pool_size);
 	static uint8_t msg[2048];
@@ -252,6 +253,34 @@ static void vrings_too_big_for_the_buffer_region(void **state)
 	amp_host_free(h);
 }
 
+/* AMPSIM_IPCC_MODE (docs/firmware-abi.md): adaptive works end to end, a bad value is named. */
+static void ipcc_mode_in_the_firmware_environment(void **state)
+{
+	(void)state;
+	struct ctx c = {0};
+	struct amp_host *h = boot_fw(&c, ECHO_FW, NULL, "adaptive");
+	round_trip(&c, "adaptive", 8);
+	assert_memory_equal(c.got, "adaptive", 8);
+	amp_host_free(h);
+
+	struct amp_host_cfg cfg = {
+	    .rproc = {.firmware = ECHO_FW, .ipcc_mode = "sometimes", .no_recovery = true}};
+	g_autoptr(GError) err = NULL;
+	h = amp_host_new(&cfg, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	struct amp_rproc *rp = amp_host_rproc(h);
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (amp_rproc_state(rp) != AMP_RPROC_CRASHED && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_CRASHED);
+	g_autoptr(GString) trace = g_string_new(NULL);
+	assert_true(amp_rproc_crash_trace(rp, trace));
+	assert_non_null(strstr(trace->str, "fatal: environment: AMPSIM_IPCC_MODE=sometimes: must "
+					   "be blocking or adaptive"));
+	amp_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +289,7 @@ int main(void)
 	    cmocka_unit_test(vrings_32_and_8_boot_and_echo),
 	    cmocka_unit_test(buffer_sizes_per_direction),
 	    cmocka_unit_test(vrings_too_big_for_the_buffer_region),
+	    cmocka_unit_test(ipcc_mode_in_the_firmware_environment),
 	};
 	return cmocka_run_group_tests_name("libampsim", tests, NULL, NULL);
 }
