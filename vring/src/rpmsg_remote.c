@@ -150,27 +150,14 @@ const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops = {
     .rx_mark = r_rx_mark,
 };
 
-int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
-			  const struct amp_port *port)
+/*
+ * Like rproc_virtio_wait_remote_ready: the host sets DRIVER_OK without a kick, so poll the
+ * status every millisecond rather than wait for a doorbell.
+ */
+static int wait_driver_ok(const struct amp_rpmsg_remote_cfg *cfg, const struct amp_port *port)
 {
-	struct amp_rpmsg_vdev_params p;
-	struct amp_vq_cfg qc;
-	uint32_t left;
-	void *va;
-	size_t size;
-	int i, ret;
+	uint32_t left = cfg->ready_timeout_ms;
 
-	if (!dev || !cfg || !cfg->get_status || !cfg->read_vdev || !port || !port->ops ||
-	    !port->ops->notify || !port->ops->da_to_va)
-		return AMP_EINVAL;
-	memset(dev, 0, sizeof(*dev));
-	dev->port = *port;
-
-	/*
-	 * Like rproc_virtio_wait_remote_ready: the host sets DRIVER_OK without a kick, so poll
-	 * the status every millisecond rather than wait for a doorbell.
-	 */
-	left = cfg->ready_timeout_ms;
 	while (!(cfg->get_status(cfg->vdev_ctx) & AMP_VIRTIO_STATUS_DRIVER_OK)) {
 		uint32_t slice = 1;
 
@@ -182,28 +169,56 @@ int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remo
 	}
 	/* The host wrote the vring addresses and notify ids before the status byte. */
 	atomic_thread_fence(memory_order_acquire);
-	ret = cfg->read_vdev(cfg->vdev_ctx, &p);
-	if (ret)
-		return ret;
-	if (p.r2h_buf_size && p.r2h_buf_size <= AMP_RPMSG_HDR_SIZE)
-		return AMP_EINVAL;
+	return 0;
+}
+
+/* The device side of both queues, from what the host placed. */
+static int queues_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_vdev_params *p)
+{
+	struct amp_vq_cfg qc;
+	void *va;
+	size_t size;
+	int i, ret;
 
 	for (i = 0; i < 2; i++) {
-		ret = amp_rpmsg_vring_va(dev, &p.vring[i], &va, &size);
+		ret = amp_rpmsg_vring_va(dev, &p->vring[i], &va, &size);
 		if (ret)
 			return ret;
 		qc = (struct amp_vq_cfg){
-		    .num = p.vring[i].num,
-		    .align = p.vring[i].align,
-		    .notify_id = p.vring[i].notify_id,
+		    .num = p->vring[i].num,
+		    .align = p->vring[i].align,
+		    .notify_id = p->vring[i].notify_id,
 		    .min_len = AMP_RPMSG_HDR_SIZE,
 		    .dev_writes = i == 0, /* vring0 carries our messages into the host's buffers */
-		    .event_idx = (p.features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u,
+		    .event_idx = (p->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u,
 		};
 		ret = amp_vq_device_init(i == 0 ? &dev->tvq : &dev->rvq, &qc, va, size);
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
+			  const struct amp_port *port)
+{
+	struct amp_rpmsg_vdev_params p;
+	int ret;
+
+	if (!dev || !cfg || !cfg->get_status || !cfg->read_vdev || !port || !port->ops ||
+	    !port->ops->notify || !port->ops->da_to_va)
+		return AMP_EINVAL;
+	memset(dev, 0, sizeof(*dev));
+	dev->port = *port;
+	ret = wait_driver_ok(cfg, port);
+	if (!ret)
+		ret = cfg->read_vdev(cfg->vdev_ctx, &p);
+	if (!ret && p.r2h_buf_size && p.r2h_buf_size <= AMP_RPMSG_HDR_SIZE)
+		ret = AMP_EINVAL;
+	if (!ret)
+		ret = queues_init(dev, &p);
+	if (ret)
+		return ret;
 	/* A declared size lets an oversize send fail before it takes (or waits for) a buffer. */
 	if (p.r2h_buf_size)
 		dev->tx_mtu = p.r2h_buf_size - AMP_RPMSG_HDR_SIZE;

@@ -198,8 +198,8 @@ static gboolean find_entries(struct amp_rproc *rp, GError **err)
 	};
 	int rc = amp_rpmsg_pool_init(&rp->vdev.pool, &pc);
 	if (rc != AMP_OK) {
-		set_err(err, "firmware %s: no RPMsg buffer pool for its vdev: %s",
-			rp->cfg.firmware, amp_strerror(rc));
+		set_err(err, "firmware %s: no RPMsg buffer pool for its vdev: %s", rp->cfg.firmware,
+			amp_strerror(rc));
 		return FALSE;
 	}
 	if (amp_rsc_find(rp->cached, rp->cached_len, AMP_RSC_KIND_TRACE, 0, &e, &re) == AMP_OK) {
@@ -766,12 +766,13 @@ void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
 				       i == 0 ? "firmware -> Linux" : "Linux -> firmware");
 	}
 	const struct amp_rpmsg_pool *p = &rp->vdev.pool;
-	g_string_append_printf(out,
-			       "  buffers at da 0x%08" G_GINT64_MODIFIER
-			       "x: %u x %u bytes firmware -> Linux (RX, MTU %u), then %u x %u bytes "
-			       "Linux -> firmware (TX, MTU %u)\n",
-			       rp->vdev.pool_da, p->r2h.count, p->r2h.size, p->r2h.mtu,
-			       p->h2r.count, p->h2r.size, p->h2r.mtu);
+	g_string_append_printf(
+	    out,
+	    "  buffers at da 0x%08" G_GINT64_MODIFIER
+	    "x: %u x %u bytes firmware -> Linux (RX, MTU %u), then %u x %u bytes "
+	    "Linux -> firmware (TX, MTU %u)\n",
+	    rp->vdev.pool_da, p->r2h.count, p->r2h.size, p->r2h.mtu, p->h2r.count, p->h2r.size,
+	    p->h2r.mtu);
 	if (rp->has_trace)
 		g_string_append_printf(out, "  trace: \"%s\", %u bytes at da 0x%08x\n",
 				       rp->trace.name, rp->trace.len, rp->trace.da);

@@ -45,7 +45,7 @@ extern "C" {
 	XX(VRING_NUM_TOO_BIG, AMP_ERANGE, "max", "vring size is larger than virtio allows")      \
 	XX(VRING_ALIGN_ZERO, AMP_ERANGE, NULL, "vring alignment is zero")                        \
 	XX(VRING_ALIGN_NOT_POW2, AMP_ERANGE, NULL, "vring alignment is not a power of two")      \
-	XX(RPMSG_CFG_TRUNCATED, AMP_ENOEXEC, "layout size",                                       \
+	XX(RPMSG_CFG_TRUNCATED, AMP_ENOEXEC, "layout size",                                      \
 	   "rpmsg config space is shorter than ampsim's buffer-size layout")                     \
 	XX(RPMSG_CFG_VERSION, AMP_ENOTSUP, "supported",                                          \
 	   "unsupported version of ampsim's rpmsg config layout")                                \
