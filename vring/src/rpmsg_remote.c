@@ -164,8 +164,7 @@ static int wait_driver_ok(const struct amp_rpmsg_remote_cfg *cfg, const struct a
 		if (!port->ops->wait || left == 0)
 			return AMP_ETIMEDOUT;
 		(void)port->ops->wait(port->ctx, &slice);
-		if (slice == 0)
-			left--;
+		left--; /* a poll counts as a millisecond even if woken early: bounded by polls */
 	}
 	/* The host wrote the vring addresses and notify ids before the status byte. */
 	atomic_thread_fence(memory_order_acquire);
