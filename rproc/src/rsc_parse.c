@@ -14,6 +14,7 @@
 #define TRACE_SIZE ((uint32_t)sizeof(struct amp_fw_rsc_trace))
 #define VDEV_SIZE ((uint32_t)sizeof(struct amp_fw_rsc_vdev))
 #define VRING_SIZE ((uint32_t)sizeof(struct amp_fw_rsc_vdev_vring))
+#define RPMSG_CFG_SIZE ((uint32_t)sizeof(struct amp_fw_rsc_rpmsg_cfg))
 
 static const char *const vring_num_field[AMP_RSC_MAX_VRINGS] = {"vring[0].num", "vring[1].num"};
 static const char *const vring_align_field[AMP_RSC_MAX_VRINGS] = {"vring[0].align",
@@ -186,6 +187,52 @@ static int decode_vring(const uint8_t *t, struct amp_rsc_entry *e, uint32_t i,
 	return 0;
 }
 
+static bool buf_size_ok(uint32_t size)
+{
+	return !size ||
+	       (size >= AMP_RPMSG_BUF_SIZE_MIN && size <= AMP_RPMSG_BUF_SIZE_MAX && size % 4u == 0);
+}
+
+/* ampsim's buffer sizes in an rpmsg vdev's config space (struct amp_fw_rsc_rpmsg_cfg). */
+static int decode_rpmsg_cfg(const uint8_t *t, struct amp_rsc_entry *e, struct amp_rsc_error *err)
+{
+	static const char *const size_field[2] = {"config.h2r_buf_size", "config.r2h_buf_size"};
+	struct amp_rsc_vdev_info *vd = &e->u.vdev;
+	const uint8_t *p = t + vd->config_offset;
+	uint32_t version, size[2];
+
+	/* No config space, or not this layout: Linux ignores an rpmsg config space, and so do we.
+	 */
+	if (vd->id != AMP_VIRTIO_ID_RPMSG || vd->config_len < 4 ||
+	    amp_ld_le32(p) != AMP_RSC_RPMSG_CFG_MAGIC)
+		return 0;
+	if (vd->config_len < RPMSG_CFG_SIZE)
+		return amp_rsc_fail(err, AMP_RSC_ERR_RPMSG_CFG_TRUNCATED, (int32_t)e->index,
+				    e->type,
+				    e->offset + offsetof(struct amp_fw_rsc_vdev, config_len),
+				    "config_len", vd->config_len, RPMSG_CFG_SIZE);
+	version = amp_ld_le32(p + offsetof(struct amp_fw_rsc_rpmsg_cfg, version));
+	if (version != AMP_RSC_RPMSG_CFG_VERSION)
+		return amp_rsc_fail(err, AMP_RSC_ERR_RPMSG_CFG_VERSION, (int32_t)e->index, e->type,
+				    vd->config_offset +
+					offsetof(struct amp_fw_rsc_rpmsg_cfg, version),
+				    "config.version", version, AMP_RSC_RPMSG_CFG_VERSION);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t off = vd->config_offset +
+			       (uint32_t)offsetof(struct amp_fw_rsc_rpmsg_cfg, h2r_buf_size) +
+			       4 * i;
+
+		size[i] = amp_ld_le32(t + off);
+		if (!buf_size_ok(size[i]))
+			return amp_rsc_fail(err, AMP_RSC_ERR_RPMSG_BUF_SIZE, (int32_t)e->index,
+					    e->type, off, size_field[i], size[i], 0);
+	}
+	vd->has_buf_cfg = true;
+	vd->h2r_buf_size = size[0];
+	vd->r2h_buf_size = size[1];
+	return 0;
+}
+
 static int decode_vdev(const uint8_t *t, struct amp_rsc_entry *e, struct amp_rsc_error *err)
 {
 	const uint8_t *p = t + e->offset;
@@ -236,7 +283,7 @@ static int decode_vdev(const uint8_t *t, struct amp_rsc_entry *e, struct amp_rsc
 			return ret;
 	}
 	vd->config_offset = (uint32_t)(e->offset + vrings_end);
-	return 0;
+	return decode_rpmsg_cfg(t, e, err);
 }
 
 int amp_rsc_iter_next(struct amp_rsc_iter *it, struct amp_rsc_entry *e, struct amp_rsc_error *err)

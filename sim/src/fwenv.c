@@ -100,3 +100,39 @@ int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *
 	snprintf(name, name_len, "%s", shm);
 	return AMP_OK;
 }
+
+/* The values the ABI allows; spin is for measurements only and never crosses exec. */
+static const struct {
+	const char *name;
+	enum amp_ipcc_wait mode;
+} ipcc_modes[] = {
+    {"blocking", AMP_IPCC_WAIT_BLOCK},
+    {"adaptive", AMP_IPCC_WAIT_ADAPTIVE},
+};
+
+int amp_fwenv_ipcc_mode_parse(const char *value, enum amp_ipcc_wait *mode, char *why,
+			      size_t why_len)
+{
+	if (!mode)
+		return AMP_EINVAL;
+	if (!value) {
+		*mode = AMP_IPCC_WAIT_BLOCK;
+		return AMP_OK;
+	}
+	for (size_t i = 0; i < sizeof(ipcc_modes) / sizeof(ipcc_modes[0]); i++) {
+		if (!strcmp(value, ipcc_modes[i].name)) {
+			*mode = ipcc_modes[i].mode;
+			return AMP_OK;
+		}
+	}
+	return fail(why, why_len, AMP_EINVAL, "%s=%s: must be blocking or adaptive",
+		    AMP_FWENV_IPCC_MODE, value);
+}
+
+const char *amp_fwenv_ipcc_mode_name(enum amp_ipcc_wait mode)
+{
+	for (size_t i = 0; i < sizeof(ipcc_modes) / sizeof(ipcc_modes[0]); i++)
+		if (ipcc_modes[i].mode == mode)
+			return ipcc_modes[i].name;
+	return NULL;
+}

@@ -42,6 +42,15 @@ static int on_entry(void *p, const struct amp_rsc_entry *e)
 			CHECK(v->vring[i].align && !(v->vring[i].align & (v->vring[i].align - 1)));
 		}
 		CHECK((uint64_t)v->config_offset + v->config_len <= c->size);
+		/* declared buffer sizes: 0 or in the core's range, and only from the layout */
+		for (unsigned i = 0; i < 2; i++) {
+			uint32_t b = i ? v->r2h_buf_size : v->h2r_buf_size;
+
+			CHECK(!b || (b >= AMP_RPMSG_BUF_SIZE_MIN && b <= AMP_RPMSG_BUF_SIZE_MAX &&
+				     b % 4 == 0));
+			CHECK(!b || v->has_buf_cfg);
+		}
+		CHECK(!v->has_buf_cfg || (v->id == AMP_VIRTIO_ID_RPMSG && v->config_len >= 16));
 	}
 	return 0;
 }

@@ -26,6 +26,9 @@ int main(int argc, char **argv)
 	struct amp_rsc_table_rpmsg rpmsg = AMP_RSC_TABLE_RPMSG_INIT(16, 16);
 	struct amp_rsc_table_rpmsg_trace st =
 	    AMP_RSC_TABLE_RPMSG_TRACE_INIT(16, 16, 0x10050000u, 0x1000u, "cm4_log");
+	/* ampsim's buffer-size config space after the vrings */
+	struct amp_rsc_table_rpmsg_bufs_trace bufs = AMP_RSC_TABLE_RPMSG_BUFS_TRACE_INIT(
+	    8, 16, 16, 256, 1024, 0x10050000u, 0x1000u, "cm4_log");
 	struct {
 		struct amp_rsc_table_hdr hdr;
 		uint32_t offset[5];
@@ -55,5 +58,6 @@ int main(int argc, char **argv)
 	all.vdev.config_len = sizeof(all.config);
 	return write_seed(argv[1], "rpmsg.bin", &rpmsg, sizeof(rpmsg)) ||
 	       write_seed(argv[1], "rpmsg_trace.bin", &st, sizeof(st)) ||
+	       write_seed(argv[1], "rpmsg_bufs.bin", &bufs, sizeof(bufs)) ||
 	       write_seed(argv[1], "all_kinds.bin", &all, sizeof(all));
 }

@@ -81,11 +81,21 @@ static uint8_t get_status(void *ctx)
 	return RSC_STATUS;
 }
 
-/* The application's configuration (from its resource table): not core, in both images. */
+/* The vdev as the loaded table gives it after DRIVER_OK (the port's part, in both images). */
+static int read_vdev(void *ctx, struct amp_rpmsg_vdev_params *p)
+{
+	(void)ctx;
+	*p = (struct amp_rpmsg_vdev_params){
+	    .vring = {{SHM_BASE, 16, 16, 0}, {SHM_BASE + 0x1000u, 16, 16, 1}},
+	    .features = 1u << AMP_VIRTIO_RPMSG_F_NS,
+	};
+	return 0;
+}
+
+/* The application's configuration: not core, in both images. */
 static const struct amp_rpmsg_remote_cfg cfg = {
-    .vring = {{SHM_BASE, 16, 16, 0}, {SHM_BASE + 0x1000u, 16, 16, 1}},
     .get_status = get_status,
-    .features = 1u << AMP_VIRTIO_RPMSG_F_NS,
+    .read_vdev = read_vdev,
     .ready_timeout_ms = 5000,
 };
 
@@ -124,7 +134,7 @@ int main(void)
 {
 	/* An empty asm keeps them without any RAM of the baseline's own (it would be subtracted).
 	 */
-	__asm volatile("" ::"r"(&port), "r"(get_status), "r"(&cfg));
+	__asm volatile("" ::"r"(&port), "r"(get_status), "r"(read_vdev), "r"(&cfg));
 	for (;;) {
 		__asm volatile("wfi");
 		if (irq_pending)

@@ -67,17 +67,43 @@ static uint32_t addr_alloc(struct amp_rpmsg_dev *dev)
 	return a;
 }
 
-/* Ask the peer to tell us when TX buffers come back; the first waiter turns it on. */
-static void tx_wait_begin(struct amp_rpmsg_dev *dev)
+/*
+ * Lock held. Ask the peer to tell us when TX buffers come back; the first waiter turns it on.
+ * True if buffers came back meanwhile (the caller looks again before it sleeps).
+ */
+static bool tx_wait_begin(struct amp_rpmsg_dev *dev)
 {
 	if (dev->tx_waiters++ == 0)
-		(void)amp_vq_set_notify(&dev->tvq, true);
+		return amp_vq_set_notify(&dev->tvq, true);
+	return false;
 }
 
 static void tx_wait_end(struct amp_rpmsg_dev *dev)
 {
 	if (--dev->tx_waiters == 0 && !(dev->flags & AMP_RPMSG_F_NOSUPP))
 		(void)amp_vq_set_notify(&dev->tvq, false);
+}
+
+bool amp_rpmsg_tx_wait_begin(struct amp_rpmsg_dev *dev)
+{
+	bool pending;
+
+	if (!dev || !dev->ops || dev->tx_waiters == UINT8_MAX)
+		return false;
+	amp_rpmsg_lock(dev);
+	pending = tx_wait_begin(dev);
+	amp_rpmsg_unlock(dev);
+	return pending;
+}
+
+void amp_rpmsg_tx_wait_end(struct amp_rpmsg_dev *dev)
+{
+	if (!dev || !dev->ops)
+		return;
+	amp_rpmsg_lock(dev);
+	if (dev->tx_waiters)
+		tx_wait_end(dev);
+	amp_rpmsg_unlock(dev);
 }
 
 /* Lock held. 0 and a buffer, or a negative code. Drops the lock while waiting. */
@@ -94,7 +120,7 @@ static int tx_acquire(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, u
 			dev->stats.tx_nobuf++;
 			if (!timeout_ms || !dev->port.ops->wait)
 				return AMP_ENOMEM;
-			tx_wait_begin(dev);
+			(void)tx_wait_begin(dev); /* tx_get looks again below */
 			waiting = true;
 		} else if (left == 0) {
 			dev->stats.tx_timeouts++;
@@ -503,9 +529,7 @@ static int rx_drain(struct amp_rpmsg_dev *dev)
 		plen = amp_le16(hdr.len);
 		if (len < AMP_RPMSG_HDR_SIZE || plen > len - AMP_RPMSG_HDR_SIZE) {
 			/* Like Linux, the offending buffer is not given back. */
-			dev->rvq.flags |= AMP_VQ_F_BROKEN;
-			dev->rvq.stats.err[AMP_VQ_ERR_MSG_LEN]++;
-			ret = AMP_EPROTO;
+			ret = amp_vq_fail(&dev->rvq, AMP_VQ_ERR_MSG_LEN);
 			break;
 		}
 		dev->rx_cur = buf + AMP_RPMSG_HDR_SIZE;

@@ -143,28 +143,71 @@ const struct amp_rpmsg_role_ops amp_rpmsg_host_ops = {
     .rx_put = h_rx_put,
 };
 
-/* Linux: num_bufs = 2 * vring size, capped at 512 in total (256 per direction). */
-static uint16_t default_count(uint32_t num)
+/* Both driver-side queues, their in-flight maps and the TX free map in cfg->work. */
+static int h_queues_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_cfg *cfg,
+			 const struct amp_rpmsg_pool *geo)
 {
-	return (uint16_t)(num < 256u ? num : 256u);
+	uint32_t words0 = AMP_VQ_BITMAP_WORDS(cfg->vring[0].num);
+	uint32_t words1 = AMP_VQ_BITMAP_WORDS(cfg->vring[1].num);
+	uint32_t wordst = AMP_VQ_BITMAP_WORDS(geo->h2r.count), i;
+	struct amp_vq_cfg qc;
+	void *va;
+	size_t size;
+	int ret;
+
+	if (!cfg->work || cfg->work_words < (size_t)words0 + words1 + wordst)
+		return AMP_EINVAL;
+	for (i = 0; i < 2; i++) {
+		ret = amp_rpmsg_vring_va(dev, &cfg->vring[i], &va, &size);
+		if (ret)
+			return ret;
+		memset(&qc, 0, sizeof(qc));
+		qc.num = cfg->vring[i].num;
+		qc.align = cfg->vring[i].align;
+		qc.notify_id = cfg->vring[i].notify_id;
+		qc.max_len = i == 0 ? geo->r2h.size : geo->h2r.size;
+		qc.event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u;
+		ret = amp_vq_driver_init(i == 0 ? &dev->rvq : &dev->tvq, &qc, va, size,
+					 i == 0 ? cfg->work : cfg->work + words0);
+		if (ret)
+			return ret;
+	}
+	dev->u.h.tx_free = cfg->work + words0 + words1;
+	memset(dev->u.h.tx_free, 0, wordst * sizeof(uint32_t));
+	for (i = 0; i < geo->h2r.count; i++)
+		bit_set(dev->u.h.tx_free, i);
+	return 0;
 }
 
-static bool buf_size_ok(uint32_t size)
+/* As rpmsg_probe's end: post every RX buffer, DRIVER_OK without a kick, then kick vring0. */
+static int h_start(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_cfg *cfg)
 {
-	return size > AMP_RPMSG_HDR_SIZE && size <= AMP_RPMSG_HDR_SIZE + UINT16_MAX &&
-	       (size & 3u) == 0;
+	uint32_t i;
+	int ret;
+
+	/* Linux keeps "tx complete" interrupts off unless a sender is waiting. */
+	if (cfg->no_suppress)
+		dev->flags |= AMP_RPMSG_F_NOSUPP;
+	else
+		(void)amp_vq_set_notify(&dev->tvq, false);
+	for (i = 0; i < dev->u.h.rx_count; i++) {
+		ret = h_rx_put(dev, (uint16_t)i);
+		if (ret)
+			return ret;
+	}
+	dev->flags |= AMP_RPMSG_F_READY;
+	cfg->set_status(cfg->status_ctx, AMP_VIRTIO_STATUS_ACK | AMP_VIRTIO_STATUS_DRIVER |
+					     AMP_VIRTIO_STATUS_DRIVER_OK);
+	(void)amp_vq_need_notify(&dev->rvq);
+	dev->port.ops->notify(dev->port.ctx, dev->rvq.notify_id);
+	return 0;
 }
 
 int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_cfg *cfg,
 			const struct amp_port *port)
 {
-	struct amp_vq_cfg qc;
-	void *va[2], *pool;
-	size_t size[2];
-	uint64_t total;
-	uint32_t words0, words1, wordst, i;
-	uint16_t rx_count, tx_count;
-	uint32_t rx_size, tx_size;
+	struct amp_rpmsg_pool geo;
+	void *pool;
 	int ret;
 
 	if (!dev || !cfg || !cfg->set_status || !port || !port->ops || !port->ops->notify ||
@@ -173,59 +216,32 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 	memset(dev, 0, sizeof(*dev));
 	dev->port = *port;
 
-	for (i = 0; i < 2; i++) {
-		ret = amp_rpmsg_vring_va(dev, &cfg->vring[i], &va[i], &size[i]);
-		if (ret)
-			return ret;
-	}
-	rx_count = cfg->rx_count ? cfg->rx_count : default_count(cfg->vring[0].num);
-	tx_count = cfg->tx_count ? cfg->tx_count : default_count(cfg->vring[1].num);
-	rx_size = cfg->rx_buf_size ? cfg->rx_buf_size : AMP_RPMSG_BUF_SIZE_DEFAULT;
-	tx_size = cfg->tx_buf_size ? cfg->tx_buf_size : AMP_RPMSG_BUF_SIZE_DEFAULT;
-	/* Buffer i is descriptor i, so a direction cannot have more buffers than entries. */
-	if (rx_count > cfg->vring[0].num || tx_count > cfg->vring[1].num || !buf_size_ok(rx_size) ||
-	    !buf_size_ok(tx_size))
+	ret = amp_rpmsg_pool_init(&geo, &(struct amp_rpmsg_pool_cfg){
+					    .num = {cfg->vring[0].num, cfg->vring[1].num},
+					    .r2h_size = cfg->rx_buf_size,
+					    .h2r_size = cfg->tx_buf_size,
+					    .r2h_count = cfg->rx_count,
+					    .h2r_count = cfg->tx_count,
+					});
+	if (ret || geo.total > cfg->pool_size)
 		return AMP_EINVAL;
-	total = (uint64_t)rx_count * rx_size + (uint64_t)tx_count * tx_size;
-	if (total > cfg->pool_size)
-		return AMP_EINVAL;
-	pool = port->ops->da_to_va(port->ctx, cfg->pool_da, (uint32_t)total);
+	pool = port->ops->da_to_va(port->ctx, cfg->pool_da, geo.total);
 	if (!pool)
 		return AMP_EFAULT;
 	if ((uintptr_t)pool & 3u)
 		return AMP_EINVAL;
-
-	words0 = AMP_VQ_BITMAP_WORDS(cfg->vring[0].num);
-	words1 = AMP_VQ_BITMAP_WORDS(cfg->vring[1].num);
-	wordst = AMP_VQ_BITMAP_WORDS(tx_count);
-	if (!cfg->work || cfg->work_words < (size_t)words0 + words1 + wordst)
-		return AMP_EINVAL;
-
-	for (i = 0; i < 2; i++) {
-		memset(&qc, 0, sizeof(qc));
-		qc.num = cfg->vring[i].num;
-		qc.align = cfg->vring[i].align;
-		qc.notify_id = cfg->vring[i].notify_id;
-		qc.max_len = i == 0 ? rx_size : tx_size;
-		qc.event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u;
-		ret = amp_vq_driver_init(i == 0 ? &dev->rvq : &dev->tvq, &qc, va[i], size[i],
-					 i == 0 ? cfg->work : cfg->work + words0);
-		if (ret)
-			return ret;
-	}
+	ret = h_queues_init(dev, cfg, &geo);
+	if (ret)
+		return ret;
 
 	dev->u.h.va = pool;
 	dev->u.h.da = cfg->pool_da;
-	dev->u.h.tx_off = (uint32_t)rx_count * rx_size; /* <= pool_size, checked above */
-	dev->u.h.rx_size = rx_size;
-	dev->u.h.tx_size = tx_size;
-	dev->u.h.rx_count = rx_count;
-	dev->u.h.tx_count = tx_count;
-	dev->u.h.tx_free = cfg->work + words0 + words1;
-	memset(dev->u.h.tx_free, 0, wordst * sizeof(uint32_t));
-	for (i = 0; i < tx_count; i++)
-		bit_set(dev->u.h.tx_free, i);
-	dev->tx_mtu = tx_size - AMP_RPMSG_HDR_SIZE;
+	dev->u.h.tx_off = geo.h2r.offset;
+	dev->u.h.rx_size = geo.r2h.size;
+	dev->u.h.tx_size = geo.h2r.size;
+	dev->u.h.rx_count = (uint16_t)geo.r2h.count; /* <= num <= 32768 */
+	dev->u.h.tx_count = (uint16_t)geo.h2r.count;
+	dev->tx_mtu = geo.h2r.mtu;
 	dev->flags = AMP_RPMSG_F_HOST;
 	if (cfg->features & (1u << AMP_VIRTIO_RPMSG_F_NS))
 		dev->flags |= AMP_RPMSG_F_NS;
@@ -234,22 +250,5 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 	dev->next_addr = AMP_RPMSG_RESERVED_ADDRESSES;
 	dev->send_timeout_ms = AMP_RPMSG_SEND_TIMEOUT_MS;
 	dev->ops = &amp_rpmsg_host_ops;
-
-	/* Linux keeps "tx complete" interrupts off unless a sender is waiting. */
-	if (cfg->no_suppress)
-		dev->flags |= AMP_RPMSG_F_NOSUPP;
-	else
-		(void)amp_vq_set_notify(&dev->tvq, false);
-	for (i = 0; i < rx_count; i++) {
-		ret = h_rx_put(dev, (uint16_t)i);
-		if (ret)
-			return ret;
-	}
-	dev->flags |= AMP_RPMSG_F_READY;
-	/* DRIVER_OK without a kick, then "the remote can start sending": kick vring0. */
-	cfg->set_status(cfg->status_ctx, AMP_VIRTIO_STATUS_ACK | AMP_VIRTIO_STATUS_DRIVER |
-					     AMP_VIRTIO_STATUS_DRIVER_OK);
-	(void)amp_vq_need_notify(&dev->rvq);
-	port->ops->notify(port->ctx, dev->rvq.notify_id);
-	return 0;
+	return h_start(dev, cfg);
 }

@@ -34,14 +34,11 @@ static int get_reserved(struct amp_vq *vq, const uint8_t *buf, uint32_t *v)
 
 	memcpy(&w, buf + offsetof(struct amp_rpmsg_hdr, reserved), sizeof(w));
 	w = amp_le32(w);
+	*v = w; /* used only on success */
 	if (!(w & HELD))
 		return AMP_EINVAL;
-	if ((w & 0x7FFFu) >= vq->num) {
-		vq->flags |= AMP_VQ_F_BROKEN;
-		vq->stats.err[AMP_VQ_ERR_HELD_ID]++;
-		return AMP_EPROTO;
-	}
-	*v = w;
+	if ((w & 0x7FFFu) >= vq->num)
+		return amp_vq_fail(vq, AMP_VQ_ERR_HELD_ID);
 	return 0;
 }
 
@@ -153,47 +150,77 @@ const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops = {
     .rx_mark = r_rx_mark,
 };
 
-int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
-			  const struct amp_port *port)
+/*
+ * Like rproc_virtio_wait_remote_ready: the host sets DRIVER_OK without a kick, so poll the
+ * status every millisecond rather than wait for a doorbell.
+ */
+static int wait_driver_ok(const struct amp_rpmsg_remote_cfg *cfg, const struct amp_port *port)
+{
+	uint32_t left = cfg->ready_timeout_ms;
+
+	while (!(cfg->get_status(cfg->vdev_ctx) & AMP_VIRTIO_STATUS_DRIVER_OK)) {
+		uint32_t slice = 1;
+
+		if (!port->ops->wait || left == 0)
+			return AMP_ETIMEDOUT;
+		(void)port->ops->wait(port->ctx, &slice);
+		left--; /* a poll counts as a millisecond even if woken early: bounded by polls */
+	}
+	/* The host wrote the vring addresses and notify ids before the status byte. */
+	atomic_thread_fence(memory_order_acquire);
+	return 0;
+}
+
+/* The device side of both queues, from what the host placed. */
+static int queues_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_vdev_params *p)
 {
 	struct amp_vq_cfg qc;
-	uint32_t left;
 	void *va;
 	size_t size;
 	int i, ret;
 
-	if (!dev || !cfg || !cfg->get_status || !port || !port->ops || !port->ops->notify ||
-	    !port->ops->da_to_va)
-		return AMP_EINVAL;
-	memset(dev, 0, sizeof(*dev));
-	dev->port = *port;
-
-	/* Like rproc_virtio_wait_remote_ready: the host sets DRIVER_OK without a kick. */
-	left = cfg->ready_timeout_ms;
-	while (!(cfg->get_status(cfg->status_ctx) & AMP_VIRTIO_STATUS_DRIVER_OK)) {
-		if (!port->ops->wait || left == 0)
-			return AMP_ETIMEDOUT;
-		(void)port->ops->wait(port->ctx, &left);
-	}
-	/* The vring fields were written before the status byte. */
-	atomic_thread_fence(memory_order_acquire);
-
 	for (i = 0; i < 2; i++) {
-		ret = amp_rpmsg_vring_va(dev, &cfg->vring[i], &va, &size);
+		ret = amp_rpmsg_vring_va(dev, &p->vring[i], &va, &size);
 		if (ret)
 			return ret;
 		qc = (struct amp_vq_cfg){
-		    .num = cfg->vring[i].num,
-		    .align = cfg->vring[i].align,
-		    .notify_id = cfg->vring[i].notify_id,
+		    .num = p->vring[i].num,
+		    .align = p->vring[i].align,
+		    .notify_id = p->vring[i].notify_id,
 		    .min_len = AMP_RPMSG_HDR_SIZE,
 		    .dev_writes = i == 0, /* vring0 carries our messages into the host's buffers */
-		    .event_idx = (cfg->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u,
+		    .event_idx = (p->features >> AMP_VIRTIO_RING_F_EVENT_IDX) & 1u,
 		};
 		ret = amp_vq_device_init(i == 0 ? &dev->tvq : &dev->rvq, &qc, va, size);
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
+			  const struct amp_port *port)
+{
+	struct amp_rpmsg_vdev_params p;
+	int ret;
+
+	if (!dev || !cfg || !cfg->get_status || !cfg->read_vdev || !port || !port->ops ||
+	    !port->ops->notify || !port->ops->da_to_va)
+		return AMP_EINVAL;
+	memset(dev, 0, sizeof(*dev));
+	dev->port = *port;
+	ret = wait_driver_ok(cfg, port);
+	if (!ret)
+		ret = cfg->read_vdev(cfg->vdev_ctx, &p);
+	if (!ret && p.r2h_buf_size && p.r2h_buf_size <= AMP_RPMSG_HDR_SIZE)
+		ret = AMP_EINVAL;
+	if (!ret)
+		ret = queues_init(dev, &p);
+	if (ret)
+		return ret;
+	/* A declared size lets an oversize send fail before it takes (or waits for) a buffer. */
+	if (p.r2h_buf_size)
+		dev->tx_mtu = p.r2h_buf_size - AMP_RPMSG_HDR_SIZE;
 	if (!cfg->no_suppress)
 		(void)amp_vq_set_notify(&dev->tvq, false); /* no vring0 kicks unless we wait */
 	dev->ns_cb = cfg->ns_cb;
@@ -201,8 +228,7 @@ int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remo
 	dev->next_addr = AMP_RPMSG_RESERVED_ADDRESSES;
 	dev->send_timeout_ms = AMP_RPMSG_SEND_TIMEOUT_MS;
 	dev->ops = &amp_rpmsg_remote_ops;
-	dev->flags =
-	    (uint8_t)(AMP_RPMSG_F_READY | (cfg->no_suppress ? AMP_RPMSG_F_NOSUPP : 0) |
-		      ((cfg->features >> AMP_VIRTIO_RPMSG_F_NS) & 1u ? AMP_RPMSG_F_NS : 0));
+	dev->flags = (uint8_t)(AMP_RPMSG_F_READY | (cfg->no_suppress ? AMP_RPMSG_F_NOSUPP : 0) |
+			       ((p.features >> AMP_VIRTIO_RPMSG_F_NS) & 1u ? AMP_RPMSG_F_NS : 0));
 	return 0;
 }

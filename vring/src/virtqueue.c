@@ -14,7 +14,7 @@
 _Static_assert(AMP_VRING_USED_F_NO_NOTIFY == 1u && AMP_VRING_AVAIL_F_NO_INTERRUPT == 1u,
 	       "both suppression flags are bit 0");
 
-static int vq_fail(struct amp_vq *vq, enum amp_vq_err kind)
+int amp_vq_fail(struct amp_vq *vq, enum amp_vq_err kind)
 {
 	vq->flags |= AMP_VQ_F_BROKEN;
 	vq->stats.err[kind]++;
@@ -153,16 +153,16 @@ int amp_vq_get_used(struct amp_vq *vq, uint16_t *id, uint32_t *len)
 		return 0;
 	/* The device can only return what it holds. */
 	if (pending > vq->ninflight)
-		return vq_fail(vq, AMP_VQ_ERR_USED_IDX);
+		return amp_vq_fail(vq, AMP_VQ_ERR_USED_IDX);
 	e = &vq->used->ring[vq->last_idx & (vq->num - 1u)];
 	uid = amp_ld32(&e->id);
 	ulen = amp_ld32(&e->len);
 	if (uid >= vq->num)
-		return vq_fail(vq, AMP_VQ_ERR_USED_ID);
+		return amp_vq_fail(vq, AMP_VQ_ERR_USED_ID);
 	if (!amp_vq_in_flight(vq, (uint16_t)uid))
-		return vq_fail(vq, AMP_VQ_ERR_USED_STALE);
+		return amp_vq_fail(vq, AMP_VQ_ERR_USED_STALE);
 	if (vq->max_len && ulen > vq->max_len)
-		return vq_fail(vq, AMP_VQ_ERR_USED_LEN);
+		return amp_vq_fail(vq, AMP_VQ_ERR_USED_LEN);
 
 	vq->inflight[uid / 32u] &= ~(1u << (uid % 32u));
 	vq->ninflight--;
@@ -190,10 +190,10 @@ int amp_vq_get_avail(struct amp_vq *vq, const struct amp_port *port, uint16_t *i
 	if (pending == 0)
 		return 0;
 	if (pending > vq->num)
-		return vq_fail(vq, AMP_VQ_ERR_AVAIL_IDX);
+		return amp_vq_fail(vq, AMP_VQ_ERR_AVAIL_IDX);
 	head = amp_ld16(&vq->avail->ring[vq->last_idx & (vq->num - 1u)]);
 	if (head >= vq->num)
-		return vq_fail(vq, AMP_VQ_ERR_DESC_ID);
+		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_ID);
 
 	d = &vq->desc[head];
 	daddr = amp_ld64(&d->addr);
@@ -203,12 +203,12 @@ int amp_vq_get_avail(struct amp_vq *vq, const struct amp_port *port, uint16_t *i
 	/* RPMsg uses single descriptors; chains and indirect tables are refused, not walked. */
 	if ((dflags & (AMP_VRING_DESC_F_NEXT | AMP_VRING_DESC_F_INDIRECT)) ||
 	    writable != ((vq->flags & AMP_VQ_F_DEV_WRITES) != 0))
-		return vq_fail(vq, AMP_VQ_ERR_DESC_FLAGS);
+		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_FLAGS);
 	if (dlen < vq->min_len)
-		return vq_fail(vq, AMP_VQ_ERR_DESC_LEN);
+		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_LEN);
 	p = port->ops->da_to_va(port->ctx, daddr, dlen);
 	if (!p)
-		return vq_fail(vq, AMP_VQ_ERR_DESC_ADDR);
+		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_ADDR);
 
 	vq->last_idx++;
 	vq->stats.bufs++;

@@ -3,8 +3,9 @@
  *
  * It attaches to the run's shared memory from its environment (docs/firmware-abi.md), so
  * every region sits at its device address, finds the resource table the host loaded into
- * shared memory, and does what ST's OpenAMP firmware does: wait for DRIVER_OK, build the
- * virtqueues from the vring entries, then serve mailbox interrupts.
+ * shared memory and binds the core to its vdev (<amp/rsc_vdev.h>); the core then does what
+ * ST's OpenAMP firmware does: wait for DRIVER_OK, build the virtqueues from the vring
+ * entries. The port then serves mailbox interrupts.
  *
  * Interrupts: the IPCC link's IRQ thread runs the mailbox "ISR", which only records which
  * channel fired and wakes the main thread, as ST's mbox_ipcc.c does; fw_platform_poll()
@@ -24,12 +25,13 @@
 #include <ampsim/ddr_plug.h>
 #include <amp/error.h>
 #include <ampsim/fwenv.h>
-#include <amp/ipcc.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/irq.h>
 #include <amp/rsc_error.h>
 #include <amp/rsc_parse.h>
+#include <amp/rsc_vdev.h>
 #include <ampsim/soc.h>
+#include <amp/stm32mp1.h>
 
 /* How long to wait for the host's DRIVER_OK (OpenAMP waits forever; a test should not). */
 #define FW_READY_TIMEOUT_MS 10000u
@@ -39,9 +41,8 @@ static struct {
 	struct amp_ipcc_link link;
 	struct amp_irq irq;
 	struct rpmsg_device rdev;
-	volatile uint8_t *status; /* the vdev status byte in the loaded table */
-	uint32_t notify_id[2];	  /* vring0, vring1 */
-	char *trace;		  /* the RSC_TRACE buffer, NULL if none */
+	struct amp_rsc_vdev_ref vdev; /* the rpmsg vdev in the loaded table */
+	char *trace;		      /* the RSC_TRACE buffer, NULL if none */
 	uint32_t trace_len, trace_pos;
 	struct timespec t0;
 
@@ -125,9 +126,9 @@ static uint32_t ms_until(const struct timespec *deadline)
 static void port_notify(void *ctx, uint32_t notify_id)
 {
 	(void)ctx;
-	/* As ST's MAILBOX_Notify: vring0's id rings CH1, vring1's id CH2. */
-	uint32_t ch = notify_id == fw.notify_id[1] ? AMP_IPCC_CH_VRING1 : AMP_IPCC_CH_VRING0;
-	amp_ipcc_link_kick(&fw.link, ch);
+	int ch = amp_stm32mp1_notify_chan(notify_id);
+	if (ch >= 0)
+		amp_ipcc_link_kick(&fw.link, (uint32_t)ch);
 }
 
 static void port_lock(void *ctx)
@@ -177,12 +178,6 @@ static const struct amp_port_ops sim_port_ops = {
     .assert_fail = port_assert_fail,
 };
 
-static uint8_t get_status(void *ctx)
-{
-	(void)ctx;
-	return *fw.status;
-}
-
 /* ---- bring-up ------------------------------------------------------------------------------ */
 
 static bool attach_soc(int efds[AMP_FWENV_NFDS])
@@ -201,8 +196,8 @@ static bool attach_soc(int efds[AMP_FWENV_NFDS])
 	return true;
 }
 
-/* Find the loaded table, its vdev and trace entries. */
-static bool read_table(struct amp_rsc_vdev_info *vdev)
+/* Read the loaded table once: bind the core's view of the vdev, find the trace buffer. */
+static bool read_table(void)
 {
 	uint64_t da, size;
 	void *table;
@@ -210,33 +205,36 @@ static bool read_table(struct amp_rsc_vdev_info *vdev)
 		fw_fail("resource table", "the host has not loaded one into shared memory");
 		return false;
 	}
+	/* Parsed in a private copy: the host writes the shared one. */
+	uint8_t *copy = malloc((size_t)size);
 	struct amp_rsc_entry e;
 	struct amp_rsc_error err;
-	if (amp_rsc_find(table, (size_t)size, AMP_RSC_KIND_VDEV, 0, &e, &err) != AMP_OK) {
+	if (!copy) {
+		fw_fail("resource table", "out of memory");
+		return false;
+	}
+	bool ok = amp_rsc_vdev_bind(&fw.vdev, table, (size_t)size, copy, &err) == AMP_OK;
+	if (!ok) {
 		char why[160];
 		amp_rsc_error_format(&err, why, sizeof(why));
 		fw_fail("resource table", why);
-		return false;
-	}
-	*vdev = e.u.vdev;
-	if (vdev->num_of_vrings != 2) {
-		fw_fail("resource table", "the rpmsg vdev needs exactly two vrings");
-		return false;
-	}
-	fw.status = (volatile uint8_t *)table + e.offset + AMP_RSC_VDEV_STATUS_OFF;
-	if (amp_rsc_find(table, (size_t)size, AMP_RSC_KIND_TRACE, 0, &e, &err) == AMP_OK) {
+	} else if (amp_rsc_find(copy, (size_t)size, AMP_RSC_KIND_TRACE, 0, &e, NULL) == AMP_OK) {
 		fw.trace = amp_soc_da_to_va(&fw.soc, e.u.trace.da, e.u.trace.len);
 		fw.trace_len = fw.trace ? e.u.trace.len : 0;
 	}
-	return true;
+	free(copy);
+	return ok;
 }
 
 static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 {
-	struct amp_ipcc_link_cfg cfg = {.proc = AMP_IPCC_PROC2, .mode = AMP_IPCC_WAIT_BLOCK};
-	const char *mode = getenv("AMPSIM_IPCC_MODE");
-	if (mode && !strcmp(mode, "adaptive"))
-		cfg.mode = AMP_IPCC_WAIT_ADAPTIVE;
+	struct amp_ipcc_link_cfg cfg = {.proc = AMP_IPCC_PROC2};
+	char why[160];
+	if (amp_fwenv_ipcc_mode_parse(getenv(AMP_FWENV_IPCC_MODE), &cfg.mode, why, sizeof(why)) !=
+	    AMP_OK) {
+		fw_fail("environment", why);
+		return false;
+	}
 	if (amp_ipcc_link_init(&fw.link, &cfg, amp_soc_ipcc(&fw.soc), fw.soc.ipcc_nchan, efds,
 			       amp_soc_asleep(&fw.soc)) != AMP_OK) {
 		fw_fail("mailbox", "cannot initialise the IPCC link");
@@ -245,7 +243,7 @@ static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING0, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING1, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_SHUTDOWN, mailbox_isr, NULL);
-	amp_ipcc_link_set_handler(&fw.link, AMP_DDR_PLUG_CH, ddr_plug_isr, NULL);
+	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_DDR_PLUG, ddr_plug_isr, NULL);
 	if (amp_irq_start(&fw.irq, &fw.link) != AMP_OK) {
 		fw_fail("mailbox", "cannot start the IRQ thread");
 		return false;
@@ -256,7 +254,6 @@ static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 struct rpmsg_device *fw_platform_init(void)
 {
 	int efds[AMP_FWENV_NFDS];
-	struct amp_rsc_vdev_info vdev;
 	clock_gettime(CLOCK_MONOTONIC, &fw.t0);
 	/* Deadlines are CLOCK_MONOTONIC (deadline_after): the condition variable must time on
 	 * the same clock, or every timed wait returns at once and an idle firmware spins. */
@@ -265,39 +262,18 @@ struct rpmsg_device *fw_platform_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fw.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (!attach_soc(efds) || !read_table(&vdev) || !start_mailbox(efds))
+	if (!attach_soc(efds) || !read_table() || !start_mailbox(efds))
 		return NULL;
 
-	struct amp_rpmsg_remote_cfg cfg = {
-	    .get_status = get_status,
-	    .features = vdev.dfeatures & 1u, /* the host offers no more than NS */
-	    .ready_timeout_ms = FW_READY_TIMEOUT_MS,
-	};
-	for (int i = 0; i < 2; i++) {
-		/* Read after DRIVER_OK, as OpenAMP does: the host writes da and notifyid first. */
-		cfg.vring[i].num = vdev.vring[i].num;
-		cfg.vring[i].align = vdev.vring[i].align;
-	}
+	/* The core polls for DRIVER_OK, then reads the vrings the host placed. */
+	struct amp_rpmsg_remote_cfg cfg = {.ready_timeout_ms = FW_READY_TIMEOUT_MS};
+	amp_rsc_vdev_remote_cfg(&fw.vdev, &cfg);
 	struct amp_port port = {.ops = &sim_port_ops, .ctx = NULL};
-	/* Poll for DRIVER_OK every millisecond, as OpenAMP's rproc_virtio_wait_remote_ready
-	 * does (the host does not kick for a status change), then re-read the table the host
-	 * has completed by then. */
-	for (uint32_t ms = 0; !(*fw.status & AMP_VIRTIO_STATUS_DRIVER_OK); ms++) {
-		if (ms >= FW_READY_TIMEOUT_MS) {
-			fw_fail("rpmsg", "the host did not set DRIVER_OK within 10 s");
-			return NULL;
-		}
-		nanosleep(&(struct timespec){.tv_nsec = 1000000L}, NULL);
-	}
-	if (!read_table(&vdev))
-		return NULL;
-	for (int i = 0; i < 2; i++) {
-		cfg.vring[i].da = vdev.vring[i].da;
-		cfg.vring[i].notify_id = vdev.vring[i].notifyid;
-		fw.notify_id[i] = vdev.vring[i].notifyid;
-	}
-	cfg.features = vdev.gfeatures & vdev.dfeatures;
 	int rc = amp_rpmsg_remote_init(&fw.rdev.amp, &cfg, &port);
+	if (rc == AMP_ETIMEDOUT) {
+		fw_fail("rpmsg", "the host did not set DRIVER_OK within 10 s");
+		return NULL;
+	}
 	if (rc != AMP_OK) {
 		fw_fail("rpmsg", amp_strerror(rc));
 		return NULL;
@@ -318,9 +294,11 @@ void fw_platform_poll(uint32_t timeout_ms)
 	uint32_t pending = atomic_exchange(&fw.pending, 0);
 	/* As ST's MAILBOX_Poll: CH1 means vring0 buffers came back, CH2 a new message. */
 	if (pending & (1u << AMP_IPCC_CH_VRING1))
-		amp_rpmsg_notified(&fw.rdev.amp, fw.notify_id[1]);
+		amp_rpmsg_notified(&fw.rdev.amp,
+				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING1));
 	if (pending & (1u << AMP_IPCC_CH_VRING0))
-		amp_rpmsg_notified(&fw.rdev.amp, fw.notify_id[0]);
+		amp_rpmsg_notified(&fw.rdev.amp,
+				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING0));
 }
 
 bool fw_platform_stop_requested(void)

@@ -14,12 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <amp/error.h>
 #include <amp/port.h>
 #include <amp/rpmsg.h>
-#include <amp/rsc_parse.h>
+#include <amp/rsc_vdev.h>
 #include <openamp/open_amp.h>
 
 #include <amp/fw_platform.h>
@@ -35,14 +34,14 @@ extern uint8_t __ddr_start[], __ddr_end[];
 #define RSC_COPY_MAX 512u	    /* largest table we parse (the samples' is 140 bytes) */
 #define DRIVER_OK_TIMEOUT_MS 10000u /* then give up: Linux did not probe the vdev */
 #define NOTIFY_SPIN_MAX 1000000u    /* ~5 ms at 209 MHz: the A7 is not draining the channel */
-#define VIRTIO_STATUS_DRIVER_OK 0x04u
 
 /* Port counters, readable with a debugger. */
 struct m4_port_stats {
-	uint32_t irqs;		       /**< IPCC RX1 interrupts */
-	uint32_t kicks_rx[IPCC_NCHAN]; /**< A7 -> M4 notifications per channel */
-	uint32_t kicks_tx;	       /**< notifications we sent */
-	uint32_t notify_timeouts;      /**< notifications dropped: channel stayed occupied */
+	uint32_t irqs;				    /**< IPCC RX1 interrupts */
+	uint32_t kicks_rx[AMP_STM32MP1_IPCC_NCHAN]; /**< A7 -> M4 notifications per channel */
+	uint32_t kicks_tx;			    /**< notifications we sent */
+	uint32_t notify_timeouts; /**< notifications dropped: channel stayed occupied */
+	uint32_t notify_bad_id;	  /**< notifications for an id no channel carries */
 };
 
 static struct rpmsg_device m4_rdev;
@@ -51,8 +50,7 @@ static volatile uint32_t m4_ticks;   /* SysTick milliseconds */
 static volatile uint32_t m4_pending; /* bit n: channel n notified, not yet processed */
 static volatile bool m4_stop;
 static uint32_t m4_nest, m4_saved_primask;
-static uint32_t m4_status_off;	 /* vdev status byte, offset in the table */
-static uint32_t m4_notify_id[2]; /* notify ids of vring0 / vring1 from the table */
+static struct amp_rsc_vdev_ref m4_vdev; /* the rpmsg vdev in .resource_table */
 static uint8_t m4_rsc_copy[RSC_COPY_MAX];
 static uint32_t m4_trace_pos;
 
@@ -66,36 +64,40 @@ void IPCC_RX1_IRQHandler(void)
 	uint32_t occ = IPCC_C1TOC2SR & ~IPCC_C2MR & IPCC_ALL_RX;
 
 	m4_stats.irqs++;
-	for (uint32_t ch = 0; ch < IPCC_NCHAN; ch++) {
-		if (!(occ & IPCC_CHNF(ch)))
+	for (uint32_t ch = 0; ch < AMP_STM32MP1_IPCC_NCHAN; ch++) {
+		if (!(occ & AMP_IPCC_CHNF(ch)))
 			continue;
 		m4_stats.kicks_rx[ch]++;
-		if (ch == IPCC_CH_SHUTDOWN) {
+		if (ch == AMP_IPCC_CH_SHUTDOWN) {
 			/* Keep the flag set until deinit: Linux waits for it to clear. */
-			IPCC_C2MR |= IPCC_CHNOM(ch);
+			IPCC_C2MR |= AMP_IPCC_CHNOM(ch);
 			m4_stop = true;
 			continue;
 		}
-		IPCC_C2SCR = IPCC_CHNC(ch); /* acknowledge: the A7's doorbell may ring again */
+		IPCC_C2SCR = AMP_IPCC_CHNC(ch); /* acknowledge: the A7's doorbell may ring again */
 		m4_pending |= 1u << ch;
 	}
 }
 
 static void port_notify(void *ctx, uint32_t notify_id)
 {
-	uint32_t ch = notify_id == m4_notify_id[1] ? IPCC_CH_VRING1 : IPCC_CH_VRING0;
+	int ch = amp_stm32mp1_notify_chan(notify_id);
 
 	(void)ctx;
+	if (ch < 0) {
+		m4_stats.notify_bad_id++;
+		return;
+	}
 	/* As ST's MAILBOX_Notify: the previous doorbell must have been taken first. Bounded,
 	 * because the A7 may be gone; a dropped doorbell is counted (the host polls anyway on
 	 * its next kick). */
-	for (uint32_t spins = 0; IPCC_C2TOC1SR & IPCC_CHNF(ch); spins++) {
+	for (uint32_t spins = 0; IPCC_C2TOC1SR & AMP_IPCC_CHNF((uint32_t)ch); spins++) {
 		if (spins == NOTIFY_SPIN_MAX) {
 			m4_stats.notify_timeouts++;
 			return;
 		}
 	}
-	IPCC_C2SCR = IPCC_CHNS(ch);
+	IPCC_C2SCR = AMP_IPCC_CHNS((uint32_t)ch);
 	m4_stats.kicks_tx++;
 }
 
@@ -170,40 +172,22 @@ static const struct amp_port_ops m4_port_ops = {
 };
 static const struct amp_port m4_port = {.ops = &m4_port_ops};
 
-static uint8_t get_status(void *ctx)
-{
-	(void)ctx;
-	/* Written by Linux in place; read it fresh each time. */
-	return MMIO8((uintptr_t)__resource_table_start + m4_status_off);
-}
-
-/* Parse a private copy: Linux writes the loaded table, so it is input like any other. */
-static int find_vdev(struct amp_rsc_entry *e)
-{
-	size_t len = (size_t)(__resource_table_end - __resource_table_start);
-
-	if (len == 0 || len > sizeof(m4_rsc_copy))
-		return AMP_ENOEXEC;
-	memcpy(m4_rsc_copy, __resource_table_start, len);
-	return amp_rsc_find(m4_rsc_copy, len, AMP_RSC_KIND_VDEV, 0, e, NULL);
-}
-
 static void ipcc_start(void)
 {
 	RCC_MC_AHB3ENSETR = RCC_MC_AHB3ENSETR_IPCCEN;
 	IPCC_C2CR = 0;
 	IPCC_C2MR = IPCC_ALL_RX | IPCC_ALL_TX;
-	IPCC_C2CR = IPCC_CR_RXOIE;
-	IPCC_C2MR &= ~(IPCC_CHNOM(IPCC_CH_VRING0) | IPCC_CHNOM(IPCC_CH_VRING1) |
-		       IPCC_CHNOM(IPCC_CH_SHUTDOWN));
-	NVIC_IPR(IPCC_RX1_IRQN) = 0x10u; /* just below the highest priority */
-	NVIC_ISER(IPCC_RX1_IRQN / 32u) = 1u << (IPCC_RX1_IRQN % 32u);
+	IPCC_C2CR = AMP_IPCC_XCR_RXOIE;
+	IPCC_C2MR &= ~(AMP_IPCC_CHNOM(AMP_IPCC_CH_VRING0) | AMP_IPCC_CHNOM(AMP_IPCC_CH_VRING1) |
+		       AMP_IPCC_CHNOM(AMP_IPCC_CH_SHUTDOWN));
+	NVIC_IPR(AMP_STM32MP1_M4_IPCC_RX_IRQN) = 0x10u; /* just below the highest priority */
+	NVIC_ISER(AMP_STM32MP1_M4_IPCC_RX_IRQN / 32u) = 1u << (AMP_STM32MP1_M4_IPCC_RX_IRQN % 32u);
 }
 
 struct rpmsg_device *fw_platform_init(void)
 {
-	struct amp_rsc_entry e;
-	struct amp_rpmsg_remote_cfg cfg;
+	size_t len = (size_t)(__resource_table_end - __resource_table_start);
+	struct amp_rpmsg_remote_cfg cfg = {.ready_timeout_ms = DRIVER_OK_TIMEOUT_MS};
 
 	m4_ticks = 0;
 	SYST_RVR = FW_M4_CORE_HZ / 1000u - 1u;
@@ -211,39 +195,20 @@ struct rpmsg_device *fw_platform_init(void)
 	SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
 	ipcc_start();
 
-	if (find_vdev(&e) != 0 || e.u.vdev.num_of_vrings != 2) {
+	/* Parsed in a private copy: Linux writes the loaded table, it is input like any other. */
+	if (len > sizeof(m4_rsc_copy) ||
+	    amp_rsc_vdev_bind(&m4_vdev, __resource_table_start, len, m4_rsc_copy, NULL) != 0) {
 		fw_platform_trace("m4: no rpmsg vdev with two vrings in .resource_table\n");
 		return NULL;
 	}
-	m4_status_off = e.offset + (uint32_t)AMP_RSC_VDEV_STATUS_OFF;
-	/* As OpenAMP's rproc_virtio_wait_remote_ready: poll the status every tick. */
-	uint32_t start = m4_ticks;
-	while (!(get_status(NULL) & VIRTIO_STATUS_DRIVER_OK)) {
-		uint32_t left = 1;
-		if (m4_ticks - start >= DRIVER_OK_TIMEOUT_MS || m4_stop) {
-			fw_platform_trace("m4: no DRIVER_OK from the host\n");
-			return NULL;
-		}
-		(void)port_wait(NULL, &left);
-	}
-	/* Only now are the vring addresses final. */
-	if (find_vdev(&e) != 0) {
-		fw_platform_trace("m4: resource table became invalid\n");
+	/* The core polls the status every tick, then reads the vrings Linux placed. */
+	amp_rsc_vdev_remote_cfg(&m4_vdev, &cfg);
+	int rc = amp_rpmsg_remote_init(&m4_rdev.amp, &cfg, &m4_port);
+	if (rc == AMP_ETIMEDOUT) {
+		fw_platform_trace("m4: no DRIVER_OK from the host\n");
 		return NULL;
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	for (uint32_t i = 0; i < 2; i++) {
-		const struct amp_rsc_vring_info *v = &e.u.vdev.vring[i];
-		cfg.vring[i].da = v->da;
-		cfg.vring[i].num = v->num;
-		cfg.vring[i].align = v->align;
-		cfg.vring[i].notify_id = v->notifyid;
-		m4_notify_id[i] = v->notifyid;
-	}
-	cfg.get_status = get_status;
-	cfg.features = e.u.vdev.dfeatures & e.u.vdev.gfeatures;
-	cfg.ready_timeout_ms = DRIVER_OK_TIMEOUT_MS;
-	if (amp_rpmsg_remote_init(&m4_rdev.amp, &cfg, &m4_port) != 0) {
+	if (rc != 0) {
 		fw_platform_trace("m4: rpmsg bring-up failed (vrings outside the IPC region?)\n");
 		return NULL;
 	}
@@ -262,10 +227,10 @@ void fw_platform_poll(uint32_t timeout_ms)
 		m4_irq_restore(primask);
 
 		/* CH1: Linux refilled vring0 (our TX); CH2: new messages on vring1 (our RX). */
-		if (p & (1u << IPCC_CH_VRING0))
-			(void)amp_rpmsg_notified(&m4_rdev.amp, m4_notify_id[0]);
-		if (p & (1u << IPCC_CH_VRING1))
-			(void)amp_rpmsg_notified(&m4_rdev.amp, m4_notify_id[1]);
+		for (uint32_t ch = AMP_IPCC_CH_VRING0; ch <= AMP_IPCC_CH_VRING1; ch++)
+			if (p & (1u << ch))
+				(void)amp_rpmsg_notified(&m4_rdev.amp,
+							 (uint32_t)amp_stm32mp1_chan_notify(ch));
 		if (p || m4_stop || m4_ticks - start >= timeout_ms)
 			return;
 		primask = m4_irq_save();
@@ -282,9 +247,10 @@ bool fw_platform_stop_requested(void)
 
 void fw_platform_deinit(void)
 {
-	NVIC_ICER(IPCC_RX1_IRQN / 32u) = 1u << (IPCC_RX1_IRQN % 32u);
+	NVIC_ICER(AMP_STM32MP1_M4_IPCC_RX_IRQN / 32u) = 1u << (AMP_STM32MP1_M4_IPCC_RX_IRQN % 32u);
 	if (m4_stop)
-		IPCC_C2SCR = IPCC_CHNC(IPCC_CH_SHUTDOWN); /* Linux's shutdown request completes */
+		IPCC_C2SCR =
+		    AMP_IPCC_CHNC(AMP_IPCC_CH_SHUTDOWN); /* Linux's shutdown request completes */
 	SYST_CSR = 0;
 }
 

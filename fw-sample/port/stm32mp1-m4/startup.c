@@ -64,9 +64,9 @@ __attribute__((used, section(".isr_vector"))) const struct m4_vector_table m4_ve
 	},
     .irq =
 	{
-	    [0 ... IPCC_RX1_IRQN - 1] = Default_Handler,
-	    [IPCC_RX1_IRQN] = IPCC_RX1_IRQHandler,
-	    [IPCC_RX1_IRQN + 1 ... M4_NUM_IRQS - 1] = Default_Handler,
+	    [0 ... AMP_STM32MP1_M4_IPCC_RX_IRQN - 1] = Default_Handler,
+	    [AMP_STM32MP1_M4_IPCC_RX_IRQN] = IPCC_RX1_IRQHandler,
+	    [AMP_STM32MP1_M4_IPCC_RX_IRQN + 1 ... M4_NUM_IRQS - 1] = Default_Handler,
 	},
 };
 

@@ -1,10 +1,10 @@
 /*
  * The few STM32MP15x Cortex-M4 registers the port touches, as the M4 sees them.
- * Sources: ST's CMSIS device header stm32mp157cxx_cm4.h (STM32CubeMP1 @3739122:
- * PERIPH_BASE 0x40000000, AHB3_PERIPH_BASE = PERIPH_BASE + 0x0C000000, IPCC_BASE =
- * AHB3_PERIPH_BASE + 0x1000 = 0x4C001000; AHB4_PERIPH_BASE = 0x50000000 = RCC_BASE;
- * IPCC_RX1_IRQn = 103, IPCC_TX1_IRQn = 104); IPCC register layout as in ipcc/ (Linux
- * stm32-ipcc.c names); ARMv7-M system registers from the architecture (SysTick, NVIC, SCB).
+ * The IPCC's address, channel map and IRQ number are the board's (<amp/stm32mp1.h>), its
+ * register offsets and bits the IPCC model's (<amp/ipcc.h>, Linux stm32-ipcc.c names): this
+ * header only makes them volatile accesses. Sources of the rest: ST's CMSIS device header
+ * stm32mp157cxx_cm4.h (STM32CubeMP1 @3739122: AHB4_PERIPH_BASE = 0x50000000 = RCC_BASE);
+ * ARMv7-M system registers from the architecture (SysTick, NVIC, SCB).
  * RCC MC_AHB3ENSETR at RCC + 0xAA0 was seen in a CMSIS-style RCC struct; its IPCCEN bit 12
  * is from RM0436 and UNVERIFIED in the index.
  */
@@ -13,29 +13,21 @@
 
 #include <stdint.h>
 
+#include <amp/ipcc.h>
+#include <amp/stm32mp1.h>
+
 #define MMIO32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 #define MMIO8(addr) (*(volatile uint8_t *)(uintptr_t)(addr))
 
 /* IPCC: the M4 is processor 2 (C2*), Linux on the A7 is processor 1 (C1*). */
-#define IPCC_BASE 0x4C001000u
-#define IPCC_C1TOC2SR MMIO32(IPCC_BASE + 0x00Cu) /* A7 -> M4 flags (RX for us), read-only */
-#define IPCC_C2CR MMIO32(IPCC_BASE + 0x010u)	 /* M4 control: RXOIE bit 0, TXFIE bit 16 */
-#define IPCC_C2MR MMIO32(IPCC_BASE + 0x014u)	 /* M4 mask: CHnOM bit n, CHnFM bit 16+n */
-#define IPCC_C2SCR MMIO32(IPCC_BASE + 0x018u)	 /* M4 set/clear: CHnC bit n, CHnS bit 16+n */
-#define IPCC_C2TOC1SR MMIO32(IPCC_BASE + 0x01Cu) /* M4 -> A7 flags (our TX), read-only */
-#define IPCC_CR_RXOIE (1u << 0)
-#define IPCC_CHNOM(n) (1u << (n))	  /* mask RX-occupied of channel n (0-based) */
-#define IPCC_CHNFM(n) (1u << (16u + (n))) /* mask TX-free of channel n */
-#define IPCC_CHNC(n) (1u << (n))	  /* acknowledge the A7's flag on channel n */
-#define IPCC_CHNS(n) (1u << (16u + (n)))  /* set our flag on channel n (send) */
-#define IPCC_CHNF(n) (1u << (n))	  /* status: flag n set */
-#define IPCC_NCHAN 6u
-#define IPCC_ALL_RX 0x0000003Fu
-#define IPCC_ALL_TX 0x003F0000u
-#define IPCC_CH_VRING0 0u   /* hardware CH1 */
-#define IPCC_CH_VRING1 1u   /* hardware CH2 */
-#define IPCC_CH_SHUTDOWN 2u /* hardware CH3 */
-#define IPCC_RX1_IRQN 103u
+#define IPCC_REG(off) MMIO32(AMP_STM32MP1_IPCC_BASE + (off))
+#define IPCC_C1TOC2SR IPCC_REG(AMP_IPCC_C1TOC2SR) /* A7 -> M4 flags (RX for us), read-only */
+#define IPCC_C2CR IPCC_REG(AMP_IPCC_C2CR)
+#define IPCC_C2MR IPCC_REG(AMP_IPCC_C2MR)
+#define IPCC_C2SCR IPCC_REG(AMP_IPCC_C2SCR)
+#define IPCC_C2TOC1SR IPCC_REG(AMP_IPCC_C2TOC1SR)	   /* M4 -> A7 flags (our TX), read-only */
+#define IPCC_ALL_RX ((1u << AMP_STM32MP1_IPCC_NCHAN) - 1u) /* every CHnOM / CHnF bit */
+#define IPCC_ALL_TX (IPCC_ALL_RX << AMP_IPCC_TX_SHIFT)	   /* every CHnFM bit */
 
 /* RCC: MCU-side peripheral clock enable (write 1 to set). */
 #define RCC_BASE 0x50000000u

@@ -40,14 +40,9 @@ extern "C" {
 #define AMP_IPCC_CH4 3u
 #define AMP_IPCC_CH5 4u
 #define AMP_IPCC_CH6 5u
-#define AMP_IPCC_MAX_CHAN 16u	   /**< register width limit (16 RX + 16 TX bits) */
-#define AMP_IPCC_STM32MP1_NCHAN 6u /**< channels on STM32MP1 (HWCFGR.CHANNELS) */
+#define AMP_IPCC_MAX_CHAN 16u /**< register width limit (16 RX + 16 TX bits) */
 
-/* Channel use on STM32MP1 (Linux stm32_rproc + ST's mbox_ipcc.c). */
-#define AMP_IPCC_CH_VRING0 AMP_IPCC_CH1	  /**< host notify id 0 / "vq0" */
-#define AMP_IPCC_CH_VRING1 AMP_IPCC_CH2	  /**< host notify id 1 / "vq1" */
-#define AMP_IPCC_CH_SHUTDOWN AMP_IPCC_CH3 /**< host -> fw shutdown request */
-#define AMP_IPCC_CH_DETACH AMP_IPCC_CH4	  /**< host -> fw detach request */
+/* What each channel carries on STM32MP1, and the channel count: <amp/stm32mp1.h>. */
 
 /* Register offsets (bytes from the IPCC base). */
 #define AMP_IPCC_C1CR 0x000u	  /**< processor 1 control */

@@ -114,6 +114,17 @@ static gboolean find_entries(struct amp_rproc *rp, GError **err)
 			      rp->cfg.firmware, rp->vinfo.id, rp->vinfo.num_of_vrings);
 		return FALSE;
 	}
+	struct amp_rpmsg_pool_cfg pc = {
+	    .num = {rp->vinfo.vring[0].num, rp->vinfo.vring[1].num},
+	    .r2h_size = rp->vinfo.r2h_buf_size,
+	    .h2r_size = rp->vinfo.h2r_buf_size,
+	};
+	int rc = amp_rpmsg_pool_init(&rp->vdev.pool, &pc);
+	if (rc != AMP_OK) {
+		amp_set_error(err, rc, "firmware %s: no RPMsg buffer pool for its vdev: %s",
+			      rp->cfg.firmware, amp_strerror(rc));
+		return FALSE;
+	}
 	if (amp_rsc_find(rp->cached, rp->cached_len, AMP_RSC_KIND_TRACE, 0, &e, &re) == AMP_OK) {
 		rp->has_trace = true;
 		rp->trace = e.u.trace;

@@ -13,7 +13,6 @@
 #include "rproc_internal.h"
 
 #define RPROC_PAGE 4096u
-#define RPROC_BUF_SIZE 512u /* Linux's MAX_RPMSG_BUF_SIZE */
 
 /* ---- the platform's memory map ------------------------------------------------------------ */
 
@@ -164,10 +163,9 @@ static gboolean place_vring(struct amp_rproc *rp, int i, GError **err)
 
 static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 {
-	/* Linux: 2 x vring num buffers of 512 bytes (at most 512), first half RX. */
-	uint32_t num = rp->vinfo.vring[0].num;
-	uint32_t count = num < 256 ? 2 * num : 512;
-	uint64_t need = (uint64_t)count * RPROC_BUF_SIZE;
+	/* Each direction from its own vring and buffer size, RX first (amp_rpmsg_pool_init). */
+	const struct amp_rpmsg_pool *p = &rp->vdev.pool;
+	uint64_t need = p->total;
 	const struct amp_rproc_mem *r = mem_by_name(rp, "vdev0buffer");
 	if (!r)
 		r = mem_by_purpose(rp, AMP_RPROC_MEM_BUFFER);
@@ -176,12 +174,12 @@ static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 		g_autofree char *have =
 		    r ? g_strdup_printf("has only 0x%" G_GINT64_MODIFIER "x", r->size)
 		      : g_strdup("is missing");
-		amp_set_error(
-		    err, r ? AMP_ERANGE : AMP_ENOENT,
-		    "%u buffers of %u bytes need 0x%" G_GINT64_MODIFIER "x bytes but the "
-		    "SoC profile's vdev0buffer region %s; give fewer vring entries in the "
-		    "resource table or a larger vdev0buffer in the profile",
-		    count, RPROC_BUF_SIZE, need, have);
+		amp_set_error(err, r ? AMP_ERANGE : AMP_ENOENT,
+			      "%u + %u buffers of %u and %u bytes need 0x%" G_GINT64_MODIFIER
+			      "x bytes but the SoC profile's vdev0buffer region %s; give fewer vring "
+			      "entries or smaller buffers in the resource table, or a larger "
+			      "vdev0buffer in the profile",
+			      p->r2h.count, p->h2r.count, p->r2h.size, p->h2r.size, need, have);
 		return FALSE;
 	}
 	rp->vdev.pool_da = r->da;
@@ -577,11 +575,14 @@ static void trace_copy(const struct amp_rproc *rp, GString *out)
 
 static void describe_buffers(const struct amp_rproc *rp, GString *out)
 {
-	g_string_append_printf(out,
-			       "  buffers: %u x %u bytes at da 0x%08" G_GINT64_MODIFIER
-			       "x (first half RX, second half TX)\n",
-			       rp->vdev.pool_size / RPROC_BUF_SIZE, RPROC_BUF_SIZE,
-			       rp->vdev.pool_da);
+	const struct amp_rpmsg_pool *p = &rp->vdev.pool;
+	g_string_append_printf(
+	    out,
+	    "  buffers at da 0x%08" G_GINT64_MODIFIER
+	    "x: %u x %u bytes firmware -> Linux (RX, MTU %u), then %u x %u bytes "
+	    "Linux -> firmware (TX, MTU %u)\n",
+	    rp->vdev.pool_da, p->r2h.count, p->r2h.size, p->r2h.mtu, p->h2r.count, p->h2r.size,
+	    p->h2r.mtu);
 }
 
 void amp_rproc_describe(const struct amp_rproc *rp, GString *out)

@@ -1,6 +1,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include <amp/rpmsg.h>
 #include <ampsim/rsc_dump.h>
 
 /* Names may hold anything on the wire: print printable ASCII, escape the rest. */
@@ -62,6 +63,40 @@ static void print_mem(FILE *out, const struct amp_rsc_mem_info *m)
 	fputc('\n', out);
 }
 
+/* The config space, and the buffers a host allocates for an rpmsg vdev (amp_rpmsg_pool_init). */
+static void print_rpmsg(FILE *out, const struct amp_rsc_vdev_info *v)
+{
+	struct amp_rpmsg_pool p;
+	struct amp_rpmsg_pool_cfg pc = {
+	    .r2h_size = v->r2h_buf_size,
+	    .h2r_size = v->h2r_buf_size,
+	};
+
+	if (v->config_len)
+		fprintf(out, "      config space at offset 0x%" PRIx32 ", %" PRIu32 " bytes%s\n",
+			v->config_offset, v->config_len,
+			v->id != AMP_VIRTIO_ID_RPMSG ? ""
+			: v->has_buf_cfg	     ? ": ampsim buffer sizes"
+					 : " (not ampsim's buffer-size layout: ignored)");
+	if (v->has_buf_cfg)
+		fprintf(out,
+			"      buffer sizes: host -> remote %" PRIu32 "%s, remote -> host %" PRIu32
+			"%s\n",
+			v->h2r_buf_size, v->h2r_buf_size ? "" : " (default)", v->r2h_buf_size,
+			v->r2h_buf_size ? "" : " (default)");
+	if (v->id != AMP_VIRTIO_ID_RPMSG || v->num_of_vrings != 2)
+		return;
+	pc.num[0] = v->vring[0].num;
+	pc.num[1] = v->vring[1].num;
+	if (amp_rpmsg_pool_init(&p, &pc) != 0)
+		return; /* the parser accepted the table: every input is in range */
+	fprintf(out,
+		"      rpmsg buffers: %" PRIu32 " x %" PRIu32 " bytes remote -> host (MTU %" PRIu32
+		"), %" PRIu32 " x %" PRIu32 " bytes host -> remote (MTU %" PRIu32 "), %" PRIu32
+		" bytes\n",
+		p.r2h.count, p.r2h.size, p.r2h.mtu, p.h2r.count, p.h2r.size, p.h2r.mtu, p.total);
+}
+
 static void print_entry(FILE *out, const struct amp_rsc_entry *e)
 {
 	fprintf(out, "  [%" PRIu32 "] %s (type %" PRIu32 ") at offset 0x%" PRIx32 ": ", e->index,
@@ -105,10 +140,7 @@ static void print_entry(FILE *out, const struct amp_rsc_entry *e)
 				", pa 0x%" PRIx32 "\n",
 				r->align, r->num, r->notifyid, r->pa);
 		}
-		if (v->config_len)
-			fprintf(out,
-				"      config space at offset 0x%" PRIx32 ", %" PRIu32 " bytes\n",
-				v->config_offset, v->config_len);
+		print_rpmsg(out, v);
 		break;
 	}
 	case AMP_RSC_KIND_VENDOR:

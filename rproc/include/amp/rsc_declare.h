@@ -56,20 +56,45 @@ extern "C" {
 		.ver = AMP_RSC_TABLE_VERSION, .num = (n), .reserved = { 0, 0 } \
 	}
 
-/** A vdev's fixed part: device id, offered features, number of vrings that follow. */
-#define AMP_RSC_VDEV_INIT(id_, dfeatures_, num_of_vrings_)                                       \
-	{                                                                                        \
-		.type = AMP_RSC_VDEV, .id = (id_), .notifyid = 0, .dfeatures = (dfeatures_),     \
-		.gfeatures = 0, .config_len = 0, .status = 0, .num_of_vrings = (num_of_vrings_), \
-		.reserved = {                                                                    \
-			0,                                                                       \
-			0                                                                        \
-		}                                                                                \
+/**
+ * A vdev's fixed part: device id, offered features, number of vrings that follow, and the
+ * bytes of config space after them.
+ */
+#define AMP_RSC_VDEV_CFG_INIT(id_, dfeatures_, num_of_vrings_, config_len_)                  \
+	{                                                                                    \
+		.type = AMP_RSC_VDEV, .id = (id_), .notifyid = 0, .dfeatures = (dfeatures_), \
+		.gfeatures = 0, .config_len = (config_len_), .status = 0,                    \
+		.num_of_vrings = (num_of_vrings_), .reserved = {                             \
+			0,                                                                   \
+			0                                                                    \
+		}                                                                            \
 	}
+
+/** A vdev's fixed part without config space. */
+#define AMP_RSC_VDEV_INIT(id_, dfeatures_, num_of_vrings_) \
+	AMP_RSC_VDEV_CFG_INIT(id_, dfeatures_, num_of_vrings_, 0)
 
 /** An rpmsg vdev (id 7) offering the name service (VIRTIO_RPMSG_F_NS). */
 #define AMP_RSC_VDEV_RPMSG_INIT(num_of_vrings_) \
 	AMP_RSC_VDEV_INIT(AMP_VIRTIO_ID_RPMSG, 1u << AMP_VIRTIO_RPMSG_F_NS, num_of_vrings_)
+
+/**
+ * An rpmsg vdev whose vrings are followed by ampsim's buffer-size config space
+ * (struct amp_fw_rsc_rpmsg_cfg, AMP_RSC_RPMSG_CFG_INIT).
+ */
+#define AMP_RSC_VDEV_RPMSG_BUFS_INIT(num_of_vrings_)                                            \
+	AMP_RSC_VDEV_CFG_INIT(AMP_VIRTIO_ID_RPMSG, 1u << AMP_VIRTIO_RPMSG_F_NS, num_of_vrings_, \
+			      sizeof(struct amp_fw_rsc_rpmsg_cfg))
+
+/**
+ * ampsim's rpmsg config space: buffer bytes (16-byte header included) host -> remote and
+ * remote -> host; 0 = Linux's 512. Each a multiple of 4 in 56..65548.
+ */
+#define AMP_RSC_RPMSG_CFG_INIT(h2r_buf_size_, r2h_buf_size_)                            \
+	{                                                                               \
+		.magic = AMP_RSC_RPMSG_CFG_MAGIC, .version = AMP_RSC_RPMSG_CFG_VERSION, \
+		.h2r_buf_size = (h2r_buf_size_), .r2h_buf_size = (r2h_buf_size_)        \
+	}
 
 /** One vring. Use AMP_FW_RSC_ADDR_ANY as @p da to let the host place it. */
 #define AMP_RSC_VRING_INIT(da_, align_, num_, notifyid_)                                        \
@@ -114,6 +139,19 @@ struct amp_rsc_table_rpmsg_trace {
 	struct amp_fw_rsc_trace trace;
 };
 
+/**
+ * One rpmsg vdev with buffer sizes per direction (its config space follows the vrings), plus
+ * a trace buffer.
+ */
+struct amp_rsc_table_rpmsg_bufs_trace {
+	struct amp_rsc_table_hdr hdr;
+	uint32_t offset[2];
+	struct amp_fw_rsc_vdev vdev;
+	struct amp_fw_rsc_vdev_vring vring[2];
+	struct amp_fw_rsc_rpmsg_cfg config;
+	struct amp_fw_rsc_trace trace;
+};
+
 /* The vrings must directly follow the vdev's fixed part: no padding anywhere. */
 _Static_assert(offsetof(struct amp_rsc_table_rpmsg, vdev) == 20, "rpmsg table vdev");
 _Static_assert(offsetof(struct amp_rsc_table_rpmsg, vring) == 48, "rpmsg table vring");
@@ -122,6 +160,8 @@ _Static_assert(offsetof(struct amp_rsc_table_rpmsg_trace, vdev) == 24, "rpmsg+tr
 _Static_assert(offsetof(struct amp_rsc_table_rpmsg_trace, vring) == 52, "rpmsg+trace vring");
 _Static_assert(offsetof(struct amp_rsc_table_rpmsg_trace, trace) == 92, "rpmsg+trace trace");
 _Static_assert(sizeof(struct amp_rsc_table_rpmsg_trace) == 140, "rpmsg+trace size");
+_Static_assert(offsetof(struct amp_rsc_table_rpmsg_bufs_trace, config) == 92, "bufs config");
+_Static_assert(offsetof(struct amp_rsc_table_rpmsg_bufs_trace, trace) == 108, "bufs trace");
 
 /** Initializer of struct amp_rsc_table_rpmsg: vrings at ANY, @p num_ entries, @p align_. */
 #define AMP_RSC_TABLE_RPMSG_INIT(num_, align_)                                           \
@@ -143,6 +183,24 @@ _Static_assert(sizeof(struct amp_rsc_table_rpmsg_trace) == 140, "rpmsg+trace siz
 		.vring = {AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, (align_), (num_), 0),  \
 			  AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, (align_), (num_), 1)}, \
 		.trace = AMP_RSC_TRACE_INIT((trace_da_), (trace_len_), trace_name_),     \
+	}
+
+/**
+ * Initializer of struct amp_rsc_table_rpmsg_bufs_trace: vring0 (remote -> host) with @p num0_
+ * entries, vring1 with @p num1_, both at ANY with @p align_; buffers of @p h2r_ bytes host ->
+ * remote and @p r2h_ bytes remote -> host (0 = 512); a trace buffer.
+ */
+#define AMP_RSC_TABLE_RPMSG_BUFS_TRACE_INIT(num0_, num1_, align_, h2r_, r2h_, trace_da_,  \
+					    trace_len_, trace_name_)                      \
+	{                                                                                 \
+		.hdr = AMP_RSC_HDR_INIT(2),                                               \
+		.offset = {offsetof(struct amp_rsc_table_rpmsg_bufs_trace, vdev),         \
+			   offsetof(struct amp_rsc_table_rpmsg_bufs_trace, trace)},       \
+		.vdev = AMP_RSC_VDEV_RPMSG_BUFS_INIT(2),                                  \
+		.vring = {AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, (align_), (num0_), 0),  \
+			  AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, (align_), (num1_), 1)}, \
+		.config = AMP_RSC_RPMSG_CFG_INIT((h2r_), (r2h_)),                         \
+		.trace = AMP_RSC_TRACE_INIT((trace_da_), (trace_len_), trace_name_),      \
 	}
 
 #ifdef __cplusplus

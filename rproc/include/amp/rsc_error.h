@@ -45,9 +45,16 @@ extern "C" {
 	XX(VRING_NUM_TOO_BIG, AMP_ERANGE, "max", "vring size is larger than virtio allows")      \
 	XX(VRING_ALIGN_ZERO, AMP_ERANGE, NULL, "vring alignment is zero")                        \
 	XX(VRING_ALIGN_NOT_POW2, AMP_ERANGE, NULL, "vring alignment is not a power of two")      \
+	XX(RPMSG_CFG_TRUNCATED, AMP_ENOEXEC, "layout size",                                      \
+	   "rpmsg config space is shorter than ampsim's buffer-size layout")                     \
+	XX(RPMSG_CFG_VERSION, AMP_ENOTSUP, "supported",                                          \
+	   "unsupported version of ampsim's rpmsg config layout")                                \
+	XX(RPMSG_BUF_SIZE, AMP_ERANGE, NULL,                                                     \
+	   "rpmsg buffer size is not 0 (default 512) or a multiple of 4 in 56..65548")           \
 	XX(VENDOR_REJECTED, AMP_EPROTO, NULL, "vendor handler rejected the entry")               \
 	XX(VISITOR_FAILED, AMP_EPROTO, NULL, "entry handler failed")                             \
 	XX(ENTRY_NOT_FOUND, AMP_ENOENT, NULL, "table has no such entry")                         \
+	XX(VDEV_NOT_RPMSG, AMP_ENOTSUP, NULL, "vdev is not an rpmsg device with two vrings")     \
 	XX(ELF_TRUNCATED, AMP_ENOEXEC, "minimum", "file is smaller than the ELF header")         \
 	XX(ELF_BAD_MAGIC, AMP_ENOEXEC, NULL, "not an ELF file (bad magic)")                      \
 	XX(ELF_BAD_CLASS, AMP_ENOEXEC, NULL, "ELF class is neither ELF32 nor ELF64")             \

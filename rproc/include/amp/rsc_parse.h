@@ -25,6 +25,10 @@
  *     num_of_vrings <= 2                              TOO_MANY_VRINGS
  *     each vring: num != 0, a power of two, <= 32768  VRING_NUM_ZERO/_NOT_POW2/_TOO_BIG
  *                 align != 0, a power of two          VRING_ALIGN_ZERO/_NOT_POW2
+ *     rpmsg vdev (id 7) whose config space starts with AMP_RSC_RPMSG_CFG_MAGIC:
+ *       config_len >= 16                              RPMSG_CFG_TRUNCATED
+ *       version == 1                                  RPMSG_CFG_VERSION
+ *       each buffer size 0 or a multiple of 4 in 56..65548   RPMSG_BUF_SIZE
  */
 #ifndef AMP_RSC_PARSE_H
 #define AMP_RSC_PARSE_H
@@ -74,6 +78,11 @@ struct amp_rsc_vdev_info {
 	uint8_t status, num_of_vrings;
 	struct amp_rsc_vring_info vring[AMP_RSC_MAX_VRINGS]; /**< [0, num_of_vrings) valid */
 	uint32_t config_offset; /**< byte offset of the config space in the table */
+	/** rpmsg: the config space holds ampsim's buffer-size layout (struct amp_fw_rsc_rpmsg_cfg)
+	 */
+	bool has_buf_cfg;
+	uint32_t h2r_buf_size; /**< rpmsg: declared host -> remote buffer size, 0 = default (512) */
+	uint32_t r2h_buf_size; /**< rpmsg: declared remote -> host buffer size, 0 = default */
 };
 
 /** One validated entry. Offsets are from the start of the table. */

@@ -106,6 +106,25 @@ struct amp_fw_rsc_vdev {
 	uint8_t reserved[2];   /**< must be zero */
 };
 
+/**
+ * ampsim's layout of an rpmsg vdev's config space (the `config_len` bytes after its vrings):
+ * the buffer size of each direction. No standard carries these on the wire: Linux ignores an
+ * rpmsg vdev's config space and always uses 512-byte buffers, and OpenAMP's
+ * rpmsg_virtio_config.h2r_buf_size / r2h_buf_size stay local to its driver role. A config
+ * space that does not start with AMP_RSC_RPMSG_CFG_MAGIC is not this layout and is ignored,
+ * as Linux ignores it (docs/resource-table.md, "Buffer sizes").
+ */
+struct amp_fw_rsc_rpmsg_cfg {
+	uint32_t magic;	  /**< AMP_RSC_RPMSG_CFG_MAGIC */
+	uint32_t version; /**< AMP_RSC_RPMSG_CFG_VERSION */
+	uint32_t
+	    h2r_buf_size; /**< host -> remote (vring1) buffer bytes, header included; 0 = 512 */
+	uint32_t r2h_buf_size; /**< remote -> host (vring0) buffer bytes; 0 = 512 */
+};
+
+#define AMP_RSC_RPMSG_CFG_MAGIC 0x52504d41u /**< the bytes "AMPR" */
+#define AMP_RSC_RPMSG_CFG_VERSION 1u
+
 /** A vendor entry's minimal header (OpenAMP fw_rsc_vendor): type + length of the entry. */
 struct amp_fw_rsc_vendor {
 	uint32_t type; /**< AMP_RSC_VENDOR_START..AMP_RSC_VENDOR_END */
@@ -153,6 +172,10 @@ _Static_assert(offsetof(struct amp_fw_rsc_vdev, config_len) == 20, "vdev.config_
 _Static_assert(offsetof(struct amp_fw_rsc_vdev, status) == 24, "vdev.status");
 _Static_assert(offsetof(struct amp_fw_rsc_vdev, num_of_vrings) == 25, "vdev.num_of_vrings");
 _Static_assert(offsetof(struct amp_fw_rsc_vdev, reserved) == 26, "vdev.reserved");
+_Static_assert(sizeof(struct amp_fw_rsc_rpmsg_cfg) == 16, "rpmsg config");
+_Static_assert(offsetof(struct amp_fw_rsc_rpmsg_cfg, version) == 4, "rpmsg config.version");
+_Static_assert(offsetof(struct amp_fw_rsc_rpmsg_cfg, h2r_buf_size) == 8, "rpmsg config.h2r");
+_Static_assert(offsetof(struct amp_fw_rsc_rpmsg_cfg, r2h_buf_size) == 12, "rpmsg config.r2h");
 _Static_assert(sizeof(struct amp_fw_rsc_vendor) == 8, "vendor");
 _Static_assert(sizeof(struct amp_fw_rsc_watchdog) == 16, "watchdog");
 _Static_assert(offsetof(struct amp_fw_rsc_watchdog, timeout_ms) == 8, "watchdog.timeout_ms");

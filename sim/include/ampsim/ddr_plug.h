@@ -9,7 +9,7 @@
  *
  *   1. the host maps the memfd over [da, da + size) of its DDR mapping, writes the slot into
  *      the plug table (in the SoC header page, under a generation counter) and rings IPCC
- *      channel 5 (AMP_DDR_PLUG_CH; unused on STM32MP1);
+ *      channel 5 (AMP_IPCC_CH_DDR_PLUG in <amp/stm32mp1.h>; unused on STM32MP1);
  *   2. the firmware port's channel-5 handler (amp_ddr_plug_sync()) opens each new memfd
  *      through /proc/<host pid>/fd/<fd>, maps it at the same device address, restores the
  *      SoC backing of slots that went away, stores the generation in `ack` and rings
@@ -27,14 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <amp/ipcc.h>
+#include <amp/stm32mp1.h>
 #include <ampsim/soc.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define AMP_DDR_PLUG_CH AMP_IPCC_CH5 /**< the hot-plug doorbell, both directions */
 #define AMP_DDR_PLUG_SLOTS 32u
 #define AMP_DDR_PLUG_OFFSET 2048u /**< the table's offset in the header page */
 
@@ -63,7 +62,7 @@ _Static_assert(AMP_DDR_PLUG_OFFSET + sizeof(struct amp_ddr_plug_table) <= AMP_SO
 
 /**
  * Host: map @p fd (a memfd of @p size bytes) at [da, da + size) of this process's DDR
- * mapping and publish it in the table. The caller then rings AMP_DDR_PLUG_CH and waits
+ * mapping and publish it in the table. The caller then rings AMP_IPCC_CH_DDR_PLUG and waits
  * for amp_ddr_plug_acked(*gen).
  *
  * @retval AMP_OK     *slot and *gen set

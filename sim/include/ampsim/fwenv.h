@@ -10,11 +10,17 @@
  * AMPSIM_IRQ_FDS lists eventfd numbers in the order of amp_ipcc_link's efds[]: index
  * proc * 2 + line (proc 0 = host/Cortex-A7, 1 = firmware/Cortex-M4; line 0 = RX-occupied,
  * 1 = TX-free). A process reads its own lines' fds and writes the peer's.
+ *
+ * Optional:
+ *   AMPSIM_IPCC_MODE=blocking|adaptive   how the firmware waits for interrupts (default
+ *                                        blocking; docs/ipcc.md "Transport")
  */
 #ifndef AMPSIM_FWENV_H
 #define AMPSIM_FWENV_H
 
 #include <stddef.h>
+
+#include <ampsim/ipcc_link.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +29,7 @@ extern "C" {
 #define AMP_FWENV_ABI "AMPSIM_ABI"
 #define AMP_FWENV_SHM "AMPSIM_SHM"
 #define AMP_FWENV_IRQ_FDS "AMPSIM_IRQ_FDS"
+#define AMP_FWENV_IPCC_MODE "AMPSIM_IPCC_MODE" /**< optional, amp_fwenv_ipcc_mode_parse() */
 #define AMP_FWENV_ABI_VERSION 1
 #define AMP_FWENV_NFDS 4 /**< 2 processors x 2 lines */
 
@@ -66,6 +73,23 @@ int amp_fwenv_inherit(const int efds[AMP_FWENV_NFDS]);
  */
 int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *why,
 		   size_t why_len);
+
+/**
+ * Parse an IPCC wait mode as AMPSIM_IPCC_MODE carries it: "blocking" or "adaptive".
+ * Both sides use it: `ampsim run --ipcc-mode` before it passes the value on, the firmware
+ * when it reads its environment.
+ *
+ * @param value  the text; NULL (the variable is not set) means blocking
+ * @param mode   out: the mode
+ * @param why    out (may be NULL): "AMPSIM_IPCC_MODE=x: must be blocking or adaptive"
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  not one of the two values
+ */
+int amp_fwenv_ipcc_mode_parse(const char *value, enum amp_ipcc_wait *mode, char *why,
+			      size_t why_len);
+
+/** The AMPSIM_IPCC_MODE value for @p mode, or NULL if the ABI cannot carry it (spin). */
+const char *amp_fwenv_ipcc_mode_name(enum amp_ipcc_wait mode);
 
 #ifdef __cplusplus
 }

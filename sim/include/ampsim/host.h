@@ -145,7 +145,11 @@ int amp_host_ept_send(struct amp_host_ept *e, const void *data, size_t len);
 /** Iterate the live endpoints made with amp_host_ept_new (snapshot, free with g_free). */
 struct amp_host_ept **amp_host_epts(struct amp_host *h);
 
-/** Payload capacity of one message (496 with Linux's 512-byte buffers). */
+/**
+ * Payload capacity of one message to the firmware: the host -> remote MTU of the buffer pool
+ * (496 with Linux's 512-byte buffers, else what the firmware's table declares). Valid before
+ * the firmware runs too.
+ */
 size_t amp_host_mtu(const struct amp_host *h);
 
 /** Iterate the bound channels (NULL-terminated snapshot, free with g_free). */

@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/fwenv.h>
 #include <ampsim/host.h>
 
 #include "commands.h"
@@ -292,7 +293,8 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		 "  \"rpmsg-tty\"    -> RUNDIR/ttyRPMSG<n>, a pty in raw mode (byte stream,\n"
 		 "                    like /dev/ttyRPMSG<n>; ST's \"rpmsg-tty-channel\" too)\n"
 		 "  any other name -> RUNDIR/rpmsg<n>, a SOCK_SEQPACKET socket (one message per\n"
-		 "                    read/write, at most 496 bytes; like /dev/rpmsg<n>)\n"
+		 "                    read/write, at most one MTU: 496 bytes with the default\n"
+		 "                    512-byte buffers; like /dev/rpmsg<n>)\n"
 		 "and, while the firmware runs:\n"
 		 "  RUNDIR/rpmsg_ctrl0 endpoints of your choice (name, src, dst), like\n"
 		 "                    /dev/rpmsg_ctrl0; see docs/cli.md for the protocol\n"
@@ -322,7 +324,8 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds\n");
 		return 2;
 	}
-	if (o->ipcc_mode && strcmp(o->ipcc_mode, "blocking") && strcmp(o->ipcc_mode, "adaptive")) {
+	enum amp_ipcc_wait mode;
+	if (amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) != AMP_OK) {
 		g_printerr("ampsim run: --ipcc-mode must be blocking or adaptive, not '%s'\n",
 			   o->ipcc_mode);
 		return 2;

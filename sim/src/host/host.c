@@ -10,6 +10,7 @@
 #include <ampsim/error.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/profile.h>
+#include <amp/stm32mp1.h>
 
 #include "../ipcc_glib.h"
 #include "../platform/rproc_sim.h"
@@ -238,17 +239,16 @@ static void on_irq(void *arg, uint32_t ch)
 	struct amp_host *h = arg;
 	if (!h->dev_up)
 		return;
-	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
 	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
-	uint32_t id = ch == AMP_IPCC_CH_VRING0 ? v->vring[0].notify_id : v->vring[1].notify_id;
-	int rc = amp_rpmsg_notified(&h->dev, id);
+	int id = amp_stm32mp1_chan_notify(ch);
+	int rc = amp_rpmsg_notified(&h->dev, (uint32_t)id);
 	if (rc == AMP_EPROTO)
-		g_warning("the firmware violated the RPMsg protocol on vring%u; the link is "
+		g_warning("the firmware violated the RPMsg protocol on vring%d; the link is "
 			  "broken (see 'ampsim ctl stats')",
-			  ch == AMP_IPCC_CH_VRING0 ? 0u : 1u);
+			  id);
 	if (ch == AMP_IPCC_CH_VRING1 && h->tx_waiting) {
 		h->tx_waiting = false;
-		amp_vq_set_notify(&h->dev.tvq, false); /* Linux: only while senders wait */
+		amp_rpmsg_tx_wait_end(&h->dev); /* Linux: only while senders wait */
 		if (h->cfg.ops->tx_ready)
 			h->cfg.ops->tx_ready(h->cfg.priv);
 	}
@@ -320,7 +320,7 @@ int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, am
 	g_source_set_callback(w->timeout, on_plug_timeout, w, NULL);
 	g_source_attach(w->timeout, h->ctx);
 	g_queue_push_tail(&h->plugs, w);
-	amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
+	amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
 	return AMP_OK;
 }
 
@@ -328,7 +328,7 @@ void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot)
 {
 	uint32_t gen;
 	if (amp_ddr_unplug(&h->soc, slot, &gen) == AMP_OK && h->dev_up)
-		amp_ipcc_link_kick(&h->link, AMP_DDR_PLUG_CH);
+		amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
 }
 
 void amp_host_ddr_cancel(struct amp_host *h, void *priv)
@@ -348,8 +348,8 @@ void amp_host_ddr_cancel(struct amp_host *h, void *priv)
 static void probe_vdev(struct amp_host *h)
 {
 	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
-	size_t words = AMP_RPMSG_HOST_WORK_WORDS(v->vring[0].num, v->vring[1].num,
-						 v->vring[1].num < 256 ? v->vring[1].num : 256);
+	size_t words =
+	    AMP_RPMSG_HOST_WORK_WORDS(v->vring[0].num, v->vring[1].num, v->pool.h2r.count);
 	g_free(h->work);
 	h->work = g_new0(uint32_t, words);
 	uint32_t features = v->dfeatures & (1u << AMP_VIRTIO_RPMSG_F_NS);
@@ -358,6 +358,10 @@ static void probe_vdev(struct amp_host *h)
 	    .vring = {v->vring[0], v->vring[1]},
 	    .pool_da = v->pool_da,
 	    .pool_size = v->pool_size,
+	    .rx_count = (uint16_t)v->pool.r2h.count,
+	    .tx_count = (uint16_t)v->pool.h2r.count,
+	    .rx_buf_size = v->pool.r2h.size,
+	    .tx_buf_size = v->pool.h2r.size,
 	    .set_status = set_status,
 	    .status_ctx = h,
 	    .features = features,
@@ -368,6 +372,7 @@ static void probe_vdev(struct amp_host *h)
 	};
 	struct amp_port port = {.ops = &host_port_ops, .ctx = h};
 	memset(&h->dev, 0, sizeof(h->dev));
+	h->tx_waiting = false; /* a new device: no sender waits on it yet */
 	int rc = amp_rpmsg_host_init(&h->dev, &cfg, &port);
 	if (rc != AMP_OK) {
 		g_warning("RPMsg bus probe failed: %s", amp_strerror(rc));
@@ -420,7 +425,7 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 	h->link_ok = true;
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);
-	amp_ipcc_link_set_handler(&h->link, AMP_DDR_PLUG_CH, on_plug_irq, h);
+	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_DDR_PLUG, on_plug_irq, h);
 	h->link_src = amp_ipcc_glib_source(&h->link, h->ctx);
 	return TRUE;
 }
@@ -518,10 +523,9 @@ int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst,
 	int rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	if (rc == AMP_ENOMEM && !h->tx_waiting) {
 		g_debug("no TX buffer free: waiting for the firmware to return some");
-		/* As Linux's rpmsg_upref_sleepers: TX-complete interrupts on while someone waits.
-		 */
+		/* TX-complete interrupts on while someone waits (Linux rpmsg_upref_sleepers). */
 		h->tx_waiting = true;
-		if (amp_vq_set_notify(&h->dev.tvq, true))
+		if (amp_rpmsg_tx_wait_begin(&h->dev))
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	}
 	return rc < 0 ? rc : 0;
@@ -534,7 +538,7 @@ int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len)
 
 size_t amp_host_mtu(const struct amp_host *h)
 {
-	return h->dev_up ? amp_rpmsg_tx_mtu(&h->dev) : 496;
+	return h->dev_up ? amp_rpmsg_tx_mtu(&h->dev) : amp_rproc_vdev(h->rproc)->pool.h2r.mtu;
 }
 
 struct amp_host_chan **amp_host_channels(struct amp_host *h)

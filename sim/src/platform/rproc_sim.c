@@ -15,6 +15,7 @@
 
 #include <amp/error.h>
 #include <amp/ipcc.h>
+#include <amp/stm32mp1.h>
 #include <ampsim/error.h>
 #include <ampsim/fwenv.h>
 
@@ -64,7 +65,7 @@ static char **build_envp(const struct amp_sim_rproc *p, GError **err)
 	envp = g_environ_setenv(envp, AMP_FWENV_SHM, strchr(env.shm, '=') + 1, TRUE);
 	envp = g_environ_setenv(envp, AMP_FWENV_IRQ_FDS, strchr(env.fds, '=') + 1, TRUE);
 	if (p->ipcc_mode)
-		envp = g_environ_setenv(envp, "AMPSIM_IPCC_MODE", p->ipcc_mode, TRUE);
+		envp = g_environ_setenv(envp, AMP_FWENV_IPCC_MODE, p->ipcc_mode, TRUE);
 	return envp;
 }
 
@@ -231,8 +232,10 @@ static void sim_kill(void *priv)
 static void sim_kick(void *priv, uint32_t notify_id)
 {
 	struct amp_sim_rproc *p = priv;
-	/* stm32_rproc kick(): notify id 0 -> mailbox "vq0" (CH1), 1 -> "vq1" (CH2). */
-	amp_ipcc_link_kick(p->link, notify_id == 0 ? AMP_IPCC_CH_VRING0 : AMP_IPCC_CH_VRING1);
+	/* stm32_rproc kick(): the vring's mailbox channel, by the board's one rule. */
+	int ch = amp_stm32mp1_notify_chan(notify_id);
+	if (ch >= 0)
+		amp_ipcc_link_kick(p->link, (uint32_t)ch);
 }
 
 static void *sim_da_to_va(void *priv, uint64_t da, size_t len)

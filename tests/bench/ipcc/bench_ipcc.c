@@ -24,6 +24,7 @@
 #include <ampsim/ipcc_link.h>
 #include <ampsim/profile.h>
 #include <ampsim/soc.h>
+#include <amp/stm32mp1.h>
 
 #define CH AMP_IPCC_CH1
 #define IDLE_MS 1000

@@ -57,6 +57,13 @@ static uint8_t get_status(void *ctx)
 	return status;
 }
 
+/* The vring parameters "in the loaded table": a copy of what the host was given. */
+static int read_vdev(void *ctx, struct amp_rpmsg_vdev_params *p)
+{
+	*p = *(const struct amp_rpmsg_vdev_params *)ctx;
+	return 0;
+}
+
 static void set_status(void *ctx, uint8_t st)
 {
 	(void)ctx;
@@ -105,10 +112,14 @@ static void setup(uint32_t features)
 	    .work_words = 8,
 	    .features = features,
 	};
-	struct amp_rpmsg_remote_cfg rc = {
+	struct amp_rpmsg_vdev_params rv = {
 	    .vring = {{BASE_DA, 16, 16, 0}, {BASE_DA + 0x1000, 16, 16, 1}},
-	    .get_status = get_status,
 	    .features = features,
+	};
+	struct amp_rpmsg_remote_cfg rc = {
+	    .get_status = get_status,
+	    .read_vdev = read_vdev,
+	    .vdev_ctx = &rv,
 	};
 
 	memset(mem, 0, MEM_SIZE);

@@ -28,6 +28,7 @@
 #include <ampsim/irq.h>
 #include <ampsim/profile.h>
 #include <ampsim/soc.h>
+#include <amp/stm32mp1.h>
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <amp/error.h>
@@ -18,7 +19,7 @@
 
 struct ctx {
 	struct amp_host_chan *chan; /* the echo channel once announced */
-	char got[512];
+	char got[4096];
 	size_t got_len;
 	uint32_t got_src;
 	int got_n;
@@ -42,6 +43,7 @@ static void on_channel_gone(void *priv, struct amp_host_chan *ch, const char *wh
 static void on_chan_receive(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
 {
 	struct ctx *c = priv;
+	assert_true(len <= sizeof(c->got));
 	memcpy(c->got, data, len);
 	c->got_len = len;
 	c->got_src = ch->remote;
@@ -85,22 +87,31 @@ static bool loop_until(const int *flag, int from, int ms)
 	return *flag != from;
 }
 
-static struct amp_host *boot(struct ctx *c)
+/* Boot @fw on @profile (NULL: the default) and wait for its (only) channel. */
+static struct amp_host *boot_fw(struct ctx *c, const char *fw, const char *profile,
+				const char *ipcc_mode)
 {
 	struct amp_host_cfg cfg = {
-	    .rproc = {.firmware = ECHO_FW},
+	    .profile = profile,
+	    .rproc = {.firmware = fw},
+	    .process = {.ipcc_mode = ipcc_mode},
 	    .ops = &host_ops,
 	    .priv = c,
 	};
 	g_autoptr(GError) err = NULL;
 	struct amp_host *h = amp_host_new(&cfg, &err);
 	if (!h || !amp_host_start(h, &err))
-		fail_msg("cannot boot %s: %s", ECHO_FW, err->message);
+		fail_msg("cannot boot %s: %s", fw, err->message);
 	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 	while (!c->chan && g_get_monotonic_time() < end)
 		g_main_context_iteration(NULL, TRUE);
 	assert_non_null(c->chan);
 	return h;
+}
+
+static struct amp_host *boot(struct ctx *c)
+{
+	return boot_fw(c, ECHO_FW, NULL, NULL);
 }
 
 static void channel_and_own_endpoints_in_process(void **state)
@@ -153,10 +164,134 @@ static void channel_and_own_endpoints_in_process(void **state)
 	amp_host_free(h);
 }
 
+/* What a geometry firmware declares, and what the host must make of it. */
+struct geometry {
+	const char *fw;
+	const char *profile;
+	size_t h2r_mtu, r2h_mtu; /* payload bytes per message, each direction */
+	uint32_t pool_size;	 /* RX buffers (vring0) + TX buffers (vring1), bytes */
+};
+
+/* Send @len bytes and wait for one answer. */
+static void round_trip(struct ctx *c, const void *data, size_t len)
+{
+	int n = c->got_n;
+	assert_int_equal(amp_host_send(c->chan, data, len), 0);
+	assert_true(loop_until(&c->got_n, n, 2000));
+}
+
+/*
+ * Boot, then the largest payload each way: host -> firmware (echoed, more times than either
+ * vring has entries, so every buffer is reused) and firmware -> host ("big N"); one byte more
+ * is refused with EMSGSIZE on both sides.
+ */
+static void check_geometry(const struct geometry *g)
+{
+	struct ctx c = {0};
+	struct amp_host *h = boot_fw(&c, g->fw, g->profile, NULL);
+	assert_int_equal(amp_host_mtu(h), g->h2r_mtu);
+	assert_int_equal(amp_rproc_vdev(amp_host_rproc(h))->pool_size, g->pool_size);
+	static uint8_t msg[2048];
+	for (int i = 0; i < 70; i++) {
+		memset(msg, i, g->h2r_mtu);
+		msg[g->h2r_mtu - 1] = 0xEE;
+		round_trip(&c, msg, g->h2r_mtu);
+		assert_int_equal(c.got_len, g->h2r_mtu);
+		assert_memory_equal(c.got, msg, g->h2r_mtu);
+	}
+	assert_int_equal(amp_host_send(c.chan, msg, g->h2r_mtu + 1), AMP_EMSGSIZE);
+
+	char cmd[32];
+	snprintf(cmd, sizeof(cmd), "big %zu", g->r2h_mtu);
+	round_trip(&c, cmd, strlen(cmd));
+	assert_int_equal(c.got_len, g->r2h_mtu);
+	for (size_t i = 0; i < g->r2h_mtu; i++)
+		assert_int_equal((uint8_t)c.got[i], (uint8_t)i);
+	snprintf(cmd, sizeof(cmd), "big %zu", g->r2h_mtu + 1);
+	round_trip(&c, cmd, strlen(cmd));
+	assert_int_equal(c.got_len, strlen("err EMSGSIZE"));
+	assert_memory_equal(c.got, "err EMSGSIZE", c.got_len);
+	amp_host_free(h);
+}
+
+/* Linux: min(num, 256) buffers per direction, each vring its own num (8 RX, 32 TX). */
+static void vrings_8_and_32_boot_and_echo(void **state)
+{
+	(void)state;
+	check_geometry(&(struct geometry){GEOM_8_32_FW, BIGBUF_PROFILE, 496, 496, (8 + 32) * 512});
+}
+
+static void vrings_32_and_8_boot_and_echo(void **state)
+{
+	(void)state;
+	check_geometry(&(struct geometry){GEOM_32_8_FW, BIGBUF_PROFILE, 496, 496, (32 + 8) * 512});
+}
+
+/*
+ * Buffer sizes per direction, declared in the vdev's config space: 256 bytes host ->
+ * firmware (MTU 240: the host's frontends and its sends), 1024 firmware -> host (MTU 1008:
+ * the firmware's sends), on ST's own memory map (8 x 1024 + 16 x 256 bytes of buffers).
+ */
+static void buffer_sizes_per_direction(void **state)
+{
+	(void)state;
+	check_geometry(&(struct geometry){GEOM_BUFS_FW, NULL, 240, 1008, 8 * 1024 + 16 * 256});
+}
+
+/* 40 buffers of 512 bytes do not fit ST's 16 KiB vdev0buffer: a clear start error. */
+static void vrings_too_big_for_the_buffer_region(void **state)
+{
+	(void)state;
+	struct amp_host_cfg cfg = {.rproc = {.firmware = GEOM_8_32_FW}};
+	g_autoptr(GError) err = NULL;
+	struct amp_host *h = amp_host_new(&cfg, &err);
+	assert_non_null(h);
+	assert_false(amp_host_start(h, &err));
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "vdev0buffer"));
+	assert_non_null(strstr(err->message, "0x5000"));
+	assert_null(amp_host_rpmsg(h));
+	amp_host_free(h);
+}
+
+/* AMPSIM_IPCC_MODE (docs/firmware-abi.md): adaptive works end to end, a bad value is named. */
+static void ipcc_mode_in_the_firmware_environment(void **state)
+{
+	(void)state;
+	struct ctx c = {0};
+	struct amp_host *h = boot_fw(&c, ECHO_FW, NULL, "adaptive");
+	round_trip(&c, "adaptive", 8);
+	assert_memory_equal(c.got, "adaptive", 8);
+	amp_host_free(h);
+
+	struct amp_host_cfg cfg = {
+	    .rproc = {.firmware = ECHO_FW, .no_recovery = true},
+	    .process = {.ipcc_mode = "sometimes"}};
+	g_autoptr(GError) err = NULL;
+	h = amp_host_new(&cfg, &err);
+	assert_non_null(h);
+	assert_true(amp_host_start(h, &err));
+	struct amp_rproc *rp = amp_host_rproc(h);
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (amp_rproc_state(rp) != AMP_RPROC_CRASHED && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_CRASHED);
+	g_autoptr(GString) trace = g_string_new(NULL);
+	assert_true(amp_rproc_crash_trace(rp, trace));
+	assert_non_null(strstr(trace->str, "fatal: environment: AMPSIM_IPCC_MODE=sometimes: must "
+					   "be blocking or adaptive"));
+	amp_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(channel_and_own_endpoints_in_process),
+	    cmocka_unit_test(vrings_8_and_32_boot_and_echo),
+	    cmocka_unit_test(vrings_32_and_8_boot_and_echo),
+	    cmocka_unit_test(buffer_sizes_per_direction),
+	    cmocka_unit_test(vrings_too_big_for_the_buffer_region),
+	    cmocka_unit_test(ipcc_mode_in_the_firmware_environment),
 	};
 	return cmocka_run_group_tests_name("libampsim", tests, NULL, NULL);
 }

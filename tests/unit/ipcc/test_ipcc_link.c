@@ -21,6 +21,7 @@
 #include <amp/error.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/irq.h>
+#include <amp/stm32mp1.h>
 
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>

@@ -13,6 +13,7 @@
 
 #include <amp/ipcc.h>
 #include <amp/error.h>
+#include <amp/stm32mp1.h>
 
 #define P1 AMP_IPCC_PROC1
 #define P2 AMP_IPCC_PROC2
@@ -30,8 +31,8 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	memset(&f->sh, 0xA5, sizeof(f->sh)); /* reset must not depend on zeroed memory */
-	assert_int_equal(amp_ipcc_reset(&f->sh, AMP_IPCC_STM32MP1_NCHAN), AMP_OK);
-	assert_int_equal(amp_ipcc_init(&f->m, &f->sh, AMP_IPCC_STM32MP1_NCHAN), AMP_OK);
+	assert_int_equal(amp_ipcc_reset(&f->sh, AMP_STM32MP1_IPCC_NCHAN), AMP_OK);
+	assert_int_equal(amp_ipcc_init(&f->m, &f->sh, AMP_STM32MP1_IPCC_NCHAN), AMP_OK);
 	*state = f;
 	return 0;
 }
@@ -204,7 +205,7 @@ static void every_channel_bit_drives_its_line(void **state)
 	struct amp_ipcc *m = &f->m;
 
 	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++) {
-		for (uint32_t n = 0; n < AMP_IPCC_STM32MP1_NCHAN; n++) {
+		for (uint32_t n = 0; n < AMP_STM32MP1_IPCC_NCHAN; n++) {
 			for (uint32_t bits = 0; bits < 8; bits++) {
 				bool en = bits & 1, masked = bits & 2, flag = bits & 4;
 				uint32_t others = 0x3Fu & ~(1u << n), y = p ^ 1u, lines, raised;
@@ -357,6 +358,24 @@ static void set_clr_bits(void **state)
 	assert_int_equal(amp_ipcc_set_bits(m, AMP_IPCC_HWCFGR, 1, NULL), AMP_EINVAL);
 }
 
+/* The board's notify-id <-> channel rule (<amp/stm32mp1.h>): one function each way. */
+static void stm32mp1_notify_id_rule(void **state)
+{
+	(void)state;
+	assert_int_equal(amp_stm32mp1_notify_chan(0), AMP_IPCC_CH1);
+	assert_int_equal(amp_stm32mp1_notify_chan(1), AMP_IPCC_CH2);
+	assert_int_equal(amp_stm32mp1_notify_chan(2), AMP_ENOENT);
+	assert_int_equal(amp_stm32mp1_notify_chan(0xFFFFFFFFu), AMP_ENOENT);
+	for (uint32_t id = 0; id < 2; id++)
+		assert_int_equal(amp_stm32mp1_chan_notify((uint32_t)amp_stm32mp1_notify_chan(id)),
+				 (int)id);
+	assert_int_equal(amp_stm32mp1_chan_notify(AMP_IPCC_CH_SHUTDOWN), AMP_ENOENT);
+	assert_int_equal(amp_stm32mp1_chan_notify(AMP_IPCC_CH_DDR_PLUG), AMP_ENOENT);
+	assert_int_equal(amp_stm32mp1_chan_notify(AMP_IPCC_MAX_CHAN), AMP_ENOENT);
+	/* the channel map fits the board's channel count */
+	assert_true(AMP_IPCC_CH_DDR_PLUG < AMP_STM32MP1_IPCC_NCHAN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +393,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(send_ack_and_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(late_raise_by_unmask_is_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(set_clr_bits, setup, teardown),
+	    cmocka_unit_test(stm32mp1_notify_id_rule),
 	};
 	return cmocka_run_group_tests_name("ipcc/regs", tests, NULL, NULL);
 }

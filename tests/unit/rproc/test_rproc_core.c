@@ -244,7 +244,8 @@ static void start_places_the_vdev(void **state)
 	assert_int_equal(f->starts, 1);
 	g_autoptr(GString) d = g_string_new(NULL);
 	amp_rproc_describe(f->rp, d);
-	assert_non_null(strstr(d->str, "buffers: 32 x 512 bytes at da 0x10042000"));
+	assert_non_null(strstr(d->str, "buffers at da 0x10042000: 16 x 512 bytes firmware -> Linux "
+				   "(RX, MTU 496), then 16 x 512 bytes Linux -> firmware (TX, MTU 496)"));
 	assert_non_null(strstr(d->str, "watchdog: refresh at least every 50 ms"));
 	fake_free(f);
 }
@@ -544,7 +545,7 @@ static void placement_errors(void **state)
 	f = fake_new();
 	f->mem[3].size = 0x2000; /* vdev0buffer */
 	start_fails(f, CORE_FW, AMP_ERANGE,
-		    "32 buffers of 512 bytes need 0x4000 bytes but the SoC profile's "
+		    "16 + 16 buffers of 512 and 512 bytes need 0x4000 bytes but the SoC profile's "
 		    "vdev0buffer region has only 0x2000");
 	f = fake_new();
 	f->mem[3].purpose = AMP_RPROC_MEM_OTHER;

@@ -61,6 +61,47 @@ static void dump_st_table(void **state)
 		      "pa 0x0\n");
 	contains(out, "  [1] trace (type 2) at offset 0x5c: da 0x10050000, len 0x1000 (4096), name "
 		      "\"cm4_log\"\n");
+	contains(out, "rpmsg buffers: 16 x 512 bytes remote -> host (MTU 496), 16 x 512 bytes host "
+		      "-> remote (MTU 496), 16384 bytes\n");
+	free(out);
+}
+
+/* Declared buffer sizes and the pool a host derives from them, per direction. */
+static void dump_buffer_sizes(void **state)
+{
+	struct amp_rsc_table_rpmsg_bufs_trace t = AMP_RSC_TABLE_RPMSG_BUFS_TRACE_INIT(
+	    8, 16, 16, 256, 1024, FIXTURE_TRACE_DA, FIXTURE_TRACE_LEN, "cm4_log");
+	FILE *f = tmpfile();
+	char *out;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(amp_rsc_dump(f, &t, sizeof(t)), 0);
+	out = slurp(f);
+	print_message("%s", out);
+	contains(out, "2 vring(s), config_len 16\n");
+	contains(out, "      config space at offset 0x5c, 16 bytes: ampsim buffer sizes\n"
+		      "      buffer sizes: host -> remote 256, remote -> host 1024\n"
+		      "      rpmsg buffers: 8 x 1024 bytes remote -> host (MTU 1008), 16 x 256 "
+		      "bytes host -> remote (MTU 240), 12288 bytes\n");
+	free(out);
+
+	/* 0 = Linux's default; a config space of another layout is shown as ignored */
+	t.config.h2r_buf_size = 0;
+	f = tmpfile();
+	assert_int_equal(amp_rsc_dump(f, &t, sizeof(t)), 0);
+	out = slurp(f);
+	contains(out, "buffer sizes: host -> remote 0 (default), remote -> host 1024\n");
+	contains(out, "16 x 512 bytes host -> remote (MTU 496), 16384 bytes\n");
+	free(out);
+	t.config.magic = 0;
+	f = tmpfile();
+	assert_int_equal(amp_rsc_dump(f, &t, sizeof(t)), 0);
+	out = slurp(f);
+	contains(out, "16 bytes (not ampsim's buffer-size layout: ignored)\n");
+	contains(out, "rpmsg buffers: 8 x 512 bytes remote -> host (MTU 496), 16 x 512 bytes "
+		      "host -> remote (MTU 496), 12288 bytes\n");
+	assert_null(strstr(out, "buffer sizes:"));
 	free(out);
 }
 
@@ -176,9 +217,8 @@ static void dump_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(dump_st_table),
-	    cmocka_unit_test(dump_other_kinds),
-	    cmocka_unit_test(dump_invalid),
+	    cmocka_unit_test(dump_st_table),	cmocka_unit_test(dump_buffer_sizes),
+	    cmocka_unit_test(dump_other_kinds), cmocka_unit_test(dump_invalid),
 	    cmocka_unit_test(dump_files),
 	};
 

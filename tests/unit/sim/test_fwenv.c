@@ -122,12 +122,40 @@ static void read_refuses_what_is_wrong(void **state)
 	amp_ipcc_efds_close(efds);
 }
 
+/* AMPSIM_IPCC_MODE: two values, unset means blocking, anything else a clear error. */
+static void ipcc_mode(void **state)
+{
+	enum amp_ipcc_wait mode = AMP_IPCC_WAIT_SPIN;
+	char why[128] = "";
+
+	(void)state;
+	assert_string_equal(AMP_FWENV_IPCC_MODE, "AMPSIM_IPCC_MODE");
+	assert_int_equal(amp_fwenv_ipcc_mode_parse(NULL, &mode, why, sizeof(why)), AMP_OK);
+	assert_int_equal(mode, AMP_IPCC_WAIT_BLOCK);
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("adaptive", &mode, why, sizeof(why)), AMP_OK);
+	assert_int_equal(mode, AMP_IPCC_WAIT_ADAPTIVE);
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("blocking", &mode, why, sizeof(why)), AMP_OK);
+	assert_int_equal(mode, AMP_IPCC_WAIT_BLOCK);
+	mode = AMP_IPCC_WAIT_ADAPTIVE;
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("spin", &mode, why, sizeof(why)), AMP_EINVAL);
+	assert_string_equal(why, "AMPSIM_IPCC_MODE=spin: must be blocking or adaptive");
+	assert_int_equal(mode, AMP_IPCC_WAIT_ADAPTIVE); /* untouched */
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("", &mode, NULL, 0), AMP_EINVAL);
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("Adaptive", &mode, NULL, 0), AMP_EINVAL);
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("blocking", NULL, NULL, 0), AMP_EINVAL);
+	/* and back: what the host puts in the environment */
+	assert_string_equal(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_BLOCK), "blocking");
+	assert_string_equal(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_ADAPTIVE), "adaptive");
+	assert_null(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_SPIN));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(round_trip),
 	    cmocka_unit_test(format_rejects_bad_input),
 	    cmocka_unit_test(read_refuses_what_is_wrong),
+	    cmocka_unit_test(ipcc_mode),
 	};
 	return cmocka_run_group_tests_name("sim/fwenv", tests, NULL, NULL);
 }

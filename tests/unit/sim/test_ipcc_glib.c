@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include <amp/error.h>
+#include <amp/stm32mp1.h>
 #include "ipcc_glib.h"
 
 struct ctx {

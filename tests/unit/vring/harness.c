@@ -85,6 +85,18 @@ static uint8_t get_status(void *ctx)
 	return ((struct fx *)ctx)->status;
 }
 
+/* As a port over the loaded table: the vring parameters as the host wrote them. */
+static int read_vdev(void *ctx, struct amp_rpmsg_vdev_params *p)
+{
+	struct fx *fx = ctx;
+
+	/* The core must read the vdev only once DRIVER_OK is set. */
+	assert_true(fx->status & AMP_VIRTIO_STATUS_DRIVER_OK);
+	fx->rvdev_reads++;
+	*p = fx->rvdev;
+	return 0;
+}
+
 static void set_status(void *ctx, uint8_t st)
 {
 	((struct fx *)ctx)->status = st;
@@ -119,7 +131,7 @@ struct fx *fx_alloc(const struct fx_opts *o)
 		    .notify_id = (uint32_t)i,
 		};
 		fx->hcfg.vring[i] = vi;
-		fx->rcfg.vring[i] = vi;
+		fx->rvdev.vring[i] = vi;
 	}
 	fx->hcfg.pool_da = FX_BASE_DA + FX_POOL_OFF;
 	fx->hcfg.pool_size = FX_POOL_SIZE;
@@ -132,8 +144,9 @@ struct fx *fx_alloc(const struct fx_opts *o)
 	fx->hcfg.work = fx->work;
 	fx->hcfg.work_words = sizeof(fx->work) / sizeof(fx->work[0]);
 	fx->rcfg.get_status = get_status;
-	fx->rcfg.status_ctx = fx;
-	fx->rcfg.features = features;
+	fx->rcfg.read_vdev = read_vdev;
+	fx->rcfg.vdev_ctx = fx;
+	fx->rvdev.features = features;
 	fx->rcfg.ready_timeout_ms = 100;
 	fx->rcfg.no_suppress = o->no_suppress;
 	return fx;

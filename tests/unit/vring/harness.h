@@ -50,6 +50,8 @@ struct fx {
 	uint32_t work[64];
 	struct amp_rpmsg_host_cfg hcfg;
 	struct amp_rpmsg_remote_cfg rcfg;
+	struct amp_rpmsg_vdev_params rvdev; /* what rcfg.read_vdev returns: the remote's view */
+	uint32_t rvdev_reads;		    /* read_vdev calls */
 };
 
 /* Options for fx_init. */

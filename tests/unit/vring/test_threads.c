@@ -66,6 +66,13 @@ static uint8_t get_status(void *ctx)
 	return atomic_load(&status);
 }
 
+/* The vring parameters "in the loaded table": a copy of what the host was given. */
+static int read_vdev(void *ctx, struct amp_rpmsg_vdev_params *p)
+{
+	*p = *(const struct amp_rpmsg_vdev_params *)ctx;
+	return 0;
+}
+
 static void set_status(void *ctx, uint8_t st)
 {
 	(void)ctx;
@@ -177,10 +184,14 @@ static void run_pair(uint32_t features, bool no_suppress)
 	    .features = features,
 	    .no_suppress = no_suppress,
 	};
-	struct amp_rpmsg_remote_cfg rc = {
+	struct amp_rpmsg_vdev_params rv = {
 	    .vring = {{BASE_DA, 16, 16, 0}, {BASE_DA + 0x1000, 16, 16, 1}},
-	    .get_status = get_status,
 	    .features = features,
+	};
+	struct amp_rpmsg_remote_cfg rc = {
+	    .get_status = get_status,
+	    .read_vdev = read_vdev,
+	    .vdev_ctx = &rv,
 	    .no_suppress = no_suppress,
 	};
 	pthread_t th, tr;

@@ -107,7 +107,7 @@ struct amp_rpmsg_dev {
 	void *rx_cur;		  /**< payload handed to the running callback */
 	uint32_t send_timeout_ms; /**< public: timeout of amp_rpmsg_send/sendto */
 	uint32_t next_addr;	  /**< next dynamic address to try */
-	uint32_t tx_mtu; /**< host: payload capacity of a TX buffer; remote: 0 (per buffer) */
+	uint32_t tx_mtu; /**< payload capacity of a TX buffer; remote: 0 = decided per buffer */
 	uint8_t flags;
 	uint8_t tx_waiters;
 	uint8_t rx_held;
@@ -134,14 +134,26 @@ struct amp_rpmsg_dev {
 #define AMP_RPMSG_F_HOST 0x02u
 #define AMP_RPMSG_F_READY 0x04u
 
-/** Remote-role configuration. */
-struct amp_rpmsg_remote_cfg {
+/** What the remote reads from its vdev once the host has set DRIVER_OK. */
+struct amp_rpmsg_vdev_params {
 	/** [0] = vring0 (remote -> host, our TX), [1] = vring1 (host -> remote, our RX). */
 	struct amp_vring_info vring[2];
-	/** Returns the vdev status byte (e.g. read from the shared resource table). */
+	uint32_t features; /**< negotiated (offered & accepted): bit 0 NS, bit 29 EVENT_IDX */
+	/** Declared remote -> host buffer size, header included; 0 = none (per buffer). */
+	uint32_t r2h_buf_size;
+};
+
+/**
+ * Remote-role configuration: how to reach the vdev the host sets up. The vring addresses
+ * and notify ids are valid only after DRIVER_OK, so the core reads them itself, then.
+ * <amp/rsc_vdev.h> implements both callbacks over a loaded resource table.
+ */
+struct amp_rpmsg_remote_cfg {
+	/** Returns the vdev status byte (e.g. from the loaded resource table). */
 	uint8_t (*get_status)(void *ctx);
-	void *status_ctx;
-	uint32_t features;	   /**< negotiated: bit 0 NS, bit 29 EVENT_IDX */
+	/** Called once, after DRIVER_OK: fill *@p p from the vdev. 0 or a negative AMP_E*. */
+	int (*read_vdev)(void *ctx, struct amp_rpmsg_vdev_params *p);
+	void *vdev_ctx;		   /**< passed to both */
 	uint32_t ready_timeout_ms; /**< how long to wait for DRIVER_OK */
 	bool no_suppress;	   /**< do not ask the host to skip notifications */
 	amp_rpmsg_ns_cb ns_cb;	   /**< optional: announcements from the host */
@@ -150,24 +162,67 @@ struct amp_rpmsg_remote_cfg {
 
 /**
  * Remote role bring-up: wait (through port->ops->wait) until get_status() shows DRIVER_OK,
- * then build the device side of both queues from cfg->vring (translated by da_to_va) and,
- * unless no_suppress, ask the host not to kick vring0 (as OpenAMP does).
+ * then read_vdev(), build the device side of both queues from its vrings (translated by
+ * da_to_va) and, unless no_suppress, ask the host not to kick vring0 (as OpenAMP does). A
+ * declared r2h_buf_size sets the TX MTU (amp_rpmsg_tx_mtu()): a larger send is refused with
+ * AMP_EMSGSIZE before a buffer is taken.
  * @retval 0 ready
  * @retval AMP_ETIMEDOUT DRIVER_OK not seen within ready_timeout_ms
- * @retval AMP_EINVAL bad configuration or port
+ * @retval AMP_EINVAL bad configuration or port, bad vring num/align, r2h_buf_size <= 16
  * @retval AMP_EFAULT a vring is outside the memory da_to_va accepts
+ * @retval other what read_vdev() returned
  */
 int amp_rpmsg_remote_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_remote_cfg *cfg,
 			  const struct amp_port *port);
 
-/** Host-role configuration. Counts/sizes of 0 take Linux's defaults. */
+/** One direction of an rpmsg vdev's buffer pool. */
+struct amp_rpmsg_pool_dir {
+	uint32_t count;	 /**< buffers: at most that vring's num (buffer i is descriptor i) */
+	uint32_t size;	 /**< bytes per buffer, the 16-byte header included */
+	uint32_t mtu;	 /**< payload bytes per message: size - 16 */
+	uint32_t offset; /**< byte offset of the first buffer from the start of the pool */
+};
+
+/**
+ * The buffer pool of an rpmsg vdev, the one derivation of it that the host role, the
+ * remoteproc layer, the frontends' MTU and `ampsim rsc-table` share. As Linux's rpmsg_probe,
+ * the host owns every buffer: remote -> host buffers (the host's RX) first, then host ->
+ * remote (its TX).
+ */
+struct amp_rpmsg_pool {
+	struct amp_rpmsg_pool_dir r2h; /**< vring0: remote -> host, the host's RX buffers */
+	struct amp_rpmsg_pool_dir h2r; /**< vring1: host -> remote, the host's TX buffers */
+	uint32_t total;		       /**< bytes of the whole pool */
+};
+
+/** What a pool is derived from. Zeros take Linux's defaults. */
+struct amp_rpmsg_pool_cfg {
+	uint32_t num[2];    /**< entries of vring0 and vring1 (1..32768) */
+	uint32_t r2h_size;  /**< buffer bytes remote -> host; 0 = 512 */
+	uint32_t h2r_size;  /**< buffer bytes host -> remote; 0 = 512 */
+	uint32_t r2h_count; /**< 0 = min(vring0 num, 256), as Linux */
+	uint32_t h2r_count; /**< 0 = min(vring1 num, 256) */
+};
+
+/**
+ * Derive the buffer pool. Linux (virtio_rpmsg_bus since 5.x) sizes each direction from its
+ * own vring, at most 256 buffers, 512 bytes each; ampsim also takes the sizes per direction
+ * (docs/resource-table.md, "Buffer sizes").
+ * @retval 0 *@p pool filled
+ * @retval AMP_EINVAL a num outside 1..32768, a count above its vring's num, or a size that
+ *         is not a multiple of 4 in AMP_RPMSG_BUF_SIZE_MIN..AMP_RPMSG_BUF_SIZE_MAX
+ * @retval AMP_ERANGE the pool would be 4 GiB or larger
+ */
+int amp_rpmsg_pool_init(struct amp_rpmsg_pool *pool, const struct amp_rpmsg_pool_cfg *cfg);
+
+/** Host-role configuration. Counts/sizes of 0 take Linux's defaults (amp_rpmsg_pool_init). */
 struct amp_rpmsg_host_cfg {
 	struct amp_vring_info vring[2]; /**< [0] vring0 (our RX), [1] vring1 (our TX) */
 	uint64_t pool_da; /**< buffer pool: rx_count RX buffers, then tx_count TX buffers */
 	uint32_t pool_size;
 	uint16_t rx_count;    /**< default: vring0 num if < 256, else 256 */
 	uint16_t tx_count;    /**< default: vring1 num if < 256, else 256 */
-	uint32_t rx_buf_size; /**< default 512; multiple of 4, 17..65551 */
+	uint32_t rx_buf_size; /**< default 512; multiple of 4, 56..65548 */
 	uint32_t tx_buf_size; /**< default 512 */
 	/** Writes the vdev status byte (e.g. into the shared resource table). */
 	void (*set_status)(void *ctx, uint8_t status);
@@ -246,6 +301,22 @@ int amp_rpmsg_trysend(struct amp_rpmsg_ept *ept, const void *data, size_t len);
 int amp_rpmsg_trysendto(struct amp_rpmsg_ept *ept, uint32_t dst, const void *data, size_t len);
 
 /**
+ * A sender waits for TX buffers outside the core (Linux rpmsg_upref_sleepers), e.g. an event
+ * loop that retries a non-blocking send once buffers come back: the first waiter asks the
+ * peer to notify us when it returns TX buffers (host: clears VRING_AVAIL_F_NO_INTERRUPT on
+ * vring1; remote: clears VRING_USED_F_NO_NOTIFY on vring0). Blocking sends do this
+ * themselves. Pair every call with amp_rpmsg_tx_wait_end().
+ * @return true if buffers came back meanwhile: send again now rather than wait
+ */
+bool amp_rpmsg_tx_wait_begin(struct amp_rpmsg_dev *dev);
+
+/**
+ * The waiter of amp_rpmsg_tx_wait_begin() stops waiting (Linux rpmsg_downref_sleepers); the
+ * last one turns the notifications off again, unless the device was set up no_suppress.
+ */
+void amp_rpmsg_tx_wait_end(struct amp_rpmsg_dev *dev);
+
+/**
  * Zero-copy TX: reserve a TX buffer and return its payload area (capacity in *@p cap),
  * waiting up to @p timeout_ms. The caller owns it until amp_rpmsg_send_nocopy() succeeds
  * or amp_rpmsg_release_tx_buffer() is called. NULL if none (or on error).
@@ -289,7 +360,10 @@ int amp_rpmsg_hold_rx_buffer(struct amp_rpmsg_ept *ept, void *data);
  */
 int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data);
 
-/** Payload capacity of TX buffers (host: fixed; remote: 0 = decided per buffer). */
+/**
+ * Payload capacity of TX buffers: host, from its pool; remote, from the declared
+ * r2h_buf_size, or 0 when none was declared (decided per buffer).
+ */
 static inline uint32_t amp_rpmsg_tx_mtu(const struct amp_rpmsg_dev *dev)
 {
 	return dev->tx_mtu;

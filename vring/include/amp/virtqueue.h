@@ -164,6 +164,13 @@ bool amp_vq_need_notify(struct amp_vq *vq);
  */
 bool amp_vq_set_notify(struct amp_vq *vq, bool on);
 
+/**
+ * Either side: a protocol violation of @p kind found by the layer above (RPMsg's message and
+ * held-buffer checks): mark the queue broken and count it, as the queue's own checks do.
+ * @return AMP_EPROTO, for the caller to return
+ */
+int amp_vq_fail(struct amp_vq *vq, enum amp_vq_err kind);
+
 /** True once a protocol violation was seen. */
 static inline bool amp_vq_broken(const struct amp_vq *vq)
 {

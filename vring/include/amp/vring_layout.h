@@ -117,6 +117,10 @@ static inline int amp_vring_need_event(uint16_t event_idx, uint16_t new_idx, uin
 #define AMP_RPMSG_RESERVED_ADDRESSES 1024u /**< first dynamic address */
 #define AMP_RPMSG_NAME_SIZE 32u
 #define AMP_RPMSG_BUF_SIZE_DEFAULT 512u /**< Linux MAX_RPMSG_BUF_SIZE */
+/** Smallest buffer (header included) ampsim accepts: room for a name-service message. */
+#define AMP_RPMSG_BUF_SIZE_MIN 56u
+/** Largest: the 16-bit hdr.len bounds the payload; rounded down to a multiple of 4. */
+#define AMP_RPMSG_BUF_SIZE_MAX 65548u
 #define AMP_RPMSG_NS_CREATE 0u
 #define AMP_RPMSG_NS_DESTROY 1u
 
@@ -145,6 +149,12 @@ _Static_assert(offsetof(struct amp_rpmsg_hdr, reserved) == 8, "hdr.reserved @8")
 _Static_assert(offsetof(struct amp_rpmsg_hdr, len) == 12, "hdr.len @12");
 _Static_assert(offsetof(struct amp_rpmsg_hdr, flags) == 14, "hdr.flags @14");
 _Static_assert(sizeof(struct amp_rpmsg_ns_msg) == 40, "ns_msg is 40 bytes");
+_Static_assert(AMP_RPMSG_BUF_SIZE_MIN == AMP_RPMSG_HDR_SIZE + sizeof(struct amp_rpmsg_ns_msg),
+	       "a minimal buffer carries a name-service message");
+_Static_assert(AMP_RPMSG_BUF_SIZE_MAX % 4u == 0 &&
+		   AMP_RPMSG_BUF_SIZE_MAX - AMP_RPMSG_HDR_SIZE <= 0xFFFFu &&
+		   AMP_RPMSG_BUF_SIZE_MAX + 4u - AMP_RPMSG_HDR_SIZE > 0xFFFFu,
+	       "the largest multiple of 4 whose payload hdr.len can describe");
 _Static_assert(offsetof(struct amp_rpmsg_ns_msg, addr) == 32, "ns.addr @32");
 _Static_assert(offsetof(struct amp_rpmsg_ns_msg, flags) == 36, "ns.flags @36");
 

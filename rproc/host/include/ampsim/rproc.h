@@ -153,6 +153,11 @@ struct amp_rproc_vdev {
 	uint64_t pool_da;
 	uint32_t pool_size;
 	uint32_t dfeatures; /**< offered by the firmware */
+	/**
+	 * Buffer geometry per direction, from the table's vring nums and declared buffer sizes
+	 * (valid from amp_rproc_new(), before the first start).
+	 */
+	struct amp_rpmsg_pool pool;
 };
 
 struct amp_rproc_stats {
