@@ -117,35 +117,25 @@ static void read_shdr(const struct elf_layout *l, const uint8_t *img, uint64_t s
 	*link = amp_ld_le32(p + l->sh_link);
 }
 
-int amp_elf_find_section(const void *image, size_t len, const char *name, struct amp_elf_info *info,
-			 struct amp_elf_section *sec, struct amp_rsc_error *err)
+/* e_ident: magic, class (picks the layout), little-endian, version, a whole header. */
+static int check_ident(const uint8_t *img, size_t len, const struct elf_layout **l,
+		       struct amp_rsc_error *err)
 {
 	static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
-	const uint8_t *img = image;
-	const struct elf_layout *l;
-	struct amp_elf_section s, strtab;
-	uint64_t shoff, shentsize, shnum, shstrndx, namelen;
-	uint32_t sh_name, sh_link;
-	struct amp_elf_info hdr;
 
-	if (!image || !name || !sec)
-		return amp_rsc_fail(err, AMP_RSC_ERR_BAD_ARG, -1, AMP_RSC_TYPE_NONE, 0, NULL, 0, 0);
-	namelen = strlen(name);
-
-	if (len < sizeof(magic) || memcmp(img, magic, sizeof(magic)) != 0) {
-		if (len < sizeof(magic))
-			return elf_fail(err, AMP_RSC_ERR_ELF_TRUNCATED, NO_SECTION, 0, "size", len,
-					EI_NIDENT);
+	if (len < sizeof(magic))
+		return elf_fail(err, AMP_RSC_ERR_ELF_TRUNCATED, NO_SECTION, 0, "size", len,
+				EI_NIDENT);
+	if (memcmp(img, magic, sizeof(magic)) != 0)
 		return elf_fail(err, AMP_RSC_ERR_ELF_BAD_MAGIC, NO_SECTION, 0, "e_ident[0..3]",
 				amp_ld_le32(img), amp_ld_le32(magic));
-	}
 	if (len < EI_NIDENT)
 		return elf_fail(err, AMP_RSC_ERR_ELF_TRUNCATED, NO_SECTION, 0, "size", len,
 				EI_NIDENT);
 	if (img[EI_CLASS] == ELFCLASS32)
-		l = &layout32;
+		*l = &layout32;
 	else if (img[EI_CLASS] == ELFCLASS64)
-		l = &layout64;
+		*l = &layout64;
 	else
 		return elf_fail(err, AMP_RSC_ERR_ELF_BAD_CLASS, NO_SECTION, EI_CLASS,
 				"e_ident[EI_CLASS]", img[EI_CLASS], 0);
@@ -155,76 +145,121 @@ int amp_elf_find_section(const void *image, size_t len, const char *name, struct
 	if (img[EI_VERSION] != EV_CURRENT)
 		return elf_fail(err, AMP_RSC_ERR_ELF_BAD_VERSION, NO_SECTION, EI_VERSION,
 				"e_ident[EI_VERSION]", img[EI_VERSION], 0);
-	if (len < l->ehdr_size)
+	if (len < (*l)->ehdr_size)
 		return elf_fail(err, AMP_RSC_ERR_ELF_TRUNCATED, NO_SECTION, 0, "size", len,
-				l->ehdr_size);
+				(*l)->ehdr_size);
+	return 0;
+}
 
+/* Where the section header table is, validated against the image. */
+struct sht {
+	uint64_t shoff, shentsize, shnum, shstrndx;
+};
+
+static int read_sht(const struct elf_layout *l, const uint8_t *img, size_t len, struct sht *t,
+		    struct amp_rsc_error *err)
+{
+	struct amp_elf_section s0;
+	uint32_t sh_name, sh_link;
+
+	t->shoff = ld_word(l, img + l->e_shoff);
+	t->shentsize = amp_ld_le16(img + l->e_shentsize);
+	t->shnum = amp_ld_le16(img + l->e_shnum);
+	t->shstrndx = amp_ld_le16(img + l->e_shstrndx);
+	if (t->shoff == 0)
+		return elf_fail(err, AMP_RSC_ERR_ELF_NO_SECTIONS, NO_SECTION, l->e_shoff, "e_shoff",
+				t->shoff, 0);
+	/* Larger entries are allowed (future fields); smaller ones would overlap. */
+	if (t->shentsize < l->shdr_size)
+		return elf_fail(err, AMP_RSC_ERR_ELF_BAD_SHENTSIZE, NO_SECTION, l->e_shentsize,
+				"e_shentsize", t->shentsize, l->shdr_size);
+	/* Section 0 must be readable in any case: extended numbering keeps counts there. */
+	if (!amp_range_ok(t->shoff, t->shentsize, len))
+		return elf_fail(err, AMP_RSC_ERR_ELF_SHDRS_PAST_END, NO_SECTION, l->e_shoff,
+				"e_shoff", t->shoff, len);
+	read_shdr(l, img, t->shoff, t->shentsize, 0, &s0, &sh_name, &sh_link);
+	if (t->shnum == 0)
+		t->shnum = s0.size; /* gABI extended numbering: e_shnum >= SHN_LORESERVE */
+	if (t->shstrndx == SHN_XINDEX)
+		t->shstrndx = sh_link;
+	if (t->shnum == 0)
+		return elf_fail(err, AMP_RSC_ERR_ELF_NO_SECTIONS, NO_SECTION, l->e_shnum, "e_shnum",
+				0, 0);
+	/* shnum * shentsize: divide first so the product cannot overflow. */
+	if (t->shnum > (len - t->shoff) / t->shentsize)
+		return elf_fail(err, AMP_RSC_ERR_ELF_SHDRS_PAST_END, NO_SECTION, l->e_shnum,
+				"e_shoff + e_shnum * e_shentsize",
+				span_end(t->shoff, t->shnum, t->shentsize), len);
+	if (t->shstrndx == SHN_UNDEF || t->shstrndx >= t->shnum)
+		return elf_fail(err, AMP_RSC_ERR_ELF_SHSTRNDX_RANGE, NO_SECTION, l->e_shstrndx,
+				"e_shstrndx", t->shstrndx, t->shnum);
+	return 0;
+}
+
+/* The section called @name (names from the validated string table @strtab). */
+static int find_by_name(const struct elf_layout *l, const uint8_t *img, size_t len,
+			const struct sht *t, const struct amp_elf_section *strtab, const char *name,
+			struct amp_elf_section *sec, struct amp_rsc_error *err)
+{
+	const uint8_t *names = img + strtab->offset, *nul;
+	size_t namelen = strlen(name);
+	struct amp_elf_section s;
+	uint32_t sh_name, sh_link;
+
+	for (uint64_t i = 0; i < t->shnum; i++) {
+		read_shdr(l, img, t->shoff, t->shentsize, i, &s, &sh_name, &sh_link);
+		if (sh_name >= strtab->size)
+			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_PAST_END, i, s.hdr_offset,
+					"sh_name", sh_name, strtab->size);
+		nul = memchr(names + sh_name, 0, (size_t)(strtab->size - sh_name));
+		if (!nul)
+			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_UNTERMINATED, i, s.hdr_offset,
+					"sh_name", sh_name, strtab->size);
+		if ((size_t)(nul - (names + sh_name)) != namelen ||
+		    memcmp(names + sh_name, name, namelen) != 0)
+			continue;
+		if (s.type != AMP_ELF_SHT_NOBITS && !amp_range_ok(s.offset, s.size, len))
+			return past_end(err, AMP_RSC_ERR_ELF_SECTION_PAST_END, l, &s, len);
+		*sec = s;
+		return 0;
+	}
+	return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_NOT_FOUND, NO_SECTION, 0, NULL, 0, 0);
+}
+
+int amp_elf_find_section(const void *image, size_t len, const char *name, struct amp_elf_info *info,
+			 struct amp_elf_section *sec, struct amp_rsc_error *err)
+{
+	const uint8_t *img = image;
+	const struct elf_layout *l = NULL;
+	struct amp_elf_section strtab;
+	struct amp_elf_info hdr;
+	uint32_t sh_name, sh_link;
+	struct sht t;
+	int ret;
+
+	if (!image || !name || !sec)
+		return amp_rsc_fail(err, AMP_RSC_ERR_BAD_ARG, -1, AMP_RSC_TYPE_NONE, 0, NULL, 0, 0);
+	ret = check_ident(img, len, &l, err);
+	if (ret == 0)
+		ret = read_sht(l, img, len, &t, err);
+	if (ret)
+		return ret;
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.elf_class = l->word == 8 ? 64 : 32;
 	hdr.type = amp_ld_le16(img + 16);
 	hdr.machine = amp_ld_le16(img + 18);
 	hdr.entry = ld_word(l, img + l->e_entry);
-	shoff = ld_word(l, img + l->e_shoff);
-	shentsize = amp_ld_le16(img + l->e_shentsize);
-	shnum = amp_ld_le16(img + l->e_shnum);
-	shstrndx = amp_ld_le16(img + l->e_shstrndx);
-
-	if (shoff == 0)
-		return elf_fail(err, AMP_RSC_ERR_ELF_NO_SECTIONS, NO_SECTION, l->e_shoff, "e_shoff",
-				shoff, 0);
-	/* Larger entries are allowed (future fields); smaller ones would overlap. */
-	if (shentsize < l->shdr_size)
-		return elf_fail(err, AMP_RSC_ERR_ELF_BAD_SHENTSIZE, NO_SECTION, l->e_shentsize,
-				"e_shentsize", shentsize, l->shdr_size);
-	/* Section 0 must be readable in any case: extended numbering keeps counts there. */
-	if (!amp_range_ok(shoff, shentsize, len))
-		return elf_fail(err, AMP_RSC_ERR_ELF_SHDRS_PAST_END, NO_SECTION, l->e_shoff,
-				"e_shoff", shoff, len);
-	read_shdr(l, img, shoff, shentsize, 0, &s, &sh_name, &sh_link);
-	if (shnum == 0)
-		shnum = s.size; /* gABI extended numbering: e_shnum >= SHN_LORESERVE */
-	if (shstrndx == SHN_XINDEX)
-		shstrndx = sh_link;
-	if (shnum == 0)
-		return elf_fail(err, AMP_RSC_ERR_ELF_NO_SECTIONS, NO_SECTION, l->e_shnum, "e_shnum",
-				0, 0);
-	/* shnum * shentsize: divide first so the product cannot overflow. */
-	if (shnum > (len - shoff) / shentsize)
-		return elf_fail(err, AMP_RSC_ERR_ELF_SHDRS_PAST_END, NO_SECTION, l->e_shnum,
-				"e_shoff + e_shnum * e_shentsize",
-				span_end(shoff, shnum, shentsize), len);
-	hdr.shnum = (uint32_t)shnum; /* <= len / 40, fits */
-	if (shstrndx == SHN_UNDEF || shstrndx >= shnum)
-		return elf_fail(err, AMP_RSC_ERR_ELF_SHSTRNDX_RANGE, NO_SECTION, l->e_shstrndx,
-				"e_shstrndx", shstrndx, shnum);
-	hdr.shstrndx = (uint32_t)shstrndx;
-	read_shdr(l, img, shoff, shentsize, shstrndx, &strtab, &sh_name, &sh_link);
+	hdr.shnum = (uint32_t)t.shnum; /* <= len / 40, fits */
+	hdr.shstrndx = (uint32_t)t.shstrndx;
+	read_shdr(l, img, t.shoff, t.shentsize, t.shstrndx, &strtab, &sh_name, &sh_link);
 	if (!amp_range_ok(strtab.offset, strtab.size, len))
 		return past_end(err, AMP_RSC_ERR_ELF_STRTAB_PAST_END, l, &strtab, len);
 	if (info)
 		*info = hdr;
-
-	for (uint64_t i = 0; i < shnum; i++) {
-		const uint8_t *names = img + strtab.offset, *nul;
-		read_shdr(l, img, shoff, shentsize, i, &s, &sh_name, &sh_link);
-		if (sh_name >= strtab.size)
-			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_PAST_END, i, s.hdr_offset,
-					"sh_name", sh_name, strtab.size);
-		nul = memchr(names + sh_name, 0, (size_t)(strtab.size - sh_name));
-		if (!nul)
-			return elf_fail(err, AMP_RSC_ERR_ELF_NAME_UNTERMINATED, i, s.hdr_offset,
-					"sh_name", sh_name, strtab.size);
-		if ((uint64_t)(nul - (names + sh_name)) != namelen ||
-		    memcmp(names + sh_name, name, (size_t)namelen) != 0)
-			continue;
-		if (s.type != AMP_ELF_SHT_NOBITS && !amp_range_ok(s.offset, s.size, len))
-			return past_end(err, AMP_RSC_ERR_ELF_SECTION_PAST_END, l, &s, len);
-		*sec = s;
-		if (err)
-			amp_rsc_fail(err, AMP_RSC_ERR_NONE, -1, AMP_RSC_TYPE_NONE, 0, NULL, 0, 0);
-		return 0;
-	}
-	return elf_fail(err, AMP_RSC_ERR_ELF_SECTION_NOT_FOUND, NO_SECTION, 0, NULL, 0, 0);
+	ret = find_by_name(l, img, len, &t, &strtab, name, sec, err);
+	if (ret == 0 && err)
+		amp_rsc_fail(err, AMP_RSC_ERR_NONE, -1, AMP_RSC_TYPE_NONE, 0, NULL, 0, 0);
+	return ret;
 }
 
 int amp_elf_find_rsc_table(const void *image, size_t len, struct amp_elf_info *info,

@@ -168,6 +168,22 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 	return TRUE;
 }
 
+/* Each of the @n messages in @msgs, or each line of standard input if there are none. */
+static gboolean chat_all(int fd, gboolean is_tty, int n, char **msgs, int timeout_ms)
+{
+	gboolean ok = TRUE;
+	char line[CHAT_BUF];
+
+	for (int i = 0; i < n && ok; i++)
+		ok = chat_one(fd, is_tty, msgs[i], timeout_ms);
+	while (n == 0 && ok && fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			ok = chat_one(fd, is_tty, line, timeout_ms);
+	}
+	return ok;
+}
+
 int amp_cmd_chat(int argc, char **argv)
 {
 	int timeout_ms = 2000;
@@ -227,18 +243,7 @@ int amp_cmd_chat(int argc, char **argv)
 		g_printerr("ampsim chat: %s\n", err->message);
 		return 1;
 	}
-	gboolean ok = TRUE;
-	if (argc > 2) {
-		for (int i = 2; i < argc && ok; i++)
-			ok = chat_one(fd, is_tty, argv[i], timeout_ms);
-	} else {
-		char line[CHAT_BUF];
-		while (ok && fgets(line, sizeof(line), stdin)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (*line)
-				ok = chat_one(fd, is_tty, line, timeout_ms);
-		}
-	}
+	gboolean ok = chat_all(fd, is_tty, argc - 2, argv + 2, timeout_ms);
 	close(fd);
 	return ok ? 0 : 1;
 }
