@@ -27,72 +27,24 @@
 #include <amp/fw_crc32.h>
 #include <ampsim/sdb.h>
 
-static pid_t live_daemon;
-static char run_dir[64], sock[96];
+#include "itest.h"
 
-static void msleep(int ms)
-{
-	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
-}
+static struct itest_run run;
+static char sock[256]; /* RUNDIR/rpmsg-sdb */
 
-static bool wait_for(const char *path, bool present, int ms)
-{
-	for (int t = 0; t < ms; t += 10, msleep(10))
-		if ((access(path, F_OK) == 0) == present)
-			return true;
-	return false;
-}
-
+/* Start `ampsim run` with @fw and wait for its rpmsg-sdb service. */
 static void start(const char *fw)
 {
-	static int runs;
-	snprintf(run_dir, sizeof(run_dir), "/tmp/ampsim-sdbtest-%d-%d", (int)getpid(), ++runs);
-	snprintf(sock, sizeof(sock), "%s/rpmsg-sdb", run_dir);
-	live_daemon = fork();
-	assert_true(live_daemon >= 0);
-	if (live_daemon == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, STDOUT_FILENO);
-		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--run-dir", run_dir, fw,
-		      (char *)NULL);
-		_exit(127);
-	}
-	assert_true(wait_for(sock, true, 10000));
-}
-
-static int stop(void **state)
-{
-	(void)state;
-	if (live_daemon > 0) {
-		kill(live_daemon, SIGINT);
-		for (int t = 0; t < 500 && waitpid(live_daemon, NULL, WNOHANG) == 0; t++)
-			msleep(10);
-		kill(live_daemon, SIGKILL);
-		waitpid(live_daemon, NULL, 0);
-		live_daemon = 0;
-	}
-	return 0;
-}
-
-static char *ctl(const char *cmd)
-{
-	static char out[16384];
-	char line[256];
-	snprintf(line, sizeof(line), "%s ctl %s %s 2>&1", AMPSIM_BIN, run_dir, cmd);
-	FILE *f = popen(line, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	pclose(f);
-	return out;
+	run = (struct itest_run){0};
+	itest_run_start(&run, fw, NULL);
+	itest_fmt(sock, sizeof(sock), "%s", itest_run_path(&run, "rpmsg-sdb"));
+	assert_true(itest_wait_path(sock, true, ITEST_BOOT_MS));
 }
 
 /* The counter "name N" in `ampsim ctl stats`. */
 static long stat_of(const char *name)
 {
-	const char *p = strstr(ctl("stats"), name);
-	assert_non_null(p);
-	return strtol(p + strlen(name), NULL, 10);
+	return itest_stat(&run, name);
 }
 
 static bool crc_ok(const uint8_t *p, uint64_t len)
@@ -120,7 +72,7 @@ static void full_cycle_several_buffers_and_rounds(void **state)
 	for (int round = 0; round < 5; round++)
 		for (int i = 0; i < 3; i++) {
 			uint64_t n;
-			assert_int_equal(amp_sdb_wait(s, &b[i], 5000), 0);
+			assert_int_equal(amp_sdb_wait(s, &b[i], ITEST_REPLY_MS), 0);
 			assert_int_equal(amp_sdb_get_data_size(s, b[i].idx, &n, NULL), 0);
 			assert_int_equal(n, b[i].size);
 			assert_true(crc_ok(b[i].data, n)); /* written in place by the firmware */
@@ -132,6 +84,7 @@ static void full_cycle_several_buffers_and_rounds(void **state)
 		}
 	assert_true(stat_of("fills ") >= 15); /* and up to 3 refills in flight */
 	amp_sdb_close(s);
+	itest_run_stop(&run, SIGINT);
 }
 
 static void to_firmware_direction(void **state)
@@ -150,7 +103,7 @@ static void to_firmware_direction(void **state)
 		assert_int_equal(amp_sdb_submit(s, b.idx, len), 0);
 		assert_int_equal(amp_sdb_submit(s, b.idx, len),
 				 AMP_EBUSY); /* the firmware has it */
-		assert_int_equal(amp_sdb_wait(s, &b, 10000), 0);
+		assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
 		uint64_t n;
 		uint32_t crc;
 		assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, &crc), 0);
@@ -160,6 +113,7 @@ static void to_firmware_direction(void **state)
 	assert_int_equal(amp_sdb_submit(s, b.idx, b.size + 1), AMP_EMSGSIZE);
 	assert_int_equal(amp_sdb_give_back(s, b.idx), AMP_EINVAL); /* wrong direction */
 	amp_sdb_close(s);
+	itest_run_stop(&run, SIGINT);
 }
 
 static void each_malformed_firmware_message_is_counted(void **state)
@@ -170,7 +124,7 @@ static void each_malformed_firmware_message_is_counted(void **state)
 	assert_int_equal(amp_sdb_open(sock, &s), 0);
 	struct amp_sdb_buf b;
 	assert_int_equal(amp_sdb_alloc(s, 8192, AMP_SDB_TO_LINUX, -1, &b), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0); /* its one good fill: 16 bytes */
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0); /* its one good fill: 16 bytes */
 	static const struct {
 		const char *cmd, *counter;
 	} cases[] = {
@@ -180,8 +134,9 @@ static void each_malformed_firmware_message_is_counted(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long before = stat_of(cases[i].counter);
 		assert_int_equal(amp_sdb_control(s, cases[i].cmd, 2), 0);
-		for (int t = 0; t < 200 && stat_of(cases[i].counter) == before; t++)
-			msleep(10);
+		for (int64_t end = itest_now_ms() + ITEST_REPLY_MS;
+		     stat_of(cases[i].counter) == before && itest_now_ms() < end;)
+			itest_msleep(10);
 		assert_int_equal(stat_of(cases[i].counter), before + 1);
 	}
 	/* None of them reached the client: its buffer still holds the one good fill. */
@@ -192,6 +147,7 @@ static void each_malformed_firmware_message_is_counted(void **state)
 	/* Forging the buffer protocol through the control pass-through is refused. */
 	assert_int_equal(amp_sdb_control(s, "B0L00000010", 11), AMP_EINVAL);
 	amp_sdb_close(s);
+	itest_run_stop(&run, SIGINT);
 }
 
 static void a_dead_client_has_its_buffers_reclaimed(void **state)
@@ -208,14 +164,15 @@ static void a_dead_client_has_its_buffers_reclaimed(void **state)
 		for (int i = 0; i < 16; i++)
 			if (amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b) != 0)
 				_exit(2);
-		msleep(200); /* let the fills arrive, then die holding them */
+		itest_msleep(200); /* let the fills arrive, then die holding them */
 		kill(getpid(), SIGKILL);
 	}
 	int status;
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(WIFSIGNALED(status));
-	for (int t = 0; t < 200 && stat_of("reclaimed ") == 0; t++)
-		msleep(10);
+	for (int64_t end = itest_now_ms() + ITEST_REPLY_MS;
+	     stat_of("reclaimed ") == 0 && itest_now_ms() < end;)
+		itest_msleep(10);
 	assert_int_equal(stat_of("reclaimed "), 1);
 	/* Every index and the DDR are free again for the next client. */
 	struct amp_sdb *s;
@@ -223,15 +180,10 @@ static void a_dead_client_has_its_buffers_reclaimed(void **state)
 	assert_int_equal(amp_sdb_open(sock, &s), 0);
 	for (int i = 0; i < 16; i++)
 		assert_int_equal(amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b[i]), 0);
-	assert_int_equal(amp_sdb_wait(s, &b[15], 5000), 0);
+	assert_int_equal(amp_sdb_wait(s, &b[15], ITEST_REPLY_MS), 0);
 	assert_true(crc_ok(b[15].data, b[15].size));
 	amp_sdb_close(s);
-}
-
-static int firmware_pid(void)
-{
-	const char *p = strstr(ctl("status"), "firmware pid: ");
-	return p ? atoi(p + strlen("firmware pid: ")) : -1;
+	itest_run_stop(&run, SIGINT);
 }
 
 /* What the service refuses is answered with an AMP_E* code, never a raw errno. */
@@ -239,8 +191,8 @@ static void refusals_carry_their_code(void **state)
 {
 	(void)state;
 	struct amp_sdb *s;
-	char nowhere[128];
-	snprintf(nowhere, sizeof(nowhere), "/tmp/ampsim-sdbtest-%d-none/rpmsg-sdb", (int)getpid());
+	char nowhere[256];
+	itest_fmt(nowhere, sizeof(nowhere), "%s/rpmsg-sdb", itest_scratch_path("none"));
 	assert_int_equal(amp_sdb_open(nowhere, &s), AMP_ENOENT);
 	start(SDB_FW);
 	assert_int_equal(amp_sdb_open(sock, &s), 0);
@@ -257,13 +209,14 @@ static void refusals_carry_their_code(void **state)
 	assert_true(stat_of("bad client requests ") >= 2);
 	/* And the connection still works. */
 	assert_int_equal(amp_sdb_alloc(s, 4096, AMP_SDB_TO_LINUX, -1, &b), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
 	amp_sdb_close(s);
+	itest_run_stop(&run, SIGINT);
 }
 
 static bool daemon_alive(void)
 {
-	return waitpid(live_daemon, NULL, WNOHANG) == 0;
+	return waitpid(run.pid, NULL, WNOHANG) == 0;
 }
 
 /* A client leaves while the firmware holds its buffer (kept "stale" for a late answer),
@@ -276,22 +229,25 @@ static void a_stale_buffer_does_not_outlive_its_service(void **state)
 	struct amp_sdb_buf b;
 	assert_int_equal(amp_sdb_open(sock, &s), 0);
 	assert_int_equal(amp_sdb_alloc(s, 8192, AMP_SDB_TO_LINUX, -1, &b), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
 	assert_int_equal(amp_sdb_give_back(s, b.idx), 0); /* the firmware keeps it */
 	amp_sdb_close(s);
-	for (int t = 0; t < 200 && stat_of("reclaimed ") == 0; t++)
-		msleep(10);
+	for (int64_t end = itest_now_ms() + ITEST_REPLY_MS;
+	     stat_of("reclaimed ") == 0 && itest_now_ms() < end;)
+		itest_msleep(10);
 	assert_int_equal(stat_of("reclaimed "), 1);
-	assert_int_equal(kill(firmware_pid(), SIGKILL), 0); /* the service is freed */
-	msleep(2500);					    /* past the stale timer */
+	assert_int_equal(kill(itest_fw_pid(&run), SIGKILL), 0); /* the service is freed */
+	itest_msleep(2500);					/* past the stale timer */
 	assert_true(daemon_alive());
-	assert_true(wait_for(sock, true, 10000));
-	for (int t = 0; t < 100 && amp_sdb_open(sock, &s) != 0; t++)
-		msleep(50);
+	assert_true(itest_wait_path(sock, true, ITEST_BOOT_MS));
+	for (int64_t end = itest_now_ms() + ITEST_BOOT_MS;
+	     amp_sdb_open(sock, &s) != 0 && itest_now_ms() < end;)
+		itest_msleep(50);
 	assert_int_equal(amp_sdb_alloc(s, 8192, AMP_SDB_TO_LINUX, -1, &b), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
 	amp_sdb_close(s);
 	assert_true(daemon_alive());
+	itest_run_stop(&run, SIGINT);
 }
 
 static void firmware_crash_wakes_clients_and_recovery_serves_again(void **state)
@@ -302,13 +258,13 @@ static void firmware_crash_wakes_clients_and_recovery_serves_again(void **state)
 	struct amp_sdb_buf b;
 	assert_int_equal(amp_sdb_open(sock, &s), 0);
 	assert_int_equal(amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
 	assert_int_equal(amp_sdb_give_back(s, b.idx), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0); /* refilled */
-	assert_int_equal(kill(firmware_pid(), SIGKILL), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0); /* refilled */
+	assert_int_equal(kill(itest_fw_pid(&run), SIGKILL), 0);
 	/* The waiter wakes (its eventfd or the hangup, whichever it sees first); every later
 	 * call says the service is gone. */
-	int rc = amp_sdb_wait(s, &b, 5000);
+	int rc = amp_sdb_wait(s, &b, ITEST_REPLY_MS);
 	assert_true(rc == 0 || rc == AMP_ENOTCONN);
 	uint64_t n;
 	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), AMP_ENOTCONN);
@@ -317,15 +273,17 @@ static void firmware_crash_wakes_clients_and_recovery_serves_again(void **state)
 	assert_int_equal(amp_sdb_alloc(s, 4096, AMP_SDB_TO_LINUX, -1, &more), AMP_ENOTCONN);
 	amp_sdb_close(s);
 	/* Recovery reboots the firmware, the channel and the socket come back. */
-	assert_true(wait_for(sock, false, 5000) || true);
-	assert_true(wait_for(sock, true, 10000));
-	for (int t = 0; t < 100 && amp_sdb_open(sock, &s) != 0; t++)
-		msleep(50);
+	(void)itest_wait_path(sock, false, 5000); /* it may be back already */
+	assert_true(itest_wait_path(sock, true, ITEST_BOOT_MS));
+	for (int64_t end = itest_now_ms() + ITEST_BOOT_MS;
+	     amp_sdb_open(sock, &s) != 0 && itest_now_ms() < end;)
+		itest_msleep(50);
 	assert_int_equal(amp_sdb_alloc(s, 65536, AMP_SDB_TO_LINUX, -1, &b), 0);
-	assert_int_equal(amp_sdb_wait(s, &b, 5000), 0);
+	assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
 	assert_int_equal(amp_sdb_get_data_size(s, b.idx, &n, NULL), 0);
 	assert_true(crc_ok(b.data, n));
 	amp_sdb_close(s);
+	itest_run_stop(&run, SIGINT);
 }
 
 /* Does this process hold an fd to the SoC's shared object (or any /dev/shm file)? */
@@ -357,7 +315,7 @@ static void a_client_reaches_only_its_own_buffers(void **state)
 	assert_int_equal(amp_sdb_open(sock, &other), 0);
 	assert_int_equal(amp_sdb_alloc(a, 8192, AMP_SDB_TO_LINUX, -1, &ba), 0);
 	assert_int_equal(amp_sdb_alloc(other, 8192, AMP_SDB_TO_LINUX, -1, &bo), 0);
-	assert_int_equal(amp_sdb_wait(other, &bo, 5000), 0);
+	assert_int_equal(amp_sdb_wait(other, &bo, ITEST_REPLY_MS), 0);
 	/* Another client's buffer index: refused. */
 	uint64_t n;
 	assert_int_equal(amp_sdb_get_data_size(a, bo.idx, &n, NULL), AMP_EACCES);
@@ -386,20 +344,24 @@ static void a_client_reaches_only_its_own_buffers(void **state)
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS);
 	amp_sdb_close(a);
 	amp_sdb_close(other);
+	itest_run_stop(&run, SIGINT);
 }
 
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_teardown(full_cycle_several_buffers_and_rounds, stop),
-	    cmocka_unit_test_teardown(to_firmware_direction, stop),
-	    cmocka_unit_test_teardown(each_malformed_firmware_message_is_counted, stop),
-	    cmocka_unit_test_teardown(a_dead_client_has_its_buffers_reclaimed, stop),
-	    cmocka_unit_test_teardown(firmware_crash_wakes_clients_and_recovery_serves_again, stop),
-	    cmocka_unit_test_teardown(a_client_reaches_only_its_own_buffers, stop),
-	    cmocka_unit_test_teardown(refusals_carry_their_code, stop),
-	    cmocka_unit_test_teardown(a_stale_buffer_does_not_outlive_its_service, stop),
+	    cmocka_unit_test_teardown(full_cycle_several_buffers_and_rounds, itest_run_teardown),
+	    cmocka_unit_test_teardown(to_firmware_direction, itest_run_teardown),
+	    cmocka_unit_test_teardown(each_malformed_firmware_message_is_counted,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(a_dead_client_has_its_buffers_reclaimed, itest_run_teardown),
+	    cmocka_unit_test_teardown(firmware_crash_wakes_clients_and_recovery_serves_again,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(a_client_reaches_only_its_own_buffers, itest_run_teardown),
+	    cmocka_unit_test_teardown(refusals_carry_their_code, itest_run_teardown),
+	    cmocka_unit_test_teardown(a_stale_buffer_does_not_outlive_its_service,
+				      itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("rpmsg-sdb", tests, NULL, NULL);
 }

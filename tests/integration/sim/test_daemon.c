@@ -14,153 +14,28 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "itest.h"
+
 #define MTU 496
-
-struct run {
-	char dir[64];
-	pid_t pid;
-	const char *errlog; /* if set, the daemon's stderr goes there */
-};
-
-static void msleep(int ms)
-{
-	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
-}
-
-static char *path_in(const struct run *r, const char *name)
-{
-	static char buf[4][128];
-	static int i;
-	char *p = buf[i++ % 4];
-	snprintf(p, sizeof(buf[0]), "%s/%s", r->dir, name);
-	return p;
-}
-
-static bool wait_for(const char *path, bool present, int ms)
-{
-	for (int t = 0; t < ms; t += 10) {
-		if ((access(path, F_OK) == 0) == present)
-			return true;
-		msleep(10);
-	}
-	return false;
-}
-
-static pid_t live_daemon; /* killed by the teardown if a test fails half-way */
-
-/* Start `ampsim run --run-dir DIR [--quiet] [opt...] FW`; @opts NULL-terminated or NULL. */
-static void start_daemon_with(struct run *r, const char *fw, const char *const *opts)
-{
-	static int runs;
-	snprintf(r->dir, sizeof(r->dir), "/tmp/ampsim-test-%d-%d", (int)getpid(), ++runs);
-	const char *argv[16] = {"ampsim", "run", "--run-dir", r->dir};
-	int n = 4;
-	if (!r->errlog) /* --quiet unless the test looks at the log */
-		argv[n++] = "--quiet";
-	for (; opts && *opts && n < 14; opts++)
-		argv[n++] = *opts;
-	argv[n++] = fw;
-	argv[n] = NULL;
-	r->pid = fork();
-	assert_true(r->pid >= 0);
-	if (r->pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, STDOUT_FILENO);
-		if (r->errlog)
-			dup2(open(r->errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
-		execv(AMPSIM_BIN, (char *const *)argv);
-		_exit(127);
-	}
-	live_daemon = r->pid;
-}
-
-static void start_daemon(struct run *r, const char *fw)
-{
-	start_daemon_with(r, fw, NULL);
-}
-
-static void stop_daemon(struct run *r, int sig)
-{
-	int status;
-	live_daemon = 0;
-	kill(r->pid, sig);
-	for (int t = 0; t < 5000; t += 10) {
-		if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
-			/* A clean stop exits 0 (under ASan: no leak, no error). */
-			if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-				fail_msg("ampsim run ended with status 0x%x after signal %d",
-					 status, sig);
-			return;
-		}
-		msleep(10);
-	}
-	kill(r->pid, SIGKILL);
-	waitpid(r->pid, &status, 0);
-	fail_msg("ampsim run did not exit within 5 s of signal %d", sig);
-}
-
-static int connect_seqpacket(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
-}
-
-/* Read one message (or bytes) within @ms; -1 on timeout, 0 on EOF. */
-static ssize_t read_within(int fd, void *buf, size_t len, int ms)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	if (poll(&p, 1, ms) <= 0)
-		return -1;
-	ssize_t n = read(fd, buf, len);
-	return n < 0 && errno == EIO ? 0 : n; /* a pty reads EIO after hangup */
-}
-
-/* Run `ampsim ctl DIR CMD` and return its output. */
-static char *ctl(const struct run *r, const char *cmd)
-{
-	static char out[8192];
-	char line[256];
-	snprintf(line, sizeof(line), "%s ctl %s %s 2>&1", AMPSIM_BIN, r->dir, cmd);
-	FILE *f = popen(line, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	pclose(f);
-	return out;
-}
-
-static int fw_pid(const struct run *r)
-{
-	const char *s = strstr(ctl(r, "status"), "firmware pid: ");
-	assert_non_null(s);
-	return atoi(s + strlen("firmware pid: "));
-}
 
 static void echo_once(int fd, const char *msg)
 {
 	char buf[MTU + 1];
 	size_t len = strlen(msg);
 	assert_int_equal(write(fd, msg, len), (ssize_t)len);
-	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), (ssize_t)len);
+	assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS), (ssize_t)len);
 	assert_memory_equal(buf, msg, len);
 }
 
@@ -179,43 +54,32 @@ struct ctrl_reply {
 #define ADDR_ANY 0xFFFFFFFFu
 
 /* Ask rpmsg_ctrl0 for an endpoint; returns the connection (the endpoint) or -1 with *status. */
-static int ctrl_create(const struct run *r, const char *name, uint32_t src, uint32_t dst,
+static int ctrl_create(const struct itest_run *r, const char *name, uint32_t src, uint32_t dst,
 		       struct ctrl_reply *reply)
 {
-	int fd = connect_seqpacket(path_in(r, "rpmsg_ctrl0"));
+	int fd = itest_connect_seqpacket(itest_run_path(r, "rpmsg_ctrl0"));
 	struct ept_info info = {.src = src, .dst = dst};
 	snprintf(info.name, sizeof(info.name), "%s", name);
 	assert_int_equal(write(fd, &info, sizeof(info)), (ssize_t)sizeof(info));
-	assert_int_equal(read_within(fd, reply, sizeof(*reply) + 1, 2000), (ssize_t)sizeof(*reply));
+	assert_int_equal(itest_read_within(fd, reply, sizeof(*reply) + 1, ITEST_REPLY_MS),
+			 (ssize_t)sizeof(*reply));
 	if (reply->status == 0)
 		return fd;
 	char buf[8];
-	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), 0); /* refused: hung up */
+	assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS),
+			 0); /* refused: hung up */
 	close(fd);
 	return -1;
 }
 
 /* The firmware address of the channel @name, from `ampsim ctl endpoints`. */
-static uint32_t fw_addr_of(const struct run *r, const char *name)
+static uint32_t fw_addr_of(const struct itest_run *r, const char *name)
 {
-	const char *line = strstr(ctl(r, "endpoints"), name);
+	const char *line = strstr(itest_ctl(r, "endpoints"), name);
 	assert_non_null(line);
 	const char *f = strstr(line, "firmware 0x");
 	assert_non_null(f);
 	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
-}
-
-/* Run a shell command; its output (stdout and stderr) in @out, its exit status returned. */
-static int run_capture(const char *cmd, char *out, size_t len)
-{
-	char line[1024];
-	snprintf(line, sizeof(line), "%s 2>&1", cmd);
-	FILE *f = popen(line, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	int st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* ---- tests ---------------------------------------------------------------------------- */
@@ -223,58 +87,60 @@ static int run_capture(const char *cmd, char *out, size_t len)
 static void echo_every_size_over_seqpacket(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	uint8_t out[MTU], in[MTU + 1];
 	for (size_t len = 1; len <= MTU; len++) {
 		for (size_t i = 0; i < len; i++)
 			out[i] = (uint8_t)(len * 31 + i);
 		assert_int_equal(write(fd, out, len), (ssize_t)len);
-		assert_int_equal(read_within(fd, in, sizeof(in), 2000), (ssize_t)len);
+		assert_int_equal(itest_read_within(fd, in, sizeof(in), ITEST_REPLY_MS),
+				 (ssize_t)len);
 		assert_memory_equal(in, out, len);
 	}
 	/* Larger than the MTU: rejected whole, never truncated, and counted. */
 	uint8_t big[MTU + 1] = {0};
 	assert_int_equal(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
-	assert_int_equal(read_within(fd, in, sizeof(in), 300), -1);
-	assert_non_null(strstr(ctl(&r, "endpoints"), "oversize 1"));
+	assert_int_equal(itest_read_within(fd, in, sizeof(in), 300), -1);
+	assert_non_null(strstr(itest_ctl(&r, "endpoints"), "oversize 1"));
 	echo_once(fd, "still fine after an oversize write");
 	close(fd);
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static void second_client_is_refused_and_many_come_and_go(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	int a = connect_seqpacket(path_in(&r, "rpmsg0"));
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int a = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(a, "first");
-	int b = connect_seqpacket(path_in(&r, "rpmsg0"));
+	int b = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	char buf[16];
-	assert_int_equal(read_within(b, buf, sizeof(buf), 2000), 0); /* EOF: busy, like EBUSY */
+	assert_int_equal(itest_read_within(b, buf, sizeof(buf), ITEST_REPLY_MS),
+			 0); /* EOF: busy, like EBUSY */
 	close(b);
 	close(a);
 	for (int i = 0; i < 100; i++) {
-		int c = connect_seqpacket(path_in(&r, "rpmsg0"));
+		int c = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 		char msg[32];
 		snprintf(msg, sizeof(msg), "client %d", i);
 		echo_once(c, msg);
 		close(c);
 	}
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static void tty_is_a_byte_stream(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, TTY_FW);
-	const char *tty = path_in(&r, "ttyRPMSG0");
-	assert_true(wait_for(tty, true, 10000));
+	struct itest_run r = {0};
+	itest_run_start(&r, TTY_FW, NULL);
+	const char *tty = itest_run_path(&r, "ttyRPMSG0");
+	assert_true(itest_wait_path(tty, true, ITEST_BOOT_MS));
 	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	struct termios t;
@@ -283,80 +149,82 @@ static void tty_is_a_byte_stream(void **state)
 	tcsetattr(fd, TCSANOW, &t);
 	/* One line cut into three writes, and a line longer than one message. */
 	assert_int_equal(write(fd, "hel", 3), 3);
-	msleep(20);
+	itest_msleep(20);
 	assert_int_equal(write(fd, "lo wor", 6), 6);
 	assert_int_equal(write(fd, "ld\n", 3), 3);
 	char buf[2048];
 	size_t got = 0;
 	while (got < 12) {
-		ssize_t n = read_within(fd, buf + got, sizeof(buf) - got, 2000);
+		ssize_t n = itest_read_within(fd, buf + got, sizeof(buf) - got, ITEST_REPLY_MS);
 		assert_true(n > 0);
 		got += (size_t)n;
 	}
 	assert_memory_equal(buf, "hello world\n", 12);
 	close(fd);
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static void crash_hangs_up_and_recovery_brings_the_channel_back(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	for (int round = 1; round <= 3; round++) {
-		int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+		int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 		echo_once(fd, "before the crash");
-		int pid = fw_pid(&r);
+		int pid = itest_fw_pid(&r);
 		assert_true(pid > 0);
 		assert_int_equal(kill(pid, SIGKILL), 0);
 		char buf[16];
-		assert_int_equal(read_within(fd, buf, sizeof(buf), 5000), 0); /* hung up */
+		assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS),
+				 0); /* hung up */
 		close(fd);
 		/* Recovery reboots the firmware; it announces its channel again. */
-		for (int t = 0; t < 100 && fw_pid(&r) <= 0; t++)
-			msleep(50);
-		assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-		fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+		for (int64_t end = itest_now_ms() + ITEST_BOOT_MS;
+		     itest_fw_pid(&r) <= 0 && itest_now_ms() < end;)
+			itest_msleep(50);
+		assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+		fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 		echo_once(fd, "after recovery");
 		close(fd);
 		char expect[32];
 		snprintf(expect, sizeof(expect), "crashes: %d", round);
-		const char *status = ctl(&r, "status");
+		const char *status = itest_ctl(&r, "status");
 		assert_non_null(strstr(status, expect));
 		assert_non_null(strstr(status, "killed by signal 9"));
 	}
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static void stop_and_start_through_ctl(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
-	assert_non_null(strstr(ctl(&r, "stop"), "stopped"));
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
+	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
 	char buf[16];
-	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), 0);
+	assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS), 0);
 	close(fd);
-	assert_false(access(path_in(&r, "rpmsg0"), F_OK) == 0);
-	assert_non_null(strstr(ctl(&r, "status"), "state: offline"));
-	assert_non_null(strstr(ctl(&r, "start"), "started"));
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	assert_false(access(itest_run_path(&r, "rpmsg0"), F_OK) == 0);
+	assert_non_null(strstr(itest_ctl(&r, "status"), "state: offline"));
+	assert_non_null(strstr(itest_ctl(&r, "start"), "started"));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(fd, "after restart");
 	close(fd);
-	assert_non_null(strstr(ctl(&r, "trace"), "echo: announced"));
-	stop_daemon(&r, SIGTERM);
+	assert_non_null(strstr(itest_ctl(&r, "trace"), "echo: announced"));
+	itest_run_stop(&r, SIGTERM);
 }
 
 static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	uint32_t echo = fw_addr_of(&r, "rpmsg-openamp-demo-channel");
 	struct ctrl_reply rep;
 	/* src ANY: a dynamic address from 1024; the echo firmware answers to it. */
@@ -378,45 +246,47 @@ static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 	/* Oversize: refused whole, counted, never truncated; the endpoint still works. */
 	uint8_t big[MTU + 1] = {0}, in[MTU + 1];
 	assert_int_equal(write(a, big, sizeof(big)), (ssize_t)sizeof(big));
-	assert_int_equal(read_within(a, in, sizeof(in), 300), -1);
-	const char *eps = ctl(&r, "endpoints");
+	assert_int_equal(itest_read_within(a, in, sizeof(in), 300), -1);
+	const char *eps = itest_ctl(&r, "endpoints");
 	assert_non_null(strstr(eps, "mine"));
 	assert_non_null(strstr(strstr(eps, "mine"), "oversize 1"));
-	assert_non_null(strstr(ctl(&r, "stats"), "oversize 1")); /* stats has every layer */
+	assert_non_null(strstr(itest_ctl(&r, "stats"), "oversize 1")); /* stats has every layer */
 	echo_once(a, "still fine");
 	/* Not a 40-byte request: EINVAL. */
-	int c = connect_seqpacket(path_in(&r, "rpmsg_ctrl0"));
+	int c = itest_connect_seqpacket(itest_run_path(&r, "rpmsg_ctrl0"));
 	assert_int_equal(write(c, "short", 5), 5);
-	assert_int_equal(read_within(c, &rep, sizeof(rep), 2000), (ssize_t)sizeof(rep));
+	assert_int_equal(itest_read_within(c, &rep, sizeof(rep), ITEST_REPLY_MS),
+			 (ssize_t)sizeof(rep));
 	assert_int_equal(rep.status, EINVAL);
 	close(c);
 	/* Closing destroys the endpoint: its address is free again. */
 	close(a);
 	int again = -1;
-	for (int t = 0; t < 100 && again < 0; t++, msleep(10))
+	for (int64_t end = itest_now_ms() + ITEST_REPLY_MS; again < 0 && itest_now_ms() < end;
+	     itest_msleep(10))
 		again = ctrl_create(&r, "again", taken, echo, &rep);
 	assert_true(again >= 0);
 	echo_once(again, "same address, new endpoint");
 	/* A crash hangs up every ctrl endpoint; rpmsg_ctrl0 comes back with the firmware. */
-	assert_int_equal(kill(fw_pid(&r), SIGKILL), 0);
+	assert_int_equal(kill(itest_fw_pid(&r), SIGKILL), 0);
 	char buf[8];
-	assert_int_equal(read_within(again, buf, sizeof(buf), 5000), 0);
-	assert_int_equal(read_within(b, buf, sizeof(buf), 5000), 0);
+	assert_int_equal(itest_read_within(again, buf, sizeof(buf), ITEST_REPLY_MS), 0);
+	assert_int_equal(itest_read_within(b, buf, sizeof(buf), ITEST_REPLY_MS), 0);
 	assert_int_equal(write(b, "x", 1), -1);
 	assert_int_equal(errno, EPIPE);
 	close(again);
 	close(b);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	assert_true(wait_for(path_in(&r, "rpmsg_ctrl0"), true, 10000));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
 	a = ctrl_create(&r, "after crash", ADDR_ANY, echo, &rep);
 	assert_true(a >= 0);
 	echo_once(a, "after recovery");
 	/* Stop: hung up and the socket is gone, as /dev/rpmsg_ctrl0 goes with the device. */
-	assert_non_null(strstr(ctl(&r, "stop"), "stopped"));
-	assert_int_equal(read_within(a, buf, sizeof(buf), 2000), 0);
+	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
+	assert_int_equal(itest_read_within(a, buf, sizeof(buf), ITEST_REPLY_MS), 0);
 	close(a);
-	assert_int_not_equal(access(path_in(&r, "rpmsg_ctrl0"), F_OK), 0);
-	stop_daemon(&r, SIGINT);
+	assert_int_not_equal(access(itest_run_path(&r, "rpmsg_ctrl0"), F_OK), 0);
+	itest_run_stop(&r, SIGINT);
 }
 
 /* Send @msg on @fd and expect exactly @answer back. */
@@ -425,20 +295,20 @@ static void expect_answer(int fd, const char *msg, const char *answer)
 	char buf[MTU + 1];
 	size_t len = strlen(answer);
 	assert_int_equal(write(fd, msg, strlen(msg)), (ssize_t)strlen(msg));
-	assert_int_equal(read_within(fd, buf, sizeof(buf), 2000), (ssize_t)len);
+	assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS), (ssize_t)len);
 	assert_memory_equal(buf, answer, len);
 }
 
 static void two_channels_and_ns_destroy_create_at_run_time(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, TWO_FW);
+	struct itest_run r = {0};
+	itest_run_start(&r, TWO_FW, NULL);
 	/* Two channels at once: "ampsim-test-a" -> rpmsg0, "ampsim-test-ctl" -> rpmsg1. */
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	assert_true(wait_for(path_in(&r, "rpmsg1"), true, 10000));
-	int a = connect_seqpacket(path_in(&r, "rpmsg0"));
-	int b = connect_seqpacket(path_in(&r, "rpmsg1"));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg1", ITEST_BOOT_MS));
+	int a = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
+	int b = itest_connect_seqpacket(itest_run_path(&r, "rpmsg1"));
 	for (int i = 0; i < 20; i++) {
 		expect_answer(a, "ping", "a:ping");
 		expect_answer(b, "pong", "b:pong");
@@ -446,41 +316,41 @@ static void two_channels_and_ns_destroy_create_at_run_time(void **state)
 	/* NS destroy: a's client is hung up, its path goes, b keeps working. */
 	expect_answer(b, "destroy-a", "done");
 	char buf[8];
-	assert_int_equal(read_within(a, buf, sizeof(buf), 2000), 0);
+	assert_int_equal(itest_read_within(a, buf, sizeof(buf), ITEST_REPLY_MS), 0);
 	assert_int_equal(write(a, "x", 1), -1);
 	assert_int_equal(errno, EPIPE);
 	close(a);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), false, 2000));
+	assert_true(itest_wait_path(itest_run_path(&r, "rpmsg0"), false, ITEST_REPLY_MS));
 	expect_answer(b, "alone", "b:alone");
-	assert_null(strstr(ctl(&r, "endpoints"), "ampsim-test-a"));
+	assert_null(strstr(itest_ctl(&r, "endpoints"), "ampsim-test-a"));
 	/* NS create: the channel comes back at the same path. */
 	expect_answer(b, "create-a", "done");
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 2000));
-	a = connect_seqpacket(path_in(&r, "rpmsg0"));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_REPLY_MS));
+	a = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	expect_answer(a, "back", "a:back");
 	expect_answer(b, "still", "b:still");
-	assert_non_null(strstr(ctl(&r, "endpoints"), "ampsim-test-a"));
+	assert_non_null(strstr(itest_ctl(&r, "endpoints"), "ampsim-test-a"));
 	close(a);
 	close(b);
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static void wrap_runs_the_firmware_under_a_tool(void **state)
 {
 	(void)state;
-	struct run r;
+	struct itest_run r = {0};
 	const char *opts[] = {"--wrap", WRAP_CMD, NULL};
-	start_daemon_with(&r, ECHO_FW, opts);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 30000));
-	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(fd, "hello from under the wrapper");
 	close(fd);
 	/* The firmware's process is the wrapper's (for valgrind: its tool). */
 	char exe[64], target[256] = "";
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", fw_pid(&r));
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", itest_fw_pid(&r));
 	assert_true(readlink(exe, target, sizeof(target) - 1) > 0);
 	assert_non_null(strstr(target, WRAP_EXE));
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static bool have_gdb(void);
@@ -502,21 +372,21 @@ static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
 	(void)state;
 	if (!have_gdb())
 		skip();
-	struct run r;
+	struct itest_run r = {0};
 	char port[16];
 	snprintf(port, sizeof(port), "%d", free_tcp_port());
 	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
-	start_daemon_with(&r, ECHO_FW, opts);
-	assert_true(wait_for(path_in(&r, "control"), true, 10000));
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
 	/* Stopped at its entry in gdbserver: no channel. */
-	assert_false(wait_for(path_in(&r, "rpmsg0"), true, 1000));
+	assert_false(itest_run_wait(&r, "rpmsg0", 1000));
 	gdb_detach(port);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(fd, "after gdb detached");
 	close(fd);
-	assert_non_null(strstr(ctl(&r, "status"), "crashes: 0"));
-	stop_daemon(&r, SIGINT);
+	assert_non_null(strstr(itest_ctl(&r, "status"), "crashes: 0"));
+	itest_run_stop(&r, SIGINT);
 }
 
 static bool have_gdb(void)
@@ -531,11 +401,11 @@ static bool have_gdb(void)
 static void gdb_detach(const char *port)
 {
 	char cmd[256], out[4096];
-	snprintf(cmd, sizeof(cmd),
-		 "timeout 20 gdb -batch -nx -iex 'set debuginfod enabled off' "
-		 "-ex 'target remote :%s' -ex detach",
-		 port);
-	assert_int_equal(run_capture(cmd, out, sizeof(out)), 0);
+	itest_fmt(cmd, sizeof(cmd),
+		  "timeout 20 gdb -batch -nx -iex 'set debuginfod enabled off' "
+		  "-ex 'target remote :%s' -ex detach",
+		  port);
+	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 0);
 }
 
 /*
@@ -548,13 +418,13 @@ static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
 	(void)state;
 	if (!have_gdb())
 		skip();
-	struct run r;
+	struct itest_run r = {0};
 	char port[16];
 	snprintf(port, sizeof(port), "%d", free_tcp_port());
 	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
-	start_daemon_with(&r, ECHO_FW, opts);
+	itest_run_start(&r, ECHO_FW, opts);
 	/* The host's bus is up while the firmware waits: endpoints can be made. */
-	assert_true(wait_for(path_in(&r, "rpmsg_ctrl0"), true, 10000));
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
 	struct ctrl_reply rep;
 	int fd = ctrl_create(&r, "writer", ADDR_ANY, 0x400, &rep);
 	assert_true(fd >= 0);
@@ -568,10 +438,10 @@ static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
 	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	assert_int_equal(poll(&p, 1, 300), 0); /* a blocking writer would block */
 	gdb_detach(port);
-	assert_int_equal(poll(&p, 1, 10000), 1); /* the firmware returned buffers */
+	assert_int_equal(poll(&p, 1, ITEST_REPLY_MS), 1); /* the firmware returned buffers */
 	assert_true(p.revents & POLLOUT);
 	close(fd);
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 static bool shm_of(pid_t pid)
@@ -591,15 +461,15 @@ static bool shm_of(pid_t pid)
 /* Every entry a run makes in RUNDIR, and a client on each socket (they must not pin files). */
 static const char *const run_entries[] = {"ampsim.pid", "control", "rpmsg0", "rpmsg_ctrl0"};
 
-static void start_with_clients(struct run *r, int fds[2])
+static void start_with_clients(struct itest_run *r, int fds[2])
 {
-	start_daemon(r, ECHO_FW);
-	assert_true(wait_for(path_in(r, "rpmsg0"), true, 10000));
+	itest_run_start(r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
 	for (size_t i = 0; i < sizeof(run_entries) / sizeof(run_entries[0]); i++)
-		assert_int_equal(access(path_in(r, run_entries[i]), F_OK), 0);
+		assert_int_equal(access(itest_run_path(r, run_entries[i]), F_OK), 0);
 	assert_true(shm_of(r->pid));
 	struct ctrl_reply rep;
-	fds[0] = connect_seqpacket(path_in(r, "rpmsg0"));
+	fds[0] = itest_connect_seqpacket(itest_run_path(r, "rpmsg0"));
 	fds[1] = ctrl_create(r, "cleanliness", ADDR_ANY, fw_addr_of(r, "rpmsg-openamp"), &rep);
 	assert_true(fds[1] >= 0);
 }
@@ -607,26 +477,27 @@ static void start_with_clients(struct run *r, int fds[2])
 static void nothing_left_after_exit_or_kill_and_cleanup(void **state)
 {
 	(void)state;
-	struct run r;
+	struct itest_run r = {0};
 	int fds[2];
 	start_with_clients(&r, fds);
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 	assert_false(shm_of(r.pid));
 	assert_int_not_equal(access(r.dir, F_OK), 0); /* every entry and the directory: gone */
 	close(fds[0]);
 	close(fds[1]);
 
 	start_with_clients(&r, fds);
-	int fw = fw_pid(&r);
-	stop_daemon(&r, SIGKILL);
+	int fw = itest_fw_pid(&r);
+	itest_run_stop(&r, SIGKILL);
 	assert_true(shm_of(r.pid)); /* a killed daemon leaves its object and entries ... */
-	assert_int_equal(access(path_in(&r, "rpmsg_ctrl0"), F_OK), 0);
-	for (int t = 0; t < 200 && kill(fw, 0) == 0; t++)
-		msleep(10);
+	assert_int_equal(access(itest_run_path(&r, "rpmsg_ctrl0"), F_OK), 0);
+	for (int64_t end = itest_now_ms() + ITEST_REPLY_MS;
+	     kill(fw, 0) == 0 && itest_now_ms() < end;)
+		itest_msleep(10);
 	assert_int_not_equal(kill(fw, 0), 0); /* ... but never its firmware */
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "%s cleanup --run-dir %s > /dev/null", AMPSIM_BIN, r.dir);
-	assert_int_equal(system(cmd), 0);
+	char out[1024];
+	const char *cleanup[] = {AMPSIM_BIN, "cleanup", "--run-dir", r.dir, NULL};
+	assert_int_equal(itest_capture(cleanup, out, sizeof(out)), 0);
 	assert_false(shm_of(r.pid));
 	assert_int_not_equal(access(r.dir, F_OK), 0);
 	close(fds[0]);
@@ -637,9 +508,9 @@ static void nothing_left_after_exit_or_kill_and_cleanup(void **state)
 static void run_fails_with(const char *args, const char *expect, const char *hint)
 {
 	char cmd[1024], out[2048];
-	snprintf(cmd, sizeof(cmd), "%s run --run-dir /tmp/ampsim-test-err-%d %s", AMPSIM_BIN,
-		 (int)getpid(), args);
-	int rc = run_capture(cmd, out, sizeof(out));
+	itest_fmt(cmd, sizeof(cmd), "%s run --run-dir %s %s", AMPSIM_BIN,
+		  itest_scratch_path("run-err"), args);
+	int rc = itest_shell(cmd, out, sizeof(out));
 	if (rc != 1 || !strstr(out, expect) || (hint && !strstr(out, hint)))
 		fail_msg("'%s' exited %d with:\n%s\nexpected \"%s\" and \"%s\"", args, rc, out,
 			 expect, hint ? hint : "");
@@ -648,72 +519,69 @@ static void run_fails_with(const char *args, const char *expect, const char *hin
 static void errors_name_the_problem_and_what_to_do(void **state)
 {
 	(void)state;
-	char args[512], fw[64], ini[64];
+	char args[1024], fw[PATH_MAX], ini[PATH_MAX], out[2048];
 	run_fails_with("/nonexistent/fw", "firmware /nonexistent/fw not found", "build it first");
 	/* Not executable. */
-	snprintf(fw, sizeof(fw), "/tmp/ampsim-test-noexec-%d", (int)getpid());
-	snprintf(args, sizeof(args), "cp %s %s && chmod 644 %s", ECHO_FW, fw, fw);
-	assert_int_equal(system(args), 0);
+	itest_fmt(fw, sizeof(fw), "%s", itest_scratch_path("noexec"));
+	itest_fmt(args, sizeof(args), "cp %s %s && chmod 644 %s", ECHO_FW, fw, fw);
+	assert_int_equal(itest_shell(args, out, sizeof(out)), 0);
 	run_fails_with(fw, "is not an executable file", "built with the sim port");
 	unlink(fw);
 	/* A program with no resource table. */
 	run_fails_with("/bin/true", "section .resource_table", "ampsim rsc-table /bin/true");
 	/* Profile not found. */
-	snprintf(args, sizeof(args), "--soc nosuchsoc %s", ECHO_FW);
+	itest_fmt(args, sizeof(args), "--soc nosuchsoc %s", ECHO_FW);
 	run_fails_with(args, "SoC profile 'nosuchsoc' not found", "or a path to an .ini");
 	/* Region clash: a profile whose vrings overlap. */
-	snprintf(ini, sizeof(ini), "/tmp/ampsim-test-clash-%d.ini", (int)getpid());
-	snprintf(args, sizeof(args), "sed 's/^da=0x10041000$/da=0x10040000/' %s > %s", PROFILE_INI,
-		 ini);
-	assert_int_equal(system(args), 0);
-	snprintf(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
+	itest_fmt(ini, sizeof(ini), "%s.ini", itest_scratch_path("clash"));
+	itest_fmt(args, sizeof(args), "sed 's/^da=0x10041000$/da=0x10040000/' %s > %s", PROFILE_INI,
+		  ini);
+	assert_int_equal(itest_shell(args, out, sizeof(out)), 0);
+	itest_fmt(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
 	run_fails_with(args, "overlaps region vdev0vring0", "docs/memory-map.md");
 	/* The firmware's buffers do not fit the profile's vdev0buffer region. */
-	snprintf(args, sizeof(args), "sed 's/^size=0x4000$/size=0x2000/' %s > %s", PROFILE_INI,
-		 ini);
-	assert_int_equal(system(args), 0);
-	snprintf(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
+	itest_fmt(args, sizeof(args), "sed 's/^size=0x4000$/size=0x2000/' %s > %s", PROFILE_INI,
+		  ini);
+	assert_int_equal(itest_shell(args, out, sizeof(out)), 0);
+	itest_fmt(args, sizeof(args), "--soc %s %s", ini, ECHO_FW);
 	run_fails_with(args, "vdev0buffer region has only 0x", "larger vdev0buffer in the profile");
 	unlink(ini);
 	/* A watchdog for a firmware that declares none to refresh. */
-	snprintf(args, sizeof(args), "--watchdog 100 %s", ECHO_FW);
+	itest_fmt(args, sizeof(args), "--watchdog 100 %s", ECHO_FW);
 	run_fails_with(args, "declares no watchdog entry", "AMP_RSC_WATCHDOG_INIT");
 	/* RUNDIR in use by a live run. */
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "control"), true, 10000));
-	char cmd[512], out[2048];
-	snprintf(cmd, sizeof(cmd), "%s run --run-dir %s %s", AMPSIM_BIN, r.dir, ECHO_FW);
-	assert_int_equal(run_capture(cmd, out, sizeof(out)), 1);
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd), "%s run --run-dir %s %s", AMPSIM_BIN, r.dir, ECHO_FW);
+	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "is in use by a live ampsim run"));
 	assert_non_null(strstr(out, "pass another --run-dir"));
 	/* ... and the live run is untouched. */
-	int fd = connect_seqpacket(path_in(&r, "rpmsg0"));
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(fd, "still mine");
 	close(fd);
-	stop_daemon(&r, SIGINT);
+	itest_run_stop(&r, SIGINT);
 }
 
 /* The daemon's stderr after a run with @opt in which a second client was refused. */
 static void log_of_a_run(const char *opt, char *out, size_t len)
 {
-	char log[64];
-	snprintf(log, sizeof(log), "/tmp/ampsim-test-%d.log", (int)getpid());
-	struct run r = {.errlog = log};
+	char log[PATH_MAX];
+	itest_fmt(log, sizeof(log), "%s.log", itest_scratch_path("daemon"));
+	struct itest_run r = {.errlog = log};
 	const char *opts[] = {opt, NULL};
-	start_daemon_with(&r, ECHO_FW, opts);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	int a = connect_seqpacket(path_in(&r, "rpmsg0"));
-	int b = connect_seqpacket(path_in(&r, "rpmsg0"));
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int a = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
+	int b = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	char buf[8];
-	assert_int_equal(read_within(b, buf, sizeof(buf), 2000), 0); /* refused */
+	assert_int_equal(itest_read_within(b, buf, sizeof(buf), ITEST_REPLY_MS), 0); /* refused */
 	close(a);
 	close(b);
-	stop_daemon(&r, SIGINT);
-	FILE *f = fopen(log, "r");
-	assert_non_null(f);
-	out[fread(out, 1, len - 1, f)] = '\0';
-	fclose(f);
+	itest_run_stop(&r, SIGINT);
+	itest_read_file(log, out, len);
 	unlink(log);
 }
 
@@ -742,19 +610,16 @@ static void help_and_docs_explain_every_option(void **state)
 	static const char *const chat_opts[] = {"--timeout", "--ctrl", "--dst", "--src", "--name"};
 	static char help[8192], docs[65536];
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "%s run --help", AMPSIM_BIN);
-	assert_int_equal(run_capture(cmd, help, sizeof(help)), 0);
-	FILE *f = fopen(DOCS_CLI, "r");
-	assert_non_null(f);
-	docs[fread(docs, 1, sizeof(docs) - 1, f)] = '\0';
-	fclose(f);
+	itest_fmt(cmd, sizeof(cmd), "%s run --help", AMPSIM_BIN);
+	assert_int_equal(itest_shell(cmd, help, sizeof(help)), 0);
+	itest_read_file(DOCS_CLI, docs, sizeof(docs));
 	for (size_t i = 0; i < sizeof(run_opts) / sizeof(run_opts[0]); i++) {
 		if (!strstr(help, run_opts[i]) || !strstr(docs, run_opts[i]))
 			fail_msg("%s is missing from 'ampsim run --help' or docs/cli.md",
 				 run_opts[i]);
 	}
-	snprintf(cmd, sizeof(cmd), "%s chat --help", AMPSIM_BIN);
-	assert_int_equal(run_capture(cmd, help, sizeof(help)), 0);
+	itest_fmt(cmd, sizeof(cmd), "%s chat --help", AMPSIM_BIN);
+	assert_int_equal(itest_shell(cmd, help, sizeof(help)), 0);
 	for (size_t i = 0; i < sizeof(chat_opts) / sizeof(chat_opts[0]); i++) {
 		if (!strstr(help, chat_opts[i]) || !strstr(docs, chat_opts[i]))
 			fail_msg("%s is missing from 'ampsim chat --help' or docs/cli.md",
@@ -784,56 +649,47 @@ static long cpu_ticks(int pid)
 static void an_idle_run_uses_no_cpu(void **state)
 {
 	(void)state;
-	struct run r;
-	start_daemon(&r, ECHO_FW);
-	assert_true(wait_for(path_in(&r, "rpmsg0"), true, 10000));
-	int fw = fw_pid(&r);
-	msleep(200);
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fw = itest_fw_pid(&r);
+	itest_msleep(200);
 	long fw0 = cpu_ticks(fw), d0 = cpu_ticks(r.pid);
-	msleep(1000);
+	itest_msleep(1000);
 	long hz = sysconf(_SC_CLK_TCK);
 	/* 5 % of a second at most (a tick is 10 ms: allow noise of a few ticks). */
 	assert_true((cpu_ticks(fw) - fw0) * 20 <= hz);
 	assert_true((cpu_ticks(r.pid) - d0) * 20 <= hz);
-	stop_daemon(&r, SIGINT);
-}
-
-static int kill_leftover(void **state)
-{
-	(void)state;
-	if (live_daemon > 0) {
-		kill(live_daemon, SIGINT);
-		msleep(500);
-		kill(live_daemon, SIGKILL);
-		waitpid(live_daemon, NULL, 0);
-		live_daemon = 0;
-	}
-	return 0;
+	itest_run_stop(&r, SIGINT);
 }
 
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_teardown(echo_every_size_over_seqpacket, kill_leftover),
-	    cmocka_unit_test_teardown(second_client_is_refused_and_many_come_and_go, kill_leftover),
-	    cmocka_unit_test_teardown(tty_is_a_byte_stream, kill_leftover),
+	    cmocka_unit_test_teardown(echo_every_size_over_seqpacket, itest_run_teardown),
+	    cmocka_unit_test_teardown(second_client_is_refused_and_many_come_and_go,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(tty_is_a_byte_stream, itest_run_teardown),
 	    cmocka_unit_test_teardown(crash_hangs_up_and_recovery_brings_the_channel_back,
-				      kill_leftover),
-	    cmocka_unit_test_teardown(stop_and_start_through_ctl, kill_leftover),
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(stop_and_start_through_ctl, itest_run_teardown),
 	    cmocka_unit_test_teardown(rpmsg_ctrl_creates_endpoints_of_the_clients_choice,
-				      kill_leftover),
+				      itest_run_teardown),
 	    cmocka_unit_test_teardown(two_channels_and_ns_destroy_create_at_run_time,
-				      kill_leftover),
-	    cmocka_unit_test_teardown(wrap_runs_the_firmware_under_a_tool, kill_leftover),
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(wrap_runs_the_firmware_under_a_tool, itest_run_teardown),
 	    cmocka_unit_test_teardown(gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run,
-				      kill_leftover),
-	    cmocka_unit_test_teardown(writers_wait_for_tx_buffers_like_dev_rpmsg, kill_leftover),
-	    cmocka_unit_test_teardown(nothing_left_after_exit_or_kill_and_cleanup, kill_leftover),
-	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, kill_leftover),
-	    cmocka_unit_test_teardown(log_levels_through_glib_structured_logging, kill_leftover),
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(writers_wait_for_tx_buffers_like_dev_rpmsg,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(nothing_left_after_exit_or_kill_and_cleanup,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(errors_name_the_problem_and_what_to_do, itest_run_teardown),
+	    cmocka_unit_test_teardown(log_levels_through_glib_structured_logging,
+				      itest_run_teardown),
 	    cmocka_unit_test(help_and_docs_explain_every_option),
-	    cmocka_unit_test_teardown(an_idle_run_uses_no_cpu, kill_leftover),
+	    cmocka_unit_test_teardown(an_idle_run_uses_no_cpu, itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
 }
