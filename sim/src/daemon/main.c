@@ -30,7 +30,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\n'ampsim COMMAND --help' describes each command and its options.\n"
-		     "Example: ampsim run build/default/fw-sample/echo/echo\n");
+		     "Example: ampsim run ./echo   (a firmware built with the simulator port)\n");
 }
 
 int main(int argc, char **argv)

@@ -287,8 +287,8 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		}
 	g_autoptr(GOptionContext) ctx = g_option_context_new("FIRMWARE [-- FIRMWARE-ARGS]");
 	g_option_context_set_summary(
-	    ctx, "Boot FIRMWARE (a firmware built with the simulator port, e.g.\n"
-		 "build/default/fw-sample/echo/echo) on a simulated STM32MP1 and serve the\n"
+	    ctx, "Boot FIRMWARE (a firmware built with the simulator port, such as the\n"
+		 "echo sample) on a simulated STM32MP1 and serve the\n"
 		 "RPMsg channels it announces, bound by exact name as Linux binds drivers:\n"
 		 "  \"rpmsg-tty\"    -> RUNDIR/ttyRPMSG<n>, a pty in raw mode (byte stream,\n"
 		 "                    like /dev/ttyRPMSG<n>; ST's \"rpmsg-tty-channel\" too)\n"

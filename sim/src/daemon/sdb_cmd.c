@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include <glib.h>
+#include <zlib.h>
 
-#include <amp/fw_crc32.h>
 #include <ampsim/errno.h>
 #include <ampsim/sdb.h>
 
@@ -33,6 +33,12 @@ struct tally {
 	uint64_t bytes, rounds, crc_ok, crc_bad;
 };
 
+/* The IEEE 802.3 CRC-32 the firmware computes (zlib's is the same). */
+static uint32_t crc32_of(const uint8_t *p, size_t len)
+{
+	return (uint32_t)crc32_z(0, p, len);
+}
+
 /* The sdb sample ends a counter/signal buffer with the CRC-32 of the bytes before it. */
 static bool crc_ok(const uint8_t *p, uint64_t len)
 {
@@ -40,7 +46,7 @@ static bool crc_ok(const uint8_t *p, uint64_t len)
 		return false;
 	uint32_t want = p[len - 4] | (uint32_t)p[len - 3] << 8 | (uint32_t)p[len - 2] << 16 |
 			(uint32_t)p[len - 1] << 24;
-	return amp_fw_crc32(p, (size_t)(len - 4)) == want;
+	return crc32_of(p, (size_t)(len - 4)) == want;
 }
 
 /* Wait for any buffer; returns its index in @b or an AMP_E* code (as amp_sdb_wait()). */
@@ -94,7 +100,7 @@ static int run_to_firmware(struct amp_sdb *s, struct amp_sdb_buf *b, const struc
 		uint8_t *p = x->data;
 		for (size_t k = 0; k < x->size; k++)
 			p[k] = (uint8_t)(r * 7 + k);
-		uint32_t want = amp_fw_crc32(p, x->size), got;
+		uint32_t want = crc32_of(p, x->size), got;
 		uint64_t n;
 		int rc = amp_sdb_submit(s, x->idx, x->size);
 		if (!rc)
@@ -155,10 +161,9 @@ static int parse_opts(int *argc, char ***argv, struct sdb_opts *o, guint64 *size
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("RUNDIR/rpmsg-sdb");
 	g_option_context_set_summary(
-	    ctx,
-	    "The rpmsg-sdb demo client: large buffers in the SoC's DDR that the firmware\n"
-	    "fills in place (zero copy), checked and timed here. Needs a run whose firmware\n"
-	    "announces \"rpmsg-sdb-channel\", e.g. ampsim run build/default/fw-sample/sdb/sdb");
+	    ctx, "The rpmsg-sdb demo client: large buffers in the SoC's DDR that the firmware\n"
+		 "fills in place (zero copy), checked and timed here. Needs a run whose firmware\n"
+		 "announces \"rpmsg-sdb-channel\", such as the sdb sample firmware.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err) || *argc != 2) {

@@ -189,7 +189,7 @@ static gboolean sim_sanity_check(void *priv, const char *firmware, GError **err)
 		return TRUE;
 	amp_set_error(err, AMP_EACCES,
 		      "firmware %s is not an executable file; on the simulator a firmware is a "
-		      "host program built with the sim port (fw-sample/port/sim)",
+		      "host program built with the sim port of <amp/fw_platform.h>",
 		      firmware);
 	return FALSE;
 }

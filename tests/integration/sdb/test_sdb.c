@@ -347,6 +347,29 @@ static void a_client_reaches_only_its_own_buffers(void **state)
 	itest_run_stop(&run, SIGINT);
 }
 
+/* `ampsim sdb` run as a command, in both directions. */
+static void ampsim_sdb(const char *const *argv, const char *want)
+{
+	static char out[4096];
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0 || !strstr(out, want))
+		fail_msg("ampsim sdb exited %d, expected \"%s\" in:\n%s", rc, want, out);
+}
+
+/* The host checks the firmware's CRC-32 with zlib's: every buffer must match, both ways. */
+static void ampsim_sdb_checks_every_crc_both_ways(void **state)
+{
+	(void)state;
+	start(SDB_FW);
+	const char *to_linux[] = {AMPSIM_BIN, "sdb", "-n", "3", "-s", "64K",
+				  "-r",	      "30",  "-p", "s", sock, NULL};
+	ampsim_sdb(to_linux, "CRC-32 at the end of each buffer: 30 ok, 0 bad");
+	const char *to_fw[] = {AMPSIM_BIN, "sdb", "--to-firmware", "-n", "2", "-s", "1M", "-r", "6",
+			       sock,	   NULL};
+	ampsim_sdb(to_fw, "CRC-32 the firmware computed over what it read: 6 ok, 0 bad");
+	itest_run_stop(&run, SIGINT);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -362,6 +385,7 @@ int main(void)
 	    cmocka_unit_test_teardown(refusals_carry_their_code, itest_run_teardown),
 	    cmocka_unit_test_teardown(a_stale_buffer_does_not_outlive_its_service,
 				      itest_run_teardown),
+	    cmocka_unit_test_teardown(ampsim_sdb_checks_every_crc_both_ways, itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("rpmsg-sdb", tests, NULL, NULL);
 }
