@@ -3,10 +3,14 @@
  * channel in the blocking, adaptive and spin modes, against a raw eventfd ping-pong in the
  * same run. Prints median and 99th percentile round trip, each mode's ratio to raw eventfd,
  * the CPU time each process uses while idle for one second, the eventfd writes done
- * and avoided, and whether the issue's targets are met. Every waiter blocks without a
- * timeout, as the raw peer does; a watchdog alarm reports a lost IRQ.
+ * and avoided, and whether the issue's targets are met. Then one adaptive ping-pong of
+ * long_run round trips (10^6 by default) in a single run. Every waiter blocks without a
+ * timeout, as the raw peer does; a watchdog alarm reports a lost IRQ. After every IPCC run
+ * the channel's counters must add up in both directions (kicks == IRQs raised == IRQs
+ * handled == round trips, nothing coalesced), or the benchmark fails (exit 1).
  *
  *   bench_ipcc [round_trips (default 200000)] [poll_ns (default 50000)]
+ *              [long_run (default 1000000; 0 skips it)]
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -193,6 +197,26 @@ static void link_idle(void *arg)
 	}
 }
 
+/* Each round trip is one kick and one IRQ each way: anything else is a lost or extra IRQ. */
+static void check_counters(struct amp_soc *soc, const char *name, long n)
+{
+	for (int p = 0; p < 2; p++) {
+		const struct amp_ipcc_chan_stats *s = &amp_soc_ipcc(soc)->stats[p][CH];
+		uint32_t kicks = s->kicks, raised = s->irq_raised, handled = s->irq_handled;
+		uint32_t coalesced = s->coalesced, efd = s->efd_writes + s->efd_avoided;
+
+		if (kicks != (uint32_t)n || raised != (uint32_t)n || handled != (uint32_t)n ||
+		    coalesced != 0 || efd != raised) {
+			fprintf(
+			    stderr,
+			    "bench_ipcc: %s, processor %d, %ld round trips: kicks %u, IRQs "
+			    "raised %u, handled %u, coalesced %u, eventfd writes + avoided %u\n",
+			    name, p + 1, n, kicks, raised, handled, coalesced, efd);
+			exit(1);
+		}
+	}
+}
+
 static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns, long n, bool idle)
 {
 	uint64_t *lat = r->lat + r->nlat;
@@ -252,6 +276,7 @@ static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns
 		measure_idle(r, pid, link_idle, &host);
 	amp_ipcc_link_kick(&host, AMP_IPCC_CH_SHUTDOWN);
 	waitpid(pid, NULL, 0);
+	check_counters(&soc, names[mode], n);
 	r->name = names[mode];
 	r->writes += amp_soc_ipcc(&soc)->stats[0][CH].efd_writes +
 		     amp_soc_ipcc(&soc)->stats[1][CH].efd_writes;
@@ -289,10 +314,26 @@ static void print_targets(const struct result *res)
 	       idle >= 0 && idle < 1.0 ? "met" : "MISSED");
 }
 
+/* One adaptive ping-pong of @n round trips in a single run (no turns), counters checked. */
+static void long_run(long n, uint32_t poll_ns)
+{
+	struct result r = {.lat = calloc((size_t)n, sizeof(uint64_t))};
+
+	if (!r.lat)
+		exit(1);
+	run_ipcc(&r, AMP_IPCC_WAIT_ADAPTIVE, poll_ns, n, false);
+	summarize(&r);
+	printf("ipcc adaptive, %ld round trips in one run: median %.2f us, p99 %.2f us; "
+	       "kicks == IRQs raised == IRQs handled == %ld both ways\n",
+	       n, r.median_us, r.p99_us, n);
+	free(r.lat);
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 200000;
 	uint32_t poll_ns = argc > 2 ? (uint32_t)atol(argv[2]) : AMP_IPCC_POLL_NS_DEFAULT;
+	long long_n = argc > 3 ? atol(argv[3]) : 1000000;
 	struct result res[4] = {{0}};
 	long chunk;
 
@@ -323,5 +364,7 @@ int main(int argc, char **argv)
 	print_targets(res);
 	for (int i = 0; i < 4; i++)
 		free(res[i].lat);
+	if (long_n > 0)
+		long_run(long_n, poll_ns);
 	return 0;
 }

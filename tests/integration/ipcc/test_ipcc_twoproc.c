@@ -1,11 +1,15 @@
 /*
  * Two real processes (fork + exec) over the shared SoC object and the IPCC eventfds:
- * ping-pong in the blocking, adaptive (10^6 round trips) and spin modes with no lost IRQ
- * and counters that add up; the firmware maps at device addresses while the host maps
- * anywhere; SIGKILL of either side leaves no object behind once cleanup has run.
+ * ping-pong in the blocking, adaptive and spin modes with no lost IRQ and counters that add
+ * up; the firmware maps at device addresses while the host maps anywhere; SIGKILL of either
+ * side leaves no object behind once cleanup has run.
+ *
+ * The ping-pongs are functional checks, short enough to pass on a machine whose cores are
+ * busy with other work (in spin mode, each round trip may wait for a time slice). The
+ * 10^6-round-trip run, with the same counter checks, is a benchmark: tests/bench/ipcc.
  *
  * The same binary is the firmware (argv[1] == "fw") and a killable host ("host"). Counts can be
- * scaled with AMP_PINGPONG_SCALE (a divisor); under valgrind they are divided by 200.
+ * scaled with AMP_PINGPONG_SCALE (a divisor); under valgrind they are divided by 20.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,6 +48,8 @@
 #define DA_COUNT 0x10042008u   /* firmware's handled count */
 #define PATTERN 0xA5A5F00Du
 #define REPLY 0x600DF00Du
+/* A safety net, not a timing: an answer that takes this long was lost. */
+#define ANSWER_MS 10000
 
 static uint64_t now_ns(void)
 {
@@ -59,7 +65,7 @@ static long scaled(long n)
 	long div = s ? atol(s) : 1;
 
 	if (RUNNING_ON_VALGRIND)
-		div *= 200;
+		div *= 20;
 	if (div < 1)
 		div = 1;
 	return n / div > 10 ? n / div : 10;
@@ -194,10 +200,10 @@ static void spawn(struct run *r, enum amp_ipcc_wait fw_mode)
 	assert_int_equal(start_run(r, fw_mode), 0);
 }
 
-/* Has the firmware unmasked CH_PING with RXOIE on (is it ready)? Waits up to 10 s. */
+/* Has the firmware unmasked CH_PING with RXOIE on (is it ready)? Waits up to 30 s. */
 static bool fw_ready(struct run *r)
 {
-	uint64_t deadline = now_ns() + 10ull * 1000000000u;
+	uint64_t deadline = now_ns() + 30ull * 1000000000u;
 	uint32_t cr = 0, mr = ~0u;
 
 	while (now_ns() < deadline) {
@@ -262,8 +268,8 @@ static void pingpong(enum amp_ipcc_wait mode, long n)
 
 		if (k != 1)
 			fail_msg("round %ld: kick returned %d (coalesced or error)", i, k);
-		if (amp_ipcc_link_wait_event(&r.link, 5000) != 1)
-			fail_msg("round %ld: lost IRQ (no answer in 5 s)", i);
+		if (amp_ipcc_link_wait_event(&r.link, ANSWER_MS) != 1)
+			fail_msg("round %ld: lost IRQ (no answer in %d ms)", i, ANSWER_MS);
 		if (amp_ipcc_link_dispatch(&r.link) != 1 || r.pongs != i + 1)
 			fail_msg("round %ld: %ld pongs", i, r.pongs);
 	}
@@ -300,22 +306,24 @@ static void pingpong(enum amp_ipcc_wait mode, long n)
 	finish(&r);
 }
 
+#define ROUND_TRIPS 2000
+
 static void pingpong_blocking(void **state)
 {
 	(void)state;
-	pingpong(AMP_IPCC_WAIT_BLOCK, scaled(20000));
+	pingpong(AMP_IPCC_WAIT_BLOCK, scaled(ROUND_TRIPS));
 }
 
-static void pingpong_adaptive_1e6(void **state)
+static void pingpong_adaptive(void **state)
 {
 	(void)state;
-	pingpong(AMP_IPCC_WAIT_ADAPTIVE, scaled(1000000));
+	pingpong(AMP_IPCC_WAIT_ADAPTIVE, scaled(ROUND_TRIPS));
 }
 
 static void pingpong_spin(void **state)
 {
 	(void)state;
-	pingpong(AMP_IPCC_WAIT_SPIN, scaled(200000));
+	pingpong(AMP_IPCC_WAIT_SPIN, scaled(ROUND_TRIPS));
 }
 
 /* Host masks its RX channel: the firmware's answer stays pending until it unmasks. */
@@ -336,7 +344,7 @@ static void masking_across_processes(void **state)
 	assert_true(amp_ipcc_rx_pending(&r.link.m, P1) == 0);
 	assert_false(amp_ipcc_tx_free(&r.link.m, P2) & (1u << CH_PING));
 	assert_int_equal(amp_ipcc_link_mask(&r.link, CH_PING, false), AMP_OK);
-	assert_int_equal(amp_ipcc_link_wait_event(&r.link, 5000), 1);
+	assert_int_equal(amp_ipcc_link_wait_event(&r.link, ANSWER_MS), 1);
 	assert_int_equal(amp_ipcc_link_dispatch(&r.link), 1);
 	assert_int_equal(r.pongs, 1);
 	/* The answer's raise happened at the unmask: the counters still add up. */
@@ -364,7 +372,7 @@ static void firmware_sigkill_leaves_nothing(void **state)
 	wait_fw_ready(&r);
 	for (int i = 0; i < 10; i++) {
 		amp_ipcc_link_kick(&r.link, CH_PING);
-		assert_int_equal(amp_ipcc_link_wait_event(&r.link, 5000), 1);
+		assert_int_equal(amp_ipcc_link_wait_event(&r.link, ANSWER_MS), 1);
 		amp_ipcc_link_dispatch(&r.link);
 	}
 	kill(r.child, SIGKILL);
@@ -392,7 +400,7 @@ static int host_main(int argc, char **argv)
 		return 31;
 	for (int i = 0; i < 10; i++) {
 		if (amp_ipcc_link_kick(&r.link, CH_PING) != 1 ||
-		    amp_ipcc_link_wait_event(&r.link, 5000) != 1 ||
+		    amp_ipcc_link_wait_event(&r.link, ANSWER_MS) != 1 ||
 		    amp_ipcc_link_dispatch(&r.link) != 1)
 			return 32;
 	}
@@ -462,7 +470,7 @@ int main(int argc, char **argv)
 		return host_main(argc, argv);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pingpong_blocking),
-	    cmocka_unit_test(pingpong_adaptive_1e6),
+	    cmocka_unit_test(pingpong_adaptive),
 	    cmocka_unit_test(pingpong_spin),
 	    cmocka_unit_test(masking_across_processes),
 	    cmocka_unit_test(firmware_sigkill_leaves_nothing),

@@ -558,7 +558,8 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "is in use by a live ampsim run"));
 	assert_non_null(strstr(out, "pass another --run-dir"));
-	/* ... and the live run is untouched. */
+	/* ... and the live run is untouched (its channel may come after its control socket). */
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(fd, "still mine");
 	close(fd);
