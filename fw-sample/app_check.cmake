@@ -2,12 +2,13 @@ cmake_minimum_required(VERSION 3.25)
 # Gate for "the apps use only the OpenAMP-compatible API and contain no #ifdef for the
 # simulator" (DESIGN 2, issue 7): every sample source (app, resource table, protocol logic)
 #   - has no preprocessor conditional other than a header's include guard,
-#   - includes only the OpenAMP API, the platform interface, the sample helpers and
-#     freestanding C headers,
+#   - includes only the OpenAMP API, the platform interface, the sample helpers, the
+#     rpmsg-sdb codec (<amp/sdb_proto.h>, a protocol both sides share) and freestanding C
+#     headers,
 #   - calls no function of the core's own amp_ API (rpmsg_* only; amp_fw_* helpers are fine).
 #   cmake -DFILES=a.c,b.h -P app_check.cmake
 string(REPLACE "," ";" files "${FILES}")
-set(allowed_sys "^(openamp/[a-z_]+\\.h|amp/(fw_platform|fw_crc32|rsc_declare|error)\\.h|std(int|def|bool)\\.h|string\\.h)$")
+set(allowed_sys "^(openamp/[a-z_]+\\.h|amp/(fw_platform|fw_crc32|rsc_declare|error|sdb_proto)\\.h|std(int|def|bool)\\.h|string\\.h)$")
 set(bad "")
 foreach(f IN LISTS files)
   # One list element per line: neutralise the characters CMake lists treat specially.

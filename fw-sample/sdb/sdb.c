@@ -3,7 +3,8 @@
  * demo. Announces "rpmsg-sdb-channel"; the host's driver allocates large buffers in DDR and
  * announces each one ("B<idx>A<addr>L<len>"); the firmware writes the data straight into the
  * buffer (no RPMsg copy), ends it with a CRC-32, and reports "B<idx>L<len>" so the driver
- * wakes the reader. Protocol and fill: sdb_proto.h. Written against the OpenAMP API only;
+ * wakes the reader. Messages: <amp/sdb_proto.h> (the codec the host's service uses too);
+ * the sample's command and fill: sdb_proto.h. Written against the OpenAMP API only;
  * buffer addresses go through fw_platform_da_to_va(), never dereferenced as they are.
  */
 #include <openamp/open_amp.h>
@@ -21,7 +22,7 @@ struct sdb_buffer {
 };
 
 static struct rpmsg_endpoint sdb_ept;
-static struct sdb_buffer buffers[SDB_MAX_BUFFERS];
+static struct sdb_buffer buffers[AMP_SDB_MAX_BUFFERS];
 static enum sdb_pattern pattern = SDB_PATTERN_COUNTER;
 static uint32_t fill_seq;
 static uint32_t bad_msgs;
@@ -29,7 +30,7 @@ static uint32_t bad_msgs;
 static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t dst)
 {
 	struct sdb_buffer *b = &buffers[idx];
-	char report[SDB_REPORT_MAX + 1];
+	char report[AMP_SDB_MSG_MAX + 1];
 
 	if (b->len == 0 || b->to_fw) {
 		fw_platform_trace("sdb: refill of a buffer never announced for filling\n");
@@ -42,7 +43,9 @@ static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t d
 	}
 	sdb_fill(va, b->len, pattern, fill_seq++);
 	b->fills++;
-	int n = sdb_format_report(report, sizeof(report), idx, b->len);
+	int n = amp_sdb_format(
+	    report, sizeof(report),
+	    &(struct amp_sdb_msg){.kind = AMP_SDB_MSG_FILLED, .idx = idx, .len = b->len});
 	if (n < 0 || rpmsg_sendto(ept, report, n, dst) < 0)
 		fw_platform_trace("sdb: report failed\n");
 }
@@ -51,7 +54,7 @@ static void fill_and_report(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t d
 static void consume_and_return(struct rpmsg_endpoint *ept, uint32_t idx, uint32_t len, uint32_t dst)
 {
 	struct sdb_buffer *b = &buffers[idx];
-	char answer[SDB_REPORT_MAX + 1];
+	char answer[AMP_SDB_MSG_MAX + 1];
 
 	if (!b->to_fw || len > b->len) {
 		fw_platform_trace("sdb: F for a buffer not announced with T, or too long\n");
@@ -62,38 +65,44 @@ static void consume_and_return(struct rpmsg_endpoint *ept, uint32_t idx, uint32_
 		fw_platform_trace("sdb: announced buffer is outside accessible memory\n");
 		return;
 	}
-	int n = sdb_format_return(answer, sizeof(answer), idx, amp_fw_crc32(va, len));
+	int n = amp_sdb_format(answer, sizeof(answer),
+			       &(struct amp_sdb_msg){.kind = AMP_SDB_MSG_RETURNED,
+						     .idx = idx,
+						     .crc = amp_fw_crc32(va, len)});
 	if (n < 0 || rpmsg_sendto(ept, answer, n, dst) < 0)
 		fw_platform_trace("sdb: give-back failed\n");
 }
 
 static int sdb_cb(struct rpmsg_endpoint *ept, void *data, size_t len, uint32_t src, void *priv)
 {
-	struct sdb_msg msg;
+	struct sdb_cmd cmd;
+	const struct amp_sdb_msg *msg = &cmd.msg;
 
 	(void)priv;
-	if (sdb_parse(data, len, &msg) != 0) {
+	if (sdb_parse(data, len, &cmd) != 0) {
 		bad_msgs++;
 		fw_platform_trace("sdb: malformed message ignored\n");
 		return RPMSG_SUCCESS;
 	}
-	switch (msg.kind) {
-	case SDB_MSG_ANNOUNCE:
-	case SDB_MSG_ANNOUNCE_TO_FW:
-		buffers[msg.idx].da = msg.da;
-		buffers[msg.idx].len = msg.len;
-		buffers[msg.idx].to_fw = msg.kind == SDB_MSG_ANNOUNCE_TO_FW;
-		if (msg.kind == SDB_MSG_ANNOUNCE)
-			fill_and_report(ept, msg.idx, src);
+	switch (msg->kind) {
+	case AMP_SDB_MSG_ANNOUNCE:
+	case AMP_SDB_MSG_ANNOUNCE_TO_FW:
+		buffers[msg->idx].da = msg->da;
+		buffers[msg->idx].len = msg->len;
+		buffers[msg->idx].to_fw = msg->kind == AMP_SDB_MSG_ANNOUNCE_TO_FW;
+		if (msg->kind == AMP_SDB_MSG_ANNOUNCE)
+			fill_and_report(ept, msg->idx, src);
 		break;
-	case SDB_MSG_FILLED:
-		consume_and_return(ept, msg.idx, msg.len, src);
+	case AMP_SDB_MSG_SUBMIT:
+		consume_and_return(ept, msg->idx, msg->len, src);
 		break;
-	case SDB_MSG_REFILL:
-		fill_and_report(ept, msg.idx, src);
+	case AMP_SDB_MSG_REFILL:
+		fill_and_report(ept, msg->idx, src);
 		break;
-	case SDB_MSG_PATTERN:
-		pattern = msg.pattern;
+	case AMP_SDB_MSG_CONTROL:
+		pattern = cmd.pattern;
+		break;
+	default: /* firmware -> host kinds: never parsed here */
 		break;
 	}
 	return RPMSG_SUCCESS;
@@ -104,13 +113,13 @@ int main(void)
 	struct rpmsg_device *rdev = fw_platform_init();
 	if (!rdev)
 		return 1;
-	int rc = rpmsg_create_ept(&sdb_ept, rdev, SDB_SERVICE, RPMSG_ADDR_ANY, RPMSG_ADDR_ANY,
-				  sdb_cb, NULL);
+	int rc = rpmsg_create_ept(&sdb_ept, rdev, AMP_SDB_SERVICE_NAME, RPMSG_ADDR_ANY,
+				  RPMSG_ADDR_ANY, sdb_cb, NULL);
 	if (rc != RPMSG_SUCCESS) {
 		fw_platform_trace("sdb: cannot create the endpoint\n");
 		return 1;
 	}
-	fw_platform_trace("sdb: announced " SDB_SERVICE "\n");
+	fw_platform_trace("sdb: announced " AMP_SDB_SERVICE_NAME "\n");
 	while (!fw_platform_stop_requested())
 		fw_platform_poll(1000);
 	rpmsg_destroy_ept(&sdb_ept);

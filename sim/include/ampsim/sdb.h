@@ -28,13 +28,11 @@
 #include <stdint.h>
 
 #include <amp/error.h>
+#include <amp/sdb_proto.h> /* AMP_SDB_MAX_BUFFERS: buffers at most, over all clients */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Buffers at most, over all clients of a run (indices 0..15). */
-#define AMP_SDB_MAX_BUFFERS 16u
 
 /** Who writes a buffer. */
 enum amp_sdb_dir {

@@ -1,4 +1,4 @@
-/* The host's rpmsg-sdb service; see sdb_service.h, sdb_wire.h and sdb_msg.h. */
+/* The host's rpmsg-sdb service; see sdb_service.h, sdb_wire.h and <amp/sdb_proto.h>. */
 #define _GNU_SOURCE
 #include "sdb_service.h"
 
@@ -15,11 +15,11 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <amp/sdb_proto.h>
 #include <ampsim/error.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/sdb.h>
 
-#include "sdb_msg.h"
 #include "sdb_wire.h"
 #include "sock_server.h"
 
@@ -111,9 +111,15 @@ void amp_sdb_service_tx_ready(struct amp_sdb_service *s)
 	}
 }
 
-/* Every message to the firmware goes through the queue, so none overtakes another. */
+/* Every message to the firmware goes through the queue, so none overtakes another. @len:
+ * what amp_sdb_format() returned (negative: a message the codec refused to write). */
 static void fw_send(struct amp_sdb_service *s, const char *text, int len)
 {
+	if (len < 0) {
+		s->st.tx_errors++;
+		g_warning("rpmsg-sdb: cannot format a message: %s", amp_strerror(len));
+		return;
+	}
 	g_queue_push_tail(&s->tx, g_bytes_new(text, (gsize)len));
 	amp_sdb_service_tx_ready(s);
 }
@@ -242,8 +248,12 @@ static void plug_done(void *priv, int rc)
 		return;
 	}
 	char msg[AMP_SDB_MSG_MAX + 1];
-	int n = amp_sdb_fmt_announce(msg, sizeof(msg), b->dir == AMP_SDB_TO_LINUX ? 'B' : 'T',
-				     b->idx, (uint32_t)b->da, (uint32_t)b->size);
+	struct amp_sdb_msg m = {.kind = b->dir == AMP_SDB_TO_LINUX ? AMP_SDB_MSG_ANNOUNCE
+								   : AMP_SDB_MSG_ANNOUNCE_TO_FW,
+				.idx = b->idx,
+				.da = (uint32_t)b->da,
+				.len = (uint32_t)b->size};
+	int n = amp_sdb_format(msg, sizeof(msg), &m);
 	b->state = b->dir == AMP_SDB_TO_LINUX ? BUF_FIRMWARE : BUF_CLIENT;
 	s->st.allocs++;
 	struct amp_sdb_rep rep = {.idx = b->idx,
@@ -318,7 +328,9 @@ static int give_back(struct sdb_client *c, const struct amp_sdb_req *req)
 		return AMP_EBUSY;
 	char msg[AMP_SDB_MSG_MAX + 1];
 	b->state = BUF_FIRMWARE;
-	fw_send(c->svc, msg, amp_sdb_fmt_refill(msg, sizeof(msg), b->idx));
+	fw_send(c->svc, msg,
+		amp_sdb_format(msg, sizeof(msg),
+			       &(struct amp_sdb_msg){.kind = AMP_SDB_MSG_REFILL, .idx = b->idx}));
 	return 0;
 }
 
@@ -337,14 +349,21 @@ static int submit(struct sdb_client *c, const struct amp_sdb_req *req)
 	b->state = BUF_FIRMWARE;
 	b->submitted = req->size;
 	c->svc->st.submits++;
-	fw_send(c->svc, msg, amp_sdb_fmt_filled(msg, sizeof(msg), b->idx, (uint32_t)req->size));
+	fw_send(c->svc, msg,
+		amp_sdb_format(msg, sizeof(msg),
+			       &(struct amp_sdb_msg){.kind = AMP_SDB_MSG_SUBMIT,
+						     .idx = b->idx,
+						     .len = (uint32_t)req->size}));
 	return 0;
 }
 
-/* Vendor commands pass through, but never anything that could forge the buffer protocol. */
+/* Vendor commands pass through, but never anything that could forge the buffer protocol:
+ * the codec must read the text as a command. */
 static int control(struct sdb_client *c, const struct amp_sdb_req *req)
 {
-	if (req->size == 0 || req->size > AMP_SDB_CONTROL_MAX || strchr("BTRF", req->text[0]))
+	struct amp_sdb_msg m;
+	if (req->size == 0 || req->size > AMP_SDB_CONTROL_MAX ||
+	    amp_sdb_parse_to_fw(req->text, req->size, &m) != 0 || m.kind != AMP_SDB_MSG_CONTROL)
 		return AMP_EINVAL;
 	fw_send(c->svc, req->text, (int)req->size);
 	return 0;
@@ -561,8 +580,10 @@ static void fw_returned(struct amp_sdb_service *s, struct sdb_buf *b, uint32_t c
 
 void amp_sdb_service_receive(struct amp_sdb_service *s, const void *data, size_t len)
 {
-	struct amp_sdb_fw_msg m;
-	if (amp_sdb_parse_fw(data, len, &m) != 0) {
+	struct amp_sdb_msg m;
+	/* AMP_ERANGE: well formed, but the index is out of range (counted below). */
+	int rc = amp_sdb_parse_to_host(data, len, &m);
+	if (rc != 0 && rc != AMP_ERANGE) {
 		char shown[13];
 		size_t n = MIN(len, sizeof(shown) - 1);
 		for (size_t i = 0; i < n; i++) {
@@ -586,7 +607,7 @@ void amp_sdb_service_receive(struct amp_sdb_service *s, const void *data, size_t
 			       m.idx);
 		return;
 	}
-	if (m.kind == AMP_SDB_FW_FILLED)
+	if (m.kind == AMP_SDB_MSG_FILLED)
 		fw_filled(s, b, m.len);
 	else
 		fw_returned(s, b, m.crc);

@@ -17,11 +17,10 @@
 
 #include <glib.h>
 
+#include <amp/sdb_proto.h> /* AMP_SDB_SERVICE_NAME */
 #include <ampsim/host.h>
 
 G_BEGIN_DECLS
-
-#define AMP_SDB_SERVICE_NAME "rpmsg-sdb-channel"
 
 struct amp_sdb_stats {
 	uint64_t clients;	    /**< clients connected so far */

@@ -1,7 +1,8 @@
 /*
- * rpmsg-sdb messages: announcement parsing (valid forms and every malformed shape),
- * the report format as ST's Linux driver parses it, and a full fill cycle (announce ->
- * fill -> report -> reader checks the CRC) over a fake DDR window.
+ * The sdb sample's protocol logic (sdb_proto.h): its reading of host messages on top of the
+ * codec (<amp/sdb_proto.h>, tested in tests/unit/vring/test_sdb_proto.c) -- its M command
+ * and minimum buffer size -- and a full fill cycle (announce -> fill -> "filled" -> the
+ * host parses it and checks the CRC) over a fake DDR window.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,143 +15,58 @@
 
 #include <amp/error.h>
 #include <amp/fw_crc32.h>
+#include <amp/sdb_proto.h>
 
 #include "sdb_proto.h"
 
-static int parse(const char *s, struct sdb_msg *m)
+static int parse(const char *s, struct sdb_cmd *c)
 {
-	return sdb_parse((const uint8_t *)s, strlen(s), m);
+	return sdb_parse((const uint8_t *)s, strlen(s), c);
 }
 
-static void announce_valid(void **state)
+static void the_codec_reads_first(void **state)
 {
-	struct sdb_msg m;
+	struct sdb_cmd c;
 
 	(void)state;
-	/* The form ST's driver sends: "B%dA%08xL%08x", no NUL. */
-	assert_int_equal(parse("B0Ac0000000L00100000", &m), 0);
-	assert_int_equal(m.kind, SDB_MSG_ANNOUNCE);
-	assert_int_equal(m.idx, 0);
-	assert_int_equal(m.da, 0xC0000000u);
-	assert_int_equal(m.len, 0x100000u);
-	assert_int_equal(parse("B7AC0A0B0C0L0000ABCD", &m), 0); /* upper-case hex too */
-	assert_int_equal(m.idx, 7);
-	assert_int_equal(m.da, 0xC0A0B0C0u);
-	assert_int_equal(m.len, 0xABCDu);
-	/* A trailing NUL (printf buffer sent whole) or newline is tolerated. */
-	assert_int_equal(sdb_parse((const uint8_t *)"B1A00001000L00000010", 21, &m), 0);
-	assert_int_equal(m.idx, 1);
-	assert_int_equal(parse("B01A00001000L00000010\n", &m), 0);
-	assert_int_equal(m.idx, 1);
-	/* Ends exactly at the top of the address space. */
-	assert_int_equal(parse("B2AFFFFFFF0L00000010", &m), 0);
+	assert_int_equal(parse("B0Ac0000000L00100000", &c), 0);
+	assert_int_equal(c.msg.kind, AMP_SDB_MSG_ANNOUNCE);
+	assert_int_equal(c.msg.da, 0xC0000000u);
+	assert_int_equal(c.msg.len, 0x100000u);
+	assert_int_equal(parse("R3", &c), 0);
+	assert_int_equal(c.msg.kind, AMP_SDB_MSG_REFILL);
+	assert_int_equal(parse("F3L01000000", &c), 0);
+	assert_int_equal(c.msg.kind, AMP_SDB_MSG_SUBMIT);
+	/* The codec's refusals come through unchanged. */
+	assert_int_equal(parse("B0Ac0000000L0010000", &c), AMP_EBADMSG);
+	assert_int_equal(parse("B16Ac0000000L00100000", &c), AMP_ERANGE);
+	assert_int_equal(sdb_parse(NULL, 3, &c), AMP_EINVAL);
+	assert_int_equal(sdb_parse((const uint8_t *)"R0", 2, NULL), AMP_EINVAL);
 }
 
-static void announce_malformed(void **state)
+static void the_samples_own_rules(void **state)
 {
-	static const char *const bad[] = {
-	    "",						/* empty */
-	    "B",					/* letter only */
-	    "X0Ac0000000L00100000",			/* unknown command */
-	    "BAc0000000L00100000",			/* no index digits */
-	    "B000000Ac0000000L00100000",		/* 6 index digits */
-	    "B0c0000000L00100000",			/* no 'A' */
-	    "B0Ac000000L00100000",			/* 7 address digits */
-	    "B0Ac00000000L00100000",			/* 9 address digits */
-	    "B0Ac000000gL00100000",			/* non-hex digit */
-	    "B0Ac0000000X00100000",			/* 'X' instead of 'L' */
-	    "B0Ac0000000",				/* no length */
-	    "B0Ac0000000L0010000",			/* 7 length digits */
-	    "B0Ac0000000L001000000",			/* 9 length digits */
-	    "B0Ac0000000L00100000x",			/* trailing junk */
-	    "B0Ac0000000L00100000\n\n",			/* two trailing bytes */
-	    "B0A-c000000L00100000",			/* sign */
-	    "b0Ac0000000L00100000",			/* lower-case command */
-	    "B0Ac0000000L00100000B0Ac0000000L00100000", /* two in one, too long */
-	    "R",					/* refill without index */
-	    "R1x",					/* refill with junk */
-	    "M",					/* pattern without letter */
-	    "Mx",					/* unknown pattern */
-	    "Mcc",					/* too long */
-	};
-	struct sdb_msg m;
+	struct sdb_cmd c;
 
 	(void)state;
+	/* Pattern + CRC need one word of data: shorter buffers are refused, both ways. */
+	assert_int_equal(parse("B0Ac0000000L00000007", &c), AMP_ERANGE);
+	assert_int_equal(parse("T0Ac0000000L00000007", &c), AMP_ERANGE);
+	assert_int_equal(parse("B0Ac0000000L00000008", &c), 0);
+	/* Its one command, M and a pattern letter. */
+	assert_int_equal(parse("Ms", &c), 0);
+	assert_int_equal(c.msg.kind, AMP_SDB_MSG_CONTROL);
+	assert_int_equal(c.pattern, SDB_PATTERN_SIGNAL);
+	assert_int_equal(parse("Mc", &c), 0);
+	assert_int_equal(c.pattern, SDB_PATTERN_COUNTER);
+	assert_int_equal(parse("Md\n", &c), 0);
+	assert_int_equal(c.pattern, SDB_PATTERN_DMA);
+	static const char *const bad[] = {"M", "Mx", "Mcc", "mc", "E1", "X0Ac0000000L00100000"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = parse(bad[i], &m);
+		int rc = parse(bad[i], &c);
 		if (rc != AMP_EBADMSG)
 			fail_msg("\"%s\": got %d, expected AMP_EBADMSG", bad[i], rc);
 	}
-	/* Embedded NUL in the middle. */
-	assert_int_equal(sdb_parse((const uint8_t *)"B0Ac0\0000000L00100000", 20, &m), AMP_EBADMSG);
-	assert_int_equal(sdb_parse(NULL, 3, &m), AMP_EINVAL);
-	assert_int_equal(sdb_parse((const uint8_t *)"B0", 2, NULL), AMP_EINVAL);
-}
-
-static void announce_out_of_range(void **state)
-{
-	struct sdb_msg m;
-
-	(void)state;
-	assert_int_equal(parse("B16Ac0000000L00100000", &m), AMP_ERANGE); /* idx >= 16 */
-	assert_int_equal(parse("B99999Ac0000000L00100000", &m), AMP_ERANGE);
-	assert_int_equal(parse("B0Ac0000000L00000007", &m), AMP_ERANGE); /* < SDB_MIN_LEN */
-	assert_int_equal(parse("B0Ac0000000L00000000", &m), AMP_ERANGE);
-	assert_int_equal(parse("B0AFFFFFFF0L00000011", &m), AMP_ERANGE); /* wraps 2^32 */
-	assert_int_equal(parse("B0A00000002LFFFFFFFF", &m), AMP_ERANGE);
-	assert_int_equal(parse("R16", &m), AMP_ERANGE);
-}
-
-static void commands(void **state)
-{
-	struct sdb_msg m;
-
-	(void)state;
-	assert_int_equal(parse("R3", &m), 0);
-	assert_int_equal(m.kind, SDB_MSG_REFILL);
-	assert_int_equal(m.idx, 3);
-	assert_int_equal(parse("Ms", &m), 0);
-	assert_int_equal(m.kind, SDB_MSG_PATTERN);
-	assert_int_equal(m.pattern, SDB_PATTERN_SIGNAL);
-	assert_int_equal(parse("Mc", &m), 0);
-	assert_int_equal(m.pattern, SDB_PATTERN_COUNTER);
-}
-
-/* What ST's stm32_rpmsg_sdb does with the report: split at the first 'L', decimal id after
- * 'B', then kstrtol(&rest[2], 16): the two characters after 'L' are skipped. */
-static void linux_parse_report(const char *r, long *id, long *size)
-{
-	const char *l = strchr(r, 'L');
-	assert_non_null(l);
-	assert_int_equal(r[0], 'B');
-	char idbuf[16] = {0};
-	memcpy(idbuf, r + 1, (size_t)(l - r - 1));
-	*id = strtol(idbuf, NULL, 10);
-	*size = strtol(l + 2, NULL, 16); /* l + 1 skipped too: rest = "L..." and &rest[2] */
-}
-
-static void report_format(void **state)
-{
-	char out[SDB_REPORT_MAX + 1];
-
-	(void)state;
-	assert_int_equal(sdb_format_report(out, sizeof(out), 0, 0x100000u), 11);
-	assert_string_equal(out, "B0L00100000");
-	assert_int_equal(sdb_format_report(out, sizeof(out), 12345, 0xDEADBEEFu), 15);
-	assert_string_equal(out, "B12345Ldeadbeef");
-	char expect[32];
-	snprintf(expect, sizeof(expect), "B%uL%08x", 7u, 0xABCu);
-	assert_int_equal(sdb_format_report(out, sizeof(out), 7, 0xABCu), (int)strlen(expect));
-	assert_string_equal(out, expect);
-	assert_int_equal(sdb_format_report(out, SDB_REPORT_MAX, 0, 1), AMP_EINVAL);
-	assert_int_equal(sdb_format_report(out, sizeof(out), 100000, 1), AMP_EINVAL);
-	assert_int_equal(sdb_format_report(NULL, sizeof(out), 0, 1), AMP_EINVAL);
-	/* Linux reads back the size the driver needs (up to 0xFFFFFF: its quirk). */
-	long id, size;
-	sdb_format_report(out, sizeof(out), 3, 0x00ABCDEFu);
-	linux_parse_report(out, &id, &size);
-	assert_int_equal(id, 3);
-	assert_int_equal(size, 0x00ABCDEF);
 }
 
 /* The fake DDR the "host" hands out, and the translation the app does through the port. */
@@ -170,12 +86,30 @@ static uint32_t get_le32(const uint8_t *p)
 	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* @m as the host writes it, read by the sample. */
+static void host_says(const struct amp_sdb_msg *m, struct sdb_cmd *c)
+{
+	char text[AMP_SDB_MSG_MAX + 1];
+	int n = amp_sdb_format(text, sizeof(text), m);
+	assert_true(n > 0);
+	assert_int_equal(sdb_parse((const uint8_t *)text, (size_t)n, c), 0);
+}
+
+/* @m as the sample writes it, read by the host. */
+static void firmware_says(const struct amp_sdb_msg *m, struct amp_sdb_msg *back)
+{
+	char text[AMP_SDB_MSG_MAX + 1];
+	int n = amp_sdb_format(text, sizeof(text), m);
+	assert_true(n > 0);
+	assert_int_equal(amp_sdb_parse_to_host(text, (size_t)n, back), 0);
+}
+
 static void full_fill_cycle(void **state)
 {
 	static const uint32_t lens[] = {0x10000, 0x8001, 0x20000, 8};
 	uint32_t da[4];
-	char msg[64], report[SDB_REPORT_MAX + 1];
-	struct sdb_msg m;
+	struct sdb_cmd c;
+	struct amp_sdb_msg report;
 
 	(void)state;
 	ddr = calloc(1, DDR_SIZE);
@@ -187,27 +121,30 @@ static void full_fill_cycle(void **state)
 			if (pass == 0) {
 				da[i] = next;
 				next += (lens[i] + 0xFFFu) & ~0xFFFu;
-				snprintf(msg, sizeof(msg), "B%uA%08xL%08x", i, da[i], lens[i]);
+				host_says(&(struct amp_sdb_msg){.kind = AMP_SDB_MSG_ANNOUNCE,
+								.idx = i,
+								.da = da[i],
+								.len = lens[i]},
+					  &c);
+				assert_int_equal(c.msg.da, da[i]);
+				assert_int_equal(c.msg.len, lens[i]);
 			} else {
-				snprintf(msg, sizeof(msg), "R%u", i);
+				host_says(
+				    &(struct amp_sdb_msg){.kind = AMP_SDB_MSG_REFILL, .idx = i},
+				    &c);
 			}
-			assert_int_equal(parse(msg, &m), 0);
-			assert_int_equal(m.idx, i);
-			if (pass == 0) {
-				assert_int_equal(m.da, da[i]);
-				assert_int_equal(m.len, lens[i]);
-			}
+			assert_int_equal(c.msg.idx, i);
 			uint8_t *va = fake_da_to_va(da[i], lens[i]);
 			assert_non_null(va);
 			uint32_t crc = sdb_fill(va, lens[i], pat, pass * 4u + i);
-			int n = sdb_format_report(report, sizeof(report), i, lens[i]);
-			assert_true(n > 0);
-			/* The reader side: driver gets the size, user space checks the CRC. */
-			long id, size;
-			linux_parse_report(report, &id, &size);
-			assert_int_equal(id, i);
-			assert_int_equal(size, lens[i]);
-			uint32_t body = (uint32_t)size - SDB_CRC_SIZE;
+			firmware_says(&(struct amp_sdb_msg){.kind = AMP_SDB_MSG_FILLED,
+							    .idx = i,
+							    .len = lens[i]},
+				      &report);
+			/* The reader side: the host gets the size, the client checks the CRC. */
+			assert_int_equal(report.idx, i);
+			assert_int_equal(report.len, lens[i]);
+			uint32_t body = report.len - SDB_CRC_SIZE;
 			assert_int_equal(get_le32(va + body), crc);
 			assert_int_equal(amp_fw_crc32(va, body), crc);
 			if (pat == SDB_PATTERN_COUNTER) {
@@ -248,34 +185,40 @@ static void fill_edges(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 }
 
-/* ampsim's Linux -> firmware direction: T announce, F filled, the R..C answer; DMA fill. */
-static void to_firmware_messages_and_dma_fill(void **state)
+/* ampsim's Linux -> firmware direction: T announce, F submit, the R..C answer. */
+static void to_firmware_cycle(void **state)
 {
-	struct sdb_msg m;
-	char out[SDB_REPORT_MAX + 1];
+	uint8_t buf[256];
+	struct sdb_cmd c;
+	struct amp_sdb_msg answer;
 
 	(void)state;
-	assert_int_equal(parse("T3Ac0100000L02000000", &m), 0);
-	assert_int_equal(m.kind, SDB_MSG_ANNOUNCE_TO_FW);
-	assert_int_equal(m.idx, 3);
-	assert_int_equal(m.da, 0xC0100000u);
-	assert_int_equal(m.len, 0x2000000u);
-	assert_int_equal(parse("F3L01000000", &m), 0);
-	assert_int_equal(m.kind, SDB_MSG_FILLED);
-	assert_int_equal(m.idx, 3);
-	assert_int_equal(m.len, 0x1000000u);
-	assert_int_equal(parse("F3L00000000", &m), AMP_ERANGE); /* nothing filled */
-	assert_int_equal(parse("F16L00000010", &m), AMP_ERANGE);
-	assert_int_equal(parse("F3L0000010", &m), AMP_EBADMSG);
-	assert_int_equal(parse("F3A00000010", &m), AMP_EBADMSG);
-	assert_int_equal(parse("F3L00000010x", &m), AMP_EBADMSG);
-	assert_int_equal(parse("Md", &m), 0);
-	assert_int_equal(m.pattern, SDB_PATTERN_DMA);
-	assert_int_equal(sdb_format_return(out, sizeof(out), 12, 0xCBF43926u), 12);
-	assert_string_equal(out, "R12Ccbf43926");
-	assert_int_equal(sdb_format_return(out, 4, 12, 0), AMP_EINVAL);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 13u);
+	host_says(&(struct amp_sdb_msg){.kind = AMP_SDB_MSG_ANNOUNCE_TO_FW,
+					.idx = 3,
+					.da = 0xC0100000u,
+					.len = sizeof(buf)},
+		  &c);
+	assert_int_equal(c.msg.kind, AMP_SDB_MSG_ANNOUNCE_TO_FW);
+	host_says(&(struct amp_sdb_msg){.kind = AMP_SDB_MSG_SUBMIT, .idx = 3, .len = 200}, &c);
+	assert_int_equal(c.msg.kind, AMP_SDB_MSG_SUBMIT);
+	assert_int_equal(c.msg.len, 200);
+	/* The sample reads what was submitted and answers with its CRC-32. */
+	firmware_says(&(struct amp_sdb_msg){.kind = AMP_SDB_MSG_RETURNED,
+					    .idx = c.msg.idx,
+					    .crc = amp_fw_crc32(buf, c.msg.len)},
+		      &answer);
+	assert_int_equal(answer.kind, AMP_SDB_MSG_RETURNED);
+	assert_int_equal(answer.idx, 3);
+	assert_int_equal(answer.crc, amp_fw_crc32(buf, 200));
+}
 
+static void dma_fill(void **state)
+{
 	uint8_t buf[1000];
+
+	(void)state;
 	memset(buf, 0xEE, sizeof(buf));
 	assert_int_equal(sdb_fill(buf, 999, SDB_PATTERN_DMA, 5), 0);
 	for (int i = 0; i < 999; i++)
@@ -286,14 +229,9 @@ static void to_firmware_messages_and_dma_fill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(announce_valid),
-	    cmocka_unit_test(announce_malformed),
-	    cmocka_unit_test(announce_out_of_range),
-	    cmocka_unit_test(commands),
-	    cmocka_unit_test(report_format),
-	    cmocka_unit_test(full_fill_cycle),
-	    cmocka_unit_test(fill_edges),
-	    cmocka_unit_test(to_firmware_messages_and_dma_fill),
+	    cmocka_unit_test(the_codec_reads_first), cmocka_unit_test(the_samples_own_rules),
+	    cmocka_unit_test(full_fill_cycle),	     cmocka_unit_test(fill_edges),
+	    cmocka_unit_test(to_firmware_cycle),     cmocka_unit_test(dma_fill),
 	};
 	return cmocka_run_group_tests_name("fw-sample/sdb", tests, NULL, NULL);
 }
