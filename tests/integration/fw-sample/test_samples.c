@@ -19,8 +19,10 @@
 #include <amp/error.h>
 #include <ampsim/host.h>
 
+#include "itest_glib.h"
+
 #define MTU 496
-#define WAIT_MS 5000
+#define WAIT_MS ITEST_REPLY_MS /* a safety net: an answer that takes this long is lost */
 
 struct fx {
 	struct amp_host *host;
@@ -69,37 +71,36 @@ static const struct amp_host_ops ops = {
     .tx_ready = on_tx_ready,
 };
 
-static gboolean set_flag(gpointer p)
-{
-	*(bool *)p = true;
-	return G_SOURCE_REMOVE;
-}
-
 /* Run the loop until *cond (if given) or @ms elapsed. Returns whether *cond became true. */
 static bool spin(const bool *cond, unsigned ms)
 {
-	bool expired = false;
-	guint src = g_timeout_add(ms, set_flag, &expired);
-	while (!(cond && *cond) && !expired)
-		g_main_context_iteration(NULL, TRUE);
-	if (!expired)
-		g_source_remove(src);
-	return cond && *cond;
+	if (!cond) {
+		itest_loop_for(NULL, (int)ms);
+		return false;
+	}
+	return itest_loop_until(NULL, itest_flag_set, cond, (int)ms);
+}
+
+struct rx_at_least {
+	const struct fx *f;
+	guint n;
+};
+
+static bool rx_reached(const void *arg)
+{
+	const struct rx_at_least *a = arg;
+	return a->f->rx->len >= a->n;
 }
 
 /* Run the loop until at least @n messages are queued (or @ms elapsed). */
 static bool spin_rx(struct fx *f, guint n, unsigned ms)
 {
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	while (f->rx->len < n && g_get_monotonic_time() < end) {
-		bool tick = false;
-		guint src = g_timeout_add(10, set_flag, &tick);
-		while (!tick && f->rx->len < n)
-			g_main_context_iteration(NULL, TRUE);
-		if (!tick)
-			g_source_remove(src);
-	}
-	return f->rx->len >= n;
+	return itest_loop_until(NULL, rx_reached, &(struct rx_at_least){f, n}, (int)ms);
+}
+
+static bool announced(const void *arg)
+{
+	return ((const struct fx *)arg)->ch != NULL;
 }
 
 /* Boot @fw and wait for its channel; *state owns everything from the start (teardown). */
@@ -115,11 +116,8 @@ static struct fx *boot(void **state, const char *fw, const char *service)
 		fail_msg("amp_host_new(%s): %s", fw, err->message);
 	if (!amp_host_start(f->host, &err))
 		fail_msg("amp_host_start(%s): %s", fw, err->message);
-	for (gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	     !f->ch && g_get_monotonic_time() < end;)
-		spin(NULL, 10);
-	if (!f->ch)
-		fail_msg("%s did not announce %s within 10 s", fw, service);
+	if (!itest_loop_until(NULL, announced, f, ITEST_BOOT_MS))
+		fail_msg("%s did not announce %s within %d ms", fw, service, ITEST_BOOT_MS);
 	return f;
 }
 

@@ -17,6 +17,8 @@
 #include <amp/error.h>
 #include <ampsim/host.h>
 
+#include "itest_glib.h"
+
 struct ctx {
 	struct amp_host_chan *chan; /* the echo channel once announced */
 	char got[4096];
@@ -77,14 +79,31 @@ static void on_ept_gone(void *priv, struct amp_host_ept *e, const char *why)
 
 static const struct amp_host_ept_ops ept_ops = {.receive = on_ept_receive, .gone = on_ept_gone};
 
+struct changed {
+	const int *flag;
+	int from;
+};
+
+static bool has_changed(const void *arg)
+{
+	const struct changed *c = arg;
+	return *c->flag != c->from;
+}
+
 /* Iterate the default context until *@flag changes from @from, at most @ms. */
 static bool loop_until(const int *flag, int from, int ms)
 {
-	gint64 end = g_get_monotonic_time() + ms * 1000;
-	while (*flag == from && g_get_monotonic_time() < end)
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(1000);
-	return *flag != from;
+	return itest_loop_until(NULL, has_changed, &(struct changed){flag, from}, ms);
+}
+
+static bool announced(const void *arg)
+{
+	return ((const struct ctx *)arg)->chan != NULL;
+}
+
+static bool crashed(const void *arg)
+{
+	return amp_rproc_state(arg) == AMP_RPROC_CRASHED;
 }
 
 /* Boot @fw on @profile (NULL: the default) and wait for its (only) channel. */
@@ -102,9 +121,7 @@ static struct amp_host *boot_fw(struct ctx *c, const char *fw, const char *profi
 	struct amp_host *h = amp_host_new(&cfg, &err);
 	if (!h || !amp_host_start(h, &err))
 		fail_msg("cannot boot %s: %s", fw, err->message);
-	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	while (!c->chan && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
+	itest_loop_until(NULL, announced, c, ITEST_BOOT_MS);
 	assert_non_null(c->chan);
 	return h;
 }
@@ -124,7 +141,7 @@ static void channel_and_own_endpoints_in_process(void **state)
 	/* The announced channel. */
 	int n = c.got_n;
 	assert_int_equal(amp_host_send(c.chan, "hello", 5), 0);
-	assert_true(loop_until(&c.got_n, n, 2000));
+	assert_true(loop_until(&c.got_n, n, ITEST_REPLY_MS));
 	assert_memory_equal(c.got, "hello", 5);
 	/* Our own endpoints: dynamic and fixed source; the echo answers to the source. */
 	struct amp_host_ept *a, *b, *dup;
@@ -139,7 +156,7 @@ static void channel_and_own_endpoints_in_process(void **state)
 	assert_int_equal(amp_host_ept_new(h, "ns", 53, echo, &ept_ops, &c, &dup), AMP_EADDRINUSE);
 	n = c.got_n;
 	assert_int_equal(amp_host_ept_send(a, "from a", 6), 0);
-	assert_true(loop_until(&c.got_n, n, 2000));
+	assert_true(loop_until(&c.got_n, n, ITEST_REPLY_MS));
 	assert_int_equal(c.got_len, 6);
 	assert_memory_equal(c.got, "from a", 6);
 	assert_int_equal(c.got_src, echo);
@@ -177,7 +194,7 @@ static void round_trip(struct ctx *c, const void *data, size_t len)
 {
 	int n = c->got_n;
 	assert_int_equal(amp_host_send(c->chan, data, len), 0);
-	assert_true(loop_until(&c->got_n, n, 2000));
+	assert_true(loop_until(&c->got_n, n, ITEST_REPLY_MS));
 }
 
 /*
@@ -264,17 +281,14 @@ static void ipcc_mode_in_the_firmware_environment(void **state)
 	assert_memory_equal(c.got, "adaptive", 8);
 	amp_host_free(h);
 
-	struct amp_host_cfg cfg = {
-	    .rproc = {.firmware = ECHO_FW, .no_recovery = true},
-	    .process = {.ipcc_mode = "sometimes"}};
+	struct amp_host_cfg cfg = {.rproc = {.firmware = ECHO_FW, .no_recovery = true},
+				   .process = {.ipcc_mode = "sometimes"}};
 	g_autoptr(GError) err = NULL;
 	h = amp_host_new(&cfg, &err);
 	assert_non_null(h);
 	assert_true(amp_host_start(h, &err));
 	struct amp_rproc *rp = amp_host_rproc(h);
-	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	while (amp_rproc_state(rp) != AMP_RPROC_CRASHED && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
+	itest_loop_until(NULL, crashed, rp, ITEST_BOOT_MS);
 	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_CRASHED);
 	g_autoptr(GString) trace = g_string_new(NULL);
 	assert_true(amp_rproc_crash_trace(rp, trace));
