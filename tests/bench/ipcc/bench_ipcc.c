@@ -217,36 +217,44 @@ static void check_counters(struct amp_soc *soc, const char *name, long n)
 	}
 }
 
-static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns, long n, bool idle)
+/* A fresh SoC object and both ends of the link, set up before the fork, so no kick can
+ * precede the peer's unmask. */
+static void make_links(struct amp_soc *soc, int efds[AMP_IPCC_LINK_NFDS],
+		       struct amp_ipcc_link *host, enum amp_ipcc_wait mode, uint32_t poll_ns)
 {
-	uint64_t *lat = r->lat + r->nlat;
-	static const char *names[] = {"ipcc blocking", "ipcc adaptive", "ipcc spin"};
 	struct amp_soc_layout layout;
-	struct amp_soc soc;
-	struct amp_ipcc_link host;
-	int efds[AMP_IPCC_LINK_NFDS];
 	GError *err = NULL;
-	pid_t pid;
 
 	if (!amp_profile_load("stm32mp157", &layout, &err)) {
 		fprintf(stderr, "%s\n", err->message);
 		exit(1);
 	}
-	if (amp_soc_create(&soc, &layout) != AMP_OK || amp_ipcc_efds_create(efds) != AMP_OK) {
-		fprintf(stderr, "setup: %s\n", soc.err);
+	if (amp_soc_create(soc, &layout) != AMP_OK || amp_ipcc_efds_create(efds) != AMP_OK) {
+		fprintf(stderr, "setup: %s\n", soc->err);
 		exit(1);
 	}
 	struct amp_ipcc_link_cfg hc = {.proc = AMP_IPCC_PROC1, .mode = mode, .poll_ns = poll_ns};
 	struct amp_ipcc_link_cfg pc = {.proc = AMP_IPCC_PROC2, .mode = mode, .poll_ns = poll_ns};
 
-	/* Both ends are set up before the fork, so no kick can precede the peer's unmask. */
-	amp_ipcc_link_init(&host, &hc, amp_soc_ipcc(&soc), soc.ipcc_nchan, efds,
-			   amp_soc_asleep(&soc));
-	amp_ipcc_link_init(&peer_link, &pc, amp_soc_ipcc(&soc), soc.ipcc_nchan, efds,
-			   amp_soc_asleep(&soc));
+	amp_ipcc_link_init(host, &hc, amp_soc_ipcc(soc), soc->ipcc_nchan, efds,
+			   amp_soc_asleep(soc));
+	amp_ipcc_link_init(&peer_link, &pc, amp_soc_ipcc(soc), soc->ipcc_nchan, efds,
+			   amp_soc_asleep(soc));
 	amp_ipcc_link_set_handler(&peer_link, CH, peer_on_ping, NULL);
 	amp_ipcc_link_set_handler(&peer_link, AMP_IPCC_CH_SHUTDOWN, peer_on_stop, NULL);
-	amp_ipcc_link_set_handler(&host, CH, host_on_pong, NULL);
+	amp_ipcc_link_set_handler(host, CH, host_on_pong, NULL);
+}
+
+static void run_ipcc(struct result *r, enum amp_ipcc_wait mode, uint32_t poll_ns, long n, bool idle)
+{
+	uint64_t *lat = r->lat + r->nlat;
+	static const char *names[] = {"ipcc blocking", "ipcc adaptive", "ipcc spin"};
+	struct amp_soc soc;
+	struct amp_ipcc_link host;
+	int efds[AMP_IPCC_LINK_NFDS];
+	pid_t pid;
+
+	make_links(&soc, efds, &host, mode, poll_ns);
 	pid = fork();
 	if (pid == 0) {
 		while (!peer_stop) {

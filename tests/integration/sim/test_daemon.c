@@ -219,6 +219,32 @@ static void stop_and_start_through_ctl(void **state)
 	itest_run_stop(&r, SIGTERM);
 }
 
+/* Oversize on endpoint @fd (named @name): refused whole, counted, never truncated; the
+ * endpoint still works. */
+static void oversize_is_refused_and_counted(const struct itest_run *r, int fd, const char *name)
+{
+	uint8_t big[MTU + 1] = {0}, in[MTU + 1];
+	assert_int_equal(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+	assert_int_equal(itest_read_within(fd, in, sizeof(in), 300), -1);
+	const char *eps = itest_ctl(r, "endpoints");
+	assert_non_null(strstr(eps, name));
+	assert_non_null(strstr(strstr(eps, name), "oversize 1"));
+	assert_non_null(strstr(itest_ctl(r, "stats"), "oversize 1")); /* stats has every layer */
+	echo_once(fd, "still fine");
+}
+
+/* Not a 40-byte request to rpmsg_ctrl0: EINVAL. */
+static void short_request_is_einval(const struct itest_run *r)
+{
+	struct ctrl_reply rep;
+	int c = itest_connect_seqpacket(itest_run_path(r, "rpmsg_ctrl0"));
+	assert_int_equal(write(c, "short", 5), 5);
+	assert_int_equal(itest_read_within(c, &rep, sizeof(rep), ITEST_REPLY_MS),
+			 (ssize_t)sizeof(rep));
+	assert_int_equal(rep.status, EINVAL);
+	close(c);
+}
+
 static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 {
 	(void)state;
@@ -243,22 +269,8 @@ static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 	echo_once(b, "from 2000");
 	assert_int_equal(ctrl_create(&r, "dup", taken, echo, &rep), -1);
 	assert_int_equal(rep.status, EADDRINUSE);
-	/* Oversize: refused whole, counted, never truncated; the endpoint still works. */
-	uint8_t big[MTU + 1] = {0}, in[MTU + 1];
-	assert_int_equal(write(a, big, sizeof(big)), (ssize_t)sizeof(big));
-	assert_int_equal(itest_read_within(a, in, sizeof(in), 300), -1);
-	const char *eps = itest_ctl(&r, "endpoints");
-	assert_non_null(strstr(eps, "mine"));
-	assert_non_null(strstr(strstr(eps, "mine"), "oversize 1"));
-	assert_non_null(strstr(itest_ctl(&r, "stats"), "oversize 1")); /* stats has every layer */
-	echo_once(a, "still fine");
-	/* Not a 40-byte request: EINVAL. */
-	int c = itest_connect_seqpacket(itest_run_path(&r, "rpmsg_ctrl0"));
-	assert_int_equal(write(c, "short", 5), 5);
-	assert_int_equal(itest_read_within(c, &rep, sizeof(rep), ITEST_REPLY_MS),
-			 (ssize_t)sizeof(rep));
-	assert_int_equal(rep.status, EINVAL);
-	close(c);
+	oversize_is_refused_and_counted(&r, a, "mine");
+	short_request_is_einval(&r);
 	/* Closing destroys the endpoint: its address is free again. */
 	close(a);
 	int again = -1;
