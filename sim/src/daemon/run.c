@@ -240,6 +240,33 @@ static gboolean on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* What GOption cannot check: one FIRMWARE, and the values of the numeric and mode options. */
+static int check_opts(const struct run_opts *o, int argc)
+{
+	if (argc != 2) {
+		g_printerr("ampsim run: %s\nTry 'ampsim run --help'.\n",
+			   argc < 2
+			       ? "which firmware? (missing FIRMWARE)"
+			       : "more than one FIRMWARE given (firmware arguments go after --)");
+		return 2;
+	}
+	if (o->watchdog_ms < 0) {
+		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds\n");
+		return 2;
+	}
+	enum amp_ipcc_wait mode;
+	if (amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) != AMP_OK) {
+		g_printerr("ampsim run: --ipcc-mode must be blocking or adaptive, not '%s'\n",
+			   o->ipcc_mode);
+		return 2;
+	}
+	if (o->gdb_port < 0 || o->gdb_port > 65535) {
+		g_printerr("ampsim run: --gdb-port must be 1..65535\n");
+		return 2;
+	}
+	return 0;
+}
+
 static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 {
 	GOptionEntry entries[] = {
@@ -313,28 +340,7 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		g_printerr("ampsim run: %s\nTry 'ampsim run --help'.\n", err->message);
 		return 2;
 	}
-	if (*argc != 2) {
-		g_printerr("ampsim run: %s\nTry 'ampsim run --help'.\n",
-			   *argc < 2
-			       ? "which firmware? (missing FIRMWARE)"
-			       : "more than one FIRMWARE given (firmware arguments go after --)");
-		return 2;
-	}
-	if (o->watchdog_ms < 0) {
-		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds\n");
-		return 2;
-	}
-	enum amp_ipcc_wait mode;
-	if (amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) != AMP_OK) {
-		g_printerr("ampsim run: --ipcc-mode must be blocking or adaptive, not '%s'\n",
-			   o->ipcc_mode);
-		return 2;
-	}
-	if (o->gdb_port < 0 || o->gdb_port > 65535) {
-		g_printerr("ampsim run: --gdb-port must be 1..65535\n");
-		return 2;
-	}
-	return 0;
+	return check_opts(o, *argc);
 }
 
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
