@@ -50,3 +50,17 @@ function(amp_check_layers)
     endforeach()
   endforeach()
 endfunction()
+
+# add_subdirectory() for each layer folder below the current one that is switched on: vring/
+# always, the others by their AMP_WITH_* option (top level: the modules; tests/unit: their tests).
+function(amp_add_layer_dirs)
+  foreach(pair vring:ON ipcc:AMP_WITH_IPCC rproc:AMP_WITH_RPROC sim:AMP_WITH_SIM
+               fw-sample:AMP_WITH_FW)
+    string(REPLACE ":" ";" pair ${pair})
+    list(GET pair 0 dir)
+    list(GET pair 1 opt)
+    if(${opt})
+      add_subdirectory(${dir})
+    endif()
+  endforeach()
+endfunction()
