@@ -174,12 +174,13 @@ static gboolean place_buffers(struct amp_rproc *rp, GError **err)
 		g_autofree char *have =
 		    r ? g_strdup_printf("has only 0x%" G_GINT64_MODIFIER "x", r->size)
 		      : g_strdup("is missing");
-		amp_set_error(err, r ? AMP_ERANGE : AMP_ENOENT,
-			      "%u + %u buffers of %u and %u bytes need 0x%" G_GINT64_MODIFIER
-			      "x bytes but the SoC profile's vdev0buffer region %s; give fewer vring "
-			      "entries or smaller buffers in the resource table, or a larger "
-			      "vdev0buffer in the profile",
-			      p->r2h.count, p->h2r.count, p->r2h.size, p->h2r.size, need, have);
+		amp_set_error(
+		    err, r ? AMP_ERANGE : AMP_ENOENT,
+		    "%u + %u buffers of %u and %u bytes need 0x%" G_GINT64_MODIFIER
+		    "x bytes but the SoC profile's vdev0buffer region %s; give fewer vring "
+		    "entries or smaller buffers in the resource table, or a larger "
+		    "vdev0buffer in the profile",
+		    p->r2h.count, p->h2r.count, p->r2h.size, p->h2r.size, need, have);
 		return FALSE;
 	}
 	rp->vdev.pool_da = r->da;

@@ -379,6 +379,14 @@ static int free_tcp_port(void)
 	return ntohs(sa.sin_port);
 }
 
+/* ampsim run --gdb on a free port (written to @port, 16 bytes) for gdb_detach(). */
+static void start_under_gdb(struct itest_run *r, char *port)
+{
+	snprintf(port, 16, "%d", free_tcp_port());
+	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
+	itest_run_start(r, ECHO_FW, opts);
+}
+
 static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
 {
 	(void)state;
@@ -386,9 +394,7 @@ static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
 		skip();
 	struct itest_run r = {0};
 	char port[16];
-	snprintf(port, sizeof(port), "%d", free_tcp_port());
-	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
+	start_under_gdb(&r, port);
 	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
 	/* Stopped at its entry in gdbserver: no channel. */
 	assert_false(itest_run_wait(&r, "rpmsg0", 1000));
@@ -432,9 +438,7 @@ static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
 		skip();
 	struct itest_run r = {0};
 	char port[16];
-	snprintf(port, sizeof(port), "%d", free_tcp_port());
-	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
+	start_under_gdb(&r, port);
 	/* The host's bus is up while the firmware waits: endpoints can be made. */
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
 	struct ctrl_reply rep;

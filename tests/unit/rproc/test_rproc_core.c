@@ -244,8 +244,9 @@ static void start_places_the_vdev(void **state)
 	assert_int_equal(f->starts, 1);
 	g_autoptr(GString) d = g_string_new(NULL);
 	amp_rproc_describe(f->rp, d);
-	assert_non_null(strstr(d->str, "buffers at da 0x10042000: 16 x 512 bytes firmware -> Linux "
-				   "(RX, MTU 496), then 16 x 512 bytes Linux -> firmware (TX, MTU 496)"));
+	assert_non_null(
+	    strstr(d->str, "buffers at da 0x10042000: 16 x 512 bytes firmware -> Linux "
+			   "(RX, MTU 496), then 16 x 512 bytes Linux -> firmware (TX, MTU 496)"));
 	assert_non_null(strstr(d->str, "watchdog: refresh at least every 50 ms"));
 	fake_free(f);
 }

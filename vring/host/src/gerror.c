@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(amp-error-quark, amp_error)
+G_DEFINE_QUARK(amp - error - quark, amp_error)
 
 static void set_va(GError **err, int code, const char *suffix, const char *fmt, va_list ap)
     G_GNUC_PRINTF(4, 0);

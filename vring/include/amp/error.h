@@ -32,7 +32,7 @@ extern "C" {
 	XX(EBUSY, 15, "resource busy")                                       \
 	XX(EIO, 16, "input/output error in the port or host")                \
 	XX(EEXIST, 17, "already exists")                                     \
-	XX(ENOEXEC, 18, "not a valid image or table")                       \
+	XX(ENOEXEC, 18, "not a valid image or table")                        \
 	XX(EACCES, 19, "permission denied")
 
 enum amp_error {
