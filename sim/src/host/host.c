@@ -561,6 +561,11 @@ struct amp_rproc *amp_host_rproc(struct amp_host *h)
 	return h->rproc;
 }
 
+const struct amp_ipcc_link *amp_host_ipcc_link(const struct amp_host *h)
+{
+	return &h->link;
+}
+
 struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)
 {
 	return h->dev_up ? &h->dev : NULL;
