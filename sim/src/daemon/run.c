@@ -318,7 +318,7 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "channels appear once gdb continues or detaches (the command is printed)",
 	     NULL},
 	    {"gdb-port", 0, 0, G_OPTION_ARG_INT, &o->gdb_port,
-	     "gdbserver TCP port for --gdb (default 1234)", "PORT"},
+	     "gdbserver TCP port for --gdb, 1..65535 (default 1234)", "PORT"},
 	    {"wrap", 'w', 0, G_OPTION_ARG_STRING, &o->wrap,
 	     "Run the firmware under CMD (split like a shell would), e.g. --wrap 'valgrind -q' "
 	     "or --wrap 'strace -f'",
