@@ -136,6 +136,12 @@ void amp_ipcc_link_deinit(struct amp_ipcc_link *l)
 }
 
 /* Signal the lines this access raised, to whichever processor owns them. */
+/* Our own count (process memory); the shared counters are the model's, writable by the peer. */
+static void count(_Atomic uint64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
 static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
 {
 	struct amp_ipcc_chan_stats *st = &l->m.sh->stats[l->proc][ch];
@@ -146,8 +152,10 @@ static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
 		if (atomic_load(&l->asleep[l->peer])) {
 			ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_RXO)]);
 			atomic_fetch_add_explicit(&st->efd_writes, 1, memory_order_relaxed);
+			count(&l->chan[ch].efd_writes);
 		} else {
 			atomic_fetch_add_explicit(&st->efd_avoided, 1, memory_order_relaxed);
+			count(&l->chan[ch].efd_avoided);
 		}
 	}
 	/* TX-free edges are rare (only strict waiters unmask them): always signalled. */
@@ -248,6 +256,7 @@ static int wait_tx_free(struct amp_ipcc_link *l, uint32_t ch)
 	if (chan_free(l, ch))
 		return AMP_OK;
 	atomic_fetch_add_explicit(&l->m.sh->stats[l->proc][ch].tx_waits, 1, memory_order_relaxed);
+	count(&l->chan[ch].tx_waits);
 	if (l->cfg.mode != AMP_IPCC_WAIT_BLOCK)
 		ret = spin_tx_free(l, ch, start + l->cfg.poll_ns, deadline);
 	if (ret == 1)
@@ -272,6 +281,11 @@ int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch)
 	sent = amp_ipcc_send(&l->m, l->proc, ch, &raised);
 	if (sent < 0)
 		return sent;
+	count(&l->chan[ch].kicks);
+	if (sent == 0)
+		count(&l->chan[ch].coalesced);
+	else if (raised & RXO_LINE(l->peer))
+		count(&l->chan[ch].irq_raised);
 	ret = signal_raised(l, raised, ch);
 	return ret ? ret : sent;
 }
@@ -413,6 +427,7 @@ int amp_ipcc_link_dispatch(struct amp_ipcc_link *l)
 			p &= p - 1u;
 			/* Ack before the handler scans: a kick after this point raises again. */
 			amp_ipcc_ack(&l->m, l->proc, ch, &raised);
+			count(&l->chan[ch].handled);
 			if (raised & TXF_LINE(l->peer))
 				efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_TXF)]);
 			if (l->rx[ch].fn) {

@@ -50,77 +50,88 @@ static int map_fd_at(const struct amp_soc_region *r, uint64_t da, uint64_t size,
 	return p == va ? AMP_OK : amp_from_errno(errno);
 }
 
-/* Writer side of the generation counter: odd while the table changes. */
-static uint32_t begin_write(struct amp_ddr_plug_table *t)
+/*
+ * Publish the host's copy: the whole shared table is rewritten from it under the generation
+ * counter (odd while writing), so whatever the firmware scribbled there is overwritten and
+ * nothing is ever read back. Returns the new (even) generation.
+ */
+static uint32_t publish(struct amp_ddr_plug_host *p)
 {
-	uint32_t g = atomic_load_explicit(&t->gen, memory_order_relaxed) | 1u;
-	atomic_store_explicit(&t->gen, g, memory_order_relaxed);
+	struct amp_ddr_plug_table *t = table(p->soc);
+	atomic_store_explicit(&t->gen, p->gen + 1u, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	return g;
+	t->host_pid = (uint32_t)getpid();
+	t->reserved = 0;
+	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
+		t->slot[i] = p->slot[i];
+	p->gen += 2u;
+	atomic_store_explicit(&t->gen, p->gen, memory_order_release);
+	return p->gen;
 }
 
-static uint32_t end_write(struct amp_ddr_plug_table *t, uint32_t g)
+void amp_ddr_plug_host_init(struct amp_ddr_plug_host *p, struct amp_soc *soc)
 {
-	atomic_store_explicit(&t->gen, g + 1u, memory_order_release);
-	return g + 1u;
+	*p = (struct amp_ddr_plug_host){.soc = soc};
+	publish(p);
+	atomic_store_explicit(&table(soc)->ack, p->gen, memory_order_release);
 }
 
-int amp_ddr_plug(struct amp_soc *soc, uint64_t da, uint64_t size, int fd, uint32_t *slot,
+int amp_ddr_plug(struct amp_ddr_plug_host *p, uint64_t da, uint64_t size, int fd, uint32_t *slot,
 		 uint32_t *gen)
 {
-	static uint32_t next_tag;
-	struct amp_ddr_plug_table *t = table(soc);
-	const struct amp_soc_region *r = ddr_region(soc, da, size);
+	const struct amp_soc_region *r = ddr_region(p->soc, da, size);
 	if (!r || fd < 0)
 		return AMP_EINVAL;
 	uint32_t i = 0;
-	while (i < AMP_DDR_PLUG_SLOTS && t->slot[i].tag != 0)
+	while (i < AMP_DDR_PLUG_SLOTS && p->slot[i].tag != 0)
 		i++;
 	if (i == AMP_DDR_PLUG_SLOTS)
 		return AMP_ENOMEM;
 	int rc = map_fd_at(r, da, size, fd);
 	if (rc != AMP_OK)
 		return rc;
-	uint32_t g = begin_write(t);
-	t->host_pid = (uint32_t)getpid();
-	t->slot[i] = (struct amp_ddr_plug_slot){.da = da, .size = size, .fd = fd};
-	t->slot[i].tag = ++next_tag ? next_tag : ++next_tag;
-	*gen = end_write(t, g);
+	if (++p->next_tag == 0) /* 0 means "empty" */
+		p->next_tag = 1;
+	p->slot[i] =
+	    (struct amp_ddr_plug_slot){.da = da, .size = size, .fd = fd, .tag = p->next_tag};
+	*gen = publish(p);
 	*slot = i;
 	return AMP_OK;
 }
 
-int amp_ddr_unplug(struct amp_soc *soc, uint32_t slot, uint32_t *gen)
+int amp_ddr_unplug(struct amp_ddr_plug_host *p, uint32_t slot, uint32_t *gen)
 {
-	struct amp_ddr_plug_table *t = table(soc);
-	if (slot >= AMP_DDR_PLUG_SLOTS || t->slot[slot].tag == 0)
+	if (slot >= AMP_DDR_PLUG_SLOTS || p->slot[slot].tag == 0)
 		return AMP_EINVAL;
-	const struct amp_ddr_plug_slot s = t->slot[slot];
-	const struct amp_soc_region *r = ddr_region(soc, s.da, s.size);
+	const struct amp_ddr_plug_slot s = p->slot[slot];
+	const struct amp_soc_region *r = ddr_region(p->soc, s.da, s.size);
 	if (r)
-		restore_backing(soc, r, s.da, s.size);
-	uint32_t g = begin_write(t);
-	t->slot[slot] = (struct amp_ddr_plug_slot){0};
-	*gen = end_write(t, g);
+		restore_backing(p->soc, r, s.da, s.size);
+	p->slot[slot] = (struct amp_ddr_plug_slot){0};
+	*gen = publish(p);
 	return AMP_OK;
 }
 
-bool amp_ddr_plug_acked(const struct amp_soc *soc, uint32_t gen)
+bool amp_ddr_plug_acked(const struct amp_ddr_plug_host *p, uint32_t gen)
 {
-	uint32_t ack = atomic_load_explicit(&table(soc)->ack, memory_order_acquire);
-	return (int32_t)(ack - gen) >= 0;
+	uint32_t ack = atomic_load_explicit(&table(p->soc)->ack, memory_order_acquire);
+	/* Only a generation the host published, from @gen on, counts (wrap-safe): a firmware
+	 * cannot acknowledge ahead of the host. */
+	return (int32_t)(ack - gen) >= 0 && (int32_t)(p->gen - ack) >= 0;
 }
 
-void amp_ddr_plug_reset(struct amp_soc *soc)
+void amp_ddr_plug_reset(struct amp_ddr_plug_host *p)
 {
-	struct amp_ddr_plug_table *t = table(soc);
 	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++) {
-		uint32_t gen;
-		if (t->slot[i].tag)
-			amp_ddr_unplug(soc, i, &gen);
+		const struct amp_ddr_plug_slot s = p->slot[i];
+		const struct amp_soc_region *r = ddr_region(p->soc, s.da, s.size);
+		if (s.tag && r)
+			restore_backing(p->soc, r, s.da, s.size);
+		p->slot[i] = (struct amp_ddr_plug_slot){0};
 	}
+	publish(p);
 	/* A new firmware starts from here: nothing pending. */
-	atomic_store_explicit(&t->ack, atomic_load(&t->gen), memory_order_release);
+	atomic_store_explicit(&table(p->soc)->ack, p->gen, memory_order_release);
 }
 
 /* ---- firmware side ------------------------------------------------------------------------- */

@@ -182,6 +182,38 @@ static char *read_profile(const char *path, gsize *len, GError **error)
 	return buf;
 }
 
+/*
+ * GKeyFile merges a group given twice into one (the later keys win), silently: find the
+ * group lines as it reads them (leading blanks skipped, the name up to the line's last ']')
+ * and refuse a repeat, naming both lines.
+ */
+static gboolean check_groups_once(const char *text, const char *path, GError **error)
+{
+	g_autoptr(GHashTable) first = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (guint i = 0; lines[i]; i++) {
+		const char *l = lines[i];
+		while (g_ascii_isspace(*l))
+			l++;
+		const char *end = strrchr(l, ']');
+		if (*l != '[' || !end)
+			continue;
+		char *name = g_strndup(l + 1, (gsize)(end - l - 1));
+		gpointer was = g_hash_table_lookup(first, name);
+		if (was) {
+			amp_set_error(error, AMP_EINVAL,
+				      "%s: line %u: [%s] appears a second time (first at line %u); "
+				      "give each group once" FORMAT_HINT,
+				      path, i + 1, name, GPOINTER_TO_UINT(was));
+			g_free(name);
+			return FALSE;
+		}
+		g_hash_table_insert(first, name, GUINT_TO_POINTER(i + 1));
+	}
+	return TRUE;
+}
+
 static gboolean parse_key_file(GKeyFile *kf, const char *path, GError **error)
 {
 	gsize len = 0;
@@ -196,7 +228,7 @@ static gboolean parse_key_file(GKeyFile *kf, const char *path, GError **error)
 			      e->message);
 		return FALSE;
 	}
-	return TRUE;
+	return check_groups_once(text, path, error);
 }
 
 /* [mailbox]: type, region (by name), channels. */

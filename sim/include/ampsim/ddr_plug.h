@@ -16,7 +16,9 @@
  *      channel 5 back;
  *   3. the host sees ack >= its generation: the buffer is live on both sides.
  *
- * The table is written by the host only; the firmware validates every slot before use.
+ * The shared table is an output of the host: it keeps its own copy (struct
+ * amp_ddr_plug_host) and never reads slots or generations back; the firmware's `ack` is
+ * the one field it reads, validated. The firmware validates every slot before use.
  * POSIX only, no GLib: the firmware process links this.
  */
 #ifndef AMPSIM_DDR_PLUG_H
@@ -61,30 +63,58 @@ _Static_assert(AMP_DDR_PLUG_OFFSET + sizeof(struct amp_ddr_plug_table) <= AMP_SO
 	       "table inside the header page");
 
 /**
+ * The host's side of the table, in host memory: the slots it plugged, its generation and its
+ * tags. Every host decision (free slot, what an unplug restores, which generation an
+ * acknowledgement may name) is made on this copy; the shared table is only an output,
+ * rewritten whole from it on every change. Caller storage; initialise with
+ * amp_ddr_plug_host_init(); fields are private.
+ */
+struct amp_ddr_plug_host {
+	struct amp_soc *soc;				   /**< the created object (not owned) */
+	struct amp_ddr_plug_slot slot[AMP_DDR_PLUG_SLOTS]; /**< tag 0 = free */
+	uint32_t gen;					   /**< the last generation published */
+	uint32_t next_tag;
+};
+
+/**
+ * Host: start with no slot plugged and publish that (an empty table, acknowledged), on the
+ * object the host created. @p soc must outlive @p p.
+ */
+void amp_ddr_plug_host_init(struct amp_ddr_plug_host *p, struct amp_soc *soc);
+
+/**
  * Host: map @p fd (a memfd of @p size bytes) at [da, da + size) of this process's DDR
  * mapping and publish it in the table. The caller then rings AMP_IPCC_CH_DDR_PLUG and waits
  * for amp_ddr_plug_acked(*gen).
  *
  * @retval AMP_OK     *slot and *gen set
  * @retval AMP_EINVAL da/size not page-aligned, zero, or not inside one DDR region
- * @retval AMP_ENOMEM every slot is in use
+ * @retval AMP_ENOMEM every slot is in use (by the host's own count)
  * @retval other      mmap failed: its errno through amp_from_errno() (AMP_EIO for a bad fd,
  *                    AMP_EACCES for one not open read-write)
  */
-int amp_ddr_plug(struct amp_soc *soc, uint64_t da, uint64_t size, int fd, uint32_t *slot,
+int amp_ddr_plug(struct amp_ddr_plug_host *p, uint64_t da, uint64_t size, int fd, uint32_t *slot,
 		 uint32_t *gen);
 
 /**
- * Host: restore the SoC backing of @p slot's range here and publish the removal.
- * @retval AMP_OK (*gen set), AMP_EINVAL bad slot
+ * Host: restore the SoC backing of @p slot's range (as the host plugged it) here and
+ * publish the removal.
+ * @retval AMP_OK (*gen set), AMP_EINVAL bad or free slot
  */
-int amp_ddr_unplug(struct amp_soc *soc, uint32_t slot, uint32_t *gen);
+int amp_ddr_unplug(struct amp_ddr_plug_host *p, uint32_t slot, uint32_t *gen);
 
-/** Host: has the firmware applied generation @p gen? (wrap-safe) */
-bool amp_ddr_plug_acked(const struct amp_soc *soc, uint32_t gen);
+/**
+ * Host: has the firmware applied generation @p gen? The shared `ack` is untrusted input: it
+ * counts only if it names a generation the host published, from @p gen on (wrap-safe).
+ */
+bool amp_ddr_plug_acked(const struct amp_ddr_plug_host *p, uint32_t gen);
 
-/** Host: forget every slot (after the firmware died); its mappings died with it. */
-void amp_ddr_plug_reset(struct amp_soc *soc);
+/**
+ * Host: forget every slot (the firmware died: its mappings died with it), restore the SoC
+ * backing of each here and rewrite the whole shared table from the host's copy: empty,
+ * acknowledged. For recovery, before a new firmware starts.
+ */
+void amp_ddr_plug_reset(struct amp_ddr_plug_host *p);
 
 /** Firmware side: what this process has mapped, per slot. Zero-initialise. */
 struct amp_ddr_plug_view {

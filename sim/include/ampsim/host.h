@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include <amp/rpmsg.h>
+#include <ampsim/ipcc_link.h>
 #include <ampsim/rproc.h>
 #include <ampsim/soc.h>
 
@@ -157,6 +158,8 @@ struct amp_host_chan **amp_host_channels(struct amp_host *h);
 
 struct amp_soc *amp_host_soc(struct amp_host *h);
 struct amp_rproc *amp_host_rproc(struct amp_host *h);
+/** The host's end of the IPCC link; its counters (chan[], stats) are the host's own. */
+const struct amp_ipcc_link *amp_host_ipcc_link(const struct amp_host *h);
 /** The host RPMsg device, NULL while the firmware is not running. */
 struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h);
 

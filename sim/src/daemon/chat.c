@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "commands.h"
 #include "rpmsg_ctrl.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,7 +111,8 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 			      rq->src ? rq->src : "any", g_strerror(r.status));
 		return FALSE;
 	}
-	g_print("endpoint \"%s\": our address 0x%x, sending to 0x%x\n", r.info.name, r.info.src,
+	g_autofree char *name = amp_text_escaped(r.info.name, (gssize)strnlen(r.info.name, 32));
+	g_print("endpoint \"%s\": our address 0x%x, sending to 0x%x\n", name, r.info.src,
 		r.info.dst);
 	return TRUE;
 }
@@ -163,8 +165,12 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 		g_print("  -> \"%s\" (%zu bytes)   <- the channel hung up\n", msg, len);
 		return FALSE;
 	}
-	g_print("  -> \"%s\" (%zu bytes)   <- \"%.*s\" (%zd bytes) after %" G_GINT64_FORMAT " us\n",
-		msg, len, (int)n, buf, n, us);
+	/* The answer is the firmware's: escaped, so it cannot drive the terminal. */
+	g_autofree char *said = amp_text_escaped(msg, (gssize)len);
+	g_autofree char *answer = amp_text_escaped(buf, n);
+	printf("  -> \"%s\" (%zu bytes)   <- \"%s\" (%zd bytes) after %" G_GINT64_FORMAT " us\n",
+	       said, len, answer, n, us);
+	fflush(stdout);
 	return TRUE;
 }
 

@@ -14,8 +14,10 @@
 #include <ampsim/error.h>
 
 #include "sock_server.h"
+#include "text.h"
 
-#define CTL_LINE_MAX 256
+#define CTL_LINE_MAX 256	 /* a request line, its newline included */
+#define CTL_DRAIN_MAX (1u << 20) /* bytes read and dropped after a too-long request */
 
 struct amp_ctl_server {
 	struct amp_sock_server *server;
@@ -30,6 +32,7 @@ struct ctl_conn {
 	int fd;
 	GString *line;
 	bool deferred;
+	size_t drained; /* after a too-long request: bytes dropped while the client finishes */
 };
 
 static gboolean fill_addr(struct sockaddr_un *sa, const char *path, GError **err)
@@ -61,8 +64,10 @@ static void write_all(int fd, const char *p, size_t len)
 static void reply(int fd, gboolean ok, const char *text, size_t len)
 {
 	const char *head = ok ? "ok\n" : "error: ";
+	/* Answers carry the firmware's text (trace, channel names): escaped, for a terminal. */
+	g_autofree char *safe = amp_text_escaped(text, (gssize)len);
 	write_all(fd, head, strlen(head));
-	write_all(fd, text, len);
+	write_all(fd, safe, strlen(safe));
 }
 
 static void answer(struct ctl_conn *c)
@@ -100,24 +105,53 @@ void amp_ctl_finish(struct amp_ctl_pending *p, gboolean ok, const char *text)
 	conn_free(c);
 }
 
+/*
+ * After the error reply to a too-long request: read and drop what the client still sends
+ * until it closes. Closing a socket with unread data would reset it, and the client would
+ * see ECONNRESET instead of the reply. Bounded: a client that keeps sending is cut off.
+ */
+static gboolean drain(struct ctl_conn *c, ssize_t n)
+{
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n > 0 && (c->drained += (size_t)n) <= CTL_DRAIN_MAX)
+		return G_SOURCE_CONTINUE;
+	conn_free(c);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean too_long(struct ctl_conn *c)
+{
+	static const char msg[] = "error: request longer than 255 bytes; the requests are "
+				  "status, start, stop, endpoints, stats and trace\n";
+	write_all(c->fd, msg, sizeof(msg) - 1);
+	shutdown(c->fd, SHUT_WR); /* the client reads the reply, then EOF */
+	c->drained = 1;
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
 {
 	struct ctl_conn *c = data;
 	char buf[CTL_LINE_MAX];
 	ssize_t n = (cond & G_IO_IN) ? recv(fd, buf, sizeof(buf), MSG_DONTWAIT) : 0;
+	if (c->drained)
+		return drain(c, n);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return G_SOURCE_CONTINUE;
 	if (n > 0)
 		g_string_append_len(c->line, buf, n);
 	char *nl = memchr(c->line->str, '\n', c->line->len);
-	if (n > 0 && !nl && c->line->len < CTL_LINE_MAX)
+	if (nl && nl - c->line->str >= CTL_LINE_MAX)
+		nl = NULL; /* found, but past the limit */
+	if (!nl && c->line->len >= CTL_LINE_MAX)
+		return too_long(c);
+	if (n > 0 && !nl)
 		return G_SOURCE_CONTINUE;
 	if (nl) {
 		*nl = '\0';
 		c->line->len = (gsize)(nl - c->line->str);
 		answer(c);
-	} else if (c->line->len >= CTL_LINE_MAX) {
-		write_all(fd, "error: request line too long\n", 30);
 	}
 	if (!c->deferred) /* else amp_ctl_finish() closes it */
 		conn_free(c);

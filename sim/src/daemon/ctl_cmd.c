@@ -1,4 +1,5 @@
 /* `ampsim ctl [RUNDIR] COMMAND`: talk to a running `ampsim run` through RUNDIR/control. */
+#include <stdio.h>
 #include <string.h>
 
 #include <amp/error.h>
@@ -52,6 +53,6 @@ int amp_cmd_ctl(int argc, char **argv)
 		g_printerr("ampsim ctl: %s", reply->str);
 		return 1;
 	}
-	g_print("%s", reply->str);
+	fputs(reply->str, stdout); /* escaped by the daemon; g_print would recode it */
 	return 0;
 }

@@ -24,6 +24,9 @@
 #include "daemon.h"
 #include "rpmsg_ctrl.h"
 #include "rundir.h"
+#include "text.h"
+
+#define RUN_GDB_PORT_DEFAULT 1234 /* gdbserver's customary port */
 
 struct run_opts {
 	char *soc;
@@ -44,8 +47,11 @@ void daemon_say(struct daemon *d, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	g_autofree char *text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	/* Channel names and the trace's name are the firmware's: printed escaped. */
+	g_autofree char *safe = amp_text_escaped(text, -1);
+	fputs(safe, stdout);
 	fflush(stdout);
 }
 
@@ -223,7 +229,19 @@ static GLogWriterOutput log_writer(GLogLevelFlags level, const GLogField *fields
 {
 	if (quiet && (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)))
 		return G_LOG_WRITER_HANDLED;
-	return g_log_writer_default(level, fields, n, NULL);
+	/* Messages carry channel names, the firmware's: escaped here, whatever GLib's writer
+	 * does (and into the journal too). */
+	GLogField f[32];
+	g_autofree char *safe = NULL;
+	n = MIN(n, G_N_ELEMENTS(f));
+	for (gsize i = 0; i < n; i++) {
+		f[i] = fields[i];
+		if (!safe && !strcmp(f[i].key, "MESSAGE") && f[i].length < 0) {
+			safe = amp_text_escaped(f[i].value, -1);
+			f[i].value = safe;
+		}
+	}
+	return g_log_writer_default(level, f, n, NULL);
 }
 
 /* The first signal stops the firmware (the run ends when it is gone), a second one ends it now. */
@@ -251,7 +269,9 @@ static int check_opts(const struct run_opts *o, int argc)
 		return 2;
 	}
 	if (o->watchdog_ms < 0) {
-		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds\n");
+		g_printerr("ampsim run: --watchdog takes a positive number of milliseconds, not "
+			   "%d\n",
+			   o->watchdog_ms);
 		return 2;
 	}
 	enum amp_ipcc_wait mode;
@@ -260,8 +280,17 @@ static int check_opts(const struct run_opts *o, int argc)
 			   o->ipcc_mode);
 		return 2;
 	}
-	if (o->gdb_port < 0 || o->gdb_port > 65535) {
-		g_printerr("ampsim run: --gdb-port must be 1..65535\n");
+	/* gdbserver would take 0 as "any free port" and tell us nothing of which. */
+	if (o->gdb_port < 1 || o->gdb_port > 65535) {
+		g_printerr("ampsim run: --gdb-port must be 1..65535, not %d (gdbserver's TCP port; "
+			   "0, any free port, is not offered: the gdb command could not name it)\n",
+			   o->gdb_port);
+		return 2;
+	}
+	if (o->soc && !*o->soc) {
+		g_printerr(
+		    "ampsim run: --soc needs a profile name or a path to an .ini file, not an "
+		    "empty string (leave it out for stm32mp157)\n");
 		return 2;
 	}
 	return 0;
@@ -289,7 +318,7 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "channels appear once gdb continues or detaches (the command is printed)",
 	     NULL},
 	    {"gdb-port", 0, 0, G_OPTION_ARG_INT, &o->gdb_port,
-	     "gdbserver TCP port for --gdb (default 1234)", "PORT"},
+	     "gdbserver TCP port for --gdb, 1..65535 (default 1234)", "PORT"},
 	    {"wrap", 'w', 0, G_OPTION_ARG_STRING, &o->wrap,
 	     "Run the firmware under CMD (split like a shell would), e.g. --wrap 'valgrind -q' "
 	     "or --wrap 'strace -f'",
@@ -367,7 +396,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		      .watchdog_ms = (unsigned)o->watchdog_ms},
 	    .process = {.fw_args = fw_args,
 			.wrap = wrap,
-			.gdb_port = o->gdb ? (unsigned)(o->gdb_port ? o->gdb_port : 1234) : 0,
+			.gdb_port = o->gdb ? (unsigned)o->gdb_port : 0,
 			.ipcc_mode = o->ipcc_mode},
 	    .ops = &host_ops,
 	    .priv = d,
@@ -392,32 +421,39 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		daemon_say(d,
 			   "the firmware waits in gdbserver; its channels appear once it runs:\n"
 			   "  gdb -ex 'target remote :%d' %s   (then 'continue')\n",
-			   o->gdb_port ? o->gdb_port : 1234, fw);
+			   o->gdb_port, fw);
 	daemon_say(d, "press Ctrl-C to stop\n");
 	g_main_loop_run(d->loop);
 	return d->exit_code;
 }
 
-int amp_cmd_run(int argc, char **argv)
+/* Options are valid: serve until stopped. */
+static int run(struct run_opts *o, const char *fw, char **fw_args)
 {
-	struct run_opts o = {0};
-	char **fw_args = NULL;
-	int rc = parse(&argc, &argv, &o, &fw_args);
-	if (rc)
-		return rc;
-	if (o.verbose)
+	if (o->verbose)
 		g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
 #if GLIB_CHECK_VERSION(2, 68, 0)
 	g_log_writer_default_set_use_stderr(TRUE); /* stdout carries the summary and events */
 #endif
-	g_log_set_writer_func(log_writer, GINT_TO_POINTER(o.quiet), NULL);
+	g_log_set_writer_func(log_writer, GINT_TO_POINTER(o->quiet), NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o.quiet};
-	rc = serve(&d, &o, argv[1], fw_args);
+	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet};
+	int rc = serve(&d, o, fw, fw_args);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
 	amp_ctl_server_free(d.ctl);
 	amp_rundir_close(d.rd);
 	g_main_loop_unref(d.loop);
+	return rc;
+}
+
+int amp_cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {.gdb_port = RUN_GDB_PORT_DEFAULT};
+	char **fw_args = NULL;
+	int rc = parse(&argc, &argv, &o, &fw_args);
+	if (rc == 0)
+		rc = run(&o, argv[1], fw_args);
+	/* On every path: an option error leaks nothing either (the ASan build checks). */
 	g_free(o.soc);
 	g_free(o.run_dir);
 	g_free(o.wrap);

@@ -34,6 +34,7 @@ struct amp_host {
 	GPtrArray *epts;  /* struct amp_host_ept *: amp_host_ept_new, alive */
 	bool tx_waiting;  /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
 	GQueue plugs;	  /* struct plug_wait: DDR plugs the firmware has not applied yet */
+	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -279,7 +280,7 @@ static void on_plug_irq(void *arg, uint32_t ch)
 	(void)ch;
 	GList *l;
 	while ((l = g_queue_peek_head_link(&h->plugs)) &&
-	       amp_ddr_plug_acked(&h->soc, ((struct plug_wait *)l->data)->gen))
+	       amp_ddr_plug_acked(&h->plug, ((struct plug_wait *)l->data)->gen))
 		plug_finish(h, l, AMP_OK);
 }
 
@@ -299,7 +300,7 @@ static void plugs_fail_all(struct amp_host *h)
 	GList *l;
 	while ((l = g_queue_peek_head_link(&h->plugs)))
 		plug_finish(h, l, AMP_ENOTCONN);
-	amp_ddr_plug_reset(&h->soc);
+	amp_ddr_plug_reset(&h->plug);
 }
 
 int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, amp_host_done_fn done,
@@ -308,7 +309,7 @@ int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, am
 	if (!h->dev_up)
 		return AMP_ENOTCONN;
 	struct plug_wait *w = g_new0(struct plug_wait, 1);
-	int rc = amp_ddr_plug(&h->soc, da, size, fd, slot, &w->gen);
+	int rc = amp_ddr_plug(&h->plug, da, size, fd, slot, &w->gen);
 	if (rc != AMP_OK) {
 		g_free(w);
 		return rc;
@@ -327,7 +328,7 @@ int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, am
 void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot)
 {
 	uint32_t gen;
-	if (amp_ddr_unplug(&h->soc, slot, &gen) == AMP_OK && h->dev_up)
+	if (amp_ddr_unplug(&h->plug, slot, &gen) == AMP_OK && h->dev_up)
 		amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
 }
 
@@ -410,6 +411,7 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 		amp_set_error(err, rc, "cannot create the SoC shared memory: %s", h->soc.err);
 		return FALSE;
 	}
+	amp_ddr_plug_host_init(&h->plug, &h->soc);
 	rc = amp_ipcc_efds_create(h->efds);
 	if (rc != AMP_OK) {
 		amp_set_error(err, rc, "cannot create the IPCC eventfds: %s", amp_strerror(rc));
@@ -557,6 +559,11 @@ struct amp_soc *amp_host_soc(struct amp_host *h)
 struct amp_rproc *amp_host_rproc(struct amp_host *h)
 {
 	return h->rproc;
+}
+
+const struct amp_ipcc_link *amp_host_ipcc_link(const struct amp_host *h)
+{
+	return &h->link;
 }
 
 struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)

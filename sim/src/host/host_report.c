@@ -2,6 +2,7 @@
 #include <ampsim/host.h>
 
 #include <amp/ipcc.h>
+#include <ampsim/ipcc_link.h>
 
 static const char *const vq_err_names[AMP_VQ_ERR_COUNT] = {
     [AMP_VQ_ERR_AVAIL_IDX] = "avail_idx",   [AMP_VQ_ERR_DESC_ID] = "desc_id",
@@ -48,26 +49,34 @@ static void vq_stats(GString *out, const char *name, const struct amp_vq *vq)
 					       s->err[i]);
 }
 
-static void ipcc_stats(GString *out, struct amp_soc *soc)
+/*
+ * Counted by the host on its own side (its link), never read from the shared register file:
+ * the firmware can write every counter there. So Linux->firmware shows our sends, and
+ * firmware->Linux the notifications we handled.
+ */
+static void ipcc_stats(GString *out, const struct amp_ipcc_link *l, uint32_t nchan)
 {
-	struct amp_ipcc_shared *sh = amp_soc_ipcc(soc);
-	if (!sh)
-		return;
-	static const char *const who[2] = {"Linux->firmware", "firmware->Linux"};
-	for (uint32_t p = 0; p < 2; p++)
-		for (uint32_t ch = 0; ch < soc->ipcc_nchan && ch < AMP_IPCC_MAX_CHAN; ch++) {
-			const struct amp_ipcc_chan_stats *s = &sh->stats[p][ch];
-			uint32_t kicks = atomic_load(&s->kicks);
-			if (!kicks)
-				continue;
+	for (uint32_t ch = 0; ch < nchan && ch < AMP_IPCC_MAX_CHAN; ch++) {
+		const struct amp_ipcc_link_chan_stats *s = &l->chan[ch];
+		uint64_t kicks = atomic_load(&s->kicks);
+		if (kicks)
 			g_string_append_printf(
 			    out,
-			    "  IPCC CH%u %s: kicks %u, coalesced %u, IRQs raised %u, handled "
-			    "%u, eventfd writes %u, avoided %u\n",
-			    ch + 1, who[p], kicks, atomic_load(&s->coalesced),
-			    atomic_load(&s->irq_raised), atomic_load(&s->irq_handled),
-			    atomic_load(&s->efd_writes), atomic_load(&s->efd_avoided));
-		}
+			    "  IPCC CH%u Linux->firmware: kicks %" G_GUINT64_FORMAT
+			    ", coalesced %" G_GUINT64_FORMAT ", IRQs raised %" G_GUINT64_FORMAT
+			    ", eventfd writes %" G_GUINT64_FORMAT ", avoided %" G_GUINT64_FORMAT
+			    "\n",
+			    ch + 1, kicks, (guint64)atomic_load(&s->coalesced),
+			    (guint64)atomic_load(&s->irq_raised),
+			    (guint64)atomic_load(&s->efd_writes),
+			    (guint64)atomic_load(&s->efd_avoided));
+		uint64_t handled = atomic_load(&s->handled);
+		if (handled)
+			g_string_append_printf(
+			    out,
+			    "  IPCC CH%u firmware->Linux: IRQs handled %" G_GUINT64_FORMAT "\n",
+			    ch + 1, handled);
+	}
 }
 
 void amp_host_stats(struct amp_host *h, GString *out)
@@ -91,5 +100,5 @@ void amp_host_stats(struct amp_host *h, GString *out)
 		vq_stats(out, "vring0 (firmware -> Linux)", &dev->rvq);
 		vq_stats(out, "vring1 (Linux -> firmware)", &dev->tvq);
 	}
-	ipcc_stats(out, amp_host_soc(h));
+	ipcc_stats(out, amp_host_ipcc_link(h), amp_host_soc(h)->ipcc_nchan);
 }

@@ -374,6 +374,36 @@ static void ampsim_sdb_checks_every_crc_both_ways(void **state)
 	itest_run_stop(&run, SIGINT);
 }
 
+/*
+ * A firmware that scribbles over the DDR plug table in the shared header (every slot's tag,
+ * da, size and fd, and the acknowledgement) after each buffer it is told of: the host
+ * decides on its own copy, so every allocation still succeeds (issue 12: 542 of 543 failed
+ * with ENOSPC) and nothing it returns comes from the scribbled values. Three rounds of 16
+ * buffers need more plugs than the table's 32 slots, so freed slots are reused too.
+ */
+static void scribbled_plug_table_does_not_fail_allocations(void **state)
+{
+	(void)state;
+	start(BAD_FW);
+	for (int round = 0; round < 3; round++) {
+		struct amp_sdb *s;
+		assert_int_equal(amp_sdb_open(sock, &s), 0);
+		assert_int_equal(amp_sdb_control(s, "S", 1), 0);
+		for (int i = 0; i < (int)AMP_SDB_MAX_BUFFERS; i++) {
+			struct amp_sdb_buf b;
+			int rc = amp_sdb_alloc(s, 4096, AMP_SDB_TO_LINUX, -1, &b);
+			if (rc != 0)
+				fail_msg("round %d, buffer %d: alloc failed with %d", round, i, rc);
+			assert_int_equal(b.size, 4096);
+			assert_true(b.da >= 0xC0000000u && b.da < 0xC8000000u); /* not 0xDEAD.... */
+			/* The fill comes after the firmware scribbled: the next alloc sees it. */
+			assert_int_equal(amp_sdb_wait(s, &b, ITEST_REPLY_MS), 0);
+		}
+		amp_sdb_close(s);
+	}
+	itest_run_stop(&run, SIGINT);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -390,6 +420,8 @@ int main(void)
 	    cmocka_unit_test_teardown(a_stale_buffer_does_not_outlive_its_service,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(ampsim_sdb_checks_every_crc_both_ways, itest_run_teardown),
+	    cmocka_unit_test_teardown(scribbled_plug_table_does_not_fail_allocations,
+				      itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("rpmsg-sdb", tests, NULL, NULL);
 }

@@ -134,6 +134,31 @@ static void kicks_coalesce_until_acknowledged(void **state)
 	destroy(f);
 }
 
+/* Each side counts its own sends and handlings in its own memory: scribbling on the shared
+ * counters (the peer can) changes nothing it reports. */
+static void each_side_counts_on_its_own(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_kick(&f->host, CH), 1);
+	assert_int_equal(amp_ipcc_link_kick(&f->host, CH), 0);
+	memset(f->sh.stats, 0xFF, sizeof(f->sh.stats)); /* a hostile peer */
+	assert_int_equal(amp_ipcc_link_wait_event(&f->fw, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->fw), 1);
+	const struct amp_ipcc_link_chan_stats *h = &f->host.chan[CH], *w = &f->fw.chan[CH];
+	assert_int_equal(h->kicks, 2);
+	assert_int_equal(h->coalesced, 1);
+	assert_int_equal(h->irq_raised, 1);
+	assert_int_equal(h->efd_writes, 1);
+	assert_int_equal(h->efd_avoided, 0);
+	assert_int_equal(h->handled, 0);
+	assert_int_equal(w->handled, 1);
+	assert_int_equal(w->kicks, 0);
+	assert_int_equal(f->host.chan[CH + 1].kicks, 0);
+	destroy(f);
+}
+
 static void masked_channel_waits_for_unmask(void **state)
 {
 	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
@@ -420,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(kick_wakes_blocking_receiver),
 	    cmocka_unit_test(kicks_coalesce_until_acknowledged),
+	    cmocka_unit_test(each_side_counts_on_its_own),
 	    cmocka_unit_test(masked_channel_waits_for_unmask),
 	    cmocka_unit_test(strict_kick_waits_for_free),
 	    cmocka_unit_test(adaptive_counts_avoided_writes),

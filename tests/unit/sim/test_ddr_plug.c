@@ -24,6 +24,7 @@
 
 struct pair {
 	struct amp_soc host, fw;
+	struct amp_ddr_plug_host plug; /* the host's own copy of the table */
 	struct amp_ddr_plug_view view;
 };
 
@@ -35,6 +36,7 @@ static int setup(void **state)
 	memset(&p, 0, sizeof(p));
 	assert_true(amp_profile_load("stm32mp157", &l, &err));
 	assert_int_equal(amp_soc_create(&p.host, &l), AMP_OK);
+	amp_ddr_plug_host_init(&p.plug, &p.host);
 	if (amp_soc_attach_fw(&p.fw, p.host.shm_name, 0) != AMP_OK)
 		fail_msg("%s", p.fw.err);
 	*state = &p;
@@ -67,22 +69,22 @@ static void plug_is_seen_at_the_device_address_and_unplug_restores(void **state)
 	memset(soc_ddr, 0x11, 8192); /* the SoC's own DDR content */
 	int fd = memfd_of(8192, 0xAB);
 	uint32_t slot, gen;
-	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x10000, 8192, fd, &slot, &gen), AMP_OK);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR + 0x10000, 8192, fd, &slot, &gen), AMP_OK);
 	/* The host sees the buffer at once; the firmware only after it applied the table. */
 	assert_int_equal(*(uint8_t *)amp_soc_da_to_va(&p->host, DDR + 0x10000, 1), 0xAB);
 	assert_int_equal(soc_ddr[0], 0x11);
-	assert_false(amp_ddr_plug_acked(&p->host, gen));
+	assert_false(amp_ddr_plug_acked(&p->plug, gen));
 	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_OK);
-	assert_true(amp_ddr_plug_acked(&p->host, gen));
+	assert_true(amp_ddr_plug_acked(&p->plug, gen));
 	assert_int_equal(soc_ddr[0], 0xAB);
 	assert_int_equal(soc_ddr[8191], 0xAB);
 	soc_ddr[5] = 0x5A; /* the firmware writes in place: the memfd holder sees it */
 	uint8_t *client = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
 	assert_int_equal(client[5], 0x5A);
 
-	assert_int_equal(amp_ddr_unplug(&p->host, slot, &gen), AMP_OK);
+	assert_int_equal(amp_ddr_unplug(&p->plug, slot, &gen), AMP_OK);
 	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_OK);
-	assert_true(amp_ddr_plug_acked(&p->host, gen));
+	assert_true(amp_ddr_plug_acked(&p->plug, gen));
 	assert_int_equal(soc_ddr[0], 0x11); /* the SoC memory is back */
 	soc_ddr[6] = 0x77;
 	assert_int_not_equal(client[6], 0x77); /* and no longer reaches the buffer */
@@ -96,19 +98,19 @@ static void ranges_outside_ddr_are_refused(void **state)
 	struct pair *p = *state;
 	int fd = memfd_of(4096, 0);
 	uint32_t slot, gen;
-	assert_int_equal(amp_ddr_plug(&p->host, 0x10040000, 4096, fd, &slot, &gen), AMP_EINVAL);
-	assert_int_equal(amp_ddr_plug(&p->host, DDR + 1, 4096, fd, &slot, &gen), AMP_EINVAL);
-	assert_int_equal(amp_ddr_plug(&p->host, DDR, 0, fd, &slot, &gen), AMP_EINVAL);
-	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x8000000 - 4096, 8192, fd, &slot, &gen),
+	assert_int_equal(amp_ddr_plug(&p->plug, 0x10040000, 4096, fd, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR + 1, 4096, fd, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR, 0, fd, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR + 0x8000000 - 4096, 8192, fd, &slot, &gen),
 			 AMP_EINVAL); /* runs past the end */
-	assert_int_equal(amp_ddr_plug(&p->host, DDR, 4096, -1, &slot, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR, 4096, -1, &slot, &gen), AMP_EINVAL);
 	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
-		assert_int_equal(amp_ddr_plug(&p->host, DDR + i * 4096, 4096, fd, &slot, &gen),
+		assert_int_equal(amp_ddr_plug(&p->plug, DDR + i * 4096, 4096, fd, &slot, &gen),
 				 AMP_OK);
-	assert_int_equal(amp_ddr_plug(&p->host, DDR + 0x100000, 4096, fd, &slot, &gen), AMP_ENOMEM);
-	amp_ddr_plug_reset(&p->host);
-	assert_int_equal(amp_ddr_unplug(&p->host, 0, &gen), AMP_EINVAL);
-	assert_int_equal(amp_ddr_unplug(&p->host, AMP_DDR_PLUG_SLOTS, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR + 0x100000, 4096, fd, &slot, &gen), AMP_ENOMEM);
+	amp_ddr_plug_reset(&p->plug);
+	assert_int_equal(amp_ddr_unplug(&p->plug, 0, &gen), AMP_EINVAL);
+	assert_int_equal(amp_ddr_unplug(&p->plug, AMP_DDR_PLUG_SLOTS, &gen), AMP_EINVAL);
 	close(fd);
 }
 
@@ -123,14 +125,14 @@ static void an_fd_the_os_refuses_gives_its_code(void **state)
 	assert_true(ro >= 0);
 	uint32_t slot, gen;
 	/* MAP_SHARED + PROT_WRITE on a read-only fd: EACCES, even for root. */
-	assert_int_equal(amp_ddr_plug(&p->host, DDR, 4096, ro, &slot, &gen), AMP_EACCES);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR, 4096, ro, &slot, &gen), AMP_EACCES);
 	close(ro);
-	assert_int_equal(amp_ddr_plug(&p->host, DDR, 4096, ro, &slot, &gen), AMP_EIO); /* EBADF */
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR, 4096, ro, &slot, &gen), AMP_EIO); /* EBADF */
 	/* Neither failure used a slot: all of them are still free. */
 	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
-		assert_int_equal(amp_ddr_plug(&p->host, DDR + i * 4096, 4096, fd, &slot, &gen),
+		assert_int_equal(amp_ddr_plug(&p->plug, DDR + i * 4096, 4096, fd, &slot, &gen),
 				 AMP_OK);
-	amp_ddr_plug_reset(&p->host);
+	amp_ddr_plug_reset(&p->plug);
 	close(fd);
 }
 
@@ -153,6 +155,71 @@ static void forged_slots_are_counted_not_mapped(void **state)
 	close(small);
 }
 
+/* Garbage in every field a firmware can write: tag, da, size, fd of every slot, and ack. */
+static void scribble(struct amp_ddr_plug_table *t, uint32_t seed)
+{
+	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
+		t->slot[i] = (struct amp_ddr_plug_slot){.da = DDR + 0x10000u * (seed % 4u),
+							.size = 0x1000u * (i + seed + 1u),
+							.fd = (int32_t)(i + seed),
+							.tag = 0xFFFF0000u + i + seed};
+	atomic_store(&t->ack, 0x7FFFFFF0u + seed);
+}
+
+/*
+ * The host decides only on its own copy of the table: a firmware that scribbles on the
+ * shared one between host calls neither fills the table (issue 12: 542 of 543 sdb
+ * allocations failed with ENOSPC), nor moves what an unplug restores, nor acknowledges a
+ * generation the host never published.
+ */
+static void scribbled_table_does_not_decide_for_the_host(void **state)
+{
+	struct pair *p = *state;
+	struct amp_ddr_plug_table *t = (void *)((uint8_t *)p->host.hdr + AMP_DDR_PLUG_OFFSET);
+	int a = memfd_of(4096, 0xA1), b = memfd_of(4096, 0xB2), c = memfd_of(4096, 0xC3);
+	uint32_t sa, sb, s, gen;
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR, 4096, a, &sa, &gen), AMP_OK);
+	scribble(t, 1);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR + 0x10000, 4096, b, &sb, &gen), AMP_OK);
+	assert_int_not_equal(sa, sb);
+	/* Published from the host's copy: every slot as the host holds it, the rest empty. */
+	assert_int_equal(t->slot[sb].da, DDR + 0x10000);
+	assert_int_equal(t->slot[sb].size, 4096);
+	assert_int_equal(t->slot[sb].fd, b);
+	assert_int_equal(t->slot[sa].da, DDR);
+	for (uint32_t i = 0; i < AMP_DDR_PLUG_SLOTS; i++)
+		if (i != sa && i != sb)
+			assert_int_equal(t->slot[i].tag, 0);
+	/* An acknowledgement beyond what the host published is not one. */
+	scribble(t, 2);
+	assert_false(amp_ddr_plug_acked(&p->plug, gen));
+	/* The other 30 slots are free whatever the shared tags say. */
+	for (uint32_t i = 2; i < AMP_DDR_PLUG_SLOTS; i++) {
+		scribble(t, i);
+		assert_int_equal(
+		    amp_ddr_plug(&p->plug, DDR + 0x20000 + i * 4096, 4096, c, &s, &gen), AMP_OK);
+		assert_int_not_equal(s, sa);
+		assert_int_not_equal(s, sb);
+	}
+	scribble(t, 3);
+	assert_int_equal(amp_ddr_plug(&p->plug, DDR + 0x100000, 4096, c, &s, &gen), AMP_ENOMEM);
+	/* The unplug restores a's range (its shared da says b's): b stays mapped here. */
+	scribble(t, 0);
+	assert_int_equal(amp_ddr_unplug(&p->plug, sa, &gen), AMP_OK);
+	assert_int_equal(*(uint8_t *)amp_soc_da_to_va(&p->host, DDR + 0x10000, 1), 0xB2);
+	assert_int_not_equal(*(uint8_t *)amp_soc_da_to_va(&p->host, DDR, 1), 0xA1);
+	assert_int_equal(t->slot[sa].tag, 0);
+	/* The firmware applies the host's table, not its own scribbles. */
+	assert_int_equal(amp_ddr_plug_sync(&p->fw, &p->view), AMP_OK);
+	assert_true(amp_ddr_plug_acked(&p->plug, gen));
+	assert_int_equal(*(uint8_t *)amp_soc_da_to_va(&p->fw, DDR + 0x10000, 1), 0xB2);
+	assert_int_equal(p->view.errors, 0);
+	amp_ddr_plug_reset(&p->plug);
+	close(a);
+	close(b);
+	close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +228,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(ranges_outside_ddr_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(an_fd_the_os_refuses_gives_its_code, setup, teardown),
 	    cmocka_unit_test_setup_teardown(forged_slots_are_counted_not_mapped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(scribbled_table_does_not_decide_for_the_host, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests_name("ddr plug", tests, NULL, NULL);
 }

@@ -179,6 +179,22 @@ static void validation_errors_name_file_group_key(void **state)
 	assert_non_null(strstr(err->message, "is not a SoC profile"));
 }
 
+/*
+ * GKeyFile merges a group that appears twice into one, silently (the later keys win): a
+ * region given twice is an error naming the group and both lines, whatever the spacing.
+ */
+static void duplicate_group_names_the_group_and_its_lines(void **state)
+{
+	(void)state;
+	/* "[region b]" is on line 7 of good; given again after [mailbox], at line 19. */
+	g_autofree char *twice = g_strconcat(good, "[region b]\nda=0x10002000\n", NULL);
+	expect_invalid(twice, "[region b]", "line 19");
+	g_autofree char *spaced = g_strconcat(good, "# again\n  [region a]  \n", NULL);
+	expect_invalid(spaced, "[region a]", "line 20");
+	g_autofree char *soc = g_strconcat(good, "[soc]\nname=t\n", NULL);
+	expect_invalid(soc, "[soc]", "first at line 1");
+}
+
 static void search_path_env_overrides(void **state)
 {
 	g_autofree char *dir = g_dir_make_tmp("ampsim-prof-XXXXXX", NULL);
@@ -205,6 +221,7 @@ int main(void)
 	    cmocka_unit_test(stm32mp157_is_shipped),
 	    cmocka_unit_test(not_found_lists_the_search_path),
 	    cmocka_unit_test(validation_errors_name_file_group_key),
+	    cmocka_unit_test(duplicate_group_names_the_group_and_its_lines),
 	    cmocka_unit_test(search_path_env_overrides),
 	};
 	return cmocka_run_group_tests_name("sim/profile", tests, NULL, NULL);

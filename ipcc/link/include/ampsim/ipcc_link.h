@@ -58,13 +58,28 @@ struct amp_ipcc_link_cfg {
 	uint32_t strict_timeout_ms; /**< strict wait bound; 0 = 500 (Linux's shutdown timeout) */
 };
 
-/** Local (per-process) counters; the shared per-channel ones are in amp_ipcc_shared. */
+/** Local (per-process) counters; per channel: struct amp_ipcc_link_chan_stats. */
 struct amp_ipcc_link_stats {
 	uint64_t wakeups;     /**< eventfd reads that returned a count */
 	uint64_t sleeps;      /**< times this side went to sleep in the kernel */
 	uint64_t spurious;    /**< dispatches that found nothing pending */
 	uint64_t unhandled;   /**< pending channels with no handler (acked and dropped) */
 	uint64_t tx_timeouts; /**< strict kicks that timed out */
+};
+
+/**
+ * This side's own counts for one channel, in this process's memory. The peer can write the
+ * shared per-channel counters (amp_ipcc_shared.stats) at will, so what a side reports about
+ * itself comes from here. Atomic: kicks may come from any thread.
+ */
+struct amp_ipcc_link_chan_stats {
+	_Atomic uint64_t kicks;	      /**< sends this side requested */
+	_Atomic uint64_t coalesced;   /**< of those, merged with a pending notification */
+	_Atomic uint64_t irq_raised;  /**< of those, raised the peer's RX-occupied line */
+	_Atomic uint64_t efd_writes;  /**< eventfd writes to wake the peer for them */
+	_Atomic uint64_t efd_avoided; /**< eventfd writes skipped: the peer was awake */
+	_Atomic uint64_t tx_waits;    /**< strict mode: sends that waited for a free channel */
+	_Atomic uint64_t handled;     /**< the peer's notifications this side acknowledged */
 };
 
 /** One process's end of the link. Caller-allocated; fields are private unless noted. */
@@ -80,6 +95,7 @@ struct amp_ipcc_link {
 		void *arg;
 	} rx[AMP_IPCC_MAX_CHAN];
 	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
+	struct amp_ipcc_link_chan_stats chan[AMP_IPCC_MAX_CHAN]; /**< read-only: our counts */
 };
 
 /**
