@@ -106,7 +106,8 @@ static void wait_endpoints(const struct itest_run *r, const char *chan, const ch
 		if (hit && (!eol || hit < eol))
 			return;
 		if (itest_now_ms() > end)
-			fail_msg("'%s' never showed \"%s\":\n%s", chan, what, itest_ctl(r, "endpoints"));
+			fail_msg("'%s' never showed \"%s\":\n%s", chan, what,
+				 itest_ctl(r, "endpoints"));
 	}
 }
 
@@ -154,7 +155,8 @@ static void wait_for_backpressure(const struct itest_run *r, const char *chan)
 		if (counter_after(itest_ctl(r, "stats"), "deliveries deferred ") > 0)
 			return;
 		if (itest_now_ms() > end)
-			fail_msg("the daemon never held the firmware back:\n%s", itest_ctl(r, "stats"));
+			fail_msg("the daemon never held the firmware back:\n%s",
+				 itest_ctl(r, "stats"));
 	}
 }
 
@@ -207,8 +209,8 @@ static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 	ssize_t got = itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS);
 	assert_true(got > 0);
 	check_summary(buf, (size_t)got, FLOOD_N);
-	assert_int_equal(counter_after(strstr(itest_ctl(&r, "endpoints"), "ampsim-flood"), "dropped "),
-			 0);
+	assert_int_equal(
+	    counter_after(strstr(itest_ctl(&r, "endpoints"), "ampsim-flood"), "dropped "), 0);
 	echo_frame(fd, "", 0); /* the link is fine afterwards */
 	close(fd);
 	itest_run_stop(&r, SIGINT);
@@ -220,7 +222,8 @@ static void tty_read_exact(int fd, char *buf, size_t len)
 	for (size_t got = 0; got < len;) {
 		ssize_t n = itest_read_within(fd, buf + got, len - got, ITEST_REPLY_MS);
 		if (n <= 0)
-			fail_msg("tty: %zu of %zu bytes, then %s", got, len, n ? "nothing" : "hangup");
+			fail_msg("tty: %zu of %zu bytes, then %s", got, len,
+				 n ? "nothing" : "hangup");
 		got += (size_t)n;
 	}
 }

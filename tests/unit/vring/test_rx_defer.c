@@ -56,8 +56,8 @@ static void deferred_message_waits_in_its_buffer_until_resume(void **state)
 	int rc;
 	(void)state;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, NULL, NULL, NULL), 0);
+	assert_int_equal(amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, NULL, NULL, NULL),
+			 0);
 	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, slow_cb, NULL, &s),
 			 0);
 	/* The remote sends until the host holds every buffer back. */
@@ -113,8 +113,8 @@ static void deferred_message_for_a_gone_endpoint_is_dropped(void **state)
 	uint32_t seq = 7;
 	(void)state;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, NULL, NULL, NULL), 0);
+	assert_int_equal(amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, NULL, NULL, NULL),
+			 0);
 	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, slow_cb, NULL, &s),
 			 0);
 	assert_int_equal(amp_rpmsg_trysend(&rept, &seq, sizeof(seq)), 4);
@@ -137,8 +137,8 @@ static void zero_length_messages_both_ways(void **state)
 	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true});
 	(void)state;
 
-	assert_int_equal(amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, slow_cb, NULL, &rs),
-			 0);
+	assert_int_equal(
+	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, slow_cb, NULL, &rs), 0);
 	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, slow_cb, NULL, &hs),
 			 0);
 	assert_int_equal(amp_rpmsg_trysend(&hept, NULL, 0), 0);

@@ -114,11 +114,11 @@ struct amp_rpmsg_dev {
 	uint8_t tx_waiters;
 	uint8_t rx_held;
 	uint8_t nstash;
-	uint8_t rx_defer; /**< the running callback deferred its message */
+	uint8_t rx_defer;  /**< the running callback deferred its message */
 	uint8_t rx_parked; /**< a deferred message waits in its RX buffer (park_*) */
 	uint16_t park_id;
 	uint16_t park_len;
-	uint8_t *park_buf; /**< the deferred message's buffer (header first) */
+	uint8_t *park_buf;	     /**< the deferred message's buffer (header first) */
 	uint32_t park_src, park_dst; /**< its header as read once, when it arrived */
 	struct amp_rpmsg_stats stats;
 	union {
