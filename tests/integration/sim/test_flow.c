@@ -65,6 +65,11 @@ static void zero_length_is_a_message_on_a_frame_socket(void **state)
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	empty_both_ways(fd);
 	close(fd);
+	/* ampsim chat tells an empty answer from a hang-up too. */
+	char out[1024];
+	const char *argv[] = {AMPSIM_BIN, "chat", itest_run_path(&r, "rpmsg0"), "", NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "<- \"\" (0 bytes)"));
 	itest_run_stop(&r, SIGINT);
 }
 
