@@ -191,7 +191,23 @@ static void check_summary(const char *s, size_t len, unsigned n)
 	printf("firmware sent %u messages, %u of them waited for a buffer\n", sent, nobuf);
 }
 
-enum { FLOOD_N = 2000 };
+/*
+ * Enough messages to fill what holds them before the firmware must wait: the daemon's
+ * socket send buffer (net.core.wmem_default, at least ~100 bytes of it per message), its
+ * 256-message queue and the RX buffers, with plenty to spare.
+ */
+static unsigned flood_count(void)
+{
+	char text[32] = "";
+	FILE *f = fopen("/proc/sys/net/core/wmem_default", "r");
+	if (f) {
+		if (!fgets(text, sizeof(text), f))
+			text[0] = '\0';
+		fclose(f);
+	}
+	unsigned long wmem = strtoul(text, NULL, 10);
+	return 1000u + (unsigned)((wmem ? wmem : 212992u) / FLOOD_MSG);
+}
 
 static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 {
@@ -200,12 +216,13 @@ static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 	itest_run_start(&r, FLOOD_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	const unsigned count = flood_count();
 	char cmd[32];
-	int n = snprintf(cmd, sizeof(cmd), "flood %d", FLOOD_N);
+	int n = snprintf(cmd, sizeof(cmd), "flood %u", count);
 	assert_int_equal(send(fd, cmd, (size_t)n, 0), n);
 	wait_for_backpressure(&r, "ampsim-flood");
 	char buf[MTU], want[FLOOD_MSG];
-	for (unsigned i = 0; i < FLOOD_N; i++) {
+	for (unsigned i = 0; i < count; i++) {
 		ssize_t got = itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS);
 		flood_msg(i, want);
 		if (got != FLOOD_MSG || memcmp(buf, want, FLOOD_MSG) != 0)
@@ -213,7 +230,7 @@ static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 	}
 	ssize_t got = itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS);
 	assert_true(got > 0);
-	check_summary(buf, (size_t)got, FLOOD_N);
+	check_summary(buf, (size_t)got, count);
 	assert_int_equal(
 	    counter_after(strstr(itest_ctl(&r, "endpoints"), "ampsim-flood"), "dropped "), 0);
 	echo_frame(fd, "", 0); /* the link is fine afterwards */
