@@ -209,6 +209,35 @@ static unsigned flood_count(void)
 	return 1000u + (unsigned)((wmem ? wmem : 212992u) / FLOOD_MSG);
 }
 
+/*
+ * A client leaves with its queue full and the firmware held back: the queue is discarded
+ * (rpmsg_char's release), the held-back rest is dropped while nobody is connected, and the
+ * next client gets only what comes after it connected.
+ */
+static void a_fresh_open_after_a_full_queue_starts_empty(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, FLOOD_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	const unsigned count = flood_count();
+	char cmd[32];
+	int n = snprintf(cmd, sizeof(cmd), "flood %u", count);
+	assert_int_equal(send(a, cmd, (size_t)n, 0), n);
+	wait_for_backpressure(&r, "ampsim-flood");
+	close(a); /* without reading */
+	char in[32];
+	snprintf(in, sizeof(in), "in %u out 1 msgs", count + 1); /* the flood and its summary */
+	wait_endpoints(&r, "ampsim-flood", in);
+	int b = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	echo_frame(b, "", 0); /* the first message b gets is its own answer */
+	char buf[MTU];
+	assert_int_equal(itest_recv_frame(b, buf, sizeof(buf), 300), -1); /* and nothing else */
+	close(b);
+	itest_run_stop(&r, SIGINT);
+}
+
 static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 {
 	(void)state;
@@ -298,6 +327,8 @@ int main(void)
 	    cmocka_unit_test_teardown(zero_length_is_a_message_on_a_ctrl_endpoint,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_starts_empty, itest_run_teardown),
+	    cmocka_unit_test_teardown(a_fresh_open_after_a_full_queue_starts_empty,
+				      itest_run_teardown),
 	    cmocka_unit_test_teardown(a_slow_frame_reader_holds_the_firmware_back,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(a_slow_tty_reader_holds_the_firmware_back,
