@@ -321,7 +321,7 @@ int amp_rpmsg_hold_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 {
 	struct amp_rpmsg_dev *dev;
 
-	if (!ept || !ept->dev || !data || data != ept->dev->rx_cur)
+	if (!ept || !ept->dev || !data || data != ept->dev->rx_cur || ept->dev->rx_defer)
 		return AMP_EINVAL;
 	dev = ept->dev;
 	dev->rx_held = 1;
@@ -502,24 +502,71 @@ static void rx_deliver(struct amp_rpmsg_dev *dev, uint32_t src, uint32_t dst, vo
 	/* An endpoint created with dest ANY learns its peer from the first message (OpenAMP). */
 	if (ept->dest_addr == ADDR_ANY)
 		ept->dest_addr = src;
-	dev->stats.rx_msgs++;
-	dev->stats.rx_bytes += (uint32_t)len;
 	amp_rpmsg_unlock(dev);
 	if (ept->cb)
 		(void)ept->cb(ept, data, len, src, ept->priv);
 	amp_rpmsg_lock(dev);
+	if (dev->rx_defer && !dev->rx_held)
+		return; /* counted once, when it is taken */
+	dev->stats.rx_msgs++;
+	dev->stats.rx_bytes += (uint32_t)len;
 }
 
-static int rx_drain(struct amp_rpmsg_dev *dev)
+/*
+ * Lock held. Hand the message in RX buffer @p id to its endpoint, then give the buffer back,
+ * leave it held, or park it when the callback deferred it. False when parked.
+ */
+static bool rx_dispatch(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t src,
+			uint32_t dst, uint16_t plen, bool *returned)
+{
+	dev->rx_cur = buf + AMP_RPMSG_HDR_SIZE;
+	dev->rx_held = 0;
+	dev->rx_defer = 0;
+	rx_deliver(dev, src, dst, buf + AMP_RPMSG_HDR_SIZE, plen);
+	dev->rx_cur = NULL;
+	if (dev->rx_held) {
+		if (dev->ops->rx_mark)
+			dev->ops->rx_mark(dev, buf, id);
+	} else if (dev->rx_defer) {
+		/* Our copy of the header: the peer may not change what we decided on. */
+		dev->rx_parked = 1;
+		dev->park_buf = buf;
+		dev->park_id = id;
+		dev->park_src = src;
+		dev->park_dst = dst;
+		dev->park_len = plen;
+		dev->stats.rx_deferred++;
+		return false;
+	} else {
+		int put = dev->ops->rx_put(dev, id);
+
+		/* The id came from rx_get: only a queue broken meanwhile (AMP_EBROKEN) may
+		 * refuse it. */
+		AMP_ASSERT(&dev->port, put != AMP_EINVAL);
+		*returned |= put == 0;
+	}
+	return true;
+}
+
+/* Deliver what the peer sent; @p resume: first the parked message, if any. */
+static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 {
 	struct amp_rpmsg_hdr hdr;
 	uint8_t *buf;
 	uint32_t len;
 	uint16_t id, plen;
 	bool returned = false, kick = false;
-	int ret;
+	int ret = 0;
 
 	amp_rpmsg_lock(dev);
+	if (dev->rx_parked) {
+		if (!resume)
+			goto out; /* the peer's messages wait in their buffers, in order */
+		dev->rx_parked = 0;
+		if (!rx_dispatch(dev, dev->park_buf, dev->park_id, dev->park_src, dev->park_dst,
+				 dev->park_len, &returned))
+			goto out;
+	}
 	for (;;) {
 		ret = dev->ops->rx_get(dev, &buf, &len, &id);
 		if (ret <= 0)
@@ -532,29 +579,37 @@ static int rx_drain(struct amp_rpmsg_dev *dev)
 			ret = amp_vq_fail(&dev->rvq, AMP_VQ_ERR_MSG_LEN);
 			break;
 		}
-		dev->rx_cur = buf + AMP_RPMSG_HDR_SIZE;
-		dev->rx_held = 0;
-		rx_deliver(dev, amp_le32(hdr.src), amp_le32(hdr.dst), buf + AMP_RPMSG_HDR_SIZE,
-			   plen);
-		dev->rx_cur = NULL;
-		if (dev->rx_held) {
-			if (dev->ops->rx_mark)
-				dev->ops->rx_mark(dev, buf, id);
-		} else {
-			int put = dev->ops->rx_put(dev, id);
-
-			/* The id came from rx_get: only a queue broken meanwhile (AMP_EBROKEN) may
-			 * refuse it. */
-			AMP_ASSERT(&dev->port, put != AMP_EINVAL);
-			returned |= put == 0;
+		if (!rx_dispatch(dev, buf, id, amp_le32(hdr.src), amp_le32(hdr.dst), plen,
+				 &returned)) {
+			ret = 0;
+			break;
 		}
 	}
+out:
 	if (returned)
 		kick = amp_vq_need_notify(&dev->rvq);
 	amp_rpmsg_unlock(dev);
 	if (kick)
 		notify(dev, &dev->rvq);
 	return ret < 0 ? ret : 0;
+}
+
+int amp_rpmsg_rx_defer(struct amp_rpmsg_ept *ept, void *data)
+{
+	struct amp_rpmsg_dev *dev;
+
+	if (!ept || !ept->dev || !data || data != ept->dev->rx_cur || ept->dev->rx_held)
+		return AMP_EINVAL;
+	dev = ept->dev;
+	dev->rx_defer = 1;
+	return 0;
+}
+
+int amp_rpmsg_rx_resume(struct amp_rpmsg_dev *dev)
+{
+	if (!dev || !dev->ops)
+		return AMP_ENOTCONN;
+	return rx_drain(dev, true);
 }
 
 int amp_rpmsg_notified(struct amp_rpmsg_dev *dev, uint32_t notify_id)
@@ -574,5 +629,5 @@ int amp_rpmsg_notified(struct amp_rpmsg_dev *dev, uint32_t notify_id)
 	if (!rx)
 		return 0;
 	dev->rvq.stats.interrupts++;
-	return rx_drain(dev);
+	return rx_drain(dev, false);
 }

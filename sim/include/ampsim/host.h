@@ -147,6 +147,23 @@ int amp_host_ept_send(struct amp_host_ept *e, const void *data, size_t len);
 struct amp_host_ept **amp_host_epts(struct amp_host *h);
 
 /**
+ * Flow control toward the firmware, from a receive callback (ops->receive or an endpoint's
+ * receive): the application cannot take this message now. It stays in its RX buffer, which
+ * is not given back to the firmware, and no further message is delivered, on any channel,
+ * until amp_host_rx_resume(): the firmware's sends then wait for a buffer (or fail with
+ * no-buffer), as on a board whose Linux side stops consuming. One slow receiver thus stalls
+ * every channel (head-of-line blocking, as the shared buffer pool does on a board).
+ */
+void amp_host_rx_defer(struct amp_host *h);
+/**
+ * The application can take messages again: deliver the deferred one (again through its
+ * callback, which may defer it once more) and what followed. Runs from the host's context
+ * (an idle source), never inside this call; a no-op when nothing is deferred. Freeing a
+ * channel's or an endpoint's receiver does this by itself.
+ */
+void amp_host_rx_resume(struct amp_host *h);
+
+/**
  * Payload capacity of one message to the firmware: the host -> remote MTU of the buffer pool
  * (496 with Linux's 512-byte buffers, else what the firmware's table declares). Valid before
  * the firmware runs too.

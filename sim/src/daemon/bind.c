@@ -20,7 +20,8 @@ struct service {
 	bool single;	  /* one instance, no index: like ST's /dev/rpmsg-sdb */
 	void *(*open)(struct daemon *d, struct amp_host_chan *ch, const char *path, GError **err);
 	void (*close)(void *impl);
-	void (*deliver)(void *impl, const void *data, size_t len);
+	/* false: cannot take it now (the firmware is held back until the service resumes) */
+	bool (*deliver)(void *impl, const void *data, size_t len);
 	void (*resume)(void *impl);
 	/* What the client gets, for the start-up log; and counters for `ctl endpoints`. */
 	void (*describe)(void *impl, unsigned index, GString *out);
@@ -41,7 +42,13 @@ static int fe_send(void *ctx, const void *data, size_t len)
 	return amp_host_send(ctx, data, len);
 }
 
-static const struct amp_chan_ops fe_ops = {.send = fe_send};
+static void fe_rx_ready(void *ctx)
+{
+	struct amp_host_chan *ch = ctx;
+	amp_host_rx_resume(ch->host);
+}
+
+static const struct amp_chan_ops fe_ops = {.send = fe_send, .rx_ready = fe_rx_ready};
 
 static void *open_frontend(enum amp_frontend_kind kind, struct daemon *d, struct amp_host_chan *ch,
 			   const char *path, GError **err)
@@ -65,9 +72,9 @@ static void fe_close(void *impl)
 	amp_frontend_free(impl); /* its client sees EOF / hangup */
 }
 
-static void fe_deliver(void *impl, const void *data, size_t len)
+static bool fe_deliver(void *impl, const void *data, size_t len)
 {
-	amp_frontend_deliver(impl, data, len);
+	return amp_frontend_deliver(impl, data, len);
 }
 
 static void fe_resume(void *impl)
@@ -94,8 +101,9 @@ static void fe_stats(void *impl, GString *out)
 	g_string_append_printf(out,
 			       "  in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
 			       " msgs, oversize %" G_GUINT64_FORMAT ", dropped %" G_GUINT64_FORMAT
-			       ", clients %" G_GUINT64_FORMAT,
-			       s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->clients);
+			       ", held back %" G_GUINT64_FORMAT ", clients %" G_GUINT64_FORMAT,
+			       s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held,
+			       s->clients);
 }
 
 static const struct service raw_svc = {
@@ -132,9 +140,10 @@ static void sdb_close(void *impl)
 	amp_sdb_service_free(impl); /* its clients are woken with an error */
 }
 
-static void sdb_deliver(void *impl, const void *data, size_t len)
+static bool sdb_deliver(void *impl, const void *data, size_t len)
 {
 	amp_sdb_service_receive(impl, data, len);
+	return true;
 }
 
 static void sdb_resume(void *impl)
@@ -247,11 +256,10 @@ void daemon_unbind(struct daemon *d, struct amp_host_chan *ch, const char *why)
 	ch->user = NULL;
 }
 
-void daemon_deliver(struct amp_host_chan *ch, const void *data, size_t len)
+bool daemon_deliver(struct amp_host_chan *ch, const void *data, size_t len)
 {
 	struct bound *b = ch->user;
-	if (b)
-		b->svc->deliver(b->impl, data, len);
+	return !b || b->svc->deliver(b->impl, data, len);
 }
 
 void daemon_resume_channels(struct daemon *d)

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "commands.h"
+#include "frontend.h"
 #include "rpmsg_ctrl.h"
 #include "text.h"
 
@@ -50,7 +51,9 @@ static int open_endpoint(const char *path, gboolean *is_tty, GError **err)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	/* SO_PASSCRED: an empty answer is then told from the hang-up (docs/cli.md). */
+	if (fd >= 0 && amp_frontend_passcred(fd) &&
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return fd;
 	if (fd >= 0)
 		close(fd);
@@ -96,13 +99,16 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 		return FALSE;
 	struct amp_ctrl_reply r;
 	ssize_t n = write(fd, &info, sizeof(info));
+	bool eof = false;
 	if (n == (ssize_t)sizeof(info))
-		n = read(fd, &r, sizeof(r));
+		n = amp_frontend_recv(fd, &r, sizeof(r), &eof);
 	if (n != (ssize_t)sizeof(r)) {
 		amp_set_error(err, n < 0 ? amp_from_errno(errno) : AMP_ENOTCONN,
 			      "rpmsg_ctrl0 did not answer the request (%s); is the firmware still "
 			      "running?",
-			      n < 0 ? g_strerror(errno) : "hung up");
+			      n < 0 ? g_strerror(errno)
+			      : eof ? "hung up"
+				    : "a reply of the wrong size");
 		return FALSE;
 	}
 	if (r.status) { /* a positive errno, as RPMSG_CREATE_EPT_IOCTL would fail with */
@@ -118,9 +124,10 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 }
 
 /*
- * Read what answers one message: one frame, or for a tty as many bytes as were sent.
- * Returns the bytes read, 0 when the channel hung up, AMP_ETIMEDOUT when nothing came in
- * @timeout_ms, or a failed call's errno through amp_from_errno().
+ * Read what answers one message: one frame (an empty one included), or for a tty as many
+ * bytes as were sent. Returns the bytes read, AMP_ENOTCONN when the channel hung up,
+ * AMP_ETIMEDOUT when nothing came in @timeout_ms, or a failed call's errno through
+ * amp_from_errno().
  */
 static gssize read_answer(int fd, gboolean is_tty, char *buf, size_t want, int timeout_ms)
 {
@@ -130,9 +137,17 @@ static gssize read_answer(int fd, gboolean is_tty, char *buf, size_t want, int t
 		int r = poll(&p, 1, timeout_ms);
 		if (r <= 0)
 			return got ? (gssize)got : r == 0 ? AMP_ETIMEDOUT : amp_from_errno(errno);
-		ssize_t n = read(fd, buf + got, CHAT_BUF - got);
-		if (n <= 0)
-			return got ? (gssize)got : n == 0 ? 0 : amp_from_errno(errno);
+		bool eof = false;
+		ssize_t n = is_tty ? read(fd, buf + got, CHAT_BUF - got)
+				   : amp_frontend_recv(fd, buf, CHAT_BUF, &eof);
+		if (n > CHAT_BUF)
+			n = CHAT_BUF; /* MSG_TRUNC: the rest of a larger frame is not shown */
+		if (n < 0 && errno == EIO)
+			eof = true; /* a pty whose master went away */
+		if (n < 0 && !eof)
+			return got ? (gssize)got : amp_from_errno(errno);
+		if (eof || (is_tty && n == 0))
+			return got ? (gssize)got : AMP_ENOTCONN;
 		got += (size_t)n;
 	} while (is_tty && got < want);
 	return (gssize)got;
@@ -156,13 +171,13 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 			timeout_ms);
 		return FALSE;
 	}
+	if (n == AMP_ENOTCONN) {
+		g_print("  -> \"%s\" (%zu bytes)   <- the channel hung up\n", msg, len);
+		return FALSE;
+	}
 	if (n < 0) {
 		g_print("  -> \"%s\" (%zu bytes)   <- reading the answer failed: %s\n", msg, len,
 			amp_strerror((int)n));
-		return FALSE;
-	}
-	if (n == 0) {
-		g_print("  -> \"%s\" (%zu bytes)   <- the channel hung up\n", msg, len);
 		return FALSE;
 	}
 	/* The answer is the firmware's: escaped, so it cannot drive the terminal. */

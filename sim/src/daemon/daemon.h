@@ -37,7 +37,8 @@ void daemon_say(struct daemon *d, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* bind.c: serving announced channels (struct amp_host_ops callbacks). */
 void daemon_bind(struct daemon *d, struct amp_host_chan *ch);
 void daemon_unbind(struct daemon *d, struct amp_host_chan *ch, const char *why);
-void daemon_deliver(struct amp_host_chan *ch, const void *data, size_t len);
+/** A message for @p ch's service; false: it cannot take it now (amp_host_rx_defer()). */
+bool daemon_deliver(struct amp_host_chan *ch, const void *data, size_t len);
 /** TX buffers are back: let every paused client of a channel write again. */
 void daemon_resume_channels(struct daemon *d);
 /** One line per channel for `ampsim ctl endpoints`. */

@@ -1,10 +1,16 @@
 /*
  * Frontends: SOCK_SEQPACKET (like /dev/rpmsgN) and pty (like /dev/ttyRPMSGn).
  *
- * Back-pressure instead of blocking: when the channel has no TX buffer, the frontend keeps
- * the one message it could not send and stops watching its client. The client's own socket
- * or tty buffer then fills, so a blocking client blocks and a non-blocking one gets EAGAIN,
- * as with the kernel devices, while the daemon's loop never blocks.
+ * Back-pressure both ways instead of blocking or dropping (docs/cli.md, "Flow control"):
+ *  - to the firmware: when the channel has no TX buffer, the frontend keeps the one message
+ *    it could not send and stops watching its client. The client's own socket or tty buffer
+ *    then fills, so a blocking client blocks and a non-blocking one gets EAGAIN, as with the
+ *    kernel devices, while the daemon's loop never blocks.
+ *  - from the firmware: when the client's queue is full, amp_frontend_deliver() says so and
+ *    the message stays in its RX buffer (amp_host_rx_defer()); once the client has read half
+ *    of the queue, ops->rx_ready lets the host deliver again.
+ * A zero-length message is a message both ways, as with rpmsg_char; a frame socket tells it
+ * from the client's hang-up by SO_PASSCRED (amp_frontend_recv()).
  */
 #define _GNU_SOURCE
 #include "frontend.h"
@@ -16,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -26,8 +33,10 @@
 
 #include "sock_server.h"
 
-/* Messages kept for a client that is absent or slow; beyond this they are dropped and counted. */
+/* Messages queued for a slow client; beyond this the firmware is held back. */
 #define AMP_FRONTEND_QUEUE_MAX 256u
+/* ... until the client has read the queue down to this. */
+#define AMP_FRONTEND_QUEUE_LOW (AMP_FRONTEND_QUEUE_MAX / 2u)
 
 struct amp_frontend {
 	enum amp_frontend_kind kind;
@@ -43,6 +52,9 @@ struct amp_frontend {
 	guint in_src;	  /* watch for client input, 0 while paused */
 	guint out_src;	  /* watch for room to write queued output */
 	bool connected;	  /* made by amp_frontend_new_connected(): no path, no listener */
+	bool rx_blocked;  /* deliver() refused a message: call ops->rx_ready once there is room */
+	bool peer_closed; /* seqpacket: writing failed (EPIPE); still reading what it sent */
+	bool warned_drop; /* seqpacket: "no client, dropping" said once per absence */
 	guint hangup_src; /* connected: idle that reports the client's hangup */
 
 	GQueue out;	/* GBytes: messages waiting for the client */
@@ -80,6 +92,22 @@ static gboolean report_hangup(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The client has room again: let the firmware's held message come. */
+static void unblock(struct amp_frontend *fe)
+{
+	if (fe->rx_blocked && g_queue_get_length(&fe->out) <= AMP_FRONTEND_QUEUE_LOW) {
+		fe->rx_blocked = false;
+		if (fe->ops->rx_ready)
+			fe->ops->rx_ready(fe->ctx);
+	}
+}
+
+static void clear_queue(struct amp_frontend *fe)
+{
+	g_queue_clear_full(&fe->out, (GDestroyNotify)g_bytes_unref);
+	fe->out_off = 0;
+}
+
 static void drop_client(struct amp_frontend *fe)
 {
 	if (fe->fd >= 0 && fe->kind == AMP_FRONTEND_SEQPACKET)
@@ -90,6 +118,10 @@ static void drop_client(struct amp_frontend *fe)
 		close(fe->fd);
 	fe->fd = -1;
 	fe->has_pending = false;
+	fe->peer_closed = false;
+	/* What was queued for this client is not for the next one (rpmsg_char's release). */
+	clear_queue(fe);
+	unblock(fe);
 	/* Deferred: we may be inside a receive callback or our own watch here. */
 	if (fe->connected && fe->ops->hangup && !fe->hangup_src)
 		fe->hangup_src = g_idle_add(report_hangup, fe);
@@ -107,10 +139,17 @@ static bool flush_pending(struct amp_frontend *fe)
 	if (rc == 0) {
 		fe->st.tx_msgs++;
 		fe->st.tx_bytes += fe->pending_len;
-	} else {
-		fe->st.tx_errors++;
-		g_warning("%s: send to firmware failed: %s; message dropped", fe->path,
+		return true;
+	}
+	fe->st.tx_errors++;
+	if (fe->kind == AMP_FRONTEND_SEQPACKET) {
+		/* Not silently: the client sees the hang-up, as a write would fail on Linux. */
+		g_warning("%s: send to firmware failed: %s; hanging up the client", fe->path,
 			  amp_strerror(rc));
+		drop_client(fe);
+	} else {
+		g_warning("%s: send to firmware failed: %s; %zu bytes lost", fe->path,
+			  amp_strerror(rc), fe->pending_len);
 	}
 	return true;
 }
@@ -127,16 +166,64 @@ static void send_or_pause(struct amp_frontend *fe, const void *data, size_t len)
 	}
 }
 
+bool amp_frontend_passcred(int fd)
+{
+	int one = 1;
+	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0;
+}
+
+/* True if @m carried credentials; closes every descriptor it carried. */
+static bool had_creds(struct msghdr *m)
+{
+	bool creds = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		creds |= c->cmsg_type == SCM_CREDENTIALS;
+		if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(0)) {
+			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < n; i++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+		}
+	}
+	return creds;
+}
+
+ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
+{
+	/* Room for the credentials only: descriptors beyond them are closed by the kernel. */
+	union {
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.b,
+			   .msg_controllen = sizeof(ctl.b)};
+	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
+	ssize_t n = recvmsg(fd, &m, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	*eof = false;
+	if (n < 0)
+		return -1;
+	bool creds = had_creds(&m);
+	*eof = n == 0 && !creds;
+	return n;
+}
+
 static void read_seqpacket(struct amp_frontend *fe)
 {
-	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
-	ssize_t n = recv(fe->fd, fe->buf, fe->mtu, MSG_TRUNC | MSG_DONTWAIT);
+	bool eof;
+	ssize_t n = amp_frontend_recv(fe->fd, fe->buf, fe->mtu, &eof);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			drop_client(fe);
 		return;
 	}
-	if (n == 0) { /* orderly shutdown by the client */
+	if (eof) { /* orderly shutdown by the client; an empty message is not one */
 		drop_client(fe);
 		return;
 	}
@@ -191,7 +278,10 @@ static bool write_queue(struct amp_frontend *fe)
 			if (errno == EAGAIN || errno == EINTR)
 				return false;
 			if (fe->kind == AMP_FRONTEND_SEQPACKET) {
-				drop_client(fe); /* EPIPE: the client is gone; keep the queue */
+				/* EPIPE: it closed; what it wrote before is still read and sent. */
+				fe->peer_closed = true;
+				clear_queue(fe);
+				unblock(fe);
 				return true;
 			}
 			return false;
@@ -202,6 +292,7 @@ static bool write_queue(struct amp_frontend *fe)
 		}
 		fe->out_off = 0;
 		g_bytes_unref(g_queue_pop_head(&fe->out));
+		unblock(fe);
 	}
 	return true;
 }
@@ -226,17 +317,31 @@ static void kick_output(struct amp_frontend *fe)
 		fe->out_src = g_unix_fd_add(fe->fd, G_IO_OUT, on_output, fe);
 }
 
-void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
+bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
 {
+	if (fe->kind == AMP_FRONTEND_SEQPACKET && (fe->fd < 0 || fe->peer_closed)) {
+		/* No open file, no endpoint to queue for: as rpmsg_char, nobody gets it. */
+		fe->st.rx_msgs++;
+		fe->st.rx_bytes += len;
+		fe->st.rx_dropped++;
+		if (!fe->warned_drop)
+			g_message("%s: no client; messages from the firmware are dropped until one "
+				  "connects (counted in 'ampsim ctl endpoints')",
+				  fe->path);
+		fe->warned_drop = true;
+		return true;
+	}
+	if (g_queue_get_length(&fe->out) >= AMP_FRONTEND_QUEUE_MAX) {
+		if (!fe->rx_blocked)
+			fe->st.rx_held++;
+		fe->rx_blocked = true; /* the message stays with the firmware */
+		return false;
+	}
 	fe->st.rx_msgs++;
 	fe->st.rx_bytes += len;
-	if (g_queue_get_length(&fe->out) >= AMP_FRONTEND_QUEUE_MAX) {
-		fe->st.rx_dropped++;
-		g_warning("%s: client is not reading; message of %zu bytes dropped", fe->path, len);
-		return;
-	}
 	g_queue_push_tail(&fe->out, g_bytes_new(data, len));
 	kick_output(fe);
+	return true;
 }
 
 void amp_frontend_resume(struct amp_frontend *fe)
@@ -263,7 +368,13 @@ static void on_accept(void *priv, int c)
 		close(c);
 		return;
 	}
+	if (!amp_frontend_passcred(c)) {
+		g_warning("%s: refused a client: SO_PASSCRED: %s", fe->path, g_strerror(errno));
+		close(c);
+		return;
+	}
 	fe->fd = c;
+	fe->warned_drop = false;
 	fe->st.clients++;
 	g_debug("%s: client connected", fe->path);
 	watch_input(fe);
@@ -353,6 +464,9 @@ struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_
 	fe->connected = true;
 	fe->device = g_strdup(label);
 	fe->fd = fd;
+	if (!amp_frontend_passcred(fd))
+		g_warning("%s: SO_PASSCRED: %s; an empty message will read as a hang-up", label,
+			  g_strerror(errno));
 	fe->st.clients = 1;
 	watch_input(fe);
 	return fe;
@@ -362,6 +476,7 @@ void amp_frontend_free(struct amp_frontend *fe)
 {
 	if (!fe)
 		return;
+	fe->rx_blocked = false; /* the host resumes by itself when the receiver goes */
 	drop_client(fe); /* the client sees EOF / EPIPE (tty: hangup when the master closes) */
 	unwatch(&fe->hangup_src);
 	amp_sock_server_free(fe->server); /* removes the path */

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <glib.h>
 
@@ -23,9 +24,16 @@ struct amp_chan_ops {
 	 * @retval 0 sent
 	 * @retval AMP_ENOMEM no TX buffer free now: the frontend keeps the message and
 	 *         pauses its client until amp_frontend_resume() is called
-	 * @retval other AMP_E* the message is dropped and counted
+	 * @retval other AMP_E* the message cannot go: counted, and a frame socket's client is
+	 *         hung up so that it learns it (a tty's is told in the log only)
 	 */
 	int (*send)(void *ctx, const void *data, size_t len);
+	/**
+	 * The client has room again after amp_frontend_deliver() returned false: deliver the
+	 * held message again (amp_host_rx_resume()). Called from the frontend's own callbacks
+	 * and from amp_frontend_deliver(); must not deliver from inside the call.
+	 */
+	void (*rx_ready)(void *ctx);
 	/**
 	 * Only for amp_frontend_new_connected(): the client hung up. Called from an idle
 	 * callback, so the owner may free the frontend here.
@@ -42,7 +50,8 @@ struct amp_frontend_stats {
 	uint64_t tx_bytes;    /**< payload bytes sent to the firmware */
 	uint64_t tx_oversize; /**< client writes larger than the MTU, rejected */
 	uint64_t tx_errors;   /**< sends the channel refused */
-	uint64_t rx_dropped;  /**< firmware messages dropped (no client, queue full) */
+	uint64_t rx_dropped;  /**< firmware messages dropped: no client (frame socket only) */
+	uint64_t rx_held;     /**< times the client's queue was full: the firmware held back */
 	uint64_t clients;     /**< clients accepted so far */
 	uint64_t busy;	      /**< connections refused because a client is attached */
 	uint64_t tx_stalls;   /**< times the client was paused for lack of TX buffers */
@@ -66,8 +75,26 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
 						const struct amp_chan_ops *ops, void *ctx);
 
-/** A message from the firmware for this frontend's client. */
-void amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len);
+/**
+ * A message from the firmware for this frontend's client.
+ * @return true if taken (queued; or dropped and counted when a frame socket has no client,
+ *         as rpmsg_char has no endpoint while /dev/rpmsgN is not open); false if the client's
+ *         queue is full: the caller leaves the message with the firmware
+ *         (amp_host_rx_defer()) and ops->rx_ready follows once the client has read
+ */
+bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len);
+
+/**
+ * Receive one message from a frame-socket client @p fd that has SO_PASSCRED on (the
+ * frontends set it): a message, even an empty one, carries credentials, the end does not.
+ * Descriptors a client passes are closed.
+ * @return the message's size (may exceed @p len: MSG_TRUNC), with *@p eof false; 0 with
+ *         *@p eof true at the end; -1 with errno on error
+ */
+ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof);
+
+/** Turn SO_PASSCRED on for amp_frontend_recv(); false with errno if it failed. */
+bool amp_frontend_passcred(int fd);
 
 /** TX buffers are free again: continue reading from a paused client. */
 void amp_frontend_resume(struct amp_frontend *fe);

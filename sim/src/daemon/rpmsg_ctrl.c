@@ -60,15 +60,22 @@ static void client_hangup(void *ctx)
 	conn_free(ctx); /* closing the connection destroys the endpoint, as close() does */
 }
 
-static const struct amp_chan_ops conn_fe_ops = {.send = ept_send, .hangup = client_hangup};
+static void client_rx_ready(void *ctx)
+{
+	struct conn *k = ctx;
+	amp_host_rx_resume(k->c->d->host);
+}
+
+static const struct amp_chan_ops conn_fe_ops = {
+    .send = ept_send, .hangup = client_hangup, .rx_ready = client_rx_ready};
 
 static void ept_receive(void *priv, struct amp_host_ept *e, const void *data, size_t len,
 			uint32_t src)
 {
 	struct conn *k = priv;
-	(void)e;
 	(void)src;
-	amp_frontend_deliver(k->fe, data, len);
+	if (!amp_frontend_deliver(k->fe, data, len))
+		amp_host_rx_defer(e->host); /* the client's queue is full: hold the firmware back */
 }
 
 static void ept_gone(void *priv, struct amp_host_ept *e, const char *why)
@@ -108,11 +115,12 @@ static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
 	struct conn *k = data;
 	struct amp_ctrl_reply reply = {0};
 	(void)cond;
-	ssize_t n = recv(fd, &reply.info, sizeof(reply.info), MSG_TRUNC | MSG_DONTWAIT);
+	bool eof;
+	ssize_t n = amp_frontend_recv(fd, &reply.info, sizeof(reply.info), &eof);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return G_SOURCE_CONTINUE;
 	k->src = 0;
-	if (n <= 0) { /* the client left without asking */
+	if (n < 0 || eof) { /* the client left without asking */
 		conn_free(k);
 		return G_SOURCE_REMOVE;
 	}
@@ -133,6 +141,7 @@ static void on_accept(void *priv, int cfd)
 	struct conn *k = g_new0(struct conn, 1);
 	k->c = c;
 	k->fd = cfd;
+	(void)amp_frontend_passcred(cfd); /* else an empty request reads as a hang-up */
 	k->src = g_unix_fd_add(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_request, k);
 	g_ptr_array_add(c->conns, k);
 }
@@ -185,8 +194,9 @@ void amp_rpmsg_ctrl_list(struct amp_rpmsg_ctrl *c, GString *out)
 		g_string_append_printf(
 		    out,
 		    "%-32s firmware 0x%-4x host 0x%-4x a connection on %s  in %" G_GUINT64_FORMAT
-		    " out %" G_GUINT64_FORMAT " msgs, oversize %" G_GUINT64_FORMAT "\n",
+		    " out %" G_GUINT64_FORMAT " msgs, oversize %" G_GUINT64_FORMAT
+		    ", held back %" G_GUINT64_FORMAT "\n",
 		    k->ept->name, k->ept->dst, k->ept->src, amp_sock_server_path(c->server),
-		    s->rx_msgs, s->tx_msgs, s->tx_oversize);
+		    s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_held);
 	}
 }

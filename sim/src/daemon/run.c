@@ -69,8 +69,9 @@ static void on_channel_gone(void *priv, struct amp_host_chan *ch, const char *wh
 
 static void on_receive(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
 {
-	(void)priv;
-	daemon_deliver(ch, data, len);
+	struct daemon *d = priv;
+	if (!daemon_deliver(ch, data, len))
+		amp_host_rx_defer(d->host); /* the client's queue is full: hold the firmware back */
 }
 
 static void on_tx_ready(void *priv)

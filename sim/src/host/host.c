@@ -30,10 +30,12 @@ struct amp_host {
 	struct amp_rpmsg_dev dev;
 	bool dev_up;
 	uint32_t *work;
-	GPtrArray *chans; /* struct amp_host_chan * */
-	GPtrArray *epts;  /* struct amp_host_ept *: amp_host_ept_new, alive */
-	bool tx_waiting;  /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
-	GQueue plugs;	  /* struct plug_wait: DDR plugs the firmware has not applied yet */
+	GPtrArray *chans;   /* struct amp_host_chan * */
+	GPtrArray *epts;    /* struct amp_host_ept *: amp_host_ept_new, alive */
+	bool tx_waiting;    /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
+	bool rx_busy;	    /* amp_host_rx_defer() from the running receive callback */
+	GSource *rx_resume; /* amp_host_rx_resume(): an idle that drains vring0 again */
+	GQueue plugs;	    /* struct plug_wait: DDR plugs the firmware has not applied yet */
 	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
 };
 
@@ -81,14 +83,32 @@ static void set_status(void *ctx, uint8_t status)
 
 /* ---- channels ------------------------------------------------------------------------------ */
 
+/* After a receive callback: leave the message in its RX buffer if the application asked. */
+static void rx_done(struct amp_host *h, struct amp_rpmsg_ept *ept, void *data)
+{
+	if (h->rx_busy) {
+		h->rx_busy = false;
+		int rc = amp_rpmsg_rx_defer(ept, data);
+		g_assert(rc == AMP_OK); /* we are in this message's callback */
+	}
+}
+
 static int chan_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct amp_host_chan *ch = priv;
-	(void)ept;
 	(void)src;
+	ch->host->rx_busy = false;
 	if (ch->host->cfg.ops->receive)
 		ch->host->cfg.ops->receive(ch->host->cfg.priv, ch, data, len);
+	rx_done(ch->host, ept, data);
 	return 0;
+}
+
+/* An endpoint is going: a message deferred for it must not stall the bus. */
+static void rx_unblock(struct amp_host *h)
+{
+	if (h->dev_up && amp_rpmsg_rx_deferred(&h->dev))
+		amp_host_rx_resume(h);
 }
 
 static void chan_free(struct amp_host *h, struct amp_host_chan *ch, const char *why)
@@ -96,6 +116,7 @@ static void chan_free(struct amp_host *h, struct amp_host_chan *ch, const char *
 	if (h->cfg.ops->channel_gone)
 		h->cfg.ops->channel_gone(h->cfg.priv, ch, why);
 	amp_rpmsg_destroy_ept(&ch->ept);
+	rx_unblock(h);
 	g_ptr_array_remove(h->chans, ch);
 	g_free(ch);
 }
@@ -158,9 +179,11 @@ static void drop_all_channels(struct amp_host *h, const char *why)
 static int ept_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct amp_host_ept *e = priv;
-	(void)ept;
+	e->host->rx_busy = false;
 	if (e->ops && e->ops->receive)
 		e->ops->receive(e->priv, e, data, len, src);
+	if (e->host) /* not freed in the callback: amp_host_ept_free() is refused there */
+		rx_done(e->host, ept, data);
 	return 0;
 }
 
@@ -169,6 +192,7 @@ static void ept_kill(struct amp_host_ept *e)
 {
 	amp_rpmsg_destroy_ept(&e->ept);
 	g_ptr_array_remove(e->host->epts, e);
+	rx_unblock(e->host);
 	e->host = NULL;
 }
 
@@ -253,6 +277,37 @@ static void on_irq(void *arg, uint32_t ch)
 		if (h->cfg.ops->tx_ready)
 			h->cfg.ops->tx_ready(h->cfg.priv);
 	}
+}
+
+/* ---- flow control toward the firmware ------------------------------------------------------ */
+
+void amp_host_rx_defer(struct amp_host *h)
+{
+	h->rx_busy = true;
+}
+
+static gboolean on_rx_resume(gpointer data)
+{
+	struct amp_host *h = data;
+	g_source_unref(h->rx_resume);
+	h->rx_resume = NULL;
+	if (!h->dev_up)
+		return G_SOURCE_REMOVE;
+	int rc = amp_rpmsg_rx_resume(&h->dev);
+	if (rc == AMP_EPROTO)
+		g_warning("the firmware violated the RPMsg protocol on vring0; the link is "
+			  "broken (see 'ampsim ctl stats')");
+	return G_SOURCE_REMOVE;
+}
+
+void amp_host_rx_resume(struct amp_host *h)
+{
+	/* From the loop, never inside the caller: delivering may free what the caller uses. */
+	if (h->rx_resume || !h->dev_up || !amp_rpmsg_rx_deferred(&h->dev))
+		return;
+	h->rx_resume = g_idle_source_new();
+	g_source_set_callback(h->rx_resume, on_rx_resume, h, NULL);
+	g_source_attach(h->rx_resume, h->ctx);
 }
 
 /* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------- */
@@ -485,6 +540,10 @@ void amp_host_free(struct amp_host *h)
 		amp_rproc_stop_now(h->rproc);
 	while (h->epts->len > 0) /* the owner still frees them; they are dead now */
 		ept_kill(h->epts->pdata[h->epts->len - 1]);
+	if (h->rx_resume) {
+		g_source_destroy(h->rx_resume);
+		g_source_unref(h->rx_resume);
+	}
 	amp_rproc_free(h->rproc);
 	amp_sim_rproc_free(h->plat);
 	if (h->link_src) {

@@ -94,8 +94,9 @@ void amp_host_stats(struct amp_host *h, GString *out)
 		g_string_append_printf(
 		    out,
 		    "rpmsg: sent %u msgs / %u bytes, received %u msgs / %u bytes, "
-		    "no TX buffer %u, dropped (no endpoint %u, bad NS length %u)\n",
-		    s->tx_msgs, s->tx_bytes, s->rx_msgs, s->rx_bytes, s->tx_nobuf,
+		    "no TX buffer %u, deliveries deferred %u, dropped (no endpoint %u, bad NS "
+		    "length %u)\n",
+		    s->tx_msgs, s->tx_bytes, s->rx_msgs, s->rx_bytes, s->tx_nobuf, s->rx_deferred,
 		    s->drops[AMP_RPMSG_DROP_NO_EPT], s->drops[AMP_RPMSG_DROP_NS_LEN]);
 		vq_stats(out, "vring0 (firmware -> Linux)", &dev->rvq);
 		vq_stats(out, "vring1 (Linux -> firmware)", &dev->tvq);

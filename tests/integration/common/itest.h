@@ -110,4 +110,23 @@ int itest_fw_pid(const struct itest_run *r);
 /** The counter "@p name N" in `ampsim ctl stats`; fails the test if it is not there. */
 long itest_stat(const struct itest_run *r, const char *name);
 
+/* ---- frame sockets (RUNDIR/rpmsgN, rpmsg_ctrl0 endpoints) ------------------------------ */
+
+#define ITEST_EOF (-2)
+
+/**
+ * As itest_connect_seqpacket(), with SO_PASSCRED on: every message then carries the
+ * sender's credentials, and a read of 0 bytes without them is the end (docs/cli.md,
+ * "A zero-length message or the end?").
+ */
+int itest_connect_frames(const char *path);
+
+/**
+ * Receive one message on a socket from itest_connect_frames() (or one with SO_PASSCRED),
+ * waiting up to @p ms.
+ * @return its length (0 for a zero-length message); ITEST_EOF once the daemon hung up;
+ *         -1 on timeout or error
+ */
+ssize_t itest_recv_frame(int fd, void *buf, size_t len, int ms);
+
 #endif /* AMP_ITEST_H */

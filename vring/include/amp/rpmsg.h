@@ -34,7 +34,8 @@ struct amp_rpmsg_ept;
 /**
  * Receive callback. @p data points into the shared RX buffer and is valid until the callback
  * returns (or, after amp_rpmsg_hold_rx_buffer(), until amp_rpmsg_release_rx_buffer()).
- * The return value is ignored (reserved, as in OpenAMP).
+ * The return value is ignored (reserved, as in OpenAMP). A callback that cannot take the
+ * message now calls amp_rpmsg_rx_defer() instead.
  */
 typedef int (*amp_rpmsg_cb)(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src,
 			    void *priv);
@@ -76,6 +77,7 @@ struct amp_rpmsg_stats {
 	uint32_t rx_bytes;
 	uint32_t tx_nobuf;    /**< sends that found no TX buffer (before waiting, if they wait) */
 	uint32_t tx_timeouts; /**< blocking sends that timed out */
+	uint32_t rx_deferred; /**< deliveries a callback deferred (amp_rpmsg_rx_defer) */
 	uint32_t drops[AMP_RPMSG_DROP_COUNT];
 };
 
@@ -112,6 +114,12 @@ struct amp_rpmsg_dev {
 	uint8_t tx_waiters;
 	uint8_t rx_held;
 	uint8_t nstash;
+	uint8_t rx_defer;  /**< the running callback deferred its message */
+	uint8_t rx_parked; /**< a deferred message waits in its RX buffer (park_*) */
+	uint16_t park_id;
+	uint16_t park_len;
+	uint8_t *park_buf;	     /**< the deferred message's buffer (header first) */
+	uint32_t park_src, park_dst; /**< its header as read once, when it arrived */
 	struct amp_rpmsg_stats stats;
 	union {
 		struct {		 /* host role */
@@ -252,7 +260,8 @@ int amp_rpmsg_host_init(struct amp_rpmsg_dev *dev, const struct amp_rpmsg_host_c
 
 /**
  * The doorbell for @p notify_id fired (0xFFFFFFFF = any queue). Processes the receive
- * queue (callbacks run here) and counts the interrupt. Call from the port's interrupt
+ * queue (callbacks run here; nothing while a message is deferred, see amp_rpmsg_rx_defer())
+ * and counts the interrupt. Call from the port's interrupt
  * path / event loop; not re-entrant for one device.
  * @retval 0 ok
  * @retval AMP_EPROTO the peer violated the protocol (queue now broken, see stats)
@@ -359,6 +368,35 @@ int amp_rpmsg_hold_rx_buffer(struct amp_rpmsg_ept *ept, void *data);
  *                    invalid one (AMP_VQ_ERR_HELD_ID, receive queue now broken)
  */
 int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data);
+
+/**
+ * Flow control toward the peer: from inside the receive callback, do not take this message
+ * now. It stays in its RX buffer, which is not given back to the peer, and nothing more is
+ * delivered (the receive queue is not drained further, so the peer's later messages wait in
+ * their buffers too) until amp_rpmsg_rx_resume(). A peer that runs out of buffers this way
+ * waits in its send, or gets AMP_ENOMEM / AMP_ETIMEDOUT, as Linux's senders do when the
+ * other side holds its buffers. One deferred message per device: every endpoint of the
+ * device waits behind it (head-of-line blocking, as a shared buffer pool has).
+ * @retval 0 deferred
+ * @retval AMP_EINVAL not the buffer of the running callback, or the callback held it
+ */
+int amp_rpmsg_rx_defer(struct amp_rpmsg_ept *ept, void *data);
+
+/**
+ * Deliver the deferred message again (its endpoint is looked up again: gone, the message
+ * is dropped and counted as no endpoint), then drain the receive queue as
+ * amp_rpmsg_notified() does. Callbacks run here; not from a receive callback.
+ * @retval 0 ok (nothing was deferred, or delivered, or deferred again)
+ * @retval AMP_EPROTO / AMP_EBROKEN as amp_rpmsg_notified()
+ * @retval AMP_ENOTCONN @p dev was never initialised
+ */
+int amp_rpmsg_rx_resume(struct amp_rpmsg_dev *dev);
+
+/** True while a deferred message waits for amp_rpmsg_rx_resume(). */
+static inline bool amp_rpmsg_rx_deferred(const struct amp_rpmsg_dev *dev)
+{
+	return dev->rx_parked != 0;
+}
 
 /**
  * Payload capacity of TX buffers: host, from its pool; remote, from the declared

@@ -1,0 +1,338 @@
+/*
+ * `ampsim run` message semantics, end to end, as /dev/rpmsgN and /dev/ttyRPMSGn give them:
+ * a zero-length message is a message both ways, a fresh open starts empty, and a client that
+ * reads slowly holds the firmware back instead of losing messages. Every wait is bounded.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+#define MTU 496
+#define FLOOD_MSG 100 /* fw_flood.c */
+
+/* Linux's struct rpmsg_endpoint_info and the daemon's reply (sim/src/daemon/rpmsg_ctrl.h). */
+struct ept_info {
+	char name[32];
+	uint32_t src;
+	uint32_t dst;
+};
+
+struct ctrl_reply {
+	int32_t status;
+	struct ept_info info;
+};
+
+/* Send @msg on frame socket @fd; exactly @msg must come back, as a message. */
+static void echo_frame(int fd, const void *msg, size_t len)
+{
+	char buf[MTU + 1];
+	assert_int_equal(send(fd, msg, len, MSG_NOSIGNAL), (ssize_t)len);
+	assert_int_equal(itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS), (ssize_t)len);
+	assert_memory_equal(buf, msg, len);
+}
+
+/* An empty message goes to the firmware and an empty one comes back; the endpoint lives on. */
+static void empty_both_ways(int fd)
+{
+	for (int i = 0; i < 3; i++) {
+		echo_frame(fd, "", 0);
+		echo_frame(fd, "after an empty message", 22);
+	}
+}
+
+static void zero_length_is_a_message_on_a_frame_socket(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	empty_both_ways(fd);
+	close(fd);
+	/* ampsim chat tells an empty answer from a hang-up too. */
+	char out[1024];
+	const char *argv[] = {AMPSIM_BIN, "chat", itest_run_path(&r, "rpmsg0"), "", NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "<- \"\" (0 bytes)"));
+	itest_run_stop(&r, SIGINT);
+}
+
+static uint32_t echo_addr(const struct itest_run *r)
+{
+	const char *line = strstr(itest_ctl(r, "endpoints"), "rpmsg-openamp-demo-channel");
+	assert_non_null(line);
+	const char *f = strstr(line, "firmware 0x");
+	assert_non_null(f);
+	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
+}
+
+static void zero_length_is_a_message_on_a_ctrl_endpoint(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg_ctrl0"));
+	struct ept_info info = {.name = "empty", .src = 0xFFFFFFFFu, .dst = echo_addr(&r)};
+	struct ctrl_reply rep;
+	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
+			 (ssize_t)sizeof(rep));
+	assert_int_equal(rep.status, 0);
+	empty_both_ways(fd);
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Wait until the channel's line in `ctl endpoints` contains @what. */
+static void wait_endpoints(const struct itest_run *r, const char *chan, const char *what)
+{
+	for (int64_t end = itest_now_ms() + ITEST_REPLY_MS;; itest_msleep(10)) {
+		const char *line = strstr(itest_ctl(r, "endpoints"), chan);
+		const char *eol = line ? strchr(line, '\n') : NULL;
+		const char *hit = line ? strstr(line, what) : NULL;
+		if (hit && (!eol || hit < eol))
+			return;
+		if (itest_now_ms() > end)
+			fail_msg("'%s' never showed \"%s\":\n%s", chan, what,
+				 itest_ctl(r, "endpoints"));
+	}
+}
+
+/* Replies for a client that left are not handed to the next one (rpmsg_char drops them). */
+static void a_fresh_open_starts_empty(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	for (int i = 0; i < 20; i++) {
+		char msg[16];
+		int n = snprintf(msg, sizeof(msg), "stale %d", i);
+		assert_int_equal(send(a, msg, (size_t)n, 0), n);
+	}
+	close(a); /* without reading a reply */
+	wait_endpoints(&r, "rpmsg-openamp-demo-channel", "in 20 out 20 msgs");
+	int b = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	echo_frame(b, "fresh", 5); /* the first message b gets is its own answer */
+	char buf[MTU];
+	assert_int_equal(itest_recv_frame(b, buf, sizeof(buf), 300), -1); /* and nothing else */
+	close(b);
+	itest_run_stop(&r, SIGINT);
+}
+
+static long counter_after(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+	return p ? strtol(p + strlen(name), NULL, 10) : 0;
+}
+
+/*
+ * A client that does not read: once its queue is full the daemon leaves the firmware's
+ * messages in their RX buffers ("deliveries deferred" in `ctl stats`) instead of dropping
+ * them ("dropped" in `ctl endpoints`), so the firmware runs out of buffers and waits.
+ */
+static void wait_for_backpressure(const struct itest_run *r, const char *chan)
+{
+	for (int64_t end = itest_now_ms() + ITEST_BOOT_MS;; itest_msleep(20)) {
+		const char *eps = strstr(itest_ctl(r, "endpoints"), chan);
+		assert_non_null(eps);
+		if (counter_after(eps, "dropped ") > 0)
+			fail_msg("messages for a slow reader were dropped:\n%s", eps);
+		if (counter_after(itest_ctl(r, "stats"), "deliveries deferred ") > 0)
+			return;
+		if (itest_now_ms() > end)
+			fail_msg("the daemon never held the firmware back:\n%s",
+				 itest_ctl(r, "stats"));
+	}
+}
+
+/* Flood message @i as fw_flood.c builds it. */
+static void flood_msg(unsigned i, char out[FLOOD_MSG])
+{
+	char num[8];
+	snprintf(num, sizeof(num), "%06u", i);
+	memcpy(out, num, 6);
+	for (unsigned k = 6; k < FLOOD_MSG - 1; k++)
+		out[k] = (char)('a' + (i + k) % 26u);
+	out[FLOOD_MSG - 1] = '\n';
+}
+
+/* "done sent=N nobuf=B fail=F": all N sent, none failed, and the firmware had to wait. */
+static void check_summary(const char *s, size_t len, unsigned n)
+{
+	char text[128];
+	assert_true(len < sizeof(text));
+	memcpy(text, s, len);
+	text[len] = '\0';
+	unsigned sent, nobuf, fails;
+	assert_int_equal(sscanf(text, "done sent=%u nobuf=%u fail=%u", &sent, &nobuf, &fails), 3);
+	assert_int_equal(sent, n);
+	assert_int_equal(fails, 0);
+	assert_true(nobuf > 0);
+	printf("firmware sent %u messages, %u of them waited for a buffer\n", sent, nobuf);
+}
+
+/*
+ * Enough messages to fill what holds them before the firmware must wait: the daemon's
+ * socket send buffer (net.core.wmem_default, at least ~100 bytes of it per message), its
+ * 256-message queue and the RX buffers, with plenty to spare.
+ */
+static unsigned flood_count(void)
+{
+	char text[32] = "";
+	FILE *f = fopen("/proc/sys/net/core/wmem_default", "r");
+	if (f) {
+		if (!fgets(text, sizeof(text), f))
+			text[0] = '\0';
+		fclose(f);
+	}
+	unsigned long wmem = strtoul(text, NULL, 10);
+	return 1000u + (unsigned)((wmem ? wmem : 212992u) / FLOOD_MSG);
+}
+
+/*
+ * A client leaves with its queue full and the firmware held back: the queue is discarded
+ * (rpmsg_char's release), the held-back rest is dropped while nobody is connected, and the
+ * next client gets only what comes after it connected.
+ */
+static void a_fresh_open_after_a_full_queue_starts_empty(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, FLOOD_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	const unsigned count = flood_count();
+	char cmd[32];
+	int n = snprintf(cmd, sizeof(cmd), "flood %u", count);
+	assert_int_equal(send(a, cmd, (size_t)n, 0), n);
+	wait_for_backpressure(&r, "ampsim-flood");
+	close(a); /* without reading */
+	char in[32];
+	snprintf(in, sizeof(in), "in %u out 1 msgs", count + 1); /* the flood and its summary */
+	wait_endpoints(&r, "ampsim-flood", in);
+	int b = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	echo_frame(b, "", 0); /* the first message b gets is its own answer */
+	char buf[MTU];
+	assert_int_equal(itest_recv_frame(b, buf, sizeof(buf), 300), -1); /* and nothing else */
+	close(b);
+	itest_run_stop(&r, SIGINT);
+}
+
+static void a_slow_frame_reader_holds_the_firmware_back(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, FLOOD_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	const unsigned count = flood_count();
+	char cmd[32];
+	int n = snprintf(cmd, sizeof(cmd), "flood %u", count);
+	assert_int_equal(send(fd, cmd, (size_t)n, 0), n);
+	wait_for_backpressure(&r, "ampsim-flood");
+	char buf[MTU], want[FLOOD_MSG];
+	for (unsigned i = 0; i < count; i++) {
+		ssize_t got = itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS);
+		flood_msg(i, want);
+		if (got != FLOOD_MSG || memcmp(buf, want, FLOOD_MSG) != 0)
+			fail_msg("message %u: got %zd bytes \"%.6s\"", i, got, got > 0 ? buf : "");
+	}
+	ssize_t got = itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS);
+	assert_true(got > 0);
+	check_summary(buf, (size_t)got, count);
+	assert_int_equal(
+	    counter_after(strstr(itest_ctl(&r, "endpoints"), "ampsim-flood"), "dropped "), 0);
+	echo_frame(fd, "", 0); /* the link is fine afterwards */
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Read exactly @len bytes of the tty stream. */
+static void tty_read_exact(int fd, char *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t n = itest_read_within(fd, buf + got, len - got, ITEST_REPLY_MS);
+		if (n <= 0)
+			fail_msg("tty: %zu of %zu bytes, then %s", got, len,
+				 n ? "nothing" : "hangup");
+		got += (size_t)n;
+	}
+}
+
+static void a_slow_tty_reader_holds_the_firmware_back(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, FLOOD_FW, NULL);
+	const char *tty = itest_run_path(&r, "ttyRPMSG0");
+	assert_true(itest_wait_path(tty, true, ITEST_BOOT_MS));
+	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	struct termios t;
+	assert_int_equal(tcgetattr(fd, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
+	/* More than the pty and the daemon's queue hold: 300 kB. */
+	enum { N = 3000 };
+	char cmd[32];
+	int n = snprintf(cmd, sizeof(cmd), "flood %d\n", N);
+	assert_int_equal(write(fd, cmd, (size_t)n), n);
+	wait_for_backpressure(&r, "rpmsg-tty");
+	char buf[FLOOD_MSG], want[FLOOD_MSG];
+	for (unsigned i = 0; i < N; i++) {
+		tty_read_exact(fd, buf, FLOOD_MSG);
+		flood_msg(i, want);
+		if (memcmp(buf, want, FLOOD_MSG) != 0)
+			fail_msg("line %u: got \"%.6s\"", i, buf);
+	}
+	/* The summary line. */
+	size_t got = 0;
+	while (got < sizeof(buf) - 1) {
+		tty_read_exact(fd, buf + got, 1);
+		if (buf[got++] == '\n')
+			break;
+	}
+	check_summary(buf, got, N);
+	assert_int_equal(counter_after(strstr(itest_ctl(&r, "endpoints"), "rpmsg-tty"), "dropped "),
+			 0);
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(zero_length_is_a_message_on_a_frame_socket,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(zero_length_is_a_message_on_a_ctrl_endpoint,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(a_fresh_open_starts_empty, itest_run_teardown),
+	    cmocka_unit_test_teardown(a_fresh_open_after_a_full_queue_starts_empty,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(a_slow_frame_reader_holds_the_firmware_back,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(a_slow_tty_reader_holds_the_firmware_back,
+				      itest_run_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
