@@ -290,7 +290,7 @@ static void hang_up(struct soak_ctx *x, struct soak_chan *c, const char *how)
 	progress(x);
 }
 
-static void create_reply(struct soak_ctx *x, struct soak_chan *c)
+static void create_reply(struct soak_chan *c)
 {
 	struct ept_reply r;
 	ssize_t n = recv(c->fd, &r, sizeof(r), MSG_DONTWAIT);
@@ -301,7 +301,6 @@ static void create_reply(struct soak_ctx *x, struct soak_chan *c)
 		c->state = SOAK_WAIT_FW;
 	else
 		soak_chan_close(c);
-	(void)x;
 }
 
 /* Read everything there is; false when the fd hung up. */
@@ -334,7 +333,7 @@ static bool read_all(struct soak_ctx *x, struct soak_chan *c)
 void soak_chan_ready(struct soak_ctx *x, struct soak_chan *c, short revents)
 {
 	if (c->state == SOAK_CREATING) {
-		create_reply(x, c);
+		create_reply(c);
 		return;
 	}
 	if (c->state == SOAK_WAIT_FW) {
