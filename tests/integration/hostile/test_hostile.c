@@ -35,8 +35,9 @@
 #include "itest.h"
 
 #define DEFAULT_SEED 20240612ull
-#define DEFAULT_COUNT 3000ull
-#define CAMPAIGN_MS 240000 /* safety net only: the campaign ends on its count */
+#define DEFAULT_COUNT 10000ull
+/* Safety net only (the campaign ends on its count): 120 s plus 5 ms per corruption. */
+#define CAMPAIGN_MS(count) (120000 + 5 * (int64_t)(count))
 #define LOG_MAX (1u << 20)
 
 /* Connect without failing: the endpoint comes and goes with the firmware. */
@@ -172,10 +173,10 @@ static void campaign(uint64_t seed, uint64_t count)
 	unsigned long long done = 0;
 	int fd = -1;
 	uint32_t round = 0;
-	for (int64_t end = itest_now_ms() + CAMPAIGN_MS; done < count; round++) {
+	for (int64_t end = itest_now_ms() + CAMPAIGN_MS(count); done < count; round++) {
 		if (itest_now_ms() > end)
-			fail_msg("only %llu of %llu corruptions after %d ms (instance %u)", done,
-				 (unsigned long long)count, CAMPAIGN_MS, inst);
+			fail_msg("only %llu of %llu corruptions after %lld ms (instance %u)", done,
+				 (unsigned long long)count, (long long)CAMPAIGN_MS(count), inst);
 		echo_round(&r, &fd, round);
 		if (round % 4 == 0)
 			ctrl_round(&r);
