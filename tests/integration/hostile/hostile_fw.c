@@ -158,8 +158,7 @@ static int map_object(void)
 		return -1;
 	/* A header a previous instance scribbled on may not validate: then only the header
 	 * page, the plug table and kicks are targets. */
-	if (amp_soc_hdr_check((const struct amp_soc_hdr *)h.base, h.size, &h.view, why,
-			      sizeof(why)) != 0) {
+	if (amp_soc_hdr_check((const void *)h.base, h.size, &h.view, why, sizeof(why)) != 0) {
 		fprintf(stderr, "hostile: header invalid at start (%s)\n", why);
 		h.view.nregions = 0;
 	}
