@@ -338,13 +338,10 @@ void fz_bus_check(struct fz_link *l)
 	FZ_CHECK(h->rvq.ninflight <= FZ_NUM && h->tvq.ninflight <= FZ_NUM);
 	FZ_CHECK(popcount_map(h->rvq.inflight, FZ_NUM) == h->rvq.ninflight);
 	FZ_CHECK(popcount_map(h->tvq.inflight, FZ_NUM) == h->tvq.ninflight);
-	/* Every TX buffer is exactly one of: free, with the firmware, reserved by us. Once the
-	 * TX queue is broken a send's buffer is neither (the link is dead, as in Linux). */
+	/* Every TX buffer is exactly one of: free, with the firmware, reserved by us, also
+	 * once the TX queue is broken (a refused send gives its buffer back). */
 	uint32_t nfree = popcount_map(h->u.h.tx_free, h->u.h.tx_count);
-	if (amp_vq_broken(&h->tvq))
-		FZ_CHECK(nfree + h->tvq.ninflight + l->nnocopy <= h->u.h.tx_count);
-	else
-		FZ_CHECK(nfree + h->tvq.ninflight + l->nnocopy == h->u.h.tx_count);
+	FZ_CHECK(nfree + h->tvq.ninflight + l->nnocopy == h->u.h.tx_count);
 	/* Every RX buffer is with the firmware, held by us, or lost to a violation. */
 	FZ_CHECK(h->rvq.ninflight + l->nheld <= h->u.h.rx_count);
 	FZ_CHECK(h->stats.rx_msgs == l->callbacks);

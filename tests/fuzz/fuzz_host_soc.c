@@ -31,6 +31,7 @@
 
 static struct {
 	struct amp_soc soc;
+	struct amp_ddr_plug_host plug; /* the host's own plug table; the shared one is output */
 	uint8_t pristine[AMP_SOC_HDR_SIZE];
 	const struct amp_soc_region *ddr;
 	int memfd;
@@ -105,6 +106,7 @@ void fz_soc_begin(struct fz_link *bus)
 {
 	g.bus = bus;
 	memcpy(g.soc.hdr, g.pristine, AMP_SOC_HDR_SIZE);
+	amp_ddr_plug_host_init(&g.plug, &g.soc);
 	/* Undo last input's plugs: the DDR region's own pages everywhere. */
 	FZ_CHECK(mmap(g.ddr->va, g.ddr->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		      g.soc.fd, (off_t)g.ddr->offset) == g.ddr->va);
@@ -196,7 +198,7 @@ static void plug_step(struct fz_script *s)
 	case 0: {
 		uint64_t da = DDR_DA + (uint64_t)((sub >> 2) % (DDR_PAGES + 1)) * AMP_SOC_PAGE;
 		uint64_t size = (uint64_t)(1 + (sub >> 7)) * AMP_SOC_PAGE;
-		int r = amp_ddr_plug(&g.soc, da, size, g.memfd, &slot, &gen);
+		int r = amp_ddr_plug(&g.plug, da, size, g.memfd, &slot, &gen);
 		FZ_CHECK(r == AMP_OK || r == AMP_EINVAL || r == AMP_ENOMEM);
 		FZ_CHECK(r != AMP_OK || slot < AMP_DDR_PLUG_SLOTS);
 		/* Only a range inside the DDR region is accepted. */
@@ -204,15 +206,15 @@ static void plug_step(struct fz_script *s)
 		break;
 	}
 	case 1: {
-		int r = amp_ddr_unplug(&g.soc, (sub >> 2) % (AMP_DDR_PLUG_SLOTS + 4), &gen);
+		int r = amp_ddr_unplug(&g.plug, (sub >> 2) % (AMP_DDR_PLUG_SLOTS + 4), &gen);
 		FZ_CHECK(r == AMP_OK || r == AMP_EINVAL);
 		break;
 	}
 	case 2:
-		sink = amp_ddr_plug_acked(&g.soc, fz_u32(s));
+		sink = amp_ddr_plug_acked(&g.plug, fz_u32(s));
 		break;
 	default:
-		amp_ddr_plug_reset(&g.soc);
+		amp_ddr_plug_reset(&g.plug);
 		break;
 	}
 	/* Whatever the table says, the host's DDR window has no hole: touch every page. */

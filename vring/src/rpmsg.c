@@ -208,6 +208,9 @@ int amp_rpmsg_send_offchannel(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t 
 			if (len)
 				memcpy(buf + AMP_RPMSG_HDR_SIZE, data, len);
 			ret = tx_commit(dev, buf, id, src, dst, len, &kick);
+			/* Not published (a broken queue): the buffer is free again. */
+			if (ret < 0)
+				(void)dev->ops->tx_unget(dev, buf, id, cap);
 		}
 	}
 	amp_rpmsg_unlock(dev);

@@ -102,6 +102,25 @@ static void vq_fail_marks_broken_and_counts(void **state)
 	fx_free(fx);
 }
 
+/* A send that a broken TX queue refuses gives its buffer back (found by fuzz_host). */
+static void send_on_broken_tx_queue_keeps_its_buffer(void **state)
+{
+	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true});
+	struct amp_rpmsg_ept hept;
+	uint32_t before;
+	(void)state;
+
+	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, NULL, NULL, NULL),
+			 0);
+	before = fx->host.u.h.tx_free[0];
+	assert_int_not_equal(before, 0);
+	assert_int_equal(amp_vq_fail(&fx->host.tvq, AMP_VQ_ERR_USED_ID), AMP_EPROTO);
+	assert_true(amp_rpmsg_trysend(&hept, "x", 1) < 0);
+	assert_int_equal(fx->host.u.h.tx_free[0], before);
+	assert_int_equal(fx->host.stats.tx_msgs, 0);
+	fx_free(fx);
+}
+
 /* Host: TX-complete interrupts (vring1) are on exactly while someone waits for a buffer. */
 static void tx_waiters_turn_interrupts_on_and_off(void **state)
 {
@@ -148,6 +167,7 @@ int main(void)
 	    cmocka_unit_test(remote_reads_vdev_after_driver_ok),
 	    cmocka_unit_test(remote_mtu_from_declared_size),
 	    cmocka_unit_test(vq_fail_marks_broken_and_counts),
+	    cmocka_unit_test(send_on_broken_tx_queue_keeps_its_buffer),
 	    cmocka_unit_test(tx_waiters_turn_interrupts_on_and_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
