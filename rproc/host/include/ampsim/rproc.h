@@ -177,8 +177,9 @@ struct amp_rproc_stats {
 	uint32_t stops;
 	uint32_t kills;	    /**< stops that needed a kill (after the grace period, or forced) */
 	uint32_t watchdogs; /**< crashes declared because the watchdog expired */
-	uint32_t crash_streak; /**< crashes in a row, each within AMP_RPROC_STABLE_MS of its start */
-	uint32_t backoff_ms;   /**< delay before the pending (or the last) automatic restart */
+	uint32_t
+	    crash_streak;    /**< crashes in a row, each within AMP_RPROC_STABLE_MS of its start */
+	uint32_t backoff_ms; /**< delay before the pending (or the last) automatic restart */
 };
 
 struct amp_rproc;
