@@ -3,6 +3,8 @@
  * misbehave. A "once" misbehaviour happens only while the file MARK does not exist (the
  * firmware creates it first), so the recovered instance is a healthy echo firmware.
  *
+ * The mode is the first argument, else $REC_FW_MODE, else echo.
+ *
  *   rec_fw echo            a plain echo firmware
  *   rec_fw header MARK     once: overwrite one byte of a region name in the SoC header page,
  *                          then crash (exit 3)
@@ -125,7 +127,10 @@ static int echo_cb(struct rpmsg_endpoint *e, void *data, size_t len, uint32_t sr
 
 int main(int argc, char **argv)
 {
-	const char *mode = argc >= 2 ? argv[1] : "echo";
+	/* Under `ampsim run`, which passes no arguments, the mode comes from the environment. */
+	const char *mode = argc >= 2 ? argv[1] : getenv("REC_FW_MODE");
+	if (!mode)
+		mode = "echo";
 	const char *arg = argc >= 3 ? argv[2] : NULL;
 	if (!strcmp(mode, "crash"))
 		return 3;
