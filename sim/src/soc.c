@@ -204,8 +204,9 @@ static void keep_layout(struct amp_soc *soc, const struct amp_soc_layout *l)
 }
 
 /*
- * Write the whole header page from the private copy: at creation, and at every restore (the
- * firmware may have written anything there). No table is published and nobody sleeps.
+ * Write the whole header from the private copy: at creation, and at every restore (the
+ * firmware may have written anything there). No table is published and nobody sleeps. The
+ * rest of the page is the DDR plug table's: amp_ddr_plug_reset() restores it.
  */
 static void publish_header(struct amp_soc *soc)
 {
@@ -242,7 +243,6 @@ static void publish_header(struct amp_soc *soc)
 		d->purpose = r->purpose;
 		d->flags = r->flags;
 	}
-	memset((uint8_t *)h + sizeof(*h), 0, AMP_SOC_HDR_SIZE - sizeof(*h));
 	atomic_store(&h->state, AMP_SOC_STATE_READY);
 }
 
