@@ -21,7 +21,7 @@ static inline uint32_t other(uint32_t proc)
 	return proc ^ 1u;
 }
 
-int amp_ipcc_reset(struct amp_ipcc_shared *sh, uint32_t nchan)
+int amp_ipcc_reset_regs(struct amp_ipcc_shared *sh, uint32_t nchan)
 {
 	if (!sh || nchan == 0 || nchan > AMP_IPCC_MAX_CHAN)
 		return AMP_EINVAL;
@@ -30,6 +30,13 @@ int amp_ipcc_reset(struct amp_ipcc_shared *sh, uint32_t nchan)
 	atomic_store(&sh->reg[AMP_IPCC_HWCFGR / 4u], nchan);
 	atomic_store(&sh->reg[AMP_IPCC_VER / 4u], AMP_IPCC_VER_VALUE);
 	atomic_store(&sh->lines, 0);
+	return AMP_OK;
+}
+
+int amp_ipcc_reset(struct amp_ipcc_shared *sh, uint32_t nchan)
+{
+	if (amp_ipcc_reset_regs(sh, nchan) != AMP_OK)
+		return AMP_EINVAL;
 	atomic_store(&sh->guest_errors, 0);
 	for (size_t i = 0; i < sizeof(sh->reserved) / sizeof(sh->reserved[0]); i++)
 		sh->reserved[i] = 0;

@@ -118,8 +118,26 @@ int amp_ipcc_link_init(struct amp_ipcc_link *l, const struct amp_ipcc_link_cfg *
 	l->asleep = asleep;
 	atomic_store(&l->asleep[l->proc], idle_asleep(l));
 	/* All RX channels masked until a handler is set; TX-free masked (used by strict only). */
-	amp_ipcc_write(&l->m, AMP_IPCC_XMR(l->proc), 0xFFFFFFFFu, NULL);
+	l->xmr = 0xFFFFFFFFu;
+	amp_ipcc_write(&l->m, AMP_IPCC_XMR(l->proc), l->xmr, NULL);
 	amp_ipcc_set_bits(&l->m, AMP_IPCC_XCR(l->proc), AMP_IPCC_XCR_RXOIE, NULL);
+	return AMP_OK;
+}
+
+int amp_ipcc_link_restore(struct amp_ipcc_link *l, const int efds[AMP_IPCC_LINK_NFDS])
+{
+	if (!l || !l->m.sh)
+		return AMP_EINVAL;
+	for (int i = 0; efds && i < AMP_IPCC_LINK_NFDS; i++) {
+		if (efds[i] < 0)
+			return AMP_EINVAL;
+	}
+	if (efds)
+		memcpy(l->efd, efds, sizeof(l->efd));
+	/* From our private copy only: the registers may hold anything the peer wrote. */
+	atomic_store(&l->asleep[l->proc], idle_asleep(l));
+	amp_ipcc_write(&l->m, AMP_IPCC_XMR(l->proc), l->xmr, NULL);
+	amp_ipcc_write(&l->m, AMP_IPCC_XCR(l->proc), AMP_IPCC_XCR_RXOIE, NULL);
 	return AMP_OK;
 }
 
@@ -185,9 +203,11 @@ int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked)
 	if (!l || !l->m.sh || ch >= l->m.nchan)
 		return AMP_EINVAL;
 	if (masked) {
+		l->xmr |= AMP_IPCC_CHNOM(ch);
 		amp_ipcc_set_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNOM(ch), NULL);
 		return AMP_OK;
 	}
+	l->xmr &= ~AMP_IPCC_CHNOM(ch);
 	amp_ipcc_clr_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNOM(ch), &raised);
 	return signal_raised(l, raised & RXO_LINE(l->proc), ch);
 }

@@ -181,11 +181,38 @@ static void make_name(struct amp_soc *soc)
 		 (unsigned)getuid(), (int)getpid(), (unsigned long long)rnd);
 }
 
-/* Fill the shared header and our private copy of the regions from the layout. */
-static void write_header(struct amp_soc *soc, const struct amp_soc_layout *l)
+/* Our private copy of the layout: what the host decides on, never read back from the object. */
+static void keep_layout(struct amp_soc *soc, const struct amp_soc_layout *l)
 {
-	struct amp_soc_hdr *h = (struct amp_soc_hdr *)(void *)soc->base; /* page-aligned */
+	for (uint32_t i = 0; i < l->nregions; i++) {
+		const struct amp_soc_region_cfg *c = &l->regions[i];
+		struct amp_soc_region *r = &soc->regions[i];
 
+		memcpy(r->name, c->name, sizeof(r->name));
+		r->da = c->da;
+		r->size = c->size;
+		r->purpose = c->purpose;
+		r->flags = c->flags;
+		r->va = soc->base + r->offset;
+	}
+	soc->nregions = l->nregions;
+	soc->ipcc_region = l->ipcc_region;
+	soc->ipcc_nchan = l->ipcc_nchan;
+	memcpy(soc->soc_name, l->name, sizeof(soc->soc_name));
+	soc->soc_name[sizeof(soc->soc_name) - 1] = '\0';
+	soc->hdr = (struct amp_soc_hdr *)(void *)soc->base; /* page-aligned */
+}
+
+/*
+ * Write the whole header from the private copy: at creation, and at every restore (the
+ * firmware may have written anything there). No table is published and nobody sleeps. The
+ * rest of the page is the DDR plug table's: amp_ddr_plug_reset() restores it.
+ */
+static void publish_header(struct amp_soc *soc)
+{
+	struct amp_soc_hdr *h = soc->hdr;
+
+	atomic_store(&h->state, AMP_SOC_STATE_CREATING);
 	h->magic = AMP_SOC_MAGIC;
 	h->version = AMP_SOC_ABI_VERSION;
 	h->hdr_size = AMP_SOC_HDR_SIZE;
@@ -193,30 +220,38 @@ static void write_header(struct amp_soc *soc, const struct amp_soc_layout *l)
 	h->creator_pid = (uint32_t)getpid();
 	h->creator_uid = (uint32_t)getuid();
 	h->creator_start = proc_start_time(getpid());
-	h->nregions = l->nregions;
-	h->ipcc_region = l->ipcc_region;
-	h->ipcc_nchan = l->ipcc_nchan;
-	memcpy(h->soc_name, l->name, sizeof(h->soc_name));
-	h->soc_name[sizeof(h->soc_name) - 1] = '\0';
-	for (uint32_t i = 0; i < l->nregions; i++) {
-		const struct amp_soc_region_cfg *c = &l->regions[i];
+	h->nregions = soc->nregions;
+	h->ipcc_region = soc->ipcc_region;
+	h->ipcc_nchan = soc->ipcc_nchan;
+	atomic_store(&h->asleep[0], 0);
+	atomic_store(&h->asleep[1], 0);
+	atomic_store(&h->rsc_seq, 0);
+	h->reserved0 = 0;
+	h->rsc_da = 0;
+	h->rsc_size = 0;
+	memcpy(h->soc_name, soc->soc_name, sizeof(h->soc_name));
+	memset(h->reserved, 0, sizeof(h->reserved));
+	memset(h->regions, 0, sizeof(h->regions));
+	for (uint32_t i = 0; i < soc->nregions; i++) {
+		const struct amp_soc_region *r = &soc->regions[i];
 		struct amp_soc_region_desc *d = &h->regions[i];
-		struct amp_soc_region *r = &soc->regions[i];
 
-		memcpy(d->name, c->name, sizeof(d->name));
-		memcpy(r->name, c->name, sizeof(r->name));
-		d->da = r->da = c->da;
-		d->size = r->size = c->size;
+		memcpy(d->name, r->name, sizeof(d->name));
+		d->da = r->da;
+		d->size = r->size;
 		d->offset = r->offset;
-		d->purpose = r->purpose = c->purpose;
-		d->flags = r->flags = c->flags;
-		r->va = soc->base + r->offset;
+		d->purpose = r->purpose;
+		d->flags = r->flags;
 	}
-	soc->nregions = l->nregions;
-	soc->ipcc_region = l->ipcc_region;
-	soc->ipcc_nchan = l->ipcc_nchan;
-	memcpy(soc->soc_name, h->soc_name, sizeof(soc->soc_name));
-	soc->hdr = h;
+	atomic_store(&h->state, AMP_SOC_STATE_READY);
+}
+
+int amp_soc_restore(struct amp_soc *soc)
+{
+	if (!soc || !soc->owner || !soc->hdr)
+		return AMP_EINVAL;
+	publish_header(soc);
+	return amp_ipcc_reset_regs(amp_soc_ipcc(soc), soc->ipcc_nchan);
 }
 
 int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
@@ -255,9 +290,9 @@ int amp_soc_create(struct amp_soc *soc, const struct amp_soc_layout *l)
 		goto out_destroy;
 	}
 	soc->map_size = (size_t)soc->total_size;
-	write_header(soc, l);
+	keep_layout(soc, l);
 	amp_ipcc_reset(amp_soc_ipcc(soc), l->ipcc_nchan);
-	atomic_store(&soc->hdr->state, AMP_SOC_STATE_READY);
+	publish_header(soc); /* READY last */
 	return AMP_OK;
 
 out_destroy:

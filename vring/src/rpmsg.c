@@ -579,7 +579,8 @@ static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 		plen = amp_le16(hdr.len);
 		if (len < AMP_RPMSG_HDR_SIZE || plen > len - AMP_RPMSG_HDR_SIZE) {
 			/* Like Linux, the offending buffer is not given back. */
-			ret = amp_vq_fail(&dev->rvq, AMP_VQ_ERR_MSG_LEN);
+			ret = amp_vq_fail_at(&dev->rvq, AMP_VQ_ERR_MSG_LEN,
+					     AMP_RPMSG_HDR_SIZE + (uint32_t)plen, len);
 			break;
 		}
 		if (!rx_dispatch(dev, buf, id, amp_le32(hdr.src), amp_le32(hdr.dst), plen,

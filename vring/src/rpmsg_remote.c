@@ -38,7 +38,7 @@ static int get_reserved(struct amp_vq *vq, const uint8_t *buf, uint32_t *v)
 	if (!(w & HELD))
 		return AMP_EINVAL;
 	if ((w & 0x7FFFu) >= vq->num)
-		return amp_vq_fail(vq, AMP_VQ_ERR_HELD_ID);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_HELD_ID, w & 0x7FFFu, vq->num);
 	return 0;
 }
 

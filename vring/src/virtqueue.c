@@ -14,11 +14,21 @@
 _Static_assert(AMP_VRING_USED_F_NO_NOTIFY == 1u && AMP_VRING_AVAIL_F_NO_INTERRUPT == 1u,
 	       "both suppression flags are bit 0");
 
-int amp_vq_fail(struct amp_vq *vq, enum amp_vq_err kind)
+int amp_vq_fail_at(struct amp_vq *vq, enum amp_vq_err kind, uint32_t value, uint32_t limit)
 {
+	if (!(vq->flags & AMP_VQ_F_BROKEN)) {
+		vq->fault.kind = (uint8_t)kind;
+		vq->fault.value = value;
+		vq->fault.limit = limit;
+	}
 	vq->flags |= AMP_VQ_F_BROKEN;
 	vq->stats.err[kind]++;
 	return AMP_EPROTO;
+}
+
+int amp_vq_fail(struct amp_vq *vq, enum amp_vq_err kind)
+{
+	return amp_vq_fail_at(vq, kind, 0, 0);
 }
 
 /* used_event lives after avail.ring[num]; avail_event after used.ring[num]. */
@@ -153,16 +163,16 @@ int amp_vq_get_used(struct amp_vq *vq, uint16_t *id, uint32_t *len)
 		return 0;
 	/* The device can only return what it holds. */
 	if (pending > vq->ninflight)
-		return amp_vq_fail(vq, AMP_VQ_ERR_USED_IDX);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_USED_IDX, pending, vq->ninflight);
 	e = &vq->used->ring[vq->last_idx & (vq->num - 1u)];
 	uid = amp_ld32(&e->id);
 	ulen = amp_ld32(&e->len);
 	if (uid >= vq->num)
-		return amp_vq_fail(vq, AMP_VQ_ERR_USED_ID);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_USED_ID, uid, vq->num);
 	if (!amp_vq_in_flight(vq, (uint16_t)uid))
-		return amp_vq_fail(vq, AMP_VQ_ERR_USED_STALE);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_USED_STALE, uid, 0);
 	if (vq->max_len && ulen > vq->max_len)
-		return amp_vq_fail(vq, AMP_VQ_ERR_USED_LEN);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_USED_LEN, ulen, vq->max_len);
 
 	vq->inflight[uid / 32u] &= ~(1u << (uid % 32u));
 	vq->ninflight--;
@@ -190,10 +200,10 @@ int amp_vq_get_avail(struct amp_vq *vq, const struct amp_port *port, uint16_t *i
 	if (pending == 0)
 		return 0;
 	if (pending > vq->num)
-		return amp_vq_fail(vq, AMP_VQ_ERR_AVAIL_IDX);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_AVAIL_IDX, pending, vq->num);
 	head = amp_ld16(&vq->avail->ring[vq->last_idx & (vq->num - 1u)]);
 	if (head >= vq->num)
-		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_ID);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_DESC_ID, head, vq->num);
 
 	d = &vq->desc[head];
 	daddr = amp_ld64(&d->addr);
@@ -203,12 +213,12 @@ int amp_vq_get_avail(struct amp_vq *vq, const struct amp_port *port, uint16_t *i
 	/* RPMsg uses single descriptors; chains and indirect tables are refused, not walked. */
 	if ((dflags & (AMP_VRING_DESC_F_NEXT | AMP_VRING_DESC_F_INDIRECT)) ||
 	    writable != ((vq->flags & AMP_VQ_F_DEV_WRITES) != 0))
-		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_FLAGS);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_DESC_FLAGS, dflags, 0);
 	if (dlen < vq->min_len)
-		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_LEN);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_DESC_LEN, dlen, vq->min_len);
 	p = port->ops->da_to_va(port->ctx, daddr, dlen);
 	if (!p)
-		return amp_vq_fail(vq, AMP_VQ_ERR_DESC_ADDR);
+		return amp_vq_fail_at(vq, AMP_VQ_ERR_DESC_ADDR, (uint32_t)daddr, dlen);
 
 	vq->last_idx++;
 	vq->stats.bufs++;

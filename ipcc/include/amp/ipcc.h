@@ -133,6 +133,15 @@ struct amp_ipcc {
 int amp_ipcc_reset(struct amp_ipcc_shared *sh, uint32_t nchan);
 
 /**
+ * The registers' power-on reset alone, as amp_ipcc_reset() does it, with the counters kept:
+ * the host's restore before it restarts the other processor (whatever that one wrote).
+ *
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  @p sh NULL or @p nchan out of range
+ */
+int amp_ipcc_reset_regs(struct amp_ipcc_shared *sh, uint32_t nchan);
+
+/**
  * Attach a handle to an existing register file. The channel count comes from the caller
  * (from the validated SoC header), never from the shared HWCFGR the peer could rewrite.
  *

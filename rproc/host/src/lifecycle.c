@@ -261,6 +261,39 @@ static void stop_watchdog(struct amp_rproc *rp)
 	drop_source(&rp->wdg_src);
 }
 
+/*
+ * How long to wait before the automatic restart: none after a crash of a firmware that ran
+ * for AMP_RPROC_STABLE_MS, then doubling from AMP_RPROC_BACKOFF_FIRST_MS to
+ * AMP_RPROC_BACKOFF_MAX_MS for each crash in a row, so a firmware that dies at once costs a
+ * restart every few seconds instead of hundreds per second.
+ */
+static guint backoff(struct amp_rproc *rp)
+{
+	gint64 up_ms = (g_get_monotonic_time() - rp->started_us) / 1000;
+	if (up_ms >= AMP_RPROC_STABLE_MS)
+		rp->stats.crash_streak = 0;
+	rp->stats.crash_streak++;
+	guint ms = 0;
+	if (rp->stats.crash_streak > 1) {
+		ms = AMP_RPROC_BACKOFF_FIRST_MS;
+		for (uint32_t i = 2; i < rp->stats.crash_streak && ms < AMP_RPROC_BACKOFF_MAX_MS;
+		     i++)
+			ms *= 2;
+		ms = MIN(ms, AMP_RPROC_BACKOFF_MAX_MS);
+	}
+	rp->stats.backoff_ms = ms;
+	return ms;
+}
+
+static void schedule_recovery(struct amp_rproc *rp)
+{
+	guint ms = backoff(rp);
+	if (ms)
+		g_message("restarting the firmware in %u ms (crash %u in a row)", ms,
+			  rp->stats.crash_streak);
+	rp->recover_src = attach(rp, ms ? g_timeout_source_new(ms) : g_idle_source_new(), recover);
+}
+
 /* The firmware is gone (rp->reason says why): keep its trace, then recover unless told not. */
 static void crashed(struct amp_rproc *rp)
 {
@@ -277,7 +310,7 @@ static void crashed(struct amp_rproc *rp)
 	g_warning("firmware crashed: %s", rp->reason);
 	emit(rp, AMP_RPROC_EV_CRASHED);
 	if (!rp->cfg.no_recovery && rp->state == AMP_RPROC_CRASHED && !rp->recover_src)
-		rp->recover_src = attach(rp, g_idle_source_new(), recover);
+		schedule_recovery(rp);
 }
 
 static uint32_t wdg_refresh(const struct amp_rproc *rp)
@@ -476,6 +509,7 @@ gboolean amp_rproc_start(struct amp_rproc *rp, GError **err)
 		return FALSE;
 	start_watchdog(rp);
 	rp->state = AMP_RPROC_RUNNING;
+	rp->started_us = g_get_monotonic_time();
 	rp->stats.starts++;
 	emit(rp, AMP_RPROC_EV_STARTED);
 	return TRUE;

@@ -35,7 +35,8 @@ struct amp_rproc {
 	enum amp_rproc_state state;
 	char reason[128];
 	GSource *grace_src;   /* stopping: kill when it fires */
-	GSource *recover_src; /* crashed: restart when it runs */
+	GSource *recover_src; /* crashed: restart when it runs (after the back-off) */
+	gint64 started_us;    /* monotonic time of the last start: was the run stable? */
 	struct amp_rproc_stats stats;
 };
 

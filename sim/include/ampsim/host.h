@@ -124,6 +124,9 @@ int amp_host_fw_pid(const struct amp_host *h);
  * @retval AMP_ENOMEM no TX buffer now: ops->tx_ready follows when buffers return
  * @retval AMP_EMSGSIZE larger than amp_host_mtu()
  * @retval AMP_ENOTCONN the link is down
+ * @retval AMP_EPROTO / AMP_EBROKEN the firmware broke the TX ring (vring1): the host reports
+ *         a crash with the violation as its reason from the context right after (channels
+ *         hang up, recovery follows unless it is off; docs/lifecycle.md)
  */
 int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len);
 /** Send from one of our endpoints (a channel's ch->ept) to any firmware address @p dst. */

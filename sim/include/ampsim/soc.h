@@ -214,6 +214,20 @@ int amp_soc_attach_host(struct amp_soc *soc, const char *name);
 int amp_soc_attach_fw(struct amp_soc *soc, const char *name, unsigned flags);
 
 /**
+ * Host, before each (re)start of the firmware: rewrite everything the host owns in the
+ * object from its private, validated copy, whatever the firmware wrote there: the whole
+ * struct amp_soc_hdr (magic, sizes, creator, region table, SoC name; no loaded table
+ * published, both asleep words clear, state READY last) and the IPCC registers and line
+ * levels (amp_ipcc_reset_regs(): power-on values, counters kept). The IPCC link re-applies
+ * its own side's state afterwards (amp_ipcc_link_restore()), and the DDR plug table in the
+ * rest of the header page is amp_ddr_plug_reset()'s. Call only while no firmware runs.
+ *
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  not the creator's handle (amp_soc_create())
+ */
+int amp_soc_restore(struct amp_soc *soc);
+
+/**
  * Unmap and close; if this process created the object, unlink it. Safe on a zeroed or
  * failed @p soc and idempotent.
  */

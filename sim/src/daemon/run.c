@@ -151,6 +151,11 @@ static gboolean ctl_status(struct daemon *d, GString *out)
 			       amp_rproc_stats(rp)->crashes);
 	if (reason)
 		g_string_append_printf(out, "last crash: %s\n", reason);
+	const struct amp_rproc_stats *st = amp_rproc_stats(rp);
+	if (st->crashes) /* the crash-loop back-off (docs/lifecycle.md) */
+		g_string_append_printf(
+		    out, "recoveries: %u\ncrashes in a row: %u\nrestart backoff: %u ms\n",
+		    st->recoveries, st->crash_streak, st->backoff_ms);
 	return TRUE;
 }
 

@@ -14,6 +14,7 @@
 
 #include "../ipcc_glib.h"
 #include "../platform/rproc_sim.h"
+#include "host_internal.h"
 
 struct amp_host {
 	struct amp_host_cfg cfg;
@@ -37,6 +38,7 @@ struct amp_host {
 	GSource *rx_resume; /* amp_host_rx_resume(): an idle that drains vring0 again */
 	GQueue plugs;	    /* struct plug_wait: DDR plugs the firmware has not applied yet */
 	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
+	GSource *broken_src; /* a send found a broken queue: report the crash from the loop */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -259,6 +261,40 @@ struct amp_host_ept **amp_host_epts(struct amp_host *h)
 
 /* ---- interrupts from the firmware (GLib loop) -------------------------------------------- */
 
+static void drop_src(GSource **src)
+{
+	if (*src) {
+		g_source_destroy(*src);
+		g_source_unref(*src);
+		*src = NULL;
+	}
+}
+
+/*
+ * A queue the firmware broke does not recover by itself (Linux: a broken virtqueue needs a
+ * reset of the remote): report a crash whose reason is the first violation, so clients hang
+ * up and recovery (if on) restarts the firmware. Only from the loop, never inside a send.
+ */
+static void crash_if_broken(struct amp_host *h)
+{
+	const struct amp_vq *vq = amp_vq_broken(&h->dev.rvq)   ? &h->dev.rvq
+				  : amp_vq_broken(&h->dev.tvq) ? &h->dev.tvq
+							       : NULL;
+	char reason[128];
+	if (!h->dev_up || !vq)
+		return;
+	amp_host_vq_fault_text(vq, vq->notify_id, reason, sizeof(reason));
+	amp_rproc_report_crash(h->rproc, reason);
+}
+
+static gboolean on_broken(gpointer data)
+{
+	struct amp_host *h = data;
+	drop_src(&h->broken_src);
+	crash_if_broken(h);
+	return G_SOURCE_REMOVE;
+}
+
 static void on_irq(void *arg, uint32_t ch)
 {
 	struct amp_host *h = arg;
@@ -267,10 +303,10 @@ static void on_irq(void *arg, uint32_t ch)
 	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
 	int id = amp_stm32mp1_chan_notify(ch);
 	int rc = amp_rpmsg_notified(&h->dev, (uint32_t)id);
-	if (rc == AMP_EPROTO)
-		g_warning("the firmware violated the RPMsg protocol on vring%d; the link is "
-			  "broken (see 'ampsim ctl stats')",
-			  id);
+	if (rc == AMP_EPROTO || rc == AMP_EBROKEN) {
+		crash_if_broken(h);
+		return;
+	}
 	if (ch == AMP_IPCC_CH_VRING1 && h->tx_waiting) {
 		h->tx_waiting = false;
 		amp_rpmsg_tx_wait_end(&h->dev); /* Linux: only while senders wait */
@@ -294,9 +330,8 @@ static gboolean on_rx_resume(gpointer data)
 	if (!h->dev_up)
 		return G_SOURCE_REMOVE;
 	int rc = amp_rpmsg_rx_resume(&h->dev);
-	if (rc == AMP_EPROTO)
-		g_warning("the firmware violated the RPMsg protocol on vring0; the link is "
-			  "broken (see 'ampsim ctl stats')");
+	if (rc == AMP_EPROTO || rc == AMP_EBROKEN)
+		crash_if_broken(h); /* from the loop: the crash path may free what it drops */
 	return G_SOURCE_REMOVE;
 }
 
@@ -446,6 +481,7 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 		const char *why = ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
 							     : "the firmware is stopping";
 		h->dev_up = false;
+		drop_src(&h->broken_src);
 		plugs_fail_all(h);
 		drop_all_channels(h, why);
 		drop_all_epts(h, why);
@@ -487,11 +523,38 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 	return TRUE;
 }
 
+/*
+ * The platform's reset before every start: what the host owns in shared memory is rewritten
+ * from its private copies (header page, region table, IPCC registers and lines, our IPCC
+ * enables and masks, the DDR plug table), and the new firmware instance gets eventfds of
+ * its own, so that nothing a previous instance (or a process it left behind) holds rings it.
+ */
+static gboolean reset_hw(void *priv, int efds[AMP_IPCC_LINK_NFDS], GError **err)
+{
+	struct amp_host *h = priv;
+	int fresh[AMP_IPCC_LINK_NFDS];
+	int rc = amp_ipcc_efds_create(fresh);
+	if (rc != AMP_OK) {
+		amp_set_error(err, rc, "cannot create the IPCC eventfds for the firmware: %s",
+			      amp_strerror(rc));
+		return FALSE;
+	}
+	amp_soc_restore(&h->soc);
+	amp_ipcc_link_restore(&h->link, fresh);
+	amp_ddr_plug_reset(&h->plug);
+	drop_src(&h->link_src);
+	h->link_src = amp_ipcc_glib_source(&h->link, h->ctx);
+	amp_ipcc_efds_close(h->efds);
+	memcpy(h->efds, fresh, sizeof(h->efds));
+	memcpy(efds, fresh, sizeof(h->efds));
+	return TRUE;
+}
+
 /* The generic remoteproc core over the STM32MP1-on-a-PC platform (stm32_rproc's role). */
 static gboolean create_rproc(struct amp_host *h, GError **err)
 {
 	struct amp_rproc_mem mem[AMP_SOC_MAX_REGIONS];
-	h->plat = amp_sim_rproc_new(&h->soc, &h->link, h->efds, &h->cfg.process, h->ctx);
+	h->plat = amp_sim_rproc_new(&h->soc, &h->link, reset_hw, h, &h->cfg.process, h->ctx);
 	struct amp_rproc_platform plat = {
 	    .ops = &amp_sim_rproc_ops,
 	    .priv = h->plat,
@@ -546,10 +609,8 @@ void amp_host_free(struct amp_host *h)
 	}
 	amp_rproc_free(h->rproc);
 	amp_sim_rproc_free(h->plat);
-	if (h->link_src) {
-		g_source_destroy(h->link_src);
-		g_source_unref(h->link_src);
-	}
+	drop_src(&h->link_src);
+	drop_src(&h->broken_src);
 	if (h->link_ok)
 		amp_ipcc_link_deinit(&h->link);
 	amp_ipcc_efds_close(h->efds);
@@ -588,6 +649,12 @@ int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst,
 		h->tx_waiting = true;
 		if (amp_rpmsg_tx_wait_begin(&h->dev))
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
+	}
+	if ((rc == AMP_EPROTO || rc == AMP_EBROKEN) && !h->broken_src) {
+		/* The sender's channel must outlive this call: crash from the loop. */
+		h->broken_src = g_idle_source_new();
+		g_source_set_callback(h->broken_src, on_broken, h, NULL);
+		g_source_attach(h->broken_src, h->ctx);
 	}
 	return rc < 0 ? rc : 0;
 }

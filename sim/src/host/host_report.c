@@ -4,6 +4,8 @@
 #include <amp/ipcc.h>
 #include <ampsim/ipcc_link.h>
 
+#include "host_internal.h"
+
 static const char *const vq_err_names[AMP_VQ_ERR_COUNT] = {
     [AMP_VQ_ERR_AVAIL_IDX] = "avail_idx",   [AMP_VQ_ERR_DESC_ID] = "desc_id",
     [AMP_VQ_ERR_DESC_FLAGS] = "desc_flags", [AMP_VQ_ERR_DESC_LEN] = "desc_len",
@@ -12,6 +14,46 @@ static const char *const vq_err_names[AMP_VQ_ERR_COUNT] = {
     [AMP_VQ_ERR_USED_LEN] = "used_len",	    [AMP_VQ_ERR_MSG_LEN] = "msg_len",
     [AMP_VQ_ERR_HELD_ID] = "held_id",
 };
+
+/* The fault's two values in words (value, limit: see the checks in vring/src). */
+static char *vq_fault_words(const struct amp_vq_fault *f)
+{
+	uint32_t v = f->value, l = f->limit;
+	switch (f->kind) {
+	case AMP_VQ_ERR_AVAIL_IDX:
+		return g_strdup_printf("avail idx moved by %u > num %u", v, l);
+	case AMP_VQ_ERR_DESC_ID:
+		return g_strdup_printf("descriptor id %u >= num %u", v, l);
+	case AMP_VQ_ERR_DESC_FLAGS:
+		return g_strdup_printf("descriptor flags 0x%x not allowed", v);
+	case AMP_VQ_ERR_DESC_LEN:
+		return g_strdup_printf("descriptor len %u < %u", v, l);
+	case AMP_VQ_ERR_DESC_ADDR:
+		return g_strdup_printf("descriptor addr 0x%x (%u bytes) outside the shared memory",
+				       v, l);
+	case AMP_VQ_ERR_USED_IDX:
+		return g_strdup_printf("used idx moved by %u with %u buffers in flight", v, l);
+	case AMP_VQ_ERR_USED_ID:
+		return g_strdup_printf("used id %u >= num %u", v, l);
+	case AMP_VQ_ERR_USED_STALE:
+		return g_strdup_printf("used id %u not in flight (returned twice?)", v);
+	case AMP_VQ_ERR_USED_LEN:
+		return g_strdup_printf("used len %u > buffer size %u", v, l);
+	case AMP_VQ_ERR_MSG_LEN:
+		return g_strdup_printf("message of %u bytes (header included) > %u bytes in the "
+				       "buffer",
+				       v, l);
+	case AMP_VQ_ERR_HELD_ID:
+		return g_strdup_printf("held buffer id %u >= num %u", v, l);
+	}
+	return g_strdup("unknown check");
+}
+
+void amp_host_vq_fault_text(const struct amp_vq *vq, unsigned vring, char *buf, size_t len)
+{
+	g_autofree char *what = vq_fault_words(&vq->fault);
+	g_snprintf(buf, len, "protocol violation on vring%u: %s", vring, what);
+}
 
 static const char *const purpose_names[AMP_SOC_PURPOSE_COUNT] = {
     "ram", "vring", "buffer", "ddr", "ipcc", "retram",

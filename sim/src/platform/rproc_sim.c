@@ -22,7 +22,9 @@
 struct amp_sim_rproc {
 	struct amp_soc *soc;
 	struct amp_ipcc_link *link;
-	int efds[AMP_IPCC_LINK_NFDS];
+	amp_sim_reset_fn reset;
+	void *reset_priv;
+	int efds[AMP_IPCC_LINK_NFDS]; /* this instance's, from reset(); the host owns them */
 	char **fw_args;
 	char **wrap;
 	unsigned gdb_port;
@@ -102,6 +104,8 @@ static pid_t spawn(const struct amp_sim_rproc *p, char **argv, char **envp, GErr
 	if (pid == 0)
 		child(p, argv, envp, pipefd[1]);
 	int fork_errno = errno;
+	if (pid > 0)
+		setpgid(pid, pid); /* as the child does: no window where a kill misses the group */
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);
@@ -133,6 +137,17 @@ static void describe_status(int status, char *buf, size_t len)
 		g_snprintf(buf, len, "ended (wait status 0x%x)", status);
 }
 
+/*
+ * SIGKILL the firmware's whole process group (the firmware and whatever it forked) while its
+ * leader is not reaped yet: the zombie keeps the group id from being reused. A descendant
+ * that left the group (setsid, setpgid) escapes this: docs/lifecycle.md.
+ */
+static void kill_group(pid_t pid)
+{
+	if (kill(-pid, SIGKILL) < 0)
+		kill(pid, SIGKILL); /* the group is gone, or the child never made it */
+}
+
 static void forget_process(struct amp_sim_rproc *p)
 {
 	if (p->pid_src) {
@@ -154,6 +169,7 @@ static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data)
 	int status = 0;
 	(void)fd;
 	(void)cond;
+	kill_group(p->pid); /* whatever the firmware left running, also after a clean exit */
 	reap(p->pid, &status);
 	forget_process(p);
 	describe_status(status, reason, sizeof(reason));
@@ -197,6 +213,9 @@ static gboolean sim_sanity_check(void *priv, const char *firmware, GError **err)
 static gboolean sim_start(void *priv, const struct amp_rproc_boot *boot, GError **err)
 {
 	struct amp_sim_rproc *p = priv;
+	/* Out of reset: what the host owns is rewritten, and this instance gets new eventfds. */
+	if (!p->reset(p->reset_priv, p->efds, err))
+		return FALSE;
 	/* The firmware finds its loaded table through the SoC header (docs/firmware-abi.md). */
 	if (amp_soc_set_rsc(p->soc, boot->table_da, boot->table_len) != AMP_OK) {
 		amp_set_error(err, AMP_EFAULT,
@@ -224,7 +243,7 @@ static void sim_kill(void *priv)
 	struct amp_sim_rproc *p = priv;
 	if (p->pid <= 0)
 		return;
-	kill(p->pid, SIGKILL);
+	kill_group(p->pid);
 	reap(p->pid, NULL);
 	forget_process(p);
 }
@@ -256,13 +275,16 @@ const struct amp_rproc_ops amp_sim_rproc_ops = {
 /* ---- the platform object ------------------------------------------------------------------- */
 
 struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_link *link,
-					const int efds[AMP_IPCC_LINK_NFDS],
+					amp_sim_reset_fn reset, void *reset_priv,
 					const struct amp_host_process_cfg *cfg, GMainContext *ctx)
 {
 	struct amp_sim_rproc *p = g_new0(struct amp_sim_rproc, 1);
 	p->soc = soc;
 	p->link = link;
-	memcpy(p->efds, efds, sizeof(p->efds));
+	p->reset = reset;
+	p->reset_priv = reset_priv;
+	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
+		p->efds[i] = -1;
 	p->fw_args = g_strdupv(cfg->fw_args);
 	p->wrap = g_strdupv(cfg->wrap);
 	p->gdb_port = cfg->gdb_port;

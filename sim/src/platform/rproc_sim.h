@@ -3,17 +3,22 @@
  * for the generic core of <ampsim/rproc.h>. Its firmware is a host process:
  *
  *   sanity_check  the firmware file must be an executable (a program built with the sim port)
- *   start         publish the loaded table in the SoC header, then fork + exec the firmware
- *                 with its environment (<ampsim/fwenv.h>) and the inherited IPCC eventfds, in
- *                 its own process group and killed with its host (PDEATHSIG); a pidfd source
- *                 on the given GMainContext reports its end (amp_rproc_report_exit)
+ *   start         reset the SoC through the owner's hook (restore what the host owns, fresh
+ *                 eventfds), publish the loaded table in the SoC header, then fork + exec
+ *                 the firmware with its environment (<ampsim/fwenv.h>) and the inherited IPCC
+ *                 eventfds, in its own process group and killed with its host (PDEATHSIG);
+ *                 a pidfd source on the given GMainContext reports its end
+ *                 (amp_rproc_report_exit), after SIGKILL to what is left of its group
  *   stop          the shutdown request on IPCC CH3
- *   kill          SIGKILL and reap
+ *   kill          SIGKILL to the firmware's process group, and reap
  *   kick          notify id 0 -> CH1 ("vq0"), 1 -> CH2 ("vq1"), as stm32_rproc's mailboxes
  *   da_to_va      the shared-memory SoC object (amp_soc_da_to_va)
  *
  * Private to libampsim. One thread: the one iterating the context. The SoC object, the link
  * and the eventfds belong to the caller and must outlive the platform.
+ *
+ * A descendant that leaves the firmware's process group (setsid(), setpgid()) is not killed:
+ * it keeps its mappings until it exits, but its eventfds are those of a past instance.
  */
 #ifndef AMP_SIM_RPROC_SIM_H
 #define AMP_SIM_RPROC_SIM_H
@@ -31,9 +36,17 @@ struct amp_sim_rproc;
 
 extern const struct amp_rproc_ops amp_sim_rproc_ops;
 
+/**
+ * The SoC's reset before each start (the MCU subsystem leaving reset): rewrite everything the
+ * host owns from its private copies and put fresh IPCC eventfds for the new firmware instance
+ * in @p efds (owned by the hook's owner, valid until the next reset). FALSE with @p err set
+ * fails the start.
+ */
+typedef gboolean (*amp_sim_reset_fn)(void *priv, int efds[AMP_IPCC_LINK_NFDS], GError **err);
+
 /** A platform for one firmware on @p soc; @p ctx (not NULL) gets the pidfd source. */
 struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_link *link,
-					const int efds[AMP_IPCC_LINK_NFDS],
+					amp_sim_reset_fn reset, void *reset_priv,
 					const struct amp_host_process_cfg *cfg, GMainContext *ctx);
 
 /** Where the process's end is reported; set once, before the first start. */

@@ -197,6 +197,27 @@ static void crash_hangs_up_and_recovery_brings_the_channel_back(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* A firmware that dies at once: restarted with a growing delay, shown by `ctl status`. */
+static void crash_loop_status(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	setenv("REC_FW_MODE", "crash", 1);
+	itest_run_start(&r, REC_FW, NULL);
+	unsetenv("REC_FW_MODE");
+	const char *status = "";
+	for (int64_t end = itest_now_ms() + ITEST_BOOT_MS; itest_now_ms() < end; itest_msleep(50)) {
+		status = itest_ctl(&r, "status");
+		if (strstr(status, "crashes in a row: 3\n"))
+			break;
+	}
+	assert_non_null(strstr(status, "last crash: exited with status 3"));
+	/* the third crash in a row waits 200 ms (0, 100, 200...) */
+	assert_non_null(strstr(status, "crashes in a row: 3\n"));
+	assert_non_null(strstr(status, "restart backoff: 200 ms"));
+	itest_run_stop(&r, SIGINT);
+}
+
 static void stop_and_start_through_ctl(void **state)
 {
 	(void)state;
@@ -685,6 +706,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(echo_every_size_over_seqpacket, itest_run_teardown),
+	    cmocka_unit_test_teardown(crash_loop_status, itest_run_teardown),
 	    cmocka_unit_test_teardown(second_client_is_refused_and_many_come_and_go,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(tty_is_a_byte_stream, itest_run_teardown),

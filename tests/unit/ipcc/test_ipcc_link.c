@@ -86,6 +86,38 @@ static void destroy(struct fixture *f)
 	free(f);
 }
 
+/* The peer cleared our enable and masked every channel; after the register reset, restore
+ * re-applies our state from the link's own copy and moves the link to new eventfds. */
+static void restore_reapplies_our_state(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+	int fresh[AMP_IPCC_LINK_NFDS];
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_set_handler(&f->host, 5, NULL, NULL), AMP_OK); /* masked */
+	atomic_store(&f->sh.reg[AMP_IPCC_XCR(P1) / 4], 0);
+	atomic_store(&f->sh.reg[AMP_IPCC_XMR(P1) / 4], 0xFFFFFFFFu);
+	atomic_store(&f->asleep[P1], 0);
+	assert_int_equal(amp_ipcc_reset_regs(&f->sh, 6), AMP_OK);
+	assert_int_equal(amp_ipcc_efds_create(fresh), AMP_OK);
+	assert_int_equal(amp_ipcc_link_restore(&f->host, fresh), AMP_OK);
+	assert_int_equal(f->sh.reg[AMP_IPCC_XCR(P1) / 4], AMP_IPCC_XCR_RXOIE);
+	assert_int_equal(f->sh.reg[AMP_IPCC_XMR(P1) / 4] & 0x3Fu, AMP_IPCC_CHNOM(5));
+	assert_int_equal(atomic_load(&f->asleep[P1]), 1); /* blocking: always wake me */
+	assert_int_equal(amp_ipcc_link_fd(&f->host), fresh[AMP_IPCC_LINK_EFD(P1, 0)]);
+	/* the peer, on the new eventfds too, reaches us again */
+	assert_int_equal(amp_ipcc_link_restore(&f->fw, fresh), AMP_OK);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, CH), 1);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->host, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	assert_int_equal(f->host_calls[CH], 1);
+	int bad[AMP_IPCC_LINK_NFDS] = {-1, -1, -1, -1};
+	assert_int_equal(amp_ipcc_link_restore(&f->host, bad), AMP_EINVAL);
+	amp_ipcc_efds_close(f->efds);
+	memcpy(f->efds, fresh, sizeof(fresh));
+	destroy(f);
+}
+
 static void kick_wakes_blocking_receiver(void **state)
 {
 	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
@@ -446,6 +478,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(kick_wakes_blocking_receiver),
+	    cmocka_unit_test(restore_reapplies_our_state),
 	    cmocka_unit_test(kicks_coalesce_until_acknowledged),
 	    cmocka_unit_test(each_side_counts_on_its_own),
 	    cmocka_unit_test(masked_channel_waits_for_unmask),

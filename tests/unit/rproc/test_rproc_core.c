@@ -397,6 +397,34 @@ static void no_recovery_stays_crashed(void **state)
 	fake_free(f);
 }
 
+/* Crashes in a row: the restart waits 0, then 100, 200, 400 ms; no restart before its time. */
+static void crash_loop_backs_off(void **state)
+{
+	(void)state;
+	struct fake *f = running(false, 0);
+	const struct amp_rproc_stats *s = amp_rproc_stats(f->rp);
+	const unsigned want[] = {0, 100, 200, 400};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+		gint64 t0 = g_get_monotonic_time();
+		amp_rproc_report_exit(f->rp, "exited with status 3");
+		assert_int_equal(s->crash_streak, i + 1);
+		assert_int_equal(s->backoff_ms, want[i]);
+		assert_true(run_until(f, &f->starts, i + 2, 5000));
+		/* never earlier than the delay (GLib timeouts do not fire early) */
+		assert_true(g_get_monotonic_time() - t0 >= (gint64)want[i] * 1000);
+	}
+	assert_int_equal(s->recoveries, 4);
+	/* the cap: far down the series the delay stops growing */
+	for (unsigned i = 0; i < 8; i++) {
+		amp_rproc_report_exit(f->rp, "exited with status 3");
+		assert_true(amp_rproc_stop(f->rp) == FALSE); /* cancels; state offline */
+		assert_true(amp_rproc_start(f->rp, NULL));
+	}
+	assert_int_equal(s->backoff_ms, AMP_RPROC_BACKOFF_MAX_MS);
+	fake_free(f);
+}
+
 /* Recovery pending, then a stop: the recovery is cancelled. */
 static void stop_cancels_recovery(void **state)
 {
@@ -619,6 +647,7 @@ int main(void)
 	    cmocka_unit_test(crash_then_recovery),
 	    cmocka_unit_test(no_recovery_stays_crashed),
 	    cmocka_unit_test(stop_cancels_recovery),
+	    cmocka_unit_test(crash_loop_backs_off),
 	    cmocka_unit_test(platform_crash_report_kills),
 	    cmocka_unit_test(watchdog_refreshed_lives_on),
 	    cmocka_unit_test(watchdog_expires),

@@ -77,6 +77,51 @@ static void create_writes_a_valid_header(void **state)
 	amp_soc_destroy(&soc); /* idempotent */
 }
 
+/* Whatever a firmware wrote to the header and the IPCC registers, restore puts back the
+ * host's: the object validates again, no table is published, the counters stay. */
+static void restore_rewrites_what_the_host_owns(void **state)
+{
+	struct amp_soc_layout l = layout();
+	struct amp_soc soc, fw;
+
+	(void)state;
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	assert_int_equal(amp_soc_set_rsc(&soc, soc.regions[0].da, 64), AMP_OK);
+	struct amp_ipcc_shared *ipcc = amp_soc_ipcc(&soc);
+	atomic_store(&ipcc->stats[0][0].kicks, 7);
+	/* the scribbles */
+	soc.hdr->regions[1].name[0] = '!';
+	soc.hdr->regions[2].size = 1;
+	soc.hdr->nregions = 99;
+	soc.hdr->magic = 0;
+	atomic_store(&soc.hdr->rsc_seq, 5); /* odd: "being written" forever */
+	atomic_store(&soc.hdr->asleep[0], 0);
+	atomic_store(&ipcc->reg[AMP_IPCC_XCR(0) / 4], 0);
+	atomic_store(&ipcc->reg[AMP_IPCC_XMR(0) / 4], 0xFFFFFFFFu);
+	atomic_store(&ipcc->reg[AMP_IPCC_HWCFGR / 4], 16);
+	atomic_store(&ipcc->lines, 0xF);
+	assert_int_not_equal(amp_soc_hdr_check(soc.hdr, soc.total_size, NULL, NULL, 0), AMP_OK);
+
+	assert_int_equal(amp_soc_restore(&soc), AMP_OK);
+	assert_int_equal(amp_soc_hdr_check(soc.hdr, soc.total_size, NULL, NULL, 0), AMP_OK);
+	assert_int_equal(amp_soc_attach_fw(&fw, soc.shm_name, 0), AMP_OK);
+	assert_string_equal(fw.regions[1].name, l.regions[1].name);
+	assert_int_equal(amp_soc_get_rsc(&fw, NULL, NULL, NULL), AMP_ENOENT);
+	amp_soc_destroy(&fw);
+	assert_int_equal(atomic_load(&soc.hdr->asleep[0]), 0);
+	assert_int_equal(ipcc->reg[AMP_IPCC_XMR(0) / 4], 0);
+	assert_int_equal(ipcc->reg[AMP_IPCC_HWCFGR / 4], 6);
+	assert_int_equal(ipcc->lines, 0);
+	assert_int_equal(ipcc->stats[0][0].kicks, 7);
+	/* a table can be published again */
+	assert_int_equal(amp_soc_set_rsc(&soc, soc.regions[0].da, 64), AMP_OK);
+	/* only the creator restores */
+	assert_int_equal(amp_soc_attach_host(&fw, soc.shm_name), AMP_OK);
+	assert_int_equal(amp_soc_restore(&fw), AMP_EINVAL);
+	amp_soc_destroy(&fw);
+	amp_soc_destroy(&soc);
+}
+
 static void translation_is_length_aware(void **state)
 {
 	struct amp_soc_layout l = layout();
@@ -608,6 +653,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(create_writes_a_valid_header),
+	    cmocka_unit_test(restore_rewrites_what_the_host_owns),
 	    cmocka_unit_test(translation_is_length_aware),
 	    cmocka_unit_test(host_attach_at_another_address),
 	    cmocka_unit_test(create_without_a_free_fd_says_why),

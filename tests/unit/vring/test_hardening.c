@@ -204,6 +204,10 @@ static void driver_used_id_out_of_range(void **state)
 	r2h(&e, 0);
 	fx_used(e.fx, 0)->ring[0].id = 16;
 	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_USED_ID, &e.rx_host);
+	/* why it broke, for the host's crash reason: id 16 >= num 16 */
+	assert_int_equal(e.fx->host.rvq.fault.kind, AMP_VQ_ERR_USED_ID);
+	assert_int_equal(e.fx->host.rvq.fault.value, 16);
+	assert_int_equal(e.fx->host.rvq.fault.limit, 16);
 	fx_free(e.fx);
 }
 
@@ -234,6 +238,9 @@ static void host_rx_msg_len(void **state)
 	r2h(&e, 0);
 	fx_used(e.fx, 0)->ring[0].len = 19; /* hdr.len = 4 needs 20 */
 	expect_broken(&e.fx->host, 0, &e.fx->host.rvq, AMP_VQ_ERR_MSG_LEN, &e.rx_host);
+	assert_int_equal(e.fx->host.rvq.fault.kind, AMP_VQ_ERR_MSG_LEN);
+	assert_int_equal(e.fx->host.rvq.fault.value, 20);
+	assert_int_equal(e.fx->host.rvq.fault.limit, 19);
 	fx_free(e.fx);
 }
 
@@ -261,7 +268,13 @@ static void host_tx_reclaim_bad_id(void **state)
 	/* No free buffer left: the send reclaims from vring1 and finds the corruption. */
 	assert_int_equal(amp_rpmsg_trysend(&e.hept, &v, 4), AMP_EPROTO);
 	assert_int_equal(e.fx->host.tvq.stats.err[AMP_VQ_ERR_USED_ID], 1);
+	assert_int_equal(e.fx->host.tvq.fault.value, 99);
 	assert_int_equal(amp_rpmsg_trysend(&e.hept, &v, 4), AMP_EBROKEN);
+	/* the first violation is the one kept */
+	assert_int_equal(amp_vq_fail_at(&e.fx->host.tvq, AMP_VQ_ERR_USED_LEN, 1, 2), AMP_EPROTO);
+	assert_int_equal(e.fx->host.tvq.fault.kind, AMP_VQ_ERR_USED_ID);
+	assert_int_equal(e.fx->host.tvq.fault.value, 99);
+	assert_int_equal(e.fx->host.tvq.fault.limit, 16);
 	assert_false(amp_rpmsg_ready(&e.fx->host));
 	fx_free(e.fx);
 }

@@ -43,6 +43,16 @@ enum amp_vq_err {
 	AMP_VQ_ERR_COUNT
 };
 
+/**
+ * Why a queue broke: its first violation, with the offending value read from the ring and
+ * the bound it broke (both 0 where the check has none). A host turns it into text.
+ */
+struct amp_vq_fault {
+	uint32_t value; /**< e.g. the used id read */
+	uint32_t limit; /**< e.g. num */
+	uint8_t kind;	/**< enum amp_vq_err; valid once the queue is broken */
+};
+
 /** Counters; read-only for users, never reset by the core. */
 struct amp_vq_stats {
 	uint32_t kicks;			/**< notifications we decided to send to the peer */
@@ -88,6 +98,7 @@ struct amp_vq {
 	uint16_t min_len;
 	uint8_t flags;		   /**< AMP_VQ_F_* */
 	struct amp_vq_stats stats; /**< read-only */
+	struct amp_vq_fault fault; /**< read-only: the first violation, once broken */
 };
 
 /**
@@ -170,6 +181,12 @@ bool amp_vq_set_notify(struct amp_vq *vq, bool on);
  * @return AMP_EPROTO, for the caller to return
  */
 int amp_vq_fail(struct amp_vq *vq, enum amp_vq_err kind);
+
+/**
+ * As amp_vq_fail(), recording the offending @p value and the @p limit it broke in
+ * vq->fault if this is the queue's first violation.
+ */
+int amp_vq_fail_at(struct amp_vq *vq, enum amp_vq_err kind, uint32_t value, uint32_t limit);
 
 /** True once a protocol violation was seen. */
 static inline bool amp_vq_broken(const struct amp_vq *vq)

@@ -90,6 +90,7 @@ struct amp_ipcc_link {
 	int efd[AMP_IPCC_LINK_NFDS]; /**< not owned */
 	_Atomic uint32_t *asleep;    /**< [2], in shared memory */
 	_Atomic bool stop;	     /**< set by amp_ipcc_link_interrupt() */
+	uint32_t xmr;		     /**< our XMR as we set it: the private copy restore uses */
 	struct {
 		amp_ipcc_rx_fn fn;
 		void *arg;
@@ -131,6 +132,19 @@ bool amp_is_eventfd(int fd);
 int amp_ipcc_link_init(struct amp_ipcc_link *l, const struct amp_ipcc_link_cfg *cfg,
 		       struct amp_ipcc_shared *sh, uint32_t nchan,
 		       const int efds[AMP_IPCC_LINK_NFDS], _Atomic uint32_t *asleep);
+
+/**
+ * The host, after amp_soc_restore() reset the register file and before it restarts the
+ * peer: re-apply this side's state from the link's private copy (RXOIE, the channel masks
+ * as amp_ipcc_link_set_handler()/amp_ipcc_link_mask() left them, the asleep word), whatever
+ * the peer wrote to the registers; with @p efds not NULL, use these eventfds from now on
+ * (fresh ones per peer instance; the old ones are the caller's to close, after it moved its
+ * event-loop watch to amp_ipcc_link_fd()).
+ *
+ * @retval AMP_OK
+ * @retval AMP_EINVAL  not attached, or a negative fd in @p efds
+ */
+int amp_ipcc_link_restore(struct amp_ipcc_link *l, const int efds[AMP_IPCC_LINK_NFDS]);
 
 /** Mask all of this side's channels, disable its IRQs, clear its asleep word. */
 void amp_ipcc_link_deinit(struct amp_ipcc_link *l);

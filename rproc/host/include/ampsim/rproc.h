@@ -39,6 +39,16 @@ G_BEGIN_DECLS
 /** How long a stop waits for the firmware to exit before it kills it (as stm32_rproc). */
 #define AMP_RPROC_STOP_GRACE_MS 500
 
+/*
+ * Crash-loop back-off (Linux's recovery does not loop forever either): the first restart
+ * after a crash is immediate; each further crash in a row doubles the delay, from
+ * AMP_RPROC_BACKOFF_FIRST_MS up to AMP_RPROC_BACKOFF_MAX_MS. A firmware that stayed up
+ * for AMP_RPROC_STABLE_MS before it crashed starts a new series (immediate restart).
+ */
+#define AMP_RPROC_BACKOFF_FIRST_MS 100u
+#define AMP_RPROC_BACKOFF_MAX_MS 5000u
+#define AMP_RPROC_STABLE_MS 10000u
+
 enum amp_rproc_state {
 	AMP_RPROC_OFFLINE,  /**< not running (never started, or stopped) */
 	AMP_RPROC_RUNNING,  /**< the firmware runs, the vdev is set up */
@@ -167,6 +177,9 @@ struct amp_rproc_stats {
 	uint32_t stops;
 	uint32_t kills;	    /**< stops that needed a kill (after the grace period, or forced) */
 	uint32_t watchdogs; /**< crashes declared because the watchdog expired */
+	uint32_t
+	    crash_streak;    /**< crashes in a row, each within AMP_RPROC_STABLE_MS of its start */
+	uint32_t backoff_ms; /**< delay before the pending (or the last) automatic restart */
 };
 
 struct amp_rproc;
