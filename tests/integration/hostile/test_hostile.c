@@ -150,6 +150,19 @@ static void no_sanitizer_report(const char *log)
 			fail_msg("sanitizer report (%s) in the run's stderr:\n%s", marks[i], text);
 }
 
+/* No progress: say where the run stands (status, the end of its log), then fail. */
+static void stalled(const struct itest_run *r, unsigned long long done, uint64_t count,
+		    unsigned inst)
+{
+	static char text[LOG_MAX];
+	itest_read_file(r->errlog, text, sizeof(text));
+	size_t len = strlen(text);
+	fail_msg("only %llu of %llu corruptions after %lld ms (instance %u)\nctl status:\n%s\n"
+		 "end of the run's stderr:\n%s",
+		 done, (unsigned long long)count, (long long)CAMPAIGN_MS(count), inst,
+		 itest_ctl(r, "status"), text + (len > 4000 ? len - 4000 : 0));
+}
+
 static void campaign(uint64_t seed, uint64_t count)
 {
 	struct itest_run r = {.errlog = itest_scratch_path("stderr")};
@@ -175,8 +188,7 @@ static void campaign(uint64_t seed, uint64_t count)
 	uint32_t round = 0;
 	for (int64_t end = itest_now_ms() + CAMPAIGN_MS(count); done < count; round++) {
 		if (itest_now_ms() > end)
-			fail_msg("only %llu of %llu corruptions after %lld ms (instance %u)", done,
-				 (unsigned long long)count, (long long)CAMPAIGN_MS(count), inst);
+			stalled(&r, done, count, inst);
 		echo_round(&r, &fd, round);
 		if (round % 4 == 0)
 			ctrl_round(&r);
