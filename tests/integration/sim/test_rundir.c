@@ -398,6 +398,32 @@ static void idle_clients_at_the_fd_limit_cost_nothing_and_ctl_answers(void **sta
 	itest_run_stop(&r, SIGINT);
 }
 
+/* Connections that never send a request cannot keep `ampsim ctl` out: beyond 8 waiting,
+ * the oldest is closed with a line saying why. */
+static void idle_control_connections_cannot_keep_ctl_out(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
+	int idle[20];
+	for (int i = 0; i < 20; i++) {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", itest_run_path(&r, "control"));
+		idle[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(connect(idle[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+	}
+	assert_non_null(strstr(itest_ctl(&r, "status"), "state: running"));
+	char buf[128];
+	ssize_t n = itest_read_within(idle[0], buf, sizeof(buf) - 1, ITEST_REPLY_MS);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "too many control connections without a request"));
+	for (int i = 0; i < 20; i++)
+		close(idle[i]);
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -410,6 +436,8 @@ int main(void)
 	    cmocka_unit_test_teardown(loose_or_foreign_run_dirs_are_refused, itest_run_teardown),
 	    cmocka_unit_test_teardown(another_uid_cannot_connect, itest_run_teardown),
 	    cmocka_unit_test_teardown(idle_clients_at_the_fd_limit_cost_nothing_and_ctl_answers,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(idle_control_connections_cannot_keep_ctl_out,
 				      itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("run directory", tests, NULL, NULL);
