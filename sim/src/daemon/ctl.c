@@ -18,6 +18,9 @@
 
 #define CTL_LINE_MAX 256	 /* a request line, its newline included */
 #define CTL_DRAIN_MAX (1u << 20) /* bytes read and dropped after a too-long request */
+/* Connections whose request line has not come yet: a new one closes the oldest beyond this,
+ * so idle connections can never keep `ampsim ctl` out. */
+#define CTL_MAX_WAITING 8u
 
 struct amp_ctl_server {
 	struct amp_sock_server *server;
@@ -25,6 +28,7 @@ struct amp_ctl_server {
 	void *ctx;
 	struct ctl_conn *current; /* the request being handled */
 	GList *pending;		  /* struct ctl_conn *: answers deferred by the handler */
+	GQueue waiting;		  /* struct ctl_conn *: no request yet, oldest first */
 };
 
 struct ctl_conn {
@@ -33,6 +37,7 @@ struct ctl_conn {
 	GString *line;
 	bool deferred;
 	size_t drained; /* after a too-long request: bytes dropped while the client finishes */
+	guint src;	/* while waiting for the request */
 };
 
 static gboolean fill_addr(struct sockaddr_un *sa, const char *path, GError **err)
@@ -116,6 +121,7 @@ static gboolean drain(struct ctl_conn *c, ssize_t n)
 		return G_SOURCE_CONTINUE;
 	if (n > 0 && (c->drained += (size_t)n) <= CTL_DRAIN_MAX)
 		return G_SOURCE_CONTINUE;
+	g_queue_remove(&c->s->waiting, c); /* it stays there while draining: still capped */
 	conn_free(c);
 	return G_SOURCE_REMOVE;
 }
@@ -148,6 +154,8 @@ static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
 		return too_long(c);
 	if (n > 0 && !nl)
 		return G_SOURCE_CONTINUE;
+	g_queue_remove(&c->s->waiting, c);
+	c->src = 0;
 	if (nl) {
 		*nl = '\0';
 		c->line->len = (gsize)(nl - c->line->str);
@@ -158,17 +166,39 @@ static gboolean on_conn(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* A connection still waiting for its request, already out of `waiting`. */
+static void drop_waiting(struct ctl_conn *c, const char *why)
+{
+	g_source_remove(c->src);
+	(void)!send(c->fd, why, strlen(why), MSG_DONTWAIT | MSG_NOSIGNAL);
+	conn_free(c);
+}
+
+/* No descriptor is free: the oldest connection without a request gives its own up. */
+static void on_fd_limit(void *priv)
+{
+	struct amp_ctl_server *s = priv;
+	if (!g_queue_is_empty(&s->waiting))
+		drop_waiting(g_queue_pop_head(&s->waiting), "error: closed: the run has no file "
+							    "descriptor left\n");
+}
+
 static void on_accept(void *priv, int c)
 {
 	/* A reply (e.g. a trace dump) is written blocking; a client that stops reading
 	 * must not stall the daemon for more than a second. */
 	struct timeval tv = {.tv_sec = 1};
 	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	struct amp_ctl_server *s = priv;
+	if (g_queue_get_length(&s->waiting) >= CTL_MAX_WAITING)
+		drop_waiting(g_queue_pop_head(&s->waiting), "error: closed: too many control "
+							    "connections without a request\n");
 	struct ctl_conn *conn = g_new0(struct ctl_conn, 1);
-	conn->s = priv;
+	conn->s = s;
 	conn->fd = c;
 	conn->line = g_string_new(NULL);
-	g_unix_fd_add(c, G_IO_IN | G_IO_HUP | G_IO_ERR, on_conn, conn);
+	conn->src = g_unix_fd_add(c, G_IO_IN | G_IO_HUP | G_IO_ERR, on_conn, conn);
+	g_queue_push_tail(&s->waiting, conn);
 }
 
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
@@ -176,11 +206,16 @@ struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler hand
 {
 	struct amp_ctl_server *s = g_new0(struct amp_ctl_server, 1);
 	/* A byte stream, blocking clients (see on_accept), on the daemon's default context. */
-	const struct amp_sock_server_cfg cfg = {.type = SOCK_STREAM,
-						.backlog = 8,
-						.blocking_clients = true,
-						.on_client = on_accept,
-						.priv = s};
+	/* Vital: at the fd limit it is served with the spare descriptor (sock_server.h). */
+	const struct amp_sock_server_cfg cfg = {
+	    .type = SOCK_STREAM,
+	    .backlog = 8,
+	    .blocking_clients = true,
+	    .on_client = on_accept,
+	    .priv = s,
+	    .vital = true,
+	    .on_fd_limit = on_fd_limit,
+	    .refuse_msg = "error: too many connections to the control socket; close some\n"};
 	s->server = amp_sock_server_new(path, &cfg, err);
 	if (!s->server) {
 		g_prefix_error(err, "control socket: ");
@@ -198,6 +233,8 @@ void amp_ctl_server_free(struct amp_ctl_server *s)
 		return;
 	while (s->pending)
 		amp_ctl_finish(s->pending->data, FALSE, "the run is ending\n");
+	while (!g_queue_is_empty(&s->waiting))
+		drop_waiting(g_queue_pop_head(&s->waiting), "error: the run is ending\n");
 	amp_sock_server_free(s->server); /* removes the path */
 	g_free(s);
 }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -409,6 +410,10 @@ static bool open_tty(struct amp_frontend *fe, GError **err)
 	what = "open pty slave";
 	fe->slave_fd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fe->slave_fd < 0)
+		goto fail;
+	/* grantpt() leaves it 0620 for `write`; like the sockets, the user's alone. */
+	what = "fchmod pty slave";
+	if (fchmod(fe->slave_fd, S_IRUSR | S_IWUSR) < 0)
 		goto fail;
 	/* Raw, as rpmsg_tty's default termios: no echo, no line editing, no output processing. */
 	struct termios t;

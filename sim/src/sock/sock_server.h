@@ -8,12 +8,28 @@
  * Accepting runs as a source on the GMainContext the caller gives; what a client sends is the
  * caller's business (amp_sock_watch() is a watch on the same context).
  *
+ * The socket file is 0600 whatever the umask: only its user can connect.
+ *
+ * Limits: each server serves at most cfg.max_clients clients at once (default
+ * AMP_SOCK_MAX_CLIENTS), and all servers of the process together at most AMP_SOCK_MAX_TOTAL,
+ * except `vital` ones (the control socket), which count only against their own cap. A
+ * client beyond a cap is accepted and closed at once (after cfg.refuse_msg): it sees EOF
+ * rather than waiting in the backlog. One spare descriptor is kept open for the whole
+ * process: when accept() finds none free (EMFILE, ENFILE), the spare is closed, the client
+ * accepted — served by a vital server, refused by the others — and the spare reopened. When
+ * it cannot be reopened (a vital client holds its slot), a vital server asks its owner to
+ * close an idle client (cfg.on_fd_limit); failing that, the server stops watching its
+ * listener and tries once more 50 ms later, doubling to 1 s: it never spins on a readable
+ * listener it cannot accept from. Clients are counted without the callers' help: a client
+ * counts while its descriptor is open (checked by fd, device and inode at each accept).
+ *
  * Private to sim/ (the daemon and the sdb service). Errors are AMP_ERROR (<ampsim/error.h>).
  */
 #ifndef AMP_SOCK_SERVER_H
 #define AMP_SOCK_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <glib-unix.h>
 #include <glib.h>
@@ -27,6 +43,14 @@ G_BEGIN_DECLS
  */
 typedef void (*amp_sock_client_fn)(void *priv, int fd);
 
+/** Clients one server serves at once unless its cfg says otherwise. A frame socket has one
+ * owner at a time anyway; rpmsg_ctrl0 and rpmsg-sdb clients each hold an endpoint or buffers,
+ * and 64 is far beyond what a Linux-side test program opens. */
+#define AMP_SOCK_MAX_CLIENTS 64u
+/** Clients of all non-vital servers of the process together: with the daemon's own
+ * descriptors, well under the usual 1024 open-file limit. */
+#define AMP_SOCK_MAX_TOTAL 256u
+
 struct amp_sock_server_cfg {
 	int type;		      /**< SOCK_SEQPACKET or SOCK_STREAM */
 	int backlog;		      /**< listen() backlog, > 0 */
@@ -34,6 +58,19 @@ struct amp_sock_server_cfg {
 	GMainContext *context;	      /**< where accepting runs; NULL = the global default */
 	amp_sock_client_fn on_client; /**< required */
 	void *priv;		      /**< passed to on_client */
+	unsigned max_clients;	      /**< clients at once; 0 = AMP_SOCK_MAX_CLIENTS */
+	bool vital;		      /**< outside the total cap; served with the spare fd */
+	const char *refuse_msg;	      /**< sent to a refused client before closing, or NULL */
+	/** Vital only, optional: no descriptor is free even for the spare; close a client you
+	 * can spare (the control socket closes its oldest connection still without a request). */
+	void (*on_fd_limit)(void *priv);
+};
+
+struct amp_sock_server_stats {
+	uint64_t accepted; /**< clients handed to on_client */
+	uint64_t refused;  /**< accepted and closed at once: over a cap, or at the fd limit */
+	uint64_t no_fd;	   /**< accept() found no free descriptor (EMFILE, ENFILE, ...) */
+	uint64_t backoffs; /**< times the listener was left alone until a descriptor was free */
 };
 
 struct amp_sock_server;
@@ -57,6 +94,8 @@ struct amp_sock_server *amp_sock_server_new(const char *path, const struct amp_s
 void amp_sock_server_free(struct amp_sock_server *s);
 
 const char *amp_sock_server_path(const struct amp_sock_server *s);
+
+const struct amp_sock_server_stats *amp_sock_server_stats(const struct amp_sock_server *s);
 
 /**
  * Watch @p fd for @p cond on @p context (NULL = the global default): g_unix_fd_add() for a

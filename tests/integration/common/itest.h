@@ -78,11 +78,12 @@ struct itest_run {
 	char dir[160];	    /**< its RUNDIR, in the scratch directory */
 	pid_t pid;	    /**< the daemon */
 	const char *errlog; /**< if set, the daemon's stderr goes to this file (no --quiet) */
+	bool keep_dir;	    /**< run in @ref dir as the test made it, not in a fresh one */
 };
 
 /**
- * Start `ampsim run --run-dir DIR [--quiet] [opts...] fw` with a fresh RUNDIR (it does not
- * wait for anything). @p opts: NULL-terminated, or NULL.
+ * Start `ampsim run --run-dir DIR [--quiet] [opts...] fw` with a fresh RUNDIR, or in r->dir
+ * when r->keep_dir (it does not wait for anything). @p opts: NULL-terminated, or NULL.
  */
 void itest_run_start(struct itest_run *r, const char *fw, const char *const *opts);
 

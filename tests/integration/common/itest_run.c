@@ -52,7 +52,8 @@ void itest_run_start(struct itest_run *r, const char *fw, const char *const *opt
 {
 	const char *argv[6 + MAX_OPTS] = {"ampsim", "run", "--run-dir"};
 	int n = 3;
-	itest_fmt(r->dir, sizeof(r->dir), "%s", itest_scratch_path("run"));
+	if (!r->keep_dir)
+		itest_fmt(r->dir, sizeof(r->dir), "%s", itest_scratch_path("run"));
 	argv[n++] = r->dir;
 	if (!r->errlog) /* --quiet unless the test reads the log */
 		argv[n++] = "--quiet";
