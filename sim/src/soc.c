@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <stdarg.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h> /* kill(pid, 0): is a creator alive */
@@ -170,15 +171,20 @@ static int place_regions(struct amp_soc *soc, const struct amp_soc_layout *l)
 	return AMP_ENOMEM;
 }
 
-/* A unique name: the uid and pid (for stale detection) and 64 random bits. */
+/*
+ * A unique name: the uid, the pid and its start time (for stale detection: the name is the
+ * host's, while the header's creator fields are bytes the firmware can overwrite) and 64
+ * random bits. At most 1 + 7 + 10 + 1 + 10 + 1 + 16 + 1 + 16 = 63 characters.
+ */
 static void make_name(struct amp_soc *soc)
 {
 	uint64_t rnd = 0;
 
 	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		rnd = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)soc;
-	snprintf(soc->shm_name, sizeof(soc->shm_name), "/" AMP_SOC_SHM_PREFIX "%u-%d-%016llx",
-		 (unsigned)getuid(), (int)getpid(), (unsigned long long)rnd);
+	snprintf(soc->shm_name, sizeof(soc->shm_name), "/" AMP_SOC_SHM_PREFIX "%u-%d-%llx-%016llx",
+		 (unsigned)getuid(), (int)getpid(), (unsigned long long)proc_start_time(getpid()),
+		 (unsigned long long)rnd);
 }
 
 /* Our private copy of the layout: what the host decides on, never read back from the object. */
@@ -582,34 +588,29 @@ int amp_soc_get_rsc(const struct amp_soc *soc, uint64_t *da, uint64_t *size, voi
 
 /* ---- stale cleanup ------------------------------------------------------------------ */
 
-/* Alive but a different process than the creator? Compare start times (pid reuse). */
-static bool creator_replaced(const char *entry, pid_t pid)
+/*
+ * Is the object named @p rest ("<pid>-<start hex>-<random>" after the uid) a dead run's?
+ * Only the name decides: the pid is dead, or alive with another start time than the one
+ * the name records (pid reuse). A name without a start time (an older ampsim's) counts
+ * as live while its pid is.
+ */
+static bool name_is_stale(const char *rest)
 {
-	char path[sizeof(SHM_DIR) + 256];
-	struct amp_soc_hdr *h;
-	struct stat st;
-	bool replaced = false;
-	uint64_t now;
-	int fd;
-
-	snprintf(path, sizeof(path), SHM_DIR "%s", entry);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	char *end;
+	errno = 0;
+	long pid = strtol(rest, &end, 10);
+	if (errno || end == rest || *end != '-' || pid <= 0 || pid > INT32_MAX)
+		return false; /* not a name we make */
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return true;
+	const char *start_txt = end + 1;
+	if (!isxdigit((unsigned char)*start_txt))
 		return false;
-	if (fstat(fd, &st) == 0 && st.st_uid == getuid() &&
-	    (uint64_t)st.st_size >= AMP_SOC_HDR_SIZE) {
-		h = mmap(NULL, AMP_SOC_HDR_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-		if (h != MAP_FAILED) {
-			uint64_t recorded = h->creator_start;
-
-			now = proc_start_time(pid);
-			replaced = h->magic == AMP_SOC_MAGIC && h->creator_pid == (uint32_t)pid &&
-				   recorded != 0 && now != 0 && recorded != now;
-			munmap(h, AMP_SOC_HDR_SIZE);
-		}
-	}
-	close(fd);
-	return replaced;
+	unsigned long long start = strtoull(start_txt, &end, 16);
+	if (*end != '-' || start == 0)
+		return false;
+	uint64_t now = proc_start_time((pid_t)pid);
+	return now != 0 && now != start;
 }
 
 int amp_soc_cleanup_stale(unsigned *removed)
@@ -629,25 +630,17 @@ int amp_soc_cleanup_stale(unsigned *removed)
 		char path[sizeof(SHM_DIR) + 256];
 		const char *rest;
 		struct stat st;
-		char *end;
-		long pid;
 
 		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
 		    strlen(de->d_name) >= AMP_SOC_SHM_NAME_MAX)
 			continue;
 		rest = de->d_name + strlen(prefix);
-		errno = 0;
-		pid = strtol(rest, &end, 10);
-		if (errno || end == rest || *end != '-' || pid <= 0 || pid > INT32_MAX)
-			continue;
 		snprintf(path, sizeof(path), SHM_DIR "%s", de->d_name);
 		/* The name says our uid; the owner must agree, or it is not ours to touch. */
 		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid())
 			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno == EPERM) {
-			if (!creator_replaced(de->d_name, (pid_t)pid))
-				continue; /* a live run */
-		}
+		if (!name_is_stale(rest))
+			continue; /* a live run, or not a name of ours */
 		if (unlink(path) == 0)
 			n++;
 	}

@@ -32,7 +32,8 @@ struct amp_ipcc_shared;
 #define AMP_SOC_MAX_REGIONS 16u
 #define AMP_SOC_NAME_MAX 32u /**< region / SoC name buffer, NUL included */
 #define AMP_SOC_SHM_NAME_MAX 64u
-#define AMP_SOC_SHM_PREFIX "ampsim-" /**< object names: /ampsim-<uid>-<pid>-<16 hex> */
+/** Object names: /ampsim-<uid>-<pid>-<pid's start time, hex>-<16 hex random>. */
+#define AMP_SOC_SHM_PREFIX "ampsim-"
 
 /** What a region is for (profile key "purpose"). */
 enum amp_soc_purpose {
@@ -73,9 +74,9 @@ struct amp_soc_hdr {
 	uint32_t version;	/**< AMP_SOC_ABI_VERSION */
 	uint32_t hdr_size;	/**< AMP_SOC_HDR_SIZE */
 	uint64_t total_size;	/**< bytes in the object */
-	uint32_t creator_pid;	/**< pid of the creating (host) process */
+	uint32_t creator_pid;	/**< pid of the creating (host) process; informative */
 	uint32_t creator_uid;	/**< its uid */
-	uint64_t creator_start; /**< its start time (/proc/<pid>/stat field 22), tells pid reuse */
+	uint64_t creator_start; /**< its start time (/proc/<pid>/stat field 22); informative */
 	_Atomic uint32_t state; /**< AMP_SOC_STATE_*; READY once the header is complete */
 	uint32_t nregions;	/**< valid entries in regions[] */
 	uint32_t ipcc_region;	/**< index of the IPCC register file region */
@@ -297,8 +298,8 @@ int amp_soc_get_rsc(const struct amp_soc *soc, uint64_t *da, uint64_t *size, voi
 /**
  * Remove shared objects left behind by killed runs: names /ampsim-<uid>-<pid>-*, owned by
  * the calling user, whose creator pid is dead, or alive but with a different start time
- * than the header records (pid reused). Never touches another user's objects or a live
- * run's. This is what `ampsim cleanup` calls; amp_soc_create() calls it too.
+ * than the name records (pid reused). Only the name decides, never the header, whose bytes
+ * a firmware can overwrite. Never touches another user's objects or a live run's. This is what `ampsim cleanup` calls; amp_soc_create() calls it too.
  *
  * @param removed  out (may be NULL): objects removed
  * @retval AMP_OK

@@ -558,27 +558,49 @@ static void next_start_removes_stale(void **state)
 	amp_soc_destroy(&soc);
 }
 
-/* The pid in the name is alive but is not the creator (start time differs): stale. An
- * unknown start time (0) is kept: never remove what might be a live run's. */
+/* An object named with a live pid: stale only when the name's start time is not that
+ * pid's (pid reuse). A name without a start time is kept: it might be a live run's. */
 static void reused_pid_is_stale(void **state)
 {
 	struct amp_soc_layout l = layout();
+	char reused[64], old_style[64];
 	struct amp_soc soc;
-	uint64_t real;
 
 	(void)state;
 	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
-	real = soc.hdr->creator_start;
-	assert_true(real != 0);
-	soc.hdr->creator_start = 0;
+	snprintf(reused, sizeof(reused), "/ampsim-%u-%d-1-00000000000000bb", getuid(),
+		 (int)getpid()); /* an earlier process that had our pid, started at tick 1 */
+	snprintf(old_style, sizeof(old_style), "/ampsim-%u-%d-00000000000000cc", getuid(),
+		 (int)getpid());
+	for (int i = 0; i < 2; i++) {
+		int fd = shm_open(i ? reused : old_style, O_CREAT | O_EXCL | O_RDWR, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
 	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
 	assert_true(shm_exists(soc.shm_name));
-	soc.hdr->creator_start = real;
+	assert_false(shm_exists(reused));
+	assert_true(shm_exists(old_style));
+	shm_unlink(old_style);
+	amp_soc_destroy(&soc);
+}
+
+/* The header's creator fields are the firmware's to scribble: cleanup never reads them. */
+static void scribbled_creator_does_not_make_a_live_run_stale(void **state)
+{
+	struct amp_soc_layout l = layout();
+	struct amp_soc soc;
+
+	(void)state;
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	soc.hdr->creator_pid = (uint32_t)getpid();
+	soc.hdr->creator_start += 12345; /* "another process had this pid" */
 	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
 	assert_true(shm_exists(soc.shm_name));
-	soc.hdr->creator_start = real + 1; /* an earlier process that had our pid */
+	soc.hdr->magic = 0;
+	soc.hdr->creator_pid = 1;
 	assert_int_equal(amp_soc_cleanup_stale(NULL), AMP_OK);
-	assert_false(shm_exists(soc.shm_name));
+	assert_true(shm_exists(soc.shm_name));
 	amp_soc_destroy(&soc);
 }
 
@@ -669,6 +691,7 @@ int main(void)
 	    cmocka_unit_test(normal_exit_unlinks),
 	    cmocka_unit_test(next_start_removes_stale),
 	    cmocka_unit_test(reused_pid_is_stale),
+	    cmocka_unit_test(scribbled_creator_does_not_make_a_live_run_stale),
 	    cmocka_unit_test(cleanup_spares_another_users_object),
 	    cmocka_unit_test(layout_check_rejects),
 	};
