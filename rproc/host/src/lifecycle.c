@@ -274,7 +274,7 @@ static guint backoff(struct amp_rproc *rp)
 		rp->stats.crash_streak = 0;
 	rp->stats.crash_streak++;
 	guint ms = 0;
-	if (rp->stats.crash_streak > 1) {
+	if (rp->stats.crash_streak > 1 && !rp->cfg.no_backoff) {
 		ms = AMP_RPROC_BACKOFF_FIRST_MS;
 		for (uint32_t i = 2; i < rp->stats.crash_streak && ms < AMP_RPROC_BACKOFF_MAX_MS;
 		     i++)

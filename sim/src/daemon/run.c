@@ -32,6 +32,7 @@ struct run_opts {
 	char *soc;
 	char *run_dir;
 	gboolean no_recovery;
+	gboolean no_backoff;
 	int watchdog_ms;
 	gboolean gdb;
 	int gdb_port;
@@ -314,6 +315,10 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "DIR"},
 	    {"no-recovery", 0, 0, G_OPTION_ARG_NONE, &o->no_recovery,
 	     "Leave a crashed firmware crashed instead of rebooting it", NULL},
+	    {"no-restart-backoff", 0, 0, G_OPTION_ARG_NONE, &o->no_backoff,
+	     "Reboot a crashed firmware at once every time, as Linux does, instead of waiting "
+	     "100 ms doubling to 5 s when it keeps crashing (docs/lifecycle.md)",
+	     NULL},
 	    {"watchdog", 0, 0, G_OPTION_ARG_INT, &o->watchdog_ms,
 	     "Declare the firmware crashed (and recover it) when it has not refreshed its "
 	     "watchdog entry for MS ms; overrides the period in its resource table, which must "
@@ -399,6 +404,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	    .profile = o->soc,
 	    .rproc = {.firmware = fw,
 		      .no_recovery = o->no_recovery,
+		      .no_backoff = o->no_backoff,
 		      .watchdog_ms = (unsigned)o->watchdog_ms},
 	    .process = {.fw_args = fw_args,
 			.wrap = wrap,

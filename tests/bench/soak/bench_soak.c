@@ -156,8 +156,8 @@ static pid_t start_run(const char *dir)
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
-		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--run-dir", dir, SOAK_FW,
-		      (char *)NULL);
+		execl(AMPSIM_BIN, "ampsim", "run", "--quiet", "--no-restart-backoff", "--run-dir",
+		      dir, SOAK_FW, (char *)NULL);
 		_exit(127);
 	}
 	char path[512];

@@ -45,7 +45,9 @@ static void start(struct itest_run *r, const char *fault)
 {
 	if (fault)
 		setenv("SOAK_FW_FAULT", fault, 1);
-	itest_run_start(r, SOAK_FW, NULL);
+	/* Kills a few ms apart are deliberate, not a crash loop: measure recovery, not back-off. */
+	static const char *const opts[] = {"--no-restart-backoff", NULL};
+	itest_run_start(r, SOAK_FW, opts);
 	unsetenv("SOAK_FW_FAULT");
 	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
 }

@@ -25,6 +25,7 @@
 #define NREG 6
 
 struct fake {
+	bool no_backoff; /* core_new: amp_rproc_cfg.no_backoff */
 	struct amp_rproc_mem mem[NREG];
 	uint8_t *buf[NREG];
 	size_t nmem;
@@ -152,6 +153,7 @@ static struct amp_rproc *core_new(struct fake *f, const char *fw, bool no_recove
 	struct amp_rproc_cfg cfg = {.firmware = fw,
 				    .no_recovery = no_recovery,
 				    .watchdog_ms = wdg_ms,
+				    .no_backoff = f->no_backoff,
 				    .cb = on_event,
 				    .priv = f,
 				    .context = f->ctx};
@@ -425,6 +427,25 @@ static void crash_loop_backs_off(void **state)
 	fake_free(f);
 }
 
+/* no_backoff (--no-restart-backoff): every restart at once, as Linux does. */
+static void no_backoff_restarts_at_once(void **state)
+{
+	(void)state;
+	struct fake *f = fake_new();
+	g_autoptr(GError) err = NULL;
+	f->no_backoff = true;
+	assert_non_null(core_new(f, CORE_FW, false, 0, &err));
+	assert_true(amp_rproc_start(f->rp, &err));
+	const struct amp_rproc_stats *s = amp_rproc_stats(f->rp);
+	for (unsigned i = 0; i < 6; i++) {
+		amp_rproc_report_exit(f->rp, "exited with status 3");
+		assert_int_equal(s->crash_streak, i + 1);
+		assert_int_equal(s->backoff_ms, 0);
+		assert_true(run_until(f, &f->starts, i + 2, 5000));
+	}
+	fake_free(f);
+}
+
 /* Recovery pending, then a stop: the recovery is cancelled. */
 static void stop_cancels_recovery(void **state)
 {
@@ -648,6 +669,7 @@ int main(void)
 	    cmocka_unit_test(no_recovery_stays_crashed),
 	    cmocka_unit_test(stop_cancels_recovery),
 	    cmocka_unit_test(crash_loop_backs_off),
+	    cmocka_unit_test(no_backoff_restarts_at_once),
 	    cmocka_unit_test(platform_crash_report_kills),
 	    cmocka_unit_test(watchdog_refreshed_lives_on),
 	    cmocka_unit_test(watchdog_expires),

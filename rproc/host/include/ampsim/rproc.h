@@ -149,6 +149,9 @@ struct amp_rproc_platform {
 struct amp_rproc_cfg {
 	const char *firmware; /**< path of the firmware file (ELF with .resource_table) */
 	bool no_recovery;     /**< leave a crashed firmware crashed */
+	/** Restart a crashed firmware at once every time, as Linux does: no crash-loop back-off
+	 * (for deliberate, rapid kills such as a kill campaign). */
+	bool no_backoff;
 	/** Nonzero: watchdog timeout in ms instead of the firmware's own (needs its entry). */
 	unsigned watchdog_ms;
 	amp_rproc_event_cb cb; /**< may be NULL */
