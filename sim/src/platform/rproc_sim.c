@@ -178,20 +178,38 @@ static gboolean on_fw_exit(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* No pidfd (Linux before 5.3, or under valgrind): look for the exit every few ms instead.
+ * WNOWAIT leaves the zombie, so its process group still exists for on_fw_exit(). */
+static gboolean poll_exit(gpointer data)
+{
+	struct amp_sim_rproc *p = data;
+	siginfo_t si = {0};
+	if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == p->pid)
+		return on_fw_exit(-1, 0, p);
+	return G_SOURCE_CONTINUE;
+}
+
+#define AMP_SIM_EXIT_POLL_MS 20
+
 static gboolean watch(struct amp_sim_rproc *p, pid_t pid, const char *name, GError **err)
 {
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (p->pidfd < 0) {
+	if (p->pidfd < 0 && errno != ENOSYS) {
 		int e = errno;
 		kill(pid, SIGKILL);
 		reap(pid, NULL);
-		amp_set_error_errno(
-		    err, e, "cannot watch %s: pidfd_open (Linux 5.3 or later is needed)", name);
+		amp_set_error_errno(err, e, "cannot watch %s: pidfd_open", name);
 		return FALSE;
 	}
 	p->pid = pid;
-	p->pid_src = g_unix_fd_source_new(p->pidfd, G_IO_IN);
-	g_source_set_callback(p->pid_src, (GSourceFunc)(void (*)(void))on_fw_exit, p, NULL);
+	if (p->pidfd >= 0) {
+		p->pid_src = g_unix_fd_source_new(p->pidfd, G_IO_IN);
+		g_source_set_callback(p->pid_src, (GSourceFunc)(void (*)(void))on_fw_exit, p, NULL);
+	} else {
+		p->pid_src = g_timeout_source_new(AMP_SIM_EXIT_POLL_MS);
+		g_source_set_callback(p->pid_src, poll_exit, p, NULL);
+	}
 	g_source_attach(p->pid_src, p->ctx);
 	return TRUE;
 }

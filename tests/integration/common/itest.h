@@ -79,6 +79,8 @@ struct itest_run {
 	pid_t pid;	    /**< the daemon */
 	const char *errlog; /**< if set, the daemon's stderr goes to this file (no --quiet) */
 	bool keep_dir;	    /**< run in @ref dir as the test made it, not in a fresh one */
+	/** If set (NULL-terminated): run the daemon under this command, e.g. valgrind. */
+	const char *const *wrap;
 };
 
 /**

@@ -44,14 +44,22 @@ static void child_exec(const char *const *argv, const char *errlog)
 		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
 			_exit(126);
 	}
-	execv(AMPSIM_BIN, (char *const *)argv);
+	execvp(argv[0], (char *const *)argv);
 	_exit(127);
 }
 
 void itest_run_start(struct itest_run *r, const char *fw, const char *const *opts)
 {
-	const char *argv[6 + MAX_OPTS] = {"ampsim", "run", "--run-dir"};
-	int n = 3;
+	const char *argv[6 + 2 * MAX_OPTS];
+	int n = 0;
+	for (int i = 0; r->wrap && r->wrap[i]; i++) {
+		if (i == MAX_OPTS)
+			fail_msg("a wrapper of more than %d words", MAX_OPTS);
+		argv[n++] = r->wrap[i];
+	}
+	argv[n++] = AMPSIM_BIN;
+	argv[n++] = "run";
+	argv[n++] = "--run-dir";
 	if (!r->keep_dir)
 		itest_fmt(r->dir, sizeof(r->dir), "%s", itest_scratch_path("run"));
 	argv[n++] = r->dir;
