@@ -311,7 +311,8 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "PROFILE"},
 	    {"run-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o->run_dir,
 	     "Where the endpoints and the control socket go (default $XDG_RUNTIME_DIR/ampsim, "
-	     "or /tmp/ampsim-UID); one live run per directory",
+	     "or /tmp/ampsim-UID); one live run per directory, which must be yours and not "
+	     "writable by group or others",
 	     "DIR"},
 	    {"no-recovery", 0, 0, G_OPTION_ARG_NONE, &o->no_recovery,
 	     "Leave a crashed firmware crashed instead of rebooting it", NULL},
