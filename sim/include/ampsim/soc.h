@@ -299,7 +299,8 @@ int amp_soc_get_rsc(const struct amp_soc *soc, uint64_t *da, uint64_t *size, voi
  * Remove shared objects left behind by killed runs: names /ampsim-<uid>-<pid>-*, owned by
  * the calling user, whose creator pid is dead, or alive but with a different start time
  * than the name records (pid reused). Only the name decides, never the header, whose bytes
- * a firmware can overwrite. Never touches another user's objects or a live run's. This is what `ampsim cleanup` calls; amp_soc_create() calls it too.
+ * a firmware can overwrite. Never touches another user's objects or a live run's. This is what
+ * `ampsim cleanup` calls; amp_soc_create() calls it too.
  *
  * @param removed  out (may be NULL): objects removed
  * @retval AMP_OK
