@@ -98,6 +98,9 @@ void itest_run_stop(struct itest_run *r, int sig);
 /** A cmocka teardown: SIGINT, then SIGKILL, to every run a failed test left alive. */
 int itest_run_teardown(void **state);
 
+/** The firmware address of channel @p name, from `ampsim ctl endpoints` (fails if none). */
+uint32_t itest_fw_addr(const struct itest_run *r, const char *name);
+
 /** "RUNDIR/name" (static buffer, 4 deep). */
 const char *itest_run_path(const struct itest_run *r, const char *name);
 

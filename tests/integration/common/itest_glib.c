@@ -32,3 +32,19 @@ bool itest_flag_set(const void *arg)
 {
 	return *(const bool *)arg;
 }
+
+struct count_at_least {
+	const unsigned *count;
+	unsigned want;
+};
+
+static bool count_reached(const void *arg)
+{
+	const struct count_at_least *a = arg;
+	return *a->count >= a->want;
+}
+
+bool itest_loop_until_count(GMainContext *ctx, const unsigned *count, unsigned want, int ms)
+{
+	return itest_loop_until(ctx, count_reached, &(struct count_at_least){count, want}, ms);
+}

@@ -26,4 +26,7 @@ void itest_loop_for(GMainContext *ctx, int ms);
 /** A condition for itest_loop_until(): *@p arg (a const bool *) is true. */
 bool itest_flag_set(const void *arg);
 
+/** Dispatch @p ctx until *@p count reaches @p want or @p ms pass; whether it did. */
+bool itest_loop_until_count(GMainContext *ctx, const unsigned *count, unsigned want, int ms);
+
 #endif /* AMP_ITEST_GLIB_H */

@@ -150,3 +150,12 @@ long itest_stat(const struct itest_run *r, const char *name)
 		fail_msg("no counter \"%s\" in 'ampsim ctl stats':\n%s", name, out);
 	return strtol(p + strlen(name), NULL, 10);
 }
+
+uint32_t itest_fw_addr(const struct itest_run *r, const char *name)
+{
+	const char *line = strstr(itest_ctl(r, "endpoints"), name);
+	assert_non_null(line);
+	const char *f = strstr(line, "firmware 0x");
+	assert_non_null(f);
+	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
+}

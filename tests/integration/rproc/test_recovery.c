@@ -78,20 +78,9 @@ static void on_event(void *priv, enum amp_rproc_event ev)
 static const struct amp_host_ops ops = {
     .channel_new = on_new, .channel_gone = on_gone, .receive = on_rx, .rproc_event = on_event};
 
-struct count_at_least {
-	const unsigned *count;
-	unsigned want;
-};
-
-static bool count_reached(const void *arg)
-{
-	const struct count_at_least *a = arg;
-	return *a->count >= a->want;
-}
-
 static bool loop_until(const unsigned *flag, unsigned want, int ms)
 {
-	return itest_loop_until(ctx, count_reached, &(struct count_at_least){flag, want}, ms);
+	return itest_loop_until_count(ctx, flag, want, ms);
 }
 
 static struct amp_host *rec_up(struct ctx *c, const char *mode, const char *arg)

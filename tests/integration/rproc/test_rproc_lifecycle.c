@@ -80,17 +80,6 @@ static const struct amp_host_ops ops = {
     .channel_new = on_new, .channel_gone = on_gone, .receive = on_rx, .rproc_event = on_event};
 
 /* Conditions for itest_loop_until(): a counter has reached a value. */
-struct count_at_least {
-	const unsigned *count;
-	unsigned want;
-};
-
-static bool count_reached(const void *arg)
-{
-	const struct count_at_least *a = arg;
-	return *a->count >= a->want;
-}
-
 struct bytes_at_least {
 	const size_t *bytes;
 	size_t want;
@@ -105,7 +94,7 @@ static bool bytes_reached(const void *arg)
 /* Iterate ctx until *flag reaches want or ms pass. */
 static bool loop_until(const unsigned *flag, unsigned want, int ms)
 {
-	return itest_loop_until(ctx, count_reached, &(struct count_at_least){flag, want}, ms);
+	return itest_loop_until_count(ctx, flag, want, ms);
 }
 
 static void loop_for(int ms)

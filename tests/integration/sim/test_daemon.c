@@ -72,16 +72,6 @@ static int ctrl_create(const struct itest_run *r, const char *name, uint32_t src
 	return -1;
 }
 
-/* The firmware address of the channel @name, from `ampsim ctl endpoints`. */
-static uint32_t fw_addr_of(const struct itest_run *r, const char *name)
-{
-	const char *line = strstr(itest_ctl(r, "endpoints"), name);
-	assert_non_null(line);
-	const char *f = strstr(line, "firmware 0x");
-	assert_non_null(f);
-	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
-}
-
 /* ---- tests ---------------------------------------------------------------------------- */
 
 static void echo_every_size_over_seqpacket(void **state)
@@ -272,7 +262,7 @@ static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 	struct itest_run r = {0};
 	itest_run_start(&r, ECHO_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
-	uint32_t echo = fw_addr_of(&r, "rpmsg-openamp-demo-channel");
+	uint32_t echo = itest_fw_addr(&r, "rpmsg-openamp-demo-channel");
 	struct ctrl_reply rep;
 	/* src ANY: a dynamic address from 1024; the echo firmware answers to it. */
 	int a = ctrl_create(&r, "mine", ADDR_ANY, echo, &rep);
@@ -507,7 +497,7 @@ static void start_with_clients(struct itest_run *r, int fds[2])
 	assert_true(shm_of(r->pid));
 	struct ctrl_reply rep;
 	fds[0] = itest_connect_seqpacket(itest_run_path(r, "rpmsg0"));
-	fds[1] = ctrl_create(r, "cleanliness", ADDR_ANY, fw_addr_of(r, "rpmsg-openamp"), &rep);
+	fds[1] = ctrl_create(r, "cleanliness", ADDR_ANY, itest_fw_addr(r, "rpmsg-openamp"), &rep);
 	assert_true(fds[1] >= 0);
 }
 

@@ -73,15 +73,6 @@ static void zero_length_is_a_message_on_a_frame_socket(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-static uint32_t echo_addr(const struct itest_run *r)
-{
-	const char *line = strstr(itest_ctl(r, "endpoints"), "rpmsg-openamp-demo-channel");
-	assert_non_null(line);
-	const char *f = strstr(line, "firmware 0x");
-	assert_non_null(f);
-	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
-}
-
 static void zero_length_is_a_message_on_a_ctrl_endpoint(void **state)
 {
 	(void)state;
@@ -90,7 +81,9 @@ static void zero_length_is_a_message_on_a_ctrl_endpoint(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg_ctrl0"));
-	struct ept_info info = {.name = "empty", .src = 0xFFFFFFFFu, .dst = echo_addr(&r)};
+	struct ept_info info = {.name = "empty",
+				.src = 0xFFFFFFFFu,
+				.dst = itest_fw_addr(&r, "rpmsg-openamp-demo-channel")};
 	struct ctrl_reply rep;
 	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
 	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
