@@ -135,11 +135,10 @@ int shim_ctl(const char *cmd, char *out, size_t len)
 		return -1;
 	}
 	errno = saved;
-	if (!strncmp(out, "ok\n", 3)) {
-		memmove(out, out + 3, strlen(out + 3) + 1);
-		return 1;
-	}
-	return 0;
+	bool okay = !strncmp(out, "ok\n", 3);
+	size_t head = okay ? 3 : !strncmp(out, "error: ", 7) ? 7 : 0;
+	memmove(out, out + head, strlen(out + head) + 1);
+	return okay;
 }
 
 bool shim_status_field(const char *status, const char *key, char *out, size_t len)

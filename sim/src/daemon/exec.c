@@ -111,8 +111,9 @@ static int check_run(const char *dir)
 static int exec_program(const char *dir, const char *preload, const char *path, char **argv)
 {
 	const char *old = g_getenv("LD_PRELOAD");
+	/* After the user's own (a sanitizer runtime must come first in the list). */
 	g_autofree char *pre =
-	    old && *old ? g_strdup_printf("%s:%s", preload, old) : g_strdup(preload);
+	    old && *old ? g_strdup_printf("%s:%s", old, preload) : g_strdup(preload);
 	g_setenv("LD_PRELOAD", pre, TRUE);
 	g_setenv("AMPSIM_RUN_DIR", dir, TRUE);
 	fflush(NULL);
@@ -170,8 +171,8 @@ int amp_cmd_exec(int argc, char **argv)
 	g_autofree char *dir0 = run_dir ? g_strdup(run_dir) : amp_rundir_default();
 	g_autofree char *dir = g_canonicalize_filename(dir0, NULL); /* the program may chdir */
 	g_autofree char *path = NULL;
-	int rc = check_run(dir);
+	int rc = check_program(argv[first], &path);
 	if (rc == 0)
-		rc = check_program(argv[first], &path);
+		rc = check_run(dir);
 	return rc ? rc : exec_program(dir, preload, path, argv + first);
 }
