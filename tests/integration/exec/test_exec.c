@@ -49,7 +49,7 @@ static void tty_through_cat_echo_and_stty(void **state)
 		  "set -e; T=/dev/ttyRPMSG0; O=%s; exec 3<$T\n"
 		  "stty -F $T raw -echo ispeed 9600 ospeed 9600; stty -F $T speed\n"
 		  "echo hello > $T\n"
-		  "cat $T > $O & c=$!\n"
+		  ": > $O; cat $T >> $O & c=$!\n"
 		  "i=0; while [ $(wc -c < $O) -lt 6 ] && [ $i -lt 400 ]; do sleep 0.05; "
 		  "i=$((i+1)); done\n"
 		  "kill $c; cat $O",
