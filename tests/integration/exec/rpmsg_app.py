@@ -4,7 +4,8 @@ usage: rpmsg_app.py DST NAME
 Echoes a message through /dev/rpmsg0 (the channel the firmware announced), checks that a
 message over the MTU fails with EMSGSIZE, creates an endpoint NAME -> DST with
 RPMSG_CREATE_EPT_IOCTL on /dev/rpmsg_ctrl0 and echoes through the /dev/rpmsgM it makes,
-then reads remoteproc's state and checks that a bad state write fails with EINVAL.
+then reads remoteproc's state, checks that a bad state write fails with EINVAL, and that
+stopping the firmware under an open /dev/rpmsg0 gives EPIPE as a removed device does.
 Prints one line per step; exits 0 when all behaved as on Linux.
 """
 import errno
@@ -65,6 +66,34 @@ def main():
     except OSError as e:
         assert e.errno == errno.EINVAL, e
         print("bad state:", os.strerror(e.errno))
+
+    # The firmware stops under an open device: the errors of a removed device.
+    fd = os.open("/dev/rpmsg0", os.O_RDWR)
+    set_state("stop")
+    for op in (lambda: os.read(fd, 512), lambda: os.write(fd, b"late")):
+        try:
+            op()
+            sys.exit("the device still works after stop")
+        except OSError as e:
+            assert e.errno == errno.EPIPE, e
+    os.close(fd)
+    assert not os.path.exists("/dev/rpmsg0")
+    print("after stop: %s, gone" % os.strerror(errno.EPIPE))
+    set_state("start")
+    for _ in range(2000):  # the firmware announces its channel again
+        if os.path.exists("/dev/rpmsg0"):
+            break
+        select.select([], [], [], 0.01)
+    fd = os.open("/dev/rpmsg0", os.O_RDWR)
+    echo(fd, b"back")
+    os.close(fd)
+
+
+def set_state(word):
+    with open(STATE, "w") as f:
+        f.write(word + "\n")
+    with open(STATE) as f:
+        print("state:", f.read().strip())
 
 
 main()

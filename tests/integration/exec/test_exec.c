@@ -99,7 +99,8 @@ static void python_program_unmodified(void **state)
 		fail_msg("rpmsg_app.py exited %d:\n%s", rc, out);
 	expect("echoed 17 bytes\noversize write: Message too long\n");
 	expect("echoed 29 bytes\ndestroyed /dev/rpmsg1\nstate: running\n");
-	expect("bad state: Invalid argument\n");
+	expect("bad state: Invalid argument\nstate: offline\nafter stop: Broken pipe, gone\n"
+	       "state: running\necho");
 	itest_run_stop(&r, SIGINT);
 }
 
