@@ -44,7 +44,7 @@ static const char *state_text(const char *st)
 /* The attribute's text into @p out; -1 with errno (ENOENT: no run answers). */
 static int attr_text(enum shim_attr a, char *out, size_t len)
 {
-	static char st[4096];
+	char st[4096];
 	if (a == SHIM_ATTR_TRACE) {
 		int r = shim_ctl("trace", out, len);
 		return r == 1 ? 0 : fail(ENOENT); /* no RSC_TRACE: Linux makes no trace0 */
@@ -101,18 +101,26 @@ int shim_sysfs_open(enum shim_attr a, int flags)
 	/* Only state is writable here (docs/exec.md); others answer as for a user on Linux. */
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return a == SHIM_ATTR_STATE ? state_writer(flags) : fail(EACCES);
-	static __thread char text[SHIM_ATTR_MAX];
-	if (attr_text(a, text, sizeof(text)) != 0)
+	/* Neither static (threads) nor thread-local (it would grow every thread of every
+	 * program the shim is loaded in): mapped for the call. */
+	char *text =
+	    mmap(NULL, SHIM_ATTR_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (text == MAP_FAILED)
 		return -1;
-	int fd = memfd_create("remoteproc0", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-	if (fd < 0)
-		return -1;
-	size_t len = strlen(text);
-	if (shim_libc.write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0) {
+	int fd = -1;
+	if (attr_text(a, text, SHIM_ATTR_MAX) == 0)
+		fd = memfd_create("remoteproc0", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	size_t len = fd >= 0 ? strlen(text) : 0;
+	if (fd >= 0 &&
+	    (shim_libc.write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
 		int e = errno;
 		shim_libc.close(fd);
-		return fail(e);
+		fd = -1;
+		errno = e;
 	}
+	int e = errno;
+	munmap(text, SHIM_ATTR_MAX);
+	errno = e;
 	return fd;
 }
 
