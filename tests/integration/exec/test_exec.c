@@ -138,10 +138,15 @@ static void children_inherit_and_no_run_no_device(void **state)
 	struct itest_run r = {0};
 	itest_run_start(&r, ECHO_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
-	assert_int_equal(exec_sh(&r, "sh -c 'test -e /dev/rpmsg0 && test -e /dev/rpmsg_ctrl0 "
-				     "&& echo devices' | cat"),
-			 0);
-	expect("devices\n");
+	char script[512];
+	/* ... and everything else is the host's, untouched. */
+	itest_fmt(script, sizeof(script),
+		  "sh -c 'test -e /dev/rpmsg0 && test -e /dev/rpmsg_ctrl0 && echo devices' | cat\n"
+		  "F=%s; echo plain > $F && cat $F && rm $F; test -c /dev/null && echo null\n"
+		  "test -e /dev/rpmsg9 || echo 'no rpmsg9'\n",
+		  itest_scratch_path("plain"));
+	assert_int_equal(exec_sh(&r, script), 0);
+	expect("devices\nplain\nnull\nno rpmsg9\n");
 	itest_run_stop(&r, SIGINT);
 	/* The run is gone: exec says so instead of running the program blind. */
 	assert_int_equal(exec_sh(&r, "echo ran"), 1);
