@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/rpmsg.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -106,7 +107,19 @@ static int open_ept(unsigned n, int flags)
 	char name[16];
 	snprintf(name, sizeof(name), "rpmsg%u", n);
 	int fd = connect_frames(name, flags);
-	return fd < 0 ? -1 : finish_open(fd, SHIM_FD_EPT, n, flags);
+	if (fd < 0 || finish_open(fd, SHIM_FD_EPT, n, flags) < 0)
+		return -1;
+	/*
+	 * The daemon closes a second client at once. finish_open() asked RUNDIR/control for
+	 * the MTU after connecting, and the daemon's loop accepts (and refuses) this connection
+	 * before it can answer that request: a hang-up now is the refusal.
+	 */
+	struct pollfd pfd = {.fd = fd, .events = POLLRDHUP};
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLRDHUP))) {
+		close(fd);	    /* tracked: through the wrapper */
+		return fail(EBUSY); /* rpmsg_eptdev_open: one open at a time */
+	}
+	return fd;
 }
 
 /* /dev/rpmsg_ctrl0 exists while the firmware's RPMsg bus is up, as RUNDIR/rpmsg_ctrl0. */

@@ -1,7 +1,8 @@
 """A Linux rpmsg program in Python, written for Linux (it knows nothing of ampsim).
 
 usage: rpmsg_app.py DST NAME
-Echoes a message through /dev/rpmsg0 (the channel the firmware announced), checks that a
+Echoes a message through /dev/rpmsg0 (the channel the firmware announced; a second open
+fails with EBUSY), checks that a
 message over the MTU fails with EMSGSIZE, creates an endpoint NAME -> DST with
 RPMSG_CREATE_EPT_IOCTL on /dev/rpmsg_ctrl0 and echoes through the /dev/rpmsgM it makes,
 then reads remoteproc's state, checks that a bad state write fails with EINVAL, and that
@@ -37,6 +38,12 @@ def devices():
 def main():
     dst, name = int(sys.argv[1], 0), sys.argv[2].encode()
     fd = os.open("/dev/rpmsg0", os.O_RDWR)
+    try:
+        os.open("/dev/rpmsg0", os.O_RDWR)
+        sys.exit("a second open did not fail")
+    except OSError as e:
+        assert e.errno == errno.EBUSY, e
+        print("second open:", os.strerror(e.errno))
     echo(fd, b"hello from python")
     try:
         os.write(fd, b"x" * 4096)

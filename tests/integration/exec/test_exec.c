@@ -97,6 +97,7 @@ static void python_program_unmodified(void **state)
 	int rc = itest_capture(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_app.py exited %d:\n%s", rc, out);
+	expect("second open: Device or resource busy\necho");
 	expect("echoed 17 bytes\noversize write: Message too long\n");
 	expect("echoed 29 bytes\ndestroyed /dev/rpmsg1\nstate: running\n");
 	expect("bad state: Invalid argument\nstate: offline\nafter stop: Broken pipe, gone\n"
