@@ -125,6 +125,10 @@ void shim_eptdev_remove(unsigned minor);
 
 /* ---- the devices (shim_dev.c) and sysfs (shim_sysfs.c) ------------------------------------ */
 
+/** The MTU of the run's channels (`ampsim ctl status`); 0 when it does not say. */
+size_t shim_run_mtu(void);
+/** At load: track the descriptors of ours this process inherited through exec. */
+void shim_inherit(void);
 /** open() of a path shim_path_classify() claimed; -1 with errno as Linux would set it. */
 int shim_dev_open(struct shim_path p, int flags, mode_t mode);
 /** stat() of such a path (@p follow: not lstat). */

@@ -53,7 +53,7 @@ static int connect_frames(const char *name, int flags)
 }
 
 /* The MTU a write is checked against, from `ampsim ctl status`; 0 when unknown. */
-static size_t run_mtu(void)
+size_t shim_run_mtu(void)
 {
 	char st[2048], v[32];
 	if (shim_ctl("status", st, sizeof(st)) != 1 || !shim_status_field(st, "mtu", v, sizeof(v)))
@@ -63,7 +63,7 @@ static size_t run_mtu(void)
 
 static int finish_open(int fd, enum shim_fd_kind kind, unsigned index, int flags)
 {
-	struct shim_fd f = {.fd = fd, .kind = kind, .index = index, .mtu = run_mtu()};
+	struct shim_fd f = {.fd = fd, .kind = kind, .index = index, .mtu = shim_run_mtu()};
 	if ((flags & O_NONBLOCK) && shim_libc.fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
 		int e = errno;
 		shim_libc.close(fd);

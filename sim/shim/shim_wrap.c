@@ -49,6 +49,7 @@ static void resolve(void)
 __attribute__((constructor)) static void shim_init(void)
 {
 	resolve();
+	shim_inherit();
 }
 
 /* ---- open --------------------------------------------------------------------------------- */

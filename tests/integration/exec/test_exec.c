@@ -102,6 +102,13 @@ static void python_program_unmodified(void **state)
 	expect("echoed 29 bytes\ndestroyed /dev/rpmsg1\nstate: running\n");
 	expect("bad state: Invalid argument\nstate: offline\nafter stop: Broken pipe, gone\n"
 	       "state: running\necho");
+	/* /dev/rpmsg0 opened by a shell, used by the program it execs. */
+	static const char inherit[] =
+	    "exec 3<>/dev/rpmsg0; " PYTHON " -c 'import os\n"
+	    "try:\n    os.write(3, bytes(4096))\nexcept OSError as e:\n    print(e.strerror)\n"
+	    "os.write(3, b\"inherited\")\nprint(os.read(3, 512).decode())'";
+	assert_int_equal(exec_sh(&r, inherit), 0);
+	expect("Message too long\ninherited\n");
 	itest_run_stop(&r, SIGINT);
 }
 
@@ -144,10 +151,13 @@ static void children_inherit_and_no_run_no_device(void **state)
 	itest_fmt(script, sizeof(script),
 		  "sh -c 'test -e /dev/rpmsg0 && test -e /dev/rpmsg_ctrl0 && echo devices' | cat\n"
 		  "F=%s; echo plain > $F && cat $F && rm $F; test -c /dev/null && echo null\n"
-		  "test -e /dev/rpmsg9 || echo 'no rpmsg9'\n",
+		  "test -e /dev/rpmsg9 || echo 'no rpmsg9'\n"
+		  /* A descriptor inherited through exec is still the device in the new program. */
+		  "exec 5>/sys/class/remoteproc/remoteproc0/state\n"
+		  "sh -c 'echo sideways >&5' 2>/dev/null || echo 'inherited writer refused'\n",
 		  itest_scratch_path("plain"));
 	assert_int_equal(exec_sh(&r, script), 0);
-	expect("devices\nplain\nnull\nno rpmsg9\n");
+	expect("devices\nplain\nnull\nno rpmsg9\ninherited writer refused\n");
 	itest_run_stop(&r, SIGINT);
 	/* The run is gone: exec says so instead of running the program blind. */
 	assert_int_equal(exec_sh(&r, "echo ran"), 1);
