@@ -6,8 +6,8 @@
  * buffer once per open). A write open of state gets a connection to RUNDIR/control that has
  * been sent "sysfs-state ": each write() is answered by the daemon's state_store() in a
  * request of its own, so `echo bad > state` fails with EINVAL as on Linux. A writer the
- * shim cannot see (stdio writes through glibc's internal write, a program exec'd with the
- * descriptor) writes into that connection: its first line completes the request, and the
+ * shim cannot see (stdio writes through glibc's internal write, a program that does not
+ * load the shim) writes into that connection: its first line completes the request, and the
  * daemon applies it; only its error cannot reach the writer.
  */
 #define _GNU_SOURCE
