@@ -146,8 +146,9 @@ int shim_sysfs_stat(enum shim_attr a, struct stat *st);
 /** A write to attribute @p a (Linux's *_store): @p len, or -1 with errno. */
 ssize_t shim_sysfs_store(enum shim_attr a, const char *buf, size_t len);
 
-/** A connection to RUNDIR/control; -1 with errno when no run listens. */
-int shim_ctl_connect(bool cloexec);
+/** A connection to RUNDIR/control from the abstract address @p self (NULL: none); -1 with
+ * errno when no run listens. */
+int shim_ctl_connect(bool cloexec, const char *self);
 /**
  * Send @p cmd to RUNDIR/control and read the reply (without its status line) into @p out.
  * 1: "ok"; 0: "error: ..." (the text in @p out); -1 (errno) when no run answers.

@@ -36,6 +36,24 @@ static const char *rundir_name(const char *path, char *name, size_t len)
 	return name;
 }
 
+/* A sysfs attribute writer: named by its own abstract address (shim_sysfs.c). */
+static bool classify_writer(int fd, struct shim_fd *f)
+{
+	struct sockaddr_un me;
+	socklen_t ml = sizeof(me);
+	memset(&me, 0, sizeof(me));
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) != 0 || me.sun_path[0] != '\0')
+		return false;
+	const char *n = me.sun_path + 1;
+	if (!strncmp(n, "ampsim-shim-state-", 18))
+		*f = (struct shim_fd){.kind = SHIM_FD_ATTR, .index = SHIM_ATTR_STATE};
+	else if (!strncmp(n, "ampsim-shim-recovery-", 21))
+		*f = (struct shim_fd){.kind = SHIM_FD_ATTR, .index = SHIM_ATTR_RECOVERY};
+	else
+		return false;
+	return true;
+}
+
 /* What socket @p fd is connected to; false when none of ours. */
 static bool classify_socket(int fd, struct shim_fd *f)
 {
@@ -56,8 +74,8 @@ static bool classify_socket(int fd, struct shim_fd *f)
 		*f = (struct shim_fd){.kind = SHIM_FD_EPT, .index = p.index};
 	} else if (p.kind == SHIM_PATH_CTRL) { /* a connection to rpmsg_ctrl0: an eptdev */
 		*f = (struct shim_fd){.kind = SHIM_FD_EPTDEV, .index = SHIM_MINOR_UNKNOWN};
-	} else if (!strcmp(name, "control")) { /* only state writers outlive a request */
-		*f = (struct shim_fd){.kind = SHIM_FD_ATTR, .index = SHIM_ATTR_STATE};
+	} else if (!strcmp(name, "control")) { /* only attribute writers outlive a request */
+		return classify_writer(fd, f);
 	} else {
 		return false;
 	}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -74,9 +75,9 @@ bool shim_rundir_file(char *out, size_t len, const char *name)
 	return n > 0 && (size_t)n < len;
 }
 
-int shim_ctl_connect(bool cloexec)
+int shim_ctl_connect(bool cloexec, const char *self)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX}, me = {.sun_family = AF_UNIX};
 	if (!shim_rundir_file(sa.sun_path, sizeof(sa.sun_path), "control")) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -84,7 +85,12 @@ int shim_ctl_connect(bool cloexec)
 	int fd = socket(AF_UNIX, SOCK_STREAM | (cloexec ? SOCK_CLOEXEC : 0), 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	size_t sl = self ? strlen(self) : 0; /* an abstract name: sun_path[0] stays 0 */
+	if (self)
+		memcpy(me.sun_path + 1, self, sl);
+	socklen_t ml = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + sl);
+	if ((self && bind(fd, (struct sockaddr *)&me, ml) != 0) ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		int e = errno;
 		shim_libc.close(fd);
 		errno = e;
@@ -123,7 +129,7 @@ static bool read_reply(int fd, char *out, size_t len)
 int shim_ctl(const char *cmd, char *out, size_t len)
 {
 	int saved = errno;
-	int fd = shim_ctl_connect(true);
+	int fd = shim_ctl_connect(true, NULL);
 	if (fd < 0)
 		return -1;
 	char line[64];

@@ -3,16 +3,17 @@
  * answered from `ampsim ctl` requests as Linux's remoteproc_sysfs.c answers them.
  *
  * A read open gets a memfd holding the attribute's text at open time (sysfs too fills its
- * buffer once per open). A write open of state gets a connection to RUNDIR/control that has
- * been sent "sysfs-state ": each write() is answered by the daemon's state_store() in a
- * request of its own, so `echo bad > state` fails with EINVAL as on Linux. A writer the
- * shim cannot see (stdio writes through glibc's internal write, a program that does not
- * load the shim) writes into that connection: its first line completes the request, and the
- * daemon applies it; only its error cannot reach the writer.
+ * buffer once per open). A write open of state (or recovery) gets a connection to
+ * RUNDIR/control that has been sent "sysfs-state " ("sysfs-recovery "): each write() is answered by
+ * the daemon's state_store() in a request of its own, so `echo bad > state` fails with EINVAL as on
+ * Linux. A writer the shim cannot see (stdio writes through glibc's internal write, a program that
+ * does not load the shim) writes into that connection: its first line completes the request, and
+ * the daemon applies it; only its error cannot reach the writer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -75,19 +76,27 @@ static int attr_text(enum shim_attr a, char *out, size_t len)
 	return 0;
 }
 
-/* A connection to RUNDIR/control that has been sent "sysfs-state ": its first line is a
- * state write, whoever writes it. */
-static int state_writer(int flags)
+/*
+ * A connection to RUNDIR/control that has been sent "sysfs-<attr> ": its first line is a
+ * write to @p a, whoever writes it. Its own address, an abstract name beginning
+ * "ampsim-shim-<attr>-", tells a program that inherits it through exec what it is.
+ */
+static int attr_writer(enum shim_attr a, int flags)
 {
-	int fd = shim_ctl_connect((flags & O_CLOEXEC) != 0);
+	static atomic_uint serial;
+	const char *word = a == SHIM_ATTR_STATE ? "state" : "recovery";
+	char self[64], prefix[32];
+	snprintf(self, sizeof(self), "ampsim-shim-%s-%d-%u", word, (int)getpid(),
+		 atomic_fetch_add(&serial, 1));
+	int fd = shim_ctl_connect((flags & O_CLOEXEC) != 0, self);
 	if (fd < 0)
 		return fail(ENOENT);
-	static const char prefix[] = "sysfs-state ";
-	if (send(fd, prefix, sizeof(prefix) - 1, MSG_NOSIGNAL) != sizeof(prefix) - 1) {
+	int n = snprintf(prefix, sizeof(prefix), "sysfs-%s ", word);
+	if (send(fd, prefix, (size_t)n, MSG_NOSIGNAL) != n) {
 		shim_libc.close(fd);
 		return fail(ENOENT);
 	}
-	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_ATTR, .index = SHIM_ATTR_STATE};
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_ATTR, .index = a};
 	if (!shim_fd_track(&f)) {
 		int e = errno;
 		shim_libc.close(fd);
@@ -98,9 +107,10 @@ static int state_writer(int flags)
 
 int shim_sysfs_open(enum shim_attr a, int flags)
 {
-	/* Only state is writable here (docs/exec.md); others answer as for a user on Linux. */
+	/* state and recovery are writable (docs/exec.md); others answer as for a user on Linux. */
 	if ((flags & O_ACCMODE) != O_RDONLY)
-		return a == SHIM_ATTR_STATE ? state_writer(flags) : fail(EACCES);
+		return a == SHIM_ATTR_STATE || a == SHIM_ATTR_RECOVERY ? attr_writer(a, flags)
+								       : fail(EACCES);
 	/* Neither static (threads) nor thread-local (it would grow every thread of every
 	 * program the shim is loaded in): mapped for the call. */
 	char *text =
@@ -155,17 +165,18 @@ static int reply_errno(const char *reply)
 	return EIO;
 }
 
-/* state_store() of remoteproc_sysfs.c, answered by the daemon: start, stop. */
+/* state_store() and recovery_store() of remoteproc_sysfs.c, answered by the daemon. */
 ssize_t shim_sysfs_store(enum shim_attr a, const char *buf, size_t len)
 {
 	char cmd[64], reply[1024];
 	size_t wl = len > 0 && buf[len - 1] == '\n' ? len - 1 : len; /* sysfs_streq() */
-	if (a != SHIM_ATTR_STATE)
+	if (a != SHIM_ATTR_STATE && a != SHIM_ATTR_RECOVERY)
 		return fail(EIO); /* no store: kernfs answers EIO */
-	/* One word on one line: anything else is no state Linux knows either. */
+	/* One word on one line: anything else is no value Linux knows either. */
 	if (wl > 16 || memchr(buf, '\n', wl) || memchr(buf, '\0', wl))
 		return fail(EINVAL);
-	snprintf(cmd, sizeof(cmd), "sysfs-state %.*s", (int)wl, buf);
+	snprintf(cmd, sizeof(cmd), "sysfs-%s %.*s", a == SHIM_ATTR_STATE ? "state" : "recovery",
+		 (int)wl, buf);
 	int r = shim_ctl(cmd, reply, sizeof(reply));
 	if (r < 0)
 		return fail(ENODEV); /* the device went away under an open file */

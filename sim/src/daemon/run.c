@@ -156,7 +156,7 @@ static gboolean ctl_status(struct daemon *d, GString *out)
 	 * and what /sys/class/remoteproc/remoteproc0/{firmware,recovery} show. */
 	g_autofree char *fw = g_path_get_basename(d->firmware);
 	g_string_append_printf(out, "mtu: %zu\nfirmware: %s\nrecovery: %s\n", amp_host_mtu(d->host),
-			       fw, d->no_recovery ? "disabled" : "enabled");
+			       fw, amp_rproc_recovery(rp) ? "enabled" : "disabled");
 	const struct amp_rproc_stats *st = amp_rproc_stats(rp);
 	if (st->crashes) /* the crash-loop back-off (docs/lifecycle.md) */
 		g_string_append_printf(
@@ -243,6 +243,31 @@ static gboolean ctl_sysfs_state(struct daemon *d, const char *word, GString *out
 	return FALSE;
 }
 
+/* "sysfs-recovery WORD": recovery_store() of remoteproc_sysfs.c, errors as above. */
+static gboolean ctl_sysfs_recovery(struct daemon *d, const char *word, GString *out)
+{
+	struct amp_rproc *rp = amp_host_rproc(d->host);
+	gboolean enable = !strcmp(word, "enabled"), recover = !strcmp(word, "recover");
+	if (!enable && !recover && strcmp(word, "disabled") != 0) {
+		g_string_append_printf(out,
+				       "EINVAL: unrecognised option '%s' (enabled, disabled "
+				       "or recover)\n",
+				       word);
+		return FALSE;
+	}
+	if (!recover)
+		amp_rproc_set_recovery(rp, enable);
+	/* rproc_trigger_recovery(): only a crashed firmware is rebooted. */
+	if ((enable || recover) && amp_rproc_state(rp) == AMP_RPROC_CRASHED) {
+		g_autoptr(GString) why = g_string_new(NULL);
+		if (!ctl_start(d, why)) {
+			g_string_append_printf(out, "EIO: %s", why->str);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 static const struct {
 	const char *name;
 	gboolean (*fn)(struct daemon *d, GString *out);
@@ -255,6 +280,8 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 {
 	if (!strncmp(cmd, "sysfs-state", 11) && (cmd[11] == ' ' || cmd[11] == '\0'))
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
+	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
+		return ctl_sysfs_recovery(ctx, cmd[14] ? cmd + 15 : "", out);
 	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
 		if (!strcmp(cmd, ctl_cmds[i].name))
 			return ctl_cmds[i].fn(ctx, out);
@@ -439,7 +466,6 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		return 1;
 	}
 	d->firmware = fw;
-	d->no_recovery = o->no_recovery;
 	struct amp_host_cfg hc = {
 	    .profile = o->soc,
 	    .rproc = {.firmware = fw,

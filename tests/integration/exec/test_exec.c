@@ -139,6 +139,31 @@ static void sysfs_state_stop_start_and_trace(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* A crash with recovery off reads "crashed"; the recovery attribute recovers it. */
+static void sysfs_crashed_and_recovery(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	static const char *const opts[] = {"--no-recovery", NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	char script[1024];
+	itest_fmt(script, sizeof(script),
+		  "S=/sys/class/remoteproc/remoteproc0\n"
+		  "cat $S/recovery; kill -SEGV %d\n"
+		  "i=0; until [ \"$(cat $S/state)\" = crashed ] || [ $i -ge 400 ]; do sleep 0.05; "
+		  "i=$((i+1)); done\n"
+		  "cat $S/state\n"
+		  "echo sideways 2>/dev/null > $S/recovery || echo 'sideways refused'\n"
+		  "echo recover > $S/recovery && cat $S/state $S/recovery\n"
+		  "echo enabled > $S/recovery && cat $S/recovery\n",
+		  itest_fw_pid(&r));
+	assert_int_equal(exec_sh(&r, script), 0);
+	expect("disabled\ncrashed\nsideways refused\nrunning\ndisabled\nenabled\n");
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_stop(&r, SIGINT);
+}
+
 /* Children and grandchildren of the program see the devices too; without a run, none. */
 static void children_inherit_and_no_run_no_device(void **state)
 {
@@ -206,6 +231,7 @@ int main(void)
 	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_state_stop_start_and_trace, itest_run_teardown),
+	    cmocka_unit_test_teardown(sysfs_crashed_and_recovery, itest_run_teardown),
 	    cmocka_unit_test_teardown(children_inherit_and_no_run_no_device, itest_run_teardown),
 	    cmocka_unit_test(exec_refuses_static_and_missing_programs),
 	    cmocka_unit_test(help_and_docs_explain_exec),
