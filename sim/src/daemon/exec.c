@@ -142,7 +142,7 @@ int amp_cmd_exec(int argc, char **argv)
 	    "  /dev/rpmsg_ctrl0   RPMSG_CREATE_EPT_IOCTL / RPMSG_DESTROY_EPT_IOCTL as Linux's\n"
 	    "                     rpmsg_char; the endpoint becomes /dev/rpmsg<m>\n"
 	    "  /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery} (state and\n"
-		 "                     recovery writable: echo stop > state)\n"
+	    "                     recovery writable: echo stop > state)\n"
 	    "  /sys/kernel/debug/remoteproc/remoteproc0/trace0\n"
 	    "for PROGRAM and its children. Statically linked programs are refused.");
 	g_option_context_set_description(
