@@ -140,6 +140,9 @@ static int teardown(void **state)
 		const struct amp_rproc *rp = amp_host_rproc(f->host);
 		g_autofree char *crash =
 		    amp_rproc_stats(rp)->crashes ? g_strdup(amp_rproc_crash_reason(rp)) : NULL;
+		/* ...and the host's own checks name nothing either. */
+		g_autoptr(GString) stats = g_string_new(NULL);
+		amp_host_stats(f->host, stats);
 #endif
 		amp_host_free(f->host); /* stops the firmware process */
 		g_ptr_array_free(f->rx, TRUE);
@@ -147,6 +150,9 @@ static int teardown(void **state)
 #ifdef SAMPLES_BUFSAN
 		if (crash)
 			fail_msg("the firmware crashed under the sanitizer: %s", crash);
+		if (strstr(stats->str, "notify without publish") ||
+		    strstr(stats->str, "protocol error"))
+			fail_msg("the host named a protocol error:\n%s", stats->str);
 #endif
 	}
 	return 0;
