@@ -104,13 +104,20 @@ static void caught(const struct bug *b, const char *wrap, const char *exit_text,
 			 log);
 }
 
+/* The other checker's cases skip, saying why. */
 static bool skip_unless(const char *checker)
 {
 	if (!strcmp(CHECKER, checker))
 		return false;
-	print_message("skipped: this build's firmware can only be checked by %s (%s)\n", CHECKER,
-		      !strcmp(CHECKER, "asan") ? "valgrind cannot run an ASan binary"
-					       : "the firmware is not an ASan build");
+	if (!strcmp(CHECKER, "valgrind"))
+		print_message("skipped: the firmware is not an ASan build; the valgrind_* cases "
+			      "check it\n");
+	else if (!strcmp(CHECKER, "asan"))
+		print_message("skipped: valgrind cannot run an ASan-built firmware; the asan_* "
+			      "cases check it\n");
+	else
+		print_message("skipped: no checker can watch the firmware in this build (valgrind "
+			      "cannot run a TSan binary, and it is not an ASan build)\n");
 	return true;
 }
 
@@ -183,7 +190,8 @@ static void unseen_without_the_sanitizer(void **state)
 {
 	(void)state;
 	if (!strcmp(CHECKER, "none")) {
-		print_message("skipped: no checker can watch the firmware in this build\n");
+		print_message("skipped: no checker can watch the firmware in this build (valgrind "
+			      "cannot run a TSan binary, and it is not an ASan build)\n");
 		skip();
 		return;
 	}
