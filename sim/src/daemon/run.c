@@ -38,6 +38,7 @@ struct run_opts {
 	int gdb_port;
 	char *wrap;
 	char *ipcc_mode;
+	gboolean sanitize_buffers;
 	gboolean verbose;
 	gboolean quiet;
 };
@@ -403,6 +404,11 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "How the firmware waits for interrupts: blocking (default) or adaptive (polls "
 	     "briefly before sleeping; docs/ipcc.md)",
 	     "MODE"},
+	    {"sanitize-buffers", 0, 0, G_OPTION_ARG_NONE, &o->sanitize_buffers,
+	     "Buffer-ownership sanitizer: the firmware marks every buffer it gives up "
+	     "inaccessible, so under --wrap valgrind or built with ASan a use after send or "
+	     "release stops at that line (docs/faults.md)",
+	     NULL},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
 	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
@@ -475,7 +481,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	    .process = {.fw_args = fw_args,
 			.wrap = wrap,
 			.gdb_port = o->gdb ? (unsigned)o->gdb_port : 0,
-			.ipcc_mode = o->ipcc_mode},
+			.ipcc_mode = o->ipcc_mode,
+			.sanitize_buffers = o->sanitize_buffers},
 	    .ops = &host_ops,
 	    .priv = d,
 	};

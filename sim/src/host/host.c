@@ -30,6 +30,7 @@ struct amp_host {
 
 	struct amp_rpmsg_dev dev;
 	bool dev_up;
+	struct amp_host_kick kick0; /* vring0 interrupts vs publishes (host_internal.h) */
 	uint32_t *work;
 	GPtrArray *chans;   /* struct amp_host_chan * */
 	GPtrArray *epts;    /* struct amp_host_ept *: amp_host_ept_new, alive */
@@ -295,6 +296,19 @@ static gboolean on_broken(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The first of a boot is a warning; a firmware that keeps doing it must not flood the log. */
+static void host_kick_warn(uint64_t n)
+{
+	if (n == 1)
+		g_warning("the firmware notified vring0 without publishing a message; counted as "
+			  "'notify without publish' in ampsim ctl stats (docs/faults.md)");
+	else
+		g_debug(
+		    "the firmware notified vring0 without publishing a message (%" G_GUINT64_FORMAT
+		    " times)",
+		    n);
+}
+
 static void on_irq(void *arg, uint32_t ch)
 {
 	struct amp_host *h = arg;
@@ -302,6 +316,8 @@ static void on_irq(void *arg, uint32_t ch)
 		return;
 	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
 	int id = amp_stm32mp1_chan_notify(ch);
+	if (ch == AMP_IPCC_CH_VRING0 && amp_host_kick_check(&h->kick0, &h->dev.rvq))
+		host_kick_warn(h->kick0.unpublished);
 	int rc = amp_rpmsg_notified(&h->dev, (uint32_t)id);
 	if (rc == AMP_EPROTO || rc == AMP_EBROKEN) {
 		crash_if_broken(h);
@@ -470,6 +486,7 @@ static void probe_vdev(struct amp_host *h)
 		return;
 	}
 	h->dev_up = true;
+	amp_host_kick_reset(&h->kick0, &h->dev.rvq);
 }
 
 static void on_rproc(void *priv, enum amp_rproc_event ev)
@@ -695,4 +712,9 @@ const struct amp_ipcc_link *amp_host_ipcc_link(const struct amp_host *h)
 struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)
 {
 	return h->dev_up ? &h->dev : NULL;
+}
+
+const struct amp_host_kick *amp_host_kick0(struct amp_host *h)
+{
+	return &h->kick0;
 }
