@@ -4,21 +4,27 @@
 # Adding something to the SDK is one line beside the target:
 #   amp_install(TARGETS amp_foo [HEADERS include] [NAME foo])
 # installs the target into the export set as ampsim::foo (the "amp_"/"ampsim_" prefix is
-# dropped) and every *.h under <current dir>/HEADERS/ into <prefix>/include/. Private
+# dropped) and every *.h under <current dir>/HEADERS/ into <prefix>/include/ (Cortex-M4:
+# <prefix>/lib/ampsim/cortex-m4/include/). Private
 # headers live beside their .c (not under include/), so they are never installed.
 #
 # A host build exports ampsimTargets.cmake with its libraries in lib/; a cross (Cortex-M4)
-# build exports ampsimTargets-cortex-m4.cmake with its libraries in lib/ampsim/cortex-m4/.
+# build exports ampsimM4Targets.cmake with its libraries in lib/ampsim/cortex-m4/ (not
+# "ampsimTargets-*": the host's targets file includes every ampsimTargets-*.cmake beside it).
 # Both can be installed into the same prefix: ampsimConfig.cmake picks one by the consumer's
 # toolchain.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# The Cortex-M4 headers go beside its libraries, not in <prefix>/include: a cross compiler
+# told -isystem /usr/include would take the host's C library headers.
 if(CMAKE_CROSSCOMPILING)
   set(AMP_INSTALL_LIBDIR ${CMAKE_INSTALL_LIBDIR}/ampsim/cortex-m4)
-  set(AMP_EXPORT_SET ampsimTargets-cortex-m4)
+  set(AMP_INSTALL_INCLUDEDIR ${AMP_INSTALL_LIBDIR}/include)
+  set(AMP_EXPORT_SET ampsimM4Targets)
 else()
   set(AMP_INSTALL_LIBDIR ${CMAKE_INSTALL_LIBDIR})
+  set(AMP_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
   set(AMP_EXPORT_SET ampsimTargets)
 endif()
 set(AMP_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/ampsim)
@@ -40,9 +46,9 @@ function(amp_install)
     ARCHIVE DESTINATION ${AMP_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${AMP_INSTALL_LIBDIR}
     OBJECTS DESTINATION ${AMP_INSTALL_LIBDIR}/objects
-    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+    INCLUDES DESTINATION ${AMP_INSTALL_INCLUDEDIR})
   foreach(d IN LISTS I_HEADERS)
-    install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${d}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+    install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${d}/ DESTINATION ${AMP_INSTALL_INCLUDEDIR}
       FILES_MATCHING PATTERN "*.h")
   endforeach()
 endfunction()
@@ -105,7 +111,7 @@ function(amp_pkgconfig)
   string(REGEX REPLACE "/$" "" up "${up}")
   set(pc ${PROJECT_BINARY_DIR}/pkgconfig/${P_NAME}.pc)
   file(WRITE ${pc} "prefix=\${pcfiledir}/${up}
-includedir=\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}
+includedir=\${prefix}/${AMP_INSTALL_INCLUDEDIR}
 libdir=\${prefix}/${AMP_INSTALL_LIBDIR}
 
 Name: ${P_NAME}

@@ -1,4 +1,7 @@
-# ctest's sdk/out-of-tree (tests/sdk/CMakeLists.txt). Fails at the first step that fails.
+# ctest's sdk/out-of-tree (tests/sdk/CMakeLists.txt) and scripts/test-deb: the template
+# (examples/out-of-tree) against an installed ampsim. Fails at the first step that fails.
+#   cmake -DMODE=host|cortex-m4 -DWORK_DIR=dir -DEXAMPLE_DIR=dir (-DBUILD_DIR=dir | -DPREFIX=dir)
+#         [-DCOMPILER=cc -DC_FLAGS=... -DLINKER_FLAGS=... -DMAKE=make] -P out_of_tree.cmake
 function(run what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
   if(NOT rc EQUAL 0)
@@ -7,12 +10,28 @@ function(run what)
   message(STATUS "sdk/out-of-tree: ${what}: ok")
 endfunction()
 
-set(prefix ${WORK_DIR}/prefix)
+# PREFIX: an ampsim installed there already (the .deb: scripts/test-deb); otherwise this
+# build is installed into WORK_DIR/prefix.
 file(REMOVE_RECURSE ${WORK_DIR})
-run("cmake --install into ${prefix}" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+if(PREFIX)
+  set(prefix ${PREFIX})
+else()
+  set(prefix ${WORK_DIR}/prefix)
+  run("cmake --install into ${prefix}" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+endif()
 
-# Only what is installed: the example must not see ampsim's source or build tree.
-set(cfg -S ${EXAMPLE_DIR} -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+# Only what is installed: the example must not see ampsim's source or build tree. A system
+# prefix (PREFIX) is found without any hint, as a user's project would find it.
+set(cfg -S ${EXAMPLE_DIR} -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if(NOT PREFIX)
+  list(APPEND cfg -DCMAKE_PREFIX_PATH=${prefix})
+endif()
+if(NOT COMPILER)
+  set(COMPILER cc)
+endif()
+if(NOT MAKE)
+  set(MAKE make)
+endif()
 if(MODE STREQUAL "cortex-m4")
   set(toolchain ${prefix}/share/ampsim/toolchains/arm-none-eabi-cortex-m4.cmake)
   run("configure for the Cortex-M4" ${CMAKE_COMMAND} ${cfg} -B ${WORK_DIR}/m4
@@ -39,10 +58,9 @@ run("the template's tests" ${CMAKE_CTEST_COMMAND} --test-dir ${WORK_DIR}/host
   --output-on-failure --timeout 120)
 
 # pkg-config: the same firmware with the Makefile, checked by the template's client test.
-if(NOT MAKE)
-  message(FATAL_ERROR "sdk/out-of-tree: no make program (apt-get install make)")
+if(NOT PREFIX)
+  set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
 endif()
-set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
 run("make with pkg-config" ${MAKE} -C ${EXAMPLE_DIR} O=${WORK_DIR}/make CC=${COMPILER}
   "CFLAGS=-O1 -g ${C_FLAGS}" "LDFLAGS=${LINKER_FLAGS}")
 run("the Makefile's firmware and client under ampsim run" sh
