@@ -143,4 +143,7 @@ function(amp_install_package)
     ${PROJECT_BINARY_DIR}/ampsimConfigVersion.cmake DESTINATION ${AMP_INSTALL_CMAKEDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/cmake/toolchains/arm-none-eabi-cortex-m4.cmake
     DESTINATION ${AMP_INSTALL_DATADIR}/toolchains)
+  # The template a user copies to start a firmware of their own.
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/out-of-tree/
+    DESTINATION ${AMP_INSTALL_DATADIR}/examples/out-of-tree)
 endfunction()
