@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "frontend.h"
 #include "rpmsg_ctrl.h"
+#include "rundir.h"
 #include "text.h"
 
 #include <errno.h>
@@ -89,8 +90,12 @@ static gboolean parse_addr(const char *what, const char *text, uint32_t *out, GE
 	return TRUE;
 }
 
-/* Send the CREATE request on a connected rpmsg_ctrl0 socket; the socket becomes the endpoint. */
-static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
+/*
+ * Send the CREATE request on a connected rpmsg_ctrl0 socket; the socket becomes the endpoint.
+ * The answer comes from the daemon's loop: wait up to @timeout_ms for it (the receive itself
+ * does not wait).
+ */
+static gboolean ctrl_create(int fd, const struct ctrl_req *rq, int timeout_ms, GError **err)
 {
 	struct amp_ctrl_ept_info info = {0};
 	g_strlcpy(info.name, rq->name ? rq->name : "ampsim-chat", sizeof(info.name));
@@ -100,8 +105,16 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 	struct amp_ctrl_reply r;
 	ssize_t n = write(fd, &info, sizeof(info));
 	bool eof = false;
-	if (n == (ssize_t)sizeof(info))
-		n = amp_frontend_recv(fd, &r, sizeof(r), &eof);
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (n == (ssize_t)sizeof(info)) {
+		n = poll(&p, 1, timeout_ms);
+		if (n == 0)
+			errno = ETIMEDOUT;
+		if (n == 1)
+			n = amp_frontend_recv(fd, &r, sizeof(r), &eof);
+		else
+			n = -1;
+	}
 	if (n != (ssize_t)sizeof(r)) {
 		amp_set_error(err, n < 0 ? amp_from_errno(errno) : AMP_ENOTCONN,
 			      "rpmsg_ctrl0 did not answer the request (%s); is the firmware still "
@@ -228,8 +241,9 @@ int amp_cmd_chat(int argc, char **argv)
 	g_option_context_set_summary(
 	    ctx, "Send messages to a channel's user-facing endpoint and print the answers.\n"
 		 "ENDPOINT is RUNDIR/rpmsgN (one message per frame) or RUNDIR/ttyRPMSGN (a\n"
-		 "byte stream). Without MESSAGE arguments, each line of standard input is "
-		 "one message.\n"
+		 "byte stream); a bare name (rpmsg0, ttyRPMSG0, rpmsg_ctrl0) is that entry of\n"
+		 "the default run directory, the one 'ampsim run' and 'ampsim ctl' default to.\n"
+		 "Without MESSAGE arguments, each line of standard input is one message.\n"
 		 "With --ctrl, ENDPOINT is RUNDIR/rpmsg_ctrl0: chat first creates an endpoint\n"
 		 "from --src to --dst there (like /dev/rpmsg_ctrl0), then talks through it.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -248,12 +262,13 @@ int amp_cmd_chat(int argc, char **argv)
 			   "('ampsim ctl RUNDIR endpoints' lists the channels' addresses)\n");
 		return 2;
 	}
-	g_autofree char *path = rq.on && g_file_test(argv[1], G_FILE_TEST_IS_DIR)
-				    ? g_build_filename(argv[1], AMP_CTRL_FILE, NULL)
-				    : g_strdup(argv[1]);
+	g_autofree char *ep = amp_rundir_resolve(argv[1]);
+	g_autofree char *path = rq.on && g_file_test(ep, G_FILE_TEST_IS_DIR)
+				    ? g_build_filename(ep, AMP_CTRL_FILE, NULL)
+				    : g_strdup(ep);
 	gboolean is_tty;
 	int fd = open_endpoint(path, &is_tty, &err);
-	if (fd >= 0 && rq.on && !ctrl_create(fd, &rq, &err)) {
+	if (fd >= 0 && rq.on && !ctrl_create(fd, &rq, timeout_ms, &err)) {
 		close(fd);
 		fd = -1;
 	}

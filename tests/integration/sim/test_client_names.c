@@ -1,0 +1,86 @@
+/*
+ * Client commands find the default run directory as `ampsim ctl` does (issue 16): a bare
+ * endpoint name (`ampsim chat rpmsg0`, `ampsim sdb rpmsg-sdb`) is that entry of
+ * $XDG_RUNTIME_DIR/ampsim; a name with a '/' is a path as given.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "itest.h"
+
+/* A run in <scratch>/xdg/ampsim, the default run directory for XDG_RUNTIME_DIR=<scratch>/xdg. */
+static const char *start_in_default_dir(struct itest_run *r)
+{
+	static char xdg[160];
+	itest_fmt(xdg, sizeof(xdg), "%s", itest_scratch_path("xdg"));
+	assert_int_equal(mkdir(xdg, 0700), 0);
+	itest_fmt(r->dir, sizeof(r->dir), "%s/ampsim", xdg);
+	r->keep_dir = true; /* `ampsim run` creates it, mode 0700 */
+	itest_run_start(r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+	return xdg;
+}
+
+static void chat_finds_a_bare_endpoint_in_the_default_run_dir(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	const char *xdg = start_in_default_dir(&r);
+	char cmd[512], out[1024];
+	itest_fmt(cmd, sizeof(cmd), "XDG_RUNTIME_DIR=%s %s chat rpmsg0 bare-name 2>&1", xdg,
+		  AMPSIM_BIN);
+	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "bare-name"));
+
+	/* With --ctrl, rpmsg_ctrl0 is resolved the same way. */
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	itest_fmt(cmd, sizeof(cmd),
+		  "XDG_RUNTIME_DIR=%s %s chat --ctrl --dst 0x%x rpmsg_ctrl0 ctl 2>&1", xdg,
+		  AMPSIM_BIN, (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	int rc = itest_shell(cmd, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("%s: %d: %s", cmd, rc, out);
+	assert_non_null(strstr(out, "ctl"));
+
+	/* A name with a '/' is a path: ./rpmsg0 is not the run's socket. */
+	itest_fmt(cmd, sizeof(cmd), "XDG_RUNTIME_DIR=%s %s chat ./rpmsg0 x 2>&1", xdg, AMPSIM_BIN);
+	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "./rpmsg0"));
+	itest_run_stop(&r, SIGINT);
+}
+
+static void a_missing_default_endpoint_names_the_path_it_tried(void **state)
+{
+	(void)state;
+	char cmd[512], out[1024];
+	const char *xdg = itest_scratch_path("empty-xdg");
+	itest_fmt(cmd, sizeof(cmd), "XDG_RUNTIME_DIR=%s %s chat rpmsg0 x 2>&1", xdg, AMPSIM_BIN);
+	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	char want[256];
+	itest_fmt(want, sizeof(want), "%s/ampsim/rpmsg0", xdg);
+	assert_non_null(strstr(out, want));
+	itest_fmt(cmd, sizeof(cmd), "XDG_RUNTIME_DIR=%s %s sdb rpmsg-sdb 2>&1", xdg, AMPSIM_BIN);
+	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	itest_fmt(want, sizeof(want), "%s/ampsim/rpmsg-sdb", xdg);
+	assert_non_null(strstr(out, want));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(chat_finds_a_bare_endpoint_in_the_default_run_dir,
+				      itest_run_teardown),
+	    cmocka_unit_test(a_missing_default_endpoint_names_the_path_it_tried),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
