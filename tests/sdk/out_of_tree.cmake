@@ -48,6 +48,14 @@ if(MODE STREQUAL "cortex-m4")
   return()
 endif()
 
+# The installed command says the package's version (VERSION: this build's project()).
+if(VERSION)
+  execute_process(COMMAND ${prefix}/bin/ampsim --version OUTPUT_VARIABLE v RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR NOT v STREQUAL "ampsim ${VERSION}\n")
+    message(FATAL_ERROR "sdk/out-of-tree: ampsim --version said '${v}', want 'ampsim ${VERSION}'")
+  endif()
+endif()
+
 # The host: the same compiler and flags as this build (a sanitizer build's libraries need
 # the sanitizer's runtime at link time).
 set(flags -DCMAKE_C_COMPILER=${COMPILER} "-DCMAKE_C_FLAGS=${C_FLAGS}"
