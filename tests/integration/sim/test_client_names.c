@@ -1,7 +1,8 @@
 /*
  * Client commands find the default run directory as `ampsim ctl` does (issue 16): a bare
  * endpoint name (`ampsim chat rpmsg0`, `ampsim sdb rpmsg-sdb`) is that entry of
- * $XDG_RUNTIME_DIR/ampsim; a name with a '/' is a path as given.
+ * $XDG_RUNTIME_DIR/ampsim; a name with a '/' is a path as given. And `ampsim run --help`
+ * names every binding a channel can get, the rpmsg-sdb one included.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -75,12 +76,32 @@ static void a_missing_default_endpoint_names_the_path_it_tried(void **state)
 	assert_non_null(strstr(out, want));
 }
 
+static void run_help_names_every_binding(void **state)
+{
+	(void)state;
+	static char out[16384];
+	char cmd[512];
+	itest_fmt(cmd, sizeof(cmd), "%s run --help", AMPSIM_BIN);
+	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	const char *want[] = {"\"rpmsg-tty\"",
+			      "RUNDIR/ttyRPMSG<n>",
+			      "\"rpmsg-sdb-channel\"",
+			      "RUNDIR/rpmsg-sdb",
+			      "RUNDIR/rpmsg<n>",
+			      "RUNDIR/rpmsg_ctrl0",
+			      "'ampsim chat rpmsg0 hello'"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("'ampsim run --help' does not mention %s", want[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(chat_finds_a_bare_endpoint_in_the_default_run_dir,
 				      itest_run_teardown),
 	    cmocka_unit_test(a_missing_default_endpoint_names_the_path_it_tried),
+	    cmocka_unit_test(run_help_names_every_binding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
