@@ -56,6 +56,14 @@ if(VERSION)
   endif()
 endif()
 
+# The host install has the man pages and the bash completion.
+foreach(f share/man/man1/ampsim.1 share/man/man1/ampsim-run.1
+          share/bash-completion/completions/ampsim)
+  if(NOT EXISTS ${prefix}/${f})
+    message(FATAL_ERROR "sdk/out-of-tree: ${prefix}/${f} was not installed")
+  endif()
+endforeach()
+
 # The host: the same compiler and flags as this build (a sanitizer build's libraries need
 # the sanitizer's runtime at link time).
 set(flags -DCMAKE_C_COMPILER=${COMPILER} "-DCMAKE_C_FLAGS=${C_FLAGS}"
