@@ -1,8 +1,10 @@
 /*
  * Client commands find the default run directory as `ampsim ctl` does (issue 16): a bare
  * endpoint name (`ampsim chat rpmsg0`, `ampsim sdb rpmsg-sdb`) is that entry of
- * $XDG_RUNTIME_DIR/ampsim; a name with a '/' is a path as given. And `ampsim run --help`
- * names every binding a channel can get, the rpmsg-sdb one included.
+ * $XDG_RUNTIME_DIR/ampsim; a name with a '/' is a path as given. What the daemon knows
+ * reaches chat: a message it rejected as too long is reported as such, not as "no answer",
+ * and a hang-up names the second-client rule. And `ampsim run --help` names every binding
+ * a channel can get, the rpmsg-sdb one included.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -60,6 +63,34 @@ static void chat_finds_a_bare_endpoint_in_the_default_run_dir(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+static void chat_says_why_the_daemon_refused(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	static char cmd[2048], out[4096];
+	char big[498];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0'; /* 497 bytes: one more than the 496-byte MTU */
+	itest_fmt(cmd, sizeof(cmd), "%s chat %s ok %s 2>&1", AMPSIM_BIN,
+		  itest_run_path(&r, "rpmsg0"), big);
+	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "<- \"ok\"")); /* the first one went through */
+	if (!strstr(out, "rejected by ampsim run: longer than the channel's MTU"))
+		fail_msg("chat did not say why: %s", out);
+
+	/* A second client is refused: the hang-up names that rule. */
+	int first = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	itest_fmt(cmd, sizeof(cmd), "%s chat %s second 2>&1", AMPSIM_BIN,
+		  itest_run_path(&r, "rpmsg0"));
+	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	if (!strstr(out, "another client has the channel open"))
+		fail_msg("chat did not name the one-client rule: %s", out);
+	close(first);
+	itest_run_stop(&r, SIGINT);
+}
+
 static void a_missing_default_endpoint_names_the_path_it_tried(void **state)
 {
 	(void)state;
@@ -100,6 +131,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(chat_finds_a_bare_endpoint_in_the_default_run_dir,
 				      itest_run_teardown),
+	    cmocka_unit_test_teardown(chat_says_why_the_daemon_refused, itest_run_teardown),
 	    cmocka_unit_test(a_missing_default_endpoint_names_the_path_it_tried),
 	    cmocka_unit_test(run_help_names_every_binding),
 	};
