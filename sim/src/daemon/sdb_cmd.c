@@ -143,6 +143,13 @@ static bool parse_size(const char *text, guint64 *out)
 	return true;
 }
 
+/* AMP_ENOMEM from the service (no buffer index or DDR range free): its two causes. */
+#define SDB_NO_ROOM_WHY                                                                        \
+	"no free buffer or DDR range for this request: the DDR region is too small for -n "    \
+	"buffers of -s bytes (ask for fewer or smaller), or a previous client's buffers that " \
+	"the firmware still held stay reserved until it answers for them, at most 2 s after "  \
+	"that client left (retry in 2 s; 'ampsim ctl stats' shows them as stale)"
+
 static int parse_opts(int *argc, char ***argv, struct sdb_opts *o, guint64 *size)
 {
 	GOptionEntry entries[] = {
@@ -217,7 +224,8 @@ int amp_cmd_sdb(int argc, char **argv)
 		g_printerr("ampsim sdb: %s\n", rc == AMP_ENOTCONN
 						   ? "the service hung up (firmware crashed "
 						     "or stopped)"
-						   : amp_strerror(rc));
+					       : rc == AMP_ENOMEM ? SDB_NO_ROOM_WHY
+								  : amp_strerror(rc));
 	report(&o, &t, secs);
 	amp_sdb_close(s);
 	rc = rc || t.crc_bad ? 1 : 0;

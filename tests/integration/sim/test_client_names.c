@@ -4,7 +4,7 @@
  * $XDG_RUNTIME_DIR/ampsim; a name with a '/' is a path as given. What the daemon knows
  * reaches chat: a message it rejected as too long is reported as such, not as "no answer",
  * and a hang-up names the second-client rule. And `ampsim run --help` names every binding
- * a channel can get, the rpmsg-sdb one included.
+ * a channel can get, the rpmsg-sdb one included; `ampsim sdb` says why it found no room.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -91,6 +91,23 @@ static void chat_says_why_the_daemon_refused(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* No room for an sdb request: the client says both causes and when to retry. */
+static void sdb_says_why_there_is_no_room(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, SDB_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	static char cmd[1024], out[4096];
+	/* 16 x 512 MiB: more than any 32-bit device address space holds */
+	itest_fmt(cmd, sizeof(cmd), "%s sdb -n 16 -s 512M -r 1 %s 2>&1", AMPSIM_BIN,
+		  itest_run_path(&r, "rpmsg-sdb"));
+	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 1);
+	if (!strstr(out, "ask for fewer or smaller") || !strstr(out, "retry in 2 s"))
+		fail_msg("ampsim sdb did not say why: %s", out);
+	itest_run_stop(&r, SIGINT);
+}
+
 static void a_missing_default_endpoint_names_the_path_it_tried(void **state)
 {
 	(void)state;
@@ -132,6 +149,7 @@ int main(void)
 	    cmocka_unit_test_teardown(chat_finds_a_bare_endpoint_in_the_default_run_dir,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(chat_says_why_the_daemon_refused, itest_run_teardown),
+	    cmocka_unit_test_teardown(sdb_says_why_there_is_no_room, itest_run_teardown),
 	    cmocka_unit_test(a_missing_default_endpoint_names_the_path_it_tried),
 	    cmocka_unit_test(run_help_names_every_binding),
 	};
