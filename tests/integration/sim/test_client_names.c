@@ -87,6 +87,10 @@ static void chat_says_why_the_daemon_refused(void **state)
 	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
 	if (!strstr(out, "another client has the channel open"))
 		fail_msg("chat did not name the one-client rule: %s", out);
+	/* ctl counts it, with labels that say what the numbers are. */
+	const char *ep = itest_ctl(&r, "endpoints");
+	if (!strstr(ep, "clients accepted 2 (since the start), refused as busy 1"))
+		fail_msg("ctl endpoints: %s", ep);
 	close(first);
 	itest_run_stop(&r, SIGINT);
 }
