@@ -37,14 +37,23 @@ if(MODE STREQUAL "cortex-m4")
   run("configure for the Cortex-M4" ${CMAKE_COMMAND} ${cfg} -B ${WORK_DIR}/m4
     --toolchain ${toolchain})
   run("build for the Cortex-M4" ${CMAKE_COMMAND} --build ${WORK_DIR}/m4)
-  # An image the M4 boots: an ARM ELF with the resource table the host reads.
-  find_program(readelf NAMES arm-none-eabi-readelf readelf REQUIRED)
-  execute_process(COMMAND ${readelf} -hS ${WORK_DIR}/m4/upper.elf OUTPUT_VARIABLE hdr
-    RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0 OR NOT hdr MATCHES "Machine: +ARM" OR NOT hdr MATCHES "\\.resource_table")
-    message(FATAL_ERROR "sdk/out-of-tree: upper.elf is not an ARM image with a "
-      ".resource_table:\n${hdr}")
+  # The template's own preset: the same, the toolchain found through AMPSIM_PREFIX (or in
+  # /usr/local, /usr for a system install).
+  if(NOT PREFIX)
+    set(ENV{AMPSIM_PREFIX} ${prefix})
   endif()
+  run("configure with the template's cortex-m4 preset" ${CMAKE_COMMAND} -S ${EXAMPLE_DIR}
+    --preset cortex-m4 -B ${WORK_DIR}/m4-preset)
+  run("build with the preset" ${CMAKE_COMMAND} --build ${WORK_DIR}/m4-preset)
+  # Images the M4 boots: ARM ELFs with the resource table the host reads.
+  find_program(readelf NAMES arm-none-eabi-readelf readelf REQUIRED)
+  foreach(elf ${WORK_DIR}/m4/upper.elf ${WORK_DIR}/m4-preset/upper.elf)
+    execute_process(COMMAND ${readelf} -hS ${elf} OUTPUT_VARIABLE hdr RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0 OR NOT hdr MATCHES "Machine: +ARM" OR NOT hdr MATCHES "\\.resource_table")
+      message(FATAL_ERROR "sdk/out-of-tree: ${elf} is not an ARM image with a "
+        ".resource_table:\n${hdr}")
+    endif()
+  endforeach()
   return()
 endif()
 
@@ -70,6 +79,12 @@ set(flags -DCMAKE_C_COMPILER=${COMPILER} "-DCMAKE_C_FLAGS=${C_FLAGS}"
   "-DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS}")
 run("configure with find_package" ${CMAKE_COMMAND} ${cfg} -B ${WORK_DIR}/host ${flags})
 run("build" ${CMAKE_COMMAND} --build ${WORK_DIR}/host)
+if(NOT PREFIX)
+  set(ENV{AMPSIM_PREFIX} ${prefix})
+endif()
+run("configure with the template's host preset" ${CMAKE_COMMAND} -S ${EXAMPLE_DIR} --preset host
+  -B ${WORK_DIR}/host-preset ${flags})
+run("build with the preset" ${CMAKE_COMMAND} --build ${WORK_DIR}/host-preset)
 run("the template's tests" ${CMAKE_CTEST_COMMAND} --test-dir ${WORK_DIR}/host
   --output-on-failure --timeout 120)
 
