@@ -22,10 +22,11 @@ endif()
 
 # Only what is installed: the example must not see ampsim's source or build tree. A system
 # prefix (PREFIX) is found without any hint, as a user's project would find it.
-set(cfg -S ${EXAMPLE_DIR} -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+set(cfg_rest -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if(NOT PREFIX)
-  list(APPEND cfg -DCMAKE_PREFIX_PATH=${prefix})
+  list(APPEND cfg_rest -DCMAKE_PREFIX_PATH=${prefix})
 endif()
+set(cfg -S ${EXAMPLE_DIR} ${cfg_rest})
 if(NOT COMPILER)
   set(COMPILER cc)
 endif()
@@ -72,6 +73,17 @@ foreach(f share/man/man1/ampsim.1 share/man/man1/ampsim-run.1
     message(FATAL_ERROR "sdk/out-of-tree: ${prefix}/${f} was not installed")
   endif()
 endforeach()
+
+# `ampsim new-firmware` starts a project from the installed template; that copy is what the
+# rest builds. It refuses a directory that exists.
+run("ampsim new-firmware" ${prefix}/bin/ampsim new-firmware ${WORK_DIR}/myfw)
+execute_process(COMMAND ${prefix}/bin/ampsim new-firmware ${WORK_DIR}/myfw
+  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "sdk/out-of-tree: ampsim new-firmware overwrote ${WORK_DIR}/myfw")
+endif()
+set(EXAMPLE_DIR ${WORK_DIR}/myfw)
+set(cfg -S ${EXAMPLE_DIR} ${cfg_rest})
 
 # The host: the same compiler and flags as this build (a sanitizer build's libraries need
 # the sanitizer's runtime at link time).
