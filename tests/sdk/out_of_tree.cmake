@@ -76,13 +76,13 @@ endforeach()
 
 # `ampsim new-firmware` starts a project from the installed template; that copy is what the
 # rest builds. It refuses a directory that exists.
-run("ampsim new-firmware" ${prefix}/bin/ampsim new-firmware ${WORK_DIR}/myfw)
-execute_process(COMMAND ${prefix}/bin/ampsim new-firmware ${WORK_DIR}/myfw
+run("ampsim new-firmware" ${prefix}/bin/ampsim new-firmware ${WORK_DIR}/new/myfw)
+execute_process(COMMAND ${prefix}/bin/ampsim new-firmware ${WORK_DIR}/new/myfw
   RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
 if(rc EQUAL 0)
-  message(FATAL_ERROR "sdk/out-of-tree: ampsim new-firmware overwrote ${WORK_DIR}/myfw")
+  message(FATAL_ERROR "sdk/out-of-tree: ampsim new-firmware overwrote ${WORK_DIR}/new/myfw")
 endif()
-set(EXAMPLE_DIR ${WORK_DIR}/myfw)
+set(EXAMPLE_DIR ${WORK_DIR}/new/myfw)
 set(cfg -S ${EXAMPLE_DIR} ${cfg_rest})
 
 # The host: the same compiler and flags as this build (a sanitizer build's libraries need

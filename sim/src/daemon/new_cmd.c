@@ -1,7 +1,9 @@
 /*
  * `ampsim new-firmware DIR`: start a firmware project of your own from the installed
- * template (examples/out-of-tree, docs/sdk.md): a copy of it in DIR, which must not exist.
+ * template (examples/out-of-tree, docs/sdk.md): a copy of it in DIR, which must not exist
+ * (its parents are made as needed).
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include <gio/gio.h>
@@ -73,6 +75,12 @@ int amp_cmd_new_firmware(int argc, char **argv)
 	}
 	g_autoptr(GFile) from = g_file_new_for_path(tpl);
 	g_autoptr(GFile) to = g_file_new_for_path(argv[1]);
+	g_autofree char *parent = g_path_get_dirname(argv[1]);
+	if (g_mkdir_with_parents(parent, 0777) < 0) { /* as mkdir -p: DIR's parents may be new */
+		g_printerr("ampsim new-firmware: cannot create %s: %s\n", parent,
+			   g_strerror(errno));
+		return 1;
+	}
 	if (!copy_tree(from, to, &err)) {
 		g_printerr("ampsim new-firmware: cannot create %s from %s: %s\n", argv[1], tpl,
 			   err->message);
