@@ -24,7 +24,7 @@ function(amp_library)
   amp_target_defaults(${A_NAME})
   target_include_directories(${A_NAME} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
-    $<INSTALL_INTERFACE:include>)
+    $<INSTALL_INTERFACE:${AMP_INSTALL_INCLUDEDIR}>)
   if(A_DEPS)
     target_link_libraries(${A_NAME} PUBLIC ${A_DEPS})
   endif()

@@ -18,3 +18,10 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "${AMP_M4_FLAGS} -Wl,--gc-sections --specs=nano.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+
+# Installed as <prefix>/share/ampsim/toolchains/ (docs/sdk.md): find_package(ampsim) looks in
+# that prefix, as a bare-metal toolchain does not search the system prefixes (/usr, ...).
+if(CMAKE_CURRENT_LIST_DIR MATCHES "/share/ampsim/toolchains$")
+  get_filename_component(_amp_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+  list(APPEND CMAKE_PREFIX_PATH "${_amp_prefix}")
+endif()

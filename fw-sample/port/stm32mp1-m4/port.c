@@ -23,7 +23,7 @@
 
 #include <amp/fw_platform.h>
 
-#include "fw_memory_map.h"
+#include <amp/fw_memory_map.h>
 #include "stm32mp1_m4.h"
 
 /* Linker-script symbols: the table section and the memory the host shares with us. */

@@ -6,8 +6,10 @@
  */
 #define _GNU_SOURCE
 #include "commands.h"
+#include "ctl.h"
 #include "frontend.h"
 #include "rpmsg_ctrl.h"
+#include "rundir.h"
 #include "text.h"
 
 #include <errno.h>
@@ -89,8 +91,12 @@ static gboolean parse_addr(const char *what, const char *text, uint32_t *out, GE
 	return TRUE;
 }
 
-/* Send the CREATE request on a connected rpmsg_ctrl0 socket; the socket becomes the endpoint. */
-static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
+/*
+ * Send the CREATE request on a connected rpmsg_ctrl0 socket; the socket becomes the endpoint.
+ * The answer comes from the daemon's loop: wait up to @timeout_ms for it (the receive itself
+ * does not wait).
+ */
+static gboolean ctrl_create(int fd, const struct ctrl_req *rq, int timeout_ms, GError **err)
 {
 	struct amp_ctrl_ept_info info = {0};
 	g_strlcpy(info.name, rq->name ? rq->name : "ampsim-chat", sizeof(info.name));
@@ -100,8 +106,16 @@ static gboolean ctrl_create(int fd, const struct ctrl_req *rq, GError **err)
 	struct amp_ctrl_reply r;
 	ssize_t n = write(fd, &info, sizeof(info));
 	bool eof = false;
-	if (n == (ssize_t)sizeof(info))
-		n = amp_frontend_recv(fd, &r, sizeof(r), &eof);
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (n == (ssize_t)sizeof(info)) {
+		n = poll(&p, 1, timeout_ms);
+		if (n == 0)
+			errno = ETIMEDOUT;
+		if (n == 1)
+			n = amp_frontend_recv(fd, &r, sizeof(r), &eof);
+		else
+			n = -1;
+	}
 	if (n != (ssize_t)sizeof(r)) {
 		amp_set_error(err, n < 0 ? amp_from_errno(errno) : AMP_ENOTCONN,
 			      "rpmsg_ctrl0 did not answer the request (%s); is the firmware still "
@@ -153,26 +167,90 @@ static gssize read_answer(int fd, gboolean is_tty, char *buf, size_t want, int t
 	return (gssize)got;
 }
 
-static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_ms)
+/* What a hang-up means: ampsim run closes a channel's socket for these reasons only. */
+#define HUNG_UP_WHY                                                                          \
+	" (the firmware stopped or crashed: 'ampsim ctl status'; or another client has the " \
+	"channel open, and ampsim run allows one, as /dev/rpmsgN does)"
+
+/* One connection: how to talk on it, and what the daemon said about it so far. */
+struct chat {
+	int fd;
+	gboolean is_tty;
+	int timeout_ms;
+	const char *path; /* the endpoint, for its line in `ampsim ctl endpoints` */
+	gint64 oversize;  /* the daemon's count of messages it rejected as too long; -1 unknown */
+};
+
+/*
+ * The daemon's count of messages from @path's client it rejected as larger than the MTU
+ * (`ampsim ctl endpoints`, through the control socket beside @path), or -1 when it cannot
+ * tell. A rejected message is never answered: this lets chat say why instead of timing out.
+ * The path and the counters follow the firmware-chosen channel name on the line, so the
+ * last occurrences are the daemon's own.
+ */
+static gint64 oversize_count(const char *path)
 {
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *base = g_path_get_basename(path);
+	g_autofree char *sock = g_build_filename(dir, "control", NULL);
+	g_autoptr(GString) reply = g_string_new(NULL);
+	gboolean ok = FALSE;
+	if (amp_ctl_request(sock, "endpoints", reply, &ok, NULL) != AMP_OK || !ok)
+		return -1;
+	g_autofree char *key = g_strdup_printf("/%s ", base);
+	const char *field = ", oversize ";
+	g_auto(GStrv) lines = g_strsplit(reply->str, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		const char *at = g_strrstr(*l, key);
+		const char *o = at ? g_strrstr(at, field) : NULL;
+		if (o)
+			return g_ascii_strtoll(o + strlen(field), NULL, 10);
+	}
+	return -1;
+}
+
+/* No answer came: did the daemon reject the message (it logs that, it cannot answer)? */
+static gboolean rejected_as_oversize(struct chat *c)
+{
+	if (c->oversize < 0)
+		return FALSE;
+	gint64 now = oversize_count(c->path);
+	gboolean rejected = now > c->oversize;
+	c->oversize = now;
+	return rejected;
+}
+
+static gboolean chat_one(struct chat *c, const char *msg)
+{
+	int fd = c->fd, timeout_ms = c->timeout_ms;
+	gboolean is_tty = c->is_tty;
 	size_t len = strlen(msg);
 	char buf[CHAT_BUF];
 	gint64 t0 = g_get_monotonic_time();
 	ssize_t w = write(fd, msg, len);
 	if (w < 0 || (size_t)w != len) {
-		g_printerr("ampsim chat: sending \"%s\" (%zu bytes) failed: %s\n", msg, len,
-			   w < 0 ? g_strerror(errno) : "short write");
+		gboolean gone = w < 0 && (errno == EPIPE || errno == ECONNRESET);
+		g_printerr("ampsim chat: sending \"%s\" (%zu bytes) failed: %s%s\n", msg, len,
+			   w < 0 ? g_strerror(errno) : "short write", gone ? HUNG_UP_WHY : "");
 		return FALSE;
 	}
 	gssize n = read_answer(fd, is_tty, buf, len, timeout_ms);
 	gint64 us = g_get_monotonic_time() - t0;
+	if (n == AMP_ETIMEDOUT && rejected_as_oversize(c)) {
+		g_print("  -> \"%s\" (%zu bytes)   <- rejected by ampsim run: longer than the "
+			"channel's MTU (496 bytes with 512-byte buffers; its log says this "
+			"channel's), so it never reached the firmware\n",
+			msg, len);
+		return FALSE;
+	}
 	if (n == AMP_ETIMEDOUT) {
 		g_print("  -> \"%s\" (%zu bytes)   <- no answer within %d ms\n", msg, len,
 			timeout_ms);
 		return FALSE;
 	}
 	if (n == AMP_ENOTCONN) {
-		g_print("  -> \"%s\" (%zu bytes)   <- the channel hung up\n", msg, len);
+		g_print("  -> \"%s\" (%zu bytes)   <- the channel hung up%s\n", msg, len,
+			HUNG_UP_WHY);
 		return FALSE;
 	}
 	if (n < 0) {
@@ -190,17 +268,17 @@ static gboolean chat_one(int fd, gboolean is_tty, const char *msg, int timeout_m
 }
 
 /* Each of the @n messages in @msgs, or each line of standard input if there are none. */
-static gboolean chat_all(int fd, gboolean is_tty, int n, char **msgs, int timeout_ms)
+static gboolean chat_all(struct chat *c, int n, char **msgs)
 {
 	gboolean ok = TRUE;
 	char line[CHAT_BUF];
 
 	for (int i = 0; i < n && ok; i++)
-		ok = chat_one(fd, is_tty, msgs[i], timeout_ms);
+		ok = chat_one(c, msgs[i]);
 	while (n == 0 && ok && fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (*line)
-			ok = chat_one(fd, is_tty, line, timeout_ms);
+			ok = chat_one(c, line);
 	}
 	return ok;
 }
@@ -228,8 +306,9 @@ int amp_cmd_chat(int argc, char **argv)
 	g_option_context_set_summary(
 	    ctx, "Send messages to a channel's user-facing endpoint and print the answers.\n"
 		 "ENDPOINT is RUNDIR/rpmsgN (one message per frame) or RUNDIR/ttyRPMSGN (a\n"
-		 "byte stream). Without MESSAGE arguments, each line of standard input is "
-		 "one message.\n"
+		 "byte stream); a bare name (rpmsg0, ttyRPMSG0, rpmsg_ctrl0) is that entry of\n"
+		 "the default run directory, the one 'ampsim run' and 'ampsim ctl' default to.\n"
+		 "Without MESSAGE arguments, each line of standard input is one message.\n"
 		 "With --ctrl, ENDPOINT is RUNDIR/rpmsg_ctrl0: chat first creates an endpoint\n"
 		 "from --src to --dst there (like /dev/rpmsg_ctrl0), then talks through it.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -248,12 +327,13 @@ int amp_cmd_chat(int argc, char **argv)
 			   "('ampsim ctl RUNDIR endpoints' lists the channels' addresses)\n");
 		return 2;
 	}
-	g_autofree char *path = rq.on && g_file_test(argv[1], G_FILE_TEST_IS_DIR)
-				    ? g_build_filename(argv[1], AMP_CTRL_FILE, NULL)
-				    : g_strdup(argv[1]);
+	g_autofree char *ep = amp_rundir_resolve(argv[1]);
+	g_autofree char *path = rq.on && g_file_test(ep, G_FILE_TEST_IS_DIR)
+				    ? g_build_filename(ep, AMP_CTRL_FILE, NULL)
+				    : g_strdup(ep);
 	gboolean is_tty;
 	int fd = open_endpoint(path, &is_tty, &err);
-	if (fd >= 0 && rq.on && !ctrl_create(fd, &rq, &err)) {
+	if (fd >= 0 && rq.on && !ctrl_create(fd, &rq, timeout_ms, &err)) {
 		close(fd);
 		fd = -1;
 	}
@@ -264,7 +344,9 @@ int amp_cmd_chat(int argc, char **argv)
 		g_printerr("ampsim chat: %s\n", err->message);
 		return 1;
 	}
-	gboolean ok = chat_all(fd, is_tty, argc - 2, argv + 2, timeout_ms);
+	struct chat c = {.fd = fd, .is_tty = is_tty, .timeout_ms = timeout_ms, .path = path};
+	c.oversize = is_tty || rq.on ? -1 : oversize_count(path);
+	gboolean ok = chat_all(&c, argc - 2, argv + 2);
 	close(fd);
 	return ok ? 0 : 1;
 }

@@ -20,6 +20,8 @@ static const struct {
     {"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
     {"sdb", amp_cmd_sdb, "large shared buffers (rpmsg-sdb): fill, check and time them"},
     {"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
+    {"new-firmware", amp_cmd_new_firmware,
+     "start a firmware project of your own from the installed template"},
 };
 
 static void usage(FILE *out)
@@ -30,7 +32,7 @@ static void usage(FILE *out)
 		"the firmware runs as a process, Linux-side programs talk to it through the\n"
 		"endpoints a board gives them (a tty, a frame socket).\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].what);
+		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\n'ampsim COMMAND --help' describes each command and its options.\n"
 		     "Example: ampsim run ./echo   (a firmware built with the simulator port)\n");
 }

@@ -430,6 +430,8 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		 "RPMsg channels it announces, bound by exact name as Linux binds drivers:\n"
 		 "  \"rpmsg-tty\"    -> RUNDIR/ttyRPMSG<n>, a pty in raw mode (byte stream,\n"
 		 "                    like /dev/ttyRPMSG<n>; ST's \"rpmsg-tty-channel\" too)\n"
+		 "  \"rpmsg-sdb-channel\" -> RUNDIR/rpmsg-sdb, ST's large-buffer service\n"
+		 "                    (like /dev/rpmsg-sdb; 'ampsim sdb', <ampsim/sdb.h>)\n"
 		 "  any other name -> RUNDIR/rpmsg<n>, a SOCK_SEQPACKET socket (one message per\n"
 		 "                    read/write, at most one MTU: 496 bytes with the default\n"
 		 "                    512-byte buffers; like /dev/rpmsg<n>)\n"
@@ -441,10 +443,12 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		 "comes back when announced again. FIRMWARE-ARGS are passed to the firmware.\n"
 		 "Ctrl-C or SIGTERM stops the firmware and removes everything the run created.");
 	g_option_context_set_description(
-	    ctx, "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
-		 "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace'. Exit status: 0\n"
-		 "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
-		 "what to do), 2 for bad options. See docs/cli.md.");
+	    ctx,
+	    "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
+	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace' (RUNDIR/ may be\n"
+	    "left out for the default run directory: 'ampsim chat rpmsg0 hello'). Exit status: 0\n"
+	    "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
+	    "what to do), 2 for bad options. See docs/cli.md.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {

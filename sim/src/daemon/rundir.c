@@ -54,6 +54,14 @@ gboolean amp_rundir_is_entry_name(const char *name)
 	       has_index(base, "ttyRPMSG");
 }
 
+char *amp_rundir_resolve(const char *arg)
+{
+	if (strchr(arg, '/') || g_str_has_suffix(arg, TMP_SUFFIX) || !amp_rundir_is_entry_name(arg))
+		return g_strdup(arg);
+	g_autofree char *dir = amp_rundir_default();
+	return g_build_filename(dir, arg, NULL);
+}
+
 /* ---- the directory itself -------------------------------------------------------------- */
 
 /* Make @path (0700, whatever the umask) if it does not exist; then lstat it. */

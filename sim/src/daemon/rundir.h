@@ -21,6 +21,14 @@ struct amp_rundir;
  */
 char *amp_rundir_default(void);
 
+/**
+ * What a client command's ENDPOINT argument names: a bare entry name (rpmsg0, ttyRPMSG1,
+ * rpmsg_ctrl0, rpmsg-sdb, control: no '/') is that entry of the default run directory, as
+ * `ampsim ctl` defaults its RUNDIR; anything else is a path as given (./rpmsg0 for one in
+ * the current directory). Free with g_free.
+ */
+char *amp_rundir_resolve(const char *arg);
+
 /** Is @name one ampsim makes in a run directory (control, rpmsg_ctrl0, rpmsg-sdb, rpmsgN,
  * ttyRPMSGN, or one of those + ".new", the temporary a socket is bound under)? */
 gboolean amp_rundir_is_entry_name(const char *name);

@@ -19,6 +19,7 @@
 #include <ampsim/sdb.h>
 
 #include "commands.h"
+#include "rundir.h"
 
 struct sdb_opts {
 	int buffers;
@@ -142,6 +143,13 @@ static bool parse_size(const char *text, guint64 *out)
 	return true;
 }
 
+/* AMP_ENOMEM from the service (no buffer index or DDR range free): its two causes. */
+#define SDB_NO_ROOM_WHY                                                                        \
+	"no free buffer or DDR range for this request: the DDR region is too small for -n "    \
+	"buffers of -s bytes (ask for fewer or smaller), or a previous client's buffers that " \
+	"the firmware still held stay reserved until it answers for them, at most 2 s after "  \
+	"that client left (retry in 2 s; 'ampsim ctl stats' shows them as stale)"
+
 static int parse_opts(int *argc, char ***argv, struct sdb_opts *o, guint64 *size)
 {
 	GOptionEntry entries[] = {
@@ -163,7 +171,8 @@ static int parse_opts(int *argc, char ***argv, struct sdb_opts *o, guint64 *size
 	g_option_context_set_summary(
 	    ctx, "The rpmsg-sdb demo client: large buffers in the SoC's DDR that the firmware\n"
 		 "fills in place (zero copy), checked and timed here. Needs a run whose firmware\n"
-		 "announces \"rpmsg-sdb-channel\", such as the sdb sample firmware.");
+		 "announces \"rpmsg-sdb-channel\", such as the sdb sample firmware. A bare\n"
+		 "rpmsg-sdb is the one in the default run directory (as 'ampsim ctl').");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err) || *argc != 2) {
@@ -186,15 +195,17 @@ int amp_cmd_sdb(int argc, char **argv)
 {
 	struct sdb_opts o = {.buffers = 4, .rounds = 100};
 	guint64 size = 0;
+	g_autofree char *path = NULL; /* before the first goto: freed at out */
 	int rc = parse_opts(&argc, &argv, &o, &size);
 
 	if (rc)
 		goto out;
 	struct amp_sdb *s;
-	if ((rc = amp_sdb_open(argv[1], &s))) {
+	path = amp_rundir_resolve(argv[1]);
+	if ((rc = amp_sdb_open(path, &s))) {
 		g_printerr("ampsim sdb: cannot open %s: %s (is a firmware with "
 			   "\"rpmsg-sdb-channel\" running?)\n",
-			   argv[1], amp_strerror(rc));
+			   path, amp_strerror(rc));
 		rc = 1;
 		goto out;
 	}
@@ -213,7 +224,8 @@ int amp_cmd_sdb(int argc, char **argv)
 		g_printerr("ampsim sdb: %s\n", rc == AMP_ENOTCONN
 						   ? "the service hung up (firmware crashed "
 						     "or stopped)"
-						   : amp_strerror(rc));
+					       : rc == AMP_ENOMEM ? SDB_NO_ROOM_WHY
+								  : amp_strerror(rc));
 	report(&o, &t, secs);
 	amp_sdb_close(s);
 	rc = rc || t.crc_bad ? 1 : 0;

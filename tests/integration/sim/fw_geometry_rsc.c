@@ -5,7 +5,7 @@
  */
 #include <amp/rsc_declare.h>
 
-#include "fw_memory_map.h"
+#include <amp/fw_memory_map.h>
 
 #if defined(FW_H2R_BUF) && defined(FW_R2H_BUF)
 AMP_RSC_SECTION struct amp_rsc_table_rpmsg_bufs_trace amp_resource_table =
