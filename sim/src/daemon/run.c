@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/faults.h>
 #include <ampsim/fwenv.h>
 #include <ampsim/host.h>
 
@@ -40,6 +41,8 @@ struct run_opts {
 	char *ipcc_mode;
 	gboolean verbose;
 	gboolean quiet;
+	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
+	char *seed;   /* --seed N */
 };
 
 void daemon_say(struct daemon *d, const char *fmt, ...)
@@ -208,6 +211,40 @@ static gboolean ctl_trace(struct daemon *d, GString *out)
 	return FALSE;
 }
 
+/* "fault list|clear|seed N|add RULES" (docs/faults.md). */
+static gboolean ctl_fault(struct daemon *d, const char *args, GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	guint64 seed;
+	if (!strcmp(args, "list")) {
+		amp_host_faults_list(d->host, out);
+	} else if (!strcmp(args, "clear")) {
+		amp_host_faults_clear(d->host);
+		g_string_append(out, "fault plan cleared\n");
+	} else if (g_str_has_prefix(args, "seed ")) {
+		if (!g_ascii_string_to_unsigned(args + 5, 10, 0, G_MAXUINT64, &seed, &err)) {
+			g_string_append_printf(out, "fault seed: %s\n", err->message);
+			return FALSE;
+		}
+		amp_host_faults_set_seed(d->host, seed);
+		g_string_append_printf(
+		    out, "fault plan restarted with seed %" G_GUINT64_FORMAT "\n", seed);
+	} else if (g_str_has_prefix(args, "add ")) {
+		if (!amp_host_faults_add(d->host, args + 4, &err)) {
+			g_string_append_printf(out, "%s\n", err->message);
+			return FALSE;
+		}
+		g_string_append(out, "added\n");
+	} else {
+		g_string_append_printf(out,
+				       "unknown fault command '%s'; try fault list, fault clear, "
+				       "fault seed N or fault add RULE[; RULE...]\n",
+				       args);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static const struct {
 	const char *name;
 	gboolean (*fn)(struct daemon *d, GString *out);
@@ -218,12 +255,14 @@ static const struct {
 
 static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 {
+	if (g_str_has_prefix(cmd, "fault "))
+		return ctl_fault(ctx, cmd + 6, out);
 	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
 		if (!strcmp(cmd, ctl_cmds[i].name))
 			return ctl_cmds[i].fn(ctx, out);
 	g_string_append_printf(out,
 			       "unknown command '%s'; try status, start, stop, endpoints, "
-			       "stats or trace\n",
+			       "stats, trace or fault\n",
 			       cmd);
 	return FALSE;
 }
@@ -339,6 +378,15 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "How the firmware waits for interrupts: blocking (default) or adaptive (polls "
 	     "briefly before sleeping; docs/ipcc.md)",
 	     "MODE"},
+	    {"faults", 0, 0, G_OPTION_ARG_STRING, &o->faults,
+	     "Load a fault plan: rules (e.g. 'kick:ch1:fw->linux drop p=0.01; fw crash "
+	     "at-msg=500'), or the file they are in when SPEC names an existing file; '' loads "
+	     "an empty plan (docs/faults.md)",
+	     "SPEC|FILE"},
+	    {"seed", 0, 0, G_OPTION_ARG_STRING, &o->seed,
+	     "Seed of the fault plan's random choices, 0..2^64-1 (default: a random one, "
+	     "printed at start and in 'ampsim ctl RUNDIR fault list', to replay a run)",
+	     "N"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
 	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
@@ -371,10 +419,11 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		 "comes back when announced again. FIRMWARE-ARGS are passed to the firmware.\n"
 		 "Ctrl-C or SIGTERM stops the firmware and removes everything the run created.");
 	g_option_context_set_description(
-	    ctx, "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
-		 "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace'. Exit status: 0\n"
-		 "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
-		 "what to do), 2 for bad options. See docs/cli.md.");
+	    ctx,
+	    "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
+	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace|fault'. Exit status: 0\n"
+	    "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
+	    "what to do), 2 for bad options. See docs/cli.md.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
@@ -382,6 +431,35 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		return 2;
 	}
 	return check_opts(o, *argc);
+}
+
+/* --faults SPEC|FILE and --seed N, before the firmware boots. */
+static gboolean load_faults(struct daemon *d, const struct run_opts *o)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *text = NULL;
+	const char *spec = o->faults ? o->faults : "";
+	if (*spec && g_file_test(spec, G_FILE_TEST_IS_REGULAR) &&
+	    !g_file_get_contents(spec, &text, NULL, &err)) {
+		g_printerr("ampsim run: --faults: %s\n", err->message);
+		return FALSE;
+	}
+	guint64 seed = ((guint64)g_random_int() << 32) | g_random_int();
+	if (o->seed && !g_ascii_string_to_unsigned(o->seed, 10, 0, G_MAXUINT64, &seed, &err)) {
+		g_printerr("ampsim run: --seed takes a number 0..2^64-1: %s\n", err->message);
+		return FALSE;
+	}
+	amp_host_faults_set_seed(d->host, seed);
+	if (!amp_host_faults_add(d->host, text ? text : spec, &err)) {
+		g_printerr("ampsim run: --faults%s%s: %s\n", text ? " " : "", text ? spec : "",
+			   err->message);
+		return FALSE;
+	}
+	daemon_say(d,
+		   "fault plan: seed %" G_GUINT64_FORMAT " (replay with --seed %" G_GUINT64_FORMAT
+		   ")\n",
+		   seed, seed);
+	return TRUE;
 }
 
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
@@ -419,6 +497,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
 	}
+	if ((o->faults || o->seed) && !load_faults(d, o))
+		return 2;
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
 	if (!d->ctl) {
@@ -471,5 +551,7 @@ int amp_cmd_run(int argc, char **argv)
 	g_free(o.run_dir);
 	g_free(o.wrap);
 	g_free(o.ipcc_mode);
+	g_free(o.faults);
+	g_free(o.seed);
 	return rc;
 }
