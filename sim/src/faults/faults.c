@@ -467,18 +467,21 @@ void amp_faults_fired(struct amp_faults *f, struct amp_fault_rule *r, const char
 
 struct amp_fault_rule *amp_faults_hit(struct amp_faults *f, const struct amp_fault_event *ev)
 {
+	/* Every matching rule counts the event (after=N means the Nth event, whatever other
+	 * rules did); the first that fires takes it, and the rest draw nothing for it. */
+	struct amp_fault_rule *won = NULL;
 	for (guint i = 0; i < f->rules->len; i++) {
 		struct amp_fault_rule *r = f->rules->pdata[i];
 		if (!matches(r, ev))
 			continue;
 		r->seen++;
-		if (r->seen <= r->after || (r->count && r->fired >= r->count) || !draw_p(r))
+		if (won || r->seen <= r->after || (r->count && r->fired >= r->count) || !draw_p(r))
 			continue;
 		g_autofree char *what = describe(ev, r->seen);
 		amp_faults_fired(f, r, what);
-		return r;
+		won = r;
 	}
-	return NULL;
+	return won;
 }
 
 void amp_faults_report(struct amp_faults *f, GString *out)
