@@ -74,6 +74,8 @@ int amp_cmd_ctl(int argc, char **argv)
 		g_autofree char *req = g_strjoinv(" ", argv + fault_at);
 		return ask(fault_at == 2 ? argv[1] : NULL, req);
 	}
+	if (argc >= 2 && argc <= 3 && g_str_has_prefix(argv[argc - 1], "fault "))
+		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
 		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
 			   "endpoints, stats, trace, fault SUBCOMMAND\nTry 'ampsim ctl --help'.\n");

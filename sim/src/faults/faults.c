@@ -311,7 +311,7 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 		       ((r->after = n - 1), (r->count = 1), true);
 	if (!strcmp(k, "at-ms"))
 		return parse_u64(v, 3600000, &n) && set_trigger(r, AMP_FT_AT_MS) &&
-		       ((r->ms_min = r->ms_max = (uint32_t)n), (r->count = 1), true);
+		       ((r->at_ms = (uint32_t)n), (r->count = 1), true);
 	if (!strcmp(k, "match"))
 		return *v && set_trigger(r, AMP_FT_MATCH) && ((r->match = g_strdup(v)), true);
 	return false;

@@ -44,7 +44,8 @@ struct amp_fault_rule {
 	char *name;	       /* msg: channel/endpoint name, NULL for any */
 	double p;	       /* probability per eligible event, (0, 1] */
 	uint64_t after, count; /* skip the first `after` events; fire at most `count` (0: no cap) */
-	uint32_t ms_min, ms_max; /* delay, stall and at-ms */
+	uint32_t ms_min, ms_max; /* delay and stall: ms=N or ms=A..B */
+	uint32_t at_ms;		 /* trigger at-ms=N */
 	int64_t offset;		 /* corrupt-byte / flip-bit position, -1: drawn */
 	int64_t len;		 /* truncate: bytes kept, -1: half */
 	int sig;		 /* crash */

@@ -56,7 +56,7 @@ static gboolean on_later(gpointer data)
 	else if (l->kind == LATER_CONT)
 		kill((pid_t)l->arg, SIGCONT);
 	else if (amp_host_fw_pid(hf->h) > 0) {
-		g_autofree char *what = g_strdup_printf("fw at %u ms", l->rule->ms_min);
+		g_autofree char *what = g_strdup_printf("fw at %u ms", l->rule->at_ms);
 		l->rule->seen++;
 		amp_faults_fired(hf->plan, l->rule, what);
 		fw_fault(hf, l->rule);
@@ -119,7 +119,7 @@ static void arm_timers(struct amp_host_faults *hf)
 	for (guint i = 0; i < rules->len; i++) {
 		struct amp_fault_rule *r = rules->pdata[i];
 		if (r->trigger == AMP_FT_AT_MS && r->fired < r->count)
-			later(hf, LATER_RULE, 0, r->ms_min, r);
+			later(hf, LATER_RULE, 0, r->at_ms, r);
 	}
 }
 
@@ -304,7 +304,7 @@ gboolean amp_host_faults_add(struct amp_host *h, const char *spec, GError **err)
 	for (guint i = before; i < rules->len && hf->running; i++) {
 		struct amp_fault_rule *r = rules->pdata[i];
 		if (r->trigger == AMP_FT_AT_MS) /* counts from now: the firmware already runs */
-			later(hf, LATER_RULE, 0, r->ms_min, r);
+			later(hf, LATER_RULE, 0, r->at_ms, r);
 	}
 	return TRUE;
 }

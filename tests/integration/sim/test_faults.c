@@ -403,6 +403,7 @@ static void bad_rules_name_the_token(void **state)
 	    {"fw crash at-msg=0", "'at-msg=0'"},
 	    {"fw crash at-msg=2 at-ms=5", "'at-ms=5'"},
 	    {"fw crash at-msg=1 signal=HUP", "'signal=HUP'"},
+	    {"fw stall at-ms=5", "needs ms=N"},
 	    {"msg drop; fw stall at-msg=1", "needs ms=N"}, /* all or nothing: msg drop stays out */
 	};
 	struct ctx c;
