@@ -53,7 +53,7 @@ static gboolean on_later(gpointer data)
 		amp_rproc_kick(amp_host_rproc(hf->h), l->arg);
 	else if (l->kind == LATER_IRQ)
 		amp_host_irq_now(hf->h, l->arg);
-	else if (l->kind == LATER_CONT)
+	else if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
 		kill((pid_t)l->arg, SIGCONT);
 	else if (amp_host_fw_pid(hf->h) > 0) {
 		g_autofree char *what = g_strdup_printf("fw at %u ms", l->rule->at_ms);
@@ -85,7 +85,8 @@ static void cancel_pending(struct amp_host_faults *hf)
 	while (hf->pending) {
 		struct later *l = hf->pending->data;
 		hf->pending = g_slist_delete_link(hf->pending, hf->pending);
-		if (l->kind == LATER_CONT)
+		/* Only the process we stopped: a reaped one's pid may be someone else's now. */
+		if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
 			kill((pid_t)l->arg, SIGCONT);
 		later_free(l);
 	}
