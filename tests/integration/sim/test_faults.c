@@ -24,9 +24,14 @@
 
 #include "itest_glib.h"
 
-/* An ASan-built firmware catches SIGSEGV itself: it prints its report and exits with 1. */
-#ifdef __SANITIZE_ADDRESS__
-#define SEGV_CRASH "exited with status 1"
+/* A sanitized firmware catches SIGSEGV itself: it prints its report and exits (ASan with
+ * status 1, TSan 66). */
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SEGV_CRASH "exited with status "
 #else
 #define SEGV_CRASH "signal 11"
 #endif
