@@ -211,12 +211,13 @@ static const struct {
     {"delay", AMP_FA_DELAY, AMP_FT_KICK},      {"drop", AMP_FA_DROP, AMP_FT_MSG},
     {"dup", AMP_FA_DUP, AMP_FT_MSG},	       {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
     {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG}, {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
-    {"crash", AMP_FA_CRASH, AMP_FT_FW},	       {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"crash", AMP_FA_CRASH, AMP_FT_FW},
+    {"stall", AMP_FA_STALL, AMP_FT_FW},
 };
 
 static const char *const allowed_actions[] = {
     [AMP_FT_KICK] = "drop, dup, delay",
-    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate",
+    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold",
     [AMP_FT_FW] = "crash, stall",
 };
 
@@ -296,7 +297,9 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 	if (!strcmp(k, "count"))
 		return parse_u64(v, UINT64_MAX, &r->count);
 	if (!strcmp(k, "ms"))
-		return (r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL) && parse_ms(v, r);
+		return (r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL ||
+			r->action == AMP_FA_HOLD) &&
+		       parse_ms(v, r);
 	if (!strcmp(k, "offset") || !strcmp(k, "bit"))
 		return ((r->action == AMP_FA_CORRUPT_BYTE && k[0] == 'o') ||
 			(r->action == AMP_FA_FLIP_BIT && k[0] == 'b')) &&
@@ -324,6 +327,7 @@ static const char *const allowed_params[] = {
     [AMP_FA_CORRUPT_BYTE] = "offset, p, after, count",
     [AMP_FA_FLIP_BIT] = "bit, p, after, count",
     [AMP_FA_TRUNCATE] = "len, p, after, count",
+    [AMP_FA_HOLD] = "ms=N or ms=A..B (0..60000), p, after, count",
     [AMP_FA_CRASH] = "one of at-msg=N (N > 0), at-ms=N, match=TEXT; signal=KILL|SEGV|ABRT|BUS; "
 		     "p, after, count",
     [AMP_FA_STALL] = "ms=N (0..60000) and one of at-msg=N (N > 0), at-ms=N, match=TEXT; p, "
@@ -350,9 +354,18 @@ static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **
 		return bad(err, rule, rule,
 			   "a fw fault needs a trigger: at-msg=N, at-ms=N or "
 			   "match=TEXT");
-	if ((r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL) && !r->ms_max)
+	if ((r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL || r->action == AMP_FA_HOLD) &&
+	    !r->ms_max)
 		return bad(err, rule, rule, "%s needs ms=N (N > 0)",
-			   r->action == AMP_FA_DELAY ? "delay" : "stall");
+			   r->action == AMP_FA_DELAY  ? "delay"
+			   : r->action == AMP_FA_HOLD ? "hold"
+						      : "stall");
+	if (r->action == AMP_FA_HOLD && r->dir == AMP_FD_TO_FW)
+		return bad(err, rule, rule,
+			   "hold keeps messages from the firmware (their RX "
+			   "buffers): use msg[:NAME]:fw->linux");
+	if (r->action == AMP_FA_HOLD)
+		r->dir = AMP_FD_TO_LINUX;
 	return TRUE;
 }
 

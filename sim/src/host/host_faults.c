@@ -22,9 +22,10 @@ struct amp_host_faults {
 	GSList *pending;     /* struct later *: delayed kicks and interrupts, stall ends */
 	GByteArray *scratch; /* a corrupted copy of the message being delivered */
 	bool running;	     /* the firmware runs: at-ms timers are armed */
+	const void *held;    /* a message `hold` deferred: its second delivery passes */
 };
 
-enum later_kind { LATER_KICK, LATER_IRQ, LATER_CONT, LATER_RULE };
+enum later_kind { LATER_KICK, LATER_IRQ, LATER_CONT, LATER_RULE, LATER_RESUME };
 
 /* Something the plan does later on the host's loop. */
 struct later {
@@ -53,6 +54,8 @@ static gboolean on_later(gpointer data)
 		amp_rproc_kick(amp_host_rproc(hf->h), l->arg);
 	else if (l->kind == LATER_IRQ)
 		amp_host_irq_now(hf->h, l->arg);
+	else if (l->kind == LATER_RESUME)
+		amp_host_rx_resume(hf->h); /* delivers the held message again, from the loop */
 	else if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
 		kill((pid_t)l->arg, SIGCONT);
 	else if (amp_host_fw_pid(hf->h) > 0) {
@@ -131,6 +134,7 @@ void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev)
 		arm_timers(hf); /* at-ms counts from the firmware's start */
 	} else if (hf->running) {
 		hf->running = false;
+		hf->held = NULL;
 		cancel_pending(hf);
 	}
 }
@@ -190,7 +194,8 @@ static size_t mangle(struct amp_host_faults *hf, struct amp_fault_rule *r, size_
 static struct amp_fault_rule *msg_rule(struct amp_host_faults *hf, struct amp_fault_event *ev)
 {
 	struct amp_fault_rule *r = amp_faults_hit(hf->plan, ev);
-	if (r && r->action != AMP_FA_DROP && r->action != AMP_FA_DUP) {
+	if (r && (r->action == AMP_FA_CORRUPT_BYTE || r->action == AMP_FA_FLIP_BIT ||
+		  r->action == AMP_FA_TRUNCATE)) {
 		g_byte_array_set_size(hf->scratch, 0);
 		g_byte_array_append(hf->scratch, ev->data, (guint)ev->len);
 		ev->len = mangle(hf, r, ev->len);
@@ -242,10 +247,22 @@ unsigned amp_hf_rx(struct amp_host_faults *hf, const char *name, uint32_t src, u
 				     .len = *len,
 				     .src = src,
 				     .dst = dst};
+	if (*data == hf->held) { /* a held message, delivered again: already counted */
+		hf->held = NULL;
+		return 1;
+	}
 	fw_rules(hf, ev);
 	struct amp_fault_rule *r = msg_rule(hf, &ev);
 	*data = ev.data;
 	*len = ev.len;
+	if (r && r->action == AMP_FA_HOLD) {
+		/* Flow control toward the firmware, as a slow reader: the message stays in its
+		 * RX buffer and nothing after it is delivered until the resume. */
+		amp_host_rx_defer(hf->h);
+		hf->held = *data;
+		later(hf, LATER_RESUME, 0, delay_ms(r), NULL);
+		return 0;
+	}
 	return !r ? 1 : r->action == AMP_FA_DROP ? 0 : r->action == AMP_FA_DUP ? 2 : 1;
 }
 

@@ -274,6 +274,28 @@ static void message_corrupted(void **state)
 	done(&c);
 }
 
+/* Held RX buffers: nothing is delivered for the time, then everything, in order. */
+static void message_held(void **state)
+{
+	(void)state;
+	struct ctx c;
+	struct amp_host *h = echo_with(&c, "msg:fw->linux hold ms=400 count=1", 1);
+	int64_t t0 = itest_now_ms();
+	send_str(&c, "a");
+	send_str(&c, "b");
+	itest_loop_for(NULL, 100);
+	assert_int_equal(c.got_n, 0); /* "a" is held, and "b" behind it */
+	expect_got(&c, 2, "a|b|");
+	assert_true(itest_now_ms() - t0 >= 400);
+	assert_int_equal(amp_host_faults_fired(h, 1), 1);
+	assert_int_equal(amp_host_rpmsg(h)->stats.rx_deferred, 1);
+	g_autoptr(GString) list = g_string_new(NULL);
+	amp_host_faults_list(h, list); /* the second delivery of "a" is not a new event */
+	assert_non_null(strstr(list->str, "rule 1: msg:fw->linux hold ms=400 count=1: seen 2, "
+					  "fired 1"));
+	done(&c);
+}
+
 /* ---- the firmware process ---------------------------------------------------------------- */
 
 static void wait_crash(struct ctx *c, const char *why)
@@ -412,6 +434,8 @@ static void bad_rules_name_the_token(void **state)
 	    {"msg drop p=1.5", "'p=1.5'"},
 	    {"msg drop offset=3", "'offset=3'"},
 	    {"fw crash", "needs a trigger"},
+	    {"msg:linux->fw hold ms=5", "use msg[:NAME]:fw->linux"},
+	    {"msg hold", "hold needs ms=N"},
 	    {"fw crash at-msg=0", "'at-msg=0'"},
 	    {"fw crash at-msg=2 at-ms=5", "'at-ms=5'"},
 	    {"fw crash at-msg=1 signal=HUP", "'signal=HUP'"},
@@ -465,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(message_duplicated_both_ways),
 	    cmocka_unit_test(message_dropped_both_ways),
 	    cmocka_unit_test(message_corrupted),
+	    cmocka_unit_test(message_held),
 	    cmocka_unit_test(crash_after_exactly_n_messages),
 	    cmocka_unit_test(crash_on_a_matching_message),
 	    cmocka_unit_test(crash_at_a_time),
