@@ -211,13 +211,13 @@ static const struct {
     {"delay", AMP_FA_DELAY, AMP_FT_KICK},      {"drop", AMP_FA_DROP, AMP_FT_MSG},
     {"dup", AMP_FA_DUP, AMP_FT_MSG},	       {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
     {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG}, {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
-    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"crash", AMP_FA_CRASH, AMP_FT_FW},
-    {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
+    {"crash", AMP_FA_CRASH, AMP_FT_FW},	       {"stall", AMP_FA_STALL, AMP_FT_FW},
 };
 
 static const char *const allowed_actions[] = {
     [AMP_FT_KICK] = "drop, dup, delay",
-    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold",
+    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder",
     [AMP_FT_FW] = "crash, stall",
 };
 
@@ -298,7 +298,7 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 		return parse_u64(v, UINT64_MAX, &r->count);
 	if (!strcmp(k, "ms"))
 		return (r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL ||
-			r->action == AMP_FA_HOLD) &&
+			r->action == AMP_FA_HOLD || r->action == AMP_FA_REORDER) &&
 		       parse_ms(v, r);
 	if (!strcmp(k, "offset") || !strcmp(k, "bit"))
 		return ((r->action == AMP_FA_CORRUPT_BYTE && k[0] == 'o') ||
@@ -307,6 +307,9 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 	if (!strcmp(k, "len"))
 		return r->action == AMP_FA_TRUNCATE && parse_u64(v, 65535, &n) &&
 		       ((r->len = (int64_t)n), true);
+	if (!strcmp(k, "window"))
+		return r->action == AMP_FA_REORDER && parse_u64(v, 16, &n) && n >= 2 &&
+		       ((r->window = (uint32_t)n), true);
 	if (!strcmp(k, "signal"))
 		return r->action == AMP_FA_CRASH && parse_sig(v, &r->sig);
 	if (!strcmp(k, "at-msg"))
@@ -328,6 +331,7 @@ static const char *const allowed_params[] = {
     [AMP_FA_FLIP_BIT] = "bit, p, after, count",
     [AMP_FA_TRUNCATE] = "len, p, after, count",
     [AMP_FA_HOLD] = "ms=N or ms=A..B (0..60000), p, after, count",
+    [AMP_FA_REORDER] = "window=N (2..16), ms=N (0..60000), p, after, count",
     [AMP_FA_CRASH] = "one of at-msg=N (N > 0), at-ms=N, match=TEXT; signal=KILL|SEGV|ABRT|BUS; "
 		     "p, after, count",
     [AMP_FA_STALL] = "ms=N (0..60000) and one of at-msg=N (N > 0), at-ms=N, match=TEXT; p, "
@@ -366,6 +370,16 @@ static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **
 			   "buffers): use msg[:NAME]:fw->linux");
 	if (r->action == AMP_FA_HOLD)
 		r->dir = AMP_FD_TO_LINUX;
+	if (r->action == AMP_FA_REORDER && r->dir == AMP_FD_TO_LINUX)
+		return bad(err, rule, rule,
+			   "reorder acts on messages to the firmware, before they "
+			   "are published: use msg[:NAME]:linux->fw");
+	if (r->action == AMP_FA_REORDER) {
+		r->dir = AMP_FD_TO_FW;
+		r->window = r->window ? r->window : 2;
+		if (!r->ms_max) /* the flush when fewer messages follow */
+			r->ms_min = r->ms_max = 100;
+	}
 	return TRUE;
 }
 

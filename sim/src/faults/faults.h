@@ -28,6 +28,7 @@ enum amp_fault_action {
 	AMP_FA_FLIP_BIT,
 	AMP_FA_TRUNCATE,
 	AMP_FA_HOLD, /* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
+	AMP_FA_REORDER, /* msg linux->fw: send it after the next 1..window-1 messages */
 	AMP_FA_CRASH,
 	AMP_FA_STALL,
 };
@@ -49,6 +50,7 @@ struct amp_fault_rule {
 	uint32_t at_ms;		 /* trigger at-ms=N */
 	int64_t offset;		 /* corrupt-byte / flip-bit position, -1: drawn */
 	int64_t len;		 /* truncate: bytes kept, -1: half */
+	uint32_t window;	 /* reorder: 2..16 */
 	int sig;		 /* crash */
 	enum amp_fault_trigger trigger;
 	char *match; /* trigger match=TEXT */

@@ -23,9 +23,19 @@ struct amp_host_faults {
 	GByteArray *scratch; /* a corrupted copy of the message being delivered */
 	bool running;	     /* the firmware runs: at-ms timers are armed */
 	const void *held;    /* a message `hold` deferred: its second delivery passes */
+	GQueue reordered;    /* struct held_tx: messages `reorder` sends later */
+	uint32_t held_ids;   /* names each held_tx for its own flush */
 };
 
-enum later_kind { LATER_KICK, LATER_IRQ, LATER_CONT, LATER_RULE, LATER_RESUME };
+enum later_kind { LATER_KICK, LATER_IRQ, LATER_CONT, LATER_RULE, LATER_RESUME, LATER_FLUSH };
+
+/* A message to the firmware `reorder` holds back: sent after `left` others, or at a flush. */
+struct held_tx {
+	uint32_t src, dst; /* the endpoint is found again by its address: it may be gone */
+	GBytes *data;
+	unsigned left;
+	uint32_t id;
+};
 
 /* Something the plan does later on the host's loop. */
 struct later {
@@ -44,6 +54,7 @@ static void later_free(struct later *l)
 }
 
 static void fw_fault(struct amp_host_faults *hf, struct amp_fault_rule *r);
+static void reorder_flush(struct amp_host_faults *hf, uint32_t id);
 
 static gboolean on_later(gpointer data)
 {
@@ -54,6 +65,8 @@ static gboolean on_later(gpointer data)
 		amp_rproc_kick(amp_host_rproc(hf->h), l->arg);
 	else if (l->kind == LATER_IRQ)
 		amp_host_irq_now(hf->h, l->arg);
+	else if (l->kind == LATER_FLUSH)
+		reorder_flush(hf, l->arg);
 	else if (l->kind == LATER_RESUME)
 		amp_host_rx_resume(hf->h); /* delivers the held message again, from the loop */
 	else if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
@@ -100,6 +113,74 @@ static uint32_t delay_ms(struct amp_fault_rule *r)
 	return r->ms_min + (uint32_t)amp_faults_draw(r, (uint64_t)(r->ms_max - r->ms_min) + 1);
 }
 
+/* ---- reorder ------------------------------------------------------------------------------ */
+
+static void held_free(gpointer p)
+{
+	struct held_tx *m = p;
+	g_bytes_unref(m->data);
+	g_free(m);
+}
+
+/* Our endpoint at @p src, if it still exists. */
+static struct amp_rpmsg_ept *ept_at(struct amp_host *h, uint32_t src)
+{
+	struct amp_rpmsg_ept *found = NULL;
+	g_autofree struct amp_host_chan **chans = amp_host_channels(h);
+	for (struct amp_host_chan **c = chans; *c && !found; c++)
+		if ((*c)->ept.addr == src)
+			found = &(*c)->ept;
+	g_autofree struct amp_host_ept **epts = amp_host_epts(h);
+	for (struct amp_host_ept **e = epts; *e && !found; e++)
+		if ((*e)->src == src)
+			found = &(*e)->ept;
+	return found;
+}
+
+/* Send the held messages whose turn came, and message @p id (0: none) at its flush. */
+static void reorder_flush(struct amp_host_faults *hf, uint32_t id)
+{
+	for (GList *l = hf->reordered.head, *next; l; l = next) {
+		next = l->next;
+		struct held_tx *m = l->data;
+		if (m->left > 0 && m->id != id)
+			continue;
+		g_queue_delete_link(&hf->reordered, l);
+		struct amp_rpmsg_ept *ept = ept_at(hf->h, m->src);
+		gsize len;
+		const void *d = g_bytes_get_data(m->data, &len);
+		int rc = ept ? amp_host_send_raw(hf->h, ept, m->dst, d, len) : AMP_ENOTCONN;
+		if (rc != 0)
+			g_message("fault plan: a reordered message from 0x%x is lost: %s", m->src,
+				  amp_strerror(rc));
+		held_free(m);
+	}
+}
+
+/* Another message went out: the held ones move up a place. */
+static void reorder_step(struct amp_host_faults *hf)
+{
+	for (GList *l = hf->reordered.head; l; l = l->next) {
+		struct held_tx *m = l->data;
+		if (m->left > 0)
+			m->left--;
+	}
+	reorder_flush(hf, 0);
+}
+
+static void reorder_hold(struct amp_host_faults *hf, struct amp_fault_rule *r,
+			 const struct amp_fault_event *ev)
+{
+	struct held_tx *m = g_new0(struct held_tx, 1);
+	m->src = ev->src;
+	m->dst = ev->dst;
+	m->data = g_bytes_new(ev->data, ev->len);
+	m->left = 1 + (unsigned)amp_faults_draw(r, r->window - 1);
+	m->id = ++hf->held_ids ? hf->held_ids : ++hf->held_ids; /* never 0 */
+	g_queue_push_tail(&hf->reordered, m);
+	later(hf, LATER_FLUSH, m->id, delay_ms(r), NULL);
+}
+
 /* ---- the firmware process -------------------------------------------------------------------- */
 
 static void fw_fault(struct amp_host_faults *hf, struct amp_fault_rule *r)
@@ -136,6 +217,7 @@ void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev)
 		hf->running = false;
 		hf->held = NULL;
 		cancel_pending(hf);
+		g_queue_clear_full(&hf->reordered, held_free);
 	}
 }
 
@@ -225,8 +307,12 @@ int amp_hf_send(struct amp_host_faults *hf, struct amp_rpmsg_ept *ept, uint32_t 
 				     .dst = dst};
 	struct amp_fault_rule *r = msg_rule(hf, &ev);
 	int rc = 0;
-	if (!r || r->action != AMP_FA_DROP) /* dropped: the sender believes it went */
+	if (r && r->action == AMP_FA_REORDER)
+		reorder_hold(hf, r, &ev);	 /* the sender believes it went */
+	else if (!r || r->action != AMP_FA_DROP) /* dropped: the sender believes it went */
 		rc = amp_host_send_raw(hf->h, ept, dst, ev.data, ev.len);
+	if (rc == 0 && (!r || r->action != AMP_FA_REORDER) && hf->reordered.length)
+		reorder_step(hf);
 	if (rc == 0 && r && r->action == AMP_FA_DUP)
 		(void)amp_host_send_raw(hf->h, ept, dst, ev.data, ev.len); /* best effort */
 	if (rc == 0) {
@@ -391,6 +477,7 @@ void amp_hf_free(struct amp_host_faults *hf)
 	if (!hf)
 		return;
 	cancel_pending(hf);
+	g_queue_clear_full(&hf->reordered, held_free);
 	amp_faults_free(hf->plan);
 	g_byte_array_free(hf->scratch, TRUE);
 	g_free(hf);

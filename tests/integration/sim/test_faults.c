@@ -296,6 +296,27 @@ static void message_held(void **state)
 	done(&c);
 }
 
+/* Reordered before publishing: "1" goes after "2"; alone, it goes at the flush. */
+static void message_reordered(void **state)
+{
+	(void)state;
+	struct ctx c;
+	struct amp_host *h = echo_with(&c, "msg:linux->fw reorder window=2 count=1", 1);
+	send_str(&c, "1");
+	send_str(&c, "2");
+	send_str(&c, "3");
+	expect_got(&c, 3, "2|1|3|"); /* the echo answers in the order it received */
+	assert_int_equal(amp_host_faults_fired(h, 1), 1);
+	g_autoptr(GError) err = NULL;
+	assert_true(amp_host_faults_add(h, "msg:linux->fw reorder ms=300 count=1", &err));
+	int64_t t0 = itest_now_ms();
+	send_str(&c, "solo"); /* nothing follows: the flush sends it */
+	expect_got(&c, 4, "2|1|3|solo|");
+	assert_true(itest_now_ms() - t0 >= 300);
+	assert_int_equal(amp_host_faults_fired(h, 2), 1);
+	done(&c);
+}
+
 /* ---- the firmware process ---------------------------------------------------------------- */
 
 static void wait_crash(struct ctx *c, const char *why)
@@ -436,6 +457,8 @@ static void bad_rules_name_the_token(void **state)
 	    {"fw crash", "needs a trigger"},
 	    {"msg:linux->fw hold ms=5", "use msg[:NAME]:fw->linux"},
 	    {"msg hold", "hold needs ms=N"},
+	    {"msg:fw->linux reorder", "use msg[:NAME]:linux->fw"},
+	    {"msg reorder window=1", "'window=1'"},
 	    {"fw crash at-msg=0", "'at-msg=0'"},
 	    {"fw crash at-msg=2 at-ms=5", "'at-ms=5'"},
 	    {"fw crash at-msg=1 signal=HUP", "'signal=HUP'"},
@@ -490,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(message_dropped_both_ways),
 	    cmocka_unit_test(message_corrupted),
 	    cmocka_unit_test(message_held),
+	    cmocka_unit_test(message_reordered),
 	    cmocka_unit_test(crash_after_exactly_n_messages),
 	    cmocka_unit_test(crash_on_a_matching_message),
 	    cmocka_unit_test(crash_at_a_time),
