@@ -134,12 +134,24 @@ static int tx_acquire(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, u
 	}
 	if (waiting)
 		tx_wait_end(dev);
+	if (ret > 0)
+		amp_rpmsg_owner(dev, *buf, AMP_RPMSG_HDR_SIZE + *cap, true);
 	return ret < 0 ? ret : 0;
 }
 
+/* Lock held: give an unsent TX buffer back to the core (the remote keeps it for reuse). */
+static int tx_giveback(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
+{
+	int ret = dev->ops->tx_unget(dev, buf, id, cap);
+
+	if (ret == 0)
+		amp_rpmsg_owner(dev, buf, AMP_RPMSG_HDR_SIZE + cap, false);
+	return ret;
+}
+
 /* Lock held: write the header in front of the payload and publish. */
-static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t src,
-		     uint32_t dst, size_t len, bool *kick)
+static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap,
+		     uint32_t src, uint32_t dst, size_t len, bool *kick)
 {
 	struct amp_rpmsg_hdr hdr;
 	int ret;
@@ -153,6 +165,7 @@ static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint3
 	ret = dev->ops->tx_put(dev, id, (uint32_t)(AMP_RPMSG_HDR_SIZE + len));
 	if (ret)
 		return ret;
+	amp_rpmsg_owner(dev, buf, AMP_RPMSG_HDR_SIZE + cap, false); /* the peer's now */
 	dev->stats.tx_msgs++;
 	dev->stats.tx_bytes += (uint32_t)len;
 	*kick = amp_vq_need_notify(&dev->tvq);
@@ -202,15 +215,15 @@ int amp_rpmsg_send_offchannel(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t 
 	ret = tx_acquire(dev, &buf, &cap, &id, timeout_ms);
 	if (ret == 0) {
 		if (len > cap) {
-			(void)dev->ops->tx_unget(dev, buf, id, cap);
+			(void)tx_giveback(dev, buf, id, cap);
 			ret = AMP_EMSGSIZE;
 		} else {
 			if (len)
 				memcpy(buf + AMP_RPMSG_HDR_SIZE, data, len);
-			ret = tx_commit(dev, buf, id, src, dst, len, &kick);
+			ret = tx_commit(dev, buf, id, cap, src, dst, len, &kick);
 			/* Not published (a broken queue): the buffer is free again. */
 			if (ret < 0)
-				(void)dev->ops->tx_unget(dev, buf, id, cap);
+				(void)tx_giveback(dev, buf, id, cap);
 		}
 	}
 	amp_rpmsg_unlock(dev);
@@ -291,8 +304,8 @@ int amp_rpmsg_send_nocopy(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst,
 		if (len > cap)
 			ret = AMP_EMSGSIZE;
 		else
-			ret = tx_commit(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, src, dst, len,
-					&kick);
+			ret = tx_commit(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, cap, src, dst,
+					len, &kick);
 	}
 	amp_rpmsg_unlock(dev);
 	if (kick)
@@ -303,6 +316,7 @@ int amp_rpmsg_send_nocopy(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t dst,
 int amp_rpmsg_release_tx_buffer(struct amp_rpmsg_ept *ept, void *buf)
 {
 	struct amp_rpmsg_dev *dev;
+	uint8_t *hbuf;
 	uint32_t cap;
 	uint16_t id;
 	int ret;
@@ -310,12 +324,16 @@ int amp_rpmsg_release_tx_buffer(struct amp_rpmsg_ept *ept, void *buf)
 	if (!ept || !ept->dev || !buf)
 		return AMP_EINVAL;
 	dev = ept->dev;
+	hbuf = (uint8_t *)buf - AMP_RPMSG_HDR_SIZE;
 	amp_rpmsg_lock(dev);
 	ret = tx_lookup(dev, buf, &id, &cap);
 	if (ret == 0)
-		ret = dev->ops->tx_unget(dev, (uint8_t *)buf - AMP_RPMSG_HDR_SIZE, id, cap);
-	if (ret == 0 && !is_host(dev))
-		amp_rpmsg_r_tx_unmark((uint8_t *)buf - AMP_RPMSG_HDR_SIZE);
+		ret = dev->ops->tx_unget(dev, hbuf, id, cap);
+	if (ret == 0) {
+		if (!is_host(dev))
+			amp_rpmsg_r_tx_unmark(hbuf);
+		amp_rpmsg_owner(dev, hbuf, AMP_RPMSG_HDR_SIZE + cap, false); /* the core's now */
+	}
 	amp_rpmsg_unlock(dev);
 	return ret;
 }
@@ -334,6 +352,7 @@ int amp_rpmsg_hold_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 {
 	struct amp_rpmsg_dev *dev;
+	uint32_t cap;
 	uint16_t id;
 	bool kick = false;
 	int ret;
@@ -345,10 +364,13 @@ int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 	if (data == dev->rx_cur)
 		return AMP_EINVAL;
 	amp_rpmsg_lock(dev);
-	ret = is_host(dev) ? amp_rpmsg_h_rx_lookup(dev, data, &id)
-			   : amp_rpmsg_r_rx_lookup(dev, data, &id);
-	if (ret == 0)
+	ret = is_host(dev) ? amp_rpmsg_h_rx_lookup(dev, data, &id, &cap)
+			   : amp_rpmsg_r_rx_lookup(dev, data, &id, &cap);
+	if (ret == 0) {
+		amp_rpmsg_owner(dev, (uint8_t *)data - AMP_RPMSG_HDR_SIZE, AMP_RPMSG_HDR_SIZE + cap,
+				false);
 		ret = dev->ops->rx_put(dev, id);
+	}
 	if (ret == 0)
 		kick = amp_vq_need_notify(&dev->rvq);
 	amp_rpmsg_unlock(dev);
@@ -519,8 +541,8 @@ static void rx_deliver(struct amp_rpmsg_dev *dev, uint32_t src, uint32_t dst, vo
  * Lock held. Hand the message in RX buffer @p id to its endpoint, then give the buffer back,
  * leave it held, or park it when the callback deferred it. False when parked.
  */
-static bool rx_dispatch(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t src,
-			uint32_t dst, uint16_t plen, bool *returned)
+static bool rx_dispatch(struct amp_rpmsg_dev *dev, uint8_t *buf, uint32_t blen, uint16_t id,
+			uint32_t src, uint32_t dst, uint16_t plen, bool *returned)
 {
 	dev->rx_cur = buf + AMP_RPMSG_HDR_SIZE;
 	dev->rx_held = 0;
@@ -528,8 +550,10 @@ static bool rx_dispatch(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, ui
 	rx_deliver(dev, src, dst, buf + AMP_RPMSG_HDR_SIZE, plen);
 	dev->rx_cur = NULL;
 	if (dev->rx_held) {
+		uint32_t cap = blen - AMP_RPMSG_HDR_SIZE; /* rx_drain checked blen >= 16 */
+
 		if (dev->ops->rx_mark)
-			dev->ops->rx_mark(dev, buf, id);
+			dev->ops->rx_mark(dev, buf, id, cap > UINT16_MAX ? UINT16_MAX : cap);
 	} else if (dev->rx_defer) {
 		/* Our copy of the header: the peer may not change what we decided on. */
 		dev->rx_parked = 1;
@@ -538,10 +562,14 @@ static bool rx_dispatch(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, ui
 		dev->park_src = src;
 		dev->park_dst = dst;
 		dev->park_len = plen;
+		dev->park_blen = blen;
 		dev->stats.rx_deferred++;
 		return false;
 	} else {
-		int put = dev->ops->rx_put(dev, id);
+		int put;
+
+		amp_rpmsg_owner(dev, buf, blen, false); /* the peer's again */
+		put = dev->ops->rx_put(dev, id);
 
 		/* The id came from rx_get: only a queue broken meanwhile (AMP_EBROKEN) may
 		 * refuse it. */
@@ -566,14 +594,15 @@ static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 		if (!resume)
 			goto out; /* the peer's messages wait in their buffers, in order */
 		dev->rx_parked = 0;
-		if (!rx_dispatch(dev, dev->park_buf, dev->park_id, dev->park_src, dev->park_dst,
-				 dev->park_len, &returned))
+		if (!rx_dispatch(dev, dev->park_buf, dev->park_blen, dev->park_id, dev->park_src,
+				 dev->park_dst, dev->park_len, &returned))
 			goto out;
 	}
 	for (;;) {
 		ret = dev->ops->rx_get(dev, &buf, &len, &id);
 		if (ret <= 0)
 			break;
+		amp_rpmsg_owner(dev, buf, len, true);
 		/* Read the header once; from here on only the local copy is used. */
 		memcpy(&hdr, buf, sizeof(hdr));
 		plen = amp_le16(hdr.len);
@@ -583,7 +612,7 @@ static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 					     AMP_RPMSG_HDR_SIZE + (uint32_t)plen, len);
 			break;
 		}
-		if (!rx_dispatch(dev, buf, id, amp_le32(hdr.src), amp_le32(hdr.dst), plen,
+		if (!rx_dispatch(dev, buf, len, id, amp_le32(hdr.src), amp_le32(hdr.dst), plen,
 				 &returned)) {
 			ret = 0;
 			break;

@@ -119,7 +119,7 @@ static int h_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 			  dev->u.h.rx_size, true);
 }
 
-int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
+int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
 {
 	uintptr_t p = (uintptr_t)payload - AMP_RPMSG_HDR_SIZE, base = (uintptr_t)dev->u.h.va;
 	uintptr_t off, i;
@@ -132,6 +132,7 @@ int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id
 	    amp_vq_in_flight(&dev->rvq, (uint16_t)i))
 		return AMP_EINVAL;
 	*id = (uint16_t)i;
+	*cap = dev->u.h.rx_size - AMP_RPMSG_HDR_SIZE;
 	return 0;
 }
 

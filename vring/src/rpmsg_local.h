@@ -24,8 +24,8 @@ struct amp_rpmsg_role_ops {
 	int (*rx_get)(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uint16_t *id);
 	/* give a consumed RX buffer back to the peer */
 	int (*rx_put)(struct amp_rpmsg_dev *dev, uint16_t id);
-	/* the application holds this RX buffer (may be NULL) */
-	void (*rx_mark)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id);
+	/* the application holds this RX buffer of @cap payload bytes (may be NULL) */
+	void (*rx_mark)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap);
 };
 
 /*
@@ -39,9 +39,9 @@ void amp_rpmsg_r_tx_unmark(uint8_t *buf);
 /* find the application-owned TX buffer behind a payload pointer */
 int amp_rpmsg_h_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
 int amp_rpmsg_r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
-/* find the held RX buffer behind a payload pointer */
-int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id);
-int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id);
+/* find the held RX buffer behind a payload pointer, and its payload capacity */
+int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
+int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
 
 extern const struct amp_rpmsg_role_ops amp_rpmsg_host_ops;
 extern const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops;
@@ -54,6 +54,17 @@ static inline void amp_rpmsg_lock(struct amp_rpmsg_dev *dev)
 {
 	if (dev->port.ops->lock)
 		dev->port.ops->lock(dev->port.ctx);
+}
+
+/*
+ * Buffer-ownership sanitizer: [buf, buf + len) became ours or stopped being ours
+ * (amp_port_ops.buf_owner). Off, it costs one NULL test. Lock held.
+ */
+static inline void amp_rpmsg_owner(const struct amp_rpmsg_dev *dev, void *buf, uint32_t len,
+				   bool ours)
+{
+	if (dev->port.ops->buf_owner)
+		dev->port.ops->buf_owner(dev->port.ctx, buf, len, ours);
 }
 
 static inline void amp_rpmsg_unlock(struct amp_rpmsg_dev *dev)

@@ -12,8 +12,8 @@
 #include "rpmsg_local.h"
 
 /*
- * While the application holds a buffer its descriptor id (and, for TX, its payload capacity)
- * is kept in the header's reserved word, as OpenAMP does; the header is rewritten on send.
+ * While the application holds a buffer its descriptor id and payload capacity (bits 16..31)
+ * are kept in the header's reserved word, as OpenAMP does; the header is rewritten on send.
  * HELD marks a buffer the application owns, so a second release or a stray pointer is
  * refused. The word sits in shared memory: it is read once, and a marked id >= num is the
  * peer's scribbling, a protocol violation. A wrong but valid id only confuses the host's own
@@ -122,13 +122,13 @@ static int r_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 	return amp_vq_put_used(&dev->rvq, id, 0);
 }
 
-static void r_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id)
+static void r_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
 {
 	(void)dev;
-	put_reserved(buf, (uint32_t)id | HELD);
+	put_reserved(buf, (uint32_t)id | HELD | (cap << 16));
 }
 
-int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id)
+int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)
 {
 	uint8_t *buf = (uint8_t *)payload - AMP_RPMSG_HDR_SIZE;
 	uint32_t v;
@@ -138,6 +138,7 @@ int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id
 		return ret;
 	put_reserved(buf, 0); /* before the host owns it again: a second release is refused */
 	*id = (uint16_t)(v & 0x7FFFu);
+	*cap = v >> 16;
 	return 0;
 }
 

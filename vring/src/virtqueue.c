@@ -300,3 +300,8 @@ bool amp_vq_set_notify(struct amp_vq *vq, bool on)
 	seen = amp_ld16_rlx(drv ? &vq->used->idx : &vq->avail->idx);
 	return seen != vq->last_idx;
 }
+
+uint16_t amp_vq_peer_idx(const struct amp_vq *vq)
+{
+	return amp_ld16_acq((vq->flags & AMP_VQ_F_DRIVER) ? &vq->used->idx : &vq->avail->idx);
+}

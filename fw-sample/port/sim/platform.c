@@ -33,6 +33,8 @@
 #include <ampsim/soc.h>
 #include <amp/stm32mp1.h>
 
+#include "bufsan.h"
+
 /* How long to wait for the host's DRIVER_OK (OpenAMP waits forever; a test should not). */
 #define FW_READY_TIMEOUT_MS 10000u
 
@@ -178,6 +180,17 @@ static const struct amp_port_ops sim_port_ops = {
     .assert_fail = port_assert_fail,
 };
 
+/* AMPSIM_SANITIZE_BUFFERS=1: the same, plus the buffer-ownership sanitizer (bufsan.c). */
+static const struct amp_port_ops sim_port_ops_bufsan = {
+    .notify = port_notify,
+    .lock = port_lock,
+    .unlock = port_unlock,
+    .wait = port_wait,
+    .da_to_va = port_da_to_va,
+    .assert_fail = port_assert_fail,
+    .buf_owner = fw_bufsan_owner,
+};
+
 /* ---- bring-up ------------------------------------------------------------------------------ */
 
 static bool attach_soc(int efds[AMP_FWENV_NFDS])
@@ -269,6 +282,11 @@ struct rpmsg_device *fw_platform_init(void)
 	struct amp_rpmsg_remote_cfg cfg = {.ready_timeout_ms = FW_READY_TIMEOUT_MS};
 	amp_rsc_vdev_remote_cfg(&fw.vdev, &cfg);
 	struct amp_port port = {.ops = &sim_port_ops, .ctx = NULL};
+	if (fw_bufsan_enabled()) {
+		port = (struct amp_port){.ops = &sim_port_ops_bufsan, .ctx = &fw.soc};
+		fw_bufsan_start(&fw.soc);
+		fw_platform_trace("sanitizer: buffer ownership checked\n");
+	}
 	int rc = amp_rpmsg_remote_init(&fw.rdev.amp, &cfg, &port);
 	if (rc == AMP_ETIMEDOUT) {
 		fw_fail("rpmsg", "the host did not set DRIVER_OK within 10 s");

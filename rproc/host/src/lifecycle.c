@@ -555,6 +555,16 @@ const struct amp_rproc_stats *amp_rproc_stats(const struct amp_rproc *rp)
 	return &rp->stats;
 }
 
+void amp_rproc_set_recovery(struct amp_rproc *rp, bool enabled)
+{
+	rp->cfg.no_recovery = !enabled;
+}
+
+bool amp_rproc_recovery(const struct amp_rproc *rp)
+{
+	return !rp->cfg.no_recovery;
+}
+
 void amp_rproc_set_status(struct amp_rproc *rp, uint8_t status)
 {
 	if (rp->loaded)

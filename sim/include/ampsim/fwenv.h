@@ -14,6 +14,9 @@
  * Optional:
  *   AMPSIM_IPCC_MODE=blocking|adaptive   how the firmware waits for interrupts (default
  *                                        blocking; docs/ipcc.md "Transport")
+ *   AMPSIM_SANITIZE_BUFFERS=1            mark every buffer the firmware gives up
+ *                                        inaccessible (`ampsim run --sanitize-buffers`,
+ *                                        docs/faults.md); any other value or unset: off
  */
 #ifndef AMPSIM_FWENV_H
 #define AMPSIM_FWENV_H
@@ -30,6 +33,7 @@ extern "C" {
 #define AMP_FWENV_SHM "AMPSIM_SHM"
 #define AMP_FWENV_IRQ_FDS "AMPSIM_IRQ_FDS"
 #define AMP_FWENV_IPCC_MODE "AMPSIM_IPCC_MODE" /**< optional, amp_fwenv_ipcc_mode_parse() */
+#define AMP_FWENV_SANITIZE_BUFFERS "AMPSIM_SANITIZE_BUFFERS" /**< optional, "1" = on */
 #define AMP_FWENV_ABI_VERSION 1
 #define AMP_FWENV_NFDS 4 /**< 2 processors x 2 lines */
 

@@ -87,6 +87,8 @@ struct amp_host_process_cfg {
 	char **wrap;	       /**< run the firmware under this command (valgrind, strace...) */
 	unsigned gdb_port;     /**< nonzero: run the firmware under gdbserver :port */
 	const char *ipcc_mode; /**< "blocking" (default) or "adaptive", for the firmware */
+	/** Buffer-ownership sanitizer: AMPSIM_SANITIZE_BUFFERS=1 for the firmware (faults.md) */
+	bool sanitize_buffers;
 };
 
 struct amp_host_cfg {

@@ -10,5 +10,6 @@ int amp_cmd_chat(int argc, char **argv);
 int amp_cmd_rsc_table(int argc, char **argv);
 int amp_cmd_cleanup(int argc, char **argv);
 int amp_cmd_sdb(int argc, char **argv);
+int amp_cmd_exec(int argc, char **argv);
 
 #endif /* AMP_SIM_COMMANDS_H */

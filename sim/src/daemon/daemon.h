@@ -24,6 +24,7 @@ struct daemon {
 	struct amp_ctl_server *ctl;
 	struct amp_rpmsg_ctrl *rctrl; /* while the RPMsg bus is up, as /dev/rpmsg_ctrl0 */
 	bool used[DAEMON_MAX_SERVICES][DAEMON_MAX_INDEX];
+	const char *firmware; /* the FIRMWARE argument, for `ctl status` */
 	bool quiet;
 	bool described;	      /* the start-up summary was printed */
 	bool quitting;	      /* a signal asked to end the run: quit once the firmware stopped */

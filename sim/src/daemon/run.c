@@ -39,6 +39,7 @@ struct run_opts {
 	int gdb_port;
 	char *wrap;
 	char *ipcc_mode;
+	gboolean sanitize_buffers;
 	gboolean verbose;
 	gboolean quiet;
 	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
@@ -155,6 +156,11 @@ static gboolean ctl_status(struct daemon *d, GString *out)
 			       amp_rproc_stats(rp)->crashes);
 	if (reason)
 		g_string_append_printf(out, "last crash: %s\n", reason);
+	/* For `ampsim exec`'s shim: the MTU a /dev/rpmsgN write is checked against (EMSGSIZE),
+	 * and what /sys/class/remoteproc/remoteproc0/{firmware,recovery} show. */
+	g_autofree char *fw = g_path_get_basename(d->firmware);
+	g_string_append_printf(out, "mtu: %zu\nfirmware: %s\nrecovery: %s\n", amp_host_mtu(d->host),
+			       fw, amp_rproc_recovery(rp) ? "enabled" : "disabled");
 	const struct amp_rproc_stats *st = amp_rproc_stats(rp);
 	if (st->crashes) /* the crash-loop back-off (docs/lifecycle.md) */
 		g_string_append_printf(
@@ -245,6 +251,61 @@ static gboolean ctl_fault(struct daemon *d, const char *args, GString *out)
 	return TRUE;
 }
 
+/*
+ * "sysfs-state WORD": a write to /sys/class/remoteproc/remoteproc0/state from `ampsim exec`'s
+ * shim, with state_store()'s answers (remoteproc_sysfs.c): the reply text starts with the
+ * errno name Linux's write would fail with, so the shim can return it.
+ */
+static gboolean ctl_sysfs_state(struct daemon *d, const char *word, GString *out)
+{
+	enum amp_rproc_state st = amp_rproc_state(amp_host_rproc(d->host));
+	gboolean running = st == AMP_RPROC_RUNNING || st == AMP_RPROC_STOPPING;
+	if (!strcmp(word, "start")) {
+		if (running) {
+			g_string_append(out, "EBUSY: the firmware is already running\n");
+			return FALSE;
+		}
+		g_autoptr(GString) why = g_string_new(NULL);
+		if (ctl_start(d, why))
+			return TRUE;
+		g_string_append_printf(out, "EIO: %s", why->str);
+		return FALSE;
+	}
+	if (!strcmp(word, "stop")) {
+		if (st == AMP_RPROC_RUNNING)
+			return ctl_stop(d, out);
+		g_string_append(out, "EINVAL: the firmware is not running\n");
+		return FALSE;
+	}
+	g_string_append_printf(out, "EINVAL: unrecognised option '%s' (start or stop)\n", word);
+	return FALSE;
+}
+
+/* "sysfs-recovery WORD": recovery_store() of remoteproc_sysfs.c, errors as above. */
+static gboolean ctl_sysfs_recovery(struct daemon *d, const char *word, GString *out)
+{
+	struct amp_rproc *rp = amp_host_rproc(d->host);
+	gboolean enable = !strcmp(word, "enabled"), recover = !strcmp(word, "recover");
+	if (!enable && !recover && strcmp(word, "disabled") != 0) {
+		g_string_append_printf(out,
+				       "EINVAL: unrecognised option '%s' (enabled, disabled "
+				       "or recover)\n",
+				       word);
+		return FALSE;
+	}
+	if (!recover)
+		amp_rproc_set_recovery(rp, enable);
+	/* rproc_trigger_recovery(): only a crashed firmware is rebooted. */
+	if ((enable || recover) && amp_rproc_state(rp) == AMP_RPROC_CRASHED) {
+		g_autoptr(GString) why = g_string_new(NULL);
+		if (!ctl_start(d, why)) {
+			g_string_append_printf(out, "EIO: %s", why->str);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 static const struct {
 	const char *name;
 	gboolean (*fn)(struct daemon *d, GString *out);
@@ -257,6 +318,10 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 {
 	if (g_str_has_prefix(cmd, "fault "))
 		return ctl_fault(ctx, cmd + 6, out);
+	if (!strncmp(cmd, "sysfs-state", 11) && (cmd[11] == ' ' || cmd[11] == '\0'))
+		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
+	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
+		return ctl_sysfs_recovery(ctx, cmd[14] ? cmd + 15 : "", out);
 	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
 		if (!strcmp(cmd, ctl_cmds[i].name))
 			return ctl_cmds[i].fn(ctx, out);
@@ -387,6 +452,11 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "Seed of the fault plan's random choices, 0..2^64-1 (default: a random one, "
 	     "printed at start and in 'ampsim ctl RUNDIR fault list', to replay a run)",
 	     "N"},
+	    {"sanitize-buffers", 0, 0, G_OPTION_ARG_NONE, &o->sanitize_buffers,
+	     "Buffer-ownership sanitizer: the firmware marks every buffer it gives up "
+	     "inaccessible, so under --wrap valgrind or built with ASan a use after send or "
+	     "release stops at that line (docs/faults.md)",
+	     NULL},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
 	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
@@ -479,6 +549,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
 	}
+	d->firmware = fw;
 	struct amp_host_cfg hc = {
 	    .profile = o->soc,
 	    .rproc = {.firmware = fw,
@@ -488,7 +559,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	    .process = {.fw_args = fw_args,
 			.wrap = wrap,
 			.gdb_port = o->gdb ? (unsigned)o->gdb_port : 0,
-			.ipcc_mode = o->ipcc_mode},
+			.ipcc_mode = o->ipcc_mode,
+			.sanitize_buffers = o->sanitize_buffers},
 	    .ops = &host_ops,
 	    .priv = d,
 	};

@@ -30,6 +30,7 @@ struct amp_host {
 
 	struct amp_rpmsg_dev dev;
 	bool dev_up;
+	struct amp_host_kick kick0; /* vring0 interrupts vs publishes (host_internal.h) */
 	uint32_t *work;
 	GPtrArray *chans;   /* struct amp_host_chan * */
 	GPtrArray *epts;    /* struct amp_host_ept *: amp_host_ept_new, alive */
@@ -308,6 +309,19 @@ static gboolean on_broken(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The first of a boot is a warning; a firmware that keeps doing it must not flood the log. */
+static void host_kick_warn(uint64_t n)
+{
+	if (n == 1)
+		g_warning("the firmware notified vring0 without publishing a message; counted as "
+			  "'notify without publish' in ampsim ctl stats (docs/faults.md)");
+	else
+		g_debug(
+		    "the firmware notified vring0 without publishing a message (%" G_GUINT64_FORMAT
+		    " times)",
+		    n);
+}
+
 void amp_host_irq_now(struct amp_host *h, uint32_t ch)
 {
 	if (!h->dev_up)
@@ -330,6 +344,9 @@ void amp_host_irq_now(struct amp_host *h, uint32_t ch)
 static void on_irq(void *arg, uint32_t ch)
 {
 	struct amp_host *h = arg;
+	/* The firmware's own interrupts only: a duplicate the fault plan makes is not its doing. */
+	if (h->dev_up && ch == AMP_IPCC_CH_VRING0 && amp_host_kick_check(&h->kick0, &h->dev.rvq))
+		host_kick_warn(h->kick0.unpublished);
 	if (!h->faults || !amp_hf_irq(h->faults, ch))
 		amp_host_irq_now(h, ch);
 }
@@ -489,6 +506,7 @@ static void probe_vdev(struct amp_host *h)
 		return;
 	}
 	h->dev_up = true;
+	amp_host_kick_reset(&h->kick0, &h->dev.rvq);
 }
 
 static void on_rproc(void *priv, enum amp_rproc_event ev)
@@ -725,6 +743,11 @@ const struct amp_ipcc_link *amp_host_ipcc_link(const struct amp_host *h)
 struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)
 {
 	return h->dev_up ? &h->dev : NULL;
+}
+
+const struct amp_host_kick *amp_host_kick0(struct amp_host *h)
+{
+	return &h->kick0;
 }
 
 GMainContext *amp_host_context(const struct amp_host *h)

@@ -141,6 +141,11 @@ void amp_host_stats(struct amp_host *h, GString *out)
 		    s->tx_msgs, s->tx_bytes, s->rx_msgs, s->rx_bytes, s->tx_nobuf, s->rx_deferred,
 		    s->drops[AMP_RPMSG_DROP_NO_EPT], s->drops[AMP_RPMSG_DROP_NS_LEN]);
 		vq_stats(out, "vring0 (firmware -> Linux)", &dev->rvq);
+		const struct amp_host_kick *k = amp_host_kick0(h);
+		if (k->unpublished)
+			g_string_append_printf(
+			    out, "    notify without publish: %" G_GUINT64_FORMAT "\n",
+			    k->unpublished);
 		vq_stats(out, "vring1 (Linux -> firmware)", &dev->tvq);
 	}
 	ipcc_stats(out, amp_host_ipcc_link(h), amp_host_soc(h)->ipcc_nchan);

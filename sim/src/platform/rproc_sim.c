@@ -29,6 +29,7 @@ struct amp_sim_rproc {
 	char **wrap;
 	unsigned gdb_port;
 	char *ipcc_mode;
+	bool sanitize_buffers;
 	GMainContext *ctx;
 	struct amp_rproc *core;
 
@@ -68,6 +69,8 @@ static char **build_envp(const struct amp_sim_rproc *p, GError **err)
 	envp = g_environ_setenv(envp, AMP_FWENV_IRQ_FDS, strchr(env.fds, '=') + 1, TRUE);
 	if (p->ipcc_mode)
 		envp = g_environ_setenv(envp, AMP_FWENV_IPCC_MODE, p->ipcc_mode, TRUE);
+	if (p->sanitize_buffers)
+		envp = g_environ_setenv(envp, AMP_FWENV_SANITIZE_BUFFERS, "1", TRUE);
 	return envp;
 }
 
@@ -307,6 +310,7 @@ struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_lin
 	p->wrap = g_strdupv(cfg->wrap);
 	p->gdb_port = cfg->gdb_port;
 	p->ipcc_mode = g_strdup(cfg->ipcc_mode);
+	p->sanitize_buffers = cfg->sanitize_buffers;
 	p->ctx = g_main_context_ref(ctx);
 	p->pid = -1;
 	p->pidfd = -1;

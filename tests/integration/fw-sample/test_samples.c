@@ -18,6 +18,7 @@
 
 #include <amp/error.h>
 #include <ampsim/host.h>
+#include <ampsim/rproc.h>
 
 #include "itest_glib.h"
 
@@ -110,6 +111,15 @@ static struct fx *boot(void **state, const char *fw, const char *service)
 	f->service = service;
 	f->rx = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	struct amp_host_cfg cfg = {.rproc = {.firmware = fw}, .ops = &ops, .priv = f};
+#ifdef SAMPLES_BUFSAN
+	/* The same traffic with the buffer-ownership sanitizer on: it must stay silent. */
+	cfg.process.sanitize_buffers = true;
+#ifdef SAMPLES_VALGRIND
+	static char *wrap[] = {"valgrind", "-q", "--error-exitcode=99", "--exit-on-first-error=yes",
+			       NULL};
+	cfg.process.wrap = wrap;
+#endif
+#endif
 	GError *err = NULL;
 	f->host = amp_host_new(&cfg, &err);
 	if (!f->host)
@@ -125,9 +135,25 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	if (f) {
+#ifdef SAMPLES_BUFSAN
+		/* A sanitizer report ends the firmware (valgrind: exit 99, ASan: abort). */
+		const struct amp_rproc *rp = amp_host_rproc(f->host);
+		g_autofree char *crash =
+		    amp_rproc_stats(rp)->crashes ? g_strdup(amp_rproc_crash_reason(rp)) : NULL;
+		/* ...and the host's own checks name nothing either. */
+		g_autoptr(GString) stats = g_string_new(NULL);
+		amp_host_stats(f->host, stats);
+#endif
 		amp_host_free(f->host); /* stops the firmware process */
 		g_ptr_array_free(f->rx, TRUE);
 		g_free(f);
+#ifdef SAMPLES_BUFSAN
+		if (crash)
+			fail_msg("the firmware crashed under the sanitizer: %s", crash);
+		if (strstr(stats->str, "notify without publish") ||
+		    strstr(stats->str, "protocol error"))
+			fail_msg("the host named a protocol error:\n%s", stats->str);
+#endif
 	}
 	return 0;
 }

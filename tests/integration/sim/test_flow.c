@@ -161,7 +161,7 @@ static void wait_for_backpressure(const struct itest_run *r, const char *chan)
 /* Flood message @i as fw_flood.c builds it. */
 static void flood_msg(unsigned i, char out[FLOOD_MSG])
 {
-	char num[8];
+	char num[12]; /* any unsigned in %06u */
 	snprintf(num, sizeof(num), "%06u", i);
 	memcpy(out, num, 6);
 	for (unsigned k = 6; k < FLOOD_MSG - 1; k++)

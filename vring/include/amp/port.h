@@ -10,6 +10,7 @@
 #ifndef AMP_PORT_H
 #define AMP_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -59,6 +60,17 @@ struct amp_port_ops {
 	 * if it does the core returns AMP_EINVAL.
 	 */
 	void (*assert_fail)(const char *file, int line, const char *expr);
+	/**
+	 * Buffer-ownership sanitizer (docs/faults.md): the buffer [@p ptr, @p ptr + @p len)
+	 * in shared memory became ours (@p ours: the peer handed it over, or the application
+	 * gave it back to the core) or stopped being ours (published to the peer, returned
+	 * to it, or given back to the core's stash). A port marks the range accessible or
+	 * not for a memory checker (valgrind client requests, ASan poisoning), so a firmware
+	 * that touches a buffer it gave up is stopped at that line. Called with the lock
+	 * held; must not call into the core. NULL (the Cortex-M port, the sanitizer off):
+	 * the core only tests the pointer.
+	 */
+	void (*buf_owner)(void *ctx, void *ptr, uint32_t len, bool ours);
 };
 
 /** A port instance: const ops (flash on the MCU) and the port's own context. */

@@ -118,6 +118,7 @@ struct amp_rpmsg_dev {
 	uint8_t rx_parked; /**< a deferred message waits in its RX buffer (park_*) */
 	uint16_t park_id;
 	uint16_t park_len;
+	uint32_t park_blen;	     /**< its buffer's length (header included) */
 	uint8_t *park_buf;	     /**< the deferred message's buffer (header first) */
 	uint32_t park_src, park_dst; /**< its header as read once, when it arrived */
 	struct amp_rpmsg_stats stats;

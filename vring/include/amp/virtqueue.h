@@ -188,6 +188,12 @@ int amp_vq_fail(struct amp_vq *vq, enum amp_vq_err kind);
  */
 int amp_vq_fail_at(struct amp_vq *vq, enum amp_vq_err kind, uint32_t value, uint32_t limit);
 
+/**
+ * The index the peer publishes, as it reads now (driver: used.idx, device: avail.idx).
+ * The peer's value, unchecked: for diagnostics that only count, never for a decision.
+ */
+uint16_t amp_vq_peer_idx(const struct amp_vq *vq);
+
 /** True once a protocol violation was seen. */
 static inline bool amp_vq_broken(const struct amp_vq *vq)
 {

@@ -253,6 +253,12 @@ const char *amp_rproc_state_name(enum amp_rproc_state s);
 const char *amp_rproc_crash_reason(const struct amp_rproc *rp);
 const struct amp_rproc_vdev *amp_rproc_vdev(const struct amp_rproc *rp);
 const struct amp_rproc_stats *amp_rproc_stats(const struct amp_rproc *rp);
+/**
+ * Recover crashes from now on or not (amp_rproc_cfg.no_recovery at run time; Linux's
+ * recovery attribute). Does not recover a firmware that is crashed already.
+ */
+void amp_rproc_set_recovery(struct amp_rproc *rp, bool enabled);
+bool amp_rproc_recovery(const struct amp_rproc *rp);
 /** Write the vdev status byte into the loaded table (the host bus's set_status). */
 void amp_rproc_set_status(struct amp_rproc *rp, uint8_t status);
 /** Write the negotiated features (gfeatures) into the loaded table. */

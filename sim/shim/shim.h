@@ -1,0 +1,160 @@
+/*
+ * libampsim-preload: the LD_PRELOAD library `ampsim exec` runs programs with (docs/exec.md).
+ * It serves Linux's device and sysfs paths from a run directory ($AMPSIM_RUN_DIR):
+ *
+ *   /dev/ttyRPMSG<n>     RUNDIR/ttyRPMSG<n> (the pty; the path is swapped, nothing else)
+ *   /dev/rpmsg<n>        RUNDIR/rpmsg<n> (a SOCK_SEQPACKET connection), or an endpoint made
+ *                        with RPMSG_CREATE_EPT_IOCTL (a connection to RUNDIR/rpmsg_ctrl0)
+ *   /dev/rpmsg_ctrl0     a memfd standing in for the device; its ioctls are emulated
+ *   /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery},
+ *   /sys/kernel/debug/remoteproc/remoteproc0/trace0   through RUNDIR/control
+ *
+ * Private to the shim; plain C and libc only (it lives inside other people's programs).
+ */
+#ifndef AMP_SHIM_H
+#define AMP_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* ---- libc, the next definitions after ours (shim_libc.c) ------------------------------- */
+
+struct shim_libc {
+	int (*open)(const char *, int, ...);
+	int (*openat)(int, const char *, int, ...);
+	FILE *(*fopen)(const char *, const char *);
+	int (*close)(int);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	int (*ioctl)(int, unsigned long, ...);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*stat)(const char *, struct stat *);
+	int (*lstat)(const char *, struct stat *);
+	int (*fstatat)(int, const char *, struct stat *, int);
+	int (*access)(const char *, int);
+	int (*faccessat)(int, const char *, int, int);
+	int (*statx)(int, const char *, int, unsigned, struct statx *);
+};
+
+/** Filled by the library's constructor, before main() runs. */
+extern struct shim_libc shim_libc;
+
+/* ---- the paths the shim owns (shim_path.c) --------------------------------------------- */
+
+enum shim_path_kind {
+	SHIM_PATH_NONE, /* not ours: libc as is */
+	SHIM_PATH_TTY,	/* /dev/ttyRPMSG<n> */
+	SHIM_PATH_EPT,	/* /dev/rpmsg<n> */
+	SHIM_PATH_CTRL, /* /dev/rpmsg_ctrl<n> */
+	SHIM_PATH_ATTR, /* a remoteproc0 sysfs attribute, or debugfs trace0 */
+};
+
+enum shim_attr {
+	SHIM_ATTR_STATE,
+	SHIM_ATTR_FIRMWARE,
+	SHIM_ATTR_NAME,
+	SHIM_ATTR_RECOVERY,
+	SHIM_ATTR_TRACE
+};
+
+struct shim_path {
+	enum shim_path_kind kind;
+	unsigned index; /* n, or enum shim_attr */
+};
+
+/**
+ * Classify @p path. Only absolute paths, spelled exactly, and only while $AMPSIM_RUN_DIR is
+ * set; everything else is SHIM_PATH_NONE.
+ */
+struct shim_path shim_path_classify(int dirfd, const char *path);
+
+/** "RUNDIR/name" into @p out; false if it does not fit. */
+bool shim_rundir_file(char *out, size_t len, const char *name);
+
+/* ---- descriptors the shim made (shim_fd.c) ----------------------------------------------- */
+
+enum shim_fd_kind {
+	SHIM_FD_EPT,	/* an announced channel's /dev/rpmsgN: the default endpoint */
+	SHIM_FD_EPTDEV, /* a /dev/rpmsgM made through RPMSG_CREATE_EPT_IOCTL */
+	SHIM_FD_CTRL,	/* /dev/rpmsg_ctrl0 */
+	SHIM_FD_ATTR,	/* a sysfs attribute open for writing */
+};
+
+struct shim_fd {
+	int fd;
+	enum shim_fd_kind kind;
+	unsigned index; /* the eptdev's minor, or enum shim_attr */
+	size_t mtu;	/* 0: unknown, not checked */
+	bool destroyed; /* RPMSG_DESTROY_EPT_IOCTL: reads and writes fail with EPIPE */
+	dev_t dev;	/* what fd referred to when tracked: a closed and reused number */
+	ino_t ino;	/* (close_range, a raw syscall) is told apart and forgotten */
+};
+
+/** Remember @p f (fd >= 0); false (errno ENFILE) when the table is full. */
+bool shim_fd_track(const struct shim_fd *f);
+/** Copy out what is known of @p fd; false for a descriptor the shim did not make. */
+bool shim_fd_get(int fd, struct shim_fd *out);
+/** @p fd is being closed or replaced: forget it. */
+void shim_fd_forget(int fd);
+/** @p newfd is a duplicate of @p oldfd (dup, dup2, dup3, F_DUPFD). */
+void shim_fd_copy(int oldfd, int newfd);
+/** Mark every descriptor of eptdev @p minor destroyed. */
+void shim_fd_destroy_eptdev(unsigned minor);
+/** Is some open descriptor on eptdev @p minor (Linux allows one open at a time)? */
+bool shim_fd_eptdev_busy(unsigned minor);
+
+/* ---- endpoints made through /dev/rpmsg_ctrl0 (shim_fd.c) --------------------------------- */
+
+struct shim_eptdev {
+	unsigned minor;
+	char name[32];
+	uint32_t src, dst;
+};
+
+/** RPMSG_CREATE_EPT_IOCTL: record it under a free minor; false (errno) if none. */
+bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, unsigned *minor);
+bool shim_eptdev_get(unsigned minor, struct shim_eptdev *out);
+void shim_eptdev_remove(unsigned minor);
+
+/* ---- the devices (shim_dev.c) and sysfs (shim_sysfs.c) ------------------------------------ */
+
+/** The MTU of the run's channels (`ampsim ctl status`); 0 when it does not say. */
+size_t shim_run_mtu(void);
+/** At load: track the descriptors of ours this process inherited through exec. */
+void shim_inherit(void);
+/** open() of a path shim_path_classify() claimed; -1 with errno as Linux would set it. */
+int shim_dev_open(struct shim_path p, int flags, mode_t mode);
+/** stat() of such a path (@p follow: not lstat). */
+int shim_dev_stat(struct shim_path p, struct stat *st, bool follow);
+/** access() of such a path. */
+int shim_dev_access(struct shim_path p, int mode);
+/** ioctl() on a descriptor the shim made. */
+int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg);
+/** read()/write() on a descriptor the shim made. */
+ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len);
+ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len);
+
+int shim_sysfs_open(enum shim_attr a, int flags);
+int shim_sysfs_stat(enum shim_attr a, struct stat *st);
+/** A write to attribute @p a (Linux's *_store): @p len, or -1 with errno. */
+ssize_t shim_sysfs_store(enum shim_attr a, const char *buf, size_t len);
+
+/** A connection to RUNDIR/control from the abstract address @p self (NULL: none); -1 with
+ * errno when no run listens. */
+int shim_ctl_connect(bool cloexec, const char *self);
+/**
+ * Send @p cmd to RUNDIR/control and read the reply (without its status line) into @p out.
+ * 1: "ok"; 0: "error: ..." (the text in @p out); -1 (errno) when no run answers.
+ */
+int shim_ctl(const char *cmd, char *out, size_t len);
+/** The value of "key: value" in a `ctl status` reply, into @p out; false if absent. */
+bool shim_status_field(const char *status, const char *key, char *out, size_t len);
+
+#endif /* AMP_SHIM_H */

@@ -1,0 +1,276 @@
+/*
+ * /dev/ttyRPMSG<n>, /dev/rpmsg<n> and /dev/rpmsg_ctrl<n>, with what Linux's rpmsg_char
+ * (drivers/rpmsg/rpmsg_char.c, rpmsg_ctrl.c, Linux 6.1) answers.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rpmsg.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+/* RUNDIR/rpmsg_ctrl0's answer (sim/src/daemon/rpmsg_ctrl.h, struct amp_ctrl_reply). */
+struct ctrl_reply {
+	int32_t status;
+	struct rpmsg_endpoint_info info;
+};
+_Static_assert(sizeof(struct rpmsg_endpoint_info) == 40, "rpmsg_ctrl0 takes 40 bytes");
+_Static_assert(sizeof(struct ctrl_reply) == 44, "rpmsg_ctrl0 answers 44 bytes");
+
+static int fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+/* A SOCK_SEQPACKET connection to RUNDIR/@name with the open flags that make sense on it. */
+static int connect_frames(const char *name, int flags)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (!shim_rundir_file(sa.sun_path, sizeof(sa.sun_path), name))
+		return fail(ENAMETOOLONG);
+	int type = SOCK_SEQPACKET | ((flags & O_CLOEXEC) ? SOCK_CLOEXEC : 0);
+	int fd = socket(AF_UNIX, type, 0);
+	if (fd < 0)
+		return -1;
+	/* Credentials on every message tell a zero-length message from the daemon's hang-up. */
+	int one = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int e = errno;
+		shim_libc.close(fd);
+		/* No socket, or nobody serves it: the device is not there. */
+		return fail(e == ECONNREFUSED ? ENOENT : e);
+	}
+	return fd;
+}
+
+/* The MTU a write is checked against, from `ampsim ctl status`; 0 when unknown. */
+size_t shim_run_mtu(void)
+{
+	char st[2048], v[32];
+	if (shim_ctl("status", st, sizeof(st)) != 1 || !shim_status_field(st, "mtu", v, sizeof(v)))
+		return 0;
+	return (size_t)strtoul(v, NULL, 10);
+}
+
+static int finish_open(int fd, enum shim_fd_kind kind, unsigned index, int flags)
+{
+	struct shim_fd f = {.fd = fd, .kind = kind, .index = index, .mtu = shim_run_mtu()};
+	if ((flags & O_NONBLOCK) && shim_libc.fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+		int e = errno;
+		shim_libc.close(fd);
+		return fail(e);
+	}
+	if (!shim_fd_track(&f)) {
+		int e = errno;
+		shim_libc.close(fd);
+		return fail(e);
+	}
+	return fd;
+}
+
+/* Open eptdev @p m: create its endpoint through RUNDIR/rpmsg_ctrl0 (rpmsg_eptdev_open). */
+static int open_eptdev(const struct shim_eptdev *e, int flags)
+{
+	if (shim_fd_eptdev_busy(e->minor))
+		return fail(EBUSY); /* rpmsg_eptdev_open: one open at a time */
+	int fd = connect_frames("rpmsg_ctrl0", flags);
+	if (fd < 0)
+		return -1;
+	struct rpmsg_endpoint_info info = {.src = e->src, .dst = e->dst};
+	memcpy(info.name, e->name, sizeof(info.name));
+	struct ctrl_reply r;
+	ssize_t n = send(fd, &info, sizeof(info), MSG_NOSIGNAL);
+	if (n == (ssize_t)sizeof(info))
+		n = recv(fd, &r, sizeof(r), 0);
+	if (n != (ssize_t)sizeof(r) || r.status != 0) {
+		shim_libc.close(fd);
+		/* rpmsg_eptdev_open answers EINVAL whatever rpmsg_create_ept failed on. */
+		return fail(n == (ssize_t)sizeof(r) ? EINVAL : ENODEV);
+	}
+	return finish_open(fd, SHIM_FD_EPTDEV, e->minor, flags);
+}
+
+static int open_ept(unsigned n, int flags)
+{
+	struct shim_eptdev e;
+	if (shim_eptdev_get(n, &e))
+		return open_eptdev(&e, flags);
+	char name[16];
+	snprintf(name, sizeof(name), "rpmsg%u", n);
+	int fd = connect_frames(name, flags);
+	if (fd < 0 || finish_open(fd, SHIM_FD_EPT, n, flags) < 0)
+		return -1;
+	/*
+	 * The daemon closes a second client at once. finish_open() asked RUNDIR/control for
+	 * the MTU after connecting, and the daemon's loop accepts (and refuses) this connection
+	 * before it can answer that request: a hang-up now is the refusal.
+	 */
+	struct pollfd pfd = {.fd = fd, .events = POLLRDHUP};
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLRDHUP))) {
+		close(fd);	    /* tracked: through the wrapper */
+		return fail(EBUSY); /* rpmsg_eptdev_open: one open at a time */
+	}
+	return fd;
+}
+
+/* /dev/rpmsg_ctrl0 exists while the firmware's RPMsg bus is up, as RUNDIR/rpmsg_ctrl0. */
+static bool ctrl_present(unsigned n)
+{
+	char path[4096];
+	struct stat st;
+	return n == 0 && shim_rundir_file(path, sizeof(path), "rpmsg_ctrl0") &&
+	       shim_libc.stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static int open_ctrl(unsigned n, int flags)
+{
+	if (!ctrl_present(n))
+		return fail(ENOENT);
+	/* A descriptor of its own (a memfd: a unique inode) that the ioctls are caught on. */
+	int fd = memfd_create("rpmsg_ctrl0", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	if (fd < 0)
+		return -1;
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_CTRL, .index = n};
+	if (!shim_fd_track(&f)) {
+		int e = errno;
+		shim_libc.close(fd);
+		return fail(e);
+	}
+	return fd;
+}
+
+int shim_dev_open(struct shim_path p, int flags, mode_t mode)
+{
+	char path[4096], name[32];
+	switch (p.kind) {
+	case SHIM_PATH_TTY:
+		snprintf(name, sizeof(name), "ttyRPMSG%u", p.index);
+		if (!shim_rundir_file(path, sizeof(path), name))
+			return fail(ENAMETOOLONG);
+		/* Never create a file where the pty's link belongs (`echo > /dev/ttyRPMSG9`). */
+		return shim_libc.open(path, flags & ~(O_CREAT | O_EXCL | O_TMPFILE), mode);
+	case SHIM_PATH_EPT:
+		return open_ept(p.index, flags);
+	case SHIM_PATH_CTRL:
+		return open_ctrl(p.index, flags);
+	case SHIM_PATH_ATTR:
+		return shim_sysfs_open((enum shim_attr)p.index, flags);
+	case SHIM_PATH_NONE:
+		break;
+	}
+	return fail(ENOENT);
+}
+
+/* The run-directory entry behind a device path, for stat and access. */
+static bool backing_file(struct shim_path p, char *path, size_t len)
+{
+	char name[32];
+	struct shim_eptdev e;
+	if (p.kind == SHIM_PATH_TTY)
+		snprintf(name, sizeof(name), "ttyRPMSG%u", p.index);
+	else if (p.kind == SHIM_PATH_EPT && !shim_eptdev_get(p.index, &e))
+		snprintf(name, sizeof(name), "rpmsg%u", p.index);
+	else if (p.kind == SHIM_PATH_EPT || (p.kind == SHIM_PATH_CTRL && p.index == 0))
+		snprintf(name, sizeof(name), "rpmsg_ctrl0"); /* an eptdev lives while it does */
+	else
+		return false;
+	return shim_rundir_file(path, len, name);
+}
+
+int shim_dev_stat(struct shim_path p, struct stat *st, bool follow)
+{
+	char path[4096];
+	if (p.kind == SHIM_PATH_ATTR)
+		return shim_sysfs_stat((enum shim_attr)p.index, st);
+	if (!backing_file(p, path, sizeof(path)))
+		return fail(ENOENT);
+	(void)follow; /* the device, never the run directory's symlink */
+	return shim_libc.stat(path, st);
+}
+
+int shim_dev_access(struct shim_path p, int mode)
+{
+	struct stat st;
+	(void)mode; /* the run directory is the user's: what exists may be read and written */
+	return shim_dev_stat(p, &st, true);
+}
+
+static int ctrl_ioctl(unsigned long req, void *arg)
+{
+	struct rpmsg_endpoint_info info;
+	unsigned minor;
+	switch (req) {
+	case RPMSG_CREATE_EPT_IOCTL:
+		if (!arg)
+			return fail(EFAULT);
+		memcpy(&info, arg, sizeof(info));
+		return shim_eptdev_add(info.name, info.src, info.dst, &minor) ? 0 : -1;
+	case RPMSG_CREATE_DEV_IOCTL:
+		return fail(ENXIO); /* rpmsg_create_channel() failed: not offered (docs/exec.md) */
+	case RPMSG_RELEASE_DEV_IOCTL:
+		return fail(EINVAL);
+	default:
+		return fail(EINVAL); /* rpmsg_ctrldev_ioctl: any other request */
+	}
+}
+
+int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
+{
+	switch (f->kind) {
+	case SHIM_FD_CTRL:
+		return ctrl_ioctl(req, arg);
+	case SHIM_FD_EPT: /* a channel's default endpoint cannot be destroyed */
+		return fail(EINVAL);
+	case SHIM_FD_EPTDEV:
+		if (req != RPMSG_DESTROY_EPT_IOCTL)
+			return fail(EINVAL);
+		/* The device goes; this descriptor stays open, reads and writes fail with EPIPE. */
+		shim_fd_destroy_eptdev(f->index);
+		shim_eptdev_remove(f->index);
+		shutdown(f->fd, SHUT_RDWR); /* the daemon destroys the endpoint */
+		return 0;
+	case SHIM_FD_ATTR:
+		break;
+	}
+	return shim_libc.ioctl(f->fd, req, arg);
+}
+
+ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len)
+{
+	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL)
+		return fail(EINVAL); /* rpmsg_ctrl has no read; state opened to write: docs */
+	if (f->destroyed)
+		return fail(EPIPE);
+	/* One message; the daemon's hang-up (the endpoint is gone) carries no credentials. */
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	ssize_t n = recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC);
+	if (n == 0 && mh.msg_controllen == 0)
+		return fail(EPIPE); /* rpmsg_eptdev_read_iter once the endpoint is gone */
+	return n;
+}
+
+ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len)
+{
+	if (f->kind == SHIM_FD_ATTR)
+		return shim_sysfs_store((enum shim_attr)f->index, buf, len);
+	if (f->kind == SHIM_FD_CTRL)
+		return fail(EINVAL); /* rpmsg_ctrl has no write */
+	if (f->destroyed)
+		return fail(EPIPE);
+	/* virtio_rpmsg_bus refuses it before anything is sent. */
+	if (f->mtu && len > f->mtu)
+		return fail(EMSGSIZE);
+	return send(f->fd, buf, len, MSG_NOSIGNAL); /* a hung-up device: EPIPE, no SIGPIPE */
+}

@@ -1,0 +1,386 @@
+/*
+ * The libc entry points the shim defines. Each passes a path or descriptor that is not the
+ * shim's to the next definition (libc's) unchanged, errno included.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define SHIM_EXPORT __attribute__((visibility("default")))
+
+struct shim_libc shim_libc;
+
+#define RESOLVE(name) shim_libc.name = (__typeof__(shim_libc.name))dlsym(RTLD_NEXT, #name)
+
+/* Called by every wrapper: another library's constructor may run before ours. */
+static void resolve(void)
+{
+	if (shim_libc.write)
+		return;
+	RESOLVE(open);
+	RESOLVE(openat);
+	RESOLVE(fopen);
+	RESOLVE(close);
+	RESOLVE(read);
+	RESOLVE(ioctl);
+	RESOLVE(dup);
+	RESOLVE(dup2);
+	RESOLVE(dup3);
+	RESOLVE(fcntl);
+	RESOLVE(stat);
+	RESOLVE(lstat);
+	RESOLVE(fstatat);
+	RESOLVE(access);
+	RESOLVE(faccessat);
+	RESOLVE(statx);
+	RESOLVE(write); /* last: it says all are there */
+}
+
+__attribute__((constructor)) static void shim_init(void)
+{
+	resolve();
+	shim_inherit();
+}
+
+/* ---- open --------------------------------------------------------------------------------- */
+
+static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(dirfd, path);
+	if (p.kind != SHIM_PATH_NONE)
+		return shim_dev_open(p, flags, mode);
+	return shim_libc.openat(dirfd, path, flags, mode);
+}
+
+/* The mode argument is there only with O_CREAT or O_TMPFILE (as glibc reads it). */
+#define OPEN_MODE(flags, last)                  \
+	mode_t mode = 0;                        \
+	if ((flags) & (O_CREAT | O_TMPFILE)) {  \
+		va_list ap;                     \
+		va_start(ap, last);             \
+		mode = (mode_t)va_arg(ap, int); \
+		va_end(ap);                     \
+	}
+
+SHIM_EXPORT int open(const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return do_openat(AT_FDCWD, path, flags, mode);
+}
+
+SHIM_EXPORT int open64(const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return do_openat(dirfd, path, flags, mode);
+}
+
+SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	return do_openat(dirfd, path, flags | O_LARGEFILE, mode);
+}
+
+/* _FORTIFY_SOURCE's checked forms (declared by <fcntl.h> only under _FORTIFY_SOURCE). */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+SHIM_EXPORT int __open_2(const char *path, int flags)
+{
+	return do_openat(AT_FDCWD, path, flags, 0);
+}
+
+SHIM_EXPORT int __open64_2(const char *path, int flags)
+{
+	return do_openat(AT_FDCWD, path, flags | O_LARGEFILE, 0);
+}
+
+SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	return do_openat(dirfd, path, flags, 0);
+}
+
+SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	return do_openat(dirfd, path, flags | O_LARGEFILE, 0);
+}
+
+/* ---- stdio: a shim descriptor behind a FILE, its reads and writes through the shim ------- */
+
+static ssize_t cookie_read(void *c, char *buf, size_t len)
+{
+	return read((int)(intptr_t)c, buf, len);
+}
+
+static ssize_t cookie_write(void *c, const char *buf, size_t len)
+{
+	ssize_t n = write((int)(intptr_t)c, buf, len);
+	return n < 0 ? 0 : n; /* fopencookie: 0 is the error; errno stays */
+}
+
+static int cookie_close(void *c)
+{
+	return close((int)(intptr_t)c);
+}
+
+static int mode_flags(const char *mode)
+{
+	int flags = strchr(mode, '+') ? O_RDWR : (mode[0] == 'r' ? O_RDONLY : O_WRONLY);
+	if (mode[0] == 'w')
+		flags |= O_CREAT | O_TRUNC;
+	if (mode[0] == 'a')
+		flags |= O_CREAT | O_APPEND;
+	if (strchr(mode, 'e'))
+		flags |= O_CLOEXEC;
+	return flags;
+}
+
+static FILE *do_fopen(const char *path, const char *mode)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(AT_FDCWD, path);
+	if (p.kind == SHIM_PATH_NONE || !mode)
+		return shim_libc.fopen(path, mode);
+	int fd = shim_dev_open(p, mode_flags(mode), 0666);
+	if (fd < 0)
+		return NULL;
+	struct shim_fd f;
+	FILE *fp;
+	if (shim_fd_get(fd, &f)) {
+		cookie_io_functions_t io = {
+		    .read = cookie_read, .write = cookie_write, .close = cookie_close};
+		fp = fopencookie((void *)(intptr_t)fd, mode, io);
+	} else {
+		fp = fdopen(fd, mode);
+	}
+	if (!fp) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return fp;
+}
+
+SHIM_EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	return do_fopen(path, mode);
+}
+
+SHIM_EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	return do_fopen(path, mode);
+}
+
+/* ---- stat and access ---------------------------------------------------------------------- */
+
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64), "stat64 is stat on this ABI");
+
+SHIM_EXPORT int stat(const char *path, struct stat *st)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(AT_FDCWD, path);
+	return p.kind ? shim_dev_stat(p, st, true) : shim_libc.stat(path, st);
+}
+
+SHIM_EXPORT int stat64(const char *path, struct stat64 *st)
+{
+	return stat(path, (struct stat *)st);
+}
+
+SHIM_EXPORT int lstat(const char *path, struct stat *st)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(AT_FDCWD, path);
+	return p.kind ? shim_dev_stat(p, st, false) : shim_libc.lstat(path, st);
+}
+
+SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
+{
+	return lstat(path, (struct stat *)st);
+}
+
+SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(dirfd, path);
+	if (p.kind)
+		return shim_dev_stat(p, st, !(flags & AT_SYMLINK_NOFOLLOW));
+	return shim_libc.fstatat(dirfd, path, st, flags);
+}
+
+SHIM_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	return fstatat(dirfd, path, (struct stat *)st, flags);
+}
+
+static struct statx_timestamp ts(struct timespec t)
+{
+	return (struct statx_timestamp){.tv_sec = t.tv_sec, .tv_nsec = (uint32_t)t.tv_nsec};
+}
+
+/* ls and stat(1) ask statx. */
+SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(dirfd, path);
+	if (!p.kind)
+		return shim_libc.statx(dirfd, path, flags, mask, stx);
+	struct stat st;
+	if (shim_dev_stat(p, &st, !(flags & AT_SYMLINK_NOFOLLOW)) != 0)
+		return -1;
+	*stx = (struct statx){
+	    .stx_mask = STATX_BASIC_STATS,
+	    .stx_blksize = (uint32_t)st.st_blksize,
+	    .stx_nlink = (uint32_t)st.st_nlink,
+	    .stx_uid = st.st_uid,
+	    .stx_gid = st.st_gid,
+	    .stx_mode = (uint16_t)st.st_mode,
+	    .stx_ino = st.st_ino,
+	    .stx_size = (uint64_t)st.st_size,
+	    .stx_blocks = (uint64_t)st.st_blocks,
+	    .stx_atime = ts(st.st_atim),
+	    .stx_ctime = ts(st.st_ctim),
+	    .stx_mtime = ts(st.st_mtim),
+	    .stx_rdev_major = major(st.st_rdev),
+	    .stx_rdev_minor = minor(st.st_rdev),
+	    .stx_dev_major = major(st.st_dev),
+	    .stx_dev_minor = minor(st.st_dev),
+	};
+	return 0;
+}
+
+SHIM_EXPORT int access(const char *path, int mode)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(AT_FDCWD, path);
+	return p.kind ? shim_dev_access(p, mode) : shim_libc.access(path, mode);
+}
+
+SHIM_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	resolve();
+	struct shim_path p = shim_path_classify(dirfd, path);
+	return p.kind ? shim_dev_access(p, mode) : shim_libc.faccessat(dirfd, path, mode, flags);
+}
+
+SHIM_EXPORT int euidaccess(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS);
+}
+
+SHIM_EXPORT int eaccess(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS);
+}
+
+/* ---- descriptors -------------------------------------------------------------------------- */
+
+SHIM_EXPORT int close(int fd)
+{
+	resolve();
+	shim_fd_forget(fd); /* first: once closed, the number may be another thread's */
+	return shim_libc.close(fd);
+}
+
+SHIM_EXPORT int dup(int fd)
+{
+	resolve();
+	int n = shim_libc.dup(fd);
+	if (n >= 0)
+		shim_fd_copy(fd, n);
+	return n;
+}
+
+SHIM_EXPORT int dup2(int fd, int fd2)
+{
+	resolve();
+	int n = shim_libc.dup2(fd, fd2);
+	if (n >= 0 && fd != fd2)
+		shim_fd_copy(fd, n);
+	return n;
+}
+
+SHIM_EXPORT int dup3(int fd, int fd2, int flags)
+{
+	resolve();
+	int n = shim_libc.dup3(fd, fd2, flags);
+	if (n >= 0)
+		shim_fd_copy(fd, n);
+	return n;
+}
+
+static int do_fcntl(int fd, int cmd, void *arg)
+{
+	resolve();
+	int n = shim_libc.fcntl(fd, cmd, arg);
+	if (n >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		shim_fd_copy(fd, n);
+	return n;
+}
+
+/* Every fcntl argument is an int or a pointer: passed on in a register either way. */
+SHIM_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	va_start(ap, req);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_ioctl(&f, req, arg);
+	return shim_libc.ioctl(fd, req, arg);
+}
+
+SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_read(&f, buf, len);
+	return shim_libc.read(fd, buf, len);
+}
+
+SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_write(&f, buf, len);
+	return shim_libc.write(fd, buf, len);
+}

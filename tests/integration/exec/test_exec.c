@@ -1,0 +1,240 @@
+/*
+ * `ampsim exec` end to end: unmodified programs (cat, echo, stty, a C rpmsg_char program,
+ * a Python script, shell pipelines whose children inherit the mapping) against `ampsim run`
+ * through libampsim-preload.so, and what exec refuses (no run, a static program).
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+#define PYTHON "/usr/bin/python3"
+
+static char out[65536];
+
+/* `ampsim exec --run-dir RUNDIR -- /bin/sh -c SCRIPT`, output in out[]; its exit status. */
+static int exec_sh(const struct itest_run *r, const char *script)
+{
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r->dir, "--",
+			      "/bin/sh",  "-c",	  script,      NULL};
+	return itest_capture(argv, out, sizeof(out));
+}
+
+static void expect(const char *text)
+{
+	if (!strstr(out, text))
+		fail_msg("\"%s\" is not in the output:\n%s", text, out);
+}
+
+/* cat, echo > and stty -F on /dev/ttyRPMSG0: the tty sample echoes what it is sent. */
+static void tty_through_cat_echo_and_stty(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, TTY_FW, NULL);
+	assert_true(itest_run_wait(&r, "ttyRPMSG0", ITEST_BOOT_MS));
+	char script[1024];
+	/* fd 3 keeps the tty open so that the echo waits in it until cat reads it. */
+	itest_fmt(script, sizeof(script),
+		  "set -e; T=/dev/ttyRPMSG0; O=%s; exec 3<$T\n"
+		  "stty -F $T raw -echo ispeed 9600 ospeed 9600; stty -F $T speed\n"
+		  "echo hello > $T\n"
+		  ": > $O; cat $T >> $O & c=$!\n"
+		  "i=0; while [ $(wc -c < $O) -lt 6 ] && [ $i -lt 400 ]; do sleep 0.05; "
+		  "i=$((i+1)); done\n"
+		  "kill $c; cat $O",
+		  itest_scratch_path("tty-out"));
+	assert_int_equal(exec_sh(&r, script), 0);
+	expect("9600\nhello\n");
+	itest_run_stop(&r, SIGINT);
+}
+
+/* rpmsg_char_app: /dev/rpmsg_ctrl0 + ioctl + /dev/rpmsgM, EBUSY, EMSGSIZE, EPIPE. */
+static void rpmsg_char_program_unmodified(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	char dst[16];
+	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	const char *argv[] = {AMPSIM_BIN,     "exec", "--run-dir",   r.dir, "--",
+			      RPMSG_CHAR_APP, dst,    "my-endpoint", NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_char_app exited %d:\n%s", rc, out);
+	expect("echoed 22 bytes\n");
+	expect("oversize write: Message too long\n");
+	expect("destroyed /dev/rpmsg1\n");
+	/* The write over the MTU never reached the daemon: refused in the writer. */
+	assert_int_equal(itest_stat(&r, "oversize"), 0);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* The same from Python: os.open, fcntl.ioctl, select, and a sysfs write's EINVAL. */
+static void python_program_unmodified(void **state)
+{
+	(void)state;
+	if (access(PYTHON, X_OK) != 0)
+		skip(); /* scripts/install-deps installs python3-minimal */
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	char dst[16];
+	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	const char *argv[] = {AMPSIM_BIN, "exec",	"--run-dir", r.dir,	    "--", PYTHON,
+			      "-B",	  RPMSG_APP_PY, dst,	     "py-endpoint", NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_app.py exited %d:\n%s", rc, out);
+	expect("second open: Device or resource busy\necho");
+	expect("echoed 17 bytes\noversize write: Message too long\n");
+	expect("echoed 29 bytes\ndestroyed /dev/rpmsg1\nstate: running\n");
+	expect("bad state: Invalid argument\nstate: offline\nafter stop: Broken pipe, gone\n"
+	       "state: running\necho");
+	/* /dev/rpmsg0 opened by a shell, used by the program it execs. */
+	static const char inherit[] =
+	    "exec 3<>/dev/rpmsg0; " PYTHON " -c 'import os\n"
+	    "try:\n    os.write(3, bytes(4096))\nexcept OSError as e:\n    print(e.strerror)\n"
+	    "os.write(3, b\"inherited\")\nprint(os.read(3, 512).decode())'";
+	assert_int_equal(exec_sh(&r, inherit), 0);
+	expect("Message too long\ninherited\n");
+	itest_run_stop(&r, SIGINT);
+}
+
+/* A shell script reads the attributes and the trace, stops and starts the firmware. */
+static void sysfs_state_stop_start_and_trace(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	static const char script[] =
+	    "S=/sys/class/remoteproc/remoteproc0\n"
+	    "cat $S/state $S/name $S/firmware $S/recovery\n"
+	    "grep -c 'announced rpmsg-openamp-demo-channel' "
+	    "/sys/kernel/debug/remoteproc/remoteproc0/trace0\n"
+	    "echo stop > $S/state && cat $S/state\n"
+	    "echo stop 2>/dev/null > $S/state || echo 'second stop refused'\n"
+	    "echo sideways 2>/dev/null > $S/state || echo 'sideways refused'\n"
+	    "echo firmware 2>/dev/null > $S/firmware || echo 'firmware is read-only'\n"
+	    "echo start > $S/state && cat $S/state | tr a-z A-Z\n"
+	    "echo start 2>/dev/null > $S/state || echo 'second start refused'\n";
+	assert_int_equal(exec_sh(&r, script), 0);
+	expect("running\nm4\necho\nenabled\n1\noffline\nsecond stop refused\n"
+	       "sideways refused\nfirmware is read-only\nRUNNING\nsecond start refused\n");
+	/* The daemon did stop and start it: the channel is back. */
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_non_null(strstr(itest_ctl(&r, "status"), "state: running\n"));
+	itest_run_stop(&r, SIGINT);
+}
+
+/* A crash with recovery off reads "crashed"; the recovery attribute recovers it. */
+static void sysfs_crashed_and_recovery(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	static const char *const opts[] = {"--no-recovery", NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	char script[1024];
+	itest_fmt(script, sizeof(script),
+		  "S=/sys/class/remoteproc/remoteproc0\n"
+		  "cat $S/recovery; kill -SEGV %d\n"
+		  "i=0; until [ \"$(cat $S/state)\" = crashed ] || [ $i -ge 400 ]; do sleep 0.05; "
+		  "i=$((i+1)); done\n"
+		  "cat $S/state\n"
+		  "echo sideways 2>/dev/null > $S/recovery || echo 'sideways refused'\n"
+		  "echo recover > $S/recovery && cat $S/state $S/recovery\n"
+		  "echo enabled > $S/recovery && cat $S/recovery\n",
+		  itest_fw_pid(&r));
+	assert_int_equal(exec_sh(&r, script), 0);
+	expect("disabled\ncrashed\nsideways refused\nrunning\ndisabled\nenabled\n");
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Children and grandchildren of the program see the devices too; without a run, none. */
+static void children_inherit_and_no_run_no_device(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	char script[512];
+	/* ... and everything else is the host's, untouched. */
+	itest_fmt(script, sizeof(script),
+		  "sh -c 'test -e /dev/rpmsg0 && test -e /dev/rpmsg_ctrl0 && echo devices' | cat\n"
+		  "F=%s; echo plain > $F && cat $F && rm $F; test -c /dev/null && echo null\n"
+		  "test -e /dev/rpmsg9 || echo 'no rpmsg9'\n"
+		  /* A descriptor inherited through exec is still the device in the new program. */
+		  "exec 5>/sys/class/remoteproc/remoteproc0/state\n"
+		  "sh -c 'echo sideways >&5' 2>/dev/null || echo 'inherited writer refused'\n",
+		  itest_scratch_path("plain"));
+	assert_int_equal(exec_sh(&r, script), 0);
+	expect("devices\nplain\nnull\nno rpmsg9\ninherited writer refused\n");
+	itest_run_stop(&r, SIGINT);
+	/* The run is gone: exec says so instead of running the program blind. */
+	assert_int_equal(exec_sh(&r, "echo ran"), 1);
+	expect("no run in ");
+	assert_null(strstr(out, "ran\n"));
+}
+
+static void exec_refuses_static_and_missing_programs(void **state)
+{
+	(void)state;
+	const char *st[] = {AMPSIM_BIN, "exec", "--", STATIC_APP, NULL};
+	assert_int_equal(itest_capture(st, out, sizeof(out)), 1);
+	expect("is statically linked");
+	const char *none[] = {AMPSIM_BIN, "exec", "--", "no-such-program-anywhere", NULL};
+	assert_int_equal(itest_capture(none, out, sizeof(out)), 127);
+	expect("command not found");
+	const char *bare[] = {AMPSIM_BIN, "exec", NULL};
+	assert_int_equal(itest_capture(bare, out, sizeof(out)), 2);
+}
+
+/* `ampsim --help`, `ampsim exec --help`, docs/cli.md and docs/exec.md agree. */
+static void help_and_docs_explain_exec(void **state)
+{
+	(void)state;
+	static char docs[65536];
+	const char *top[] = {AMPSIM_BIN, "--help", NULL};
+	assert_int_equal(itest_capture(top, out, sizeof(out)), 0);
+	expect("  exec ");
+	const char *help[] = {AMPSIM_BIN, "exec", "--help", NULL};
+	assert_int_equal(itest_capture(help, out, sizeof(out)), 0);
+	itest_read_file(DOCS_CLI, docs, sizeof(docs));
+	static const char *const words[] = {"ampsim exec",	"--run-dir", "/dev/ttyRPMSG",
+					    "/dev/rpmsg_ctrl0", "EMSGSIZE",  "remoteproc0"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strstr(docs, words[i]) || (i > 0 && !strstr(out, words[i])))
+			fail_msg("%s is missing from 'ampsim exec --help' or docs/cli.md",
+				 words[i]);
+	itest_read_file(DOCS_EXEC, docs, sizeof(docs));
+	assert_non_null(strstr(docs, "statically linked"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(tty_through_cat_echo_and_stty, itest_run_teardown),
+	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(sysfs_state_stop_start_and_trace, itest_run_teardown),
+	    cmocka_unit_test_teardown(sysfs_crashed_and_recovery, itest_run_teardown),
+	    cmocka_unit_test_teardown(children_inherit_and_no_run_no_device, itest_run_teardown),
+	    cmocka_unit_test(exec_refuses_static_and_missing_programs),
+	    cmocka_unit_test(help_and_docs_explain_exec),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
