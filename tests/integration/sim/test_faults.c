@@ -204,6 +204,10 @@ static void doorbell_duplicated(void **state)
 	assert_true(itest_loop_until(NULL, kicks_reach, &c, ITEST_REPLY_MS));
 	assert_int_equal(amp_host_faults_fired(h, 1), 1);
 	assert_int_equal(amp_host_faults_fired(h, 2), 1);
+	/* The plan's duplicate is not the firmware notifying without publishing. */
+	g_autoptr(GString) stats = g_string_new(NULL);
+	amp_host_stats(h, stats);
+	assert_null(strstr(stats->str, "notify without publish"));
 	done(&c);
 }
 
