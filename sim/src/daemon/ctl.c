@@ -129,7 +129,7 @@ static gboolean drain(struct ctl_conn *c, ssize_t n)
 static gboolean too_long(struct ctl_conn *c)
 {
 	static const char msg[] = "error: request longer than 255 bytes; the requests are "
-				  "status, start, stop, endpoints, stats and trace\n";
+				  "status, start, stop, endpoints, stats, trace and fault\n";
 	write_all(c->fd, msg, sizeof(msg) - 1);
 	shutdown(c->fd, SHUT_WR); /* the client reads the reply, then EOF */
 	c->drained = 1;

@@ -19,6 +19,32 @@ static gboolean known(const char *cmd)
 	return FALSE;
 }
 
+/* Send one request to RUNDIR/control (NULL: the default run directory) and print the answer. */
+static int ask(const char *rundir, const char *request)
+{
+	g_autoptr(GError) err = NULL;
+	if (strlen(request) > 255 || strchr(request, '\n')) {
+		g_printerr("ampsim ctl: a request is one line of at most 255 bytes; put a longer "
+			   "fault plan in a file for 'ampsim run --faults FILE', or add it in "
+			   "several 'fault add' requests\n");
+		return 2;
+	}
+	g_autofree char *dir = rundir ? g_strdup(rundir) : amp_rundir_default();
+	g_autofree char *sock = g_build_filename(dir, "control", NULL);
+	g_autoptr(GString) reply = g_string_new(NULL);
+	gboolean ok = FALSE;
+	if (amp_ctl_request(sock, request, reply, &ok, &err) != AMP_OK) {
+		g_printerr("ampsim ctl: %s\n", err->message);
+		return 1;
+	}
+	if (!ok) {
+		g_printerr("ampsim ctl: %s", reply->str);
+		return 1;
+	}
+	fputs(reply->str, stdout); /* escaped by the daemon; g_print would recode it */
+	return 0;
+}
+
 int amp_cmd_ctl(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new("[RUNDIR] COMMAND");
@@ -30,29 +56,30 @@ int amp_cmd_ctl(int argc, char **argv)
 		 "  stop       shut the firmware down (CH3 request, then kill after 500 ms)\n"
 		 "  endpoints  the channels the firmware announced and where they are served\n"
 		 "  stats      every layer's counters (vrings, IPCC, RPMsg, endpoints)\n"
-		 "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0");
+		 "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0\n"
+		 "  fault list             the fault plan: seed, rules, counters, fired faults\n"
+		 "  fault add RULE[;RULE]  add rules (quote them; grammar in docs/faults.md)\n"
+		 "  fault clear            remove every rule\n"
+		 "  fault seed N           restart the plan's counters and PRNGs with seed N");
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		g_printerr("ampsim ctl: %s\n", err->message);
 		return 2;
 	}
+	/* "fault ..." takes words after it: they form one request line. */
+	int fault_at = argc > 1 && !strcmp(argv[1], "fault")   ? 1
+		       : argc > 2 && !strcmp(argv[2], "fault") ? 2
+							       : 0;
+	if (fault_at && argc > fault_at + 1) {
+		g_autofree char *req = g_strjoinv(" ", argv + fault_at);
+		return ask(fault_at == 2 ? argv[1] : NULL, req);
+	}
+	if (argc >= 2 && argc <= 3 && g_str_has_prefix(argv[argc - 1], "fault "))
+		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
 		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
-			   "endpoints, stats, trace\nTry 'ampsim ctl --help'.\n");
+			   "endpoints, stats, trace, fault SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
 		return 2;
 	}
-	g_autofree char *dir = argc == 3 ? g_strdup(argv[1]) : amp_rundir_default();
-	g_autofree char *sock = g_build_filename(dir, "control", NULL);
-	g_autoptr(GString) reply = g_string_new(NULL);
-	gboolean ok = FALSE;
-	if (amp_ctl_request(sock, argv[argc - 1], reply, &ok, &err) != AMP_OK) {
-		g_printerr("ampsim ctl: %s\n", err->message);
-		return 1;
-	}
-	if (!ok) {
-		g_printerr("ampsim ctl: %s", reply->str);
-		return 1;
-	}
-	fputs(reply->str, stdout); /* escaped by the daemon; g_print would recode it */
-	return 0;
+	return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]);
 }

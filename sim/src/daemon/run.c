@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/faults.h>
 #include <ampsim/fwenv.h>
 #include <ampsim/host.h>
 
@@ -41,6 +42,8 @@ struct run_opts {
 	gboolean sanitize_buffers;
 	gboolean verbose;
 	gboolean quiet;
+	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
+	char *seed;   /* --seed N */
 };
 
 void daemon_say(struct daemon *d, const char *fmt, ...)
@@ -214,6 +217,40 @@ static gboolean ctl_trace(struct daemon *d, GString *out)
 	return FALSE;
 }
 
+/* "fault list|clear|seed N|add RULES" (docs/faults.md). */
+static gboolean ctl_fault(struct daemon *d, const char *args, GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	guint64 seed;
+	if (!strcmp(args, "list")) {
+		amp_host_faults_list(d->host, out);
+	} else if (!strcmp(args, "clear")) {
+		amp_host_faults_clear(d->host);
+		g_string_append(out, "fault plan cleared\n");
+	} else if (g_str_has_prefix(args, "seed ")) {
+		if (!g_ascii_string_to_unsigned(args + 5, 10, 0, G_MAXUINT64, &seed, &err)) {
+			g_string_append_printf(out, "fault seed: %s\n", err->message);
+			return FALSE;
+		}
+		amp_host_faults_set_seed(d->host, seed);
+		g_string_append_printf(
+		    out, "fault plan restarted with seed %" G_GUINT64_FORMAT "\n", seed);
+	} else if (g_str_has_prefix(args, "add ")) {
+		if (!amp_host_faults_add(d->host, args + 4, &err)) {
+			g_string_append_printf(out, "%s\n", err->message);
+			return FALSE;
+		}
+		g_string_append(out, "added\n");
+	} else {
+		g_string_append_printf(out,
+				       "unknown fault command '%s'; try fault list, fault clear, "
+				       "fault seed N or fault add RULE[; RULE...]\n",
+				       args);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /*
  * "sysfs-state WORD": a write to /sys/class/remoteproc/remoteproc0/state from `ampsim exec`'s
  * shim, with state_store()'s answers (remoteproc_sysfs.c): the reply text starts with the
@@ -279,6 +316,8 @@ static const struct {
 
 static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 {
+	if (g_str_has_prefix(cmd, "fault "))
+		return ctl_fault(ctx, cmd + 6, out);
 	if (!strncmp(cmd, "sysfs-state", 11) && (cmd[11] == ' ' || cmd[11] == '\0'))
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
 	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
@@ -288,7 +327,7 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 			return ctl_cmds[i].fn(ctx, out);
 	g_string_append_printf(out,
 			       "unknown command '%s'; try status, start, stop, endpoints, "
-			       "stats or trace\n",
+			       "stats, trace or fault\n",
 			       cmd);
 	return FALSE;
 }
@@ -404,6 +443,15 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "How the firmware waits for interrupts: blocking (default) or adaptive (polls "
 	     "briefly before sleeping; docs/ipcc.md)",
 	     "MODE"},
+	    {"faults", 0, 0, G_OPTION_ARG_STRING, &o->faults,
+	     "Load a fault plan: rules (e.g. 'kick:ch1:fw->linux drop p=0.01; fw crash "
+	     "at-msg=500'), or the file they are in when SPEC names an existing file; '' loads "
+	     "an empty plan (docs/faults.md)",
+	     "SPEC|FILE"},
+	    {"seed", 0, 0, G_OPTION_ARG_STRING, &o->seed,
+	     "Seed of the fault plan's random choices, 0..2^64-1 (default: a random one, "
+	     "printed at start and in 'ampsim ctl RUNDIR fault list', to replay a run)",
+	     "N"},
 	    {"sanitize-buffers", 0, 0, G_OPTION_ARG_NONE, &o->sanitize_buffers,
 	     "Buffer-ownership sanitizer: the firmware marks every buffer it gives up "
 	     "inaccessible, so under --wrap valgrind or built with ASan a use after send or "
@@ -445,7 +493,7 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	g_option_context_set_description(
 	    ctx,
 	    "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
-	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace' (RUNDIR/ may be\n"
+	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace|fault' (RUNDIR/ may be\n"
 	    "left out for the default run directory: 'ampsim chat rpmsg0 hello'). Exit status: 0\n"
 	    "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
 	    "what to do), 2 for bad options. See docs/cli.md.");
@@ -456,6 +504,35 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		return 2;
 	}
 	return check_opts(o, *argc);
+}
+
+/* --faults SPEC|FILE and --seed N, before the firmware boots. */
+static gboolean load_faults(struct daemon *d, const struct run_opts *o)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *text = NULL;
+	const char *spec = o->faults ? o->faults : "";
+	if (*spec && g_file_test(spec, G_FILE_TEST_IS_REGULAR) &&
+	    !g_file_get_contents(spec, &text, NULL, &err)) {
+		g_printerr("ampsim run: --faults: %s\n", err->message);
+		return FALSE;
+	}
+	guint64 seed = ((guint64)g_random_int() << 32) | g_random_int();
+	if (o->seed && !g_ascii_string_to_unsigned(o->seed, 10, 0, G_MAXUINT64, &seed, &err)) {
+		g_printerr("ampsim run: --seed takes a number 0..2^64-1: %s\n", err->message);
+		return FALSE;
+	}
+	amp_host_faults_set_seed(d->host, seed);
+	if (!amp_host_faults_add(d->host, text ? text : spec, &err)) {
+		g_printerr("ampsim run: --faults%s%s: %s\n", text ? " " : "", text ? spec : "",
+			   err->message);
+		return FALSE;
+	}
+	daemon_say(d,
+		   "fault plan: seed %" G_GUINT64_FORMAT " (replay with --seed %" G_GUINT64_FORMAT
+		   ")\n",
+		   seed, seed);
+	return TRUE;
 }
 
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
@@ -495,6 +572,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
 	}
+	if ((o->faults || o->seed) && !load_faults(d, o))
+		return 2;
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
 	if (!d->ctl) {
@@ -547,5 +626,7 @@ int amp_cmd_run(int argc, char **argv)
 	g_free(o.run_dir);
 	g_free(o.wrap);
 	g_free(o.ipcc_mode);
+	g_free(o.faults);
+	g_free(o.seed);
 	return rc;
 }

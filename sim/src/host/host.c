@@ -40,6 +40,7 @@ struct amp_host {
 	GQueue plugs;	    /* struct plug_wait: DDR plugs the firmware has not applied yet */
 	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
 	GSource *broken_src; /* a send found a broken queue: report the crash from the loop */
+	struct amp_host_faults *faults; /* the fault plan (host_faults.c), NULL: none */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -56,6 +57,8 @@ struct plug_wait {
 static void port_notify(void *ctx, uint32_t notify_id)
 {
 	struct amp_host *h = ctx;
+	if (h->faults && amp_hf_kick(h->faults, notify_id))
+		return; /* dropped or delayed by the fault plan */
 	/* As Linux's rproc_virtio_notify: the platform rings the vring's mailbox channel. */
 	amp_rproc_kick(h->rproc, notify_id);
 }
@@ -96,13 +99,21 @@ static void rx_done(struct amp_host *h, struct amp_rpmsg_ept *ept, void *data)
 	}
 }
 
+/* How many times to deliver (the fault plan may drop, duplicate or corrupt: *@p data). */
+static unsigned rx_faults(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t src,
+			  const void **data, size_t *len)
+{
+	return h->faults ? amp_hf_rx(h->faults, ept->name, src, ept->addr, data, len) : 1;
+}
+
 static int chan_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct amp_host_chan *ch = priv;
-	(void)src;
+	const void *msg = data;
 	ch->host->rx_busy = false;
-	if (ch->host->cfg.ops->receive)
-		ch->host->cfg.ops->receive(ch->host->cfg.priv, ch, data, len);
+	for (unsigned n = rx_faults(ch->host, ept, src, &msg, &len); n > 0; n--)
+		if (ch->host->cfg.ops->receive)
+			ch->host->cfg.ops->receive(ch->host->cfg.priv, ch, msg, len);
 	rx_done(ch->host, ept, data);
 	return 0;
 }
@@ -182,9 +193,11 @@ static void drop_all_channels(struct amp_host *h, const char *why)
 static int ept_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
 {
 	struct amp_host_ept *e = priv;
+	const void *msg = data;
 	e->host->rx_busy = false;
-	if (e->ops && e->ops->receive)
-		e->ops->receive(e->priv, e, data, len, src);
+	for (unsigned n = rx_faults(e->host, ept, src, &msg, &len); n > 0 && e->host; n--)
+		if (e->ops && e->ops->receive)
+			e->ops->receive(e->priv, e, msg, len, src);
 	if (e->host) /* not freed in the callback: amp_host_ept_free() is refused there */
 		rx_done(e->host, ept, data);
 	return 0;
@@ -309,15 +322,12 @@ static void host_kick_warn(uint64_t n)
 		    n);
 }
 
-static void on_irq(void *arg, uint32_t ch)
+void amp_host_irq_now(struct amp_host *h, uint32_t ch)
 {
-	struct amp_host *h = arg;
 	if (!h->dev_up)
 		return;
 	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
 	int id = amp_stm32mp1_chan_notify(ch);
-	if (ch == AMP_IPCC_CH_VRING0 && amp_host_kick_check(&h->kick0, &h->dev.rvq))
-		host_kick_warn(h->kick0.unpublished);
 	int rc = amp_rpmsg_notified(&h->dev, (uint32_t)id);
 	if (rc == AMP_EPROTO || rc == AMP_EBROKEN) {
 		crash_if_broken(h);
@@ -329,6 +339,16 @@ static void on_irq(void *arg, uint32_t ch)
 		if (h->cfg.ops->tx_ready)
 			h->cfg.ops->tx_ready(h->cfg.priv);
 	}
+}
+
+static void on_irq(void *arg, uint32_t ch)
+{
+	struct amp_host *h = arg;
+	/* The firmware's own interrupts only: a duplicate the fault plan makes is not its doing. */
+	if (h->dev_up && ch == AMP_IPCC_CH_VRING0 && amp_host_kick_check(&h->kick0, &h->dev.rvq))
+		host_kick_warn(h->kick0.unpublished);
+	if (!h->faults || !amp_hf_irq(h->faults, ch))
+		amp_host_irq_now(h, ch);
 }
 
 /* ---- flow control toward the firmware ------------------------------------------------------ */
@@ -492,6 +512,8 @@ static void probe_vdev(struct amp_host *h)
 static void on_rproc(void *priv, enum amp_rproc_event ev)
 {
 	struct amp_host *h = priv;
+	if (h->faults)
+		amp_hf_rproc_event(h->faults, ev);
 	if (ev == AMP_RPROC_EV_STARTED) {
 		probe_vdev(h);
 	} else if (ev != AMP_RPROC_EV_STOPPED) {
@@ -626,6 +648,7 @@ void amp_host_free(struct amp_host *h)
 	}
 	amp_rproc_free(h->rproc);
 	amp_sim_rproc_free(h->plat);
+	amp_hf_free(h->faults);
 	drop_src(&h->link_src);
 	drop_src(&h->broken_src);
 	if (h->link_ok)
@@ -656,6 +679,14 @@ int amp_host_fw_pid(const struct amp_host *h)
 
 int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
 		    size_t len)
+{
+	if (h->faults && h->dev_up)
+		return amp_hf_send(h->faults, ept, dst, data, len);
+	return amp_host_send_raw(h, ept, dst, data, len);
+}
+
+int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
+		      size_t len)
 {
 	if (!h->dev_up)
 		return AMP_ENOTCONN;
@@ -717,4 +748,14 @@ struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)
 const struct amp_host_kick *amp_host_kick0(struct amp_host *h)
 {
 	return &h->kick0;
+}
+
+GMainContext *amp_host_context(const struct amp_host *h)
+{
+	return h->ctx;
+}
+
+struct amp_host_faults **amp_host_faults_slot(struct amp_host *h)
+{
+	return &h->faults;
 }

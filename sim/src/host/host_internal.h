@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
+#include <amp/rpmsg.h>
 #include <amp/virtqueue.h>
+#include <ampsim/host.h>
 
 /**
  * The crash reason for a broken queue, from the fault the portable core recorded:
@@ -38,5 +42,38 @@ bool amp_host_kick_check(struct amp_host_kick *k, const struct amp_vq *vq);
 /* The host's vring0 counters, for amp_host_stats(). */
 struct amp_host;
 const struct amp_host_kick *amp_host_kick0(struct amp_host *h);
+
+/* ---- host.c, for the fault plan's hooks ---------------------------------------------------- */
+
+/** amp_host_sendto() without the fault plan. */
+int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
+		      size_t len);
+/** Handle a firmware interrupt on IPCC channel @p ch (0-based) without the fault plan. */
+void amp_host_irq_now(struct amp_host *h, uint32_t ch);
+GMainContext *amp_host_context(const struct amp_host *h);
+/** Where the host keeps its fault plan (NULL: none, every hook is skipped). */
+struct amp_host_faults **amp_host_faults_slot(struct amp_host *h);
+
+/* ---- host_faults.c: the fault plan's hooks; the caller checks the plan is not NULL ------- */
+
+struct amp_host_faults;
+
+/** A kick to the firmware (notify id); true when the plan took it (dropped or delayed). */
+bool amp_hf_kick(struct amp_host_faults *hf, uint32_t notify_id);
+/** An interrupt from the firmware (0-based channel); true when the plan took it. */
+bool amp_hf_irq(struct amp_host_faults *hf, uint32_t ch);
+/** amp_host_sendto() through the plan: message faults, then fw faults. */
+int amp_hf_send(struct amp_host_faults *hf, struct amp_rpmsg_ept *ept, uint32_t dst,
+		const void *data, size_t len);
+/**
+ * A message from the firmware through the plan: how many times to deliver it (0: dropped,
+ * 2: duplicated); *@p data may then point to a corrupted copy, valid until the next call.
+ */
+unsigned amp_hf_rx(struct amp_host_faults *hf, const char *name, uint32_t src, uint32_t dst,
+		   const void **data, size_t *len);
+void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev);
+void amp_hf_free(struct amp_host_faults *hf);
+/** The per-rule counters, for amp_host_stats(). */
+void amp_hf_stats(struct amp_host_faults *hf, GString *out);
 
 #endif /* AMP_HOST_INTERNAL_H */

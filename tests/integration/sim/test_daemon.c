@@ -633,9 +633,9 @@ static void help_and_docs_explain_every_option(void **state)
 {
 	(void)state;
 	static const char *const run_opts[] = {
-	    "--soc",	  "--run-dir",	 "--no-recovery", "--gdb",
-	    "--gdb-port", "--wrap",	 "--ipcc-mode",	  "--verbose",
-	    "--quiet",	  "rpmsg_ctrl0", "FIRMWARE-ARGS", "--sanitize-buffers"};
+	    "--soc",	     "--run-dir",	   "--no-recovery", "--gdb",   "--gdb-port",
+	    "--wrap",	     "--ipcc-mode",	   "--verbose",	    "--quiet", "rpmsg_ctrl0",
+	    "FIRMWARE-ARGS", "--sanitize-buffers", "--faults",	    "--seed"};
 	static const char *const chat_opts[] = {"--timeout", "--ctrl", "--dst", "--src", "--name"};
 	static char help[8192], docs[65536];
 	char cmd[512];

@@ -1,0 +1,534 @@
+/* The fault plan's engine: grammar, rules, decisions, record (faults.h, docs/faults.md). */
+#define _GNU_SOURCE /* memmem */
+#include "faults.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <amp/error.h>
+#include <ampsim/error.h>
+
+#define FAULTS_RECORD_MAX 1000u /* fired faults kept for `fault list`; later ones are counted */
+
+struct amp_faults {
+	GPtrArray *rules; /* struct amp_fault_rule * */
+	uint64_t seed;
+	unsigned next_id;
+	GPtrArray *record; /* char *: "#n rule r (text): event" */
+	uint64_t nfired;
+};
+
+/* ---- PRNG: splitmix64, one stream per rule ----------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t amp_faults_draw(struct amp_fault_rule *r, uint64_t n)
+{
+	return splitmix64(&r->rng) % n;
+}
+
+static void rule_restart(struct amp_fault_rule *r, uint64_t seed)
+{
+	/* Seeded from the seed and the rule's id: adding a rule does not change the others. */
+	r->rng = seed ^ ((uint64_t)r->id * 0xd1b54a32d192ed03ull);
+	r->seen = r->fired = 0;
+}
+
+static void rule_free(gpointer p)
+{
+	struct amp_fault_rule *r = p;
+	g_free(r->text);
+	g_free(r->name);
+	g_free(r->match);
+	g_free(r);
+}
+
+struct amp_faults *amp_faults_new(uint64_t seed)
+{
+	struct amp_faults *f = g_new0(struct amp_faults, 1);
+	f->rules = g_ptr_array_new_with_free_func(rule_free);
+	f->record = g_ptr_array_new_with_free_func(g_free);
+	f->seed = seed;
+	f->next_id = 1;
+	return f;
+}
+
+void amp_faults_free(struct amp_faults *f)
+{
+	if (!f)
+		return;
+	g_ptr_array_free(f->rules, TRUE);
+	g_ptr_array_free(f->record, TRUE);
+	g_free(f);
+}
+
+void amp_faults_clear(struct amp_faults *f)
+{
+	g_ptr_array_set_size(f->rules, 0);
+	g_ptr_array_set_size(f->record, 0);
+	f->nfired = 0;
+}
+
+void amp_faults_reseed(struct amp_faults *f, uint64_t seed)
+{
+	f->seed = seed;
+	for (guint i = 0; i < f->rules->len; i++)
+		rule_restart(f->rules->pdata[i], seed);
+	g_ptr_array_set_size(f->record, 0);
+	f->nfired = 0;
+}
+
+uint64_t amp_faults_seed(const struct amp_faults *f)
+{
+	return f->seed;
+}
+
+GPtrArray *amp_faults_rules(struct amp_faults *f)
+{
+	return f->rules;
+}
+
+/* ---- grammar ------------------------------------------------------------------------------- */
+
+#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR] or fw[:DIR]"
+#define ALLOWED_DIRS "linux->fw or fw->linux"
+
+static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *why = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	amp_set_error(err, AMP_EINVAL, "fault rule '%s': '%s': %s (docs/faults.md)", rule, tok,
+		      why);
+	return FALSE;
+}
+
+static bool parse_dir(const char *s, enum amp_fault_dir *dir)
+{
+	if (!strcmp(s, "linux->fw"))
+		*dir = AMP_FD_TO_FW;
+	else if (!strcmp(s, "fw->linux"))
+		*dir = AMP_FD_TO_LINUX;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!g_ascii_isdigit(*s))
+		return false;
+	errno = 0;
+	guint64 v = g_ascii_strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static gboolean parse_kick_target(struct amp_fault_rule *r, char **parts, unsigned nchan,
+				  const char *rule, GError **err)
+{
+	uint64_t ch;
+	if (!parts[1] || strncmp(parts[1], "ch", 2) || !parse_u64(parts[1] + 2, 64, &ch))
+		return bad(err, rule, parts[1] ? parts[1] : "kick",
+			   "a kick needs its IPCC channel: kick:ch1 (vring0) or kick:ch2 (vring1)");
+	if (ch < 1 || ch > 2 || ch > nchan)
+		return bad(err, rule, parts[1],
+			   "no vring doorbell on this channel; allowed: ch1 (vring0, messages to "
+			   "Linux) and ch2 (vring1, messages to the firmware)");
+	r->chan = (unsigned)ch;
+	if (parts[2] && !parse_dir(parts[2], &r->dir))
+		return bad(err, rule, parts[2], "not a direction; allowed: " ALLOWED_DIRS);
+	if (parts[2] && parts[3])
+		return bad(err, rule, parts[3], "unexpected; a kick target is kick:chN[:DIR]");
+	return TRUE;
+}
+
+/* msg[:NAME][:DIR]: the last part is the direction when it reads as one. */
+static gboolean parse_msg_target(struct amp_fault_rule *r, char **parts, const char *rule,
+				 GError **err)
+{
+	guint n = g_strv_length(parts);
+	if (n > 1 && parse_dir(parts[n - 1], &r->dir))
+		n--;
+	if (n == 1)
+		return TRUE;
+	g_autofree char *name = g_strjoinv(":", parts + 1);
+	if (parts[n] != NULL) /* a direction followed: the name stops before it */
+		*strrchr(name, ':') = '\0';
+	if (!*name || strlen(name) >= 32)
+		return bad(err, rule, name,
+			   "a channel name is 1 to 31 bytes (the name the firmware announced, as "
+			   "'ampsim ctl endpoints' lists it)");
+	r->name = g_steal_pointer(&name);
+	return TRUE;
+}
+
+static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned nchan,
+			     const char *rule, GError **err)
+{
+	g_auto(GStrv) parts = g_strsplit(tok, ":", -1);
+	r->dir = AMP_FD_ANY;
+	if (!strcmp(parts[0], "kick")) {
+		r->target = AMP_FT_KICK;
+		return parse_kick_target(r, parts, nchan, rule, err);
+	}
+	if (!strcmp(parts[0], "msg")) {
+		r->target = AMP_FT_MSG;
+		return parse_msg_target(r, parts, rule, err);
+	}
+	if (!strcmp(parts[0], "fw")) {
+		r->target = AMP_FT_FW;
+		r->dir = AMP_FD_TO_FW; /* at-msg and match count messages sent to the firmware */
+		if (parts[1] && (!parse_dir(parts[1], &r->dir) || parts[2]))
+			return bad(err, rule, tok,
+				   "a fw target is fw or fw:DIR, DIR " ALLOWED_DIRS);
+		return TRUE;
+	}
+	return bad(err, rule, tok, "unknown target; allowed: " ALLOWED_TARGETS);
+}
+
+static const struct {
+	const char *name;
+	enum amp_fault_action action;
+	enum amp_fault_target target;
+} actions[] = {
+    {"drop", AMP_FA_DROP, AMP_FT_KICK},	       {"dup", AMP_FA_DUP, AMP_FT_KICK},
+    {"delay", AMP_FA_DELAY, AMP_FT_KICK},      {"drop", AMP_FA_DROP, AMP_FT_MSG},
+    {"dup", AMP_FA_DUP, AMP_FT_MSG},	       {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
+    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG}, {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
+    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
+    {"crash", AMP_FA_CRASH, AMP_FT_FW},	       {"stall", AMP_FA_STALL, AMP_FT_FW},
+};
+
+static const char *const allowed_actions[] = {
+    [AMP_FT_KICK] = "drop, dup, delay",
+    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder",
+    [AMP_FT_FW] = "crash, stall",
+};
+
+static gboolean parse_action(struct amp_fault_rule *r, const char *tok, const char *rule,
+			     GError **err)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(actions); i++)
+		if (actions[i].target == r->target && !strcmp(tok, actions[i].name)) {
+			r->action = actions[i].action;
+			return TRUE;
+		}
+	return bad(err, rule, tok, "not an action of this target; allowed: %s",
+		   allowed_actions[r->target]);
+}
+
+/* ms=N or ms=A..B (uniform), at most 60 s. */
+static bool parse_ms(const char *v, struct amp_fault_rule *r)
+{
+	uint64_t a, b;
+	const char *dots = strstr(v, "..");
+	if (!dots) {
+		if (!parse_u64(v, 60000, &a))
+			return false;
+		r->ms_min = r->ms_max = (uint32_t)a;
+		return true;
+	}
+	g_autofree char *lo = g_strndup(v, (gsize)(dots - v));
+	if (!parse_u64(lo, 60000, &a) || !parse_u64(dots + 2, 60000, &b) || b < a)
+		return false;
+	r->ms_min = (uint32_t)a;
+	r->ms_max = (uint32_t)b;
+	return true;
+}
+
+static bool parse_p(const char *v, double *p)
+{
+	char *end;
+	errno = 0;
+	double d = g_ascii_strtod(v, &end);
+	if (errno || *end || end == v || !(d > 0.0 && d <= 1.0))
+		return false;
+	*p = d;
+	return true;
+}
+
+static bool parse_sig(const char *v, int *sig)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} sigs[] = {{"KILL", SIGKILL}, {"SEGV", SIGSEGV}, {"ABRT", SIGABRT}, {"BUS", SIGBUS}};
+	for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++)
+		if (!strcmp(v, sigs[i].name) ||
+		    (!strncmp(v, "SIG", 3) && !strcmp(v + 3, sigs[i].name))) {
+			*sig = sigs[i].sig;
+			return true;
+		}
+	return false;
+}
+
+static bool set_trigger(struct amp_fault_rule *r, enum amp_fault_trigger t)
+{
+	if (r->target != AMP_FT_FW || r->trigger != AMP_FT_NONE)
+		return false;
+	r->trigger = t;
+	return true;
+}
+
+/* One key=value; false when the key does not apply or the value is out of range. */
+static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
+{
+	uint64_t n;
+	if (!strcmp(k, "p"))
+		return parse_p(v, &r->p);
+	if (!strcmp(k, "after"))
+		return parse_u64(v, UINT64_MAX, &r->after);
+	if (!strcmp(k, "count"))
+		return parse_u64(v, UINT64_MAX, &r->count);
+	if (!strcmp(k, "ms"))
+		return (r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL ||
+			r->action == AMP_FA_HOLD || r->action == AMP_FA_REORDER) &&
+		       parse_ms(v, r);
+	if (!strcmp(k, "offset") || !strcmp(k, "bit"))
+		return ((r->action == AMP_FA_CORRUPT_BYTE && k[0] == 'o') ||
+			(r->action == AMP_FA_FLIP_BIT && k[0] == 'b')) &&
+		       parse_u64(v, 65535, &n) && ((r->offset = (int64_t)n), true);
+	if (!strcmp(k, "len"))
+		return r->action == AMP_FA_TRUNCATE && parse_u64(v, 65535, &n) &&
+		       ((r->len = (int64_t)n), true);
+	if (!strcmp(k, "window"))
+		return r->action == AMP_FA_REORDER && parse_u64(v, 16, &n) && n >= 2 &&
+		       ((r->window = (uint32_t)n), true);
+	if (!strcmp(k, "signal"))
+		return r->action == AMP_FA_CRASH && parse_sig(v, &r->sig);
+	if (!strcmp(k, "at-msg"))
+		return parse_u64(v, UINT64_MAX, &n) && n > 0 && set_trigger(r, AMP_FT_AT_MSG) &&
+		       ((r->after = n - 1), (r->count = 1), true);
+	if (!strcmp(k, "at-ms"))
+		return parse_u64(v, 3600000, &n) && set_trigger(r, AMP_FT_AT_MS) &&
+		       ((r->at_ms = (uint32_t)n), (r->count = 1), true);
+	if (!strcmp(k, "match"))
+		return *v && set_trigger(r, AMP_FT_MATCH) && ((r->match = g_strdup(v)), true);
+	return false;
+}
+
+static const char *const allowed_params[] = {
+    [AMP_FA_DROP] = "p, after, count",
+    [AMP_FA_DUP] = "p, after, count",
+    [AMP_FA_DELAY] = "ms=N or ms=A..B (0..60000), p, after, count",
+    [AMP_FA_CORRUPT_BYTE] = "offset, p, after, count",
+    [AMP_FA_FLIP_BIT] = "bit, p, after, count",
+    [AMP_FA_TRUNCATE] = "len, p, after, count",
+    [AMP_FA_HOLD] = "ms=N or ms=A..B (0..60000), p, after, count",
+    [AMP_FA_REORDER] = "window=N (2..16), ms=N (0..60000), p, after, count",
+    [AMP_FA_CRASH] = "one of at-msg=N (N > 0), at-ms=N, match=TEXT; signal=KILL|SEGV|ABRT|BUS; "
+		     "p, after, count",
+    [AMP_FA_STALL] = "ms=N (0..60000) and one of at-msg=N (N > 0), at-ms=N, match=TEXT; p, "
+		     "after, count",
+};
+
+static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const char *rule,
+			    GError **err)
+{
+	const char *eq = strchr(tok, '=');
+	g_autofree char *key = eq ? g_strndup(tok, (gsize)(eq - tok)) : g_strdup(tok);
+	if (eq && apply_param(r, key, eq + 1))
+		return TRUE;
+	return bad(err, rule, tok,
+		   "not a parameter of this action, or a value out of range; "
+		   "allowed: %s",
+		   allowed_params[r->action]);
+}
+
+/* What the tokens cannot say alone: required parameters. */
+static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **err)
+{
+	if (r->target == AMP_FT_FW && r->trigger == AMP_FT_NONE)
+		return bad(err, rule, rule,
+			   "a fw fault needs a trigger: at-msg=N, at-ms=N or "
+			   "match=TEXT");
+	if ((r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL || r->action == AMP_FA_HOLD) &&
+	    !r->ms_max)
+		return bad(err, rule, rule, "%s needs ms=N (N > 0)",
+			   r->action == AMP_FA_DELAY  ? "delay"
+			   : r->action == AMP_FA_HOLD ? "hold"
+						      : "stall");
+	if (r->action == AMP_FA_HOLD && r->dir == AMP_FD_TO_FW)
+		return bad(err, rule, rule,
+			   "hold keeps messages from the firmware (their RX "
+			   "buffers): use msg[:NAME]:fw->linux");
+	if (r->action == AMP_FA_HOLD)
+		r->dir = AMP_FD_TO_LINUX;
+	if (r->action == AMP_FA_REORDER && r->dir == AMP_FD_TO_LINUX)
+		return bad(err, rule, rule,
+			   "reorder acts on messages to the firmware, before they "
+			   "are published: use msg[:NAME]:linux->fw");
+	if (r->action == AMP_FA_REORDER) {
+		r->dir = AMP_FD_TO_FW;
+		r->window = r->window ? r->window : 2;
+		if (!r->ms_max) /* the flush when fewer messages follow */
+			r->ms_min = r->ms_max = 100;
+	}
+	return TRUE;
+}
+
+static struct amp_fault_rule *parse_rule(const char *text, unsigned nchan, GError **err)
+{
+	g_auto(GStrv) toks = g_strsplit_set(text, " \t", -1);
+	g_autoptr(GPtrArray) words = g_ptr_array_new();
+	for (char **t = toks; *t; t++)
+		if (**t)
+			g_ptr_array_add(words, *t);
+	struct amp_fault_rule *r = g_new0(struct amp_fault_rule, 1);
+	r->text = g_strdup(text);
+	r->p = 1.0;
+	r->offset = r->len = -1;
+	r->sig = SIGKILL;
+	gboolean ok = words->len >= 2 || bad(err, text, text,
+					     "a rule is TARGET ACTION "
+					     "[KEY=VALUE...], e.g. 'kick:ch1:fw->linux drop'");
+	ok = ok && parse_target(r, words->pdata[0], nchan, text, err) &&
+	     parse_action(r, words->pdata[1], text, err);
+	for (guint i = 2; ok && i < words->len; i++)
+		ok = parse_param(r, words->pdata[i], text, err);
+	if (ok && check_rule(r, text, err))
+		return r;
+	rule_free(r);
+	return NULL;
+}
+
+gboolean amp_faults_parse(struct amp_faults *f, const char *spec, unsigned nchan, GError **err)
+{
+	g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func(rule_free);
+	g_auto(GStrv) lines = g_strsplit(spec, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		char *hash = strchr(*l, '#');
+		if (hash)
+			*hash = '\0';
+		g_auto(GStrv) rules = g_strsplit(*l, ";", -1);
+		for (char **t = rules; *t; t++) {
+			char *text = g_strstrip(*t);
+			if (!*text)
+				continue;
+			struct amp_fault_rule *r = parse_rule(text, nchan, err);
+			if (!r)
+				return FALSE;
+			g_ptr_array_add(added, r);
+		}
+	}
+	for (guint i = 0; i < added->len; i++) {
+		struct amp_fault_rule *r = added->pdata[i];
+		r->id = f->next_id++;
+		rule_restart(r, f->seed);
+		g_ptr_array_add(f->rules, r);
+	}
+	g_ptr_array_set_free_func(added, NULL);
+	return TRUE;
+}
+
+/* ---- decisions ------------------------------------------------------------------------------ */
+
+static bool matches(const struct amp_fault_rule *r, const struct amp_fault_event *ev)
+{
+	if (r->target != ev->target || r->trigger == AMP_FT_AT_MS)
+		return false;
+	if (r->dir != AMP_FD_ANY && r->dir != ev->dir)
+		return false;
+	if (r->target == AMP_FT_KICK)
+		return r->chan == ev->chan;
+	if (r->name && (!ev->name || strcmp(r->name, ev->name)))
+		return false;
+	if (r->match)
+		return memmem(ev->data, ev->len, r->match, strlen(r->match)) != NULL;
+	/* Nothing to corrupt in an empty message: not an event for these rules. */
+	return ev->len > 0 || (r->action != AMP_FA_CORRUPT_BYTE && r->action != AMP_FA_FLIP_BIT);
+}
+
+static bool draw_p(struct amp_fault_rule *r)
+{
+	if (r->p >= 1.0)
+		return true;
+	return (double)(splitmix64(&r->rng) >> 11) * 0x1.0p-53 < r->p;
+}
+
+static const char *dir_name(enum amp_fault_dir d)
+{
+	return d == AMP_FD_TO_FW ? "linux->fw" : d == AMP_FD_TO_LINUX ? "fw->linux" : "any";
+}
+
+/* "msg #3 linux->fw on 'name' (0x400 -> 0x1, 5 bytes: "hello")" or "kick #7 ch1 fw->linux". */
+static char *describe(const struct amp_fault_event *ev, uint64_t seq)
+{
+	if (ev->target == AMP_FT_KICK)
+		return g_strdup_printf("kick #%" G_GUINT64_FORMAT " ch%u %s", seq, ev->chan,
+				       dir_name(ev->dir));
+	g_autofree char *head = g_strndup(ev->data, MIN(ev->len, 24));
+	g_autofree char *shown = g_strescape(head, NULL);
+	return g_strdup_printf("msg #%" G_GUINT64_FORMAT " %s on '%s' (0x%x -> 0x%x, %zu bytes: "
+			       "\"%s\"%s)",
+			       seq, dir_name(ev->dir), ev->name ? ev->name : "?", ev->src, ev->dst,
+			       ev->len, shown, ev->len > 24 ? "..." : "");
+}
+
+void amp_faults_fired(struct amp_faults *f, struct amp_fault_rule *r, const char *what)
+{
+	r->fired++;
+	f->nfired++;
+	g_autofree char *line = g_strdup_printf("#%" G_GUINT64_FORMAT " rule %u (%s): %s",
+						f->nfired, r->id, r->text, what);
+	g_message("fault %s", line);
+	if (f->record->len < FAULTS_RECORD_MAX)
+		g_ptr_array_add(f->record, g_steal_pointer(&line));
+}
+
+struct amp_fault_rule *amp_faults_hit(struct amp_faults *f, const struct amp_fault_event *ev)
+{
+	/* Every matching rule counts the event (after=N means the Nth event, whatever other
+	 * rules did); the first that fires takes it, and the rest draw nothing for it. */
+	struct amp_fault_rule *won = NULL;
+	for (guint i = 0; i < f->rules->len; i++) {
+		struct amp_fault_rule *r = f->rules->pdata[i];
+		if (!matches(r, ev))
+			continue;
+		r->seen++;
+		if (won || r->seen <= r->after || (r->count && r->fired >= r->count) || !draw_p(r))
+			continue;
+		g_autofree char *what = describe(ev, r->seen);
+		amp_faults_fired(f, r, what);
+		won = r;
+	}
+	return won;
+}
+
+void amp_faults_report(struct amp_faults *f, GString *out)
+{
+	g_string_append_printf(out,
+			       "fault plan: seed %" G_GUINT64_FORMAT
+			       ", %u rules, %" G_GUINT64_FORMAT " faults fired\n",
+			       f->seed, f->rules->len, f->nfired);
+	for (guint i = 0; i < f->rules->len; i++) {
+		const struct amp_fault_rule *r = f->rules->pdata[i];
+		g_string_append_printf(
+		    out, "  rule %u: %s: seen %" G_GUINT64_FORMAT ", fired %" G_GUINT64_FORMAT "\n",
+		    r->id, r->text, r->seen, r->fired);
+	}
+	if (!f->nfired)
+		return;
+	g_string_append(out, "fired, in order:\n");
+	for (guint i = 0; i < f->record->len; i++)
+		g_string_append_printf(out, "  %s\n", (const char *)f->record->pdata[i]);
+	if (f->nfired > f->record->len)
+		g_string_append_printf(out, "  (%" G_GUINT64_FORMAT " more, not kept)\n",
+				       f->nfired - f->record->len);
+}

@@ -1,0 +1,110 @@
+/*
+ * The fault plan's engine (docs/faults.md): the grammar, the rules, and the decision of
+ * which rule fires on an event. It knows nothing of libampsim: the host's hooks
+ * (sim/src/host/host_faults.c) describe each event, ask amp_faults_hit(), and apply the
+ * fault. Deterministic: each rule draws from its own PRNG seeded from the plan's seed and
+ * the rule's index, and only when an event it matches occurs, so the same seed and the same
+ * sequence of events fire the same faults.
+ */
+#ifndef AMP_FAULTS_H
+#define AMP_FAULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW };
+
+/** Direction of an event: Linux (the host) to the firmware, or back. */
+enum amp_fault_dir { AMP_FD_ANY, AMP_FD_TO_FW, AMP_FD_TO_LINUX };
+
+enum amp_fault_action {
+	AMP_FA_DROP,
+	AMP_FA_DUP,
+	AMP_FA_DELAY,
+	AMP_FA_CORRUPT_BYTE,
+	AMP_FA_FLIP_BIT,
+	AMP_FA_TRUNCATE,
+	AMP_FA_HOLD, /* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
+	AMP_FA_REORDER, /* msg linux->fw: send it after the next 1..window-1 messages */
+	AMP_FA_CRASH,
+	AMP_FA_STALL,
+};
+
+/** What a fw rule waits for. */
+enum amp_fault_trigger { AMP_FT_NONE, AMP_FT_AT_MSG, AMP_FT_AT_MS, AMP_FT_MATCH };
+
+struct amp_fault_rule {
+	unsigned id; /* 1-based, in the order added; never reused in a plan */
+	char *text;  /* the rule as written (trimmed), for listings and logs */
+	enum amp_fault_target target;
+	enum amp_fault_action action;
+	enum amp_fault_dir dir;
+	unsigned chan;	       /* kick: IPCC channel, 1-based as in docs (ch1 = vring0) */
+	char *name;	       /* msg: channel/endpoint name, NULL for any */
+	double p;	       /* probability per eligible event, (0, 1] */
+	uint64_t after, count; /* skip the first `after` events; fire at most `count` (0: no cap) */
+	uint32_t ms_min, ms_max; /* delay and stall: ms=N or ms=A..B */
+	uint32_t at_ms;		 /* trigger at-ms=N */
+	int64_t offset;		 /* corrupt-byte / flip-bit position, -1: drawn */
+	int64_t len;		 /* truncate: bytes kept, -1: half */
+	uint32_t window;	 /* reorder: 2..16 */
+	int sig;		 /* crash */
+	enum amp_fault_trigger trigger;
+	char *match; /* trigger match=TEXT */
+	/* run time */
+	uint64_t rng;
+	uint64_t seen, fired;
+};
+
+/** One event the hooks ask about. */
+struct amp_fault_event {
+	enum amp_fault_target target; /* KICK or MSG (fw rules watch MSG events) */
+	enum amp_fault_dir dir;
+	unsigned chan;	  /* KICK: 1-based IPCC channel */
+	const char *name; /* MSG: channel or endpoint name */
+	const void *data; /* MSG: payload */
+	size_t len;
+	uint32_t src, dst; /* MSG: addresses, for the log */
+};
+
+struct amp_faults;
+
+struct amp_faults *amp_faults_new(uint64_t seed);
+void amp_faults_free(struct amp_faults *f);
+
+/**
+ * Parse @p spec (rules separated by ';' or newlines, '#' comments) and append its rules.
+ * All or nothing: on an error nothing is added and @p err names the token and what is
+ * allowed. @p nchan: IPCC channels of the SoC (kick:chN is checked against it).
+ */
+gboolean amp_faults_parse(struct amp_faults *f, const char *spec, unsigned nchan, GError **err);
+
+/** Remove every rule; counters and the record of fired faults start again. */
+void amp_faults_clear(struct amp_faults *f);
+
+/** Set the seed and restart the plan: PRNGs, counters and the record (rules stay). */
+void amp_faults_reseed(struct amp_faults *f, uint64_t seed);
+uint64_t amp_faults_seed(const struct amp_faults *f);
+
+/** The rules (struct amp_fault_rule *), in order. */
+GPtrArray *amp_faults_rules(struct amp_faults *f);
+
+/**
+ * The first rule that fires on @p ev, or NULL. Every rule that matches @p ev counts it; the
+ * one that fires is counted, logged and recorded with @p what (a description of the event).
+ */
+struct amp_fault_rule *amp_faults_hit(struct amp_faults *f, const struct amp_fault_event *ev);
+
+/** Record and log a firing decided outside amp_faults_hit() (a fw rule's at-ms timer). */
+void amp_faults_fired(struct amp_faults *f, struct amp_fault_rule *r, const char *what);
+
+/** A number from rule @p r's PRNG in [0, n) (n > 0). */
+uint64_t amp_faults_draw(struct amp_fault_rule *r, uint64_t n);
+
+/** The seed, every rule with its counters, and the sequence of fired faults. */
+void amp_faults_report(struct amp_faults *f, GString *out);
+
+#endif /* AMP_FAULTS_H */

@@ -1,0 +1,484 @@
+/*
+ * The fault plan at the host's side of the link (<ampsim/faults.h>, docs/faults.md): the
+ * hooks host.c calls on every kick, interrupt, send and receive while a plan is loaded, and
+ * what they do to the firmware process. The engine (rules, decisions) is faults/faults.c.
+ */
+#define _GNU_SOURCE
+#include <ampsim/faults.h>
+
+#include <signal.h>
+#include <string.h>
+
+#include <amp/error.h>
+#include <amp/stm32mp1.h>
+#include <ampsim/error.h>
+
+#include "../faults/faults.h"
+#include "host_internal.h"
+
+struct amp_host_faults {
+	struct amp_host *h;
+	struct amp_faults *plan;
+	GSList *pending;     /* struct later *: delayed kicks and interrupts, stall ends */
+	GByteArray *scratch; /* a corrupted copy of the message being delivered */
+	bool running;	     /* the firmware runs: at-ms timers are armed */
+	const void *held;    /* a message `hold` deferred: its second delivery passes */
+	GQueue reordered;    /* struct held_tx: messages `reorder` sends later */
+	uint32_t held_ids;   /* names each held_tx for its own flush */
+};
+
+enum later_kind { LATER_KICK, LATER_IRQ, LATER_CONT, LATER_RULE, LATER_RESUME, LATER_FLUSH };
+
+/* A message to the firmware `reorder` holds back: sent after `left` others, or at a flush. */
+struct held_tx {
+	uint32_t src, dst; /* the endpoint is found again by its address: it may be gone */
+	GBytes *data;
+	unsigned left;
+	uint32_t id;
+};
+
+/* Something the plan does later on the host's loop. */
+struct later {
+	struct amp_host_faults *hf;
+	enum later_kind kind;
+	uint32_t arg;		     /* notify id, channel or pid */
+	struct amp_fault_rule *rule; /* LATER_RULE: a fw rule's at-ms timer */
+	GSource *src;
+};
+
+static void later_free(struct later *l)
+{
+	g_source_destroy(l->src);
+	g_source_unref(l->src);
+	g_free(l);
+}
+
+static void fw_fault(struct amp_host_faults *hf, struct amp_fault_rule *r);
+static void reorder_flush(struct amp_host_faults *hf, uint32_t id);
+
+static gboolean on_later(gpointer data)
+{
+	struct later *l = data;
+	struct amp_host_faults *hf = l->hf;
+	hf->pending = g_slist_remove(hf->pending, l);
+	if (l->kind == LATER_KICK)
+		amp_rproc_kick(amp_host_rproc(hf->h), l->arg);
+	else if (l->kind == LATER_IRQ)
+		amp_host_irq_now(hf->h, l->arg);
+	else if (l->kind == LATER_FLUSH)
+		reorder_flush(hf, l->arg);
+	else if (l->kind == LATER_RESUME)
+		amp_host_rx_resume(hf->h); /* delivers the held message again, from the loop */
+	else if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
+		kill((pid_t)l->arg, SIGCONT);
+	else if (amp_host_fw_pid(hf->h) > 0) {
+		g_autofree char *what = g_strdup_printf("fw at %u ms", l->rule->at_ms);
+		l->rule->seen++;
+		amp_faults_fired(hf->plan, l->rule, what);
+		fw_fault(hf, l->rule);
+	}
+	later_free(l);
+	return G_SOURCE_REMOVE;
+}
+
+static void later(struct amp_host_faults *hf, enum later_kind kind, uint32_t arg, uint32_t ms,
+		  struct amp_fault_rule *rule)
+{
+	struct later *l = g_new0(struct later, 1);
+	l->hf = hf;
+	l->kind = kind;
+	l->arg = arg;
+	l->rule = rule;
+	l->src = g_timeout_source_new(ms);
+	g_source_set_callback(l->src, on_later, l, NULL);
+	g_source_attach(l->src, amp_host_context(hf->h));
+	hf->pending = g_slist_prepend(hf->pending, l);
+}
+
+/* Drop what is pending; a stalled firmware is let go (the stall ends with the plan). */
+static void cancel_pending(struct amp_host_faults *hf)
+{
+	while (hf->pending) {
+		struct later *l = hf->pending->data;
+		hf->pending = g_slist_delete_link(hf->pending, hf->pending);
+		/* Only the process we stopped: a reaped one's pid may be someone else's now. */
+		if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
+			kill((pid_t)l->arg, SIGCONT);
+		later_free(l);
+	}
+}
+
+static uint32_t delay_ms(struct amp_fault_rule *r)
+{
+	return r->ms_min + (uint32_t)amp_faults_draw(r, (uint64_t)(r->ms_max - r->ms_min) + 1);
+}
+
+/* ---- reorder ------------------------------------------------------------------------------ */
+
+static void held_free(gpointer p)
+{
+	struct held_tx *m = p;
+	g_bytes_unref(m->data);
+	g_free(m);
+}
+
+/* Our endpoint at @p src, if it still exists. */
+static struct amp_rpmsg_ept *ept_at(struct amp_host *h, uint32_t src)
+{
+	struct amp_rpmsg_ept *found = NULL;
+	g_autofree struct amp_host_chan **chans = amp_host_channels(h);
+	for (struct amp_host_chan **c = chans; *c && !found; c++)
+		if ((*c)->ept.addr == src)
+			found = &(*c)->ept;
+	g_autofree struct amp_host_ept **epts = amp_host_epts(h);
+	for (struct amp_host_ept **e = epts; *e && !found; e++)
+		if ((*e)->src == src)
+			found = &(*e)->ept;
+	return found;
+}
+
+/* Send the held messages whose turn came, and message @p id (0: none) at its flush. */
+static void reorder_flush(struct amp_host_faults *hf, uint32_t id)
+{
+	for (GList *l = hf->reordered.head, *next; l; l = next) {
+		next = l->next;
+		struct held_tx *m = l->data;
+		if (m->left > 0 && m->id != id)
+			continue;
+		g_queue_delete_link(&hf->reordered, l);
+		struct amp_rpmsg_ept *ept = ept_at(hf->h, m->src);
+		gsize len;
+		const void *d = g_bytes_get_data(m->data, &len);
+		int rc = ept ? amp_host_send_raw(hf->h, ept, m->dst, d, len) : AMP_ENOTCONN;
+		if (rc != 0)
+			g_message("fault plan: a reordered message from 0x%x is lost: %s", m->src,
+				  amp_strerror(rc));
+		held_free(m);
+	}
+}
+
+/* Another message went out: the held ones move up a place. */
+static void reorder_step(struct amp_host_faults *hf)
+{
+	for (GList *l = hf->reordered.head; l; l = l->next) {
+		struct held_tx *m = l->data;
+		if (m->left > 0)
+			m->left--;
+	}
+	reorder_flush(hf, 0);
+}
+
+static void reorder_hold(struct amp_host_faults *hf, struct amp_fault_rule *r,
+			 const struct amp_fault_event *ev)
+{
+	struct held_tx *m = g_new0(struct held_tx, 1);
+	m->src = ev->src;
+	m->dst = ev->dst;
+	m->data = g_bytes_new(ev->data, ev->len);
+	m->left = 1 + (unsigned)amp_faults_draw(r, r->window - 1);
+	m->id = ++hf->held_ids ? hf->held_ids : ++hf->held_ids; /* never 0 */
+	g_queue_push_tail(&hf->reordered, m);
+	later(hf, LATER_FLUSH, m->id, delay_ms(r), NULL);
+}
+
+/* ---- the firmware process -------------------------------------------------------------------- */
+
+static void fw_fault(struct amp_host_faults *hf, struct amp_fault_rule *r)
+{
+	int pid = amp_host_fw_pid(hf->h);
+	if (pid <= 0)
+		return;
+	if (r->action == AMP_FA_CRASH) {
+		/* The platform sees the process die and reports the crash (reason: the signal). */
+		kill(pid, r->sig);
+		return;
+	}
+	/* Stall: stopped as a debugger would stop it; the watchdog (if any) sees no refresh. */
+	if (kill(pid, SIGSTOP) == 0)
+		later(hf, LATER_CONT, (uint32_t)pid, delay_ms(r), NULL);
+}
+
+static void arm_timers(struct amp_host_faults *hf)
+{
+	GPtrArray *rules = amp_faults_rules(hf->plan);
+	for (guint i = 0; i < rules->len; i++) {
+		struct amp_fault_rule *r = rules->pdata[i];
+		if (r->trigger == AMP_FT_AT_MS && r->fired < r->count)
+			later(hf, LATER_RULE, 0, r->at_ms, r);
+	}
+}
+
+void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev)
+{
+	if (ev == AMP_RPROC_EV_STARTED) {
+		hf->running = true;
+		arm_timers(hf); /* at-ms counts from the firmware's start */
+	} else if (hf->running) {
+		hf->running = false;
+		hf->held = NULL;
+		cancel_pending(hf);
+		g_queue_clear_full(&hf->reordered, held_free);
+	}
+}
+
+/* ---- doorbells ------------------------------------------------------------------------------- */
+
+/* Drop, delay or duplicate: true when the plan took the kick (nothing to do now). */
+static bool doorbell(struct amp_host_faults *hf, enum amp_fault_dir dir, uint32_t ch,
+		     enum later_kind kind, uint32_t arg)
+{
+	struct amp_fault_event ev = {.target = AMP_FT_KICK, .dir = dir, .chan = ch + 1};
+	struct amp_fault_rule *r = amp_faults_hit(hf->plan, &ev);
+	if (!r)
+		return false;
+	if (r->action == AMP_FA_DELAY) {
+		later(hf, kind, arg, delay_ms(r), NULL);
+		return true;
+	}
+	if (r->action == AMP_FA_DUP) /* the second one right after, from the loop */
+		later(hf, kind, arg, 0, NULL);
+	return r->action == AMP_FA_DROP;
+}
+
+bool amp_hf_kick(struct amp_host_faults *hf, uint32_t notify_id)
+{
+	int ch = amp_stm32mp1_notify_chan(notify_id);
+	return ch >= 0 && doorbell(hf, AMP_FD_TO_FW, (uint32_t)ch, LATER_KICK, notify_id);
+}
+
+bool amp_hf_irq(struct amp_host_faults *hf, uint32_t ch)
+{
+	return doorbell(hf, AMP_FD_TO_LINUX, ch, LATER_IRQ, ch);
+}
+
+/* ---- messages -------------------------------------------------------------------------------- */
+
+/* Corrupt or truncate the copy in hf->scratch; returns the length to deliver. */
+static size_t mangle(struct amp_host_faults *hf, struct amp_fault_rule *r, size_t len)
+{
+	uint8_t *b = hf->scratch->data;
+	if (r->action == AMP_FA_TRUNCATE)
+		return r->len < 0 ? len / 2 : MIN(len, (size_t)r->len);
+	if (r->action == AMP_FA_CORRUPT_BYTE) {
+		size_t at =
+		    r->offset < 0 ? amp_faults_draw(r, len) : MIN((size_t)r->offset, len - 1);
+		b[at] ^= (uint8_t)(1 + amp_faults_draw(r, 255)); /* never 0: always a change */
+	} else {
+		size_t bits = len * 8;
+		size_t at =
+		    r->offset < 0 ? amp_faults_draw(r, bits) : MIN((size_t)r->offset, bits - 1);
+		b[at / 8] ^= (uint8_t)(1u << (at % 8));
+	}
+	return len;
+}
+
+/* The message rule that fires on this message, with the payload mangled into scratch. */
+static struct amp_fault_rule *msg_rule(struct amp_host_faults *hf, struct amp_fault_event *ev)
+{
+	struct amp_fault_rule *r = amp_faults_hit(hf->plan, ev);
+	if (r && (r->action == AMP_FA_CORRUPT_BYTE || r->action == AMP_FA_FLIP_BIT ||
+		  r->action == AMP_FA_TRUNCATE)) {
+		g_byte_array_set_size(hf->scratch, 0);
+		g_byte_array_append(hf->scratch, ev->data, (guint)ev->len);
+		ev->len = mangle(hf, r, ev->len);
+		ev->data = hf->scratch->data;
+	}
+	return r;
+}
+
+/* fw rules watch the messages too: after this one, crash or stall the firmware. */
+static void fw_rules(struct amp_host_faults *hf, struct amp_fault_event ev)
+{
+	ev.target = AMP_FT_FW;
+	struct amp_fault_rule *r = amp_faults_hit(hf->plan, &ev);
+	if (r)
+		fw_fault(hf, r);
+}
+
+int amp_hf_send(struct amp_host_faults *hf, struct amp_rpmsg_ept *ept, uint32_t dst,
+		const void *data, size_t len)
+{
+	struct amp_fault_event ev = {.target = AMP_FT_MSG,
+				     .dir = AMP_FD_TO_FW,
+				     .name = ept->name[0] ? ept->name : NULL,
+				     .data = data,
+				     .len = len,
+				     .src = ept->addr,
+				     .dst = dst};
+	struct amp_fault_rule *r = msg_rule(hf, &ev);
+	int rc = 0;
+	if (r && r->action == AMP_FA_REORDER)
+		reorder_hold(hf, r, &ev);	 /* the sender believes it went */
+	else if (!r || r->action != AMP_FA_DROP) /* dropped: the sender believes it went */
+		rc = amp_host_send_raw(hf->h, ept, dst, ev.data, ev.len);
+	if (rc == 0 && (!r || r->action != AMP_FA_REORDER) && hf->reordered.length)
+		reorder_step(hf);
+	if (rc == 0 && r && r->action == AMP_FA_DUP)
+		(void)amp_host_send_raw(hf->h, ept, dst, ev.data, ev.len); /* best effort */
+	if (rc == 0) {
+		ev.data = data; /* fw rules see what the sender sent */
+		ev.len = len;
+		fw_rules(hf, ev);
+	}
+	return rc;
+}
+
+unsigned amp_hf_rx(struct amp_host_faults *hf, const char *name, uint32_t src, uint32_t dst,
+		   const void **data, size_t *len)
+{
+	struct amp_fault_event ev = {.target = AMP_FT_MSG,
+				     .dir = AMP_FD_TO_LINUX,
+				     .name = name && *name ? name : NULL,
+				     .data = *data,
+				     .len = *len,
+				     .src = src,
+				     .dst = dst};
+	if (*data == hf->held) { /* a held message, delivered again: already counted */
+		hf->held = NULL;
+		return 1;
+	}
+	fw_rules(hf, ev);
+	struct amp_fault_rule *r = msg_rule(hf, &ev);
+	*data = ev.data;
+	*len = ev.len;
+	if (r && r->action == AMP_FA_HOLD) {
+		/* Flow control toward the firmware, as a slow reader: the message stays in its
+		 * RX buffer and nothing after it is delivered until the resume. */
+		amp_host_rx_defer(hf->h);
+		hf->held = *data;
+		later(hf, LATER_RESUME, 0, delay_ms(r), NULL);
+		return 0;
+	}
+	return !r ? 1 : r->action == AMP_FA_DROP ? 0 : r->action == AMP_FA_DUP ? 2 : 1;
+}
+
+/* ---- the public API ------------------------------------------------------------------------ */
+
+static struct amp_host_faults *plan_of(struct amp_host *h)
+{
+	struct amp_host_faults **slot = amp_host_faults_slot(h);
+	if (!*slot) {
+		struct amp_host_faults *hf = g_new0(struct amp_host_faults, 1);
+		hf->h = h;
+		hf->plan = amp_faults_new(0);
+		hf->scratch = g_byte_array_new();
+		hf->running = amp_host_fw_pid(h) > 0;
+		*slot = hf;
+	}
+	return *slot;
+}
+
+/* A rule for a channel the running firmware has not announced could never fire. */
+static gboolean names_known(struct amp_host *h, GPtrArray *rules, guint from, GError **err)
+{
+	if (amp_host_fw_pid(h) <= 0 || !amp_host_rpmsg(h))
+		return TRUE; /* not announced yet: any name may come */
+	g_autofree struct amp_host_chan **chans = amp_host_channels(h);
+	for (guint i = from; i < rules->len; i++) {
+		const struct amp_fault_rule *r = rules->pdata[i];
+		bool found = !r->name;
+		g_autoptr(GString) known = g_string_new(NULL);
+		for (struct amp_host_chan **c = chans; *c && !found; c++) {
+			found = !strcmp((*c)->name, r->name);
+			g_string_append_printf(known, "%s'%s'", known->len ? ", " : "", (*c)->name);
+		}
+		if (!found) {
+			amp_set_error(
+			    err, AMP_EINVAL,
+			    "fault rule '%s': '%s': the firmware announced no such channel; "
+			    "it has: %s (docs/faults.md)",
+			    r->text, r->name, known->len ? known->str : "none");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+gboolean amp_host_faults_add(struct amp_host *h, const char *spec, GError **err)
+{
+	struct amp_host_faults *hf = plan_of(h);
+	GPtrArray *rules = amp_faults_rules(hf->plan);
+	guint before = rules->len;
+	if (!amp_faults_parse(hf->plan, spec, amp_host_soc(h)->ipcc_nchan, err))
+		return FALSE;
+	if (!names_known(h, rules, before, err)) {
+		g_ptr_array_set_size(rules, before); /* all or nothing */
+		return FALSE;
+	}
+	for (guint i = before; i < rules->len && hf->running; i++) {
+		struct amp_fault_rule *r = rules->pdata[i];
+		if (r->trigger == AMP_FT_AT_MS) /* counts from now: the firmware already runs */
+			later(hf, LATER_RULE, 0, r->at_ms, r);
+	}
+	return TRUE;
+}
+
+void amp_host_faults_clear(struct amp_host *h)
+{
+	struct amp_host_faults *hf = *amp_host_faults_slot(h);
+	if (!hf)
+		return;
+	cancel_pending(hf); /* at-ms timers point at the rules */
+	amp_faults_clear(hf->plan);
+}
+
+void amp_host_faults_set_seed(struct amp_host *h, uint64_t seed)
+{
+	amp_faults_reseed(plan_of(h)->plan, seed);
+}
+
+uint64_t amp_host_faults_seed(const struct amp_host *h)
+{
+	struct amp_host_faults *hf = *amp_host_faults_slot((struct amp_host *)h);
+	return hf ? amp_faults_seed(hf->plan) : 0;
+}
+
+void amp_host_faults_list(struct amp_host *h, GString *out)
+{
+	struct amp_host_faults *hf = *amp_host_faults_slot(h);
+	if (!hf) {
+		g_string_append(out, "no fault plan (ampsim run --faults, or 'fault add')\n");
+		return;
+	}
+	amp_faults_report(hf->plan, out);
+}
+
+uint64_t amp_host_faults_fired(const struct amp_host *h, unsigned id)
+{
+	struct amp_host_faults *hf = *amp_host_faults_slot((struct amp_host *)h);
+	if (!hf)
+		return 0;
+	GPtrArray *rules = amp_faults_rules(hf->plan);
+	uint64_t n = 0;
+	for (guint i = 0; i < rules->len; i++) {
+		const struct amp_fault_rule *r = rules->pdata[i];
+		if (id == 0 || r->id == id)
+			n += r->fired;
+	}
+	return n;
+}
+
+void amp_hf_stats(struct amp_host_faults *hf, GString *out)
+{
+	GPtrArray *rules = amp_faults_rules(hf->plan);
+	g_string_append_printf(out, "faults: seed %" G_GUINT64_FORMAT ", %u rules\n",
+			       amp_faults_seed(hf->plan), rules->len);
+	for (guint i = 0; i < rules->len; i++) {
+		const struct amp_fault_rule *r = rules->pdata[i];
+		g_string_append_printf(out,
+				       "  fault rule %u (%s): seen %" G_GUINT64_FORMAT
+				       ", fired %" G_GUINT64_FORMAT "\n",
+				       r->id, r->text, r->seen, r->fired);
+	}
+}
+
+void amp_hf_free(struct amp_host_faults *hf)
+{
+	if (!hf)
+		return;
+	cancel_pending(hf);
+	g_queue_clear_full(&hf->reordered, held_free);
+	amp_faults_free(hf->plan);
+	g_byte_array_free(hf->scratch, TRUE);
+	g_free(hf);
+}

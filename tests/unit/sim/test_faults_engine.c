@@ -1,0 +1,209 @@
+/*
+ * The fault plan's engine (sim/src/faults/faults.h) without a host: the grammar's fields,
+ * after/count/p, the filters, determinism per seed and per rule, the record, and the error
+ * paths (run under valgrind by the memcheck preset, unlike the process-level tests).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <string.h>
+
+#include "faults/faults.h"
+
+static struct amp_faults *plan(const char *spec, uint64_t seed)
+{
+	struct amp_faults *f = amp_faults_new(seed);
+	GError *err = NULL;
+	if (!amp_faults_parse(f, spec, 6, &err))
+		fail_msg("'%s': %s", spec, err->message);
+	return f;
+}
+
+static struct amp_fault_rule *rule(struct amp_faults *f, unsigned i)
+{
+	return amp_faults_rules(f)->pdata[i];
+}
+
+static const struct amp_fault_event to_fw = {
+    .target = AMP_FT_MSG, .dir = AMP_FD_TO_FW, .name = "svc:a", .data = "hello", .len = 5};
+
+static void grammar_fields(void **state)
+{
+	(void)state;
+	struct amp_faults *f = plan("kick:ch2:fw->linux delay ms=5..9 # c\n"
+				    "msg:svc:a:linux->fw corrupt-byte offset=3 ; "
+				    "fw:fw->linux crash match=PANIC signal=SIGSEGV\n\n"
+				    "fw stall at-ms=20 ms=7 p=0.5 count=2",
+				    1);
+	assert_int_equal(amp_faults_rules(f)->len, 4);
+	struct amp_fault_rule *k = rule(f, 0), *m = rule(f, 1), *c = rule(f, 2), *s = rule(f, 3);
+	assert_int_equal(k->id, 1);
+	assert_int_equal(k->chan, 2);
+	assert_int_equal(k->dir, AMP_FD_TO_LINUX);
+	assert_int_equal(k->ms_min, 5);
+	assert_int_equal(k->ms_max, 9);
+	assert_string_equal(k->text, "kick:ch2:fw->linux delay ms=5..9");
+	assert_string_equal(m->name, "svc:a"); /* a name may hold ':' */
+	assert_int_equal(m->dir, AMP_FD_TO_FW);
+	assert_int_equal(m->offset, 3);
+	assert_int_equal(c->trigger, AMP_FT_MATCH);
+	assert_int_equal(c->sig, SIGSEGV);
+	assert_int_equal(c->dir, AMP_FD_TO_LINUX);
+	assert_int_equal(s->at_ms, 20);
+	assert_int_equal(s->ms_max, 7);
+	assert_true(s->p == 0.5);
+	assert_int_equal(s->count, 2);
+	amp_faults_free(f);
+}
+
+static void after_count_and_filters(void **state)
+{
+	(void)state;
+	struct amp_faults *f = plan("msg:svc:a:linux->fw drop after=2 count=2; "
+				    "msg:other dup; fw crash at-msg=4; "
+				    "msg flip-bit",
+				    1);
+	struct amp_fault_event back = to_fw;
+	back.dir = AMP_FD_TO_LINUX;
+	struct amp_fault_event empty = to_fw;
+	empty.len = 0;
+	/* Events 1, 2 pass rule 1 (after=2); the flip-bit (rule 4) takes them. */
+	assert_int_equal(amp_faults_hit(f, &to_fw)->id, 4);
+	assert_int_equal(amp_faults_hit(f, &to_fw)->id, 4);
+	assert_int_equal(amp_faults_hit(f, &to_fw)->id, 1);
+	assert_int_equal(amp_faults_hit(f, &to_fw)->id, 1);
+	assert_int_equal(amp_faults_hit(f, &to_fw)->id, 4); /* count=2 reached */
+	assert_int_equal(rule(f, 0)->seen, 5);
+	assert_int_equal(rule(f, 0)->fired, 2);
+	assert_int_equal(rule(f, 1)->seen, 0);		   /* another channel's rule */
+	assert_int_equal(amp_faults_hit(f, &back)->id, 4); /* direction filter */
+	assert_null(amp_faults_hit(f, &empty));		   /* nothing to flip in an empty message */
+	/* fw rules watch their own target: at-msg=4 is the 4th message to the firmware. */
+	struct amp_fault_event fw = to_fw;
+	fw.target = AMP_FT_FW;
+	for (int i = 0; i < 3; i++)
+		assert_null(amp_faults_hit(f, &fw));
+	assert_int_equal(amp_faults_hit(f, &fw)->id, 3);
+	assert_null(amp_faults_hit(f, &fw));
+	amp_faults_free(f);
+}
+
+/* 1000 events through "p=0.3": which fired, as bits. */
+static void decisions(struct amp_faults *f, uint8_t out[1000])
+{
+	for (int i = 0; i < 1000; i++)
+		out[i] = amp_faults_hit(f, &to_fw) != NULL;
+}
+
+static void same_seed_same_decisions(void **state)
+{
+	(void)state;
+	uint8_t a[1000], b[1000], c[1000], d[1000];
+	struct amp_faults *fa = plan("msg drop p=0.3", 99);
+	struct amp_faults *fb = plan("msg drop p=0.3", 99);
+	struct amp_faults *fc = plan("msg drop p=0.3", 100);
+	/* Another rule added after does not change the first one's draws. */
+	struct amp_faults *fd = plan("msg drop p=0.3; kick:ch1 drop p=0.5", 99);
+	decisions(fa, a);
+	decisions(fb, b);
+	decisions(fc, c);
+	decisions(fd, d);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_memory_equal(a, d, sizeof(a));
+	assert_memory_not_equal(a, c, sizeof(a));
+	unsigned n = 0;
+	for (int i = 0; i < 1000; i++)
+		n += a[i];
+	assert_true(n > 220 && n < 380); /* p=0.3: 300 +- 5 sigma */
+	/* Reseeding restarts the plan: the same decisions again. */
+	amp_faults_reseed(fa, 99);
+	assert_int_equal(rule(fa, 0)->fired, 0);
+	decisions(fa, c);
+	assert_memory_equal(a, c, sizeof(a));
+	amp_faults_free(fa);
+	amp_faults_free(fb);
+	amp_faults_free(fc);
+	amp_faults_free(fd);
+}
+
+static void record_and_report(void **state)
+{
+	(void)state;
+	struct amp_faults *f = plan("msg dup", 5);
+	for (int i = 0; i < 1002; i++)
+		amp_faults_hit(f, &to_fw);
+	GString *out = g_string_new(NULL);
+	amp_faults_report(f, out);
+	assert_non_null(strstr(out->str, "fault plan: seed 5, 1 rules, 1002 faults fired\n"));
+	assert_non_null(strstr(out->str, "  rule 1: msg dup: seen 1002, fired 1002\n"));
+	assert_non_null(strstr(out->str, "  #1 rule 1 (msg dup): msg #1 linux->fw on 'svc:a' "
+					 "(0x0 -> 0x0, 5 bytes: \"hello\")\n"));
+	assert_non_null(strstr(out->str, "  #1000 rule 1"));
+	assert_null(strstr(out->str, "  #1001 rule 1"));
+	assert_non_null(strstr(out->str, "  (2 more, not kept)\n"));
+	amp_faults_clear(f);
+	g_string_truncate(out, 0);
+	amp_faults_report(f, out);
+	assert_string_equal(out->str, "fault plan: seed 5, 0 rules, 0 faults fired\n");
+	/* Ids are not reused after a clear. */
+	GError *err = NULL;
+	assert_true(amp_faults_parse(f, "msg drop", 6, &err));
+	assert_int_equal(rule(f, 0)->id, 2);
+	g_string_free(out, TRUE);
+	amp_faults_free(f);
+}
+
+static void errors_leave_the_plan_unchanged(void **state)
+{
+	(void)state;
+	static const char *const bad[][2] = {
+	    {"kick:ch0 drop", "'ch0'"},
+	    {"kick:chx drop", "'chx'"},
+	    {"kick:ch1:up:x drop", "'up'"},
+	    {"kick:ch1:fw->linux:x drop", "'x'"},
+	    {"msg: drop", "1 to 31 bytes"},
+	    {"msg:0123456789012345678901234567890123 drop", "31"},
+	    {"fw:sideways crash at-msg=1", "'fw:sideways'"},
+	    {"msg", "TARGET ACTION"},
+	    {"msg drop p=0", "'p=0'"},
+	    {"msg drop p=x", "'p=x'"},
+	    {"msg drop count=-1", "'count=-1'"},
+	    {"msg drop after=", "'after='"},
+	    {"msg truncate bit=1", "'bit=1'"},
+	    {"kick:ch1 delay ms=60001", "'ms=60001'"},
+	    {"fw crash match=", "'match='"},
+	    {"fw stall at-msg=1 ms=0", "needs ms=N"},
+	    {"msg drop; msg nope", "'nope'"},
+	};
+	struct amp_faults *f = plan("kick:ch1 drop", 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		GError *err = NULL;
+		assert_false(amp_faults_parse(f, bad[i][0], 6, &err));
+		if (!strstr(err->message, bad[i][1]))
+			fail_msg("'%s': '%s' does not name %s", bad[i][0], err->message, bad[i][1]);
+		g_error_free(err);
+		assert_int_equal(amp_faults_rules(f)->len, 1);
+	}
+	/* A profile with one IPCC channel has no ch2 doorbell. */
+	GError *err = NULL;
+	assert_false(amp_faults_parse(f, "kick:ch2 drop", 1, &err));
+	g_error_free(err);
+	amp_faults_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(grammar_fields),
+	    cmocka_unit_test(after_count_and_filters),
+	    cmocka_unit_test(same_seed_same_decisions),
+	    cmocka_unit_test(record_and_report),
+	    cmocka_unit_test(errors_leave_the_plan_unchanged),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
