@@ -112,6 +112,42 @@ static void python_program_unmodified(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* ST's rpmsg_sdb flow (open, SET_EFD + mmap per buffer, poll, GET_DATA_SIZE) on the sdb
+ * sample: every buffer holds the sample's pattern and CRC-32; then the driver's errors. */
+static void sdb_article_program_unmodified(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, SDB_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	/* 12 fills of 3 buffers: each buffer goes back to the firmware and is refilled. */
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
+	expect("12 buffers, 12 with the pattern and CRC-32\n");
+	assert_null(strstr(out, "not reset"));
+	const char *err[] = {AMPSIM_BIN, "exec",	   "--run-dir", r.dir, "--",
+			     SDB_APP,	 "/dev/rpmsg_sdb", "errors",	NULL};
+	rc = itest_capture(err, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app errors exited %d:\n%s", rc, out);
+	expect("mmap before open: Bad file descriptor\n"
+	       "mmap before SET_EFD: Invalid argument\n"
+	       "GET_DATA_SIZE of no buffer: Invalid argument\n"
+	       "second SET_EFD before mmap: Invalid exchange\n"
+	       "GET_DATA_SIZE of buffer 1: Invalid argument\n"
+	       "GET_DATA_SIZE of buffer -1: Invalid argument\n"
+	       "other ioctl: Invalid argument\nread: Invalid argument\n"
+	       "SET_EFD of a non-eventfd: Invalid argument\n0 unexpected\n");
+	/* The program's buffers were freed when it closed the device: a new one gets them. */
+	rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
+	expect("12 buffers, 12 with the pattern and CRC-32\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 /* A shell script reads the attributes and the trace, stops and starts the firmware. */
 static void sysfs_state_stop_start_and_trace(void **state)
 {
@@ -230,6 +266,7 @@ int main(void)
 	    cmocka_unit_test_teardown(tty_through_cat_echo_and_stty, itest_run_teardown),
 	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(sdb_article_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_state_stop_start_and_trace, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_crashed_and_recovery, itest_run_teardown),
 	    cmocka_unit_test_teardown(children_inherit_and_no_run_no_device, itest_run_teardown),
