@@ -7,7 +7,10 @@
  * driver defines them. It checks what ampsim's sdb sample writes (a counter pattern ending
  * with its CRC-32) and, with the argument "errors", the errors the driver gives.
  *
- * Usage: sdb_article_app [DEVICE] FILLS | errors
+ * Usage: sdb_article_app [DEVICE] FILLS | errors | linger COMMAND
+ *   linger: close the device with its buffer still mapped (the driver's release waits for
+ *   the last mapping: the data stays readable), unmap it, then run COMMAND (the test looks
+ *   at the service from there).
  */
 #include <errno.h>
 #include <poll.h>
@@ -121,8 +124,50 @@ static int errors(const char *dev)
 	return bad ? 1 : 0;
 }
 
+/* Two buffers; buffer 0's fill: its size, 0 on failure. The other buffer keeps the
+ * firmware busy: the one being read is the program's (with one buffer, ST's M4 and ampsim
+ * may refill it at once). */
+static uint32_t first_fill(int fd, void *data[2])
+{
+	int efd[2];
+	for (int i = 0; i < 2; i++) {
+		rpmsg_sdb_ioctl_set_efd s = {.bufferId = i, .eventfd = efd[i] = eventfd(0, 0)};
+		if (ioctl(fd, RPMSG_SDB_IOCTL_SET_EFD, &s) < 0)
+			return 0;
+		data[i] = mmap(NULL, DATA_BUF_POOL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (data[i] == MAP_FAILED)
+			return 0;
+	}
+	rpmsg_sdb_ioctl_get_data_size q = {.bufferId = 0};
+	struct pollfd p = {.fd = efd[0], .events = POLLIN};
+	uint64_t ev;
+	if (poll(&p, 1, TIMEOUT * 1000) != 1 || read(efd[0], &ev, sizeof(ev)) != sizeof(ev) ||
+	    ioctl(fd, RPMSG_SDB_IOCTL_GET_DATA_SIZE, &q) < 0)
+		return 0;
+	return q.size;
+}
+
+static int linger(const char *dev, const char *command)
+{
+	void *data[2];
+	int fd = open(dev, O_RDWR);
+	uint32_t size = fd < 0 ? 0 : first_fill(fd, data);
+	if (!size || close(fd) != 0) {
+		perror("linger");
+		return 1;
+	}
+	/* Released too early, the pages would be gone: SIGSEGV here. */
+	printf("after close: %s\n", check_buffer(data[0], size) == 0 ? "data ok" : "bad data");
+	if (munmap(data[0], DATA_BUF_POOL_SIZE) != 0 || munmap(data[1], DATA_BUF_POOL_SIZE) != 0)
+		return 1;
+	fflush(stdout);
+	return system(command) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "linger"))
+		return linger("/dev/rpmsg-sdb", argv[2]);
 	const char *dev = argc > 2 ? argv[1] : "/dev/rpmsg-sdb";
 	const char *arg = argc > 2 ? argv[2] : argc > 1 ? argv[1] : "9";
 	if (!strcmp(arg, "errors"))

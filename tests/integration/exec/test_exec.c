@@ -145,6 +145,22 @@ static void sdb_article_program_unmodified(void **state)
 	if (rc != 0)
 		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
+	/* Every give-back the shim made was one the service accepted. */
+	const char *st = itest_ctl(&r, "stats");
+	if (!strstr(st, "not given back 0,") || !strstr(st, "bad client requests 0,"))
+		fail_msg("the service refused something:\n%s", st);
+	/* Closed with a buffer mapped: still there; unmapped too: the service frees it. */
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd),
+		  "i=0; while env -u LD_PRELOAD %s ctl %s stats | grep -q ' B[0-9]* da '; do "
+		  "[ $i -ge 400 ] && exit 1; i=$((i+1)); sleep 0.05; done; echo freed",
+		  AMPSIM_BIN, r.dir);
+	const char *lg[] = {AMPSIM_BIN, "exec",	  "--run-dir", r.dir, "--",
+			    SDB_APP,	"linger", cmd,	       NULL};
+	rc = itest_capture(lg, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app linger exited %d:\n%s", rc, out);
+	expect("after close: data ok\nfreed\n");
 	itest_run_stop(&r, SIGINT);
 }
 
