@@ -7,7 +7,7 @@
  * driver defines them. It checks what ampsim's sdb sample writes (a counter pattern ending
  * with its CRC-32) and, with the argument "errors", the errors the driver gives.
  *
- * Usage: sdb_article_app [DEVICE] FILLS | errors | linger COMMAND
+ * Usage: sdb_article_app [DEVICE] FILLS | errors | linger COMMAND | crash COMMAND
  *   linger: close the device with its buffer still mapped (the driver's release waits for
  *   the last mapping: the data stays readable), unmap it, then run COMMAND (the test looks
  *   at the service from there).
@@ -127,9 +127,8 @@ static int errors(const char *dev)
 /* Two buffers; buffer 0's fill: its size, 0 on failure. The other buffer keeps the
  * firmware busy: the one being read is the program's (with one buffer, ST's M4 and ampsim
  * may refill it at once). */
-static uint32_t first_fill(int fd, void *data[2])
+static uint32_t first_fill(int fd, void *data[2], int efd[2])
 {
-	int efd[2];
 	for (int i = 0; i < 2; i++) {
 		rpmsg_sdb_ioctl_set_efd s = {.bufferId = i, .eventfd = efd[i] = eventfd(0, 0)};
 		if (ioctl(fd, RPMSG_SDB_IOCTL_SET_EFD, &s) < 0)
@@ -150,8 +149,9 @@ static uint32_t first_fill(int fd, void *data[2])
 static int linger(const char *dev, const char *command)
 {
 	void *data[2];
+	int efd[2];
 	int fd = open(dev, O_RDWR);
-	uint32_t size = fd < 0 ? 0 : first_fill(fd, data);
+	uint32_t size = fd < 0 ? 0 : first_fill(fd, data, efd);
 	if (!size || close(fd) != 0) {
 		perror("linger");
 		return 1;
@@ -164,8 +164,33 @@ static int linger(const char *dev, const char *command)
 	return system(command) == 0 ? 0 : 1;
 }
 
+/* COMMAND crashes the firmware while the program holds buffers: the eventfds fire and
+ * GET_DATA_SIZE says the device is gone. */
+static int crash(const char *dev, const char *command)
+{
+	void *data[2];
+	int efd[2];
+	int fd = open(dev, O_RDWR);
+	if (fd < 0 || !first_fill(fd, data, efd) || system(command) != 0) {
+		perror("crash");
+		return 1;
+	}
+	/* Buffer 0 is the program's, its fill read: only the crash signals it. */
+	struct pollfd p = {.fd = efd[0], .events = POLLIN};
+	rpmsg_sdb_ioctl_get_data_size q = {.bufferId = 1};
+	if (poll(&p, 1, TIMEOUT * 1000) != 1) {
+		printf("no wake-up\n");
+		return 1;
+	}
+	int rc = ioctl(fd, RPMSG_SDB_IOCTL_GET_DATA_SIZE, &q);
+	printf("after the crash: %s\n", rc < 0 ? strerror(errno) : "still there");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "crash"))
+		return crash("/dev/rpmsg-sdb", argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "linger"))
 		return linger("/dev/rpmsg-sdb", argv[2]);
 	const char *dev = argc > 2 ? argv[1] : "/dev/rpmsg-sdb";

@@ -161,6 +161,14 @@ static void sdb_article_program_unmodified(void **state)
 	if (rc != 0)
 		fail_msg("sdb_article_app linger exited %d:\n%s", rc, out);
 	expect("after close: data ok\nfreed\n");
+	/* A firmware crash: the program's eventfds fire, the device answers ENOTCONN. */
+	itest_fmt(cmd, sizeof(cmd), "kill -SEGV %d", itest_fw_pid(&r));
+	const char *cr[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
+			    SDB_APP,	"crash", cmd,	      NULL};
+	rc = itest_capture(cr, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app crash exited %d:\n%s", rc, out);
+	expect("after the crash: Transport endpoint is not connected\n");
 	itest_run_stop(&r, SIGINT);
 }
 
@@ -266,8 +274,9 @@ static void help_and_docs_explain_exec(void **state)
 	const char *help[] = {AMPSIM_BIN, "exec", "--help", NULL};
 	assert_int_equal(itest_capture(help, out, sizeof(out)), 0);
 	itest_read_file(DOCS_CLI, docs, sizeof(docs));
-	static const char *const words[] = {"ampsim exec",	"--run-dir", "/dev/ttyRPMSG",
-					    "/dev/rpmsg_ctrl0", "EMSGSIZE",  "remoteproc0"};
+	static const char *const words[] = {
+	    "ampsim exec", "--run-dir",	  "/dev/ttyRPMSG",  "/dev/rpmsg_ctrl0",
+	    "EMSGSIZE",	   "remoteproc0", "/dev/rpmsg-sdb", "RPMSG_SDB_IOCTL_GET_DATA_SIZE"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strstr(docs, words[i]) || (i > 0 && !strstr(out, words[i])))
 			fail_msg("%s is missing from 'ampsim exec --help' or docs/cli.md",
