@@ -187,27 +187,16 @@ static int crash(const char *dev, const char *command)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The article's set-up: open, then per buffer an eventfd, SET_EFD and mmap. The device's
+ * descriptor, or -1. */
+static int setup(const char *dev, int efd[NB_BUF], struct pollfd fds[NB_BUF],
+		 void *mmappedData[NB_BUF])
 {
-	if (argc == 3 && !strcmp(argv[1], "crash"))
-		return crash("/dev/rpmsg-sdb", argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "linger"))
-		return linger("/dev/rpmsg-sdb", argv[2]);
-	const char *dev = argc > 2 ? argv[1] : "/dev/rpmsg-sdb";
-	const char *arg = argc > 2 ? argv[2] : argc > 1 ? argv[1] : "9";
-	if (!strcmp(arg, "errors"))
-		return errors(dev);
-	int fills = atoi(arg), done = 0, ok = 0;
-	int efd[NB_BUF];
-	struct pollfd fds[NB_BUF];
-	void *mmappedData[NB_BUF];
 	rpmsg_sdb_ioctl_set_efd q_set_efd;
-	rpmsg_sdb_ioctl_get_data_size q_get_data_size;
-
 	int fd = open(dev, O_RDWR);
 	if (fd < 0) {
 		perror(dev);
-		return 1;
+		return -1;
 	}
 	for (int i = 0; i < NB_BUF; i++) {
 		/* Create the eventfd, and send it to the driver, for notification of buffer full */
@@ -216,7 +205,7 @@ int main(int argc, char **argv)
 		q_set_efd.eventfd = efd[i];
 		if (efd[i] < 0 || ioctl(fd, RPMSG_SDB_IOCTL_SET_EFD, &q_set_efd) < 0) {
 			perror("RPMSG_SDB_IOCTL_SET_EFD");
-			return 1;
+			return -1;
 		}
 		fds[i].fd = efd[i];
 		fds[i].events = POLLIN;
@@ -224,9 +213,22 @@ int main(int argc, char **argv)
 		    mmap(NULL, DATA_BUF_POOL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (mmappedData[i] == MAP_FAILED) {
 			perror("mmap");
-			return 1;
+			return -1;
 		}
 	}
+	return fd;
+}
+
+/* Poll the eventfds, and for each that fired: read it, GET_DATA_SIZE, check the data. */
+static int article_flow(const char *dev, int fills)
+{
+	int efd[NB_BUF], done = 0, ok = 0;
+	struct pollfd fds[NB_BUF];
+	void *mmappedData[NB_BUF];
+	rpmsg_sdb_ioctl_get_data_size q_get_data_size;
+	int fd = setup(dev, efd, fds, mmappedData);
+	if (fd < 0)
+		return 1;
 	while (done < fills) {
 		int ret = poll(fds, NB_BUF, TIMEOUT * 1000);
 		if (ret <= 0) {
@@ -261,4 +263,17 @@ int main(int argc, char **argv)
 			return 1;
 	close(fd);
 	return ok == fills ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "crash"))
+		return crash("/dev/rpmsg-sdb", argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "linger"))
+		return linger("/dev/rpmsg-sdb", argv[2]);
+	const char *dev = argc > 2 ? argv[1] : "/dev/rpmsg-sdb";
+	const char *arg = argc > 2 ? argv[2] : argc > 1 ? argv[1] : "9";
+	if (!strcmp(arg, "errors"))
+		return errors(dev);
+	return article_flow(dev, atoi(arg));
 }

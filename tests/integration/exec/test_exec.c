@@ -145,6 +145,20 @@ static void sdb_article_program_unmodified(void **state)
 	if (rc != 0)
 		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Release at the last close or munmap, as the driver's; a crash seen by the program. */
+static void sdb_release_and_crash(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, SDB_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
 	/* Every give-back the shim made was one the service accepted. */
 	const char *st = itest_ctl(&r, "stats");
 	if (!strstr(st, "not given back 0,") || !strstr(st, "bad client requests 0,"))
@@ -292,6 +306,7 @@ int main(void)
 	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sdb_article_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(sdb_release_and_crash, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_state_stop_start_and_trace, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_crashed_and_recovery, itest_run_teardown),
 	    cmocka_unit_test_teardown(children_inherit_and_no_run_no_device, itest_run_teardown),
