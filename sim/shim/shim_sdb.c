@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,7 @@ struct sdb_session {
 
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct sdb_session sessions[SHIM_MAX_SDB];
+static atomic_uint live; /* sessions in the table: munmap() skips the lock while 0 */
 
 static void fork_prepare(void)
 {
@@ -115,6 +117,7 @@ static struct amp_sdb *take(struct sdb_session *ss)
 {
 	struct amp_sdb *s = ss->s;
 	memset(ss, 0, sizeof(*ss));
+	atomic_fetch_sub(&live, 1);
 	return s;
 }
 
@@ -140,13 +143,15 @@ int shim_sdb_open(int flags)
 	shim_fd_get(fd, &f); /* for its dev and ino */
 	pthread_mutex_lock(&lock);
 	struct sdb_session *ss = find_free();
-	if (ss)
+	if (ss) {
 		*ss = (struct sdb_session){.s = s,
 					   .dev = f.dev,
 					   .ino = f.ino,
 					   .open = true,
 					   .pending_efd = -1,
 					   .held = -1};
+		atomic_fetch_add(&live, 1);
+	}
 	pthread_mutex_unlock(&lock);
 	if (!ss) {
 		close(fd);
@@ -306,6 +311,8 @@ bool shim_sdb_munmap(void *addr, size_t len, int *rc)
 {
 	struct amp_sdb *s = NULL;
 	bool ours = false;
+	if (atomic_load(&live) == 0)
+		return false; /* every program's munmap() comes here: no lock without sdb */
 	pthread_mutex_lock(&lock);
 	for (unsigned k = 0; k < SHIM_MAX_SDB && !ours; k++) {
 		struct sdb_session *ss = &sessions[k];
