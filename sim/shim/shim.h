@@ -6,6 +6,8 @@
  *   /dev/rpmsg<n>        RUNDIR/rpmsg<n> (a SOCK_SEQPACKET connection), or an endpoint made
  *                        with RPMSG_CREATE_EPT_IOCTL (a connection to RUNDIR/rpmsg_ctrl0)
  *   /dev/rpmsg_ctrl0     a memfd standing in for the device; its ioctls are emulated
+ *   /dev/rpmsg-sdb, /dev/rpmsg_sdb   RUNDIR/rpmsg-sdb through <ampsim/sdb.h>, with ST's
+ *                        rpmsg_sdb ioctls and mmap (shim_sdb.c)
  *   /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery},
  *   /sys/kernel/debug/remoteproc/remoteproc0/trace0   through RUNDIR/control
  *
@@ -41,6 +43,8 @@ struct shim_libc {
 	int (*access)(const char *, int);
 	int (*faccessat)(int, const char *, int, int);
 	int (*statx)(int, const char *, int, unsigned, struct statx *);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
 };
 
 /** Filled by the library's constructor, before main() runs. */
@@ -54,6 +58,7 @@ enum shim_path_kind {
 	SHIM_PATH_EPT,	/* /dev/rpmsg<n> */
 	SHIM_PATH_CTRL, /* /dev/rpmsg_ctrl<n> */
 	SHIM_PATH_ATTR, /* a remoteproc0 sysfs attribute, or debugfs trace0 */
+	SHIM_PATH_SDB,	/* /dev/rpmsg-sdb, /dev/rpmsg_sdb */
 };
 
 enum shim_attr {
@@ -85,6 +90,7 @@ enum shim_fd_kind {
 	SHIM_FD_EPTDEV, /* a /dev/rpmsgM made through RPMSG_CREATE_EPT_IOCTL */
 	SHIM_FD_CTRL,	/* /dev/rpmsg_ctrl0 */
 	SHIM_FD_ATTR,	/* a sysfs attribute open for writing */
+	SHIM_FD_SDB,	/* /dev/rpmsg-sdb: a dup of the sdb client library's socket */
 };
 
 struct shim_fd {
@@ -107,6 +113,8 @@ void shim_fd_forget(int fd);
 void shim_fd_copy(int oldfd, int newfd);
 /** Mark every descriptor of eptdev @p minor destroyed. */
 void shim_fd_destroy_eptdev(unsigned minor);
+/** Is some descriptor with this inode still tracked? */
+bool shim_fd_ino_tracked(dev_t dev, ino_t ino);
 /** Is some open descriptor on eptdev @p minor (Linux allows one open at a time)? */
 bool shim_fd_eptdev_busy(unsigned minor);
 
@@ -156,5 +164,19 @@ int shim_ctl_connect(bool cloexec, const char *self);
 int shim_ctl(const char *cmd, char *out, size_t len);
 /** The value of "key: value" in a `ctl status` reply, into @p out; false if absent. */
 bool shim_status_field(const char *status, const char *key, char *out, size_t len);
+
+/* ---- /dev/rpmsg-sdb (shim_sdb.c) ---------------------------------------------------------- */
+
+/** open(): a connection to RUNDIR/rpmsg-sdb, tracked as SHIM_FD_SDB; -1 with errno. */
+int shim_sdb_open(int flags);
+/** The program closed @p f (already forgotten and closed): release at the last one. */
+void shim_sdb_closed(const struct shim_fd *f);
+/** RPMSG_SDB_IOCTL_SET_EFD, RPMSG_SDB_IOCTL_GET_DATA_SIZE; others fail with EINVAL. */
+int shim_sdb_ioctl(const struct shim_fd *f, unsigned long req, void *arg);
+/** mmap() on @p f: allocate the buffer SET_EFD announced and map it; MAP_FAILED + errno. */
+void *shim_sdb_mmap(const struct shim_fd *f, void *addr, size_t len, int prot, int flags,
+		    off_t off);
+/** munmap(): true if @p addr is an sdb buffer (*@p rc set), false to pass it on. */
+bool shim_sdb_munmap(void *addr, size_t len, int *rc);
 
 #endif /* AMP_SHIM_H */

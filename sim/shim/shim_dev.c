@@ -164,6 +164,8 @@ int shim_dev_open(struct shim_path p, int flags, mode_t mode)
 		return open_ctrl(p.index, flags);
 	case SHIM_PATH_ATTR:
 		return shim_sysfs_open((enum shim_attr)p.index, flags);
+	case SHIM_PATH_SDB:
+		return shim_sdb_open(flags);
 	case SHIM_PATH_NONE:
 		break;
 	}
@@ -179,6 +181,8 @@ static bool backing_file(struct shim_path p, char *path, size_t len)
 		snprintf(name, sizeof(name), "ttyRPMSG%u", p.index);
 	else if (p.kind == SHIM_PATH_EPT && !shim_eptdev_get(p.index, &e))
 		snprintf(name, sizeof(name), "rpmsg%u", p.index);
+	else if (p.kind == SHIM_PATH_SDB)
+		snprintf(name, sizeof(name), "rpmsg-sdb");
 	else if (p.kind == SHIM_PATH_EPT || (p.kind == SHIM_PATH_CTRL && p.index == 0))
 		snprintf(name, sizeof(name), "rpmsg_ctrl0"); /* an eptdev lives while it does */
 	else
@@ -238,6 +242,8 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 		shim_eptdev_remove(f->index);
 		shutdown(f->fd, SHUT_RDWR); /* the daemon destroys the endpoint */
 		return 0;
+	case SHIM_FD_SDB:
+		return shim_sdb_ioctl(f, req, arg);
 	case SHIM_FD_ATTR:
 		break;
 	}
@@ -246,8 +252,8 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 
 ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len)
 {
-	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL)
-		return fail(EINVAL); /* rpmsg_ctrl has no read; state opened to write: docs */
+	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
+		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no read; state opened to write */
 	if (f->destroyed)
 		return fail(EPIPE);
 	/* One message; the daemon's hang-up (the endpoint is gone) carries no credentials. */
@@ -265,8 +271,8 @@ ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len)
 {
 	if (f->kind == SHIM_FD_ATTR)
 		return shim_sysfs_store((enum shim_attr)f->index, buf, len);
-	if (f->kind == SHIM_FD_CTRL)
-		return fail(EINVAL); /* rpmsg_ctrl has no write */
+	if (f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
+		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no write */
 	if (f->destroyed)
 		return fail(EPIPE);
 	/* virtio_rpmsg_bus refuses it before anything is sent. */

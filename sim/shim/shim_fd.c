@@ -137,6 +137,16 @@ void shim_fd_copy(int oldfd, int newfd)
 	(void)publish(&f); /* table full: it stays a plain descriptor, still usable */
 }
 
+bool shim_fd_ino_tracked(dev_t dev, ino_t ino)
+{
+	unsigned n = atomic_load(&used_slots);
+	for (unsigned i = 0; i < n; i++)
+		if (atomic_load_explicit(&slots[i].key, memory_order_acquire) > 0 &&
+		    slots[i].f.dev == dev && slots[i].f.ino == ino)
+			return true;
+	return false;
+}
+
 void shim_fd_destroy_eptdev(unsigned minor)
 {
 	unsigned n = atomic_load(&used_slots);

@@ -47,7 +47,9 @@ struct shim_path shim_path_classify(int dirfd, const char *path)
 	(void)dirfd; /* only absolute paths are ours, whatever the directory */
 	if (!path || path[0] != '/' || !getenv("AMPSIM_RUN_DIR"))
 		return p;
-	if (numbered(path, "/dev/ttyRPMSG", &p.index))
+	if (!strcmp(path, "/dev/rpmsg-sdb") || !strcmp(path, "/dev/rpmsg_sdb"))
+		p.kind = SHIM_PATH_SDB; /* ST's misc device, and the spelling its pages use */
+	else if (numbered(path, "/dev/ttyRPMSG", &p.index))
 		p.kind = SHIM_PATH_TTY;
 	else if (numbered(path, "/dev/rpmsg_ctrl", &p.index))
 		p.kind = SHIM_PATH_CTRL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -43,6 +44,8 @@ static void resolve(void)
 	RESOLVE(access);
 	RESOLVE(faccessat);
 	RESOLVE(statx);
+	RESOLVE(mmap);
+	RESOLVE(munmap);
 	RESOLVE(write); /* last: it says all are there */
 }
 
@@ -295,8 +298,13 @@ SHIM_EXPORT int eaccess(const char *path, int mode)
 SHIM_EXPORT int close(int fd)
 {
 	resolve();
+	struct shim_fd f;
+	bool sdb = shim_fd_get(fd, &f) && f.kind == SHIM_FD_SDB;
 	shim_fd_forget(fd); /* first: once closed, the number may be another thread's */
-	return shim_libc.close(fd);
+	int rc = shim_libc.close(fd);
+	if (sdb && rc == 0)
+		shim_sdb_closed(&f); /* not in a signal handler: only /dev/rpmsg-sdb takes a lock */
+	return rc;
 }
 
 SHIM_EXPORT int dup(int fd)
@@ -383,4 +391,34 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	if (shim_fd_get(fd, &f))
 		return shim_dev_write(&f, buf, len);
 	return shim_libc.write(fd, buf, len);
+}
+
+/* ---- mappings (/dev/rpmsg-sdb's buffers) -------------------------------------------------- */
+
+static void *do_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	resolve();
+	struct shim_fd f;
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && shim_fd_get(fd, &f) && f.kind == SHIM_FD_SDB)
+		return shim_sdb_mmap(&f, addr, len, prot, flags, off);
+	return shim_libc.mmap(addr, len, prot, flags, fd, off);
+}
+
+SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return do_mmap(addr, len, prot, flags, fd, off);
+}
+
+SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+	return do_mmap(addr, len, prot, flags, fd, (off_t)off);
+}
+
+SHIM_EXPORT int munmap(void *addr, size_t len)
+{
+	resolve();
+	int rc;
+	if (shim_sdb_munmap(addr, len, &rc))
+		return rc;
+	return shim_libc.munmap(addr, len);
 }

@@ -141,6 +141,8 @@ int amp_cmd_exec(int argc, char **argv)
 	    "                     write; a write over the MTU fails with EMSGSIZE)\n"
 	    "  /dev/rpmsg_ctrl0   RPMSG_CREATE_EPT_IOCTL / RPMSG_DESTROY_EPT_IOCTL as Linux's\n"
 	    "                     rpmsg_char; the endpoint becomes /dev/rpmsg<m>\n"
+	    "  /dev/rpmsg-sdb     ST's rpmsg_sdb: RPMSG_SDB_IOCTL_SET_EFD + mmap per buffer,\n"
+	    "                     RPMSG_SDB_IOCTL_GET_DATA_SIZE (also /dev/rpmsg_sdb)\n"
 	    "  /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery} (state and\n"
 	    "                     recovery writable: echo stop > state)\n"
 	    "  /sys/kernel/debug/remoteproc/remoteproc0/trace0\n"

@@ -112,6 +112,80 @@ static void python_program_unmodified(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* ST's rpmsg_sdb flow (open, SET_EFD + mmap per buffer, poll, GET_DATA_SIZE) on the sdb
+ * sample: every buffer holds the sample's pattern and CRC-32; then the driver's errors. */
+static void sdb_article_program_unmodified(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, SDB_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	/* 12 fills of 3 buffers: each buffer goes back to the firmware and is refilled. */
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
+	expect("12 buffers, 12 with the pattern and CRC-32\n");
+	assert_null(strstr(out, "not reset"));
+	const char *err[] = {AMPSIM_BIN, "exec",	   "--run-dir", r.dir, "--",
+			     SDB_APP,	 "/dev/rpmsg_sdb", "errors",	NULL};
+	rc = itest_capture(err, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app errors exited %d:\n%s", rc, out);
+	expect("mmap before open: Bad file descriptor\n"
+	       "mmap before SET_EFD: Invalid argument\n"
+	       "GET_DATA_SIZE of no buffer: Invalid argument\n"
+	       "second SET_EFD before mmap: Invalid exchange\n"
+	       "GET_DATA_SIZE of buffer 1: Invalid argument\n"
+	       "GET_DATA_SIZE of buffer -1: Invalid argument\n"
+	       "other ioctl: Invalid argument\nread: Invalid argument\n"
+	       "SET_EFD of a non-eventfd: Invalid argument\n0 unexpected\n");
+	/* The program's buffers were freed when it closed the device: a new one gets them. */
+	rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
+	expect("12 buffers, 12 with the pattern and CRC-32\n");
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Release at the last close or munmap, as the driver's; a crash seen by the program. */
+static void sdb_release_and_crash(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, SDB_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
+	/* Every give-back the shim made was one the service accepted. */
+	const char *st = itest_ctl(&r, "stats");
+	if (!strstr(st, "not given back 0,") || !strstr(st, "bad client requests 0,"))
+		fail_msg("the service refused something:\n%s", st);
+	/* Closed with a buffer mapped: still there; unmapped too: the service frees it. */
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd),
+		  "i=0; while env -u LD_PRELOAD %s ctl %s stats | grep -q ' B[0-9]* da '; do "
+		  "[ $i -ge 400 ] && exit 1; i=$((i+1)); sleep 0.05; done; echo freed",
+		  AMPSIM_BIN, r.dir);
+	const char *lg[] = {AMPSIM_BIN, "exec",	  "--run-dir", r.dir, "--",
+			    SDB_APP,	"linger", cmd,	       NULL};
+	rc = itest_capture(lg, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app linger exited %d:\n%s", rc, out);
+	expect("after close: data ok\nfreed\n");
+	/* A firmware crash: the program's eventfds fire, the device answers ENOTCONN. */
+	itest_fmt(cmd, sizeof(cmd), "kill -SEGV %d", itest_fw_pid(&r));
+	const char *cr[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
+			    SDB_APP,	"crash", cmd,	      NULL};
+	rc = itest_capture(cr, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("sdb_article_app crash exited %d:\n%s", rc, out);
+	expect("after the crash: Transport endpoint is not connected\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 /* A shell script reads the attributes and the trace, stops and starts the firmware. */
 static void sysfs_state_stop_start_and_trace(void **state)
 {
@@ -214,8 +288,9 @@ static void help_and_docs_explain_exec(void **state)
 	const char *help[] = {AMPSIM_BIN, "exec", "--help", NULL};
 	assert_int_equal(itest_capture(help, out, sizeof(out)), 0);
 	itest_read_file(DOCS_CLI, docs, sizeof(docs));
-	static const char *const words[] = {"ampsim exec",	"--run-dir", "/dev/ttyRPMSG",
-					    "/dev/rpmsg_ctrl0", "EMSGSIZE",  "remoteproc0"};
+	static const char *const words[] = {
+	    "ampsim exec", "--run-dir",	  "/dev/ttyRPMSG",  "/dev/rpmsg_ctrl0",
+	    "EMSGSIZE",	   "remoteproc0", "/dev/rpmsg-sdb", "RPMSG_SDB_IOCTL_GET_DATA_SIZE"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strstr(docs, words[i]) || (i > 0 && !strstr(out, words[i])))
 			fail_msg("%s is missing from 'ampsim exec --help' or docs/cli.md",
@@ -230,6 +305,8 @@ int main(void)
 	    cmocka_unit_test_teardown(tty_through_cat_echo_and_stty, itest_run_teardown),
 	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(sdb_article_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(sdb_release_and_crash, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_state_stop_start_and_trace, itest_run_teardown),
 	    cmocka_unit_test_teardown(sysfs_crashed_and_recovery, itest_run_teardown),
 	    cmocka_unit_test_teardown(children_inherit_and_no_run_no_device, itest_run_teardown),
