@@ -27,9 +27,12 @@ enum fwf_kind {
 };
 
 static const char *const kind_names[] = {
-    [FWF_IRQ_DELAY] = "irq-delay",	     [FWF_IRQ_SPURIOUS] = "irq-spurious",
-    [FWF_USED_ID] = "used-id",		     [FWF_USED_LEN] = "used-len",
-    [FWF_USED_IDX_JUMP] = "used-idx-jump", [FWF_NOTIFY_NO_PUBLISH] = "notify-no-publish",
+    [FWF_IRQ_DELAY] = "irq-delay",
+    [FWF_IRQ_SPURIOUS] = "irq-spurious",
+    [FWF_USED_ID] = "used-id",
+    [FWF_USED_LEN] = "used-len",
+    [FWF_USED_IDX_JUMP] = "used-idx-jump",
+    [FWF_NOTIFY_NO_PUBLISH] = "notify-no-publish",
     [FWF_EXIT] = "exit",
 };
 
@@ -49,7 +52,7 @@ static struct {
 	struct fwf_port port;
 	struct fwf_rule rules[AMP_SOC_FW_FAULTS];
 	unsigned n;
-	pthread_mutex_t mu; /* rules are seen from the IRQ thread and the main thread */
+	pthread_mutex_t mu;   /* rules are seen from the IRQ thread and the main thread */
 	atomic_uint spurious; /* bit n: an irq spurious rule fired on channel n */
 	struct amp_rpmsg_vdev_params vr;
 	bool have_vr;
@@ -151,6 +154,10 @@ static bool set_field(struct fwf_rule *r, const char *k, char *v)
 		return num(v, UINT64_MAX, &r->after);
 	if (!strcmp(k, "count"))
 		return num(v, UINT64_MAX, &r->count);
+	if (!strcmp(k, "seen"))
+		return num(v, UINT64_MAX, &r->seen);
+	if (!strcmp(k, "fired"))
+		return num(v, UINT64_MAX, &r->fired);
 	bool ok = num(v, UINT32_MAX, &n);
 	if (!strcmp(k, "id"))
 		return ok && n > 0 && ((r->id = (uint32_t)n), true);
@@ -170,7 +177,7 @@ static bool parse_rule(struct fwf_rule *r, char *text, uint64_t seed, char *why,
 	char *save = NULL;
 	memset(r, 0, sizeof(*r));
 	r->p = 1.0;
-	r->kind = (enum fwf_kind)-1;
+	r->kind = (enum fwf_kind) - 1;
 	for (char *t = strtok_r(text, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
 		char *eq = strchr(t, '=');
 		if (eq)
@@ -180,11 +187,13 @@ static bool parse_rule(struct fwf_rule *r, char *text, uint64_t seed, char *why,
 			return false;
 		}
 	}
-	if (!r->id || r->kind == (enum fwf_kind)-1) {
+	if (!r->id || r->kind == (enum fwf_kind) - 1) {
 		snprintf(why, len, "%s: a rule needs id= and kind=", AMP_FWENV_FAULTS);
 		return false;
 	}
-	r->rng = seed ^ ((uint64_t)r->id * 0xd1b54a32d192ed03ull); /* as the host's engine */
+	/* As the host's engine, moved on by the events earlier boots saw: deterministic. */
+	r->rng =
+	    (seed ^ ((uint64_t)r->id * 0xd1b54a32d192ed03ull)) + r->seen * 0x9e3779b97f4a7c15ull;
 	return true;
 }
 
@@ -260,7 +269,8 @@ static _Noreturn void do_exit(const struct fwf_rule *r, const char *on)
 static void *at_ms_main(void *arg)
 {
 	struct fwf_rule *r = arg;
-	struct timespec d = {.tv_sec = r->at_ms / 1000, .tv_nsec = (long)(r->at_ms % 1000) * 1000000L};
+	struct timespec d = {.tv_sec = r->at_ms / 1000,
+			     .tv_nsec = (long)(r->at_ms % 1000) * 1000000L};
 	while (nanosleep(&d, &d) != 0 && errno == EINTR)
 		;
 	pthread_mutex_lock(&F.mu);
@@ -290,7 +300,8 @@ static bool is_rx_buffer(const void *ptr)
 	if (!F.have_vr)
 		return false;
 	const struct amp_vring_info *v = &F.vr.vring[1];
-	volatile struct amp_vring_desc *d = amp_soc_da_to_va(F.port.soc, v->da, (size_t)16 * v->num);
+	volatile struct amp_vring_desc *d =
+	    amp_soc_da_to_va(F.port.soc, v->da, (size_t)16 * v->num);
 	for (uint32_t i = 0; d && i < v->num; i++)
 		if (amp_soc_da_to_va(F.port.soc, d[i].addr, 16) == ptr)
 			return true;
@@ -365,7 +376,8 @@ bool fwf_spurious(uint32_t ch)
 	return F.n && (atomic_fetch_and(&F.spurious, ~(1u << ch)) & (1u << ch));
 }
 
-/* ---- ring:fw: the firmware as a buggy device on vring0 ---------------------------------------- */
+/* ---- ring:fw: the firmware as a buggy device on vring0 ----------------------------------------
+ */
 
 static volatile struct amp_vring_used *used0(void)
 {

@@ -242,14 +242,22 @@ static const struct {
 	enum amp_fault_action action;
 	enum amp_fault_target target;
 } actions[] = {
-    {"drop", AMP_FA_DROP, AMP_FT_KICK},	       {"dup", AMP_FA_DUP, AMP_FT_KICK},
-    {"delay", AMP_FA_DELAY, AMP_FT_KICK},      {"drop", AMP_FA_DROP, AMP_FT_MSG},
-    {"dup", AMP_FA_DUP, AMP_FT_MSG},	       {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
-    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG}, {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
-    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
-    {"crash", AMP_FA_CRASH, AMP_FT_FW},	       {"stall", AMP_FA_STALL, AMP_FT_FW},
-    {"exit", AMP_FA_EXIT, AMP_FT_FW},	       {"delay", AMP_FA_DELAY, AMP_FT_IRQ},
-    {"spurious", AMP_FA_SPURIOUS, AMP_FT_IRQ}, {"used-id", AMP_FA_USED_ID, AMP_FT_RING},
+    {"drop", AMP_FA_DROP, AMP_FT_KICK},
+    {"dup", AMP_FA_DUP, AMP_FT_KICK},
+    {"delay", AMP_FA_DELAY, AMP_FT_KICK},
+    {"drop", AMP_FA_DROP, AMP_FT_MSG},
+    {"dup", AMP_FA_DUP, AMP_FT_MSG},
+    {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
+    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG},
+    {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
+    {"hold", AMP_FA_HOLD, AMP_FT_MSG},
+    {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
+    {"crash", AMP_FA_CRASH, AMP_FT_FW},
+    {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"exit", AMP_FA_EXIT, AMP_FT_FW},
+    {"delay", AMP_FA_DELAY, AMP_FT_IRQ},
+    {"spurious", AMP_FA_SPURIOUS, AMP_FT_IRQ},
+    {"used-id", AMP_FA_USED_ID, AMP_FT_RING},
     {"used-len", AMP_FA_USED_LEN, AMP_FT_RING},
     {"used-idx-jump", AMP_FA_USED_IDX_JUMP, AMP_FT_RING},
     {"notify-no-publish", AMP_FA_NOTIFY_NO_PUBLISH, AMP_FT_RING},
@@ -607,7 +615,8 @@ void amp_faults_report(struct amp_faults *f, GString *out)
 	for (guint i = 0; i < f->rules->len; i++) {
 		const struct amp_fault_rule *r = f->rules->pdata[i];
 		g_string_append_printf(
-		    out, "  rule %u: %s: seen %" G_GUINT64_FORMAT ", fired %" G_GUINT64_FORMAT "%s\n",
+		    out,
+		    "  rule %u: %s: seen %" G_GUINT64_FORMAT ", fired %" G_GUINT64_FORMAT "%s\n",
 		    r->id, r->text, r->seen, r->fired,
 		    amp_fault_rule_in_fw(r) ? " (reported by the firmware)" : "");
 	}
@@ -643,15 +652,17 @@ static const char *fw_kind(const struct amp_fault_rule *r)
 	}
 }
 
-/* One rule, canonical: every value explicit, so the firmware needs no defaults of its own. */
+/* One rule, canonical: every value explicit, so the firmware needs no defaults of its own;
+ * seen and fired so far (earlier boots), so that after and count hold across restarts. */
 static void fw_rule_spec(const struct amp_fault_rule *r, GString *out)
 {
 	char p[G_ASCII_DTOSTR_BUF_SIZE];
-	g_string_append_printf(out,
-			       "id=%u kind=%s chan=%u p=%s after=%" G_GUINT64_FORMAT
-			       " count=%" G_GUINT64_FORMAT " ms=%u..%u code=%d by=%u",
-			       r->id, fw_kind(r), r->chan, g_ascii_dtostr(p, sizeof(p), r->p),
-			       r->after, r->count, r->ms_min, r->ms_max, r->code, r->by);
+	g_string_append_printf(
+	    out,
+	    "id=%u kind=%s chan=%u p=%s after=%" G_GUINT64_FORMAT " count=%" G_GUINT64_FORMAT
+	    " ms=%u..%u code=%d by=%u seen=%" G_GUINT64_FORMAT " fired=%" G_GUINT64_FORMAT,
+	    r->id, fw_kind(r), r->chan, g_ascii_dtostr(p, sizeof(p), r->p), r->after, r->count,
+	    r->ms_min, r->ms_max, r->code, r->by, r->seen, r->fired);
 	if (r->trigger == AMP_FT_AT_MS)
 		g_string_append_printf(out, " at-ms=%u", r->at_ms);
 	if (r->match)

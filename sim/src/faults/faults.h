@@ -29,7 +29,7 @@ enum amp_fault_action {
 	AMP_FA_CORRUPT_BYTE,
 	AMP_FA_FLIP_BIT,
 	AMP_FA_TRUNCATE,
-	AMP_FA_HOLD, /* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
+	AMP_FA_HOLD,	/* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
 	AMP_FA_REORDER, /* msg linux->fw: send it after the next 1..window-1 messages */
 	AMP_FA_CRASH,
 	AMP_FA_STALL,

@@ -422,16 +422,16 @@ void amp_host_faults_clear(struct amp_host *h)
 		return;
 	cancel_pending(hf); /* at-ms timers point at the rules */
 	amp_faults_clear(hf->plan);
+	amp_hff_reset(h); /* the counts restart: those the firmware reported too */
 	amp_hff_push(h, hf->plan);
-	amp_hff_reset(h);
 }
 
 void amp_host_faults_set_seed(struct amp_host *h, uint64_t seed)
 {
 	struct amp_host_faults *hf = plan_of(h);
 	amp_faults_reseed(hf->plan, seed);
+	amp_hff_reset(h); /* the counts restart: those the firmware reported too */
 	amp_hff_push(h, hf->plan);
-	amp_hff_reset(h);
 }
 
 uint64_t amp_host_faults_seed(const struct amp_host *h)
@@ -479,7 +479,8 @@ void amp_hf_stats(struct amp_host_faults *hf, GString *out)
 				       "  fault rule %u (%s): seen %" G_GUINT64_FORMAT
 				       ", fired %" G_GUINT64_FORMAT "%s\n",
 				       r->id, r->text, r->seen, r->fired,
-				       amp_fault_rule_in_fw(r) ? " (reported by the firmware)" : "");
+				       amp_fault_rule_in_fw(r) ? " (reported by the firmware)"
+							       : "");
 	}
 }
 

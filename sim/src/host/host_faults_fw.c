@@ -13,6 +13,7 @@
 
 void amp_hff_push(struct amp_host *h, struct amp_faults *plan)
 {
+	amp_hff_sync(h, plan);
 	g_autofree char *spec = amp_faults_fw_spec(plan);
 	amp_sim_rproc_set_fw_faults(amp_host_plat(h), spec, amp_faults_seed(plan));
 }
@@ -60,4 +61,5 @@ void amp_hff_fold(struct amp_host *h, struct amp_faults *plan)
 		r->fw_base_fired = r->fired;
 	}
 	amp_hff_reset(h);
+	amp_hff_push(h, plan); /* the next start goes on counting from here */
 }
