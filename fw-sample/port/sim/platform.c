@@ -392,14 +392,18 @@ uint32_t fw_platform_millis(void)
 
 void fw_platform_trace(const char *text)
 {
-	/* A ring like OpenAMP's trace: wraps, and always leaves a NUL after the newest text. */
+	/* A ring like OpenAMP's trace: wraps, and always leaves a NUL after the newest text.
+	 * Locked: the fault plan's reports come from the IRQ thread and timers too. */
+	static pthread_mutex_t trace_mu = PTHREAD_MUTEX_INITIALIZER;
 	if (!fw.trace || fw.trace_len < 2)
 		return;
+	pthread_mutex_lock(&trace_mu);
 	for (; *text; text++) {
 		fw.trace[fw.trace_pos] = *text;
 		fw.trace_pos = (fw.trace_pos + 1) % (fw.trace_len - 1);
 	}
 	fw.trace[fw.trace_pos] = '\0';
+	pthread_mutex_unlock(&trace_mu);
 }
 
 void *fw_platform_da_to_va(uint32_t da, uint32_t len)
