@@ -237,6 +237,7 @@ static void publish_header(struct amp_soc *soc)
 	h->rsc_size = 0;
 	memcpy(h->soc_name, soc->soc_name, sizeof(h->soc_name));
 	memset(h->reserved, 0, sizeof(h->reserved));
+	memset((void *)h->fw_faults, 0, sizeof(h->fw_faults));
 	memset(h->regions, 0, sizeof(h->regions));
 	for (uint32_t i = 0; i < soc->nregions; i++) {
 		const struct amp_soc_region *r = &soc->regions[i];

@@ -34,6 +34,7 @@
 #include <amp/stm32mp1.h>
 
 #include "bufsan.h"
+#include "fwfaults.h"
 
 /* How long to wait for the host's DRIVER_OK (OpenAMP waits forever; a test should not). */
 #define FW_READY_TIMEOUT_MS 10000u
@@ -54,6 +55,7 @@ static struct {
 	atomic_uint pending;	      /* bit n: IPCC channel n fired */
 	atomic_bool stop_requested;   /* CH3 */
 	struct amp_ddr_plug_view ddr; /* rpmsg-sdb buffers the host plugged into DDR */
+	bool bufsan;		      /* AMPSIM_SANITIZE_BUFFERS=1 */
 } fw = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void fw_fail(const char *what, const char *why)
@@ -69,6 +71,8 @@ static void fw_fail(const char *what, const char *why)
 static void mailbox_isr(void *arg, uint32_t ch)
 {
 	(void)arg;
+	if (ch != AMP_IPCC_CH_SHUTDOWN)
+		fwf_irq(ch + 1); /* the fault plan's irq rules (1-based channels, as docs) */
 	if (ch == AMP_IPCC_CH_SHUTDOWN)
 		atomic_store(&fw.stop_requested, true);
 	else
@@ -129,8 +133,18 @@ static void port_notify(void *ctx, uint32_t notify_id)
 {
 	(void)ctx;
 	int ch = amp_stm32mp1_notify_chan(notify_id);
-	if (ch >= 0)
-		amp_ipcc_link_kick(&fw.link, (uint32_t)ch);
+	if (ch < 0)
+		return;
+	/* The fault plan's ring:fw rules: the firmware as a buggy device on vring0. */
+	bool again = ch == AMP_IPCC_CH_VRING0 && fwf_notify_vring0();
+	amp_ipcc_link_kick(&fw.link, (uint32_t)ch);
+	if (again)
+		fwf_kick_again();
+}
+
+static int kick(uint32_t ch)
+{
+	return amp_ipcc_link_kick(&fw.link, ch);
 }
 
 static void port_lock(void *ctx)
@@ -180,16 +194,33 @@ static const struct amp_port_ops sim_port_ops = {
     .assert_fail = port_assert_fail,
 };
 
-/* AMPSIM_SANITIZE_BUFFERS=1: the same, plus the buffer-ownership sanitizer (bufsan.c). */
-static const struct amp_port_ops sim_port_ops_bufsan = {
+/* The buffer-ownership sanitizer (bufsan.c), then the fault plan's fw exit rules. */
+static void port_buf_owner(void *ctx, void *ptr, uint32_t len, bool ours)
+{
+	if (fw.bufsan)
+		fw_bufsan_owner(ctx, ptr, len, ours);
+	fwf_buf_owner(ptr, len, ours);
+}
+
+/* With the sanitizer or a fw exit rule on messages: the same, plus the buf_owner hook. */
+static const struct amp_port_ops sim_port_ops_owner = {
     .notify = port_notify,
     .lock = port_lock,
     .unlock = port_unlock,
     .wait = port_wait,
     .da_to_va = port_da_to_va,
     .assert_fail = port_assert_fail,
-    .buf_owner = fw_bufsan_owner,
+    .buf_owner = port_buf_owner,
 };
+
+/* The core reads the vrings after DRIVER_OK; the fault plan needs them too. */
+static int port_read_vdev(void *ctx, struct amp_rpmsg_vdev_params *p)
+{
+	int rc = amp_rsc_vdev_read(ctx, p);
+	if (rc == AMP_OK)
+		fwf_set_vrings(p);
+	return rc;
+}
 
 /* ---- bring-up ------------------------------------------------------------------------------ */
 
@@ -264,6 +295,18 @@ static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 	return true;
 }
 
+/* The fault rules the firmware applies itself (AMPSIM_FAULTS, fwfaults.h). */
+static bool start_faults(void)
+{
+	struct fwf_port p = {.soc = &fw.soc, .trace = fw_platform_trace, .kick = kick};
+	char why[160];
+	if (!fwf_init(&p, why, sizeof(why))) {
+		fw_fail("environment", why);
+		return false;
+	}
+	return true;
+}
+
 struct rpmsg_device *fw_platform_init(void)
 {
 	int efds[AMP_FWENV_NFDS];
@@ -275,15 +318,18 @@ struct rpmsg_device *fw_platform_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fw.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (!attach_soc(efds) || !read_table() || !start_mailbox(efds))
+	if (!attach_soc(efds) || !read_table() || !start_faults() || !start_mailbox(efds))
 		return NULL;
 
 	/* The core polls for DRIVER_OK, then reads the vrings the host placed. */
 	struct amp_rpmsg_remote_cfg cfg = {.ready_timeout_ms = FW_READY_TIMEOUT_MS};
 	amp_rsc_vdev_remote_cfg(&fw.vdev, &cfg);
+	cfg.read_vdev = port_read_vdev;
 	struct amp_port port = {.ops = &sim_port_ops, .ctx = NULL};
-	if (fw_bufsan_enabled()) {
-		port = (struct amp_port){.ops = &sim_port_ops_bufsan, .ctx = &fw.soc};
+	fw.bufsan = fw_bufsan_enabled();
+	if (fw.bufsan || fwf_watch_messages())
+		port = (struct amp_port){.ops = &sim_port_ops_owner, .ctx = &fw.soc};
+	if (fw.bufsan) {
 		fw_bufsan_start(&fw.soc);
 		fw_platform_trace("sanitizer: buffer ownership checked\n");
 	}
@@ -297,6 +343,7 @@ struct rpmsg_device *fw_platform_init(void)
 		return NULL;
 	}
 	rpmsg_device_attach(&fw.rdev);
+	fwf_start(); /* fw exit at-ms=N counts from here */
 	return &fw.rdev;
 }
 
@@ -317,6 +364,10 @@ void fw_platform_poll(uint32_t timeout_ms)
 	if (pending & (1u << AMP_IPCC_CH_VRING0))
 		amp_rpmsg_notified(&fw.rdev.amp,
 				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING0));
+	/* irq spurious: the handler runs again, with nothing new in the ring. */
+	for (uint32_t ch = AMP_IPCC_CH_VRING0; ch <= AMP_IPCC_CH_VRING1; ch++)
+		if (fwf_spurious(ch + 1))
+			amp_rpmsg_notified(&fw.rdev.amp, (uint32_t)amp_stm32mp1_chan_notify(ch));
 }
 
 bool fw_platform_stop_requested(void)
@@ -341,14 +392,18 @@ uint32_t fw_platform_millis(void)
 
 void fw_platform_trace(const char *text)
 {
-	/* A ring like OpenAMP's trace: wraps, and always leaves a NUL after the newest text. */
+	/* A ring like OpenAMP's trace: wraps, and always leaves a NUL after the newest text.
+	 * Locked: the fault plan's reports come from the IRQ thread and timers too. */
+	static pthread_mutex_t trace_mu = PTHREAD_MUTEX_INITIALIZER;
 	if (!fw.trace || fw.trace_len < 2)
 		return;
+	pthread_mutex_lock(&trace_mu);
 	for (; *text; text++) {
 		fw.trace[fw.trace_pos] = *text;
 		fw.trace_pos = (fw.trace_pos + 1) % (fw.trace_len - 1);
 	}
 	fw.trace[fw.trace_pos] = '\0';
+	pthread_mutex_unlock(&trace_mu);
 }
 
 void *fw_platform_da_to_va(uint32_t da, uint32_t len)

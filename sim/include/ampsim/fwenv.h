@@ -17,6 +17,10 @@
  *   AMPSIM_SANITIZE_BUFFERS=1            mark every buffer the firmware gives up
  *                                        inaccessible (`ampsim run --sanitize-buffers`,
  *                                        docs/faults.md); any other value or unset: off
+ *   AMPSIM_FAULTS=RULE[; RULE...]        the fault rules the firmware applies itself (irq,
+ *   AMPSIM_FAULT_SEED=N                  ring:fw, fw exit; docs/faults.md), in the canonical
+ *                                        form docs/firmware-abi.md describes, and the
+ *                                        plan's seed; a port may ignore both
  */
 #ifndef AMPSIM_FWENV_H
 #define AMPSIM_FWENV_H
@@ -34,6 +38,8 @@ extern "C" {
 #define AMP_FWENV_IRQ_FDS "AMPSIM_IRQ_FDS"
 #define AMP_FWENV_IPCC_MODE "AMPSIM_IPCC_MODE" /**< optional, amp_fwenv_ipcc_mode_parse() */
 #define AMP_FWENV_SANITIZE_BUFFERS "AMPSIM_SANITIZE_BUFFERS" /**< optional, "1" = on */
+#define AMP_FWENV_FAULTS "AMPSIM_FAULTS"		     /**< optional, docs/firmware-abi.md */
+#define AMP_FWENV_FAULT_SEED "AMPSIM_FAULT_SEED"	     /**< optional, decimal uint64 */
 #define AMP_FWENV_ABI_VERSION 1
 #define AMP_FWENV_NFDS 4 /**< 2 processors x 2 lines */
 

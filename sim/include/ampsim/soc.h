@@ -64,6 +64,16 @@ struct amp_soc_region_desc {
 #define AMP_SOC_STATE_CREATING 0u
 #define AMP_SOC_STATE_READY 1u
 
+/** Slots in the header's table of firmware-side fault counts. */
+#define AMP_SOC_FW_FAULTS 8u
+
+/** One firmware-side fault rule's counts: id 0 is an unused slot. */
+struct amp_soc_fw_fault {
+	_Atomic uint32_t id;
+	_Atomic uint32_t seen;
+	_Atomic uint32_t fired;
+};
+
 /**
  * The self-describing header at offset 0 of the shared object (DESIGN D12). Written by the
  * host at creation; the firmware process validates all of it before use. The host itself
@@ -88,7 +98,10 @@ struct amp_soc_hdr {
 	uint64_t rsc_da;   /**< device address of the loaded resource table (0 = none yet) */
 	uint64_t rsc_size; /**< its size in bytes */
 	char soc_name[AMP_SOC_NAME_MAX]; /**< profile name, e.g. "stm32mp157" */
-	uint8_t reserved[136];
+	/** Counts of the fault rules the firmware applies (AMPSIM_FAULTS, docs/faults.md),
+	 * written by the firmware, cleared by the host before each start: untrusted numbers. */
+	struct amp_soc_fw_fault fw_faults[AMP_SOC_FW_FAULTS];
+	uint8_t reserved[40];
 	struct amp_soc_region_desc regions[AMP_SOC_MAX_REGIONS];
 };
 
@@ -96,6 +109,7 @@ _Static_assert(sizeof(struct amp_soc_region_desc) == 64, "region desc layout");
 _Static_assert(offsetof(struct amp_soc_hdr, asleep) == 56, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, rsc_da) == 72, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, soc_name) == 88, "hdr layout");
+_Static_assert(offsetof(struct amp_soc_hdr, fw_faults) == 120, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, regions) == 256, "hdr layout");
 _Static_assert(sizeof(struct amp_soc_hdr) <= AMP_SOC_HDR_SIZE, "header fits its page");
 

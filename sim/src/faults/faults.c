@@ -40,6 +40,7 @@ static void rule_restart(struct amp_fault_rule *r, uint64_t seed)
 	/* Seeded from the seed and the rule's id: adding a rule does not change the others. */
 	r->rng = seed ^ ((uint64_t)r->id * 0xd1b54a32d192ed03ull);
 	r->seen = r->fired = 0;
+	r->fw_base_seen = r->fw_base_fired = 0;
 }
 
 static void rule_free(gpointer p)
@@ -98,7 +99,7 @@ GPtrArray *amp_faults_rules(struct amp_faults *f)
 
 /* ---- grammar ------------------------------------------------------------------------------- */
 
-#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR] or fw[:DIR]"
+#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], irq:chN or ring:fw"
 #define ALLOWED_DIRS "linux->fw or fw->linux"
 
 static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
@@ -178,6 +179,25 @@ static gboolean parse_msg_target(struct amp_fault_rule *r, char **parts, const c
 	return TRUE;
 }
 
+/* irq:chN: the firmware's interrupt for IPCC channel N (ch1: vring0 buffers back, ch2: new
+ * messages); only the firmware's side, so no direction. */
+static gboolean parse_irq_target(struct amp_fault_rule *r, char **parts, unsigned nchan,
+				 const char *rule, GError **err)
+{
+	uint64_t ch;
+	if (!parts[1] || strncmp(parts[1], "ch", 2) || !parse_u64(parts[1] + 2, 64, &ch) ||
+	    parts[2])
+		return bad(err, rule, parts[1] ? parts[1] : "irq",
+			   "an irq target is irq:ch1 (vring0) or irq:ch2 (vring1), the firmware's "
+			   "interrupt");
+	if (ch < 1 || ch > 2 || ch > nchan)
+		return bad(err, rule, parts[1],
+			   "no vring interrupt on this channel; allowed: ch1 (vring0, buffers back "
+			   "from Linux) and ch2 (vring1, new messages)");
+	r->chan = (unsigned)ch;
+	return TRUE;
+}
+
 static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned nchan,
 			     const char *rule, GError **err)
 {
@@ -199,6 +219,21 @@ static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned
 				   "a fw target is fw or fw:DIR, DIR " ALLOWED_DIRS);
 		return TRUE;
 	}
+	if (!strcmp(parts[0], "irq")) {
+		r->target = AMP_FT_IRQ;
+		r->dir = AMP_FD_TO_FW;
+		return parse_irq_target(r, parts, nchan, rule, err);
+	}
+	if (!strcmp(parts[0], "ring")) {
+		r->target = AMP_FT_RING;
+		r->dir = AMP_FD_TO_LINUX;
+		if (!parts[1] || strcmp(parts[1], "fw") ||
+		    (parts[2] && (strcmp(parts[2], "vring0") || parts[3])))
+			return bad(err, rule, tok,
+				   "a ring target is ring:fw (the firmware as a buggy device on "
+				   "vring0, the ring it publishes messages to Linux on)");
+		return TRUE;
+	}
 	return bad(err, rule, tok, "unknown target; allowed: " ALLOWED_TARGETS);
 }
 
@@ -207,18 +242,33 @@ static const struct {
 	enum amp_fault_action action;
 	enum amp_fault_target target;
 } actions[] = {
-    {"drop", AMP_FA_DROP, AMP_FT_KICK},	       {"dup", AMP_FA_DUP, AMP_FT_KICK},
-    {"delay", AMP_FA_DELAY, AMP_FT_KICK},      {"drop", AMP_FA_DROP, AMP_FT_MSG},
-    {"dup", AMP_FA_DUP, AMP_FT_MSG},	       {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
-    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG}, {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
-    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
-    {"crash", AMP_FA_CRASH, AMP_FT_FW},	       {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"drop", AMP_FA_DROP, AMP_FT_KICK},
+    {"dup", AMP_FA_DUP, AMP_FT_KICK},
+    {"delay", AMP_FA_DELAY, AMP_FT_KICK},
+    {"drop", AMP_FA_DROP, AMP_FT_MSG},
+    {"dup", AMP_FA_DUP, AMP_FT_MSG},
+    {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
+    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG},
+    {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
+    {"hold", AMP_FA_HOLD, AMP_FT_MSG},
+    {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
+    {"crash", AMP_FA_CRASH, AMP_FT_FW},
+    {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"exit", AMP_FA_EXIT, AMP_FT_FW},
+    {"delay", AMP_FA_DELAY, AMP_FT_IRQ},
+    {"spurious", AMP_FA_SPURIOUS, AMP_FT_IRQ},
+    {"used-id", AMP_FA_USED_ID, AMP_FT_RING},
+    {"used-len", AMP_FA_USED_LEN, AMP_FT_RING},
+    {"used-idx-jump", AMP_FA_USED_IDX_JUMP, AMP_FT_RING},
+    {"notify-no-publish", AMP_FA_NOTIFY_NO_PUBLISH, AMP_FT_RING},
 };
 
 static const char *const allowed_actions[] = {
     [AMP_FT_KICK] = "drop, dup, delay",
     [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder",
-    [AMP_FT_FW] = "crash, stall",
+    [AMP_FT_FW] = "crash, stall, exit",
+    [AMP_FT_IRQ] = "delay, spurious",
+    [AMP_FT_RING] = "used-id, used-len, used-idx-jump, notify-no-publish",
 };
 
 static gboolean parse_action(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -310,6 +360,12 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 	if (!strcmp(k, "window"))
 		return r->action == AMP_FA_REORDER && parse_u64(v, 16, &n) && n >= 2 &&
 		       ((r->window = (uint32_t)n), true);
+	if (!strcmp(k, "code"))
+		return r->action == AMP_FA_EXIT && parse_u64(v, 255, &n) &&
+		       ((r->code = (int)n), true);
+	if (!strcmp(k, "by"))
+		return r->action == AMP_FA_USED_IDX_JUMP && parse_u64(v, 32768, &n) && n > 0 &&
+		       ((r->by = (uint32_t)n), true);
 	if (!strcmp(k, "signal"))
 		return r->action == AMP_FA_CRASH && parse_sig(v, &r->sig);
 	if (!strcmp(k, "at-msg"))
@@ -336,6 +392,13 @@ static const char *const allowed_params[] = {
 		     "p, after, count",
     [AMP_FA_STALL] = "ms=N (0..60000) and one of at-msg=N (N > 0), at-ms=N, match=TEXT; p, "
 		     "after, count",
+    [AMP_FA_EXIT] = "one of at-msg=N (N > 0), at-ms=N, match=TEXT; code=N (0..255, default 1); "
+		    "p, after, count",
+    [AMP_FA_SPURIOUS] = "p, after, count",
+    [AMP_FA_USED_ID] = "p, after, count",
+    [AMP_FA_USED_LEN] = "p, after, count",
+    [AMP_FA_USED_IDX_JUMP] = "by=N (1..32768, default: the ring's size), p, after, count",
+    [AMP_FA_NOTIFY_NO_PUBLISH] = "p, after, count",
 };
 
 static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -370,6 +433,10 @@ static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **
 			   "buffers): use msg[:NAME]:fw->linux");
 	if (r->action == AMP_FA_HOLD)
 		r->dir = AMP_FD_TO_LINUX;
+	if (r->action == AMP_FA_EXIT && r->dir == AMP_FD_TO_LINUX && r->trigger != AMP_FT_AT_MS)
+		return bad(err, rule, rule,
+			   "fw exit counts and matches the messages the firmware receives: use fw "
+			   "or fw:linux->fw (or at-ms=N)");
 	if (r->action == AMP_FA_REORDER && r->dir == AMP_FD_TO_LINUX)
 		return bad(err, rule, rule,
 			   "reorder acts on messages to the firmware, before they "
@@ -395,6 +462,7 @@ static struct amp_fault_rule *parse_rule(const char *text, unsigned nchan, GErro
 	r->p = 1.0;
 	r->offset = r->len = -1;
 	r->sig = SIGKILL;
+	r->code = 1;
 	gboolean ok = words->len >= 2 || bad(err, text, text,
 					     "a rule is TARGET ACTION "
 					     "[KEY=VALUE...], e.g. 'kick:ch1:fw->linux drop'");
@@ -406,6 +474,31 @@ static struct amp_fault_rule *parse_rule(const char *text, unsigned nchan, GErro
 		return r;
 	rule_free(r);
 	return NULL;
+}
+
+bool amp_fault_rule_in_fw(const struct amp_fault_rule *r)
+{
+	return r->target == AMP_FT_IRQ || r->target == AMP_FT_RING || r->action == AMP_FA_EXIT;
+}
+
+static guint count_fw(GPtrArray *rules)
+{
+	guint n = 0;
+	for (guint i = 0; i < rules->len; i++)
+		n += amp_fault_rule_in_fw(rules->pdata[i]);
+	return n;
+}
+
+/* The firmware reports its counts in a table of AMP_FAULTS_FW_MAX slots (soc.h). */
+static gboolean fw_room(struct amp_faults *f, GPtrArray *added, GError **err)
+{
+	if (count_fw(f->rules) + count_fw(added) <= AMP_FAULTS_FW_MAX)
+		return TRUE;
+	amp_set_error(err, AMP_EINVAL,
+		      "fault plan: at most %u rules the firmware applies (irq, ring:fw, fw exit); "
+		      "clear some first (docs/faults.md)",
+		      AMP_FAULTS_FW_MAX);
+	return FALSE;
 }
 
 gboolean amp_faults_parse(struct amp_faults *f, const char *spec, unsigned nchan, GError **err)
@@ -427,6 +520,8 @@ gboolean amp_faults_parse(struct amp_faults *f, const char *spec, unsigned nchan
 			g_ptr_array_add(added, r);
 		}
 	}
+	if (!fw_room(f, added, err))
+		return FALSE;
 	for (guint i = 0; i < added->len; i++) {
 		struct amp_fault_rule *r = added->pdata[i];
 		r->id = f->next_id++;
@@ -441,7 +536,7 @@ gboolean amp_faults_parse(struct amp_faults *f, const char *spec, unsigned nchan
 
 static bool matches(const struct amp_fault_rule *r, const struct amp_fault_event *ev)
 {
-	if (r->target != ev->target || r->trigger == AMP_FT_AT_MS)
+	if (r->target != ev->target || r->trigger == AMP_FT_AT_MS || amp_fault_rule_in_fw(r))
 		return false;
 	if (r->dir != AMP_FD_ANY && r->dir != ev->dir)
 		return false;
@@ -520,8 +615,10 @@ void amp_faults_report(struct amp_faults *f, GString *out)
 	for (guint i = 0; i < f->rules->len; i++) {
 		const struct amp_fault_rule *r = f->rules->pdata[i];
 		g_string_append_printf(
-		    out, "  rule %u: %s: seen %" G_GUINT64_FORMAT ", fired %" G_GUINT64_FORMAT "\n",
-		    r->id, r->text, r->seen, r->fired);
+		    out,
+		    "  rule %u: %s: seen %" G_GUINT64_FORMAT ", fired %" G_GUINT64_FORMAT "%s\n",
+		    r->id, r->text, r->seen, r->fired,
+		    amp_fault_rule_in_fw(r) ? " (reported by the firmware)" : "");
 	}
 	if (!f->nfired)
 		return;
@@ -531,4 +628,57 @@ void amp_faults_report(struct amp_faults *f, GString *out)
 	if (f->nfired > f->record->len)
 		g_string_append_printf(out, "  (%" G_GUINT64_FORMAT " more, not kept)\n",
 				       f->nfired - f->record->len);
+}
+
+/* ---- the firmware's part (AMPSIM_FAULTS, docs/firmware-abi.md) ------------------------------ */
+
+static const char *fw_kind(const struct amp_fault_rule *r)
+{
+	switch (r->action) {
+	case AMP_FA_DELAY:
+		return "irq-delay";
+	case AMP_FA_SPURIOUS:
+		return "irq-spurious";
+	case AMP_FA_USED_ID:
+		return "used-id";
+	case AMP_FA_USED_LEN:
+		return "used-len";
+	case AMP_FA_USED_IDX_JUMP:
+		return "used-idx-jump";
+	case AMP_FA_NOTIFY_NO_PUBLISH:
+		return "notify-no-publish";
+	default:
+		return "exit";
+	}
+}
+
+/* One rule, canonical: every value explicit, so the firmware needs no defaults of its own;
+ * seen and fired so far (earlier boots), so that after and count hold across restarts. */
+static void fw_rule_spec(const struct amp_fault_rule *r, GString *out)
+{
+	char p[G_ASCII_DTOSTR_BUF_SIZE];
+	g_string_append_printf(
+	    out,
+	    "id=%u kind=%s chan=%u p=%s after=%" G_GUINT64_FORMAT " count=%" G_GUINT64_FORMAT
+	    " ms=%u..%u code=%d by=%u seen=%" G_GUINT64_FORMAT " fired=%" G_GUINT64_FORMAT,
+	    r->id, fw_kind(r), r->chan, g_ascii_dtostr(p, sizeof(p), r->p), r->after, r->count,
+	    r->ms_min, r->ms_max, r->code, r->by, r->seen, r->fired);
+	if (r->trigger == AMP_FT_AT_MS)
+		g_string_append_printf(out, " at-ms=%u", r->at_ms);
+	if (r->match)
+		g_string_append_printf(out, " match=%s", r->match);
+}
+
+char *amp_faults_fw_spec(struct amp_faults *f)
+{
+	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < f->rules->len; i++) {
+		const struct amp_fault_rule *r = f->rules->pdata[i];
+		if (!amp_fault_rule_in_fw(r))
+			continue;
+		if (out->len)
+			g_string_append(out, "; ");
+		fw_rule_spec(r, out);
+	}
+	return g_string_free(out, out->len == 0);
 }

@@ -15,7 +15,9 @@
 
 #include <glib.h>
 
-enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW };
+/* IRQ and RING (ring:fw) rules, and fw exit, are applied by the firmware itself: the host
+ * passes them in its environment (amp_faults_fw_spec()) and shows the counts it reports. */
+enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW, AMP_FT_IRQ, AMP_FT_RING };
 
 /** Direction of an event: Linux (the host) to the firmware, or back. */
 enum amp_fault_dir { AMP_FD_ANY, AMP_FD_TO_FW, AMP_FD_TO_LINUX };
@@ -27,11 +29,20 @@ enum amp_fault_action {
 	AMP_FA_CORRUPT_BYTE,
 	AMP_FA_FLIP_BIT,
 	AMP_FA_TRUNCATE,
-	AMP_FA_HOLD, /* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
+	AMP_FA_HOLD,	/* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
 	AMP_FA_REORDER, /* msg linux->fw: send it after the next 1..window-1 messages */
 	AMP_FA_CRASH,
 	AMP_FA_STALL,
+	AMP_FA_EXIT,		  /* fw: the firmware calls exit(code) itself */
+	AMP_FA_SPURIOUS,	  /* irq: the handler runs again with nothing new */
+	AMP_FA_USED_ID,		  /* ring:fw: the used entry names id >= num */
+	AMP_FA_USED_LEN,	  /* ring:fw: the used entry's len exceeds any buffer */
+	AMP_FA_USED_IDX_JUMP,	  /* ring:fw: used idx moves by more than was published */
+	AMP_FA_NOTIFY_NO_PUBLISH, /* ring:fw: an extra doorbell with nothing published */
 };
+
+/** At most this many firmware-side rules (the table the firmware reports counts in). */
+#define AMP_FAULTS_FW_MAX 8u
 
 /** What a fw rule waits for. */
 enum amp_fault_trigger { AMP_FT_NONE, AMP_FT_AT_MSG, AMP_FT_AT_MS, AMP_FT_MATCH };
@@ -52,11 +63,14 @@ struct amp_fault_rule {
 	int64_t len;		 /* truncate: bytes kept, -1: half */
 	uint32_t window;	 /* reorder: 2..16 */
 	int sig;		 /* crash */
+	int code;		 /* fw exit: the status, 0..255 */
+	uint32_t by;		 /* ring:fw used-idx-jump: by how much (0: the ring's size) */
 	enum amp_fault_trigger trigger;
 	char *match; /* trigger match=TEXT */
 	/* run time */
 	uint64_t rng;
 	uint64_t seen, fired;
+	uint64_t fw_base_seen, fw_base_fired; /* firmware-side: counts of earlier boots */
 };
 
 /** One event the hooks ask about. */
@@ -100,6 +114,15 @@ struct amp_fault_rule *amp_faults_hit(struct amp_faults *f, const struct amp_fau
 
 /** Record and log a firing decided outside amp_faults_hit() (a fw rule's at-ms timer). */
 void amp_faults_fired(struct amp_faults *f, struct amp_fault_rule *r, const char *what);
+
+/** True for a rule the firmware applies (irq, ring:fw, fw exit), not the host. */
+bool amp_fault_rule_in_fw(const struct amp_fault_rule *r);
+
+/**
+ * The firmware-side rules as AMPSIM_FAULTS carries them (docs/firmware-abi.md), or NULL when
+ * there are none. g_free() it.
+ */
+char *amp_faults_fw_spec(struct amp_faults *f);
 
 /** A number from rule @p r's PRNG in [0, n) (n > 0). */
 uint64_t amp_faults_draw(struct amp_fault_rule *r, uint64_t n);

@@ -730,6 +730,11 @@ struct amp_soc *amp_host_soc(struct amp_host *h)
 	return &h->soc;
 }
 
+struct amp_sim_rproc *amp_host_plat(struct amp_host *h)
+{
+	return h->plat;
+}
+
 struct amp_rproc *amp_host_rproc(struct amp_host *h)
 {
 	return h->rproc;

@@ -203,7 +203,7 @@ static void arm_timers(struct amp_host_faults *hf)
 	GPtrArray *rules = amp_faults_rules(hf->plan);
 	for (guint i = 0; i < rules->len; i++) {
 		struct amp_fault_rule *r = rules->pdata[i];
-		if (r->trigger == AMP_FT_AT_MS && r->fired < r->count)
+		if (r->trigger == AMP_FT_AT_MS && r->fired < r->count && !amp_fault_rule_in_fw(r))
 			later(hf, LATER_RULE, 0, r->at_ms, r);
 	}
 }
@@ -215,6 +215,7 @@ void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev)
 		arm_timers(hf); /* at-ms counts from the firmware's start */
 	} else if (hf->running) {
 		hf->running = false;
+		amp_hff_fold(hf->h, hf->plan); /* before the next start clears the table */
 		hf->held = NULL;
 		cancel_pending(hf);
 		g_queue_clear_full(&hf->reordered, held_free);
@@ -407,9 +408,10 @@ gboolean amp_host_faults_add(struct amp_host *h, const char *spec, GError **err)
 	}
 	for (guint i = before; i < rules->len && hf->running; i++) {
 		struct amp_fault_rule *r = rules->pdata[i];
-		if (r->trigger == AMP_FT_AT_MS) /* counts from now: the firmware already runs */
+		if (r->trigger == AMP_FT_AT_MS && !amp_fault_rule_in_fw(r)) /* counts from now */
 			later(hf, LATER_RULE, 0, r->at_ms, r);
 	}
+	amp_hff_push(h, hf->plan); /* the firmware's rules: from its next start */
 	return TRUE;
 }
 
@@ -420,11 +422,16 @@ void amp_host_faults_clear(struct amp_host *h)
 		return;
 	cancel_pending(hf); /* at-ms timers point at the rules */
 	amp_faults_clear(hf->plan);
+	amp_hff_reset(h); /* the counts restart: those the firmware reported too */
+	amp_hff_push(h, hf->plan);
 }
 
 void amp_host_faults_set_seed(struct amp_host *h, uint64_t seed)
 {
-	amp_faults_reseed(plan_of(h)->plan, seed);
+	struct amp_host_faults *hf = plan_of(h);
+	amp_faults_reseed(hf->plan, seed);
+	amp_hff_reset(h); /* the counts restart: those the firmware reported too */
+	amp_hff_push(h, hf->plan);
 }
 
 uint64_t amp_host_faults_seed(const struct amp_host *h)
@@ -440,6 +447,7 @@ void amp_host_faults_list(struct amp_host *h, GString *out)
 		g_string_append(out, "no fault plan (ampsim run --faults, or 'fault add')\n");
 		return;
 	}
+	amp_hff_sync(h, hf->plan);
 	amp_faults_report(hf->plan, out);
 }
 
@@ -448,6 +456,7 @@ uint64_t amp_host_faults_fired(const struct amp_host *h, unsigned id)
 	struct amp_host_faults *hf = *amp_host_faults_slot((struct amp_host *)h);
 	if (!hf)
 		return 0;
+	amp_hff_sync((struct amp_host *)h, hf->plan);
 	GPtrArray *rules = amp_faults_rules(hf->plan);
 	uint64_t n = 0;
 	for (guint i = 0; i < rules->len; i++) {
@@ -460,6 +469,7 @@ uint64_t amp_host_faults_fired(const struct amp_host *h, unsigned id)
 
 void amp_hf_stats(struct amp_host_faults *hf, GString *out)
 {
+	amp_hff_sync(hf->h, hf->plan);
 	GPtrArray *rules = amp_faults_rules(hf->plan);
 	g_string_append_printf(out, "faults: seed %" G_GUINT64_FORMAT ", %u rules\n",
 			       amp_faults_seed(hf->plan), rules->len);
@@ -467,8 +477,10 @@ void amp_hf_stats(struct amp_host_faults *hf, GString *out)
 		const struct amp_fault_rule *r = rules->pdata[i];
 		g_string_append_printf(out,
 				       "  fault rule %u (%s): seen %" G_GUINT64_FORMAT
-				       ", fired %" G_GUINT64_FORMAT "\n",
-				       r->id, r->text, r->seen, r->fired);
+				       ", fired %" G_GUINT64_FORMAT "%s\n",
+				       r->id, r->text, r->seen, r->fired,
+				       amp_fault_rule_in_fw(r) ? " (reported by the firmware)"
+							       : "");
 	}
 }
 

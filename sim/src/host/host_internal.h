@@ -76,4 +76,17 @@ void amp_hf_free(struct amp_host_faults *hf);
 /** The per-rule counters, for amp_host_stats(). */
 void amp_hf_stats(struct amp_host_faults *hf, GString *out);
 
+/* ---- host_faults_fw.c: the rules the firmware applies ------------------------------------- */
+
+struct amp_faults;
+struct amp_sim_rproc *amp_host_plat(struct amp_host *h);
+/** Hand the plan's firmware-side rules to the next firmware start. */
+void amp_hff_push(struct amp_host *h, struct amp_faults *plan);
+/** The firmware's reported counts into its rules' seen and fired. */
+void amp_hff_sync(struct amp_host *h, struct amp_faults *plan);
+/** Zero the reported counts (the plan restarted). */
+void amp_hff_reset(struct amp_host *h);
+/** The firmware stopped: keep what it reported, then zero the table for the next start. */
+void amp_hff_fold(struct amp_host *h, struct amp_faults *plan);
+
 #endif /* AMP_HOST_INTERNAL_H */

@@ -30,6 +30,8 @@ struct amp_sim_rproc {
 	unsigned gdb_port;
 	char *ipcc_mode;
 	bool sanitize_buffers;
+	char *fw_faults; /* AMPSIM_FAULTS for the next start, NULL: none */
+	uint64_t fault_seed;
 	GMainContext *ctx;
 	struct amp_rproc *core;
 
@@ -71,6 +73,15 @@ static char **build_envp(const struct amp_sim_rproc *p, GError **err)
 		envp = g_environ_setenv(envp, AMP_FWENV_IPCC_MODE, p->ipcc_mode, TRUE);
 	if (p->sanitize_buffers)
 		envp = g_environ_setenv(envp, AMP_FWENV_SANITIZE_BUFFERS, "1", TRUE);
+	/* Only the host's plan: never one inherited from the environment ampsim runs in. */
+	envp = g_environ_unsetenv(envp, AMP_FWENV_FAULTS);
+	envp = g_environ_unsetenv(envp, AMP_FWENV_FAULT_SEED);
+	if (p->fw_faults) {
+		char seed[24];
+		g_snprintf(seed, sizeof(seed), "%" G_GUINT64_FORMAT, p->fault_seed);
+		envp = g_environ_setenv(envp, AMP_FWENV_FAULTS, p->fw_faults, TRUE);
+		envp = g_environ_setenv(envp, AMP_FWENV_FAULT_SEED, seed, TRUE);
+	}
 	return envp;
 }
 
@@ -317,6 +328,13 @@ struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_lin
 	return p;
 }
 
+void amp_sim_rproc_set_fw_faults(struct amp_sim_rproc *p, const char *spec, uint64_t seed)
+{
+	g_free(p->fw_faults);
+	p->fw_faults = g_strdup(spec);
+	p->fault_seed = seed;
+}
+
 void amp_sim_rproc_set_core(struct amp_sim_rproc *p, struct amp_rproc *core)
 {
 	p->core = core;
@@ -330,6 +348,7 @@ void amp_sim_rproc_free(struct amp_sim_rproc *p)
 	g_strfreev(p->fw_args);
 	g_strfreev(p->wrap);
 	g_free(p->ipcc_mode);
+	g_free(p->fw_faults);
 	g_main_context_unref(p->ctx);
 	g_free(p);
 }

@@ -49,6 +49,12 @@ struct amp_sim_rproc *amp_sim_rproc_new(struct amp_soc *soc, struct amp_ipcc_lin
 					amp_sim_reset_fn reset, void *reset_priv,
 					const struct amp_host_process_cfg *cfg, GMainContext *ctx);
 
+/**
+ * The firmware's part of the fault plan (AMPSIM_FAULTS, AMPSIM_FAULT_SEED) for the next
+ * start; @p spec NULL: none. Copied.
+ */
+void amp_sim_rproc_set_fw_faults(struct amp_sim_rproc *p, const char *spec, uint64_t seed);
+
 /** Where the process's end is reported; set once, before the first start. */
 void amp_sim_rproc_set_core(struct amp_sim_rproc *p, struct amp_rproc *core);
 

@@ -21,8 +21,8 @@
 
 static void must_contain(const char *text, const char *want)
 {
-	if (!strstr(text, want))
-		fail_msg("expected \"%s\" in:\n%s", want, text);
+	if (!text || !strstr(text, want))
+		fail_msg("expected \"%s\" in:\n%s", want, text ? text : "(nothing)");
 }
 
 static void send_frame(int fd, const char *s)
@@ -133,6 +133,51 @@ static void empty_plan(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* @p cmd's output contains @p want within 10 s (polled: recovery takes its time). */
+static void ctl_until(struct itest_run *r, const char *cmd, const char *want)
+{
+	for (int i = 0; i < 100; i++) {
+		if (strstr(itest_ctl(r, cmd), want))
+			return;
+		usleep(100 * 1000);
+	}
+	must_contain(itest_ctl(r, cmd), want);
+}
+
+/* A rule the firmware applies: it exits by itself, the count it reports reaches ctl stats,
+ * and count=1 holds across the recovery's restart. */
+static void firmware_exit_reported(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(
+	    &r, ECHO_FW,
+	    (const char *const[]){"--faults", "fw exit at-msg=2 code=5", "--seed", "4", NULL});
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	send_frame(fd, "one");
+	recv_is(fd, "one");
+	send_frame(fd, "two"); /* the firmware exits on it */
+	ctl_until(&r, "status", "last crash: exited with status 5");
+	close(fd);
+	const char *want = "fault rule 1 (fw exit at-msg=2 code=5): seen 2, fired 1 (reported by "
+			   "the firmware)";
+	must_contain(itest_ctl(&r, "stats"), want);
+	ctl_until(&r, "status", "state: running"); /* recovered */
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	send_frame(fd, "three"); /* count=1: not again after the restart */
+	recv_is(fd, "three");
+	/* The restarted firmware went on counting from what the first one reported. */
+	must_contain(itest_ctl(&r, "stats"), "fault rule 1 (fw exit at-msg=2 code=5): seen 3, "
+					     "fired 1 (reported by the firmware)");
+	/* Added at run time: accepted, applies from the firmware's next start. */
+	must_contain(itest_ctl(&r, "fault add irq:ch2 delay ms=5"), "added");
+	must_contain(itest_ctl(&r, "fault list"), "rule 2: irq:ch2 delay ms=5: seen 0, fired 0");
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +185,7 @@ int main(void)
 				      itest_run_teardown),
 	    cmocka_unit_test(bad_plans_refuse_to_start),
 	    cmocka_unit_test_teardown(empty_plan, itest_run_teardown),
+	    cmocka_unit_test_teardown(firmware_exit_reported, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,6 +196,36 @@ static void errors_leave_the_plan_unchanged(void **state)
 	amp_faults_free(f);
 }
 
+/* irq, ring:fw and fw exit are the firmware's: parsed here, never fired by the host, and
+ * handed over in AMPSIM_FAULTS's canonical form (docs/firmware-abi.md). */
+static void firmware_rules(void **state)
+{
+	(void)state;
+	struct amp_faults *f = plan("kick:ch1 drop; irq:ch2 delay ms=5..9 count=2; "
+				    "ring:fw used-idx-jump by=3 p=0.5; fw exit match=BOOM code=4",
+				    7);
+	assert_false(amp_fault_rule_in_fw(rule(f, 0)));
+	assert_true(amp_fault_rule_in_fw(rule(f, 1)));
+	assert_true(amp_fault_rule_in_fw(rule(f, 2)));
+	assert_true(amp_fault_rule_in_fw(rule(f, 3)));
+	struct amp_fault_event ev = to_fw;
+	ev.data = "BOOM";
+	ev.len = 4;
+	ev.target = AMP_FT_FW;
+	assert_null(amp_faults_hit(f, &ev)); /* the firmware decides, not the host */
+	assert_int_equal(rule(f, 3)->seen, 0);
+	g_autofree char *spec = amp_faults_fw_spec(f);
+	assert_string_equal(spec, "id=2 kind=irq-delay chan=2 p=1 after=0 count=2 ms=5..9 code=1 "
+				  "by=0 seen=0 fired=0; "
+				  "id=3 kind=used-idx-jump chan=0 p=0.5 after=0 count=0 ms=0..0 "
+				  "code=1 by=3 seen=0 fired=0; "
+				  "id=4 kind=exit chan=0 p=1 after=0 count=0 ms=0..0 code=4 by=0 "
+				  "seen=0 fired=0 match=BOOM");
+	amp_faults_clear(f);
+	assert_null(amp_faults_fw_spec(f));
+	amp_faults_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(same_seed_same_decisions),
 	    cmocka_unit_test(record_and_report),
 	    cmocka_unit_test(errors_leave_the_plan_unchanged),
+	    cmocka_unit_test(firmware_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

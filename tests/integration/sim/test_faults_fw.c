@@ -1,0 +1,331 @@
+/*
+ * The fault rules the firmware applies itself (docs/faults.md): irq delay and spurious in
+ * the sim port's IRQ path, the firmware as a buggy device on vring0 (ring:fw) and fw exit.
+ * The host passes them in the firmware's environment at start, so each test loads its plan
+ * before amp_host_start(); the counts are the firmware's, read by the host from the shared
+ * header. Each test checks the fault's effect (a late answer, a crash reason the host
+ * names, a recovery) and its counter.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <amp/error.h>
+#include <ampsim/error.h>
+#include <ampsim/faults.h>
+#include <ampsim/host.h>
+
+#include "itest_glib.h"
+
+struct ctx {
+	struct amp_host *h;
+	struct amp_host_chan *chan;
+	GString *got; /* every message received, each followed by '|' */
+	unsigned got_n, crashes, chans;
+	char why[160];
+};
+
+static void on_channel_new(void *priv, struct amp_host_chan *ch)
+{
+	struct ctx *c = priv;
+	c->chan = ch;
+	c->chans++;
+}
+
+static void on_channel_gone(void *priv, struct amp_host_chan *ch, const char *why)
+{
+	struct ctx *c = priv;
+	(void)why;
+	if (c->chan == ch)
+		c->chan = NULL;
+}
+
+static void on_receive(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
+{
+	struct ctx *c = priv;
+	(void)ch;
+	g_string_append_len(c->got, data, (gssize)len);
+	g_string_append_c(c->got, '|');
+	c->got_n++;
+}
+
+static void on_rproc(void *priv, enum amp_rproc_event ev)
+{
+	struct ctx *c = priv;
+	if (ev != AMP_RPROC_EV_CRASHED)
+		return;
+	g_strlcpy(c->why, amp_rproc_crash_reason(amp_host_rproc(c->h)), sizeof(c->why));
+	c->crashes++;
+}
+
+static const struct amp_host_ops ops = {
+    .channel_new = on_channel_new,
+    .channel_gone = on_channel_gone,
+    .receive = on_receive,
+    .rproc_event = on_rproc,
+};
+
+static bool announced(const void *arg)
+{
+	return ((const struct ctx *)arg)->chan != NULL;
+}
+
+/* Load @p spec (seed 1), then boot the echo firmware; @p recovery: restart it after a crash. */
+static struct amp_host *boot_with(struct ctx *c, const char *spec, bool recovery)
+{
+	memset(c, 0, sizeof(*c));
+	c->got = g_string_new(NULL);
+	struct amp_host_cfg cfg = {
+	    .rproc = {.firmware = ECHO_FW, .no_recovery = !recovery}, .ops = &ops, .priv = c};
+	g_autoptr(GError) err = NULL;
+	c->h = amp_host_new(&cfg, &err);
+	if (!c->h)
+		fail_msg("amp_host_new: %s", err->message);
+	amp_host_faults_set_seed(c->h, 1);
+	if (!amp_host_faults_add(c->h, spec, &err))
+		fail_msg("'%s' refused: %s", spec, err->message);
+	if (!amp_host_start(c->h, &err))
+		fail_msg("cannot boot the echo firmware: %s", err->message);
+	return c->h;
+}
+
+static void done(struct ctx *c)
+{
+	amp_host_free(c->h);
+	g_string_free(c->got, TRUE);
+}
+
+static void send_str(struct ctx *c, const char *s)
+{
+	assert_int_equal(amp_host_send(c->chan, s, strlen(s)), 0);
+}
+
+static void wait_channel(struct ctx *c)
+{
+	assert_true(itest_loop_until(NULL, announced, c, ITEST_BOOT_MS));
+}
+
+/* Send @p s and wait for its echo. */
+static void echo(struct ctx *c, const char *s)
+{
+	unsigned want = c->got_n + 1;
+	send_str(c, s);
+	assert_true(itest_loop_until_count(NULL, &c->got_n, want, ITEST_REPLY_MS));
+}
+
+static char *stats(struct ctx *c)
+{
+	GString *s = g_string_new(NULL);
+	amp_host_stats(c->h, s);
+	return g_string_free(s, FALSE);
+}
+
+/* ---- irq ------------------------------------------------------------------------------------ */
+
+/* Every "new message" interrupt is handled 300 ms late by the firmware's IRQ thread. */
+static void irq_delayed(void **state)
+{
+	(void)state;
+	struct ctx c;
+	struct amp_host *h = boot_with(&c, "irq:ch2 delay ms=300", false);
+	wait_channel(&c);
+	int64_t t0 = itest_now_ms();
+	echo(&c, "late");
+	assert_true(itest_now_ms() - t0 >= 300); /* a lower bound: safe on a busy machine */
+	assert_string_equal(c.got->str, "late|");
+	assert_true(amp_host_faults_fired(h, 1) >= 1);
+	g_autofree char *s = stats(&c);
+	assert_non_null(strstr(s, "(irq:ch2 delay ms=300): seen "));
+	assert_non_null(strstr(s, "(reported by the firmware)"));
+	done(&c);
+}
+
+/* After each "new message" interrupt the handler runs once more with nothing new: every
+ * message is still answered exactly once. */
+static void irq_spurious(void **state)
+{
+	(void)state;
+	struct ctx c;
+	struct amp_host *h = boot_with(&c, "irq:ch2 spurious", false);
+	wait_channel(&c);
+	uint64_t before = amp_host_faults_fired(h, 1);
+	echo(&c, "a");
+	echo(&c, "b");
+	echo(&c, "c");
+	itest_loop_for(NULL, 100);
+	assert_string_equal(c.got->str, "a|b|c|");
+	/* The host may skip a doorbell the firmware asked it not to ring (suppression), so
+	 * not one interrupt per message; but every interrupt got its spurious twin. */
+	assert_true(amp_host_faults_fired(h, 1) >= before + 1);
+	g_autofree char *st = stats(&c);
+	const char *at = strstr(st, "(irq:ch2 spurious): seen ");
+	assert_non_null(at);
+	unsigned long seen = 0, fired = 0;
+	assert_int_equal(sscanf(at, "(irq:ch2 spurious): seen %lu, fired %lu", &seen, &fired), 2);
+	assert_int_equal(seen, fired); /* p=1: each interrupt the firmware took */
+	assert_int_equal(c.crashes, 0);
+	done(&c);
+}
+
+/* ---- fw exit -------------------------------------------------------------------------------- */
+
+static void exit_expect(struct ctx *c, const char *reason)
+{
+	assert_true(itest_loop_until_count(NULL, &c->crashes, 1, ITEST_REPLY_MS));
+	assert_string_equal(c->why, reason);
+	assert_int_equal(amp_host_faults_fired(c->h, 1), 1);
+}
+
+static void exit_at_msg(void **state)
+{
+	(void)state;
+	struct ctx c;
+	boot_with(&c, "fw exit at-msg=2 code=7", false);
+	wait_channel(&c);
+	echo(&c, "one"); /* the first passes */
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 0);
+	send_str(&c, "two");
+	exit_expect(&c, "exited with status 7");
+	assert_string_equal(c.got->str, "one|"); /* it ended before answering */
+	done(&c);
+}
+
+static void exit_on_match(void **state)
+{
+	(void)state;
+	struct ctx c;
+	boot_with(&c, "fw exit match=BOOM code=9", false);
+	wait_channel(&c);
+	echo(&c, "fine");
+	echo(&c, "boo");
+	send_str(&c, "xBOOMx");
+	exit_expect(&c, "exited with status 9");
+	done(&c);
+}
+
+static void exit_at_ms(void **state)
+{
+	(void)state;
+	struct ctx c;
+	boot_with(&c, "fw exit at-ms=200 code=3", false);
+	exit_expect(&c, "exited with status 3");
+	done(&c);
+}
+
+/* ---- ring:fw: the firmware as a buggy device; the host names it, recovery follows --------- */
+
+/* The first vring0 publish (the boot's name-service announcement) is broken: the host
+ * declares the crash with @p reason, recovery restarts the firmware, count=1 holds across
+ * the restart, and the channel works. */
+static void ring_fault(const char *rule, const char *reason)
+{
+	struct ctx c;
+	boot_with(&c, rule, true);
+	assert_true(itest_loop_until_count(NULL, &c.crashes, 1, ITEST_BOOT_MS));
+	if (!strstr(c.why, reason))
+		fail_msg("crash reason '%s' does not name '%s'", c.why, reason);
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
+	wait_channel(&c); /* recovered */
+	echo(&c, "back");
+	assert_string_equal(c.got->str, "back|");
+	assert_int_equal(c.crashes, 1);
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
+	done(&c);
+}
+
+static void ring_used_id(void **state)
+{
+	(void)state;
+	ring_fault("ring:fw used-id count=1", "protocol violation on vring0: used id ");
+}
+
+static void ring_used_len(void **state)
+{
+	(void)state;
+	ring_fault("ring:fw used-len count=1", "protocol violation on vring0: used len 4294967295");
+}
+
+static void ring_used_idx_jump(void **state)
+{
+	(void)state;
+	ring_fault("ring:fw used-idx-jump count=1",
+		   "protocol violation on vring0: used idx moved by");
+}
+
+static bool notified_twice(const void *arg)
+{
+	struct ctx *c = (struct ctx *)arg;
+	g_autofree char *s = stats(c);
+	return strstr(s, "notify without publish: 1") != NULL;
+}
+
+/* Not a crash: the host counts it (as Linux ignores a spurious interrupt). */
+static void ring_notify_no_publish(void **state)
+{
+	(void)state;
+	struct ctx c;
+	boot_with(&c, "ring:fw notify-no-publish count=1", false);
+	wait_channel(&c);
+	assert_true(itest_loop_until(NULL, notified_twice, &c, ITEST_REPLY_MS));
+	echo(&c, "still");
+	assert_int_equal(c.crashes, 0);
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
+	done(&c);
+}
+
+/* ---- the plan's rules ------------------------------------------------------------------------ */
+
+static void refused(const char *spec, const char *words)
+{
+	struct ctx c;
+	memset(&c, 0, sizeof(c));
+	struct amp_host_cfg cfg = {.rproc = {.firmware = ECHO_FW}, .ops = &ops, .priv = &c};
+	g_autoptr(GError) err = NULL;
+	struct amp_host *h = amp_host_new(&cfg, &err);
+	assert_non_null(h);
+	assert_false(amp_host_faults_add(h, spec, &err));
+	if (!strstr(err->message, words))
+		fail_msg("'%s': error '%s' does not say '%s'", spec, err->message, words);
+	amp_host_free(h);
+}
+
+static void bad_rules(void **state)
+{
+	(void)state;
+	refused("irq:ch3 delay ms=5", "'ch3': no vring interrupt on this channel");
+	refused("irq:ch1 drop", "'drop': not an action of this target; allowed: delay, spurious");
+	refused("irq:ch1 delay", "delay needs ms=N");
+	refused("ring:linux used-id", "a ring target is ring:fw");
+	refused("ring:fw used-id by=3", "'by=3': not a parameter of this action");
+	refused("fw exit code=300 at-msg=1", "'code=300'");
+	refused("fw exit code=1", "a fw fault needs a trigger");
+	refused("fw:fw->linux exit match=X",
+		"fw exit counts and matches the messages the firmware");
+	refused("irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
+		"irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
+		"irq:ch1 spurious",
+		"at most 8 rules the firmware applies");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(irq_delayed),
+	    cmocka_unit_test(irq_spurious),
+	    cmocka_unit_test(exit_at_msg),
+	    cmocka_unit_test(exit_on_match),
+	    cmocka_unit_test(exit_at_ms),
+	    cmocka_unit_test(ring_used_id),
+	    cmocka_unit_test(ring_used_len),
+	    cmocka_unit_test(ring_used_idx_jump),
+	    cmocka_unit_test(ring_notify_no_publish),
+	    cmocka_unit_test(bad_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
