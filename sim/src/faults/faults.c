@@ -98,7 +98,7 @@ GPtrArray *amp_faults_rules(struct amp_faults *f)
 
 /* ---- grammar ------------------------------------------------------------------------------- */
 
-#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR] or fw[:DIR]"
+#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], buf:tx or buf:rx"
 #define ALLOWED_DIRS "linux->fw or fw->linux"
 
 static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
@@ -199,6 +199,17 @@ static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned
 				   "a fw target is fw or fw:DIR, DIR " ALLOWED_DIRS);
 		return TRUE;
 	}
+	if (!strcmp(parts[0], "buf")) {
+		r->target = AMP_FT_BUF;
+		r->dir = parts[1] && !strcmp(parts[1], "tx")   ? AMP_FD_TO_FW
+			 : parts[1] && !strcmp(parts[1], "rx") ? AMP_FD_TO_LINUX
+							       : AMP_FD_ANY;
+		if (r->dir == AMP_FD_ANY || parts[2])
+			return bad(err, rule, tok,
+				   "a buf target is buf:tx (the host's TX pool) or buf:rx (the RX "
+				   "buffers it posts)");
+		return TRUE;
+	}
 	return bad(err, rule, tok, "unknown target; allowed: " ALLOWED_TARGETS);
 }
 
@@ -207,18 +218,29 @@ static const struct {
 	enum amp_fault_action action;
 	enum amp_fault_target target;
 } actions[] = {
-    {"drop", AMP_FA_DROP, AMP_FT_KICK},	       {"dup", AMP_FA_DUP, AMP_FT_KICK},
-    {"delay", AMP_FA_DELAY, AMP_FT_KICK},      {"drop", AMP_FA_DROP, AMP_FT_MSG},
-    {"dup", AMP_FA_DUP, AMP_FT_MSG},	       {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
-    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG}, {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
-    {"hold", AMP_FA_HOLD, AMP_FT_MSG},	       {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
-    {"crash", AMP_FA_CRASH, AMP_FT_FW},	       {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"drop", AMP_FA_DROP, AMP_FT_KICK},
+    {"dup", AMP_FA_DUP, AMP_FT_KICK},
+    {"delay", AMP_FA_DELAY, AMP_FT_KICK},
+    {"drop", AMP_FA_DROP, AMP_FT_MSG},
+    {"dup", AMP_FA_DUP, AMP_FT_MSG},
+    {"corrupt-byte", AMP_FA_CORRUPT_BYTE, AMP_FT_MSG},
+    {"flip-bit", AMP_FA_FLIP_BIT, AMP_FT_MSG},
+    {"truncate", AMP_FA_TRUNCATE, AMP_FT_MSG},
+    {"hold", AMP_FA_HOLD, AMP_FT_MSG},
+    {"reorder", AMP_FA_REORDER, AMP_FT_MSG},
+    {"crash", AMP_FA_CRASH, AMP_FT_FW},
+    {"stall", AMP_FA_STALL, AMP_FT_FW},
+    {"corrupt-header", AMP_FA_CORRUPT_HDR, AMP_FT_MSG},
+    {"exhaust", AMP_FA_EXHAUST, AMP_FT_BUF},
+    {"shrink", AMP_FA_SHRINK, AMP_FT_BUF},
 };
 
 static const char *const allowed_actions[] = {
     [AMP_FT_KICK] = "drop, dup, delay",
-    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder",
+    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder, corrupt-header",
     [AMP_FT_FW] = "crash, stall",
+    [AMP_FT_HDR] = "corrupt-header",
+    [AMP_FT_BUF] = "exhaust (buf:tx), shrink (buf:rx)",
 };
 
 static gboolean parse_action(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -286,6 +308,34 @@ static bool set_trigger(struct amp_fault_rule *r, enum amp_fault_trigger t)
 	return true;
 }
 
+static bool parse_field(const char *v, enum amp_fault_hdr_field *f)
+{
+	static const char *const names[] = {
+	    [AMP_FH_LEN] = "len", [AMP_FH_SRC] = "src", [AMP_FH_DST] = "dst"};
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+		if (!strcmp(v, names[i])) {
+			*f = (enum amp_fault_hdr_field)i;
+			return true;
+		}
+	return false;
+}
+
+/* The parameters of the host bus's faults: corrupt-header, exhaust, shrink. */
+static bool apply_bus_param(struct amp_fault_rule *r, const char *k, const char *v)
+{
+	uint64_t n;
+	if (!strcmp(k, "field"))
+		return r->action == AMP_FA_CORRUPT_HDR && !r->field_set &&
+		       parse_field(v, &r->hdr_field) && ((r->field_set = true), true);
+	if (!strcmp(k, "value"))
+		return r->action == AMP_FA_CORRUPT_HDR && parse_u64(v, UINT32_MAX, &n) &&
+		       ((r->value = (int64_t)n), true);
+	if (!strcmp(k, "n"))
+		return r->action == AMP_FA_SHRINK && parse_u64(v, 32768, &n) &&
+		       ((r->keep = (int64_t)n), true);
+	return false;
+}
+
 /* One key=value; false when the key does not apply or the value is out of range. */
 static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 {
@@ -298,7 +348,8 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 		return parse_u64(v, UINT64_MAX, &r->count);
 	if (!strcmp(k, "ms"))
 		return (r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL ||
-			r->action == AMP_FA_HOLD || r->action == AMP_FA_REORDER) &&
+			r->action == AMP_FA_HOLD || r->action == AMP_FA_REORDER ||
+			r->action == AMP_FA_EXHAUST) &&
 		       parse_ms(v, r);
 	if (!strcmp(k, "offset") || !strcmp(k, "bit"))
 		return ((r->action == AMP_FA_CORRUPT_BYTE && k[0] == 'o') ||
@@ -320,7 +371,7 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 		       ((r->at_ms = (uint32_t)n), (r->count = 1), true);
 	if (!strcmp(k, "match"))
 		return *v && set_trigger(r, AMP_FT_MATCH) && ((r->match = g_strdup(v)), true);
-	return false;
+	return apply_bus_param(r, k, v);
 }
 
 static const char *const allowed_params[] = {
@@ -336,6 +387,10 @@ static const char *const allowed_params[] = {
 		     "p, after, count",
     [AMP_FA_STALL] = "ms=N (0..60000) and one of at-msg=N (N > 0), at-ms=N, match=TEXT; p, "
 		     "after, count",
+    [AMP_FA_CORRUPT_HDR] = "field=len|src|dst (required), value=N (len: 0..65535, src and dst: "
+			   "0..4294967295), p, after, count",
+    [AMP_FA_EXHAUST] = "ms=N or ms=A..B (0..60000), p, after, count",
+    [AMP_FA_SHRINK] = "n=N (0..32768, required), p, after, count",
 };
 
 static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -351,9 +406,31 @@ static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const cha
 		   allowed_params[r->action]);
 }
 
+/* The host bus's faults: required parameters, and which pool or header they act on. */
+static gboolean check_bus_rule(struct amp_fault_rule *r, const char *rule, GError **err)
+{
+	if (r->action == AMP_FA_CORRUPT_HDR) {
+		if (!r->field_set)
+			return bad(err, rule, rule, "corrupt-header needs field=len, src or dst");
+		if (r->hdr_field == AMP_FH_LEN && r->value > UINT16_MAX)
+			return bad(err, rule, rule, "the len field is 16 bits: value=0..65535");
+		r->target = AMP_FT_HDR; /* the header events, not the payload's */
+	}
+	if (r->action == AMP_FA_EXHAUST && r->dir != AMP_FD_TO_FW)
+		return bad(err, rule, rule, "exhaust empties the host's TX pool: use buf:tx");
+	if (r->action == AMP_FA_SHRINK && r->dir != AMP_FD_TO_LINUX)
+		return bad(err, rule, rule,
+			   "shrink posts fewer RX buffers to the firmware: use buf:rx");
+	if (r->action == AMP_FA_SHRINK && r->keep < 0)
+		return bad(err, rule, rule, "shrink needs n=N, the RX buffers left posted");
+	return TRUE;
+}
+
 /* What the tokens cannot say alone: required parameters. */
 static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **err)
 {
+	if (r->target == AMP_FT_BUF || r->action == AMP_FA_CORRUPT_HDR)
+		return check_bus_rule(r, rule, err);
 	if (r->target == AMP_FT_FW && r->trigger == AMP_FT_NONE)
 		return bad(err, rule, rule,
 			   "a fw fault needs a trigger: at-msg=N, at-ms=N or "
@@ -393,7 +470,7 @@ static struct amp_fault_rule *parse_rule(const char *text, unsigned nchan, GErro
 	struct amp_fault_rule *r = g_new0(struct amp_fault_rule, 1);
 	r->text = g_strdup(text);
 	r->p = 1.0;
-	r->offset = r->len = -1;
+	r->offset = r->len = r->value = r->keep = -1;
 	r->sig = SIGKILL;
 	gboolean ok = words->len >= 2 || bad(err, text, text,
 					     "a rule is TARGET ACTION "
@@ -447,6 +524,8 @@ static bool matches(const struct amp_fault_rule *r, const struct amp_fault_event
 		return false;
 	if (r->target == AMP_FT_KICK)
 		return r->chan == ev->chan;
+	if (r->target == AMP_FT_BUF) /* shrink: only while more than n are posted */
+		return r->action != AMP_FA_SHRINK || ev->posted > (uint64_t)r->keep;
 	if (r->name && (!ev->name || strcmp(r->name, ev->name)))
 		return false;
 	if (r->match)
@@ -473,6 +552,11 @@ static char *describe(const struct amp_fault_event *ev, uint64_t seq)
 	if (ev->target == AMP_FT_KICK)
 		return g_strdup_printf("kick #%" G_GUINT64_FORMAT " ch%u %s", seq, ev->chan,
 				       dir_name(ev->dir));
+	if (ev->target == AMP_FT_BUF && ev->dir == AMP_FD_TO_FW)
+		return g_strdup_printf("TX buffer #%" G_GUINT64_FORMAT " taken", seq);
+	if (ev->target == AMP_FT_BUF)
+		return g_strdup_printf("RX buffer #%" G_GUINT64_FORMAT " returned (%u posted)", seq,
+				       ev->posted);
 	g_autofree char *head = g_strndup(ev->data, MIN(ev->len, 24));
 	g_autofree char *shown = g_strescape(head, NULL);
 	return g_strdup_printf("msg #%" G_GUINT64_FORMAT " %s on '%s' (0x%x -> 0x%x, %zu bytes: "

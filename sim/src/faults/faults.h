@@ -15,9 +15,13 @@
 
 #include <glib.h>
 
-enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW };
+/* HDR: msg rules that corrupt-header, on the host bus's own header events (before a publish,
+ * or before its checks of a received one), which the other msg rules do not see. BUF: the
+ * host's buffer pools (buf:tx, buf:rx). */
+enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW, AMP_FT_HDR, AMP_FT_BUF };
 
-/** Direction of an event: Linux (the host) to the firmware, or back. */
+/** Direction of an event: Linux (the host) to the firmware, or back. buf:tx is TO_FW (the
+ * host's TX pool), buf:rx TO_LINUX (the RX buffers it posts). */
 enum amp_fault_dir { AMP_FD_ANY, AMP_FD_TO_FW, AMP_FD_TO_LINUX };
 
 enum amp_fault_action {
@@ -27,11 +31,17 @@ enum amp_fault_action {
 	AMP_FA_CORRUPT_BYTE,
 	AMP_FA_FLIP_BIT,
 	AMP_FA_TRUNCATE,
-	AMP_FA_HOLD, /* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
+	AMP_FA_HOLD,	/* msg fw->linux: keep it (and its RX buffer, and what follows) ms=N */
 	AMP_FA_REORDER, /* msg linux->fw: send it after the next 1..window-1 messages */
 	AMP_FA_CRASH,
 	AMP_FA_STALL,
+	AMP_FA_CORRUPT_HDR, /* msg: a header field (hdr_field) replaced before anyone checks it */
+	AMP_FA_EXHAUST,	    /* buf:tx: the host finds its TX pool empty (for ms=N) */
+	AMP_FA_SHRINK,	    /* buf:rx: a consumed RX buffer is not posted again (n=N stay posted) */
 };
+
+/** corrupt-header: which field of the 16-byte RPMsg header. */
+enum amp_fault_hdr_field { AMP_FH_LEN, AMP_FH_SRC, AMP_FH_DST };
 
 /** What a fw rule waits for. */
 enum amp_fault_trigger { AMP_FT_NONE, AMP_FT_AT_MSG, AMP_FT_AT_MS, AMP_FT_MATCH };
@@ -46,12 +56,16 @@ struct amp_fault_rule {
 	char *name;	       /* msg: channel/endpoint name, NULL for any */
 	double p;	       /* probability per eligible event, (0, 1] */
 	uint64_t after, count; /* skip the first `after` events; fire at most `count` (0: no cap) */
-	uint32_t ms_min, ms_max; /* delay and stall: ms=N or ms=A..B */
-	uint32_t at_ms;		 /* trigger at-ms=N */
-	int64_t offset;		 /* corrupt-byte / flip-bit position, -1: drawn */
-	int64_t len;		 /* truncate: bytes kept, -1: half */
-	uint32_t window;	 /* reorder: 2..16 */
-	int sig;		 /* crash */
+	uint32_t ms_min, ms_max;	    /* delay and stall: ms=N or ms=A..B */
+	uint32_t at_ms;			    /* trigger at-ms=N */
+	int64_t offset;			    /* corrupt-byte / flip-bit position, -1: drawn */
+	int64_t len;			    /* truncate: bytes kept, -1: half */
+	uint32_t window;		    /* reorder: 2..16 */
+	int sig;			    /* crash */
+	enum amp_fault_hdr_field hdr_field; /* corrupt-header */
+	int64_t value;			    /* corrupt-header: the new value, -1: default */
+	int64_t keep;			    /* shrink: RX buffers left posted, -1: unset */
+	bool field_set;
 	enum amp_fault_trigger trigger;
 	char *match; /* trigger match=TEXT */
 	/* run time */
@@ -67,7 +81,8 @@ struct amp_fault_event {
 	const char *name; /* MSG: channel or endpoint name */
 	const void *data; /* MSG: payload */
 	size_t len;
-	uint32_t src, dst; /* MSG: addresses, for the log */
+	uint32_t src, dst; /* MSG, HDR: addresses, for the log */
+	uint32_t posted;   /* BUF TO_LINUX: RX buffers the firmware holds now */
 };
 
 struct amp_faults;
