@@ -98,7 +98,8 @@ GPtrArray *amp_faults_rules(struct amp_faults *f)
 
 /* ---- grammar ------------------------------------------------------------------------------- */
 
-#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], buf:tx or buf:rx"
+#define ALLOWED_TARGETS \
+	"kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], buf:tx, buf:rx, ring:vring0 or ring:vring1"
 #define ALLOWED_DIRS "linux->fw or fw->linux"
 
 static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
@@ -210,6 +211,18 @@ static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned
 				   "buffers it posts)");
 		return TRUE;
 	}
+	if (!strcmp(parts[0], "ring")) {
+		r->target = AMP_FT_RING;
+		if (!parts[1] || parts[2] ||
+		    (strcmp(parts[1], "vring0") && strcmp(parts[1], "vring1")))
+			return bad(
+			    err, rule, tok,
+			    "a ring target is ring:vring0 (the RX buffers the host posts) or "
+			    "ring:vring1 (the messages it publishes)");
+		r->chan = parts[1][5] == '1';
+		r->dir = r->chan ? AMP_FD_TO_FW : AMP_FD_TO_LINUX;
+		return TRUE;
+	}
 	return bad(err, rule, tok, "unknown target; allowed: " ALLOWED_TARGETS);
 }
 
@@ -233,6 +246,8 @@ static const struct {
     {"corrupt-header", AMP_FA_CORRUPT_HDR, AMP_FT_MSG},
     {"exhaust", AMP_FA_EXHAUST, AMP_FT_BUF},
     {"shrink", AMP_FA_SHRINK, AMP_FT_BUF},
+    {"avail-jump", AMP_FA_AVAIL_JUMP, AMP_FT_RING},
+    {"bad-addr", AMP_FA_BAD_ADDR, AMP_FT_RING},
 };
 
 static const char *const allowed_actions[] = {
@@ -241,6 +256,7 @@ static const char *const allowed_actions[] = {
     [AMP_FT_FW] = "crash, stall",
     [AMP_FT_HDR] = "corrupt-header",
     [AMP_FT_BUF] = "exhaust (buf:tx), shrink (buf:rx)",
+    [AMP_FT_RING] = "avail-jump, bad-addr",
 };
 
 static gboolean parse_action(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -331,8 +347,16 @@ static bool apply_bus_param(struct amp_fault_rule *r, const char *k, const char 
 		return r->action == AMP_FA_CORRUPT_HDR && parse_u64(v, UINT32_MAX, &n) &&
 		       ((r->value = (int64_t)n), true);
 	if (!strcmp(k, "n"))
-		return r->action == AMP_FA_SHRINK && parse_u64(v, 32768, &n) &&
+		return ((r->action == AMP_FA_SHRINK && parse_u64(v, 32768, &n)) ||
+			(r->action == AMP_FA_AVAIL_JUMP && parse_u64(v, 65535, &n) && n > 0)) &&
 		       ((r->keep = (int64_t)n), true);
+	if (!strcmp(k, "addr")) {
+		char *end;
+		errno = 0;
+		guint64 a = g_ascii_strtoull(v, &end, 0); /* 0x... or decimal */
+		return r->action == AMP_FA_BAD_ADDR && g_ascii_isdigit(*v) && !errno && !*end &&
+		       a <= UINT32_MAX && ((r->value = (int64_t)a), true);
+	}
 	return false;
 }
 
@@ -391,6 +415,8 @@ static const char *const allowed_params[] = {
 			   "0..4294967295), p, after, count",
     [AMP_FA_EXHAUST] = "ms=N or ms=A..B (0..60000), p, after, count",
     [AMP_FA_SHRINK] = "n=N (0..32768, required), p, after, count",
+    [AMP_FA_AVAIL_JUMP] = "n=N (1..65535), p, after, count",
+    [AMP_FA_BAD_ADDR] = "addr=A (0..0xffffffff), p, after, count",
 };
 
 static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -429,7 +455,7 @@ static gboolean check_bus_rule(struct amp_fault_rule *r, const char *rule, GErro
 /* What the tokens cannot say alone: required parameters. */
 static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **err)
 {
-	if (r->target == AMP_FT_BUF || r->action == AMP_FA_CORRUPT_HDR)
+	if (r->target == AMP_FT_BUF || r->target == AMP_FT_RING || r->action == AMP_FA_CORRUPT_HDR)
 		return check_bus_rule(r, rule, err);
 	if (r->target == AMP_FT_FW && r->trigger == AMP_FT_NONE)
 		return bad(err, rule, rule,
@@ -522,7 +548,7 @@ static bool matches(const struct amp_fault_rule *r, const struct amp_fault_event
 		return false;
 	if (r->dir != AMP_FD_ANY && r->dir != ev->dir)
 		return false;
-	if (r->target == AMP_FT_KICK)
+	if (r->target == AMP_FT_KICK || r->target == AMP_FT_RING)
 		return r->chan == ev->chan;
 	if (r->target == AMP_FT_BUF) /* shrink: only while more than n are posted */
 		return r->action != AMP_FA_SHRINK || ev->posted > (uint64_t)r->keep;
@@ -552,6 +578,8 @@ static char *describe(const struct amp_fault_event *ev, uint64_t seq)
 	if (ev->target == AMP_FT_KICK)
 		return g_strdup_printf("kick #%" G_GUINT64_FORMAT " ch%u %s", seq, ev->chan,
 				       dir_name(ev->dir));
+	if (ev->target == AMP_FT_RING)
+		return g_strdup_printf("publish #%" G_GUINT64_FORMAT " on vring%u", seq, ev->chan);
 	if (ev->target == AMP_FT_BUF && ev->dir == AMP_FD_TO_FW)
 		return g_strdup_printf("TX buffer #%" G_GUINT64_FORMAT " taken", seq);
 	if (ev->target == AMP_FT_BUF)

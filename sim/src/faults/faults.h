@@ -18,7 +18,7 @@
 /* HDR: msg rules that corrupt-header, on the host bus's own header events (before a publish,
  * or before its checks of a received one), which the other msg rules do not see. BUF: the
  * host's buffer pools (buf:tx, buf:rx). */
-enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW, AMP_FT_HDR, AMP_FT_BUF };
+enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW, AMP_FT_HDR, AMP_FT_BUF, AMP_FT_RING };
 
 /** Direction of an event: Linux (the host) to the firmware, or back. buf:tx is TO_FW (the
  * host's TX pool), buf:rx TO_LINUX (the RX buffers it posts). */
@@ -38,6 +38,8 @@ enum amp_fault_action {
 	AMP_FA_CORRUPT_HDR, /* msg: a header field (hdr_field) replaced before anyone checks it */
 	AMP_FA_EXHAUST,	    /* buf:tx: the host finds its TX pool empty (for ms=N) */
 	AMP_FA_SHRINK,	    /* buf:rx: a consumed RX buffer is not posted again (n=N stay posted) */
+	AMP_FA_AVAIL_JUMP,  /* ring: the host's avail.idx moves n (keep) past what it published */
+	AMP_FA_BAD_ADDR,    /* ring: a descriptor published with addr=A (value) */
 };
 
 /** corrupt-header: which field of the 16-byte RPMsg header. */
@@ -52,9 +54,9 @@ struct amp_fault_rule {
 	enum amp_fault_target target;
 	enum amp_fault_action action;
 	enum amp_fault_dir dir;
-	unsigned chan;	       /* kick: IPCC channel, 1-based as in docs (ch1 = vring0) */
-	char *name;	       /* msg: channel/endpoint name, NULL for any */
-	double p;	       /* probability per eligible event, (0, 1] */
+	unsigned chan; /* kick: IPCC channel, 1-based as in docs (ch1 = vring0); ring: the vring */
+	char *name;    /* msg: channel/endpoint name, NULL for any */
+	double p;      /* probability per eligible event, (0, 1] */
 	uint64_t after, count; /* skip the first `after` events; fire at most `count` (0: no cap) */
 	uint32_t ms_min, ms_max;	    /* delay and stall: ms=N or ms=A..B */
 	uint32_t at_ms;			    /* trigger at-ms=N */
@@ -63,8 +65,8 @@ struct amp_fault_rule {
 	uint32_t window;		    /* reorder: 2..16 */
 	int sig;			    /* crash */
 	enum amp_fault_hdr_field hdr_field; /* corrupt-header */
-	int64_t value;			    /* corrupt-header: the new value, -1: default */
-	int64_t keep;			    /* shrink: RX buffers left posted, -1: unset */
+	int64_t value; /* corrupt-header: the new value; bad-addr: the address; -1: default */
+	int64_t keep;  /* shrink: RX buffers left posted; avail-jump: by how much; -1: unset */
 	bool field_set;
 	enum amp_fault_trigger trigger;
 	char *match; /* trigger match=TEXT */
@@ -77,7 +79,7 @@ struct amp_fault_rule {
 struct amp_fault_event {
 	enum amp_fault_target target; /* KICK or MSG (fw rules watch MSG events) */
 	enum amp_fault_dir dir;
-	unsigned chan;	  /* KICK: 1-based IPCC channel */
+	unsigned chan;	  /* KICK: 1-based IPCC channel; RING: the vring (0 or 1) */
 	const char *name; /* MSG: channel or endpoint name */
 	const void *data; /* MSG: payload */
 	size_t len;

@@ -448,12 +448,46 @@ static int bus_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, u
 	return rc;
 }
 
+/* ring: a publish on vring @p n (0: an RX buffer posted, 1: a message) a rule takes. */
+static struct amp_fault_rule *ring_rule(struct amp_host_faults *hf, unsigned n)
+{
+	struct amp_fault_event ev = {
+	    .target = AMP_FT_RING, .dir = n ? AMP_FD_TO_FW : AMP_FD_TO_LINUX, .chan = n};
+	return amp_faults_hit(hf->plan, &ev);
+}
+
+/* An address no region maps (the M4 sees nothing at the top of its address space). */
+#define RING_BAD_ADDR 0xFFFFFF00u
+
+/* ring bad-addr: buffer @p id published (as the host role does) at a wrong address. */
+static int bad_addr_publish(struct amp_vq *vq, struct amp_fault_rule *r, uint16_t id, uint32_t len,
+			    bool dev_writes)
+{
+	uint64_t da = r->value >= 0 ? (uint64_t)r->value : RING_BAD_ADDR;
+	return amp_vq_add(vq, id, da, len, dev_writes);
+}
+
+/* ring avail-jump: avail.idx moves past what was published (default: num + 1, which a
+ * device can tell from a ring it has not caught up with). */
+static void avail_jump(struct amp_vq *vq, struct amp_fault_rule *r)
+{
+	uint16_t by = r->keep > 0 ? (uint16_t)r->keep : (uint16_t)(vq->num + 1u);
+	uint16_t idx = GUINT16_FROM_LE(vq->avail->idx);
+	__atomic_store_n(&vq->avail->idx, GUINT16_TO_LE((uint16_t)(idx + by)), __ATOMIC_RELEASE);
+}
+
 static int bus_tx_put(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total)
 {
 	struct amp_host_faults *hf = hf_of(dev);
 	if (id < hf->tx_bufs->len && hf->tx_bufs->pdata[id])
 		hdr_fault(hf, hf->tx_bufs->pdata[id], total, AMP_FD_TO_FW);
-	return amp_rpmsg_host_ops.tx_put(dev, id, total);
+	struct amp_fault_rule *r = ring_rule(hf, 1);
+	if (r && r->action == AMP_FA_BAD_ADDR)
+		return bad_addr_publish(&dev->tvq, r, id, total, false);
+	int rc = amp_rpmsg_host_ops.tx_put(dev, id, total);
+	if (rc == 0 && r)
+		avail_jump(&dev->tvq, r);
+	return rc;
 }
 
 static int bus_rx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uint16_t *id)
@@ -474,7 +508,14 @@ static int bus_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 		g_array_append_val(hf->kept, id);
 		return 0;
 	}
-	return amp_rpmsg_host_ops.rx_put(dev, id);
+	struct amp_fault_rule *r = ring_rule(hf, 0);
+	if (r && r->action == AMP_FA_BAD_ADDR) /* device-writable, the whole buffer */
+		return bad_addr_publish(&dev->rvq, r, id,
+					amp_rproc_vdev(amp_host_rproc(hf->h))->pool.r2h.size, true);
+	int rc = amp_rpmsg_host_ops.rx_put(dev, id);
+	if (rc == 0 && r)
+		avail_jump(&dev->rvq, r);
+	return rc;
 }
 
 static int bus_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)

@@ -1,8 +1,9 @@
 /*
  * The fault plan's injection points on the host's RPMsg bus (docs/faults.md): header
  * corruption both ways (corrupt-header field=len|src|dst), an exhausted TX pool (buf:tx
- * exhaust) and fewer RX buffers posted to the firmware (buf:rx shrink), each fired on the
- * echo firmware with its effect and its counter checked; and their grammar errors.
+ * exhaust), fewer RX buffers posted to the firmware (buf:rx shrink) and the host as a buggy
+ * driver on either vring (ring:vringN avail-jump|bad-addr), each fired on the echo firmware
+ * with its effect and its counter checked; and their grammar errors.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -335,6 +336,68 @@ static void rx_pool_shrunk_to_n(void **state)
 	done(&c);
 }
 
+/* ---- rings: the host as a buggy driver ---------------------------------------------------- */
+
+/* A message published wrongly on vring1: the firmware's core refuses the ring and marks it
+ * broken; it answers nothing more (its queue stays broken until it is restarted). */
+static void ring_to_fw_broken(const char *rule)
+{
+	struct ctx c;
+	struct amp_host *h = echo_with(&c, rule);
+	send_str(&c, "a");
+	expect_quiet(&c, "");
+	send_str(&c, "b");
+	expect_quiet(&c, "");
+	assert_int_equal(amp_host_faults_fired(h, 1), 1);
+	assert_int_equal(c.crashes, 0); /* the host's side is sound */
+	done(&c);
+}
+
+static void ring_vring1_avail_jump(void **state)
+{
+	(void)state;
+	ring_to_fw_broken("ring:vring1 avail-jump count=1");
+}
+
+static void ring_vring1_bad_addr(void **state)
+{
+	(void)state;
+	ring_to_fw_broken("ring:vring1 bad-addr count=1");
+}
+
+/* An RX buffer posted wrongly on vring0 (the first one posted again, after the first
+ * answer): the firmware fails when its sends reach it, and answers nothing more. */
+static void ring_vring0_broken(const char *rule, unsigned answered)
+{
+	struct ctx c;
+	struct amp_host *h = echo_with(&c, rule);
+	if (!answered) /* every buffer posted at boot is used first */
+		answered = amp_host_rpmsg(h)->rvq.ninflight;
+	for (unsigned i = 0; i < answered; i++) {
+		send_str(&c, "m");
+		assert_true(itest_loop_until_count(NULL, &c.got_n, i + 1, ITEST_REPLY_MS));
+	}
+	assert_int_equal(amp_host_faults_fired(h, 1), 1);
+	send_str(&c, "late");
+	send_str(&c, "later");
+	itest_loop_for(NULL, QUIET_MS);
+	assert_int_equal(c.got_n, answered);
+	assert_int_equal(c.crashes, 0);
+	done(&c);
+}
+
+static void ring_vring0_avail_jump(void **state)
+{
+	(void)state;
+	ring_vring0_broken("ring:vring0 avail-jump count=1", 1);
+}
+
+static void ring_vring0_bad_addr(void **state)
+{
+	(void)state;
+	ring_vring0_broken("ring:vring0 bad-addr addr=0xfffff000 count=1", 0);
+}
+
 /* ---- grammar ------------------------------------------------------------------------------ */
 
 static void bad_bus_rules_name_the_token(void **state)
@@ -354,6 +417,12 @@ static void bad_bus_rules_name_the_token(void **state)
 	    {"msg corrupt-header field=len field=dst", "'field=dst'"},
 	    {"msg corrupt-header field=len value=70000", "value=0..65535"},
 	    {"msg drop field=len", "'field=len'"},
+	    {"ring:vring2 bad-addr", "'ring:vring2'"},
+	    {"ring bad-addr", "'ring'"},
+	    {"ring:vring0 exhaust", "'exhaust'"},
+	    {"ring:vring1 avail-jump n=0", "'n=0'"},
+	    {"ring:vring1 bad-addr addr=zz", "'addr=zz'"},
+	    {"ring:vring1 bad-addr addr=0x100000000", "'addr=0x100000000'"},
 	};
 	struct ctx c;
 	struct amp_host *h = host_new(&c);
@@ -380,6 +449,10 @@ int main(void)
 	    cmocka_unit_test(tx_pool_exhausted),
 	    cmocka_unit_test(rx_pool_shrunk),
 	    cmocka_unit_test(rx_pool_shrunk_to_n),
+	    cmocka_unit_test(ring_vring1_avail_jump),
+	    cmocka_unit_test(ring_vring1_bad_addr),
+	    cmocka_unit_test(ring_vring0_avail_jump),
+	    cmocka_unit_test(ring_vring0_bad_addr),
 	    cmocka_unit_test(bad_bus_rules_name_the_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
