@@ -581,10 +581,11 @@ static char *describe(const struct amp_fault_event *ev, uint64_t seq)
 	if (ev->target == AMP_FT_RING)
 		return g_strdup_printf("publish #%" G_GUINT64_FORMAT " on vring%u", seq, ev->chan);
 	if (ev->target == AMP_FT_BUF && ev->dir == AMP_FD_TO_FW)
-		return g_strdup_printf("TX buffer #%" G_GUINT64_FORMAT " taken", seq);
+		return g_strdup_printf("TX buffer request #%" G_GUINT64_FORMAT, seq);
 	if (ev->target == AMP_FT_BUF)
-		return g_strdup_printf("RX buffer #%" G_GUINT64_FORMAT " returned (%u posted)", seq,
-				       ev->posted);
+		return g_strdup_printf("RX buffer return #%" G_GUINT64_FORMAT
+				       " (%u would be posted)",
+				       seq, ev->posted);
 	g_autofree char *head = g_strndup(ev->data, MIN(ev->len, 24));
 	g_autofree char *shown = g_strescape(head, NULL);
 	return g_strdup_printf("msg #%" G_GUINT64_FORMAT " %s on '%s' (0x%x -> 0x%x, %zu bytes: "
