@@ -513,7 +513,7 @@ static void probe_vdev(struct amp_host *h)
 	}
 	h->dev_up = true;
 	amp_host_kick_reset(&h->kick0, &h->dev.rvq);
-	if (h->faults) /* the plan's header and buffer faults act on the bus's role table */
+	if (h->faults) /* header, buffer and ring faults act on the role table */
 		amp_hf_attach(h->faults, &h->dev);
 }
 

@@ -1,7 +1,9 @@
 /*
  * The fault plan at the host's side of the link (<ampsim/faults.h>, docs/faults.md): the
  * hooks host.c calls on every kick, interrupt, send and receive while a plan is loaded, and
- * what they do to the firmware process. The engine (rules, decisions) is faults/faults.c.
+ * what they do to the firmware process; and the table it puts in front of the host bus's
+ * role table (headers, buffer pools, vrings). The engine (rules, decisions) is
+ * faults/faults.c.
  */
 #define _GNU_SOURCE
 #include <ampsim/faults.h>
@@ -27,7 +29,7 @@ struct amp_host_faults {
 	const void *held;    /* a message `hold` deferred: its second delivery passes */
 	GQueue reordered;    /* struct held_tx: messages `reorder` sends later */
 	uint32_t held_ids;   /* names each held_tx for its own flush */
-	/* The host bus (amp_hf_attach): corrupt-header, buf:tx exhaust, buf:rx shrink. */
+	/* The host bus (amp_hf_attach): corrupt-header, buf:tx exhaust, buf:rx shrink, ring. */
 	struct amp_rpmsg_dev *dev; /* its role ops are ours; NULL: no device up */
 	GPtrArray *tx_bufs;	   /* uint8_t *: TX buffer by id, as tx_get gave it */
 	GArray *kept;		   /* uint16_t: RX buffers shrink did not post again */

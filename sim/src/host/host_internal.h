@@ -76,7 +76,7 @@ unsigned amp_hf_rx(struct amp_host_faults *hf, const char *name, uint32_t src, u
 void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev);
 /**
  * A device came up (or the plan was made while one is): the plan interposes on its role
- * table for corrupt-header, buf:tx exhaust and buf:rx shrink (<amp/rpmsg_role.h>).
+ * table for corrupt-header, buf:tx exhaust, buf:rx shrink and ring: (<amp/rpmsg_role.h>).
  */
 void amp_hf_attach(struct amp_host_faults *hf, struct amp_rpmsg_dev *dev);
 void amp_hf_free(struct amp_host_faults *hf);
