@@ -1,32 +1,15 @@
 /*
- * Private: the role seam of the RPMsg core. The host and remote roles differ only in how a
- * TX buffer is obtained/published and how an RX buffer is taken/returned; each role is a
- * const table so a firmware image that only calls amp_rpmsg_remote_init() links no host code
- * (--gc-sections drops it).
+ * Private to the RPMsg core. The role seam itself (struct amp_rpmsg_role_ops) is in
+ * <amp/rpmsg_role.h>, so that a host can interpose on it.
  */
 #ifndef AMP_RPMSG_LOCAL_H
 #define AMP_RPMSG_LOCAL_H
 
 #include <amp/rpmsg.h>
+#include <amp/rpmsg_role.h> /* struct amp_rpmsg_role_ops */
 
 #define AMP_RPMSG_F_NOSUPP 0x08u  /* dev->flags: never turn peer notifications off */
 #define AMP_EPT_F_ANNOUNCED 0x01u /* ept->flags: NS CREATE was sent */
-
-/* All called with the port lock held. */
-struct amp_rpmsg_role_ops {
-	/* 1: *buf = buffer start (header), *cap = payload capacity, *id; 0: none; < 0 error */
-	int (*tx_get)(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uint16_t *id);
-	/* publish a filled buffer of @total bytes */
-	int (*tx_put)(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total);
-	/* take back an untouched buffer */
-	int (*tx_unget)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap);
-	/* 1: next received buffer (*len bytes valid); 0: none; < 0 error */
-	int (*rx_get)(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uint16_t *id);
-	/* give a consumed RX buffer back to the peer */
-	int (*rx_put)(struct amp_rpmsg_dev *dev, uint16_t id);
-	/* the application holds this RX buffer of @cap payload bytes (may be NULL) */
-	void (*rx_mark)(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap);
-};
 
 /*
  * Zero-copy bookkeeping, called directly (dispatched on AMP_RPMSG_F_HOST) rather than through
@@ -43,7 +26,6 @@ int amp_rpmsg_r_tx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id
 int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
 int amp_rpmsg_r_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap);
 
-extern const struct amp_rpmsg_role_ops amp_rpmsg_host_ops;
 extern const struct amp_rpmsg_role_ops amp_rpmsg_remote_ops;
 
 /* Shared bring-up helper: validate a vring's parameters and translate it. */

@@ -99,7 +99,9 @@ GPtrArray *amp_faults_rules(struct amp_faults *f)
 
 /* ---- grammar ------------------------------------------------------------------------------- */
 
-#define ALLOWED_TARGETS "kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], irq:chN or ring:fw"
+#define ALLOWED_TARGETS                                                                  \
+	"kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], irq:chN, ring:fw, buf:tx, buf:rx, " \
+	"ring:vring0 or ring:vring1"
 #define ALLOWED_DIRS "linux->fw or fw->linux"
 
 static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
@@ -224,14 +226,38 @@ static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned
 		r->dir = AMP_FD_TO_FW;
 		return parse_irq_target(r, parts, nchan, rule, err);
 	}
+	if (!strcmp(parts[0], "buf")) {
+		r->target = AMP_FT_BUF;
+		r->dir = parts[1] && !strcmp(parts[1], "tx")   ? AMP_FD_TO_FW
+			 : parts[1] && !strcmp(parts[1], "rx") ? AMP_FD_TO_LINUX
+							       : AMP_FD_ANY;
+		if (r->dir == AMP_FD_ANY || parts[2])
+			return bad(err, rule, tok,
+				   "a buf target is buf:tx (the host's TX pool) or buf:rx (the RX "
+				   "buffers it posts)");
+		return TRUE;
+	}
+	if (!strcmp(parts[0], "ring") && parts[1] && !strcmp(parts[1], "fw")) {
+		r->target = AMP_FT_FW_RING;
+		r->dir = AMP_FD_TO_LINUX;
+		if (parts[2] && (strcmp(parts[2], "vring0") || parts[3]))
+			return bad(
+			    err, rule, tok,
+			    "a firmware ring target is ring:fw or ring:fw:vring0 (the firmware "
+			    "as a buggy device on vring0, the ring it publishes messages on)");
+		return TRUE;
+	}
 	if (!strcmp(parts[0], "ring")) {
 		r->target = AMP_FT_RING;
-		r->dir = AMP_FD_TO_LINUX;
-		if (!parts[1] || strcmp(parts[1], "fw") ||
-		    (parts[2] && (strcmp(parts[2], "vring0") || parts[3])))
-			return bad(err, rule, tok,
-				   "a ring target is ring:fw (the firmware as a buggy device on "
-				   "vring0, the ring it publishes messages to Linux on)");
+		if (!parts[1] || parts[2] ||
+		    (strcmp(parts[1], "vring0") && strcmp(parts[1], "vring1")))
+			return bad(
+			    err, rule, tok,
+			    "a ring target is ring:vring0 or ring:vring1 (the host as a buggy "
+			    "driver: the RX buffers it posts, the messages it publishes) or "
+			    "ring:fw (the firmware as a buggy device)");
+		r->chan = parts[1][5] == '1';
+		r->dir = r->chan ? AMP_FD_TO_FW : AMP_FD_TO_LINUX;
 		return TRUE;
 	}
 	return bad(err, rule, tok, "unknown target; allowed: " ALLOWED_TARGETS);
@@ -257,18 +283,26 @@ static const struct {
     {"exit", AMP_FA_EXIT, AMP_FT_FW},
     {"delay", AMP_FA_DELAY, AMP_FT_IRQ},
     {"spurious", AMP_FA_SPURIOUS, AMP_FT_IRQ},
-    {"used-id", AMP_FA_USED_ID, AMP_FT_RING},
-    {"used-len", AMP_FA_USED_LEN, AMP_FT_RING},
-    {"used-idx-jump", AMP_FA_USED_IDX_JUMP, AMP_FT_RING},
-    {"notify-no-publish", AMP_FA_NOTIFY_NO_PUBLISH, AMP_FT_RING},
+    {"used-id", AMP_FA_USED_ID, AMP_FT_FW_RING},
+    {"used-len", AMP_FA_USED_LEN, AMP_FT_FW_RING},
+    {"used-idx-jump", AMP_FA_USED_IDX_JUMP, AMP_FT_FW_RING},
+    {"notify-no-publish", AMP_FA_NOTIFY_NO_PUBLISH, AMP_FT_FW_RING},
+    {"corrupt-header", AMP_FA_CORRUPT_HDR, AMP_FT_MSG},
+    {"exhaust", AMP_FA_EXHAUST, AMP_FT_BUF},
+    {"shrink", AMP_FA_SHRINK, AMP_FT_BUF},
+    {"avail-jump", AMP_FA_AVAIL_JUMP, AMP_FT_RING},
+    {"bad-addr", AMP_FA_BAD_ADDR, AMP_FT_RING},
 };
 
 static const char *const allowed_actions[] = {
     [AMP_FT_KICK] = "drop, dup, delay",
-    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder",
+    [AMP_FT_MSG] = "drop, dup, corrupt-byte, flip-bit, truncate, hold, reorder, corrupt-header",
     [AMP_FT_FW] = "crash, stall, exit",
     [AMP_FT_IRQ] = "delay, spurious",
-    [AMP_FT_RING] = "used-id, used-len, used-idx-jump, notify-no-publish",
+    [AMP_FT_FW_RING] = "used-id, used-len, used-idx-jump, notify-no-publish",
+    [AMP_FT_HDR] = "corrupt-header",
+    [AMP_FT_BUF] = "exhaust (buf:tx), shrink (buf:rx)",
+    [AMP_FT_RING] = "avail-jump, bad-addr",
 };
 
 static gboolean parse_action(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -336,6 +370,42 @@ static bool set_trigger(struct amp_fault_rule *r, enum amp_fault_trigger t)
 	return true;
 }
 
+static bool parse_field(const char *v, enum amp_fault_hdr_field *f)
+{
+	static const char *const names[] = {
+	    [AMP_FH_LEN] = "len", [AMP_FH_SRC] = "src", [AMP_FH_DST] = "dst"};
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+		if (!strcmp(v, names[i])) {
+			*f = (enum amp_fault_hdr_field)i;
+			return true;
+		}
+	return false;
+}
+
+/* The parameters of the host bus's faults: corrupt-header, exhaust, shrink. */
+static bool apply_bus_param(struct amp_fault_rule *r, const char *k, const char *v)
+{
+	uint64_t n;
+	if (!strcmp(k, "field"))
+		return r->action == AMP_FA_CORRUPT_HDR && !r->field_set &&
+		       parse_field(v, &r->hdr_field) && ((r->field_set = true), true);
+	if (!strcmp(k, "value"))
+		return r->action == AMP_FA_CORRUPT_HDR && parse_u64(v, UINT32_MAX, &n) &&
+		       ((r->value = (int64_t)n), true);
+	if (!strcmp(k, "n"))
+		return ((r->action == AMP_FA_SHRINK && parse_u64(v, 32768, &n)) ||
+			(r->action == AMP_FA_AVAIL_JUMP && parse_u64(v, 65535, &n) && n > 0)) &&
+		       ((r->keep = (int64_t)n), true);
+	if (!strcmp(k, "addr")) {
+		char *end;
+		errno = 0;
+		guint64 a = g_ascii_strtoull(v, &end, 0); /* 0x... or decimal */
+		return r->action == AMP_FA_BAD_ADDR && g_ascii_isdigit(*v) && !errno && !*end &&
+		       a <= UINT32_MAX && ((r->value = (int64_t)a), true);
+	}
+	return false;
+}
+
 /* One key=value; false when the key does not apply or the value is out of range. */
 static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 {
@@ -348,7 +418,8 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 		return parse_u64(v, UINT64_MAX, &r->count);
 	if (!strcmp(k, "ms"))
 		return (r->action == AMP_FA_DELAY || r->action == AMP_FA_STALL ||
-			r->action == AMP_FA_HOLD || r->action == AMP_FA_REORDER) &&
+			r->action == AMP_FA_HOLD || r->action == AMP_FA_REORDER ||
+			r->action == AMP_FA_EXHAUST) &&
 		       parse_ms(v, r);
 	if (!strcmp(k, "offset") || !strcmp(k, "bit"))
 		return ((r->action == AMP_FA_CORRUPT_BYTE && k[0] == 'o') ||
@@ -376,7 +447,7 @@ static bool apply_param(struct amp_fault_rule *r, const char *k, const char *v)
 		       ((r->at_ms = (uint32_t)n), (r->count = 1), true);
 	if (!strcmp(k, "match"))
 		return *v && set_trigger(r, AMP_FT_MATCH) && ((r->match = g_strdup(v)), true);
-	return false;
+	return apply_bus_param(r, k, v);
 }
 
 static const char *const allowed_params[] = {
@@ -399,6 +470,12 @@ static const char *const allowed_params[] = {
     [AMP_FA_USED_LEN] = "p, after, count",
     [AMP_FA_USED_IDX_JUMP] = "by=N (1..32768, default: the ring's size), p, after, count",
     [AMP_FA_NOTIFY_NO_PUBLISH] = "p, after, count",
+    [AMP_FA_CORRUPT_HDR] = "field=len|src|dst (required), value=N (len: 0..65535, src and dst: "
+			   "0..4294967295), p, after, count",
+    [AMP_FA_EXHAUST] = "ms=N or ms=A..B (0..60000), p, after, count",
+    [AMP_FA_SHRINK] = "n=N (0..32768, required), p, after, count",
+    [AMP_FA_AVAIL_JUMP] = "n=N (1..65535), p, after, count",
+    [AMP_FA_BAD_ADDR] = "addr=A (0..0xffffffff), p, after, count",
 };
 
 static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const char *rule,
@@ -414,9 +491,31 @@ static gboolean parse_param(struct amp_fault_rule *r, const char *tok, const cha
 		   allowed_params[r->action]);
 }
 
+/* The host bus's faults: required parameters, and which pool or header they act on. */
+static gboolean check_bus_rule(struct amp_fault_rule *r, const char *rule, GError **err)
+{
+	if (r->action == AMP_FA_CORRUPT_HDR) {
+		if (!r->field_set)
+			return bad(err, rule, rule, "corrupt-header needs field=len, src or dst");
+		if (r->hdr_field == AMP_FH_LEN && r->value > UINT16_MAX)
+			return bad(err, rule, rule, "the len field is 16 bits: value=0..65535");
+		r->target = AMP_FT_HDR; /* the header events, not the payload's */
+	}
+	if (r->action == AMP_FA_EXHAUST && r->dir != AMP_FD_TO_FW)
+		return bad(err, rule, rule, "exhaust empties the host's TX pool: use buf:tx");
+	if (r->action == AMP_FA_SHRINK && r->dir != AMP_FD_TO_LINUX)
+		return bad(err, rule, rule,
+			   "shrink posts fewer RX buffers to the firmware: use buf:rx");
+	if (r->action == AMP_FA_SHRINK && r->keep < 0)
+		return bad(err, rule, rule, "shrink needs n=N, the RX buffers left posted");
+	return TRUE;
+}
+
 /* What the tokens cannot say alone: required parameters. */
 static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **err)
 {
+	if (r->target == AMP_FT_BUF || r->target == AMP_FT_RING || r->action == AMP_FA_CORRUPT_HDR)
+		return check_bus_rule(r, rule, err);
 	if (r->target == AMP_FT_FW && r->trigger == AMP_FT_NONE)
 		return bad(err, rule, rule,
 			   "a fw fault needs a trigger: at-msg=N, at-ms=N or "
@@ -460,7 +559,7 @@ static struct amp_fault_rule *parse_rule(const char *text, unsigned nchan, GErro
 	struct amp_fault_rule *r = g_new0(struct amp_fault_rule, 1);
 	r->text = g_strdup(text);
 	r->p = 1.0;
-	r->offset = r->len = -1;
+	r->offset = r->len = r->value = r->keep = -1;
 	r->sig = SIGKILL;
 	r->code = 1;
 	gboolean ok = words->len >= 2 || bad(err, text, text,
@@ -478,7 +577,7 @@ static struct amp_fault_rule *parse_rule(const char *text, unsigned nchan, GErro
 
 bool amp_fault_rule_in_fw(const struct amp_fault_rule *r)
 {
-	return r->target == AMP_FT_IRQ || r->target == AMP_FT_RING || r->action == AMP_FA_EXIT;
+	return r->target == AMP_FT_IRQ || r->target == AMP_FT_FW_RING || r->action == AMP_FA_EXIT;
 }
 
 static guint count_fw(GPtrArray *rules)
@@ -540,8 +639,10 @@ static bool matches(const struct amp_fault_rule *r, const struct amp_fault_event
 		return false;
 	if (r->dir != AMP_FD_ANY && r->dir != ev->dir)
 		return false;
-	if (r->target == AMP_FT_KICK)
+	if (r->target == AMP_FT_KICK || r->target == AMP_FT_RING)
 		return r->chan == ev->chan;
+	if (r->target == AMP_FT_BUF) /* shrink: only while more than n are posted */
+		return r->action != AMP_FA_SHRINK || ev->posted > (uint64_t)r->keep;
 	if (r->name && (!ev->name || strcmp(r->name, ev->name)))
 		return false;
 	if (r->match)
@@ -568,6 +669,14 @@ static char *describe(const struct amp_fault_event *ev, uint64_t seq)
 	if (ev->target == AMP_FT_KICK)
 		return g_strdup_printf("kick #%" G_GUINT64_FORMAT " ch%u %s", seq, ev->chan,
 				       dir_name(ev->dir));
+	if (ev->target == AMP_FT_RING)
+		return g_strdup_printf("publish #%" G_GUINT64_FORMAT " on vring%u", seq, ev->chan);
+	if (ev->target == AMP_FT_BUF && ev->dir == AMP_FD_TO_FW)
+		return g_strdup_printf("TX buffer request #%" G_GUINT64_FORMAT, seq);
+	if (ev->target == AMP_FT_BUF)
+		return g_strdup_printf("RX buffer return #%" G_GUINT64_FORMAT
+				       " (%u would be posted)",
+				       seq, ev->posted);
 	g_autofree char *head = g_strndup(ev->data, MIN(ev->len, 24));
 	g_autofree char *shown = g_strescape(head, NULL);
 	return g_strdup_printf("msg #%" G_GUINT64_FORMAT " %s on '%s' (0x%x -> 0x%x, %zu bytes: "

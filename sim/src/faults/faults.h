@@ -15,11 +15,24 @@
 
 #include <glib.h>
 
-/* IRQ and RING (ring:fw) rules, and fw exit, are applied by the firmware itself: the host
- * passes them in its environment (amp_faults_fw_spec()) and shows the counts it reports. */
-enum amp_fault_target { AMP_FT_KICK, AMP_FT_MSG, AMP_FT_FW, AMP_FT_IRQ, AMP_FT_RING };
+/* IRQ and FW_RING (ring:fw) rules, and fw exit, are applied by the firmware itself: the host
+ * passes them in its environment (amp_faults_fw_spec()) and shows the counts it reports.
+ * HDR: msg rules that corrupt-header, on the host bus's own header events (before a publish,
+ * or before its checks of a received one), which the other msg rules do not see. BUF: the
+ * host's buffer pools (buf:tx, buf:rx). RING: the host as a buggy driver (ring:vringN). */
+enum amp_fault_target {
+	AMP_FT_KICK,
+	AMP_FT_MSG,
+	AMP_FT_FW,
+	AMP_FT_IRQ,
+	AMP_FT_FW_RING,
+	AMP_FT_HDR,
+	AMP_FT_BUF,
+	AMP_FT_RING,
+};
 
-/** Direction of an event: Linux (the host) to the firmware, or back. */
+/** Direction of an event: Linux (the host) to the firmware, or back. buf:tx is TO_FW (the
+ * host's TX pool), buf:rx TO_LINUX (the RX buffers it posts). */
 enum amp_fault_dir { AMP_FD_ANY, AMP_FD_TO_FW, AMP_FD_TO_LINUX };
 
 enum amp_fault_action {
@@ -39,10 +52,18 @@ enum amp_fault_action {
 	AMP_FA_USED_LEN,	  /* ring:fw: the used entry's len exceeds any buffer */
 	AMP_FA_USED_IDX_JUMP,	  /* ring:fw: used idx moves by more than was published */
 	AMP_FA_NOTIFY_NO_PUBLISH, /* ring:fw: an extra doorbell with nothing published */
+	AMP_FA_CORRUPT_HDR, /* msg: a header field (hdr_field) replaced before anyone checks it */
+	AMP_FA_EXHAUST,	    /* buf:tx: the host finds its TX pool empty (for ms=N) */
+	AMP_FA_SHRINK,	    /* buf:rx: a consumed RX buffer is not posted again (n=N stay posted) */
+	AMP_FA_AVAIL_JUMP,  /* ring: the host's avail.idx moves n (keep) past what it published */
+	AMP_FA_BAD_ADDR,    /* ring: a descriptor published with addr=A (value) */
 };
 
 /** At most this many firmware-side rules (the table the firmware reports counts in). */
 #define AMP_FAULTS_FW_MAX 8u
+
+/** corrupt-header: which field of the 16-byte RPMsg header. */
+enum amp_fault_hdr_field { AMP_FH_LEN, AMP_FH_SRC, AMP_FH_DST };
 
 /** What a fw rule waits for. */
 enum amp_fault_trigger { AMP_FT_NONE, AMP_FT_AT_MSG, AMP_FT_AT_MS, AMP_FT_MATCH };
@@ -53,9 +74,9 @@ struct amp_fault_rule {
 	enum amp_fault_target target;
 	enum amp_fault_action action;
 	enum amp_fault_dir dir;
-	unsigned chan;	       /* kick: IPCC channel, 1-based as in docs (ch1 = vring0) */
-	char *name;	       /* msg: channel/endpoint name, NULL for any */
-	double p;	       /* probability per eligible event, (0, 1] */
+	unsigned chan; /* kick: IPCC channel, 1-based as in docs (ch1 = vring0); ring: the vring */
+	char *name;    /* msg: channel/endpoint name, NULL for any */
+	double p;      /* probability per eligible event, (0, 1] */
 	uint64_t after, count; /* skip the first `after` events; fire at most `count` (0: no cap) */
 	uint32_t ms_min, ms_max; /* delay and stall: ms=N or ms=A..B */
 	uint32_t at_ms;		 /* trigger at-ms=N */
@@ -65,6 +86,10 @@ struct amp_fault_rule {
 	int sig;		 /* crash */
 	int code;		 /* fw exit: the status, 0..255 */
 	uint32_t by;		 /* ring:fw used-idx-jump: by how much (0: the ring's size) */
+	enum amp_fault_hdr_field hdr_field; /* corrupt-header */
+	int64_t value; /* corrupt-header: the new value; bad-addr: the address; -1: default */
+	int64_t keep;  /* shrink: RX buffers left posted; avail-jump: by how much; -1: unset */
+	bool field_set;
 	enum amp_fault_trigger trigger;
 	char *match; /* trigger match=TEXT */
 	/* run time */
@@ -77,11 +102,12 @@ struct amp_fault_rule {
 struct amp_fault_event {
 	enum amp_fault_target target; /* KICK or MSG (fw rules watch MSG events) */
 	enum amp_fault_dir dir;
-	unsigned chan;	  /* KICK: 1-based IPCC channel */
+	unsigned chan;	  /* KICK: 1-based IPCC channel; RING: the vring (0 or 1) */
 	const char *name; /* MSG: channel or endpoint name */
 	const void *data; /* MSG: payload */
 	size_t len;
-	uint32_t src, dst; /* MSG: addresses, for the log */
+	uint32_t src, dst; /* MSG, HDR: addresses, for the log */
+	uint32_t posted;   /* BUF TO_LINUX: RX buffers the firmware holds now */
 };
 
 struct amp_faults;

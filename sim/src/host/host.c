@@ -333,12 +333,18 @@ void amp_host_irq_now(struct amp_host *h, uint32_t ch)
 		crash_if_broken(h);
 		return;
 	}
-	if (ch == AMP_IPCC_CH_VRING1 && h->tx_waiting) {
-		h->tx_waiting = false;
-		amp_rpmsg_tx_wait_end(&h->dev); /* Linux: only while senders wait */
-		if (h->cfg.ops->tx_ready)
-			h->cfg.ops->tx_ready(h->cfg.priv);
-	}
+	if (ch == AMP_IPCC_CH_VRING1)
+		amp_host_tx_ready(h);
+}
+
+void amp_host_tx_ready(struct amp_host *h)
+{
+	if (!h->dev_up || !h->tx_waiting)
+		return;
+	h->tx_waiting = false;
+	amp_rpmsg_tx_wait_end(&h->dev); /* Linux: only while senders wait */
+	if (h->cfg.ops->tx_ready)
+		h->cfg.ops->tx_ready(h->cfg.priv);
 }
 
 static void on_irq(void *arg, uint32_t ch)
@@ -507,6 +513,8 @@ static void probe_vdev(struct amp_host *h)
 	}
 	h->dev_up = true;
 	amp_host_kick_reset(&h->kick0, &h->dev.rvq);
+	if (h->faults) /* header, buffer and ring faults act on the role table */
+		amp_hf_attach(h->faults, &h->dev);
 }
 
 static void on_rproc(void *priv, enum amp_rproc_event ev)

@@ -1,7 +1,9 @@
 /*
  * The fault plan at the host's side of the link (<ampsim/faults.h>, docs/faults.md): the
  * hooks host.c calls on every kick, interrupt, send and receive while a plan is loaded, and
- * what they do to the firmware process. The engine (rules, decisions) is faults/faults.c.
+ * what they do to the firmware process; and the table it puts in front of the host bus's
+ * role table (headers, buffer pools, vrings). The engine (rules, decisions) is
+ * faults/faults.c.
  */
 #define _GNU_SOURCE
 #include <ampsim/faults.h>
@@ -10,7 +12,9 @@
 #include <string.h>
 
 #include <amp/error.h>
+#include <amp/rpmsg_role.h>
 #include <amp/stm32mp1.h>
+#include <amp/vring_layout.h>
 #include <ampsim/error.h>
 
 #include "../faults/faults.h"
@@ -25,9 +29,22 @@ struct amp_host_faults {
 	const void *held;    /* a message `hold` deferred: its second delivery passes */
 	GQueue reordered;    /* struct held_tx: messages `reorder` sends later */
 	uint32_t held_ids;   /* names each held_tx for its own flush */
+	/* The host bus (amp_hf_attach): corrupt-header, buf:tx exhaust, buf:rx shrink, ring. */
+	struct amp_rpmsg_dev *dev; /* its role ops are ours; NULL: no device up */
+	GPtrArray *tx_bufs;	   /* uint8_t *: TX buffer by id, as tx_get gave it */
+	GArray *kept;		   /* uint16_t: RX buffers shrink did not post again */
+	int64_t exhausted_until;   /* monotonic us: the TX pool looks empty until then */
 };
 
-enum later_kind { LATER_KICK, LATER_IRQ, LATER_CONT, LATER_RULE, LATER_RESUME, LATER_FLUSH };
+enum later_kind {
+	LATER_KICK,
+	LATER_IRQ,
+	LATER_CONT,
+	LATER_RULE,
+	LATER_RESUME,
+	LATER_FLUSH,
+	LATER_TX_READY, /* an exhaust ended: waiting senders try again */
+};
 
 /* A message to the firmware `reorder` holds back: sent after `left` others, or at a flush. */
 struct held_tx {
@@ -69,6 +86,8 @@ static gboolean on_later(gpointer data)
 		reorder_flush(hf, l->arg);
 	else if (l->kind == LATER_RESUME)
 		amp_host_rx_resume(hf->h); /* delivers the held message again, from the loop */
+	else if (l->kind == LATER_TX_READY)
+		amp_host_tx_ready(hf->h);
 	else if (l->kind == LATER_CONT && amp_host_fw_pid(hf->h) == (int)l->arg)
 		kill((pid_t)l->arg, SIGCONT);
 	else if (amp_host_fw_pid(hf->h) > 0) {
@@ -217,6 +236,10 @@ void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev)
 		hf->running = false;
 		amp_hff_fold(hf->h, hf->plan); /* before the next start clears the table */
 		hf->held = NULL;
+		hf->dev = NULL; /* its buffers are gone with it; a new one is attached at boot */
+		g_array_set_size(hf->kept, 0);
+		g_ptr_array_set_size(hf->tx_bufs, 0);
+		hf->exhausted_until = 0;
 		cancel_pending(hf);
 		g_queue_clear_full(&hf->reordered, held_free);
 	}
@@ -353,6 +376,199 @@ unsigned amp_hf_rx(struct amp_host_faults *hf, const char *name, uint32_t src, u
 	return !r ? 1 : r->action == AMP_FA_DROP ? 0 : r->action == AMP_FA_DUP ? 2 : 1;
 }
 
+/* ---- the host bus: headers and buffer pools ------------------------------------------------ */
+
+static struct amp_host_faults *hf_of(struct amp_rpmsg_dev *dev)
+{
+	return *amp_host_faults_slot(dev->port.ctx); /* the host port's context is the host */
+}
+
+/* A wrong address for corrupt-header without value=: drawn, never the right one. */
+static uint32_t wrong_addr(struct amp_fault_rule *r, uint32_t was)
+{
+	uint32_t v = (uint32_t)(1024 + amp_faults_draw(r, 0xFFFFFFFEu - 1024));
+	return v == was ? v + 1 : v;
+}
+
+/* corrupt-header: the header in @p buf (ours now), before a publish or before our checks. */
+static void hdr_fault(struct amp_host_faults *hf, uint8_t *buf, uint32_t blen,
+		      enum amp_fault_dir dir)
+{
+	struct amp_rpmsg_hdr hdr;
+	if (blen < AMP_RPMSG_HDR_SIZE)
+		return; /* too short to carry one: the core's checks say so */
+	memcpy(&hdr, buf, sizeof(hdr));
+	uint32_t src = GUINT32_FROM_LE(hdr.src), dst = GUINT32_FROM_LE(hdr.dst);
+	struct amp_rpmsg_ept *ours = ept_at(hf->h, dir == AMP_FD_TO_FW ? src : dst);
+	struct amp_fault_event ev = {.target = AMP_FT_HDR,
+				     .dir = dir,
+				     .name = ours && ours->name[0] ? ours->name : NULL,
+				     .data = buf + AMP_RPMSG_HDR_SIZE,
+				     .len =
+					 MIN(GUINT16_FROM_LE(hdr.len), blen - AMP_RPMSG_HDR_SIZE),
+				     .src = src,
+				     .dst = dst};
+	struct amp_fault_rule *r = amp_faults_hit(hf->plan, &ev);
+	if (!r)
+		return;
+	if (r->hdr_field == AMP_FH_LEN) /* default: past any buffer */
+		hdr.len = GUINT16_TO_LE(r->value < 0 ? UINT16_MAX : (uint16_t)r->value);
+	else if (r->hdr_field == AMP_FH_SRC)
+		hdr.src = GUINT32_TO_LE(r->value < 0 ? wrong_addr(r, src) : (uint32_t)r->value);
+	else
+		hdr.dst = GUINT32_TO_LE(r->value < 0 ? wrong_addr(r, dst) : (uint32_t)r->value);
+	memcpy(buf, &hdr, sizeof(hdr));
+}
+
+/* buf:tx exhaust: true while the TX pool is to look empty. */
+static bool tx_exhausted(struct amp_host_faults *hf)
+{
+	if (g_get_monotonic_time() < hf->exhausted_until)
+		return true;
+	struct amp_fault_event ev = {.target = AMP_FT_BUF, .dir = AMP_FD_TO_FW};
+	struct amp_fault_rule *r = amp_faults_hit(hf->plan, &ev);
+	if (!r)
+		return false;
+	uint32_t ms = r->ms_max ? delay_ms(r) : 0;
+	if (ms) { /* then the senders that waited try again, as after returned buffers */
+		hf->exhausted_until = g_get_monotonic_time() + (int64_t)ms * 1000;
+		later(hf, LATER_TX_READY, 0, ms, NULL);
+	}
+	return true;
+}
+
+static int bus_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uint16_t *id)
+{
+	struct amp_host_faults *hf = hf_of(dev);
+	if (tx_exhausted(hf))
+		return 0; /* the core counts tx_nobuf; a sender gets AMP_ENOMEM or waits */
+	int rc = amp_rpmsg_host_ops.tx_get(dev, buf, cap, id);
+	if (rc > 0) {
+		if (*id >= hf->tx_bufs->len)
+			g_ptr_array_set_size(hf->tx_bufs, (guint)*id + 1);
+		hf->tx_bufs->pdata[*id] = *buf;
+	}
+	return rc;
+}
+
+/* ring: a publish on vring @p n (0: an RX buffer posted, 1: a message) a rule takes. */
+static struct amp_fault_rule *ring_rule(struct amp_host_faults *hf, unsigned n)
+{
+	struct amp_fault_event ev = {
+	    .target = AMP_FT_RING, .dir = n ? AMP_FD_TO_FW : AMP_FD_TO_LINUX, .chan = n};
+	return amp_faults_hit(hf->plan, &ev);
+}
+
+/* An address no region maps (the M4 sees nothing at the top of its address space). */
+#define RING_BAD_ADDR 0xFFFFFF00u
+
+/* ring bad-addr: buffer @p id published (as the host role does) at a wrong address. */
+static int bad_addr_publish(struct amp_vq *vq, struct amp_fault_rule *r, uint16_t id, uint32_t len,
+			    bool dev_writes)
+{
+	uint64_t da = r->value >= 0 ? (uint64_t)r->value : RING_BAD_ADDR;
+	return amp_vq_add(vq, id, da, len, dev_writes);
+}
+
+/* ring avail-jump: avail.idx moves past what was published (default: num + 1, which a
+ * device can tell from a ring it has not caught up with). */
+static void avail_jump(struct amp_vq *vq, struct amp_fault_rule *r)
+{
+	uint16_t by = r->keep > 0 ? (uint16_t)r->keep : (uint16_t)(vq->num + 1u);
+	uint16_t idx = GUINT16_FROM_LE(vq->avail->idx);
+	__atomic_store_n(&vq->avail->idx, GUINT16_TO_LE((uint16_t)(idx + by)), __ATOMIC_RELEASE);
+}
+
+static int bus_tx_put(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total)
+{
+	struct amp_host_faults *hf = hf_of(dev);
+	if (id < hf->tx_bufs->len && hf->tx_bufs->pdata[id])
+		hdr_fault(hf, hf->tx_bufs->pdata[id], total, AMP_FD_TO_FW);
+	struct amp_fault_rule *r = ring_rule(hf, 1);
+	if (r && r->action == AMP_FA_BAD_ADDR)
+		return bad_addr_publish(&dev->tvq, r, id, total, false);
+	int rc = amp_rpmsg_host_ops.tx_put(dev, id, total);
+	if (rc == 0 && r)
+		avail_jump(&dev->tvq, r);
+	return rc;
+}
+
+static int bus_rx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uint16_t *id)
+{
+	int rc = amp_rpmsg_host_ops.rx_get(dev, buf, len, id);
+	if (rc > 0) /* the firmware gave it back: ours to read, and to damage */
+		hdr_fault(hf_of(dev), *buf, *len, AMP_FD_TO_LINUX);
+	return rc;
+}
+
+/* buf:rx shrink: a consumed RX buffer stays with the host while more than n are posted. */
+static int bus_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
+{
+	struct amp_host_faults *hf = hf_of(dev);
+	struct amp_fault_event ev = {
+	    .target = AMP_FT_BUF, .dir = AMP_FD_TO_LINUX, .posted = dev->rvq.ninflight + 1u};
+	if (amp_faults_hit(hf->plan, &ev)) {
+		g_array_append_val(hf->kept, id);
+		return 0;
+	}
+	struct amp_fault_rule *r = ring_rule(hf, 0);
+	if (r && r->action == AMP_FA_BAD_ADDR) /* device-writable, the whole buffer */
+		return bad_addr_publish(&dev->rvq, r, id,
+					amp_rproc_vdev(amp_host_rproc(hf->h))->pool.r2h.size, true);
+	int rc = amp_rpmsg_host_ops.rx_put(dev, id);
+	if (rc == 0 && r)
+		avail_jump(&dev->rvq, r);
+	return rc;
+}
+
+static int bus_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
+{
+	return amp_rpmsg_host_ops.tx_unget(dev, buf, id, cap);
+}
+
+static void bus_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
+{
+	if (amp_rpmsg_host_ops.rx_mark)
+		amp_rpmsg_host_ops.rx_mark(dev, buf, id, cap);
+}
+
+/* The host's role table with the plan in front; without a plan the device keeps the host's
+ * own table, and these cost nothing. */
+static const struct amp_rpmsg_role_ops bus_ops = {
+    .tx_get = bus_tx_get,
+    .tx_put = bus_tx_put,
+    .tx_unget = bus_tx_unget,
+    .rx_get = bus_rx_get,
+    .rx_put = bus_rx_put,
+    .rx_mark = bus_rx_mark,
+};
+
+void amp_hf_attach(struct amp_host_faults *hf, struct amp_rpmsg_dev *dev)
+{
+	g_ptr_array_set_size(hf->tx_bufs, 0);
+	g_array_set_size(hf->kept, 0);
+	hf->exhausted_until = 0;
+	hf->dev = dev;
+	dev->ops = &bus_ops;
+}
+
+/* The plan is cleared: the RX buffers shrink kept are posted again (the firmware's waiting
+ * sends go on) and the TX pool is whole again. */
+static void bus_restore(struct amp_host_faults *hf)
+{
+	bool exhausted = g_get_monotonic_time() < hf->exhausted_until;
+	hf->exhausted_until = 0;
+	if (exhausted) /* its end was a pending timer, cancelled with the plan */
+		amp_host_tx_ready(hf->h);
+	if (!hf->dev || !hf->kept->len)
+		return;
+	for (guint i = 0; i < hf->kept->len; i++)
+		(void)amp_rpmsg_host_ops.rx_put(hf->dev, g_array_index(hf->kept, uint16_t, i));
+	g_array_set_size(hf->kept, 0);
+	if (amp_vq_need_notify(&hf->dev->rvq))
+		hf->dev->port.ops->notify(hf->dev->port.ctx, hf->dev->rvq.notify_id);
+}
+
 /* ---- the public API ------------------------------------------------------------------------ */
 
 static struct amp_host_faults *plan_of(struct amp_host *h)
@@ -363,6 +579,10 @@ static struct amp_host_faults *plan_of(struct amp_host *h)
 		hf->h = h;
 		hf->plan = amp_faults_new(0);
 		hf->scratch = g_byte_array_new();
+		hf->tx_bufs = g_ptr_array_new();
+		hf->kept = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+		if (amp_host_rpmsg(h))
+			amp_hf_attach(hf, amp_host_rpmsg(h));
 		hf->running = amp_host_fw_pid(h) > 0;
 		*slot = hf;
 	}
@@ -424,6 +644,7 @@ void amp_host_faults_clear(struct amp_host *h)
 	amp_faults_clear(hf->plan);
 	amp_hff_reset(h); /* the counts restart: those the firmware reported too */
 	amp_hff_push(h, hf->plan);
+	bus_restore(hf);
 }
 
 void amp_host_faults_set_seed(struct amp_host *h, uint64_t seed)
@@ -492,5 +713,7 @@ void amp_hf_free(struct amp_host_faults *hf)
 	g_queue_clear_full(&hf->reordered, held_free);
 	amp_faults_free(hf->plan);
 	g_byte_array_free(hf->scratch, TRUE);
+	g_ptr_array_free(hf->tx_bufs, TRUE);
+	g_array_free(hf->kept, TRUE);
 	g_free(hf);
 }

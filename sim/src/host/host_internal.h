@@ -51,6 +51,8 @@ int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t ds
 /** Handle a firmware interrupt on IPCC channel @p ch (0-based) without the fault plan. */
 void amp_host_irq_now(struct amp_host *h, uint32_t ch);
 GMainContext *amp_host_context(const struct amp_host *h);
+/** Senders that got AMP_ENOMEM may try again (the TX pool has buffers): tx_ready. */
+void amp_host_tx_ready(struct amp_host *h);
 /** Where the host keeps its fault plan (NULL: none, every hook is skipped). */
 struct amp_host_faults **amp_host_faults_slot(struct amp_host *h);
 
@@ -72,6 +74,11 @@ int amp_hf_send(struct amp_host_faults *hf, struct amp_rpmsg_ept *ept, uint32_t 
 unsigned amp_hf_rx(struct amp_host_faults *hf, const char *name, uint32_t src, uint32_t dst,
 		   const void **data, size_t *len);
 void amp_hf_rproc_event(struct amp_host_faults *hf, enum amp_rproc_event ev);
+/**
+ * A device came up (or the plan was made while one is): the plan interposes on its role
+ * table for corrupt-header, buf:tx exhaust, buf:rx shrink and ring: (<amp/rpmsg_role.h>).
+ */
+void amp_hf_attach(struct amp_host_faults *hf, struct amp_rpmsg_dev *dev);
 void amp_hf_free(struct amp_host_faults *hf);
 /** The per-rule counters, for amp_host_stats(). */
 void amp_hf_stats(struct amp_host_faults *hf, GString *out);

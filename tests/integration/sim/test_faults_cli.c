@@ -178,6 +178,41 @@ static void firmware_exit_reported(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* A run directory's client waits while the host's TX pool is exhausted, then its message
+ * goes; the RX buffers buf:rx shrink kept are posted again by `fault clear`. */
+static void bus_faults_through_the_daemon(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW,
+			(const char *const[]){"--faults", "buf:tx exhaust ms=300 count=1", NULL});
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	int64_t t0 = itest_now_ms();
+	send_frame(fd, "patience");
+	recv_is(fd, "patience");
+	assert_true(itest_now_ms() - t0 >= 300);
+	/* Seen twice: the request refused, and the client's message sent again after it. */
+	const char *list = itest_ctl(&r, "fault list");
+	must_contain(list, "rule 1: buf:tx exhaust ms=300 count=1: seen 2, fired 1");
+	must_contain(list, "#1 rule 1 (buf:tx exhaust ms=300 count=1): TX buffer request #1");
+	char out[4096];
+	assert_int_equal(ctl(&r, (const char *const[]){"fault", "add", "buf:rx shrink n=0", NULL},
+			     out, sizeof(out)),
+			 0);
+	char buf[64];
+	for (int i = 0;; i++) { /* the firmware answers until it has no RX buffer left */
+		send_frame(fd, "m");
+		if (itest_recv_frame(fd, buf, sizeof(buf), 300) < 0)
+			break;
+		assert_true(i < 1024);
+	}
+	must_contain(itest_ctl(&r, "fault clear"), "fault plan cleared");
+	recv_is(fd, "m"); /* the waiting answer, in a buffer posted again */
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +221,7 @@ int main(void)
 	    cmocka_unit_test(bad_plans_refuse_to_start),
 	    cmocka_unit_test_teardown(empty_plan, itest_run_teardown),
 	    cmocka_unit_test_teardown(firmware_exit_reported, itest_run_teardown),
+	    cmocka_unit_test_teardown(bus_faults_through_the_daemon, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

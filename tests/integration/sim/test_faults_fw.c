@@ -301,7 +301,7 @@ static void bad_rules(void **state)
 	refused("irq:ch3 delay ms=5", "'ch3': no vring interrupt on this channel");
 	refused("irq:ch1 drop", "'drop': not an action of this target; allowed: delay, spurious");
 	refused("irq:ch1 delay", "delay needs ms=N");
-	refused("ring:linux used-id", "a ring target is ring:fw");
+	refused("ring:linux used-id", "or ring:fw (the firmware as a buggy device)");
 	refused("ring:fw used-id by=3", "'by=3': not a parameter of this action");
 	refused("fw exit code=300 at-msg=1", "'code=300'");
 	refused("fw exit code=1", "a fw fault needs a trigger");

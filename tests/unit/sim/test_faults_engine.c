@@ -226,10 +226,46 @@ static void firmware_rules(void **state)
 	amp_faults_free(f);
 }
 
+/* The host bus's rules: corrupt-header sees header events only (and msg rules never see
+ * them); shrink fires only while more than n RX buffers would be posted. */
+static void bus_rules(void **state)
+{
+	(void)state;
+	struct amp_faults *f = plan("msg:svc:a:fw->linux corrupt-header field=dst value=9; "
+				    "msg drop; buf:rx shrink n=2; buf:tx exhaust ms=1..3",
+				    1);
+	struct amp_fault_rule *h = rule(f, 0), *s = rule(f, 2), *x = rule(f, 3);
+	assert_int_equal(h->target, AMP_FT_HDR);
+	assert_int_equal(h->hdr_field, AMP_FH_DST);
+	assert_int_equal(h->value, 9);
+	assert_int_equal(h->dir, AMP_FD_TO_LINUX);
+	assert_int_equal(s->target, AMP_FT_BUF);
+	assert_int_equal(s->keep, 2);
+	assert_int_equal(x->dir, AMP_FD_TO_FW);
+	assert_int_equal(x->ms_max, 3);
+	struct amp_fault_event hdr = to_fw;
+	hdr.target = AMP_FT_HDR;
+	assert_null(amp_faults_hit(f, &hdr)); /* linux->fw: not rule 1's direction */
+	hdr.dir = AMP_FD_TO_LINUX;
+	assert_int_equal(amp_faults_hit(f, &hdr)->id, 1);
+	assert_int_equal(amp_faults_hit(f, &to_fw)->id, 2); /* the payload's event: msg drop */
+	assert_int_equal(h->seen, 1);			    /* neither saw the other's events */
+	assert_int_equal(rule(f, 1)->seen, 1);
+	struct amp_fault_event rx = {.target = AMP_FT_BUF, .dir = AMP_FD_TO_LINUX, .posted = 3};
+	assert_int_equal(amp_faults_hit(f, &rx)->id, 3);
+	rx.posted = 2; /* posting it leaves n: not an event for shrink */
+	assert_null(amp_faults_hit(f, &rx));
+	assert_int_equal(s->seen, 1);
+	struct amp_fault_event tx = {.target = AMP_FT_BUF, .dir = AMP_FD_TO_FW};
+	assert_int_equal(amp_faults_hit(f, &tx)->id, 4);
+	amp_faults_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(grammar_fields),
+	    cmocka_unit_test(bus_rules),
 	    cmocka_unit_test(after_count_and_filters),
 	    cmocka_unit_test(same_seed_same_decisions),
 	    cmocka_unit_test(record_and_report),
