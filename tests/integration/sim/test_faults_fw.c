@@ -21,105 +21,27 @@
 #include <ampsim/faults.h>
 #include <ampsim/host.h>
 
+#include "fault_host.h"
 #include "itest_glib.h"
 
-struct ctx {
-	struct amp_host *h;
-	struct amp_host_chan *chan;
-	GString *got; /* every message received, each followed by '|' */
-	unsigned got_n, crashes, chans;
-	char why[160];
-};
-
-static void on_channel_new(void *priv, struct amp_host_chan *ch)
-{
-	struct ctx *c = priv;
-	c->chan = ch;
-	c->chans++;
-}
-
-static void on_channel_gone(void *priv, struct amp_host_chan *ch, const char *why)
-{
-	struct ctx *c = priv;
-	(void)why;
-	if (c->chan == ch)
-		c->chan = NULL;
-}
-
-static void on_receive(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
-{
-	struct ctx *c = priv;
-	(void)ch;
-	g_string_append_len(c->got, data, (gssize)len);
-	g_string_append_c(c->got, '|');
-	c->got_n++;
-}
-
-static void on_rproc(void *priv, enum amp_rproc_event ev)
-{
-	struct ctx *c = priv;
-	if (ev != AMP_RPROC_EV_CRASHED)
-		return;
-	g_strlcpy(c->why, amp_rproc_crash_reason(amp_host_rproc(c->h)), sizeof(c->why));
-	c->crashes++;
-}
-
-static const struct amp_host_ops ops = {
-    .channel_new = on_channel_new,
-    .channel_gone = on_channel_gone,
-    .receive = on_receive,
-    .rproc_event = on_rproc,
-};
-
-static bool announced(const void *arg)
-{
-	return ((const struct ctx *)arg)->chan != NULL;
-}
-
 /* Load @p spec (seed 1), then boot the echo firmware; @p recovery: restart it after a crash. */
-static struct amp_host *boot_with(struct ctx *c, const char *spec, bool recovery)
+static struct amp_host *boot_with(struct fctx *c, const char *spec, bool recovery)
 {
-	memset(c, 0, sizeof(*c));
-	c->got = g_string_new(NULL);
-	struct amp_host_cfg cfg = {
-	    .rproc = {.firmware = ECHO_FW, .no_recovery = !recovery}, .ops = &ops, .priv = c};
-	g_autoptr(GError) err = NULL;
-	c->h = amp_host_new(&cfg, &err);
-	if (!c->h)
-		fail_msg("amp_host_new: %s", err->message);
-	amp_host_faults_set_seed(c->h, 1);
-	if (!amp_host_faults_add(c->h, spec, &err))
-		fail_msg("'%s' refused: %s", spec, err->message);
-	if (!amp_host_start(c->h, &err))
-		fail_msg("cannot boot the echo firmware: %s", err->message);
+	fctx_host_new(c, ECHO_FW, NULL, 0, recovery);
+	fctx_load(c, spec, 1);
+	fctx_start(c);
 	return c->h;
 }
 
-static void done(struct ctx *c)
-{
-	amp_host_free(c->h);
-	g_string_free(c->got, TRUE);
-}
-
-static void send_str(struct ctx *c, const char *s)
-{
-	assert_int_equal(amp_host_send(c->chan, s, strlen(s)), 0);
-}
-
-static void wait_channel(struct ctx *c)
-{
-	assert_true(itest_loop_until(NULL, announced, c, ITEST_BOOT_MS));
-}
-
 /* Send @p s and wait for its echo. */
-static void echo(struct ctx *c, const char *s)
+static void echo(struct fctx *c, const char *s)
 {
 	unsigned want = c->got_n + 1;
-	send_str(c, s);
+	fctx_send(c, s);
 	assert_true(itest_loop_until_count(NULL, &c->got_n, want, ITEST_REPLY_MS));
 }
 
-static char *stats(struct ctx *c)
+static char *stats(struct fctx *c)
 {
 	GString *s = g_string_new(NULL);
 	amp_host_stats(c->h, s);
@@ -132,9 +54,9 @@ static char *stats(struct ctx *c)
 static void irq_delayed(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct fctx c;
 	struct amp_host *h = boot_with(&c, "irq:ch2 delay ms=300", false);
-	wait_channel(&c);
+	fctx_wait_channel(&c);
 	int64_t t0 = itest_now_ms();
 	echo(&c, "late");
 	assert_true(itest_now_ms() - t0 >= 300); /* a lower bound: safe on a busy machine */
@@ -143,7 +65,7 @@ static void irq_delayed(void **state)
 	g_autofree char *s = stats(&c);
 	assert_non_null(strstr(s, "(irq:ch2 delay ms=300): seen "));
 	assert_non_null(strstr(s, "(reported by the firmware)"));
-	done(&c);
+	fctx_done(&c);
 }
 
 /* After each "new message" interrupt the handler runs once more with nothing new: every
@@ -151,9 +73,9 @@ static void irq_delayed(void **state)
 static void irq_spurious(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct fctx c;
 	struct amp_host *h = boot_with(&c, "irq:ch2 spurious", false);
-	wait_channel(&c);
+	fctx_wait_channel(&c);
 	uint64_t before = amp_host_faults_fired(h, 1);
 	echo(&c, "a");
 	echo(&c, "b");
@@ -170,12 +92,12 @@ static void irq_spurious(void **state)
 	assert_int_equal(sscanf(at, "(irq:ch2 spurious): seen %lu, fired %lu", &seen, &fired), 2);
 	assert_int_equal(seen, fired); /* p=1: each interrupt the firmware took */
 	assert_int_equal(c.crashes, 0);
-	done(&c);
+	fctx_done(&c);
 }
 
 /* ---- fw exit -------------------------------------------------------------------------------- */
 
-static void exit_expect(struct ctx *c, const char *reason)
+static void exit_expect(struct fctx *c, const char *reason)
 {
 	assert_true(itest_loop_until_count(NULL, &c->crashes, 1, ITEST_REPLY_MS));
 	assert_string_equal(c->why, reason);
@@ -185,37 +107,37 @@ static void exit_expect(struct ctx *c, const char *reason)
 static void exit_at_msg(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct fctx c;
 	boot_with(&c, "fw exit at-msg=2 code=7", false);
-	wait_channel(&c);
+	fctx_wait_channel(&c);
 	echo(&c, "one"); /* the first passes */
 	assert_int_equal(amp_host_faults_fired(c.h, 1), 0);
-	send_str(&c, "two");
+	fctx_send(&c, "two");
 	exit_expect(&c, "exited with status 7");
 	assert_string_equal(c.got->str, "one|"); /* it ended before answering */
-	done(&c);
+	fctx_done(&c);
 }
 
 static void exit_on_match(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct fctx c;
 	boot_with(&c, "fw exit match=BOOM code=9", false);
-	wait_channel(&c);
+	fctx_wait_channel(&c);
 	echo(&c, "fine");
 	echo(&c, "boo");
-	send_str(&c, "xBOOMx");
+	fctx_send(&c, "xBOOMx");
 	exit_expect(&c, "exited with status 9");
-	done(&c);
+	fctx_done(&c);
 }
 
 static void exit_at_ms(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct fctx c;
 	boot_with(&c, "fw exit at-ms=200 code=3", false);
 	exit_expect(&c, "exited with status 3");
-	done(&c);
+	fctx_done(&c);
 }
 
 /* ---- ring:fw: the firmware as a buggy device; the host names it, recovery follows --------- */
@@ -225,18 +147,18 @@ static void exit_at_ms(void **state)
  * the restart, and the channel works. */
 static void ring_fault(const char *rule, const char *reason)
 {
-	struct ctx c;
+	struct fctx c;
 	boot_with(&c, rule, true);
 	assert_true(itest_loop_until_count(NULL, &c.crashes, 1, ITEST_BOOT_MS));
 	if (!strstr(c.why, reason))
 		fail_msg("crash reason '%s' does not name '%s'", c.why, reason);
 	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
-	wait_channel(&c); /* recovered */
+	fctx_wait_channel(&c); /* recovered */
 	echo(&c, "back");
 	assert_string_equal(c.got->str, "back|");
 	assert_int_equal(c.crashes, 1);
 	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
-	done(&c);
+	fctx_done(&c);
 }
 
 static void ring_used_id(void **state)
@@ -260,7 +182,7 @@ static void ring_used_idx_jump(void **state)
 
 static bool notified_twice(const void *arg)
 {
-	struct ctx *c = (struct ctx *)arg;
+	struct fctx *c = (struct fctx *)arg;
 	g_autofree char *s = stats(c);
 	return strstr(s, "notify without publish: 1") != NULL;
 }
@@ -269,30 +191,27 @@ static bool notified_twice(const void *arg)
 static void ring_notify_no_publish(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct fctx c;
 	boot_with(&c, "ring:fw notify-no-publish count=1", false);
-	wait_channel(&c);
+	fctx_wait_channel(&c);
 	assert_true(itest_loop_until(NULL, notified_twice, &c, ITEST_REPLY_MS));
 	echo(&c, "still");
 	assert_int_equal(c.crashes, 0);
 	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
-	done(&c);
+	fctx_done(&c);
 }
 
 /* ---- the plan's rules ------------------------------------------------------------------------ */
 
 static void refused(const char *spec, const char *words)
 {
-	struct ctx c;
-	memset(&c, 0, sizeof(c));
-	struct amp_host_cfg cfg = {.rproc = {.firmware = ECHO_FW}, .ops = &ops, .priv = &c};
+	struct fctx c;
+	struct amp_host *h = fctx_host_new(&c, ECHO_FW, NULL, 0, false);
 	g_autoptr(GError) err = NULL;
-	struct amp_host *h = amp_host_new(&cfg, &err);
-	assert_non_null(h);
 	assert_false(amp_host_faults_add(h, spec, &err));
 	if (!strstr(err->message, words))
 		fail_msg("'%s': error '%s' does not say '%s'", spec, err->message, words);
-	amp_host_free(h);
+	fctx_done(&c);
 }
 
 static void bad_rules(void **state)
