@@ -218,8 +218,10 @@ int amp_rpmsg_send_offchannel(struct amp_rpmsg_ept *ept, uint32_t src, uint32_t 
 			(void)tx_giveback(dev, buf, id, cap);
 			ret = AMP_EMSGSIZE;
 		} else {
+			/* memmove: a peer that hands out one address as both a receive and a
+			 * transmit buffer makes an echo's source and destination overlap. */
 			if (len)
-				memcpy(buf + AMP_RPMSG_HDR_SIZE, data, len);
+				memmove(buf + AMP_RPMSG_HDR_SIZE, data, len);
 			ret = tx_commit(dev, buf, id, cap, src, dst, len, &kick);
 			/* Not published (a broken queue): the buffer is free again. */
 			if (ret < 0)

@@ -408,6 +408,39 @@ static void remote_held_tx_id_corrupted(void **state)
 	fx_free(e.fx);
 }
 
+static int echo_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	*(int *)priv = amp_rpmsg_trysendto(ept, src, data, len);
+	return 0;
+}
+
+/*
+ * A host that offers the remote, as its next transmit buffer, the very buffer it has just
+ * sent a message in, shifted: an echo from the receive callback then copies a buffer onto
+ * itself.
+ * Found by fuzz_host (tests/fuzz/regress); ASan called the copy an overlap.
+ */
+static void remote_echo_into_its_own_rx_buffer(void **state)
+{
+	struct env e;
+	struct amp_rpmsg_ept echo;
+	char msg[64];
+	int sent = 0;
+	(void)state;
+	env_init(&e, 0);
+	assert_int_equal(
+	    amp_rpmsg_create_ept(&echo, &e.fx->remote, "", 101, 1024, echo_cb, NULL, &sent), 0);
+	memset(msg, 'q', sizeof(msg));
+	assert_int_equal(amp_rpmsg_trysendto(&e.hept, 101, msg, sizeof(msg)), (int)sizeof(msg));
+	uint16_t next = fx_avail(e.fx, 0)->ring[0];
+	fx_desc(e.fx, 0)[next].addr = fx_desc(e.fx, 1)[0].addr + 32; /* overlapping, not equal */
+	fx_deliver(e.fx, false);
+	assert_int_equal(sent, (int)sizeof(msg));
+	assert_memory_equal((uint8_t *)fx_va(e.fx, (uint32_t)fx_desc(e.fx, 0)[next].addr) + 16, msg,
+			    sizeof(msg));
+	fx_free(e.fx);
+}
+
 /* Random bytes all over the rings: the core may refuse, never crash or stray (ASan/valgrind). */
 static void random_ring_garbage(void **state)
 {
@@ -462,6 +495,7 @@ int main(void)
 	    cmocka_unit_test(host_tx_reclaim_double_return),
 	    cmocka_unit_test(remote_held_rx_id_corrupted),
 	    cmocka_unit_test(remote_held_tx_id_corrupted),
+	    cmocka_unit_test(remote_echo_into_its_own_rx_buffer),
 	    cmocka_unit_test(random_ring_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
