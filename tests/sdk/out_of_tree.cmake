@@ -109,3 +109,11 @@ run("make with pkg-config" ${MAKE} -C ${EXAMPLE_DIR} O=${WORK_DIR}/make CC=${COM
 run("the Makefile's firmware and client under ampsim run" sh
   ${EXAMPLE_DIR}/tests/client_test.sh ${prefix}/bin/ampsim ${WORK_DIR}/make/upper
   ${WORK_DIR}/make/upper-client)
+# The shared libampsim: the template's libampsim test linked with it through pkg-config, run.
+run("make check (the libampsim test with the shared library)" ${MAKE} -C ${EXAMPLE_DIR}
+  O=${WORK_DIR}/make CC=${COMPILER} "CFLAGS=-O1 -g ${C_FLAGS}" "LDFLAGS=${LINKER_FLAGS}" check)
+find_program(readelf NAMES readelf REQUIRED)
+execute_process(COMMAND ${readelf} -d ${WORK_DIR}/make/test_upper OUTPUT_VARIABLE dyn)
+if(NOT dyn MATCHES "NEEDED[^\n]*\\[libampsim\\.so\\.")
+  message(FATAL_ERROR "sdk/out-of-tree: test_upper does not load libampsim.so:\n${dyn}")
+endif()
