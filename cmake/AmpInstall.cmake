@@ -53,8 +53,8 @@ function(amp_install)
   endforeach()
 endfunction()
 
-# The link line of a static target for pkg-config: every library it needs, dependents before
-# their dependencies (a reverse post-order of the link graph). Imported dependencies map to
+# The link line of a target for pkg-config: every library it needs, dependents before
+# their dependencies (a shared library's private ones are inside it) (a reverse post-order of the link graph). Imported dependencies map to
 # pkg-config modules (PkgConfig::GLIB) or flags (Threads::Threads).
 function(_amp_pc_walk t)
   get_property(seen GLOBAL PROPERTY _AMP_PC_SEEN)
@@ -74,7 +74,7 @@ function(_amp_pc_walk t)
     endif()
   endforeach()
   get_target_property(type ${t} TYPE)
-  if(type STREQUAL "STATIC_LIBRARY")
+  if(type STREQUAL "STATIC_LIBRARY" OR type STREQUAL "SHARED_LIBRARY")
     get_property(order GLOBAL PROPERTY _AMP_PC_ORDER)
     set_property(GLOBAL PROPERTY _AMP_PC_ORDER ${t} ${order})
   endif()
@@ -102,7 +102,7 @@ function(amp_pkgconfig)
     string(APPEND libs " -l${out}")
   endforeach()
   list(JOIN requires " " requires)
-  if(requires) # public: the headers include GLib's, and the libraries are static
+  if(requires) # public: the headers include GLib's (and the static libraries need it)
     set(requires "Requires: ${requires}\n")
   endif()
   list(JOIN flags " " flags)

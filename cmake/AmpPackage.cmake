@@ -23,6 +23,9 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "libc6 (>= 2.36), libglib2.0-0 (>= 2.74), zlib1g (>= 1:1.2.9), libglib2.0-dev (>= 2.74), pkg-config")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), gcc, libcmocka-dev")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gcc-arm-none-eabi, libnewlib-arm-none-eabi, gdb, gdbserver, valgrind")
+# libampsim.so.*: a shlibs file for packages built against it, and dpkg's ldconfig trigger.
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 if(AMP_DEB_M4_BUILD)
   set(CPACK_INSTALL_CMAKE_PROJECTS
     "${PROJECT_BINARY_DIR};ampsim;ALL;/" "${AMP_DEB_M4_BUILD};ampsim;ALL;/")

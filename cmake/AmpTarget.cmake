@@ -1,4 +1,5 @@
-# Shared target settings: C11, warnings, hidden visibility. No global flags.
+# Shared target settings: C11, warnings, hidden visibility (host libraries: see amp_library).
+# No global flags.
 
 # The warning set every ampsim target is built with.
 function(amp_target_defaults target)
@@ -22,6 +23,11 @@ function(amp_library)
   cmake_parse_arguments(A "PORTABLE" "NAME" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${A_NAME} STATIC ${A_SOURCES})
   amp_target_defaults(${A_NAME})
+  # The host libraries are also linked into the shared libampsim, whose version script
+  # (sim/libampsim.map) decides what it exports: their functions must stay visible to it.
+  if(NOT CMAKE_CROSSCOMPILING)
+    set_target_properties(${A_NAME} PROPERTIES C_VISIBILITY_PRESET default)
+  endif()
   target_include_directories(${A_NAME} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${AMP_INSTALL_INCLUDEDIR}>)

@@ -46,6 +46,18 @@ if(MODE STREQUAL "cortex-m4")
   run("configure with the template's cortex-m4 preset" ${CMAKE_COMMAND} -S ${EXAMPLE_DIR}
     --preset cortex-m4 -B ${WORK_DIR}/m4-preset)
   run("build with the preset" ${CMAKE_COMMAND} --build ${WORK_DIR}/m4-preset)
+  # A firmware's own linker script (the AMPSIM_LINKER_SCRIPT property): the installed one
+  # with a marker symbol, which the image must then have.
+  file(READ ${prefix}/share/ampsim/ld/stm32mp15_m4.ld ld)
+  file(WRITE ${WORK_DIR}/own.ld "${ld}\nupper_own_linker_script = 0x600DF00D;\n")
+  run("configure with the firmware's own linker script" ${CMAKE_COMMAND} ${cfg}
+    -B ${WORK_DIR}/m4-own-ld --toolchain ${toolchain} -DUPPER_LINKER_SCRIPT=${WORK_DIR}/own.ld)
+  run("build with it" ${CMAKE_COMMAND} --build ${WORK_DIR}/m4-own-ld)
+  find_program(nm NAMES arm-none-eabi-nm REQUIRED)
+  execute_process(COMMAND ${nm} ${WORK_DIR}/m4-own-ld/upper.elf OUTPUT_VARIABLE syms)
+  if(NOT syms MATCHES "600df00d [A-Za-z] upper_own_linker_script")
+    message(FATAL_ERROR "sdk/out-of-tree: upper.elf was not linked with ${WORK_DIR}/own.ld")
+  endif()
   # Images the M4 boots: ARM ELFs with the resource table the host reads.
   find_program(readelf NAMES arm-none-eabi-readelf readelf REQUIRED)
   foreach(elf ${WORK_DIR}/m4/upper.elf ${WORK_DIR}/m4-preset/upper.elf)
@@ -109,3 +121,11 @@ run("make with pkg-config" ${MAKE} -C ${EXAMPLE_DIR} O=${WORK_DIR}/make CC=${COM
 run("the Makefile's firmware and client under ampsim run" sh
   ${EXAMPLE_DIR}/tests/client_test.sh ${prefix}/bin/ampsim ${WORK_DIR}/make/upper
   ${WORK_DIR}/make/upper-client)
+# The shared libampsim: the template's libampsim test linked with it through pkg-config, run.
+run("make check (the libampsim test with the shared library)" ${MAKE} -C ${EXAMPLE_DIR}
+  O=${WORK_DIR}/make CC=${COMPILER} "CFLAGS=-O1 -g ${C_FLAGS}" "LDFLAGS=${LINKER_FLAGS}" check)
+find_program(readelf NAMES readelf REQUIRED)
+execute_process(COMMAND ${readelf} -d ${WORK_DIR}/make/test_upper OUTPUT_VARIABLE dyn)
+if(NOT dyn MATCHES "NEEDED[^\n]*\\[libampsim\\.so\\.")
+  message(FATAL_ERROR "sdk/out-of-tree: test_upper does not load libampsim.so:\n${dyn}")
+endif()

@@ -98,13 +98,14 @@ static void describe_tty(void *impl, unsigned index, GString *out)
 static void fe_stats(void *impl, GString *out)
 {
 	const struct amp_frontend_stats *s = amp_frontend_stats(impl);
-	g_string_append_printf(
-	    out,
-	    "  in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " msgs, oversize %" G_GUINT64_FORMAT
-	    ", dropped %" G_GUINT64_FORMAT ", held back %" G_GUINT64_FORMAT
-	    ", clients accepted %" G_GUINT64_FORMAT
-	    " (since the start), refused as busy %" G_GUINT64_FORMAT,
-	    s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held, s->clients, s->busy);
+	g_string_append_printf(out,
+			       "  in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
+			       " msgs, oversize %" G_GUINT64_FORMAT ", dropped %" G_GUINT64_FORMAT
+			       ", held back %" G_GUINT64_FORMAT
+			       ", clients accepted %" G_GUINT64_FORMAT
+			       " (since the start), refused as busy %" G_GUINT64_FORMAT ", mtu %zu",
+			       s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held,
+			       s->clients, s->busy, amp_frontend_mtu(impl));
 }
 
 static const struct service raw_svc = {

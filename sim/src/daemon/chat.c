@@ -178,17 +178,18 @@ struct chat {
 	gboolean is_tty;
 	int timeout_ms;
 	const char *path; /* the endpoint, for its line in `ampsim ctl endpoints` */
-	gint64 oversize;  /* the daemon's count of messages it rejected as too long; -1 unknown */
+	gint64 mtu; /* the channel's largest message (the daemon rejects longer); -1 unknown */
 };
 
 /*
- * The daemon's count of messages from @path's client it rejected as larger than the MTU
- * (`ampsim ctl endpoints`, through the control socket beside @path), or -1 when it cannot
- * tell. A rejected message is never answered: this lets chat say why instead of timing out.
- * The path and the counters follow the firmware-chosen channel name on the line, so the
- * last occurrences are the daemon's own.
+ * A number from @path's line in `ampsim ctl endpoints` (through the control socket beside
+ * @path), after @field (", mtu "), or -1 when the daemon cannot tell. A message longer than
+ * the MTU is rejected by the daemon, which cannot answer on a frame socket: chat checks
+ * first, to say why instead of timing out. The path and the
+ * counters follow the firmware-chosen channel name on the line, so the last occurrences are
+ * the daemon's own.
  */
-static gint64 oversize_count(const char *path)
+static gint64 endpoint_field(const char *path, const char *field)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
 	g_autofree char *base = g_path_get_basename(path);
@@ -198,7 +199,6 @@ static gint64 oversize_count(const char *path)
 	if (amp_ctl_request(sock, "endpoints", reply, &ok, NULL) != AMP_OK || !ok)
 		return -1;
 	g_autofree char *key = g_strdup_printf("/%s ", base);
-	const char *field = ", oversize ";
 	g_auto(GStrv) lines = g_strsplit(reply->str, "\n", -1);
 	for (char **l = lines; *l; l++) {
 		const char *at = g_strrstr(*l, key);
@@ -209,23 +209,18 @@ static gint64 oversize_count(const char *path)
 	return -1;
 }
 
-/* No answer came: did the daemon reject the message (it logs that, it cannot answer)? */
-static gboolean rejected_as_oversize(struct chat *c)
-{
-	if (c->oversize < 0)
-		return FALSE;
-	gint64 now = oversize_count(c->path);
-	gboolean rejected = now > c->oversize;
-	c->oversize = now;
-	return rejected;
-}
-
 static gboolean chat_one(struct chat *c, const char *msg)
 {
 	int fd = c->fd, timeout_ms = c->timeout_ms;
 	gboolean is_tty = c->is_tty;
 	size_t len = strlen(msg);
 	char buf[CHAT_BUF];
+	if (c->mtu >= 0 && len > (size_t)c->mtu) {
+		g_print("  -> \"%s\" (%zu bytes)   <- not sent: longer than this channel's MTU "
+			"(%" G_GINT64_FORMAT " bytes); ampsim run would reject it\n",
+			msg, len, c->mtu);
+		return FALSE;
+	}
 	gint64 t0 = g_get_monotonic_time();
 	ssize_t w = write(fd, msg, len);
 	if (w < 0 || (size_t)w != len) {
@@ -236,13 +231,6 @@ static gboolean chat_one(struct chat *c, const char *msg)
 	}
 	gssize n = read_answer(fd, is_tty, buf, len, timeout_ms);
 	gint64 us = g_get_monotonic_time() - t0;
-	if (n == AMP_ETIMEDOUT && rejected_as_oversize(c)) {
-		g_print("  -> \"%s\" (%zu bytes)   <- rejected by ampsim run: longer than the "
-			"channel's MTU (496 bytes with 512-byte buffers; its log says this "
-			"channel's), so it never reached the firmware\n",
-			msg, len);
-		return FALSE;
-	}
 	if (n == AMP_ETIMEDOUT) {
 		g_print("  -> \"%s\" (%zu bytes)   <- no answer within %d ms\n", msg, len,
 			timeout_ms);
@@ -345,7 +333,7 @@ int amp_cmd_chat(int argc, char **argv)
 		return 1;
 	}
 	struct chat c = {.fd = fd, .is_tty = is_tty, .timeout_ms = timeout_ms, .path = path};
-	c.oversize = is_tty || rq.on ? -1 : oversize_count(path);
+	c.mtu = is_tty || rq.on ? -1 : endpoint_field(path, ", mtu ");
 	gboolean ok = chat_all(&c, argc - 2, argv + 2);
 	close(fd);
 	return ok ? 0 : 1;

@@ -512,6 +512,11 @@ const struct amp_frontend_stats *amp_frontend_stats(const struct amp_frontend *f
 	return &fe->st;
 }
 
+size_t amp_frontend_mtu(const struct amp_frontend *fe)
+{
+	return fe->mtu;
+}
+
 bool amp_frontend_has_client(const struct amp_frontend *fe)
 {
 	return fe->kind == AMP_FRONTEND_TTY || fe->fd >= 0;

@@ -106,6 +106,8 @@ const char *amp_frontend_path(const struct amp_frontend *fe);
 /** For a TTY frontend the pty slave's name (/dev/pts/N); otherwise the socket path. */
 const char *amp_frontend_device(const struct amp_frontend *fe);
 const struct amp_frontend_stats *amp_frontend_stats(const struct amp_frontend *fe);
+/** The largest message the channel takes (payload bytes). */
+size_t amp_frontend_mtu(const struct amp_frontend *fe);
 bool amp_frontend_has_client(const struct amp_frontend *fe);
 
 #endif /* AMP_SIM_FRONTEND_H */

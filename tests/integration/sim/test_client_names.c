@@ -77,7 +77,7 @@ static void chat_says_why_the_daemon_refused(void **state)
 		  itest_run_path(&r, "rpmsg0"), big);
 	assert_int_not_equal(itest_shell(cmd, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "<- \"ok\"")); /* the first one went through */
-	if (!strstr(out, "rejected by ampsim run: longer than the channel's MTU"))
+	if (!strstr(out, "not sent: longer than this channel's MTU (496 bytes)"))
 		fail_msg("chat did not say why: %s", out);
 
 	/* A second client is refused: the hang-up names that rule. */
