@@ -131,6 +131,35 @@ static void exit_on_match(void **state)
 	fctx_done(&c);
 }
 
+/* On the messages the firmware sends (its name-service announcement not counted): it ends
+ * right after publishing its second answer. */
+static void exit_at_sent_msg(void **state)
+{
+	(void)state;
+	struct fctx c;
+	boot_with(&c, "fw:fw->linux exit at-msg=2 code=5", false);
+	fctx_wait_channel(&c);
+	echo(&c, "one");
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 0);
+	fctx_send(&c, "two");
+	exit_expect(&c, "exited with status 5");
+	assert_true(g_str_has_prefix(c.got->str, "one|"));
+	fctx_done(&c);
+}
+
+static void exit_on_sent_match(void **state)
+{
+	(void)state;
+	struct fctx c;
+	boot_with(&c, "fw:fw->linux exit match=PANIC code=6", false);
+	fctx_wait_channel(&c);
+	echo(&c, "fine");
+	echo(&c, "PANI");
+	fctx_send(&c, "a PANIC");
+	exit_expect(&c, "exited with status 6");
+	fctx_done(&c);
+}
+
 static void exit_at_ms(void **state)
 {
 	(void)state;
@@ -224,8 +253,6 @@ static void bad_rules(void **state)
 	refused("ring:fw used-id by=3", "'by=3': not a parameter of this action");
 	refused("fw exit code=300 at-msg=1", "'code=300'");
 	refused("fw exit code=1", "a fw fault needs a trigger");
-	refused("fw:fw->linux exit match=X",
-		"fw exit counts and matches the messages the firmware");
 	refused("irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
 		"irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
 		"irq:ch1 spurious",
@@ -239,6 +266,8 @@ int main(void)
 	    cmocka_unit_test(irq_spurious),
 	    cmocka_unit_test(exit_at_msg),
 	    cmocka_unit_test(exit_on_match),
+	    cmocka_unit_test(exit_at_sent_msg),
+	    cmocka_unit_test(exit_on_sent_match),
 	    cmocka_unit_test(exit_at_ms),
 	    cmocka_unit_test(ring_used_id),
 	    cmocka_unit_test(ring_used_len),
