@@ -160,6 +160,49 @@ static void exit_on_sent_match(void **state)
 	fctx_done(&c);
 }
 
+struct answer_or_exit {
+	const struct fctx *c;
+	unsigned answers;
+};
+
+static bool answered_or_exited(const void *arg)
+{
+	const struct answer_or_exit *w = arg;
+	return w->c->got_n > w->answers || w->c->crashes;
+}
+
+/* How many "m" the firmware answers before `fw exit match=m p=0.1` draws its exit, with
+ * @p seed: messages one at a time, each answered before the next (at most 64). */
+static unsigned answers_before_exit(uint64_t seed)
+{
+	struct fctx c;
+	fctx_host_new(&c, ECHO_FW, NULL, 0, false);
+	fctx_load(&c, "fw exit match=m p=0.1 code=4", seed);
+	fctx_start(&c);
+	fctx_wait_channel(&c);
+	for (unsigned i = 0; i < 64 && !c.crashes; i++) {
+		fctx_send(&c, "m");
+		struct answer_or_exit w = {&c, i};
+		assert_true(itest_loop_until(NULL, answered_or_exited, &w, ITEST_REPLY_MS));
+	}
+	assert_int_equal(c.crashes, 1);
+	assert_string_equal(c.why, "exited with status 4");
+	unsigned n = c.got_n;
+	fctx_done(&c);
+	return n;
+}
+
+/* The firmware draws from the plan's seed as the host does: the same seed, the same
+ * message brings it down, run after run; the seed decides which. */
+static void exit_same_seed_same_message(void **state)
+{
+	(void)state;
+	unsigned first = answers_before_exit(1);
+	assert_int_equal(answers_before_exit(1), first);
+	/* Another seed, another message (seeds 1 and 3 draw their first p=0.1 hit apart). */
+	assert_int_not_equal(answers_before_exit(3), first);
+}
+
 static void exit_at_ms(void **state)
 {
 	(void)state;
@@ -268,6 +311,7 @@ int main(void)
 	    cmocka_unit_test(exit_on_match),
 	    cmocka_unit_test(exit_at_sent_msg),
 	    cmocka_unit_test(exit_on_sent_match),
+	    cmocka_unit_test(exit_same_seed_same_message),
 	    cmocka_unit_test(exit_at_ms),
 	    cmocka_unit_test(ring_used_id),
 	    cmocka_unit_test(ring_used_len),
