@@ -41,6 +41,7 @@ struct fwf_rule {
 	enum fwf_kind kind;
 	uint32_t chan, ms_min, ms_max, by, at_ms;
 	bool has_at_ms;
+	bool sent; /* exit: on the messages the firmware sends, not those it receives */
 	int code;
 	double p;
 	uint64_t after, count, rng, seen, fired;
@@ -56,6 +57,7 @@ static struct {
 	atomic_uint spurious; /* bit n: an irq spurious rule fired on channel n */
 	struct amp_rpmsg_vdev_params vr;
 	bool have_vr;
+	uint16_t used0_seen; /* vring0's used index at the last message the firmware sent */
 } F = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- the same PRNG and draws as the host's engine (sim/src/faults/faults.c) -------------- */
@@ -169,6 +171,8 @@ static bool set_field(struct fwf_rule *r, const char *k, char *v)
 		return ok && n <= 32768 && ((r->by = (uint32_t)n), true);
 	if (!strcmp(k, "at-ms"))
 		return ok && ((r->at_ms = (uint32_t)n), (r->has_at_ms = true), true);
+	if (!strcmp(k, "sent"))
+		return ok && n <= 1 && ((r->sent = n == 1), true);
 	return false;
 }
 
@@ -294,12 +298,12 @@ void fwf_start(void)
 	}
 }
 
-/* True when @p ptr is the start of a buffer of vring1 (a message from Linux). */
-static bool is_rx_buffer(const void *ptr)
+/* True when @p ptr is the start of a buffer of vring @p n (1: from Linux, 0: to Linux). */
+static bool is_buffer_of(unsigned n, const void *ptr)
 {
 	if (!F.have_vr)
 		return false;
-	const struct amp_vring_info *v = &F.vr.vring[1];
+	const struct amp_vring_info *v = &F.vr.vring[n];
 	volatile struct amp_vring_desc *d =
 	    amp_soc_da_to_va(F.port.soc, v->da, (size_t)16 * v->num);
 	for (uint32_t i = 0; d && i < v->num; i++)
@@ -308,24 +312,58 @@ static bool is_rx_buffer(const void *ptr)
 	return false;
 }
 
+static volatile struct amp_vring_used *used0(void);
+
+/*
+ * Is this ownership change a message the firmware sent? A vring0 buffer leaves the firmware
+ * when it is published (sent) and when an unsent one goes back to the core; only a send
+ * moves the used index, which only the firmware writes.
+ */
+static bool is_sent(const void *ptr, bool ours)
+{
+	if (ours || !is_buffer_of(0, ptr))
+		return false;
+	uint16_t idx = __atomic_load_n(&used0()->idx, __ATOMIC_ACQUIRE);
+	bool moved = idx != F.used0_seen;
+	F.used0_seen = idx;
+	return moved;
+}
+
 void fwf_buf_owner(void *ptr, uint32_t len, bool ours)
 {
-	/* A received message is handed over as its header and payload: 16 + payload bytes. */
-	if (!ours || len < 16 || !is_rx_buffer(ptr))
+	/* A message is handed over as its header and payload: 16 + payload bytes (the header's
+	 * len, which the firmware itself just wrote, when it sends). */
+	if (len < 16)
 		return;
+	pthread_mutex_lock(&F.mu);
+	bool sent = is_sent(ptr, ours);
+	if (!sent && (!ours || !is_buffer_of(1, ptr))) {
+		pthread_mutex_unlock(&F.mu);
+		return;
+	}
 	const uint8_t *payload = (const uint8_t *)ptr + 16;
 	size_t plen = len - 16u;
-	pthread_mutex_lock(&F.mu);
+	if (sent) { /* the header the firmware itself just wrote (little-endian, as the host) */
+		uint32_t dst;
+		uint16_t hlen;
+		memcpy(&dst, (const uint8_t *)ptr + 4, sizeof(dst));
+		memcpy(&hlen, (const uint8_t *)ptr + 12, sizeof(hlen));
+		plen = hlen < plen ? hlen : plen;
+		if (dst == AMP_RPMSG_NS_ADDR) { /* announcements are not the application's */
+			pthread_mutex_unlock(&F.mu);
+			return;
+		}
+	}
 	for (unsigned i = 0; i < F.n; i++) {
 		struct fwf_rule *r = &F.rules[i];
-		if (r->kind != FWF_EXIT || r->has_at_ms)
+		if (r->kind != FWF_EXIT || r->has_at_ms || r->sent != sent)
 			continue;
 		if (r->match[0] && !memmem(payload, plen, r->match, strlen(r->match)))
 			continue;
 		if (hit(r)) {
 			char on[64];
-			snprintf(on, sizeof(on), "on message #%llu from Linux (%zu bytes)",
-				 (unsigned long long)r->seen, plen);
+			snprintf(on, sizeof(on), "on message #%llu %s Linux (%zu bytes)",
+				 (unsigned long long)r->seen, sent ? "to" : "from", plen);
 			do_exit(r, on); /* the lock dies with the process */
 		}
 	}

@@ -532,10 +532,6 @@ static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **
 			   "buffers): use msg[:NAME]:fw->linux");
 	if (r->action == AMP_FA_HOLD)
 		r->dir = AMP_FD_TO_LINUX;
-	if (r->action == AMP_FA_EXIT && r->dir == AMP_FD_TO_LINUX && r->trigger != AMP_FT_AT_MS)
-		return bad(err, rule, rule,
-			   "fw exit counts and matches the messages the firmware receives: use fw "
-			   "or fw:linux->fw (or at-ms=N)");
 	if (r->action == AMP_FA_REORDER && r->dir == AMP_FD_TO_LINUX)
 		return bad(err, rule, rule,
 			   "reorder acts on messages to the firmware, before they "
@@ -776,6 +772,8 @@ static void fw_rule_spec(const struct amp_fault_rule *r, GString *out)
 		g_string_append_printf(out, " at-ms=%u", r->at_ms);
 	if (r->match)
 		g_string_append_printf(out, " match=%s", r->match);
+	if (r->action == AMP_FA_EXIT && r->trigger != AMP_FT_AT_MS && r->dir == AMP_FD_TO_LINUX)
+		g_string_append(out, " sent=1"); /* on the messages the firmware sends */
 }
 
 char *amp_faults_fw_spec(struct amp_faults *f)

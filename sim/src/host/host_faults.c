@@ -532,8 +532,8 @@ static void bus_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, ui
 		amp_rpmsg_host_ops.rx_mark(dev, buf, id, cap);
 }
 
-/* The host's role table with the plan in front; without a plan the device keeps the host's
- * own table, and these cost nothing. */
+/* The host's role table with the plan in front, while the plan has a rule there (bus_sync);
+ * otherwise the device keeps the host's own table, and these cost nothing. */
 static const struct amp_rpmsg_role_ops bus_ops = {
     .tx_get = bus_tx_get,
     .tx_put = bus_tx_put,
@@ -543,17 +543,8 @@ static const struct amp_rpmsg_role_ops bus_ops = {
     .rx_mark = bus_rx_mark,
 };
 
-void amp_hf_attach(struct amp_host_faults *hf, struct amp_rpmsg_dev *dev)
-{
-	g_ptr_array_set_size(hf->tx_bufs, 0);
-	g_array_set_size(hf->kept, 0);
-	hf->exhausted_until = 0;
-	hf->dev = dev;
-	dev->ops = &bus_ops;
-}
-
-/* The plan is cleared: the RX buffers shrink kept are posted again (the firmware's waiting
- * sends go on) and the TX pool is whole again. */
+/* The bus rules are gone: the RX buffers shrink kept are posted again (the firmware's
+ * waiting sends go on) and the TX pool is whole again. */
 static void bus_restore(struct amp_host_faults *hf)
 {
 	bool exhausted = g_get_monotonic_time() < hf->exhausted_until;
@@ -567,6 +558,38 @@ static void bus_restore(struct amp_host_faults *hf)
 	g_array_set_size(hf->kept, 0);
 	if (amp_vq_need_notify(&hf->dev->rvq))
 		hf->dev->port.ops->notify(hf->dev->port.ctx, hf->dev->rvq.notify_id);
+}
+
+static bool plan_on_bus(struct amp_faults *plan)
+{
+	GPtrArray *rules = amp_faults_rules(plan);
+	for (guint i = 0; i < rules->len; i++) {
+		enum amp_fault_target t = ((const struct amp_fault_rule *)rules->pdata[i])->target;
+		if (t == AMP_FT_HDR || t == AMP_FT_BUF || t == AMP_FT_RING)
+			return true;
+	}
+	return false;
+}
+
+/* The plan sits in front of the bus's role table only while it has a header, buffer or ring
+ * rule: an empty plan, or one of doorbells and messages, leaves the hot path as it is. */
+static void bus_sync(struct amp_host_faults *hf)
+{
+	bool on = plan_on_bus(hf->plan);
+	if (!hf->dev || on == (hf->dev->ops == &bus_ops))
+		return;
+	if (!on)
+		bus_restore(hf);
+	hf->dev->ops = on ? &bus_ops : &amp_rpmsg_host_ops;
+}
+
+void amp_hf_attach(struct amp_host_faults *hf, struct amp_rpmsg_dev *dev)
+{
+	g_ptr_array_set_size(hf->tx_bufs, 0);
+	g_array_set_size(hf->kept, 0);
+	hf->exhausted_until = 0;
+	hf->dev = dev;
+	bus_sync(hf);
 }
 
 /* ---- the public API ------------------------------------------------------------------------ */
@@ -632,6 +655,7 @@ gboolean amp_host_faults_add(struct amp_host *h, const char *spec, GError **err)
 			later(hf, LATER_RULE, 0, r->at_ms, r);
 	}
 	amp_hff_push(h, hf->plan); /* the firmware's rules: from its next start */
+	bus_sync(hf);
 	return TRUE;
 }
 
@@ -644,7 +668,7 @@ void amp_host_faults_clear(struct amp_host *h)
 	amp_faults_clear(hf->plan);
 	amp_hff_reset(h); /* the counts restart: those the firmware reported too */
 	amp_hff_push(h, hf->plan);
-	bus_restore(hf);
+	bus_sync(hf);
 }
 
 void amp_host_faults_set_seed(struct amp_host *h, uint64_t seed)

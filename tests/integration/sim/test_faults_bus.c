@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <amp/error.h>
+#include <amp/rpmsg_role.h>
 #include <ampsim/error.h>
 #include <ampsim/faults.h>
 #include <ampsim/host.h>
@@ -228,6 +229,28 @@ static void rx_pool_shrunk(void **state)
 	fctx_done(&c);
 }
 
+/* Only a header, buffer or ring rule puts the plan in front of the host bus's role table:
+ * an empty plan or a message rule leaves the hot path as it is, and clearing the last bus
+ * rule takes the plan out again. */
+static void bus_untouched_without_bus_rules(void **state)
+{
+	(void)state;
+	struct fctx c;
+	struct amp_host *h = echo_with(&c, "");
+	assert_ptr_equal(amp_host_rpmsg(h)->ops, &amp_rpmsg_host_ops);
+	fctx_load(&c, "msg drop after=1000", 1);
+	assert_ptr_equal(amp_host_rpmsg(h)->ops, &amp_rpmsg_host_ops);
+	fctx_load(&c, "buf:rx shrink n=100", 1);
+	assert_ptr_not_equal(amp_host_rpmsg(h)->ops, &amp_rpmsg_host_ops);
+	fctx_send(&c, "m");
+	fctx_expect_got(&c, 1, "m|");
+	amp_host_faults_clear(h);
+	assert_ptr_equal(amp_host_rpmsg(h)->ops, &amp_rpmsg_host_ops);
+	fctx_send(&c, "n");
+	fctx_expect_got(&c, 2, "m|n|");
+	fctx_done(&c);
+}
+
 /* n=N keeps N posted: the firmware still answers, in fewer buffers. */
 static void rx_pool_shrunk_to_n(void **state)
 {
@@ -356,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(header_src_from_fw_delivered),
 	    cmocka_unit_test(tx_pool_exhausted),
 	    cmocka_unit_test(rx_pool_shrunk),
+	    cmocka_unit_test(bus_untouched_without_bus_rules),
 	    cmocka_unit_test(rx_pool_shrunk_to_n),
 	    cmocka_unit_test(ring_vring1_avail_jump),
 	    cmocka_unit_test(ring_vring1_bad_addr),

@@ -131,6 +131,78 @@ static void exit_on_match(void **state)
 	fctx_done(&c);
 }
 
+/* On the messages the firmware sends (its name-service announcement not counted): it ends
+ * right after publishing its second answer. */
+static void exit_at_sent_msg(void **state)
+{
+	(void)state;
+	struct fctx c;
+	boot_with(&c, "fw:fw->linux exit at-msg=2 code=5", false);
+	fctx_wait_channel(&c);
+	echo(&c, "one");
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 0);
+	fctx_send(&c, "two");
+	exit_expect(&c, "exited with status 5");
+	assert_true(g_str_has_prefix(c.got->str, "one|"));
+	fctx_done(&c);
+}
+
+static void exit_on_sent_match(void **state)
+{
+	(void)state;
+	struct fctx c;
+	boot_with(&c, "fw:fw->linux exit match=PANIC code=6", false);
+	fctx_wait_channel(&c);
+	echo(&c, "fine");
+	echo(&c, "PANI");
+	fctx_send(&c, "a PANIC");
+	exit_expect(&c, "exited with status 6");
+	fctx_done(&c);
+}
+
+struct answer_or_exit {
+	const struct fctx *c;
+	unsigned answers;
+};
+
+static bool answered_or_exited(const void *arg)
+{
+	const struct answer_or_exit *w = arg;
+	return w->c->got_n > w->answers || w->c->crashes;
+}
+
+/* How many "m" the firmware answers before `fw exit match=m p=0.1` draws its exit, with
+ * @p seed: messages one at a time, each answered before the next (at most 64). */
+static unsigned answers_before_exit(uint64_t seed)
+{
+	struct fctx c;
+	fctx_host_new(&c, ECHO_FW, NULL, 0, false);
+	fctx_load(&c, "fw exit match=m p=0.1 code=4", seed);
+	fctx_start(&c);
+	fctx_wait_channel(&c);
+	for (unsigned i = 0; i < 64 && !c.crashes; i++) {
+		fctx_send(&c, "m");
+		struct answer_or_exit w = {&c, i};
+		assert_true(itest_loop_until(NULL, answered_or_exited, &w, ITEST_REPLY_MS));
+	}
+	assert_int_equal(c.crashes, 1);
+	assert_string_equal(c.why, "exited with status 4");
+	unsigned n = c.got_n;
+	fctx_done(&c);
+	return n;
+}
+
+/* The firmware draws from the plan's seed as the host does: the same seed, the same
+ * message brings it down, run after run; the seed decides which. */
+static void exit_same_seed_same_message(void **state)
+{
+	(void)state;
+	unsigned first = answers_before_exit(1);
+	assert_int_equal(answers_before_exit(1), first);
+	/* Another seed, another message (seeds 1 and 3 draw their first p=0.1 hit apart). */
+	assert_int_not_equal(answers_before_exit(3), first);
+}
+
 static void exit_at_ms(void **state)
 {
 	(void)state;
@@ -224,8 +296,6 @@ static void bad_rules(void **state)
 	refused("ring:fw used-id by=3", "'by=3': not a parameter of this action");
 	refused("fw exit code=300 at-msg=1", "'code=300'");
 	refused("fw exit code=1", "a fw fault needs a trigger");
-	refused("fw:fw->linux exit match=X",
-		"fw exit counts and matches the messages the firmware");
 	refused("irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
 		"irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
 		"irq:ch1 spurious",
@@ -239,6 +309,9 @@ int main(void)
 	    cmocka_unit_test(irq_spurious),
 	    cmocka_unit_test(exit_at_msg),
 	    cmocka_unit_test(exit_on_match),
+	    cmocka_unit_test(exit_at_sent_msg),
+	    cmocka_unit_test(exit_on_sent_match),
+	    cmocka_unit_test(exit_same_seed_same_message),
 	    cmocka_unit_test(exit_at_ms),
 	    cmocka_unit_test(ring_used_id),
 	    cmocka_unit_test(ring_used_len),
