@@ -194,12 +194,17 @@ static const struct amp_port_ops sim_port_ops = {
     .assert_fail = port_assert_fail,
 };
 
-/* The buffer-ownership sanitizer (bufsan.c), then the fault plan's fw exit rules. */
+/* The buffer-ownership sanitizer (bufsan.c) and the fault plan's fw exit rules, which read
+ * the message: while the firmware has the buffer, so before it is poisoned when it leaves
+ * and after it is unpoisoned when it comes. */
 static void port_buf_owner(void *ctx, void *ptr, uint32_t len, bool ours)
 {
+	if (!ours)
+		fwf_buf_owner(ptr, len, ours);
 	if (fw.bufsan)
 		fw_bufsan_owner(ctx, ptr, len, ours);
-	fwf_buf_owner(ptr, len, ours);
+	if (ours)
+		fwf_buf_owner(ptr, len, ours);
 }
 
 /* With the sanitizer or a fw exit rule on messages: the same, plus the buf_owner hook. */
