@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -249,11 +250,63 @@ static void ctl_starts_and_stops_a_trace(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* The state file hostile_fw keeps: "<instance> <corruptions done>". */
+static unsigned long long hostile_done(const char *path)
+{
+	char buf[64] = "";
+	FILE *f = fopen(path, "r");
+	unsigned long inst = 0;
+	unsigned long long done = 0;
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lu %llu", &inst, &done) != 2)
+			done = 0;
+		fclose(f);
+	}
+	return done;
+}
+
+/* A firmware scribbling on the trace ring: counted errors, a live daemon, valid JSON. */
+static void garbage_in_the_ring_is_counted(void **state)
+{
+	(void)state;
+	struct itest_run r = {.errlog = itest_scratch_path("hostile.log")};
+	char out[1024], path[256], st[256];
+	itest_fmt(path, sizeof(path), "%s", itest_scratch_path("hostile.json"));
+	itest_fmt(st, sizeof(st), "%s", itest_scratch_path("hostile.state"));
+	g_setenv("HOSTILE_CLASSES", "trace", 1);
+	g_setenv("HOSTILE_COUNT", "2000", 1);
+	g_setenv("HOSTILE_GAP_US", "100", 1);
+	g_setenv("HOSTILE_STATE", st, 1);
+	const char *opts[] = {"--trace", path, NULL};
+	itest_run_start(&r, HOSTILE_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int64_t end = itest_now_ms() + ITEST_BOOT_MS;
+	while (hostile_done(st) < 2000 && itest_now_ms() < end)
+		itest_msleep(20);
+	assert_true(hostile_done(st) >= 2000);
+	assert_int_equal(ctl_te(&r, "stop", NULL, out, sizeof(out)), 0);
+	const char *bad = strstr(out, " bad firmware records");
+	assert_non_null(bad);
+	while (bad > out && bad[-1] >= '0' && bad[-1] <= '9')
+		bad--;
+	assert_true(strtoul(bad, NULL, 10) > 0);
+	JsonParser *p;
+	GArray *v = load(path, &p); /* every event still has the format's fields */
+	g_array_unref(v);
+	g_object_unref(p);
+	itest_run_stop(&r, SIGINT);
+	g_unsetenv("HOSTILE_CLASSES");
+	g_unsetenv("HOSTILE_COUNT");
+	g_unsetenv("HOSTILE_GAP_US");
+	g_unsetenv("HOSTILE_STATE");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(run_trace_records_an_echo, itest_run_teardown),
 	    cmocka_unit_test_teardown(ctl_starts_and_stops_a_trace, itest_run_teardown),
+	    cmocka_unit_test_teardown(garbage_in_the_ring_is_counted, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
