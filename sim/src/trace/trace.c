@@ -139,8 +139,10 @@ static void put_args(struct amp_trace *t, const struct amp_trace_ev *ev)
 		return;
 	case AMP_TRACE_IRQ_RAISE:
 	case AMP_TRACE_IRQ_HANDLE:
-	case AMP_TRACE_FAULT:
 		fprintf(f, "\"channel\":%u}}", ev->id);
+		return;
+	case AMP_TRACE_FAULT:
+		fprintf(f, "\"rule\":%u}}", ev->id);
 		return;
 	default:
 		break;

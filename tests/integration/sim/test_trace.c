@@ -216,6 +216,32 @@ static void run_trace_records_an_echo(void **state)
 	g_object_unref(p);
 }
 
+/* Injected faults, the host's and the firmware's, are events of the trace. */
+static void faults_are_events(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	char path[256];
+	itest_fmt(path, sizeof(path), "%s", itest_scratch_path("faults.json"));
+	const char *opts[] = {"--trace", path, "--faults",
+			      "msg:fw->linux hold ms=1 count=1; irq:ch2 delay ms=1 count=1", NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	echo_once(&r);
+	itest_run_stop(&r, SIGINT);
+	JsonParser *p;
+	GArray *v = load(path, &p);
+	guint at = 0;
+	const struct ev *host = next_ev(v, &at, 1, "fault", NULL, 0);
+	assert_non_null(strstr(arg_str(host, "detail"), "rule 1 (msg:fw->linux hold"));
+	at = 0;
+	const struct ev *fw = next_ev(v, &at, 2, "fault", NULL, 0);
+	assert_int_equal(fw->tid, 1);
+	assert_int_equal(arg_int(fw, "rule"), 2);
+	g_array_unref(v);
+	g_object_unref(p);
+}
+
 /* `ampsim ctl RUNDIR trace-events ...` with separate words, as a user types it. */
 static int ctl_te(const struct itest_run *r, const char *a, const char *b, char *out, size_t n)
 {
@@ -307,6 +333,7 @@ int main(void)
 	    cmocka_unit_test_teardown(run_trace_records_an_echo, itest_run_teardown),
 	    cmocka_unit_test_teardown(ctl_starts_and_stops_a_trace, itest_run_teardown),
 	    cmocka_unit_test_teardown(garbage_in_the_ring_is_counted, itest_run_teardown),
+	    cmocka_unit_test_teardown(faults_are_events, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
