@@ -24,6 +24,7 @@ int amp_rpmsg_vring_va(const struct amp_rpmsg_dev *dev, const struct amp_vring_i
 	return *va ? 0 : AMP_EFAULT;
 }
 
+#if AMP_CFG_TRACE
 void amp_rpmsg_trace_emit(const struct amp_rpmsg_dev *dev, uint16_t kind, const struct amp_vq *vq,
 			  uint16_t idx, uint16_t id, uint32_t len, uint32_t src, uint32_t dst)
 {
@@ -37,6 +38,7 @@ void amp_rpmsg_trace_emit(const struct amp_rpmsg_dev *dev, uint16_t kind, const 
 
 	dev->trace->emit(dev->trace->ctx, &ev);
 }
+#endif
 
 static void notify(struct amp_rpmsg_dev *dev, const struct amp_vq *vq)
 {
@@ -193,7 +195,7 @@ static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint3
 	amp_rpmsg_owner(dev, buf, AMP_RPMSG_HDR_SIZE + cap, false); /* the peer's now */
 	dev->stats.tx_msgs++;
 	dev->stats.tx_bytes += (uint32_t)len;
-	if (dev->trace)
+	if (AMP_RPMSG_TRACING(dev))
 		amp_rpmsg_trace_emit(dev, AMP_TRACE_SEND, &dev->tvq,
 				     (uint16_t)(dev->tvq.shadow_idx - 1u), id, (uint32_t)len, src,
 				     dst);
@@ -530,7 +532,7 @@ static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 			break;
 		}
 	}
-	if (dev->trace)
+	if (AMP_RPMSG_TRACING(dev))
 		amp_rpmsg_trace_emit(dev, AMP_TRACE_NS, &dev->rvq, 0, 0, destroy ? 1u : 0u, addr,
 				     AMP_RPMSG_NS_ADDR);
 	amp_rpmsg_unlock(dev);
@@ -646,7 +648,7 @@ static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 					     AMP_RPMSG_HDR_SIZE + (uint32_t)plen, len);
 			break;
 		}
-		if (dev->trace)
+		if (AMP_RPMSG_TRACING(dev))
 			amp_rpmsg_trace_emit(dev, AMP_TRACE_RECV, &dev->rvq,
 					     (uint16_t)(dev->rvq.last_idx - 1u), id, plen,
 					     amp_le32(hdr.src), amp_le32(hdr.dst));
