@@ -329,12 +329,15 @@ struct rpmsg_device *fw_platform_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fw.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (!attach_soc(efds) || !read_table() || !start_faults() || !start_mailbox(efds))
+	if (!attach_soc(efds))
 		return NULL;
+	/* Before the IRQ thread and the fault rules, which record into it too. */
 	if (!fw_evtrace_init(&fw.soc)) {
 		fw_fail("shared memory", fw.soc.err);
 		return NULL;
 	}
+	if (!read_table() || !start_faults() || !start_mailbox(efds))
+		return NULL;
 
 	/* The core polls for DRIVER_OK, then reads the vrings the host placed. */
 	struct amp_rpmsg_remote_cfg cfg = {.ready_timeout_ms = FW_READY_TIMEOUT_MS};

@@ -19,6 +19,7 @@ struct amp_host_trace {
 	struct amp_trace *w;
 	struct amp_trace_sink sink;
 	GSource *timer;
+	bool fw_up;			/* a firmware runs whose ring we follow: drain only then */
 	char name[AMP_RPMSG_NAME_SIZE]; /* the last name looked up, valid until the next */
 };
 
@@ -52,10 +53,16 @@ static void host_emit(void *ctx, const struct amp_trace_ev *ev)
 	amp_trace_core(t->w, AMP_TRACE_PID_HOST, amp_trace_now(), ev);
 }
 
+/* Between a firmware's end and the next one's start the ring is stale, then zeroed. */
+static void drain(struct amp_host_trace *t)
+{
+	if (t->fw_up)
+		amp_trace_drain(t->w, ring(t->host));
+}
+
 static gboolean on_drain(gpointer data)
 {
-	struct amp_host_trace *t = data;
-	amp_trace_drain(t->w, ring(t->host));
+	drain(data);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -70,7 +77,7 @@ void amp_ht_attach(struct amp_host *h)
 void amp_ht_irq(struct amp_host_trace *t, uint32_t ch)
 {
 	/* First what the firmware did before it rang, then our handler. */
-	amp_trace_drain(t->w, ring(t->host));
+	drain(t);
 	struct amp_trace_ev ev = {.kind = AMP_TRACE_IRQ_HANDLE, .id = (uint16_t)(ch + 1u)};
 	amp_trace_core(t->w, AMP_TRACE_PID_HOST, amp_trace_now(), &ev);
 }
@@ -84,10 +91,13 @@ void amp_ht_rproc_event(struct amp_host_trace *t, enum amp_rproc_event ev)
 	    [AMP_RPROC_EV_CRASHED] = "crashed",
 	};
 	const char *name = (unsigned)ev < G_N_ELEMENTS(names) ? names[ev] : NULL;
-	if (ev == AMP_RPROC_EV_STARTED)
+	if (ev == AMP_RPROC_EV_STARTED) {
 		amp_trace_skip(t->w, ring(t->host)); /* a new firmware: a zeroed ring */
-	else
-		amp_trace_drain(t->w, ring(t->host));
+		t->fw_up = true;
+	} else {
+		drain(t);
+		t->fw_up = false;
+	}
 	amp_trace_note(t->w, "lifecycle", name ? name : "event", "remoteproc state change");
 }
 
@@ -117,6 +127,7 @@ gboolean amp_host_trace_start(struct amp_host *h, const char *path, GError **err
 	struct amp_soc *soc = amp_host_soc(h);
 	/* Records left from an earlier trace are not this one's. */
 	amp_trace_skip(t->w, ring(h));
+	t->fw_up = amp_host_rpmsg(h) != NULL; /* the device is up: its firmware runs */
 	soc->trace_on = true;
 	atomic_store(&ring(h)->on, 1u);
 	t->timer = g_timeout_source_new(TRACE_DRAIN_MS);
@@ -142,7 +153,7 @@ gboolean amp_host_trace_stop(struct amp_host *h, GString *summary, GError **err)
 	amp_ht_attach(h);
 	amp_host_soc(h)->trace_on = false;
 	atomic_store(&ring(h)->on, 0u);
-	amp_trace_drain(t->w, ring(h));
+	drain(t);
 	g_source_destroy(t->timer);
 	g_source_unref(t->timer);
 	struct amp_trace_counts c;

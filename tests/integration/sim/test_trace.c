@@ -265,12 +265,20 @@ static void ctl_starts_and_stops_a_trace(void **state)
 	assert_int_not_equal(ctl_te(&r, "start", path, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "already being written"));
 	echo_once(&r);
+	/* A firmware restart inside the trace: a new, zeroed ring, followed from its start. */
+	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
+	assert_non_null(strstr(itest_ctl(&r, "start"), "started"));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	assert_int_equal(ctl_te(&r, "stop", NULL, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, " 0 bad firmware records, 0 dropped"));
 	echo_once(&r); /* after the trace: not in it either */
 	JsonParser *p;
 	GArray *v = load(path, &p);
 	check_exchange(v); /* exactly one exchange each way */
+	guint at = 0;
+	next_ev(v, &at, 1, "stopped", NULL, 0);
+	next_ev(v, &at, 1, "started", NULL, 0);
+	next_ev(v, &at, 2, "send", "dst", 53); /* the new firmware's announcement */
 	g_array_unref(v);
 	g_object_unref(p);
 	itest_run_stop(&r, SIGINT);
