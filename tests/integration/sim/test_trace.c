@@ -211,6 +211,9 @@ static void run_trace_records_an_echo(void **state)
 	next_ev(v, &at, 1, "started", NULL, 0);
 	next_ev(v, &at, 2, "send", "dst", 53);
 	next_ev(v, &at, 1, "ns create", NULL, 0);
+	const struct ev *c = next_ev(v, &at, 1, "client connect", NULL, 0);
+	assert_string_equal(arg_str(c, "detail"), ECHO_CHAN);
+	next_ev(v, &at, 1, "send", "len", 7);
 	next_ev(v, &at, 1, "stopped", NULL, 0);
 	g_array_unref(v);
 	g_object_unref(p);
