@@ -162,8 +162,10 @@ static int place_regions(struct amp_soc *soc, const struct amp_soc_layout *l)
 			break;
 		soc->regions[i].offset = off;
 		off += l->regions[i].size; /* sizes are page multiples: offsets stay aligned */
-		if (i + 1 == l->nregions && (uint64_t)(off_t)off == off) {
-			soc->total_size = off;
+		if (i + 1 == l->nregions && off <= SIZE_MAX - AMP_SOC_TRACE_SIZE &&
+		    (uint64_t)(off_t)(off + AMP_SOC_TRACE_SIZE) == off + AMP_SOC_TRACE_SIZE) {
+			soc->trace_off = off; /* the event-trace ring follows the regions */
+			soc->total_size = off + AMP_SOC_TRACE_SIZE;
 			return AMP_OK;
 		}
 	}
@@ -236,9 +238,15 @@ static void publish_header(struct amp_soc *soc)
 	h->rsc_da = 0;
 	h->rsc_size = 0;
 	memcpy(h->soc_name, soc->soc_name, sizeof(h->soc_name));
+	h->trace_off = soc->trace_off;
+	h->trace_size = AMP_SOC_TRACE_SIZE;
 	memset(h->reserved, 0, sizeof(h->reserved));
 	memset((void *)h->fw_faults, 0, sizeof(h->fw_faults));
 	memset(h->regions, 0, sizeof(h->regions));
+	/* A new firmware starts with an empty trace ring, on if the host is tracing. */
+	soc->trace = (struct amp_soc_trace_ring *)(void *)(soc->base + soc->trace_off);
+	memset((void *)soc->trace, 0, AMP_SOC_TRACE_SIZE);
+	atomic_store(&soc->trace->on, soc->trace_on ? 1u : 0u);
 	for (uint32_t i = 0; i < soc->nregions; i++) {
 		const struct amp_soc_region *r = &soc->regions[i];
 		struct amp_soc_region_desc *d = &h->regions[i];
@@ -447,10 +455,31 @@ out_destroy:
 	return ret;
 }
 
+int amp_soc_map_trace(struct amp_soc *soc)
+{
+	/* Copies: the header is the host's to rewrite. */
+	uint64_t off = soc->hdr->trace_off, size = soc->hdr->trace_size;
+	void *va;
+
+	if (size != AMP_SOC_TRACE_SIZE || off % AMP_SOC_PAGE || off < AMP_SOC_HDR_SIZE ||
+	    off > soc->total_size || soc->total_size - off < size) {
+		set_err(soc, "%s: invalid trace ring (offset %llu, %llu bytes)", soc->shm_name,
+			(unsigned long long)off, (unsigned long long)size);
+		return AMP_EPROTO;
+	}
+	va = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, soc->fd, (off_t)off);
+	if (va == MAP_FAILED)
+		return os_fail(soc, errno, "mmap trace ring of %s", soc->shm_name);
+	soc->trace = va;
+	return AMP_OK;
+}
+
 void amp_soc_destroy(struct amp_soc *soc)
 {
 	if (!soc)
 		return;
+	if (soc->firmware && soc->trace)
+		munmap((void *)soc->trace, AMP_SOC_TRACE_SIZE);
 	if (soc->firmware) {
 		for (uint32_t i = 0; i < soc->nregions && i < AMP_SOC_MAX_REGIONS; i++) {
 			if (soc->regions[i].va)

@@ -24,9 +24,36 @@ int amp_rpmsg_vring_va(const struct amp_rpmsg_dev *dev, const struct amp_vring_i
 	return *va ? 0 : AMP_EFAULT;
 }
 
+#if AMP_CFG_TRACE
+void amp_rpmsg_trace_emit(const struct amp_rpmsg_dev *dev, uint16_t kind, const struct amp_vq *vq,
+			  uint16_t idx, uint16_t id, uint32_t len, uint32_t src, uint32_t dst)
+{
+	struct amp_trace_ev ev = {.kind = kind,
+				  .q = amp_rpmsg_qnum(dev, vq),
+				  .idx = idx,
+				  .id = id,
+				  .len = len,
+				  .src = src,
+				  .dst = dst};
+
+	dev->trace->emit(dev->trace->ctx, &ev);
+}
+#endif
+
 static void notify(struct amp_rpmsg_dev *dev, const struct amp_vq *vq)
 {
+	amp_rpmsg_tr(dev, AMP_TRACE_KICK, vq, vq->shadow_idx, 0, 0);
 	dev->port.ops->notify(dev->port.ctx, vq->notify_id);
+}
+
+/* Lock held: does a publish need the doorbell? A suppressed one is traced as coalesced. */
+static bool need_kick(struct amp_rpmsg_dev *dev, struct amp_vq *vq)
+{
+	bool need = amp_vq_need_notify(vq);
+
+	if (!need)
+		amp_rpmsg_tr(dev, AMP_TRACE_KICK_COALESCED, vq, vq->shadow_idx, 0, 0);
+	return need;
 }
 
 static struct amp_rpmsg_ept *ept_find(struct amp_rpmsg_dev *dev, uint32_t addr)
@@ -168,7 +195,11 @@ static int tx_commit(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint3
 	amp_rpmsg_owner(dev, buf, AMP_RPMSG_HDR_SIZE + cap, false); /* the peer's now */
 	dev->stats.tx_msgs++;
 	dev->stats.tx_bytes += (uint32_t)len;
-	*kick = amp_vq_need_notify(&dev->tvq);
+	if (AMP_RPMSG_TRACING(dev))
+		amp_rpmsg_trace_emit(dev, AMP_TRACE_SEND, &dev->tvq,
+				     (uint16_t)(dev->tvq.shadow_idx - 1u), id, (uint32_t)len, src,
+				     dst);
+	*kick = need_kick(dev, &dev->tvq);
 	return (int)len;
 }
 
@@ -374,7 +405,7 @@ int amp_rpmsg_release_rx_buffer(struct amp_rpmsg_ept *ept, void *data)
 		ret = dev->ops->rx_put(dev, id);
 	}
 	if (ret == 0)
-		kick = amp_vq_need_notify(&dev->rvq);
+		kick = need_kick(dev, &dev->rvq);
 	amp_rpmsg_unlock(dev);
 	if (kick)
 		notify(dev, &dev->rvq);
@@ -501,6 +532,9 @@ static void ns_rx(struct amp_rpmsg_dev *dev, const void *data, size_t len)
 			break;
 		}
 	}
+	if (AMP_RPMSG_TRACING(dev))
+		amp_rpmsg_trace_emit(dev, AMP_TRACE_NS, &dev->rvq, 0, 0, destroy ? 1u : 0u, addr,
+				     AMP_RPMSG_NS_ADDR);
 	amp_rpmsg_unlock(dev);
 	if (unbound && unbound->unbind_cb)
 		unbound->unbind_cb(unbound);
@@ -614,6 +648,10 @@ static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 					     AMP_RPMSG_HDR_SIZE + (uint32_t)plen, len);
 			break;
 		}
+		if (AMP_RPMSG_TRACING(dev))
+			amp_rpmsg_trace_emit(dev, AMP_TRACE_RECV, &dev->rvq,
+					     (uint16_t)(dev->rvq.last_idx - 1u), id, plen,
+					     amp_le32(hdr.src), amp_le32(hdr.dst));
 		if (!rx_dispatch(dev, buf, len, id, amp_le32(hdr.src), amp_le32(hdr.dst), plen,
 				 &returned)) {
 			ret = 0;
@@ -622,7 +660,7 @@ static int rx_drain(struct amp_rpmsg_dev *dev, bool resume)
 	}
 out:
 	if (returned)
-		kick = amp_vq_need_notify(&dev->rvq);
+		kick = need_kick(dev, &dev->rvq);
 	amp_rpmsg_unlock(dev);
 	if (kick)
 		notify(dev, &dev->rvq);

@@ -52,8 +52,11 @@ static int h_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uin
 		int ret;
 
 		/* Reclaim what the remote consumed (Linux does this lazily in get_a_tx_buf). */
-		while ((ret = amp_vq_get_used(&dev->tvq, &uid, &ulen)) > 0)
+		while ((ret = amp_vq_get_used(&dev->tvq, &uid, &ulen)) > 0) {
+			amp_rpmsg_tr(dev, AMP_TRACE_USED_GET, &dev->tvq,
+				     (uint16_t)(dev->tvq.last_idx - 1u), uid, ulen);
 			bit_set(dev->u.h.tx_free, uid);
+		}
 		if (ret < 0)
 			return ret;
 		i = free_tx_find(dev);
@@ -70,9 +73,14 @@ static int h_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uin
 static int h_tx_put(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total)
 {
 	/* Device-readable, and only as long as the message (Linux: virtqueue_add_outbuf). */
-	return amp_vq_add(&dev->tvq, id,
-			  dev->u.h.da + dev->u.h.tx_off + (uint64_t)id * dev->u.h.tx_size, total,
-			  false);
+	int ret = amp_vq_add(&dev->tvq, id,
+			     dev->u.h.da + dev->u.h.tx_off + (uint64_t)id * dev->u.h.tx_size, total,
+			     false);
+
+	if (ret == 0)
+		amp_rpmsg_tr(dev, AMP_TRACE_AVAIL_PUB, &dev->tvq,
+			     (uint16_t)(dev->tvq.shadow_idx - 1u), id, total);
+	return ret;
 }
 
 static int h_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
@@ -108,15 +116,23 @@ static int h_rx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uin
 	int ret = amp_vq_get_used(&dev->rvq, id, len);
 
 	/* amp_vq_get_used checked id < num and in flight; ids >= rx_count are never posted. */
-	if (ret > 0)
+	if (ret > 0) {
 		*buf = dev->u.h.va + (size_t)*id * dev->u.h.rx_size;
+		amp_rpmsg_tr(dev, AMP_TRACE_USED_GET, &dev->rvq, (uint16_t)(dev->rvq.last_idx - 1u),
+			     *id, *len);
+	}
 	return ret;
 }
 
 static int h_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 {
-	return amp_vq_add(&dev->rvq, id, dev->u.h.da + (uint64_t)id * dev->u.h.rx_size,
-			  dev->u.h.rx_size, true);
+	int ret = amp_vq_add(&dev->rvq, id, dev->u.h.da + (uint64_t)id * dev->u.h.rx_size,
+			     dev->u.h.rx_size, true);
+
+	if (ret == 0)
+		amp_rpmsg_tr(dev, AMP_TRACE_AVAIL_PUB, &dev->rvq,
+			     (uint16_t)(dev->rvq.shadow_idx - 1u), id, dev->u.h.rx_size);
+	return ret;
 }
 
 int amp_rpmsg_h_rx_lookup(struct amp_rpmsg_dev *dev, void *payload, uint16_t *id, uint32_t *cap)

@@ -49,6 +49,33 @@ static inline void amp_rpmsg_owner(const struct amp_rpmsg_dev *dev, void *buf, u
 		dev->port.ops->buf_owner(dev->port.ctx, buf, len, ours);
 }
 
+/* The vring a queue of this device is: the host receives on vring0, the remote on vring1. */
+static inline uint16_t amp_rpmsg_qnum(const struct amp_rpmsg_dev *dev, const struct amp_vq *vq)
+{
+	return (uint16_t)((vq == &dev->rvq) == ((dev->flags & AMP_RPMSG_F_HOST) != 0) ? 0u : 1u);
+}
+
+/* Event trace hooks (<amp/trace.h>): compiled in unless the build says otherwise. */
+#ifndef AMP_CFG_TRACE
+#define AMP_CFG_TRACE 1
+#endif
+#define AMP_RPMSG_TRACING(dev) (AMP_CFG_TRACE && (dev)->trace)
+
+/* Out of line: the hook points stay one test of dev->trace. */
+void amp_rpmsg_trace_emit(const struct amp_rpmsg_dev *dev, uint16_t kind, const struct amp_vq *vq,
+			  uint16_t idx, uint16_t id, uint32_t len, uint32_t src, uint32_t dst);
+
+/*
+ * Event trace hook: @p idx is the ring index just published or consumed. Off (no sink), it
+ * costs one NULL test.
+ */
+static inline void amp_rpmsg_tr(const struct amp_rpmsg_dev *dev, uint16_t kind,
+				const struct amp_vq *vq, uint16_t idx, uint16_t id, uint32_t len)
+{
+	if (AMP_RPMSG_TRACING(dev))
+		amp_rpmsg_trace_emit(dev, kind, vq, idx, id, len, 0, 0);
+}
+
 static inline void amp_rpmsg_unlock(struct amp_rpmsg_dev *dev)
 {
 	if (dev->port.ops->unlock)

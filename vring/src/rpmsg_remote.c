@@ -59,6 +59,8 @@ static int r_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uin
 	ret = amp_vq_get_avail(&dev->tvq, &dev->port, id, &va, &len);
 	if (ret <= 0)
 		return ret;
+	amp_rpmsg_tr(dev, AMP_TRACE_AVAIL_GET, &dev->tvq, (uint16_t)(dev->tvq.last_idx - 1u), *id,
+		     len);
 	*buf = va;
 	len -= AMP_RPMSG_HDR_SIZE; /* min_len guarantees the header fits */
 	*cap = len > UINT16_MAX ? UINT16_MAX : len;
@@ -67,7 +69,12 @@ static int r_tx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, uin
 
 static int r_tx_put(struct amp_rpmsg_dev *dev, uint16_t id, uint32_t total)
 {
-	return amp_vq_put_used(&dev->tvq, id, total);
+	int ret = amp_vq_put_used(&dev->tvq, id, total);
+
+	if (ret == 0)
+		amp_rpmsg_tr(dev, AMP_TRACE_USED_PUB, &dev->tvq,
+			     (uint16_t)(dev->tvq.shadow_idx - 1u), id, total);
+	return ret;
 }
 
 static int r_tx_unget(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)
@@ -111,15 +118,23 @@ static int r_rx_get(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *len, uin
 	void *va;
 	int ret = amp_vq_get_avail(&dev->rvq, &dev->port, id, &va, len);
 
-	if (ret > 0)
+	if (ret > 0) {
 		*buf = va;
+		amp_rpmsg_tr(dev, AMP_TRACE_AVAIL_GET, &dev->rvq,
+			     (uint16_t)(dev->rvq.last_idx - 1u), *id, *len);
+	}
 	return ret;
 }
 
 static int r_rx_put(struct amp_rpmsg_dev *dev, uint16_t id)
 {
 	/* The buffer was device-readable: nothing written, so the used length is 0. */
-	return amp_vq_put_used(&dev->rvq, id, 0);
+	int ret = amp_vq_put_used(&dev->rvq, id, 0);
+
+	if (ret == 0)
+		amp_rpmsg_tr(dev, AMP_TRACE_USED_PUB, &dev->rvq,
+			     (uint16_t)(dev->rvq.shadow_idx - 1u), id, 0);
+	return ret;
 }
 
 static void r_rx_mark(struct amp_rpmsg_dev *dev, uint8_t *buf, uint16_t id, uint32_t cap)

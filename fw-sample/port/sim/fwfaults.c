@@ -2,6 +2,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "fwfaults.h"
 
+#include "evtrace.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -86,6 +88,7 @@ static bool hit(struct fwf_rule *r)
 		return false;
 	r->fired++;
 	atomic_fetch_add(&r->slot->fired, 1);
+	fw_evtrace_port(AMP_TRACE_FAULT, r->id);
 	return true;
 }
 

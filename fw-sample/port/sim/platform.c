@@ -34,6 +34,7 @@
 #include <amp/stm32mp1.h>
 
 #include "bufsan.h"
+#include "evtrace.h"
 #include "fwfaults.h"
 
 /* How long to wait for the host's DRIVER_OK (OpenAMP waits forever; a test should not). */
@@ -71,8 +72,10 @@ static void fw_fail(const char *what, const char *why)
 static void mailbox_isr(void *arg, uint32_t ch)
 {
 	(void)arg;
-	if (ch != AMP_IPCC_CH_SHUTDOWN)
+	if (ch != AMP_IPCC_CH_SHUTDOWN) {
+		fw_evtrace_port(AMP_TRACE_IRQ_RAISE, ch + 1);
 		fwf_irq(ch + 1); /* the fault plan's irq rules (1-based channels, as docs) */
+	}
 	if (ch == AMP_IPCC_CH_SHUTDOWN)
 		atomic_store(&fw.stop_requested, true);
 	else
@@ -312,6 +315,14 @@ static bool start_faults(void)
 	return true;
 }
 
+/* The host turns the event trace on and off in the shared header; we look at each poll. */
+static void follow_trace(void)
+{
+	port_lock(NULL);
+	fw_evtrace_follow(&fw.rdev.amp);
+	port_unlock(NULL);
+}
+
 struct rpmsg_device *fw_platform_init(void)
 {
 	int efds[AMP_FWENV_NFDS];
@@ -323,7 +334,14 @@ struct rpmsg_device *fw_platform_init(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&fw.cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (!attach_soc(efds) || !read_table() || !start_faults() || !start_mailbox(efds))
+	if (!attach_soc(efds))
+		return NULL;
+	/* Before the IRQ thread and the fault rules, which record into it too. */
+	if (!fw_evtrace_init(&fw.soc)) {
+		fw_fail("shared memory", fw.soc.err);
+		return NULL;
+	}
+	if (!read_table() || !start_faults() || !start_mailbox(efds))
 		return NULL;
 
 	/* The core polls for DRIVER_OK, then reads the vrings the host placed. */
@@ -348,6 +366,7 @@ struct rpmsg_device *fw_platform_init(void)
 		return NULL;
 	}
 	rpmsg_device_attach(&fw.rdev);
+	follow_trace();
 	fwf_start(); /* fw exit at-ms=N counts from here */
 	return &fw.rdev;
 }
@@ -362,13 +381,18 @@ void fw_platform_poll(uint32_t timeout_ms)
 		wait_irq(seq, &deadline);
 	}
 	uint32_t pending = atomic_exchange(&fw.pending, 0);
+	follow_trace();
 	/* As ST's MAILBOX_Poll: CH1 means vring0 buffers came back, CH2 a new message. */
-	if (pending & (1u << AMP_IPCC_CH_VRING1))
+	if (pending & (1u << AMP_IPCC_CH_VRING1)) {
+		fw_evtrace_port(AMP_TRACE_IRQ_HANDLE, AMP_IPCC_CH_VRING1 + 1u);
 		amp_rpmsg_notified(&fw.rdev.amp,
 				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING1));
-	if (pending & (1u << AMP_IPCC_CH_VRING0))
+	}
+	if (pending & (1u << AMP_IPCC_CH_VRING0)) {
+		fw_evtrace_port(AMP_TRACE_IRQ_HANDLE, AMP_IPCC_CH_VRING0 + 1u);
 		amp_rpmsg_notified(&fw.rdev.amp,
 				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING0));
+	}
 	/* irq spurious: the handler runs again, with nothing new in the ring. */
 	for (uint32_t ch = AMP_IPCC_CH_VRING0; ch <= AMP_IPCC_CH_VRING1; ch++)
 		if (fwf_spurious(ch + 1))

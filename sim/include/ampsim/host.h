@@ -206,6 +206,18 @@ void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot);
 void amp_host_ddr_cancel(struct amp_host *h, void *priv);
 
 /** Every layer's counters as text (rproc, RPMsg, vrings, IPCC). */
+/**
+ * Start writing the event trace (Chrome trace-event JSON, docs/trace.md) to @p path: both
+ * processes' events from now on, the firmware's through the shared header's trace ring.
+ * AMP_EBUSY if one is being written already; file errors as AMP_E* from errno.
+ */
+gboolean amp_host_trace_start(struct amp_host *h, const char *path, GError **err);
+/** Finish the trace and close its file; appends what it counted to @p summary (may be NULL).
+ * AMP_ENOENT if none is being written. */
+gboolean amp_host_trace_stop(struct amp_host *h, GString *summary, GError **err);
+/** An instant event on the Linux side's processor track (e.g. "client", "connect"); no-op
+ * when no trace is being written. */
+void amp_host_trace_note(struct amp_host *h, const char *cat, const char *name, const char *detail);
 void amp_host_stats(struct amp_host *h, GString *out);
 /** A start-up summary a newcomer can follow: profile, regions, vrings, buffers. */
 void amp_host_describe(struct amp_host *h, GString *out);

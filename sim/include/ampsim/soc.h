@@ -74,6 +74,39 @@ struct amp_soc_fw_fault {
 	_Atomic uint32_t fired;
 };
 
+/** Bytes of the firmware's event-trace ring, after the last region (docs/trace.md). */
+#define AMP_SOC_TRACE_SIZE 65536u
+/** Records in it: what is left after the 64-byte control block. */
+#define AMP_SOC_TRACE_RECS ((AMP_SOC_TRACE_SIZE - 64u) / 32u)
+
+/** One firmware trace event (<amp/trace.h>), 32 bytes; seq is the record's ring position. */
+struct amp_soc_trace_rec {
+	uint64_t ts_ns; /**< CLOCK_MONOTONIC */
+	uint32_t seq;	/**< head value it was written at */
+	uint16_t kind;	/**< enum amp_trace_kind */
+	uint16_t q;
+	uint16_t idx;
+	uint16_t id;
+	uint32_t len;
+	uint32_t src;
+	uint32_t dst;
+};
+
+/**
+ * The firmware's side of the event trace: a single-producer ring the host drains. The firmware
+ * writes records only while @c on is set, never waits for room (a full ring counts @c dropped)
+ * and publishes each record with a release store of @c head; the host consumes up to @c head,
+ * checks every record (the firmware can write anything here) and stores @c tail.
+ */
+struct amp_soc_trace_ring {
+	_Atomic uint32_t on;	  /**< host: nonzero while a trace is being written */
+	_Atomic uint32_t head;	  /**< firmware: records written (free-running) */
+	_Atomic uint32_t tail;	  /**< host: records drained (free-running) */
+	_Atomic uint32_t dropped; /**< firmware: records lost to a full ring (untrusted) */
+	uint32_t reserved[12];
+	struct amp_soc_trace_rec rec[AMP_SOC_TRACE_RECS];
+};
+
 /**
  * The self-describing header at offset 0 of the shared object (DESIGN D12). Written by the
  * host at creation; the firmware process validates all of it before use. The host itself
@@ -101,7 +134,11 @@ struct amp_soc_hdr {
 	/** Counts of the fault rules the firmware applies (AMPSIM_FAULTS, docs/faults.md),
 	 * written by the firmware, cleared by the host before each start: untrusted numbers. */
 	struct amp_soc_fw_fault fw_faults[AMP_SOC_FW_FAULTS];
-	uint8_t reserved[40];
+	/** The event-trace ring (struct amp_soc_trace_ring): offset in the object, page-aligned,
+	 * after the last region; its size, AMP_SOC_TRACE_SIZE. Zeroed before each start. */
+	uint64_t trace_off;
+	uint64_t trace_size;
+	uint8_t reserved[24];
 	struct amp_soc_region_desc regions[AMP_SOC_MAX_REGIONS];
 };
 
@@ -111,6 +148,9 @@ _Static_assert(offsetof(struct amp_soc_hdr, rsc_da) == 72, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, soc_name) == 88, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, fw_faults) == 120, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, regions) == 256, "hdr layout");
+_Static_assert(sizeof(struct amp_soc_trace_rec) == 32, "trace record layout");
+_Static_assert(sizeof(struct amp_soc_trace_ring) == AMP_SOC_TRACE_SIZE, "trace ring layout");
+_Static_assert(offsetof(struct amp_soc_hdr, trace_off) == 216, "hdr layout");
 _Static_assert(sizeof(struct amp_soc_hdr) <= AMP_SOC_HDR_SIZE, "header fits its page");
 
 /** A region as the SoC profile describes it (input to amp_soc_create()). */
@@ -177,8 +217,19 @@ struct amp_soc {
 	uint32_t ipcc_region;
 	uint32_t ipcc_nchan;
 	char soc_name[AMP_SOC_NAME_MAX];
-	char err[192]; /**< text of the last failure (create/attach/map) */
+	char err[192];	    /**< text of the last failure (create/attach/map) */
+	bool trace_on;	    /**< host: what amp_soc_restore() writes to the trace ring's on word */
+	uint64_t trace_off; /**< where the trace ring is in the object */
+	struct amp_soc_trace_ring *trace; /**< mapped trace ring (firmware: amp_soc_map_trace()) */
 };
+
+/**
+ * Firmware: map the event-trace ring the header names (checked: page-aligned, its size,
+ * inside the object). Optional: a firmware that does not trace never maps it.
+ * @retval AMP_OK  soc->trace is set
+ * @retval AMP_EPROTO  the header's trace fields are invalid
+ */
+int amp_soc_map_trace(struct amp_soc *soc);
 
 /**
  * Create the run's shared object: removes stale objects of dead runs of this user first

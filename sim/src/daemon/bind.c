@@ -48,7 +48,14 @@ static void fe_rx_ready(void *ctx)
 	amp_host_rx_resume(ch->host);
 }
 
-static const struct amp_chan_ops fe_ops = {.send = fe_send, .rx_ready = fe_rx_ready};
+static void fe_connected(void *ctx)
+{
+	struct amp_host_chan *ch = ctx;
+	amp_host_trace_note(ch->host, "client", "client connect", ch->name);
+}
+
+static const struct amp_chan_ops fe_ops = {
+    .send = fe_send, .rx_ready = fe_rx_ready, .connected = fe_connected};
 
 static void *open_frontend(enum amp_frontend_kind kind, struct daemon *d, struct amp_host_chan *ch,
 			   const char *path, GError **err)

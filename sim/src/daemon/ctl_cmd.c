@@ -45,6 +45,20 @@ static int ask(const char *rundir, const char *request)
 	return 0;
 }
 
+/* "trace-events start FILE | stop": FILE is made absolute here, the daemon runs elsewhere. */
+static int trace_events(const char *rundir, int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[0], "start") && argv[1][0]) {
+		g_autofree char *abs = g_canonicalize_filename(argv[1], NULL);
+		g_autofree char *req = g_strconcat("trace-events start ", abs, NULL);
+		return ask(rundir, req);
+	}
+	if (argc == 1 && !strcmp(argv[0], "stop"))
+		return ask(rundir, "trace-events stop");
+	g_printerr("ampsim ctl: expected trace-events start FILE or trace-events stop\n");
+	return 2;
+}
+
 int amp_cmd_ctl(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new("[RUNDIR] COMMAND");
@@ -57,6 +71,8 @@ int amp_cmd_ctl(int argc, char **argv)
 		 "  endpoints  the channels the firmware announced and where they are served\n"
 		 "  stats      every layer's counters (vrings, IPCC, RPMsg, endpoints)\n"
 		 "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0\n"
+		 "  trace-events start FILE  write an event trace (Chrome JSON, docs/trace.md)\n"
+		 "  trace-events stop        finish it; prints what it counted\n"
 		 "  fault list             the fault plan: seed, rules, counters, fired faults\n"
 		 "  fault add RULE[;RULE]  add rules (quote them; grammar in docs/faults.md)\n"
 		 "  fault clear            remove every rule\n"
@@ -74,11 +90,18 @@ int amp_cmd_ctl(int argc, char **argv)
 		g_autofree char *req = g_strjoinv(" ", argv + fault_at);
 		return ask(fault_at == 2 ? argv[1] : NULL, req);
 	}
+	int te_at = argc > 1 && !strcmp(argv[1], "trace-events")   ? 1
+		    : argc > 2 && !strcmp(argv[2], "trace-events") ? 2
+								   : 0;
+	if (te_at)
+		return trace_events(te_at == 2 ? argv[1] : NULL, argc - te_at - 1,
+				    argv + te_at + 1);
 	if (argc >= 2 && argc <= 3 && g_str_has_prefix(argv[argc - 1], "fault "))
 		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
 		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
-			   "endpoints, stats, trace, fault SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
+			   "endpoints, stats, trace, trace-events start FILE|stop, fault "
+			   "SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
 		return 2;
 	}
 	return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]);

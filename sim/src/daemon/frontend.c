@@ -378,6 +378,8 @@ static void on_accept(void *priv, int c)
 	fe->warned_drop = false;
 	fe->st.clients++;
 	g_debug("%s: client connected", fe->path);
+	if (fe->ops->connected)
+		fe->ops->connected(fe->ctx);
 	watch_input(fe);
 	kick_output(fe);
 }

@@ -39,6 +39,8 @@ struct amp_chan_ops {
 	 * callback, so the owner may free the frontend here.
 	 */
 	void (*hangup)(void *ctx);
+	/** Optional: a client connected (a frame socket accepted one; the event trace). */
+	void (*connected)(void *ctx);
 };
 
 enum amp_frontend_kind { AMP_FRONTEND_SEQPACKET, AMP_FRONTEND_TTY };

@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 
 #include <amp/error.h>
+#include <ampsim/error.h>
 #include <ampsim/faults.h>
 #include <ampsim/fwenv.h>
 #include <ampsim/host.h>
@@ -44,6 +45,7 @@ struct run_opts {
 	gboolean quiet;
 	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
 	char *seed;   /* --seed N */
+	char *trace;  /* --trace FILE */
 };
 
 void daemon_say(struct daemon *d, const char *fmt, ...)
@@ -314,10 +316,34 @@ static const struct {
     {"endpoints", ctl_endpoints}, {"stats", ctl_stats}, {"trace", ctl_trace},
 };
 
+/* "trace-events start FILE|stop" (docs/trace.md). */
+static gboolean ctl_trace_events(struct daemon *d, const char *args, GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	if (g_str_has_prefix(args, "start ") && args[6]) {
+		if (!amp_host_trace_start(d->host, args + 6, &err)) {
+			g_string_append_printf(out, "%s\n", err->message);
+			return FALSE;
+		}
+		g_string_append_printf(out, "tracing events to %s\n", args + 6);
+		return TRUE;
+	}
+	if (!strcmp(args, "stop"))
+		return amp_host_trace_stop(d->host, out, &err) ||
+		       (g_string_append_printf(out, "%s\n", err->message), FALSE);
+	g_string_append_printf(out,
+			       "unknown trace-events command '%s'; try trace-events start FILE "
+			       "or trace-events stop\n",
+			       args);
+	return FALSE;
+}
+
 static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 {
 	if (g_str_has_prefix(cmd, "fault "))
 		return ctl_fault(ctx, cmd + 6, out);
+	if (g_str_has_prefix(cmd, "trace-events "))
+		return ctl_trace_events(ctx, cmd + 13, out);
 	if (!strncmp(cmd, "sysfs-state", 11) && (cmd[11] == ' ' || cmd[11] == '\0'))
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
 	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
@@ -327,7 +353,7 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 			return ctl_cmds[i].fn(ctx, out);
 	g_string_append_printf(out,
 			       "unknown command '%s'; try status, start, stop, endpoints, "
-			       "stats, trace or fault\n",
+			       "stats, trace, trace-events or fault\n",
 			       cmd);
 	return FALSE;
 }
@@ -452,6 +478,11 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "Seed of the fault plan's random choices, 0..2^64-1 (default: a random one, "
 	     "printed at start and in 'ampsim ctl RUNDIR fault list', to replay a run)",
 	     "N"},
+	    {"trace", 0, 0, G_OPTION_ARG_FILENAME, &o->trace,
+	     "Write an event trace of both processes (kicks, interrupts, ring publishes, "
+	     "messages, lifecycle) to FILE as Chrome trace-event JSON, for ui.perfetto.dev "
+	     "(docs/trace.md); finished when the run ends or by 'ampsim ctl trace-events stop'",
+	     "FILE"},
 	    {"sanitize-buffers", 0, 0, G_OPTION_ARG_NONE, &o->sanitize_buffers,
 	     "Buffer-ownership sanitizer: the firmware marks every buffer it gives up "
 	     "inaccessible, so under --wrap valgrind or built with ASan a use after send or "
@@ -574,6 +605,10 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	}
 	if ((o->faults || o->seed) && !load_faults(d, o))
 		return 2;
+	if (o->trace && !amp_host_trace_start(d->host, o->trace, &err)) {
+		g_printerr("ampsim run: --trace: %s\n", err->message);
+		return 1;
+	}
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
 	if (!d->ctl) {
@@ -607,6 +642,15 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	signal(SIGPIPE, SIG_IGN);
 	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet};
 	int rc = serve(&d, o, fw, fw_args);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) sum = g_string_new(NULL);
+	if (d.host && o->trace && !amp_host_trace_stop(d.host, sum, &err) &&
+	    !g_error_matches(err, AMP_ERROR, AMP_ENOENT)) {
+		g_printerr("ampsim run: %s\n", err->message);
+		rc = rc ? rc : 1;
+	}
+	if (sum->len)
+		daemon_say(&d, "%s", sum->str);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
 	amp_ctl_server_free(d.ctl);
 	amp_rundir_close(d.rd);
@@ -628,5 +672,6 @@ int amp_cmd_run(int argc, char **argv)
 	g_free(o.ipcc_mode);
 	g_free(o.faults);
 	g_free(o.seed);
+	g_free(o.trace);
 	return rc;
 }

@@ -18,6 +18,7 @@ struct amp_faults {
 	unsigned next_id;
 	GPtrArray *record; /* char *: "#n rule r (text): event" */
 	uint64_t nfired;
+	const struct amp_faults_observer *observer; /* told of every fault that fires */
 };
 
 /* ---- PRNG: splitmix64, one stream per rule ----------------------------------------------- */
@@ -688,8 +689,14 @@ void amp_faults_fired(struct amp_faults *f, struct amp_fault_rule *r, const char
 	g_autofree char *line = g_strdup_printf("#%" G_GUINT64_FORMAT " rule %u (%s): %s",
 						f->nfired, r->id, r->text, what);
 	g_message("fault %s", line);
+	(void)(f->observer && (f->observer->fn(f->observer->priv, line), true));
 	if (f->record->len < FAULTS_RECORD_MAX)
 		g_ptr_array_add(f->record, g_steal_pointer(&line));
+}
+
+void amp_faults_set_observer(struct amp_faults *f, const struct amp_faults_observer *o)
+{
+	f->observer = o;
 }
 
 struct amp_fault_rule *amp_faults_hit(struct amp_faults *f, const struct amp_fault_event *ev)

@@ -140,6 +140,13 @@ struct amp_fault_rule *amp_faults_hit(struct amp_faults *f, const struct amp_fau
 
 /** Record and log a firing decided outside amp_faults_hit() (a fw rule's at-ms timer). */
 void amp_faults_fired(struct amp_faults *f, struct amp_fault_rule *r, const char *what);
+/** Told of each fault that fires, with its record line ("#n rule r (text): event"). */
+struct amp_faults_observer {
+	void (*fn)(void *priv, const char *line);
+	void *priv;
+};
+/** @p o (NULL: none) must outlive the plan or be replaced first. */
+void amp_faults_set_observer(struct amp_faults *f, const struct amp_faults_observer *o);
 
 /** True for a rule the firmware applies (irq, ring:fw, fw exit), not the host. */
 bool amp_fault_rule_in_fw(const struct amp_fault_rule *r);

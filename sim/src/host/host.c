@@ -41,6 +41,7 @@ struct amp_host {
 	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
 	GSource *broken_src; /* a send found a broken queue: report the crash from the loop */
 	struct amp_host_faults *faults; /* the fault plan (host_faults.c), NULL: none */
+	struct amp_host_trace *trace;	/* the event trace (host_trace.c), NULL: off */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -153,6 +154,8 @@ static void on_ns(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bo
 	struct amp_host_chan *ch = chan_find(h, name, addr);
 	g_debug("name service: %s \"%s\" at firmware address 0x%x", destroy ? "destroy" : "create",
 		name, addr);
+	if (h->trace)
+		amp_ht_ns(h->trace, name, addr, destroy);
 	if (destroy) {
 		if (ch)
 			chan_free(h, ch, "the firmware destroyed the channel (NS destroy)");
@@ -353,6 +356,8 @@ static void on_irq(void *arg, uint32_t ch)
 	/* The firmware's own interrupts only: a duplicate the fault plan makes is not its doing. */
 	if (h->dev_up && ch == AMP_IPCC_CH_VRING0 && amp_host_kick_check(&h->kick0, &h->dev.rvq))
 		host_kick_warn(h->kick0.unpublished);
+	if (h->trace)
+		amp_ht_irq(h->trace, ch);
 	if (!h->faults || !amp_hf_irq(h->faults, ch))
 		amp_host_irq_now(h, ch);
 }
@@ -515,6 +520,7 @@ static void probe_vdev(struct amp_host *h)
 	amp_host_kick_reset(&h->kick0, &h->dev.rvq);
 	if (h->faults) /* header, buffer and ring faults act on the role table */
 		amp_hf_attach(h->faults, &h->dev);
+	amp_ht_attach(h);
 }
 
 static void on_rproc(void *priv, enum amp_rproc_event ev)
@@ -522,6 +528,8 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 	struct amp_host *h = priv;
 	if (h->faults)
 		amp_hf_rproc_event(h->faults, ev);
+	if (h->trace)
+		amp_ht_rproc_event(h->trace, ev);
 	if (ev == AMP_RPROC_EV_STARTED) {
 		probe_vdev(h);
 	} else if (ev != AMP_RPROC_EV_STOPPED) {
@@ -655,6 +663,8 @@ void amp_host_free(struct amp_host *h)
 		g_source_unref(h->rx_resume);
 	}
 	amp_rproc_free(h->rproc);
+	if (h->trace) /* the owner did not stop it: finish the file anyway */
+		amp_host_trace_stop(h, NULL, NULL);
 	amp_sim_rproc_free(h->plat);
 	amp_hf_free(h->faults);
 	drop_src(&h->link_src);
@@ -736,6 +746,11 @@ struct amp_host_chan **amp_host_channels(struct amp_host *h)
 struct amp_soc *amp_host_soc(struct amp_host *h)
 {
 	return &h->soc;
+}
+
+struct amp_host_trace **amp_host_trace_slot(struct amp_host *h)
+{
+	return &h->trace;
 }
 
 struct amp_sim_rproc *amp_host_plat(struct amp_host *h)

@@ -23,6 +23,7 @@
 struct amp_host_faults {
 	struct amp_host *h;
 	struct amp_faults *plan;
+	struct amp_faults_observer observer; /* fired faults into the event trace */
 	GSList *pending;     /* struct later *: delayed kicks and interrupts, stall ends */
 	GByteArray *scratch; /* a corrupted copy of the message being delivered */
 	bool running;	     /* the firmware runs: at-ms timers are armed */
@@ -594,6 +595,12 @@ void amp_hf_attach(struct amp_host_faults *hf, struct amp_rpmsg_dev *dev)
 
 /* ---- the public API ------------------------------------------------------------------------ */
 
+/* Every fault that fires is an event of the trace, when one is written. */
+static void fault_traced(void *priv, const char *line)
+{
+	amp_host_trace_note(priv, "fault", "fault", line);
+}
+
 static struct amp_host_faults *plan_of(struct amp_host *h)
 {
 	struct amp_host_faults **slot = amp_host_faults_slot(h);
@@ -601,6 +608,8 @@ static struct amp_host_faults *plan_of(struct amp_host *h)
 		struct amp_host_faults *hf = g_new0(struct amp_host_faults, 1);
 		hf->h = h;
 		hf->plan = amp_faults_new(0);
+		hf->observer = (struct amp_faults_observer){.fn = fault_traced, .priv = h};
+		amp_faults_set_observer(hf->plan, &hf->observer);
 		hf->scratch = g_byte_array_new();
 		hf->tx_bufs = g_ptr_array_new();
 		hf->kept = g_array_new(FALSE, FALSE, sizeof(uint16_t));

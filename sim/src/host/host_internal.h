@@ -96,4 +96,16 @@ void amp_hff_reset(struct amp_host *h);
 /** The firmware stopped: keep what it reported, then zero the table for the next start. */
 void amp_hff_fold(struct amp_host *h, struct amp_faults *plan);
 
+/* ---- host_trace.c: the event trace (docs/trace.md); the caller checks it is on ---------- */
+
+struct amp_host_trace;
+/** Where the host keeps its trace (NULL: off, every hook is skipped). */
+struct amp_host_trace **amp_host_trace_slot(struct amp_host *h);
+/** Point the RPMsg device's trace sink at the trace, or clear it (off). */
+void amp_ht_attach(struct amp_host *h);
+/** An interrupt from the firmware (0-based channel): drain its ring, then record ours. */
+void amp_ht_irq(struct amp_host_trace *t, uint32_t ch);
+void amp_ht_rproc_event(struct amp_host_trace *t, enum amp_rproc_event ev);
+void amp_ht_ns(struct amp_host_trace *t, const char *name, uint32_t addr, bool destroy);
+
 #endif /* AMP_HOST_INTERNAL_H */

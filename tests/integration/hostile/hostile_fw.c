@@ -9,6 +9,7 @@
  *   ipcc    the IPCC register file and the model's state and counters
  *   header  the SoC header page before the plug table (region table, rsc slot, asleep)
  *   plug    the DDR plug table
+ *   trace   the event-trace ring's control words and first records (docs/trace.md)
  *   kick    no write: ring the host on a random channel through the register model
  *
  * Configuration comes from the environment, which `ampsim run` passes on:
@@ -51,9 +52,9 @@
 
 #define ECHO_SERVICE "rpmsg-openamp-demo-channel"
 
-enum cls { C_VRING, C_BUFFER, C_RSC, C_IPCC, C_HEADER, C_PLUG, C_KICK, C_COUNT };
-static const char *const cls_names[C_COUNT] = {"vring",	 "buffer", "rsc", "ipcc",
-					       "header", "plug",   "kick"};
+enum cls { C_VRING, C_BUFFER, C_RSC, C_IPCC, C_HEADER, C_PLUG, C_KICK, C_TRACE, C_COUNT };
+static const char *const cls_names[C_COUNT] = {"vring",	 "buffer", "rsc",  "ipcc",
+					       "header", "plug",   "kick", "trace"};
 
 struct span {
 	uint8_t *p;
@@ -204,6 +205,16 @@ static void kick(uint32_t ch)
 			(void)!write(h.efds[b], &one, sizeof(one));
 }
 
+/* The head of the trace ring (control words and the first records): where the host looks. */
+static struct span trace_span(void)
+{
+	const struct amp_soc_hdr *hdr = (const void *)h.base;
+	uint64_t off = hdr->trace_off;
+	if (off < AMP_SOC_HDR_SIZE || off > h.size || h.size - off < AMP_SOC_TRACE_SIZE)
+		return (struct span){NULL, 0};
+	return (struct span){h.base + off, 1024};
+}
+
 static struct span target(enum cls c)
 {
 	switch (c) {
@@ -220,6 +231,8 @@ static struct span target(enum cls c)
 	case C_PLUG:
 		return (struct span){h.base + AMP_DDR_PLUG_OFFSET,
 				     sizeof(struct amp_ddr_plug_table)};
+	case C_TRACE:
+		return trace_span();
 	default:
 		return (struct span){NULL, 0};
 	}

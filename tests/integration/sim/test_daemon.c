@@ -635,7 +635,7 @@ static void help_and_docs_explain_every_option(void **state)
 	static const char *const run_opts[] = {
 	    "--soc",	     "--run-dir",	   "--no-recovery", "--gdb",   "--gdb-port",
 	    "--wrap",	     "--ipcc-mode",	   "--verbose",	    "--quiet", "rpmsg_ctrl0",
-	    "FIRMWARE-ARGS", "--sanitize-buffers", "--faults",	    "--seed"};
+	    "FIRMWARE-ARGS", "--sanitize-buffers", "--faults",	    "--seed",  "--trace"};
 	static const char *const chat_opts[] = {"--timeout", "--ctrl", "--dst", "--src", "--name"};
 	static char help[8192], docs[65536];
 	char cmd[512];

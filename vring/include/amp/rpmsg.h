@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <amp/port.h>
+#include <amp/trace.h>
 #include <amp/virtqueue.h>
 #include <amp/vring_layout.h>
 
@@ -122,6 +123,8 @@ struct amp_rpmsg_dev {
 	uint8_t *park_buf;	     /**< the deferred message's buffer (header first) */
 	uint32_t park_src, park_dst; /**< its header as read once, when it arrived */
 	struct amp_rpmsg_stats stats;
+	/** Event trace sink (<amp/trace.h>), NULL: off. Set and cleared under the port lock. */
+	const struct amp_trace_sink *trace;
 	union {
 		struct {		 /* host role */
 			uint64_t da;	 /**< device address of the pool */
