@@ -96,4 +96,19 @@ void amp_hff_reset(struct amp_host *h);
 /** The firmware stopped: keep what it reported, then zero the table for the next start. */
 void amp_hff_fold(struct amp_host *h, struct amp_faults *plan);
 
+/* ---- host_tap.c: the message tap (amp_host_set_tap) -------------------------------------- */
+
+struct amp_host_tap {
+	amp_host_tap_fn fn;
+	void *priv;
+	const void *parked; /* payload a receiver deferred: reported already, skip its redelivery */
+};
+
+struct amp_host_tap *amp_host_tap_slot(struct amp_host *h);
+/** A message sent from @p ept to @p dst (the core wrote reserved and flags 0). */
+void amp_host_tap_tx(struct amp_host_tap *t, const struct amp_rpmsg_ept *ept, uint32_t dst,
+		     const void *data, size_t len);
+/** A message received: @p payload is the core's pointer into the RX buffer (header before). */
+void amp_host_tap_rx(struct amp_host_tap *t, const char *name, const void *payload, size_t len);
+
 #endif /* AMP_HOST_INTERNAL_H */
