@@ -99,18 +99,18 @@ local function dissect_sdb(tvb, pinfo, tree, to_fw)
 	for _, form in ipairs(to_fw and sdb_forms.to_fw or sdb_forms.from_fw) do
 		local caps = {s:match(form[1])}
 		if #caps > 0 then
-			t:add(f.sdb_kind, tvb, form[2])
+			t:add(f.sdb_kind, tvb(), form[2])
 			for i, key in ipairs(form[3]) do
 				local v = key == "idx" and tonumber(caps[i], 10) or tonumber(caps[i], 16)
-				t:add(f["sdb_" .. key], tvb, v)
+				t:add(f["sdb_" .. key], tvb(), v)
 			end
 			pinfo.cols.info = string.format("SDB %s: %s", form[2], s)
 			return
 		end
 	end
 	if to_fw and #s > 0 and printable(s) and not s:match("^[BTRF]") then
-		t:add(f.sdb_kind, tvb, "command")
-		t:add(f.sdb_cmd, tvb, s)
+		t:add(f.sdb_kind, tvb(), "command")
+		t:add(f.sdb_cmd, tvb(), s)
 		pinfo.cols.info = "SDB command: " .. s
 	else
 		t:add_expert_info(PI_MALFORMED, PI_WARN, "not an rpmsg-sdb message")
@@ -141,7 +141,7 @@ local function dissect_bench(tvb, pinfo, tree, to_fw)
 		t:add_le(f.b_crc, tvb(4, 2))
 		pinfo.cols.info = string.format("bench block: %d bytes in all", tvb(2, 2):le_uint())
 	else
-		t:add(f.b_form, tvb, "payload chunk")
+		t:add(f.b_form, tvb(), "payload chunk")
 	end
 end
 

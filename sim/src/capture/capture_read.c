@@ -133,7 +133,8 @@ static gboolean read_blocks(struct reader *rd, GError **err)
 			return bad(rd, err, off + len - 4, "block's trailing length differs");
 		gboolean ok = TRUE;
 		if (type == BT_SHB && off != 0)
-			return bad(rd, err, off, "a second section (merged files are not supported)");
+			return bad(rd, err, off,
+				   "a second section (merged files are not supported)");
 		else if (type == BT_IDB)
 			ok = read_idb(rd, b, len, off, err);
 		else if (type == BT_EPB)

@@ -44,8 +44,8 @@ struct run_opts {
 	gboolean sanitize_buffers;
 	gboolean verbose;
 	gboolean quiet;
-	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
-	char *seed;   /* --seed N */
+	char *faults;  /* --faults SPEC|FILE; "" installs an empty plan */
+	char *seed;    /* --seed N */
 	char *capture; /* --capture FILE */
 };
 

@@ -17,10 +17,10 @@
 enum { REPLAY_OK = 0, REPLAY_DIFF = 1, REPLAY_USAGE = 2, REPLAY_CANNOT = 3 };
 
 struct replay {
-	GPtrArray *recs;   /* struct amp_cap_rec *: the capture */
-	GHashTable *got;   /* endpoint name -> GQueue of struct replay_got *: not compared yet */
+	GPtrArray *recs; /* struct amp_cap_rec *: the capture */
+	GHashTable *got; /* endpoint name -> GQueue of struct replay_got *: not compared yet */
 	struct amp_host *host;
-	char *crash;	   /* the firmware crashed: why */
+	char *crash; /* the firmware crashed: why */
 	bool fast;
 	int timeout_ms;
 	gint64 run0, rec0; /* original timing: the first record's time, here and then */
@@ -74,8 +74,8 @@ static gboolean on_timeout(gpointer data)
 }
 
 /* Run the loop until @p done(r, arg) or @p ms pass; false on timeout. Bounded always. */
-static bool wait_for(struct replay *r, bool (*done)(struct replay *, const void *),
-		     const void *arg, int ms)
+static bool wait_for(struct replay *r, bool (*done)(struct replay *, const void *), const void *arg,
+		     int ms)
 {
 	bool expired = false;
 	GSource *t = g_timeout_source_new((guint)ms);
@@ -178,9 +178,10 @@ static int play_rx(struct replay *r, const struct amp_cap_rec *rec)
 		if (r->crash)
 			g_printerr("the firmware crashed before sending it: %s\n", r->crash);
 		else
-			g_printerr("the firmware sent nothing here within %d ms (%u messages matched "
-				   "before)\n",
-				   r->timeout_ms, r->matched);
+			g_printerr(
+			    "the firmware sent nothing here within %d ms (%u messages matched "
+			    "before)\n",
+			    r->timeout_ms, r->matched);
 		return REPLAY_DIFF;
 	}
 	struct replay_got *g = g_queue_pop_head(g_hash_table_lookup(r->got, rec->name));

@@ -49,6 +49,6 @@ char *replay_compare(const struct amp_cap_rec *want, const struct replay_got *go
 		return NULL; /* only the firmware's address changed */
 	g_autofree char *ex = replay_hex(w, want->len);
 	g_autofree char *gt = replay_hex(g, glen);
-	return g_strdup_printf("  expected %s\n  got      %s\n  first difference at byte %zu",
-			       ex, gt, first_diff(w, want->len, g, glen));
+	return g_strdup_printf("  expected %s\n  got      %s\n  first difference at byte %zu", ex,
+			       gt, first_diff(w, want->len, g, glen));
 }

@@ -103,8 +103,7 @@ static void expect_line(GString *want, unsigned i, bool echo, uint32_t ours)
 	g_autofree char *h = hex(msgs[i]);
 	uint32_t src = echo ? fw_addr : ours, dst = echo ? ours : fw_addr;
 	g_string_append_printf(want, "%u\t%d\t%s\t%u\t%u\t%zu\t0x0000\t%s\t%s\t\t\t\n",
-			       2 + 2 * i + echo, echo, CHAN, src, dst, strlen(msgs[i]), h,
-			       msgs[i]);
+			       2 + 2 * i + echo, echo, CHAN, src, dst, strlen(msgs[i]), h, msgs[i]);
 }
 
 static void tshark_decodes_the_capture(void **state)
@@ -116,12 +115,38 @@ static void tshark_decodes_the_capture(void **state)
 		skip();
 	}
 	char out[OUT_MAX];
-	const char *argv[] = {TSHARK, "-X", "lua_script:" DISSECTOR, "-r", cap_path, "-T",
-			      "fields", "-e", "frame.number", "-e", "ampsim.dir", "-e",
-			      "ampsim.name", "-e", "rpmsg.src", "-e", "rpmsg.dst", "-e",
-			      "rpmsg.len", "-e", "rpmsg.flags", "-e", "rpmsg.payload", "-e",
-			      "rpmsg.text", "-e", "rpmsg_ns.name", "-e", "rpmsg_ns.addr", "-e",
-			      "rpmsg_ns.flags", NULL};
+	const char *argv[] = {TSHARK,
+			      "-X",
+			      "lua_script:" DISSECTOR,
+			      "-r",
+			      cap_path,
+			      "-T",
+			      "fields",
+			      "-e",
+			      "frame.number",
+			      "-e",
+			      "ampsim.dir",
+			      "-e",
+			      "ampsim.name",
+			      "-e",
+			      "rpmsg.src",
+			      "-e",
+			      "rpmsg.dst",
+			      "-e",
+			      "rpmsg.len",
+			      "-e",
+			      "rpmsg.flags",
+			      "-e",
+			      "rpmsg.payload",
+			      "-e",
+			      "rpmsg.text",
+			      "-e",
+			      "rpmsg_ns.name",
+			      "-e",
+			      "rpmsg_ns.addr",
+			      "-e",
+			      "rpmsg_ns.flags",
+			      NULL};
 	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
 	/* tshark may warn about running as root: keep the lines that start with a number. */
 	g_autoptr(GString) got = g_string_new(NULL);
@@ -149,8 +174,9 @@ static void replay_of_the_echo_capture_passes(void **state)
 	(void)state;
 	char out[OUT_MAX];
 	for (int original = 0; original < 2; original++) {
-		const char *argv[] = {AMPSIM_BIN, "replay", "--timing", original ? "original" : "fast",
-				      cap_path, ECHO_FW, NULL};
+		const char *argv[] = {
+		    AMPSIM_BIN, "replay", "--timing", original ? "original" : "fast",
+		    cap_path,	ECHO_FW,  NULL};
 		int rc = itest_capture(argv, out, sizeof(out));
 		if (rc != 0)
 			fail_msg("replay exit %d: %s", rc, out);
@@ -215,9 +241,9 @@ static void replay_refuses_bad_captures(void **state)
 	};
 	char out[OUT_MAX];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *path = cases[i].len < 0
-				       ? itest_scratch_path("missing.pcapng")
-				       : bad_copy((size_t)cases[i].len, cases[i].poke_at, cases[i].poke);
+		const char *path = cases[i].len < 0 ? itest_scratch_path("missing.pcapng")
+						    : bad_copy((size_t)cases[i].len,
+							       cases[i].poke_at, cases[i].poke);
 		const char *argv[] = {AMPSIM_BIN, "replay", path, ECHO_FW, NULL};
 		assert_int_equal(itest_capture(argv, out, sizeof(out)), 3);
 		if (!strstr(out, cases[i].says))
