@@ -3,7 +3,8 @@
  * captured while four messages go through it; the capture read back, decoded by tshark with
  * the shipped dissector (field values checked), replayed against the echo sample (passes)
  * and against fw_replay_diff (the third answer differs: frame 7 reported), and bad capture
- * files refused with a message. Every wait is bounded.
+ * files refused with a message; a run killed with SIGKILL leaves a readable capture. Every
+ * wait is bounded.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -260,6 +261,36 @@ static void replay_refuses_bad_captures(void **state)
 	}
 }
 
+/* Each message is in the file as it passes: a run killed at once leaves them all readable. */
+static void a_killed_run_leaves_a_readable_capture(void **state)
+{
+	(void)state;
+	char path[256];
+	itest_fmt(path, sizeof(path), "%s/killed.pcapng", itest_scratch());
+	struct itest_run r = {0};
+	const char *opts[] = {"--capture", path, NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	echo_frame(fd, msgs[0]);
+	echo_frame(fd, msgs[1]);
+	itest_run_stop(&r, SIGKILL);
+	close(fd);
+	char out[1024];
+	const char *cleanup[] = {AMPSIM_BIN, "cleanup", "--run-dir", r.dir, NULL};
+	assert_int_equal(itest_capture(cleanup, out, sizeof(out)), 0);
+	g_autoptr(GError) err = NULL;
+	GPtrArray *recs = amp_capture_read(path, &err);
+	if (!recs)
+		fail_msg("%s", err->message);
+	assert_int_equal(recs->len, 5); /* the announcement, two messages, two echoes */
+	const struct amp_cap_rec *last = recs->pdata[4];
+	assert_false(last->to_fw);
+	assert_int_equal(last->len, strlen(msgs[1]));
+	assert_memory_equal(last->payload, msgs[1], last->len);
+	g_ptr_array_unref(recs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(replay_of_the_echo_capture_passes),
 	    cmocka_unit_test(replay_reports_the_first_difference),
 	    cmocka_unit_test(replay_refuses_bad_captures),
+	    cmocka_unit_test(a_killed_run_leaves_a_readable_capture),
 	};
 	return cmocka_run_group_tests(tests, make_capture, NULL);
 }
