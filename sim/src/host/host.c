@@ -198,7 +198,7 @@ static int ept_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32
 	struct amp_host_ept *e = priv;
 	const void *msg = data;
 	e->host->rx_busy = false;
-	amp_host_tap_rx(&e->host->tap, ept->name, data, len);
+	amp_host_tap_rx(&e->host->tap, e->name, data, len);
 	for (unsigned n = rx_faults(e->host, ept, src, &msg, &len); n > 0 && e->host; n--)
 		if (e->ops && e->ops->receive)
 			e->ops->receive(e->priv, e, msg, len, src);
@@ -713,8 +713,11 @@ int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t ds
 		if (amp_rpmsg_tx_wait_begin(&h->dev))
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	}
-	if (rc >= 0)
-		amp_host_tap_tx(&h->tap, ept, dst, data, len);
+	if (rc >= 0) /* a free endpoint's name is ours, not the core's (it has none) */
+		amp_host_tap_tx(&h->tap,
+				ept->cb == ept_receive ? ((struct amp_host_ept *)ept->priv)->name
+						       : ept->name,
+				ept->addr, dst, data, len);
 	if ((rc == AMP_EPROTO || rc == AMP_EBROKEN) && !h->broken_src) {
 		/* The sender's channel must outlive this call: crash from the loop. */
 		h->broken_src = g_idle_source_new();

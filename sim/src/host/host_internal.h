@@ -105,8 +105,9 @@ struct amp_host_tap {
 };
 
 struct amp_host_tap *amp_host_tap_slot(struct amp_host *h);
-/** A message sent from @p ept to @p dst (the core wrote reserved and flags 0). */
-void amp_host_tap_tx(struct amp_host_tap *t, const struct amp_rpmsg_ept *ept, uint32_t dst,
+/** A message sent from endpoint @p name at @p src to @p dst (the core wrote reserved and
+ *  flags 0). */
+void amp_host_tap_tx(struct amp_host_tap *t, const char *name, uint32_t src, uint32_t dst,
 		     const void *data, size_t len);
 /** A message received: @p payload is the core's pointer into the RX buffer (header before). */
 void amp_host_tap_rx(struct amp_host_tap *t, const char *name, const void *payload, size_t len);

@@ -18,18 +18,18 @@ static void put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-void amp_host_tap_tx(struct amp_host_tap *t, const struct amp_rpmsg_ept *ept, uint32_t dst,
+void amp_host_tap_tx(struct amp_host_tap *t, const char *name, uint32_t src, uint32_t dst,
 		     const void *data, size_t len)
 {
 	if (!t->fn)
 		return;
 	/* The header tx_commit() wrote: src, dst, reserved 0, len, flags 0 (little-endian). */
 	uint8_t hdr[AMP_RPMSG_HDR_SIZE] = {0};
-	put_le32(hdr, ept->addr);
+	put_le32(hdr, src);
 	put_le32(hdr + 4, dst);
 	hdr[12] = (uint8_t)len;
 	hdr[13] = (uint8_t)(len >> 8);
-	struct amp_host_msg m = {true, ept->name, hdr, data, len};
+	struct amp_host_msg m = {true, name, hdr, data, len};
 	t->fn(t->priv, &m);
 }
 

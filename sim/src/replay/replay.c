@@ -25,6 +25,8 @@ struct replay {
 	int timeout_ms;
 	gint64 run0, rec0; /* original timing: the first record's time, here and then */
 	unsigned sent, matched;
+	GHashTable *announced; /* names the capture's name service announced: channels */
+	GHashTable *epts;      /* name -> struct amp_host_ept *: the other names (rpmsg_ctrl0) */
 };
 
 static void got_free(gpointer p)
@@ -32,6 +34,11 @@ static void got_free(gpointer p)
 	struct replay_got *g = p;
 	g_bytes_unref(g->payload);
 	g_free(g);
+}
+
+static void ept_free(gpointer e)
+{
+	amp_host_ept_free(e);
 }
 
 static void queue_free(gpointer q)
@@ -135,14 +142,44 @@ struct try_send {
 static bool sent_or_failed(struct replay *r, const void *arg)
 {
 	struct try_send *ts = (struct try_send *)arg;
-	struct amp_host_chan *ch = chan_named(r, ts->rec->name);
-	if (!ch) {
-		ts->rc = AMP_ENOTCONN;
-		return true;
-	}
 	static const uint8_t none[1];
-	ts->rc = amp_host_send(ch, ts->rec->len ? ts->rec->payload : none, ts->rec->len);
+	const void *data = ts->rec->len ? ts->rec->payload : none;
+	struct amp_host_ept *e = g_hash_table_lookup(r->epts, ts->rec->name);
+	struct amp_host_chan *ch = e ? NULL : chan_named(r, ts->rec->name);
+	if (e)
+		ts->rc = amp_host_ept_send(e, data, ts->rec->len);
+	else if (ch)
+		ts->rc = amp_host_send(ch, data, ts->rec->len);
+	else
+		ts->rc = AMP_ENOTCONN;
 	return ts->rc != AMP_ENOMEM; /* no TX buffer now: the loop gives them back */
+}
+
+static bool bus_up(struct replay *r, const void *arg)
+{
+	(void)arg;
+	return amp_host_rpmsg(r->host) != NULL;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A name no announcement made: an endpoint of the user's (rpmsg_ctrl0), with its addresses. */
+static int ept_for(struct replay *r, const struct amp_cap_rec *rec)
+{
+	static const struct amp_host_ept_ops ops; /* what it receives, the tap keeps */
+	if (g_hash_table_contains(r->epts, rec->name))
+		return AMP_OK;
+	if (!wait_for(r, bus_up, NULL, r->timeout_ms))
+		return AMP_ENOTCONN;
+	struct amp_host_ept *e;
+	int rc =
+	    amp_host_ept_new(r->host, rec->name, le32(rec->hdr), le32(rec->hdr + 4), &ops, r, &e);
+	if (rc == AMP_OK)
+		g_hash_table_insert(r->epts, g_strdup(rec->name), e);
+	return rc;
 }
 
 static int play_tx(struct replay *r, const struct amp_cap_rec *rec)
@@ -153,7 +190,15 @@ static int play_tx(struct replay *r, const struct amp_cap_rec *rec)
 		if (due > now)
 			wait_for(r, never, NULL, (int)MIN((due - now + 999) / 1000, G_MAXINT));
 	}
-	if (!wait_for(r, has_chan, rec->name, r->timeout_ms)) {
+	if (!g_hash_table_contains(r->announced, rec->name)) {
+		int rc = ept_for(r, rec);
+		if (rc != AMP_OK) {
+			say_frame(rec);
+			g_printerr("cannot create this endpoint (no announcement named it): %s\n",
+				   amp_strerror(rc));
+			return REPLAY_DIFF;
+		}
+	} else if (!wait_for(r, has_chan, rec->name, r->timeout_ms)) {
 		say_frame(rec);
 		g_printerr("the firmware did not announce this channel within %d ms%s%s\n",
 			   r->timeout_ms, r->crash ? "; it crashed: " : "",
@@ -237,6 +282,11 @@ static int replay_run(struct replay *r, const char *file, const char *fw, const 
 	    .ops = &replay_ops,
 	    .priv = r,
 	};
+	for (guint i = 0; i < r->recs->len; i++) { /* which names are channels */
+		const struct amp_cap_rec *rec = r->recs->pdata[i];
+		if (!rec->to_fw && !rec->name[0] && rec->len == 40 && !(rec->payload[36] & 1u))
+			g_hash_table_add(r->announced, g_strndup((const char *)rec->payload, 31));
+	}
 	r->host = amp_host_new(&hc, &err);
 	if (!r->host || (amp_host_set_tap(r->host, on_msg, r), !amp_host_start(r->host, &err))) {
 		g_printerr("ampsim replay: %s\n", err->message);
@@ -311,11 +361,15 @@ int amp_cmd_replay(int argc, char **argv)
 	if (rc == REPLAY_OK) {
 		struct replay r = {
 		    .got = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, queue_free),
+		    .announced = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		    .epts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ept_free),
 		    .fast = !o.timing || !strcmp(o.timing, "fast"),
 		    .timeout_ms = o.timeout_ms,
 		};
 		rc = replay_run(&r, argv[1], argv[2], o.soc);
-		amp_host_free(r.host); /* kills the firmware at once: the replay is over */
+		g_hash_table_unref(r.epts); /* amp_host_ept_free() each, before the host goes */
+		amp_host_free(r.host);	    /* kills the firmware at once: the replay is over */
+		g_hash_table_unref(r.announced);
 		if (r.recs)
 			g_ptr_array_unref(r.recs);
 		g_hash_table_unref(r.got);

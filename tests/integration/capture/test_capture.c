@@ -261,6 +261,40 @@ static void replay_refuses_bad_captures(void **state)
 	}
 }
 
+/* An endpoint made through rpmsg_ctrl0 is captured under its name and replayed as one. */
+static void a_ctrl_endpoint_is_captured_and_replayed(void **state)
+{
+	(void)state;
+	char path[256], dst[16], out[OUT_MAX];
+	itest_fmt(path, sizeof(path), "%s/ctrl.pcapng", itest_scratch());
+	struct itest_run r = {0};
+	const char *opts[] = {"--capture", path, NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, CHAN));
+	const char *chat[] = {AMPSIM_BIN, "chat",   "--ctrl", "--dst",
+			      dst,	  "--name", "my-ept", itest_run_path(&r, "rpmsg_ctrl0"),
+			      "via ctrl", NULL};
+	if (itest_capture(chat, out, sizeof(out)) != 0)
+		fail_msg("chat --ctrl: %s", out);
+	itest_run_stop(&r, SIGINT);
+	g_autoptr(GError) err = NULL;
+	GPtrArray *recs = amp_capture_read(path, &err);
+	assert_non_null(recs);
+	assert_int_equal(recs->len, 3);
+	for (guint i = 1; i < 3; i++) {
+		const struct amp_cap_rec *m = recs->pdata[i];
+		assert_string_equal(m->name, "my-ept");
+		assert_memory_equal(m->payload, "via ctrl", 8);
+	}
+	g_ptr_array_unref(recs);
+	const char *replay[] = {AMPSIM_BIN, "replay", path, ECHO_FW, NULL};
+	if (itest_capture(replay, out, sizeof(out)) != 0)
+		fail_msg("replay: %s", out);
+	assert_non_null(strstr(out, "1 messages sent, 2 from the firmware matched"));
+}
+
 /* Each message is in the file as it passes: a run killed at once leaves them all readable. */
 static void a_killed_run_leaves_a_readable_capture(void **state)
 {
@@ -300,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(replay_reports_the_first_difference),
 	    cmocka_unit_test(replay_refuses_bad_captures),
 	    cmocka_unit_test(a_killed_run_leaves_a_readable_capture),
+	    cmocka_unit_test(a_ctrl_endpoint_is_captured_and_replayed),
 	};
 	return cmocka_run_group_tests(tests, make_capture, NULL);
 }
