@@ -37,6 +37,18 @@ static bool ns_same(const uint8_t *a, const uint8_t *b)
 	return !memcmp(a, b, 32) && !memcmp(a + 36, b + 36, 4);
 }
 
+/* "  expected NS create "a", got NS destroy "b"\n": the names escaped (the firmware's text). */
+static char *ns_names(const uint8_t *w, const uint8_t *g)
+{
+	g_autofree char *wn = g_strndup((const char *)w, 31);
+	g_autofree char *gn = g_strndup((const char *)g, 31);
+	g_autofree char *we = g_strescape(wn, NULL);
+	g_autofree char *ge = g_strescape(gn, NULL);
+	return g_strdup_printf("  expected NS %s \"%s\", got NS %s \"%s\"\n",
+			       (w[36] & 1u) ? "destroy" : "create", we,
+			       (g[36] & 1u) ? "destroy" : "create", ge);
+}
+
 char *replay_compare(const struct amp_cap_rec *want, const struct replay_got *got)
 {
 	size_t glen = 0;
@@ -49,6 +61,8 @@ char *replay_compare(const struct amp_cap_rec *want, const struct replay_got *go
 		return NULL; /* only the firmware's address changed */
 	g_autofree char *ex = replay_hex(w, want->len);
 	g_autofree char *gt = replay_hex(g, glen);
-	return g_strdup_printf("  expected %s\n  got      %s\n  first difference at byte %zu", ex,
-			       gt, first_diff(w, want->len, g, glen));
+	g_autofree char *names =
+	    ns && glen == 40 && want->len == 40 ? ns_names(w, g) : g_strdup("");
+	return g_strdup_printf("%s  expected %s\n  got      %s\n  first difference at byte %zu",
+			       names, ex, gt, first_diff(w, want->len, g, glen));
 }

@@ -203,6 +203,12 @@ static void replay_reports_the_first_difference(void **state)
 		if (!strstr(out, want[i]))
 			fail_msg("no \"%s\" in:\n%s", want[i], out);
 	assert_null(strstr(out, "frame 5 ")); /* the first two answers matched */
+	/* The tty sample announces another name: the first frame differs. */
+	const char *tty[] = {AMPSIM_BIN, "replay", cap_path, TTY_FW, NULL};
+	assert_int_equal(itest_capture(tty, out, sizeof(out)), 1);
+	if (!strstr(out, "frame 1 (firmware -> Linux, \"(name service)\")") ||
+	    !strstr(out, "expected NS create \"" CHAN "\", got NS create \"rpmsg-tty\""))
+		fail_msg("%s", out);
 }
 
 /* Write @p len bytes of the good capture, with @p poke (offset, value) applied if >= 0. */
