@@ -205,6 +205,22 @@ void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot);
 /** Forget the pending plugs of @p priv (it is going away); their callbacks never run. */
 void amp_host_ddr_cancel(struct amp_host *h, void *priv);
 
+/* ---- the message tap (ampsim run --capture, ampsim replay; docs/capture.md) ------------ */
+
+/** One RPMsg message as it crossed the link, for amp_host_set_tap(). */
+struct amp_host_msg {
+	bool to_fw;	    /**< true: host -> firmware (vring1); false: firmware -> host */
+	const char *name;   /**< the host endpoint's name; "" for the name service (addr 53) */
+	const uint8_t *hdr; /**< the 16-byte RPMsg header, little-endian, as on the wire */
+	const void *payload;
+	size_t len; /**< payload bytes (the header's len field is in @p hdr, untouched) */
+};
+/** Called with every message sent (after the send succeeded) or received (before the
+ *  receiver's callback; a message the receiver deferred is reported once). */
+typedef void (*amp_host_tap_fn)(void *priv, const struct amp_host_msg *m);
+/** Install the one tap (NULL: none). Cost with none: one test per message. */
+void amp_host_set_tap(struct amp_host *h, amp_host_tap_fn fn, void *priv);
+
 /** Every layer's counters as text (rproc, RPMsg, vrings, IPCC). */
 /**
  * Start writing the event trace (Chrome trace-event JSON, docs/trace.md) to @p path: both

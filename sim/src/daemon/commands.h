@@ -12,5 +12,7 @@ int amp_cmd_cleanup(int argc, char **argv);
 int amp_cmd_sdb(int argc, char **argv);
 int amp_cmd_new_firmware(int argc, char **argv);
 int amp_cmd_exec(int argc, char **argv);
+/* sim/src/replay/replay.c */
+int amp_cmd_replay(int argc, char **argv);
 
 #endif /* AMP_SIM_COMMANDS_H */

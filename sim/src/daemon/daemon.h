@@ -23,6 +23,7 @@ struct daemon {
 	struct amp_rundir *rd;
 	struct amp_ctl_server *ctl;
 	struct amp_rpmsg_ctrl *rctrl; /* while the RPMsg bus is up, as /dev/rpmsg_ctrl0 */
+	struct amp_capture *capture;  /* --capture FILE (sim/src/capture/) */
 	bool used[DAEMON_MAX_SERVICES][DAEMON_MAX_INDEX];
 	const char *firmware; /* the FIRMWARE argument, for `ctl status` */
 	bool quiet;

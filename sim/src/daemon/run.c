@@ -21,6 +21,8 @@
 #include <ampsim/fwenv.h>
 #include <ampsim/host.h>
 
+#include "../capture/capture.h"
+
 #include "commands.h"
 #include "ctl.h"
 #include "daemon.h"
@@ -43,9 +45,10 @@ struct run_opts {
 	gboolean sanitize_buffers;
 	gboolean verbose;
 	gboolean quiet;
-	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
-	char *seed;   /* --seed N */
-	char *trace;  /* --trace FILE */
+	char *faults;  /* --faults SPEC|FILE; "" installs an empty plan */
+	char *seed;    /* --seed N */
+	char *trace;   /* --trace FILE */
+	char *capture; /* --capture FILE */
 };
 
 void daemon_say(struct daemon *d, const char *fmt, ...)
@@ -488,6 +491,10 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "inaccessible, so under --wrap valgrind or built with ASan a use after send or "
 	     "release stops at that line (docs/faults.md)",
 	     NULL},
+	    {"capture", 0, 0, G_OPTION_ARG_FILENAME, &o->capture,
+	     "Write every RPMsg message, both ways, with endpoint names and times, to FILE as "
+	     "pcapng for Wireshark and 'ampsim replay' (docs/capture.md)",
+	     "FILE"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
 	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
@@ -609,6 +616,14 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: --trace: %s\n", err->message);
 		return 1;
 	}
+	if (o->capture) { /* before the boot: the name-service announcements are recorded too */
+		d->capture = amp_capture_open(o->capture, &err);
+		if (!d->capture) {
+			g_printerr("ampsim run: --capture: %s\n", err->message);
+			return 1;
+		}
+		amp_host_set_tap(d->host, amp_capture_tap, d->capture);
+	}
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
 	if (!d->ctl) {
@@ -652,6 +667,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	if (sum->len)
 		daemon_say(&d, "%s", sum->str);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
+	amp_capture_close(d.capture);
 	amp_ctl_server_free(d.ctl);
 	amp_rundir_close(d.rd);
 	g_main_loop_unref(d.loop);
@@ -673,5 +689,6 @@ int amp_cmd_run(int argc, char **argv)
 	g_free(o.faults);
 	g_free(o.seed);
 	g_free(o.trace);
+	g_free(o.capture);
 	return rc;
 }

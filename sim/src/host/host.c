@@ -42,6 +42,7 @@ struct amp_host {
 	GSource *broken_src; /* a send found a broken queue: report the crash from the loop */
 	struct amp_host_faults *faults; /* the fault plan (host_faults.c), NULL: none */
 	struct amp_host_trace *trace;	/* the event trace (host_trace.c), NULL: off */
+	struct amp_host_tap tap;	/* the message tap (host_tap.c) */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -97,6 +98,7 @@ static void rx_done(struct amp_host *h, struct amp_rpmsg_ept *ept, void *data)
 		h->rx_busy = false;
 		int rc = amp_rpmsg_rx_defer(ept, data);
 		g_assert(rc == AMP_OK); /* we are in this message's callback */
+		h->tap.parked = data;
 	}
 }
 
@@ -112,6 +114,7 @@ static int chan_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint3
 	struct amp_host_chan *ch = priv;
 	const void *msg = data;
 	ch->host->rx_busy = false;
+	amp_host_tap_rx(&ch->host->tap, ept->name, data, len);
 	for (unsigned n = rx_faults(ch->host, ept, src, &msg, &len); n > 0; n--)
 		if (ch->host->cfg.ops->receive)
 			ch->host->cfg.ops->receive(ch->host->cfg.priv, ch, msg, len);
@@ -150,7 +153,7 @@ static void on_ns(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bo
 		  void *priv)
 {
 	struct amp_host *h = priv;
-	(void)dev;
+	amp_host_tap_rx(&h->tap, "", dev->rx_cur, sizeof(struct amp_rpmsg_ns_msg));
 	struct amp_host_chan *ch = chan_find(h, name, addr);
 	g_debug("name service: %s \"%s\" at firmware address 0x%x", destroy ? "destroy" : "create",
 		name, addr);
@@ -198,6 +201,7 @@ static int ept_receive(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32
 	struct amp_host_ept *e = priv;
 	const void *msg = data;
 	e->host->rx_busy = false;
+	amp_host_tap_rx(&e->host->tap, e->name, data, len);
 	for (unsigned n = rx_faults(e->host, ept, src, &msg, &len); n > 0 && e->host; n--)
 		if (e->ops && e->ops->receive)
 			e->ops->receive(e->priv, e, msg, len, src);
@@ -377,6 +381,8 @@ static gboolean on_rx_resume(gpointer data)
 	if (!h->dev_up)
 		return G_SOURCE_REMOVE;
 	int rc = amp_rpmsg_rx_resume(&h->dev);
+	if (!amp_rpmsg_rx_deferred(&h->dev)) /* dropped, not redelivered: forget it */
+		h->tap.parked = NULL;
 	if (rc == AMP_EPROTO || rc == AMP_EBROKEN)
 		crash_if_broken(h); /* from the loop: the crash path may free what it drops */
 	return G_SOURCE_REMOVE;
@@ -511,6 +517,7 @@ static void probe_vdev(struct amp_host *h)
 	struct amp_port port = {.ops = &host_port_ops, .ctx = h};
 	memset(&h->dev, 0, sizeof(h->dev));
 	h->tx_waiting = false; /* a new device: no sender waits on it yet */
+	h->tap.parked = NULL;
 	int rc = amp_rpmsg_host_init(&h->dev, &cfg, &port);
 	if (rc != AMP_OK) {
 		g_warning("RPMsg bus probe failed: %s", amp_strerror(rc));
@@ -716,6 +723,11 @@ int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t ds
 		if (amp_rpmsg_tx_wait_begin(&h->dev))
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
 	}
+	if (rc >= 0) /* a free endpoint's name is ours, not the core's (it has none) */
+		amp_host_tap_tx(&h->tap,
+				ept->cb == ept_receive ? ((struct amp_host_ept *)ept->priv)->name
+						       : ept->name,
+				ept->addr, dst, data, len);
 	if ((rc == AMP_EPROTO || rc == AMP_EBROKEN) && !h->broken_src) {
 		/* The sender's channel must outlive this call: crash from the loop. */
 		h->broken_src = g_idle_source_new();
@@ -786,4 +798,9 @@ GMainContext *amp_host_context(const struct amp_host *h)
 struct amp_host_faults **amp_host_faults_slot(struct amp_host *h)
 {
 	return &h->faults;
+}
+
+struct amp_host_tap *amp_host_tap_slot(struct amp_host *h)
+{
+	return &h->tap;
 }

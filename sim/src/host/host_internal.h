@@ -108,4 +108,20 @@ void amp_ht_irq(struct amp_host_trace *t, uint32_t ch);
 void amp_ht_rproc_event(struct amp_host_trace *t, enum amp_rproc_event ev);
 void amp_ht_ns(struct amp_host_trace *t, const char *name, uint32_t addr, bool destroy);
 
+/* ---- host_tap.c: the message tap (amp_host_set_tap) -------------------------------------- */
+
+struct amp_host_tap {
+	amp_host_tap_fn fn;
+	void *priv;
+	const void *parked; /* payload a receiver deferred: reported already, skip its redelivery */
+};
+
+struct amp_host_tap *amp_host_tap_slot(struct amp_host *h);
+/** A message sent from endpoint @p name at @p src to @p dst (the core wrote reserved and
+ *  flags 0). */
+void amp_host_tap_tx(struct amp_host_tap *t, const char *name, uint32_t src, uint32_t dst,
+		     const void *data, size_t len);
+/** A message received: @p payload is the core's pointer into the RX buffer (header before). */
+void amp_host_tap_rx(struct amp_host_tap *t, const char *name, const void *payload, size_t len);
+
 #endif /* AMP_HOST_INTERNAL_H */
