@@ -32,6 +32,7 @@
 #include <amp/error.h>
 #include <ampsim/error.h>
 
+#include "../fd_watch.h"
 #include "sock_server.h"
 
 /* Messages queued for a slow client; beyond this the firmware is held back. */
@@ -74,7 +75,7 @@ static gboolean on_output(gint fd, GIOCondition cond, gpointer data);
 static void watch_input(struct amp_frontend *fe)
 {
 	if (!fe->in_src && fe->fd >= 0)
-		fe->in_src = g_unix_fd_add(fe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input, fe);
+		fe->in_src = amp_fd_watch_add(fe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input, fe);
 }
 
 static void unwatch(guint *src)
@@ -315,7 +316,7 @@ static void kick_output(struct amp_frontend *fe)
 	if (fe->fd < 0 || fe->out_src)
 		return;
 	if (!write_queue(fe) && fe->fd >= 0)
-		fe->out_src = g_unix_fd_add(fe->fd, G_IO_OUT, on_output, fe);
+		fe->out_src = amp_fd_watch_add(fe->fd, G_IO_OUT, on_output, fe);
 }
 
 bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
