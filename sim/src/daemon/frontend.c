@@ -431,10 +431,14 @@ bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
 	return true;
 }
 
-void amp_frontend_resume(struct amp_frontend *fe)
+bool amp_frontend_resume(struct amp_frontend *fe)
 {
-	if (fe->fd >= 0 && flush_pending(fe))
-		watch_input(fe);
+	if (fe->fd < 0)
+		return true;
+	if (!flush_pending(fe))
+		return false;
+	watch_input(fe);
+	return true;
 }
 
 static bool client_gone(int fd)

@@ -154,6 +154,62 @@ static void bursts_keep_order_and_survive_a_hang_up(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* An endpoint of its own through rpmsg_ctrl0 (as RPMSG_CREATE_EPT_IOCTL), to @p dst. */
+static int ctrl_endpoint(const struct itest_run *r, const char *name, uint32_t dst)
+{
+	int fd = itest_connect_frames(itest_run_path(r, "rpmsg_ctrl0"));
+	struct ept_info info = {.src = 0xFFFFFFFFu, .dst = dst};
+	struct ctrl_reply rep;
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
+			 (ssize_t)sizeof(rep));
+	assert_int_equal(rep.status, 0);
+	return fd;
+}
+
+/* Many endpoints bursting at once share the TX buffers (resumed in turn, the daemon stops at
+ * the first one the buffers run out for): every one gets all its echoes, in order. */
+static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
+{
+	(void)state;
+	enum { NCLIENT = 24, ROUNDS = 8 };
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	uint32_t dst = itest_fw_addr(&r, "rpmsg-openamp-demo-channel");
+	int fd[NCLIENT];
+	unsigned sent[NCLIENT] = {0}, got[NCLIENT] = {0};
+	for (int i = 0; i < NCLIENT; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "share%d", i);
+		fd[i] = ctrl_endpoint(&r, name, dst);
+	}
+	for (int round = 0; round < ROUNDS; round++) {
+		for (int i = 0; i < NCLIENT; i++) /* every socket full before anyone reads */
+			for (char m[64];; sent[i]++) {
+				int len = snprintf(m, sizeof(m), "%d:%u", i, sent[i]);
+				if (send(fd[i], m, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+					break;
+			}
+		for (int i = 0; i < NCLIENT; i++)
+			for (; got[i] < sent[i]; got[i]++) {
+				char buf[MTU + 1], want[64];
+				ssize_t n =
+				    itest_recv_frame(fd[i], buf, sizeof(buf), ITEST_REPLY_MS);
+				int wl = snprintf(want, sizeof(want), "%d:%u", i, got[i]);
+				assert_int_equal(n, wl);
+				assert_memory_equal(buf, want, (size_t)wl);
+			}
+	}
+	for (int i = 0; i < NCLIENT; i++) {
+		assert_true(sent[i] >= ROUNDS);
+		close(fd[i]);
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
 static void a_fresh_open_starts_empty(void **state)
 {
 	(void)state;
@@ -364,6 +420,7 @@ int main(void)
 	    cmocka_unit_test_teardown(zero_length_is_a_message_on_a_ctrl_endpoint,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(bursts_keep_order_and_survive_a_hang_up, itest_run_teardown),
+	    cmocka_unit_test_teardown(many_ctrl_endpoints_share_the_tx_buffers, itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_starts_empty, itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_after_a_full_queue_starts_empty,
 				      itest_run_teardown),
