@@ -1,21 +1,28 @@
 /*
- * The in-process round trip a libampsim user sees, against its floor, in one run
- * (docs/performance.md): 16-byte echo round trips through libampsim and the echo firmware
- * vs a raw eventfd ping-pong between two processes, measured in interleaved rounds, medians
- * and ratios reported, with context switches per round trip (both processes, from
- * getrusage and /proc: load-independent). Not a test.
- *   bench_e2e ECHO_FW [round_trips_per_round] [rounds] [floor|inproc]
+ * The round trip a user sees, against its floor, in one run (docs/performance.md): 16-byte
+ * echo round trips
+ *   - through libampsim and the echo firmware, vs a raw eventfd ping-pong between two
+ *     processes (the in-process floor);
+ *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
+ *     ping-pongs the eventfd pair (the daemon path's floor);
+ * measured in interleaved rounds, medians and ratios reported, with context switches per
+ * round trip (every process of the path, from /proc: load-independent). Not a test.
+ *   bench_e2e ECHO_FW [round_trips_per_round] [rounds] [floor|inproc|hop|daemon]
  * System calls per round trip: run one path under `strace -f -c` with two counts and
  * subtract (docs/performance.md gives the command).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/un.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,19 +160,123 @@ static double host_round_trips(unsigned n)
 	return (double)(g_get_monotonic_time() - t0) / n;
 }
 
-/* ---- the run ---------------------------------------------------------------------------- */
+/* ---- the daemon path's floor: a SEQPACKET hop to a relay that ping-pongs the eventfds -- */
 
-static unsigned long long self_csw(void)
+static int hop_fd = -1, relay_pid = -1;
+
+static void hop_start(void)
 {
-	return proc_csw(getpid());
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		exit(1);
+	relay_pid = fork();
+	if (relay_pid == 0) {
+		char buf[512];
+		close(sv[0]);
+		for (ssize_t n; (n = recv(sv[1], buf, sizeof(buf), 0)) > 0;) {
+			uint64_t v = 1;
+			if (write(ping[0], &v, sizeof(v)) != sizeof(v) ||
+			    read(ping[1], &v, sizeof(v)) != sizeof(v) ||
+			    send(sv[1], buf, (size_t)n, 0) != n)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	hop_fd = sv[0];
 }
 
-static void measure(struct path *p, unsigned r, unsigned n, double (*fn)(unsigned), int peer)
+/* 16 bytes out on @p fd, the same back: @p n times; microseconds per round trip. */
+static double socket_round_trips(int fd, unsigned n)
 {
-	unsigned long long c0 = self_csw() + proc_csw(peer);
-	p->us[r] = fn(n);
-	p->csw_total += self_csw() + proc_csw(peer) - c0;
-	p->rt_total += n;
+	static const char msg[16] = "0123456789abcdef";
+	char buf[512];
+	gint64 t0 = g_get_monotonic_time();
+	for (unsigned i = 0; i < n; i++)
+		if (send(fd, msg, sizeof(msg), 0) != sizeof(msg) ||
+		    recv(fd, buf, sizeof(buf), 0) != sizeof(msg)) {
+			fprintf(stderr, "bench_e2e: socket round trip failed\n");
+			exit(1);
+		}
+	return (double)(g_get_monotonic_time() - t0) / n;
+}
+
+static double hop_round_trips(unsigned n)
+{
+	return socket_round_trips(hop_fd, n);
+}
+
+/* ---- `ampsim run` with the echo firmware, through its frame socket ----------------------- */
+
+static int daemon_fd = -1, daemon_pid = -1, daemon_fw_pid = -1;
+static char run_dir[64];
+
+static void daemon_start(const char *fw)
+{
+	snprintf(run_dir, sizeof(run_dir), "/tmp/ampsim-bench-e2e-%d", (int)getpid());
+	daemon_pid = fork();
+	if (daemon_pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO); /* its boot report would break up the table */
+		dup2(null, STDERR_FILENO);
+		execl(AMPSIM_BIN, AMPSIM_BIN, "run", "--run-dir", run_dir, fw, (char *)NULL);
+		_exit(127);
+	}
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/rpmsg0", run_dir);
+	for (int i = 0; i < 1000 && daemon_fd < 0; i++) { /* up to 10 s for boot */
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			daemon_fd = fd;
+		else
+			close(fd), usleep(10000);
+	}
+	if (daemon_fd < 0) {
+		fprintf(stderr, "bench_e2e: %s never appeared (ampsim run failed?)\n", sa.sun_path);
+		exit(1);
+	}
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", daemon_pid, daemon_pid);
+	FILE *f = fopen(path, "r");
+	if (!f || fscanf(f, "%d", &daemon_fw_pid) != 1)
+		daemon_fw_pid = -1; /* its context switches are then not counted: said below */
+	if (f)
+		fclose(f);
+}
+
+static void daemon_stop(void)
+{
+	close(daemon_fd);
+	kill(daemon_pid, SIGINT);
+	waitpid(daemon_pid, NULL, 0);
+}
+
+static double daemon_round_trips(unsigned n)
+{
+	return socket_round_trips(daemon_fd, n);
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+struct path_def {
+	struct path p;
+	double (*fn)(unsigned);
+	int peers[3];
+	unsigned base; /* index of its floor */
+	const char *key;
+};
+
+static void measure(struct path_def *d, unsigned r, unsigned n)
+{
+	unsigned long long c0 = proc_csw(getpid());
+	for (int i = 0; i < 3; i++)
+		c0 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
+	d->p.us[r] = d->fn(n);
+	unsigned long long c1 = proc_csw(getpid());
+	for (int i = 0; i < 3; i++)
+		c1 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
+	d->p.csw_total += c1 - c0;
+	d->p.rt_total += n;
 }
 
 static int cmp(const void *a, const void *b)
@@ -178,38 +289,62 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
-				"[floor|inproc]\n");
+				"[floor|inproc|hop|daemon]\n");
 		return 2;
 	}
 	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
 	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 9;
-	const char *only = argc > 4 ? argv[4] : "";
+	const char *only = argc > 4 ? argv[4] : NULL;
 	if (rounds == 0 || rounds > MAX_ROUNDS)
 		return 2;
+	signal(SIGPIPE, SIG_IGN);
 	floor_start();
 	host_start(argv[1]);
-	struct path fl = {.name = "raw eventfd ping-pong (floor)"};
-	struct path in = {.name = "libampsim + echo fw, blocking"};
-	floor_round_trips(n / 4 + 1); /* warm up */
-	host_round_trips(n / 4 + 1);
-	for (unsigned r = 0; r < rounds && n > 0; r++) { /* interleaved, alternating first */
-		for (unsigned k = 0; k < 2; k++) {
-			if ((k + r) % 2 == 0 && strcmp(only, "inproc") != 0)
-				measure(&fl, r, n, floor_round_trips, floor_pid);
-			else if ((k + r) % 2 == 1 && strcmp(only, "floor") != 0)
-				measure(&in, r, n, host_round_trips, amp_host_fw_pid(host));
+	hop_start();
+	daemon_start(argv[1]);
+	struct path_def d[] = {
+	    {{.name = "raw eventfd ping-pong (floor)"}, floor_round_trips, {floor_pid}, 0, "floor"},
+	    {{.name = "libampsim + echo fw, blocking"},
+	     host_round_trips,
+	     {amp_host_fw_pid(host)},
+	     0,
+	     "inproc"},
+	    {{.name = "eventfd + SEQPACKET hop (floor)"},
+	     hop_round_trips,
+	     {relay_pid, floor_pid},
+	     2,
+	     "hop"},
+	    {{.name = "ampsim run frame socket"},
+	     daemon_round_trips,
+	     {daemon_pid, daemon_fw_pid},
+	     2,
+	     "daemon"},
+	};
+	const unsigned np = sizeof(d) / sizeof(d[0]);
+	for (unsigned i = 0; i < np; i++)
+		d[i].fn(n / 4 + 1);		       /* warm up */
+	for (unsigned r = 0; r < rounds && n > 0; r++) /* interleaved, rotating who goes first */
+		for (unsigned k = 0; k < np; k++) {
+			struct path_def *p = &d[(k + r) % np];
+			if (!only || strcmp(only, p->key) == 0)
+				measure(p, r, n);
 		}
-	}
 	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians)\n", n, rounds);
-	printf("  %-32s %9s %7s %10s\n", "path", "us/rt", "ratio", "csw/rt");
-	qsort(fl.us, rounds, sizeof(double), cmp);
-	qsort(in.us, rounds, sizeof(double), cmp);
-	double base = fl.us[rounds / 2];
-	struct path *all[] = {&fl, &in};
-	for (unsigned i = 0; i < 2 && n > 0; i++)
-		printf("  %-32s %9.2f %6.2fx %10.2f\n", all[i]->name, all[i]->us[rounds / 2],
-		       all[i]->us[rounds / 2] / base,
-		       (double)all[i]->csw_total / (double)all[i]->rt_total);
+	printf("  %-34s %9s %7s %8s\n", "path", "us/rt", "ratio", "csw/rt");
+	for (unsigned i = 0; i < np; i++)
+		qsort(d[i].p.us, rounds, sizeof(double), cmp);
+	for (unsigned i = 0; i < np && n > 0; i++) {
+		if (only && strcmp(only, d[i].key) != 0)
+			continue;
+		double us = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
+		printf("  %-34s %9.2f %6.2fx %8.2f\n", d[i].p.name, us, base > 0 ? us / base : 0.0,
+		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
+	}
+	if (daemon_fw_pid < 0)
+		printf("  (the daemon's firmware was not found: its switches are not counted)\n");
+	daemon_stop();
+	close(hop_fd);
+	waitpid(relay_pid, NULL, 0);
 	amp_host_free(host);
 	floor_stop();
 	return 0;
