@@ -322,7 +322,8 @@ int main(int argc, char **argv)
 	};
 	const unsigned np = sizeof(d) / sizeof(d[0]);
 	for (unsigned i = 0; i < np; i++)
-		d[i].fn(n / 4 + 1);		       /* warm up */
+		if (!only || strcmp(only, d[i].key) == 0)
+			d[i].fn(n / 4 + 1);	       /* warm up */
 	for (unsigned r = 0; r < rounds && n > 0; r++) /* interleaved, rotating who goes first */
 		for (unsigned k = 0; k < np; k++) {
 			struct path_def *p = &d[(k + r) % np];
