@@ -5,8 +5,9 @@
  *     processes (the in-process floor);
  *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
  *     ping-pongs the eventfd pair (the daemon path's floor);
- * measured in interleaved rounds, medians and ratios reported, with context switches per
- * round trip (every process of the path, from /proc: load-independent). Not a test.
+ * measured in interleaved rounds, medians and ratios reported, with voluntary context
+ * switches per round trip (every process of the path, from /proc: load-independent, as
+ * preemptions are left out). Not a test.
  *   bench_e2e ECHO_FW [round_trips_per_round] [rounds] [floor|inproc|hop|daemon]
  * System calls per round trip: run one path under `strace -f -c` with two counts and
  * subtract (docs/performance.md gives the command).
@@ -37,7 +38,8 @@ struct path {
 	unsigned long long csw_total, rt_total;
 };
 
-/* Voluntary + involuntary context switches of every thread of @p pid so far. */
+/* Voluntary context switches (a thread went to sleep) of every thread of @p pid so far: the
+ * involuntary ones count the machine's other load, not the path. */
 static unsigned long long proc_csw(int pid)
 {
 	char dir[64], path[400], line[128];
@@ -57,8 +59,7 @@ static unsigned long long proc_csw(int pid)
 			continue;
 		unsigned long long v;
 		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
-			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
 				sum += v;
 		fclose(f);
 	}
@@ -331,14 +332,17 @@ int main(int argc, char **argv)
 				measure(p, r, n);
 		}
 	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians)\n", n, rounds);
-	printf("  %-34s %9s %7s %8s\n", "path", "us/rt", "ratio", "csw/rt");
+	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
 	for (unsigned i = 0; i < np; i++)
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
 	for (unsigned i = 0; i < np && n > 0; i++) {
 		if (only && strcmp(only, d[i].key) != 0)
 			continue;
 		double us = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
-		printf("  %-34s %9.2f %6.2fx %8.2f\n", d[i].p.name, us, base > 0 ? us / base : 0.0,
+		char ratio[16] = "      -"; /* its floor was not measured (one path only) */
+		if (base > 0)
+			snprintf(ratio, sizeof(ratio), "%6.2fx", us / base);
+		printf("  %-34s %9.2f %s %9.2f\n", d[i].p.name, us, ratio,
 		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
 	}
 	if (daemon_fw_pid < 0)
