@@ -19,6 +19,7 @@ static const struct {
     {"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
     {"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
     {"sdb", amp_cmd_sdb, "large shared buffers (rpmsg-sdb): fill, check and time them"},
+    {"bench", amp_cmd_bench, "time the seed benchmark end to end, with its floor in the same run"},
     {"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
     {"new-firmware", amp_cmd_new_firmware,
      "start a firmware project of your own from the installed template"},
