@@ -286,6 +286,24 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds, const char *only)
+{
+	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians)\n", n, rounds);
+	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
+	for (unsigned i = 0; i < np; i++)
+		qsort(d[i].p.us, rounds, sizeof(double), cmp);
+	for (unsigned i = 0; i < np && n > 0; i++) {
+		if (only && strcmp(only, d[i].key) != 0)
+			continue;
+		double us = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
+		char ratio[16] = "      -"; /* its floor was not measured (one path only) */
+		if (base > 0)
+			snprintf(ratio, sizeof(ratio), "%6.2fx", us / base);
+		printf("  %-34s %9.2f %s %9.2f\n", d[i].p.name, us, ratio,
+		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -331,20 +349,7 @@ int main(int argc, char **argv)
 			if (!only || strcmp(only, p->key) == 0)
 				measure(p, r, n);
 		}
-	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians)\n", n, rounds);
-	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
-	for (unsigned i = 0; i < np; i++)
-		qsort(d[i].p.us, rounds, sizeof(double), cmp);
-	for (unsigned i = 0; i < np && n > 0; i++) {
-		if (only && strcmp(only, d[i].key) != 0)
-			continue;
-		double us = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
-		char ratio[16] = "      -"; /* its floor was not measured (one path only) */
-		if (base > 0)
-			snprintf(ratio, sizeof(ratio), "%6.2fx", us / base);
-		printf("  %-34s %9.2f %s %9.2f\n", d[i].p.name, us, ratio,
-		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
-	}
+	report(d, np, n, rounds, only);
 	if (daemon_fw_pid < 0)
 		printf("  (the daemon's firmware was not found: its switches are not counted)\n");
 	daemon_stop();
