@@ -2,10 +2,12 @@
  * Frontends: SOCK_SEQPACKET (like /dev/rpmsgN) and pty (like /dev/ttyRPMSGn).
  *
  * Back-pressure both ways instead of blocking or dropping (docs/cli.md, "Flow control"):
- *  - to the firmware: when the channel has no TX buffer, the frontend keeps the one message
- *    it could not send and stops watching its client. The client's own socket or tty buffer
- *    then fills, so a blocking client blocks and a non-blocking one gets EAGAIN, as with the
- *    kernel devices, while the daemon's loop never blocks.
+ *  - to the firmware: a frame client's datagrams are read up to 16 at a time (recvmmsg)
+ *    and sent from where they were read; when the channel has no TX buffer, the frontend
+ *    keeps the ones it could not send yet, in order, and stops watching its client. The
+ *    client's own socket or tty buffer then fills, so a blocking client blocks and a
+ *    non-blocking one gets EAGAIN, as with the kernel devices, while the daemon's loop
+ *    never blocks.
  *  - from the firmware: when the client's queue is full, amp_frontend_deliver() says so and
  *    the message stays in its RX buffer (amp_host_rx_defer()); once the client has read half
  *    of the queue, ops->rx_ready lets the host deliver again.
