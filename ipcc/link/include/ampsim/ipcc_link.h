@@ -17,8 +17,8 @@
  *
  * Calling context: amp_ipcc_link_kick() from any thread of the owning process (it is
  * lock-free). amp_ipcc_link_wait_event(), amp_ipcc_link_dispatch(),
- * amp_ipcc_link_handle_fd() and amp_ipcc_link_handle_readable() from one thread only (the IRQ thread or the event loop);
- * handlers run only from dispatch, never from kick.
+ * amp_ipcc_link_handle_fd() and amp_ipcc_link_handle_readable() from one thread only (the
+ * IRQ thread or the event loop); handlers run only from dispatch, never from kick.
  */
 #ifndef AMPSIM_IPCC_LINK_H
 #define AMPSIM_IPCC_LINK_H
