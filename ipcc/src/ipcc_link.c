@@ -466,10 +466,20 @@ int amp_ipcc_link_fd(const struct amp_ipcc_link *l)
 	return l ? l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)] : -1;
 }
 
+/* Dispatch after a wake-up; one that found nothing pending was spurious. */
+static int dispatch_counted(struct amp_ipcc_link *l)
+{
+	int calls = amp_ipcc_link_dispatch(l);
+
+	if (calls == 0)
+		l->stats.spurious++;
+	return calls;
+}
+
 int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l)
 {
 	struct pollfd pfd;
-	int calls, r;
+	int r;
 
 	if (!l || !l->m.sh)
 		return AMP_EINVAL;
@@ -478,10 +488,18 @@ int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l)
 	/* Drain only if readable: the fd is blocking (its flags are shared with the peer). */
 	if (poll(&pfd, 1, 0) > 0 && (r = drain(l, pfd.fd)) != AMP_OK)
 		return r;
-	calls = amp_ipcc_link_dispatch(l);
-	if (calls == 0)
-		l->stats.spurious++;
-	return calls;
+	return dispatch_counted(l);
+}
+
+int amp_ipcc_link_handle_readable(struct amp_ipcc_link *l)
+{
+	int r;
+
+	if (!l || !l->m.sh)
+		return AMP_EINVAL;
+	if ((r = drain(l, amp_ipcc_link_fd(l))) != AMP_OK)
+		return r;
+	return dispatch_counted(l);
 }
 
 void amp_ipcc_link_interrupt(struct amp_ipcc_link *l)

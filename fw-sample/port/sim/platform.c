@@ -8,19 +8,25 @@
  * entries. The port then serves mailbox interrupts.
  *
  * Interrupts: the IPCC link's IRQ thread runs the mailbox "ISR", which only records which
- * channel fired and wakes the main thread, as ST's mbox_ipcc.c does; fw_platform_poll()
+ * channel fired and wakes the main thread, as ST's mbox_ipcc.c does (a futex, and only when
+ * the main thread sleeps: no system call when it is busy); fw_platform_poll()
  * (ST: OPENAMP_check_for_message) then processes the rings in thread context. So receive
  * callbacks may block in rpmsg_send(): the port's wait hook sleeps until the next interrupt.
  */
 #define _GNU_SOURCE
 #include <amp/fw_platform.h>
 
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ampsim/ddr_plug.h>
 #include <amp/error.h>
@@ -50,14 +56,15 @@ static struct {
 	uint32_t trace_len, trace_pos;
 	struct timespec t0;
 
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint32_t irq_seq;	      /* bumped by every interrupt, under mu */
+	/* Bumped by every interrupt; the main thread sleeps on it as a futex, and the ISR makes
+	 * the wake-up system call only while sleepers > 0. */
+	_Atomic uint32_t irq_seq;
+	atomic_uint sleepers;
 	atomic_uint pending;	      /* bit n: IPCC channel n fired */
 	atomic_bool stop_requested;   /* CH3 */
 	struct amp_ddr_plug_view ddr; /* rpmsg-sdb buffers the host plugged into DDR */
 	bool bufsan;		      /* AMPSIM_SANITIZE_BUFFERS=1 */
-} fw = {.mu = PTHREAD_MUTEX_INITIALIZER};
+} fw;
 
 static void fw_fail(const char *what, const char *why)
 {
@@ -80,10 +87,11 @@ static void mailbox_isr(void *arg, uint32_t ch)
 		atomic_store(&fw.stop_requested, true);
 	else
 		atomic_fetch_or(&fw.pending, 1u << ch);
-	pthread_mutex_lock(&fw.mu);
-	fw.irq_seq++;
-	pthread_cond_broadcast(&fw.cv);
-	pthread_mutex_unlock(&fw.mu);
+	/* Bump, then look for sleepers; a sleeper counts itself, then looks at the sequence
+	 * (both sequentially consistent): one of the two always sees the other. */
+	atomic_fetch_add(&fw.irq_seq, 1u);
+	if (atomic_load(&fw.sleepers) > 0)
+		syscall(SYS_futex, &fw.irq_seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 /* CH5 (simulator only): the host plugged or unplugged DDR buffers; map them, then answer. */
@@ -97,15 +105,17 @@ static void ddr_plug_isr(void *arg, uint32_t ch)
 /* Sleep until the next interrupt after @seq, or until @deadline; false on timeout. */
 static bool wait_irq(uint32_t seq, const struct timespec *deadline)
 {
-	bool woken = true;
-	pthread_mutex_lock(&fw.mu);
-	while (fw.irq_seq == seq && !atomic_load(&fw.stop_requested))
-		if (pthread_cond_timedwait(&fw.cv, &fw.mu, deadline) != 0) {
-			woken = fw.irq_seq != seq;
+	atomic_fetch_add(&fw.sleepers, 1u);
+	while (atomic_load(&fw.irq_seq) == seq && !atomic_load(&fw.stop_requested)) {
+		/* Sleeps only while irq_seq still equals seq; the deadline is absolute, on
+		 * CLOCK_MONOTONIC (FUTEX_WAIT_BITSET's default clock). */
+		long r = syscall(SYS_futex, &fw.irq_seq, FUTEX_WAIT_BITSET_PRIVATE, seq, deadline,
+				 NULL, FUTEX_BITSET_MATCH_ANY);
+		if (r != 0 && errno == ETIMEDOUT)
 			break;
-		}
-	pthread_mutex_unlock(&fw.mu);
-	return woken;
+	}
+	atomic_fetch_sub(&fw.sleepers, 1u);
+	return atomic_load(&fw.irq_seq) != seq;
 }
 
 static struct timespec deadline_after(uint32_t ms)
@@ -165,9 +175,7 @@ static void port_unlock(void *ctx)
 static int port_wait(void *ctx, uint32_t *timeout_ms)
 {
 	(void)ctx;
-	pthread_mutex_lock(&fw.mu);
-	uint32_t seq = fw.irq_seq;
-	pthread_mutex_unlock(&fw.mu);
+	uint32_t seq = atomic_load(&fw.irq_seq);
 	struct timespec deadline = deadline_after(*timeout_ms);
 	bool woken = wait_irq(seq, &deadline);
 	*timeout_ms = ms_until(&deadline);
@@ -327,13 +335,6 @@ struct rpmsg_device *fw_platform_init(void)
 {
 	int efds[AMP_FWENV_NFDS];
 	clock_gettime(CLOCK_MONOTONIC, &fw.t0);
-	/* Deadlines are CLOCK_MONOTONIC (deadline_after): the condition variable must time on
-	 * the same clock, or every timed wait returns at once and an idle firmware spins. */
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&fw.cv, &ca);
-	pthread_condattr_destroy(&ca);
 	if (!attach_soc(efds))
 		return NULL;
 	/* Before the IRQ thread and the fault rules, which record into it too. */
@@ -373,9 +374,7 @@ struct rpmsg_device *fw_platform_init(void)
 
 void fw_platform_poll(uint32_t timeout_ms)
 {
-	pthread_mutex_lock(&fw.mu);
-	uint32_t seq = fw.irq_seq;
-	pthread_mutex_unlock(&fw.mu);
+	uint32_t seq = atomic_load(&fw.irq_seq);
 	if (atomic_load(&fw.pending) == 0 && timeout_ms > 0) {
 		struct timespec deadline = deadline_after(timeout_ms);
 		wait_irq(seq, &deadline);

@@ -14,5 +14,7 @@ int amp_cmd_new_firmware(int argc, char **argv);
 int amp_cmd_exec(int argc, char **argv);
 /* sim/src/replay/replay.c */
 int amp_cmd_replay(int argc, char **argv);
+/* sim/src/bench/bench_cmd.c */
+int amp_cmd_bench(int argc, char **argv);
 
 #endif /* AMP_SIM_COMMANDS_H */

@@ -2,10 +2,12 @@
  * Frontends: SOCK_SEQPACKET (like /dev/rpmsgN) and pty (like /dev/ttyRPMSGn).
  *
  * Back-pressure both ways instead of blocking or dropping (docs/cli.md, "Flow control"):
- *  - to the firmware: when the channel has no TX buffer, the frontend keeps the one message
- *    it could not send and stops watching its client. The client's own socket or tty buffer
- *    then fills, so a blocking client blocks and a non-blocking one gets EAGAIN, as with the
- *    kernel devices, while the daemon's loop never blocks.
+ *  - to the firmware: a frame client's datagrams are read up to 16 at a time (recvmmsg)
+ *    and sent from where they were read; when the channel has no TX buffer, the frontend
+ *    keeps the ones it could not send yet, in order, and stops watching its client. The
+ *    client's own socket or tty buffer then fills, so a blocking client blocks and a
+ *    non-blocking one gets EAGAIN, as with the kernel devices, while the daemon's loop
+ *    never blocks.
  *  - from the firmware: when the client's queue is full, amp_frontend_deliver() says so and
  *    the message stays in its RX buffer (amp_host_rx_defer()); once the client has read half
  *    of the queue, ops->rx_ready lets the host deliver again.
@@ -32,8 +34,13 @@
 #include <amp/error.h>
 #include <ampsim/error.h>
 
+#include "../fd_watch.h"
 #include "sock_server.h"
 
+/* Datagrams one recvmmsg() takes from a frame client: one system call per wake-up, up to
+ * this many messages (the rest wait for the next dispatch, so one client cannot starve the
+ * loop). */
+#define AMP_FRONTEND_BATCH 16u
 /* Messages queued for a slow client; beyond this the firmware is held back. */
 #define AMP_FRONTEND_QUEUE_MAX 256u
 /* ... until the client has read the queue down to this. */
@@ -60,10 +67,11 @@ struct amp_frontend {
 
 	GQueue out;	/* GBytes: messages waiting for the client */
 	size_t out_off; /* tty: bytes of the head already written */
-	uint8_t *pending;
-	size_t pending_len;
-	bool has_pending;
-	uint8_t *buf;
+	/* What the client wrote and the firmware has not taken yet: entries [bpos, bn) of batch
+	 * (AMP_FRONTEND_BATCH x mtu bytes); paused for TX buffers while any are left. */
+	uint8_t *batch;
+	size_t blen[AMP_FRONTEND_BATCH];
+	unsigned bpos, bn;
 
 	struct amp_frontend_stats st;
 };
@@ -74,7 +82,7 @@ static gboolean on_output(gint fd, GIOCondition cond, gpointer data);
 static void watch_input(struct amp_frontend *fe)
 {
 	if (!fe->in_src && fe->fd >= 0)
-		fe->in_src = g_unix_fd_add(fe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input, fe);
+		fe->in_src = amp_fd_watch_add(fe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input, fe);
 }
 
 static void unwatch(guint *src)
@@ -118,7 +126,7 @@ static void drop_client(struct amp_frontend *fe)
 	if (fe->fd >= 0)
 		close(fe->fd);
 	fe->fd = -1;
-	fe->has_pending = false;
+	fe->bpos = fe->bn = 0;
 	fe->peer_closed = false;
 	/* What was queued for this client is not for the next one (rpmsg_char's release). */
 	clear_queue(fe);
@@ -128,18 +136,15 @@ static void drop_client(struct amp_frontend *fe)
 		fe->hangup_src = g_idle_add(report_hangup, fe);
 }
 
-/* Try to send the kept message; true when nothing is pending any more. */
-static bool flush_pending(struct amp_frontend *fe)
+/* Send one message from the batch; false if the channel has no TX buffer now. */
+static bool send_one(struct amp_frontend *fe, const uint8_t *data, size_t len)
 {
-	if (!fe->has_pending)
-		return true;
-	int rc = fe->ops->send(fe->ctx, fe->pending, fe->pending_len);
+	int rc = fe->ops->send(fe->ctx, data, len);
 	if (rc == AMP_ENOMEM)
 		return false;
-	fe->has_pending = false;
 	if (rc == 0) {
 		fe->st.tx_msgs++;
-		fe->st.tx_bytes += fe->pending_len;
+		fe->st.tx_bytes += len;
 		return true;
 	}
 	fe->st.tx_errors++;
@@ -147,19 +152,31 @@ static bool flush_pending(struct amp_frontend *fe)
 		/* Not silently: the client sees the hang-up, as a write would fail on Linux. */
 		g_warning("%s: send to firmware failed: %s; hanging up the client", fe->path,
 			  amp_strerror(rc));
-		drop_client(fe);
+		drop_client(fe); /* empties the batch */
 	} else {
 		g_warning("%s: send to firmware failed: %s; %zu bytes lost", fe->path,
-			  amp_strerror(rc), fe->pending_len);
+			  amp_strerror(rc), len);
 	}
 	return true;
 }
 
-static void send_or_pause(struct amp_frontend *fe, const void *data, size_t len)
+/* Send what is left of the batch, straight from where it was read (no copy before the TX
+ * buffer's); true when nothing is left. */
+static bool flush_pending(struct amp_frontend *fe)
 {
-	memcpy(fe->pending, data, len);
-	fe->pending_len = len;
-	fe->has_pending = true;
+	while (fe->bpos < fe->bn) {
+		unsigned i = fe->bpos;
+		if (!send_one(fe, fe->batch + (size_t)i * fe->mtu, fe->blen[i]))
+			return false;
+		if (fe->bn > 0)
+			fe->bpos++; /* else send_one() dropped the client and its batch */
+	}
+	fe->bpos = fe->bn = 0;
+	return true;
+}
+
+static void send_or_pause(struct amp_frontend *fe)
+{
 	if (!flush_pending(fe)) {
 		fe->st.tx_stalls++;
 		g_debug("%s: no TX buffer; client paused", fe->path);
@@ -215,35 +232,75 @@ ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
 	return n;
 }
 
+/* Room for one datagram's credentials (descriptors beyond them are closed by the kernel). */
+union creds_buf {
+	char b[CMSG_SPACE(sizeof(struct ucred))];
+	struct cmsghdr align;
+};
+
+/* Keep datagram @p i of a recvmmsg() in the batch; false at the client's hang-up. */
+static bool keep_datagram(struct amp_frontend *fe, struct mmsghdr *mm, unsigned i)
+{
+	size_t n = mm[i].msg_len;
+	bool creds = had_creds(&mm[i].msg_hdr);
+	if (n == 0 && !creds) /* orderly shutdown by the client; an empty message is not one */
+		return false;
+	if (n > fe->mtu) { /* MSG_TRUNC: msg_len is the datagram's real size */
+		fe->st.tx_oversize++;
+		g_warning("%s: a %zu-byte message exceeds the channel MTU of %zu bytes; rejected "
+			  "(never truncated)",
+			  fe->path, n, fe->mtu);
+		return true;
+	}
+	if (fe->bn != i) /* compact over a rejected one */
+		memmove(fe->batch + (size_t)fe->bn * fe->mtu, fe->batch + (size_t)i * fe->mtu, n);
+	fe->blen[fe->bn++] = n;
+	return true;
+}
+
+/* Up to AMP_FRONTEND_BATCH datagrams in one system call. */
 static void read_seqpacket(struct amp_frontend *fe)
 {
-	bool eof;
-	ssize_t n = amp_frontend_recv(fe->fd, fe->buf, fe->mtu, &eof);
-	if (n < 0) {
+	struct mmsghdr mm[AMP_FRONTEND_BATCH];
+	struct iovec iov[AMP_FRONTEND_BATCH];
+	union creds_buf ctl[AMP_FRONTEND_BATCH];
+	memset(mm, 0, sizeof(mm));
+	for (unsigned i = 0; i < AMP_FRONTEND_BATCH; i++) {
+		iov[i] =
+		    (struct iovec){.iov_base = fe->batch + (size_t)i * fe->mtu, .iov_len = fe->mtu};
+		mm[i].msg_hdr = (struct msghdr){.msg_iov = &iov[i],
+						.msg_iovlen = 1,
+						.msg_control = ctl[i].b,
+						.msg_controllen = sizeof(ctl[i].b)};
+	}
+	int got = recvmmsg(fe->fd, mm, AMP_FRONTEND_BATCH,
+			   MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+	if (got < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			drop_client(fe);
 		return;
 	}
-	if (eof) { /* orderly shutdown by the client; an empty message is not one */
+	bool eof = got == 0;
+	fe->bpos = fe->bn = 0;
+	for (unsigned i = 0; i < (unsigned)got && !eof; i++)
+		eof = !keep_datagram(fe, mm, i);
+	send_or_pause(fe);
+	/* A hang-up after what it wrote before: once that has gone (else the read after the
+	 * resume sees the hang-up again, as a SEQPACKET socket reads EOF for ever). */
+	if (eof && fe->bn == 0 && fe->fd >= 0)
 		drop_client(fe);
-		return;
-	}
-	if ((size_t)n > fe->mtu) {
-		fe->st.tx_oversize++;
-		g_warning("%s: a %zd-byte message exceeds the channel MTU of %zu bytes; rejected "
-			  "(never truncated)",
-			  fe->path, n, fe->mtu);
-		return;
-	}
-	send_or_pause(fe, fe->buf, (size_t)n);
 }
 
 static void read_tty(struct amp_frontend *fe)
 {
 	/* A byte stream: each read of up to one MTU becomes one message, as rpmsg_tty does. */
-	ssize_t n = read(fe->fd, fe->buf, fe->mtu);
-	if (n > 0)
-		send_or_pause(fe, fe->buf, (size_t)n);
+	ssize_t n = read(fe->fd, fe->batch, fe->mtu);
+	if (n > 0) {
+		fe->blen[0] = (size_t)n;
+		fe->bpos = 0;
+		fe->bn = 1;
+		send_or_pause(fe);
+	}
 }
 
 static gboolean on_input(gint fd, GIOCondition cond, gpointer data)
@@ -310,12 +367,34 @@ static gboolean on_output(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+static void watch_output(struct amp_frontend *fe)
+{
+	if (!fe->out_src && fe->fd >= 0)
+		fe->out_src = amp_fd_watch_add(fe->fd, G_IO_OUT, on_output, fe);
+}
+
 static void kick_output(struct amp_frontend *fe)
 {
 	if (fe->fd < 0 || fe->out_src)
 		return;
-	if (!write_queue(fe) && fe->fd >= 0)
-		fe->out_src = g_unix_fd_add(fe->fd, G_IO_OUT, on_output, fe);
+	if (!write_queue(fe))
+		watch_output(fe);
+}
+
+/* Nothing queued: write straight from the firmware's RX buffer, without copying it first.
+ * True when it is all written (or gone: the peer closed); @p done says how much went. */
+static bool write_direct(struct amp_frontend *fe, const uint8_t *data, size_t len, size_t *done)
+{
+	*done = 0;
+	if (fe->kind == AMP_FRONTEND_SEQPACKET) {
+		ssize_t n = send(fe->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EPIPE)
+			fe->peer_closed = true; /* as write_queue(): what it wrote is still read */
+		return n >= 0 || errno == EPIPE;
+	}
+	ssize_t n = write(fe->fd, data, len);
+	*done = n > 0 ? (size_t)n : 0;
+	return *done == len;
 }
 
 bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
@@ -340,15 +419,28 @@ bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
 	}
 	fe->st.rx_msgs++;
 	fe->st.rx_bytes += len;
+	if (fe->fd >= 0 && !fe->out_src && g_queue_is_empty(&fe->out)) {
+		size_t done;
+		if (write_direct(fe, data, len, &done))
+			return true;
+		/* The client's buffer is full: keep the rest, write it when there is room. */
+		g_queue_push_tail(&fe->out, g_bytes_new((const uint8_t *)data + done, len - done));
+		watch_output(fe);
+		return true;
+	}
 	g_queue_push_tail(&fe->out, g_bytes_new(data, len));
 	kick_output(fe);
 	return true;
 }
 
-void amp_frontend_resume(struct amp_frontend *fe)
+bool amp_frontend_resume(struct amp_frontend *fe)
 {
-	if (fe->fd >= 0 && flush_pending(fe))
-		watch_input(fe);
+	if (fe->fd < 0)
+		return true;
+	if (!flush_pending(fe))
+		return false;
+	watch_input(fe);
+	return true;
 }
 
 static bool client_gone(int fd)
@@ -446,8 +538,7 @@ static struct amp_frontend *alloc(enum amp_frontend_kind kind, const char *path,
 	fe->ops = ops;
 	fe->ctx = ctx;
 	fe->fd = fe->slave_fd = -1;
-	fe->buf = g_malloc(mtu);
-	fe->pending = g_malloc(mtu);
+	fe->batch = g_malloc((size_t)mtu * AMP_FRONTEND_BATCH);
 	g_queue_init(&fe->out);
 	return fe;
 }
@@ -492,8 +583,7 @@ void amp_frontend_free(struct amp_frontend *fe)
 	if (fe->kind == AMP_FRONTEND_TTY && fe->device)
 		unlink(fe->path);
 	g_queue_clear_full(&fe->out, (GDestroyNotify)g_bytes_unref);
-	g_free(fe->buf);
-	g_free(fe->pending);
+	g_free(fe->batch);
 	g_free(fe->device);
 	g_free(fe->path);
 	g_free(fe);

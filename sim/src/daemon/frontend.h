@@ -98,8 +98,11 @@ ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof);
 /** Turn SO_PASSCRED on for amp_frontend_recv(); false with errno if it failed. */
 bool amp_frontend_passcred(int fd);
 
-/** TX buffers are free again: continue reading from a paused client. */
-void amp_frontend_resume(struct amp_frontend *fe);
+/**
+ * TX buffers are free again: send what a paused client wrote, then read from it again.
+ * @return false if the buffers ran out again first (the client stays paused)
+ */
+bool amp_frontend_resume(struct amp_frontend *fe);
 
 /** The channel went away: hang up the client (EOF), remove the path, free @fe. */
 void amp_frontend_free(struct amp_frontend *fe);

@@ -21,6 +21,7 @@ static const struct {
     {"sdb", amp_cmd_sdb, "large shared buffers (rpmsg-sdb): fill, check and time them"},
     {"replay", amp_cmd_replay,
      "play a capture's Linux side against a firmware and compare its answers"},
+    {"bench", amp_cmd_bench, "time the seed benchmark end to end, with its floor in the same run"},
     {"cleanup", amp_cmd_cleanup, "remove what killed runs left behind (shared memory, run dir)"},
     {"new-firmware", amp_cmd_new_firmware,
      "start a firmware project of your own from the installed template"},

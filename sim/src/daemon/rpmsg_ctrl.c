@@ -21,6 +21,7 @@ struct amp_rpmsg_ctrl {
 	struct daemon *d;
 	struct amp_sock_server *server;
 	GPtrArray *conns; /* struct conn * */
+	guint next;	  /* where the next resume starts: the first client left waiting */
 };
 
 /* One connection: waiting for its request, then the endpoint it asked for. */
@@ -177,10 +178,18 @@ void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c)
 
 void amp_rpmsg_ctrl_resume(struct amp_rpmsg_ctrl *c)
 {
-	for (guint i = 0; c && i < c->conns->len; i++) {
-		struct conn *k = c->conns->pdata[i];
-		if (k->fe)
-			amp_frontend_resume(k->fe);
+	/* Fair sharing of the TX buffers: resume in turn from the first client left waiting
+	 * last time, and stop at the first one the buffers run out for; it goes first next
+	 * time. Resuming everyone from the start each time let the first clients take every
+	 * buffer, and every other client tried, failed and paused again (issue 17). */
+	guint n = c ? c->conns->len : 0;
+	for (guint k = 0; k < n; k++) {
+		guint i = (c->next + k) % n;
+		struct conn *kc = c->conns->pdata[i];
+		if (kc->fe && !amp_frontend_resume(kc->fe)) {
+			c->next = i;
+			return;
+		}
 	}
 }
 

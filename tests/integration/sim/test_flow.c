@@ -110,6 +110,106 @@ static void wait_endpoints(const struct itest_run *r, const char *chan, const ch
 }
 
 /* Replies for a client that left are not handed to the next one (rpmsg_char drops them). */
+/* Bursts (the daemon takes several datagrams per read, and holds the rest of a batch when
+ * the firmware's TX buffers run out) come back whole and in order; a client that hangs up
+ * right after a burst still has every message of it delivered to the firmware. */
+static void bursts_keep_order_and_survive_a_hang_up(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	unsigned sent = 0, got = 0;
+	for (int burst = 0; burst < 30; burst++) {
+		char msg[MTU];
+		/* As many as the socket takes (its queue holds max_dgram_qlen datagrams). */
+		for (;;) {
+			int len = snprintf(msg, sizeof(msg), "message %u", sent);
+			memset(msg + len, 'x', (size_t)(sent % 400));
+			if (send(fd, msg, (size_t)len + sent % 400, MSG_DONTWAIT | MSG_NOSIGNAL) <
+			    0)
+				break;
+			sent++;
+		}
+		while (got < sent) {
+			char buf[MTU + 1], want[32];
+			ssize_t n = itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS);
+			int wl = snprintf(want, sizeof(want), "message %u", got);
+			assert_int_equal(n, wl + (int)(got % 400));
+			assert_memory_equal(buf, want, (size_t)wl);
+			got++;
+		}
+	}
+	assert_true(sent >= 30);
+	char out[64];
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(send(fd, "last", 4, MSG_NOSIGNAL), 4);
+	/* Hang up for writing: a close() with echoes unread would reset the connection
+	 * (ECONNRESET) and lose what it wrote, as on Linux. */
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	snprintf(out, sizeof(out), "out %u msgs", sent + 8);
+	wait_endpoints(&r, "rpmsg-openamp-demo-channel", out);
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* An endpoint of its own through rpmsg_ctrl0 (as RPMSG_CREATE_EPT_IOCTL), to @p dst. */
+static int ctrl_endpoint(const struct itest_run *r, const char *name, uint32_t dst)
+{
+	int fd = itest_connect_frames(itest_run_path(r, "rpmsg_ctrl0"));
+	struct ept_info info = {.src = 0xFFFFFFFFu, .dst = dst};
+	struct ctrl_reply rep;
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
+			 (ssize_t)sizeof(rep));
+	assert_int_equal(rep.status, 0);
+	return fd;
+}
+
+/* Many endpoints bursting at once share the TX buffers (resumed in turn, the daemon stops at
+ * the first one the buffers run out for): every one gets all its echoes, in order. */
+static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
+{
+	(void)state;
+	enum { NCLIENT = 24, ROUNDS = 8 };
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	uint32_t dst = itest_fw_addr(&r, "rpmsg-openamp-demo-channel");
+	int fd[NCLIENT];
+	unsigned sent[NCLIENT] = {0}, got[NCLIENT] = {0};
+	for (int i = 0; i < NCLIENT; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "share%d", i);
+		fd[i] = ctrl_endpoint(&r, name, dst);
+	}
+	for (int round = 0; round < ROUNDS; round++) {
+		for (int i = 0; i < NCLIENT; i++) /* every socket full before anyone reads */
+			for (char m[64];; sent[i]++) {
+				int len = snprintf(m, sizeof(m), "%d:%u", i, sent[i]);
+				if (send(fd[i], m, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+					break;
+			}
+		for (int i = 0; i < NCLIENT; i++)
+			for (; got[i] < sent[i]; got[i]++) {
+				char buf[MTU + 1], want[64];
+				ssize_t n =
+				    itest_recv_frame(fd[i], buf, sizeof(buf), ITEST_REPLY_MS);
+				int wl = snprintf(want, sizeof(want), "%d:%u", i, got[i]);
+				assert_int_equal(n, wl);
+				assert_memory_equal(buf, want, (size_t)wl);
+			}
+	}
+	for (int i = 0; i < NCLIENT; i++) {
+		assert_true(sent[i] >= ROUNDS);
+		close(fd[i]);
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
 static void a_fresh_open_starts_empty(void **state)
 {
 	(void)state;
@@ -319,6 +419,8 @@ int main(void)
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(zero_length_is_a_message_on_a_ctrl_endpoint,
 				      itest_run_teardown),
+	    cmocka_unit_test_teardown(bursts_keep_order_and_survive_a_hang_up, itest_run_teardown),
+	    cmocka_unit_test_teardown(many_ctrl_endpoints_share_the_tx_buffers, itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_starts_empty, itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_after_a_full_queue_starts_empty,
 				      itest_run_teardown),

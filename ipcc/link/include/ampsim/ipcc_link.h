@@ -16,9 +16,9 @@
  * consistency means a sleeping receiver is always woken.
  *
  * Calling context: amp_ipcc_link_kick() from any thread of the owning process (it is
- * lock-free). amp_ipcc_link_wait_event(), amp_ipcc_link_dispatch() and
- * amp_ipcc_link_handle_fd() from one thread only (the IRQ thread or the event loop);
- * handlers run only from dispatch, never from kick.
+ * lock-free). amp_ipcc_link_wait_event(), amp_ipcc_link_dispatch(),
+ * amp_ipcc_link_handle_fd() and amp_ipcc_link_handle_readable() from one thread only (the
+ * IRQ thread or the event loop); handlers run only from dispatch, never from kick.
  */
 #ifndef AMPSIM_IPCC_LINK_H
 #define AMPSIM_IPCC_LINK_H
@@ -210,6 +210,13 @@ int amp_ipcc_link_fd(const struct amp_ipcc_link *l);
  *         failed read (errno through amp_from_errno())
  */
 int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l);
+
+/**
+ * As amp_ipcc_link_handle_fd() for a loop that has just seen amp_ipcc_link_fd() readable
+ * (poll revents POLLIN) on the one thread that reads it: reads the eventfd without polling
+ * it first (one system call fewer per wake-up). The read blocks if the fd is not readable.
+ */
+int amp_ipcc_link_handle_readable(struct amp_ipcc_link *l);
 
 /** Make a waiter in amp_ipcc_link_wait_event() return (from another thread). */
 void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);

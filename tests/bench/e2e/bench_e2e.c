@@ -1,0 +1,361 @@
+/*
+ * The round trip a user sees, against its floor, in one run (docs/performance.md): 16-byte
+ * echo round trips
+ *   - through libampsim and the echo firmware, vs a raw eventfd ping-pong between two
+ *     processes (the in-process floor);
+ *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
+ *     ping-pongs the eventfd pair (the daemon path's floor);
+ * measured in interleaved rounds, medians and ratios reported, with voluntary context
+ * switches per round trip (every process of the path, from /proc: load-independent, as
+ * preemptions are left out). Not a test.
+ *   bench_e2e ECHO_FW [round_trips_per_round] [rounds] [floor|inproc|hop|daemon]
+ * System calls per round trip: run one path under `strace -f -c` with two counts and
+ * subtract (docs/performance.md gives the command).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/un.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ampsim/host.h>
+
+#define MAX_ROUNDS 64
+
+struct path {
+	const char *name;
+	double us[MAX_ROUNDS];
+	double csw; /* context switches per round trip, both processes, all rounds */
+	unsigned long long csw_total, rt_total;
+};
+
+/* Voluntary context switches (a thread went to sleep) of every thread of @p pid so far: the
+ * involuntary ones count the machine's other load, not the path. */
+static unsigned long long proc_csw(int pid)
+{
+	char dir[64], path[400], line[128];
+	unsigned long long sum = 0;
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%.255s/status", dir, e->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		unsigned long long v;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+/* ---- the floor: two processes ping-pong over two eventfds --------------------------------- */
+
+static int ping[2] = {-1, -1}, floor_pid = -1;
+
+static void floor_start(void)
+{
+	ping[0] = eventfd(0, EFD_CLOEXEC);
+	ping[1] = eventfd(0, EFD_CLOEXEC);
+	floor_pid = fork();
+	if (floor_pid == 0) {
+		uint64_t v;
+		while (read(ping[0], &v, sizeof(v)) == sizeof(v))
+			if (v == UINT64_MAX - 1 || write(ping[1], &v, sizeof(v)) != sizeof(v))
+				_exit(0);
+		_exit(1);
+	}
+}
+
+static void floor_stop(void)
+{
+	uint64_t v = UINT64_MAX - 1;
+	if (write(ping[0], &v, sizeof(v)) != sizeof(v))
+		kill(floor_pid, SIGKILL);
+	waitpid(floor_pid, NULL, 0);
+}
+
+static double floor_round_trips(unsigned n)
+{
+	gint64 t0 = g_get_monotonic_time();
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = 1;
+		if (write(ping[0], &v, sizeof(v)) != sizeof(v) ||
+		    read(ping[1], &v, sizeof(v)) != sizeof(v)) {
+			fprintf(stderr, "bench_e2e: eventfd ping-pong failed\n");
+			exit(1);
+		}
+	}
+	return (double)(g_get_monotonic_time() - t0) / n;
+}
+
+/* ---- libampsim + the echo firmware ------------------------------------------------------- */
+
+static struct amp_host *host;
+static struct amp_host_chan *chan;
+static unsigned got;
+
+static void channel_new(void *priv, struct amp_host_chan *ch)
+{
+	(void)priv;
+	chan = ch;
+}
+
+static void receive(void *priv, struct amp_host_chan *ch, const void *d, size_t len)
+{
+	(void)priv, (void)ch, (void)d, (void)len;
+	got++;
+}
+
+static const struct amp_host_ops ops = {.channel_new = channel_new, .receive = receive};
+
+static void host_start(const char *fw)
+{
+	struct amp_host_cfg cfg = {.rproc = {.firmware = fw}, .ops = &ops};
+	GError *err = NULL;
+	host = amp_host_new(&cfg, &err);
+	if (!host || !amp_host_start(host, &err)) {
+		fprintf(stderr, "bench_e2e: %s\n", err->message);
+		exit(1);
+	}
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!chan && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	if (!chan) {
+		fprintf(stderr, "bench_e2e: the echo firmware announced no channel in 10 s\n");
+		exit(1);
+	}
+}
+
+static double host_round_trips(unsigned n)
+{
+	static const char msg[16] = "0123456789abcdef";
+	gint64 t0 = g_get_monotonic_time();
+	for (unsigned i = 0; i < n; i++) {
+		unsigned want = got + 1;
+		if (amp_host_send(chan, msg, sizeof(msg)) != 0) {
+			fprintf(stderr, "bench_e2e: send failed\n");
+			exit(1);
+		}
+		while (got < want)
+			g_main_context_iteration(NULL, TRUE);
+	}
+	return (double)(g_get_monotonic_time() - t0) / n;
+}
+
+/* ---- the daemon path's floor: a SEQPACKET hop to a relay that ping-pongs the eventfds -- */
+
+static int hop_fd = -1, relay_pid = -1;
+
+static void hop_start(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		exit(1);
+	relay_pid = fork();
+	if (relay_pid == 0) {
+		char buf[512];
+		close(sv[0]);
+		for (ssize_t n; (n = recv(sv[1], buf, sizeof(buf), 0)) > 0;) {
+			uint64_t v = 1;
+			if (write(ping[0], &v, sizeof(v)) != sizeof(v) ||
+			    read(ping[1], &v, sizeof(v)) != sizeof(v) ||
+			    send(sv[1], buf, (size_t)n, 0) != n)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	hop_fd = sv[0];
+}
+
+/* 16 bytes out on @p fd, the same back: @p n times; microseconds per round trip. */
+static double socket_round_trips(int fd, unsigned n)
+{
+	static const char msg[16] = "0123456789abcdef";
+	char buf[512];
+	gint64 t0 = g_get_monotonic_time();
+	for (unsigned i = 0; i < n; i++)
+		if (send(fd, msg, sizeof(msg), 0) != sizeof(msg) ||
+		    recv(fd, buf, sizeof(buf), 0) != sizeof(msg)) {
+			fprintf(stderr, "bench_e2e: socket round trip failed\n");
+			exit(1);
+		}
+	return (double)(g_get_monotonic_time() - t0) / n;
+}
+
+static double hop_round_trips(unsigned n)
+{
+	return socket_round_trips(hop_fd, n);
+}
+
+/* ---- `ampsim run` with the echo firmware, through its frame socket ----------------------- */
+
+static int daemon_fd = -1, daemon_pid = -1, daemon_fw_pid = -1;
+static char run_dir[64];
+
+static void daemon_start(const char *fw)
+{
+	snprintf(run_dir, sizeof(run_dir), "/tmp/ampsim-bench-e2e-%d", (int)getpid());
+	daemon_pid = fork();
+	if (daemon_pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO); /* its boot report would break up the table */
+		dup2(null, STDERR_FILENO);
+		execl(AMPSIM_BIN, AMPSIM_BIN, "run", "--run-dir", run_dir, fw, (char *)NULL);
+		_exit(127);
+	}
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/rpmsg0", run_dir);
+	for (int i = 0; i < 1000 && daemon_fd < 0; i++) { /* up to 10 s for boot */
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			daemon_fd = fd;
+		else
+			close(fd), usleep(10000);
+	}
+	if (daemon_fd < 0) {
+		fprintf(stderr, "bench_e2e: %s never appeared (ampsim run failed?)\n", sa.sun_path);
+		exit(1);
+	}
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", daemon_pid, daemon_pid);
+	FILE *f = fopen(path, "r");
+	if (!f || fscanf(f, "%d", &daemon_fw_pid) != 1)
+		daemon_fw_pid = -1; /* its context switches are then not counted: said below */
+	if (f)
+		fclose(f);
+}
+
+static void daemon_stop(void)
+{
+	close(daemon_fd);
+	kill(daemon_pid, SIGINT);
+	waitpid(daemon_pid, NULL, 0);
+}
+
+static double daemon_round_trips(unsigned n)
+{
+	return socket_round_trips(daemon_fd, n);
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+struct path_def {
+	struct path p;
+	double (*fn)(unsigned);
+	int peers[3];
+	unsigned base; /* index of its floor */
+	const char *key;
+};
+
+static void measure(struct path_def *d, unsigned r, unsigned n)
+{
+	unsigned long long c0 = proc_csw(getpid());
+	for (int i = 0; i < 3; i++)
+		c0 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
+	d->p.us[r] = d->fn(n);
+	unsigned long long c1 = proc_csw(getpid());
+	for (int i = 0; i < 3; i++)
+		c1 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
+	d->p.csw_total += c1 - c0;
+	d->p.rt_total += n;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds, const char *only)
+{
+	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians)\n", n, rounds);
+	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
+	for (unsigned i = 0; i < np; i++)
+		qsort(d[i].p.us, rounds, sizeof(double), cmp);
+	for (unsigned i = 0; i < np && n > 0; i++) {
+		if (only && strcmp(only, d[i].key) != 0)
+			continue;
+		double us = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
+		char ratio[16] = "      -"; /* its floor was not measured (one path only) */
+		if (base > 0)
+			snprintf(ratio, sizeof(ratio), "%6.2fx", us / base);
+		printf("  %-34s %9.2f %s %9.2f\n", d[i].p.name, us, ratio,
+		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
+				"[floor|inproc|hop|daemon]\n");
+		return 2;
+	}
+	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
+	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 9;
+	const char *only = argc > 4 ? argv[4] : NULL;
+	if (rounds == 0 || rounds > MAX_ROUNDS)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	floor_start();
+	host_start(argv[1]);
+	hop_start();
+	daemon_start(argv[1]);
+	struct path_def d[] = {
+	    {{.name = "raw eventfd ping-pong (floor)"}, floor_round_trips, {floor_pid}, 0, "floor"},
+	    {{.name = "libampsim + echo fw, blocking"},
+	     host_round_trips,
+	     {amp_host_fw_pid(host)},
+	     0,
+	     "inproc"},
+	    {{.name = "eventfd + SEQPACKET hop (floor)"},
+	     hop_round_trips,
+	     {relay_pid, floor_pid},
+	     2,
+	     "hop"},
+	    {{.name = "ampsim run frame socket"},
+	     daemon_round_trips,
+	     {daemon_pid, daemon_fw_pid},
+	     2,
+	     "daemon"},
+	};
+	const unsigned np = sizeof(d) / sizeof(d[0]);
+	for (unsigned i = 0; i < np; i++)
+		if (!only || strcmp(only, d[i].key) == 0)
+			d[i].fn(n / 4 + 1);	       /* warm up */
+	for (unsigned r = 0; r < rounds && n > 0; r++) /* interleaved, rotating who goes first */
+		for (unsigned k = 0; k < np; k++) {
+			struct path_def *p = &d[(k + r) % np];
+			if (!only || strcmp(only, p->key) == 0)
+				measure(p, r, n);
+		}
+	report(d, np, n, rounds, only);
+	if (daemon_fw_pid < 0)
+		printf("  (the daemon's firmware was not found: its switches are not counted)\n");
+	daemon_stop();
+	close(hop_fd);
+	waitpid(relay_pid, NULL, 0);
+	amp_host_free(host);
+	floor_stop();
+	return 0;
+}
