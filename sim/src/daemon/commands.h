@@ -12,5 +12,6 @@ int amp_cmd_cleanup(int argc, char **argv);
 int amp_cmd_sdb(int argc, char **argv);
 int amp_cmd_new_firmware(int argc, char **argv);
 int amp_cmd_exec(int argc, char **argv);
+int amp_cmd_inspect(int argc, char **argv);
 
 #endif /* AMP_SIM_COMMANDS_H */

@@ -16,6 +16,8 @@ static const struct {
      "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace, fault"},
     {"exec", amp_cmd_exec,
      "run an unmodified Linux program against a run: /dev/rpmsg*, /dev/ttyRPMSG*, sysfs"},
+    {"inspect", amp_cmd_inspect,
+     "show a run's rings, buffers and IPCC flags (live, or after a crash)"},
     {"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
     {"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
     {"sdb", amp_cmd_sdb, "large shared buffers (rpmsg-sdb): fill, check and time them"},

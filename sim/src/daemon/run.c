@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "ctl.h"
+#include "../inspect/snap.h"
 #include "daemon.h"
 #include "rpmsg_ctrl.h"
 #include "rundir.h"
@@ -40,6 +41,7 @@ struct run_opts {
 	char *wrap;
 	char *ipcc_mode;
 	gboolean sanitize_buffers;
+	gboolean step; /* --step: hold every vring doorbell until 'ctl step' */
 	gboolean verbose;
 	gboolean quiet;
 	char *faults; /* --faults SPEC|FILE; "" installs an empty plan */
@@ -144,6 +146,18 @@ static const struct amp_host_ops host_ops = {
     .tx_ready = on_tx_ready,
     .rproc_event = on_rproc_event,
 };
+
+/* RUNDIR/shm -> /dev/shm/<object>: how `ampsim inspect` finds the run's shared object, also
+ * after a kill (the link stays with the object until a later run or 'ampsim cleanup'). */
+static void record_shm(struct daemon *d)
+{
+	g_autofree char *link = amp_rundir_file(d->rd, "shm");
+	g_autofree char *target = g_strconcat("/dev/shm", amp_host_soc(d->host)->shm_name, NULL);
+	if (symlink(target, link) < 0)
+		g_warning("cannot record the shared object as %s: %s ('ampsim inspect' will not "
+			  "find it)",
+			  link, g_strerror(errno));
+}
 
 /* ---- control socket ----------------------------------------------------------------------- */
 
@@ -251,6 +265,29 @@ static gboolean ctl_fault(struct daemon *d, const char *args, GString *out)
 	return TRUE;
 }
 
+/* "step [N]": deliver up to N (default 1) held doorbells (docs/inspect.md). */
+static gboolean ctl_step(struct daemon *d, const char *arg, GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	guint64 n = 1;
+	if (*arg && !g_ascii_string_to_unsigned(arg, 10, 0, 1000000, &n, &err)) {
+		g_string_append_printf(out,
+				       "step: %s; give a count 0..1000000 (0 only shows "
+				       "what is held)\n",
+				       err->message);
+		return FALSE;
+	}
+	int rc = amp_host_step(d->host, (unsigned)n, out);
+	if (rc < 0) {
+		g_string_append(out, "step: this run is not in step mode; start it with "
+				     "'ampsim run --step'\n");
+		return FALSE;
+	}
+	g_string_append_printf(out, "released %d; ", rc);
+	amp_host_step_held(d->host, out);
+	return TRUE;
+}
+
 /*
  * "sysfs-state WORD": a write to /sys/class/remoteproc/remoteproc0/state from `ampsim exec`'s
  * shim, with state_store()'s answers (remoteproc_sysfs.c): the reply text starts with the
@@ -306,18 +343,32 @@ static gboolean ctl_sysfs_recovery(struct daemon *d, const char *word, GString *
 	return TRUE;
 }
 
+/* For `ampsim inspect`: what only the host knows about its rings (src/inspect/owners.c). */
+static gboolean ctl_inspect_host(struct daemon *d, GString *out)
+{
+	insp_host_view(d->host, out);
+	return TRUE;
+}
+
 static const struct {
 	const char *name;
 	gboolean (*fn)(struct daemon *d, GString *out);
 } ctl_cmds[] = {
-    {"status", ctl_status},	  {"start", ctl_start}, {"stop", ctl_stop},
-    {"endpoints", ctl_endpoints}, {"stats", ctl_stats}, {"trace", ctl_trace},
+    {"status", ctl_status},
+    {"start", ctl_start},
+    {"stop", ctl_stop},
+    {"endpoints", ctl_endpoints},
+    {"stats", ctl_stats},
+    {"trace", ctl_trace},
+    {"inspect-host", ctl_inspect_host},
 };
 
 static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 {
 	if (g_str_has_prefix(cmd, "fault "))
 		return ctl_fault(ctx, cmd + 6, out);
+	if (!strncmp(cmd, "step", 4) && (cmd[4] == ' ' || cmd[4] == '\0'))
+		return ctl_step(ctx, cmd[4] ? cmd + 5 : "", out);
 	if (!strncmp(cmd, "sysfs-state", 11) && (cmd[11] == ' ' || cmd[11] == '\0'))
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
 	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
@@ -327,7 +378,7 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 			return ctl_cmds[i].fn(ctx, out);
 	g_string_append_printf(out,
 			       "unknown command '%s'; try status, start, stop, endpoints, "
-			       "stats, trace or fault\n",
+			       "stats, trace, step or fault\n",
 			       cmd);
 	return FALSE;
 }
@@ -457,6 +508,10 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "inaccessible, so under --wrap valgrind or built with ASan a use after send or "
 	     "release stops at that line (docs/faults.md)",
 	     NULL},
+	    {"step", 0, 0, G_OPTION_ARG_NONE, &o->step,
+	     "Step mode: hold every vring doorbell, both ways, until 'ampsim ctl RUNDIR step "
+	     "[N]' releases it, to walk a message through (docs/inspect.md)",
+	     NULL},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
 	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
@@ -574,6 +629,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	}
 	if ((o->faults || o->seed) && !load_faults(d, o))
 		return 2;
+	amp_host_set_step(d->host, o->step);
+	record_shm(d);
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
 	if (!d->ctl) {

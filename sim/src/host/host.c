@@ -41,6 +41,7 @@ struct amp_host {
 	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
 	GSource *broken_src; /* a send found a broken queue: report the crash from the loop */
 	struct amp_host_faults *faults; /* the fault plan (host_faults.c), NULL: none */
+	struct amp_host_step *step;	/* step mode (host_step.c), NULL: off */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -59,6 +60,16 @@ static void port_notify(void *ctx, uint32_t notify_id)
 	struct amp_host *h = ctx;
 	if (h->faults && amp_hf_kick(h->faults, notify_id))
 		return; /* dropped or delayed by the fault plan */
+	int ch = amp_stm32mp1_notify_chan(notify_id);
+	if (h->step && ch >= 0) {
+		amp_hs_hold(h->step, true, (uint32_t)ch);
+		return;
+	}
+	amp_host_kick_now(h, notify_id);
+}
+
+void amp_host_kick_now(struct amp_host *h, uint32_t notify_id)
+{
 	/* As Linux's rproc_virtio_notify: the platform rings the vring's mailbox channel. */
 	amp_rproc_kick(h->rproc, notify_id);
 }
@@ -353,7 +364,11 @@ static void on_irq(void *arg, uint32_t ch)
 	/* The firmware's own interrupts only: a duplicate the fault plan makes is not its doing. */
 	if (h->dev_up && ch == AMP_IPCC_CH_VRING0 && amp_host_kick_check(&h->kick0, &h->dev.rvq))
 		host_kick_warn(h->kick0.unpublished);
-	if (!h->faults || !amp_hf_irq(h->faults, ch))
+	if (h->faults && amp_hf_irq(h->faults, ch))
+		return;
+	if (h->step)
+		amp_hs_hold(h->step, false, ch);
+	else
 		amp_host_irq_now(h, ch);
 }
 
@@ -528,6 +543,7 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 		const char *why = ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
 							     : "the firmware is stopping";
 		h->dev_up = false;
+		amp_hs_drop(h->step); /* they were for this firmware instance */
 		drop_src(&h->broken_src);
 		plugs_fail_all(h);
 		drop_all_channels(h, why);
@@ -657,6 +673,7 @@ void amp_host_free(struct amp_host *h)
 	amp_rproc_free(h->rproc);
 	amp_sim_rproc_free(h->plat);
 	amp_hf_free(h->faults);
+	amp_hs_free(h->step);
 	drop_src(&h->link_src);
 	drop_src(&h->broken_src);
 	if (h->link_ok)
@@ -766,6 +783,11 @@ const struct amp_host_kick *amp_host_kick0(struct amp_host *h)
 GMainContext *amp_host_context(const struct amp_host *h)
 {
 	return h->ctx;
+}
+
+struct amp_host_step **amp_host_step_slot(struct amp_host *h)
+{
+	return &h->step;
 }
 
 struct amp_host_faults **amp_host_faults_slot(struct amp_host *h)
