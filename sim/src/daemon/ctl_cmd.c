@@ -81,7 +81,9 @@ int amp_cmd_ctl(int argc, char **argv)
 		g_autofree char *req = g_strdup_printf("step %s", argv[argc - 1]);
 		return ask(argc == 4 ? argv[1] : NULL, req);
 	}
-	if (argc >= 2 && argc <= 3 && g_str_has_prefix(argv[argc - 1], "fault "))
+	if (argc >= 2 && argc <= 3 &&
+	    (g_str_has_prefix(argv[argc - 1], "fault ") ||
+	     g_str_has_prefix(argv[argc - 1], "step ")))
 		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
 		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
