@@ -57,7 +57,7 @@ int amp_cmd_ctl(int argc, char **argv)
 		 "  endpoints  the channels the firmware announced and where they are served\n"
 		 "  stats      every layer's counters (vrings, IPCC, RPMsg, endpoints)\n"
 		 "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0\n"
-		 "  step [N]   step mode (run --step): deliver the N oldest held doorbells\n"
+		 "  step [N]   a run in step mode: deliver the N oldest held doorbells\n"
 		 "             (default 1; 0 shows what is held) and say which\n"
 		 "  fault list             the fault plan: seed, rules, counters, fired faults\n"
 		 "  fault add RULE[;RULE]  add rules (quote them; grammar in docs/faults.md)\n"

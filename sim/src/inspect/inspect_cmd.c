@@ -97,6 +97,29 @@ static char *ask(const char *dir, const char *req)
 	return g_string_free(g_steal_pointer(&reply), FALSE);
 }
 
+/*
+ * Read the rings between two asks of the host's records: when both answers agree, the host
+ * did not move meanwhile and the owners are exact; a busy run is retried a few times, then
+ * shown with a note (owners may lag by the messages in flight).
+ */
+static char *read_consistent(const struct insp_opts *o, int fd, const char *name,
+			     struct insp_snap *s, gboolean *settled)
+{
+	char *host = ask(o->dir, "inspect-host");
+	*settled = TRUE;
+	for (int i = 0; i < 3; i++) {
+		memset(s, 0, sizeof(*s));
+		insp_snap_read(s, fd, name);
+		g_autofree char *again = host ? ask(o->dir, "inspect-host") : NULL;
+		if (!host || g_strcmp0(host, again) == 0)
+			return host;
+		g_free(host);
+		host = g_steal_pointer(&again);
+	}
+	*settled = FALSE;
+	return host;
+}
+
 /* One snapshot of the run in @dir into @out; FALSE (and @err) when there is nothing. */
 static gboolean snapshot(const struct insp_opts *o, const char *note, GString *out, GError **err)
 {
@@ -107,16 +130,14 @@ static gboolean snapshot(const struct insp_opts *o, const char *note, GString *o
 	if (fd < 0)
 		return FALSE;
 	g_autofree struct insp_snap *s = g_new0(struct insp_snap, 1);
-	/* The host's view first: the rings then can only be further along, never behind it. */
-	g_autofree char *host = ask(o->dir, "inspect-host");
-	insp_snap_read(s, fd, name);
+	gboolean settled;
+	g_autofree char *host = read_consistent(o, fd, name, s, &settled);
 	close(fd);
 	insp_snap_owners(s, host);
-	g_autofree char *n = g_strdup_printf("%s%s%s",
-					     host ? "live run"
-						  : "post-mortem: no run "
-						    "answers on RUNDIR/control",
-					     note ? "; " : "", note ? note : "");
+	g_autofree char *n = g_strdup_printf(
+	    "%s%s%s%s", host ? "live run" : "post-mortem: no run answers on RUNDIR/control",
+	    settled ? "" : "; busy: owners may lag by the messages in flight", note ? "; " : "",
+	    note ? note : "");
 	insp_render(s, o->json, n, out);
 	return TRUE;
 }
