@@ -150,13 +150,21 @@ static void on_quit(int sig)
 	quit = 1;
 }
 
-/* Wait up to @ms for a key on a terminal's stdin; 0 when none. */
+/* Wait up to @ms for a key on stdin; 0 when none. Once stdin ends, just wait. */
 static int key_within(int ms)
 {
+	static gboolean ended;
 	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
 	char c;
-	if (poll(&p, 1, ms) <= 0 || read(STDIN_FILENO, &c, 1) != 1)
+	if (ended || poll(&p, 1, ms) <= 0) {
+		if (ended)
+			g_usleep((gulong)ms * 1000);
 		return 0;
+	}
+	if (read(STDIN_FILENO, &c, 1) != 1) {
+		ended = TRUE; /* no more keys (a pipe ran dry): refresh like watch(1) */
+		return 0;
+	}
 	return (unsigned char)c;
 }
 

@@ -182,6 +182,27 @@ static void step_n_releases_exactly_n(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* The inspector's key 's' is a step of one; 'q' quits. */
+static void inspector_key_steps_one(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	char cmd[512], out[65536];
+	boot_stepping(&r);
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	assert_int_equal(send(fd, "key", 3, MSG_NOSIGNAL), 3);
+	wait_held(&r, 1, "Linux->firmware CH2");
+	struct counts c0 = counts(&r);
+	itest_fmt(cmd, sizeof(cmd), "printf sq | %s inspect --interval 50 %s", AMPSIM_BIN, r.dir);
+	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "released Linux->firmware CH2"));
+	struct counts c1 = counts(&r);
+	assert_int_equal(c1.to_fw - c0.to_fw, 1);
+	assert_int_equal(c1.to_host, c0.to_host);
+	close(fd);
+	itest_run_stop(&r, SIGINT);
+}
+
 static void step_needs_step_mode(void **state)
 {
 	(void)state;
@@ -203,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(a_message_completes_only_after_its_steps, itest_run_teardown),
 	    cmocka_unit_test_teardown(step_n_releases_exactly_n, itest_run_teardown),
+	    cmocka_unit_test_teardown(inspector_key_steps_one, itest_run_teardown),
 	    cmocka_unit_test_teardown(step_needs_step_mode, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
