@@ -118,7 +118,9 @@ static void render_text(const struct insp_snap *s, const char *note, GString *o)
 		g_string_append_printf(o, "header: INVALID: %s\n", s->hdr_why);
 		return;
 	}
-	g_string_append_printf(o, "SoC %s, %u regions\n", s->soc.soc_name, s->soc.nregions);
+	/* The SoC name is the firmware's to scribble: never let it reach the terminal raw. */
+	g_autofree char *soc = g_strescape(s->soc.soc_name, NULL);
+	g_string_append_printf(o, "SoC %s, %u regions\n", soc, s->soc.nregions);
 	text_ipcc(s, o);
 	if (!s->rsc_ok) {
 		g_string_append_printf(o, "vdev: %s\n", s->rsc_why);

@@ -288,6 +288,13 @@ static void survives_a_scribbled_object(void **state)
 		assert_false(json_object_get_boolean_member(root, "vdev_valid"));
 		assert_non_null(json_object_get_string_member(root, "vdev_error"));
 	}
+	/* A terminal escape in the SoC name never reaches the terminal. */
+	static const char esc[] = "\033[2J\033]0;owned\007";
+	assert_int_equal(pwrite(fd, esc, sizeof(esc), offsetof(struct amp_soc_hdr, soc_name)),
+			 (ssize_t)sizeof(esc));
+	assert_int_equal(inspect(&r, "--once", NULL), 0);
+	assert_null(strchr(out_buf(), '\033'));
+	assert_null(strchr(out_buf(), '\007'));
 	/* The header page. */
 	scribble(fd, 0, 64);
 	assert_int_equal(inspect(&r, "--json", NULL), 0);
