@@ -542,13 +542,15 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		 "  RUNDIR/rpmsg_ctrl0 endpoints of your choice (name, src, dst), like\n"
 		 "                    /dev/rpmsg_ctrl0; see docs/cli.md for the protocol\n"
 		 "  RUNDIR/control    for 'ampsim ctl'\n"
+		 "and for the whole run RUNDIR/shm, the shared memory for 'ampsim inspect'.\n"
 		 "A channel the firmware destroys or loses in a crash hangs up its client and\n"
 		 "comes back when announced again. FIRMWARE-ARGS are passed to the firmware.\n"
 		 "Ctrl-C or SIGTERM stops the firmware and removes everything the run created.");
 	g_option_context_set_description(
 	    ctx,
 	    "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
-	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace|fault' (RUNDIR/ may be\n"
+	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace|step|fault' (RUNDIR/ may "
+	    "be\n"
 	    "left out for the default run directory: 'ampsim chat rpmsg0 hello'). Exit status: 0\n"
 	    "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
 	    "what to do), 2 for bad options. See docs/cli.md.");
