@@ -60,9 +60,8 @@ static void port_notify(void *ctx, uint32_t notify_id)
 	struct amp_host *h = ctx;
 	if (h->faults && amp_hf_kick(h->faults, notify_id))
 		return; /* dropped or delayed by the fault plan */
-	int ch = amp_stm32mp1_notify_chan(notify_id);
-	if (h->step && ch >= 0) {
-		amp_hs_hold(h->step, true, (uint32_t)ch);
+	if (h->step && amp_stm32mp1_notify_chan(notify_id) >= 0) { /* step mode: wait for 'step' */
+		amp_hs_hold(h->step, true, (uint32_t)amp_stm32mp1_notify_chan(notify_id));
 		return;
 	}
 	amp_host_kick_now(h, notify_id);
