@@ -138,7 +138,8 @@ static gboolean snapshot(const struct insp_opts *o, const char *note, GString *o
 	    "%s%s%s%s", host ? "live run" : "post-mortem: no run answers on RUNDIR/control",
 	    settled ? "" : "; busy: owners may lag by the messages in flight", note ? "; " : "",
 	    note ? note : "");
-	insp_render(s, o->json, n, out);
+	g_autofree char *counters = host ? ask(o->dir, "stats") : NULL;
+	insp_render(s, o->json, n, counters, out);
 	return TRUE;
 }
 

@@ -110,6 +110,33 @@ static void text_vring(const struct insp_vring *v, unsigned i, GString *o)
 	}
 }
 
+/* The host's own counters (live), else the register file's, which the firmware can write. */
+static void text_counters(const struct insp_snap *s, const char *counters, GString *o)
+{
+	if (counters) {
+		g_auto(GStrv) lines = g_strsplit(counters, "\n", -1);
+		g_string_append(o, "counters (the host's own, as 'ampsim ctl stats'):\n");
+		for (int i = 0; lines[i]; i++)
+			if (*lines[i])
+				g_string_append_printf(o, "  %s\n", lines[i]);
+		return;
+	}
+	if (!s->ipcc_ok)
+		return;
+	g_string_append(o, "IPCC counters in the register file (the firmware can write them):\n");
+	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++)
+		for (uint32_t ch = 0; ch < s->ipcc_nchan; ch++) {
+			const struct insp_ipcc_count *c = &s->ipcc_stats[p][ch];
+			if (c->kicks || c->irq_raised || c->irq_handled)
+				g_string_append_printf(
+				    o,
+				    "  CH%u %s: kicks %u, coalesced %u, IRQs raised %u, handled "
+				    "%u\n",
+				    ch + 1, p ? "firmware->Linux" : "Linux->firmware", c->kicks,
+				    c->coalesced, c->irq_raised, c->irq_handled);
+		}
+}
+
 static void render_text(const struct insp_snap *s, const char *note, GString *o)
 {
 	g_string_append_printf(o, "ampsim inspect: %s, %" G_GUINT64_FORMAT " KiB%s%s\n", s->shm,
@@ -283,7 +310,38 @@ static void json_vring(const struct insp_vring *v, unsigned i, JsonBuilder *b)
 	json_builder_end_object(b);
 }
 
-static void render_json(const struct insp_snap *s, const char *note, GString *o)
+static void json_reg_counters(const struct insp_snap *s, JsonBuilder *b)
+{
+	json_builder_set_member_name(b, "ipcc_register_counters");
+	json_builder_begin_array(b);
+	for (uint32_t p = 0; s->ipcc_ok && p < AMP_IPCC_NPROC; p++)
+		for (uint32_t ch = 0; ch < s->ipcc_nchan; ch++) {
+			json_builder_begin_object(b);
+			j_int(b, "ch", ch + 1);
+			j_str(b, "dir", p ? "firmware->Linux" : "Linux->firmware");
+			j_int(b, "kicks", s->ipcc_stats[p][ch].kicks);
+			j_int(b, "coalesced", s->ipcc_stats[p][ch].coalesced);
+			j_int(b, "irq_raised", s->ipcc_stats[p][ch].irq_raised);
+			j_int(b, "irq_handled", s->ipcc_stats[p][ch].irq_handled);
+			json_builder_end_object(b);
+		}
+	json_builder_end_array(b);
+}
+
+static void json_counters(const struct insp_snap *s, const char *counters, JsonBuilder *b)
+{
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_array(b);
+	g_auto(GStrv) lines = g_strsplit(counters ? counters : "", "\n", -1);
+	for (int i = 0; lines[i]; i++)
+		if (*lines[i] && g_utf8_validate(lines[i], -1, NULL))
+			json_builder_add_string_value(b, lines[i]);
+	json_builder_end_array(b);
+	json_reg_counters(s, b);
+}
+
+static void render_json(const struct insp_snap *s, const char *note, const char *counters,
+			GString *o)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
@@ -304,6 +362,7 @@ static void render_json(const struct insp_snap *s, const char *note, GString *o)
 		for (unsigned i = 0; s->rsc_ok && i < 2; i++)
 			json_vring(&s->vr[i], i, b);
 		json_builder_end_array(b);
+		json_counters(s, counters, b);
 	}
 	json_builder_end_object(b);
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -315,10 +374,14 @@ static void render_json(const struct insp_snap *s, const char *note, GString *o)
 	g_string_append_c(o, '\n');
 }
 
-void insp_render(const struct insp_snap *s, bool json, const char *note, GString *out)
+void insp_render(const struct insp_snap *s, bool json, const char *note, const char *counters,
+		 GString *out)
 {
-	if (json)
-		render_json(s, note, out);
-	else
+	if (json) {
+		render_json(s, note, counters, out);
+	} else {
 		render_text(s, note, out);
+		if (s->hdr_ok)
+			text_counters(s, counters, out);
+	}
 }

@@ -75,6 +75,14 @@ static void read_ipcc(struct insp_snap *s, int fd)
 		s->flags[p] = atomic_load(&ip.reg[AMP_IPCC_XTOYSR(p) / 4]);
 	}
 	s->lines = atomic_load(&ip.lines);
+	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++)
+		for (uint32_t ch = 0; ch < s->ipcc_nchan && ch < AMP_IPCC_MAX_CHAN; ch++) {
+			const struct amp_ipcc_chan_stats *c = &ip.stats[p][ch];
+			s->ipcc_stats[p][ch].kicks = atomic_load(&c->kicks);
+			s->ipcc_stats[p][ch].coalesced = atomic_load(&c->coalesced);
+			s->ipcc_stats[p][ch].irq_raised = atomic_load(&c->irq_raised);
+			s->ipcc_stats[p][ch].irq_handled = atomic_load(&c->irq_handled);
+		}
 	s->ipcc_ok = true;
 }
 

@@ -65,6 +65,10 @@ struct insp_vring {
 	uint32_t nmsg;
 };
 
+struct insp_ipcc_count {
+	uint32_t kicks, coalesced, irq_raised, irq_handled;
+};
+
 struct insp_snap {
 	char shm[AMP_SOC_SHM_NAME_MAX];
 	uint64_t size;
@@ -75,6 +79,8 @@ struct insp_snap {
 	char ipcc_why[96];
 	uint32_t ipcc_nchan;
 	uint32_t xcr[AMP_IPCC_NPROC], xmr[AMP_IPCC_NPROC], flags[AMP_IPCC_NPROC], lines;
+	/* the model's counters in the register file: firmware-writable, shown as such */
+	struct insp_ipcc_count ipcc_stats[AMP_IPCC_NPROC][AMP_IPCC_MAX_CHAN];
 	bool rsc_ok;
 	char rsc_why[160];
 	uint8_t vdev_status;
@@ -99,6 +105,12 @@ struct amp_host;
 void insp_host_view(struct amp_host *h, GString *out);
 
 /** One snapshot as text (@p json false) or JSON. */
-void insp_render(const struct insp_snap *s, bool json, const char *note, GString *out);
+/**
+ * One snapshot as text (@p json false) or JSON. @p counters: the host's own counters (`ampsim
+ * ctl stats`) of a live run, or NULL (then the register file's counters are shown, marked as
+ * written where the firmware can write).
+ */
+void insp_render(const struct insp_snap *s, bool json, const char *note, const char *counters,
+		 GString *out);
 
 #endif /* AMP_INSPECT_SNAP_H */

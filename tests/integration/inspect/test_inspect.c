@@ -171,6 +171,10 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 		assert_false(json_object_get_boolean_member(c, "linux_to_fw_flag"));
 		assert_false(json_object_get_boolean_member(c, "fw_to_linux_flag"));
 	}
+	/* The host's own counters come along (the first line is remoteproc's). */
+	JsonArray *ctr = json_object_get_array_member(root, "counters");
+	assert_true(json_array_get_length(ctr) > 3);
+	assert_non_null(strstr(json_array_get_string_element(ctr, 0), "remoteproc: running"));
 	/* The text form says the same. */
 	assert_int_equal(inspect(&r, "--once", NULL), 0);
 	char want[64];
@@ -336,6 +340,11 @@ static bool killed_run_is_readable(struct itest_run *r)
 		assert_non_null(strstr(json_object_get_string_member(root, "note"), "post-mortem"));
 		JsonObject *v0 = vring(root, 0), *v1 = vring(root, 1);
 		assert_string_equal(json_object_get_string_member(v1, "owners_from"), "rings");
+		/* No host: only the register file's counters, which the firmware could write. */
+		assert_int_equal(
+		    json_array_get_length(json_object_get_array_member(root, "counters")), 0);
+		assert_true(json_array_get_length(
+				json_object_get_array_member(root, "ipcc_register_counters")) > 0);
 		assert_int_equal(num_of(v1, "avail_idx"), 3);
 		assert_int_equal(num_of(v1, "used_idx"), 3);
 		assert_int_equal(owned(v1, "host-free"), num_of(v1, "num"));
