@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include <amp/stm32mp1.h>
+#include <amp/vring_layout.h>
 
 static const char *const purpose_names[AMP_SOC_PURPOSE_COUNT] = {
     "ram", "vring", "buffer", "ddr", "ipcc", "retram",
@@ -31,6 +32,38 @@ static const char *vring_dir(unsigned i)
 {
 	return i == 0 ? "firmware -> Linux (the host's RX buffers)"
 		      : "Linux -> firmware (the host's TX buffers)";
+}
+
+/*
+ * Last messages per endpoint pair (host address, firmware address): vring0 carries the
+ * firmware's (src = firmware), vring1 the host's (src = host). Only valid messages count.
+ */
+struct ept_pair {
+	uint32_t host, fw;
+};
+
+static GArray *endpoint_pairs(const struct insp_snap *s)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct ept_pair));
+	for (unsigned v = 0; s->rsc_ok && v < 2; v++)
+		for (uint32_t k = 0; s->vr[v].valid && k < s->vr[v].nmsg; k++) {
+			const struct insp_msg *m = &s->vr[v].msg[k];
+			struct ept_pair p = {v ? m->src : m->dst, v ? m->dst : m->src};
+			gboolean seen = !m->valid;
+			for (guint i = 0; !seen && i < a->len; i++) {
+				const struct ept_pair *q = &g_array_index(a, struct ept_pair, i);
+				seen = q->host == p.host && q->fw == p.fw;
+			}
+			if (!seen)
+				g_array_append_val(a, p);
+		}
+	return a;
+}
+
+static gboolean of_pair(const struct insp_msg *m, unsigned v, const struct ept_pair *p)
+{
+	return m->valid &&
+	       (v ? m->src == p->host && m->dst == p->fw : m->dst == p->host && m->src == p->fw);
 }
 
 /* ---- text ---------------------------------------------------------------------------------- */
@@ -110,6 +143,27 @@ static void text_vring(const struct insp_vring *v, unsigned i, GString *o)
 	}
 }
 
+static void text_endpoints(const struct insp_snap *s, GString *o)
+{
+	g_autoptr(GArray) pairs = endpoint_pairs(s);
+	g_string_append_printf(o, "last messages per endpoint (%u):\n", pairs->len);
+	for (guint i = 0; i < pairs->len; i++) {
+		const struct ept_pair *p = &g_array_index(pairs, struct ept_pair, i);
+		g_string_append_printf(o, "  host 0x%x <-> firmware 0x%x%s\n", p->host, p->fw,
+				       p->host == AMP_RPMSG_NS_ADDR || p->fw == AMP_RPMSG_NS_ADDR
+					   ? " (name service)"
+					   : "");
+		for (unsigned v = 0; v < 2; v++)
+			for (uint32_t k = 0; k < s->vr[v].nmsg; k++) {
+				const struct insp_msg *m = &s->vr[v].msg[k];
+				g_autofree char *t = preview_text(m);
+				if (of_pair(m, v, p))
+					g_string_append_printf(o, "    %s %u bytes \"%s\"\n",
+							       v ? "->" : "<-", m->len, t);
+			}
+	}
+}
+
 /* The host's own counters (live), else the register file's, which the firmware can write. */
 static void text_counters(const struct insp_snap *s, const char *counters, GString *o)
 {
@@ -156,6 +210,7 @@ static void render_text(const struct insp_snap *s, const char *note, GString *o)
 	g_string_append_printf(o, "vdev status 0x%02x\n", s->vdev_status);
 	for (unsigned i = 0; i < 2; i++)
 		text_vring(&s->vr[i], i, o);
+	text_endpoints(s, o);
 }
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
@@ -310,6 +365,31 @@ static void json_vring(const struct insp_vring *v, unsigned i, JsonBuilder *b)
 	json_builder_end_object(b);
 }
 
+static void json_endpoints(const struct insp_snap *s, JsonBuilder *b)
+{
+	g_autoptr(GArray) pairs = endpoint_pairs(s);
+	json_builder_set_member_name(b, "endpoints");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < pairs->len; i++) {
+		const struct ept_pair *p = &g_array_index(pairs, struct ept_pair, i);
+		json_builder_begin_object(b);
+		j_int(b, "host_addr", p->host);
+		j_int(b, "fw_addr", p->fw);
+		for (unsigned v = 0; v < 2; v++) {
+			json_builder_set_member_name(b, v ? "sent" : "received");
+			json_builder_begin_array(b);
+			for (uint32_t k = 0; k < s->vr[v].nmsg; k++) {
+				g_autofree char *t = preview_text(&s->vr[v].msg[k]);
+				if (of_pair(&s->vr[v].msg[k], v, p))
+					json_builder_add_string_value(b, t);
+			}
+			json_builder_end_array(b);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 static void json_reg_counters(const struct insp_snap *s, JsonBuilder *b)
 {
 	json_builder_set_member_name(b, "ipcc_register_counters");
@@ -362,6 +442,7 @@ static void render_json(const struct insp_snap *s, const char *note, const char 
 		for (unsigned i = 0; s->rsc_ok && i < 2; i++)
 			json_vring(&s->vr[i], i, b);
 		json_builder_end_array(b);
+		json_endpoints(s, b);
 		json_counters(s, counters, b);
 	}
 	json_builder_end_object(b);

@@ -171,6 +171,17 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 		assert_false(json_object_get_boolean_member(c, "linux_to_fw_flag"));
 		assert_false(json_object_get_boolean_member(c, "fw_to_linux_flag"));
 	}
+	/* Per endpoint: the announcement to the name service, then the channel's K each way. */
+	JsonArray *ep = json_object_get_array_member(root, "endpoints");
+	assert_int_equal(json_array_get_length(ep), 2);
+	assert_int_equal(num_of(json_array_get_object_element(ep, 0), "host_addr"), 53);
+	JsonObject *chan = json_array_get_object_element(ep, 1);
+	assert_int_equal(num_of(chan, "fw_addr"), itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	for (int dir = 0; dir < 2; dir++) {
+		JsonArray *m = json_object_get_array_member(chan, dir ? "sent" : "received");
+		assert_int_equal(json_array_get_length(m), K);
+		assert_string_equal(json_array_get_string_element(m, K - 1), "msg-4");
+	}
 	/* The host's own counters come along (the first line is remoteproc's). */
 	JsonArray *ctr = json_object_get_array_member(root, "counters");
 	assert_true(json_array_get_length(ctr) > 3);
