@@ -221,6 +221,22 @@ typedef void (*amp_host_tap_fn)(void *priv, const struct amp_host_msg *m);
 /** Install the one tap (NULL: none). Cost with none: one test per message. */
 void amp_host_set_tap(struct amp_host *h, amp_host_tap_fn fn, void *priv);
 
+/**
+ * Step mode (docs/inspect.md): with @p on, every vring doorbell in both directions (kicks to
+ * the firmware on IPCC CH1/CH2, and its interrupts on them) is held until amp_host_step()
+ * releases it; the other channels (shutdown, detach, DDR plug) pass. Turning it off
+ * delivers what is held. Held doorbells are dropped when the firmware stops or crashes.
+ */
+void amp_host_set_step(struct amp_host *h, bool on);
+/**
+ * Deliver up to @p n held doorbells, oldest first (one a delivery holds queues behind them),
+ * and describe each in @p out ("released firmware->Linux CH1 (vring0: new messages)").
+ * @return the number delivered (0: none was held), or AMP_EINVAL when step mode is off
+ */
+int amp_host_step(struct amp_host *h, unsigned n, GString *out);
+/** The doorbells held now, as one line ("held 2: Linux->firmware CH2, ..."); "" when off. */
+void amp_host_step_held(struct amp_host *h, GString *out);
+
 /** Every layer's counters as text (rproc, RPMsg, vrings, IPCC). */
 /**
  * Start writing the event trace (Chrome trace-event JSON, docs/trace.md) to @p path: both

@@ -16,5 +16,7 @@ int amp_cmd_exec(int argc, char **argv);
 int amp_cmd_replay(int argc, char **argv);
 /* sim/src/bench/bench_cmd.c */
 int amp_cmd_bench(int argc, char **argv);
+/* sim/src/inspect/inspect_cmd.c */
+int amp_cmd_inspect(int argc, char **argv);
 
 #endif /* AMP_SIM_COMMANDS_H */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -241,10 +242,21 @@ void amp_ctl_server_free(struct amp_ctl_server *s)
 
 int amp_ctl_request(const char *path, const char *cmd, GString *reply, gboolean *ok, GError **err)
 {
+	return amp_ctl_request_within(path, cmd, reply, ok, 0, err);
+}
+
+int amp_ctl_request_within(const char *path, const char *cmd, GString *reply, gboolean *ok, int ms,
+			   GError **err)
+{
 	struct sockaddr_un sa;
 	if (!fill_addr(&sa, path, err))
 		return AMP_EINVAL;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	if (fd >= 0 && ms > 0) { /* a run that is stopped (SIGSTOP, a debugger) answers nothing */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 		amp_set_error(err, amp_from_errno(e),

@@ -43,5 +43,9 @@ void amp_ctl_finish(struct amp_ctl_pending *p, gboolean ok, const char *text);
  * Each error is also in @err (AMP_ERROR) with what to do.
  */
 int amp_ctl_request(const char *path, const char *cmd, GString *reply, gboolean *ok, GError **err);
+/** As amp_ctl_request(), giving up after @ms ms without an answer (0: wait forever), as
+ * AMP_ENOTCONN. */
+int amp_ctl_request_within(const char *path, const char *cmd, GString *reply, gboolean *ok, int ms,
+			   GError **err);
 
 #endif /* AMP_SIM_CTL_H */

@@ -8,8 +8,8 @@
 #include "ctl.h"
 #include "rundir.h"
 
-static const char *const ctl_commands[] = {"status",	"start", "stop",
-					   "endpoints", "stats", "trace"};
+static const char *const ctl_commands[] = {"status", "start", "stop", "endpoints",
+					   "stats",  "trace", "step"};
 
 static gboolean known(const char *cmd)
 {
@@ -73,6 +73,8 @@ int amp_cmd_ctl(int argc, char **argv)
 		 "  trace      the firmware's trace buffer (RSC_TRACE), like debugfs trace0\n"
 		 "  trace-events start FILE  write an event trace (Chrome JSON, docs/trace.md)\n"
 		 "  trace-events stop        finish it; prints what it counted\n"
+		 "  step [N]   a run in step mode: deliver the N oldest held doorbells\n"
+		 "             (default 1; 0 shows what is held) and say which\n"
 		 "  fault list             the fault plan: seed, rules, counters, fired faults\n"
 		 "  fault add RULE[;RULE]  add rules (quote them; grammar in docs/faults.md)\n"
 		 "  fault clear            remove every rule\n"
@@ -96,11 +98,18 @@ int amp_cmd_ctl(int argc, char **argv)
 	if (te_at)
 		return trace_events(te_at == 2 ? argv[1] : NULL, argc - te_at - 1,
 				    argv + te_at + 1);
-	if (argc >= 2 && argc <= 3 && g_str_has_prefix(argv[argc - 1], "fault "))
+	/* "step N": the count is a second word. */
+	if (argc >= 3 && argc <= 4 && !strcmp(argv[argc - 2], "step")) {
+		g_autofree char *req = g_strdup_printf("step %s", argv[argc - 1]);
+		return ask(argc == 4 ? argv[1] : NULL, req);
+	}
+	if (argc >= 2 && argc <= 3 &&
+	    (g_str_has_prefix(argv[argc - 1], "fault ") ||
+	     g_str_has_prefix(argv[argc - 1], "step ")))
 		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
 		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
-			   "endpoints, stats, trace, trace-events start FILE|stop, fault "
+			   "endpoints, stats, trace, trace-events start FILE|stop, step [N], fault "
 			   "SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
 		return 2;
 	}

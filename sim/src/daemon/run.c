@@ -25,6 +25,7 @@
 
 #include "commands.h"
 #include "ctl.h"
+#include "../inspect/snap.h"
 #include "daemon.h"
 #include "rpmsg_ctrl.h"
 #include "rundir.h"
@@ -43,6 +44,7 @@ struct run_opts {
 	char *wrap;
 	char *ipcc_mode;
 	gboolean sanitize_buffers;
+	gboolean step; /* --step: hold every vring doorbell until 'ctl step' */
 	gboolean verbose;
 	gboolean quiet;
 	char *faults;  /* --faults SPEC|FILE; "" installs an empty plan */
@@ -150,6 +152,18 @@ static const struct amp_host_ops host_ops = {
     .rproc_event = on_rproc_event,
 };
 
+/* RUNDIR/shm -> /dev/shm/<object>: how `ampsim inspect` finds the run's shared object, also
+ * after a kill (the link stays with the object until a later run or 'ampsim cleanup'). */
+static void record_shm(struct daemon *d)
+{
+	g_autofree char *link = amp_rundir_file(d->rd, "shm");
+	g_autofree char *target = g_strconcat("/dev/shm", amp_host_soc(d->host)->shm_name, NULL);
+	if (symlink(target, link) < 0)
+		g_warning("cannot record the shared object as %s: %s ('ampsim inspect' will not "
+			  "find it)",
+			  link, g_strerror(errno));
+}
+
 /* ---- control socket ----------------------------------------------------------------------- */
 
 static gboolean ctl_status(struct daemon *d, GString *out)
@@ -256,6 +270,29 @@ static gboolean ctl_fault(struct daemon *d, const char *args, GString *out)
 	return TRUE;
 }
 
+/* "step [N]": deliver up to N (default 1) held doorbells (docs/inspect.md). */
+static gboolean ctl_step(struct daemon *d, const char *arg, GString *out)
+{
+	g_autoptr(GError) err = NULL;
+	guint64 n = 1;
+	if (*arg && !g_ascii_string_to_unsigned(arg, 10, 0, 1000000, &n, &err)) {
+		g_string_append_printf(out,
+				       "step: %s; give a count 0..1000000 (0 only shows "
+				       "what is held)\n",
+				       err->message);
+		return FALSE;
+	}
+	int rc = amp_host_step(d->host, (unsigned)n, out);
+	if (rc < 0) {
+		g_string_append(out, "step: this run is not in step mode; start it with "
+				     "'ampsim run --step'\n");
+		return FALSE;
+	}
+	g_string_append_printf(out, "released %d; ", rc);
+	amp_host_step_held(d->host, out);
+	return TRUE;
+}
+
 /*
  * "sysfs-state WORD": a write to /sys/class/remoteproc/remoteproc0/state from `ampsim exec`'s
  * shim, with state_store()'s answers (remoteproc_sysfs.c): the reply text starts with the
@@ -311,12 +348,24 @@ static gboolean ctl_sysfs_recovery(struct daemon *d, const char *word, GString *
 	return TRUE;
 }
 
+/* For `ampsim inspect`: what only the host knows about its rings (src/inspect/owners.c). */
+static gboolean ctl_inspect_host(struct daemon *d, GString *out)
+{
+	insp_host_view(d->host, out);
+	return TRUE;
+}
+
 static const struct {
 	const char *name;
 	gboolean (*fn)(struct daemon *d, GString *out);
 } ctl_cmds[] = {
-    {"status", ctl_status},	  {"start", ctl_start}, {"stop", ctl_stop},
-    {"endpoints", ctl_endpoints}, {"stats", ctl_stats}, {"trace", ctl_trace},
+    {"status", ctl_status},
+    {"start", ctl_start},
+    {"stop", ctl_stop},
+    {"endpoints", ctl_endpoints},
+    {"stats", ctl_stats},
+    {"trace", ctl_trace},
+    {"inspect-host", ctl_inspect_host},
 };
 
 /* "trace-events start FILE|stop" (docs/trace.md). */
@@ -347,6 +396,8 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 		return ctl_fault(ctx, cmd + 6, out);
 	if (g_str_has_prefix(cmd, "trace-events "))
 		return ctl_trace_events(ctx, cmd + 13, out);
+	if (!strncmp(cmd, "step", 4) && (cmd[4] == ' ' || cmd[4] == '\0'))
+		return ctl_step(ctx, cmd[4] ? cmd + 5 : "", out);
 	if (!strncmp(cmd, "sysfs-state", 11) && (cmd[11] == ' ' || cmd[11] == '\0'))
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
 	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
@@ -356,7 +407,7 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 			return ctl_cmds[i].fn(ctx, out);
 	g_string_append_printf(out,
 			       "unknown command '%s'; try status, start, stop, endpoints, "
-			       "stats, trace, trace-events or fault\n",
+			       "stats, trace, trace-events, step or fault\n",
 			       cmd);
 	return FALSE;
 }
@@ -495,6 +546,10 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "Write every RPMsg message, both ways, with endpoint names and times, to FILE as "
 	     "pcapng for Wireshark and 'ampsim replay' (docs/capture.md)",
 	     "FILE"},
+	    {"step", 0, 0, G_OPTION_ARG_NONE, &o->step,
+	     "Step mode: hold every vring doorbell, both ways, until 'ampsim ctl RUNDIR step "
+	     "[N]' releases it, to walk a message through (docs/inspect.md)",
+	     NULL},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 	     "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
 	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
@@ -525,13 +580,15 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 		 "  RUNDIR/rpmsg_ctrl0 endpoints of your choice (name, src, dst), like\n"
 		 "                    /dev/rpmsg_ctrl0; see docs/cli.md for the protocol\n"
 		 "  RUNDIR/control    for 'ampsim ctl'\n"
+		 "and for the whole run RUNDIR/shm, the shared memory for 'ampsim inspect'.\n"
 		 "A channel the firmware destroys or loses in a crash hangs up its client and\n"
 		 "comes back when announced again. FIRMWARE-ARGS are passed to the firmware.\n"
 		 "Ctrl-C or SIGTERM stops the firmware and removes everything the run created.");
 	g_option_context_set_description(
 	    ctx,
 	    "Talk to a run with 'ampsim chat RUNDIR/rpmsg0 hello' and\n"
-	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace|fault' (RUNDIR/ may be\n"
+	    "'ampsim ctl RUNDIR status|start|stop|endpoints|stats|trace|step|fault' (RUNDIR/ may "
+	    "be\n"
 	    "left out for the default run directory: 'ampsim chat rpmsg0 hello'). Exit status: 0\n"
 	    "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
 	    "what to do), 2 for bad options. See docs/cli.md.");
@@ -624,6 +681,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		}
 		amp_host_set_tap(d->host, amp_capture_tap, d->capture);
 	}
+	amp_host_set_step(d->host, o->step);
+	record_shm(d);
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
 	if (!d->ctl) {

@@ -49,7 +49,7 @@ gboolean amp_rundir_is_entry_name(const char *name)
 	g_autofree char *base = g_strdup(name);
 	if (g_str_has_suffix(base, TMP_SUFFIX))
 		base[strlen(base) - strlen(TMP_SUFFIX)] = '\0';
-	return !strcmp(base, "control") || !strcmp(base, "rpmsg_ctrl0") ||
+	return !strcmp(base, "control") || !strcmp(base, "rpmsg_ctrl0") || !strcmp(base, "shm") ||
 	       !strcmp(base, "rpmsg-sdb") || has_index(base, "rpmsg") ||
 	       has_index(base, "ttyRPMSG");
 }

@@ -29,7 +29,7 @@ char *amp_rundir_default(void);
  */
 char *amp_rundir_resolve(const char *arg);
 
-/** Is @name one ampsim makes in a run directory (control, rpmsg_ctrl0, rpmsg-sdb, rpmsgN,
+/** Is @name one ampsim makes in a run directory (control, shm, rpmsg_ctrl0, rpmsg-sdb, rpmsgN,
  * ttyRPMSGN, or one of those + ".new", the temporary a socket is bound under)? */
 gboolean amp_rundir_is_entry_name(const char *name);
 

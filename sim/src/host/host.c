@@ -43,6 +43,7 @@ struct amp_host {
 	struct amp_host_faults *faults; /* the fault plan (host_faults.c), NULL: none */
 	struct amp_host_trace *trace;	/* the event trace (host_trace.c), NULL: off */
 	struct amp_host_tap tap;	/* the message tap (host_tap.c) */
+	struct amp_host_step *step;	/* step mode (host_step.c), NULL: off */
 };
 
 /* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
@@ -61,6 +62,15 @@ static void port_notify(void *ctx, uint32_t notify_id)
 	struct amp_host *h = ctx;
 	if (h->faults && amp_hf_kick(h->faults, notify_id))
 		return; /* dropped or delayed by the fault plan */
+	if (h->step && amp_stm32mp1_notify_chan(notify_id) >= 0) { /* step mode: wait for 'step' */
+		amp_hs_hold(h->step, true, (uint32_t)amp_stm32mp1_notify_chan(notify_id));
+		return;
+	}
+	amp_host_kick_now(h, notify_id);
+}
+
+void amp_host_kick_now(struct amp_host *h, uint32_t notify_id)
+{
 	/* As Linux's rproc_virtio_notify: the platform rings the vring's mailbox channel. */
 	amp_rproc_kick(h->rproc, notify_id);
 }
@@ -362,7 +372,11 @@ static void on_irq(void *arg, uint32_t ch)
 		host_kick_warn(h->kick0.unpublished);
 	if (h->trace)
 		amp_ht_irq(h->trace, ch);
-	if (!h->faults || !amp_hf_irq(h->faults, ch))
+	if (h->faults && amp_hf_irq(h->faults, ch))
+		return;
+	if (h->step)
+		amp_hs_hold(h->step, false, ch);
+	else
 		amp_host_irq_now(h, ch);
 }
 
@@ -543,6 +557,7 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 		const char *why = ev == AMP_RPROC_EV_CRASHED ? "the firmware crashed"
 							     : "the firmware is stopping";
 		h->dev_up = false;
+		amp_hs_drop(h->step); /* they were for this firmware instance */
 		drop_src(&h->broken_src);
 		plugs_fail_all(h);
 		drop_all_channels(h, why);
@@ -674,6 +689,7 @@ void amp_host_free(struct amp_host *h)
 		amp_host_trace_stop(h, NULL, NULL);
 	amp_sim_rproc_free(h->plat);
 	amp_hf_free(h->faults);
+	amp_hs_free(h->step);
 	drop_src(&h->link_src);
 	drop_src(&h->broken_src);
 	if (h->link_ok)
@@ -793,6 +809,11 @@ const struct amp_host_kick *amp_host_kick0(struct amp_host *h)
 GMainContext *amp_host_context(const struct amp_host *h)
 {
 	return h->ctx;
+}
+
+struct amp_host_step **amp_host_step_slot(struct amp_host *h)
+{
+	return &h->step;
 }
 
 struct amp_host_faults **amp_host_faults_slot(struct amp_host *h)

@@ -56,6 +56,27 @@ void amp_host_tx_ready(struct amp_host *h);
 /** Where the host keeps its fault plan (NULL: none, every hook is skipped). */
 struct amp_host_faults **amp_host_faults_slot(struct amp_host *h);
 
+/** Ring the firmware for @p notify_id now, past the fault plan and step mode. */
+void amp_host_kick_now(struct amp_host *h, uint32_t notify_id);
+/** Where the host keeps step mode's state (NULL: off). */
+struct amp_host_step **amp_host_step_slot(struct amp_host *h);
+
+/* ---- host_step.c: step mode's hold point (docs/inspect.md) ------------------------------- */
+
+struct amp_host_step;
+
+struct amp_host_step *amp_hs_new(void);
+void amp_hs_free(struct amp_host_step *s);
+/** Forget every held doorbell (the firmware instance they were for is gone). */
+void amp_hs_drop(struct amp_host_step *s);
+/** Hold a doorbell: @p to_fw a kick to the firmware, else an interrupt from it (0-based ch). */
+void amp_hs_hold(struct amp_host_step *s, bool to_fw, uint32_t ch);
+/** Deliver up to @p n held doorbells, oldest first, one line each in @p out; the count. */
+unsigned amp_hs_release(struct amp_host_step *s, struct amp_host *h, unsigned n, GString *out);
+/** "held N: Linux->firmware CH2, ..." */
+void amp_hs_describe(const struct amp_host_step *s, GString *out);
+void amp_hs_stats(const struct amp_host_step *s, GString *out);
+
 /* ---- host_faults.c: the fault plan's hooks; the caller checks the plan is not NULL ------- */
 
 struct amp_host_faults;

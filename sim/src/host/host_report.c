@@ -149,6 +149,8 @@ void amp_host_stats(struct amp_host *h, GString *out)
 		vq_stats(out, "vring1 (Linux -> firmware)", &dev->tvq);
 	}
 	ipcc_stats(out, amp_host_ipcc_link(h), amp_host_soc(h)->ipcc_nchan);
+	if (*amp_host_step_slot(h))
+		amp_hs_stats(*amp_host_step_slot(h), out);
 	if (*amp_host_faults_slot(h))
 		amp_hf_stats(*amp_host_faults_slot(h), out);
 }
