@@ -15,45 +15,7 @@
 #include "../ipcc_glib.h"
 #include "../platform/rproc_sim.h"
 #include "host_internal.h"
-
-struct amp_host {
-	struct amp_host_cfg cfg;
-	GMainContext *ctx; /* a reference: where every source of ours attaches */
-	struct amp_soc_layout layout;
-	struct amp_soc soc;
-	int efds[AMP_IPCC_LINK_NFDS];
-	struct amp_ipcc_link link;
-	GSource *link_src;
-	bool link_ok;
-	struct amp_sim_rproc *plat; /* the STM32MP1-on-a-PC platform of the rproc core */
-	struct amp_rproc *rproc;
-
-	struct amp_rpmsg_dev dev;
-	bool dev_up;
-	struct amp_host_kick kick0; /* vring0 interrupts vs publishes (host_internal.h) */
-	uint32_t *work;
-	GPtrArray *chans;   /* struct amp_host_chan * */
-	GPtrArray *epts;    /* struct amp_host_ept *: amp_host_ept_new, alive */
-	bool tx_waiting;    /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
-	bool rx_busy;	    /* amp_host_rx_defer() from the running receive callback */
-	GSource *rx_resume; /* amp_host_rx_resume(): an idle that drains vring0 again */
-	GQueue plugs;	    /* struct plug_wait: DDR plugs the firmware has not applied yet */
-	struct amp_ddr_plug_host plug; /* our copy of the plug table; the shared one is output */
-	GSource *broken_src; /* a send found a broken queue: report the crash from the loop */
-	struct amp_host_faults *faults; /* the fault plan (host_faults.c), NULL: none */
-	struct amp_host_trace *trace;	/* the event trace (host_trace.c), NULL: off */
-	struct amp_host_tap tap;	/* the message tap (host_tap.c) */
-	struct amp_host_step *step;	/* step mode (host_step.c), NULL: off */
-};
-
-/* A DDR plug waiting for the firmware's acknowledgement on channel 5. */
-struct plug_wait {
-	struct amp_host *host;
-	uint32_t gen;
-	amp_host_done_fn done;
-	void *priv;
-	GSource *timeout;
-};
+#include "host_state.h"
 
 /* ---- the RPMsg host port: doorbell = rproc's kick, memory = the shared object ------------- */
 
@@ -412,95 +374,6 @@ void amp_host_rx_resume(struct amp_host *h)
 	g_source_attach(h->rx_resume, h->ctx);
 }
 
-/* ---- DDR hot-plug (rpmsg-sdb buffers, <ampsim/ddr_plug.h>) ------------------------------- */
-
-static void plug_free(struct plug_wait *w)
-{
-	if (w->timeout) {
-		g_source_destroy(w->timeout);
-		g_source_unref(w->timeout);
-	}
-	g_free(w);
-}
-
-static void plug_finish(struct amp_host *h, GList *l, int rc)
-{
-	struct plug_wait *w = l->data;
-	g_queue_delete_link(&h->plugs, l);
-	w->done(w->priv, rc);
-	plug_free(w);
-}
-
-static void on_plug_irq(void *arg, uint32_t ch)
-{
-	struct amp_host *h = arg;
-	(void)ch;
-	GList *l;
-	while ((l = g_queue_peek_head_link(&h->plugs)) &&
-	       amp_ddr_plug_acked(&h->plug, ((struct plug_wait *)l->data)->gen))
-		plug_finish(h, l, AMP_OK);
-}
-
-static gboolean on_plug_timeout(gpointer data)
-{
-	struct plug_wait *w = data;
-	struct amp_host *h = w->host;
-	g_warning("the firmware did not map a DDR buffer within %d ms (does its port handle "
-		  "IPCC channel 5? docs/sdb.md)",
-		  AMP_HOST_PLUG_TIMEOUT_MS);
-	plug_finish(h, g_queue_find(&h->plugs, w), AMP_ETIMEDOUT);
-	return G_SOURCE_REMOVE;
-}
-
-static void plugs_fail_all(struct amp_host *h)
-{
-	GList *l;
-	while ((l = g_queue_peek_head_link(&h->plugs)))
-		plug_finish(h, l, AMP_ENOTCONN);
-	amp_ddr_plug_reset(&h->plug);
-}
-
-int amp_host_ddr_plug(struct amp_host *h, uint64_t da, uint64_t size, int fd, amp_host_done_fn done,
-		      void *priv, uint32_t *slot)
-{
-	if (!h->dev_up)
-		return AMP_ENOTCONN;
-	struct plug_wait *w = g_new0(struct plug_wait, 1);
-	int rc = amp_ddr_plug(&h->plug, da, size, fd, slot, &w->gen);
-	if (rc != AMP_OK) {
-		g_free(w);
-		return rc;
-	}
-	w->host = h;
-	w->done = done;
-	w->priv = priv;
-	w->timeout = g_timeout_source_new(AMP_HOST_PLUG_TIMEOUT_MS);
-	g_source_set_callback(w->timeout, on_plug_timeout, w, NULL);
-	g_source_attach(w->timeout, h->ctx);
-	g_queue_push_tail(&h->plugs, w);
-	amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
-	return AMP_OK;
-}
-
-void amp_host_ddr_unplug(struct amp_host *h, uint32_t slot)
-{
-	uint32_t gen;
-	if (amp_ddr_unplug(&h->plug, slot, &gen) == AMP_OK && h->dev_up)
-		amp_ipcc_link_kick(&h->link, AMP_IPCC_CH_DDR_PLUG);
-}
-
-void amp_host_ddr_cancel(struct amp_host *h, void *priv)
-{
-	for (GList *l = h->plugs.head, *next; l; l = next) {
-		next = l->next;
-		struct plug_wait *w = l->data;
-		if (w->priv == priv) {
-			plug_free(w);
-			g_queue_delete_link(&h->plugs, l);
-		}
-	}
-}
-
 /* ---- rproc events -------------------------------------------------------------------------- */
 
 static void probe_vdev(struct amp_host *h)
@@ -559,7 +432,7 @@ static void on_rproc(void *priv, enum amp_rproc_event ev)
 		h->dev_up = false;
 		amp_hs_drop(h->step); /* they were for this firmware instance */
 		drop_src(&h->broken_src);
-		plugs_fail_all(h);
+		amp_host_plugs_fail_all(h);
 		drop_all_channels(h, why);
 		drop_all_epts(h, why);
 	}
@@ -595,7 +468,7 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 	h->link_ok = true;
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);
-	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_DDR_PLUG, on_plug_irq, h);
+	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_DDR_PLUG, amp_host_on_plug_irq, h);
 	h->link_src = amp_ipcc_glib_source(&h->link, h->ctx);
 	return TRUE;
 }

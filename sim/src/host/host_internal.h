@@ -1,4 +1,4 @@
-/* What libampsim's two files share (private to amp_host). */
+/* What libampsim's files share (private to amp_host). */
 #ifndef AMP_HOST_INTERNAL_H
 #define AMP_HOST_INTERNAL_H
 
@@ -32,6 +32,13 @@ struct amp_host_kick {
 	uint64_t unpublished; /* interrupts no publish accounts for */
 	uint16_t seen;	      /* used.idx at the last interrupt */
 };
+
+/* ---- host_ddr.c: DDR hot-plug ------------------------------------------------------------- */
+
+/** The firmware's acknowledgement on the DDR-plug channel: finish the plugs it applied. */
+void amp_host_on_plug_irq(void *arg, uint32_t ch);
+/** The firmware is gone: every waiting plug fails (AMP_ENOTCONN), the table is reset. */
+void amp_host_plugs_fail_all(struct amp_host *h);
 
 /* The device came up: start counting from its (zeroed) vring. */
 void amp_host_kick_reset(struct amp_host_kick *k, const struct amp_vq *vq);
