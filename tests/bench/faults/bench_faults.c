@@ -3,7 +3,9 @@
  * libampsim with no plan, with an empty plan (`--faults ''`), and with a plan whose rule
  * sees every answer and never fires, in the same run: three hosts booted side by side,
  * measured in interleaved rounds, medians reported. Not a test.
- *   bench_faults ECHO_FW [round_trips_per_round] [rounds]
+ *   bench_faults ECHO_FW [round_trips_per_round] [rounds] [none|empty|rule]
+ * The last argument runs that host alone (for instruction counts under callgrind, which do
+ * not depend on the machine's load: instr_per_rt.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,19 +80,31 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_faults ECHO_FW [round_trips_per_round] [rounds]\n");
+		fprintf(stderr, "usage: bench_faults ECHO_FW [round_trips_per_round] [rounds] "
+				"[none|empty|rule]\n");
 		return 2;
 	}
 	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 2000;
 	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 11;
 	if (n == 0 || rounds == 0 || rounds > 64)
 		return 2;
-	struct bench b[] = {
+	struct bench all[] = {
 	    {.name = "no plan"},
 	    {.name = "empty plan (--faults '')", .plan = ""},
 	    {.name = "1 rule, never fires", .plan = "msg:fw->linux drop after=4000000000"},
 	};
-	size_t nb = sizeof(b) / sizeof(b[0]);
+	static const char *const keys[] = {"none", "empty", "rule"};
+	struct bench *b = all;
+	size_t nb = sizeof(all) / sizeof(all[0]);
+	if (argc > 4) {
+		size_t k = 0;
+		while (k < nb && strcmp(argv[4], keys[k]))
+			k++;
+		if (k == nb)
+			return 2;
+		b = &all[k];
+		nb = 1;
+	}
 	for (size_t i = 0; i < nb; i++)
 		boot(&b[i], argv[1]);
 	for (size_t i = 0; i < nb; i++)
