@@ -20,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 
 /* ---- libc, the next definitions after ours (shim_libc.c) ------------------------------- */
@@ -32,6 +34,8 @@ struct shim_libc {
 	int (*close)(int);
 	ssize_t (*read)(int, void *, size_t);
 	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	int (*ioctl)(int, unsigned long, ...);
 	int (*dup)(int);
 	int (*dup2)(int, int);
@@ -145,9 +149,9 @@ int shim_dev_stat(struct shim_path p, struct stat *st, bool follow);
 int shim_dev_access(struct shim_path p, int mode);
 /** ioctl() on a descriptor the shim made. */
 int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg);
-/** read()/write() on a descriptor the shim made. */
-ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len);
-ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len);
+/** read()/readv() and write()/writev() on a descriptor the shim made: one message each. */
+ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt);
+ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cnt);
 
 int shim_sysfs_open(enum shim_attr a, int flags);
 int shim_sysfs_stat(enum shim_attr a, struct stat *st);

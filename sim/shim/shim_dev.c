@@ -9,12 +9,20 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/sockios.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "shim.h"
+
+/* How long a non-blocking write waits for the daemon's verdict: it answers from its loop at
+ * once; this only bounds a daemon that is stopped (SIGSTOP) or wedged. */
+#define SHIM_NB_TIMEOUT_MS 30000
 
 /* RUNDIR/rpmsg_ctrl0's answer (sim/src/daemon/rpmsg_ctrl.h, struct amp_ctrl_reply). */
 struct ctrl_reply {
@@ -88,9 +96,12 @@ static int open_eptdev(const struct shim_eptdev *e, int flags)
 	struct rpmsg_endpoint_info info = {.src = e->src, .dst = e->dst};
 	memcpy(info.name, e->name, sizeof(info.name));
 	struct ctrl_reply r;
-	ssize_t n = send(fd, &info, sizeof(info), MSG_NOSIGNAL);
+	struct iovec out = {.iov_base = &info, .iov_len = sizeof(info)};
+	struct iovec in = {.iov_base = &r, .iov_len = sizeof(r)};
+	ssize_t n =
+	    shim_libc.sendmsg(fd, &(struct msghdr){.msg_iov = &out, .msg_iovlen = 1}, MSG_NOSIGNAL);
 	if (n == (ssize_t)sizeof(info))
-		n = recv(fd, &r, sizeof(r), 0);
+		n = shim_libc.recvmsg(fd, &(struct msghdr){.msg_iov = &in, .msg_iovlen = 1}, 0);
 	if (n != (ssize_t)sizeof(r) || r.status != 0) {
 		shim_libc.close(fd);
 		/* rpmsg_eptdev_open answers EINVAL whatever rpmsg_create_ept failed on. */
@@ -250,33 +261,106 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 	return shim_libc.ioctl(f->fd, req, arg);
 }
 
-ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len)
+ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
 	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
 		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no read; state opened to write */
 	if (f->destroyed)
 		return fail(EPIPE);
+	if (cnt < 0 || cnt > IOV_MAX)
+		return fail(EINVAL);
 	/* One message; the daemon's hang-up (the endpoint is gone) carries no credentials. */
 	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	ssize_t n = recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC);
+	struct msghdr mh = {.msg_iov = (struct iovec *)iov,
+			    .msg_iovlen = (size_t)cnt,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	ssize_t n = shim_libc.recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC);
 	if (n == 0 && mh.msg_controllen == 0)
 		return fail(EPIPE); /* rpmsg_eptdev_read_iter once the endpoint is gone */
 	return n;
 }
 
-ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len)
+/* The daemon's verdict on a non-blocking write (sim/src/daemon/frontend.h, AMP_FRONTEND_NB_*). */
+enum { NB_SENT = 1, NB_AGAIN = 2, NB_FAILED = 3, NB_TOOBIG = 4 };
+
+/* Wait for the verdict the daemon adds to @p efd; @p fd's hang-up is EPIPE. */
+static ssize_t nb_verdict(int fd, int efd, ssize_t sent)
+{
+	struct pollfd p[2] = {{.fd = efd, .events = POLLIN}, {.fd = fd, .events = POLLRDHUP}};
+	for (;;) {
+		int r = poll(p, 2, SHIM_NB_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue; /* the message is out: its fate, not EINTR, is the answer */
+		if (r <= 0)
+			return fail(EIO); /* the daemon did not answer: docs/exec.md */
+		uint64_t v = 0;
+		if ((p[0].revents & POLLIN) && shim_libc.read(efd, &v, sizeof(v)) == sizeof(v)) {
+			if (v == NB_SENT)
+				return sent;
+			return fail(v == NB_AGAIN ? EAGAIN : v == NB_TOOBIG ? EMSGSIZE : EPIPE);
+		}
+		if (p[1].revents & (POLLHUP | POLLRDHUP | POLLERR))
+			return fail(EPIPE);
+	}
+}
+
+/*
+ * O_NONBLOCK: rpmsg_char's rpmsg_trysendto(), EAGAIN when no TX buffer is free. The message
+ * carries an eventfd; the daemon sends it now or drops it and says which (frontend.c).
+ */
+static ssize_t nb_write(const struct shim_fd *f, struct msghdr *mh)
+{
+	int queued = 0;
+	/* A message the daemon has not taken yet waits for a TX buffer: none is free. */
+	if (shim_libc.ioctl(f->fd, SIOCOUTQ, &queued) == 0 && queued > 0)
+		return fail(EAGAIN);
+	int efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		return -1;
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	memset(&c, 0, sizeof(c));
+	mh->msg_control = c.b;
+	mh->msg_controllen = sizeof(c.b);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &efd, sizeof(int));
+	ssize_t n = shim_libc.sendmsg(f->fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n >= 0)
+		n = nb_verdict(f->fd, efd, n);
+	int e = errno;
+	shim_libc.close(efd);
+	errno = e;
+	return n;
+}
+
+ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
 	if (f->kind == SHIM_FD_ATTR)
-		return shim_sysfs_store((enum shim_attr)f->index, buf, len);
+		return cnt == 1 ? shim_sysfs_store((enum shim_attr)f->index, iov[0].iov_base,
+						   iov[0].iov_len)
+				: fail(EINVAL); /* one word, one write */
 	if (f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
 		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no write */
 	if (f->destroyed)
 		return fail(EPIPE);
+	if (cnt < 0 || cnt > IOV_MAX)
+		return fail(EINVAL);
+	size_t len = 0;
+	for (int i = 0; i < cnt; i++)
+		len += iov[i].iov_len;
 	/* virtio_rpmsg_bus refuses it before anything is sent. */
 	if (f->mtu && len > f->mtu)
 		return fail(EMSGSIZE);
-	return send(f->fd, buf, len, MSG_NOSIGNAL); /* a hung-up device: EPIPE, no SIGPIPE */
+	struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt};
+	int fl = shim_libc.fcntl(f->fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		return nb_write(f, &mh);
+	/* A hung-up device: EPIPE, no SIGPIPE. */
+	return shim_libc.sendmsg(f->fd, &mh, MSG_NOSIGNAL);
 }

@@ -12,7 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -46,6 +48,8 @@ static void resolve(void)
 	RESOLVE(statx);
 	RESOLVE(mmap);
 	RESOLVE(munmap);
+	RESOLVE(sendmsg);
+	RESOLVE(recvmsg);
 	RESOLVE(write); /* last: it says all are there */
 }
 
@@ -380,7 +384,7 @@ SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 	resolve();
 	struct shim_fd f;
 	if (shim_fd_get(fd, &f))
-		return shim_dev_read(&f, buf, len);
+		return shim_dev_readv(&f, &(struct iovec){.iov_base = buf, .iov_len = len}, 1);
 	return shim_libc.read(fd, buf, len);
 }
 
@@ -389,9 +393,72 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	resolve();
 	struct shim_fd f;
 	if (shim_fd_get(fd, &f))
-		return shim_dev_write(&f, buf, len);
+		return shim_dev_writev(&f, &(struct iovec){.iov_base = (void *)buf, .iov_len = len},
+				       1);
 	return shim_libc.write(fd, buf, len);
 }
+
+/* rpmsg_char's read_iter and write_iter: readv and writev are one message, as read and write. */
+static ssize_t (*libc_readv)(int, const struct iovec *, int);
+static ssize_t (*libc_writev)(int, const struct iovec *, int);
+
+SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_readv(&f, iov, cnt);
+	if (!libc_readv)
+		libc_readv = (__typeof__(libc_readv))dlsym(RTLD_NEXT, "readv");
+	return libc_readv(fd, iov, cnt);
+}
+
+SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_writev(&f, iov, cnt);
+	if (!libc_writev)
+		libc_writev = (__typeof__(libc_writev))dlsym(RTLD_NEXT, "writev");
+	return libc_writev(fd, iov, cnt);
+}
+
+/*
+ * The socket calls on a device: Linux's character devices are not sockets (ENOTSOCK), even
+ * where the shim's descriptor is one underneath. Everything else goes to libc.
+ */
+static bool not_a_socket(int fd)
+{
+	struct shim_fd f;
+	resolve();
+	if (!shim_fd_get(fd, &f))
+		return false;
+	errno = ENOTSOCK;
+	return true;
+}
+
+#define SOCKCALL(ret, name, params, args)                                 \
+	SHIM_EXPORT ret name params                                       \
+	{                                                                 \
+		static ret(*next) params;                                 \
+		if (not_a_socket(fd))                                     \
+			return -1;                                        \
+		if (!next)                                                \
+			next = (__typeof__(next))dlsym(RTLD_NEXT, #name); \
+		return next args;                                         \
+	}
+
+SOCKCALL(ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags))
+SOCKCALL(ssize_t, recv, (int fd, void *buf, size_t len, int flags), (fd, buf, len, flags))
+SOCKCALL(ssize_t, sendto,
+	 (int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tl),
+	 (fd, buf, len, flags, to, tl))
+SOCKCALL(ssize_t, recvfrom,
+	 (int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fl),
+	 (fd, buf, len, flags, from, fl))
+SOCKCALL(ssize_t, sendmsg, (int fd, const struct msghdr *m, int flags), (fd, m, flags))
+SOCKCALL(ssize_t, recvmsg, (int fd, struct msghdr *m, int flags), (fd, m, flags))
 
 /* ---- mappings (/dev/rpmsg-sdb's buffers) -------------------------------------------------- */
 

@@ -103,8 +103,9 @@ static void fe_stats(void *impl, GString *out)
 	    "  in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " msgs, oversize %" G_GUINT64_FORMAT
 	    ", dropped %" G_GUINT64_FORMAT ", held back %" G_GUINT64_FORMAT
 	    ", clients accepted %" G_GUINT64_FORMAT
-	    " (since the start), refused as busy %" G_GUINT64_FORMAT,
-	    s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held, s->clients, s->busy);
+	    " (since the start), refused as busy %" G_GUINT64_FORMAT ", EAGAIN %" G_GUINT64_FORMAT,
+	    s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held, s->clients, s->busy,
+	    s->tx_eagain);
 }
 
 static const struct service raw_svc = {

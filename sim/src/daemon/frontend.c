@@ -11,6 +11,11 @@
  *    of the queue, ops->rx_ready lets the host deliver again.
  * A zero-length message is a message both ways, as with rpmsg_char; a frame socket tells it
  * from the client's hang-up by SO_PASSCRED (amp_frontend_recv()).
+ * A message that carries a descriptor (SCM_RIGHTS, an eventfd) is a non-blocking write
+ * (`ampsim exec`'s shim, O_NONBLOCK): it is sent now or dropped, never kept, and the verdict
+ * (AMP_FRONTEND_NB_*) is added to that eventfd, so the writer gets EAGAIN when no TX buffer
+ * is free, as rpmsg_char's rpmsg_trysendto() gives. While the client is paused, such messages
+ * at the head of its queue are still answered (on_paused_input()).
  */
 #define _GNU_SOURCE
 #include "frontend.h"
@@ -50,7 +55,8 @@ struct amp_frontend {
 	struct amp_sock_server *server; /* seqpacket: where clients connect */
 	int fd;				/* seqpacket: the client; tty: the pty master */
 	int slave_fd;	  /* tty: kept open so the master never reads EIO between clients */
-	guint in_src;	  /* watch for client input, 0 while paused */
+	guint in_src;	  /* watch for client input; while paused, for non-blocking writes */
+	bool paused;	  /* no TX buffer for the pending message: in_src is on_paused_input */
 	guint out_src;	  /* watch for room to write queued output */
 	bool connected;	  /* made by amp_frontend_new_connected(): no path, no listener */
 	bool rx_blocked;  /* deliver() refused a message: call ops->rx_ready once there is room */
@@ -70,6 +76,7 @@ struct amp_frontend {
 
 static gboolean on_input(gint fd, GIOCondition cond, gpointer data);
 static gboolean on_output(gint fd, GIOCondition cond, gpointer data);
+static gboolean on_paused_input(gint fd, GIOCondition cond, gpointer data);
 
 static void watch_input(struct amp_frontend *fe)
 {
@@ -115,6 +122,7 @@ static void drop_client(struct amp_frontend *fe)
 		g_debug("%s: client gone", fe->path);
 	unwatch(&fe->in_src);
 	unwatch(&fe->out_src);
+	fe->paused = false;
 	if (fe->fd >= 0)
 		close(fe->fd);
 	fe->fd = -1;
@@ -164,6 +172,10 @@ static void send_or_pause(struct amp_frontend *fe, const void *data, size_t len)
 		fe->st.tx_stalls++;
 		g_debug("%s: no TX buffer; client paused", fe->path);
 		unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
+		if (fe->kind == AMP_FRONTEND_SEQPACKET && fe->fd >= 0) {
+			fe->paused = true;
+			fe->in_src = g_unix_fd_add(fe->fd, G_IO_IN, on_paused_input, fe);
+		}
 	}
 }
 
@@ -173,8 +185,9 @@ bool amp_frontend_passcred(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0;
 }
 
-/* True if @m carried credentials; closes every descriptor it carried. */
-static bool had_creds(struct msghdr *m)
+/* True if @m carried credentials; closes every descriptor it carried but the first, kept in
+ * *@p keep when @p keep is not NULL. */
+static bool had_creds(struct msghdr *m, int *keep)
 {
 	bool creds = false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
@@ -186,18 +199,22 @@ static bool had_creds(struct msghdr *m)
 			for (size_t i = 0; i < n; i++) {
 				int fd;
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-				close(fd);
+				if (keep && *keep < 0)
+					*keep = fd;
+				else
+					close(fd);
 			}
 		}
 	}
 	return creds;
 }
 
-ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
+/* One message; the first descriptor it carried in *@p reply (-1: none) if @p reply. */
+static ssize_t recv_frame(int fd, void *buf, size_t len, bool *eof, int *reply, int flags)
 {
-	/* Room for the credentials only: descriptors beyond them are closed by the kernel. */
+	/* Room for the credentials and one descriptor: more are closed by the kernel. */
 	union {
-		char b[CMSG_SPACE(sizeof(struct ucred))];
+		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
@@ -205,20 +222,85 @@ ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
 			   .msg_iovlen = 1,
 			   .msg_control = ctl.b,
 			   .msg_controllen = sizeof(ctl.b)};
-	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
-	ssize_t n = recvmsg(fd, &m, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	ssize_t n = recvmsg(fd, &m, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	*eof = false;
+	if (reply)
+		*reply = -1;
 	if (n < 0)
 		return -1;
-	bool creds = had_creds(&m);
-	*eof = n == 0 && !creds;
+	bool creds = had_creds(&m, reply);
+	*eof = n == 0 && !creds && !(reply && *reply >= 0);
 	return n;
+}
+
+ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
+{
+	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
+	return recv_frame(fd, buf, len, eof, NULL, MSG_TRUNC);
+}
+
+/* Tell a non-blocking writer what became of its message, and let go of its eventfd. */
+static void answer(int reply, uint64_t verdict)
+{
+	if (write(reply, &verdict, sizeof(verdict)) != (ssize_t)sizeof(verdict))
+		g_debug("a non-blocking writer's eventfd refused the verdict: %s",
+			g_strerror(errno));
+	close(reply);
+}
+
+/* A non-blocking write: sent now, or dropped with EAGAIN for the writer (rpmsg_trysendto). */
+static void send_now(struct amp_frontend *fe, size_t len, int reply)
+{
+	int rc = fe->ops->send(fe->ctx, fe->buf, len);
+	if (rc == 0) {
+		fe->st.tx_msgs++;
+		fe->st.tx_bytes += len;
+		answer(reply, AMP_FRONTEND_NB_SENT);
+	} else if (rc == AMP_ENOMEM) {
+		fe->st.tx_eagain++;
+		answer(reply, AMP_FRONTEND_NB_AGAIN);
+	} else {
+		fe->st.tx_errors++;
+		answer(reply, AMP_FRONTEND_NB_FAILED);
+		g_warning("%s: send to firmware failed: %s; hanging up the client", fe->path,
+			  amp_strerror(rc));
+		drop_client(fe);
+	}
+}
+
+/*
+ * Paused: a non-blocking write at the head of the queue is answered EAGAIN at once; a plain
+ * one waits for a TX buffer, and nothing behind it is looked at until then (the shim does not
+ * send a non-blocking write behind a message the daemon has not taken: SIOCOUTQ).
+ */
+static gboolean on_paused_input(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_frontend *fe = data;
+	bool eof;
+	int reply = -1;
+	(void)fd;
+	ssize_t n = (cond & G_IO_IN) ? recv_frame(fe->fd, NULL, 0, &eof, &reply, MSG_PEEK) : -1;
+	if (n < 0 && (cond & G_IO_IN) && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n < 0 || reply < 0) {
+		fe->in_src = 0; /* a plain message first, or a hang-up: seen once resumed */
+		return G_SOURCE_REMOVE;
+	}
+	close(reply); /* peeking installed a copy of it */
+	n = recv_frame(fe->fd, fe->buf, fe->mtu, &eof, &reply, MSG_TRUNC);
+	if (reply >= 0) {
+		fe->st.tx_eagain++;
+		answer(reply,
+		       n > (ssize_t)fe->mtu ? AMP_FRONTEND_NB_TOOBIG : AMP_FRONTEND_NB_AGAIN);
+	}
+	return G_SOURCE_CONTINUE;
 }
 
 static void read_seqpacket(struct amp_frontend *fe)
 {
 	bool eof;
-	ssize_t n = amp_frontend_recv(fe->fd, fe->buf, fe->mtu, &eof);
+	int reply;
+	ssize_t n = recv_frame(fe->fd, fe->buf, fe->mtu, &eof, &reply, MSG_TRUNC);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			drop_client(fe);
@@ -233,9 +315,14 @@ static void read_seqpacket(struct amp_frontend *fe)
 		g_warning("%s: a %zd-byte message exceeds the channel MTU of %zu bytes; rejected "
 			  "(never truncated)",
 			  fe->path, n, fe->mtu);
+		if (reply >= 0)
+			answer(reply, AMP_FRONTEND_NB_TOOBIG);
 		return;
 	}
-	send_or_pause(fe, fe->buf, (size_t)n);
+	if (reply >= 0)
+		send_now(fe, (size_t)n, reply);
+	else
+		send_or_pause(fe, fe->buf, (size_t)n);
 }
 
 static void read_tty(struct amp_frontend *fe)
@@ -347,8 +434,12 @@ bool amp_frontend_deliver(struct amp_frontend *fe, const void *data, size_t len)
 
 void amp_frontend_resume(struct amp_frontend *fe)
 {
-	if (fe->fd >= 0 && flush_pending(fe))
+	if (fe->fd >= 0 && flush_pending(fe)) {
+		if (fe->paused)
+			unwatch(&fe->in_src); /* on_paused_input's watch, if still there */
+		fe->paused = false;
 		watch_input(fe);
+	}
 }
 
 static bool client_gone(int fd)
