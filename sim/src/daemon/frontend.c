@@ -239,10 +239,26 @@ ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
 	return recv_frame(fd, buf, len, eof, NULL, MSG_TRUNC);
 }
 
+/* Is @p fd an eventfd? The client chose it: anything else (a full pipe...) could block us. */
+static bool is_eventfd(int fd)
+{
+	char link[64], target[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(target, "anon_inode:[eventfd]");
+}
+
 /* Tell a non-blocking writer what became of its message, and let go of its eventfd. */
 static void answer(int reply, uint64_t verdict)
 {
-	if (write(reply, &verdict, sizeof(verdict)) != (ssize_t)sizeof(verdict))
+	/* Non-blocking: a counter the client filled to the brim must not stop the loop. */
+	if (!is_eventfd(reply) || fcntl(reply, F_SETFL, O_NONBLOCK) != 0)
+		g_debug(
+		    "a non-blocking write came with a descriptor that is no eventfd; no verdict");
+	else if (write(reply, &verdict, sizeof(verdict)) != (ssize_t)sizeof(verdict))
 		g_debug("a non-blocking writer's eventfd refused the verdict: %s",
 			g_strerror(errno));
 	close(reply);
