@@ -115,7 +115,7 @@ bool shim_fd_get(int fd, struct shim_fd *out);
 void shim_fd_forget(int fd);
 /** @p newfd is a duplicate of @p oldfd (dup, dup2, dup3, F_DUPFD). */
 void shim_fd_copy(int oldfd, int newfd);
-/** Mark every descriptor of eptdev @p minor destroyed. */
+/** Mark every descriptor of eptdev @p minor destroyed and shut its connection down. */
 void shim_fd_destroy_eptdev(unsigned minor);
 /** Is some descriptor with this inode still tracked? */
 bool shim_fd_ino_tracked(dev_t dev, ino_t ino);
@@ -128,10 +128,16 @@ struct shim_eptdev {
 	unsigned minor;
 	char name[32];
 	uint32_t src, dst;
+	bool channel; /* RPMSG_CREATE_DEV_IOCTL's rpmsg-raw channel: its default endpoint */
 };
 
-/** RPMSG_CREATE_EPT_IOCTL: record it under a free minor; false (errno) if none. */
-bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, unsigned *minor);
+/** RPMSG_CREATE_EPT_IOCTL (@p channel false) or RPMSG_CREATE_DEV_IOCTL (true): record it
+ * under a free minor; false (errno) if none. */
+bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, bool channel,
+		     unsigned *minor);
+/** A channel made by RPMSG_CREATE_DEV_IOCTL that rpmsg_device_match() would find for
+ * @p name, @p src, @p dst (RPMSG_ADDR_ANY matches any address); its minor in *@p minor. */
+bool shim_channel_find(const char *name, uint32_t src, uint32_t dst, unsigned *minor);
 bool shim_eptdev_get(unsigned minor, struct shim_eptdev *out);
 void shim_eptdev_remove(unsigned minor);
 

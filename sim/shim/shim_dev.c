@@ -23,6 +23,7 @@
 /* How long a non-blocking write waits for the daemon's verdict: it answers from its loop at
  * once; this only bounds a daemon that is stopped (SIGSTOP) or wedged. */
 #define SHIM_NB_TIMEOUT_MS 30000
+#define SHIM_LIST_MAX 65536 /* `ampsim ctl endpoints`: a line per channel and endpoint */
 
 /* RUNDIR/rpmsg_ctrl0's answer (sim/src/daemon/rpmsg_ctrl.h, struct amp_ctrl_reply). */
 struct ctrl_reply {
@@ -219,23 +220,78 @@ int shim_dev_access(struct shim_path p, int mode)
 	return shim_dev_stat(p, &st, true);
 }
 
+/* Does a channel the firmware announced match, as rpmsg_find_device() would find it? */
+static bool fw_channel_matches(const char *name, uint32_t src, uint32_t dst)
+{
+	/* Mapped for the call, as the sysfs attributes' text: no static buffer (threads). */
+	char *list =
+	    mmap(NULL, SHIM_LIST_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (list == MAP_FAILED)
+		return false;
+	bool found = false;
+	if (shim_ctl("endpoints", list, SHIM_LIST_MAX) == 1) {
+		char *save = NULL;
+		for (char *l = strtok_r(list, "\n", &save); l && !found;
+		     l = strtok_r(NULL, "\n", &save)) {
+			char n[33];
+			unsigned fw, host;
+			/* "NAME firmware 0xD host 0xS PATH ...": endpoints made on rpmsg_ctrl0 are
+			 * no channels (no rpmsg device on Linux either). */
+			if (sscanf(l, "%32s firmware 0x%x host 0x%x", n, &fw, &host) != 3 ||
+			    strstr(l, " a connection on "))
+				continue;
+			found = !strcmp(n, name) && (src == RPMSG_ADDR_ANY || src == host) &&
+				(dst == RPMSG_ADDR_ANY || dst == fw);
+		}
+	}
+	munmap(list, SHIM_LIST_MAX);
+	return found;
+}
+
+/*
+ * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel(). Of the drivers a channel can probe, the
+ * shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes /dev/rpmsg<m>, whose
+ * default endpoint (src, dst) the program opens. Others fail as the create does (ENXIO).
+ */
+static int create_dev(struct rpmsg_endpoint_info *info)
+{
+	unsigned minor;
+	if (strcmp(info->name, "rpmsg-raw") != 0)
+		return fail(ENXIO); /* no driver of the shim's would probe it (docs/exec.md) */
+	/* __rpmsg_create_channel(): "channel already exist" */
+	if (shim_channel_find(info->name, info->src, info->dst, &minor) ||
+	    fw_channel_matches(info->name, info->src, info->dst))
+		return fail(ENXIO);
+	return shim_eptdev_add(info->name, info->src, info->dst, true, &minor) ? 0 : -1;
+}
+
+/* RPMSG_RELEASE_DEV_IOCTL: rpmsg_release_channel(), rpmsg_unregister_device(). */
+static int release_dev(const struct rpmsg_endpoint_info *info)
+{
+	unsigned minor;
+	if (!shim_channel_find(info->name, info->src, info->dst, &minor))
+		return fail(EINVAL);   /* rpmsg_unregister_device: no such device */
+	shim_fd_destroy_eptdev(minor); /* rpmsg_chrdev_remove: open files read EPIPE */
+	shim_eptdev_remove(minor);
+	return 0;
+}
+
 static int ctrl_ioctl(unsigned long req, void *arg)
 {
 	struct rpmsg_endpoint_info info;
 	unsigned minor;
-	switch (req) {
-	case RPMSG_CREATE_EPT_IOCTL:
-		if (!arg)
-			return fail(EFAULT);
-		memcpy(&info, arg, sizeof(info));
-		return shim_eptdev_add(info.name, info.src, info.dst, &minor) ? 0 : -1;
-	case RPMSG_CREATE_DEV_IOCTL:
-		return fail(ENXIO); /* rpmsg_create_channel() failed: not offered (docs/exec.md) */
-	case RPMSG_RELEASE_DEV_IOCTL:
-		return fail(EINVAL);
-	default:
+	if (req != RPMSG_CREATE_EPT_IOCTL && req != RPMSG_CREATE_DEV_IOCTL &&
+	    req != RPMSG_RELEASE_DEV_IOCTL)
 		return fail(EINVAL); /* rpmsg_ctrldev_ioctl: any other request */
-	}
+	if (!arg)
+		return fail(EFAULT);
+	memcpy(&info, arg, sizeof(info));
+	info.name[sizeof(info.name) - 1] = '\0'; /* as rpmsg_ctrldev_ioctl's chinfo */
+	if (req == RPMSG_CREATE_DEV_IOCTL)
+		return create_dev(&info);
+	if (req == RPMSG_RELEASE_DEV_IOCTL)
+		return release_dev(&info);
+	return shim_eptdev_add(info.name, info.src, info.dst, false, &minor) ? 0 : -1;
 }
 
 int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
@@ -248,10 +304,12 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 	case SHIM_FD_EPTDEV:
 		if (req != RPMSG_DESTROY_EPT_IOCTL)
 			return fail(EINVAL);
+		struct shim_eptdev e;
+		if (shim_eptdev_get(f->index, &e) && e.channel)
+			return fail(EINVAL); /* rpmsg_eptdev_ioctl: never a default endpoint */
 		/* The device goes; this descriptor stays open, reads and writes fail with EPIPE. */
 		shim_fd_destroy_eptdev(f->index);
 		shim_eptdev_remove(f->index);
-		shutdown(f->fd, SHUT_RDWR); /* the daemon destroys the endpoint */
 		return 0;
 	case SHIM_FD_SDB:
 		return shim_sdb_ioctl(f, req, arg);

@@ -13,6 +13,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -59,7 +60,8 @@ static void tty_through_cat_echo_and_stty(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-/* rpmsg_char_app: /dev/rpmsg_ctrl0 + ioctl + /dev/rpmsgM, EBUSY, EMSGSIZE, EPIPE. */
+/* rpmsg_char_app: /dev/rpmsg_ctrl0 + ioctl + /dev/rpmsgM, EBUSY, EMSGSIZE, EPIPE; then
+ * RPMSG_CREATE_DEV_IOCTL / RPMSG_RELEASE_DEV_IOCTL. */
 static void rpmsg_char_program_unmodified(void **state)
 {
 	(void)state;
@@ -68,14 +70,20 @@ static void rpmsg_char_program_unmodified(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
-	const char *argv[] = {AMPSIM_BIN,     "exec", "--run-dir",   r.dir, "--",
-			      RPMSG_CHAR_APP, dst,    "my-endpoint", NULL};
+	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir",
+			      r.dir,	  "--",		 RPMSG_CHAR_APP,
+			      dst,	  "my-endpoint", "rpmsg-openamp-demo-channel",
+			      NULL};
 	int rc = itest_capture(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_char_app exited %d:\n%s", rc, out);
 	expect("echoed 22 bytes\n");
 	expect("oversize write: Message too long\n");
 	expect("destroyed /dev/rpmsg1\n");
+	/* RPMSG_CREATE_DEV_IOCTL's rpmsg-raw channel, its default endpoint, the release. */
+	expect("second create: No such device or address\nchannel device /dev/rpmsg1\n"
+	       "channel echoed 25 bytes\ndestroy its default endpoint: Invalid argument\n"
+	       "released /dev/rpmsg1; again: Invalid argument\n");
 	/* The write over the MTU never reached the daemon: refused in the writer. */
 	assert_int_equal(itest_stat(&r, "oversize"), 0);
 	itest_run_stop(&r, SIGINT);
@@ -109,11 +117,14 @@ static void eagain_without_tx_buffer_and_vectors(void **state)
 		  "oversize writev: Message too long\nsend: Socket operation on non-socket\ndone\n",
 		  nb, nb, nb);
 	expect(want);
-	/* Four refused by the daemon; the last two by the writer (kept-2 had not been taken);
-	 * the oversize writev never reached the daemon. */
+	/* The first two were refused by the daemon; each later pair by the daemon, or by the
+	 * writer when the kept message before it was not taken yet (SIOCOUTQ): 2 to 4. The
+	 * oversize writev never reached the daemon. */
 	const char *st = itest_ctl(&r, "stats");
-	if (!strstr(st, "EAGAIN 4\n") || !strstr(st, "oversize 0,"))
-		fail_msg("the daemon's counts are not 4 EAGAIN, 0 oversize:\n%s", st);
+	const char *e = strstr(st, "EAGAIN ");
+	long n = e ? strtol(e + 7, NULL, 10) : -1;
+	if (n < 2 || n > 4 || !strstr(st, "oversize 0,"))
+		fail_msg("the daemon's counts are not 2..4 EAGAIN, 0 oversize:\n%s", st);
 	itest_run_stop(&r, SIGINT);
 }
 
