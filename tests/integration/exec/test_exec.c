@@ -298,12 +298,14 @@ static void children_inherit_and_no_run_no_device(void **state)
 		  "sh -c 'test -e /dev/rpmsg0 && test -e /dev/rpmsg_ctrl0 && echo devices' | cat\n"
 		  "F=%s; echo plain > $F && cat $F && rm $F; test -c /dev/null && echo null\n"
 		  "test -e /dev/rpmsg9 || echo 'no rpmsg9'\n"
+		  /* A forked child that forks again (no exec between) does not deadlock. */
+		  "timeout 60 bash -c 'x=$( (y=$(echo inner); echo \"nested $y\") ); echo \"$x\"'\n"
 		  /* A descriptor inherited through exec is still the device in the new program. */
 		  "exec 5>/sys/class/remoteproc/remoteproc0/state\n"
 		  "sh -c 'echo sideways >&5' 2>/dev/null || echo 'inherited writer refused'\n",
 		  itest_scratch_path("plain"));
 	assert_int_equal(exec_sh(&r, script), 0);
-	expect("devices\nplain\nnull\nno rpmsg9\ninherited writer refused\n");
+	expect("devices\nplain\nnull\nno rpmsg9\nnested inner\ninherited writer refused\n");
 	itest_run_stop(&r, SIGINT);
 	/* The run is gone: exec says so instead of running the program blind. */
 	assert_int_equal(exec_sh(&r, "echo ran"), 1);
