@@ -114,6 +114,8 @@ static int open_eptdev(const struct shim_eptdev *e, int flags)
 static int open_ept(unsigned n, int flags)
 {
 	struct shim_eptdev e;
+	if (shim_bus_minor_unbound(n))
+		return fail(ENOENT); /* unbound from rpmsg_chrdev: its /dev/rpmsgN is gone */
 	if (shim_eptdev_get(n, &e))
 		return open_eptdev(&e, flags);
 	char name[16];
@@ -135,7 +137,7 @@ static int open_ept(unsigned n, int flags)
 }
 
 /* /dev/rpmsg_ctrl0 exists while the firmware's RPMsg bus is up, as RUNDIR/rpmsg_ctrl0. */
-static bool ctrl_present(unsigned n)
+bool shim_ctrl_present(unsigned n)
 {
 	char path[4096];
 	struct stat st;
@@ -145,7 +147,7 @@ static bool ctrl_present(unsigned n)
 
 static int open_ctrl(unsigned n, int flags)
 {
-	if (!ctrl_present(n))
+	if (!shim_ctrl_present(n))
 		return fail(ENOENT);
 	/* A descriptor of its own (a memfd: a unique inode) that the ioctls are caught on. */
 	int fd = memfd_create("rpmsg_ctrl0", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
@@ -178,6 +180,8 @@ int shim_dev_open(struct shim_path p, int flags, mode_t mode)
 		return shim_sysfs_open((enum shim_attr)p.index, flags);
 	case SHIM_PATH_SDB:
 		return shim_sdb_open(flags);
+	case SHIM_PATH_BUS:
+		return shim_bus_open(p.path, flags);
 	case SHIM_PATH_NONE:
 		break;
 	}
@@ -207,6 +211,10 @@ int shim_dev_stat(struct shim_path p, struct stat *st, bool follow)
 	char path[4096];
 	if (p.kind == SHIM_PATH_ATTR)
 		return shim_sysfs_stat((enum shim_attr)p.index, st);
+	if (p.kind == SHIM_PATH_BUS)
+		return shim_bus_stat(p.path, st);
+	if (p.kind == SHIM_PATH_EPT && shim_bus_minor_unbound(p.index))
+		return fail(ENOENT); /* unbound from rpmsg_chrdev: its /dev/rpmsgN is gone */
 	if (!backing_file(p, path, sizeof(path)))
 		return fail(ENOENT);
 	(void)follow; /* the device, never the run directory's symlink */
@@ -314,6 +322,7 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 	case SHIM_FD_SDB:
 		return shim_sdb_ioctl(f, req, arg);
 	case SHIM_FD_ATTR:
+	case SHIM_FD_BUS:
 		break;
 	}
 	return shim_libc.ioctl(f->fd, req, arg);
@@ -321,8 +330,10 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 
 ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
-	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
-		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no read; state opened to write */
+	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB ||
+	    f->kind == SHIM_FD_BUS)
+		return fail(
+		    EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no read; attributes opened to write */
 	if (f->destroyed)
 		return fail(EPIPE);
 	if (cnt < 0 || cnt > IOV_MAX)
@@ -403,6 +414,8 @@ ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cn
 		return cnt == 1 ? shim_sysfs_store((enum shim_attr)f->index, iov[0].iov_base,
 						   iov[0].iov_len)
 				: fail(EINVAL); /* one word, one write */
+	if (f->kind == SHIM_FD_BUS)
+		return cnt == 1 ? shim_bus_store(f, iov[0].iov_base, iov[0].iov_len) : fail(EINVAL);
 	if (f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
 		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no write */
 	if (f->destroyed)

@@ -19,9 +19,8 @@
 #include "shim.h"
 
 #define SHIM_MAX_FDS 256
-#define SHIM_MAX_EPTDEVS 32 /* DAEMON_MAX_INDEX: minors past it could not be named */
-#define SLOT_FREE 0	    /* zero-initialised: free before any constructor ran */
-#define SLOT_BUSY (-1)	    /* claimed, being filled */
+#define SLOT_FREE 0    /* zero-initialised: free before any constructor ran */
+#define SLOT_BUSY (-1) /* claimed, being filled */
 
 struct slot {
 	atomic_int key; /* SLOT_FREE, SLOT_BUSY or the descriptor + 1 */
@@ -46,9 +45,16 @@ static void fork_done(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The child's own thread did not take it: a fresh lock rather than an unlock by a non-owner. */
+static void fork_child(void)
+{
+	static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	memcpy(&lock, &fresh, sizeof(lock));
+}
+
 __attribute__((constructor)) static void shim_fd_init(void)
 {
-	pthread_atfork(fork_prepare, fork_done, fork_done);
+	pthread_atfork(fork_prepare, fork_done, fork_child);
 }
 
 /* Claim a free slot and publish @p f in it; false when all are taken. */
@@ -156,6 +162,18 @@ void shim_fd_destroy_eptdev(unsigned minor)
 		    slots[i].f.kind == SHIM_FD_EPTDEV && slots[i].f.index == minor) {
 			atomic_store(&slots[i].destroyed, true);
 			shutdown(slots[i].f.fd, SHUT_RDWR); /* the daemon destroys the endpoint */
+		}
+}
+
+void shim_fd_destroy_minor(unsigned minor)
+{
+	unsigned n = atomic_load(&used_slots);
+	for (unsigned i = 0; i < n; i++)
+		if (atomic_load_explicit(&slots[i].key, memory_order_acquire) > 0 &&
+		    (slots[i].f.kind == SHIM_FD_EPT || slots[i].f.kind == SHIM_FD_EPTDEV) &&
+		    slots[i].f.index == minor) {
+			atomic_store(&slots[i].destroyed, true);
+			shutdown(slots[i].f.fd, SHUT_RDWR);
 		}
 }
 

@@ -303,8 +303,10 @@ SHIM_EXPORT int close(int fd)
 {
 	resolve();
 	struct shim_fd f;
-	bool sdb = shim_fd_get(fd, &f) && f.kind == SHIM_FD_SDB;
-	shim_fd_forget(fd); /* first: once closed, the number may be another thread's */
+	bool known = shim_fd_get(fd, &f), sdb = known && f.kind == SHIM_FD_SDB;
+	if (known && f.kind == SHIM_FD_BUS)
+		shim_bus_flush(&f); /* what a write the shim did not see left there */
+	shim_fd_forget(fd);	    /* first: once closed, the number may be another thread's */
 	int rc = shim_libc.close(fd);
 	if (sdb && rc == 0)
 		shim_sdb_closed(&f); /* not in a signal handler: only /dev/rpmsg-sdb takes a lock */
@@ -320,9 +322,19 @@ SHIM_EXPORT int dup(int fd)
 	return n;
 }
 
+/* @p fd2 is about to be replaced: a /sys/bus/rpmsg writer there is closed by it. */
+static void before_replace(int fd2)
+{
+	struct shim_fd f;
+	if (shim_fd_get(fd2, &f) && f.kind == SHIM_FD_BUS)
+		shim_bus_flush(&f);
+}
+
 SHIM_EXPORT int dup2(int fd, int fd2)
 {
 	resolve();
+	if (fd != fd2)
+		before_replace(fd2);
 	int n = shim_libc.dup2(fd, fd2);
 	if (n >= 0 && fd != fd2)
 		shim_fd_copy(fd, n);
@@ -332,6 +344,7 @@ SHIM_EXPORT int dup2(int fd, int fd2)
 SHIM_EXPORT int dup3(int fd, int fd2, int flags)
 {
 	resolve();
+	before_replace(fd2);
 	int n = shim_libc.dup3(fd, fd2, flags);
 	if (n >= 0)
 		shim_fd_copy(fd, n);

@@ -128,6 +128,62 @@ static void eagain_without_tx_buffer_and_vectors(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* The rpmsg bus in sysfs: a program that finds, binds and unbinds its channel there and
+ * finds its endpoint in /sys/class/rpmsg; then ls, cat, bash's echo and Python on the same
+ * paths, the state one program wrote seen by the next. */
+static void sysfs_rpmsg_bus(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	char dst[16];
+	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	const char *argv[] = {AMPSIM_BIN,
+			      "exec",
+			      "--run-dir",
+			      r.dir,
+			      "--",
+			      RPMSG_BUS_APP,
+			      "rpmsg-openamp-demo-channel",
+			      dst,
+			      NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_bus_app exited %d:\n%s", rc, out);
+	char want[1024];
+	itest_fmt(
+	    want, sizeof(want),
+	    "device: virtio0.rpmsg-openamp-demo-channel.-1.%u\n"
+	    "driver_override: rpmsg_chrdev\nbound: rpmsg0\n"
+	    "rpmsg1: bus-endpoint via rpmsg_ctrl0\nunbound: /dev/rpmsg0 gone\n"
+	    "bind no-such-device: No such device\nname for writing: Permission denied\ndone\n",
+	    (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	expect(want);
+	static const char script[] =
+	    "B=/sys/bus/rpmsg; ls $B $B/devices /sys/class/rpmsg\n"
+	    "D=$(ls $B/devices | grep demo); cd /; cat $B/devices/$D/src $B/devices/$D/announce "
+	    "$B/devices/$D/driver_override /sys/class/rpmsg/rpmsg0/name\n"
+	    "bash -c \"echo $D > $B/drivers/rpmsg_chrdev/unbind\"; ls /sys/class/rpmsg\n"
+	    "test -e /dev/rpmsg0 || echo 'rpmsg0 gone'\n"
+	    "bash -c \"echo $D > $B/drivers/rpmsg_chrdev/bind\"; test -e /dev/rpmsg0 && echo "
+	    "back\n" PYTHON " -c 'import os; print(sorted(os.listdir(\"/sys/bus/rpmsg/devices/\" + "
+	    "sorted(os.listdir(\"/sys/bus/rpmsg/devices\"))[0])))'\n";
+	if (access(PYTHON, X_OK) != 0)
+		skip();
+	assert_int_equal(exec_sh(&r, script), 0);
+	itest_fmt(want, sizeof(want),
+		  "/sys/bus/rpmsg:\ndevices\ndrivers\n\n/sys/bus/rpmsg/devices:\n"
+		  "virtio0.rpmsg-openamp-demo-channel.-1.%u\nvirtio0.rpmsg_ctrl.0.0\n\n"
+		  "/sys/class/rpmsg:\nrpmsg0\nrpmsg_ctrl0\n0x%x\nfalse\nrpmsg_chrdev\n"
+		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl0\nrpmsg0 gone\nback\n"
+		  "['announce', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', 'src']\n",
+		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"),
+		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	expect(want);
+	itest_run_stop(&r, SIGINT);
+}
+
 /* The same from Python: os.open, fcntl.ioctl, select, and a sysfs write's EINVAL. */
 static void python_program_unmodified(void **state)
 {
@@ -354,6 +410,7 @@ int main(void)
 	    cmocka_unit_test_teardown(tty_through_cat_echo_and_stty, itest_run_teardown),
 	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(eagain_without_tx_buffer_and_vectors, itest_run_teardown),
+	    cmocka_unit_test_teardown(sysfs_rpmsg_bus, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sdb_article_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sdb_release_and_crash, itest_run_teardown),
