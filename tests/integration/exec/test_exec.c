@@ -402,6 +402,15 @@ static void help_and_docs_explain_exec(void **state)
 				 words[i]);
 	itest_read_file(DOCS_EXEC, docs, sizeof(docs));
 	assert_non_null(strstr(docs, "statically linked"));
+	/* linux-apps.md names every test program and the bus paths it covers. */
+	itest_read_file(DOCS_LINUX_APPS, docs, sizeof(docs));
+	static const char *const apps[] = {
+	    "rpmsg_char_app.c",	 "rpmsg_flow_app.c",	  "rpmsg_bus_app.c",
+	    "sdb_article_app.c", "rpmsg_app.py",	  "/sys/bus/rpmsg/drivers/rpmsg_chrdev",
+	    "ENOTSOCK",		 "RPMSG_CREATE_DEV_IOCTL"};
+	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
+		if (!strstr(docs, apps[i]))
+			fail_msg("docs/linux-apps.md does not name %s", apps[i]);
 }
 
 int main(void)
