@@ -37,6 +37,35 @@ static void expect(const char *text)
 		fail_msg("\"%s\" is not in the output:\n%s", text, out);
 }
 
+/*
+ * itest_capture() of `ampsim exec ... -- PROGRAM ...`; with AMP_EXEC_VALGRIND set (the
+ * memcheck/exec/programs test), the C programs (*_app) run under valgrind memcheck, the shim
+ * inside them checked too: any error or definite leak fails them (exit 99).
+ */
+static int capture_app(const char *const *argv, char *buf, size_t len)
+{
+	const char *vg = getenv("AMP_EXEC_VALGRIND");
+	const char *v[64];
+	size_t n = 0, i = 0;
+	for (; argv[i] && n < 40; i++) {
+		v[n++] = argv[i];
+		size_t pl = argv[i + 1] ? strlen(argv[i + 1]) : 0;
+		if (vg && !strcmp(argv[i], "--") && pl > 4 &&
+		    !strcmp(argv[i + 1] + pl - 4, "_app")) {
+			static const char *const words[] = {"valgrind",
+							    "-q",
+							    "--error-exitcode=99",
+							    "--leak-check=full",
+							    "--errors-for-leak-kinds=definite",
+							    NULL};
+			for (size_t w = 0; words[w]; w++)
+				v[n++] = words[w];
+		}
+	}
+	v[n] = NULL;
+	return itest_capture(v, buf, len);
+}
+
 /* cat, echo > and stty -F on /dev/ttyRPMSG0: the tty sample echoes what it is sent. */
 static void tty_through_cat_echo_and_stty(void **state)
 {
@@ -74,7 +103,7 @@ static void rpmsg_char_program_unmodified(void **state)
 			      r.dir,	  "--",		 RPMSG_CHAR_APP,
 			      dst,	  "my-endpoint", "rpmsg-openamp-demo-channel",
 			      NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_char_app exited %d:\n%s", rc, out);
 	expect("echoed 22 bytes\n");
@@ -106,7 +135,7 @@ static void eagain_without_tx_buffer_and_vectors(void **state)
 		  AMPSIM_BIN, r.dir);
 	const char *argv[] = {AMPSIM_BIN,     "exec",	     "--run-dir", r.dir, "--",
 			      RPMSG_FLOW_APP, "/dev/rpmsg0", cmd,	  NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_flow_app exited %d:\n%s", rc, out);
 	static const char nb[] = "non-blocking write: Resource temporarily unavailable\n"
@@ -148,7 +177,7 @@ static void sysfs_rpmsg_bus(void **state)
 			      "rpmsg-openamp-demo-channel",
 			      dst,
 			      NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_bus_app exited %d:\n%s", rc, out);
 	char want[1024];
@@ -197,7 +226,7 @@ static void python_program_unmodified(void **state)
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	const char *argv[] = {AMPSIM_BIN, "exec",	"--run-dir", r.dir,	    "--", PYTHON,
 			      "-B",	  RPMSG_APP_PY, dst,	     "py-endpoint", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_app.py exited %d:\n%s", rc, out);
 	expect("second open: Device or resource busy\necho");
@@ -225,14 +254,14 @@ static void sdb_article_program_unmodified(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
 	/* 12 fills of 3 buffers: each buffer goes back to the firmware and is refilled. */
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
 	assert_null(strstr(out, "not reset"));
 	const char *err[] = {AMPSIM_BIN, "exec",	   "--run-dir", r.dir, "--",
 			     SDB_APP,	 "/dev/rpmsg_sdb", "errors",	NULL};
-	rc = itest_capture(err, out, sizeof(out));
+	rc = capture_app(err, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app errors exited %d:\n%s", rc, out);
 	expect("mmap before open: Bad file descriptor\n"
@@ -244,7 +273,7 @@ static void sdb_article_program_unmodified(void **state)
 	       "other ioctl: Invalid argument\nread: Invalid argument\n"
 	       "SET_EFD of a non-eventfd: Invalid argument\n0 unexpected\n");
 	/* The program's buffers were freed when it closed the device: a new one gets them. */
-	rc = itest_capture(argv, out, sizeof(out));
+	rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
@@ -259,7 +288,7 @@ static void sdb_release_and_crash(void **state)
 	itest_run_start(&r, SDB_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
 	/* Every give-back the shim made was one the service accepted. */
@@ -274,7 +303,7 @@ static void sdb_release_and_crash(void **state)
 		  AMPSIM_BIN, r.dir);
 	const char *lg[] = {AMPSIM_BIN, "exec",	  "--run-dir", r.dir, "--",
 			    SDB_APP,	"linger", cmd,	       NULL};
-	rc = itest_capture(lg, out, sizeof(out));
+	rc = capture_app(lg, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app linger exited %d:\n%s", rc, out);
 	expect("after close: data ok\nfreed\n");
@@ -282,7 +311,7 @@ static void sdb_release_and_crash(void **state)
 	itest_fmt(cmd, sizeof(cmd), "kill -SEGV %d", itest_fw_pid(&r));
 	const char *cr[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
 			    SDB_APP,	"crash", cmd,	      NULL};
-	rc = itest_capture(cr, out, sizeof(out));
+	rc = capture_app(cr, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app crash exited %d:\n%s", rc, out);
 	expect("after the crash: Transport endpoint is not connected\n");
