@@ -13,7 +13,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +21,8 @@
 
 #include "shim.h"
 
-#define LIST_MAX 65536	/* `ampsim ctl endpoints` */
-#define MAX_STATE 32	/* devices with a driver_override or unbound: the daemon keeps 32 */
-#define CLASS_MAJOR 240 /* rpmsg's char major is dynamic on Linux: a local-use number */
+#define LIST_MAX 65536 /* `ampsim ctl endpoints` */
+#define MAX_STATE 32   /* devices with a driver_override or unbound: the daemon keeps 32 */
 #define ADDR_ANY 0xffffffffu
 
 static const char bus[] = "/sys/bus/rpmsg";
@@ -106,8 +104,9 @@ static bool sane_name(const char *n)
 	return true;
 }
 
-static void add_dev(struct shim_bus_snap *s, const char *name, uint32_t src, uint32_t dst,
-		    const char *driver, int chr)
+/* @p reg_src: the src the device was registered with (its name has it), @p src: now. */
+static void add_dev(struct shim_bus_snap *s, const char *name, uint32_t reg_src, uint32_t src,
+		    uint32_t dst, const char *driver, int chr)
 {
 	if (s->n == SHIM_BUS_MAX_DEVS)
 		return;
@@ -116,8 +115,7 @@ static void add_dev(struct shim_bus_snap *s, const char *name, uint32_t src, uin
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	/* rpmsg_register_device: "%s.%s.%d.%d" of the parent, name, src, dst as registered
 	 * (a channel the firmware announced is registered with src RPMSG_ADDR_ANY: -1). */
-	int32_t rs = driver && !strcmp(driver, "rpmsg_ctrl") ? 0 : (int32_t)ADDR_ANY;
-	snprintf(d->dir, sizeof(d->dir), "virtio0.%s.%d.%d", name, rs, (int32_t)dst);
+	snprintf(d->dir, sizeof(d->dir), "virtio0.%s.%d.%d", name, (int32_t)reg_src, (int32_t)dst);
 }
 
 /* The firmware's channels, from `ampsim ctl endpoints`: "NAME firmware 0xD host 0xS PATH". */
@@ -139,13 +137,13 @@ static void fw_channels(struct shim_bus_snap *s)
 			const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 			if (sscanf(base, "rpmsg%u", &minor) == 1 && base[5] >= '0' &&
 			    base[5] <= '9')
-				add_dev(s, n, host, fw, "rpmsg_chrdev", (int)minor);
+				add_dev(s, n, ADDR_ANY, host, fw, "rpmsg_chrdev", (int)minor);
 			else if (!strncmp(base, "ttyRPMSG", 8))
-				add_dev(s, n, host, fw, "rpmsg_tty", -1);
+				add_dev(s, n, ADDR_ANY, host, fw, "rpmsg_tty", -1);
 			else if (!strcmp(base, "rpmsg-sdb"))
-				add_dev(s, n, host, fw, "rpmsg_sdb", -1);
+				add_dev(s, n, ADDR_ANY, host, fw, "rpmsg_sdb", -1);
 			else
-				add_dev(s, n, host, fw, NULL, -1); /* "(not served)" */
+				add_dev(s, n, ADDR_ANY, host, fw, NULL, -1); /* "(not served)" */
 		}
 	munmap(list, LIST_MAX);
 }
@@ -155,11 +153,11 @@ void shim_bus_snapshot(struct shim_bus_snap *s)
 	s->n = 0;
 	fw_channels(s);
 	if (shim_ctrl_present(0))
-		add_dev(s, "rpmsg_ctrl", 0, 0, "rpmsg_ctrl", -1);
+		add_dev(s, "rpmsg_ctrl", 0, 0, 0, "rpmsg_ctrl", -1);
 	struct shim_eptdev e;
 	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS; m++)
 		if (shim_eptdev_get(m, &e) && e.channel)
-			add_dev(s, e.name, e.src, e.dst, "rpmsg_chrdev", (int)m);
+			add_dev(s, e.name, e.src, e.src, e.dst, "rpmsg_chrdev", (int)m);
 	struct states st;
 	load_states(&st);
 	for (unsigned i = 0; i < s->n; i++) {
