@@ -197,7 +197,14 @@ static void sysfs_rpmsg_bus(void **state)
 	    "test -e /dev/rpmsg0 || echo 'rpmsg0 gone'\n"
 	    "bash -c \"echo $D > $B/drivers/rpmsg_chrdev/bind\"; test -e /dev/rpmsg0 && echo "
 	    "back\n" PYTHON " -c 'import os; print(sorted(os.listdir(\"/sys/bus/rpmsg/devices/\" + "
-	    "sorted(os.listdir(\"/sys/bus/rpmsg/devices\"))[0])))'\n";
+	    "sorted(os.listdir(\"/sys/bus/rpmsg/devices\"))[0])))'\n"
+	    /* A channel made by RPMSG_CREATE_DEV_IOCTL (_IOW(0xb5, 3, 40 bytes)), src 0x500. */
+	    PYTHON " -c 'import os, fcntl, struct\n"
+	    "c = os.open(\"/dev/rpmsg_ctrl0\", os.O_RDWR)\n"
+	    "fcntl.ioctl(c, 0x4028b503, struct.pack(\"32sII\", b\"rpmsg-raw\", 0x500, 0x400))\n"
+	    "B = \"/sys/bus/rpmsg/devices/\"\n"
+	    "print([d for d in sorted(os.listdir(B)) if \"raw\" in d])\n"
+	    "print(os.listdir(B + \"virtio0.rpmsg-raw.1280.1024/rpmsg\"))'\n";
 	if (access(PYTHON, X_OK) != 0)
 		skip();
 	assert_int_equal(exec_sh(&r, script), 0);
@@ -206,7 +213,8 @@ static void sysfs_rpmsg_bus(void **state)
 		  "virtio0.rpmsg-openamp-demo-channel.-1.%u\nvirtio0.rpmsg_ctrl.0.0\n\n"
 		  "/sys/class/rpmsg:\nrpmsg0\nrpmsg_ctrl0\n0x%x\nfalse\nrpmsg_chrdev\n"
 		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl0\nrpmsg0 gone\nback\n"
-		  "['announce', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', 'src']\n",
+		  "['announce', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', 'src']\n"
+		  "['virtio0.rpmsg-raw.1280.1024']\n['rpmsg1']\n",
 		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"),
 		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	expect(want);
