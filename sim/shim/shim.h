@@ -20,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 
 /* ---- libc, the next definitions after ours (shim_libc.c) ------------------------------- */
@@ -32,6 +34,8 @@ struct shim_libc {
 	int (*close)(int);
 	ssize_t (*read)(int, void *, size_t);
 	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	int (*ioctl)(int, unsigned long, ...);
 	int (*dup)(int);
 	int (*dup2)(int, int);
@@ -59,6 +63,7 @@ enum shim_path_kind {
 	SHIM_PATH_CTRL, /* /dev/rpmsg_ctrl<n> */
 	SHIM_PATH_ATTR, /* a remoteproc0 sysfs attribute, or debugfs trace0 */
 	SHIM_PATH_SDB,	/* /dev/rpmsg-sdb, /dev/rpmsg_sdb */
+	SHIM_PATH_BUS,	/* under /sys/bus/rpmsg or /sys/class/rpmsg (shim_bus.c) */
 };
 
 enum shim_attr {
@@ -71,7 +76,8 @@ enum shim_attr {
 
 struct shim_path {
 	enum shim_path_kind kind;
-	unsigned index; /* n, or enum shim_attr */
+	unsigned index;	  /* n, or enum shim_attr */
+	const char *path; /* SHIM_PATH_BUS: the path as given */
 };
 
 /**
@@ -91,7 +97,10 @@ enum shim_fd_kind {
 	SHIM_FD_CTRL,	/* /dev/rpmsg_ctrl0 */
 	SHIM_FD_ATTR,	/* a sysfs attribute open for writing */
 	SHIM_FD_SDB,	/* /dev/rpmsg-sdb: a dup of the sdb client library's socket */
+	SHIM_FD_BUS,	/* a /sys/bus/rpmsg attribute open for writing (index: SHIM_BUS_W_*) */
 };
+
+#define SHIM_BUS_NAME 96 /* "virtio0.<name>.<src>.<dst>" */
 
 struct shim_fd {
 	int fd;
@@ -101,6 +110,7 @@ struct shim_fd {
 	bool destroyed; /* RPMSG_DESTROY_EPT_IOCTL: reads and writes fail with EPIPE */
 	dev_t dev;	/* what fd referred to when tracked: a closed and reused number */
 	ino_t ino;	/* (close_range, a raw syscall) is told apart and forgotten */
+	char target[SHIM_BUS_NAME]; /* SHIM_FD_BUS: the device a driver_override is of */
 };
 
 /** Remember @p f (fd >= 0); false (errno ENFILE) when the table is full. */
@@ -111,7 +121,9 @@ bool shim_fd_get(int fd, struct shim_fd *out);
 void shim_fd_forget(int fd);
 /** @p newfd is a duplicate of @p oldfd (dup, dup2, dup3, F_DUPFD). */
 void shim_fd_copy(int oldfd, int newfd);
-/** Mark every descriptor of eptdev @p minor destroyed. */
+/** Mark every descriptor of /dev/rpmsg<minor> (a channel's, unbound) destroyed and shut down. */
+void shim_fd_destroy_minor(unsigned minor);
+/** Mark every descriptor of eptdev @p minor destroyed and shut its connection down. */
 void shim_fd_destroy_eptdev(unsigned minor);
 /** Is some descriptor with this inode still tracked? */
 bool shim_fd_ino_tracked(dev_t dev, ino_t ino);
@@ -120,14 +132,22 @@ bool shim_fd_eptdev_busy(unsigned minor);
 
 /* ---- endpoints made through /dev/rpmsg_ctrl0 (shim_fd.c) --------------------------------- */
 
+#define SHIM_MAX_EPTDEVS 32 /* DAEMON_MAX_INDEX: minors past it could not be named */
+
 struct shim_eptdev {
 	unsigned minor;
 	char name[32];
 	uint32_t src, dst;
+	bool channel; /* RPMSG_CREATE_DEV_IOCTL's rpmsg-raw channel: its default endpoint */
 };
 
-/** RPMSG_CREATE_EPT_IOCTL: record it under a free minor; false (errno) if none. */
-bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, unsigned *minor);
+/** RPMSG_CREATE_EPT_IOCTL (@p channel false) or RPMSG_CREATE_DEV_IOCTL (true): record it
+ * under a free minor; false (errno) if none. */
+bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, bool channel,
+		     unsigned *minor);
+/** A channel made by RPMSG_CREATE_DEV_IOCTL that rpmsg_device_match() would find for
+ * @p name, @p src, @p dst (RPMSG_ADDR_ANY matches any address); its minor in *@p minor. */
+bool shim_channel_find(const char *name, uint32_t src, uint32_t dst, unsigned *minor);
 bool shim_eptdev_get(unsigned minor, struct shim_eptdev *out);
 void shim_eptdev_remove(unsigned minor);
 
@@ -145,9 +165,9 @@ int shim_dev_stat(struct shim_path p, struct stat *st, bool follow);
 int shim_dev_access(struct shim_path p, int mode);
 /** ioctl() on a descriptor the shim made. */
 int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg);
-/** read()/write() on a descriptor the shim made. */
-ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len);
-ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len);
+/** read()/readv() and write()/writev() on a descriptor the shim made: one message each. */
+ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt);
+ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cnt);
 
 int shim_sysfs_open(enum shim_attr a, int flags);
 int shim_sysfs_stat(enum shim_attr a, struct stat *st);
@@ -164,6 +184,50 @@ int shim_ctl_connect(bool cloexec, const char *self);
 int shim_ctl(const char *cmd, char *out, size_t len);
 /** The value of "key: value" in a `ctl status` reply, into @p out; false if absent. */
 bool shim_status_field(const char *status, const char *key, char *out, size_t len);
+
+/** /dev/rpmsg_ctrl<n> is there (the run's RUNDIR/rpmsg_ctrl0). */
+bool shim_ctrl_present(unsigned n);
+
+/* ---- the rpmsg bus in sysfs (shim_bus.c, shim_busfs.c) ---------------------------------- */
+
+#define SHIM_BUS_MAX_DEVS 40
+
+struct shim_bus_dev {
+	char dir[SHIM_BUS_NAME]; /* virtio0.<name>.<src>.<dst> */
+	char name[32];
+	char override[32];  /* the process's driver_override; "" none */
+	uint32_t src, dst;  /* the endpoint's address, the remote's */
+	const char *driver; /* rpmsg_chrdev, rpmsg_ctrl, rpmsg_tty, rpmsg_sdb; NULL unbound */
+	int chr;	    /* rpmsg_chrdev's /dev/rpmsg<chr>; -1 none */
+};
+
+struct shim_bus_snap {
+	struct shim_bus_dev dev[SHIM_BUS_MAX_DEVS];
+	unsigned n;
+};
+
+enum { SHIM_BUS_W_OVERRIDE, SHIM_BUS_W_BIND, SHIM_BUS_W_UNBIND };
+
+/** Is @p path /sys/bus/rpmsg, /sys/class/rpmsg or under them? */
+bool shim_bus_owns(const char *path);
+/** The devices now: the firmware's channels, rpmsg_ctrl, the process's own channels. */
+void shim_bus_snapshot(struct shim_bus_snap *s);
+const struct shim_bus_dev *shim_bus_find(const struct shim_bus_snap *s, const char *dir,
+					 size_t len);
+/** Did the process unbind the channel of /dev/rpmsg<minor> from rpmsg_chrdev? */
+bool shim_bus_minor_unbound(unsigned minor);
+/** A write to a driver_override, bind or unbind descriptor. */
+ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len);
+/**
+ * A /sys/bus/rpmsg writer is being closed or replaced: what was written into it without the
+ * shim seeing it (glibc's stdio writes through an internal write: bash's echo, /bin/echo)
+ * is stored now, as one write; its error cannot reach the writer.
+ */
+void shim_bus_flush(const struct shim_fd *f);
+int shim_bus_open(const char *path, int flags);
+int shim_bus_stat(const char *path, struct stat *st);
+/** opendir() of a directory of ours: a handle for the shim's readdir(); NULL + errno. */
+void *shim_bus_opendir(const char *path);
 
 /* ---- /dev/rpmsg-sdb (shim_sdb.c) ---------------------------------------------------------- */
 

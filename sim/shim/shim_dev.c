@@ -9,12 +9,21 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/sockios.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "shim.h"
+
+/* How long a non-blocking write waits for the daemon's verdict: it answers from its loop at
+ * once; this only bounds a daemon that is stopped (SIGSTOP) or wedged. */
+#define SHIM_NB_TIMEOUT_MS 30000
+#define SHIM_LIST_MAX 65536 /* `ampsim ctl endpoints`: a line per channel and endpoint */
 
 /* RUNDIR/rpmsg_ctrl0's answer (sim/src/daemon/rpmsg_ctrl.h, struct amp_ctrl_reply). */
 struct ctrl_reply {
@@ -88,9 +97,12 @@ static int open_eptdev(const struct shim_eptdev *e, int flags)
 	struct rpmsg_endpoint_info info = {.src = e->src, .dst = e->dst};
 	memcpy(info.name, e->name, sizeof(info.name));
 	struct ctrl_reply r;
-	ssize_t n = send(fd, &info, sizeof(info), MSG_NOSIGNAL);
+	struct iovec out = {.iov_base = &info, .iov_len = sizeof(info)};
+	struct iovec in = {.iov_base = &r, .iov_len = sizeof(r)};
+	ssize_t n =
+	    shim_libc.sendmsg(fd, &(struct msghdr){.msg_iov = &out, .msg_iovlen = 1}, MSG_NOSIGNAL);
 	if (n == (ssize_t)sizeof(info))
-		n = recv(fd, &r, sizeof(r), 0);
+		n = shim_libc.recvmsg(fd, &(struct msghdr){.msg_iov = &in, .msg_iovlen = 1}, 0);
 	if (n != (ssize_t)sizeof(r) || r.status != 0) {
 		shim_libc.close(fd);
 		/* rpmsg_eptdev_open answers EINVAL whatever rpmsg_create_ept failed on. */
@@ -102,6 +114,8 @@ static int open_eptdev(const struct shim_eptdev *e, int flags)
 static int open_ept(unsigned n, int flags)
 {
 	struct shim_eptdev e;
+	if (shim_bus_minor_unbound(n))
+		return fail(ENOENT); /* unbound from rpmsg_chrdev: its /dev/rpmsgN is gone */
 	if (shim_eptdev_get(n, &e))
 		return open_eptdev(&e, flags);
 	char name[16];
@@ -123,7 +137,7 @@ static int open_ept(unsigned n, int flags)
 }
 
 /* /dev/rpmsg_ctrl0 exists while the firmware's RPMsg bus is up, as RUNDIR/rpmsg_ctrl0. */
-static bool ctrl_present(unsigned n)
+bool shim_ctrl_present(unsigned n)
 {
 	char path[4096];
 	struct stat st;
@@ -133,7 +147,7 @@ static bool ctrl_present(unsigned n)
 
 static int open_ctrl(unsigned n, int flags)
 {
-	if (!ctrl_present(n))
+	if (!shim_ctrl_present(n))
 		return fail(ENOENT);
 	/* A descriptor of its own (a memfd: a unique inode) that the ioctls are caught on. */
 	int fd = memfd_create("rpmsg_ctrl0", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
@@ -166,6 +180,8 @@ int shim_dev_open(struct shim_path p, int flags, mode_t mode)
 		return shim_sysfs_open((enum shim_attr)p.index, flags);
 	case SHIM_PATH_SDB:
 		return shim_sdb_open(flags);
+	case SHIM_PATH_BUS:
+		return shim_bus_open(p.path, flags);
 	case SHIM_PATH_NONE:
 		break;
 	}
@@ -195,6 +211,10 @@ int shim_dev_stat(struct shim_path p, struct stat *st, bool follow)
 	char path[4096];
 	if (p.kind == SHIM_PATH_ATTR)
 		return shim_sysfs_stat((enum shim_attr)p.index, st);
+	if (p.kind == SHIM_PATH_BUS)
+		return shim_bus_stat(p.path, st);
+	if (p.kind == SHIM_PATH_EPT && shim_bus_minor_unbound(p.index))
+		return fail(ENOENT); /* unbound from rpmsg_chrdev: its /dev/rpmsgN is gone */
 	if (!backing_file(p, path, sizeof(path)))
 		return fail(ENOENT);
 	(void)follow; /* the device, never the run directory's symlink */
@@ -208,23 +228,78 @@ int shim_dev_access(struct shim_path p, int mode)
 	return shim_dev_stat(p, &st, true);
 }
 
+/* Does a channel the firmware announced match, as rpmsg_find_device() would find it? */
+static bool fw_channel_matches(const char *name, uint32_t src, uint32_t dst)
+{
+	/* Mapped for the call, as the sysfs attributes' text: no static buffer (threads). */
+	char *list =
+	    mmap(NULL, SHIM_LIST_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (list == MAP_FAILED)
+		return false;
+	bool found = false;
+	if (shim_ctl("endpoints", list, SHIM_LIST_MAX) == 1) {
+		char *save = NULL;
+		for (char *l = strtok_r(list, "\n", &save); l && !found;
+		     l = strtok_r(NULL, "\n", &save)) {
+			char n[33];
+			unsigned fw, host;
+			/* "NAME firmware 0xD host 0xS PATH ...": endpoints made on rpmsg_ctrl0 are
+			 * no channels (no rpmsg device on Linux either). */
+			if (sscanf(l, "%32s firmware 0x%x host 0x%x", n, &fw, &host) != 3 ||
+			    strstr(l, " a connection on "))
+				continue;
+			found = !strcmp(n, name) && (src == RPMSG_ADDR_ANY || src == host) &&
+				(dst == RPMSG_ADDR_ANY || dst == fw);
+		}
+	}
+	munmap(list, SHIM_LIST_MAX);
+	return found;
+}
+
+/*
+ * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel(). Of the drivers a channel can probe, the
+ * shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes /dev/rpmsg<m>, whose
+ * default endpoint (src, dst) the program opens. Others fail as the create does (ENXIO).
+ */
+static int create_dev(struct rpmsg_endpoint_info *info)
+{
+	unsigned minor;
+	if (strcmp(info->name, "rpmsg-raw") != 0)
+		return fail(ENXIO); /* no driver of the shim's would probe it (docs/exec.md) */
+	/* __rpmsg_create_channel(): "channel already exist" */
+	if (shim_channel_find(info->name, info->src, info->dst, &minor) ||
+	    fw_channel_matches(info->name, info->src, info->dst))
+		return fail(ENXIO);
+	return shim_eptdev_add(info->name, info->src, info->dst, true, &minor) ? 0 : -1;
+}
+
+/* RPMSG_RELEASE_DEV_IOCTL: rpmsg_release_channel(), rpmsg_unregister_device(). */
+static int release_dev(const struct rpmsg_endpoint_info *info)
+{
+	unsigned minor;
+	if (!shim_channel_find(info->name, info->src, info->dst, &minor))
+		return fail(EINVAL);   /* rpmsg_unregister_device: no such device */
+	shim_fd_destroy_eptdev(minor); /* rpmsg_chrdev_remove: open files read EPIPE */
+	shim_eptdev_remove(minor);
+	return 0;
+}
+
 static int ctrl_ioctl(unsigned long req, void *arg)
 {
 	struct rpmsg_endpoint_info info;
 	unsigned minor;
-	switch (req) {
-	case RPMSG_CREATE_EPT_IOCTL:
-		if (!arg)
-			return fail(EFAULT);
-		memcpy(&info, arg, sizeof(info));
-		return shim_eptdev_add(info.name, info.src, info.dst, &minor) ? 0 : -1;
-	case RPMSG_CREATE_DEV_IOCTL:
-		return fail(ENXIO); /* rpmsg_create_channel() failed: not offered (docs/exec.md) */
-	case RPMSG_RELEASE_DEV_IOCTL:
-		return fail(EINVAL);
-	default:
+	if (req != RPMSG_CREATE_EPT_IOCTL && req != RPMSG_CREATE_DEV_IOCTL &&
+	    req != RPMSG_RELEASE_DEV_IOCTL)
 		return fail(EINVAL); /* rpmsg_ctrldev_ioctl: any other request */
-	}
+	if (!arg)
+		return fail(EFAULT);
+	memcpy(&info, arg, sizeof(info));
+	info.name[sizeof(info.name) - 1] = '\0'; /* as rpmsg_ctrldev_ioctl's chinfo */
+	if (req == RPMSG_CREATE_DEV_IOCTL)
+		return create_dev(&info);
+	if (req == RPMSG_RELEASE_DEV_IOCTL)
+		return release_dev(&info);
+	return shim_eptdev_add(info.name, info.src, info.dst, false, &minor) ? 0 : -1;
 }
 
 int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
@@ -237,46 +312,126 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 	case SHIM_FD_EPTDEV:
 		if (req != RPMSG_DESTROY_EPT_IOCTL)
 			return fail(EINVAL);
+		struct shim_eptdev e;
+		if (shim_eptdev_get(f->index, &e) && e.channel)
+			return fail(EINVAL); /* rpmsg_eptdev_ioctl: never a default endpoint */
 		/* The device goes; this descriptor stays open, reads and writes fail with EPIPE. */
 		shim_fd_destroy_eptdev(f->index);
 		shim_eptdev_remove(f->index);
-		shutdown(f->fd, SHUT_RDWR); /* the daemon destroys the endpoint */
 		return 0;
 	case SHIM_FD_SDB:
 		return shim_sdb_ioctl(f, req, arg);
 	case SHIM_FD_ATTR:
+	case SHIM_FD_BUS:
 		break;
 	}
 	return shim_libc.ioctl(f->fd, req, arg);
 }
 
-ssize_t shim_dev_read(const struct shim_fd *f, void *buf, size_t len)
+ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
-	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
-		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no read; state opened to write */
+	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB ||
+	    f->kind == SHIM_FD_BUS)
+		return fail(
+		    EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no read; attributes opened to write */
 	if (f->destroyed)
 		return fail(EPIPE);
+	if (cnt < 0 || cnt > IOV_MAX)
+		return fail(EINVAL);
 	/* One message; the daemon's hang-up (the endpoint is gone) carries no credentials. */
 	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	ssize_t n = recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC);
+	struct msghdr mh = {.msg_iov = (struct iovec *)iov,
+			    .msg_iovlen = (size_t)cnt,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	ssize_t n = shim_libc.recvmsg(f->fd, &mh, MSG_CMSG_CLOEXEC);
 	if (n == 0 && mh.msg_controllen == 0)
 		return fail(EPIPE); /* rpmsg_eptdev_read_iter once the endpoint is gone */
 	return n;
 }
 
-ssize_t shim_dev_write(const struct shim_fd *f, const void *buf, size_t len)
+/* The daemon's verdict on a non-blocking write (sim/src/daemon/frontend.h, AMP_FRONTEND_NB_*). */
+enum { NB_SENT = 1, NB_AGAIN = 2, NB_FAILED = 3, NB_TOOBIG = 4 };
+
+/* Wait for the verdict the daemon adds to @p efd; @p fd's hang-up is EPIPE. */
+static ssize_t nb_verdict(int fd, int efd, ssize_t sent)
+{
+	struct pollfd p[2] = {{.fd = efd, .events = POLLIN}, {.fd = fd, .events = POLLRDHUP}};
+	for (;;) {
+		int r = poll(p, 2, SHIM_NB_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue; /* the message is out: its fate, not EINTR, is the answer */
+		if (r <= 0)
+			return fail(EIO); /* the daemon did not answer: docs/exec.md */
+		uint64_t v = 0;
+		if ((p[0].revents & POLLIN) && shim_libc.read(efd, &v, sizeof(v)) == sizeof(v)) {
+			if (v == NB_SENT)
+				return sent;
+			return fail(v == NB_AGAIN ? EAGAIN : v == NB_TOOBIG ? EMSGSIZE : EPIPE);
+		}
+		if (p[1].revents & (POLLHUP | POLLRDHUP | POLLERR))
+			return fail(EPIPE);
+	}
+}
+
+/*
+ * O_NONBLOCK: rpmsg_char's rpmsg_trysendto(), EAGAIN when no TX buffer is free. The message
+ * carries an eventfd; the daemon sends it now or drops it and says which (frontend.c).
+ */
+static ssize_t nb_write(const struct shim_fd *f, struct msghdr *mh)
+{
+	int queued = 0;
+	/* A message the daemon has not taken yet waits for a TX buffer: none is free. */
+	if (shim_libc.ioctl(f->fd, SIOCOUTQ, &queued) == 0 && queued > 0)
+		return fail(EAGAIN);
+	int efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		return -1;
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	memset(&c, 0, sizeof(c));
+	mh->msg_control = c.b;
+	mh->msg_controllen = sizeof(c.b);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &efd, sizeof(int));
+	ssize_t n = shim_libc.sendmsg(f->fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n >= 0)
+		n = nb_verdict(f->fd, efd, n);
+	int e = errno;
+	shim_libc.close(efd);
+	errno = e;
+	return n;
+}
+
+ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
 	if (f->kind == SHIM_FD_ATTR)
-		return shim_sysfs_store((enum shim_attr)f->index, buf, len);
+		return cnt == 1 ? shim_sysfs_store((enum shim_attr)f->index, iov[0].iov_base,
+						   iov[0].iov_len)
+				: fail(EINVAL); /* one word, one write */
+	if (f->kind == SHIM_FD_BUS)
+		return cnt == 1 ? shim_bus_store(f, iov[0].iov_base, iov[0].iov_len) : fail(EINVAL);
 	if (f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
 		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no write */
 	if (f->destroyed)
 		return fail(EPIPE);
+	if (cnt < 0 || cnt > IOV_MAX)
+		return fail(EINVAL);
+	size_t len = 0;
+	for (int i = 0; i < cnt; i++)
+		len += iov[i].iov_len;
 	/* virtio_rpmsg_bus refuses it before anything is sent. */
 	if (f->mtu && len > f->mtu)
 		return fail(EMSGSIZE);
-	return send(f->fd, buf, len, MSG_NOSIGNAL); /* a hung-up device: EPIPE, no SIGPIPE */
+	struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt};
+	int fl = shim_libc.fcntl(f->fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		return nb_write(f, &mh);
+	/* A hung-up device: EPIPE, no SIGPIPE. */
+	return shim_libc.sendmsg(f->fd, &mh, MSG_NOSIGNAL);
 }

@@ -14,13 +14,13 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "shim.h"
 
 #define SHIM_MAX_FDS 256
-#define SHIM_MAX_EPTDEVS 32 /* DAEMON_MAX_INDEX: minors past it could not be named */
-#define SLOT_FREE 0	    /* zero-initialised: free before any constructor ran */
-#define SLOT_BUSY (-1)	    /* claimed, being filled */
+#define SLOT_FREE 0    /* zero-initialised: free before any constructor ran */
+#define SLOT_BUSY (-1) /* claimed, being filled */
 
 struct slot {
 	atomic_int key; /* SLOT_FREE, SLOT_BUSY or the descriptor + 1 */
@@ -45,9 +45,16 @@ static void fork_done(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The child's own thread did not take it: a fresh lock rather than an unlock by a non-owner. */
+static void fork_child(void)
+{
+	static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	memcpy(&lock, &fresh, sizeof(lock));
+}
+
 __attribute__((constructor)) static void shim_fd_init(void)
 {
-	pthread_atfork(fork_prepare, fork_done, fork_done);
+	pthread_atfork(fork_prepare, fork_done, fork_child);
 }
 
 /* Claim a free slot and publish @p f in it; false when all are taken. */
@@ -152,8 +159,22 @@ void shim_fd_destroy_eptdev(unsigned minor)
 	unsigned n = atomic_load(&used_slots);
 	for (unsigned i = 0; i < n; i++)
 		if (atomic_load_explicit(&slots[i].key, memory_order_acquire) > 0 &&
-		    slots[i].f.kind == SHIM_FD_EPTDEV && slots[i].f.index == minor)
+		    slots[i].f.kind == SHIM_FD_EPTDEV && slots[i].f.index == minor) {
 			atomic_store(&slots[i].destroyed, true);
+			shutdown(slots[i].f.fd, SHUT_RDWR); /* the daemon destroys the endpoint */
+		}
+}
+
+void shim_fd_destroy_minor(unsigned minor)
+{
+	unsigned n = atomic_load(&used_slots);
+	for (unsigned i = 0; i < n; i++)
+		if (atomic_load_explicit(&slots[i].key, memory_order_acquire) > 0 &&
+		    (slots[i].f.kind == SHIM_FD_EPT || slots[i].f.kind == SHIM_FD_EPTDEV) &&
+		    slots[i].f.index == minor) {
+			atomic_store(&slots[i].destroyed, true);
+			shutdown(slots[i].f.fd, SHUT_RDWR);
+		}
 }
 
 bool shim_fd_eptdev_busy(unsigned minor)
@@ -180,7 +201,7 @@ static bool minor_free(unsigned m)
 	return shim_libc.lstat(path, &st) != 0;
 }
 
-bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, unsigned *minor)
+bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, bool channel, unsigned *minor)
 {
 	pthread_mutex_lock(&lock);
 	unsigned m = 0;
@@ -193,6 +214,7 @@ bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, unsigned *
 		eptdevs[m].name[31] = '\0'; /* as rpmsg_ctrldev_ioctl: at most 31 characters */
 		eptdevs[m].src = src;
 		eptdevs[m].dst = dst;
+		eptdevs[m].channel = channel;
 		*minor = m;
 	}
 	pthread_mutex_unlock(&lock);
@@ -220,4 +242,21 @@ void shim_eptdev_remove(unsigned minor)
 	pthread_mutex_lock(&lock);
 	eptdev_used[minor] = false;
 	pthread_mutex_unlock(&lock);
+}
+
+/* rpmsg_device_match(): the name, and each address unless asked for RPMSG_ADDR_ANY. */
+bool shim_channel_find(const char *name, uint32_t src, uint32_t dst, unsigned *minor)
+{
+	bool found = false;
+	pthread_mutex_lock(&lock);
+	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS && !found; m++) {
+		const struct shim_eptdev *e = &eptdevs[m];
+		found = eptdev_used[m] && e->channel && !strncmp(e->name, name, 32) &&
+			(src == 0xffffffffu || src == e->src) &&
+			(dst == 0xffffffffu || dst == e->dst);
+		if (found)
+			*minor = m;
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -94,6 +95,24 @@ static bool is_ctrl_memfd(int fd)
 	return !strncmp(target, "/memfd:rpmsg_ctrl0 ", 19);
 }
 
+/* A /sys/bus/rpmsg writer: a memfd named "ampsim-bus KIND DEVICE" (shim_busfs.c). */
+static bool is_bus_memfd(int fd, struct shim_fd *f)
+{
+	char link[64], target[256], dir[SHIM_BUS_NAME];
+	unsigned kind;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	if (sscanf(target, "/memfd:ampsim-bus %u %95s", &kind, dir) != 2 ||
+	    kind > SHIM_BUS_W_UNBIND)
+		return false;
+	*f = (struct shim_fd){.kind = SHIM_FD_BUS, .index = kind};
+	snprintf(f->target, sizeof(f->target), "%s", strcmp(dir, "-") ? dir : "");
+	return true;
+}
+
 void shim_inherit(void)
 {
 	if (!getenv("AMPSIM_RUN_DIR"))
@@ -117,7 +136,7 @@ void shim_inherit(void)
 			f.mtu = mtu;
 		} else if (is_ctrl_memfd(fd)) {
 			f = (struct shim_fd){.kind = SHIM_FD_CTRL};
-		} else {
+		} else if (!is_bus_memfd(fd, &f)) {
 			continue;
 		}
 		f.fd = fd;

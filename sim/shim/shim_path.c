@@ -43,11 +43,14 @@ static bool numbered(const char *path, const char *prefix, unsigned *n)
 struct shim_path shim_path_classify(int dirfd, const char *path)
 {
 	static const char rproc[] = "/sys/class/remoteproc/remoteproc0/";
-	struct shim_path p = {SHIM_PATH_NONE, 0};
+	struct shim_path p = {SHIM_PATH_NONE, 0, NULL};
 	(void)dirfd; /* only absolute paths are ours, whatever the directory */
 	if (!path || path[0] != '/' || !getenv("AMPSIM_RUN_DIR"))
 		return p;
-	if (!strcmp(path, "/dev/rpmsg-sdb") || !strcmp(path, "/dev/rpmsg_sdb"))
+	if (shim_bus_owns(path)) {
+		p.kind = SHIM_PATH_BUS;
+		p.path = path;
+	} else if (!strcmp(path, "/dev/rpmsg-sdb") || !strcmp(path, "/dev/rpmsg_sdb"))
 		p.kind = SHIM_PATH_SDB; /* ST's misc device, and the spelling its pages use */
 	else if (numbered(path, "/dev/ttyRPMSG", &p.index))
 		p.kind = SHIM_PATH_TTY;
@@ -134,7 +137,7 @@ int shim_ctl(const char *cmd, char *out, size_t len)
 	int fd = shim_ctl_connect(true, NULL);
 	if (fd < 0)
 		return -1;
-	char line[64];
+	char line[256]; /* "sysfs-bus set DIR OVERRIDE 0|1 MINOR" is the longest */
 	int n = snprintf(line, sizeof(line), "%s\n", cmd);
 	bool ok = send(fd, line, (size_t)n, MSG_NOSIGNAL) == n && read_reply(fd, out, len);
 	shim_libc.close(fd);

@@ -79,10 +79,18 @@ static void fork_done(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The child's thread is not the owner of the recursive lock its parent took (unlock fails
+ * with EPERM and leaves it taken: its next fork deadlocks): a fresh lock instead. */
+static void fork_child(void)
+{
+	static const pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+	memcpy(&lock, &fresh, sizeof(lock));
+}
+
 /* A child never inherits the lock taken (its sessions are copies sharing the sockets). */
 __attribute__((constructor)) static void shim_sdb_init(void)
 {
-	pthread_atfork(fork_prepare, fork_done, fork_done);
+	pthread_atfork(fork_prepare, fork_done, fork_child);
 }
 
 static int fail(int e)

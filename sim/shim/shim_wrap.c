@@ -12,7 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -46,6 +48,8 @@ static void resolve(void)
 	RESOLVE(statx);
 	RESOLVE(mmap);
 	RESOLVE(munmap);
+	RESOLVE(sendmsg);
+	RESOLVE(recvmsg);
 	RESOLVE(write); /* last: it says all are there */
 }
 
@@ -299,8 +303,10 @@ SHIM_EXPORT int close(int fd)
 {
 	resolve();
 	struct shim_fd f;
-	bool sdb = shim_fd_get(fd, &f) && f.kind == SHIM_FD_SDB;
-	shim_fd_forget(fd); /* first: once closed, the number may be another thread's */
+	bool known = shim_fd_get(fd, &f), sdb = known && f.kind == SHIM_FD_SDB;
+	if (known && f.kind == SHIM_FD_BUS)
+		shim_bus_flush(&f); /* what a write the shim did not see left there */
+	shim_fd_forget(fd);	    /* first: once closed, the number may be another thread's */
 	int rc = shim_libc.close(fd);
 	if (sdb && rc == 0)
 		shim_sdb_closed(&f); /* not in a signal handler: only /dev/rpmsg-sdb takes a lock */
@@ -316,9 +322,19 @@ SHIM_EXPORT int dup(int fd)
 	return n;
 }
 
+/* @p fd2 is about to be replaced: a /sys/bus/rpmsg writer there is closed by it. */
+static void before_replace(int fd2)
+{
+	struct shim_fd f;
+	if (shim_fd_get(fd2, &f) && f.kind == SHIM_FD_BUS)
+		shim_bus_flush(&f);
+}
+
 SHIM_EXPORT int dup2(int fd, int fd2)
 {
 	resolve();
+	if (fd != fd2)
+		before_replace(fd2);
 	int n = shim_libc.dup2(fd, fd2);
 	if (n >= 0 && fd != fd2)
 		shim_fd_copy(fd, n);
@@ -328,6 +344,7 @@ SHIM_EXPORT int dup2(int fd, int fd2)
 SHIM_EXPORT int dup3(int fd, int fd2, int flags)
 {
 	resolve();
+	before_replace(fd2);
 	int n = shim_libc.dup3(fd, fd2, flags);
 	if (n >= 0)
 		shim_fd_copy(fd, n);
@@ -380,7 +397,7 @@ SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 	resolve();
 	struct shim_fd f;
 	if (shim_fd_get(fd, &f))
-		return shim_dev_read(&f, buf, len);
+		return shim_dev_readv(&f, &(struct iovec){.iov_base = buf, .iov_len = len}, 1);
 	return shim_libc.read(fd, buf, len);
 }
 
@@ -389,9 +406,72 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	resolve();
 	struct shim_fd f;
 	if (shim_fd_get(fd, &f))
-		return shim_dev_write(&f, buf, len);
+		return shim_dev_writev(&f, &(struct iovec){.iov_base = (void *)buf, .iov_len = len},
+				       1);
 	return shim_libc.write(fd, buf, len);
 }
+
+/* rpmsg_char's read_iter and write_iter: readv and writev are one message, as read and write. */
+static ssize_t (*libc_readv)(int, const struct iovec *, int);
+static ssize_t (*libc_writev)(int, const struct iovec *, int);
+
+SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_readv(&f, iov, cnt);
+	if (!libc_readv)
+		libc_readv = (__typeof__(libc_readv))dlsym(RTLD_NEXT, "readv");
+	return libc_readv(fd, iov, cnt);
+}
+
+SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f))
+		return shim_dev_writev(&f, iov, cnt);
+	if (!libc_writev)
+		libc_writev = (__typeof__(libc_writev))dlsym(RTLD_NEXT, "writev");
+	return libc_writev(fd, iov, cnt);
+}
+
+/*
+ * The socket calls on a device: Linux's character devices are not sockets (ENOTSOCK), even
+ * where the shim's descriptor is one underneath. Everything else goes to libc.
+ */
+static bool not_a_socket(int fd)
+{
+	struct shim_fd f;
+	resolve();
+	if (!shim_fd_get(fd, &f))
+		return false;
+	errno = ENOTSOCK;
+	return true;
+}
+
+#define SOCKCALL(ret, name, params, args)                                 \
+	SHIM_EXPORT ret name params                                       \
+	{                                                                 \
+		static ret(*next) params;                                 \
+		if (not_a_socket(fd))                                     \
+			return -1;                                        \
+		if (!next)                                                \
+			next = (__typeof__(next))dlsym(RTLD_NEXT, #name); \
+		return next args;                                         \
+	}
+
+SOCKCALL(ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags))
+SOCKCALL(ssize_t, recv, (int fd, void *buf, size_t len, int flags), (fd, buf, len, flags))
+SOCKCALL(ssize_t, sendto,
+	 (int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tl),
+	 (fd, buf, len, flags, to, tl))
+SOCKCALL(ssize_t, recvfrom,
+	 (int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fl),
+	 (fd, buf, len, flags, from, fl))
+SOCKCALL(ssize_t, sendmsg, (int fd, const struct msghdr *m, int flags), (fd, m, flags))
+SOCKCALL(ssize_t, recvmsg, (int fd, struct msghdr *m, int flags), (fd, m, flags))
 
 /* ---- mappings (/dev/rpmsg-sdb's buffers) -------------------------------------------------- */
 

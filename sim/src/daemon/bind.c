@@ -110,9 +110,10 @@ static void fe_stats(void *impl, GString *out)
 			       " msgs, oversize %" G_GUINT64_FORMAT ", dropped %" G_GUINT64_FORMAT
 			       ", held back %" G_GUINT64_FORMAT
 			       ", clients accepted %" G_GUINT64_FORMAT
-			       " (since the start), refused as busy %" G_GUINT64_FORMAT ", mtu %zu",
+			       " (since the start), refused as busy %" G_GUINT64_FORMAT
+			       ", EAGAIN %" G_GUINT64_FORMAT ", mtu %zu",
 			       s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held,
-			       s->clients, s->busy, amp_frontend_mtu(impl));
+			       s->clients, s->busy, s->tx_eagain, amp_frontend_mtu(impl));
 }
 
 static const struct service raw_svc = {

@@ -45,5 +45,7 @@ bool daemon_deliver(struct amp_host_chan *ch, const void *data, size_t len);
 void daemon_resume_channels(struct daemon *d);
 /** One line per channel for `ampsim ctl endpoints`. */
 void daemon_list_channels(struct daemon *d, GString *out);
+/** sysfs_bus.c: the "sysfs-bus" control requests of `ampsim exec`'s shim. */
+gboolean daemon_sysfs_bus(struct daemon *d, const char *args, GString *out);
 
 #endif /* AMP_SIM_DAEMON_H */

@@ -138,19 +138,23 @@ int amp_cmd_exec(int argc, char **argv)
 	    "against a running 'ampsim run', through the preload library " PRELOAD_NAME ":\n"
 	    "  /dev/ttyRPMSG<n>   the run's pty RUNDIR/ttyRPMSG<n>\n"
 	    "  /dev/rpmsg<n>      the frame endpoint RUNDIR/rpmsg<n> (one message per read and\n"
-	    "                     write; a write over the MTU fails with EMSGSIZE)\n"
+	    "                     write; a write over the MTU fails with EMSGSIZE, an\n"
+	    "                     O_NONBLOCK one with EAGAIN when no TX buffer is free)\n"
 	    "  /dev/rpmsg_ctrl0   RPMSG_CREATE_EPT_IOCTL / RPMSG_DESTROY_EPT_IOCTL as Linux's\n"
-	    "                     rpmsg_char; the endpoint becomes /dev/rpmsg<m>\n"
+	    "                     rpmsg_char; the endpoint becomes /dev/rpmsg<m>;\n"
+	    "                     RPMSG_CREATE_DEV_IOCTL / RPMSG_RELEASE_DEV_IOCTL (rpmsg-raw)\n"
 	    "  /dev/rpmsg-sdb     ST's rpmsg_sdb: RPMSG_SDB_IOCTL_SET_EFD + mmap per buffer,\n"
 	    "                     RPMSG_SDB_IOCTL_GET_DATA_SIZE (also /dev/rpmsg_sdb)\n"
 	    "  /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery} (state and\n"
 	    "                     recovery writable: echo stop > state)\n"
 	    "  /sys/kernel/debug/remoteproc/remoteproc0/trace0\n"
+	    "  /sys/bus/rpmsg/devices, drivers/rpmsg_chrdev/{bind,unbind}, /sys/class/rpmsg\n"
 	    "for PROGRAM and its children. Statically linked programs are refused.");
 	g_option_context_set_description(
-	    ctx, "Exit status: PROGRAM's, or 1 when no run answers in RUNDIR or PROGRAM is\n"
-		 "statically linked, 126/127 when PROGRAM cannot run / is not found, 2 for bad\n"
-		 "options. See docs/exec.md for what differs from a kernel.");
+	    ctx,
+	    "Exit status: PROGRAM's, or 1 when no run answers in RUNDIR or PROGRAM is\n"
+	    "statically linked, 126/127 when PROGRAM cannot run / is not found, 2 for bad\n"
+	    "options. See docs/linux-apps.md and docs/exec.md for what differs from a kernel.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_strict_posix(ctx, TRUE); /* PROGRAM's options are its own */
 	g_autoptr(GError) err = NULL;

@@ -13,6 +13,11 @@
  *    of the queue, ops->rx_ready lets the host deliver again.
  * A zero-length message is a message both ways, as with rpmsg_char; a frame socket tells it
  * from the client's hang-up by SO_PASSCRED (amp_frontend_recv()).
+ * A message that carries a descriptor (SCM_RIGHTS, an eventfd) is a non-blocking write
+ * (`ampsim exec`'s shim, O_NONBLOCK): it is sent in its turn or dropped, never kept, and the
+ * verdict (AMP_FRONTEND_NB_*) is added to that eventfd, so the writer gets EAGAIN when no TX
+ * buffer is free, as rpmsg_char's rpmsg_trysendto() gives. While the client is paused, such
+ * messages are answered at once (on_paused_input()).
  */
 #define _GNU_SOURCE
 #include "frontend.h"
@@ -57,7 +62,8 @@ struct amp_frontend {
 	struct amp_sock_server *server; /* seqpacket: where clients connect */
 	int fd;				/* seqpacket: the client; tty: the pty master */
 	int slave_fd;	  /* tty: kept open so the master never reads EIO between clients */
-	guint in_src;	  /* watch for client input, 0 while paused */
+	guint in_src;	  /* watch for client input; while paused, for non-blocking writes */
+	bool paused;	  /* no TX buffer for the batch's head: in_src is on_paused_input */
 	guint out_src;	  /* watch for room to write queued output */
 	bool connected;	  /* made by amp_frontend_new_connected(): no path, no listener */
 	bool rx_blocked;  /* deliver() refused a message: call ops->rx_ready once there is room */
@@ -71,6 +77,7 @@ struct amp_frontend {
 	 * (AMP_FRONTEND_BATCH x mtu bytes); paused for TX buffers while any are left. */
 	uint8_t *batch;
 	size_t blen[AMP_FRONTEND_BATCH];
+	int breply[AMP_FRONTEND_BATCH]; /* a non-blocking write's eventfd; -1: a plain one */
 	unsigned bpos, bn;
 
 	struct amp_frontend_stats st;
@@ -78,6 +85,8 @@ struct amp_frontend {
 
 static gboolean on_input(gint fd, GIOCondition cond, gpointer data);
 static gboolean on_output(gint fd, GIOCondition cond, gpointer data);
+static gboolean on_paused_input(gint fd, GIOCondition cond, gpointer data);
+static void answer(int reply, uint64_t verdict);
 
 static void watch_input(struct amp_frontend *fe)
 {
@@ -126,7 +135,11 @@ static void drop_client(struct amp_frontend *fe)
 	if (fe->fd >= 0)
 		close(fe->fd);
 	fe->fd = -1;
+	for (unsigned i = fe->bpos; i < fe->bn; i++)
+		if (fe->breply[i] >= 0)
+			answer(fe->breply[i], AMP_FRONTEND_NB_FAILED);
 	fe->bpos = fe->bn = 0;
+	fe->paused = false;
 	fe->peer_closed = false;
 	/* What was queued for this client is not for the next one (rpmsg_char's release). */
 	clear_queue(fe);
@@ -160,27 +173,103 @@ static bool send_one(struct amp_frontend *fe, const uint8_t *data, size_t len)
 	return true;
 }
 
+/* Is @p fd an eventfd? The client chose it: anything else (a full pipe...) could block us. */
+static bool is_eventfd(int fd)
+{
+	char link[64], target[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return !strcmp(target, "anon_inode:[eventfd]");
+}
+
+/* Tell a non-blocking writer what became of its message, and let go of its eventfd. */
+static void answer(int reply, uint64_t verdict)
+{
+	/* Non-blocking: a counter the client filled to the brim must not stop the loop. */
+	if (!is_eventfd(reply) || fcntl(reply, F_SETFL, O_NONBLOCK) != 0)
+		g_debug(
+		    "a non-blocking write came with a descriptor that is no eventfd; no verdict");
+	else if (write(reply, &verdict, sizeof(verdict)) != (ssize_t)sizeof(verdict))
+		g_debug("a non-blocking writer's eventfd refused the verdict: %s",
+			g_strerror(errno));
+	close(reply);
+}
+
+/* Batch entry @p i, a non-blocking write: sent now, or dropped with EAGAIN for the writer
+ * (rpmsg_trysendto); never waits. */
+static void send_nonblocking(struct amp_frontend *fe, unsigned i)
+{
+	int reply = fe->breply[i];
+	fe->breply[i] = -1;
+	size_t len = fe->blen[i];
+	int rc = fe->ops->send(fe->ctx, fe->batch + (size_t)i * fe->mtu, len);
+	if (rc == 0) {
+		fe->st.tx_msgs++;
+		fe->st.tx_bytes += len;
+		answer(reply, AMP_FRONTEND_NB_SENT);
+	} else if (rc == AMP_ENOMEM) {
+		fe->st.tx_eagain++;
+		answer(reply, AMP_FRONTEND_NB_AGAIN);
+	} else {
+		fe->st.tx_errors++;
+		answer(reply, AMP_FRONTEND_NB_FAILED);
+		g_warning("%s: send to firmware failed: %s; hanging up the client", fe->path,
+			  amp_strerror(rc));
+		drop_client(fe);
+	}
+}
+
 /* Send what is left of the batch, straight from where it was read (no copy before the TX
  * buffer's); true when nothing is left. */
 static bool flush_pending(struct amp_frontend *fe)
 {
 	while (fe->bpos < fe->bn) {
 		unsigned i = fe->bpos;
-		if (!send_one(fe, fe->batch + (size_t)i * fe->mtu, fe->blen[i]))
+		if (fe->breply[i] >= 0)
+			send_nonblocking(fe, i);
+		else if (!send_one(fe, fe->batch + (size_t)i * fe->mtu, fe->blen[i]))
 			return false;
 		if (fe->bn > 0)
-			fe->bpos++; /* else send_one() dropped the client and its batch */
+			fe->bpos++; /* else the client was dropped with its batch */
 	}
 	fe->bpos = fe->bn = 0;
 	return true;
 }
 
+/* The head of the batch waits for a TX buffer: the non-blocking writes behind it cannot be
+ * sent now, so their writers get EAGAIN at once, as later ones will (on_paused_input). */
+static void refuse_nonblocking(struct amp_frontend *fe)
+{
+	unsigned kept = fe->bpos + 1;
+	for (unsigned i = fe->bpos + 1; i < fe->bn; i++) {
+		if (fe->breply[i] >= 0) {
+			fe->st.tx_eagain++;
+			answer(fe->breply[i], AMP_FRONTEND_NB_AGAIN);
+			continue;
+		}
+		if (kept != i)
+			memmove(fe->batch + (size_t)kept * fe->mtu, fe->batch + (size_t)i * fe->mtu,
+				fe->blen[i]);
+		fe->blen[kept] = fe->blen[i];
+		fe->breply[kept++] = -1;
+	}
+	fe->bn = kept;
+}
+
 static void send_or_pause(struct amp_frontend *fe)
 {
-	if (!flush_pending(fe)) {
-		fe->st.tx_stalls++;
-		g_debug("%s: no TX buffer; client paused", fe->path);
-		unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
+	if (flush_pending(fe))
+		return;
+	fe->st.tx_stalls++;
+	g_debug("%s: no TX buffer; client paused", fe->path);
+	refuse_nonblocking(fe);
+	unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
+	if (fe->kind == AMP_FRONTEND_SEQPACKET && fe->fd >= 0) {
+		fe->paused = true;
+		fe->in_src = amp_fd_watch_add(fe->fd, G_IO_IN, on_paused_input, fe);
 	}
 }
 
@@ -190,8 +279,9 @@ bool amp_frontend_passcred(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0;
 }
 
-/* True if @m carried credentials; closes every descriptor it carried. */
-static bool had_creds(struct msghdr *m)
+/* True if @m carried credentials; closes every descriptor it carried but the first, kept in
+ * *@p keep when @p keep is not NULL. */
+static bool had_creds(struct msghdr *m, int *keep)
 {
 	bool creds = false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
@@ -203,57 +293,96 @@ static bool had_creds(struct msghdr *m)
 			for (size_t i = 0; i < n; i++) {
 				int fd;
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-				close(fd);
+				if (keep && *keep < 0)
+					*keep = fd;
+				else
+					close(fd);
 			}
 		}
 	}
 	return creds;
 }
 
-ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
+/* Room for one datagram's credentials and one descriptor (more are closed by the kernel). */
+union creds_buf {
+	char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+/* One message; the first descriptor it carried in *@p reply (-1: none) if @p reply. */
+static ssize_t recv_frame(int fd, void *buf, size_t len, bool *eof, int *reply, int flags)
 {
-	/* Room for the credentials only: descriptors beyond them are closed by the kernel. */
-	union {
-		char b[CMSG_SPACE(sizeof(struct ucred))];
-		struct cmsghdr align;
-	} ctl;
+	union creds_buf ctl;
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	struct msghdr m = {.msg_iov = &iov,
 			   .msg_iovlen = 1,
 			   .msg_control = ctl.b,
 			   .msg_controllen = sizeof(ctl.b)};
-	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
-	ssize_t n = recvmsg(fd, &m, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	ssize_t n = recvmsg(fd, &m, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	*eof = false;
+	if (reply)
+		*reply = -1;
 	if (n < 0)
 		return -1;
-	bool creds = had_creds(&m);
-	*eof = n == 0 && !creds;
+	bool creds = had_creds(&m, reply);
+	*eof = n == 0 && !creds && !(reply && *reply >= 0);
 	return n;
 }
 
-/* Room for one datagram's credentials (descriptors beyond them are closed by the kernel). */
-union creds_buf {
-	char b[CMSG_SPACE(sizeof(struct ucred))];
-	struct cmsghdr align;
-};
+ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
+{
+	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
+	return recv_frame(fd, buf, len, eof, NULL, MSG_TRUNC);
+}
+
+/*
+ * Paused: a non-blocking write at the head of the socket is answered EAGAIN at once; a plain
+ * one waits for a TX buffer, and nothing behind it is looked at until then (the shim does not
+ * send a non-blocking write behind a message the daemon has not taken: SIOCOUTQ).
+ */
+static gboolean on_paused_input(gint fd, GIOCondition cond, gpointer data)
+{
+	struct amp_frontend *fe = data;
+	bool eof;
+	int reply = -1;
+	(void)fd;
+	ssize_t n = (cond & G_IO_IN) ? recv_frame(fe->fd, NULL, 0, &eof, &reply, MSG_PEEK) : -1;
+	if (n < 0 && (cond & G_IO_IN) && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n < 0 || reply < 0) {
+		fe->in_src = 0; /* a plain message first, or a hang-up: seen once resumed */
+		return G_SOURCE_REMOVE;
+	}
+	close(reply); /* peeking installed a copy of it */
+	n = recv_frame(fe->fd, NULL, 0, &eof, &reply, MSG_TRUNC); /* dropped: its size only */
+	if (reply >= 0) {
+		fe->st.tx_eagain++;
+		answer(reply,
+		       n > (ssize_t)fe->mtu ? AMP_FRONTEND_NB_TOOBIG : AMP_FRONTEND_NB_AGAIN);
+	}
+	return G_SOURCE_CONTINUE;
+}
 
 /* Keep datagram @p i of a recvmmsg() in the batch; false at the client's hang-up. */
 static bool keep_datagram(struct amp_frontend *fe, struct mmsghdr *mm, unsigned i)
 {
 	size_t n = mm[i].msg_len;
-	bool creds = had_creds(&mm[i].msg_hdr);
-	if (n == 0 && !creds) /* orderly shutdown by the client; an empty message is not one */
+	int reply = -1;
+	bool creds = had_creds(&mm[i].msg_hdr, &reply);
+	if (n == 0 && !creds && reply < 0) /* orderly shutdown; an empty message is not one */
 		return false;
 	if (n > fe->mtu) { /* MSG_TRUNC: msg_len is the datagram's real size */
 		fe->st.tx_oversize++;
 		g_warning("%s: a %zu-byte message exceeds the channel MTU of %zu bytes; rejected "
 			  "(never truncated)",
 			  fe->path, n, fe->mtu);
+		if (reply >= 0)
+			answer(reply, AMP_FRONTEND_NB_TOOBIG);
 		return true;
 	}
 	if (fe->bn != i) /* compact over a rejected one */
 		memmove(fe->batch + (size_t)fe->bn * fe->mtu, fe->batch + (size_t)i * fe->mtu, n);
+	fe->breply[fe->bn] = reply;
 	fe->blen[fe->bn++] = n;
 	return true;
 }
@@ -297,6 +426,7 @@ static void read_tty(struct amp_frontend *fe)
 	ssize_t n = read(fe->fd, fe->batch, fe->mtu);
 	if (n > 0) {
 		fe->blen[0] = (size_t)n;
+		fe->breply[0] = -1;
 		fe->bpos = 0;
 		fe->bn = 1;
 		send_or_pause(fe);
@@ -439,6 +569,9 @@ bool amp_frontend_resume(struct amp_frontend *fe)
 		return true;
 	if (!flush_pending(fe))
 		return false;
+	if (fe->paused)
+		unwatch(&fe->in_src); /* on_paused_input's watch, if still there */
+	fe->paused = false;
 	watch_input(fe);
 	return true;
 }

@@ -43,6 +43,18 @@ struct amp_chan_ops {
 	void (*connected)(void *ctx);
 };
 
+/**
+ * What a frame socket's non-blocking writer is told: a message carrying a descriptor
+ * (SCM_RIGHTS) is sent now or dropped, and one of these is added to that descriptor (an
+ * eventfd). sim/shim/shim_dev.c reads them (docs/exec.md).
+ */
+enum {
+	AMP_FRONTEND_NB_SENT = 1,   /**< sent to the firmware */
+	AMP_FRONTEND_NB_AGAIN = 2,  /**< no TX buffer free: dropped (the writer's EAGAIN) */
+	AMP_FRONTEND_NB_FAILED = 3, /**< the channel refused it: the client is hung up (EPIPE) */
+	AMP_FRONTEND_NB_TOOBIG = 4, /**< over the MTU: dropped (EMSGSIZE) */
+};
+
 enum amp_frontend_kind { AMP_FRONTEND_SEQPACKET, AMP_FRONTEND_TTY };
 
 struct amp_frontend_stats {
@@ -57,6 +69,7 @@ struct amp_frontend_stats {
 	uint64_t clients;     /**< clients accepted so far */
 	uint64_t busy;	      /**< connections refused because a client is attached */
 	uint64_t tx_stalls;   /**< times the client was paused for lack of TX buffers */
+	uint64_t tx_eagain;   /**< non-blocking writes refused: no TX buffer (EAGAIN) */
 };
 
 struct amp_frontend;

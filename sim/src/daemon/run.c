@@ -402,6 +402,8 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
 	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
 		return ctl_sysfs_recovery(ctx, cmd[14] ? cmd + 15 : "", out);
+	if (!strncmp(cmd, "sysfs-bus", 9) && (cmd[9] == ' ' || cmd[9] == '\0'))
+		return daemon_sysfs_bus(ctx, cmd[9] ? cmd + 10 : "", out);
 	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
 		if (!strcmp(cmd, ctl_cmds[i].name))
 			return ctl_cmds[i].fn(ctx, out);

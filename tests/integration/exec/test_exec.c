@@ -13,6 +13,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,35 @@ static void expect(const char *text)
 {
 	if (!strstr(out, text))
 		fail_msg("\"%s\" is not in the output:\n%s", text, out);
+}
+
+/*
+ * itest_capture() of `ampsim exec ... -- PROGRAM ...`; with AMP_EXEC_VALGRIND set (the
+ * memcheck/exec/programs test), the C programs (*_app) run under valgrind memcheck, the shim
+ * inside them checked too: any error or definite leak fails them (exit 99).
+ */
+static int capture_app(const char *const *argv, char *buf, size_t len)
+{
+	const char *vg = getenv("AMP_EXEC_VALGRIND");
+	const char *v[64];
+	size_t n = 0, i = 0;
+	for (; argv[i] && n < 40; i++) {
+		v[n++] = argv[i];
+		size_t pl = argv[i + 1] ? strlen(argv[i + 1]) : 0;
+		if (vg && !strcmp(argv[i], "--") && pl > 4 &&
+		    !strcmp(argv[i + 1] + pl - 4, "_app")) {
+			static const char *const words[] = {"valgrind",
+							    "-q",
+							    "--error-exitcode=99",
+							    "--leak-check=full",
+							    "--errors-for-leak-kinds=definite",
+							    NULL};
+			for (size_t w = 0; words[w]; w++)
+				v[n++] = words[w];
+		}
+	}
+	v[n] = NULL;
+	return itest_capture(v, buf, len);
 }
 
 /* cat, echo > and stty -F on /dev/ttyRPMSG0: the tty sample echoes what it is sent. */
@@ -59,7 +89,8 @@ static void tty_through_cat_echo_and_stty(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-/* rpmsg_char_app: /dev/rpmsg_ctrl0 + ioctl + /dev/rpmsgM, EBUSY, EMSGSIZE, EPIPE. */
+/* rpmsg_char_app: /dev/rpmsg_ctrl0 + ioctl + /dev/rpmsgM, EBUSY, EMSGSIZE, EPIPE; then
+ * RPMSG_CREATE_DEV_IOCTL / RPMSG_RELEASE_DEV_IOCTL. */
 static void rpmsg_char_program_unmodified(void **state)
 {
 	(void)state;
@@ -68,16 +99,125 @@ static void rpmsg_char_program_unmodified(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
-	const char *argv[] = {AMPSIM_BIN,     "exec", "--run-dir",   r.dir, "--",
-			      RPMSG_CHAR_APP, dst,    "my-endpoint", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir",
+			      r.dir,	  "--",		 RPMSG_CHAR_APP,
+			      dst,	  "my-endpoint", "rpmsg-openamp-demo-channel",
+			      NULL};
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_char_app exited %d:\n%s", rc, out);
 	expect("echoed 22 bytes\n");
 	expect("oversize write: Message too long\n");
 	expect("destroyed /dev/rpmsg1\n");
+	/* RPMSG_CREATE_DEV_IOCTL's rpmsg-raw channel, its default endpoint, the release. */
+	expect("second create: No such device or address\nchannel device /dev/rpmsg1\n"
+	       "channel echoed 25 bytes\ndestroy its default endpoint: Invalid argument\n"
+	       "released /dev/rpmsg1; again: Invalid argument\n");
 	/* The write over the MTU never reached the daemon: refused in the writer. */
 	assert_int_equal(itest_stat(&r, "oversize"), 0);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* No TX buffer free (the remote keeps them: a buf:tx exhaust fault): a non-blocking write or
+ * writev gets EAGAIN and sends nothing, a blocking one is kept until the buffers come back;
+ * writev and readv are one message; the socket calls fail with ENOTSOCK. */
+static void eagain_without_tx_buffer_and_vectors(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	/* The pool stays empty from the next TX buffer request until `fault clear`. */
+	assert_non_null(
+	    strstr(itest_ctl(&r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
+		  AMPSIM_BIN, r.dir);
+	const char *argv[] = {AMPSIM_BIN,     "exec",	     "--run-dir", r.dir, "--",
+			      RPMSG_FLOW_APP, "/dev/rpmsg0", cmd,	  NULL};
+	int rc = capture_app(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_flow_app exited %d:\n%s", rc, out);
+	static const char nb[] = "non-blocking write: Resource temporarily unavailable\n"
+				 "non-blocking writev: Resource temporarily unavailable\n";
+	char want[512];
+	itest_fmt(want, sizeof(want),
+		  "%s%s%secho: kept-1\necho: kept-2\nreadv: one|twothree\n"
+		  "oversize writev: Message too long\nsend: Socket operation on non-socket\ndone\n",
+		  nb, nb, nb);
+	expect(want);
+	/* The first two were refused by the daemon; each later pair by the daemon, or by the
+	 * writer when the kept message before it was not taken yet (SIOCOUTQ): 2 to 4. The
+	 * oversize writev never reached the daemon. */
+	const char *st = itest_ctl(&r, "stats");
+	const char *e = strstr(st, "EAGAIN ");
+	long n = e ? strtol(e + 7, NULL, 10) : -1;
+	if (n < 2 || n > 4 || !strstr(st, "oversize 0,"))
+		fail_msg("the daemon's counts are not 2..4 EAGAIN, 0 oversize:\n%s", st);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* The rpmsg bus in sysfs: a program that finds, binds and unbinds its channel there and
+ * finds its endpoint in /sys/class/rpmsg; then ls, cat, bash's echo and Python on the same
+ * paths, the state one program wrote seen by the next. */
+static void sysfs_rpmsg_bus(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	char dst[16];
+	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	const char *argv[] = {AMPSIM_BIN,
+			      "exec",
+			      "--run-dir",
+			      r.dir,
+			      "--",
+			      RPMSG_BUS_APP,
+			      "rpmsg-openamp-demo-channel",
+			      dst,
+			      NULL};
+	int rc = capture_app(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_bus_app exited %d:\n%s", rc, out);
+	char want[1024];
+	itest_fmt(
+	    want, sizeof(want),
+	    "device: virtio0.rpmsg-openamp-demo-channel.-1.%u\n"
+	    "driver_override: rpmsg_chrdev\nbound: rpmsg0\n"
+	    "rpmsg1: bus-endpoint via rpmsg_ctrl0\nunbound: /dev/rpmsg0 gone\n"
+	    "bind no-such-device: No such device\nname for writing: Permission denied\ndone\n",
+	    (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	expect(want);
+	static const char script[] =
+	    "B=/sys/bus/rpmsg; ls $B $B/devices /sys/class/rpmsg\n"
+	    "D=$(ls $B/devices | grep demo); cd /; cat $B/devices/$D/src $B/devices/$D/announce "
+	    "$B/devices/$D/driver_override /sys/class/rpmsg/rpmsg0/name\n"
+	    "bash -c \"echo $D > $B/drivers/rpmsg_chrdev/unbind\"; ls /sys/class/rpmsg\n"
+	    "test -e /dev/rpmsg0 || echo 'rpmsg0 gone'\n"
+	    "bash -c \"echo $D > $B/drivers/rpmsg_chrdev/bind\"; test -e /dev/rpmsg0 && echo "
+	    "back\n" PYTHON " -c 'import os; print(sorted(os.listdir(\"/sys/bus/rpmsg/devices/\" + "
+	    "sorted(os.listdir(\"/sys/bus/rpmsg/devices\"))[0])))'\n"
+	    /* A channel made by RPMSG_CREATE_DEV_IOCTL (_IOW(0xb5, 3, 40 bytes)), src 0x500. */
+	    PYTHON " -c 'import os, fcntl, struct\n"
+	    "c = os.open(\"/dev/rpmsg_ctrl0\", os.O_RDWR)\n"
+	    "fcntl.ioctl(c, 0x4028b503, struct.pack(\"32sII\", b\"rpmsg-raw\", 0x500, 0x400))\n"
+	    "B = \"/sys/bus/rpmsg/devices/\"\n"
+	    "print([d for d in sorted(os.listdir(B)) if \"raw\" in d])\n"
+	    "print(os.listdir(B + \"virtio0.rpmsg-raw.1280.1024/rpmsg\"))'\n";
+	if (access(PYTHON, X_OK) != 0)
+		skip();
+	assert_int_equal(exec_sh(&r, script), 0);
+	itest_fmt(want, sizeof(want),
+		  "/sys/bus/rpmsg:\ndevices\ndrivers\n\n/sys/bus/rpmsg/devices:\n"
+		  "virtio0.rpmsg-openamp-demo-channel.-1.%u\nvirtio0.rpmsg_ctrl.0.0\n\n"
+		  "/sys/class/rpmsg:\nrpmsg0\nrpmsg_ctrl0\n0x%x\nfalse\nrpmsg_chrdev\n"
+		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl0\nrpmsg0 gone\nback\n"
+		  "['announce', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', 'src']\n"
+		  "['virtio0.rpmsg-raw.1280.1024']\n['rpmsg1']\n",
+		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"),
+		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
+	expect(want);
 	itest_run_stop(&r, SIGINT);
 }
 
@@ -94,7 +234,7 @@ static void python_program_unmodified(void **state)
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	const char *argv[] = {AMPSIM_BIN, "exec",	"--run-dir", r.dir,	    "--", PYTHON,
 			      "-B",	  RPMSG_APP_PY, dst,	     "py-endpoint", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_app.py exited %d:\n%s", rc, out);
 	expect("second open: Device or resource busy\necho");
@@ -122,14 +262,14 @@ static void sdb_article_program_unmodified(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
 	/* 12 fills of 3 buffers: each buffer goes back to the firmware and is refilled. */
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
 	assert_null(strstr(out, "not reset"));
 	const char *err[] = {AMPSIM_BIN, "exec",	   "--run-dir", r.dir, "--",
 			     SDB_APP,	 "/dev/rpmsg_sdb", "errors",	NULL};
-	rc = itest_capture(err, out, sizeof(out));
+	rc = capture_app(err, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app errors exited %d:\n%s", rc, out);
 	expect("mmap before open: Bad file descriptor\n"
@@ -141,7 +281,7 @@ static void sdb_article_program_unmodified(void **state)
 	       "other ioctl: Invalid argument\nread: Invalid argument\n"
 	       "SET_EFD of a non-eventfd: Invalid argument\n0 unexpected\n");
 	/* The program's buffers were freed when it closed the device: a new one gets them. */
-	rc = itest_capture(argv, out, sizeof(out));
+	rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
@@ -156,7 +296,7 @@ static void sdb_release_and_crash(void **state)
 	itest_run_start(&r, SDB_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
 	/* Every give-back the shim made was one the service accepted. */
@@ -171,7 +311,7 @@ static void sdb_release_and_crash(void **state)
 		  AMPSIM_BIN, r.dir);
 	const char *lg[] = {AMPSIM_BIN, "exec",	  "--run-dir", r.dir, "--",
 			    SDB_APP,	"linger", cmd,	       NULL};
-	rc = itest_capture(lg, out, sizeof(out));
+	rc = capture_app(lg, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app linger exited %d:\n%s", rc, out);
 	expect("after close: data ok\nfreed\n");
@@ -179,7 +319,7 @@ static void sdb_release_and_crash(void **state)
 	itest_fmt(cmd, sizeof(cmd), "kill -SEGV %d", itest_fw_pid(&r));
 	const char *cr[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
 			    SDB_APP,	"crash", cmd,	      NULL};
-	rc = itest_capture(cr, out, sizeof(out));
+	rc = capture_app(cr, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("sdb_article_app crash exited %d:\n%s", rc, out);
 	expect("after the crash: Transport endpoint is not connected\n");
@@ -251,12 +391,14 @@ static void children_inherit_and_no_run_no_device(void **state)
 		  "sh -c 'test -e /dev/rpmsg0 && test -e /dev/rpmsg_ctrl0 && echo devices' | cat\n"
 		  "F=%s; echo plain > $F && cat $F && rm $F; test -c /dev/null && echo null\n"
 		  "test -e /dev/rpmsg9 || echo 'no rpmsg9'\n"
+		  /* A forked child that forks again (no exec between) does not deadlock. */
+		  "timeout 60 bash -c 'x=$( (y=$(echo inner); echo \"nested $y\") ); echo \"$x\"'\n"
 		  /* A descriptor inherited through exec is still the device in the new program. */
 		  "exec 5>/sys/class/remoteproc/remoteproc0/state\n"
 		  "sh -c 'echo sideways >&5' 2>/dev/null || echo 'inherited writer refused'\n",
 		  itest_scratch_path("plain"));
 	assert_int_equal(exec_sh(&r, script), 0);
-	expect("devices\nplain\nnull\nno rpmsg9\ninherited writer refused\n");
+	expect("devices\nplain\nnull\nno rpmsg9\nnested inner\ninherited writer refused\n");
 	itest_run_stop(&r, SIGINT);
 	/* The run is gone: exec says so instead of running the program blind. */
 	assert_int_equal(exec_sh(&r, "echo ran"), 1);
@@ -297,6 +439,15 @@ static void help_and_docs_explain_exec(void **state)
 				 words[i]);
 	itest_read_file(DOCS_EXEC, docs, sizeof(docs));
 	assert_non_null(strstr(docs, "statically linked"));
+	/* linux-apps.md names every test program and the bus paths it covers. */
+	itest_read_file(DOCS_LINUX_APPS, docs, sizeof(docs));
+	static const char *const apps[] = {
+	    "rpmsg_char_app.c",	 "rpmsg_flow_app.c",	  "rpmsg_bus_app.c",
+	    "sdb_article_app.c", "rpmsg_app.py",	  "/sys/bus/rpmsg/drivers/rpmsg_chrdev",
+	    "ENOTSOCK",		 "RPMSG_CREATE_DEV_IOCTL"};
+	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
+		if (!strstr(docs, apps[i]))
+			fail_msg("docs/linux-apps.md does not name %s", apps[i]);
 }
 
 int main(void)
@@ -304,6 +455,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(tty_through_cat_echo_and_stty, itest_run_teardown),
 	    cmocka_unit_test_teardown(rpmsg_char_program_unmodified, itest_run_teardown),
+	    cmocka_unit_test_teardown(eagain_without_tx_buffer_and_vectors, itest_run_teardown),
+	    cmocka_unit_test_teardown(sysfs_rpmsg_bus, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sdb_article_program_unmodified, itest_run_teardown),
 	    cmocka_unit_test_teardown(sdb_release_and_crash, itest_run_teardown),

@@ -229,6 +229,54 @@ static void firmware_text_is_printed_escaped(void **state)
 	assert_has("the daemon's log", out, "evil"); /* --verbose logs the name service */
 }
 
+/* Send @p msg on @p fd with descriptor @p pass attached (a non-blocking write's verdict goes
+ * there, docs/cli.md). */
+static void send_with_fd(int fd, const char *msg, int pass)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} c;
+	memset(&c, 0, sizeof(c));
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = strlen(msg)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof(c.b)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+	assert_int_equal(sendmsg(fd, &mh, MSG_NOSIGNAL), (ssize_t)strlen(msg));
+}
+
+/* A frame socket's client that attaches a full blocking pipe where the daemon answers a
+ * non-blocking write: the daemon does not write into it (it would block its loop forever). */
+static void a_full_pipe_for_a_verdict_does_not_block_the_daemon(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	char junk[4096] = {0};
+	while (write(p[1], junk, sizeof(junk)) > 0)
+		;
+	assert_int_equal(fcntl(p[1], F_SETFL, 0), 0); /* full, and blocking again */
+	char path[600], buf[64];
+	itest_fmt(path, sizeof(path), "%s/rpmsg0", r.dir);
+	int fd = itest_connect_frames(path);
+	send_with_fd(fd, "verdict into a pipe", p[1]);
+	/* Still sent (and echoed), and the daemon's loop still answers. */
+	assert_int_equal(itest_recv_frame(fd, buf, sizeof(buf), 20000), 19);
+	assert_non_null(strstr(itest_ctl(&r, "status"), "state: running"));
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +285,8 @@ int main(void)
 	    cmocka_unit_test(empty_soc_is_refused),
 	    cmocka_unit_test(long_control_request_gets_an_error_reply),
 	    cmocka_unit_test(firmware_text_is_printed_escaped),
+	    cmocka_unit_test_teardown(a_full_pipe_for_a_verdict_does_not_block_the_daemon,
+				      itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("untrusted input", tests, NULL, NULL);
 }
