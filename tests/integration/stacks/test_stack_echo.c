@@ -1,8 +1,9 @@
 /*
- * The real RPMsg-Lite (its bare-metal environment, ampsim's platform layer) under `ampsim
- * run`, end to end: the sample fw-sample/rpmsg-lite-echo boots, binds through the name
- * service at the address RPMsg-Lite chose, echoes every size byte-exact, comes back after
- * kill -9, stops on CH3 by itself, and runs clean under valgrind. Every wait is bounded.
+ * A real RPMsg stack on its ampsim port under `ampsim run`, end to end (built once per stack,
+ * tests/integration/stacks/CMakeLists.txt): the stack's echo sample (ECHO_FW) boots, binds
+ * through the name service at the address the stack chose (FW_EPT_ADDR), echoes every size
+ * byte-exact, comes back after kill -9, stops on CH3 by itself, and runs clean under
+ * valgrind; with TTY_FW, ST's virtual-UART sample answers on both ttys. Every wait is bounded.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -13,10 +14,12 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -24,7 +27,6 @@
 #define MTU 496
 #define KILL_ROUNDS 20
 #define SERVICE "rpmsg-openamp-demo-channel"
-#define RL_EPT_ADDR 30u /* the sample's LOCAL_EPT_ADDR: RPMsg-Lite's address, not ampsim's */
 
 static void echo_one(int fd, size_t len)
 {
@@ -57,21 +59,21 @@ static void boots_binds_by_name_and_echoes_every_size(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, RL_ECHO_FW, NULL);
+	itest_run_start(&r, ECHO_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
-	assert_int_equal(itest_fw_addr(&r, SERVICE), RL_EPT_ADDR);
+	assert_int_equal(itest_fw_addr(&r, SERVICE), FW_EPT_ADDR);
 	echo_all_sizes(&r);
 	itest_run_stop(&r, SIGINT);
 }
 
-/* The host's kick on CH1 at start-up may come before RPMsg-Lite unmasks its interrupt: the
+/* The host's kick on CH1 at start-up may come before the stack enables its interrupt: the
  * link must come up anyway, every time (20 boots). */
 static void recovers_from_kill_9(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
 	const char *opts[] = {"--no-restart-backoff", NULL};
-	itest_run_start(&r, RL_ECHO_FW, opts);
+	itest_run_start(&r, ECHO_FW, opts);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	for (int round = 1; round <= KILL_ROUNDS; round++) {
 		int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
@@ -101,7 +103,7 @@ static void stops_by_itself_on_ch3(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, RL_ECHO_FW, NULL);
+	itest_run_start(&r, ECHO_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_one(fd, 5);
@@ -119,9 +121,48 @@ static void stops_by_itself_on_ch3(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-#ifdef RL_VALGRIND
+#ifdef TTY_FW
+/* One line on @p tty (raw), read back whole. */
+static void tty_echo(const char *tty, const char *line)
+{
+	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	struct termios t;
+	assert_int_equal(tcgetattr(fd, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
+	size_t len = strlen(line), got = 0;
+	char buf[256];
+	assert_int_equal(write(fd, line, len), (ssize_t)len);
+	while (got < len) {
+		ssize_t n = itest_read_within(fd, buf + got, sizeof(buf) - got, ITEST_REPLY_MS);
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+	assert_int_equal(got, len);
+	assert_memory_equal(buf, line, len);
+	close(fd);
+}
+
+/* ST's OpenAMP_TTY_echo application on the virtual-UART API: two ttys, each its own echo. */
+static void virtual_uarts_echo_on_both_ttys(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, TTY_FW, NULL);
+	assert_true(itest_run_wait(&r, "ttyRPMSG0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "ttyRPMSG1", ITEST_BOOT_MS));
+	tty_echo(itest_run_path(&r, "ttyRPMSG0"), "hello uart0\n");
+	tty_echo(itest_run_path(&r, "ttyRPMSG1"), "and uart1\n");
+	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
+	assert_true(stats_show(&r, "stops 1 (killed 0)"));
+	itest_run_stop(&r, SIGINT);
+}
+#endif
+
+#ifdef STACK_VALGRIND
 /* Under valgrind (--wrap): every size, then a CH3 stop; valgrind's log must stay empty
- * (errors and every kind of leak, RPMsg-Lite's included). */
+ * (errors and every kind of leak, the stack's included). */
 static void clean_under_valgrind(void **state)
 {
 	(void)state;
@@ -131,7 +172,7 @@ static void clean_under_valgrind(void **state)
 		  "valgrind -q --leak-check=full --show-leak-kinds=all --log-file=%s", log);
 	struct itest_run r = {0};
 	const char *opts[] = {"--wrap", wrap, NULL};
-	itest_run_start(&r, RL_ECHO_FW, opts);
+	itest_run_start(&r, ECHO_FW, opts);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	int pid = itest_fw_pid(&r);
 	echo_all_sizes(&r);
@@ -145,7 +186,7 @@ static void clean_under_valgrind(void **state)
 	if (st.st_size != 0) {
 		char text[4096];
 		itest_read_file(path, text, sizeof(text));
-		fail_msg("valgrind reported on the RPMsg-Lite firmware:\n%s", text);
+		fail_msg("valgrind reported on the firmware:\n%s", text);
 	}
 }
 #endif
@@ -157,7 +198,10 @@ int main(void)
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(recovers_from_kill_9, itest_run_teardown),
 	    cmocka_unit_test_teardown(stops_by_itself_on_ch3, itest_run_teardown),
-#ifdef RL_VALGRIND
+#ifdef TTY_FW
+	    cmocka_unit_test_teardown(virtual_uarts_echo_on_both_ttys, itest_run_teardown),
+#endif
+#ifdef STACK_VALGRIND
 	    cmocka_unit_test_teardown(clean_under_valgrind, itest_run_teardown),
 #endif
 	};
