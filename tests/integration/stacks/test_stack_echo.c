@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -63,6 +64,47 @@ static void boots_binds_by_name_and_echoes_every_size(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	assert_int_equal(itest_fw_addr(&r, SERVICE), FW_EPT_ADDR);
 	echo_all_sizes(&r);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Whether NUL-separated @p env (@p len bytes) holds the entry @p want ("NAME=" for a prefix). */
+static bool env_has(const char *env, size_t len, const char *want)
+{
+	for (size_t i = 0; i < len; i += strlen(env + i) + 1)
+		if (strncmp(env + i, want, strlen(want)) == 0)
+			return true;
+	return false;
+}
+
+/* docs/firmware-abi.md, "Environment": the daemon's environment, plus ampsim's variables;
+ * AMPSIM_FAULTS only from the host's own plan. And "The shared counter block": `ctl stats`
+ * counts firmware->Linux interrupts on the host's side, whatever the firmware keeps. */
+static void environment_is_the_daemons_plus_ampsims(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	setenv("AMPSIM_STACKS_MARK", "passed-through", 1);
+	setenv("AMPSIM_FAULTS", "bogus", 1);
+	itest_run_start(&r, ECHO_FW, NULL);
+	unsetenv("AMPSIM_STACKS_MARK");
+	unsetenv("AMPSIM_FAULTS");
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	char path[64], env[16384];
+	snprintf(path, sizeof(path), "/proc/%d/environ", itest_fw_pid(&r));
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t len = fread(env, 1, sizeof(env), f);
+	fclose(f);
+	assert_true(len > 0 && len < sizeof(env));
+	assert_true(env_has(env, len, "AMPSIM_STACKS_MARK=passed-through"));
+	assert_true(env_has(env, len, "AMPSIM_ABI=1"));
+	assert_true(env_has(env, len, "AMPSIM_SHM=/ampsim-"));
+	assert_true(env_has(env, len, "AMPSIM_IRQ_FDS="));
+	assert_false(env_has(env, len, "AMPSIM_FAULTS="));
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
+	echo_one(fd, 7);
+	close(fd);
+	assert_non_null(strstr(itest_ctl(&r, "stats"), "IPCC CH1 firmware->Linux: IRQs handled"));
 	itest_run_stop(&r, SIGINT);
 }
 
@@ -196,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(boots_binds_by_name_and_echoes_every_size,
 				      itest_run_teardown),
+	    cmocka_unit_test_teardown(environment_is_the_daemons_plus_ampsims, itest_run_teardown),
 	    cmocka_unit_test_teardown(recovers_from_kill_9, itest_run_teardown),
 	    cmocka_unit_test_teardown(stops_by_itself_on_ch3, itest_run_teardown),
 #ifdef TTY_FW
