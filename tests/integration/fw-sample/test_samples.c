@@ -297,6 +297,17 @@ static void openamp_echo_burst_keeps_order(void **state)
 {
 	echo_burst(state, OA_ECHO_FW);
 }
+
+/* The glue's non-blocking MAILBOX_Notify() (AMPSIM_MBOX_STRICT=0). */
+static void openamp_nonstrict_echo_every_payload_size(void **state)
+{
+	echo_sizes(state, OA_NS_ECHO_FW);
+}
+
+static void openamp_nonstrict_echo_burst_keeps_order(void **state)
+{
+	echo_burst(state, OA_NS_ECHO_FW);
+}
 #endif
 
 /* ---- tty --------------------------------------------------------------------------------- */
@@ -615,6 +626,8 @@ int main(void)
 #ifdef OA_ECHO_FW
 	    cmocka_unit_test_teardown(openamp_echo_every_payload_size, teardown),
 	    cmocka_unit_test_teardown(openamp_echo_burst_keeps_order, teardown),
+	    cmocka_unit_test_teardown(openamp_nonstrict_echo_every_payload_size, teardown),
+	    cmocka_unit_test_teardown(openamp_nonstrict_echo_burst_keeps_order, teardown),
 #endif
 	    cmocka_unit_test_teardown(tty_stream_across_message_boundaries, teardown),
 	    cmocka_unit_test_teardown(tty_holds_a_partial_line, teardown),
