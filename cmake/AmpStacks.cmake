@@ -10,7 +10,10 @@
 #      the project's path as given and with symlinks resolved;
 #   3. otherwise the stack's ports, samples and tests are skipped, with one message.
 # Sets AMPSIM_<STACK>_DIR (cache) and AMP_HAVE_<STACK> for each of OPENAMP, LIBMETAL,
-# RPMSG_LITE.
+# RPMSG_LITE. -DAMP_WITH_RPMSG_LITE=OFF / -DAMP_WITH_OPENAMP=OFF leave a port out even when
+# its sources are there.
+option(AMP_WITH_RPMSG_LITE "Build the RPMsg-Lite port, sample and tests when its sources are found" ON)
+option(AMP_WITH_OPENAMP "Build the OpenAMP (+libmetal) port, samples and tests when their sources are found" ON)
 
 set(AMPSIM_OPENAMP_DIR "" CACHE PATH "OpenAMP (open-amp) source checkout for the ampsim OpenAMP port")
 set(AMPSIM_LIBMETAL_DIR "" CACHE PATH "libmetal source checkout for the ampsim OpenAMP port")
@@ -44,11 +47,18 @@ set(AMP_HAVE_OPENAMP OFF)
 set(AMP_HAVE_LIBMETAL OFF)
 set(AMP_HAVE_RPMSG_LITE OFF)
 if(_amp_host AND AMP_WITH_SIM AND AMP_WITH_FW)
-  _amp_stack_dir(RPMSG_LITE rpmsg-lite lib/rpmsg_lite/rpmsg_lite.c)
-  _amp_stack_dir(OPENAMP open-amp lib/rpmsg/rpmsg.c)
-  _amp_stack_dir(LIBMETAL libmetal lib/system/linux/init.c)
+  set(_stacks "")
+  if(AMP_WITH_RPMSG_LITE)
+    _amp_stack_dir(RPMSG_LITE rpmsg-lite lib/rpmsg_lite/rpmsg_lite.c)
+    list(APPEND _stacks RPMSG_LITE)
+  endif()
+  if(AMP_WITH_OPENAMP)
+    _amp_stack_dir(OPENAMP open-amp lib/rpmsg/rpmsg.c)
+    _amp_stack_dir(LIBMETAL libmetal lib/system/linux/init.c)
+    list(APPEND _stacks OPENAMP LIBMETAL)
+  endif()
   set(_missing "")
-  foreach(s IN ITEMS RPMSG_LITE OPENAMP LIBMETAL)
+  foreach(s IN LISTS _stacks)
     if(AMP_HAVE_${s})
       message(STATUS "ampsim: ${s} sources: ${AMPSIM_${s}_DIR}")
     else()
