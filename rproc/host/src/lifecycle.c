@@ -630,6 +630,22 @@ static void describe_buffers(const struct amp_rproc *rp, GString *out)
 	    p->h2r.mtu);
 }
 
+/* RPMsg-Lite's vring_init() leaves out the used_event word (docs/real-stacks.md): where that
+ * moves the used ring, an RPMsg-Lite firmware and this host would not agree. */
+static void describe_used_ring(GString *out, int i, const struct amp_vring_info *v)
+{
+	size_t lite = amp_vring_used_off_rpmsg_lite(v->num, v->align);
+	size_t ours = amp_vring_used_off(v->num, v->align);
+	if (lite != ours)
+		g_string_append_printf(
+		    out,
+		    "  warning: vring%d: with align %u and num %u, RPMsg-Lite "
+		    "places the used ring at offset 0x%zx, Linux and OpenAMP at "
+		    "0x%zx: an RPMsg-Lite firmware would not work with this vring "
+		    "(use align >= 16)\n",
+		    i, v->align, v->num, lite, ours);
+}
+
 void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
 {
 	g_string_append_printf(
@@ -642,6 +658,7 @@ void amp_rproc_describe(const struct amp_rproc *rp, GString *out)
 				       "x, num %u, align %u, notify id %u (%s)\n",
 				       i, v->da, v->num, v->align, v->notify_id,
 				       i == 0 ? "firmware -> Linux" : "Linux -> firmware");
+		describe_used_ring(out, i, v);
 	}
 	describe_buffers(rp, out);
 	if (rp->has_trace)

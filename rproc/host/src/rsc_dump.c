@@ -1,7 +1,9 @@
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <amp/rpmsg.h>
+#include <amp/vring_layout.h>
 #include <ampsim/rsc_dump.h>
 
 /* Names may hold anything on the wire: print printable ASCII, escape the rest. */
@@ -20,6 +22,25 @@ static void print_name(FILE *out, const char *name)
 static void print_addr(FILE *out, const char *label, uint32_t a)
 {
 	fprintf(out, "%s 0x%08" PRIx32 "%s", label, a, a == AMP_FW_RSC_ADDR_ANY ? " (any)" : "");
+}
+
+/* RPMsg-Lite's vring_init() places the used ring without the used_event word; where that
+ * moves it (small alignments), an RPMsg-Lite firmware and Linux disagree on the ring. */
+static void print_used_ring_warning(FILE *out, unsigned i, const struct amp_rsc_vring_info *r)
+{
+	bool pow2 = r->num && r->num <= 32768u && !(r->num & (r->num - 1u)) && r->align &&
+		    !(r->align & (r->align - 1u));
+	if (!pow2)
+		return;
+	size_t lite = amp_vring_used_off_rpmsg_lite(r->num, r->align);
+	size_t linux_off = amp_vring_used_off(r->num, r->align);
+	if (lite != linux_off)
+		fprintf(out,
+			"      warning: vring%u: with align %" PRIu32 " and num %" PRIu32
+			", RPMsg-Lite places the used ring at offset 0x%zx, Linux and OpenAMP at "
+			"0x%zx: an RPMsg-Lite firmware would not work with this vring (use align "
+			">= 16)\n",
+			i, r->align, r->num, lite, linux_off);
 }
 
 static void print_bits(FILE *out, uint32_t v, const char *const names[32])
@@ -139,6 +160,7 @@ static void print_entry(FILE *out, const struct amp_rsc_entry *e)
 				", align %" PRIu32 ", num %" PRIu32 ", notifyid %" PRIu32
 				", pa 0x%" PRIx32 "\n",
 				r->align, r->num, r->notifyid, r->pa);
+			print_used_ring_warning(out, i, r);
 		}
 		print_rpmsg(out, v);
 		break;

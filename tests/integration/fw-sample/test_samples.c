@@ -224,9 +224,9 @@ static void put_le32(uint8_t *p, uint32_t v)
 
 /* ---- echo ------------------------------------------------------------------------------ */
 
-static void echo_every_payload_size(void **state)
+static void echo_sizes(void **state, const char *fw)
 {
-	struct fx *f = boot(state, ECHO_FW, "rpmsg-openamp-demo-channel");
+	struct fx *f = boot(state, fw, "rpmsg-openamp-demo-channel");
 	assert_int_equal(amp_host_mtu(f->host), MTU);
 	uint8_t out[MTU + 1];
 	for (size_t len = 1; len <= MTU; len++) {
@@ -244,10 +244,15 @@ static void echo_every_payload_size(void **state)
 	assert_int_equal(amp_host_send(f->ch, out, MTU + 1), AMP_EMSGSIZE);
 }
 
-/* Many messages in flight at once come back complete and in order. */
-static void echo_pipelined_burst_keeps_order(void **state)
+static void echo_every_payload_size(void **state)
 {
-	struct fx *f = boot(state, ECHO_FW, "rpmsg-openamp-demo-channel");
+	echo_sizes(state, ECHO_FW);
+}
+
+/* Many messages in flight at once come back complete and in order. */
+static void echo_burst(void **state, const char *fw)
+{
+	struct fx *f = boot(state, fw, "rpmsg-openamp-demo-channel");
 	enum { N = 200 };
 	for (uint32_t i = 0; i < N; i++) {
 		uint8_t m[8];
@@ -264,6 +269,46 @@ static void echo_pipelined_burst_keeps_order(void **state)
 		assert_int_equal(le32(p + 4), ~i);
 	}
 }
+
+static void echo_pipelined_burst_keeps_order(void **state)
+{
+	echo_burst(state, ECHO_FW);
+}
+
+/* The real stacks' echo samples (docs/real-stacks.md) through libampsim, in-process. */
+#ifdef RL_ECHO_FW
+static void rpmsg_lite_echo_every_payload_size(void **state)
+{
+	echo_sizes(state, RL_ECHO_FW);
+}
+
+static void rpmsg_lite_echo_burst_keeps_order(void **state)
+{
+	echo_burst(state, RL_ECHO_FW);
+}
+#endif
+#ifdef OA_ECHO_FW
+static void openamp_echo_every_payload_size(void **state)
+{
+	echo_sizes(state, OA_ECHO_FW);
+}
+
+static void openamp_echo_burst_keeps_order(void **state)
+{
+	echo_burst(state, OA_ECHO_FW);
+}
+
+/* The glue's non-blocking MAILBOX_Notify() (AMPSIM_MBOX_STRICT=0). */
+static void openamp_nonstrict_echo_every_payload_size(void **state)
+{
+	echo_sizes(state, OA_NS_ECHO_FW);
+}
+
+static void openamp_nonstrict_echo_burst_keeps_order(void **state)
+{
+	echo_burst(state, OA_NS_ECHO_FW);
+}
+#endif
 
 /* ---- tty --------------------------------------------------------------------------------- */
 
@@ -574,6 +619,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(echo_every_payload_size, teardown),
 	    cmocka_unit_test_teardown(echo_pipelined_burst_keeps_order, teardown),
+#ifdef RL_ECHO_FW
+	    cmocka_unit_test_teardown(rpmsg_lite_echo_every_payload_size, teardown),
+	    cmocka_unit_test_teardown(rpmsg_lite_echo_burst_keeps_order, teardown),
+#endif
+#ifdef OA_ECHO_FW
+	    cmocka_unit_test_teardown(openamp_echo_every_payload_size, teardown),
+	    cmocka_unit_test_teardown(openamp_echo_burst_keeps_order, teardown),
+	    cmocka_unit_test_teardown(openamp_nonstrict_echo_every_payload_size, teardown),
+	    cmocka_unit_test_teardown(openamp_nonstrict_echo_burst_keeps_order, teardown),
+#endif
 	    cmocka_unit_test_teardown(tty_stream_across_message_boundaries, teardown),
 	    cmocka_unit_test_teardown(tty_holds_a_partial_line, teardown),
 	    cmocka_unit_test_teardown(bench_original_header_512_to_32768, teardown),

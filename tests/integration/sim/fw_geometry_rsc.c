@@ -7,6 +7,10 @@
 
 #include <amp/fw_memory_map.h>
 
+#ifndef FW_ALIGN
+#define FW_ALIGN 16u /* FW_ALIGN=4u: a vring RPMsg-Lite would lay out differently */
+#endif
+
 #if defined(FW_H2R_BUF) && defined(FW_R2H_BUF)
 AMP_RSC_SECTION struct amp_rsc_table_rpmsg_bufs_trace amp_resource_table =
     AMP_RSC_TABLE_RPMSG_BUFS_TRACE_INIT(FW_NUM0, FW_NUM1, 16, FW_H2R_BUF, FW_R2H_BUF,
@@ -25,8 +29,8 @@ AMP_RSC_SECTION struct geometry_table amp_resource_table = {
     .hdr = AMP_RSC_HDR_INIT(2),
     .offset = {offsetof(struct geometry_table, vdev), offsetof(struct geometry_table, trace)},
     .vdev = AMP_RSC_VDEV_RPMSG_INIT(2),
-    .vring = {AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, 16, FW_NUM0, 0),
-	      AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, 16, FW_NUM1, 1)},
+    .vring = {AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, FW_ALIGN, FW_NUM0, 0),
+	      AMP_RSC_VRING_INIT(AMP_FW_RSC_ADDR_ANY, FW_ALIGN, FW_NUM1, 1)},
     .trace = AMP_RSC_TRACE_INIT(FW_TRACE_BUFFER_DA, FW_TRACE_BUFFER_SIZE, "cm4_log"),
 };
 #endif

@@ -258,6 +258,24 @@ static void buffer_sizes_per_direction(void **state)
 	check_geometry(&(struct geometry){GEOM_BUFS_FW, NULL, 240, 1008, 8 * 1024 + 16 * 256});
 }
 
+/* A vring RPMsg-Lite would lay out differently (align 4): the host says so at start, with
+ * both offsets, and still works with a firmware that lays it out as Linux does. */
+static void warns_of_a_vring_rpmsg_lite_would_misplace(void **state)
+{
+	(void)state;
+	struct ctx c = {0};
+	struct amp_host *h = boot_fw(&c, GEOM_ALIGN4_FW, NULL, NULL);
+	g_autoptr(GString) d = g_string_new(NULL);
+	amp_host_describe(h, d);
+	assert_non_null(strstr(d->str,
+			       "warning: vring0: with align 4 and num 16, RPMsg-Lite places "
+			       "the used ring at offset 0x124, Linux and OpenAMP at 0x128"));
+	assert_non_null(strstr(d->str, "warning: vring1:"));
+	round_trip(&c, "align 4", 7);
+	assert_memory_equal(c.got, "align 4", 7);
+	amp_host_free(h);
+}
+
 /* 40 buffers of 512 bytes do not fit ST's 16 KiB vdev0buffer: a clear start error. */
 static void vrings_too_big_for_the_buffer_region(void **state)
 {
@@ -356,6 +374,7 @@ int main(void)
 	    cmocka_unit_test(vrings_8_and_32_boot_and_echo),
 	    cmocka_unit_test(vrings_32_and_8_boot_and_echo),
 	    cmocka_unit_test(buffer_sizes_per_direction),
+	    cmocka_unit_test(warns_of_a_vring_rpmsg_lite_would_misplace),
 	    cmocka_unit_test(vrings_too_big_for_the_buffer_region),
 	    cmocka_unit_test(ipcc_mode_in_the_firmware_environment),
 	    cmocka_unit_test(ipcc_stats_are_counted_by_the_host),

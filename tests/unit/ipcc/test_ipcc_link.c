@@ -221,6 +221,70 @@ static void masked_channel_waits_for_unmask(void **state)
 	destroy(f);
 }
 
+/* docs/firmware-abi.md, "Start-up": the host's kick on CH1 usually comes before the firmware
+ * has attached; it is never signalled on the firmware's eventfd (its asleep word was 0, its
+ * RX interrupt off), so a firmware that only waits on the eventfd waits forever. Unmasking
+ * the channel finds the flag, as the firmware's own check of the flags must. */
+static void startup_kick_is_found_only_by_a_check_of_the_flags(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct amp_ipcc_link_cfg hc = {.proc = P1, .mode = AMP_IPCC_WAIT_BLOCK};
+	struct amp_ipcc_link_cfg fc = {.proc = P2, .mode = AMP_IPCC_WAIT_BLOCK};
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(amp_ipcc_reset(&f->sh, 6), AMP_OK);
+	assert_int_equal(amp_ipcc_efds_create(f->efds), AMP_OK);
+	assert_int_equal(amp_ipcc_link_init(&f->host, &hc, &f->sh, 6, f->efds, f->asleep), AMP_OK);
+	/* The firmware is not attached yet: the host posts its buffers and kicks CH1. */
+	assert_int_equal(amp_ipcc_link_kick(&f->host, AMP_IPCC_CH1), 1);
+	struct pollfd pfd = {.fd = f->efds[AMP_IPCC_LINK_EFD(P2, AMP_IPCC_LINE_RXO)],
+			     .events = POLLIN};
+	assert_int_equal(poll(&pfd, 1, 0), 0);				       /* not signalled */
+	assert_false(amp_ipcc_tx_free(&f->host.m, P1) & (1u << AMP_IPCC_CH1)); /* but pending */
+	/* The firmware attaches and enables its interrupt: still nothing on its eventfd. */
+	assert_int_equal(amp_ipcc_link_init(&f->fw, &fc, &f->sh, 6, f->efds, f->asleep), AMP_OK);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->fw, 30), 0);
+	/* Unmasking CH1 checks the flag and raises the line: the kick is handled once. */
+	assert_int_equal(amp_ipcc_link_set_handler(&f->fw, AMP_IPCC_CH1, on_fw, f), AMP_OK);
+	assert_int_equal(amp_ipcc_link_wait_event(&f->fw, 1000), 1);
+	assert_int_equal(amp_ipcc_link_dispatch(&f->fw), 1);
+	assert_int_equal(f->fw_calls[AMP_IPCC_CH1], 1);
+	destroy(f);
+}
+
+/* docs/firmware-abi.md, "Register reset state": before each firmware start the register file
+ * is reset and the host re-applies only its own bank, so the firmware finds its bank at 0
+ * (interrupts off, nothing masked, no flag), its asleep word untouched, and whatever the
+ * host flagged since. */
+static void firmware_bank_is_zero_after_the_hosts_restore(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK, AMP_IPCC_WAIT_BLOCK, false);
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(amp_ipcc_link_mask(&f->host, AMP_IPCC_CH4, true), AMP_OK);
+	assert_int_equal(amp_ipcc_link_kick(&f->fw, AMP_IPCC_CH1), 1); /* an old instance's */
+	atomic_store(&f->asleep[P1], 0);
+	atomic_store(&f->asleep[P2], 0); /* the header is published with both at 0 */
+	assert_int_equal(amp_ipcc_reset_regs(&f->sh, 6), AMP_OK);
+	assert_int_equal(amp_ipcc_link_restore(&f->host, NULL), AMP_OK);
+	const uint32_t fw_regs[] = {AMP_IPCC_XCR(P2), AMP_IPCC_XMR(P2), AMP_IPCC_XTOYSR(P2)};
+	for (size_t i = 0; i < sizeof(fw_regs) / sizeof(fw_regs[0]); i++) {
+		assert_int_equal(amp_ipcc_read(&f->host.m, fw_regs[i], &v), AMP_OK);
+		assert_int_equal(v, 0);
+	}
+	assert_int_equal(atomic_load(&f->asleep[P2]), 0);
+	/* The host's bank: RX-occupied interrupt on, its masks as it left them. */
+	assert_int_equal(amp_ipcc_read(&f->host.m, AMP_IPCC_XCR(P1), &v), AMP_OK);
+	assert_int_equal(v, AMP_IPCC_XCR_RXOIE);
+	assert_int_equal(amp_ipcc_read(&f->host.m, AMP_IPCC_XMR(P1), &v), AMP_OK);
+	assert_true(v & (1u << AMP_IPCC_CH4));
+	assert_false(v & (1u << AMP_IPCC_CH1));
+	assert_int_equal(atomic_load(&f->asleep[P1]), 1); /* blocking host */
+	destroy(f);
+}
+
 static void *ack_later(void *arg)
 {
 	struct fixture *f = arg;
@@ -482,6 +546,8 @@ int main(void)
 	    cmocka_unit_test(kicks_coalesce_until_acknowledged),
 	    cmocka_unit_test(each_side_counts_on_its_own),
 	    cmocka_unit_test(masked_channel_waits_for_unmask),
+	    cmocka_unit_test(startup_kick_is_found_only_by_a_check_of_the_flags),
+	    cmocka_unit_test(firmware_bank_is_zero_after_the_hosts_restore),
 	    cmocka_unit_test(strict_kick_waits_for_free),
 	    cmocka_unit_test(adaptive_counts_avoided_writes),
 	    cmocka_unit_test(adaptive_sleeper_is_woken),

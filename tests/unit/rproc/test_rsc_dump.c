@@ -66,6 +66,24 @@ static void dump_st_table(void **state)
 	free(out);
 }
 
+/* A vring whose used ring RPMsg-Lite would place elsewhere (align 4) is flagged; align 16 not. */
+static void dump_warns_of_rpmsg_lite_used_ring(void **state)
+{
+	struct amp_rsc_table_rpmsg_trace st = FIXTURE_TABLE_INIT;
+	FILE *f = tmpfile();
+	char *out;
+
+	(void)state;
+	assert_non_null(f);
+	st.vring[1].align = 4;
+	assert_int_equal(amp_rsc_dump(f, &st, sizeof(st)), 0);
+	out = slurp(f);
+	contains(out, "warning: vring1: with align 4 and num 16, RPMsg-Lite places the used ring "
+		      "at offset 0x124, Linux and OpenAMP at 0x128");
+	assert_null(strstr(out, "warning: vring0"));
+	free(out);
+}
+
 /* Declared buffer sizes and the pool a host derives from them, per direction. */
 static void dump_buffer_sizes(void **state)
 {
@@ -217,8 +235,11 @@ static void dump_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(dump_st_table),	cmocka_unit_test(dump_buffer_sizes),
-	    cmocka_unit_test(dump_other_kinds), cmocka_unit_test(dump_invalid),
+	    cmocka_unit_test(dump_st_table),
+	    cmocka_unit_test(dump_warns_of_rpmsg_lite_used_ring),
+	    cmocka_unit_test(dump_buffer_sizes),
+	    cmocka_unit_test(dump_other_kinds),
+	    cmocka_unit_test(dump_invalid),
 	    cmocka_unit_test(dump_files),
 	};
 

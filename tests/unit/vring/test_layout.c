@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -69,6 +70,24 @@ static void legacy_layout(void **state)
 	}
 }
 
+/* RPMsg-Lite's used-ring placement (no used_event word) against Linux's, every power of two. */
+static void rpmsg_lite_used_ring(void **state)
+{
+	(void)state;
+	for (uint32_t num = 1; num <= 32768; num *= 2) {
+		for (uint32_t align = 1; align <= 4096; align *= 2) {
+			bool differs = amp_vring_used_off_rpmsg_lite(num, align) !=
+				       amp_vring_used_off(num, align);
+			bool expect = (align == 8 && num == 2) || (align <= 4 && num >= 2) ||
+				      (align <= 2 && num == 1);
+			if (differs != expect)
+				fail_msg("num %u align %u: differs %d", num, align, differs);
+		}
+	}
+	assert_int_equal(amp_vring_used_off_rpmsg_lite(16, 4), 0x124);
+	assert_int_equal(amp_vring_used_off(16, 4), 0x128);
+}
+
 static void need_event(void **state)
 {
 	(void)state;
@@ -84,9 +103,8 @@ static void need_event(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wire_structs),
-	    cmocka_unit_test(constants),
-	    cmocka_unit_test(legacy_layout),
+	    cmocka_unit_test(wire_structs),  cmocka_unit_test(constants),
+	    cmocka_unit_test(legacy_layout), cmocka_unit_test(rpmsg_lite_used_ring),
 	    cmocka_unit_test(need_event),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

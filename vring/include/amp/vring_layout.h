@@ -96,6 +96,19 @@ static inline size_t amp_vring_used_off(uint32_t num, uint32_t align)
 	return (end + align - 1u) & ~((size_t)align - 1u);
 }
 
+/**
+ * Where RPMsg-Lite's vring_init() puts the used ring: it aligns the end of the available
+ * ring without the trailing used_event word. For a power-of-two @p num this equals
+ * amp_vring_used_off() for every @p align >= 16; it differs with align 8 for num 2, with align
+ * 4 for num >= 2, with align 2 or 1 for every num: an RPMsg-Lite peer and Linux then disagree
+ * on the ring.
+ */
+static inline size_t amp_vring_used_off_rpmsg_lite(uint32_t num, uint32_t align)
+{
+	size_t end = amp_vring_avail_off(num) + 2u * (2u + num);
+	return (end + align - 1u) & ~((size_t)align - 1u);
+}
+
 /** Bytes a vring occupies (Linux/OpenAMP vring_size; the used part is not padded). */
 static inline size_t amp_vring_size(uint32_t num, uint32_t align)
 {
