@@ -11,8 +11,11 @@ ir() { # ir CONFIG ROUND_TRIPS: the host process's instructions
   local out
   out=$(mktemp)
   valgrind --tool=callgrind --callgrind-out-file="$out" "$bench" "$fw" "$2" 1 "$1" >/dev/null 2>&1
-  callgrind_annotate "$out" | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,
+  local total
+  total=$(callgrind_annotate "$out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
   rm -f "$out"
+  [ -n "$total" ] || { echo "instr_per_rt: $bench $1 failed under callgrind (built? $fw)" >&2; exit 1; }
+  echo "$total"
 }
 echo "host instructions per echo round trip (callgrind, $n vs $((2 * n)) round trips)"
 base=

@@ -6,110 +6,28 @@
  *   bench_trace ECHO_FW [round_trips_per_round] [rounds]
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <unistd.h>
 
-#include <ampsim/host.h>
-
-struct bench {
-	const char *name;
-	const char *trace; /* NULL: none */
-	struct amp_host *h;
-	struct amp_host_chan *chan;
-	unsigned got;
-	double us[64]; /* per round: microseconds per round trip */
-};
-
-static void channel_new(void *priv, struct amp_host_chan *ch)
-{
-	((struct bench *)priv)->chan = ch;
-}
-
-static void receive(void *priv, struct amp_host_chan *ch, const void *d, size_t len)
-{
-	(void)ch, (void)d, (void)len;
-	((struct bench *)priv)->got++;
-}
-
-static const struct amp_host_ops ops = {.channel_new = channel_new, .receive = receive};
-
-static void boot(struct bench *b, const char *fw)
-{
-	struct amp_host_cfg cfg = {.rproc = {.firmware = fw}, .ops = &ops, .priv = b};
-	GError *err = NULL;
-	b->h = amp_host_new(&cfg, &err);
-	if (!b->h || !amp_host_start(b->h, &err)) {
-		fprintf(stderr, "bench_trace: %s\n", err->message);
-		exit(1);
-	}
-	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-	while (!b->chan && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	if (!b->chan || (b->trace && !amp_host_trace_start(b->h, b->trace, &err))) {
-		fprintf(stderr, "bench_trace: %s: %s\n", b->name,
-			err ? err->message : "no channel");
-		exit(1);
-	}
-}
-
-/* @p n round trips of 16 bytes, one at a time; microseconds per round trip. */
-static double round_trips(struct bench *b, unsigned n)
-{
-	static const char msg[16] = "0123456789abcdef";
-	gint64 t0 = g_get_monotonic_time();
-	for (unsigned i = 0; i < n; i++) {
-		unsigned want = b->got + 1;
-		if (amp_host_send(b->chan, msg, sizeof(msg)) != 0) {
-			fprintf(stderr, "bench_trace: send failed\n");
-			exit(1);
-		}
-		while (b->got < want)
-			g_main_context_iteration(NULL, TRUE);
-	}
-	return (double)(g_get_monotonic_time() - t0) / n;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "echo_rounds.h"
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench_trace ECHO_FW [round_trips_per_round] [rounds]\n");
-		return 2;
-	}
-	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 2000;
-	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 11;
-	if (n == 0 || rounds == 0 || rounds > 64)
-		return 2;
+	unsigned n, rounds;
+	echo_args(argc, argv, "bench_trace ECHO_FW [round_trips_per_round] [rounds]", &n, &rounds);
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/bench_trace-%d.json", (int)getpid());
-	struct bench b[] = {
-	    {.name = "no trace (baseline)"},
-	    {.name = "--trace FILE", .trace = path},
-	};
+	struct echo_host b[] = {{.name = "no trace (baseline)"}, {.name = "--trace FILE"}};
 	size_t nb = sizeof(b) / sizeof(b[0]);
 	for (size_t i = 0; i < nb; i++)
-		boot(&b[i], argv[1]);
-	for (size_t i = 0; i < nb; i++)
-		round_trips(&b[i], n / 4 + 1); /* warm up */
-	for (unsigned r = 0; r < rounds; r++)
-		for (size_t k = 0; k < nb; k++) { /* interleaved, rotating: drift hits all */
-			size_t i = (k + r) % nb;
-			b[i].us[r] = round_trips(&b[i], n);
-		}
-	printf("echo round trips, 16 bytes, %u per round, %u rounds (median us/round trip)\n", n,
-	       rounds);
-	for (size_t i = 0; i < nb; i++) {
-		qsort(b[i].us, rounds, sizeof(double), cmp);
-		printf("  %-28s %8.2f  (min %.2f, max %.2f)\n", b[i].name, b[i].us[rounds / 2],
-		       b[i].us[0], b[i].us[rounds - 1]);
+		echo_boot(&b[i], argv[1]);
+	GError *err = NULL;
+	if (!amp_host_trace_start(b[1].h, path, &err)) {
+		fprintf(stderr, "bench_trace: %s\n", err->message);
+		return 1;
 	}
+	echo_measure(b, nb, n, rounds);
+	echo_print(b, nb, n, rounds);
 	/* On a shared machine the minimum is the steadier figure: both are printed. */
 	printf("  ratio traced/baseline       %8.2f  (of the minimums %.2f)\n",
 	       b[1].us[rounds / 2] / b[0].us[rounds / 2], b[1].us[0] / b[0].us[0]);
@@ -118,7 +36,6 @@ int main(int argc, char **argv)
 		printf("  %s", sum->str);
 	g_string_free(sum, TRUE);
 	unlink(path);
-	for (size_t i = 0; i < nb; i++)
-		amp_host_free(b[i].h);
+	echo_free(b, nb);
 	return 0;
 }
