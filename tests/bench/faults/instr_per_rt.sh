@@ -20,7 +20,9 @@ ir() { # ir CONFIG ROUND_TRIPS: the host process's instructions
 echo "host instructions per echo round trip (callgrind, $n vs $((2 * n)) round trips)"
 base=
 for c in none empty rule; do
-  per=$((($(ir $c $((2 * n))) - $(ir $c "$n")) / n))
+  long=$(ir $c $((2 * n)))   # assignments: set -e stops at a failed run
+  short=$(ir $c "$n")
+  per=$(((long - short) / n))
   base=${base:-$per}
   awk -v c="$c" -v p="$per" -v b="$base" 'BEGIN { printf "  %-6s %8d  (%+.2f%% vs none)\n", c, p, (p - b) * 100 / b }'
 done
