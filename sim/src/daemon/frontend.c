@@ -319,6 +319,8 @@ static ssize_t recv_frame(int fd, void *buf, size_t len, bool *eof, int *reply, 
 			   .msg_control = ctl.b,
 			   .msg_controllen = sizeof(ctl.b)};
 	ssize_t n = recvmsg(fd, &m, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0 && errno == ECONNRESET) /* reported once, before what it wrote: see reset() */
+		n = recvmsg(fd, &m, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	*eof = false;
 	if (reply)
 		*reply = -1;
@@ -387,6 +389,19 @@ static bool keep_datagram(struct amp_frontend *fe, struct mmsghdr *mm, unsigned 
 	return true;
 }
 
+/*
+ * A client that closes with messages of ours unread makes the kernel report ECONNRESET once,
+ * before the messages it wrote, which are still queued and come with the next read: Linux's
+ * rpmsg_char sent each of them in its write(), so they are not dropped here either.
+ */
+static bool reset(struct amp_frontend *fe)
+{
+	if (errno != ECONNRESET)
+		return false;
+	fe->peer_closed = true; /* nothing more can be written to it */
+	return true;
+}
+
 /* Up to AMP_FRONTEND_BATCH datagrams in one system call. */
 static void read_seqpacket(struct amp_frontend *fe)
 {
@@ -404,6 +419,9 @@ static void read_seqpacket(struct amp_frontend *fe)
 	}
 	int got = recvmmsg(fe->fd, mm, AMP_FRONTEND_BATCH,
 			   MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+	if (got < 0 && reset(fe))
+		got = recvmmsg(fe->fd, mm, AMP_FRONTEND_BATCH,
+			       MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 	if (got < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			drop_client(fe);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,9 +104,12 @@ static void wait_endpoints(const struct itest_run *r, const char *chan, const ch
 		const char *hit = line ? strstr(line, what) : NULL;
 		if (hit && (!eol || hit < eol))
 			return;
-		if (itest_now_ms() > end)
-			fail_msg("'%s' never showed \"%s\":\n%s", chan, what,
-				 itest_ctl(r, "endpoints"));
+		if (itest_now_ms() > end) {
+			static char eps[4096]; /* itest_ctl()'s buffer is reused by the next */
+			snprintf(eps, sizeof(eps), "%s", itest_ctl(r, "endpoints"));
+			fail_msg("'%s' never showed \"%s\":\n%s\n%s", chan, what, eps,
+				 itest_ctl(r, "stats"));
+		}
 	}
 }
 
@@ -145,8 +149,8 @@ static void bursts_keep_order_and_survive_a_hang_up(void **state)
 	char out[64];
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(send(fd, "last", 4, MSG_NOSIGNAL), 4);
-	/* Hang up for writing: a close() with echoes unread would reset the connection
-	 * (ECONNRESET) and lose what it wrote, as on Linux. */
+	/* Hang up for writing only: what it wrote still goes to the firmware (a close() with
+	 * echoes unread is a_close_with_answers_unread_loses_nothing_it_wrote). */
 	assert_int_equal(shutdown(fd, SHUT_WR), 0);
 	snprintf(out, sizeof(out), "out %u msgs", sent + 8);
 	wait_endpoints(&r, "rpmsg-openamp-demo-channel", out);
@@ -199,6 +203,9 @@ static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
 				ssize_t n =
 				    itest_recv_frame(fd[i], buf, sizeof(buf), ITEST_REPLY_MS);
 				int wl = snprintf(want, sizeof(want), "%d:%u", i, got[i]);
+				if (n < 0)
+					fail_msg("client %d: no echo of message %u of %u:\n%s", i,
+						 got[i], sent[i], itest_ctl(&r, "stats"));
 				assert_int_equal(n, wl);
 				assert_memory_equal(buf, want, (size_t)wl);
 			}
@@ -229,6 +236,34 @@ static void a_fresh_open_starts_empty(void **state)
 	char buf[MTU];
 	assert_int_equal(itest_recv_frame(b, buf, sizeof(buf), 300), -1); /* and nothing else */
 	close(b);
+	itest_run_stop(&r, SIGINT);
+}
+
+/*
+ * A client that closes with answers unread makes the kernel report ECONNRESET to the daemon
+ * once, before the messages the client wrote: those still go to the firmware, as each write()
+ * to /dev/rpmsgN sent its message. Made certain by stopping the daemon: an answer waits unread
+ * in the client, more messages wait in the daemon's socket, then the close.
+ */
+static void a_close_with_answers_unread_loses_nothing_it_wrote(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	assert_int_equal(send(a, "first", 5, 0), 5);
+	struct pollfd p = {.fd = a, .events = POLLIN};
+	assert_int_equal(poll(&p, 1, ITEST_REPLY_MS), 1); /* its answer, left unread */
+	assert_int_equal(kill(r.pid, SIGSTOP), 0);
+	unsigned sent = 1;
+	while (sent < 8 && send(a, "later", 5, MSG_DONTWAIT) == 5)
+		sent++;
+	close(a);
+	assert_int_equal(kill(r.pid, SIGCONT), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "in %u out %u msgs", sent, sent);
+	wait_endpoints(&r, "rpmsg-openamp-demo-channel", want);
 	itest_run_stop(&r, SIGINT);
 }
 
@@ -422,6 +457,8 @@ int main(void)
 	    cmocka_unit_test_teardown(bursts_keep_order_and_survive_a_hang_up, itest_run_teardown),
 	    cmocka_unit_test_teardown(many_ctrl_endpoints_share_the_tx_buffers, itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_starts_empty, itest_run_teardown),
+	    cmocka_unit_test_teardown(a_close_with_answers_unread_loses_nothing_it_wrote,
+				      itest_run_teardown),
 	    cmocka_unit_test_teardown(a_fresh_open_after_a_full_queue_starts_empty,
 				      itest_run_teardown),
 	    cmocka_unit_test_teardown(a_slow_frame_reader_holds_the_firmware_back,
