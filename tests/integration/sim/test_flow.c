@@ -396,13 +396,16 @@ static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 }
 
 /* Read exactly @len bytes of the tty stream. */
-static void tty_read_exact(int fd, char *buf, size_t len)
+static void tty_read_exact(const struct itest_run *r, int fd, char *buf, size_t len)
 {
 	for (size_t got = 0; got < len;) {
 		ssize_t n = itest_read_within(fd, buf + got, len - got, ITEST_REPLY_MS);
-		if (n <= 0)
-			fail_msg("tty: %zu of %zu bytes, then %s", got, len,
-				 n ? "nothing" : "hangup");
+		if (n <= 0) {
+			static char eps[4096]; /* itest_ctl()'s buffer is reused by the next */
+			snprintf(eps, sizeof(eps), "%s", itest_ctl(r, "endpoints"));
+			fail_msg("tty: %zu of %zu bytes, then %s\n%s\n%s", got, len,
+				 n ? "nothing" : "hangup", eps, itest_ctl(r, "stats"));
+		}
 		got += (size_t)n;
 	}
 }
@@ -428,7 +431,7 @@ static void a_slow_tty_reader_holds_the_firmware_back(void **state)
 	wait_for_backpressure(&r, "rpmsg-tty");
 	char buf[FLOOD_MSG], want[FLOOD_MSG];
 	for (unsigned i = 0; i < N; i++) {
-		tty_read_exact(fd, buf, FLOOD_MSG);
+		tty_read_exact(&r, fd, buf, FLOOD_MSG);
 		flood_msg(i, want);
 		if (memcmp(buf, want, FLOOD_MSG) != 0)
 			fail_msg("line %u: got \"%.6s\"", i, buf);
@@ -436,7 +439,7 @@ static void a_slow_tty_reader_holds_the_firmware_back(void **state)
 	/* The summary line. */
 	size_t got = 0;
 	while (got < sizeof(buf) - 1) {
-		tty_read_exact(fd, buf + got, 1);
+		tty_read_exact(&r, fd, buf + got, 1);
 		if (buf[got++] == '\n')
 			break;
 	}
