@@ -91,7 +91,9 @@ The firmware did not need the kick to send: a sender looks at the avail ring its
 {boot_events}
 ```
 
-The host's `irq handled` is its IPCC link acknowledging the firmware's interrupt (the flag
+The host's posting of the 16 buffers and its first kick are not in the file: they happen
+while the host probes the device, before it attaches the trace to its RPMsg core. The
+host's `irq handled` is its IPCC link acknowledging the firmware's interrupt (the flag
 is cleared at once: the firmware's channel is free again); the RPMsg bus behind it waits for
 the step. The inspector sees the announcement in the used ring, not reaped yet (buffer 0
 `returned`), and the TX side untouched:
