@@ -28,7 +28,7 @@ kill -TERM %1                        # the run ends; the trace file is finished
 ```
 
 Between two steps it waits until the run is at rest (the expected doorbells held and the
-rings unchanged between two looks), then takes its pictures: `ampsim ctl RUNDIR step 0`,
+rings unchanged over five looks in a row), then takes its pictures: `ampsim ctl RUNDIR step 0`,
 `ampsim inspect --once RUNDIR`, and the events of the trace file whose time falls between
 this step's action and the next one's. Read the trace's lines as
 `process track event arguments` ([trace.md](trace.md) lists them); within a step, each
@@ -283,7 +283,7 @@ To see the real thing, make the same trace yourself (the first commands on this 
 `scripts/gen-walkthrough` (Python 3, no module outside the standard library) writes this
 page and the picture from a run of `build/default/sim/ampsim` and
 `build/default/fw-sample/echo/echo`; `--ampsim` and `--firmware` name others. It takes
-about 2 seconds. ctest's `docs/walkthrough` (labels `docs`, `integration`) runs it into
+about 3 seconds. ctest's `docs/walkthrough` (labels `docs`, `integration`) runs it into
 the build tree with `--check` and fails, with the difference, when the page or the picture
 is not what the build does today: change the code, run the script, read the diff, commit
 both files. The prose is in `scripts/walkthrough/walk_prose.py`.
