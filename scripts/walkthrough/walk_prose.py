@@ -96,7 +96,9 @@ while the host probes the device, before it attaches the trace to its RPMsg core
 host's `irq handled` is its IPCC link acknowledging the firmware's interrupt (the flag
 is cleared at once: the firmware's channel is free again); the RPMsg bus behind it waits for
 the step. The inspector sees the announcement in the used ring, not reaped yet (buffer 0
-`returned`), and the TX side untouched:
+`returned`), the other RX buffers `posted` (the firmware has read vring0's avail ring up to
+1, the one buffer it used: its port publishes how far it has read each avail ring,
+[inspect.md](inspect.md#owners)), and the TX side untouched:
 
 ```
 $ ampsim inspect --once RUNDIR
@@ -153,9 +155,11 @@ $ ampsim inspect --once RUNDIR
 ```
 
 vring1's descriptor 0 points at the first TX buffer (0x10044000, 21 bytes) and is
-`firmware`: posted to it. Whether the firmware has already read it the inspector cannot
-tell (a legacy split ring does not publish how far the device has read, [inspect.md](inspect.md#owners)),
-but in step mode we know: it has not been told.
+`posted`: in the ring, and not read by the firmware yet (`firmware: read avail up to 0`),
+which has not been told. On the board nothing shows this: a split ring without
+`VIRTIO_RING_F_EVENT_IDX` (remoteproc's RPMsg does not negotiate it) does not publish how far
+the device has read; ampsim's firmware port writes it into the shared header for the
+inspector.
 
 ## 2. Interrupt, consumed, echoed, returned: the firmware's turn
 
@@ -229,8 +233,8 @@ $ ampsim inspect --once RUNDIR
 {back_inspect}
 ```
 
-All 16 RX buffers are with the firmware again (`avail idx 18` = 16 + the two messages
-received, `reaped used up to 2`). On vring1 buffer 0 stays `returned`: Linux, and ampsim,
+All 16 RX buffers are posted to the firmware again (`avail idx 18` = 16 + the two messages
+received, `reaped used up to 2`), and it has read vring0 up to 2: the two it used. On vring1 buffer 0 stays `returned`: Linux, and ampsim,
 reap TX buffers only when a later send needs one.
 
 ## The run ends

@@ -143,14 +143,17 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 	assert_non_null(strstr(json_object_get_string_member(root, "note"), "live run"));
 	assert_true(json_object_get_boolean_member(root, "header_valid"));
 	/* vring0: the announcement and K echoes came back and were reaped; every RX buffer is
-	 * posted again, so the firmware has all of them. */
+	 * posted again, and the firmware has read none of them yet (its port says how far it
+	 * read: up to the used index). */
 	JsonObject *v0 = vring(root, 0);
 	gint64 num = num_of(v0, "num");
 	assert_string_equal(json_object_get_string_member(v0, "owners_from"), "host");
 	assert_int_equal(num_of(v0, "used_idx"), K + 1);
 	assert_int_equal(num_of(v0, "avail_idx"), num + K + 1);
 	assert_int_equal(num_of(v0, "host_reaped_idx"), K + 1);
-	assert_int_equal(owned(v0, "firmware"), num);
+	assert_int_equal(owned(v0, "posted"), num);
+	assert_int_equal(owned(v0, "firmware"), 0);
+	assert_int_equal(num_of(v0, "fw_read_idx"), K + 1);
 	last_messages_are_ours(v0, K);
 	/* vring1: K sends, all returned; the host takes TX buffers back lazily, so those it has
 	 * not reaped yet are "returned", the rest are free. */
@@ -161,6 +164,8 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 	gint64 unreaped = K - num_of(v1, "host_reaped_idx");
 	assert_int_equal(owned(v1, "returned"), unreaped);
 	assert_int_equal(owned(v1, "firmware"), 0);
+	assert_int_equal(owned(v1, "posted"), 0);
+	assert_int_equal(num_of(v1, "fw_read_idx"), K);
 	assert_int_equal(owned(v1, "host-free"), num - unreaped);
 	last_messages_are_ours(v1, K);
 	/* At rest both sides acknowledged every doorbell. */
@@ -331,6 +336,53 @@ static void survives_a_scribbled_object(void **state)
 
 /* ---- post-mortem -------------------------------------------------------------------------- */
 
+/* Write the firmware's read position of vring0 (a dead run's header: nobody rewrites it). */
+static bool set_fw_read(struct itest_run *r, uint32_t word)
+{
+	int fd = try_open_object(r, O_RDWR);
+	if (fd < 0)
+		return false;
+	assert_int_equal(pwrite(fd, &word, sizeof(word), offsetof(struct amp_soc_hdr, fw_taken)),
+			 (ssize_t)sizeof(word));
+	close(fd);
+	return true;
+}
+
+/*
+ * The firmware's read position splits what it has: read (held) vs only posted; a position
+ * outside [used idx, avail idx], or a word with stray bits, is ignored and said so.
+ */
+static bool read_position_is_checked(struct itest_run *r)
+{
+	if (!set_fw_read(r, AMP_SOC_FW_TAKEN_SET | 7u)) /* used idx 4: it read 3 more */
+		return false;
+	int rc = inspect(r, "--json", NULL);
+	if (rc == 1 && strstr(out_buf(), "is gone"))
+		return false;
+	{
+		g_autoptr(JsonParser) p = json_parser_new();
+		JsonObject *v0 = vring(parse(p), 0);
+		assert_int_equal(num_of(v0, "fw_read_idx"), 7);
+		assert_int_equal(owned(v0, "firmware"), 3);
+		assert_int_equal(owned(v0, "posted"), num_of(v0, "avail_idx") - 7);
+	}
+	const uint32_t bad[] = {AMP_SOC_FW_TAKEN_SET | 3u, AMP_SOC_FW_TAKEN_SET | 0xFFFFu,
+				0xFFFFFFFFu};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!set_fw_read(r, bad[i]) || inspect(r, "--json", NULL) != 0)
+			return false;
+		g_autoptr(JsonParser) p = json_parser_new();
+		JsonObject *v0 = vring(parse(p), 0);
+		assert_true(json_object_get_null_member(v0, "fw_read_idx"));
+		assert_int_equal(owned(v0, "posted"), 0);
+		assert_int_equal(owned(v0, "firmware"), num_of(v0, "avail_idx") - 4);
+	}
+	if (inspect(r, "--once", NULL) != 0)
+		return false;
+	assert_non_null(strstr(out_buf(), "firmware: read avail up to 0xffffffff  INVALID"));
+	return true;
+}
+
 /*
  * Kill a run that echoed 3 messages and inspect what it left, then shrink its object. FALSE
  * when the object went away meanwhile: any `ampsim run` of this user starting elsewhere (a
@@ -360,10 +412,13 @@ static bool killed_run_is_readable(struct itest_run *r)
 		assert_int_equal(num_of(v1, "used_idx"), 3);
 		assert_int_equal(owned(v1, "host-free"), num_of(v1, "num"));
 		assert_int_equal(num_of(v0, "used_idx"), 4);
-		assert_int_equal(owned(v0, "firmware"), num_of(v0, "avail_idx") - 4);
+		assert_int_equal(owned(v0, "posted"), num_of(v0, "avail_idx") - 4);
+		assert_int_equal(num_of(v0, "fw_read_idx"), 4);
 		last_messages_are_ours(v0, 3);
 		last_messages_are_ours(v1, 3);
 	}
+	if (!read_position_is_checked(r))
+		return false;
 	/* A shrunk object (a mapping would fault): read what is there, mark the rest. */
 	int fd = try_open_object(r, O_RDWR);
 	if (fd < 0)
