@@ -240,6 +240,8 @@ static void publish_header(struct amp_soc *soc)
 	memcpy(h->soc_name, soc->soc_name, sizeof(h->soc_name));
 	h->trace_off = soc->trace_off;
 	h->trace_size = AMP_SOC_TRACE_SIZE;
+	atomic_store(&h->fw_taken[0], 0);
+	atomic_store(&h->fw_taken[1], 0);
 	memset(h->reserved, 0, sizeof(h->reserved));
 	memset((void *)h->fw_faults, 0, sizeof(h->fw_faults));
 	memset(h->regions, 0, sizeof(h->regions));

@@ -166,9 +166,24 @@ static void port_lock(void *ctx)
 	amp_irq_disable(&fw.irq);
 }
 
+/* For `ampsim inspect`: how far the core has read each avail ring, so that a buffer posted
+ * but not read yet ("posted") and one the firmware holds ("firmware") can be told apart. Still
+ * under the lock: the indices do not move meanwhile. Two stores per core operation. */
+static void publish_taken(void)
+{
+	struct amp_soc_hdr *h = fw.soc.hdr;
+	if (!h)
+		return;
+	atomic_store_explicit(&h->fw_taken[0], AMP_SOC_FW_TAKEN_SET | fw.rdev.amp.tvq.last_idx,
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->fw_taken[1], AMP_SOC_FW_TAKEN_SET | fw.rdev.amp.rvq.last_idx,
+			      memory_order_relaxed);
+}
+
 static void port_unlock(void *ctx)
 {
 	(void)ctx;
+	publish_taken();
 	amp_irq_enable(&fw.irq);
 }
 

@@ -35,6 +35,9 @@ struct amp_ipcc_shared;
 /** Object names: /ampsim-<uid>-<pid>-<pid's start time, hex>-<16 hex random>. */
 #define AMP_SOC_SHM_PREFIX "ampsim-"
 
+/** amp_soc_hdr.fw_taken: the word was published (the low 16 bits are an avail index). */
+#define AMP_SOC_FW_TAKEN_SET 0x10000u
+
 /** What a region is for (profile key "purpose"). */
 enum amp_soc_purpose {
 	AMP_SOC_PURPOSE_RAM = 0,    /**< MCU SRAM / generic memory (firmware image, rsc table) */
@@ -138,7 +141,13 @@ struct amp_soc_hdr {
 	 * after the last region; its size, AMP_SOC_TRACE_SIZE. Zeroed before each start. */
 	uint64_t trace_off;
 	uint64_t trace_size;
-	uint8_t reserved[24];
+	/** Per vring (0, 1): how far the firmware has read the avail ring, as
+	 * AMP_SOC_FW_TAKEN_SET | its next avail index to consume (16 bits), written by the
+	 * simulator's firmware port whenever its RPMsg core lets go of its lock; 0 = never
+	 * published (a port that does not, or none yet). Cleared before each start. Untrusted:
+	 * `ampsim inspect` uses it only inside the ring's window (docs/inspect.md). */
+	_Atomic uint32_t fw_taken[2];
+	uint8_t reserved[16];
 	struct amp_soc_region_desc regions[AMP_SOC_MAX_REGIONS];
 };
 
@@ -151,6 +160,7 @@ _Static_assert(offsetof(struct amp_soc_hdr, regions) == 256, "hdr layout");
 _Static_assert(sizeof(struct amp_soc_trace_rec) == 32, "trace record layout");
 _Static_assert(sizeof(struct amp_soc_trace_ring) == AMP_SOC_TRACE_SIZE, "trace ring layout");
 _Static_assert(offsetof(struct amp_soc_hdr, trace_off) == 216, "hdr layout");
+_Static_assert(offsetof(struct amp_soc_hdr, fw_taken) == 232, "hdr layout");
 _Static_assert(sizeof(struct amp_soc_hdr) <= AMP_SOC_HDR_SIZE, "header fits its page");
 
 /** A region as the SoC profile describes it (input to amp_soc_create()). */

@@ -96,7 +96,10 @@ void amp_ht_rproc_event(struct amp_host_trace *t, enum amp_rproc_event ev)
 		t->fw_up = true;
 	} else {
 		drain(t);
-		t->fw_up = false;
+		/* A stopping firmware still runs (it destroys its endpoints): follow its ring
+		 * until it stopped or crashed. */
+		if (ev != AMP_RPROC_EV_STOPPING)
+			t->fw_up = false;
 	}
 	amp_trace_note(t->w, "lifecycle", name ? name : "event", "remoteproc state change");
 }

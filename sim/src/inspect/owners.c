@@ -18,6 +18,8 @@ const char *insp_owner_name(enum insp_owner o)
 		return "firmware";
 	case INSP_OWN_RETURNED:
 		return "returned";
+	case INSP_OWN_POSTED:
+		return "posted";
 	case INSP_OWN_UNKNOWN:
 		break;
 	}
@@ -106,6 +108,25 @@ static void owners_from_rings(struct insp_vring *v, unsigned which)
 	}
 }
 
+/* The firmware's port publishes how far it has read the avail ring: of what it has, the
+ * entries past that point are only posted. A word outside [used.idx, avail.idx] is ignored
+ * (the firmware can write anything): the owners stay "firmware", read or not. */
+static void split_posted(struct insp_vring *v)
+{
+	uint16_t taken = (uint16_t)v->fw_taken_raw;
+	if (!(v->fw_taken_raw & AMP_SOC_FW_TAKEN_SET) || v->fw_taken_raw > 0x1FFFFu ||
+	    !v->window_ok ||
+	    (uint16_t)(taken - v->used_idx) > (uint16_t)(v->avail_idx - v->used_idx))
+		return;
+	v->have_taken = true;
+	v->fw_taken = taken;
+	for (uint16_t k = taken; k != v->avail_idx; k++) {
+		uint16_t id = v->avail[k & (v->num - 1u)];
+		if (id < v->num && v->owner[id] == INSP_OWN_FIRMWARE)
+			v->owner[id] = INSP_OWN_POSTED;
+	}
+}
+
 void insp_snap_owners(struct insp_snap *s, const char *host_text)
 {
 	if (host_text) {
@@ -122,5 +143,6 @@ void insp_snap_owners(struct insp_snap *s, const char *host_text)
 			owners_from_host(v, i);
 		else
 			owners_from_rings(v, i);
+		split_posted(v);
 	}
 }

@@ -117,6 +117,13 @@ static void text_vring(const struct insp_vring *v, unsigned i, GString *o)
 	if (v->have_host)
 		g_string_append_printf(o, "  host: published avail %u, reaped used up to %u\n",
 				       v->host_avail, v->host_used);
+	if (v->have_taken)
+		g_string_append_printf(o, "  firmware: read avail up to %u\n", v->fw_taken);
+	else if (v->fw_taken_raw)
+		g_string_append_printf(o,
+				       "  firmware: read avail up to 0x%x  INVALID: outside "
+				       "[used idx, avail idx], ignored\n",
+				       v->fw_taken_raw);
 	g_string_append_printf(o, "  owners from %s\n",
 			       v->owner_from_host ? "the host's records"
 						  : "the rings alone (the host is not running)");
@@ -358,6 +365,10 @@ static void json_vring(const struct insp_vring *v, unsigned i, JsonBuilder *b)
 			j_int(b, "host_avail_idx", v->host_avail);
 			j_int(b, "host_reaped_idx", v->host_used);
 		}
+		if (v->have_taken)
+			j_int(b, "fw_read_idx", v->fw_taken);
+		else
+			j_str(b, "fw_read_idx", NULL);
 		json_descs(v, b);
 		json_rings(v, b);
 		json_msgs(v, b);

@@ -58,6 +58,8 @@ static void read_hdr(struct insp_snap *s, int fd)
 	}
 	s->hdr_ok =
 	    amp_soc_hdr_check(&hdr, s->size, &s->soc, s->hdr_why, sizeof(s->hdr_why)) == AMP_OK;
+	for (unsigned i = 0; i < 2; i++) /* checked against the rings in insp_snap_owners() */
+		s->vr[i].fw_taken_raw = atomic_load(&hdr.fw_taken[i]);
 }
 
 static void read_ipcc(struct insp_snap *s, int fd)

@@ -27,7 +27,8 @@ enum insp_owner {
 	INSP_OWN_UNKNOWN = 0, /* the ring's fields are invalid */
 	INSP_OWN_HOST_FREE,   /* vring1 (TX): in the host's free pool, or reserved by a client */
 	INSP_OWN_HOST,	      /* vring0 (RX): taken back by the host, not yet given again */
-	INSP_OWN_FIRMWARE,    /* posted to the firmware and not returned (waiting, or held) */
+	INSP_OWN_FIRMWARE,    /* read by the firmware, not returned (or either, unpublished) */
+	INSP_OWN_POSTED,      /* posted, and the firmware has not read it yet (fw_taken) */
 	INSP_OWN_RETURNED,    /* returned in the used ring, not yet reaped by the host */
 };
 
@@ -56,6 +57,10 @@ struct insp_vring {
 	enum insp_owner owner[INSP_MAX_NUM];
 	bool owner_from_host; /* owners from the host's own records, else from the rings alone */
 	bool window_ok;	      /* avail.idx - used.idx <= num */
+	/* how far the firmware has read the avail ring (its port's word in the header) */
+	uint32_t fw_taken_raw; /* as read: AMP_SOC_FW_TAKEN_SET | index, or 0 */
+	bool have_taken;       /* published and inside [used.idx, avail.idx] */
+	uint16_t fw_taken;
 	/* the host's view (live runs): its avail index and what it reaped up to */
 	bool have_host;
 	uint16_t host_avail, host_used;

@@ -132,6 +132,48 @@ static void last_messages_are_ours(JsonObject *v, int n)
 	}
 }
 
+static int open_object(const struct itest_run *r, int flags);
+
+/* Write the firmware's read position of vring0 into the header. At rest the echo firmware
+ * runs no core operation, so nothing rewrites it until the next message. */
+static void set_fw_read(const struct itest_run *r, uint32_t word)
+{
+	int fd = open_object(r, O_RDWR);
+	assert_int_equal(pwrite(fd, &word, sizeof(word), offsetof(struct amp_soc_hdr, fw_taken)),
+			 (ssize_t)sizeof(word));
+	close(fd);
+}
+
+/*
+ * The firmware's read position splits what it has: read (held) vs only posted; a position
+ * outside [used idx, avail idx], or a word with stray bits, is ignored and said so.
+ */
+static void read_position_is_checked(const struct itest_run *r, gint64 used, gint64 num)
+{
+	set_fw_read(r, AMP_SOC_FW_TAKEN_SET | (uint32_t)(used + 3)); /* it read 3 more */
+	assert_int_equal(inspect(r, "--json", NULL), 0);
+	{
+		g_autoptr(JsonParser) p = json_parser_new();
+		JsonObject *v0 = vring(parse(p), 0);
+		assert_int_equal(num_of(v0, "fw_read_idx"), used + 3);
+		assert_int_equal(owned(v0, "firmware"), 3);
+		assert_int_equal(owned(v0, "posted"), num - 3);
+	}
+	const uint32_t bad[] = {AMP_SOC_FW_TAKEN_SET | (uint32_t)(used - 1),
+				AMP_SOC_FW_TAKEN_SET | (uint32_t)(used + num + 1), 0xFFFFFFFFu};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set_fw_read(r, bad[i]);
+		assert_int_equal(inspect(r, "--json", NULL), 0);
+		g_autoptr(JsonParser) p = json_parser_new();
+		JsonObject *v0 = vring(parse(p), 0);
+		assert_true(json_object_get_null_member(v0, "fw_read_idx"));
+		assert_int_equal(owned(v0, "posted"), 0);
+		assert_int_equal(owned(v0, "firmware"), num);
+	}
+	assert_int_equal(inspect(r, "--once", NULL), 0);
+	assert_non_null(strstr(out_buf(), "firmware: read avail up to 0xffffffff  INVALID"));
+}
+
 static void snapshot_at_rest_matches_the_rings(void **state)
 {
 	(void)state;
@@ -143,14 +185,17 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 	assert_non_null(strstr(json_object_get_string_member(root, "note"), "live run"));
 	assert_true(json_object_get_boolean_member(root, "header_valid"));
 	/* vring0: the announcement and K echoes came back and were reaped; every RX buffer is
-	 * posted again, so the firmware has all of them. */
+	 * posted again, and the firmware has read none of them yet (its port says how far it
+	 * read: up to the used index). */
 	JsonObject *v0 = vring(root, 0);
 	gint64 num = num_of(v0, "num");
 	assert_string_equal(json_object_get_string_member(v0, "owners_from"), "host");
 	assert_int_equal(num_of(v0, "used_idx"), K + 1);
 	assert_int_equal(num_of(v0, "avail_idx"), num + K + 1);
 	assert_int_equal(num_of(v0, "host_reaped_idx"), K + 1);
-	assert_int_equal(owned(v0, "firmware"), num);
+	assert_int_equal(owned(v0, "posted"), num);
+	assert_int_equal(owned(v0, "firmware"), 0);
+	assert_int_equal(num_of(v0, "fw_read_idx"), K + 1);
 	last_messages_are_ours(v0, K);
 	/* vring1: K sends, all returned; the host takes TX buffers back lazily, so those it has
 	 * not reaped yet are "returned", the rest are free. */
@@ -161,6 +206,8 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 	gint64 unreaped = K - num_of(v1, "host_reaped_idx");
 	assert_int_equal(owned(v1, "returned"), unreaped);
 	assert_int_equal(owned(v1, "firmware"), 0);
+	assert_int_equal(owned(v1, "posted"), 0);
+	assert_int_equal(num_of(v1, "fw_read_idx"), K);
 	assert_int_equal(owned(v1, "host-free"), num - unreaped);
 	last_messages_are_ours(v1, K);
 	/* At rest both sides acknowledged every doorbell. */
@@ -191,6 +238,7 @@ static void snapshot_at_rest_matches_the_rings(void **state)
 	char want[64];
 	snprintf(want, sizeof(want), "avail idx %d flags", K);
 	assert_non_null(strstr(out_buf(), want));
+	read_position_is_checked(&r, K + 1, num);
 	itest_run_stop(&r, SIGINT);
 }
 
@@ -331,12 +379,6 @@ static void survives_a_scribbled_object(void **state)
 
 /* ---- post-mortem -------------------------------------------------------------------------- */
 
-/*
- * Kill a run that echoed 3 messages and inspect what it left, then shrink its object. FALSE
- * when the object went away meanwhile: any `ampsim run` of this user starting elsewhere (a
- * parallel test, another build on the machine) removes dead runs' objects, by design; the
- * caller tries again.
- */
 static bool killed_run_is_readable(struct itest_run *r)
 {
 	boot_and_echo(r, 3);
@@ -360,7 +402,8 @@ static bool killed_run_is_readable(struct itest_run *r)
 		assert_int_equal(num_of(v1, "used_idx"), 3);
 		assert_int_equal(owned(v1, "host-free"), num_of(v1, "num"));
 		assert_int_equal(num_of(v0, "used_idx"), 4);
-		assert_int_equal(owned(v0, "firmware"), num_of(v0, "avail_idx") - 4);
+		assert_int_equal(owned(v0, "posted"), num_of(v0, "avail_idx") - 4);
+		assert_int_equal(num_of(v0, "fw_read_idx"), 4);
 		last_messages_are_ours(v0, 3);
 		last_messages_are_ours(v1, 3);
 	}

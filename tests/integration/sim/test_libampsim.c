@@ -200,6 +200,57 @@ static void round_trip(struct ctx *c, const void *data, size_t len)
 	assert_true(loop_until(&c->got_n, n, ITEST_REPLY_MS));
 }
 
+struct held_line {
+	struct amp_host *h;
+	const char *want; /* the start of amp_host_step_held()'s line */
+};
+
+static bool held_is(const void *arg)
+{
+	const struct held_line *w = arg;
+	g_autoptr(GString) s = g_string_new(NULL);
+	amp_host_step_held(w->h, s);
+	return g_str_has_prefix(s->str, w->want);
+}
+
+/* Step mode on, then off: turning it off delivers what is held, in both directions, and
+ * nothing is held afterwards (docs/inspect.md). */
+static void step_off_delivers_what_is_held(void **state)
+{
+	(void)state;
+	struct ctx c = {0};
+	struct amp_host *h = boot(&c);
+	amp_host_set_step(h, true);
+	/* Held one way: the kick to the firmware. Off delivers it; the echo then passes. */
+	int n = c.got_n;
+	assert_int_equal(amp_host_send(c.chan, "one", 3), 0);
+	assert_true(itest_loop_until(
+	    NULL, held_is, &(struct held_line){h, "held 1: Linux->firmware CH2"}, ITEST_REPLY_MS));
+	assert_int_equal(c.got_n, n);
+	amp_host_set_step(h, false);
+	assert_true(loop_until(&c.got_n, n, ITEST_REPLY_MS));
+	assert_memory_equal(c.got, "one", 3);
+	/* Held the other way: the firmware's interrupt with the echo. */
+	amp_host_set_step(h, true);
+	n = c.got_n;
+	assert_int_equal(amp_host_send(c.chan, "two", 3), 0);
+	g_autoptr(GString) out = g_string_new(NULL);
+	assert_int_equal(amp_host_step(h, 1, out), 1);
+	assert_true(itest_loop_until(
+	    NULL, held_is, &(struct held_line){h, "held 1: firmware->Linux CH1"}, ITEST_REPLY_MS));
+	assert_int_equal(c.got_n, n); /* the echo waits in vring0 */
+	amp_host_set_step(h, false);
+	assert_int_equal(c.got_n, n + 1); /* delivered by the call itself */
+	assert_memory_equal(c.got, "two", 3);
+	/* Off means off: nothing to release, nothing held, and a third echo just passes. */
+	assert_int_equal(amp_host_step(h, 1, out), AMP_EINVAL);
+	g_string_truncate(out, 0);
+	amp_host_step_held(h, out);
+	assert_string_equal(out->str, "");
+	round_trip(&c, "three", 5);
+	amp_host_free(h);
+}
+
 /*
  * Boot, then the largest payload each way: host -> firmware (echoed, more times than either
  * vring has entries, so every buffer is reused) and firmware -> host ("big N"); one byte more
@@ -378,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(vrings_too_big_for_the_buffer_region),
 	    cmocka_unit_test(ipcc_mode_in_the_firmware_environment),
 	    cmocka_unit_test(ipcc_stats_are_counted_by_the_host),
+	    cmocka_unit_test(step_off_delivers_what_is_held),
 	};
 	return cmocka_run_group_tests_name("libampsim", tests, NULL, NULL);
 }

@@ -214,7 +214,12 @@ static void run_trace_records_an_echo(void **state)
 	const struct ev *c = next_ev(v, &at, 1, "client connect", NULL, 0);
 	assert_string_equal(arg_str(c, "detail"), ECHO_CHAN);
 	next_ev(v, &at, 1, "send", "len", 7);
+	next_ev(v, &at, 1, "stopping", NULL, 0);
+	/* The firmware still runs while it stops: its endpoint's NS destroy is in the file. */
+	guint fw_at = at;
+	next_ev(v, &fw_at, 2, "send", "dst", 53);
 	next_ev(v, &at, 1, "stopped", NULL, 0);
+	assert_true(fw_at < at);
 	g_array_unref(v);
 	g_object_unref(p);
 }
