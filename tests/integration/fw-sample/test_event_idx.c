@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -20,7 +21,9 @@
 
 #include <amp/error.h>
 #include <amp/ipcc.h>
+#include <amp/rproc_elf.h>
 #include <amp/rsc_parse.h>
+#include <amp/rsc_table.h>
 #include <amp/stm32mp1.h>
 #include <amp/virtqueue.h>
 #include <amp/vring_layout.h>
@@ -163,6 +166,44 @@ static void not_negotiated_when_not_offered(void **state)
 	check_negotiated(boot(state, ECHO_FW), false);
 }
 
+/* A copy of @p fw whose resource table offers @p dfeatures (the file patched in place). */
+static const char *with_offer(const char *fw, uint32_t dfeatures)
+{
+	gchar *img;
+	gsize len;
+	const uint8_t *table;
+	size_t tlen;
+	struct amp_elf_section sec;
+	struct amp_rsc_entry e;
+	assert_true(g_file_get_contents(fw, &img, &len, NULL));
+	assert_int_equal(amp_elf_find_rsc_table(img, len, NULL, &sec, &table, &tlen, NULL), 0);
+	assert_int_equal(amp_rsc_find(table, tlen, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
+	size_t at = (size_t)(table - (const uint8_t *)img) + e.offset +
+		    offsetof(struct amp_fw_rsc_vdev, dfeatures);
+	memcpy(img + at, &dfeatures, 4); /* little-endian host, as the ELF */
+	const char *path = itest_scratch_path("offer");
+	assert_true(g_file_set_contents(path, img, (gssize)len, NULL));
+	assert_int_equal(chmod(path, 0755), 0);
+	g_free(img);
+	return path;
+}
+
+/* Offered everything, the host keeps what Linux keeps: NS, INDIRECT_DESC and EVENT_IDX. */
+static void every_bit_offered_gets_linuxs_answer(void **state)
+{
+	struct fx *f = boot(state, with_offer(ECHO_FW, 0xFFFFFFFFu));
+	struct amp_rsc_entry e;
+	uint64_t da, size;
+	void *table;
+	assert_int_equal(amp_soc_get_rsc(amp_host_soc(f->host), &da, &size, &table), AMP_OK);
+	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
+	assert_int_equal(e.u.vdev.gfeatures, NS | EVIDX | 1u << AMP_VIRTIO_RING_F_INDIRECT_DESC);
+	for (uint32_t i = 0; i < 100; i++) { /* and the firmware works with what it got */
+		send_seq(f, i);
+		wait_rx(f, i + 1);
+	}
+}
+
 /* One message at a time: every reply needs a wake-up each way, none may be suppressed. */
 static void ping_pong(void **state)
 {
@@ -272,6 +313,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(negotiated_when_offered, teardown),
 	    cmocka_unit_test_teardown(not_negotiated_when_not_offered, teardown),
+	    cmocka_unit_test_teardown(every_bit_offered_gets_linuxs_answer, teardown),
 	    cmocka_unit_test_teardown(ping_pong, teardown),
 	    cmocka_unit_test_teardown(running_bursts, teardown),
 	    cmocka_unit_test_teardown(bursts_ring_once_per_batch, teardown),
