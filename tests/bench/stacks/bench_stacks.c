@@ -176,6 +176,7 @@ int main(int argc, char **argv)
 #endif
 #ifdef RL_ECHO_FW
 	    {.name = "RPMsg-Lite, bare metal (rpmsg-lite-echo)", .fw = RL_ECHO_FW},
+	    {.name = "RPMsg-Lite, POSIX threads (-posix)", .fw = RL_POSIX_ECHO_FW},
 #endif
 	};
 	size_t ns = sizeof(st) / sizeof(st[0]);
