@@ -376,6 +376,17 @@ void amp_host_rx_resume(struct amp_host *h)
 
 /* ---- rproc events -------------------------------------------------------------------------- */
 
+/*
+ * What Linux accepts of the firmware's offer: virtio_rpmsg_bus's own table (NS) plus the
+ * transport bits virtio_dev_probe() keeps and vring_transport_features() leaves
+ * (INDIRECT_DESC, EVENT_IDX). RPMsg posts one buffer per descriptor, so INDIRECT_DESC is
+ * accepted but never used, by Linux or by us; EVENT_IDX switches both vrings to
+ * used_event / avail_event suppression (docs/rpmsg-core.md).
+ */
+#define AMP_HOST_FEATURES                                                          \
+	((1u << AMP_VIRTIO_RPMSG_F_NS) | (1u << AMP_VIRTIO_RING_F_INDIRECT_DESC) | \
+	 (1u << AMP_VIRTIO_RING_F_EVENT_IDX))
+
 static void probe_vdev(struct amp_host *h)
 {
 	const struct amp_rproc_vdev *v = amp_rproc_vdev(h->rproc);
@@ -383,7 +394,7 @@ static void probe_vdev(struct amp_host *h)
 	    AMP_RPMSG_HOST_WORK_WORDS(v->vring[0].num, v->vring[1].num, v->pool.h2r.count);
 	g_free(h->work);
 	h->work = g_new0(uint32_t, words);
-	uint32_t features = v->dfeatures & (1u << AMP_VIRTIO_RPMSG_F_NS);
+	uint32_t features = v->dfeatures & AMP_HOST_FEATURES;
 	amp_rproc_set_gfeatures(h->rproc, features);
 	struct amp_rpmsg_host_cfg cfg = {
 	    .vring = {v->vring[0], v->vring[1]},

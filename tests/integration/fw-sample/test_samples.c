@@ -286,6 +286,17 @@ static void rpmsg_lite_echo_burst_keeps_order(void **state)
 {
 	echo_burst(state, RL_ECHO_FW);
 }
+
+/* The same on ampsim's POSIX-thread environment (rpmsg_queue, a blocking main thread). */
+static void rpmsg_lite_posix_echo_every_payload_size(void **state)
+{
+	echo_sizes(state, RL_POSIX_ECHO_FW);
+}
+
+static void rpmsg_lite_posix_echo_burst_keeps_order(void **state)
+{
+	echo_burst(state, RL_POSIX_ECHO_FW);
+}
 #endif
 #ifdef OA_ECHO_FW
 static void openamp_echo_every_payload_size(void **state)
@@ -622,6 +633,8 @@ int main(void)
 #ifdef RL_ECHO_FW
 	    cmocka_unit_test_teardown(rpmsg_lite_echo_every_payload_size, teardown),
 	    cmocka_unit_test_teardown(rpmsg_lite_echo_burst_keeps_order, teardown),
+	    cmocka_unit_test_teardown(rpmsg_lite_posix_echo_every_payload_size, teardown),
+	    cmocka_unit_test_teardown(rpmsg_lite_posix_echo_burst_keeps_order, teardown),
 #endif
 #ifdef OA_ECHO_FW
 	    cmocka_unit_test_teardown(openamp_echo_every_payload_size, teardown),

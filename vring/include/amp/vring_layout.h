@@ -24,8 +24,9 @@ extern "C" {
 #define AMP_VRING_AVAIL_F_NO_INTERRUPT 1u /**< avail.flags: driver asks "do not interrupt me" */
 
 /* Feature bits (the 32-bit remoteproc dfeatures/gfeatures word). */
-#define AMP_VIRTIO_RPMSG_F_NS 0	       /**< name service announcements */
-#define AMP_VIRTIO_RING_F_EVENT_IDX 29 /**< used_event / avail_event suppression */
+#define AMP_VIRTIO_RPMSG_F_NS 0		   /**< name service announcements */
+#define AMP_VIRTIO_RING_F_INDIRECT_DESC 28 /**< indirect descriptors (never used by RPMsg) */
+#define AMP_VIRTIO_RING_F_EVENT_IDX 29	   /**< used_event / avail_event suppression */
 
 /* Virtio device status bits (fw_rsc_vdev.status). */
 #define AMP_VIRTIO_STATUS_ACK 0x01u
