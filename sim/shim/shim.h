@@ -71,8 +71,12 @@ enum shim_attr {
 	SHIM_ATTR_FIRMWARE,
 	SHIM_ATTR_NAME,
 	SHIM_ATTR_RECOVERY,
-	SHIM_ATTR_TRACE
+	SHIM_ATTR_COREDUMP,
+	SHIM_ATTR_TRACE /* last: the others are remoteproc0's, in /sys/class */
 };
+
+/** The word of a writable attribute ("state", "recovery", "firmware", "coredump"), or NULL. */
+const char *shim_attr_writable(enum shim_attr a);
 
 struct shim_path {
 	enum shim_path_kind kind;

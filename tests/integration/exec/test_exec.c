@@ -338,15 +338,15 @@ static void sysfs_state_stop_start_and_trace(void **state)
 	    "cat $S/state $S/name $S/firmware $S/recovery\n"
 	    "grep -c 'announced rpmsg-openamp-demo-channel' "
 	    "/sys/kernel/debug/remoteproc/remoteproc0/trace0\n"
+	    "echo other 2>/dev/null > $S/firmware || echo 'firmware busy: offline only'\n"
 	    "echo stop > $S/state && cat $S/state\n"
 	    "echo stop 2>/dev/null > $S/state || echo 'second stop refused'\n"
 	    "echo sideways 2>/dev/null > $S/state || echo 'sideways refused'\n"
-	    "echo firmware 2>/dev/null > $S/firmware || echo 'firmware is read-only'\n"
 	    "echo start > $S/state && cat $S/state | tr a-z A-Z\n"
 	    "echo start 2>/dev/null > $S/state || echo 'second start refused'\n";
 	assert_int_equal(exec_sh(&r, script), 0);
-	expect("running\nm4\necho\nenabled\n1\noffline\nsecond stop refused\n"
-	       "sideways refused\nfirmware is read-only\nRUNNING\nsecond start refused\n");
+	expect("running\nm4\necho\nenabled\n1\nfirmware busy: offline only\noffline\n"
+	       "second stop refused\nsideways refused\nRUNNING\nsecond start refused\n");
 	/* The daemon did stop and start it: the channel is back. */
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	assert_non_null(strstr(itest_ctl(&r, "status"), "state: running\n"));
