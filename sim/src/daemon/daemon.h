@@ -30,6 +30,7 @@ struct daemon {
 	bool fw_pending;      /* fw_name was written: load it at the next start */
 	unsigned coredump;    /* remoteproc0/coredump: 0 disabled, 1 enabled, 2 inline */
 	char *last_dump;      /* the last core dump's path, or NULL */
+	int tx_fd;	      /* RUNDIR/txfree, read-write: amp_host_set_tx_signal() */
 	bool quiet;
 	bool described;	      /* the start-up summary was printed */
 	bool quitting;	      /* a signal asked to end the run: quit once the firmware stopped */
@@ -60,6 +61,8 @@ gboolean daemon_sysfs_coredump(struct daemon *d, const char *word, GString *out)
 gboolean daemon_firmware_prepare(struct daemon *d, GString *out);
 /** The firmware crashed: write its core dump unless coredump is disabled. */
 void daemon_coredump(struct daemon *d);
+/** RUNDIR/txfree: a FIFO holding a byte while a TX buffer may be free (the shim's POLLOUT). */
+void daemon_open_tx_signal(struct daemon *d);
 /** The firmware, coredump and last coredump lines of `ampsim ctl status`. */
 void daemon_sysfs_status(struct daemon *d, GString *out);
 

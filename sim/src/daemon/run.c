@@ -697,6 +697,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		amp_host_set_tap(d->host, amp_capture_tap, d->capture);
 	}
 	amp_host_set_step(d->host, o->step);
+	daemon_open_tx_signal(d);
 	record_shm(d);
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
@@ -729,7 +730,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 #endif
 	g_log_set_writer_func(log_writer, GINT_TO_POINTER(o->quiet), NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet};
+	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet, .tx_fd = -1};
 	int rc = serve(&d, o, fw, fw_args);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GString) sum = g_string_new(NULL);
@@ -741,6 +742,8 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	if (sum->len)
 		daemon_say(&d, "%s", sum->str);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
+	if (d.tx_fd >= 0)
+		close(d.tx_fd);
 	amp_capture_close(d.capture);
 	amp_ctl_server_free(d.ctl);
 	amp_rundir_close(d.rd);

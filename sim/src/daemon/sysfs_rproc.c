@@ -12,10 +12,12 @@
  *   sysfs-coredump WORD    coredump_store(): disabled, enabled or inline; EBUSY while
  *                          crashed. Not disabled: each crash leaves an ELF core of the
  *                          coprocessor's memory in RUNDIR/remoteproc0-coredump-<N>.elf.
+ * And RUNDIR/txfree, the FIFO that tells the shim whether a TX buffer may be free.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -175,4 +177,18 @@ void daemon_sysfs_status(struct daemon *d, GString *out)
 			       dump_modes[d->coredump]);
 	if (d->last_dump)
 		g_string_append_printf(out, "last coredump: %s\n", d->last_dump);
+}
+
+void daemon_open_tx_signal(struct daemon *d)
+{
+	g_autofree char *path = amp_rundir_file(d->rd, "txfree");
+	/* Read-write: a reader's open never waits for a writer, and the byte never hangs up. */
+	if (mkfifo(path, 0600) < 0 ||
+	    (d->tx_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		g_warning("cannot make %s (%s): under 'ampsim exec', POLLOUT on /dev/rpmsgN will "
+			  "report the socket's room instead of a free TX buffer",
+			  path, g_strerror(errno));
+		return;
+	}
+	amp_host_set_tx_signal(d->host, d->tx_fd);
 }

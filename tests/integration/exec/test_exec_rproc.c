@@ -201,11 +201,36 @@ static void coredump_modes_and_dump(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* POLLOUT on /dev/rpmsgN is a free TX buffer (rpmsg_poll()): with none (buf:tx exhaust),
+ * neither poll() nor select() reports it, so a loop that writes on POLLOUT sleeps instead of
+ * spinning on EAGAIN; once the buffers are back it sends and gets every echo. */
+static void pollout_means_a_tx_buffer(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	assert_non_null(
+	    strstr(itest_ctl(&r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
+		  AMPSIM_BIN, r.dir);
+	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
+			      POLL_APP,	  "/dev/rpmsg0", cmd,	      NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_poll_app exited %d:\n%s", rc, out);
+	expect("first write: Resource temporarily unavailable\n"
+	       "POLLOUT before the buffers came back: 0\nsent 8, echoed 8, EAGAIN 0\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(firmware_write_boots_another_image, itest_run_teardown),
 	    cmocka_unit_test_teardown(coredump_modes_and_dump, itest_run_teardown),
+	    cmocka_unit_test_teardown(pollout_means_a_tx_buffer, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
