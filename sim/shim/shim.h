@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* ---- libc, the next definitions after ours (shim_libc.c) ------------------------------- */
 
@@ -92,6 +93,20 @@ struct shim_path shim_path_classify(int dirfd, const char *path);
 
 /** "RUNDIR/name" into @p out; false if it does not fit. */
 bool shim_rundir_file(char *out, size_t len, const char *name);
+
+/* ---- POLLOUT: a free TX buffer (shim_poll.c, shim_epoll.c) -------------------------------- */
+
+/** Is @p fd a /dev/rpmsgN the shim made (a channel's or an endpoint's, not destroyed)? */
+bool shim_is_ept(int fd);
+/**
+ * RUNDIR/txfree opened for the caller (close it) if it is empty: no TX buffer is free.
+ * -1 otherwise: a buffer may be free, or no daemon says (the socket's POLLOUT is right).
+ */
+int shim_tx_busy_signal(void);
+/** @p end = now + @p tmo (CLOCK_MONOTONIC); the time left until it (>= 0); is it past? */
+void shim_time_end(const struct timespec *tmo, struct timespec *end);
+struct timespec shim_time_left(const struct timespec *end);
+bool shim_time_over(const struct timespec *end);
 
 /* ---- descriptors the shim made (shim_fd.c) ----------------------------------------------- */
 

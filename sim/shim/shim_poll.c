@@ -8,7 +8,7 @@
  * call that asks POLLOUT of a /dev/rpmsgN descriptor while the FIFO is empty asks the
  * socket for everything but POLLOUT and the FIFO for POLLIN instead: it sleeps until a
  * buffer is back, then reports POLLOUT if the socket has room too. Every other call goes to
- * libc as it is.
+ * libc as it is. epoll: shim_epoll.c.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -39,7 +39,7 @@ static void resolve_poll(void)
 	}
 }
 
-static bool is_ept(int fd)
+bool shim_is_ept(int fd)
 {
 	struct shim_fd f;
 	return fd >= 0 && shim_fd_get(fd, &f) && !f.destroyed &&
@@ -48,13 +48,12 @@ static bool is_ept(int fd)
 
 static bool wants_tx(const struct pollfd *p)
 {
-	return (p->events & POLLOUT) && is_ept(p->fd);
+	return (p->events & POLLOUT) && shim_is_ept(p->fd);
 }
 
-/* RUNDIR/txfree, opened for this call if it is empty (no TX buffer); else -1: the socket's
- * own POLLOUT is right (a buffer may be free, or no daemon says otherwise). */
-static int tx_busy_signal(void)
+int shim_tx_busy_signal(void)
 {
+	resolve_poll();
 	char path[4096];
 	if (!shim_rundir_file(path, sizeof(path), "txfree"))
 		return -1;
@@ -69,8 +68,7 @@ static int tx_busy_signal(void)
 	return fd;
 }
 
-/* The time left until @p end (CLOCK_MONOTONIC), at least 0. */
-static struct timespec left(const struct timespec *end)
+struct timespec shim_time_left(const struct timespec *end)
 {
 	struct timespec now, d = {0};
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -98,15 +96,25 @@ static int add_pollout(struct pollfd *fds, nfds_t n, const struct pollfd *p)
 }
 
 /* The call without POLLOUT for /dev/rpmsgN, with the FIFO's POLLIN in its place. */
+bool shim_time_over(const struct timespec *end)
+{
+	struct timespec l = shim_time_left(end);
+	return l.tv_sec == 0 && l.tv_nsec == 0;
+}
+
+void shim_time_end(const struct timespec *tmo, struct timespec *end)
+{
+	clock_gettime(CLOCK_MONOTONIC, end);
+	end->tv_sec += tmo->tv_sec + (end->tv_nsec + tmo->tv_nsec) / 1000000000L;
+	end->tv_nsec = (end->tv_nsec + tmo->tv_nsec) % 1000000000L;
+}
+
 static int poll_for_tx(struct pollfd *fds, nfds_t n, struct pollfd *p, int sig,
 		       const struct timespec *tmo, const sigset_t *mask)
 {
 	struct timespec end, t;
-	if (tmo) {
-		clock_gettime(CLOCK_MONOTONIC, &end);
-		end.tv_sec += tmo->tv_sec + (end.tv_nsec + tmo->tv_nsec) / 1000000000L;
-		end.tv_nsec = (end.tv_nsec + tmo->tv_nsec) % 1000000000L;
-	}
+	if (tmo)
+		shim_time_end(tmo, &end);
 	for (nfds_t i = 0; i < n; i++) {
 		p[i] = fds[i];
 		if (wants_tx(&fds[i]))
@@ -115,7 +123,7 @@ static int poll_for_tx(struct pollfd *fds, nfds_t n, struct pollfd *p, int sig,
 	p[n] = (struct pollfd){.fd = sig, .events = POLLIN};
 	for (;;) {
 		if (tmo)
-			t = left(&end);
+			t = shim_time_left(&end);
 		int r = libc_ppoll(p, n + 1, tmo ? &t : NULL, mask);
 		if (r <= 0 || !p[n].revents) {
 			for (nfds_t i = 0; r >= 0 && i < n; i++)
@@ -124,7 +132,7 @@ static int poll_for_tx(struct pollfd *fds, nfds_t n, struct pollfd *p, int sig,
 		}
 		/* A buffer is back: report it, unless no socket had room and nothing else came. */
 		r = add_pollout(fds, n, p);
-		if (r > 0 || (tmo && left(&end).tv_sec == 0 && left(&end).tv_nsec == 0))
+		if (r > 0 || (tmo && shim_time_over(&end)))
 			return r;
 		p[n].fd = -1; /* the FIFO stays readable: wait on the sockets alone now */
 		for (nfds_t i = 0; i < n; i++)
@@ -139,7 +147,7 @@ static int poll_common(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 	nfds_t i = 0;
 	while (i < n && !wants_tx(&fds[i]))
 		i++;
-	int e = errno, sig = i < n ? tx_busy_signal() : -1;
+	int e = errno, sig = i < n ? shim_tx_busy_signal() : -1;
 	errno = e;
 	if (sig < 0)
 		return libc_ppoll(fds, n, tmo, mask);
@@ -232,7 +240,7 @@ static int poll_to_sets(const struct pollfd *p, int k, fd_set *r, fd_set *w, fd_
 static bool tx_in_set(int nfds, fd_set *w)
 {
 	for (int fd = 0; w && fd < nfds && fd < FD_SETSIZE; fd++)
-		if (FD_ISSET(fd, w) && is_ept(fd))
+		if (FD_ISSET(fd, w) && shim_is_ept(fd))
 			return true;
 	return false;
 }
@@ -254,14 +262,12 @@ SHIM_EXPORT int select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval
 	struct timespec t, end;
 	if (tv) {
 		t = (struct timespec){.tv_sec = tv->tv_sec, .tv_nsec = tv->tv_usec * 1000L};
-		clock_gettime(CLOCK_MONOTONIC, &end);
-		end.tv_sec += t.tv_sec + (end.tv_nsec + t.tv_nsec) / 1000000000L;
-		end.tv_nsec = (end.tv_nsec + t.tv_nsec) % 1000000000L;
+		shim_time_end(&t, &end);
 	}
 	int n = select_common(nfds, r, w, x, tv ? &t : NULL, NULL);
 	if (tv) { /* Linux's select() leaves the time not slept in *tv */
 		int e = errno;
-		struct timespec l = left(&end);
+		struct timespec l = shim_time_left(&end);
 		*tv = (struct timeval){.tv_sec = l.tv_sec, .tv_usec = l.tv_nsec / 1000};
 		errno = e;
 	}
