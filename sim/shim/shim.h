@@ -103,6 +103,8 @@ bool shim_is_ept(int fd);
  * -1 otherwise: a buffer may be free, or no daemon says (the socket's POLLOUT is right).
  */
 int shim_tx_busy_signal(void);
+/** Is no TX buffer free (RUNDIR/txfree empty)? errno is kept. */
+bool shim_tx_busy(void);
 /** @p end = now + @p tmo (CLOCK_MONOTONIC); the time left until it (>= 0); is it past? */
 void shim_time_end(const struct timespec *tmo, struct timespec *end);
 struct timespec shim_time_left(const struct timespec *end);
@@ -117,6 +119,7 @@ enum shim_fd_kind {
 	SHIM_FD_ATTR,	/* a sysfs attribute open for writing */
 	SHIM_FD_SDB,	/* /dev/rpmsg-sdb: a dup of the sdb client library's socket */
 	SHIM_FD_BUS,	/* a /sys/bus/rpmsg attribute open for writing (index: SHIM_BUS_W_*) */
+	SHIM_FD_TTY,	/* /dev/ttyRPMSG<n>: the pty itself; only write() and writev() look */
 };
 
 #define SHIM_BUS_NAME 96 /* "virtio0.<name>.<src>.<dst>" */

@@ -96,6 +96,15 @@ static int add_pollout(struct pollfd *fds, nfds_t n, const struct pollfd *p)
 }
 
 /* The call without POLLOUT for /dev/rpmsgN, with the FIFO's POLLIN in its place. */
+bool shim_tx_busy(void)
+{
+	int e = errno, sig = shim_tx_busy_signal();
+	if (sig >= 0)
+		shim_libc.close(sig);
+	errno = e;
+	return sig >= 0;
+}
+
 bool shim_time_over(const struct timespec *end)
 {
 	struct timespec l = shim_time_left(end);

@@ -225,12 +225,37 @@ static void pollout_means_a_tx_buffer(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* /dev/ttyRPMSG0 without a TX buffer: the write that finds none is refused with ENOMEM, as
+ * rpmsg_tty_write() refuses it (the bytes before it were taken), and once the buffers are
+ * back writing works again. */
+static void tty_write_without_tx_buffer(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, TTY_FW, NULL);
+	assert_true(itest_run_wait(&r, "ttyRPMSG0", ITEST_BOOT_MS));
+	assert_non_null(
+	    strstr(itest_ctl(&r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
+		  AMPSIM_BIN, r.dir);
+	const char *argv[] = {AMPSIM_BIN, "exec",	    "--run-dir", r.dir, "--",
+			      TTY_APP,	  "/dev/ttyRPMSG0", cmd,	 NULL};
+	int rc = itest_capture(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("tty_write_app exited %d:\n%s", rc, out);
+	expect("write refused after some were accepted: Cannot allocate memory\necho"
+	       "ed after\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(firmware_write_boots_another_image, itest_run_teardown),
 	    cmocka_unit_test_teardown(coredump_modes_and_dump, itest_run_teardown),
 	    cmocka_unit_test_teardown(pollout_means_a_tx_buffer, itest_run_teardown),
+	    cmocka_unit_test_teardown(tty_write_without_tx_buffer, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
