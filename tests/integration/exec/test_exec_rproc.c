@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec_app.h"
 #include "itest.h"
 
 static char out[65536];
@@ -29,7 +30,7 @@ static int sysfs_app(const struct itest_run *r, const char *const *args)
 	for (size_t i = 0; args[i] && n < 31; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	return itest_capture(argv, out, sizeof(out));
+	return capture_app(argv, out, sizeof(out));
 }
 
 static void expect(const char *text)
@@ -217,7 +218,7 @@ static void pollout_means_a_tx_buffer(void **state)
 		  AMPSIM_BIN, r.dir);
 	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
 			      POLL_APP,	  "/dev/rpmsg0", cmd,	      NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("rpmsg_poll_app exited %d:\n%s", rc, out);
 	expect("first write: Resource temporarily unavailable\n"
@@ -241,7 +242,7 @@ static void tty_write_without_tx_buffer(void **state)
 		  AMPSIM_BIN, r.dir);
 	const char *argv[] = {AMPSIM_BIN, "exec",	    "--run-dir", r.dir, "--",
 			      TTY_APP,	  "/dev/ttyRPMSG0", cmd,	 NULL};
-	int rc = itest_capture(argv, out, sizeof(out));
+	int rc = capture_app(argv, out, sizeof(out));
 	if (rc != 0)
 		fail_msg("tty_write_app exited %d:\n%s", rc, out);
 	expect("write refused after some were accepted: Cannot allocate memory\necho"
