@@ -36,6 +36,22 @@ static int (*libc_ctl)(int, int, int, struct epoll_event *);
 static int (*libc_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
 static int (*libc_ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
 
+/* A fork while another thread holds the lock must not leave the child's copy locked. */
+static void lock_table(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void unlock_table(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+__attribute__((constructor)) static void shim_epoll_init(void)
+{
+	pthread_atfork(lock_table, unlock_table, unlock_table);
+}
+
 static void resolve_epoll(void)
 {
 	if (!libc_ctl) {
