@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* ---- libc, the next definitions after ours (shim_libc.c) ------------------------------- */
 
@@ -71,8 +72,12 @@ enum shim_attr {
 	SHIM_ATTR_FIRMWARE,
 	SHIM_ATTR_NAME,
 	SHIM_ATTR_RECOVERY,
-	SHIM_ATTR_TRACE
+	SHIM_ATTR_COREDUMP,
+	SHIM_ATTR_TRACE /* last: the others are remoteproc0's, in /sys/class */
 };
+
+/** The word of a writable attribute ("state", "recovery", "firmware", "coredump"), or NULL. */
+const char *shim_attr_writable(enum shim_attr a);
 
 struct shim_path {
 	enum shim_path_kind kind;
@@ -89,6 +94,22 @@ struct shim_path shim_path_classify(int dirfd, const char *path);
 /** "RUNDIR/name" into @p out; false if it does not fit. */
 bool shim_rundir_file(char *out, size_t len, const char *name);
 
+/* ---- POLLOUT: a free TX buffer (shim_poll.c, shim_epoll.c) -------------------------------- */
+
+/** Is @p fd a /dev/rpmsgN the shim made (a channel's or an endpoint's, not destroyed)? */
+bool shim_is_ept(int fd);
+/**
+ * RUNDIR/txfree opened for the caller (close it) if it is empty: no TX buffer is free.
+ * -1 otherwise: a buffer may be free, or no daemon says (the socket's POLLOUT is right).
+ */
+int shim_tx_busy_signal(void);
+/** Is no TX buffer free (RUNDIR/txfree empty)? errno is kept. */
+bool shim_tx_busy(void);
+/** @p end = now + @p tmo (CLOCK_MONOTONIC); the time left until it (>= 0); is it past? */
+void shim_time_end(const struct timespec *tmo, struct timespec *end);
+struct timespec shim_time_left(const struct timespec *end);
+bool shim_time_over(const struct timespec *end);
+
 /* ---- descriptors the shim made (shim_fd.c) ----------------------------------------------- */
 
 enum shim_fd_kind {
@@ -98,6 +119,7 @@ enum shim_fd_kind {
 	SHIM_FD_ATTR,	/* a sysfs attribute open for writing */
 	SHIM_FD_SDB,	/* /dev/rpmsg-sdb: a dup of the sdb client library's socket */
 	SHIM_FD_BUS,	/* a /sys/bus/rpmsg attribute open for writing (index: SHIM_BUS_W_*) */
+	SHIM_FD_TTY,	/* /dev/ttyRPMSG<n>: the pty itself; only write() and writev() look */
 };
 
 #define SHIM_BUS_NAME 96 /* "virtio0.<name>.<src>.<dst>" */

@@ -162,6 +162,16 @@ static int open_ctrl(unsigned n, int flags)
 	return fd;
 }
 
+/* The pty, tracked so that write() can fail as rpmsg_tty_write() does (shim_wrap.c); a full
+ * table leaves it untracked, a plain pty. */
+static int open_tty(const char *path, int flags, mode_t mode)
+{
+	int fd = shim_libc.open(path, flags & ~(O_CREAT | O_EXCL | O_TMPFILE), mode);
+	if (fd >= 0 && isatty(fd))
+		shim_fd_track(&(struct shim_fd){.fd = fd, .kind = SHIM_FD_TTY});
+	return fd;
+}
+
 int shim_dev_open(struct shim_path p, int flags, mode_t mode)
 {
 	char path[4096], name[32];
@@ -171,7 +181,7 @@ int shim_dev_open(struct shim_path p, int flags, mode_t mode)
 		if (!shim_rundir_file(path, sizeof(path), name))
 			return fail(ENAMETOOLONG);
 		/* Never create a file where the pty's link belongs (`echo > /dev/ttyRPMSG9`). */
-		return shim_libc.open(path, flags & ~(O_CREAT | O_EXCL | O_TMPFILE), mode);
+		return open_tty(path, flags, mode);
 	case SHIM_PATH_EPT:
 		return open_ept(p.index, flags);
 	case SHIM_PATH_CTRL:
@@ -323,6 +333,7 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 		return shim_sdb_ioctl(f, req, arg);
 	case SHIM_FD_ATTR:
 	case SHIM_FD_BUS:
+	case SHIM_FD_TTY: /* termios: the pty's own */
 		break;
 	}
 	return shim_libc.ioctl(f->fd, req, arg);

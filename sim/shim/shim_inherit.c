@@ -46,13 +46,17 @@ static bool classify_writer(int fd, struct shim_fd *f)
 	if (getsockname(fd, (struct sockaddr *)&me, &ml) != 0 || me.sun_path[0] != '\0')
 		return false;
 	const char *n = me.sun_path + 1;
-	if (!strncmp(n, "ampsim-shim-state-", 18))
-		*f = (struct shim_fd){.kind = SHIM_FD_ATTR, .index = SHIM_ATTR_STATE};
-	else if (!strncmp(n, "ampsim-shim-recovery-", 21))
-		*f = (struct shim_fd){.kind = SHIM_FD_ATTR, .index = SHIM_ATTR_RECOVERY};
-	else
+	if (strncmp(n, "ampsim-shim-", 12) != 0)
 		return false;
-	return true;
+	for (unsigned a = 0; a < SHIM_ATTR_TRACE; a++) {
+		const char *w = shim_attr_writable(a);
+		size_t wl = w ? strlen(w) : 0;
+		if (w && !strncmp(n + 12, w, wl) && n[12 + wl] == '-') {
+			*f = (struct shim_fd){.kind = SHIM_FD_ATTR, .index = a};
+			return true;
+		}
+	}
+	return false;
 }
 
 /* What socket @p fd is connected to; false when none of ours. */

@@ -16,7 +16,7 @@
 
 static const char *const attr_names[] = {
     [SHIM_ATTR_STATE] = "state",       [SHIM_ATTR_FIRMWARE] = "firmware", [SHIM_ATTR_NAME] = "name",
-    [SHIM_ATTR_RECOVERY] = "recovery", [SHIM_ATTR_TRACE] = NULL,
+    [SHIM_ATTR_RECOVERY] = "recovery", [SHIM_ATTR_COREDUMP] = "coredump", [SHIM_ATTR_TRACE] = NULL,
 };
 
 /* "<prefix><n>" with n a decimal number < 32 written without leading zeros. */

@@ -1,14 +1,15 @@
 /*
- * /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery} and debugfs's trace0,
- * answered from `ampsim ctl` requests as Linux's remoteproc_sysfs.c answers them.
+ * /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery,coredump} and debugfs's
+ * trace0, answered from `ampsim ctl` requests as Linux's remoteproc_sysfs.c answers them.
  *
  * A read open gets a memfd holding the attribute's text at open time (sysfs too fills its
- * buffer once per open). A write open of state (or recovery) gets a connection to
- * RUNDIR/control that has been sent "sysfs-state " ("sysfs-recovery "): each write() is answered by
- * the daemon's state_store() in a request of its own, so `echo bad > state` fails with EINVAL as on
- * Linux. A writer the shim cannot see (stdio writes through glibc's internal write, a program that
- * does not load the shim) writes into that connection: its first line completes the request, and
- * the daemon applies it; only its error cannot reach the writer.
+ * buffer once per open). A write open of state (recovery, firmware, coredump) gets a
+ * connection to RUNDIR/control that has been sent "sysfs-state " ("sysfs-recovery "...):
+ * each write() is answered by the daemon's state_store() (...) in a request of its own, so
+ * `echo bad > state` fails with EINVAL as on Linux. A writer the shim cannot see (stdio
+ * writes through glibc's internal write, a program that does not load the shim) writes
+ * into that connection: its first line completes the request, and the daemon applies it;
+ * only its error cannot reach the writer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,7 +22,26 @@
 
 #include "shim.h"
 
-#define SHIM_ATTR_MAX 65536 /* the trace buffer is the largest: RSC_TRACE is a few KiB */
+#define SHIM_ATTR_MAX 65536  /* the trace buffer is the largest: RSC_TRACE is a few KiB */
+#define SHIM_FW_NAME_MAX 200 /* a firmware name: the control request line holds 255 bytes */
+
+const char *shim_attr_writable(enum shim_attr a)
+{
+	switch (a) {
+	case SHIM_ATTR_STATE:
+		return "state";
+	case SHIM_ATTR_RECOVERY:
+		return "recovery";
+	case SHIM_ATTR_FIRMWARE:
+		return "firmware";
+	case SHIM_ATTR_COREDUMP:
+		return "coredump";
+	case SHIM_ATTR_NAME:
+	case SHIM_ATTR_TRACE:
+		break;
+	}
+	return NULL;
+}
 
 static int fail(int e)
 {
@@ -63,8 +83,8 @@ static int attr_text(enum shim_attr a, char *out, size_t len)
 		break;
 	case SHIM_ATTR_FIRMWARE:
 	case SHIM_ATTR_RECOVERY:
-		if (shim_status_field(st, a == SHIM_ATTR_FIRMWARE ? "firmware" : "recovery", v,
-				      sizeof(v)))
+	case SHIM_ATTR_COREDUMP:
+		if (shim_status_field(st, shim_attr_writable(a), v, sizeof(v)))
 			text = v;
 		break;
 	case SHIM_ATTR_TRACE:
@@ -84,7 +104,7 @@ static int attr_text(enum shim_attr a, char *out, size_t len)
 static int attr_writer(enum shim_attr a, int flags)
 {
 	static atomic_uint serial;
-	const char *word = a == SHIM_ATTR_STATE ? "state" : "recovery";
+	const char *word = shim_attr_writable(a);
 	char self[64], prefix[32];
 	snprintf(self, sizeof(self), "ampsim-shim-%s-%d-%u", word, (int)getpid(),
 		 atomic_fetch_add(&serial, 1));
@@ -107,10 +127,9 @@ static int attr_writer(enum shim_attr a, int flags)
 
 int shim_sysfs_open(enum shim_attr a, int flags)
 {
-	/* state and recovery are writable (docs/exec.md); others answer as for a user on Linux. */
+	/* name and trace0 are read-only (docs/exec.md), as for a user on Linux. */
 	if ((flags & O_ACCMODE) != O_RDONLY)
-		return a == SHIM_ATTR_STATE || a == SHIM_ATTR_RECOVERY ? attr_writer(a, flags)
-								       : fail(EACCES);
+		return shim_attr_writable(a) ? attr_writer(a, flags) : fail(EACCES);
 	/* Neither static (threads) nor thread-local (it would grow every thread of every
 	 * program the shim is loaded in): mapped for the call. */
 	char *text =
@@ -136,11 +155,9 @@ int shim_sysfs_open(enum shim_attr a, int flags)
 
 int shim_sysfs_stat(enum shim_attr a, struct stat *st)
 {
-	static const mode_t modes[] = {[SHIM_ATTR_STATE] = 0644,
-				       [SHIM_ATTR_FIRMWARE] = 0644,
-				       [SHIM_ATTR_NAME] = 0444,
-				       [SHIM_ATTR_RECOVERY] = 0644,
-				       [SHIM_ATTR_TRACE] = 0400};
+	static const mode_t modes[] = {
+	    [SHIM_ATTR_STATE] = 0644,	 [SHIM_ATTR_FIRMWARE] = 0644, [SHIM_ATTR_NAME] = 0444,
+	    [SHIM_ATTR_RECOVERY] = 0644, [SHIM_ATTR_COREDUMP] = 0644, [SHIM_ATTR_TRACE] = 0400};
 	char reply[4096];
 	if (shim_ctl("status", reply, sizeof(reply)) != 1)
 		return fail(ENOENT);
@@ -158,25 +175,38 @@ static int reply_errno(const char *reply)
 	static const struct {
 		const char *name;
 		int err;
-	} names[] = {{"EINVAL:", EINVAL}, {"EBUSY:", EBUSY}, {"EIO:", EIO}};
+	} names[] = {{"EINVAL:", EINVAL}, {"EBUSY:", EBUSY}, {"EIO:", EIO}, {"ENOENT:", ENOENT}};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strncmp(reply, names[i].name, strlen(names[i].name)))
 			return names[i].err;
 	return EIO;
 }
 
-/* state_store() and recovery_store() of remoteproc_sysfs.c, answered by the daemon. */
+/* The name rproc_set_firmware() keeps: up to the first newline (kstrndup stops at a NUL). */
+static ssize_t firmware_name(const char *buf, size_t len)
+{
+	size_t wl = 0;
+	while (wl < len && buf[wl] != '\n' && buf[wl] != '\0')
+		wl++;
+	return wl > SHIM_FW_NAME_MAX ? fail(ENAMETOOLONG) : (ssize_t)wl;
+}
+
+/* state_store(), recovery_store(), firmware_store(), coredump_store() of remoteproc_sysfs.c,
+ * answered by the daemon. */
 ssize_t shim_sysfs_store(enum shim_attr a, const char *buf, size_t len)
 {
-	char cmd[64], reply[1024];
-	size_t wl = len > 0 && buf[len - 1] == '\n' ? len - 1 : len; /* sysfs_streq() */
-	if (a != SHIM_ATTR_STATE && a != SHIM_ATTR_RECOVERY)
+	char cmd[256], reply[1024];
+	const char *word = shim_attr_writable(a);
+	ssize_t wl = len > 0 && buf[len - 1] == '\n' ? (ssize_t)len - 1 : (ssize_t)len;
+	if (!word)
 		return fail(EIO); /* no store: kernfs answers EIO */
-	/* One word on one line: anything else is no value Linux knows either. */
-	if (wl > 16 || memchr(buf, '\n', wl) || memchr(buf, '\0', wl))
+	if (a == SHIM_ATTR_FIRMWARE && (wl = firmware_name(buf, len)) < 0)
+		return -1;
+	/* One word on one line (sysfs_streq()): anything else is no value Linux knows either. */
+	if (a != SHIM_ATTR_FIRMWARE &&
+	    (wl > 16 || memchr(buf, '\n', (size_t)wl) || memchr(buf, '\0', (size_t)wl)))
 		return fail(EINVAL);
-	snprintf(cmd, sizeof(cmd), "sysfs-%s %.*s", a == SHIM_ATTR_STATE ? "state" : "recovery",
-		 (int)wl, buf);
+	snprintf(cmd, sizeof(cmd), "sysfs-%s %.*s", word, (int)wl, buf);
 	int r = shim_ctl(cmd, reply, sizeof(reply));
 	if (r < 0)
 		return fail(ENODEV); /* the device went away under an open file */

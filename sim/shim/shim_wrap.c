@@ -59,6 +59,12 @@ __attribute__((constructor)) static void shim_init(void)
 	shim_inherit();
 }
 
+/* A descriptor the shim serves itself: every one it made but the tty (the pty as it is). */
+static bool served(int fd, struct shim_fd *f)
+{
+	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY;
+}
+
 /* ---- open --------------------------------------------------------------------------------- */
 
 static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
@@ -170,7 +176,7 @@ static FILE *do_fopen(const char *path, const char *mode)
 		return NULL;
 	struct shim_fd f;
 	FILE *fp;
-	if (shim_fd_get(fd, &f)) {
+	if (served(fd, &f)) {
 		cookie_io_functions_t io = {
 		    .read = cookie_read, .write = cookie_write, .close = cookie_close};
 		fp = fopencookie((void *)(intptr_t)fd, mode, io);
@@ -387,16 +393,29 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	resolve();
 	struct shim_fd f;
-	if (shim_fd_get(fd, &f))
+	if (served(fd, &f))
 		return shim_dev_ioctl(&f, req, arg);
 	return shim_libc.ioctl(fd, req, arg);
+}
+
+/*
+ * rpmsg_tty_write(): rpmsg_trysend()'s ENOMEM, when no TX buffer is free, is what n_tty_write()
+ * returns to any writer, blocking or not (its write_room is the MTU, so it never waits).
+ */
+static bool tty_refuses(int fd)
+{
+	struct shim_fd f;
+	if (!shim_fd_get(fd, &f) || f.kind != SHIM_FD_TTY || !shim_tx_busy())
+		return false;
+	errno = ENOMEM;
+	return true;
 }
 
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	resolve();
 	struct shim_fd f;
-	if (shim_fd_get(fd, &f))
+	if (served(fd, &f))
 		return shim_dev_readv(&f, &(struct iovec){.iov_base = buf, .iov_len = len}, 1);
 	return shim_libc.read(fd, buf, len);
 }
@@ -405,9 +424,11 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	resolve();
 	struct shim_fd f;
-	if (shim_fd_get(fd, &f))
+	if (served(fd, &f))
 		return shim_dev_writev(&f, &(struct iovec){.iov_base = (void *)buf, .iov_len = len},
 				       1);
+	if (len > 0 && tty_refuses(fd))
+		return -1;
 	return shim_libc.write(fd, buf, len);
 }
 
@@ -419,7 +440,7 @@ SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	resolve();
 	struct shim_fd f;
-	if (shim_fd_get(fd, &f))
+	if (served(fd, &f))
 		return shim_dev_readv(&f, iov, cnt);
 	if (!libc_readv)
 		libc_readv = (__typeof__(libc_readv))dlsym(RTLD_NEXT, "readv");
@@ -430,8 +451,10 @@ SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	resolve();
 	struct shim_fd f;
-	if (shim_fd_get(fd, &f))
+	if (served(fd, &f))
 		return shim_dev_writev(&f, iov, cnt);
+	if (cnt > 0 && tty_refuses(fd))
+		return -1;
 	if (!libc_writev)
 		libc_writev = (__typeof__(libc_writev))dlsym(RTLD_NEXT, "writev");
 	return libc_writev(fd, iov, cnt);
@@ -445,7 +468,7 @@ static bool not_a_socket(int fd)
 {
 	struct shim_fd f;
 	resolve();
-	if (!shim_fd_get(fd, &f))
+	if (!served(fd, &f))
 		return false;
 	errno = ENOTSOCK;
 	return true;

@@ -146,3 +146,33 @@ gboolean amp_rproc_read_firmware(struct amp_rproc *rp, GError **err)
 		return FALSE;
 	return read_table(rp, err) && find_entries(rp, err);
 }
+
+const char *amp_rproc_firmware(const struct amp_rproc *rp)
+{
+	return rp->cfg.firmware;
+}
+
+gboolean amp_rproc_set_firmware(struct amp_rproc *rp, const char *path, GError **err)
+{
+	if (rp->state != AMP_RPROC_OFFLINE) {
+		amp_set_error(err, AMP_EBUSY,
+			      "can't change firmware while running: stop the firmware first");
+		return FALSE;
+	}
+	/* The new image is read into @p rp; on failure everything it touched is put back. */
+	struct amp_rproc saved = *rp;
+	rp->cfg.firmware = g_strdup(path);
+	rp->cached = NULL;
+	rp->has_trace = false;
+	rp->wdg_off = 0;
+	rp->wdg_ms = 0;
+	if (!amp_rproc_read_firmware(rp, err)) {
+		g_free((char *)rp->cfg.firmware);
+		g_free(rp->cached);
+		*rp = saved;
+		return FALSE;
+	}
+	g_free((char *)saved.cfg.firmware);
+	g_free(saved.cached);
+	return TRUE;
+}

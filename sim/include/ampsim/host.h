@@ -103,6 +103,14 @@ struct amp_host_cfg {
 };
 
 struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err);
+
+/**
+ * Keep one byte in @p fd (a pipe or FIFO, open read-write and non-blocking; -1: none)
+ * while a TX buffer may be free, none while a sender waits for one (from its AMP_ENOMEM
+ * until amp_host_ops.tx_ready): what Linux's rpmsg_poll() reports as POLLOUT, for readers
+ * that poll @p fd for POLLIN (`ampsim exec`'s shim). The caller owns @p fd.
+ */
+void amp_host_set_tx_signal(struct amp_host *h, int fd);
 /**
  * Frees everything and unlinks the shared memory. A firmware still running (or stopping) is
  * killed at once (amp_rproc_stop_now(): events STOPPING, STOPPED), with no grace period.

@@ -25,7 +25,12 @@ struct daemon {
 	struct amp_rpmsg_ctrl *rctrl; /* while the RPMsg bus is up, as /dev/rpmsg_ctrl0 */
 	struct amp_capture *capture;  /* --capture FILE (sim/src/capture/) */
 	bool used[DAEMON_MAX_SERVICES][DAEMON_MAX_INDEX];
-	const char *firmware; /* the FIRMWARE argument, for `ctl status` */
+	const char *firmware; /* the FIRMWARE argument: its directory is a firmware directory */
+	char *fw_name;	      /* what remoteproc0/firmware shows: its base name, or as written */
+	bool fw_pending;      /* fw_name was written: load it at the next start */
+	unsigned coredump;    /* remoteproc0/coredump: 0 disabled, 1 enabled, 2 inline */
+	char *last_dump;      /* the last core dump's path, or NULL */
+	int tx_fd;	      /* RUNDIR/txfree, read-write: amp_host_set_tx_signal() */
 	bool quiet;
 	bool described;	      /* the start-up summary was printed */
 	bool quitting;	      /* a signal asked to end the run: quit once the firmware stopped */
@@ -47,5 +52,18 @@ void daemon_resume_channels(struct daemon *d);
 void daemon_list_channels(struct daemon *d, GString *out);
 /** sysfs_bus.c: the "sysfs-bus" control requests of `ampsim exec`'s shim. */
 gboolean daemon_sysfs_bus(struct daemon *d, const char *args, GString *out);
+
+/* sysfs_rproc.c: remoteproc0's firmware and coredump attributes ("sysfs-firmware NAME",
+ * "sysfs-coredump WORD"; replies "ERRNO: why" on failure, as the other sysfs-* requests). */
+gboolean daemon_sysfs_firmware(struct daemon *d, const char *name, GString *out);
+gboolean daemon_sysfs_coredump(struct daemon *d, const char *word, GString *out);
+/** Before a start: read the image a firmware write named, if any; FALSE: "ERRNO: why" in @p out. */
+gboolean daemon_firmware_prepare(struct daemon *d, GString *out);
+/** The firmware crashed: write its core dump unless coredump is disabled. */
+void daemon_coredump(struct daemon *d);
+/** RUNDIR/txfree: a FIFO holding a byte while a TX buffer may be free (the shim's POLLOUT). */
+void daemon_open_tx_signal(struct daemon *d);
+/** The firmware, coredump and last coredump lines of `ampsim ctl status`. */
+void daemon_sysfs_status(struct daemon *d, GString *out);
 
 #endif /* AMP_SIM_DAEMON_H */

@@ -138,8 +138,10 @@ static void on_rproc_event(void *priv, enum amp_rproc_event ev)
 		open_rpmsg_ctrl(d);
 		return;
 	}
-	if (ev == AMP_RPROC_EV_CRASHED)
+	if (ev == AMP_RPROC_EV_CRASHED) { /* before the recovery: its memory is as it left it */
 		daemon_say(d, "firmware crashed: %s\n", amp_rproc_crash_reason(rp));
+		daemon_coredump(d);
+	}
 	amp_rpmsg_ctrl_free(d->rctrl);
 	d->rctrl = NULL;
 }
@@ -176,10 +178,10 @@ static gboolean ctl_status(struct daemon *d, GString *out)
 	if (reason)
 		g_string_append_printf(out, "last crash: %s\n", reason);
 	/* For `ampsim exec`'s shim: the MTU a /dev/rpmsgN write is checked against (EMSGSIZE),
-	 * and what /sys/class/remoteproc/remoteproc0/{firmware,recovery} show. */
-	g_autofree char *fw = g_path_get_basename(d->firmware);
-	g_string_append_printf(out, "mtu: %zu\nfirmware: %s\nrecovery: %s\n", amp_host_mtu(d->host),
-			       fw, amp_rproc_recovery(rp) ? "enabled" : "disabled");
+	 * and what /sys/class/remoteproc/remoteproc0/{firmware,recovery,coredump} show. */
+	g_string_append_printf(out, "mtu: %zu\nrecovery: %s\n", amp_host_mtu(d->host),
+			       amp_rproc_recovery(rp) ? "enabled" : "disabled");
+	daemon_sysfs_status(d, out);
 	const struct amp_rproc_stats *st = amp_rproc_stats(rp);
 	if (st->crashes) /* the crash-loop back-off (docs/lifecycle.md) */
 		g_string_append_printf(
@@ -195,6 +197,8 @@ static gboolean ctl_start(struct daemon *d, GString *out)
 		g_string_append(out, "already running\n");
 		return FALSE;
 	}
+	if (!daemon_firmware_prepare(d, out)) /* a firmware written through sysfs */
+		return FALSE;
 	if (!amp_host_start(d->host, &err)) {
 		g_string_append_printf(out, "%s\n", err->message);
 		return FALSE;
@@ -308,6 +312,8 @@ static gboolean ctl_sysfs_state(struct daemon *d, const char *word, GString *out
 			return FALSE;
 		}
 		g_autoptr(GString) why = g_string_new(NULL);
+		if (!daemon_firmware_prepare(d, out)) /* its errno: ENOENT, EINVAL */
+			return FALSE;
 		if (ctl_start(d, why))
 			return TRUE;
 		g_string_append_printf(out, "EIO: %s", why->str);
@@ -402,6 +408,10 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 		return ctl_sysfs_state(ctx, cmd[11] ? cmd + 12 : "", out);
 	if (!strncmp(cmd, "sysfs-recovery", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
 		return ctl_sysfs_recovery(ctx, cmd[14] ? cmd + 15 : "", out);
+	if (!strncmp(cmd, "sysfs-firmware", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
+		return daemon_sysfs_firmware(ctx, cmd[14] ? cmd + 15 : "", out);
+	if (!strncmp(cmd, "sysfs-coredump", 14) && (cmd[14] == ' ' || cmd[14] == '\0'))
+		return daemon_sysfs_coredump(ctx, cmd[14] ? cmd + 15 : "", out);
 	if (!strncmp(cmd, "sysfs-bus", 9) && (cmd[9] == ' ' || cmd[9] == '\0'))
 		return daemon_sysfs_bus(ctx, cmd[9] ? cmd + 10 : "", out);
 	for (size_t i = 0; i < G_N_ELEMENTS(ctl_cmds); i++)
@@ -593,7 +603,9 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	    "be\n"
 	    "left out for the default run directory: 'ampsim chat rpmsg0 hello'). Exit status: 0\n"
 	    "after Ctrl-C/SIGTERM, 1 when the run cannot start (the message says why and\n"
-	    "what to do), 2 for bad options. See docs/cli.md.");
+	    "what to do), 2 for bad options. AMPSIM_FIRMWARE_PATH: directories (':') searched\n"
+	    "for a firmware named through /sys/class/remoteproc/remoteproc0/firmware under\n"
+	    "'ampsim exec', before FIRMWARE's own. See docs/cli.md.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_autoptr(GError) err = NULL;
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
@@ -650,6 +662,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		return 1;
 	}
 	d->firmware = fw;
+	d->fw_name = g_path_get_basename(fw);
 	struct amp_host_cfg hc = {
 	    .profile = o->soc,
 	    .rproc = {.firmware = fw,
@@ -684,6 +697,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		amp_host_set_tap(d->host, amp_capture_tap, d->capture);
 	}
 	amp_host_set_step(d->host, o->step);
+	daemon_open_tx_signal(d);
 	record_shm(d);
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
 	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
@@ -716,7 +730,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 #endif
 	g_log_set_writer_func(log_writer, GINT_TO_POINTER(o->quiet), NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet};
+	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet, .tx_fd = -1};
 	int rc = serve(&d, o, fw, fw_args);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GString) sum = g_string_new(NULL);
@@ -728,9 +742,13 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	if (sum->len)
 		daemon_say(&d, "%s", sum->str);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
+	if (d.tx_fd >= 0)
+		close(d.tx_fd);
 	amp_capture_close(d.capture);
 	amp_ctl_server_free(d.ctl);
 	amp_rundir_close(d.rd);
+	g_free(d.fw_name);
+	g_free(d.last_dump);
 	g_main_loop_unref(d.loop);
 	return rc;
 }

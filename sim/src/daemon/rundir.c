@@ -50,7 +50,7 @@ gboolean amp_rundir_is_entry_name(const char *name)
 	if (g_str_has_suffix(base, TMP_SUFFIX))
 		base[strlen(base) - strlen(TMP_SUFFIX)] = '\0';
 	return !strcmp(base, "control") || !strcmp(base, "rpmsg_ctrl0") || !strcmp(base, "shm") ||
-	       !strcmp(base, "rpmsg-sdb") || has_index(base, "rpmsg") ||
+	       !strcmp(base, "txfree") || !strcmp(base, "rpmsg-sdb") || has_index(base, "rpmsg") ||
 	       has_index(base, "ttyRPMSG");
 }
 
@@ -155,13 +155,19 @@ static GHashTable *read_record(const char *path)
 	return names;
 }
 
-/* Is @name in @dir a dead run's? Only a socket or a symlink ampsim would make, that its
+/* What a run makes and may remove: sockets, symlinks and the txfree FIFO. */
+static gboolean removable(mode_t m)
+{
+	return S_ISSOCK(m) || S_ISLNK(m) || S_ISFIFO(m);
+}
+
+/* Is @name in @dir a dead run's? Only a socket, symlink or FIFO ampsim would make, that its
  * record lists (or, with no record but a dead run's pid file, by its name alone). */
 static gboolean dead_runs(const char *dir, const char *name, GHashTable *rec, gboolean marked)
 {
 	g_autofree char *f = g_build_filename(dir, name, NULL);
 	struct stat st;
-	if (lstat(f, &st) < 0 || !(S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode)))
+	if (lstat(f, &st) < 0 || !removable(st.st_mode))
 		return FALSE;
 	if (!rec)
 		return marked;
@@ -272,7 +278,7 @@ struct amp_rundir *amp_rundir_open(const char *path, GError **err)
 	return rd;
 }
 
-/* Remove @name (and its temporary) if this run left it: only a socket or a symlink. */
+/* Remove @name (and its temporary) if this run left it: only a socket, symlink or FIFO. */
 static void remove_own(const struct amp_rundir *rd, const char *name)
 {
 	const char *names[] = {name, NULL};
@@ -281,7 +287,7 @@ static void remove_own(const struct amp_rundir *rd, const char *name)
 	for (int i = 0; i < 2; i++) {
 		g_autofree char *f = g_build_filename(rd->path, names[i], NULL);
 		struct stat st;
-		if (lstat(f, &st) == 0 && (S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode)))
+		if (lstat(f, &st) == 0 && removable(st.st_mode))
 			unlink(f);
 	}
 }

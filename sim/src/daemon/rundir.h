@@ -5,8 +5,8 @@
  * lock died with it).
  *
  * The directory may hold the user's own files: a run removes only what it recorded in
- * RUNDIR/ampsim.entries before making it, and only sockets and symlinks (never a regular
- * file). A file of someone else's under a name ampsim needs makes the run refuse. The
+ * RUNDIR/ampsim.entries before making it, and only sockets, symlinks and FIFOs (never a
+ * regular file). A file of someone else's under a name ampsim needs makes the run refuse. The
  * directory must be the user's and not writable by group or others (as ssh requires of
  * key files): whoever can write there could replace the sockets.
  */
@@ -30,7 +30,7 @@ char *amp_rundir_default(void);
 char *amp_rundir_resolve(const char *arg);
 
 /** Is @name one ampsim makes in a run directory (control, shm, rpmsg_ctrl0, rpmsg-sdb, rpmsgN,
- * ttyRPMSGN, or one of those + ".new", the temporary a socket is bound under)? */
+ * ttyRPMSGN, txfree, or one of those + ".new", the temporary a socket is bound under)? */
 gboolean amp_rundir_is_entry_name(const char *name);
 
 /**

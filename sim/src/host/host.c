@@ -3,6 +3,7 @@
 #include <ampsim/host.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include <amp/error.h>
 #include <amp/ipcc.h>
@@ -316,11 +317,29 @@ void amp_host_irq_now(struct amp_host *h, uint32_t ch)
 		amp_host_tx_ready(h);
 }
 
+/* The tx signal follows tx_waiting: a byte in it while no sender waits for a TX buffer. */
+static void tx_signal(struct amp_host *h)
+{
+	char b = 1;
+	if (h->tx_signal < 0 || h->tx_signalled == !h->tx_waiting)
+		return;
+	if (h->tx_waiting ? read(h->tx_signal, &b, 1) == 1 : write(h->tx_signal, &b, 1) == 1)
+		h->tx_signalled = !h->tx_waiting;
+}
+
+void amp_host_set_tx_signal(struct amp_host *h, int fd)
+{
+	h->tx_signal = fd;
+	h->tx_signalled = false;
+	tx_signal(h);
+}
+
 void amp_host_tx_ready(struct amp_host *h)
 {
 	if (!h->dev_up || !h->tx_waiting)
 		return;
 	h->tx_waiting = false;
+	tx_signal(h);
 	amp_rpmsg_tx_wait_end(&h->dev); /* Linux: only while senders wait */
 	if (h->cfg.ops->tx_ready)
 		h->cfg.ops->tx_ready(h->cfg.priv);
@@ -415,6 +434,7 @@ static void probe_vdev(struct amp_host *h)
 	struct amp_port port = {.ops = &host_port_ops, .ctx = h};
 	memset(&h->dev, 0, sizeof(h->dev));
 	h->tx_waiting = false; /* a new device: no sender waits on it yet */
+	tx_signal(h);
 	h->tap.parked = NULL;
 	int rc = amp_rpmsg_host_init(&h->dev, &cfg, &port);
 	if (rc != AMP_OK) {
@@ -544,6 +564,7 @@ struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err)
 	    cfg->context ? g_main_context_ref(cfg->context) : g_main_context_ref_thread_default();
 	h->cfg.context = h->ctx;
 	h->soc.fd = -1;
+	h->tx_signal = -1;
 	for (int i = 0; i < AMP_IPCC_LINK_NFDS; i++)
 		h->efds[i] = -1;
 	h->chans = g_ptr_array_new();
@@ -622,6 +643,7 @@ int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t ds
 		h->tx_waiting = true;
 		if (amp_rpmsg_tx_wait_begin(&h->dev))
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
+		tx_signal(h); /* before the sender's EAGAIN reaches its writer */
 	}
 	if (rc >= 0) /* a free endpoint's name is ours, not the core's (it has none) */
 		amp_host_tap_tx(&h->tap,

@@ -35,6 +35,8 @@ struct amp_host {
 	GPtrArray *chans;   /* struct amp_host_chan * */
 	GPtrArray *epts;    /* struct amp_host_ept *: amp_host_ept_new, alive */
 	bool tx_waiting;    /* a sender got AMP_ENOMEM: TX-complete interrupts are on */
+	int tx_signal;	    /* amp_host_set_tx_signal(): one byte while !tx_waiting, or -1 */
+	bool tx_signalled;  /* that byte is in it */
 	bool rx_busy;	    /* amp_host_rx_defer() from the running receive callback */
 	GSource *rx_resume; /* amp_host_rx_resume(): an idle that drains vring0 again */
 	GQueue plugs;	    /* struct plug_wait: DDR plugs the firmware has not applied yet */

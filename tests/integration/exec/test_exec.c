@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec_app.h"
 #include "itest.h"
 
 #define PYTHON "/usr/bin/python3"
@@ -35,35 +36,6 @@ static void expect(const char *text)
 {
 	if (!strstr(out, text))
 		fail_msg("\"%s\" is not in the output:\n%s", text, out);
-}
-
-/*
- * itest_capture() of `ampsim exec ... -- PROGRAM ...`; with AMP_EXEC_VALGRIND set (the
- * memcheck/exec/programs test), the C programs (*_app) run under valgrind memcheck, the shim
- * inside them checked too: any error or definite leak fails them (exit 99).
- */
-static int capture_app(const char *const *argv, char *buf, size_t len)
-{
-	const char *vg = getenv("AMP_EXEC_VALGRIND");
-	const char *v[64];
-	size_t n = 0, i = 0;
-	for (; argv[i] && n < 40; i++) {
-		v[n++] = argv[i];
-		size_t pl = argv[i + 1] ? strlen(argv[i + 1]) : 0;
-		if (vg && !strcmp(argv[i], "--") && pl > 4 &&
-		    !strcmp(argv[i + 1] + pl - 4, "_app")) {
-			static const char *const words[] = {"valgrind",
-							    "-q",
-							    "--error-exitcode=99",
-							    "--leak-check=full",
-							    "--errors-for-leak-kinds=definite",
-							    NULL};
-			for (size_t w = 0; words[w]; w++)
-				v[n++] = words[w];
-		}
-	}
-	v[n] = NULL;
-	return itest_capture(v, buf, len);
 }
 
 /* cat, echo > and stty -F on /dev/ttyRPMSG0: the tty sample echoes what it is sent. */
@@ -338,15 +310,15 @@ static void sysfs_state_stop_start_and_trace(void **state)
 	    "cat $S/state $S/name $S/firmware $S/recovery\n"
 	    "grep -c 'announced rpmsg-openamp-demo-channel' "
 	    "/sys/kernel/debug/remoteproc/remoteproc0/trace0\n"
+	    "echo other 2>/dev/null > $S/firmware || echo 'firmware busy: offline only'\n"
 	    "echo stop > $S/state && cat $S/state\n"
 	    "echo stop 2>/dev/null > $S/state || echo 'second stop refused'\n"
 	    "echo sideways 2>/dev/null > $S/state || echo 'sideways refused'\n"
-	    "echo firmware 2>/dev/null > $S/firmware || echo 'firmware is read-only'\n"
 	    "echo start > $S/state && cat $S/state | tr a-z A-Z\n"
 	    "echo start 2>/dev/null > $S/state || echo 'second start refused'\n";
 	assert_int_equal(exec_sh(&r, script), 0);
-	expect("running\nm4\necho\nenabled\n1\noffline\nsecond stop refused\n"
-	       "sideways refused\nfirmware is read-only\nRUNNING\nsecond start refused\n");
+	expect("running\nm4\necho\nenabled\n1\nfirmware busy: offline only\noffline\n"
+	       "second stop refused\nsideways refused\nRUNNING\nsecond start refused\n");
 	/* The daemon did stop and start it: the channel is back. */
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	assert_non_null(strstr(itest_ctl(&r, "status"), "state: running\n"));

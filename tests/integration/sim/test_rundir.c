@@ -115,6 +115,7 @@ static void the_users_files_survive_start_stop_kill_and_cleanup(void **state)
 	assert_user_files_intact(&r);
 	assert_false(is_socket(itest_run_path(&r, "control"))); /* its own entries: gone */
 	assert_int_not_equal(access(itest_run_path(&r, "ampsim.pid"), F_OK), 0);
+	assert_int_not_equal(access(itest_run_path(&r, "txfree"), F_OK), 0); /* the FIFO too */
 
 	/* A killed run leaves its sockets; the next run removes them, not the user's files. */
 	itest_run_start(&r, ECHO_FW, NULL);
@@ -122,6 +123,9 @@ static void the_users_files_survive_start_stop_kill_and_cleanup(void **state)
 	itest_run_stop(&r, SIGKILL);
 	assert_true(is_socket(itest_run_path(&r, "rpmsg0")));
 	assert_true(is_socket(itest_run_path(&r, "control")));
+	struct stat st;
+	assert_int_equal(lstat(itest_run_path(&r, "txfree"), &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
 	itest_run_start(&r, ECHO_FW, NULL);
 	int fd = connect_when_served(itest_run_path(&r, "rpmsg0"));
 	char buf[8];
@@ -138,6 +142,7 @@ static void the_users_files_survive_start_stop_kill_and_cleanup(void **state)
 	assert_false(is_socket(itest_run_path(&r, "rpmsg0")));
 	assert_false(is_socket(itest_run_path(&r, "control")));
 	assert_false(is_socket(itest_run_path(&r, "rpmsg_ctrl0")));
+	assert_int_not_equal(access(itest_run_path(&r, "txfree"), F_OK), 0);
 	assert_user_files_intact(&r);
 }
 

@@ -4,7 +4,8 @@
  * mailbox: this is what proves the core knows nothing of how a firmware runs. Covered: start
  * and the placed vdev, stop request then exit, stop timeout then kill, stop_now and free,
  * crash then recovery (and no_recovery), the platform's crash report, the watchdog, placement
- * and configuration errors, and the sources on the given (or thread-default) context.
+ * and configuration errors, the sources on the given (or thread-default) context, a
+ * firmware change (offline only) and the core dump.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include <elf.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <amp/rsc_parse.h>
@@ -658,6 +661,74 @@ static void null_context_is_the_thread_default(void **state)
 	fake_free(f);
 }
 
+/* firmware_store()'s core: offline only; a bad image leaves the current one; a good one is
+ * what the next start boots (its own entries: the fixture firmware has no watchdog). */
+static void set_firmware_offline_only(void **state)
+{
+	(void)state;
+	struct fake *f = running(false, 0);
+	GError *err = NULL;
+	assert_false(amp_rproc_set_firmware(f->rp, FIXTURE_FW, &err));
+	assert_true(g_error_matches(err, AMP_ERROR, AMP_EBUSY));
+	g_clear_error(&err);
+	amp_rproc_stop_now(f->rp);
+	assert_false(amp_rproc_set_firmware(f->rp, NOT_ELF, &err));
+	assert_true(g_error_matches(err, AMP_ERROR, AMP_ENOEXEC));
+	g_clear_error(&err);
+	assert_string_equal(amp_rproc_firmware(f->rp), CORE_FW);
+	g_autoptr(GString) d = g_string_new(NULL);
+	assert_true(amp_rproc_start(f->rp, &err)); /* the old image, watchdog and all */
+	amp_rproc_describe(f->rp, d);
+	assert_non_null(strstr(d->str, "watchdog:"));
+	amp_rproc_stop_now(f->rp);
+	assert_true(amp_rproc_set_firmware(f->rp, FIXTURE_FW, &err));
+	assert_string_equal(amp_rproc_firmware(f->rp), FIXTURE_FW);
+	assert_true(amp_rproc_start(f->rp, &err));
+	assert_string_equal(f->boot.firmware, FIXTURE_FW);
+	g_string_truncate(d, 0);
+	amp_rproc_describe(f->rp, d);
+	assert_null(strstr(d->str, "watchdog:"));
+	fake_free(f);
+}
+
+/* rproc_coredump(): ELF32 ET_CORE, one PT_LOAD per region the core uses (not OTHER) at its
+ * device address with its bytes; a write error is reported. */
+static void coredump_of_the_regions(void **state)
+{
+	(void)state;
+	struct fake *f = running(false, 0);
+	memcpy(va(f, 0x10008000, 6), "marker", 6);
+	FILE *tmp = tmpfile();
+	GError *err = NULL;
+	assert_true(amp_rproc_coredump(f->rp, fileno(tmp), &err));
+	static uint8_t dump[0x20000];
+	rewind(tmp);
+	size_t len = fread(dump, 1, sizeof(dump), tmp);
+	fclose(tmp);
+	const Elf32_Ehdr *eh = (const void *)dump;
+	assert_memory_equal(eh->e_ident, ELFMAG, SELFMAG);
+	assert_int_equal(eh->e_ident[EI_CLASS], ELFCLASS32);
+	assert_int_equal(eh->e_type, ET_CORE);
+	assert_int_equal(eh->e_machine, EM_ARM);
+	assert_int_equal(eh->e_phnum, 4);
+	size_t end = sizeof(*eh) + 4 * sizeof(Elf32_Phdr);
+	for (unsigned i = 0; i < 4; i++) {
+		const Elf32_Phdr *ph = (const void *)(dump + eh->e_phoff + i * sizeof(*ph));
+		assert_int_equal(ph->p_type, PT_LOAD);
+		assert_int_equal(ph->p_vaddr, f->mem[i].da);
+		assert_int_equal(ph->p_filesz, f->mem[i].size);
+		assert_int_equal(ph->p_offset, end);
+		assert_memory_equal(dump + ph->p_offset, f->buf[i], f->mem[i].size);
+		end += ph->p_filesz;
+	}
+	assert_int_equal(len, end);
+	assert_memory_equal(dump + sizeof(*eh) + 4 * sizeof(Elf32_Phdr) + 0x8000, "marker", 6);
+	assert_false(amp_rproc_coredump(f->rp, -1, &err));
+	assert_non_null(strstr(err->message, "cannot write the firmware's core dump"));
+	g_clear_error(&err);
+	fake_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +749,8 @@ int main(void)
 	    cmocka_unit_test(placement_errors),
 	    cmocka_unit_test(vrings_allocated_in_a_pool),
 	    cmocka_unit_test(null_context_is_the_thread_default),
+	    cmocka_unit_test(set_firmware_offline_only),
+	    cmocka_unit_test(coredump_of_the_regions),
 	};
 	return cmocka_run_group_tests_name("rproc/core", tests, NULL, NULL);
 }

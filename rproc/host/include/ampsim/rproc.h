@@ -264,6 +264,27 @@ void amp_rproc_set_status(struct amp_rproc *rp, uint8_t status);
 /** Write the negotiated features (gfeatures) into the loaded table. */
 void amp_rproc_set_gfeatures(struct amp_rproc *rp, uint32_t features);
 
+/** The firmware file the next start boots (amp_rproc_cfg.firmware, or the last set). */
+const char *amp_rproc_firmware(const struct amp_rproc *rp);
+
+/**
+ * Boot @p path from now on (Linux's firmware attribute, rproc_set_firmware(); the image is
+ * read here, as rproc_boot() reads it, so a bad file is refused now and the current one
+ * kept). Offline only.
+ * @retval FALSE, err AMP_EBUSY  not offline (Linux: "can't change firmware while running")
+ * @retval FALSE, err other      as amp_rproc_new() for a bad file; nothing changed
+ */
+gboolean amp_rproc_set_firmware(struct amp_rproc *rp, const char *path, GError **err);
+
+/**
+ * Write a core dump of the coprocessor's memory to @p fd, as Linux's rproc_coredump() does
+ * for an ELF32 firmware: an ELF32 little-endian ET_CORE file (EM_ARM, the Cortex-M4), one
+ * PT_LOAD segment per memory region the core uses (RAM, vrings, buffers; not
+ * AMP_RPROC_MEM_OTHER) at its device address, holding the region's bytes as they are now.
+ * FALSE with @p err (AMP_ERROR, from errno) if writing fails.
+ */
+gboolean amp_rproc_coredump(const struct amp_rproc *rp, int fd, GError **err);
+
 /**
  * Append the firmware's trace buffer (RSC_TRACE) to @p out, like debugfs trace0: readable
  * while it runs and after a crash. Returns FALSE if the firmware declares no trace buffer.
