@@ -128,9 +128,9 @@ static void fw_channels(struct shim_bus_snap *s)
 	char *save = NULL;
 	if (shim_ctl("endpoints", list, LIST_MAX) == 1)
 		for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			char n[33], path[4096];
+			char n[32], path[4096]; /* an RPMsg name: at most 31 bytes and its NUL */
 			unsigned fw, host, minor;
-			if (sscanf(l, "%32s firmware 0x%x host 0x%x %4095s", n, &fw, &host, path) !=
+			if (sscanf(l, "%31s firmware 0x%x host 0x%x %4095s", n, &fw, &host, path) !=
 				4 ||
 			    strstr(l, " a connection on ") || !sane_name(n))
 				continue;
