@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 num='[0-9.]+'
 for b in 512 1024 2048 4096 8192 16384 32768; do
 	printf '%s\n' "$out" |
-		grep -Eq "^ +$b( +$num){8} +($num|-)$" || fail "no row for block $b"
+		grep -Eq "^ +$b( +$num){7} +${num}x +$num +($num|-)$" || fail "no row for block $b"
 done
 for p in frame tty sdb; do
 	printf '%s\n' "$out" | grep -Eq "^  $p +[1-9][0-9]*( +$num){5}$" ||
@@ -33,7 +33,7 @@ d = json.load(sys.stdin)
 assert [b["block"] for b in d["blocks"]] == [512, 1024, 2048, 4096, 8192, 16384, 32768], d
 for b in d["blocks"]:
     assert all(b[p + "_ms"] > 0 and b[p + "_mb_s"] > 0 for p in ("frame", "tty", "sdb")), b
-    assert b["floor_ms"] > 0, b
+    assert b["floor_ms"] > 0 and b["frame_x_floor"] > 0, b
 for p in ("frame", "tty", "sdb"):
     i = d["irqs"][p]
     assert i["msgs"] > 0 and i["doorbells_per_msg"] > 0 and i["m4_irqs_per_mb"] > 0, i
@@ -42,7 +42,7 @@ for p in ("frame", "tty", "sdb"):
         assert l["p99"] >= l["p90"] >= l["p50"] > 0 and l["msg_s"] > 0, (p, m, l)
 assert d["latency_us"]["floor"]["blocking"]["p50"] > 0, d'
 csv=$("$ampsim" bench --quick --csv)
-rows=$(printf '%s\n' "$csv" | grep -Ec '^[0-9]+(,[0-9.]+){8},[0-9.]*$' || true)
+rows=$(printf '%s\n' "$csv" | grep -Ec '^[0-9]+(,[0-9.]+){9},[0-9.]*$' || true)
 [ "$rows" -eq 7 ] || fail "--csv printed $rows block rows, not 7"
 rows=$(printf '%s\n' "$csv" | grep -Ec '^(frame|tty|sdb),[0-9]+,[0-9]+(,[0-9.]+){5}$' || true)
 [ "$rows" -eq 3 ] || fail "--csv printed $rows doorbell/IRQ rows, not 3"

@@ -34,20 +34,27 @@ static double per_mb(uint64_t irqs, uint64_t bytes)
 	return bytes ? (double)irqs / ((double)bytes / 1e6) : 0;
 }
 
+/* The frame path against its floor: the same datagrams without the simulator. */
+static double ratio(const struct bench_results *r, unsigned i)
+{
+	return r->ms[BENCH_FLOOR][i] > 0 ? r->ms[BENCH_FRAME][i] / r->ms[BENCH_FLOOR][i] : 0;
+}
+
 static void table_blocks(FILE *out, const struct bench_results *r)
 {
-	fprintf(out, "%7s %9s %8s %9s %8s %9s %8s %9s %10s %11s\n", "block", "frame ms", "MB/s",
-		"tty ms", "MB/s", "sdb ms", "MB/s", "floor ms", "article nl", "article tty");
+	fprintf(out, "%7s %9s %8s %9s %8s %9s %8s %9s %7s %10s %11s\n", "block", "frame ms", "MB/s",
+		"tty ms", "MB/s", "sdb ms", "MB/s", "floor ms", "x floor", "article nl",
+		"article tty");
 	for (unsigned i = 0; i < BENCH_NBLOCKS; i++) {
 		uint32_t b = bench_block_sizes[i];
 		char tty[16] = "-";
 		if (bench_article_tty_ms[i] > 0)
 			snprintf(tty, sizeof(tty), "%.2f", bench_article_tty_ms[i]);
-		fprintf(out, "%7u %9.3f %8.2f %9.3f %8.2f %9.3f %8.2f %9.3f %10.2f %11s\n", b,
-			r->ms[BENCH_FRAME][i], bench_mb_per_s(b, r->ms[BENCH_FRAME][i]),
+		fprintf(out, "%7u %9.3f %8.2f %9.3f %8.2f %9.3f %8.2f %9.3f %6.2fx %10.2f %11s\n",
+			b, r->ms[BENCH_FRAME][i], bench_mb_per_s(b, r->ms[BENCH_FRAME][i]),
 			r->ms[BENCH_TTY][i], bench_mb_per_s(b, r->ms[BENCH_TTY][i]),
 			r->ms[BENCH_SDB][i], bench_mb_per_s(b, r->ms[BENCH_SDB][i]),
-			r->ms[BENCH_FLOOR][i], bench_article_netlink_ms[i], tty);
+			r->ms[BENCH_FLOOR][i], ratio(r, i), bench_article_netlink_ms[i], tty);
 	}
 }
 
@@ -115,9 +122,9 @@ static void json_blocks(FILE *out, const struct bench_results *r)
 			fprintf(out, ", \"%s_ms\": %.4f, \"%s_mb_s\": %.3f", bench_path_names[p],
 				r->ms[p][i], bench_path_names[p], bench_mb_per_s(b, r->ms[p][i]));
 		fprintf(out,
-			", \"floor_ms\": %.4f, \"article_netlink_ms\": %.2f, \"article_tty_ms\": "
-			"%s}",
-			r->ms[BENCH_FLOOR][i], bench_article_netlink_ms[i], tty);
+			", \"floor_ms\": %.4f, \"frame_x_floor\": %.3f, \"article_netlink_ms\": "
+			"%.2f, \"article_tty_ms\": %s}",
+			r->ms[BENCH_FLOOR][i], ratio(r, i), bench_article_netlink_ms[i], tty);
 	}
 }
 
@@ -170,13 +177,14 @@ void bench_print_json(FILE *out, const struct bench_results *r)
 void bench_print_csv(FILE *out, const struct bench_results *r)
 {
 	fprintf(out, "block,frame_ms,frame_mb_s,tty_ms,tty_mb_s,sdb_ms,sdb_mb_s,floor_ms,"
-		     "article_netlink_ms,article_tty_ms\n");
+		     "frame_x_floor,article_netlink_ms,article_tty_ms\n");
 	for (unsigned i = 0; i < BENCH_NBLOCKS; i++) {
 		uint32_t b = bench_block_sizes[i];
 		fprintf(out, "%u", b);
 		for (unsigned p = 0; p < BENCH_FLOOR; p++)
 			fprintf(out, ",%.4f,%.3f", r->ms[p][i], bench_mb_per_s(b, r->ms[p][i]));
-		fprintf(out, ",%.4f,%.2f,", r->ms[BENCH_FLOOR][i], bench_article_netlink_ms[i]);
+		fprintf(out, ",%.4f,%.3f,%.2f,", r->ms[BENCH_FLOOR][i], ratio(r, i),
+			bench_article_netlink_ms[i]);
 		if (bench_article_tty_ms[i] > 0) /* empty: the article has none for this size */
 			fprintf(out, "%.2f", bench_article_tty_ms[i]);
 		fprintf(out, "\n");
