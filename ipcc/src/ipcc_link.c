@@ -509,3 +509,34 @@ void amp_ipcc_link_interrupt(struct amp_ipcc_link *l)
 	atomic_store(&l->stop, true);
 	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
 }
+
+bool amp_ipcc_link_pending(struct amp_ipcc_link *l)
+{
+	return l && l->m.sh && pending(l) != 0;
+}
+
+void amp_ipcc_link_set_asleep(struct amp_ipcc_link *l, bool asleep)
+{
+	if (l && l->asleep)
+		atomic_store(&l->asleep[l->proc], asleep ? 1u : 0u);
+}
+
+bool amp_ipcc_link_peer_awake(const struct amp_ipcc_link *l)
+{
+	return l && l->asleep && atomic_load(&l->asleep[l->peer]) == 0;
+}
+
+uint32_t amp_ipcc_link_tx_busy(struct amp_ipcc_link *l)
+{
+	if (!l || !l->m.sh)
+		return 0;
+	return ~amp_ipcc_tx_free(&l->m, l->proc) & l->m.chan_mask;
+}
+
+uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l)
+{
+	uint64_t n = 0;
+	for (uint32_t ch = 0; l && ch < AMP_IPCC_MAX_CHAN; ch++)
+		n += atomic_load(&l->chan[ch].kicks);
+	return n;
+}
