@@ -20,7 +20,7 @@ for p in frame tty sdb; do
 	printf '%s\n' "$out" | grep -Eq "^  $p +[1-9][0-9]*( +$num){5}$" ||
 		fail "no doorbell/IRQ row for $p (or no message counted)"
 	for m in blocking adaptive; do
-		printf '%s\n' "$out" | grep -Eq "^  $p, $m( +$num){4}$" ||
+		printf '%s\n' "$out" | grep -Eq "^  $p, firmware $m( +$num){4}$" ||
 			fail "no round-trip row for $p, $m"
 	done
 done

@@ -17,7 +17,7 @@
 
 /* The paths a block can take; the floor is the protocol without the simulator. */
 enum bench_path { BENCH_FRAME, BENCH_TTY, BENCH_SDB, BENCH_FLOOR, BENCH_NPATHS };
-/* How both sides wait for interrupts (ampsim run --ipcc-mode). */
+/* How the firmware waits for interrupts (ampsim run --ipcc-mode). */
 enum bench_mode { BENCH_BLOCKING, BENCH_ADAPTIVE, BENCH_NMODES };
 
 extern const uint32_t bench_block_sizes[BENCH_NBLOCKS];

@@ -4,7 +4,7 @@
  *
  * It starts `ampsim run` four times in private run directories: the bench sample (which
  * announces rpmsg-netlink, bound to a frame socket, and rpmsg-tty, bound to a pty) and the
- * sdb sample, each with both sides blocking and adaptive (--ipcc-mode). It sends blocks
+ * sdb sample, each with the firmware blocking and adaptive (--ipcc-mode). It sends blocks
  * of 512 ... 32768 bytes on the frame, tty and sdb paths and on the floor (the same
  * protocol answered by a local process over a SOCK_SEQPACKET socketpair), in interleaved
  * rounds, reads the runs' IPCC counters around each path's blocks, then times one-message
@@ -240,7 +240,7 @@ static GOptionContext *options(gboolean *quick, gboolean *json, gboolean *csv, c
 	GOptionContext *ctx = g_option_context_new(NULL);
 	g_option_context_set_summary(
 	    ctx,
-	    "Boot the bench and sdb samples under 'ampsim run' (both sides blocking and\n"
+	    "Boot the bench and sdb samples under 'ampsim run' (firmware blocking and\n"
 	    "adaptive) and time the seed benchmark's blocks (512 ... 32768 bytes, answered\n"
 	    "with the count) on the frame socket, the tty and rpmsg-sdb, with the floor (the\n"
 	    "same protocol over a socketpair) in the same run and the article's board figures\n"

@@ -84,7 +84,7 @@ static void table_latency(FILE *out, const struct bench_results *r)
 				continue;
 			const struct bench_lat *l = &r->lat[p][m];
 			char name[64];
-			snprintf(name, sizeof(name), "%s, %s", bench_path_names[p],
+			snprintf(name, sizeof(name), "%s, firmware %s", bench_path_names[p],
 				 bench_mode_names[m]);
 			if (p == BENCH_FLOOR)
 				snprintf(name, sizeof(name), "floor (socketpair, local process)");
@@ -98,8 +98,8 @@ void bench_print_table(FILE *out, const struct bench_results *r, const char *fw,
 	fprintf(
 	    out,
 	    "ampsim bench: the seed benchmark (bench protocol, blocks answered with the count)\n"
-	    "firmware %s and %s; wait modes on both sides (ampsim run --ipcc-mode);\n"
-	    "ms per block, medians of %u round(s), blocking: frame socket (/dev/rpmsgN), "
+	    "firmware %s and %s, host blocking;\n"
+	    "ms per block, medians of %u round(s), firmware blocking: frame socket (/dev/rpmsgN), "
 	    "tty (/dev/ttyRPMSGN),\n"
 	    "rpmsg-sdb (one shared buffer, answered with its CRC-32); floor: the protocol "
 	    "over a socketpair;\n"

@@ -109,7 +109,7 @@ static void plot_blocks(FILE *f, const struct bench_results *r)
 	struct yaxis a = y_range(all, 6 * BENCH_NBLOCKS, 0);
 	fprintf(f,
 		"<text x='%d' y='28' font-size='16' font-weight='bold'>ms per block vs block "
-		"size (blocking, medians of %u round%s)</text>\n",
+		"size (firmware blocking, medians of %u round%s)</text>\n",
 		L, r->rounds, r->rounds == 1 ? "" : "s");
 	y_grid(f, &a, "ms per block (log)");
 	for (unsigned i = 0; i < BENCH_NBLOCKS; i++)
@@ -141,7 +141,7 @@ static void plot_latency(FILE *f, const struct bench_results *r, int top)
 	struct yaxis a = y_range(all, groups * 3, top);
 	fprintf(f,
 		"<text x='%d' y='%d' font-size='16' font-weight='bold'>round trip, 8-byte "
-		"block: percentiles per path and wait mode (both sides)</text>\n",
+		"block: percentiles per path and firmware wait mode</text>\n",
 		L, top + 28);
 	y_grid(f, &a, "microseconds (log)");
 	groups = BENCH_NPATHS * BENCH_NMODES - 1; /* the floor has one mode */
