@@ -1,6 +1,7 @@
 /* GLib glue for the IPCC link; see ipcc_glib.h. */
 #include "ipcc_glib.h"
 
+#include <sched.h>
 #include <time.h>
 
 #include "fd_watch.h"
@@ -16,7 +17,8 @@ struct poll_src {
 	struct amp_ipcc_link *link;
 	uint64_t avg_ns;  /* running average of the polls that found an interrupt */
 	uint64_t kicks;	  /* our notifications as of the last wait */
-	unsigned backoff; /* waits left to block without polling (contention) */
+	unsigned backoff; /* waits left to block without polling */
+	unsigned misses;  /* the next backoff after a poll that found nothing: doubles */
 };
 
 static gboolean on_readable(gint fd, GIOCondition cond, gpointer data)
@@ -66,6 +68,7 @@ static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive)
 		if (amp_ipcc_link_pending(l)) {
 			l->stats.poll_hits++;
 			p->avg_ns = (p->avg_ns * 7 + (now_ns() - t0)) / 8;
+			p->misses = 0;
 			return true;
 		}
 		if ((i & 63u) != 0) {
@@ -78,9 +81,17 @@ static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive)
 			p->backoff = BACKOFF_WAITS;
 			return false;
 		}
-		if (t - t0 >= budget || (adaptive && !peer_running(l)))
+		if (t - t0 >= budget || (adaptive && !peer_running(l))) {
+			/* Polling that does not pay is given up for longer each time. */
+			p->backoff = p->misses;
+			p->misses = p->misses ? MIN(2 * p->misses, BACKOFF_WAITS) : 1;
 			return false;
-		last = t;
+		}
+		/* Let a thread waiting for this CPU run (the peer's, whose answer we poll for):
+		 * without contention this returns at once. */
+		if (adaptive)
+			sched_yield();
+		last = now_ns();
 	}
 }
 

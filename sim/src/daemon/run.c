@@ -43,7 +43,7 @@ struct run_opts {
 	int gdb_port;
 	char *wrap;
 	char *ipcc_mode;
-	char *host_ipcc_mode; /* --host-ipcc-mode; NULL: as --ipcc-mode */
+	char *host_ipcc_mode; /* --host-ipcc-mode; NULL: blocking */
 	gboolean sanitize_buffers;
 	gboolean step; /* --step: hold every vring doorbell until 'ctl step' */
 	gboolean verbose;
@@ -524,13 +524,13 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "or --wrap 'strace -f'",
 	     "CMD"},
 	    {"ipcc-mode", 0, 0, G_OPTION_ARG_STRING, &o->ipcc_mode,
-	     "How both sides wait for interrupts: blocking (default), adaptive (poll briefly "
-	     "before sleeping; docs/ipcc.md, docs/performance.md) or spin (never sleep, a CPU "
-	     "each: for measurement)",
+	     "How the firmware waits for interrupts: blocking (default), adaptive (polls "
+	     "briefly before sleeping; docs/ipcc.md) or spin (never sleeps, takes a CPU: for "
+	     "measurement)",
 	     "MODE"},
 	    {"host-ipcc-mode", 0, 0, G_OPTION_ARG_STRING, &o->host_ipcc_mode,
-	     "How the host side waits, if not as --ipcc-mode says (e.g. --ipcc-mode adaptive "
-	     "--host-ipcc-mode blocking: only the firmware polls)",
+	     "How this side (the host's loop) waits: blocking (default), adaptive (polls while "
+	     "the firmware runs, bounded; docs/performance.md) or spin (for measurement)",
 	     "MODE"},
 	    {"faults", 0, 0, G_OPTION_ARG_STRING, &o->faults,
 	     "Load a fault plan: rules (e.g. 'kick:ch1:fw->linux drop p=0.01; fw crash "
@@ -670,7 +670,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 			.sanitize_buffers = o->sanitize_buffers},
 	    .ops = &host_ops,
 	    .priv = d,
-	    .ipcc_mode = o->host_ipcc_mode ? o->host_ipcc_mode : o->ipcc_mode,
+	    .ipcc_mode = o->host_ipcc_mode,
 	};
 	d->host = amp_host_new(&hc, &err);
 	if (!d->host) {
