@@ -21,6 +21,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <zlib.h>
 
 #include "../daemon/ctl.h"
 #include "bench.h"
@@ -230,21 +231,41 @@ static bool send_stream_block(int fd, uint32_t size, bool stream)
 	return read_answer(fd, size, false);
 }
 
+/* The CRC-32 the firmware must report for @p size bytes of the buffer's constant fill,
+ * computed once per size (outside the timing). */
+static uint32_t expected_crc(const struct bench_target *t, uint32_t size)
+{
+	static uint32_t sizes[16], crcs[16];
+	static unsigned n;
+	for (unsigned i = 0; i < n; i++)
+		if (sizes[i] == size)
+			return crcs[i];
+	uint32_t crc = (uint32_t)crc32(0L, t->buf.data, size);
+	if (n < 16)
+		sizes[n] = size, crcs[n++] = crc;
+	return crc;
+}
+
 /* rpmsg-sdb: the firmware reads the buffer and answers with its CRC-32 (docs/sdb.md). */
-static bool send_sdb_block(struct bench_target *t, uint32_t size)
+static bool send_sdb_block(struct bench_target *t, uint32_t size, uint32_t want)
 {
 	uint64_t consumed = 0;
-	uint32_t crc;
-	return size <= SDB_BUF && amp_sdb_submit(t->sdb, t->buf.idx, size) == 0 &&
+	uint32_t crc = ~want;
+	return amp_sdb_submit(t->sdb, t->buf.idx, size) == 0 &&
 	       amp_sdb_wait(t->sdb, &t->buf, WAIT_MS) == 0 &&
-	       amp_sdb_get_data_size(t->sdb, t->buf.idx, &consumed, &crc) == 0 && consumed == size;
+	       amp_sdb_get_data_size(t->sdb, t->buf.idx, &consumed, &crc) == 0 &&
+	       consumed == size && crc == want;
 }
 
 double bench_block(struct bench_target *t, uint32_t size)
 {
+	bool sdb = t->path == BENCH_SDB;
+	if (sdb && size > SDB_BUF)
+		return -1;
+	uint32_t want = sdb ? expected_crc(t, size) : 0;
 	double t0 = bench_now_s();
-	bool ok = t->path == BENCH_SDB ? send_sdb_block(t, size)
-				       : send_stream_block(t->fd, size, t->path == BENCH_TTY);
+	bool ok = sdb ? send_sdb_block(t, size, want)
+		      : send_stream_block(t->fd, size, t->path == BENCH_TTY);
 	return ok ? (bench_now_s() - t0) * 1e3 : -1;
 }
 
