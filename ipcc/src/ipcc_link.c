@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -367,16 +368,25 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 }
 
 /* ADAPTIVE: poll for poll_ns, then publish "asleep" and sleep on the eventfd. */
+#define ADAPTIVE_PREEMPT_NS 50000u /* a gap this long between two looks: preempted */
+
 static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 {
 	uint64_t spin_end = now_ns() + l->cfg.poll_ns;
 	int r;
 
+	uint64_t last = now_ns();
 	for (unsigned i = 1;; i++) {
 		if (woken(l))
 			return 1;
-		if ((i & 63u) == 0 && now_ns() >= spin_end)
-			break;
+		if ((i & 63u) == 0) {
+			uint64_t t = now_ns();
+			/* Out of budget, or preempted (the CPUs are busy): sleep instead. */
+			if (t >= spin_end || t - last > ADAPTIVE_PREEMPT_NS)
+				break;
+			sched_yield(); /* a thread of ours waiting for this CPU runs first */
+			last = now_ns();
+		}
 		cpu_relax();
 	}
 	/* Publish that we sleep, then look again: a sender that set its flag before our
