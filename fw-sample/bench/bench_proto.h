@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #define BENCH_SERVICE "rpmsg-netlink" /* the benchmark's channel name */
+#define BENCH_TTY_SERVICE "rpmsg-tty" /* the same protocol on the tty path */
 #define BENCH_PREAMBLE 0xABCDu	      /* article's form: u16 at offset 0 of a block */
 #define BENCH_HDR_SIZE 6u	      /* article's form: preamble, length, crc16 */
 #define BENCH_MAGIC32 0x48434E42u     /* 32-bit form: the bytes "BNCH" */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -367,16 +368,25 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 }
 
 /* ADAPTIVE: poll for poll_ns, then publish "asleep" and sleep on the eventfd. */
+#define ADAPTIVE_PREEMPT_NS 50000u /* a gap this long between two looks: preempted */
+
 static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 {
 	uint64_t spin_end = now_ns() + l->cfg.poll_ns;
 	int r;
 
+	uint64_t last = now_ns();
 	for (unsigned i = 1;; i++) {
 		if (woken(l))
 			return 1;
-		if ((i & 63u) == 0 && now_ns() >= spin_end)
-			break;
+		if ((i & 63u) == 0) {
+			uint64_t t = now_ns();
+			/* Out of budget, or preempted (the CPUs are busy): sleep instead. */
+			if (t >= spin_end || t - last > ADAPTIVE_PREEMPT_NS)
+				break;
+			sched_yield(); /* a thread of ours waiting for this CPU runs first */
+			last = now_ns();
+		}
 		cpu_relax();
 	}
 	/* Publish that we sleep, then look again: a sender that set its flag before our
@@ -508,4 +518,35 @@ void amp_ipcc_link_interrupt(struct amp_ipcc_link *l)
 		return;
 	atomic_store(&l->stop, true);
 	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+}
+
+bool amp_ipcc_link_pending(struct amp_ipcc_link *l)
+{
+	return l && l->m.sh && pending(l) != 0;
+}
+
+void amp_ipcc_link_set_asleep(struct amp_ipcc_link *l, bool asleep)
+{
+	if (l && l->asleep)
+		atomic_store(&l->asleep[l->proc], asleep ? 1u : 0u);
+}
+
+bool amp_ipcc_link_peer_awake(const struct amp_ipcc_link *l)
+{
+	return l && l->asleep && atomic_load(&l->asleep[l->peer]) == 0;
+}
+
+uint32_t amp_ipcc_link_tx_busy(struct amp_ipcc_link *l)
+{
+	if (!l || !l->m.sh)
+		return 0;
+	return ~amp_ipcc_tx_free(&l->m, l->proc) & l->m.chan_mask;
+}
+
+uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l)
+{
+	uint64_t n = 0;
+	for (uint32_t ch = 0; l && ch < AMP_IPCC_MAX_CHAN; ch++)
+		n += atomic_load(&l->chan[ch].kicks);
+	return n;
 }

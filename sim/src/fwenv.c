@@ -101,13 +101,14 @@ int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *
 	return AMP_OK;
 }
 
-/* The values the ABI allows; spin is for measurements only and never crosses exec. */
+/* The values the ABI allows; spin is for measurements only (it takes a CPU for ever). */
 static const struct {
 	const char *name;
 	enum amp_ipcc_wait mode;
 } ipcc_modes[] = {
     {"blocking", AMP_IPCC_WAIT_BLOCK},
     {"adaptive", AMP_IPCC_WAIT_ADAPTIVE},
+    {"spin", AMP_IPCC_WAIT_SPIN},
 };
 
 int amp_fwenv_ipcc_mode_parse(const char *value, enum amp_ipcc_wait *mode, char *why,
@@ -125,7 +126,7 @@ int amp_fwenv_ipcc_mode_parse(const char *value, enum amp_ipcc_wait *mode, char 
 			return AMP_OK;
 		}
 	}
-	return fail(why, why_len, AMP_EINVAL, "%s=%s: must be blocking or adaptive",
+	return fail(why, why_len, AMP_EINVAL, "%s=%s: must be blocking, adaptive or spin",
 		    AMP_FWENV_IPCC_MODE, value);
 }
 

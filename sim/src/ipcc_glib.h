@@ -14,8 +14,16 @@ G_BEGIN_DECLS
 
 /**
  * Attach a watch of @p link's RX eventfd to @p ctx (NULL: the caller's thread-default
- * context, as g_main_context_ref_thread_default() gives it). The link must use
- * AMP_IPCC_WAIT_BLOCK (its asleep word stays set, so every raise writes the fd).
+ * context, as g_main_context_ref_thread_default() gives it), in the link's mode:
+ *   BLOCK     the loop sleeps in poll(); every raise writes the fd (asleep stays set);
+ *   ADAPTIVE  before the loop sleeps, poll the registers while the peer publishes that it
+ *             is awake, for at most 4 times the polls that found an interrupt (at most
+ *             cfg.poll_ns); a preemption during a poll (the CPUs are busy) stops it and
+ *             the next 256 waits block. Otherwise publish asleep and sleep as BLOCK. With a
+ *             BLOCK peer (always asleep) this never polls: it is BLOCK;
+ *   SPIN      the loop never sleeps: it polls the registers 20 us at a time, then polls
+ *             its other fds without waiting (for measurement: it takes a CPU).
+ * Counted in link->stats (polls, poll_hits, preempted).
  *
  * @return the attached source, owned by the caller: g_source_destroy() then
  *         g_source_unref() it before the link goes away

@@ -1,24 +1,63 @@
 #!/bin/sh
 # ctest bench/ampsim-bench-quick: `ampsim bench --quick` completes and prints every row (the
-# seven block sizes and both round-trip rows), and --json / --csv are well formed. Figures
-# are not asserted: they depend on the machine's load.
+# seven block sizes with the frame, tty and sdb paths, the doorbell and IRQ rows, the
+# round-trip rows per path and wait mode), --json / --csv are complete and --svg FILE
+# draws both plots. Figures are not asserted: they depend on the machine's load; only that
+# each path moved its blocks and the IPCC counters were read.
 set -eu
 ampsim=$1
-out=$("$ampsim" bench --quick)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$("$ampsim" bench --quick --svg "$tmp/bench.svg")
 printf '%s\n' "$out"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+num='[0-9.]+'
 for b in 512 1024 2048 4096 8192 16384 32768; do
-	printf '%s\n' "$out" | grep -Eq "^ +$b +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9.]+ " ||
-		{ echo "FAIL: no row for block $b" >&2; exit 1; }
+	printf '%s\n' "$out" |
+		grep -Eq "^ +$b( +$num){7} +${num}x +$num +($num|-)$" || fail "no row for block $b"
 done
-printf '%s\n' "$out" | grep -Eq '^  frame socket, blocking +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+$' ||
-	{ echo "FAIL: no frame round-trip row" >&2; exit 1; }
-printf '%s\n' "$out" | grep -Eq '^  floor \(socketpair' || { echo "FAIL: no floor row" >&2; exit 1; }
+for p in frame tty sdb; do
+	printf '%s\n' "$out" | grep -Eq "^  $p +[1-9][0-9]*( +$num){5}$" ||
+		fail "no doorbell/IRQ row for $p (or no message counted)"
+	for m in blocking adaptive; do
+		printf '%s\n' "$out" | grep -Eq "^  $p, firmware $m( +$num){4}$" ||
+			fail "no round-trip row for $p, $m"
+	done
+done
+printf '%s\n' "$out" | grep -Eq '^  ST wiki, board .* 2000 +2000$' || fail "no ST wiki row"
+printf '%s\n' "$out" | grep -Eq "^  floor \(socketpair, local process\)( +$num){4}$" ||
+	fail "no floor row"
 "$ampsim" bench --quick --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 assert [b["block"] for b in d["blocks"]] == [512, 1024, 2048, 4096, 8192, 16384, 32768], d
-assert all(b["frame_ms"] > 0 and b["floor_ms"] > 0 for b in d["blocks"]), d
-assert d["latency_us"]["frame"]["p99"] >= d["latency_us"]["frame"]["p50"] > 0, d'
-rows=$("$ampsim" bench --quick --csv | grep -Ec '^[0-9]+,[0-9.]+,')
-[ "$rows" -eq 7 ] || { echo "FAIL: --csv printed $rows block rows, not 7" >&2; exit 1; }
-echo "ampsim bench --quick: every row printed"
+for b in d["blocks"]:
+    assert all(b[p + "_ms"] > 0 and b[p + "_mb_s"] > 0 for p in ("frame", "tty", "sdb")), b
+    assert b["floor_ms"] > 0 and b["frame_x_floor"] > 0, b
+for p in ("frame", "tty", "sdb"):
+    i = d["irqs"][p]
+    assert i["msgs"] > 0 and i["doorbells_per_msg"] > 0 and i["m4_irqs_per_mb"] > 0, i
+    for m in ("blocking", "adaptive"):
+        l = d["latency_us"][p][m]
+        assert l["p99"] >= l["p90"] >= l["p50"] > 0 and l["msg_s"] > 0, (p, m, l)
+assert d["latency_us"]["floor"]["blocking"]["p50"] > 0, d'
+csv=$("$ampsim" bench --quick --csv)
+rows=$(printf '%s\n' "$csv" | grep -Ec '^[0-9]+(,[0-9.]+){9},[0-9.]*$' || true)
+[ "$rows" -eq 7 ] || fail "--csv printed $rows block rows, not 7"
+rows=$(printf '%s\n' "$csv" | grep -Ec '^(frame|tty|sdb),[0-9]+,[0-9]+(,[0-9.]+){5}$' || true)
+[ "$rows" -eq 3 ] || fail "--csv printed $rows doorbell/IRQ rows, not 3"
+rows=$(printf '%s\n' "$csv" | grep -Ec '^(frame|tty|sdb|floor),(blocking|adaptive)(,[0-9.]+){4}$' || true)
+[ "$rows" -eq 7 ] || fail "--csv printed $rows round-trip rows, not 7"
+python3 - "$tmp/bench.svg" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse(sys.argv[1]).getroot()
+lines = root.findall(ns + "polyline")
+assert len(lines) == 6, "%d series in the block plot, not 6" % len(lines)
+assert all(len(l.get("points").split()) >= 4 for l in lines), "a series with too few points"
+bars = [r for r in root.findall(ns + "rect") if r.get("fill", "").startswith("#") and r.get("fill") != "#fff"]
+assert len(bars) == 21, "%d percentile bars, not 7 groups of 3" % len(bars)
+PY
+err=$("$ampsim" bench --quick --svg "$tmp/no/such/dir/x.svg" 2>&1 >/dev/null) && fail "--svg into a missing directory succeeded"
+printf '%s\n' "$err" | grep -q "cannot write $tmp/no/such/dir/x.svg" || fail "unclear --svg error: $err"
+echo "ampsim bench --quick: every row printed, JSON, CSV and SVG complete"

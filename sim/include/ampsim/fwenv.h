@@ -85,20 +85,21 @@ int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *
 		   size_t why_len);
 
 /**
- * Parse an IPCC wait mode as AMPSIM_IPCC_MODE carries it: "blocking" or "adaptive".
+ * Parse an IPCC wait mode as AMPSIM_IPCC_MODE carries it: "blocking", "adaptive" or "spin"
+ * (for measurement: it never sleeps).
  * Both sides use it: `ampsim run --ipcc-mode` before it passes the value on, the firmware
  * when it reads its environment.
  *
  * @param value  the text; NULL (the variable is not set) means blocking
  * @param mode   out: the mode
- * @param why    out (may be NULL): "AMPSIM_IPCC_MODE=x: must be blocking or adaptive"
+ * @param why    out (may be NULL): "AMPSIM_IPCC_MODE=x: must be blocking, adaptive or spin"
  * @retval AMP_OK
- * @retval AMP_EINVAL  not one of the two values
+ * @retval AMP_EINVAL  not one of the three values
  */
 int amp_fwenv_ipcc_mode_parse(const char *value, enum amp_ipcc_wait *mode, char *why,
 			      size_t why_len);
 
-/** The AMPSIM_IPCC_MODE value for @p mode, or NULL if the ABI cannot carry it (spin). */
+/** The AMPSIM_IPCC_MODE value for @p mode, or NULL if it is none of the three. */
 const char *amp_fwenv_ipcc_mode_name(enum amp_ipcc_wait mode);
 
 #ifdef __cplusplus

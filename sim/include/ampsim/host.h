@@ -100,6 +100,13 @@ struct amp_host_cfg {
 	GMainContext *context;
 	const struct amp_host_ops *ops;
 	void *priv;
+	/**
+	 * How the host's loop waits for the firmware's interrupts: "blocking" (NULL, the
+	 * default), "adaptive" (poll the registers briefly while the firmware publishes that
+	 * it is awake, bounded by the waits observed; docs/performance.md) or "spin" (never
+	 * sleep; for measurement). process.ipcc_mode is the firmware's.
+	 */
+	const char *ipcc_mode;
 };
 
 struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err);

@@ -43,6 +43,7 @@ struct run_opts {
 	int gdb_port;
 	char *wrap;
 	char *ipcc_mode;
+	char *host_ipcc_mode; /* --host-ipcc-mode; NULL: blocking */
 	gboolean sanitize_buffers;
 	gboolean step; /* --step: hold every vring doorbell until 'ctl step' */
 	gboolean verbose;
@@ -478,9 +479,12 @@ static int check_opts(const struct run_opts *o, int argc)
 		return 2;
 	}
 	enum amp_ipcc_wait mode;
-	if (amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) != AMP_OK) {
-		g_printerr("ampsim run: --ipcc-mode must be blocking or adaptive, not '%s'\n",
-			   o->ipcc_mode);
+	if (amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) != AMP_OK ||
+	    amp_fwenv_ipcc_mode_parse(o->host_ipcc_mode, &mode, NULL, 0) != AMP_OK) {
+		bool host = amp_fwenv_ipcc_mode_parse(o->ipcc_mode, &mode, NULL, 0) == AMP_OK;
+		g_printerr("ampsim run: --%sipcc-mode must be blocking, adaptive or spin, not "
+			   "'%s'\n",
+			   host ? "host-" : "", host ? o->host_ipcc_mode : o->ipcc_mode);
 		return 2;
 	}
 	/* gdbserver would take 0 as "any free port" and tell us nothing of which. */
@@ -532,8 +536,13 @@ static int parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 	     "or --wrap 'strace -f'",
 	     "CMD"},
 	    {"ipcc-mode", 0, 0, G_OPTION_ARG_STRING, &o->ipcc_mode,
-	     "How the firmware waits for interrupts: blocking (default) or adaptive (polls "
-	     "briefly before sleeping; docs/ipcc.md)",
+	     "How the firmware waits for interrupts: blocking (default), adaptive (polls "
+	     "briefly before sleeping; docs/ipcc.md) or spin (never sleeps, takes a CPU: for "
+	     "measurement)",
+	     "MODE"},
+	    {"host-ipcc-mode", 0, 0, G_OPTION_ARG_STRING, &o->host_ipcc_mode,
+	     "How this side (the host's loop) waits: blocking (default), adaptive (polls while "
+	     "the firmware runs, bounded; docs/performance.md) or spin (for measurement)",
 	     "MODE"},
 	    {"faults", 0, 0, G_OPTION_ARG_STRING, &o->faults,
 	     "Load a fault plan: rules (e.g. 'kick:ch1:fw->linux drop p=0.01; fw crash "
@@ -676,6 +685,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 			.sanitize_buffers = o->sanitize_buffers},
 	    .ops = &host_ops,
 	    .priv = d,
+	    .ipcc_mode = o->host_ipcc_mode,
 	};
 	d->host = amp_host_new(&hc, &err);
 	if (!d->host) {
@@ -765,6 +775,7 @@ int amp_cmd_run(int argc, char **argv)
 	g_free(o.run_dir);
 	g_free(o.wrap);
 	g_free(o.ipcc_mode);
+	g_free(o.host_ipcc_mode);
 	g_free(o.faults);
 	g_free(o.seed);
 	g_free(o.trace);

@@ -9,6 +9,7 @@
 #include <amp/ipcc.h>
 #include <ampsim/ddr_plug.h>
 #include <ampsim/error.h>
+#include <ampsim/fwenv.h>
 #include <ampsim/ipcc_link.h>
 #include <ampsim/profile.h>
 #include <amp/stm32mp1.h>
@@ -489,7 +490,15 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 		amp_set_error(err, rc, "cannot create the IPCC eventfds: %s", amp_strerror(rc));
 		return FALSE;
 	}
-	struct amp_ipcc_link_cfg lc = {.proc = AMP_IPCC_PROC1, .mode = AMP_IPCC_WAIT_BLOCK};
+	struct amp_ipcc_link_cfg lc = {.proc = AMP_IPCC_PROC1};
+	rc = amp_fwenv_ipcc_mode_parse(h->cfg.ipcc_mode, &lc.mode, NULL, 0);
+	if (rc != AMP_OK) {
+		amp_set_error(err, rc,
+			      "the host's IPCC mode '%s' is none of blocking, adaptive "
+			      "or spin",
+			      h->cfg.ipcc_mode);
+		return FALSE;
+	}
 	rc = amp_ipcc_link_init(&h->link, &lc, amp_soc_ipcc(&h->soc), h->soc.ipcc_nchan, h->efds,
 				amp_soc_asleep(&h->soc));
 	if (rc != AMP_OK) {

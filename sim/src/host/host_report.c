@@ -2,6 +2,7 @@
 #include <ampsim/host.h>
 
 #include <amp/ipcc.h>
+#include <ampsim/fwenv.h>
 #include <ampsim/ipcc_link.h>
 
 #include "host_internal.h"
@@ -119,6 +120,13 @@ static void ipcc_stats(GString *out, const struct amp_ipcc_link *l, uint32_t nch
 			    "  IPCC CH%u firmware->Linux: IRQs handled %" G_GUINT64_FORMAT "\n",
 			    ch + 1, handled);
 	}
+	const struct amp_ipcc_link_stats *w = &l->stats;
+	g_string_append_printf(out,
+			       "  IPCC host waits (%s): polls %" G_GUINT64_FORMAT
+			       ", found an IRQ %" G_GUINT64_FORMAT ", cut short by preemption "
+			       "%" G_GUINT64_FORMAT ", eventfd wake-ups %" G_GUINT64_FORMAT "\n",
+			       amp_fwenv_ipcc_mode_name(l->cfg.mode), w->polls, w->poll_hits,
+			       w->preempted, w->wakeups);
 }
 
 void amp_host_stats(struct amp_host *h, GString *out)

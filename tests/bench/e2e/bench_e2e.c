@@ -127,9 +127,15 @@ static void receive(void *priv, struct amp_host_chan *ch, const void *d, size_t 
 
 static const struct amp_host_ops ops = {.channel_new = channel_new, .receive = receive};
 
+/* The IPCC wait modes (argv[5]: MODE for both sides, or HOST/FIRMWARE). */
+static const char *mode = "blocking", *host_mode = "blocking", *fw_mode = "blocking";
+
 static void host_start(const char *fw)
 {
-	struct amp_host_cfg cfg = {.rproc = {.firmware = fw}, .ops = &ops};
+	struct amp_host_cfg cfg = {.rproc = {.firmware = fw},
+				   .process = {.ipcc_mode = fw_mode},
+				   .ops = &ops,
+				   .ipcc_mode = host_mode};
 	GError *err = NULL;
 	host = amp_host_new(&cfg, &err);
 	if (!host || !amp_host_start(host, &err)) {
@@ -220,7 +226,8 @@ static void daemon_start(const char *fw)
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO); /* its boot report would break up the table */
 		dup2(null, STDERR_FILENO);
-		execl(AMPSIM_BIN, AMPSIM_BIN, "run", "--run-dir", run_dir, fw, (char *)NULL);
+		execl(AMPSIM_BIN, AMPSIM_BIN, "run", "--run-dir", run_dir, "--ipcc-mode", fw_mode,
+		      "--host-ipcc-mode", host_mode, fw, (char *)NULL);
 		_exit(127);
 	}
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -288,7 +295,9 @@ static int cmp(const void *a, const void *b)
 
 static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds, const char *only)
 {
-	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians)\n", n, rounds);
+	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians); IPCC wait "
+	       "mode (both sides, or host/firmware): %s\n",
+	       n, rounds, mode);
 	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
 	for (unsigned i = 0; i < np; i++)
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
@@ -308,12 +317,17 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
-				"[floor|inproc|hop|daemon]\n");
+				"[floor|inproc|hop|daemon|all] [MODE | HOST_MODE/FW_MODE]\n"
+				"(modes: blocking, adaptive, spin)\n");
 		return 2;
 	}
 	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
 	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 9;
-	const char *only = argc > 4 ? argv[4] : NULL;
+	const char *only = argc > 4 && strcmp(argv[4], "all") != 0 ? argv[4] : NULL;
+	mode = argc > 5 ? argv[5] : mode;
+	char *slash = strchr(mode, '/');
+	host_mode = slash ? g_strndup(mode, (gsize)(slash - mode)) : mode;
+	fw_mode = slash ? slash + 1 : mode;
 	if (rounds == 0 || rounds > MAX_ROUNDS)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
@@ -323,7 +337,7 @@ int main(int argc, char **argv)
 	daemon_start(argv[1]);
 	struct path_def d[] = {
 	    {{.name = "raw eventfd ping-pong (floor)"}, floor_round_trips, {floor_pid}, 0, "floor"},
-	    {{.name = "libampsim + echo fw, blocking"},
+	    {{.name = "libampsim + echo fw (the mode)"},
 	     host_round_trips,
 	     {amp_host_fw_pid(host)},
 	     0,

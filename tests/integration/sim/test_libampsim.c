@@ -365,7 +365,7 @@ static void ipcc_mode_in_the_firmware_environment(void **state)
 	g_autoptr(GString) trace = g_string_new(NULL);
 	assert_true(amp_rproc_crash_trace(rp, trace));
 	assert_non_null(strstr(trace->str, "fatal: environment: AMPSIM_IPCC_MODE=sometimes: must "
-					   "be blocking or adaptive"));
+					   "be blocking, adaptive or spin"));
 	amp_host_free(h);
 }
 

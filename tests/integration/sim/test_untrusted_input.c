@@ -48,7 +48,9 @@ static void bad_option_values_exit_2(void **state)
 	(void)state;
 	run_refuses("--watchdog -5 " NOFW, "--watchdog");
 	run_refuses("--gdb --gdb-port 70000 " NOFW, "--gdb-port must be 1..65535");
-	run_refuses("--ipcc-mode bogus " NOFW, "--ipcc-mode must be blocking or adaptive");
+	run_refuses("--ipcc-mode bogus " NOFW, "--ipcc-mode must be blocking, adaptive or spin");
+	run_refuses("--host-ipcc-mode sometimes " NOFW,
+		    "--host-ipcc-mode must be blocking, adaptive or spin, not 'sometimes'");
 	run_refuses("--soc nosuchsoc --watchdog -5 --wrap 'strace -f' --ipcc-mode adaptive " NOFW,
 		    "--watchdog");
 }

@@ -122,7 +122,7 @@ static void read_refuses_what_is_wrong(void **state)
 	amp_ipcc_efds_close(efds);
 }
 
-/* AMPSIM_IPCC_MODE: two values, unset means blocking, anything else a clear error. */
+/* AMPSIM_IPCC_MODE: three values, unset means blocking, anything else a clear error. */
 static void ipcc_mode(void **state)
 {
 	enum amp_ipcc_wait mode = AMP_IPCC_WAIT_SPIN;
@@ -136,9 +136,12 @@ static void ipcc_mode(void **state)
 	assert_int_equal(mode, AMP_IPCC_WAIT_ADAPTIVE);
 	assert_int_equal(amp_fwenv_ipcc_mode_parse("blocking", &mode, why, sizeof(why)), AMP_OK);
 	assert_int_equal(mode, AMP_IPCC_WAIT_BLOCK);
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("spin", &mode, why, sizeof(why)), AMP_OK);
+	assert_int_equal(mode, AMP_IPCC_WAIT_SPIN);
 	mode = AMP_IPCC_WAIT_ADAPTIVE;
-	assert_int_equal(amp_fwenv_ipcc_mode_parse("spin", &mode, why, sizeof(why)), AMP_EINVAL);
-	assert_string_equal(why, "AMPSIM_IPCC_MODE=spin: must be blocking or adaptive");
+	assert_int_equal(amp_fwenv_ipcc_mode_parse("spinning", &mode, why, sizeof(why)),
+			 AMP_EINVAL);
+	assert_string_equal(why, "AMPSIM_IPCC_MODE=spinning: must be blocking, adaptive or spin");
 	assert_int_equal(mode, AMP_IPCC_WAIT_ADAPTIVE); /* untouched */
 	assert_int_equal(amp_fwenv_ipcc_mode_parse("", &mode, NULL, 0), AMP_EINVAL);
 	assert_int_equal(amp_fwenv_ipcc_mode_parse("Adaptive", &mode, NULL, 0), AMP_EINVAL);
@@ -146,7 +149,8 @@ static void ipcc_mode(void **state)
 	/* and back: what the host puts in the environment */
 	assert_string_equal(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_BLOCK), "blocking");
 	assert_string_equal(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_ADAPTIVE), "adaptive");
-	assert_null(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_SPIN));
+	assert_string_equal(amp_fwenv_ipcc_mode_name(AMP_IPCC_WAIT_SPIN), "spin");
+	assert_null(amp_fwenv_ipcc_mode_name((enum amp_ipcc_wait)7));
 }
 
 int main(void)

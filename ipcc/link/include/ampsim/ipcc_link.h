@@ -65,6 +65,9 @@ struct amp_ipcc_link_stats {
 	uint64_t spurious;    /**< dispatches that found nothing pending */
 	uint64_t unhandled;   /**< pending channels with no handler (acked and dropped) */
 	uint64_t tx_timeouts; /**< strict kicks that timed out */
+	uint64_t polls;	      /**< event loops (ADAPTIVE, SPIN): waits that polled the registers */
+	uint64_t poll_hits;   /**< of those, the ones that found an interrupt without sleeping */
+	uint64_t preempted;   /**< ADAPTIVE polls cut short: the CPU was taken (contention) */
 };
 
 /**
@@ -217,6 +220,33 @@ int amp_ipcc_link_handle_fd(struct amp_ipcc_link *l);
  * it first (one system call fewer per wake-up). The read blocks if the fd is not readable.
  */
 int amp_ipcc_link_handle_readable(struct amp_ipcc_link *l);
+
+/*
+ * For event loops that wait in ADAPTIVE or SPIN mode (sim/src/ipcc_glib.c): the loop polls
+ * amp_ipcc_link_pending() itself, publishes amp_ipcc_link_set_asleep(l, true) before it
+ * sleeps on amp_ipcc_link_fd(), then checks amp_ipcc_link_pending() once more (a kick
+ * before the store is seen there, one after it writes the eventfd), and clears the word
+ * once awake.
+ */
+
+/** Is an RX interrupt pending for this side (unmasked, with RXOIE)? No system call. */
+bool amp_ipcc_link_pending(struct amp_ipcc_link *l);
+
+/** Publish whether this side sleeps on its eventfd (sequentially consistent store). */
+void amp_ipcc_link_set_asleep(struct amp_ipcc_link *l, bool asleep);
+
+/**
+ * Does the peer publish that it is awake (its asleep word is 0: it polls, spins or handles
+ * an interrupt)? A hint for whether polling can pay off, never for correctness: the peer
+ * writes that word at will. A BLOCK peer always reads as asleep.
+ */
+bool amp_ipcc_link_peer_awake(const struct amp_ipcc_link *l);
+
+/** Our channels whose notification the peer has not taken yet (CHnF still set). */
+uint32_t amp_ipcc_link_tx_busy(struct amp_ipcc_link *l);
+
+/** How many notifications this side has sent, all channels (its own count). */
+uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l);
 
 /** Make a waiter in amp_ipcc_link_wait_event() return (from another thread). */
 void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);
