@@ -36,4 +36,25 @@ static inline int capture_app(const char *const *argv, char *buf, size_t len)
 	return itest_capture(v, buf, len);
 }
 
+/*
+ * Boot @p fw, wait for @p entry, empty its TX pool (the fault plan's `buf:tx exhaust` until
+ * `fault clear`), then run test program @p app on @p dev under `ampsim exec`; @p app gets,
+ * as its last argument, the shell command that gives the buffers back. Its output in
+ * @p buf; fails the test unless it exits 0.
+ */
+static inline void run_without_tx_buffers(struct itest_run *r, const char *fw, const char *entry,
+					  const char *app, const char *dev, char *buf, size_t len)
+{
+	itest_run_start(r, fw, NULL);
+	assert_true(itest_run_wait(r, entry, ITEST_BOOT_MS));
+	assert_non_null(strstr(itest_ctl(r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
+		  AMPSIM_BIN, r->dir);
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r->dir, "--", app, dev, cmd, NULL};
+	int rc = capture_app(argv, buf, len);
+	if (rc != 0)
+		fail_msg("%s exited %d:\n%s", app, rc, buf);
+}
+
 #endif /* AMP_EXEC_APP_H */

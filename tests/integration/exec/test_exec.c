@@ -97,19 +97,8 @@ static void eagain_without_tx_buffer_and_vectors(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
-	/* The pool stays empty from the next TX buffer request until `fault clear`. */
-	assert_non_null(
-	    strstr(itest_ctl(&r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
-	char cmd[1024];
-	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
-		  AMPSIM_BIN, r.dir);
-	const char *argv[] = {AMPSIM_BIN,     "exec",	     "--run-dir", r.dir, "--",
-			      RPMSG_FLOW_APP, "/dev/rpmsg0", cmd,	  NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("rpmsg_flow_app exited %d:\n%s", rc, out);
+	run_without_tx_buffers(&r, ECHO_FW, "rpmsg0", RPMSG_FLOW_APP, "/dev/rpmsg0", out,
+			       sizeof(out));
 	static const char nb[] = "non-blocking write: Resource temporarily unavailable\n"
 				 "non-blocking writev: Resource temporarily unavailable\n";
 	char want[512];

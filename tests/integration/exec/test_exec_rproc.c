@@ -209,18 +209,7 @@ static void pollout_means_a_tx_buffer(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
-	assert_non_null(
-	    strstr(itest_ctl(&r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
-	char cmd[1024];
-	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
-		  AMPSIM_BIN, r.dir);
-	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
-			      POLL_APP,	  "/dev/rpmsg0", cmd,	      NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("rpmsg_poll_app exited %d:\n%s", rc, out);
+	run_without_tx_buffers(&r, ECHO_FW, "rpmsg0", POLL_APP, "/dev/rpmsg0", out, sizeof(out));
 	expect("first write: Resource temporarily unavailable\n"
 	       "POLLOUT before the buffers came back: 0\nsent 8, echoed 8, EAGAIN 0\n");
 	itest_run_stop(&r, SIGINT);
@@ -233,18 +222,8 @@ static void tty_write_without_tx_buffer(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, TTY_FW, NULL);
-	assert_true(itest_run_wait(&r, "ttyRPMSG0", ITEST_BOOT_MS));
-	assert_non_null(
-	    strstr(itest_ctl(&r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
-	char cmd[1024];
-	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
-		  AMPSIM_BIN, r.dir);
-	const char *argv[] = {AMPSIM_BIN, "exec",	    "--run-dir", r.dir, "--",
-			      TTY_APP,	  "/dev/ttyRPMSG0", cmd,	 NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("tty_write_app exited %d:\n%s", rc, out);
+	run_without_tx_buffers(&r, TTY_FW, "ttyRPMSG0", TTY_APP, "/dev/ttyRPMSG0", out,
+			       sizeof(out));
 	expect("write refused after some were accepted: Cannot allocate memory\necho"
 	       "ed after\n");
 	itest_run_stop(&r, SIGINT);
