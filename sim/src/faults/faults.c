@@ -290,8 +290,11 @@ static void fw_rule_spec(const struct amp_fault_rule *r, GString *out)
 	    out,
 	    "id=%u kind=%s chan=%u p=%s after=%" G_GUINT64_FORMAT " count=%" G_GUINT64_FORMAT
 	    " ms=%u..%u code=%d by=%u seen=%" G_GUINT64_FORMAT " fired=%" G_GUINT64_FORMAT,
-	    r->id, fw_kind(r), r->chan, g_ascii_dtostr(p, sizeof(p), r->p), r->after, r->count,
-	    r->ms_min, r->ms_max, r->code, r->by, r->seen, r->fired);
+	    r->id, fw_kind(r), r->target == AMP_FT_IRQ ? r->chan : 0u,
+	    g_ascii_dtostr(p, sizeof(p), r->p), r->after, r->count, r->ms_min, r->ms_max, r->code,
+	    r->by, r->seen, r->fired);
+	if (r->target == AMP_FT_FW_RING && r->chan == 1)
+		g_string_append(out, " vring=1"); /* absent: vring0, as older ports know it */
 	if (r->trigger == AMP_FT_AT_MS)
 		g_string_append_printf(out, " at-ms=%u", r->at_ms);
 	if (r->match)

@@ -19,9 +19,9 @@ void amp_fault_rule_free(gpointer p)
 	g_free(r);
 }
 
-#define ALLOWED_TARGETS                                                                  \
-	"kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], irq:chN, ring:fw, buf:tx, buf:rx, " \
-	"ring:vring0 or ring:vring1"
+#define ALLOWED_TARGETS                                                                   \
+	"kick:chN[:DIR], msg[:NAME][:DIR], fw[:DIR], irq:chN, ring:fw[:vringN], buf:tx, " \
+	"buf:rx, ring:vring0 or ring:vring1"
 #define ALLOWED_DIRS "linux->fw or fw->linux"
 
 static gboolean bad(GError **err, const char *rule, const char *tok, const char *fmt, ...)
@@ -160,11 +160,15 @@ static gboolean parse_target(struct amp_fault_rule *r, const char *tok, unsigned
 	if (!strcmp(parts[0], "ring") && parts[1] && !strcmp(parts[1], "fw")) {
 		r->target = AMP_FT_FW_RING;
 		r->dir = AMP_FD_TO_LINUX;
-		if (parts[2] && (strcmp(parts[2], "vring0") || parts[3]))
+		if (parts[2] &&
+		    ((strcmp(parts[2], "vring0") && strcmp(parts[2], "vring1")) || parts[3]))
 			return bad(
 			    err, rule, tok,
 			    "a firmware ring target is ring:fw or ring:fw:vring0 (the firmware "
-			    "as a buggy device on vring0, the ring it publishes messages on)");
+			    "as a buggy device on vring0, the ring it publishes messages on), "
+			    "or ring:fw:vring1 (on vring1, where it returns Linux's TX "
+			    "buffers)");
+		r->chan = parts[2] && parts[2][5] == '1'; /* the vring */
 		return TRUE;
 	}
 	if (!strcmp(parts[0], "ring")) {
@@ -436,6 +440,11 @@ static gboolean check_rule(struct amp_fault_rule *r, const char *rule, GError **
 {
 	if (r->target == AMP_FT_BUF || r->target == AMP_FT_RING || r->action == AMP_FA_CORRUPT_HDR)
 		return check_bus_rule(r, rule, err);
+	if (r->action == AMP_FA_NOTIFY_NO_PUBLISH && r->chan == 1)
+		return bad(err, rule, rule,
+			   "notify-no-publish is for vring0 only: the host takes vring1's buffers "
+			   "back in its sends, and a vring1 interrupt is a hint it may get at any "
+			   "time, so an empty one has no effect to test; use ring:fw:vring0");
 	if (r->target == AMP_FT_FW && r->trigger == AMP_FT_NONE)
 		return bad(err, rule, rule,
 			   "a fw fault needs a trigger: at-msg=N, at-ms=N or "
