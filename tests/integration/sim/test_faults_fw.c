@@ -1,6 +1,7 @@
 /*
  * The fault rules the firmware applies itself (docs/faults.md): irq delay and spurious in
- * the sim port's IRQ path, the firmware as a buggy device on vring0 (ring:fw) and fw exit.
+ * the sim port's IRQ path, the firmware as a buggy device on vring0 or vring1 (ring:fw,
+ * ring:fw:vring1) and fw exit.
  * The host passes them in the firmware's environment at start, so each test loads its plan
  * before amp_host_start(); the counts are the firmware's, read by the host from the shared
  * header. Each test checks the fault's effect (a late answer, a crash reason the host
