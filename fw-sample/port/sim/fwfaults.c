@@ -42,6 +42,7 @@ struct fwf_rule {
 	uint32_t id;
 	enum fwf_kind kind;
 	uint32_t chan, ms_min, ms_max, by, at_ms;
+	uint32_t vring; /* ring:fw: 0 (the default) or 1 (vring=1) */
 	bool has_at_ms;
 	bool sent; /* exit: on the messages the firmware sends, not those it receives */
 	int code;
@@ -60,6 +61,8 @@ static struct {
 	struct amp_rpmsg_vdev_params vr;
 	bool have_vr;
 	uint16_t used0_seen; /* vring0's used index at the last message the firmware sent */
+	bool ring1;	     /* a ring:fw:vring1 rule: fwf_after_op() watches vring1 */
+	uint16_t used1_seen; /* vring1's used entries already seen by those rules */
 } F = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- the same PRNG and draws as the host's engine (sim/src/faults/faults.c) -------------- */
@@ -176,6 +179,8 @@ static bool set_field(struct fwf_rule *r, const char *k, char *v)
 		return ok && ((r->at_ms = (uint32_t)n), (r->has_at_ms = true), true);
 	if (!strcmp(k, "sent"))
 		return ok && n <= 1 && ((r->sent = n == 1), true);
+	if (!strcmp(k, "vring"))
+		return ok && n <= 1 && ((r->vring = (uint32_t)n), true);
 	return false;
 }
 
@@ -198,6 +203,11 @@ static bool parse_rule(struct fwf_rule *r, char *text, uint64_t seed, char *why,
 		snprintf(why, len, "%s: a rule needs id= and kind=", AMP_FWENV_FAULTS);
 		return false;
 	}
+	if (r->vring && (r->kind < FWF_USED_ID || r->kind > FWF_USED_IDX_JUMP)) {
+		snprintf(why, len, "%s: vring=1 on a %s rule", AMP_FWENV_FAULTS,
+			 kind_names[r->kind]);
+		return false;
+	}
 	/* As the host's engine, moved on by the events earlier boots saw: deterministic. */
 	r->rng =
 	    (seed ^ ((uint64_t)r->id * 0xd1b54a32d192ed03ull)) + r->seen * 0x9e3779b97f4a7c15ull;
@@ -217,6 +227,7 @@ static bool parse_all(char *spec, uint64_t seed, char *why, size_t len)
 		}
 		if (!parse_rule(&F.rules[F.n], t, seed, why, len))
 			return false;
+		F.ring1 |= F.rules[F.n].vring == 1;
 		F.n++;
 	}
 	return true;
@@ -436,31 +447,33 @@ void fwf_kick_again(void)
 	}
 }
 
-static void ring_fault(struct fwf_rule *r, volatile struct amp_vring_used *u, char *what,
-		       size_t len)
+/* Corrupt vring @p n's used entry number @p at (its index), or its used index; returns the
+ * used index now (moved by used-idx-jump). */
+static uint16_t ring_fault(struct fwf_rule *r, unsigned n, volatile struct amp_vring_used *u,
+			   uint32_t num, uint16_t at, char *what, size_t len)
 {
-	uint32_t num = F.vr.vring[0].num;
 	uint16_t idx = u->idx;
-	volatile struct amp_vring_used_elem *e = &u->ring[(uint16_t)(idx - 1u) & (num - 1u)];
+	volatile struct amp_vring_used_elem *e = &u->ring[at & (num - 1u)];
 	switch (r->kind) {
 	case FWF_USED_ID:
 		e->id = num; /* one past the ring: no descriptor has it */
-		snprintf(what, len, "used id %u (num %u) published on vring0", num, num);
+		snprintf(what, len, "used id %u (num %u) published on vring%u", num, num, n);
 		break;
 	case FWF_USED_LEN:
 		e->len = UINT32_MAX;
-		snprintf(what, len, "used len %u published on vring0", UINT32_MAX);
+		snprintf(what, len, "used len %u published on vring%u", UINT32_MAX, n);
 		break;
 	case FWF_USED_IDX_JUMP: {
 		uint32_t by = r->by ? r->by : num;
 		__atomic_store_n(&u->idx, (uint16_t)(idx + by), __ATOMIC_RELEASE);
-		snprintf(what, len, "used idx %u -> %u on vring0", idx, (uint16_t)(idx + by));
-		break;
+		snprintf(what, len, "used idx %u -> %u on vring%u", idx, (uint16_t)(idx + by), n);
+		return (uint16_t)(idx + by);
 	}
 	default:
 		snprintf(what, len, "vring0 notified again with nothing published");
 		break;
 	}
+	return idx;
 }
 
 bool fwf_notify_vring0(void)
@@ -472,15 +485,51 @@ bool fwf_notify_vring0(void)
 	pthread_mutex_lock(&F.mu);
 	for (unsigned i = 0; i < F.n && u && !won; i++) {
 		struct fwf_rule *r = &F.rules[i];
-		if (r->kind >= FWF_USED_ID && r->kind <= FWF_NOTIFY_NO_PUBLISH && hit(r))
+		if (r->kind >= FWF_USED_ID && r->kind <= FWF_NOTIFY_NO_PUBLISH && !r->vring &&
+		    hit(r))
 			won = r;
 	}
 	char what[96];
 	if (won)
-		ring_fault(won, u, what, sizeof(what));
+		ring_fault(won, 0, u, F.vr.vring[0].num, (uint16_t)(u->idx - 1u), what,
+			   sizeof(what));
 	pthread_mutex_unlock(&F.mu);
 	if (!won)
 		return false;
 	report(won, what);
 	return won->kind == FWF_NOTIFY_NO_PUBLISH;
+}
+
+/* ---- ring:fw:vring1: the firmware as a buggy device on vring1 ---------------------------- */
+
+/*
+ * The firmware publishes a vring1 used entry when it releases a received buffer, and rings
+ * vring1 only when Linux asks (a sender waits for a TX buffer), so no notify is the hook:
+ * each core operation ends in the port's unlock, which calls this. Every entry published
+ * since the last call is an event; a rule that fires corrupts that entry (or moves the used
+ * index, and the core's own count of it with it: a device whose index is wrong, so the jump
+ * stays when it publishes again). Linux sees it when it takes its TX buffers back.
+ */
+void fwf_after_op(struct amp_vq *vq)
+{
+	if (!F.ring1 || !vq->used)
+		return;
+	pthread_mutex_lock(&F.mu);
+	while (F.used1_seen != vq->shadow_idx) {
+		uint16_t at = F.used1_seen++;
+		struct fwf_rule *won = NULL;
+		for (unsigned i = 0; i < F.n && !won; i++) {
+			struct fwf_rule *r = &F.rules[i];
+			if (r->vring == 1 && hit(r))
+				won = r;
+		}
+		if (!won)
+			continue;
+		char what[96];
+		uint16_t idx = ring_fault(won, 1, vq->used, vq->num, at, what, sizeof(what));
+		if (won->kind == FWF_USED_IDX_JUMP) /* the entries skipped are no events */
+			F.used1_seen = vq->shadow_idx = idx;
+		report(won, what);
+	}
+	pthread_mutex_unlock(&F.mu);
 }

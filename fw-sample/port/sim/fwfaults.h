@@ -1,7 +1,7 @@
 /*
  * The fault rules the simulator port applies itself (docs/faults.md): irq (an interrupt
  * delayed or spurious at the firmware's side), ring:fw (the firmware as a buggy device on
- * vring0) and fw exit (the firmware ends itself with an exit code). The host checked the
+ * vring0 or vring1) and fw exit (the firmware ends itself with an exit code). The host checked the
  * user's plan and passes these rules in the environment (AMPSIM_FAULTS, AMPSIM_FAULT_SEED,
  * canonical form in docs/firmware-abi.md); what fires is counted in the shared header's
  * table (struct amp_soc_fw_fault) and written to stderr and the trace buffer. POSIX only.
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <amp/rpmsg.h>
+#include <amp/virtqueue.h>
 #include <ampsim/soc.h>
 
 /** How the module reaches the rest of the port. */
@@ -52,6 +53,12 @@ bool fwf_notify_vring0(void);
 
 /** notify-no-publish: ring vring0 once more, once the host has taken the first kick. */
 void fwf_kick_again(void);
+
+/**
+ * After each core operation (the port's unlock, still locked): ring:fw:vring1 rules see the
+ * used entries @p vq (the core's vring1) published since, and corrupt the one they fire on.
+ */
+void fwf_after_op(struct amp_vq *vq);
 
 /** The core handed the firmware a buffer: fw exit rules watch received messages. */
 void fwf_buf_owner(void *ptr, uint32_t len, bool ours);

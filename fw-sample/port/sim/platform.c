@@ -184,6 +184,7 @@ static void port_unlock(void *ctx)
 {
 	(void)ctx;
 	publish_taken();
+	fwf_after_op(&fw.rdev.amp.rvq); /* ring:fw:vring1 rules: what this operation published */
 	amp_irq_enable(&fw.irq);
 }
 

@@ -74,7 +74,8 @@ struct amp_fault_rule {
 	enum amp_fault_target target;
 	enum amp_fault_action action;
 	enum amp_fault_dir dir;
-	unsigned chan; /* kick: IPCC channel, 1-based as in docs (ch1 = vring0); ring: the vring */
+	unsigned chan; /* kick: IPCC channel, 1-based as in docs (ch1 = vring0); ring, ring:fw: the
+			  vring */
 	char *name;    /* msg: channel/endpoint name, NULL for any */
 	double p;      /* probability per eligible event, (0, 1] */
 	uint64_t after, count; /* skip the first `after` events; fire at most `count` (0: no cap) */

@@ -1,6 +1,7 @@
 /*
  * The fault rules the firmware applies itself (docs/faults.md): irq delay and spurious in
- * the sim port's IRQ path, the firmware as a buggy device on vring0 (ring:fw) and fw exit.
+ * the sim port's IRQ path, the firmware as a buggy device on vring0 or vring1 (ring:fw,
+ * ring:fw:vring1) and fw exit.
  * The host passes them in the firmware's environment at start, so each test loads its plan
  * before amp_host_start(); the counts are the firmware's, read by the host from the shared
  * header. Each test checks the fault's effect (a late answer, a crash reason the host
@@ -273,6 +274,101 @@ static void ring_notify_no_publish(void **state)
 	fctx_done(&c);
 }
 
+/* ---- ring:fw:vring1: the firmware as a buggy device on vring1 ------------------------------ */
+
+struct sent_or_crashed {
+	const struct fctx *c;
+	unsigned answers;
+};
+
+static bool answered_or_crashed(const void *arg)
+{
+	const struct sent_or_crashed *w = arg;
+	return w->c->got_n > w->answers || w->c->crashes;
+}
+
+/* The firmware's first vring1 used entry (the buffer of the first message, released) is
+ * broken. The host sees it only when it takes its TX buffers back, once every one was used
+ * (Linux's get_a_tx_buf does the same): so it sends one message at a time, each answered,
+ * until the send that reclaims fails and the crash is named; recovery follows as on vring0.
+ * The firmware's ring has at most 512 entries here; 600 messages bound the loop. */
+static void ring1_fault(const char *rule, const char *reason)
+{
+	struct fctx c;
+	boot_with(&c, rule, true);
+	fctx_wait_channel(&c);
+	unsigned sent = 0;
+	for (; sent < 600 && !c.crashes; sent++) {
+		struct sent_or_crashed w = {&c, c.got_n};
+		if (amp_host_send(c.chan, "m", 1) != 0)
+			break; /* the reclaim found it: the crash follows from the loop */
+		assert_true(itest_loop_until(NULL, answered_or_crashed, &w, ITEST_REPLY_MS));
+	}
+	assert_true(itest_loop_until_count(NULL, &c.crashes, 1, ITEST_REPLY_MS));
+	if (!strstr(c.why, reason))
+		fail_msg("crash reason '%s' does not name '%s'", c.why, reason);
+	assert_true(sent > 1); /* found late, at a reclaim, not at the first message */
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 1);
+	fctx_wait_channel(&c); /* recovered */
+	unsigned before = c.got_n;
+	echo(&c, "back");
+	assert_int_equal(c.got_n, before + 1);
+	assert_true(g_str_has_suffix(c.got->str, "back|"));
+	assert_int_equal(c.crashes, 1);
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 1); /* count=1 held across the restart */
+	g_autofree char *st = stats(&c);
+	if (!strstr(st, "(reported by the firmware)"))
+		fail_msg("stats do not show the firmware's counter:\n%s", st);
+	fctx_done(&c);
+}
+
+static void ring1_used_id(void **state)
+{
+	(void)state;
+	ring1_fault("ring:fw:vring1 used-id count=1", "protocol violation on vring1: used id ");
+}
+
+static void ring1_used_len(void **state)
+{
+	(void)state;
+	ring1_fault("ring:fw:vring1 used-len count=1",
+		    "protocol violation on vring1: used len 4294967295 > buffer size ");
+}
+
+static void ring1_used_idx_jump(void **state)
+{
+	(void)state;
+	ring1_fault("ring:fw:vring1 used-idx-jump count=1",
+		    "protocol violation on vring1: used idx moved by ");
+}
+
+static bool seen_40(const void *arg)
+{
+	struct fctx *c = (struct fctx *)arg;
+	g_autofree char *st = stats(c);
+	const char *at = strstr(st, "(ring:fw:vring1 used-id after=100000): seen ");
+	unsigned long seen = 0;
+	return at && sscanf(at, "(ring:fw:vring1 used-id after=100000): seen %lu", &seen) == 1 &&
+	       seen >= 40;
+}
+
+/* Each buffer the firmware gives back on vring1 is an event of a ring:fw:vring1 rule (the
+ * firmware releases a message's buffer after its callback, so the last count may come just
+ * after the last answer); one that does not fire changes nothing. */
+static void ring1_events(void **state)
+{
+	(void)state;
+	struct fctx c;
+	boot_with(&c, "ring:fw:vring1 used-id after=100000", false);
+	fctx_wait_channel(&c);
+	for (unsigned i = 0; i < 40; i++)
+		echo(&c, "x");
+	assert_true(itest_loop_until(NULL, seen_40, &c, ITEST_REPLY_MS));
+	assert_int_equal(c.crashes, 0);
+	assert_int_equal(amp_host_faults_fired(c.h, 1), 0);
+	fctx_done(&c);
+}
+
 /* ---- the plan's rules ------------------------------------------------------------------------ */
 
 static void refused(const char *spec, const char *words)
@@ -294,6 +390,10 @@ static void bad_rules(void **state)
 	refused("irq:ch1 delay", "delay needs ms=N");
 	refused("ring:linux used-id", "or ring:fw (the firmware as a buggy device)");
 	refused("ring:fw used-id by=3", "'by=3': not a parameter of this action");
+	refused("ring:fw:vring2 used-id", "or ring:fw:vring1 (on vring1, where it returns");
+	refused("ring:fw:vring1:x used-id", "a firmware ring target is ring:fw or");
+	refused("ring:fw:vring1 notify-no-publish", "notify-no-publish is for vring0 only");
+	refused("ring:fw:vring1 avail-jump", "allowed: used-id, used-len, used-idx-jump");
 	refused("fw exit code=300 at-msg=1", "'code=300'");
 	refused("fw exit code=1", "a fw fault needs a trigger");
 	refused("irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;irq:ch1 spurious;"
@@ -317,6 +417,10 @@ int main(void)
 	    cmocka_unit_test(ring_used_len),
 	    cmocka_unit_test(ring_used_idx_jump),
 	    cmocka_unit_test(ring_notify_no_publish),
+	    cmocka_unit_test(ring1_used_id),
+	    cmocka_unit_test(ring1_used_len),
+	    cmocka_unit_test(ring1_used_idx_jump),
+	    cmocka_unit_test(ring1_events),
 	    cmocka_unit_test(bad_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -226,6 +226,26 @@ static void firmware_rules(void **state)
 	amp_faults_free(f);
 }
 
+/* ring:fw:vring1 carries its vring as vring=1, present only for vring1 (an older port
+ * knows vring0 rules without the key, and refuses a vring1 rule by name). */
+static void firmware_ring_vring1(void **state)
+{
+	(void)state;
+	struct amp_faults *f = plan(
+	    "ring:fw:vring1 used-id count=1; ring:fw:vring0 used-len; ring:fw used-idx-jump", 3);
+	assert_int_equal(rule(f, 0)->chan, 1);
+	assert_int_equal(rule(f, 1)->chan, 0);
+	assert_int_equal(rule(f, 2)->chan, 0);
+	g_autofree char *spec = amp_faults_fw_spec(f);
+	assert_string_equal(spec, "id=1 kind=used-id chan=0 p=1 after=0 count=1 ms=0..0 code=1 "
+				  "by=0 seen=0 fired=0 vring=1; "
+				  "id=2 kind=used-len chan=0 p=1 after=0 count=0 ms=0..0 code=1 "
+				  "by=0 seen=0 fired=0; "
+				  "id=3 kind=used-idx-jump chan=0 p=1 after=0 count=0 ms=0..0 "
+				  "code=1 by=0 seen=0 fired=0");
+	amp_faults_free(f);
+}
+
 /* The host bus's rules: corrupt-header sees header events only (and msg rules never see
  * them); shrink fires only while more than n RX buffers would be posted. */
 static void bus_rules(void **state)
@@ -271,6 +291,7 @@ int main(void)
 	    cmocka_unit_test(record_and_report),
 	    cmocka_unit_test(errors_leave_the_plan_unchanged),
 	    cmocka_unit_test(firmware_rules),
+	    cmocka_unit_test(firmware_ring_vring1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
