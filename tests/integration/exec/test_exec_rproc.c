@@ -281,6 +281,31 @@ static void blocking_write_waits_for_a_tx_buffer(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* POLLOUT is fresh: once the firmware holds every TX buffer (it is stopped, so it takes
+ * none back), the first poll after the write that took the last one already waits, as
+ * rpmsg_poll() looks at the ring, so a program that writes on POLLOUT never gets EAGAIN. */
+static void pollout_gone_with_the_last_buffer(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int pid = itest_fw_pid(&r);
+	assert_true(pid > 0);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	char cmd[256];
+	itest_fmt(cmd, sizeof(cmd), "kill -CONT %d", pid);
+	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
+			      DRAIN_APP,  "/dev/rpmsg0", cmd,	      NULL};
+	int rc = capture_app(argv, out, sizeof(out));
+	kill(pid, SIGCONT); /* whatever happened */
+	if (rc != 0)
+		fail_msg("rpmsg_drain_app exited %d:\n%s", rc, out);
+	expect("POLLOUT went away after a message; no EAGAIN\nPOLLOUT after the buffers came "
+	       "back\nechoed all of them\ndone\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +314,7 @@ int main(void)
 	    cmocka_unit_test_teardown(pollout_means_a_tx_buffer, itest_run_teardown),
 	    cmocka_unit_test_teardown(tty_write_without_tx_buffer, itest_run_teardown),
 	    cmocka_unit_test_teardown(blocking_write_waits_for_a_tx_buffer, itest_run_teardown),
+	    cmocka_unit_test_teardown(pollout_gone_with_the_last_buffer, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
