@@ -443,7 +443,7 @@ static long tx_wait_ms(void)
 }
 
 /*
- * Sleep until RUNDIR/txfree has its byte again (a TX buffer may be free), @p fd hangs up or
+ * Sleep until RUNDIR/txfree has its byte again (a TX buffer is free), @p fd hangs up or
  * @p end passes. 1: try again; 2: at once, the FIFO has its byte; 0: the time is over;
  * -1: EPIPE. @p again: the last try found no buffer although the FIFO had its byte (another
  * sender was first, or there is no FIFO): look again shortly rather than at once.
