@@ -23,6 +23,12 @@
 /* How long a non-blocking write waits for the daemon's verdict: it answers from its loop at
  * once; this only bounds a daemon that is stopped (SIGSTOP) or wedged. */
 #define SHIM_NB_TIMEOUT_MS 30000
+/* How long a blocking write waits for a TX buffer: rpmsg_send()'s 15 s (virtio_rpmsg_bus.c);
+ * AMPSIM_TX_WAIT_MS shortens it for tests. */
+#define SHIM_TX_WAIT_MS 15000
+/* What rpmsg_send() returns then: -ERESTARTSYS. No signal is pending to restart the call, so
+ * the kernel hands it to the writer as it is: errno 512 ("Unknown error 512"). */
+#define SHIM_ERESTARTSYS 512
 #define SHIM_LIST_MAX 65536 /* `ampsim ctl endpoints`: a line per channel and endpoint */
 
 /* RUNDIR/rpmsg_ctrl0's answer (sim/src/daemon/rpmsg_ctrl.h, struct amp_ctrl_reply). */
@@ -385,6 +391,8 @@ static ssize_t nb_verdict(int fd, int efd, ssize_t sent)
 	}
 }
 
+static ssize_t try_write(const struct shim_fd *f, struct msghdr *mh);
+
 /*
  * O_NONBLOCK: rpmsg_char's rpmsg_trysendto(), EAGAIN when no TX buffer is free. The message
  * carries an eventfd; the daemon sends it now or drops it and says which (frontend.c).
@@ -395,6 +403,13 @@ static ssize_t nb_write(const struct shim_fd *f, struct msghdr *mh)
 	/* A message the daemon has not taken yet waits for a TX buffer: none is free. */
 	if (shim_libc.ioctl(f->fd, SIOCOUTQ, &queued) == 0 && queued > 0)
 		return fail(EAGAIN);
+	return try_write(f, mh);
+}
+
+/* Send @p mh with an eventfd and wait for the daemon's verdict: sent, or EAGAIN (no TX
+ * buffer: dropped, never kept), EMSGSIZE, EPIPE. */
+static ssize_t try_write(const struct shim_fd *f, struct msghdr *mh)
+{
 	int efd = eventfd(0, EFD_CLOEXEC);
 	if (efd < 0)
 		return -1;
@@ -417,6 +432,66 @@ static ssize_t nb_write(const struct shim_fd *f, struct msghdr *mh)
 	shim_libc.close(efd);
 	errno = e;
 	return n;
+}
+
+static long tx_wait_ms(void)
+{
+	const char *s = getenv("AMPSIM_TX_WAIT_MS");
+	char *end;
+	long ms = s ? strtol(s, &end, 10) : -1;
+	return s && *s && !*end && ms >= 0 && ms <= SHIM_TX_WAIT_MS ? ms : SHIM_TX_WAIT_MS;
+}
+
+/*
+ * Sleep until RUNDIR/txfree has its byte again (a TX buffer is free), @p fd hangs up or
+ * @p end passes. 1: try again; 2: at once, the FIFO has its byte; 0: the time is over;
+ * -1: EPIPE. @p again: the last try found no buffer although the FIFO had its byte (another
+ * sender was first, or there is no FIFO): look again shortly rather than at once.
+ */
+static int wait_tx(int fd, const struct timespec *end, bool again)
+{
+	int sig = shim_tx_busy_signal();
+	struct pollfd p[2] = {{.fd = fd, .events = POLLRDHUP}, {.fd = sig, .events = POLLIN}};
+	if (sig < 0 && !again)
+		return 2;
+	for (;;) {
+		struct timespec left = shim_time_left(end);
+		if (sig < 0 && (left.tv_sec > 0 || left.tv_nsec > 10000000L))
+			left = (struct timespec){.tv_nsec = 10000000L};
+		int r = ppoll(p, sig < 0 ? 1 : 2, &left, NULL);
+		if (r < 0 && errno == EINTR)
+			continue; /* the handler ran; Linux's wait goes on too */
+		if (sig >= 0)
+			shim_libc.close(sig);
+		if (r > 0 && (p[0].revents & (POLLHUP | POLLRDHUP | POLLERR)))
+			return fail(EPIPE);
+		return r != 0 || !shim_time_over(end);
+	}
+}
+
+/*
+ * Blocking: rpmsg_char's rpmsg_sendto(), which returns once the message is in a TX buffer,
+ * waiting up to 15 s for one. Each try is a non-blocking write (never kept by the daemon);
+ * between tries the writer sleeps on RUNDIR/txfree, so the message is sent or refused
+ * before write() returns, and a message given up on is never sent later.
+ */
+static ssize_t blocking_write(const struct shim_fd *f, struct msghdr *mh)
+{
+	struct timespec end = {0};
+	bool again = false;
+	for (;;) {
+		ssize_t n = try_write(f, mh);
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		if (end.tv_sec == 0 && end.tv_nsec == 0) {
+			long ms = tx_wait_ms();
+			shim_time_end(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, &end);
+		}
+		int r = wait_tx(f->fd, &end, again);
+		if (r <= 0)
+			return r < 0 ? -1 : fail(SHIM_ERESTARTSYS);
+		again = r == 2;
+	}
 }
 
 ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cnt)
@@ -443,6 +518,5 @@ ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cn
 	int fl = shim_libc.fcntl(f->fd, F_GETFL);
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		return nb_write(f, &mh);
-	/* A hung-up device: EPIPE, no SIGPIPE. */
-	return shim_libc.sendmsg(f->fd, &mh, MSG_NOSIGNAL);
+	return blocking_write(f, &mh);
 }

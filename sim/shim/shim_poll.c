@@ -3,8 +3,8 @@
  * means "a TX buffer is free, a write would not wait nor get EAGAIN", as rpmsg_char's
  * rpmsg_eptdev_poll() reports it through rpmsg_poll(), not "the socket has room".
  *
- * The daemon keeps a byte in RUNDIR/txfree (a FIFO) while a TX buffer may be free, and none
- * from the write that found none until buffers come back (amp_host_set_tx_signal()). A
+ * The daemon keeps a byte in RUNDIR/txfree (a FIFO) while a TX buffer is free, and none
+ * from the send that took the last one until buffers come back (amp_host_set_tx_signal()). A
  * call that asks POLLOUT of a /dev/rpmsgN descriptor while the FIFO is empty asks the
  * socket for everything but POLLOUT and the FIFO for POLLIN instead: it sleeps until a
  * buffer is back, then reports POLLOUT if the socket has room too. Every other call goes to

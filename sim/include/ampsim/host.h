@@ -113,8 +113,9 @@ struct amp_host *amp_host_new(const struct amp_host_cfg *cfg, GError **err);
 
 /**
  * Keep one byte in @p fd (a pipe or FIFO, open read-write and non-blocking; -1: none)
- * while a TX buffer may be free, none while a sender waits for one (from its AMP_ENOMEM
- * until amp_host_ops.tx_ready): what Linux's rpmsg_poll() reports as POLLOUT, for readers
+ * while a TX buffer is free, none from the send that took the last one (the firmware had
+ * returned none since) or found none until amp_host_ops.tx_ready: what Linux's rpmsg_poll()
+ * reports as POLLOUT, for readers
  * that poll @p fd for POLLIN (`ampsim exec`'s shim). The caller owns @p fd.
  */
 void amp_host_set_tx_signal(struct amp_host *h, int fd);

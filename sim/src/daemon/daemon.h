@@ -61,7 +61,7 @@ gboolean daemon_sysfs_coredump(struct daemon *d, const char *word, GString *out)
 gboolean daemon_firmware_prepare(struct daemon *d, GString *out);
 /** The firmware crashed: write its core dump unless coredump is disabled. */
 void daemon_coredump(struct daemon *d);
-/** RUNDIR/txfree: a FIFO holding a byte while a TX buffer may be free (the shim's POLLOUT). */
+/** RUNDIR/txfree: a FIFO holding a byte while a TX buffer is free (the shim's POLLOUT). */
 void daemon_open_tx_signal(struct daemon *d);
 /** The firmware, coredump and last coredump lines of `ampsim ctl status`. */
 void daemon_sysfs_status(struct daemon *d, GString *out);

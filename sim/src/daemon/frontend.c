@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -173,16 +174,29 @@ static bool send_one(struct amp_frontend *fe, const uint8_t *data, size_t len)
 	return true;
 }
 
-/* Is @p fd an eventfd? The client chose it: anything else (a full pipe...) could block us. */
+/*
+ * Is @p fd an eventfd? The client chose it: anything else (a full pipe...) could block us.
+ * Every anonymous-inode descriptor shares one inode, and of them only an eventfd takes an
+ * 8-byte write (epoll, timerfd, signalfd, inotify have no write), so comparing with our
+ * own eventfd's is enough, and far cheaper than asking /proc on every blocking write.
+ */
 static bool is_eventfd(int fd)
 {
-	char link[64], target[64];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	return !strcmp(target, "anon_inode:[eventfd]");
+	static gsize once;
+	static dev_t anon_dev;
+	static ino_t anon_ino;
+	struct stat st;
+	if (g_once_init_enter(&once)) {
+		int e = eventfd(0, EFD_CLOEXEC);
+		if (e >= 0 && fstat(e, &st) == 0) {
+			anon_dev = st.st_dev;
+			anon_ino = st.st_ino;
+		}
+		if (e >= 0)
+			close(e);
+		g_once_init_leave(&once, 1);
+	}
+	return anon_ino && fstat(fd, &st) == 0 && st.st_ino == anon_ino && st.st_dev == anon_dev;
 }
 
 /* Tell a non-blocking writer what became of its message, and let go of its eventfd. */

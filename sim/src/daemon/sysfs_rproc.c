@@ -12,7 +12,7 @@
  *   sysfs-coredump WORD    coredump_store(): disabled, enabled or inline; EBUSY while
  *                          crashed. Not disabled: each crash leaves an ELF core of the
  *                          coprocessor's memory in RUNDIR/remoteproc0-coredump-<N>.elf.
- * And RUNDIR/txfree, the FIFO that tells the shim whether a TX buffer may be free.
+ * And RUNDIR/txfree, the FIFO that tells the shim whether a TX buffer is free.
  */
 #define _GNU_SOURCE
 #include <errno.h>

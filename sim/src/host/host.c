@@ -640,6 +640,36 @@ int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst,
 	return amp_host_send_raw(h, ept, dst, data, len);
 }
 
+/* Has the host no TX buffer of its own left (the core takes returned ones only then)? */
+static bool tx_bitmap_empty(const struct amp_host *h)
+{
+	const struct amp_rpmsg_dev *d = &h->dev;
+	for (uint32_t w = 0; w < AMP_VQ_BITMAP_WORDS(d->u.h.tx_count); w++)
+		if (d->u.h.tx_free[w])
+			return false;
+	return true;
+}
+
+/*
+ * A send took the last buffer the host had: if the firmware has returned none since, none is
+ * free, so the tx signal goes now rather than at the next send that finds none (the shim's
+ * POLLOUT is then fresh), and the firmware is asked to say when it returns some, as Linux's
+ * rpmsg_poll() does (virtqueue_enable_cb). In a steady flow the core takes every returned
+ * buffer at once when it runs out, so this is rare: only when they are really all out.
+ */
+static void tx_check_drained(struct amp_host *h)
+{
+	if (h->tx_waiting || !tx_bitmap_empty(h))
+		return;
+	h->tx_waiting = true;
+	if (amp_rpmsg_tx_wait_begin(&h->dev)) { /* some came back meanwhile: still free */
+		h->tx_waiting = false;
+		amp_rpmsg_tx_wait_end(&h->dev);
+		return;
+	}
+	tx_signal(h);
+}
+
 int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
 		      size_t len)
 {
@@ -654,6 +684,8 @@ int amp_host_send_raw(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t ds
 			rc = amp_rpmsg_trysendto(ept, dst, data, len);
 		tx_signal(h); /* before the sender's EAGAIN reaches its writer */
 	}
+	if (rc >= 0)
+		tx_check_drained(h);
 	if (rc >= 0) /* a free endpoint's name is ours, not the core's (it has none) */
 		amp_host_tap_tx(&h->tap,
 				ept->cb == ept_receive ? ((struct amp_host_ept *)ept->priv)->name

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec_app.h"
@@ -229,6 +230,82 @@ static void tty_write_without_tx_buffer(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* `ampsim exec ... -- rpmsg_block_app /dev/rpmsg0 MODE COMMAND`, which must exit 0. */
+static void block_app(const struct itest_run *r, const char *mode, const char *cmd)
+{
+	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir", r->dir, "--",
+			      BLOCK_APP,  "/dev/rpmsg0", mode,	      cmd,    NULL};
+	int rc = capture_app(argv, out, sizeof(out));
+	if (rc != 0)
+		fail_msg("rpmsg_block_app %s exited %d:\n%s", mode, rc, out);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A blocking write on /dev/rpmsgN without a TX buffer waits in write() as rpmsg_send() does:
+ * given up after the bound (AMPSIM_TX_WAIT_MS here, 15 s by default) with -ERESTARTSYS and
+ * never sent; returned with the message sent once the buffers are back; failed with EPIPE,
+ * not blocked for ever, when the channel goes. */
+static void blocking_write_waits_for_a_tx_buffer(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	static const char exhaust[] = "fault add buf:tx exhaust ms=60000 count=1";
+	assert_non_null(strstr(itest_ctl(&r, exhaust), "added"));
+	char cmd[1024];
+	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
+		  AMPSIM_BIN, r.dir);
+	assert_int_equal(setenv("AMPSIM_TX_WAIT_MS", "300", 1), 0);
+	double t0 = now_s();
+	block_app(&r, "timeout", "true");
+	double waited = now_s() - t0;
+	unsetenv("AMPSIM_TX_WAIT_MS");
+	expect("write: Unknown error 512 (errno 512)\ndone\n");
+	if (waited < 0.3)
+		fail_msg("the write gave up after %.3f s, before the 0.3 s bound", waited);
+	/* The message given up on is not sent when the buffers come back (read_echo). */
+	block_app(&r, "wait", cmd);
+	expect("write returned within 200 ms: no\nwrite: 10 bytes\necho: waited-for\ndone\n");
+	assert_non_null(strstr(itest_ctl(&r, exhaust), "added"));
+	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s stop >/dev/null", AMPSIM_BIN,
+		  r.dir);
+	block_app(&r, "gone", cmd);
+	expect("write returned within 200 ms: no\nwrite: Broken pipe (errno 32)\ndone\n");
+	itest_run_stop(&r, SIGINT);
+}
+
+/* POLLOUT is fresh: once the firmware holds every TX buffer (it is stopped, so it takes
+ * none back), the first poll after the write that took the last one already waits, as
+ * rpmsg_poll() looks at the ring, so a program that writes on POLLOUT never gets EAGAIN. */
+static void pollout_gone_with_the_last_buffer(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	itest_run_start(&r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int pid = itest_fw_pid(&r);
+	assert_true(pid > 0);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	char cmd[256];
+	itest_fmt(cmd, sizeof(cmd), "kill -CONT %d", pid);
+	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
+			      DRAIN_APP,  "/dev/rpmsg0", cmd,	      NULL};
+	int rc = capture_app(argv, out, sizeof(out));
+	kill(pid, SIGCONT); /* whatever happened */
+	if (rc != 0)
+		fail_msg("rpmsg_drain_app exited %d:\n%s", rc, out);
+	expect("POLLOUT went away after a message; no EAGAIN\nPOLLOUT after the buffers came "
+	       "back\nechoed all of them\ndone\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +313,8 @@ int main(void)
 	    cmocka_unit_test_teardown(coredump_modes_and_dump, itest_run_teardown),
 	    cmocka_unit_test_teardown(pollout_means_a_tx_buffer, itest_run_teardown),
 	    cmocka_unit_test_teardown(tty_write_without_tx_buffer, itest_run_teardown),
+	    cmocka_unit_test_teardown(blocking_write_waits_for_a_tx_buffer, itest_run_teardown),
+	    cmocka_unit_test_teardown(pollout_gone_with_the_last_buffer, itest_run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
