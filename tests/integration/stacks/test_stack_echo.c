@@ -3,7 +3,8 @@
  * tests/integration/stacks/CMakeLists.txt): the stack's echo sample (ECHO_FW) boots, binds
  * through the name service at the address the stack chose (FW_EPT_ADDR), echoes every size
  * byte-exact, comes back after kill -9, stops on CH3 by itself, and runs clean under
- * valgrind; with TTY_FW, ST's virtual-UART sample answers on both ttys. Every wait is bounded.
+ * valgrind. The stacks' tty samples have their own program, test_stack_tty.c. Every wait is
+ * bounded.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -14,13 +15,11 @@
 
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -163,45 +162,6 @@ static void stops_by_itself_on_ch3(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-#ifdef TTY_FW
-/* One line on @p tty (raw), read back whole. */
-static void tty_echo(const char *tty, const char *line)
-{
-	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	struct termios t;
-	assert_int_equal(tcgetattr(fd, &t), 0);
-	cfmakeraw(&t);
-	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
-	size_t len = strlen(line), got = 0;
-	char buf[256];
-	assert_int_equal(write(fd, line, len), (ssize_t)len);
-	while (got < len) {
-		ssize_t n = itest_read_within(fd, buf + got, sizeof(buf) - got, ITEST_REPLY_MS);
-		assert_true(n > 0);
-		got += (size_t)n;
-	}
-	assert_int_equal(got, len);
-	assert_memory_equal(buf, line, len);
-	close(fd);
-}
-
-/* ST's OpenAMP_TTY_echo application on the virtual-UART API: two ttys, each its own echo. */
-static void virtual_uarts_echo_on_both_ttys(void **state)
-{
-	(void)state;
-	struct itest_run r = {0};
-	itest_run_start(&r, TTY_FW, NULL);
-	assert_true(itest_run_wait(&r, "ttyRPMSG0", ITEST_BOOT_MS));
-	assert_true(itest_run_wait(&r, "ttyRPMSG1", ITEST_BOOT_MS));
-	tty_echo(itest_run_path(&r, "ttyRPMSG0"), "hello uart0\n");
-	tty_echo(itest_run_path(&r, "ttyRPMSG1"), "and uart1\n");
-	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
-	assert_true(stats_show(&r, "stops 1 (killed 0)"));
-	itest_run_stop(&r, SIGINT);
-}
-#endif
-
 #ifdef STACK_VALGRIND
 /* Under valgrind (--wrap): every size, then a CH3 stop; valgrind's log must stay empty
  * (errors and every kind of leak, the stack's included). */
@@ -241,9 +201,6 @@ int main(void)
 	    cmocka_unit_test_teardown(environment_is_the_daemons_plus_ampsims, itest_run_teardown),
 	    cmocka_unit_test_teardown(recovers_from_kill_9, itest_run_teardown),
 	    cmocka_unit_test_teardown(stops_by_itself_on_ch3, itest_run_teardown),
-#ifdef TTY_FW
-	    cmocka_unit_test_teardown(virtual_uarts_echo_on_both_ttys, itest_run_teardown),
-#endif
 #ifdef STACK_VALGRIND
 	    cmocka_unit_test_teardown(clean_under_valgrind, itest_run_teardown),
 #endif
