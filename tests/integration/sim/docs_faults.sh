@@ -5,6 +5,10 @@
 set -eu
 md=$1 example=$2
 export AMPSIM=$3 FW=$4
+# The example's firmware dies by SIGSEGV: in a sanitizer build it must die by the signal at
+# once, not after a sanitizer's report (which under TSan outlasts the example's wait).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
+export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}handle_segv=0"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # The fenced block after the marker line <!-- example: NAME -->.
