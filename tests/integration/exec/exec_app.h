@@ -36,6 +36,17 @@ static inline int capture_app(const char *const *argv, char *buf, size_t len)
 	return itest_capture(v, buf, len);
 }
 
+/* capture_app(), failing the test with the program's output unless it exits 0. */
+static inline void run_app(const char *const *argv, char *buf, size_t len)
+{
+	int rc = capture_app(argv, buf, len);
+	const char *const *prog = argv;
+	while (*prog && strcmp(*prog, "--"))
+		prog++;
+	if (rc != 0)
+		fail_msg("%s exited %d:\n%s", *prog ? prog[1] : argv[0], rc, buf);
+}
+
 /*
  * Boot @p fw, wait for @p entry, empty its TX pool (the fault plan's `buf:tx exhaust` until
  * `fault clear`), then run test program @p app on @p dev under `ampsim exec`; @p app gets,
@@ -52,9 +63,7 @@ static inline void run_without_tx_buffers(struct itest_run *r, const char *fw, c
 	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",
 		  AMPSIM_BIN, r->dir);
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r->dir, "--", app, dev, cmd, NULL};
-	int rc = capture_app(argv, buf, len);
-	if (rc != 0)
-		fail_msg("%s exited %d:\n%s", app, rc, buf);
+	run_app(argv, buf, len);
 }
 
 #endif /* AMP_EXEC_APP_H */

@@ -75,9 +75,7 @@ static void rpmsg_char_program_unmodified(void **state)
 			      r.dir,	  "--",		 RPMSG_CHAR_APP,
 			      dst,	  "my-endpoint", "rpmsg-openamp-demo-channel",
 			      NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("rpmsg_char_app exited %d:\n%s", rc, out);
+	run_app(argv, out, sizeof(out));
 	expect("echoed 22 bytes\n");
 	expect("oversize write: Message too long\n");
 	expect("destroyed /dev/rpmsg1\n");
@@ -132,9 +130,7 @@ static void sysfs_rpmsg_bus(void **state)
 			      "rpmsg-openamp-demo-channel",
 			      dst,
 			      NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("rpmsg_bus_app exited %d:\n%s", rc, out);
+	run_app(argv, out, sizeof(out));
 	char want[1024];
 	itest_fmt(
 	    want, sizeof(want),
@@ -189,9 +185,7 @@ static void python_program_unmodified(void **state)
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	const char *argv[] = {AMPSIM_BIN, "exec",	"--run-dir", r.dir,	    "--", PYTHON,
 			      "-B",	  RPMSG_APP_PY, dst,	     "py-endpoint", NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("rpmsg_app.py exited %d:\n%s", rc, out);
+	run_app(argv, out, sizeof(out));
 	expect("second open: Device or resource busy\necho");
 	expect("echoed 17 bytes\noversize write: Message too long\n");
 	expect("echoed 29 bytes\ndestroyed /dev/rpmsg1\nstate: running\n");
@@ -217,16 +211,12 @@ static void sdb_article_program_unmodified(void **state)
 	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
 	/* 12 fills of 3 buffers: each buffer goes back to the firmware and is refilled. */
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
+	run_app(argv, out, sizeof(out));
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
 	assert_null(strstr(out, "not reset"));
 	const char *err[] = {AMPSIM_BIN, "exec",	   "--run-dir", r.dir, "--",
 			     SDB_APP,	 "/dev/rpmsg_sdb", "errors",	NULL};
-	rc = capture_app(err, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("sdb_article_app errors exited %d:\n%s", rc, out);
+	run_app(err, out, sizeof(out));
 	expect("mmap before open: Bad file descriptor\n"
 	       "mmap before SET_EFD: Invalid argument\n"
 	       "GET_DATA_SIZE of no buffer: Invalid argument\n"
@@ -236,9 +226,7 @@ static void sdb_article_program_unmodified(void **state)
 	       "other ioctl: Invalid argument\nread: Invalid argument\n"
 	       "SET_EFD of a non-eventfd: Invalid argument\n0 unexpected\n");
 	/* The program's buffers were freed when it closed the device: a new one gets them. */
-	rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("sdb_article_app (again) exited %d:\n%s", rc, out);
+	run_app(argv, out, sizeof(out));
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
 	itest_run_stop(&r, SIGINT);
 }
@@ -251,9 +239,7 @@ static void sdb_release_and_crash(void **state)
 	itest_run_start(&r, SDB_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	int rc = capture_app(argv, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("sdb_article_app exited %d:\n%s", rc, out);
+	run_app(argv, out, sizeof(out));
 	/* Every give-back the shim made was one the service accepted. */
 	const char *st = itest_ctl(&r, "stats");
 	if (!strstr(st, "not given back 0,") || !strstr(st, "bad client requests 0,"))
@@ -266,17 +252,13 @@ static void sdb_release_and_crash(void **state)
 		  AMPSIM_BIN, r.dir);
 	const char *lg[] = {AMPSIM_BIN, "exec",	  "--run-dir", r.dir, "--",
 			    SDB_APP,	"linger", cmd,	       NULL};
-	rc = capture_app(lg, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("sdb_article_app linger exited %d:\n%s", rc, out);
+	run_app(lg, out, sizeof(out));
 	expect("after close: data ok\nfreed\n");
 	/* A firmware crash: the program's eventfds fire, the device answers ENOTCONN. */
 	itest_fmt(cmd, sizeof(cmd), "kill -SEGV %d", itest_fw_pid(&r));
 	const char *cr[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
 			    SDB_APP,	"crash", cmd,	      NULL};
-	rc = capture_app(cr, out, sizeof(out));
-	if (rc != 0)
-		fail_msg("sdb_article_app crash exited %d:\n%s", rc, out);
+	run_app(cr, out, sizeof(out));
 	expect("after the crash: Transport endpoint is not connected\n");
 	itest_run_stop(&r, SIGINT);
 }

@@ -19,10 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "itest.h"
+#include "stack_test.h"
 
 #define MTU 496
 #define KILL_ROUNDS 20
@@ -44,15 +44,6 @@ static void echo_all_sizes(const struct itest_run *r)
 	for (size_t len = 1; len <= MTU; len++)
 		echo_one(fd, len);
 	close(fd);
-}
-
-/* Wait until `ctl stats` shows @p want (a stop completes asynchronously). */
-static bool stats_show(const struct itest_run *r, const char *want)
-{
-	for (int64_t end = itest_now_ms() + ITEST_BOOT_MS; itest_now_ms() < end; itest_msleep(20))
-		if (strstr(itest_ctl(r, "stats"), want))
-			return true;
-	return false;
 }
 
 static void boots_binds_by_name_and_echoes_every_size(void **state)
@@ -168,10 +159,8 @@ static void stops_by_itself_on_ch3(void **state)
 static void clean_under_valgrind(void **state)
 {
 	(void)state;
-	char log[256], wrap[384];
-	itest_fmt(log, sizeof(log), "%s/vg.%%p", itest_scratch());
-	itest_fmt(wrap, sizeof(wrap),
-		  "valgrind -q --leak-check=full --show-leak-kinds=all --log-file=%s", log);
+	char wrap[384];
+	valgrind_wrap(wrap, sizeof(wrap));
 	struct itest_run r = {0};
 	const char *opts[] = {"--wrap", wrap, NULL};
 	itest_run_start(&r, ECHO_FW, opts);
@@ -181,15 +170,7 @@ static void clean_under_valgrind(void **state)
 	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
 	assert_true(stats_show(&r, "stops 1 (killed 0)"));
 	itest_run_stop(&r, SIGINT);
-	char path[256];
-	struct stat st;
-	itest_fmt(path, sizeof(path), "%s/vg.%d", itest_scratch(), pid);
-	assert_int_equal(stat(path, &st), 0);
-	if (st.st_size != 0) {
-		char text[4096];
-		itest_read_file(path, text, sizeof(text));
-		fail_msg("valgrind reported on the firmware:\n%s", text);
-	}
+	valgrind_log_empty(pid);
 }
 #endif
 
