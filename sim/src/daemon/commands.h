@@ -19,4 +19,7 @@ int amp_cmd_bench(int argc, char **argv);
 /* sim/src/inspect/inspect_cmd.c */
 int amp_cmd_inspect(int argc, char **argv);
 
+/* sim/src/web/web_cmd.c (AMP_WITH_WEB) */
+int amp_cmd_web(int argc, char **argv);
+
 #endif /* AMP_SIM_COMMANDS_H */

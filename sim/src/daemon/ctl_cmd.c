@@ -9,7 +9,8 @@
 #include "rundir.h"
 
 static const char *const ctl_commands[] = {"status", "start", "stop", "endpoints",
-					   "stats",  "trace", "step"};
+					   "stats",  "trace", "step",
+					   "pause",  "resume"};
 
 static gboolean known(const char *cmd)
 {
@@ -75,6 +76,8 @@ int amp_cmd_ctl(int argc, char **argv)
 		 "  trace-events stop        finish it; prints what it counted\n"
 		 "  step [N]   a run in step mode: deliver the N oldest held doorbells\n"
 		 "             (default 1; 0 shows what is held) and say which\n"
+		 "  pause      hold every vring doorbell from now on (step mode)\n"
+		 "  resume     deliver the held doorbells and stop holding them\n"
 		 "  fault list             the fault plan: seed, rules, counters, fired faults\n"
 		 "  fault add RULE[;RULE]  add rules (quote them; grammar in docs/faults.md)\n"
 		 "  fault clear            remove every rule\n"
@@ -109,7 +112,8 @@ int amp_cmd_ctl(int argc, char **argv)
 		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
 		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
-			   "endpoints, stats, trace, trace-events start FILE|stop, step [N], fault "
+			   "endpoints, stats, trace, trace-events start FILE|stop, step [N], pause, "
+			   "resume, fault "
 			   "SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
 		return 2;
 	}

@@ -13,11 +13,15 @@ static const struct {
 } commands[] = {
     {"run", amp_cmd_run, "boot a firmware and serve its RPMsg channels until stopped"},
     {"ctl", amp_cmd_ctl,
-     "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace, step, fault"},
+     "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace, step, pause,\n"
+     "                resume, fault"},
     {"exec", amp_cmd_exec,
      "run an unmodified Linux program against a run: /dev/rpmsg*, /dev/ttyRPMSG*, sysfs"},
     {"inspect", amp_cmd_inspect,
      "show a run's rings, buffers and IPCC flags (live, or after a crash)"},
+#ifdef AMP_WITH_WEB
+    {"web", amp_cmd_web, "serve a live web view of a run's rings for teaching (a browser page)"},
+#endif
     {"chat", amp_cmd_chat, "send messages to a channel endpoint and print the answers"},
     {"rsc-table", amp_cmd_rsc_table, "print the resource table of a firmware ELF file"},
     {"sdb", amp_cmd_sdb, "large shared buffers (rpmsg-sdb): fill, check and time them"},

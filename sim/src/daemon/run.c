@@ -277,6 +277,28 @@ static gboolean ctl_step(struct daemon *d, const char *arg, GString *out)
 }
 
 /*
+ * "pause" / "resume": hold every vring doorbell from now on (step mode, as `run --step`),
+ * or deliver those held and stop holding (for `ampsim web`'s buttons; docs/inspect.md).
+ */
+static gboolean ctl_pause(struct daemon *d, GString *out)
+{
+	amp_host_set_step(d->host, true);
+	g_string_append(out, "paused: every vring doorbell is held until 'step' or 'resume'; ");
+	amp_host_step_held(d->host, out);
+	return TRUE;
+}
+
+static gboolean ctl_resume(struct daemon *d, GString *out)
+{
+	g_autoptr(GString) held = g_string_new(NULL);
+	amp_host_step_held(d->host, held);
+	amp_host_set_step(d->host, false);
+	g_string_append_printf(out, "resumed: doorbells pass again; delivered what was %s",
+			       held->len ? held->str : "held 0\n");
+	return TRUE;
+}
+
+/*
  * "sysfs-state WORD": a write to /sys/class/remoteproc/remoteproc0/state from `ampsim exec`'s
  * shim, with state_store()'s answers (remoteproc_sysfs.c): the reply text starts with the
  * errno name Linux's write would fail with, so the shim can return it.
@@ -351,6 +373,8 @@ static const struct {
     {"stats", ctl_stats},
     {"trace", ctl_trace},
     {"inspect-host", ctl_inspect_host},
+    {"pause", ctl_pause},
+    {"resume", ctl_resume},
 };
 
 /* "trace-events start FILE|stop" (docs/trace.md). */
@@ -398,7 +422,7 @@ static gboolean ctl_handle(void *ctx, const char *cmd, GString *out)
 			return ctl_cmds[i].fn(ctx, out);
 	g_string_append_printf(out,
 			       "unknown command '%s'; try status, start, stop, endpoints, "
-			       "stats, trace, trace-events, step or fault\n",
+			       "stats, trace, trace-events, step, pause, resume or fault\n",
 			       cmd);
 	return FALSE;
 }

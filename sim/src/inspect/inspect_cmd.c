@@ -123,6 +123,12 @@ static char *read_consistent(const struct insp_opts *o, int fd, const char *name
 /* One snapshot of the run in @dir into @out; FALSE (and @err) when there is nothing. */
 static gboolean snapshot(const struct insp_opts *o, const char *note, GString *out, GError **err)
 {
+	return insp_snapshot(o->dir, o->json, note, out, err);
+}
+
+gboolean insp_snapshot(const char *dir, bool json, const char *note, GString *out, GError **err)
+{
+	const struct insp_opts oo = {.dir = (char *)dir, .json = json}, *o = &oo;
 	g_autofree char *name = shm_name(o->dir, err);
 	if (!name)
 		return FALSE;

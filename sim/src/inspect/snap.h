@@ -118,4 +118,13 @@ void insp_host_view(struct amp_host *h, GString *out);
 void insp_render(const struct insp_snap *s, bool json, const char *note, const char *counters,
 		 GString *out);
 
+/**
+ * One snapshot of the run in @p dir (RUNDIR: its shm link and control socket), as text or
+ * JSON, into @p out; what `ampsim inspect --once [--json]` prints (inspect_cmd.c), and what
+ * `ampsim web` draws. Thread-safe (its own file and socket descriptors). @p note (or NULL)
+ * is added to the snapshot's note.
+ * @return FALSE (and @p err) when there is nothing to read: no run recorded, object gone
+ */
+gboolean insp_snapshot(const char *dir, bool json, const char *note, GString *out, GError **err);
+
 #endif /* AMP_INSPECT_SNAP_H */

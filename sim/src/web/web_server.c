@@ -1,0 +1,363 @@
+/*
+ * `ampsim web`'s HTTP server (libsoup 3, on the GLib main loop): the page from the GResource,
+ * /api/state (the last frame), /events (server-sent events: a frame each time the state
+ * changes) and the controls (POST /api/step, pause, resume, fault, fault-clear).
+ *
+ * The run is asked once per tick in a worker thread, and only while someone watches: the
+ * cost to the run does not grow with the number of browsers (docs/teaching.md measures it).
+ * A browser that does not keep up is skipped (it gets the next frame, which is complete),
+ * so a slow one costs memory for a few frames at most.
+ */
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include <amp/error.h>
+#include <ampsim/error.h>
+
+#include "web.h"
+
+#define RES_PREFIX "/org/ampsim/web/"
+#define MAX_QUEUED 4 /* frames written to a browser and not yet sent before it is skipped */
+
+struct sse {
+	struct web *w;
+	SoupServerMessage *msg;
+	unsigned queued;
+};
+
+struct web {
+	SoupServer *srv;
+	char *dir, *url;
+	gboolean loopback;
+	int interval_ms;
+	GPtrArray *clients; /* struct sse * */
+	GPtrArray *waiting; /* SoupServerMessage *: /api/state before the first frame */
+	char *frame;	    /* the last frame (JSON), or NULL */
+	guint64 seq;
+	gboolean polling; /* a frame is being built */
+	guint timer;
+};
+
+static void poll_soon(struct web *w);
+
+/* ---- the frames ---------------------------------------------------------------------------- */
+
+static void sse_send(struct sse *c, const char *frame, guint64 seq)
+{
+	if (c->queued >= MAX_QUEUED)
+		return; /* it does not keep up: the next frame will do */
+	g_autofree char *ev = g_strdup_printf("id: %" G_GUINT64_FORMAT "\ndata: %s\n\n", seq, frame);
+	SoupMessageBody *body = soup_server_message_get_response_body(c->msg);
+	soup_message_body_append(body, SOUP_MEMORY_TAKE, g_steal_pointer(&ev), strlen(ev));
+	c->queued++;
+	soup_server_message_unpause(c->msg);
+}
+
+static void answer_json(SoupServerMessage *msg, unsigned status, const char *json)
+{
+	soup_server_message_set_status(msg, status, NULL);
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+				     "Cache-Control", "no-store");
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, json,
+					 strlen(json));
+}
+
+static void frame_built(GObject *src, GAsyncResult *res, gpointer data)
+{
+	(void)src;
+	struct web *w = data;
+	g_autofree char *frame = g_task_propagate_pointer(G_TASK(res), NULL);
+	w->polling = FALSE;
+	if (frame && g_strcmp0(frame, w->frame) != 0) {
+		g_free(w->frame);
+		w->frame = g_steal_pointer(&frame);
+		w->seq++;
+		for (guint i = 0; i < w->clients->len; i++)
+			sse_send(g_ptr_array_index(w->clients, i), w->frame, w->seq);
+	}
+	while (w->waiting->len) {
+		SoupServerMessage *m = g_ptr_array_steal_index(w->waiting, 0);
+		answer_json(m, 200, w->frame);
+		soup_server_message_unpause(m);
+		g_object_unref(m);
+	}
+	if (w->clients->len)
+		poll_soon(w);
+}
+
+static void build_in_thread(GTask *task, gpointer src, gpointer data, GCancellable *c)
+{
+	(void)src;
+	(void)c;
+	g_task_return_pointer(task, web_frame_build(data), g_free);
+}
+
+static void poll_now(struct web *w)
+{
+	if (w->polling)
+		return;
+	w->polling = TRUE;
+	g_autoptr(GTask) t = g_task_new(NULL, NULL, frame_built, w);
+	g_task_set_task_data(t, g_strdup(w->dir), g_free);
+	g_task_run_in_thread(t, build_in_thread);
+}
+
+static gboolean on_tick(gpointer data)
+{
+	struct web *w = data;
+	w->timer = 0;
+	poll_now(w);
+	return G_SOURCE_REMOVE;
+}
+
+static void poll_soon(struct web *w)
+{
+	if (!w->timer)
+		w->timer = g_timeout_add((guint)w->interval_ms, on_tick, w);
+}
+
+/* ---- /events: server-sent events ----------------------------------------------------------- */
+
+static void sse_wrote(SoupServerMessage *msg, gpointer data)
+{
+	(void)msg;
+	struct sse *c = data;
+	if (c->queued)
+		c->queued--;
+}
+
+static void sse_gone(SoupServerMessage *msg, gpointer data)
+{
+	struct sse *c = data;
+	g_signal_handlers_disconnect_by_data(msg, c);
+	g_ptr_array_remove_fast(c->w->clients, c);
+	g_object_unref(c->msg);
+	g_free(c);
+}
+
+static void serve_events(struct web *w, SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	soup_server_message_set_status(msg, 200, NULL);
+	soup_message_headers_set_encoding(h, SOUP_ENCODING_CHUNKED);
+	soup_message_headers_set_content_type(h, "text/event-stream", NULL);
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
+	struct sse *c = g_new0(struct sse, 1);
+	c->w = w;
+	c->msg = g_object_ref(msg);
+	g_signal_connect(msg, "wrote-chunk", G_CALLBACK(sse_wrote), c);
+	g_signal_connect(msg, "finished", G_CALLBACK(sse_gone), c);
+	g_ptr_array_add(w->clients, c);
+	/* "retry": a browser reconnects after 1 s when the server goes (EventSource does). */
+	soup_message_body_append(soup_server_message_get_response_body(msg), SOUP_MEMORY_STATIC,
+				 "retry: 1000\n\n", 13);
+	if (w->frame)
+		sse_send(c, w->frame, w->seq);
+	poll_now(w);
+}
+
+/* ---- the page, the state and the controls -------------------------------------------------- */
+
+static const char *content_type(const char *path)
+{
+	return g_str_has_suffix(path, ".html") ? "text/html; charset=utf-8"
+	       : g_str_has_suffix(path, ".js") ? "text/javascript; charset=utf-8"
+	       : g_str_has_suffix(path, ".css") ? "text/css; charset=utf-8"
+	       : g_str_has_suffix(path, ".svg") ? "image/svg+xml"
+						: "application/octet-stream";
+}
+
+/* A file of the page, from the GResource compiled into ampsim: "/" is index.html. */
+static void serve_file(SoupServerMessage *msg, const char *path)
+{
+	const char *name = strcmp(path, "/") ? path + 1 : "index.html";
+	g_autofree char *res = g_strconcat(RES_PREFIX, name, NULL);
+	g_autoptr(GBytes) data = strstr(name, "..") || strchr(name, '/')
+				     ? NULL
+				     : g_resources_lookup_data(res, 0, NULL);
+	if (!data) {
+		soup_server_message_set_status(msg, 404, NULL);
+		soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC,
+						 "not found\n", 10);
+		return;
+	}
+	soup_server_message_set_status(msg, 200, NULL);
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+	/* Nothing may come from elsewhere: the page is whole, and says so to the browser. */
+	soup_message_headers_replace(h, "Content-Security-Policy",
+				     "default-src 'self'; img-src 'self' data:; "
+				     "frame-ancestors 'none'");
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+	gsize len;
+	const void *p = g_bytes_get_data(data, &len);
+	soup_server_message_set_response(msg, content_type(name), SOUP_MEMORY_COPY, p, len);
+}
+
+static void refuse(SoupServerMessage *msg, unsigned status, const char *why)
+{
+	g_autofree char *esc = g_strescape(why, NULL);
+	g_autofree char *json = g_strdup_printf("{\"ok\":false,\"reply\":\"%s\"}", esc);
+	answer_json(msg, status, json);
+}
+
+/*
+ * POST /api/WHAT: a control request. A page of another site could make a browser post here
+ * (a form to 127.0.0.1): a custom header, which such a form cannot set without the CORS
+ * preflight this server never grants, proves the request comes from the page itself.
+ */
+static void serve_control(struct web *w, SoupServerMessage *msg, const char *what)
+{
+	SoupMessageHeaders *rq = soup_server_message_get_request_headers(msg);
+	if (strcmp(soup_server_message_get_method(msg), SOUP_METHOD_POST)) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Allow", "POST");
+		refuse(msg, 405, "use POST for a control request");
+		return;
+	}
+	if (g_strcmp0(soup_message_headers_get_one(rq, "X-Ampsim"), "1")) {
+		refuse(msg, 403, "a control request needs the header X-Ampsim: 1 (the page sends it)");
+		return;
+	}
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	const char *why = NULL;
+	g_autofree char *text = web_body_text(body->data, (gsize)body->length, &why);
+	if (!text) {
+		refuse(msg, 400, why);
+		return;
+	}
+	unsigned status = 500;
+	g_autofree char *reply = web_control(w->dir, what, text, &status);
+	answer_json(msg, status, reply);
+	poll_now(w); /* show its effect at once */
+}
+
+static void serve_state(struct web *w, SoupServerMessage *msg)
+{
+	if (w->frame) {
+		answer_json(msg, 200, w->frame);
+		return;
+	}
+	soup_server_message_pause(msg);
+	g_ptr_array_add(w->waiting, g_object_ref(msg));
+	poll_now(w);
+}
+
+static void route(SoupServer *srv, SoupServerMessage *msg, const char *path, GHashTable *query,
+		  gpointer data)
+{
+	(void)srv;
+	(void)query;
+	struct web *w = data;
+	const char *method = soup_server_message_get_method(msg);
+	if (g_str_has_prefix(path, "/api/") && strcmp(path, "/api/state")) {
+		serve_control(w, msg, path + 5);
+		return;
+	}
+	if (strcmp(method, SOUP_METHOD_GET) && strcmp(method, SOUP_METHOD_HEAD)) {
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Allow", "GET, HEAD");
+		refuse(msg, 405, "only GET and HEAD here");
+	} else if (!strcmp(path, "/api/state")) {
+		serve_state(w, msg);
+	} else if (!strcmp(path, "/events")) {
+		serve_events(w, msg);
+	} else {
+		serve_file(msg, path);
+	}
+}
+
+/* ---- listening ----------------------------------------------------------------------------- */
+
+/* "ADDR:PORT" or "[V6ADDR]:PORT" ("localhost" is 127.0.0.1) -> an address; NULL and @p err. */
+static GSocketAddress *parse_listen(const char *s, GError **err)
+{
+	const char *colon = strrchr(s, ':');
+	guint64 port = 0;
+	g_autofree char *host = colon ? g_strndup(s, (gsize)(colon - s)) : NULL;
+	if (host && host[0] == '[' && g_str_has_suffix(host, "]")) {
+		memmove(host, host + 1, strlen(host) - 1);
+		host[strlen(host) - 2] = '\0';
+	}
+	g_autoptr(GInetAddress) a =
+	    !host ? NULL
+	    : !strcmp(host, "localhost") ? g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4)
+					 : g_inet_address_new_from_string(host);
+	if (!a || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
+		amp_set_error(err, AMP_EINVAL,
+			      "--listen '%s': expected ADDRESS:PORT with a numeric address, e.g. "
+			      "127.0.0.1:8480, [::1]:8480 or 0.0.0.0:8480 (port 0..65535; 0 "
+			      "picks a free one)",
+			      s);
+		return NULL;
+	}
+	return g_inet_socket_address_new(a, (guint16)port);
+}
+
+static gboolean listen_on(struct web *w, const char *listen, GError **err)
+{
+	g_autoptr(GSocketAddress) sa = parse_listen(listen, err);
+	if (!sa)
+		return FALSE;
+	GInetAddress *a = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(sa));
+	w->loopback = g_inet_address_get_is_loopback(a);
+	g_autoptr(GError) e = NULL;
+	if (!soup_server_listen(w->srv, sa, 0, &e)) {
+		gboolean busy = g_error_matches(e, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+		amp_set_error(err, busy ? AMP_EBUSY : AMP_EIO,
+			      "cannot listen on %s: %s%s", listen, e->message,
+			      busy ? "; another program uses that port: choose another with "
+				     "--listen ADDRESS:PORT (port 0 picks a free one)"
+				   : "");
+		return FALSE;
+	}
+	GSList *uris = soup_server_get_uris(w->srv);
+	w->url = uris ? g_uri_to_string(uris->data) : g_strdup("?");
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return TRUE;
+}
+
+struct web *web_new(const char *dir, const char *listen, int interval_ms, GError **err)
+{
+	struct web *w = g_new0(struct web, 1);
+	w->dir = g_strdup(dir);
+	w->interval_ms = interval_ms;
+	w->clients = g_ptr_array_new();
+	w->waiting = g_ptr_array_new();
+	w->srv = soup_server_new("server-header", "ampsim-web ", NULL);
+	soup_server_add_handler(w->srv, NULL, route, w, NULL);
+	if (!listen_on(w, listen, err)) {
+		web_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+const char *web_url(const struct web *w)
+{
+	return w->url;
+}
+
+gboolean web_loopback(const struct web *w)
+{
+	return w->loopback;
+}
+
+void web_free(struct web *w)
+{
+	if (!w)
+		return;
+	if (w->timer)
+		g_source_remove(w->timer);
+	soup_server_disconnect(w->srv); /* finishes every message: the clients go */
+	g_object_unref(w->srv);
+	while (w->waiting->len)
+		g_object_unref(g_ptr_array_steal_index(w->waiting, 0));
+	g_ptr_array_unref(w->waiting);
+	g_ptr_array_unref(w->clients);
+	g_free(w->frame);
+	g_free(w->dir);
+	g_free(w->url);
+	g_free(w);
+}
