@@ -70,16 +70,32 @@ static void add_status(JsonBuilder *b, const char *text)
 	json_builder_end_object(b);
 }
 
-/* The host's own IPCC counters from `ctl stats` (never the firmware-writable ones). */
+static void add_count(JsonBuilder *b, const char *key, guint64 n)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_add_int_value(b, (gint64)MIN(n, (guint64)G_MAXINT64));
+}
+
+/*
+ * The host's own IPCC counters from `ctl stats` (never the firmware-writable ones): per
+ * channel the kicks it rang (to_fw), the firmware's interrupts its link took (to_host) and,
+ * for the vrings' channels (CH1 = vring0, CH2 = vring1), those its RPMsg bus handled
+ * (to_host_delivered; fewer while step mode holds some).
+ */
 static void add_doorbells(JsonBuilder *b, const char *stats)
 {
 	guint64 to_fw[MAX_IPCC_CH + 1] = {0}, to_host[MAX_IPCC_CH + 1] = {0};
+	guint64 delivered[MAX_IPCC_CH + 1] = {0};
 	g_auto(GStrv) lines = g_strsplit(stats ? stats : "", "\n", 256);
 	for (char **l = lines; *l; l++) {
 		unsigned ch;
 		guint64 n;
 		const char *t = *l + strspn(*l, " ");
-		if (sscanf(t, "IPCC CH%u Linux->firmware: kicks %" G_GUINT64_FORMAT, &ch, &n) == 2 &&
+		const char *irqs = strstr(t, ", interrupts ");
+		if ((g_str_has_prefix(t, "vring0 (") || g_str_has_prefix(t, "vring1 (")) && irqs)
+			delivered[t[5] - '0' + 1] =
+			    g_ascii_strtoull(irqs + strlen(", interrupts "), NULL, 10);
+		else if (sscanf(t, "IPCC CH%u Linux->firmware: kicks %" G_GUINT64_FORMAT, &ch, &n) == 2 &&
 		    ch >= 1 && ch <= MAX_IPCC_CH)
 			to_fw[ch] = n;
 		else if (sscanf(t, "IPCC CH%u firmware->Linux: IRQs handled %" G_GUINT64_FORMAT,
@@ -93,10 +109,9 @@ static void add_doorbells(JsonBuilder *b, const char *stats)
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "ch");
 		json_builder_add_int_value(b, ch);
-		json_builder_set_member_name(b, "to_fw");
-		json_builder_add_int_value(b, (gint64)MIN(to_fw[ch], (guint64)G_MAXINT64));
-		json_builder_set_member_name(b, "to_host");
-		json_builder_add_int_value(b, (gint64)MIN(to_host[ch], (guint64)G_MAXINT64));
+		add_count(b, "to_fw", to_fw[ch]);
+		add_count(b, "to_host", to_host[ch]);
+		add_count(b, "to_host_delivered", delivered[ch]);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -31,7 +31,10 @@ function drawHeader(f) {
   const st = Check.obj(f.status, "status");
   const state = Check.str(st.state, 40, "status.state");
   badge("lifecycle", state, state === "running" ? "ok" : state === "crashed" ? "bad" : "warn");
-  if (typeof st.last_crash === "string") $("lifecycle").title = "last crash: " + st.last_crash;
+  const n = Number.parseInt(Check.str(st.crashes, 12, "status.crashes"), 10);
+  if (!Number.isInteger(n) || n < 0) throw new Bad("status.crashes: not a count");
+  badge("crashes", `${n} crash${n === 1 ? "" : "es"}`, n ? "bad" : "");
+  $("crashes").title = typeof st.last_crash === "string" ? "last crash: " + st.last_crash : "";
 }
 
 function drawStep(f) {
@@ -57,7 +60,7 @@ function lampState(f, snap, held) {
   const flags = {};
   try {
     for (const c of Check.arr(snap.ipcc.channels, 6, "ipcc.channels"))
-      flags[Check.int(c.ch, 1, 6, "ipcc ch")] = { use: Check.str(c.use, 16, "ipcc use"),
+      flags[Check.int(c.ch, 1, 6, "ipcc ch")] = { use: c.use === null ? "" : Check.str(c.use, 16, "ipcc use"),
         to_fw: c.linux_to_fw_flag === true, to_host: c.fw_to_linux_flag === true };
   } catch (e) { broken("IPCC registers", e); }
   const lamps = bells.map((b, i) => {
@@ -65,7 +68,9 @@ function lampState(f, snap, held) {
     const one = (k) => {
       const count = Check.int(b[k], 0, Number.MAX_SAFE_INTEGER, `doorbells[${i}].${k}`);
       const before = last && last[ch] ? last[ch][k] : count;
-      return { count, lit: count !== before || !!(flags[ch] && flags[ch][k]),
+      const delivered = k === "to_fw" ? count : Check.int(b.to_host_delivered, 0,
+        Number.MAX_SAFE_INTEGER, `doorbells[${i}].to_host_delivered`);
+      return { count, delivered, lit: count !== before || !!(flags[ch] && flags[ch][k]),
         held: held.some((h) => h.ch === ch && h.toFw === (k === "to_fw")) };
     };
     return { ch, use: flags[ch] ? flags[ch].use : "", to_fw: one("to_fw"), to_host: one("to_host") };
@@ -80,31 +85,32 @@ function drawStage(f, held) {
   svg.replaceChildren();
   arrowDefs(svg);
   const snap = f.snapshot;
+  let snapOk = snap !== null;
   if (snap === null) {
     problems.push("no snapshot: " + Check.str(f.snapshot_error || "?", 400, "snapshot_error"));
-  } else {
-    Check.obj(snap, "snapshot");
-    if (!Check.bool(snap.header_valid, "header_valid"))
-      throw new Bad("the shared object's header: " + String(snap.header_error).slice(0, 200));
+  } else if (!Check.bool(Check.obj(snap, "snapshot").header_valid, "header_valid")) {
+    broken("shared memory", new Bad("the shared object's header: " +
+      String(snap.header_error).slice(0, 200)));
+    snapOk = false; /* nothing in it can be placed: both rings are drawn as broken */
   }
-  cpuBox(svg, 20, "Linux (Cortex-A7)", "ampsim run: the host", ["RPMsg driver",
-    "sends on vring1", "reads on vring0"]);
-  cpuBox(svg, 630, "Firmware (Cortex-M4)", "the firmware process", ["RPMsg core",
-    "reads vring1", "answers on vring0"]);
-  const rings = [null, null], why = ["", ""];
+  cpuBox(svg, 20, "Linux", "Cortex-A7: ampsim run", ["its RPMsg bus driver", "sends on vring1,",
+    "receives on vring0,", "rings the firmware", "through the IPCC"]);
+  cpuBox(svg, 780, "Firmware", "Cortex-M4: a process", ["its RPMsg core", "receives on vring1,",
+    "sends on vring0,", "rings Linux", "through the IPCC"]);
+  const rings = [null, null];
   for (const i of [0, 1]) {
     try {
-      if (!snap) throw new Bad("no snapshot");
+      if (!snapOk) throw new Bad("no valid snapshot");
       rings[i] = checkRing(Check.arr(snap.vrings, 2, "vrings")[i], i);
-    } catch (e) { why[i] = e.message; if (snap) broken(`vring${i}`, e); }
+    } catch (e) { if (snapOk) broken(`vring${i}`, e); }
   }
-  el("path", { d: "M190 150 C 260 150, 260 150, 295 150", class: "flow" }, svg);
-  el("path", { d: "M525 150 C 560 150, 580 150, 630 150", class: "flow" }, svg);
-  el("path", { d: "M630 370 C 580 370, 560 370, 525 370", class: "flow" }, svg);
-  el("path", { d: "M295 370 C 260 370, 240 370, 190 370", class: "flow" }, svg);
-  drawRing(svg, 1, rings[1], why[1], 410, 150, "vring1", "Linux → firmware (TX buffers)");
-  drawRing(svg, 0, rings[0], why[0], 410, 370, "vring0", "firmware → Linux (RX buffers)");
-  if (snap) drawLamps(svg, lampState(f, snap, held));
+  el("path", { d: "M220 165 L 365 165", class: "flow" }, svg);
+  el("path", { d: "M635 165 L 780 165", class: "flow" }, svg);
+  el("path", { d: "M780 425 L 635 425", class: "flow" }, svg);
+  el("path", { d: "M365 425 L 220 425", class: "flow" }, svg);
+  drawRing(svg, 1, rings[1], 500, 165, "vring1", ["Linux → firmware", "(Linux's TX buffers)"]);
+  drawRing(svg, 0, rings[0], 500, 425, "vring0", ["firmware → Linux", "(Linux's RX buffers)"]);
+  if (snapOk) drawLamps(svg, lampState(f, snap, held));
 }
 
 function drawEndpoints(f) {

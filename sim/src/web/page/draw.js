@@ -90,19 +90,23 @@ function checkRing(v, index) {
     if (!(o in OWNERS)) throw new Bad(`${w}.descriptors[${i}].owner: '${o}' is not an owner`);
     return o;
   });
+  /* The ring is drawn as its descriptors, by id; the hands are the free-running indices
+   * modulo num, which is where they point when buffers go round in order (as here). */
+  const at = owner.map(() => []);
   for (let k = 0; k < num; k++) {
     const id = Check.int(ring[k], 0, 65535, `${w}.avail_ring[${k}]`);
-    r.slots.push({ id, owner: id < num ? owner[id] : "unknown" });
+    if (id < num) at[id].push(k);
   }
-  r.owners = owner;
+  owner.forEach((o, id) => r.slots.push({ id, owner: o, at: at[id] }));
   return r;
 }
 
-/* Draw vring @index (checked as @r, or @why it is broken) centred at cx, cy. */
-function drawRing(svg, index, r, why, cx, cy, label, sub) {
+/* Draw vring @index (checked as @r, or broken) centred at cx, cy; titles on its left. */
+function drawRing(svg, index, r, cx, cy, label, sub) {
   const g = el("g", { id: `ring-vring${index}`, "data-valid": r ? "true" : "false" }, svg);
-  el("text", { x: cx, y: cy - 132, "text-anchor": "middle", class: "ringlabel" }, g, label);
-  el("text", { x: cx, y: cy - 116, "text-anchor": "middle", class: "ringsub" }, g, sub);
+  const tx = cx - 250;
+  el("text", { x: tx, y: cy - 92, class: "ringlabel" }, g, label);
+  sub.forEach((t, i) => el("text", { x: tx, y: cy - 72 + i * 17, class: "ringsub" }, g, t));
   if (!r) {
     el("circle", { cx, cy, r: 88, fill: "none", stroke: "#c0392b", "stroke-width": 3,
       "stroke-dasharray": "8 6" }, g);
@@ -115,52 +119,57 @@ function drawRing(svg, index, r, why, cx, cy, label, sub) {
   const R0 = 70, R1 = 105;
   r.slots.forEach((s, k) => {
     const p = el("path", { d: segment(cx, cy, R0, R1, k / r.num, (k + 1) / r.num),
-      class: `slot o-${s.owner}`, "data-slot": k, "data-id": s.id, "data-owner": s.owner }, g);
-    el("title", {}, p, `avail ring slot ${k}: descriptor ${s.id}, ${OWNERS[s.owner]}`);
+      class: `slot o-${s.owner}`, "data-id": s.id, "data-owner": s.owner }, g);
+    el("title", {}, p, `descriptor ${s.id}: ${OWNERS[s.owner]}` +
+      (s.at.length ? ` (in avail ring slot ${s.at.join(", ")})` : ""));
     if (r.num <= 64) {
-      const [tx, ty] = polar(cx, cy, (R0 + R1) / 2, (k + 0.5) / r.num);
-      el("text", { x: tx, y: ty, class: "slotnum" }, g, String(s.id));
+      const [x, y] = polar(cx, cy, (R0 + R1) / 2, (k + 0.5) / r.num);
+      el("text", { x, y, class: "slotnum" }, g, String(s.id));
     }
   });
-  hand(g, cx, cy, r.avail % r.num, r.num, "avail", `avail ${r.avail}`, index, R1 + 14);
-  hand(g, cx, cy, r.used % r.num, r.num, "used", `used ${r.used}`, index, R0 - 8);
-  el("text", { x: cx, y: cy + 126, "text-anchor": "middle", class: "ringsub" }, g,
-    `${(r.avail - r.used) & 0xffff} of ${r.num} with the firmware side`);
+  /* The hands: avail outside the ring (Linux writes it), used inside (the firmware does). */
+  hand(g, cx, cy, r.avail % r.num, r.num, "avail", R1 + 2, R1 + 22);
+  hand(g, cx, cy, r.used % r.num, r.num, "used", R0 - 2, R0 - 22);
+  el("text", { x: cx, y: cy - 4, "text-anchor": "middle", class: "handlabel avail",
+    id: `vring${index}-avail` }, g, `avail ${r.avail}`);
+  el("text", { x: cx, y: cy + 16, "text-anchor": "middle", class: "handlabel used",
+    id: `vring${index}-used` }, g, `used ${r.used}`);
+  el("text", { x: tx, y: cy + 72, class: "ringsub" }, g,
+    `${(r.avail - r.used) & 0xffff} of ${r.num} buffers`);
+  el("text", { x: tx, y: cy + 89, class: "ringsub" }, g, "on the firmware side");
 }
 
-/* A hand pointing at the slot the index will fill next, with its label. */
-function hand(g, cx, cy, slot, num, kind, text, index, len) {
-  const turn = slot / num;
-  const [x, y] = polar(cx, cy, len, turn);
-  el("line", { x1: cx, y1: cy, x2: x, y2: y, class: `hand ${kind}` }, g);
-  const [lx, ly] = polar(cx, cy, len + 16, turn);
-  el("text", { x: lx, y: ly, "text-anchor": "middle", "dominant-baseline": "central",
-    class: `handlabel ${kind}`, id: `vring${index}-${kind}` }, g, text);
+/* A hand: a pointer at the middle of the slot the index fills next, tip at radius @tip. */
+function hand(g, cx, cy, slot, num, kind, tip, base) {
+  const t = (slot + 0.5) / num, w = 0.35 / num;
+  const [x0, y0] = polar(cx, cy, tip, t);
+  const [x1, y1] = polar(cx, cy, base, t - w), [x2, y2] = polar(cx, cy, base, t + w);
+  el("path", { d: `M${x0} ${y0}L${x1} ${y1}L${x2} ${y2}Z`, class: `hand ${kind}` }, g);
 }
 
 function cpuBox(svg, x, title, sub, lines) {
   const g = el("g", { class: "cpu" }, svg);
-  el("rect", { x, y: 30, width: 170, height: 470, rx: 12 }, g);
-  el("text", { x: x + 85, y: 58, "text-anchor": "middle", class: "title" }, g, title);
-  el("text", { x: x + 85, y: 78, "text-anchor": "middle", class: "sub" }, g, sub);
+  el("rect", { x, y: 30, width: 200, height: 530, rx: 12 }, g);
+  el("text", { x: x + 100, y: 60, "text-anchor": "middle", class: "title" }, g, title);
+  el("text", { x: x + 100, y: 84, "text-anchor": "middle", class: "sub" }, g, sub);
   lines.forEach((t, i) =>
-    el("text", { x: x + 14, y: 112 + i * 20, class: "sub" }, g, t));
+    el("text", { x: x + 16, y: 124 + i * 22, class: "sub" }, g, t));
   return g;
 }
 
 /* The doorbells: per IPCC channel, a lamp each way; lit when it rang since the last frame. */
 function drawLamps(svg, lamps) {
   const g = el("g", { id: "lamps" }, svg);
-  el("text", { x: 200, y: 532, class: "ringsub" }, g, "IPCC doorbells");
+  el("text", { x: 250, y: 606, class: "ringlabel" }, g, "IPCC doorbells");
   lamps.forEach((c, i) => {
-    const x = 310 + i * 88;
-    el("text", { x: x + 14, y: 517, "text-anchor": "middle", class: "ringsub" }, g,
+    const x = 450 + i * 130;
+    el("text", { x: x + 22, y: 585, "text-anchor": "middle", class: "ringsub" }, g,
       `CH${c.ch} ${c.use}`);
-    [["to_fw", "→fw", 0], ["to_host", "→Linux", 30]].forEach(([k, t, dx]) => {
+    [["to_fw", "→fw", 0], ["to_host", "→Linux", 44]].forEach(([k, t, dx]) => {
       const l = el("g", { class: "lamp" + (c[k].lit ? " lit" : "") + (c[k].held ? " held" : ""),
-        id: `lamp-ch${c.ch}-${k}`, "data-count": c[k].count }, g);
-      el("circle", { cx: x + dx, cy: 535, r: 9 }, l);
-      el("text", { x: x + dx, y: 557, "text-anchor": "middle" }, l, t);
+        id: `lamp-ch${c.ch}-${k}`, "data-count": c[k].count, "data-delivered": c[k].delivered }, g);
+      el("circle", { cx: x + dx, cy: 603, r: 10 }, l);
+      el("text", { x: x + dx, y: 628, "text-anchor": "middle" }, l, t);
       el("title", {}, l, `CH${c.ch} ${k === "to_fw" ? "Linux → firmware" : "firmware → Linux"}: ${c[k].count} so far${c[k].held ? ", one held (step mode)" : ""}`);
     });
   });
