@@ -8,9 +8,8 @@
 #include "ctl.h"
 #include "rundir.h"
 
-static const char *const ctl_commands[] = {"status", "start", "stop", "endpoints",
-					   "stats",  "trace", "step",
-					   "pause",  "resume"};
+static const char *const ctl_commands[] = {"status", "start", "stop",  "endpoints", "stats",
+					   "trace",  "step",  "pause", "resume"};
 
 static gboolean known(const char *cmd)
 {
@@ -111,10 +110,11 @@ int amp_cmd_ctl(int argc, char **argv)
 	     g_str_has_prefix(argv[argc - 1], "step ")))
 		return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]); /* one quoted argument */
 	if (argc < 2 || argc > 3 || !known(argv[argc - 1])) {
-		g_printerr("ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
-			   "endpoints, stats, trace, trace-events start FILE|stop, step [N], pause, "
-			   "resume, fault "
-			   "SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
+		g_printerr(
+		    "ampsim ctl: expected [RUNDIR] and one of status, start, stop, "
+		    "endpoints, stats, trace, trace-events start FILE|stop, step [N], pause, "
+		    "resume, fault "
+		    "SUBCOMMAND\nTry 'ampsim ctl --help'.\n");
 		return 2;
 	}
 	return ask(argc == 3 ? argv[1] : NULL, argv[argc - 1]);

@@ -10,6 +10,19 @@
 /* Where GOption writes: the table below is data, its targets this one struct. */
 static struct run_opts parsed;
 
+#define WEB_DEFAULT "127.0.0.1:8480" /* as `ampsim web` (src/web/web.h) */
+
+/* --web takes an optional value (--web=ADDR:PORT): GOption has no string for that. */
+static gboolean on_web(const char *name, const char *value, gpointer data, GError **err)
+{
+	(void)name;
+	(void)data;
+	(void)err;
+	g_free(parsed.web);
+	parsed.web = g_strdup(value ? value : WEB_DEFAULT);
+	return TRUE;
+}
+
 static const GOptionEntry entries[] = {
     {"soc", 's', 0, G_OPTION_ARG_STRING, &parsed.soc,
      "SoC profile: a name from sim/profiles/ or a path to a .ini (default stm32mp157)", "PROFILE"},
@@ -75,6 +88,10 @@ static const GOptionEntry entries[] = {
      "Step mode: hold every vring doorbell, both ways, until 'ampsim ctl RUNDIR step "
      "[N]' releases it, to walk a message through (docs/inspect.md)",
      NULL},
+    {"web", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_web,
+     "Serve the live web view of this run too, as 'ampsim web' does (default "
+     "" WEB_DEFAULT ", loopback only; docs/teaching.md)",
+     "[ADDR:PORT]"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &parsed.verbose,
      "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &parsed.quiet,
@@ -113,6 +130,13 @@ static int check_opts(const struct run_opts *o, int argc)
 			   o->gdb_port);
 		return 2;
 	}
+#ifndef AMP_WITH_WEB
+	if (o->web) {
+		g_printerr("ampsim run: --web: this ampsim was built without the web view "
+			   "(AMP_WITH_WEB=OFF: libsoup 3 missing); rebuild with it\n");
+		return 2;
+	}
+#endif
 	if (o->soc && !*o->soc) {
 		g_printerr(
 		    "ampsim run: --soc needs a profile name or a path to an .ini file, not an "
@@ -187,5 +211,6 @@ void run_opts_clear(struct run_opts *o)
 	g_free(o->seed);
 	g_free(o->trace);
 	g_free(o->capture);
+	g_free(o->web);
 	memset(o, 0, sizeof(*o));
 }

@@ -25,6 +25,7 @@ struct run_opts {
 	char *seed;    /* --seed N */
 	char *trace;   /* --trace FILE */
 	char *capture; /* --capture FILE */
+	char *web;     /* --web[=ADDR:PORT]: serve `ampsim web` too, on this address */
 };
 
 /*

@@ -1,10 +1,10 @@
 /*
  * `ampsim web`: a live view of a run for teaching (docs/teaching.md). A libsoup 3 server on
- * the GLib main loop serves a page compiled into ampsim (a GResource built from page/) and pushes the
- * run's state to every browser over server-sent events. The state is gathered once per tick
- * in a worker thread, whatever the number of browsers, from the sources `ampsim inspect`
- * and `ampsim ctl` use (the inspector's snapshot, the control socket): the run pays per
- * tick, not per browser. Nothing here reads the shared object another way.
+ * the GLib main loop serves a page compiled into ampsim (a GResource built from page/) and pushes
+ * the run's state to every browser over server-sent events. The state is gathered once per tick in
+ * a worker thread, whatever the number of browsers, from the sources `ampsim inspect` and `ampsim
+ * ctl` use (the inspector's snapshot, the control socket): the run pays per tick, not per browser.
+ * Nothing here reads the shared object another way.
  */
 #ifndef AMP_WEB_H
 #define AMP_WEB_H
@@ -13,7 +13,7 @@
 #include <glib.h>
 
 #define WEB_DEFAULT_LISTEN "127.0.0.1:8480"
-#define WEB_MAX_BODY 256  /* a control request's body: a step count or one fault rule line */
+#define WEB_MAX_BODY 256   /* a control request's body: a step count or one fault rule line */
 #define WEB_TRACE_LINES 60 /* the firmware trace's last lines in a frame */
 
 /* web_frame.c: one frame of the page's state, JSON on one line (docs/teaching.md#the-json). */

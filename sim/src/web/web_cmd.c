@@ -35,12 +35,13 @@ static int serve(const char *dir, const char *listen, int interval_ms)
 			   "faults into it (there is no authentication); use it on a trusted "
 			   "network only\n",
 			   listen);
-	/* One line a script (or `ampsim run --web`'s user) can take the address from. */
-	printf("ampsim web: serving %s on %s\n", dir, web_url(w));
-	fflush(stdout);
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	guint s1 = g_unix_signal_add(SIGINT, on_signal, loop);
 	guint s2 = g_unix_signal_add(SIGTERM, on_signal, loop);
+	/* One line a script (or `ampsim run --web`'s user) can take the address from; once
+	 * SIGTERM ends the server in order. */
+	printf("ampsim web: serving %s on %s\n", dir, web_url(w));
+	fflush(stdout);
 	g_main_loop_run(loop);
 	g_source_remove(s1);
 	g_source_remove(s2);

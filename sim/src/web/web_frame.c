@@ -16,10 +16,10 @@
 #include "../inspect/snap.h"
 #include "web.h"
 
-#define ASK_MS 2000	  /* as ampsim inspect: a run that does not answer is not running */
-#define MAX_TEXT 240	  /* a string value's longest */
-#define MAX_IPCC_CH 6	  /* IPCC channels on the STM32MP1 */
-#define MAX_ENDPOINTS 64  /* endpoints listed */
+#define ASK_MS 2000	 /* as ampsim inspect: a run that does not answer is not running */
+#define MAX_TEXT 240	 /* a string value's longest */
+#define MAX_IPCC_CH 6	 /* IPCC channels on the STM32MP1 */
+#define MAX_ENDPOINTS 64 /* endpoints listed */
 
 /* A request to the run's control socket; NULL when no run answers. */
 static char *ask(const char *dir, const char *req, gboolean *ok)
@@ -95,8 +95,9 @@ static void add_doorbells(JsonBuilder *b, const char *stats)
 		if ((g_str_has_prefix(t, "vring0 (") || g_str_has_prefix(t, "vring1 (")) && irqs)
 			delivered[t[5] - '0' + 1] =
 			    g_ascii_strtoull(irqs + strlen(", interrupts "), NULL, 10);
-		else if (sscanf(t, "IPCC CH%u Linux->firmware: kicks %" G_GUINT64_FORMAT, &ch, &n) == 2 &&
-		    ch >= 1 && ch <= MAX_IPCC_CH)
+		else if (sscanf(t, "IPCC CH%u Linux->firmware: kicks %" G_GUINT64_FORMAT, &ch,
+				&n) == 2 &&
+			 ch >= 1 && ch <= MAX_IPCC_CH)
 			to_fw[ch] = n;
 		else if (sscanf(t, "IPCC CH%u firmware->Linux: IRQs handled %" G_GUINT64_FORMAT,
 				&ch, &n) == 2 &&
@@ -127,8 +128,9 @@ static gboolean add_endpoint(JsonBuilder *b, const char *line)
 	if (!at || sscanf(at, " firmware 0x%x host 0x%x %255s", &fw, &host, path) != 3)
 		return FALSE;
 	const char *msgs = strstr(at, " in ");
-	gboolean counted = msgs && sscanf(msgs, " in %" G_GUINT64_FORMAT
-					       " out %" G_GUINT64_FORMAT " msgs", &in, &out) == 2;
+	gboolean counted =
+	    msgs && sscanf(msgs, " in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT " msgs", &in,
+			   &out) == 2;
 	g_autofree char *name = g_strstrip(g_strndup(line, (gsize)(at - line)));
 	json_builder_begin_object(b);
 	add_string(b, "name", name);

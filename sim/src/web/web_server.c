@@ -47,7 +47,8 @@ static void sse_send(struct sse *c, const char *frame, guint64 seq)
 {
 	if (c->queued >= MAX_QUEUED)
 		return; /* it does not keep up: the next frame will do */
-	g_autofree char *ev = g_strdup_printf("id: %" G_GUINT64_FORMAT "\ndata: %s\n\n", seq, frame);
+	g_autofree char *ev =
+	    g_strdup_printf("id: %" G_GUINT64_FORMAT "\ndata: %s\n\n", seq, frame);
 	SoupMessageBody *body = soup_server_message_get_response_body(c->msg);
 	soup_message_body_append(body, SOUP_MEMORY_TAKE, g_steal_pointer(&ev), strlen(ev));
 	c->queued++;
@@ -57,8 +58,8 @@ static void sse_send(struct sse *c, const char *frame, guint64 seq)
 static void answer_json(SoupServerMessage *msg, unsigned status, const char *json)
 {
 	soup_server_message_set_status(msg, status, NULL);
-	soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-				     "Cache-Control", "no-store");
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Cache-Control",
+				     "no-store");
 	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, json,
 					 strlen(json));
 }
@@ -162,8 +163,8 @@ static void serve_events(struct web *w, SoupServerMessage *msg)
 
 static const char *content_type(const char *path)
 {
-	return g_str_has_suffix(path, ".html") ? "text/html; charset=utf-8"
-	       : g_str_has_suffix(path, ".js") ? "text/javascript; charset=utf-8"
+	return g_str_has_suffix(path, ".html")	? "text/html; charset=utf-8"
+	       : g_str_has_suffix(path, ".js")	? "text/javascript; charset=utf-8"
 	       : g_str_has_suffix(path, ".css") ? "text/css; charset=utf-8"
 	       : g_str_has_suffix(path, ".svg") ? "image/svg+xml"
 						: "application/octet-stream";
@@ -174,9 +175,8 @@ static void serve_file(SoupServerMessage *msg, const char *path)
 {
 	const char *name = strcmp(path, "/") ? path + 1 : "index.html";
 	g_autofree char *res = g_strconcat(RES_PREFIX, name, NULL);
-	g_autoptr(GBytes) data = strstr(name, "..") || strchr(name, '/')
-				     ? NULL
-				     : g_resources_lookup_data(res, 0, NULL);
+	g_autoptr(GBytes) data =
+	    strstr(name, "..") || strchr(name, '/') ? NULL : g_resources_lookup_data(res, 0, NULL);
 	if (!data) {
 		soup_server_message_set_status(msg, 404, NULL);
 		soup_server_message_set_response(msg, "text/plain", SOUP_MEMORY_STATIC,
@@ -211,13 +211,14 @@ static void serve_control(struct web *w, SoupServerMessage *msg, const char *wha
 {
 	SoupMessageHeaders *rq = soup_server_message_get_request_headers(msg);
 	if (strcmp(soup_server_message_get_method(msg), SOUP_METHOD_POST)) {
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Allow", "POST");
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
+					     "POST");
 		refuse(msg, 405, "use POST for a control request");
 		return;
 	}
 	if (g_strcmp0(soup_message_headers_get_one(rq, "X-Ampsim"), "1")) {
-		refuse(msg, 403, "a control request needs the header X-Ampsim: 1 (the page sends it)");
+		refuse(msg, 403,
+		       "a control request needs the header X-Ampsim: 1 (the page sends it)");
 		return;
 	}
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
@@ -256,8 +257,8 @@ static void route(SoupServer *srv, SoupServerMessage *msg, const char *path, GHa
 		return;
 	}
 	if (strcmp(method, SOUP_METHOD_GET) && strcmp(method, SOUP_METHOD_HEAD)) {
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Allow", "GET, HEAD");
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow",
+					     "GET, HEAD");
 		refuse(msg, 405, "only GET and HEAD here");
 	} else if (!strcmp(path, "/api/state")) {
 		serve_state(w, msg);
@@ -280,10 +281,10 @@ static GSocketAddress *parse_listen(const char *s, GError **err)
 		memmove(host, host + 1, strlen(host) - 1);
 		host[strlen(host) - 2] = '\0';
 	}
-	g_autoptr(GInetAddress) a =
-	    !host ? NULL
-	    : !strcmp(host, "localhost") ? g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4)
-					 : g_inet_address_new_from_string(host);
+	g_autoptr(GInetAddress) a = !host ? NULL
+				    : !strcmp(host, "localhost")
+					? g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4)
+					: g_inet_address_new_from_string(host);
 	if (!a || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
 		amp_set_error(err, AMP_EINVAL,
 			      "--listen '%s': expected ADDRESS:PORT with a numeric address, e.g. "
@@ -305,8 +306,8 @@ static gboolean listen_on(struct web *w, const char *listen, GError **err)
 	g_autoptr(GError) e = NULL;
 	if (!soup_server_listen(w->srv, sa, 0, &e)) {
 		gboolean busy = g_error_matches(e, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
-		amp_set_error(err, busy ? AMP_EBUSY : AMP_EIO,
-			      "cannot listen on %s: %s%s", listen, e->message,
+		amp_set_error(err, busy ? AMP_EBUSY : AMP_EIO, "cannot listen on %s: %s%s", listen,
+			      e->message,
 			      busy ? "; another program uses that port: choose another with "
 				     "--listen ADDRESS:PORT (port 0 picks a free one)"
 				   : "");

@@ -1,0 +1,408 @@
+/*
+ * `ampsim web` from the server's side (issue 18; docs/teaching.md): the page and the JSON
+ * it serves for a live echo run, its server-sent events, bad control requests refused
+ * with a status and a reason, loopback by default (and a warning for another address), a
+ * busy port refused with a clear message. The browser's side is tests/browser/web_e2e.mjs.
+ * Every wait is for a condition, bounded by a generous timeout.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "itest.h"
+
+#define EP "rpmsg-openamp-demo-channel"
+#define WEB_BIG 257 /* one byte over the limit of a control body */
+
+struct web {
+	GPid pid;
+	int out, err; /* its stdout and stderr */
+	char url[128];
+	SoupSession *http;
+};
+
+/* Read what @p fd has until @p want appears in it (or @p ms pass); the text so far. */
+static char *read_until(int fd, const char *want, int ms)
+{
+	GString *s = g_string_new(NULL);
+	int64_t end = itest_now_ms() + ms;
+	char buf[512];
+	while (!strstr(s->str, want) && itest_now_ms() < end) {
+		ssize_t n = itest_read_within(fd, buf, sizeof(buf), (int)(end - itest_now_ms()));
+		if (n <= 0)
+			break;
+		g_string_append_len(s, buf, n);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void web_start(struct web *w, const char *const *args)
+{
+	const char *argv[8] = {AMPSIM_BIN, "web"};
+	int n = 2;
+	for (; args && args[n - 2]; n++)
+		argv[n] = args[n - 2];
+	argv[n] = NULL;
+	g_autoptr(GError) err = NULL;
+	assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+					     NULL, NULL, &w->pid, NULL, &w->out, &w->err, &err));
+	w->http = soup_session_new();
+}
+
+/* Start it on a free loopback port and take its address from its first line. */
+static void web_serve(struct web *w, const char *dir)
+{
+	const char *args[] = {dir, "--listen", "127.0.0.1:0", NULL};
+	web_start(w, args);
+	g_autofree char *line = read_until(w->out, "/\n", ITEST_BOOT_MS);
+	const char *at = strstr(line, " on http://127.0.0.1:");
+	if (!at)
+		fail_msg("ampsim web said: %s", line);
+	itest_fmt(w->url, sizeof(w->url), "%.*s", (int)strcspn(at + 4, "\n"), at + 4);
+}
+
+/* Its exit status once it ended by itself or by @p sig (0: wait only). */
+static int web_end(struct web *w, int sig)
+{
+	int st = 0;
+	if (sig)
+		kill(w->pid, sig);
+	assert_int_equal(waitpid(w->pid, &st, 0), w->pid);
+	close(w->out);
+	close(w->err);
+	g_clear_object(&w->http);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* One request; the body (NUL-terminated) and, in *status, the HTTP status. */
+static char *http(struct web *w, const char *method, const char *path, const char *body,
+		  gboolean page_header, unsigned *status, const char *header, char **value)
+{
+	g_autofree char *url = g_strconcat(w->url, path + 1, NULL);
+	g_autoptr(SoupMessage) m = soup_message_new(method, url);
+	assert_non_null(m);
+	if (body) {
+		g_autoptr(GBytes) b = g_bytes_new(body, strlen(body));
+		soup_message_set_request_body_from_bytes(m, "text/plain", b);
+	}
+	if (page_header)
+		soup_message_headers_replace(soup_message_get_request_headers(m), "X-Ampsim", "1");
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GBytes) got = soup_session_send_and_read(w->http, m, NULL, &err);
+	if (!got)
+		fail_msg("%s %s: %s", method, path, err->message);
+	*status = soup_message_get_status(m);
+	if (header)
+		*value = g_strdup(
+		    soup_message_headers_get_one(soup_message_get_response_headers(m), header));
+	return g_strndup(g_bytes_get_data(got, NULL), g_bytes_get_size(got));
+}
+
+static char *post(struct web *w, const char *path, const char *body, unsigned *status)
+{
+	return http(w, "POST", path, body, TRUE, status, NULL, NULL);
+}
+
+static JsonObject *parse(JsonParser *p, const char *text)
+{
+	g_autoptr(GError) err = NULL;
+	if (!json_parser_load_from_data(p, text, -1, &err))
+		fail_msg("not JSON (%s): %.300s", err->message, text);
+	assert_true(JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)));
+	return json_node_get_object(json_parser_get_root(p));
+}
+
+/* The channel's row of a frame's endpoints, or NULL. */
+static JsonObject *endpoint(JsonObject *frame)
+{
+	JsonArray *a = json_object_get_array_member(frame, "endpoints");
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *e = json_array_get_object_element(a, i);
+		if (!strcmp(json_object_get_string_member(e, "name"), EP))
+			return e;
+	}
+	return NULL;
+}
+
+static void boot_echo(struct itest_run *r)
+{
+	itest_run_start(r, ECHO_FW, NULL);
+	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+}
+
+/* The page, from the binary; the frame's JSON as documented; nothing else served. */
+static void serves_the_page_and_the_state(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	struct web w = {0};
+	unsigned st;
+	boot_echo(&r);
+	web_serve(&w, r.dir);
+	g_autofree char *csp = NULL;
+	g_autofree char *page =
+	    http(&w, "GET", "/", NULL, FALSE, &st, "Content-Security-Policy", &csp);
+	assert_int_equal(st, 200);
+	assert_non_null(strstr(page, "<svg id=\"stage\""));
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "default-src 'self'"));
+	const char *files[] = {"/app.js", "/draw.js", "/style.css", "/favicon.svg"};
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
+		g_free(http(&w, "GET", files[i], NULL, FALSE, &st, NULL, NULL)),
+		    assert_int_equal(st, 200);
+	g_free(http(&w, "GET", "/web.h", NULL, FALSE, &st, NULL, NULL));
+	assert_int_equal(st, 404);
+	g_free(http(&w, "GET", "/%2e%2e/%2e%2e/etc/passwd", NULL, FALSE, &st, NULL, NULL));
+	assert_int_equal(st, 404);
+
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autofree char *text = http(&w, "GET", "/api/state", NULL, FALSE, &st, NULL, NULL);
+	assert_int_equal(st, 200);
+	JsonObject *f = parse(p, text);
+	assert_int_equal(json_object_get_int_member(f, "version"), 1);
+	assert_true(json_object_get_boolean_member(f, "alive"));
+	assert_string_equal(json_object_get_string_member(f, "dir"), r.dir);
+	JsonObject *status = json_object_get_object_member(f, "status");
+	assert_string_equal(json_object_get_string_member(status, "state"), "running");
+	assert_false(
+	    json_object_get_boolean_member(json_object_get_object_member(f, "step"), "holding"));
+	assert_int_equal(json_array_get_length(json_object_get_array_member(f, "doorbells")), 6);
+	JsonObject *e = endpoint(f);
+	assert_non_null(e);
+	assert_int_equal(json_object_get_int_member(e, "fw_addr"), 0x400);
+	assert_int_equal(json_object_get_int_member(e, "in"), 0);
+	JsonArray *tr = json_object_get_array_member(f, "trace");
+	assert_non_null(strstr(json_array_get_string_element(tr, 0), "announced " EP));
+	JsonObject *snap = json_object_get_object_member(f, "snapshot");
+	assert_true(json_object_get_boolean_member(snap, "header_valid"));
+	assert_int_equal(json_array_get_length(json_object_get_array_member(snap, "vrings")), 2);
+	assert_int_equal(web_end(&w, SIGTERM), 0);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* /events: a frame at once, and a new one when a message changed the counts. */
+static void events_follow_the_run(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	struct web w = {0};
+	char buf[64];
+	boot_echo(&r);
+	web_serve(&w, r.dir);
+	guint port = 0;
+	assert_int_equal(sscanf(w.url, "http://127.0.0.1:%u/", &port), 1);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	const char *rq = "GET /events HTTP/1.1\r\nHost: x\r\n\r\n";
+	assert_int_equal(write(s, rq, strlen(rq)), (ssize_t)strlen(rq));
+	g_autofree char *first = read_until(s, "\"in\":0", ITEST_REPLY_MS);
+	assert_non_null(strstr(first, "text/event-stream"));
+	assert_non_null(strstr(first, "data: {\"version\":1"));
+	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
+	assert_int_equal(send(fd, "ping", 4, MSG_NOSIGNAL), 4);
+	assert_int_equal(itest_recv_frame(fd, buf, sizeof(buf), ITEST_REPLY_MS), 4);
+	g_autofree char *after = read_until(s, "\"in\":1,\"out\":1", ITEST_REPLY_MS);
+	assert_non_null(strstr(after, "\"in\":1,\"out\":1"));
+	close(fd);
+	close(s);
+	assert_int_equal(web_end(&w, SIGTERM), 0);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* A control request's status and reply ("ok" and the run's words). */
+static void expect(struct web *w, const char *path, const char *body, unsigned want,
+		   const char *says)
+{
+	unsigned st;
+	g_autofree char *text = post(w, path, body, &st);
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonObject *o = parse(p, text);
+	if (st != want || !strstr(json_object_get_string_member(o, "reply"), says))
+		fail_msg("POST %s '%s': %u %s, expected %u and '%s'", path, body, st, text, want,
+			 says);
+	assert_int_equal(json_object_get_boolean_member(o, "ok"), want == 200);
+}
+
+/* Bad requests are refused with a status and a reason; good ones reach the run. */
+static void controls_check_their_input(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	struct web w = {0};
+	unsigned st;
+	char big[WEB_BIG + 1];
+	boot_echo(&r);
+	web_serve(&w, r.dir);
+	g_free(http(&w, "POST", "/api/pause", "", FALSE, &st, NULL, NULL));
+	assert_int_equal(st, 403); /* no X-Ampsim: a form of another site */
+	g_free(http(&w, "GET", "/api/pause", NULL, TRUE, &st, NULL, NULL));
+	assert_int_equal(st, 405);
+	g_free(http(&w, "POST", "/", "", TRUE, &st, NULL, NULL));
+	assert_int_equal(st, 405);
+	memset(big, 'a', sizeof(big) - 1);
+	big[WEB_BIG] = '\0';
+	expect(&w, "/api/fault", big, 400, "longer than 256 bytes");
+	expect(&w, "/api/fault", "fw crash\nat-msg=1", 400, "one line of printable ASCII");
+	expect(&w, "/api/step", "two", 400, "count 1..100");
+	expect(&w, "/api/step", "0", 400, "count 1..100");
+	expect(&w, "/api/pause", "x", 400, "takes no body");
+	expect(&w, "/api/reboot", "", 400, "unknown control");
+	expect(&w, "/api/fault", "  ", 400, "give a fault rule");
+	/* What the run itself refuses: 409 with its words. */
+	expect(&w, "/api/step", "", 409, "not in step mode");
+	expect(&w, "/api/fault", "fw explode", 409, "explode");
+	/* And what it does. */
+	expect(&w, "/api/pause", "", 200, "paused");
+	assert_non_null(strstr(itest_ctl(&r, "step 0"), "released 0; held 0"));
+	expect(&w, "/api/step", "", 200, "released 0; held 0");
+	expect(&w, "/api/resume", "", 200, "resumed");
+	expect(&w, "/api/fault", "msg:linux->fw drop count=1", 200, "added");
+	assert_non_null(strstr(itest_ctl(&r, "fault list"), "msg:linux->fw drop count=1"));
+	expect(&w, "/api/fault-clear", "", 200, "fault plan cleared");
+	assert_int_equal(web_end(&w, SIGTERM), 0);
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Loopback unless asked; another address is served with a warning. */
+static void loopback_by_default(void **state)
+{
+	(void)state;
+	struct web w = {0};
+	const char *none[] = {"nowhere", NULL};
+	web_start(&w, none);
+	/* The default port may be taken on a shared machine: either way it is loopback's. */
+	g_autofree char *out = read_until(w.out, "\n", ITEST_BOOT_MS);
+	if (!strstr(out, "on http://127.0.0.1:8480/")) {
+		g_autofree char *err = read_until(w.err, "\n", ITEST_BOOT_MS);
+		assert_non_null(strstr(err, "cannot listen on 127.0.0.1:8480"));
+		assert_int_equal(web_end(&w, 0), 1);
+	} else {
+		assert_int_equal(web_end(&w, SIGTERM), 0);
+	}
+	const char *any[] = {"nowhere", "--listen", "0.0.0.0:0", NULL};
+	web_start(&w, any);
+	g_autofree char *warn = read_until(w.err, "\n", ITEST_BOOT_MS);
+	assert_non_null(strstr(warn, "warning: listening on 0.0.0.0:0, not on loopback only"));
+	g_autofree char *url = read_until(w.out, "\n", ITEST_BOOT_MS);
+	assert_non_null(strstr(url, "ampsim web: serving nowhere on http://"));
+	assert_int_equal(web_end(&w, SIGTERM), 0);
+	const char *lo[] = {"nowhere", "--listen", "[::1]:0", NULL};
+	web_start(&w, lo);
+	g_autofree char *url6 = read_until(w.out, "\n", ITEST_BOOT_MS);
+	if (strstr(url6, "http://[::1]:")) { /* no IPv6 on some CI hosts: then it says so */
+		g_autofree char *quiet = read_until(w.err, "\n", 200);
+		assert_null(strstr(quiet, "warning"));
+		assert_int_equal(web_end(&w, SIGTERM), 0);
+	} else {
+		assert_int_equal(web_end(&w, 0), 1);
+	}
+}
+
+/* A port in use, or an address that is not one, is refused with what to do. */
+static void busy_port_and_bad_address(void **state)
+{
+	(void)state;
+	struct web w = {0};
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s, 1), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &len), 0);
+	char addr[32];
+	itest_fmt(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sa.sin_port));
+	const char *busy[] = {"nowhere", "--listen", addr, NULL};
+	web_start(&w, busy);
+	g_autofree char *err = read_until(w.err, "\n", ITEST_BOOT_MS);
+	assert_non_null(strstr(err, "another program uses that port"));
+	assert_non_null(strstr(err, addr));
+	assert_int_equal(web_end(&w, 0), 1);
+	close(s);
+	const char *bad[] = {"nowhere", "--listen", "somewhere:80", NULL};
+	web_start(&w, bad);
+	g_autofree char *why = read_until(w.err, "\n", ITEST_BOOT_MS);
+	assert_non_null(strstr(why, "expected ADDRESS:PORT"));
+	assert_int_equal(web_end(&w, 0), 2);
+}
+
+/* A free loopback port, as the kernel picks one (closed again: a tiny race, at worst a
+ * clear failure). */
+static unsigned free_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &len), 0);
+	close(s);
+	return ntohs(sa.sin_port);
+}
+
+static bool port_answers(unsigned port)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool ok = connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(s);
+	return ok;
+}
+
+/* `ampsim run --web=ADDR:PORT` serves the view of its own run, and ends it with the run. */
+static void run_serves_its_view(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	struct web w = {0};
+	unsigned st, port = free_port();
+	char opt[48];
+	itest_fmt(opt, sizeof(opt), "--web=127.0.0.1:%u", port);
+	const char *opts[] = {opt, NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	int64_t end = itest_now_ms() + ITEST_BOOT_MS;
+	while (!port_answers(port) && itest_now_ms() < end)
+		itest_msleep(10);
+	itest_fmt(w.url, sizeof(w.url), "http://127.0.0.1:%u/", port);
+	w.http = soup_session_new();
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autofree char *text = http(&w, "GET", "/api/state", NULL, FALSE, &st, NULL, NULL);
+	assert_int_equal(st, 200);
+	assert_string_equal(json_object_get_string_member(parse(p, text), "dir"), r.dir);
+	g_clear_object(&w.http);
+	itest_run_stop(&r, SIGINT); /* waits for the daemon, which waits for its web child */
+	assert_false(port_answers(port));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(serves_the_page_and_the_state, itest_run_teardown),
+	    cmocka_unit_test_teardown(events_follow_the_run, itest_run_teardown),
+	    cmocka_unit_test_teardown(controls_check_their_input, itest_run_teardown),
+	    cmocka_unit_test_teardown(run_serves_its_view, itest_run_teardown),
+	    cmocka_unit_test(loopback_by_default),
+	    cmocka_unit_test(busy_port_and_bad_address),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
