@@ -10,7 +10,12 @@ import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+
+const { chromium } = await import("playwright-core").catch(() => {
+  console.error("web_e2e: playwright-core is not installed: run 'npm ci' in tests/browser " +
+    "(scripts/install-deps does)");
+  process.exit(1);
+});
 
 const SAFETY_MS = Number(process.env.WEB_E2E_SAFETY_MS || 60000);
 const arg = (name, dflt) => {
