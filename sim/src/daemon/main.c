@@ -13,8 +13,7 @@ static const struct {
 } commands[] = {
     {"run", amp_cmd_run, "boot a firmware and serve its RPMsg channels until stopped"},
     {"ctl", amp_cmd_ctl,
-     "ask a running 'ampsim run': status, start, stop, endpoints, stats, trace, step, pause,\n"
-     "                resume, fault"},
+     "ask a running 'ampsim run': status, start, stop, stats, trace, step, pause, fault"},
     {"exec", amp_cmd_exec,
      "run an unmodified Linux program against a run: /dev/rpmsg*, /dev/ttyRPMSG*, sysfs"},
     {"inspect", amp_cmd_inspect,
