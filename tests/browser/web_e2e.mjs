@@ -29,6 +29,7 @@ const EP = "rpmsg-openamp-demo-channel";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ampsim-web-"));
 const children = [];
 fs.mkdirSync(OUT, { recursive: true });
+for (const f of fs.readdirSync(OUT)) if (/^web-.*\.png$/.test(f)) fs.rmSync(path.join(OUT, f));
 
 function check(cond, what) {
   if (!cond) throw new Error("check failed: " + what);
@@ -192,6 +193,9 @@ async function faultFromThePage(page) {
   await until("a crash counted", async () => (await text(page, "crashes")) === "1 crash");
   await until("recovered", async () => (await text(page, "lifecycle")) === "running");
   await until("chat to end", () => chat.exitCode !== null);
+  await until("the trace from before the crash", async () =>
+    (await text(page, "trace")).includes("before the last crash"));
+  await shot(page, "crash");
   await page.click("#fault-clear");
   await until("plan cleared", async () => (await text(page, "reply")) === "fault plan cleared");
 }
@@ -208,6 +212,32 @@ async function scribbled(page, dir) {
   check((await page.locator("#ring-vring0").getAttribute("data-valid")) === "false", "vring0 not drawn as valid");
   check((await endpointCounts(page)) !== null, "the endpoints still drawn");
   await shot(page, "broken");
+}
+
+// Frames no server of ours sends: each part that does not check out is "broken", nothing
+// the frame holds becomes markup, and no exception escapes (pageerror is watched).
+async function hostileFrames(page) {
+  const ring = (index, num, avail, desc) => ({ index, valid: true, num, avail_idx: avail,
+    used_idx: 0, window_valid: true, descriptors: desc, avail_ring: desc.map(() => 0) });
+  const got = await page.evaluate((frames) => frames.map((f) => {
+    render(f); // eslint-disable-line no-undef
+    return { broken: !document.getElementById("broken").hidden,
+      pwn: document.getElementById("pwn") !== null,
+      why: document.getElementById("broken-why").textContent };
+  }), [null, "junk", 42, [], { version: 2 },
+    { version: 1, dir: "d", alive: true, status: { state: "<b id=pwn>x</b>", crashes: "-1" },
+      step: { holding: "yes", held: [] }, doorbells: [{ ch: 99 }], endpoints: [{ name: {} }],
+      trace: [7], snapshot: { header_valid: true, vrings: [
+        ring(0, 3, 1, [{ id: 0, owner: "posted" }, { id: 1, owner: "posted" }, { id: 2, owner: "x" }]),
+        ring(1, 4, 70000, [{ id: 0, owner: "posted" }])] } },
+    { version: 1, dir: "d", alive: true, status: { state: "running", crashes: "0" },
+      step: { holding: false, held: [] }, doorbells: [], endpoints: [], trace: [],
+      snapshot: { header_valid: true, vrings: [ring(0, 1, 0, [{ id: 0, owner: "<img id=pwn>" }]),
+        ring(1, 2, 0, [{ id: 1, owner: "posted" }, { id: 1, owner: "posted" }])] } }]);
+  got.forEach((g, i) => {
+    check(g.broken, `hostile frame ${i} shown as broken (${g.why})`);
+    check(!g.pwn, `hostile frame ${i} made no markup`);
+  });
 }
 
 async function main() {
@@ -230,6 +260,8 @@ async function main() {
     console.log("ok: step mode, one doorbell per click");
     await scribbled(page, dir);
     console.log("ok: a scribbled shared object shows as broken");
+    await hostileFrames(page);
+    console.log("ok: hostile frames show as broken, never as markup or an exception");
     check(errors.length === 0, "no script error in the page: " + errors.join("; "));
   } catch (e) {
     for (const [i, p] of browser.contexts().flatMap((c) => c.pages()).entries())

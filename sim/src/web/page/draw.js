@@ -104,7 +104,7 @@ function checkRing(v, index) {
 /* Draw vring @index (checked as @r, or broken) centred at cx, cy; titles on its left. */
 function drawRing(svg, index, r, cx, cy, label, sub) {
   const g = el("g", { id: `ring-vring${index}`, "data-valid": r ? "true" : "false" }, svg);
-  const tx = cx - 250;
+  const tx = cx - 268;
   el("text", { x: tx, y: cy - 92, class: "ringlabel" }, g, label);
   sub.forEach((t, i) => el("text", { x: tx, y: cy - 72 + i * 17, class: "ringsub" }, g, t));
   if (!r) {
