@@ -19,6 +19,9 @@
 
 #define RES_PREFIX "/org/ampsim/web/"
 #define MAX_QUEUED 4 /* frames written to a browser and not yet sent before it is skipped */
+/* A comment line to each browser when nothing changed for this long: a browser that left is
+ * only noticed when something is written to it. */
+#define KEEPALIVE_US (10 * G_USEC_PER_SEC)
 
 struct sse {
 	struct web *w;
@@ -35,6 +38,7 @@ struct web {
 	GPtrArray *waiting; /* SoupServerMessage *: /api/state before the first frame */
 	char *frame;	    /* the last frame (JSON), or NULL */
 	guint64 seq;
+	gint64 sent_at;	  /* g_get_monotonic_time() of the last frame or keep-alive */
 	gboolean polling; /* a frame is being built */
 	guint timer;
 };
@@ -70,12 +74,18 @@ static void frame_built(GObject *src, GAsyncResult *res, gpointer data)
 	struct web *w = data;
 	g_autofree char *frame = g_task_propagate_pointer(G_TASK(res), NULL);
 	w->polling = FALSE;
-	if (frame && g_strcmp0(frame, w->frame) != 0) {
+	gboolean changed = frame && g_strcmp0(frame, w->frame) != 0;
+	if (changed) {
 		g_free(w->frame);
 		w->frame = g_steal_pointer(&frame);
 		w->seq++;
-		for (guint i = 0; i < w->clients->len; i++)
-			sse_send(g_ptr_array_index(w->clients, i), w->frame, w->seq);
+	}
+	if (changed || g_get_monotonic_time() - w->sent_at > KEEPALIVE_US) {
+		w->sent_at = g_get_monotonic_time();
+		/* backwards: a client that is gone leaves the array during the send */
+		for (guint i = w->clients->len; i-- > 0;)
+			sse_send(g_ptr_array_index(w->clients, i), changed ? w->frame : NULL,
+				 w->seq);
 	}
 	while (w->waiting->len) {
 		SoupServerMessage *m = g_ptr_array_steal_index(w->waiting, 0);
@@ -133,6 +143,7 @@ static void sse_gone(SoupServerMessage *msg, gpointer data)
 	struct sse *c = data;
 	g_signal_handlers_disconnect_by_data(msg, c);
 	g_ptr_array_remove_fast(c->w->clients, c);
+	g_debug("a browser left; %u watch", c->w->clients->len);
 	g_object_unref(c->msg);
 	g_free(c);
 }
@@ -151,6 +162,7 @@ static void serve_events(struct web *w, SoupServerMessage *msg)
 	g_signal_connect(msg, "wrote-chunk", G_CALLBACK(sse_wrote), c);
 	g_signal_connect(msg, "finished", G_CALLBACK(sse_gone), c);
 	g_ptr_array_add(w->clients, c);
+	g_debug("a browser came; %u watch", w->clients->len);
 	/* "retry": a browser reconnects after 1 s when the server goes (EventSource does). */
 	soup_message_body_append(soup_server_message_get_response_body(msg), SOUP_MEMORY_STATIC,
 				 "retry: 1000\n\n", 13);
