@@ -316,6 +316,26 @@ static void loopback_by_default(void **state)
 	}
 }
 
+/* Without a run: the frame says so (and the page shows "no run answers"). */
+static void no_run_is_said(void **state)
+{
+	(void)state;
+	struct web w = {0};
+	unsigned st;
+	web_serve(&w, "nowhere");
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autofree char *text = http(&w, "GET", "/api/state", NULL, FALSE, &st, NULL, NULL);
+	assert_int_equal(st, 200);
+	JsonObject *f = parse(p, text);
+	assert_false(json_object_get_boolean_member(f, "alive"));
+	assert_true(json_object_get_null_member(f, "snapshot"));
+	assert_non_null(strstr(json_object_get_string_member(f, "snapshot_error"),
+			       "has no record of a shared object"));
+	assert_int_equal(json_array_get_length(json_object_get_array_member(f, "endpoints")), 0);
+	expect(&w, "/api/pause", "", 502, "no ampsim run answers");
+	assert_int_equal(web_end(&w, SIGTERM), 0);
+}
+
 /* A port in use, or an address that is not one, is refused with what to do. */
 static void busy_port_and_bad_address(void **state)
 {
@@ -402,6 +422,7 @@ int main(void)
 	    cmocka_unit_test_teardown(controls_check_their_input, itest_run_teardown),
 	    cmocka_unit_test_teardown(run_serves_its_view, itest_run_teardown),
 	    cmocka_unit_test(loopback_by_default),
+	    cmocka_unit_test(no_run_is_said),
 	    cmocka_unit_test(busy_port_and_bad_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
