@@ -8,7 +8,6 @@
 
 #include <stdbool.h>
 
-#include <gio/gio.h>
 #include <glib.h>
 
 #include <ampsim/host.h>
@@ -37,13 +36,12 @@ struct daemon {
 	bool quitting;	      /* a signal asked to end the run: quit once the firmware stopped */
 	GSList *stop_replies; /* struct amp_ctl_pending *: 'stop' requests awaiting STOPPED */
 	int exit_code;
-	GSubprocess *web;	/* --web: `ampsim web` as a child (run_web.c), or NULL */
-	GCancellable *web_wait; /* its exit watch, cancelled at the end of the run */
+	GPid web; /* --web: `ampsim web` as a child (run_web.c), or 0 */
 };
 
 /* run_web.c: `ampsim run --web`, the web view as a child process (docs/teaching.md). */
-GSubprocess *daemon_web_start(const char *rundir, const char *listen, GCancellable *c);
-void daemon_web_stop(GSubprocess *p, GCancellable *c);
+GPid daemon_web_start(const char *rundir, const char *listen);
+void daemon_web_stop(GPid pid);
 
 /** Print to stdout unless --quiet. */
 void daemon_say(struct daemon *d, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -561,7 +561,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	}
 	daemon_say(d, "booted %s; run directory %s\n", fw, amp_rundir_path(d->rd));
 	if (o->web) /* it prints its address itself */
-		d->web = daemon_web_start(amp_rundir_path(d->rd), o->web, d->web_wait);
+		d->web = daemon_web_start(amp_rundir_path(d->rd), o->web);
 	if (o->gdb)
 		daemon_say(d,
 			   "the firmware waits in gdbserver; its channels appear once it runs:\n"
@@ -582,10 +582,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 #endif
 	g_log_set_writer_func(log_writer, GINT_TO_POINTER(o->quiet), NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE),
-			   .quiet = o->quiet,
-			   .tx_fd = -1,
-			   .web_wait = g_cancellable_new()};
+	struct daemon d = {.loop = g_main_loop_new(NULL, FALSE), .quiet = o->quiet, .tx_fd = -1};
 	int rc = serve(&d, o, fw, fw_args);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GString) sum = g_string_new(NULL);
@@ -596,8 +593,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	}
 	if (sum->len)
 		daemon_say(&d, "%s", sum->str);
-	daemon_web_stop(d.web, d.web_wait);
-	g_object_unref(d.web_wait);
+	daemon_web_stop(d.web);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
 	if (d.tx_fd >= 0)
 		close(d.tx_fd);

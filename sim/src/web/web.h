@@ -19,6 +19,11 @@
 /* web_frame.c: one frame of the page's state, JSON on one line (docs/teaching.md#the-json). */
 char *web_frame_build(const char *dir);
 
+/* Before the first frame is built in a thread: GLib and json-glib make some of their locks
+ * and types on first use, with atomics ThreadSanitizer cannot see; made here, on the main
+ * thread, they are shared from the start. */
+void web_frame_warm_up(void);
+
 /* A control request to the run: "step N", "pause", "resume", "fault add RULE", "fault
  * clear"; the reply as JSON {"ok":..,"reply":".."}. *status: the HTTP status to answer. */
 char *web_control(const char *dir, const char *what, const char *body, unsigned *status);

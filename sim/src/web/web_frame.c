@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include <amp/error.h>
+#include <ampsim/error.h>
 
 #include "../daemon/ctl.h"
 #include "../inspect/snap.h"
@@ -218,6 +219,19 @@ static void add_snapshot(JsonBuilder *b, const char *dir)
 	json_builder_set_member_name(b, "snapshot");
 	json_builder_add_null_value(b);
 	add_string(b, "snapshot_error", err->message);
+}
+
+void web_frame_warm_up(void)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_free(json_to_string(root, FALSE));
+	json_parser_load_from_data(p, "{}", -1, NULL);
+	g_autoptr(GError) err = NULL;
+	amp_set_error(&err, AMP_EINVAL, "warm-up");
 }
 
 char *web_frame_build(const char *dir)

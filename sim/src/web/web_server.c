@@ -8,8 +8,13 @@
  * A browser that does not keep up is skipped (it gets the next frame, which is complete),
  * so a slow one costs memory for a few frames at most.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <glib-unix.h>
 #include <libsoup/soup.h>
 
 #include <amp/error.h>
@@ -41,6 +46,9 @@ struct web {
 	gint64 sent_at;	  /* g_get_monotonic_time() of the last frame or keep-alive */
 	gboolean polling; /* a frame is being built */
 	guint timer;
+	struct job *job; /* the frame being built */
+	int wake[2];	 /* its thread's "done" pipe */
+	guint wake_src;
 };
 
 static void poll_soon(struct web *w);
@@ -54,7 +62,8 @@ static void sse_send(struct sse *c, const char *frame, guint64 seq)
 	g_autofree char *ev =
 	    g_strdup_printf("id: %" G_GUINT64_FORMAT "\ndata: %s\n\n", seq, frame);
 	SoupMessageBody *body = soup_server_message_get_response_body(c->msg);
-	soup_message_body_append(body, SOUP_MEMORY_TAKE, g_steal_pointer(&ev), strlen(ev));
+	size_t len = strlen(ev); /* before the steal: argument order is unspecified */
+	soup_message_body_append(body, SOUP_MEMORY_TAKE, g_steal_pointer(&ev), len);
 	c->queued++;
 	soup_server_message_unpause(c->msg);
 }
@@ -68,11 +77,32 @@ static void answer_json(SoupServerMessage *msg, unsigned status, const char *jso
 					 strlen(json));
 }
 
-static void frame_built(GObject *src, GAsyncResult *res, gpointer data)
+/*
+ * The frame is built in a thread of its own (the run's answers can take up to 2 s each when
+ * it hangs) and handed back by pthread_join(), after the thread rang the pipe: a plain
+ * POSIX hand-off that ThreadSanitizer sees, where GLib's thread pool synchronises with
+ * futexes it cannot see.
+ */
+struct job {
+	pthread_t thread;
+	char *dir, *frame;
+	int wake; /* the pipe's write end */
+};
+
+static void *build_in_thread(void *data)
 {
-	(void)src;
-	struct web *w = data;
-	g_autofree char *frame = g_task_propagate_pointer(G_TASK(res), NULL);
+	struct job *j = data;
+	j->frame = web_frame_build(j->dir);
+	ssize_t n;
+	do
+		n = write(j->wake, "", 1);
+	while (n < 0 && errno == EINTR);
+	return NULL;
+}
+
+static void frame_built(struct web *w, char *frame_in)
+{
+	g_autofree char *frame = frame_in;
 	w->polling = FALSE;
 	gboolean changed = frame && g_strcmp0(frame, w->frame) != 0;
 	if (changed) {
@@ -97,21 +127,38 @@ static void frame_built(GObject *src, GAsyncResult *res, gpointer data)
 		poll_soon(w);
 }
 
-static void build_in_thread(GTask *task, gpointer src, gpointer data, GCancellable *c)
+/* The pipe rang: the job's thread is done, or about to be. */
+static gboolean on_job_done(gint fd, GIOCondition cond, gpointer data)
 {
-	(void)src;
-	(void)c;
-	g_task_return_pointer(task, web_frame_build(data), g_free);
+	(void)cond;
+	struct web *w = data;
+	char b;
+	if (read(fd, &b, 1) != 1 || !w->job)
+		return G_SOURCE_CONTINUE;
+	struct job *j = g_steal_pointer(&w->job);
+	pthread_join(j->thread, NULL);
+	g_free(j->dir);
+	frame_built(w, j->frame);
+	g_free(j);
+	return G_SOURCE_CONTINUE;
 }
 
 static void poll_now(struct web *w)
 {
 	if (w->polling)
 		return;
+	struct job *j = g_new0(struct job, 1);
+	j->dir = g_strdup(w->dir);
+	j->wake = w->wake[1];
+	if (pthread_create(&j->thread, NULL, build_in_thread, j) != 0) {
+		g_warning("cannot start a thread to ask the run; trying again later");
+		g_free(j->dir);
+		g_free(j);
+		poll_soon(w);
+		return;
+	}
 	w->polling = TRUE;
-	g_autoptr(GTask) t = g_task_new(NULL, NULL, frame_built, w);
-	g_task_set_task_data(t, g_strdup(w->dir), g_free);
-	g_task_run_in_thread(t, build_in_thread);
+	w->job = j;
 }
 
 static gboolean on_tick(gpointer data)
@@ -338,6 +385,14 @@ struct web *web_new(const char *dir, const char *listen, int interval_ms, GError
 	w->interval_ms = interval_ms;
 	w->clients = g_ptr_array_new();
 	w->waiting = g_ptr_array_new();
+	if (!g_unix_open_pipe(w->wake, FD_CLOEXEC, NULL)) {
+		amp_set_error_errno(err, errno, "cannot make a pipe");
+		w->wake[0] = w->wake[1] = -1;
+		web_free(w);
+		return NULL;
+	}
+	w->wake_src = g_unix_fd_add(w->wake[0], G_IO_IN, on_job_done, w);
+	web_frame_warm_up();
 	w->srv = soup_server_new("server-header", "ampsim-web ", NULL);
 	soup_server_add_handler(w->srv, NULL, route, w, NULL);
 	if (!listen_on(w, listen, err)) {
@@ -363,8 +418,21 @@ void web_free(struct web *w)
 		return;
 	if (w->timer)
 		g_source_remove(w->timer);
-	soup_server_disconnect(w->srv); /* finishes every message: the clients go */
-	g_object_unref(w->srv);
+	if (w->job) { /* bounded: each of its requests gives up after 2 s */
+		pthread_join(w->job->thread, NULL);
+		g_free(w->job->frame);
+		g_free(w->job->dir);
+		g_free(w->job);
+	}
+	if (w->wake_src)
+		g_source_remove(w->wake_src);
+	for (int i = 0; i < 2; i++)
+		if (w->wake[i] >= 0)
+			close(w->wake[i]);
+	if (w->srv) {
+		soup_server_disconnect(w->srv); /* finishes every message: the clients go */
+		g_object_unref(w->srv);
+	}
 	while (w->waiting->len)
 		g_object_unref(g_ptr_array_steal_index(w->waiting, 0));
 	g_ptr_array_unref(w->waiting);

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 
 #include "itest.h"
 
@@ -34,7 +33,6 @@ struct web {
 	GPid pid;
 	int out, err; /* its stdout and stderr */
 	char url[128];
-	SoupSession *http;
 };
 
 /* Read what @p fd has until @p want appears in it (or @p ms pass); the text so far. */
@@ -62,7 +60,6 @@ static void web_start(struct web *w, const char *const *args)
 	g_autoptr(GError) err = NULL;
 	assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
 					     NULL, NULL, &w->pid, NULL, &w->out, &w->err, &err));
-	w->http = soup_session_new();
 }
 
 /* Start it on a free loopback port and take its address from its first line. */
@@ -86,32 +83,50 @@ static int web_end(struct web *w, int sig)
 	assert_int_equal(waitpid(w->pid, &st, 0), w->pid);
 	close(w->out);
 	close(w->err);
-	g_clear_object(&w->http);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* One request; the body (NUL-terminated) and, in *status, the HTTP status. */
+static int connect_port(unsigned port)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/*
+ * One HTTP/1.1 request over a plain socket (Connection: close; a client library's own
+ * threads would hide its synchronisation from ThreadSanitizer). The body, NUL-terminated;
+ * *status the HTTP status; *value the response header @p header (or NULL) if asked.
+ */
 static char *http(struct web *w, const char *method, const char *path, const char *body,
 		  gboolean page_header, unsigned *status, const char *header, char **value)
 {
-	g_autofree char *url = g_strconcat(w->url, path + 1, NULL);
-	g_autoptr(SoupMessage) m = soup_message_new(method, url);
-	assert_non_null(m);
-	if (body) {
-		g_autoptr(GBytes) b = g_bytes_new(body, strlen(body));
-		soup_message_set_request_body_from_bytes(m, "text/plain", b);
+	unsigned port = 0;
+	assert_int_equal(sscanf(w->url, "http://127.0.0.1:%u/", &port), 1);
+	int s = connect_port(port);
+	assert_true(s >= 0);
+	g_autofree char *rq = g_strdup_printf(
+	    "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%sContent-Length: "
+	    "%zu\r\n\r\n%s",
+	    method, path, page_header ? "X-Ampsim: 1\r\n" : "", body ? strlen(body) : 0,
+	    body ? body : "");
+	assert_int_equal(write(s, rq, strlen(rq)), (ssize_t)strlen(rq));
+	g_autofree char *all = read_until(s, "\x01", ITEST_REPLY_MS); /* to the end */
+	close(s);
+	const char *head_end = strstr(all, "\r\n\r\n");
+	if (!head_end || sscanf(all, "HTTP/1.1 %u", status) != 1)
+		fail_msg("%s %s: not an HTTP answer: %.200s", method, path, all);
+	if (header) {
+		g_autofree char *key = g_strdup_printf("\r\n%s: ", header);
+		const char *h = g_strstr_len(all, head_end - all, key);
+		*value = h ? g_strndup(h + strlen(key), strcspn(h + strlen(key), "\r")) : NULL;
 	}
-	if (page_header)
-		soup_message_headers_replace(soup_message_get_request_headers(m), "X-Ampsim", "1");
-	g_autoptr(GError) err = NULL;
-	g_autoptr(GBytes) got = soup_session_send_and_read(w->http, m, NULL, &err);
-	if (!got)
-		fail_msg("%s %s: %s", method, path, err->message);
-	*status = soup_message_get_status(m);
-	if (header)
-		*value = g_strdup(
-		    soup_message_headers_get_one(soup_message_get_response_headers(m), header));
-	return g_strndup(g_bytes_get_data(got, NULL), g_bytes_get_size(got));
+	return g_strdup(head_end + 4);
 }
 
 static char *post(struct web *w, const char *path, const char *body, unsigned *status)
@@ -207,10 +222,8 @@ static void events_follow_the_run(void **state)
 	web_serve(&w, r.dir);
 	guint port = 0;
 	assert_int_equal(sscanf(w.url, "http://127.0.0.1:%u/", &port), 1);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	int s = connect_port(port);
+	assert_true(s >= 0);
 	const char *rq = "GET /events HTTP/1.1\r\nHost: x\r\n\r\n";
 	assert_int_equal(write(s, rq, strlen(rq)), (ssize_t)strlen(rq));
 	g_autofree char *first = read_until(s, "\"in\":0", ITEST_REPLY_MS);
@@ -380,12 +393,10 @@ static unsigned free_port(void)
 
 static bool port_answers(unsigned port)
 {
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(s);
-	return ok;
+	int s = connect_port(port);
+	if (s >= 0)
+		close(s);
+	return s >= 0;
 }
 
 /* `ampsim run --web=ADDR:PORT` serves the view of its own run, and ends it with the run. */
@@ -404,12 +415,10 @@ static void run_serves_its_view(void **state)
 	while (!port_answers(port) && itest_now_ms() < end)
 		itest_msleep(10);
 	itest_fmt(w.url, sizeof(w.url), "http://127.0.0.1:%u/", port);
-	w.http = soup_session_new();
 	g_autoptr(JsonParser) p = json_parser_new();
 	g_autofree char *text = http(&w, "GET", "/api/state", NULL, FALSE, &st, NULL, NULL);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_object_get_string_member(parse(p, text), "dir"), r.dir);
-	g_clear_object(&w.http);
 	itest_run_stop(&r, SIGINT); /* waits for the daemon, which waits for its web child */
 	assert_false(port_answers(port));
 }
