@@ -12,16 +12,38 @@ static struct run_opts parsed;
 
 #define WEB_DEFAULT "127.0.0.1:8480" /* as `ampsim web` (src/web/web.h) */
 
-/* --web takes an optional value (--web=ADDR:PORT): GOption has no string for that. */
-static gboolean on_web(const char *name, const char *value, gpointer data, GError **err)
+/*
+ * --web's value is optional, and GOption would take the next word for it even when that is
+ * FIRMWARE: a bare "--web" becomes "--web=" WEB_DEFAULT here, unless the next word reads as
+ * ADDRESS:PORT ("--web 0.0.0.0:8480"). @p keep owns what it makes.
+ */
+static bool looks_like_listen(const char *s)
 {
-	(void)name;
-	(void)data;
-	(void)err;
-	g_free(parsed.web);
-	parsed.web = g_strdup(value ? value : WEB_DEFAULT);
-	return TRUE;
+	const char *colon = strrchr(s, ':');
+	return colon && colon > s && colon[1] &&
+	       strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+	       (s[0] == '[' || strspn(s, "0123456789.") == (size_t)(colon - s) ||
+		g_str_has_prefix(s, "localhost:"));
 }
+
+static int web_words(int argc, char **argv, GPtrArray *keep)
+{
+	for (int i = 1; i < argc && argv[i]; i++) {
+		if (strcmp(argv[i], "--web") != 0)
+			continue;
+		bool addr = i + 1 < argc && argv[i + 1] && looks_like_listen(argv[i + 1]);
+		argv[i] = g_strconcat("--web=", addr ? argv[i + 1] : WEB_DEFAULT, NULL);
+		g_ptr_array_add(keep, argv[i]);
+		if (addr) { /* the address joins its option: drop its own word */
+			memmove(&argv[i + 1], &argv[i + 2], (size_t)(argc - i - 2) * sizeof(*argv));
+			argv[argc - 1] = NULL;
+			argc--;
+		}
+	}
+	return argc;
+}
+
+static GPtrArray *web_kept; /* the words web_words() made, until run_opts_clear() */
 
 static const GOptionEntry entries[] = {
     {"soc", 's', 0, G_OPTION_ARG_STRING, &parsed.soc,
@@ -88,10 +110,10 @@ static const GOptionEntry entries[] = {
      "Step mode: hold every vring doorbell, both ways, until 'ampsim ctl RUNDIR step "
      "[N]' releases it, to walk a message through (docs/inspect.md)",
      NULL},
-    {"web", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_web,
-     "Serve the live web view of this run too, as 'ampsim web' does (default "
-     "" WEB_DEFAULT ", loopback only; docs/teaching.md)",
-     "[ADDR:PORT]"},
+    {"web", 0, 0, G_OPTION_ARG_STRING, &parsed.web,
+     "Serve the live web view of this run too, as 'ampsim web' does; ADDR:PORT is "
+     "optional (default " WEB_DEFAULT ", loopback only; docs/teaching.md)",
+     "ADDR:PORT"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &parsed.verbose,
      "Log debug messages too (GLib structured logging, as G_MESSAGES_DEBUG=all)", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &parsed.quiet,
@@ -157,6 +179,9 @@ int run_opts_parse(int *argc, char ***argv, struct run_opts *o, char ***fw_args)
 			*argc = i;
 			break;
 		}
+	if (!web_kept)
+		web_kept = g_ptr_array_new_with_free_func(g_free);
+	*argc = web_words(*argc, *argv, web_kept);
 	g_autoptr(GOptionContext) ctx = g_option_context_new("FIRMWARE [-- FIRMWARE-ARGS]");
 	g_option_context_set_summary(
 	    ctx, "Boot FIRMWARE (a firmware built with the simulator port, such as the\n"
@@ -212,5 +237,7 @@ void run_opts_clear(struct run_opts *o)
 	g_free(o->trace);
 	g_free(o->capture);
 	g_free(o->web);
+	if (web_kept)
+		g_ptr_array_unref(g_steal_pointer(&web_kept));
 	memset(o, 0, sizeof(*o));
 }

@@ -406,9 +406,9 @@ static void run_serves_its_view(void **state)
 	struct itest_run r = {0};
 	struct web w = {0};
 	unsigned st, port = free_port();
-	char opt[48];
-	itest_fmt(opt, sizeof(opt), "--web=127.0.0.1:%u", port);
-	const char *opts[] = {opt, NULL};
+	char addr[48];
+	itest_fmt(addr, sizeof(addr), "127.0.0.1:%u", port);
+	const char *opts[] = {"--web", addr, NULL}; /* as two words; "--web=ADDR" is GOption's */
 	itest_run_start(&r, ECHO_FW, opts);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	int64_t end = itest_now_ms() + ITEST_BOOT_MS;
@@ -423,6 +423,17 @@ static void run_serves_its_view(void **state)
 	assert_false(port_answers(port));
 }
 
+/* A bare --web takes the default address, never the FIRMWARE word after it. */
+static void a_bare_web_leaves_the_firmware(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	const char *opts[] = {"--web", NULL};
+	itest_run_start(&r, ECHO_FW, opts);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_stop(&r, SIGINT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +441,7 @@ int main(void)
 	    cmocka_unit_test_teardown(events_follow_the_run, itest_run_teardown),
 	    cmocka_unit_test_teardown(controls_check_their_input, itest_run_teardown),
 	    cmocka_unit_test_teardown(run_serves_its_view, itest_run_teardown),
+	    cmocka_unit_test_teardown(a_bare_web_leaves_the_firmware, itest_run_teardown),
 	    cmocka_unit_test(loopback_by_default),
 	    cmocka_unit_test(no_run_is_said),
 	    cmocka_unit_test(busy_port_and_bad_address),
