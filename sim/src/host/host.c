@@ -303,10 +303,8 @@ static void host_kick_warn(uint64_t n)
 		    n);
 }
 
-void amp_host_irq_now(struct amp_host *h, uint32_t ch)
+static void irq_handler(struct amp_host *h, uint32_t ch)
 {
-	if (!h->dev_up)
-		return;
 	/* CH1: new messages on vring0; CH2: the firmware returned vring1 (TX) buffers. */
 	int id = amp_stm32mp1_chan_notify(ch);
 	int rc = amp_rpmsg_notified(&h->dev, (uint32_t)id);
@@ -316,6 +314,17 @@ void amp_host_irq_now(struct amp_host *h, uint32_t ch)
 	}
 	if (ch == AMP_IPCC_CH_VRING1)
 		amp_host_tx_ready(h);
+}
+
+void amp_host_irq_now(struct amp_host *h, uint32_t ch)
+{
+	if (!h->dev_up)
+		return;
+	if (h->trace)
+		amp_ht_irq_handler(h->trace, ch, false);
+	irq_handler(h, ch);
+	if (h->trace)
+		amp_ht_irq_handler(h->trace, ch, true);
 }
 
 /* The tx signal follows tx_waiting: a byte in it while no sender waits for a TX buffer. */

@@ -131,8 +131,10 @@ struct amp_host_trace;
 struct amp_host_trace **amp_host_trace_slot(struct amp_host *h);
 /** Point the RPMsg device's trace sink at the trace, or clear it (off). */
 void amp_ht_attach(struct amp_host *h);
-/** An interrupt from the firmware (0-based channel): drain its ring, then record ours. */
+/** An interrupt from the firmware arrived (0-based channel): drain its ring, then record it. */
 void amp_ht_irq(struct amp_host_trace *t, uint32_t ch);
+/** Our handler of channel @p ch begins (@p done false) or returns (true). */
+void amp_ht_irq_handler(struct amp_host_trace *t, uint32_t ch, bool done);
 void amp_ht_rproc_event(struct amp_host_trace *t, enum amp_rproc_event ev);
 void amp_ht_ns(struct amp_host_trace *t, const char *name, uint32_t addr, bool destroy);
 
