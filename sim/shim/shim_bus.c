@@ -25,9 +25,6 @@
 #define MAX_STATE 32   /* devices with a driver_override or unbound: the daemon keeps 32 */
 #define ADDR_ANY 0xffffffffu
 
-static const char bus[] = "/sys/bus/rpmsg";
-static const char cls[] = "/sys/class/rpmsg";
-
 /* ---- driver_override and unbind state: the daemon's "sysfs-bus" (one for the run) --- */
 
 struct dev_state {
@@ -152,8 +149,14 @@ void shim_bus_snapshot(struct shim_bus_snap *s)
 {
 	s->n = 0;
 	fw_channels(s);
-	if (shim_ctrl_present(0))
+	if (shim_ctrl_present(0)) { /* both come with virtio_rpmsg_probe() */
+		/* rpmsg_register_device_override(): each is registered with its own driver's
+		 * name as driver_override. */
 		add_dev(s, "rpmsg_ctrl", 0, 0, 0, "rpmsg_ctrl", -1);
+		snprintf(s->dev[s->n - 1].override, sizeof(s->dev[0].override), "rpmsg_ctrl");
+		add_dev(s, "rpmsg_ns", 53, 53, 53, "rpmsg_ns", -1); /* RPMSG_NS_ADDR */
+		snprintf(s->dev[s->n - 1].override, sizeof(s->dev[0].override), "rpmsg_ns");
+	}
 	struct shim_eptdev e;
 	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS; m++)
 		if (shim_eptdev_get(m, &e) && e.channel)
@@ -281,13 +284,6 @@ ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len)
 }
 
 /* ---- paths ------------------------------------------------------------------------------- */
-
-bool shim_bus_owns(const char *path)
-{
-	size_t bl = sizeof(bus) - 1, cl = sizeof(cls) - 1;
-	return (!strncmp(path, bus, bl) && (path[bl] == '\0' || path[bl] == '/')) ||
-	       (!strncmp(path, cls, cl) && (path[cl] == '\0' || path[cl] == '/'));
-}
 
 void shim_bus_flush(const struct shim_fd *f)
 {

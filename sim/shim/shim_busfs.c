@@ -1,74 +1,93 @@
 /*
- * The files and directories of the rpmsg bus in sysfs (shim_bus.c has the devices): a path
- * resolves to a node, a directory (its entry names) or an attribute (its text), built from a
- * fresh snapshot on each call. opendir() of such a directory returns a handle of the shim's
- * own that readdir(), scandir() and closedir() below recognise; every other DIR is libc's.
+ * The files, directories and links of the rpmsg bus in sysfs (shim_bus.c has the devices),
+ * laid out as Linux 6.x does: each device lives under its virtio device, and the bus, its
+ * drivers and the rpmsg class point at it with relative symbolic links.
+ *
+ *   /sys/bus/rpmsg/devices/<dev>          -> DEVROOT/<dev>
+ *   /sys/bus/rpmsg/drivers/<drv>/<dev>    -> DEVROOT/<dev> (the devices bound to it)
+ *   DEVROOT/<dev>/{name,src,dst,announce,modalias,driver_override,driver ->, subsystem ->,
+ *                  rpmsg/<class dev>}
+ *   /sys/class/rpmsg/rpmsg_ctrl0          -> DEVROOT/virtio0.rpmsg_ctrl.0.0/rpmsg/rpmsg_ctrl0
+ *   /sys/class/rpmsg/rpmsg<n>             -> the class device under its channel or rpmsg_ctrl0
+ *
+ * A canonical path (no link in it) names a node, built from a fresh snapshot on each call;
+ * resolve() walks any other path to its canonical form first, as the kernel's path walk.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "shim.h"
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
-#define NAMES_MAX 4096
 #define CLASS_MAJOR 240 /* rpmsg's char major is dynamic on Linux: a local-use number */
 #define CTRL_MAJOR 241
+#define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
+#define SYSFS_DEV makedev(0, 22)
 
-enum node_type { NODE_NONE, NODE_DIR, NODE_FILE };
+static const char BUS[] = "/sys/bus/rpmsg";
+static const char CLS[] = "/sys/class/rpmsg";
+/* Where an STM32MP1's rpmsg devices live (stm32_rproc's m4 node, rproc-virtio.0, virtio0). */
+static const char DEVROOT[] =
+    "/sys/devices/platform/ahb/10000000.m4/remoteproc/remoteproc0/rproc-virtio.0/virtio0";
+static const char CTRL_DEV[] = "virtio0.rpmsg_ctrl.0.0";
+/* The first of DEVROOT's directories a PC does not have: the shim's from there down. */
+static const char DEVTOP[] = "/sys/devices/platform/ahb";
+
+enum node_type { NODE_NONE, NODE_DIR, NODE_FILE, NODE_LINK };
 
 struct node {
 	enum node_type type;
 	mode_t mode;
 	int wkind; /* writable: SHIM_BUS_W_*, else -1 */
 	char target[SHIM_BUS_NAME];
-	char text[128];
-	char names[NAMES_MAX]; /* a directory's entries, NUL-separated */
+	char text[SHIM_BUS_PATH]; /* a file's text, a link's absolute target */
+	struct shim_bus_entries e;
 	size_t used;
-	unsigned count;
 };
 
 static void add(struct node *n, const char *name)
 {
 	size_t l = strlen(name) + 1;
-	if (n->used + l > sizeof(n->names))
+	if (n->used + l > sizeof(n->e.names) || n->e.count == SHIM_BUS_ENTRIES)
 		return;
-	memcpy(n->names + n->used, name, l);
+	memcpy(n->e.names + n->used, name, l);
 	n->used += l;
-	n->count++;
+	n->e.count++;
 }
 
 static void dir_of(struct node *n, const char *const *names)
 {
 	n->type = NODE_DIR;
 	n->mode = S_IFDIR | 0755;
-	for (; *names; names++)
+	for (; names && *names; names++)
 		add(n, *names);
 }
 
-static void file_of(struct node *n, mode_t mode, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void file_of(struct node *n, mode_t mode, const char *fmt, ...)
+static void text_of(struct node *n, enum node_type t, mode_t mode, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void text_of(struct node *n, enum node_type t, mode_t mode, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(n->text, sizeof(n->text), fmt, ap);
 	va_end(ap);
-	n->type = NODE_FILE;
-	n->mode = S_IFREG | mode;
+	n->type = t;
+	n->mode = mode;
 }
 
-/* Next component of *@p p into @p c; false at the end. */
+#define FILE_OF(n, mode, ...) text_of(n, NODE_FILE, S_IFREG | (mode), __VA_ARGS__)
+#define LINK_TO(n, ...) text_of(n, NODE_LINK, S_IFLNK | 0777, __VA_ARGS__)
+
+/* Next component of *@p p into @p c; false at the end (or one too long for @p c). */
 static bool next(const char **p, char *c, size_t len)
 {
 	while (**p == '/')
@@ -82,6 +101,24 @@ static bool next(const char **p, char *c, size_t len)
 	return true;
 }
 
+/* The last component: nothing follows @p p. */
+static bool at_end(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return *p == '\0';
+}
+
+/* @p p is the path @p prefix or under it; what follows it in *@p rest. */
+static bool under(const char *p, const char *prefix, const char **rest)
+{
+	size_t l = strlen(prefix);
+	if (strncmp(p, prefix, l) != 0 || (p[l] != '\0' && p[l] != '/'))
+		return false;
+	*rest = p + l;
+	return true;
+}
+
 /* "rpmsg<m>", m written without leading zeros. */
 static bool minor_of(const char *c, unsigned *m)
 {
@@ -92,243 +129,552 @@ static bool minor_of(const char *c, unsigned *m)
 	return !strcmp(again, c);
 }
 
-/* The last component: nothing follows @p p. */
-static bool at_end(const char *p)
-{
-	while (*p == '/')
-		p++;
-	return *p == '\0';
-}
+/* ---- class devices: rpmsg_ctrl0 and rpmsg<m> (rpmsg_char.c, rpmsg_ctrl.c) -------------- */
 
-/* ---- /sys/class/rpmsg ---------------------------------------------------------------- */
-
-/* An rpmsg_eptdev's attributes (rpmsg_char.c: name, src, dst as "%d"), and dev. */
+/* An rpmsg_eptdev: name, src, dst as "%d", dev; its parent is @p parent (a canonical path). */
 static void eptdev_node(struct node *n, const char *attr, const char *name, uint32_t src,
-			uint32_t dst, unsigned minor)
+			uint32_t dst, unsigned minor, const char *parent)
 {
-	static const char *const attrs[] = {"dev", "dst", "name", "src", NULL};
+	static const char *const attrs[] = {"dev", "device",	"dst", "name",
+					    "src", "subsystem", NULL};
 	if (!*attr)
 		dir_of(n, attrs);
 	else if (!strcmp(attr, "name"))
-		file_of(n, 0444, "%s\n", name);
+		FILE_OF(n, 0444, "%s\n", name);
 	else if (!strcmp(attr, "src"))
-		file_of(n, 0444, "%d\n", (int32_t)src);
+		FILE_OF(n, 0444, "%d\n", (int32_t)src);
 	else if (!strcmp(attr, "dst"))
-		file_of(n, 0444, "%d\n", (int32_t)dst);
+		FILE_OF(n, 0444, "%d\n", (int32_t)dst);
 	else if (!strcmp(attr, "dev"))
-		file_of(n, 0444, "%d:%u\n", CLASS_MAJOR, minor);
+		FILE_OF(n, 0444, "%d:%u\n", CLASS_MAJOR, minor);
+	else if (!strcmp(attr, "device"))
+		LINK_TO(n, "%s", parent);
+	else if (!strcmp(attr, "subsystem"))
+		LINK_TO(n, "%s", CLS);
 }
 
-/* rpmsg<m>, a class device: a channel's (rpmsg_chrdev) or an endpoint's (@p ept_only). */
-static bool class_eptdev(struct node *n, const struct shim_bus_snap *s, unsigned m,
-			 const char *attr, bool ept_only)
+/* An endpoint made through rpmsg_ctrl0 (not a channel's): /dev/rpmsg<m>. */
+static bool ept_of(unsigned m, struct shim_eptdev *e)
 {
+	return shim_eptdev_get(m, e) && !e->channel;
+}
+
+/* The channel rpmsg_chrdev serves as /dev/rpmsg<m>. */
+static const struct shim_bus_dev *chr_of(const struct shim_bus_snap *s, unsigned m)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->dev[i].chr == (int)m)
+			return &s->dev[i];
+	return NULL;
+}
+
+/* DEVROOT/virtio0.rpmsg_ctrl.0.0/rpmsg/rpmsg_ctrl0 and below: @p p follows rpmsg_ctrl0. */
+static void ctrl_class_node(struct node *n, const char *p)
+{
+	char c[64], attr[64] = "", me[SHIM_BUS_PATH];
+	unsigned m;
 	struct shim_eptdev e;
-	if (shim_eptdev_get(m, &e) && !e.channel) {
-		eptdev_node(n, attr, e.name, e.src, e.dst, m);
-		return true;
+	snprintf(me, sizeof(me), "%s/%s/rpmsg/rpmsg_ctrl0", DEVROOT, CTRL_DEV);
+	if (!next(&p, c, sizeof(c))) {
+		static const char *const attrs[] = {"dev", "device", "subsystem", NULL};
+		dir_of(n, attrs);
+		for (m = 0; m < SHIM_MAX_EPTDEVS; m++)
+			if (ept_of(m, &e)) {
+				snprintf(c, sizeof(c), "rpmsg%u", m);
+				add(n, c);
+			}
+	} else if (!at_end(p) && !minor_of(c, &m)) {
+		return;
+	} else if (!strcmp(c, "dev")) {
+		FILE_OF(n, 0444, "%d:0\n", CTRL_MAJOR);
+	} else if (!strcmp(c, "device")) {
+		LINK_TO(n, "%s/%s", DEVROOT, CTRL_DEV);
+	} else if (!strcmp(c, "subsystem")) {
+		LINK_TO(n, "%s", CLS);
+	} else if (minor_of(c, &m) && ept_of(m, &e) &&
+		   (!next(&p, attr, sizeof(attr)) || at_end(p))) {
+		eptdev_node(n, attr, e.name, e.src, e.dst, m, me);
 	}
-	for (unsigned i = 0; !ept_only && i < s->n; i++)
-		if (s->dev[i].chr == (int)m) {
-			eptdev_node(n, attr, s->dev[i].name, s->dev[i].src, s->dev[i].dst, m);
+}
+
+/* @p p: what follows "/sys/class/rpmsg". Every class device is a link to where it lives. */
+static void class_node(struct node *n, const struct shim_bus_snap *s, const char *p)
+{
+	char c[64];
+	bool ctrl = shim_bus_find(s, CTRL_DEV, strlen(CTRL_DEV)) != NULL;
+	unsigned m;
+	struct shim_eptdev e;
+	const struct shim_bus_dev *d;
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, NULL);
+		if (ctrl)
+			add(n, "rpmsg_ctrl0");
+		for (m = 0; m < SHIM_MAX_EPTDEVS; m++)
+			if ((ctrl && ept_of(m, &e)) || chr_of(s, m)) {
+				snprintf(c, sizeof(c), "rpmsg%u", m);
+				add(n, c);
+			}
+	} else if (!at_end(p)) {
+		return; /* resolve() follows the link first */
+	} else if (ctrl && !strcmp(c, "rpmsg_ctrl0")) {
+		LINK_TO(n, "%s/%s/rpmsg/rpmsg_ctrl0", DEVROOT, CTRL_DEV);
+	} else if (minor_of(c, &m) && ctrl && ept_of(m, &e)) {
+		LINK_TO(n, "%s/%s/rpmsg/rpmsg_ctrl0/%s", DEVROOT, CTRL_DEV, c);
+	} else if (minor_of(c, &m) && (d = chr_of(s, m))) {
+		LINK_TO(n, "%s/%s/rpmsg/%s", DEVROOT, d->dir, c);
+	}
+}
+
+/* ---- the devices (rpmsg_core.c's rpmsg_dev_groups) --------------------------------------- */
+
+static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *attr)
+{
+	if (!strcmp(attr, "name")) {
+		FILE_OF(n, 0444, "%s\n", d->name);
+	} else if (!strcmp(attr, "src")) {
+		FILE_OF(n, 0444, "0x%x\n", d->src);
+	} else if (!strcmp(attr, "dst")) {
+		FILE_OF(n, 0444, "0x%x\n", d->dst);
+	} else if (!strcmp(attr, "announce")) {
+		FILE_OF(n, 0444, "false\n"); /* announced by the firmware, or src ANY */
+	} else if (!strcmp(attr, "modalias")) {
+		FILE_OF(n, 0444, "rpmsg:%s\n", d->name);
+	} else if (!strcmp(attr, "driver_override")) {
+		FILE_OF(n, 0644, "%s\n", d->override[0] ? d->override : "(null)");
+		n->wkind = SHIM_BUS_W_OVERRIDE;
+		snprintf(n->target, sizeof(n->target), "%s", d->dir);
+	} else if (!strcmp(attr, "driver") && d->driver) {
+		LINK_TO(n, "%s/drivers/%s", BUS, d->driver);
+	} else if (!strcmp(attr, "subsystem")) {
+		LINK_TO(n, "%s", BUS);
+	}
+}
+
+/* DEVROOT/<dev>/rpmsg: rpmsg_chrdev's class device, or rpmsg_ctrl's. */
+static void rpmsg_folder(struct node *n, const struct shim_bus_dev *d, const char *p)
+{
+	char c[64], name[32], me[SHIM_BUS_PATH];
+	bool ctrl = d->driver && !strcmp(d->driver, "rpmsg_ctrl");
+	if (d->chr < 0 && !ctrl)
+		return;
+	if (ctrl)
+		snprintf(name, sizeof(name), "rpmsg_ctrl0");
+	else
+		snprintf(name, sizeof(name), "rpmsg%d", d->chr);
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, NULL);
+		add(n, name);
+	} else if (strcmp(c, name) != 0) {
+		return;
+	} else if (ctrl) {
+		ctrl_class_node(n, p);
+	} else {
+		char a[64] = "";
+		snprintf(me, sizeof(me), "%s/%s", DEVROOT, d->dir);
+		if (!next(&p, a, sizeof(a)) || at_end(p))
+			eptdev_node(n, a, d->name, d->src, d->dst, (unsigned)d->chr, me);
+	}
+}
+
+/* @p p: what follows "DEVROOT". */
+static void devroot_node(struct node *n, const struct shim_bus_snap *s, const char *p)
+{
+	char c[SHIM_BUS_NAME], attr[64];
+	const struct shim_bus_dev *d;
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, NULL);
+		for (unsigned i = 0; i < s->n; i++)
+			add(n, s->dev[i].dir);
+	} else if (!(d = shim_bus_find(s, c, strlen(c)))) {
+		return;
+	} else if (!next(&p, attr, sizeof(attr))) {
+		static const char *const attrs[] = {
+		    "announce", "driver_override", "dst", "modalias", "name",
+		    "src",	"subsystem",	   NULL};
+		dir_of(n, attrs);
+		if (d->driver)
+			add(n, "driver");
+		if (d->chr >= 0 || (d->driver && !strcmp(d->driver, "rpmsg_ctrl")))
+			add(n, "rpmsg");
+	} else if (!strcmp(attr, "rpmsg")) {
+		rpmsg_folder(n, d, p);
+	} else if (at_end(p)) {
+		attr_node(n, d, attr);
+	}
+}
+
+/* The drivers the devices can be bound to; rpmsg_sdb only when ST's module serves one. */
+static bool driver_known(const struct shim_bus_snap *s, const char *drv)
+{
+	static const char *const fixed[] = {"rpmsg_chrdev", "rpmsg_ctrl", "rpmsg_ns", "rpmsg_tty"};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(fixed[i], drv))
 			return true;
-		}
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->dev[i].driver && !strcmp(s->dev[i].driver, drv))
+			return true;
 	return false;
 }
 
-/* The class devices: rpmsg_ctrl0, then /dev/rpmsg<m> for channels and endpoints. */
-static void class_names(struct node *n, const struct shim_bus_snap *s, bool ctrl, bool ept_only)
-{
-	char name[32];
-	n->type = NODE_DIR;
-	n->mode = S_IFDIR | 0755;
-	if (ctrl)
-		add(n, "rpmsg_ctrl0");
-	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS; m++) {
-		struct node tmp = {0};
-		if (class_eptdev(&tmp, s, m, "", ept_only)) {
-			snprintf(name, sizeof(name), "rpmsg%u", m);
-			add(n, name);
-		}
-	}
-}
-
-/* rpmsg_ctrl0's class directory: its dev, and the endpoints made through it. */
-static void ctrl_class_node(struct node *n, const struct shim_bus_snap *s, const char *p)
-{
-	char c[64], attr[64] = "";
-	unsigned m;
-	if (!next(&p, c, sizeof(c))) {
-		class_names(n, s, false, true);
-		add(n, "dev");
-	} else if (!strcmp(c, "dev") && at_end(p)) {
-		file_of(n, 0444, "%d:0\n", CTRL_MAJOR);
-	} else if (minor_of(c, &m) && (!next(&p, attr, sizeof(attr)) || at_end(p))) {
-		class_eptdev(n, s, m, attr, true);
-	}
-}
-
-/* @p p: what follows "/sys/class/rpmsg". */
-static void class_node(struct node *n, const struct shim_bus_snap *s, const char *p)
-{
-	char c[64], attr[64] = "";
-	bool ctrl = shim_bus_find(s, "virtio0.rpmsg_ctrl.0.0", 22) != NULL;
-	unsigned m;
-	if (!next(&p, c, sizeof(c)))
-		class_names(n, s, ctrl, false);
-	else if (ctrl && !strcmp(c, "rpmsg_ctrl0"))
-		ctrl_class_node(n, s, p);
-	else if (minor_of(c, &m) && (!next(&p, attr, sizeof(attr)) || at_end(p)))
-		class_eptdev(n, s, m, attr, false);
-}
-
-/* ---- /sys/bus/rpmsg -------------------------------------------------------------------- */
-
-/* A device's attributes (rpmsg_core.c's rpmsg_dev_groups) and its rpmsg/ folder. */
-static void device_node(struct node *n, const struct shim_bus_snap *s, const struct shim_bus_dev *d,
+/* /sys/bus/rpmsg/drivers/<drv>: bind and unbind (rpmsg_chrdev's), a link per bound device. */
+static void driver_node(struct node *n, const struct shim_bus_snap *s, const char *drv,
 			const char *p)
 {
-	char attr[64];
-	if (!next(&p, attr, sizeof(attr))) {
-		static const char *const attrs[] = {
-		    "announce", "driver_override", "dst", "modalias", "name", "src", NULL};
-		dir_of(n, attrs);
-		if (d->chr >= 0 || (d->driver && !strcmp(d->driver, "rpmsg_ctrl")))
-			add(n, "rpmsg");
+	char c[SHIM_BUS_NAME];
+	bool chrdev = !strcmp(drv, "rpmsg_chrdev");
+	const struct shim_bus_dev *d;
+	if (!next(&p, c, sizeof(c))) {
+		static const char *const files[] = {"bind", "unbind", NULL};
+		dir_of(n, chrdev ? files : NULL);
+		for (unsigned i = 0; i < s->n; i++)
+			if (s->dev[i].driver && !strcmp(s->dev[i].driver, drv))
+				add(n, s->dev[i].dir);
+	} else if (!at_end(p)) {
 		return;
-	}
-	bool leaf = at_end(p);
-	char c[64];
-	if (!strcmp(attr, "rpmsg") && d->chr >= 0) {
-		char name[32];
-		snprintf(name, sizeof(name), "rpmsg%d", d->chr);
-		if (leaf) {
-			static const char *const none[] = {NULL};
-			dir_of(n, none);
-			add(n, name);
-		} else if (next(&p, c, sizeof(c)) && !strcmp(c, name)) {
-			char a[64] = ""; /* rpmsg/rpmsgN, or rpmsg/rpmsgN/ATTR */
-			if (!next(&p, a, sizeof(a)) || at_end(p))
-				eptdev_node(n, a, d->name, d->src, d->dst, (unsigned)d->chr);
-		}
-	} else if (!strcmp(attr, "rpmsg") && d->driver && !strcmp(d->driver, "rpmsg_ctrl")) {
-		if (leaf) {
-			static const char *const ctrl[] = {"rpmsg_ctrl0", NULL};
-			dir_of(n, ctrl);
-		} else if (next(&p, c, sizeof(c)) && !strcmp(c, "rpmsg_ctrl0")) {
-			ctrl_class_node(n, s, p);
-		}
-	} else if (!leaf) {
-		return;
-	} else if (!strcmp(attr, "name")) {
-		file_of(n, 0444, "%s\n", d->name);
-	} else if (!strcmp(attr, "src")) {
-		file_of(n, 0444, "0x%x\n", d->src);
-	} else if (!strcmp(attr, "dst")) {
-		file_of(n, 0444, "0x%x\n", d->dst);
-	} else if (!strcmp(attr, "announce")) {
-		file_of(n, 0444, "false\n"); /* announced by the firmware, or src ANY */
-	} else if (!strcmp(attr, "modalias")) {
-		file_of(n, 0444, "rpmsg:%s\n", d->name);
-	} else if (!strcmp(attr, "driver_override")) {
-		file_of(n, 0644, "%s\n", d->override[0] ? d->override : "(null)");
-		n->wkind = SHIM_BUS_W_OVERRIDE;
-		snprintf(n->target, sizeof(n->target), "%s", d->dir);
+	} else if (chrdev && (!strcmp(c, "bind") || !strcmp(c, "unbind"))) {
+		FILE_OF(n, 0200, "%s", "");
+		n->wkind = c[0] == 'b' ? SHIM_BUS_W_BIND : SHIM_BUS_W_UNBIND;
+	} else if ((d = shim_bus_find(s, c, strlen(c))) && d->driver && !strcmp(d->driver, drv)) {
+		LINK_TO(n, "%s/%s", DEVROOT, d->dir);
 	}
 }
 
+/* @p p: what follows "/sys/bus/rpmsg". */
 static void bus_node(struct node *n, const struct shim_bus_snap *s, const char *p)
 {
+	static const char *const drivers[] = {"rpmsg_chrdev", "rpmsg_ctrl", "rpmsg_ns",
+					      "rpmsg_sdb",    "rpmsg_tty",  NULL};
 	char c[SHIM_BUS_NAME];
 	if (!next(&p, c, sizeof(c))) {
 		static const char *const top[] = {"devices", "drivers", NULL};
 		dir_of(n, top);
 	} else if (!strcmp(c, "devices")) {
 		if (!next(&p, c, sizeof(c))) {
-			n->type = NODE_DIR;
-			n->mode = S_IFDIR | 0755;
+			dir_of(n, NULL);
 			for (unsigned i = 0; i < s->n; i++)
 				add(n, s->dev[i].dir);
-		} else {
-			const struct shim_bus_dev *d = shim_bus_find(s, c, strlen(c));
-			if (d)
-				device_node(n, s, d, p);
+		} else if (at_end(p) && shim_bus_find(s, c, strlen(c))) {
+			LINK_TO(n, "%s/%s", DEVROOT, c);
 		}
 	} else if (!strcmp(c, "drivers")) {
-		static const char *const drivers[] = {"rpmsg_chrdev", NULL};
-		static const char *const files[] = {"bind", "unbind", NULL};
-		if (!next(&p, c, sizeof(c)))
-			dir_of(n, drivers);
-		else if (strcmp(c, "rpmsg_chrdev") != 0)
-			return;
-		else if (!next(&p, c, sizeof(c)))
-			dir_of(n, files);
-		else if (!strcmp(c, "bind") || !strcmp(c, "unbind")) {
-			file_of(n, 0200, "%s", "");
-			n->wkind = c[0] == 'b' ? SHIM_BUS_W_BIND : SHIM_BUS_W_UNBIND;
+		if (!next(&p, c, sizeof(c))) {
+			dir_of(n, NULL);
+			for (size_t i = 0; drivers[i]; i++)
+				if (driver_known(s, drivers[i]))
+					add(n, drivers[i]);
+		} else if (driver_known(s, c)) {
+			driver_node(n, s, c, p);
 		}
 	}
 }
 
-/* Resolve @p path (one shim_bus_owns() claimed); false (errno ENOENT) if nothing is there. */
-static bool resolve(const char *path, struct node *n)
+/* A directory on the way down to DEVROOT: it holds the next one only (docs/exec.md). */
+static void way_node(struct node *n, const char *path)
 {
-	struct shim_bus_snap s;
-	*n = (struct node){.wkind = -1};
-	if (!getenv("AMPSIM_RUN_DIR")) {
-		errno = ENOENT;
-		return false;
+	size_t l = strlen(path);
+	char c[64];
+	const char *p = DEVROOT + l;
+	if (strncmp(path, DEVROOT, l) != 0 || *p != '/' || !next(&p, c, sizeof(c)))
+		return;
+	dir_of(n, NULL);
+	add(n, c);
+}
+
+/* The node of canonical path @p path (NODE_NONE if there is none). */
+static void lookup(const struct shim_bus_snap *s, const char *path, struct node *n)
+{
+	const char *rest;
+	memset(n, 0, offsetof(struct node, e));
+	n->wkind = -1;
+	n->e.count = 0;
+	n->used = 0;
+	if (under(path, BUS, &rest))
+		bus_node(n, s, rest);
+	else if (under(path, CLS, &rest))
+		class_node(n, s, rest);
+	else if (under(path, DEVROOT, &rest))
+		devroot_node(n, s, rest);
+	else if (under(path, DEVTOP, &rest))
+		way_node(n, path);
+}
+
+bool shim_bus_owns(const char *path)
+{
+	const char *rest;
+	return under(path, BUS, &rest) || under(path, CLS, &rest) || under(path, DEVTOP, &rest);
+}
+
+/* ---- the path walk ---------------------------------------------------------------------- */
+
+struct walk {
+	char out[SHIM_BUS_PATH]; /* the canonical path so far ("" is "/") */
+	char rest[2 * SHIM_BUS_PATH];
+	unsigned links;
+};
+
+static int walk_fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+/* Replace the rest of the walk by link text @p target (absolute) and then @p after. */
+static int walk_link(struct walk *w, const char *target, const char *after)
+{
+	char tmp[sizeof(w->rest)];
+	if (++w->links > MAX_LINKS)
+		return walk_fail(ELOOP);
+	int l = snprintf(tmp, sizeof(tmp), "%s%s", target, after);
+	if (l < 0 || (size_t)l >= sizeof(tmp))
+		return walk_fail(ENAMETOOLONG);
+	memcpy(w->rest, tmp, (size_t)l + 1);
+	w->out[0] = '\0'; /* the targets are kept absolute */
+	return 0;
+}
+
+/*
+ * Walk @p path to its canonical form in @p w->out and its node in @p n (NODE_NONE: not the
+ * shim's). 1: the shim's; 0: it leads out of the tree; -1 + errno.
+ */
+static int walk(const struct shim_bus_snap *s, const char *path, bool follow, struct walk *w,
+		struct node *n)
+{
+	char c[256];
+	size_t pl = strlen(path);
+	if (pl >= sizeof(w->rest))
+		return walk_fail(ENAMETOOLONG);
+	memcpy(w->rest, path, pl + 1);
+	follow = follow || (pl && path[pl - 1] == '/'); /* "link/" is the directory */
+	w->out[0] = '\0';
+	w->links = 0;
+	n->type = NODE_NONE;
+	for (const char *p = w->rest; next(&p, c, sizeof(c));) {
+		size_t ol = strlen(w->out);
+		n->type = NODE_NONE;
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			*(strrchr(w->out, '/') ? strrchr(w->out, '/') : w->out) = '\0';
+			continue;
+		}
+		if (ol + 1 + strlen(c) >= sizeof(w->out))
+			return walk_fail(ENAMETOOLONG);
+		snprintf(w->out + ol, sizeof(w->out) - ol, "/%s", c);
+		if (!shim_bus_owns(w->out))
+			continue; /* /sys, /sys/bus, ...: the PC's directories, not links */
+		lookup(s, w->out, n);
+		if (n->type == NODE_NONE)
+			return walk_fail(ENOENT);
+		if (n->type == NODE_LINK && (!at_end(p) || follow)) {
+			if (walk_link(w, n->text, p) != 0)
+				return -1;
+			p = w->rest;
+			n->type = NODE_NONE;
+			continue;
+		}
+		if (n->type != NODE_DIR && !at_end(p))
+			return walk_fail(ENOTDIR);
 	}
-	shim_bus_snapshot(&s);
-	if (!strncmp(path, "/sys/bus/rpmsg", 14))
-		bus_node(n, &s, path + 14);
-	else
-		class_node(n, &s, path + 16);
-	if (n->type == NODE_NONE)
-		errno = ENOENT;
+	if (!w->out[0])
+		snprintf(w->out, sizeof(w->out), "/");
+	if (n->type != NODE_NONE && n->type != NODE_DIR && pl && path[pl - 1] == '/')
+		return walk_fail(ENOTDIR);
 	return n->type != NODE_NONE;
 }
 
-/* ---- open, stat ------------------------------------------------------------------------ */
-
-int shim_bus_open(const char *path, int flags)
+/* The node @p path names, with a snapshot taken for the call. */
+static int resolve(const char *path, bool follow, struct walk *w, struct node *n,
+		   struct shim_bus_snap *s)
 {
-	struct node n;
-	if (!resolve(path, &n))
+	if (!getenv("AMPSIM_RUN_DIR") || !path[0])
+		return walk_fail(!path[0] ? ENAMETOOLONG : ENOENT);
+	shim_bus_snapshot(s);
+	int r = walk(s, path, follow, w, n);
+	if (r == 0)
+		errno = ENOENT; /* out of the tree: only shim_bus_canon() hands it on */
+	return r;
+}
+
+/* The work space of a call: mapped, not on the stack of a thread that may be small. */
+struct work {
+	struct shim_bus_snap s;
+	struct walk w;
+	struct node n, child;
+};
+
+static struct work *work_get(void)
+{
+	struct work *k = mmap(NULL, sizeof(struct work), PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return k == MAP_FAILED ? NULL : k;
+}
+
+static void work_put(struct work *k)
+{
+	int e = errno;
+	munmap(k, sizeof(*k));
+	errno = e;
+}
+
+int shim_bus_canon(const char *path, char out[SHIM_BUS_PATH])
+{
+	struct work *k = work_get();
+	if (!k)
 		return -1;
-	if (n.type == NODE_DIR) {
-		errno = (flags & O_ACCMODE) != O_RDONLY ? EISDIR : ENOTSUP; /* no directory fds */
-		return -1;
+	int r = -1;
+	if (getenv("AMPSIM_RUN_DIR") && path[0]) {
+		shim_bus_snapshot(&k->s);
+		r = walk(&k->s, path, true, &k->w, &k->n);
+	} else {
+		errno = ENOENT;
 	}
+	if (r >= 0)
+		memcpy(out, k->w.out, SHIM_BUS_PATH);
+	work_put(k);
+	return r;
+}
+
+/* ---- the calls ---------------------------------------------------------------------------- */
+
+static unsigned char dtype(enum node_type t)
+{
+	if (t == NODE_NONE)
+		return DT_UNKNOWN;
+	return t == NODE_DIR ? DT_DIR : t == NODE_LINK ? DT_LNK : DT_REG;
+}
+
+/* The child entries' types, and in @p subdirs how many are directories (st_nlink). */
+static void child_types(struct work *k, unsigned *subdirs)
+{
+	const char *name = k->n.e.names;
+	*subdirs = 0;
+	for (unsigned i = 0; i < k->n.e.count; i++, name += strlen(name) + 1) {
+		char p[SHIM_BUS_PATH];
+		int l = snprintf(p, sizeof(p), "%s/%s", k->w.out, name);
+		if (l < 0 || (size_t)l >= sizeof(p))
+			k->child.type = NODE_NONE;
+		else
+			lookup(&k->s, p, &k->child);
+		k->n.e.type[i] = dtype(k->child.type);
+		*subdirs += k->child.type == NODE_DIR;
+	}
+}
+
+bool shim_bus_list(const char *path, struct shim_bus_entries *e)
+{
+	struct work *k = work_get();
+	if (!k)
+		return false;
+	unsigned subdirs;
+	bool ok = resolve(path, true, &k->w, &k->n, &k->s) == 1;
+	if (ok && k->n.type != NODE_DIR) {
+		errno = ENOTDIR;
+		ok = false;
+	}
+	if (ok) {
+		child_types(k, &subdirs);
+		memcpy(e, &k->n.e, sizeof(*e));
+	}
+	work_put(k);
+	return ok;
+}
+
+/* FNV-1a of the canonical path: the same inode for every way of naming a node. */
+static ino_t inode_of(const char *canon)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *canon; canon++)
+		h = (h ^ (unsigned char)*canon) * 0x100000001b3u;
+	return (ino_t)(h | 1);
+}
+
+/* @p target relative to the directory holding @p link, as sysfs writes its links. */
+static void relative(const char *link, const char *target, char *out, size_t len)
+{
+	size_t common = 0, i = 0;
+	for (; link[i] && link[i] == target[i]; i++)
+		if (link[i] == '/')
+			common = i; /* the last '/' both share */
+	if (!target[i] && link[i] == '/')
+		common = i; /* target is an ancestor directory of link */
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *p = strchr(link + common + 1, '/'); p; p = strchr(p + 1, '/'))
+		used += (size_t)snprintf(out + used, used < len ? len - used : 0, "../");
+	if (used < len)
+		snprintf(out + used, len - used, "%s", target[common] ? target + common + 1 : "");
+}
+
+/* The run's start (its control socket's): sysfs shows when the nodes were made. */
+static void run_times(struct stat *st)
+{
+	char ctl[4096];
+	struct stat c;
+	if (shim_rundir_file(ctl, sizeof(ctl), "control") && shim_libc.stat(ctl, &c) == 0)
+		st->st_atim = st->st_mtim = st->st_ctim = c.st_mtim;
+}
+
+int shim_bus_stat(const char *path, struct stat *st, bool follow)
+{
+	struct work *k = work_get();
+	if (!k)
+		return -1;
+	int r = resolve(path, follow, &k->w, &k->n, &k->s);
+	if (r == 1) {
+		unsigned subdirs = 0;
+		if (k->n.type == NODE_DIR)
+			child_types(k, &subdirs);
+		memset(st, 0, sizeof(*st));
+		st->st_mode = k->n.mode;
+		st->st_dev = SYSFS_DEV;
+		st->st_ino = inode_of(k->w.out);
+		st->st_nlink = k->n.type == NODE_DIR ? 2 + subdirs : 1; /* kernfs counts them */
+		/* What sysfs reports: 4096 for an attribute, 0 for a directory, a link's length. */
+		st->st_size = k->n.type == NODE_FILE ? 4096 : 0;
+		if (k->n.type == NODE_LINK) {
+			char rel[SHIM_BUS_PATH];
+			relative(k->w.out, k->n.text, rel, sizeof(rel));
+			st->st_size = (off_t)strlen(rel);
+		}
+		st->st_blksize = 4096;
+		run_times(st);
+		r = 0;
+	}
+	work_put(k);
+	return r == 0 ? 0 : -1;
+}
+
+ssize_t shim_bus_readlink(const char *path, char *buf, size_t len)
+{
+	struct work *k = work_get();
+	if (!k)
+		return -1;
+	ssize_t r = resolve(path, false, &k->w, &k->n, &k->s);
+	if (r == 1 && k->n.type != NODE_LINK) {
+		errno = EINVAL;
+		r = -1;
+	} else if (r == 1) {
+		char rel[SHIM_BUS_PATH];
+		relative(k->w.out, k->n.text, rel, sizeof(rel));
+		size_t l = strlen(rel);
+		r = (ssize_t)(l < len ? l : len);
+		memcpy(buf, rel, (size_t)r);
+	}
+	work_put(k);
+	return r < 0 ? -1 : r;
+}
+
+/* A directory: a memfd tracked with its canonical path, for openat(), fstatat(), fdopendir(). */
+static int open_dir(const char *canon, int flags)
+{
 	if ((flags & O_ACCMODE) != O_RDONLY) {
-		if (n.wkind < 0) {
-			errno = EACCES; /* read-only attributes, as for a user on Linux */
-			return -1;
-		}
-		/* What is written goes to shim_bus_store(); the descriptor is a memfd of its own,
-		 * named for a program that inherits it through exec (shim_inherit.c). */
-		char name[160];
-		snprintf(name, sizeof(name), "ampsim-bus %d %s", n.wkind,
-			 n.target[0] ? n.target : "-");
-		int fd = memfd_create(name, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-		struct shim_fd f = {.fd = fd, .kind = SHIM_FD_BUS, .index = (unsigned)n.wkind};
-		snprintf(f.target, sizeof(f.target), "%s", n.target);
-		if (fd >= 0 && !shim_fd_track(&f)) {
-			int e = errno;
-			shim_libc.close(fd);
-			errno = e;
-			return -1;
-		}
-		return fd;
-	}
-	if (!(n.mode & 0444)) {
-		errno = EACCES; /* bind, unbind: write-only */
+		errno = EISDIR;
 		return -1;
 	}
-	int fd = memfd_create("rpmsg-bus", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-	size_t len = strlen(n.text);
-	if (fd >= 0 &&
-	    (shim_libc.write(fd, n.text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+	int fd = memfd_create("ampsim-sysfs-dir", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_DIR};
+	snprintf(f.path, sizeof(f.path), "%s", canon);
+	if (fd >= 0 && !shim_fd_track(&f)) {
 		int e = errno;
 		shim_libc.close(fd);
 		errno = e;
@@ -337,237 +683,65 @@ int shim_bus_open(const char *path, int flags)
 	return fd;
 }
 
-int shim_bus_stat(const char *path, struct stat *st)
+/* An attribute opened for writing: a memfd, named for a program that inherits it. */
+static int open_writer(const struct node *n, int flags)
 {
-	struct node n;
-	if (!resolve(path, &n))
+	if (n->wkind < 0) {
+		errno = EACCES; /* read-only attributes, as for a user on Linux */
 		return -1;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = n.mode;
-	st->st_nlink = n.type == NODE_DIR ? 2 : 1;
-	st->st_size = n.type == NODE_DIR ? 0 : 4096; /* what sysfs reports */
-	st->st_blksize = 4096;
-	return 0;
+	}
+	char name[160];
+	snprintf(name, sizeof(name), "ampsim-bus %d %s", n->wkind, n->target[0] ? n->target : "-");
+	int fd = memfd_create(name, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_BUS, .index = (unsigned)n->wkind};
+	snprintf(f.target, sizeof(f.target), "%s", n->target);
+	if (fd >= 0 && !shim_fd_track(&f)) {
+		int e = errno;
+		shim_libc.close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
-/* ---- directory handles ----------------------------------------------------------------- */
-
-#define DIR_MAGIC 0x72706d73u /* "rpms" */
-
-struct bus_dir {
-	uint32_t magic;
-	unsigned pos; /* entries given: ".", "..", then the names */
-	struct node n;
-	const char *at; /* next name in n.names */
-	struct dirent64 ent;
-};
-
-static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void dirs_lock_prepare(void)
+/* An attribute opened for reading: a memfd holding its text now. */
+static int open_reader(const struct node *n, int flags)
 {
-	pthread_mutex_lock(&dirs_lock);
+	if (!(n->mode & 0444)) {
+		errno = EACCES; /* bind, unbind: write-only */
+		return -1;
+	}
+	int fd = memfd_create("rpmsg-bus", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	size_t len = strlen(n->text);
+	if (fd >= 0 &&
+	    (shim_libc.write(fd, n->text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+		int e = errno;
+		shim_libc.close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
-static void dirs_lock_parent(void)
+int shim_bus_open(const char *path, int flags)
 {
-	pthread_mutex_unlock(&dirs_lock);
-}
-
-/* The child's thread does not own it: fresh, not unlocked (as shim_fd.c). */
-static void dirs_lock_child(void)
-{
-	static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-	memcpy(&dirs_lock, &fresh, sizeof(dirs_lock));
-}
-
-__attribute__((constructor)) static void dirs_lock_init(void)
-{
-	pthread_atfork(dirs_lock_prepare, dirs_lock_parent, dirs_lock_child);
-}
-static struct bus_dir *dirs[16]; /* the handles alive: a DIR * is ours if it is here */
-
-static struct bus_dir *ours(void *d)
-{
-	struct bus_dir *hit = NULL;
-	pthread_mutex_lock(&dirs_lock);
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && d; i++)
-		if (dirs[i] == d)
-			hit = dirs[i];
-	pthread_mutex_unlock(&dirs_lock);
-	return hit;
-}
-
-void *shim_bus_opendir(const char *path)
-{
-	struct node n;
-	if (!resolve(path, &n))
-		return NULL;
-	if (n.type != NODE_DIR) {
+	struct work *k = work_get();
+	if (!k)
+		return -1;
+	bool nofollow = (flags & O_NOFOLLOW) && !(flags & O_PATH);
+	int fd = -1;
+	if (resolve(path, !nofollow, &k->w, &k->n, &k->s) != 1)
+		fd = -1;
+	else if (k->n.type == NODE_LINK)
+		errno = ELOOP; /* O_NOFOLLOW on a link */
+	else if (k->n.type == NODE_DIR)
+		fd = open_dir(k->w.out, flags);
+	else if (flags & O_DIRECTORY)
 		errno = ENOTDIR;
-		return NULL;
-	}
-	struct bus_dir *d =
-	    mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (d == MAP_FAILED)
-		return NULL;
-	d->magic = DIR_MAGIC;
-	d->n = n;
-	d->at = d->n.names;
-	pthread_mutex_lock(&dirs_lock);
-	unsigned i = 0;
-	while (i < sizeof(dirs) / sizeof(dirs[0]) && dirs[i])
-		i++;
-	if (i < sizeof(dirs) / sizeof(dirs[0]))
-		dirs[i] = d;
-	pthread_mutex_unlock(&dirs_lock);
-	if (i == sizeof(dirs) / sizeof(dirs[0])) {
-		munmap(d, sizeof(*d));
-		errno = EMFILE;
-		return NULL;
-	}
-	return d;
-}
-
-static struct dirent64 *bus_readdir(struct bus_dir *d)
-{
-	const char *name;
-	if (d->pos < 2) {
-		name = d->pos ? ".." : ".";
-	} else if (d->pos - 2 < d->n.count) {
-		name = d->at;
-		d->at += strlen(d->at) + 1;
-	} else {
-		return NULL; /* the end: errno untouched */
-	}
-	d->pos++;
-	memset(&d->ent, 0, sizeof(d->ent));
-	d->ent.d_ino = d->pos; /* any non-zero number: 0 marks a deleted entry */
-	d->ent.d_off = d->pos;
-	d->ent.d_reclen = sizeof(d->ent);
-	d->ent.d_type = d->pos <= 2 ? DT_DIR : DT_UNKNOWN; /* ls and find stat the others */
-	snprintf(d->ent.d_name, sizeof(d->ent.d_name), "%s", name);
-	return &d->ent;
-}
-
-#define NEXT(name) static __typeof__(name) *next_##name;
-/* libc's definition of @p name, looked up once. */
-static void *libc_sym(void **slot, const char *name)
-{
-	if (!*slot)
-		*slot = dlsym(RTLD_NEXT, name);
-	return *slot;
-}
-#define LIBC(name) ((__typeof__(name) *)libc_sym((void **)&next_##name, #name))
-NEXT(opendir)
-NEXT(readdir)
-NEXT(readdir64)
-NEXT(closedir)
-NEXT(dirfd)
-NEXT(rewinddir)
-NEXT(scandir)
-NEXT(scandir64)
-
-SHIM_EXPORT DIR *opendir(const char *path)
-{
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return shim_bus_opendir(path);
-	return LIBC(opendir)(path);
-}
-
-_Static_assert(sizeof(struct dirent) == sizeof(struct dirent64), "dirent64 is dirent here");
-
-SHIM_EXPORT struct dirent *readdir(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	return d ? (struct dirent *)bus_readdir(d) : LIBC(readdir)(dir);
-}
-
-SHIM_EXPORT struct dirent64 *readdir64(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	return d ? bus_readdir(d) : LIBC(readdir64)(dir);
-}
-
-SHIM_EXPORT int closedir(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	if (!d)
-		return LIBC(closedir)(dir);
-	pthread_mutex_lock(&dirs_lock);
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (dirs[i] == d)
-			dirs[i] = NULL;
-	pthread_mutex_unlock(&dirs_lock);
-	return munmap(d, sizeof(*d));
-}
-
-SHIM_EXPORT int dirfd(DIR *dir)
-{
-	if (!ours(dir))
-		return LIBC(dirfd)(dir);
-	errno = ENOTSUP; /* no descriptor stands behind it */
-	return -1;
-}
-
-SHIM_EXPORT void rewinddir(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	if (!d) {
-		LIBC(rewinddir)(dir);
-		return;
-	}
-	d->pos = 0;
-	d->at = d->n.names;
-}
-
-/* glibc's scandir opens and reads through its internal calls: answered here for ours. */
-static int bus_scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
-		       int (*cmp)(const struct dirent **, const struct dirent **))
-{
-	struct bus_dir *d = shim_bus_opendir(path);
-	if (!d)
-		return -1;
-	struct dirent **v = malloc((d->n.count + 2) * sizeof(*v));
-	int n = 0;
-	struct dirent64 *e = NULL;
-	while (v && (e = bus_readdir(d))) {
-		if (sel && !sel((struct dirent *)e))
-			continue;
-		v[n] = malloc(sizeof(**v));
-		if (!v[n])
-			break;
-		memcpy(v[n++], e, sizeof(**v));
-	}
-	closedir((DIR *)d);
-	if (!v || e) { /* out of memory */
-		for (int i = 0; v && i < n; i++)
-			free(v[i]);
-		free(v);
-		errno = ENOMEM;
-		return -1;
-	}
-	if (cmp)
-		qsort(v, (size_t)n, sizeof(*v), (int (*)(const void *, const void *))cmp);
-	*list = v;
-	return n;
-}
-
-SHIM_EXPORT int scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
-			int (*cmp)(const struct dirent **, const struct dirent **))
-{
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return bus_scandir(path, list, sel, cmp);
-	return LIBC(scandir)(path, list, sel, cmp);
-}
-
-SHIM_EXPORT int scandir64(const char *path, struct dirent64 ***list,
-			  int (*sel)(const struct dirent64 *),
-			  int (*cmp)(const struct dirent64 **, const struct dirent64 **))
-{
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return bus_scandir(path, (struct dirent ***)list,
-				   (int (*)(const struct dirent *))sel,
-				   (int (*)(const struct dirent **, const struct dirent **))cmp);
-	return LIBC(scandir64)(path, list, sel, cmp);
+	else if ((flags & O_ACCMODE) != O_RDONLY)
+		fd = open_writer(&k->n, flags);
+	else
+		fd = open_reader(&k->n, flags);
+	work_put(k);
+	return fd;
 }

@@ -228,7 +228,7 @@ int shim_dev_stat(struct shim_path p, struct stat *st, bool follow)
 	if (p.kind == SHIM_PATH_ATTR)
 		return shim_sysfs_stat((enum shim_attr)p.index, st);
 	if (p.kind == SHIM_PATH_BUS)
-		return shim_bus_stat(p.path, st);
+		return shim_bus_stat(p.path, st, follow);
 	if (p.kind == SHIM_PATH_EPT && shim_bus_minor_unbound(p.index))
 		return fail(ENOENT); /* unbound from rpmsg_chrdev: its /dev/rpmsgN is gone */
 	if (!backing_file(p, path, sizeof(path)))
@@ -337,6 +337,8 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 		return 0;
 	case SHIM_FD_SDB:
 		return shim_sdb_ioctl(f, req, arg);
+	case SHIM_FD_DIR:
+		return fail(ENOTTY); /* a directory has no ioctls of the shim's */
 	case SHIM_FD_ATTR:
 	case SHIM_FD_BUS:
 	case SHIM_FD_TTY: /* termios: the pty's own */
@@ -347,6 +349,8 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 
 ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
+	if (f->kind == SHIM_FD_DIR)
+		return fail(EISDIR);
 	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB ||
 	    f->kind == SHIM_FD_BUS)
 		return fail(
@@ -504,6 +508,8 @@ ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cn
 		return cnt == 1 ? shim_bus_store(f, iov[0].iov_base, iov[0].iov_len) : fail(EINVAL);
 	if (f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
 		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no write */
+	if (f->kind == SHIM_FD_DIR)
+		return fail(EBADF); /* opened read-only, as every directory is */
 	if (f->destroyed)
 		return fail(EPIPE);
 	if (cnt < 0 || cnt > IOV_MAX)

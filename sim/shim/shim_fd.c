@@ -103,7 +103,7 @@ bool shim_fd_track(const struct shim_fd *f)
 {
 	struct shim_fd t = *f;
 	struct stat st;
-	if (fstat(f->fd, &st) != 0)
+	if (shim_libc.fstat(f->fd, &st) != 0)
 		return false;
 	t.dev = st.st_dev;
 	t.ino = st.st_ino;
@@ -121,7 +121,7 @@ bool shim_fd_get(int fd, struct shim_fd *out)
 	/* Closed without close() (close_range, a raw syscall) and the number reused. */
 	struct stat st;
 	int saved = errno;
-	bool same = fstat(fd, &st) == 0 && st.st_dev == out->dev && st.st_ino == out->ino;
+	bool same = shim_libc.fstat(fd, &st) == 0 && st.st_dev == out->dev && st.st_ino == out->ino;
 	errno = saved;
 	if (!same)
 		unpublish(fd);

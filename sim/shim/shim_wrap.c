@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -42,6 +43,10 @@ static void resolve(void)
 	RESOLVE(fcntl);
 	RESOLVE(stat);
 	RESOLVE(lstat);
+	RESOLVE(fstat);
+	RESOLVE(readlink);
+	RESOLVE(readlinkat);
+	RESOLVE(realpath);
 	RESOLVE(fstatat);
 	RESOLVE(access);
 	RESOLVE(faccessat);
@@ -51,6 +56,11 @@ static void resolve(void)
 	RESOLVE(sendmsg);
 	RESOLVE(recvmsg);
 	RESOLVE(write); /* last: it says all are there */
+}
+
+void shim_resolve(void)
+{
+	resolve();
 }
 
 __attribute__((constructor)) static void shim_init(void)
@@ -229,10 +239,18 @@ SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
 	return lstat(path, (struct stat *)st);
 }
 
+/* "" names the directory itself only with AT_EMPTY_PATH; libc says ENOENT otherwise. */
+static struct shim_path classify_at(int dirfd, const char *path, int flags)
+{
+	if (path && !path[0] && !(flags & AT_EMPTY_PATH))
+		return (struct shim_path){.kind = SHIM_PATH_NONE};
+	return shim_path_classify(dirfd, path);
+}
+
 SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	resolve();
-	struct shim_path p = shim_path_classify(dirfd, path);
+	struct shim_path p = classify_at(dirfd, path, flags);
 	if (p.kind)
 		return shim_dev_stat(p, st, !(flags & AT_SYMLINK_NOFOLLOW));
 	return shim_libc.fstatat(dirfd, path, st, flags);
@@ -252,7 +270,7 @@ static struct statx_timestamp ts(struct timespec t)
 SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx)
 {
 	resolve();
-	struct shim_path p = shim_path_classify(dirfd, path);
+	struct shim_path p = classify_at(dirfd, path, flags);
 	if (!p.kind)
 		return shim_libc.statx(dirfd, path, flags, mask, stx);
 	struct stat st;
@@ -277,6 +295,21 @@ SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, str
 	    .stx_dev_minor = minor(st.st_dev),
 	};
 	return 0;
+}
+
+/* A sysfs directory the shim opened (find fstat()s each one it opens). */
+SHIM_EXPORT int fstat(int fd, struct stat *st)
+{
+	resolve();
+	struct shim_fd f;
+	if (shim_fd_get(fd, &f) && f.kind == SHIM_FD_DIR)
+		return shim_bus_stat(f.path, st, true);
+	return shim_libc.fstat(fd, st);
+}
+
+SHIM_EXPORT int fstat64(int fd, struct stat64 *st)
+{
+	return fstat(fd, (struct stat *)st);
 }
 
 SHIM_EXPORT int access(const char *path, int mode)
