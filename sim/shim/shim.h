@@ -185,6 +185,19 @@ bool shim_channel_find(const char *name, uint32_t src, uint32_t dst, unsigned *m
 bool shim_eptdev_get(unsigned minor, struct shim_eptdev *out);
 void shim_eptdev_remove(unsigned minor);
 
+#define SHIM_MAX_CREATED 16
+
+/*
+ * RPMSG_CREATE_DEV_IOCTL of a name that is not rpmsg-raw: an rpmsg device on the bus that no
+ * driver of the shim's probes (docs/exec.md), until it is bound to rpmsg_chrdev.
+ */
+bool shim_created_add(const char name[32], uint32_t src, uint32_t dst);
+/** The one rpmsg_device_match() finds for @p name, @p src, @p dst (RPMSG_ADDR_ANY: any);
+ * its slot in *@p slot. */
+bool shim_created_find(const char *name, uint32_t src, uint32_t dst, unsigned *slot);
+bool shim_created_get(unsigned slot, struct shim_eptdev *out);
+void shim_created_remove(unsigned slot);
+
 /* ---- the devices (shim_dev.c) and sysfs (shim_sysfs.c) ------------------------------------ */
 
 /** The MTU of the run's channels (`ampsim ctl status`); 0 when it does not say. */

@@ -161,6 +161,9 @@ void shim_bus_snapshot(struct shim_bus_snap *s)
 	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS; m++)
 		if (shim_eptdev_get(m, &e) && e.channel)
 			add_dev(s, e.name, e.src, e.src, e.dst, "rpmsg_chrdev", (int)m);
+	for (unsigned i = 0; i < SHIM_MAX_CREATED; i++)
+		if (shim_created_get(i, &e) && sane_name(e.name))
+			add_dev(s, e.name, e.src, e.src, e.dst, NULL, -1);
 	struct states st;
 	load_states(&st);
 	for (unsigned i = 0; i < s->n; i++) {
@@ -240,6 +243,23 @@ static int bind_rc(const struct shim_bus_dev *dev, const struct dev_state *d)
 	return 0;	       /* unbound by us: bound again; or bound already (docs/exec.md) */
 }
 
+/*
+ * A device the process made with RPMSG_CREATE_DEV_IOCTL under another name than rpmsg-raw,
+ * with driver_override rpmsg_chrdev: rpmsg_chrdev_probe() makes it /dev/rpmsg<m>, served as
+ * an rpmsg-raw channel is. -1 when @p dev is not such a device (bind_rc() decides).
+ */
+static int created_bind(const struct shim_bus_dev *dev, const struct dev_state *d)
+{
+	unsigned slot, minor;
+	struct shim_eptdev e;
+	if (strcmp(d->override, "rpmsg_chrdev") != 0 ||
+	    !shim_created_find(dev->name, dev->src, dev->dst, &slot) ||
+	    !shim_created_get(slot, &e) || !shim_eptdev_add(e.name, e.src, e.dst, true, &minor))
+		return -1;
+	shim_created_remove(slot);
+	return 0;
+}
+
 /* bind_store() and unbind_store() of rpmsg_chrdev (drivers/base/bus.c). */
 static ssize_t store_bind(bool bind, const char *buf, size_t len)
 {
@@ -252,6 +272,8 @@ static ssize_t store_bind(bool bind, const char *buf, size_t len)
 	if (!dev)
 		return fail(ENODEV); /* bus_find_device_by_name() found none */
 	struct dev_state d = current(dev->dir);
+	if (bind && !dev->driver && created_bind(dev, &d) == 0)
+		return (ssize_t)len;
 	if (bind) {
 		int e = bind_rc(dev, &d);
 		if (e)

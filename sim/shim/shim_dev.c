@@ -273,26 +273,32 @@ static bool fw_channel_matches(const char *name, uint32_t src, uint32_t dst)
 }
 
 /*
- * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel(). Of the drivers a channel can probe, the
- * shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes /dev/rpmsg<m>, whose
- * default endpoint (src, dst) the program opens. Others fail as the create does (ENXIO).
+ * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel() registers an rpmsg device, which the driver
+ * of its name probes. The shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes
+ * /dev/rpmsg<m>, whose default endpoint (src, dst) the program opens. Any other name is a
+ * device on the bus with no driver (docs/exec.md), until it is bound to rpmsg_chrdev.
  */
 static int create_dev(struct rpmsg_endpoint_info *info)
 {
 	unsigned minor;
-	if (strcmp(info->name, "rpmsg-raw") != 0)
-		return fail(ENXIO); /* no driver of the shim's would probe it (docs/exec.md) */
 	/* __rpmsg_create_channel(): "channel already exist" */
 	if (shim_channel_find(info->name, info->src, info->dst, &minor) ||
+	    shim_created_find(info->name, info->src, info->dst, &minor) ||
 	    fw_channel_matches(info->name, info->src, info->dst))
 		return fail(ENXIO);
+	if (strcmp(info->name, "rpmsg-raw") != 0)
+		return shim_created_add(info->name, info->src, info->dst) ? 0 : -1;
 	return shim_eptdev_add(info->name, info->src, info->dst, true, &minor) ? 0 : -1;
 }
 
 /* RPMSG_RELEASE_DEV_IOCTL: rpmsg_release_channel(), rpmsg_unregister_device(). */
 static int release_dev(const struct rpmsg_endpoint_info *info)
 {
-	unsigned minor;
+	unsigned minor, slot;
+	if (shim_created_find(info->name, info->src, info->dst, &slot)) {
+		shim_created_remove(slot); /* no driver: nothing else goes */
+		return 0;
+	}
 	if (!shim_channel_find(info->name, info->src, info->dst, &minor))
 		return fail(EINVAL);   /* rpmsg_unregister_device: no such device */
 	shim_fd_destroy_eptdev(minor); /* rpmsg_chrdev_remove: open files read EPIPE */
