@@ -450,13 +450,16 @@ static int walk(const struct shim_bus_snap *s, const char *path, bool follow, st
 	n->type = NODE_NONE;
 	for (const char *p = w->rest; next(&p, c, sizeof(c));) {
 		size_t ol = strlen(w->out);
-		n->type = NODE_NONE;
 		if (!strcmp(c, "."))
-			continue;
+			continue; /* the node stays the one before */
 		if (!strcmp(c, "..")) {
 			*(strrchr(w->out, '/') ? strrchr(w->out, '/') : w->out) = '\0';
+			n->type = NODE_NONE;
+			if (shim_bus_owns(w->out))
+				lookup(s, w->out, n); /* a directory: where a walk came from */
 			continue;
 		}
+		n->type = NODE_NONE;
 		if (ol + 1 + strlen(c) >= sizeof(w->out))
 			return walk_fail(ENAMETOOLONG);
 		snprintf(w->out + ol, sizeof(w->out) - ol, "/%s", c);
@@ -588,21 +591,33 @@ static ino_t inode_of(const char *canon)
 	return (ino_t)(h | 1);
 }
 
-/* @p target relative to the directory holding @p link, as sysfs writes its links. */
-static void relative(const char *link, const char *target, char *out, size_t len)
+/* The length of the leading components @p a and @p b share ("/x/y" and "/x/yz": "/x"). */
+static size_t common_dir(const char *a, size_t al, const char *b, size_t bl)
 {
 	size_t common = 0, i = 0;
-	for (; link[i] && link[i] == target[i]; i++)
-		if (link[i] == '/')
-			common = i; /* the last '/' both share */
-	if (!target[i] && link[i] == '/')
-		common = i; /* target is an ancestor directory of link */
-	size_t used = 0;
+	for (; i < al && i < bl && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			common = i;
+	if ((i == al || a[i] == '/') && (i == bl || b[i] == '/'))
+		common = i; /* one is the other, or its ancestor */
+	return common;
+}
+
+/*
+ * @p target relative to @p link, as kernfs_get_target_path() writes it: up from the link's
+ * directory to the deepest one that holds the target's directory, then down to the target.
+ */
+static void relative(const char *link, const char *target, char *out, size_t len)
+{
+	size_t ld = (size_t)(strrchr(link, '/') - link),
+	       td = (size_t)(strrchr(target, '/') - target);
+	size_t base = common_dir(link, ld, target, td), used = 0;
 	out[0] = '\0';
-	for (const char *p = strchr(link + common + 1, '/'); p; p = strchr(p + 1, '/'))
-		used += (size_t)snprintf(out + used, used < len ? len - used : 0, "../");
+	for (size_t i = base; i < ld; i++)
+		if (link[i] == '/')
+			used += (size_t)snprintf(out + used, used < len ? len - used : 0, "../");
 	if (used < len)
-		snprintf(out + used, len - used, "%s", target[common] ? target + common + 1 : "");
+		snprintf(out + used, len - used, "%s", target + base + 1);
 }
 
 /* The run's start (its control socket's): sysfs shows when the nodes were made. */
@@ -622,6 +637,7 @@ int shim_bus_stat(const char *path, struct stat *st, bool follow)
 	int r = resolve(path, follow, &k->w, &k->n, &k->s);
 	if (r == 1) {
 		unsigned subdirs = 0;
+		r = 0;
 		if (k->n.type == NODE_DIR)
 			child_types(k, &subdirs);
 		memset(st, 0, sizeof(*st));
@@ -638,7 +654,8 @@ int shim_bus_stat(const char *path, struct stat *st, bool follow)
 		}
 		st->st_blksize = 4096;
 		run_times(st);
-		r = 0;
+	} else {
+		r = -1; /* out of the tree: ENOENT (resolve()) */
 	}
 	work_put(k);
 	return r == 0 ? 0 : -1;
@@ -704,8 +721,8 @@ static int open_writer(const struct node *n, int flags)
 	return fd;
 }
 
-/* An attribute opened for reading: a memfd holding its text now. */
-static int open_reader(const struct node *n, int flags)
+/* An attribute opened for reading: a memfd holding its text now, tracked for fstat(). */
+static int open_reader(const struct node *n, const char *canon, int flags)
 {
 	if (!(n->mode & 0444)) {
 		errno = EACCES; /* bind, unbind: write-only */
@@ -713,8 +730,10 @@ static int open_reader(const struct node *n, int flags)
 	}
 	int fd = memfd_create("rpmsg-bus", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	size_t len = strlen(n->text);
-	if (fd >= 0 &&
-	    (shim_libc.write(fd, n->text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_FILE};
+	snprintf(f.path, sizeof(f.path), "%s", canon);
+	if (fd >= 0 && (shim_libc.write(fd, n->text, len) != (ssize_t)len ||
+			lseek(fd, 0, SEEK_SET) != 0 || !shim_fd_track(&f))) {
 		int e = errno;
 		shim_libc.close(fd);
 		errno = e;
@@ -741,7 +760,7 @@ int shim_bus_open(const char *path, int flags)
 	else if ((flags & O_ACCMODE) != O_RDONLY)
 		fd = open_writer(&k->n, flags);
 	else
-		fd = open_reader(&k->n, flags);
+		fd = open_reader(&k->n, k->w.out, flags);
 	work_put(k);
 	return fd;
 }

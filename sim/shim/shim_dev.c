@@ -345,6 +345,7 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 		return shim_sdb_ioctl(f, req, arg);
 	case SHIM_FD_DIR:
 		return fail(ENOTTY); /* a directory has no ioctls of the shim's */
+	case SHIM_FD_FILE:
 	case SHIM_FD_ATTR:
 	case SHIM_FD_BUS:
 	case SHIM_FD_TTY: /* termios: the pty's own */

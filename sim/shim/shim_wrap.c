@@ -72,7 +72,7 @@ __attribute__((constructor)) static void shim_init(void)
 /* A descriptor the shim serves itself: every one it made but the tty (the pty as it is). */
 static bool served(int fd, struct shim_fd *f)
 {
-	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY;
+	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY && f->kind != SHIM_FD_FILE;
 }
 
 /* ---- open --------------------------------------------------------------------------------- */
@@ -304,6 +304,16 @@ SHIM_EXPORT int fstat(int fd, struct stat *st)
 	struct shim_fd f;
 	if (shim_fd_get(fd, &f) && f.kind == SHIM_FD_DIR)
 		return shim_bus_stat(f.path, st, true);
+	/* An attribute: the node stat() of its path gives (cp compares the two), with the size
+	 * of the text it holds, so that a reader of st_size bytes (cp) gets it all and no more. */
+	struct stat mem;
+	if (shim_fd_get(fd, &f) && f.kind == SHIM_FD_FILE && shim_libc.fstat(fd, &mem) == 0) {
+		int r = f.path[0] ? shim_bus_stat(f.path, st, true)
+				  : shim_sysfs_stat((enum shim_attr)f.index, st);
+		st->st_size = mem.st_size;
+		st->st_blocks = mem.st_blocks;
+		return r;
+	}
 	return shim_libc.fstat(fd, st);
 }
 

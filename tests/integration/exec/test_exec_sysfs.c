@@ -59,32 +59,37 @@ static void find_and_ls_walk_the_bus(void **state)
 	    "find /sys/bus/rpmsg/devices/ -type l | wc -l\n"
 	    "cat /sys/bus/rpmsg/devices/*/driver_override | sort | tr '\\n' ' '; echo\n"
 	    "D=/sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53; test -L $D && test -d $D/ && echo "
-	    "ok\n";
+	    "ok\n"
+	    /* cp compares stat() and fstat(); the class device's link to its parent; "." */
+	    "cp /sys/class/rpmsg/rpmsg0/name n && cp /sys/class/remoteproc/remoteproc0/state s\n"
+	    "cat n s; rm n s; readlink /sys/class/rpmsg/rpmsg0/device\n"
+	    "stat -c %F /sys/class/rpmsg/rpmsg0/. /sys/class/rpmsg/rpmsg0/device/..\n";
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
 			      "/bin/sh",  "-c",	  script,      NULL};
 	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
 	char want[4096];
-	itest_fmt(want, sizeof(want),
-		  "/sys/bus/rpmsg\n/sys/bus/rpmsg/devices\n/sys/bus/rpmsg/devices/" DEMO "%u\n"
-		  "/sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0\n"
-		  "/sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53\n/sys/bus/rpmsg/drivers\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_chrdev\n/sys/bus/rpmsg/drivers/rpmsg_chrdev/bind\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_chrdev/unbind\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_chrdev/" DEMO "%u\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_ctrl\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_ctrl/virtio0.rpmsg_ctrl.0.0\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_ns\n/sys/bus/rpmsg/drivers/rpmsg_ns/"
-		  "virtio0.rpmsg_ns.53.53\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_tty\n/sys/class/rpmsg\n/sys/class/rpmsg/rpmsg0\n"
-		  "/sys/class/rpmsg/rpmsg_ctrl0\n--\n"
-		  "lrwxrwxrwx " DEMO "%u -> ../../../" VREL "/" DEMO "%u\n"
-		  "lrwxrwxrwx virtio0.rpmsg_ctrl.0.0 -> ../../../" VREL "/virtio0.rpmsg_ctrl.0.0\n"
-		  "lrwxrwxrwx virtio0.rpmsg_ns.53.53 -> ../../../" VREL
-		  "/virtio0.rpmsg_ns.53.53\n--\n"
-		  "../../../../../../../../../bus/rpmsg/drivers/rpmsg_ctrl\n"
-		  "/sys/bus/rpmsg/drivers/rpmsg_ns\n" VIRTIO "/virtio0.rpmsg_ctrl.0.0/rpmsg\n"
-		  "/sys/class/rpmsg/rpmsg0/name\n3\n(null) rpmsg_ctrl rpmsg_ns \nok\n",
-		  dst, dst, dst, dst);
+	itest_fmt(
+	    want, sizeof(want),
+	    "/sys/bus/rpmsg\n/sys/bus/rpmsg/devices\n/sys/bus/rpmsg/devices/" DEMO "%u\n"
+	    "/sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0\n"
+	    "/sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53\n/sys/bus/rpmsg/drivers\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_chrdev\n/sys/bus/rpmsg/drivers/rpmsg_chrdev/bind\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_chrdev/unbind\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_chrdev/" DEMO "%u\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_ctrl\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_ctrl/virtio0.rpmsg_ctrl.0.0\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_ns\n/sys/bus/rpmsg/drivers/rpmsg_ns/"
+	    "virtio0.rpmsg_ns.53.53\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_tty\n/sys/class/rpmsg\n/sys/class/rpmsg/rpmsg0\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0\n--\n"
+	    "lrwxrwxrwx " DEMO "%u -> ../../../" VREL "/" DEMO "%u\n"
+	    "lrwxrwxrwx virtio0.rpmsg_ctrl.0.0 -> ../../../" VREL "/virtio0.rpmsg_ctrl.0.0\n"
+	    "lrwxrwxrwx virtio0.rpmsg_ns.53.53 -> ../../../" VREL "/virtio0.rpmsg_ns.53.53\n--\n"
+	    "../../../../../../../../../bus/rpmsg/drivers/rpmsg_ctrl\n"
+	    "/sys/bus/rpmsg/drivers/rpmsg_ns\n" VIRTIO "/virtio0.rpmsg_ctrl.0.0/rpmsg\n"
+	    "/sys/class/rpmsg/rpmsg0/name\n3\n(null) rpmsg_ctrl rpmsg_ns \nok\n"
+	    "rpmsg-openamp-demo-channel\nrunning\n../../../" DEMO "%u\ndirectory\ndirectory\n",
+	    dst, dst, dst, dst, dst);
 	if (strcmp(out, want) != 0) {
 		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want); /* longer than fail_msg's */
 		fail();
