@@ -460,9 +460,11 @@ static int walk(const struct shim_bus_snap *s, const char *path, bool follow, st
 			continue;
 		}
 		n->type = NODE_NONE;
-		if (ol + 1 + strlen(c) >= sizeof(w->out))
+		size_t cl = strlen(c);
+		if (ol + 1 + cl >= sizeof(w->out))
 			return walk_fail(ENAMETOOLONG);
-		snprintf(w->out + ol, sizeof(w->out) - ol, "/%s", c);
+		w->out[ol] = '/';
+		memcpy(w->out + ol + 1, c, cl + 1);
 		if (!shim_bus_owns(w->out))
 			continue; /* /sys, /sys/bus, ...: the PC's directories, not links */
 		lookup(s, w->out, n);

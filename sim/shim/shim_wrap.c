@@ -302,19 +302,20 @@ SHIM_EXPORT int fstat(int fd, struct stat *st)
 {
 	resolve();
 	struct shim_fd f;
-	if (shim_fd_get(fd, &f) && f.kind == SHIM_FD_DIR)
+	struct stat mem;
+	if (!shim_fd_get(fd, &f) || (f.kind != SHIM_FD_DIR && f.kind != SHIM_FD_FILE))
+		return shim_libc.fstat(fd, st);
+	if (f.kind == SHIM_FD_DIR)
 		return shim_bus_stat(f.path, st, true);
 	/* An attribute: the node stat() of its path gives (cp compares the two), with the size
 	 * of the text it holds, so that a reader of st_size bytes (cp) gets it all and no more. */
-	struct stat mem;
-	if (shim_fd_get(fd, &f) && f.kind == SHIM_FD_FILE && shim_libc.fstat(fd, &mem) == 0) {
-		int r = f.path[0] ? shim_bus_stat(f.path, st, true)
-				  : shim_sysfs_stat((enum shim_attr)f.index, st);
-		st->st_size = mem.st_size;
-		st->st_blocks = mem.st_blocks;
-		return r;
-	}
-	return shim_libc.fstat(fd, st);
+	if (shim_libc.fstat(fd, &mem) != 0)
+		return -1;
+	int r = f.path[0] ? shim_bus_stat(f.path, st, true)
+			  : shim_sysfs_stat((enum shim_attr)f.index, st);
+	st->st_size = mem.st_size;
+	st->st_blocks = mem.st_blocks;
+	return r;
 }
 
 SHIM_EXPORT int fstat64(int fd, struct stat64 *st)
