@@ -1,14 +1,12 @@
 /*
- * The rpmsg bus in sysfs, as Linux 6.x lays it out (drivers/rpmsg/rpmsg_core.c, rpmsg_char.c,
- * rpmsg_ctrl.c, drivers/base/bus.c), built on each look from `ampsim ctl endpoints` and the
- * process's own channels and endpoints:
+ * The rpmsg bus's devices, as Linux 6.x has them (drivers/rpmsg/rpmsg_core.c, rpmsg_char.c,
+ * rpmsg_ctrl.c, rpmsg_ns.c, drivers/base/bus.c), built on each look from `ampsim ctl
+ * endpoints`, the run's sysfs-bus state and the process's own channels and devices: the
+ * firmware's channels, virtio0.rpmsg_ctrl.0.0, virtio0.rpmsg_ns.53.53, and what the process
+ * made with RPMSG_CREATE_DEV_IOCTL; and the writes to driver_override, bind and unbind.
+ * shim_busfs.c lays them out as files, directories and links.
  *
- *   /sys/bus/rpmsg/devices/virtio0.<name>.<src>.<dst>/{name,src,dst,announce,modalias,
- *                                                      driver_override[,rpmsg/<class dev>]}
- *   /sys/bus/rpmsg/drivers/rpmsg_chrdev/{bind,unbind}
- *   /sys/class/rpmsg/{rpmsg_ctrl0[/rpmsgM],rpmsgN}/{name,src,dst,dev}
- *
- * driver_override and unbind state belong to the process (docs/exec.md).
+ * driver_override and unbind state belong to the run (docs/exec.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>

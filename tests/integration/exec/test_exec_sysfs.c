@@ -38,7 +38,9 @@ static void expect(const char *text)
 static unsigned boot(struct itest_run *r)
 {
 	itest_run_start(r, ECHO_FW, NULL);
+	/* The control device, and the demo channel's /dev/rpmsg0 (announced after it). */
 	assert_true(itest_run_wait(r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
 	return (unsigned)itest_fw_addr(r, "rpmsg-openamp-demo-channel");
 }
 
