@@ -288,6 +288,9 @@ ssize_t shim_bus_readlink(const char *path, char *buf, size_t len);
  * shim's, 0 when it leads out of its tree (@p out is then the path for libc), -1 + errno.
  */
 int shim_bus_canon(const char *path, char out[SHIM_BUS_PATH]);
+/** The enum shim_attr of remoteproc0's attribute @p path names (through the class's link,
+ * or in its device directory); -1 for any other path. */
+int shim_bus_rproc_attr(const char *path);
 
 #define SHIM_BUS_ENTRIES 96
 

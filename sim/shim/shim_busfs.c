@@ -41,6 +41,12 @@ static const char DEVROOT[] =
 static const char CTRL_DEV[] = "virtio0.rpmsg_ctrl.0.0";
 /* The first of DEVROOT's directories a PC does not have: the shim's from there down. */
 static const char DEVTOP[] = "/sys/devices/platform/ahb";
+/* remoteproc0 lives on the way down; /sys/class/remoteproc/remoteproc0 is a link to it. */
+static const char RPROC_CLS[] = "/sys/class/remoteproc";
+static const char RPROC_DEV[] = "/sys/devices/platform/ahb/10000000.m4/remoteproc/remoteproc0";
+/* Its attributes, served by shim_sysfs.c (in enum shim_attr's order). */
+static const char *const rproc_attrs[] = {"state",    "firmware", "name",
+					  "recovery", "coredump", NULL};
 
 enum node_type { NODE_NONE, NODE_DIR, NODE_FILE, NODE_LINK };
 
@@ -368,16 +374,51 @@ static void bus_node(struct node *n, const struct shim_bus_snap *s, const char *
 	}
 }
 
+/* remoteproc0's directory: its attributes (opened through shim_sysfs.c), subsystem. */
+static void rproc_node(struct node *n, const char *p)
+{
+	char c[64];
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, rproc_attrs);
+		add(n, "rproc-virtio.0");
+		add(n, "subsystem");
+		return;
+	}
+	if (!at_end(p))
+		return;
+	for (size_t i = 0; rproc_attrs[i]; i++)
+		if (!strcmp(c, rproc_attrs[i]))
+			FILE_OF(n, i == SHIM_ATTR_NAME ? 0444 : 0644, "%s", "");
+	if (!strcmp(c, "subsystem"))
+		LINK_TO(n, "%s", RPROC_CLS);
+}
+
 /* A directory on the way down to DEVROOT: it holds the next one only (docs/exec.md). */
 static void way_node(struct node *n, const char *path)
 {
 	size_t l = strlen(path);
 	char c[64];
-	const char *p = DEVROOT + l;
+	const char *p = DEVROOT + l, *rest, *below;
+	if (under(path, RPROC_DEV, &rest) && !under(rest, "/rproc-virtio.0", &below)) {
+		rproc_node(n, rest);
+		return;
+	}
 	if (strncmp(path, DEVROOT, l) != 0 || *p != '/' || !next(&p, c, sizeof(c)))
 		return;
 	dir_of(n, NULL);
 	add(n, c);
+}
+
+/* /sys/class/remoteproc: remoteproc0, a link. */
+static void rproc_class_node(struct node *n, const char *p)
+{
+	char c[64];
+	if (!next(&p, c, sizeof(c))) {
+		static const char *const devs[] = {"remoteproc0", NULL};
+		dir_of(n, devs);
+	} else if (!strcmp(c, "remoteproc0") && at_end(p)) {
+		LINK_TO(n, "%s", RPROC_DEV);
+	}
 }
 
 /* The node of canonical path @p path (NODE_NONE if there is none). */
@@ -396,12 +437,15 @@ static void lookup(const struct shim_bus_snap *s, const char *path, struct node 
 		devroot_node(n, s, rest);
 	else if (under(path, DEVTOP, &rest))
 		way_node(n, path);
+	else if (under(path, RPROC_CLS, &rest))
+		rproc_class_node(n, rest);
 }
 
 bool shim_bus_owns(const char *path)
 {
 	const char *rest;
-	return under(path, BUS, &rest) || under(path, CLS, &rest) || under(path, DEVTOP, &rest);
+	return under(path, BUS, &rest) || under(path, CLS, &rest) || under(path, DEVTOP, &rest) ||
+	       under(path, RPROC_CLS, &rest);
 }
 
 /* ---- the path walk ---------------------------------------------------------------------- */
@@ -519,6 +563,19 @@ static void work_put(struct work *k)
 	int e = errno;
 	munmap(k, sizeof(*k));
 	errno = e;
+}
+
+int shim_bus_rproc_attr(const char *path)
+{
+	char canon[SHIM_BUS_PATH];
+	const char *rest;
+	if (!strstr(path, "remoteproc") || shim_bus_canon(path, canon) != 1 ||
+	    !under(canon, RPROC_DEV, &rest) || *rest != '/')
+		return -1;
+	for (int i = 0; rproc_attrs[i]; i++)
+		if (!strcmp(rest + 1, rproc_attrs[i]))
+			return i;
+	return -1;
 }
 
 int shim_bus_canon(const char *path, char out[SHIM_BUS_PATH])

@@ -167,6 +167,10 @@ int shim_sysfs_stat(enum shim_attr a, struct stat *st)
 	st->st_nlink = 1;
 	st->st_size = a == SHIM_ATTR_TRACE ? 0 : 4096; /* what sysfs reports */
 	st->st_blksize = 4096;
+	char ctl[4096];
+	struct stat c; /* the run's start, as the rpmsg bus's nodes show it */
+	if (shim_rundir_file(ctl, sizeof(ctl), "control") && shim_libc.stat(ctl, &c) == 0)
+		st->st_atim = st->st_mtim = st->st_ctim = c.st_mtim;
 	return 0;
 }
 

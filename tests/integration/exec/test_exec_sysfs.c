@@ -25,6 +25,7 @@
 #define PYTHON "/usr/bin/python3"
 #define VREL "devices/platform/ahb/10000000.m4/remoteproc/remoteproc0/rproc-virtio.0/virtio0"
 #define VIRTIO "/sys/" VREL
+#define RPROC "/sys/devices/platform/ahb/10000000.m4/remoteproc/remoteproc0"
 #define DEMO "virtio0.rpmsg-openamp-demo-channel.-1."
 
 static char out[65536];
@@ -139,7 +140,15 @@ static void python_walks_the_bus(void **state)
 	    "print(sorted(r for r, d, f in os.walk('/sys/bus/rpmsg/drivers')))\n"
 	    "print(os.path.realpath('/sys/class/rpmsg/rpmsg0/device'))\n"
 	    "e = [x for x in os.scandir('/sys/bus/rpmsg/devices') if 'ns' in x.name][0]\n"
-	    "print(e.is_symlink(), e.is_dir(), os.readlink(e.path).count('..'))\n";
+	    "print(e.is_symlink(), e.is_dir(), os.readlink(e.path).count('..'))\n"
+	    /* remoteproc0's directory: its attributes through a directory descriptor */
+	    "R = '/sys/class/remoteproc/remoteproc0'\n"
+	    "print(sorted(os.listdir(R)), os.path.realpath(R))\n"
+	    "d = os.open(R, os.O_RDONLY | os.O_DIRECTORY)\n"
+	    "f = os.open('state', os.O_WRONLY, dir_fd=d); os.write(f, b'stop'); os.close(f)\n"
+	    "print(open('" RPROC "/state').read().strip())\n"
+	    "f = os.open('state', os.O_WRONLY, dir_fd=d); os.write(f, b'start'); os.close(f)\n"
+	    "print(open(R + '/../remoteproc0/state').read().strip())\n";
 	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
 			      PYTHON,	  "-c",	  prog,	       NULL};
 	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
@@ -147,7 +156,9 @@ static void python_walks_the_bus(void **state)
 	itest_fmt(want, sizeof(want),
 		  "['/sys/bus/rpmsg/drivers', '/sys/bus/rpmsg/drivers/rpmsg_chrdev', "
 		  "'/sys/bus/rpmsg/drivers/rpmsg_ctrl', '/sys/bus/rpmsg/drivers/rpmsg_ns', "
-		  "'/sys/bus/rpmsg/drivers/rpmsg_tty']\n" VIRTIO "/" DEMO "%u\nTrue True 3\n",
+		  "'/sys/bus/rpmsg/drivers/rpmsg_tty']\n" VIRTIO "/" DEMO "%u\nTrue True 3\n"
+		  "['coredump', 'firmware', 'name', 'recovery', 'rproc-virtio.0', 'state', "
+		  "'subsystem'] " RPROC "\noffline\nrunning\n",
 		  dst);
 	expect(want);
 	itest_run_stop(&r, SIGINT);
