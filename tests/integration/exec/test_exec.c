@@ -119,6 +119,7 @@ static void sysfs_rpmsg_bus(void **state)
 	struct itest_run r = {0};
 	itest_run_start(&r, ECHO_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS)); /* served: rpmsg_chrdev's */
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	const char *argv[] = {AMPSIM_BIN,
