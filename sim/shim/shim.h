@@ -8,8 +8,11 @@
  *   /dev/rpmsg_ctrl0     a memfd standing in for the device; its ioctls are emulated
  *   /dev/rpmsg-sdb, /dev/rpmsg_sdb   RUNDIR/rpmsg-sdb through <ampsim/sdb.h>, with ST's
  *                        rpmsg_sdb ioctls and mmap (shim_sdb.c)
- *   /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery},
+ *   /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery,coredump},
  *   /sys/kernel/debug/remoteproc/remoteproc0/trace0   through RUNDIR/control
+ *   /sys/bus/rpmsg, /sys/class/rpmsg, /sys/class/remoteproc and the devices' directories
+ *                        under /sys/devices/platform/ahb: a tree with Linux's links
+ *                        (shim_bus.c, shim_busfs.c, shim_buswalk.c, shim_busdir.c)
  *
  * Private to the shim; plain C and libc only (it lives inside other people's programs).
  */
