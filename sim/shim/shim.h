@@ -256,6 +256,7 @@ struct shim_bus_dev {
 struct shim_bus_snap {
 	struct shim_bus_dev dev[SHIM_BUS_MAX_DEVS];
 	unsigned n;
+	bool run; /* a run answered: remoteproc0 and its devices are there */
 };
 
 enum { SHIM_BUS_W_OVERRIDE, SHIM_BUS_W_BIND, SHIM_BUS_W_UNBIND };

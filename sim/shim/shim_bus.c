@@ -121,7 +121,8 @@ static void fw_channels(struct shim_bus_snap *s)
 	if (list == MAP_FAILED)
 		return;
 	char *save = NULL;
-	if (shim_ctl("endpoints", list, LIST_MAX) == 1)
+	s->run = shim_ctl("endpoints", list, LIST_MAX) == 1;
+	if (s->run)
 		for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			char n[32], path[4096]; /* an RPMsg name: at most 31 bytes and its NUL */
 			unsigned fw, host, minor;
@@ -146,6 +147,7 @@ static void fw_channels(struct shim_bus_snap *s)
 void shim_bus_snapshot(struct shim_bus_snap *s)
 {
 	s->n = 0;
+	s->run = false;
 	fw_channels(s);
 	if (shim_ctrl_present(0)) { /* both come with virtio_rpmsg_probe() */
 		/* rpmsg_register_device_override(): each is registered with its own driver's

@@ -417,6 +417,8 @@ static void lookup(const struct shim_bus_snap *s, const char *path, struct node 
 		bus_node(n, s, rest);
 	else if (under(path, CLS, &rest))
 		class_node(n, s, rest);
+	else if (!s->run)
+		return; /* no run: no remoteproc0, as on a board without the device */
 	else if (under(path, DEVROOT, &rest))
 		devroot_node(n, s, rest);
 	else if (under(path, DEVTOP, &rest))

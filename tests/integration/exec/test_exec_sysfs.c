@@ -164,6 +164,27 @@ static void python_walks_the_bus(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/* The run goes away under a program: remoteproc0 and the devices go, as the device would. */
+static void run_gone_tree_gone(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	(void)boot(&r);
+	char script[1024];
+	itest_fmt(script, sizeof(script),
+		  "ls /sys/class/remoteproc/remoteproc0/ | wc -l\n"
+		  "kill -INT $(cat %s/ampsim.pid); i=0\n"
+		  "while [ -e %s/control ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n"
+		  "test -e /sys/class/remoteproc/remoteproc0 || echo gone\n"
+		  "ls /sys/bus/rpmsg/devices | wc -l\n",
+		  r.dir, r.dir);
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			      "/bin/sh",  "-c",	  script,      NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	expect("7\ngone\n0\n");
+	itest_run_stop(&r, SIGINT); /* reaps it */
+}
+
 /* linux-apps.md names the program and says what is still not as on Linux. */
 static void docs_name_the_tree(void **state)
 {
@@ -183,6 +204,7 @@ int main(void)
 	    cmocka_unit_test_teardown(find_and_ls_walk_the_bus, itest_run_teardown),
 	    cmocka_unit_test_teardown(create_dev_of_any_name, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_walks_the_bus, itest_run_teardown),
+	    cmocka_unit_test_teardown(run_gone_tree_gone, itest_run_teardown),
 	    cmocka_unit_test(docs_name_the_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
