@@ -44,8 +44,8 @@ static bool numbered(const char *path, const char *prefix, unsigned *n)
 static bool in_bus_dir(int dirfd, const char *path, struct shim_path *p)
 {
 	struct shim_fd f;
-	if (dirfd == AT_FDCWD || !shim_fd_get(dirfd, &f) || f.kind != SHIM_FD_DIR)
-		return false;
+	if (!*path || dirfd == AT_FDCWD || !shim_fd_get(dirfd, &f) || f.kind != SHIM_FD_DIR)
+		return false; /* "": ENOENT from libc, as from the kernel */
 	int n = snprintf(p->path, sizeof(p->path), "%s/%s", f.path, path);
 	if (n < 0 || (size_t)n >= sizeof(p->path))
 		p->path[0] = '\0'; /* too long: shim_bus_*() say ENAMETOOLONG */

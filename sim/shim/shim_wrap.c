@@ -242,8 +242,9 @@ SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
 /* "" names the directory itself only with AT_EMPTY_PATH; libc says ENOENT otherwise. */
 static struct shim_path classify_at(int dirfd, const char *path, int flags)
 {
-	if (path && !path[0] && !(flags & AT_EMPTY_PATH))
-		return (struct shim_path){.kind = SHIM_PATH_NONE};
+	if (path && !path[0])
+		return (flags & AT_EMPTY_PATH) ? shim_path_classify(dirfd, ".") /* the directory */
+					       : (struct shim_path){.kind = SHIM_PATH_NONE};
 	return shim_path_classify(dirfd, path);
 }
 

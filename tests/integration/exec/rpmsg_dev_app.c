@@ -91,6 +91,11 @@ static int look(const char *dev)
 	if (dfd < 0 || fstat(dfd, &fst) != 0 || stat(path, &st) != 0)
 		return die("openat");
 	printf("same inode: %s\n", fst.st_ino == st.st_ino && S_ISDIR(fst.st_mode) ? "yes" : "no");
+	printf("AT_EMPTY_PATH: %s\n",
+	       fstatat(dfd, "", &lst, AT_EMPTY_PATH) == 0 && lst.st_ino == st.st_ino ? "same"
+										     : "other");
+	int none = openat(dfd, "", O_RDONLY | O_CLOEXEC);
+	printf("openat \"\": %s\n", none < 0 ? strerror(errno) : "opened");
 	if (read_at(dfd, "name", text, sizeof(text)) != 0)
 		return die("name");
 	printf("name: %s\n", text);

@@ -113,6 +113,7 @@ static void create_dev_of_any_name(void **state)
 	itest_fmt(want, sizeof(want),
 		  "created\nagain: No such device or address\n"
 		  "found virtio0.my-service.1536.%u (link)\nentry is a link: yes\nsame inode: yes\n"
+		  "AT_EMPTY_PATH: same\nopenat \"\": No such file or directory\n"
 		  "name: my-service\ndriver: No such file or directory\n"
 		  "subsystem -> ../../../../../../../../../bus/rpmsg\n"
 		  "realpath: " VIRTIO "/virtio0.my-service.1536.%u\ndriver: rpmsg_chrdev\n"
