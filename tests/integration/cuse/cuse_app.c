@@ -1,0 +1,198 @@
+/*
+ * A Linux rpmsg_char and rpmsg_tty client, written for Linux and not for ampsim, built
+ * static (so no preload could reach it): usage
+ *   cuse_app ept DST EXHAUST-CMD CLEAR-CMD CRASH-CMD
+ *   cuse_app tty DEVICE
+ * `ept`: through /dev/rpmsg_ctrl0 it creates an endpoint to DST, opens the /dev/rpmsgM
+ * that appears, checks poll's POLLOUT, runs EXHAUST-CMD (the remote keeps every TX
+ * buffer) and checks that a non-blocking write fails with EAGAIN and is never sent after
+ * CLEAR-CMD gave the buffers back, exchanges messages (poll POLLIN, one message per read,
+ * the MTU exactly, EMSGSIZE one byte over it), then runs CRASH-CMD (the remote crashes)
+ * and checks what rpmsg_char gives then: POLLERR, EPIPE for read and write, the device
+ * gone, and /dev/rpmsg_ctrl0 back after the recovery. `tty`: a raw-mode line echo on
+ * DEVICE. One line per step; exit status 0 when every step behaved as on Linux.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rpmsg.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define MAX_DEVS 32
+#define MTU 496 /* virtio_rpmsg_bus: 512-byte buffers less the 16-byte header */
+
+static int die(const char *what)
+{
+	printf("FAIL %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* Wait (100 tries, 50 ms apart) until @path exists (@want) or is gone (!@want). */
+static int wait_path(const char *path, int want)
+{
+	for (int i = 0; i < 100; i++) {
+		if ((access(path, F_OK) == 0) == want)
+			return 0;
+		usleep(50000);
+	}
+	return -1;
+}
+
+static int create_ept(unsigned dst, char *dev, size_t len)
+{
+	char before[MAX_DEVS];
+	for (int i = 0; i < MAX_DEVS; i++) {
+		snprintf(dev, len, "/dev/rpmsg%d", i);
+		before[i] = access(dev, F_OK) == 0;
+	}
+	int ctrl = open("/dev/rpmsg_ctrl0", O_RDWR | O_CLOEXEC);
+	if (ctrl < 0)
+		return die("open /dev/rpmsg_ctrl0");
+	struct rpmsg_endpoint_info info = {.name = "cuse-app", .src = RPMSG_ADDR_ANY, .dst = dst};
+	if (ioctl(ctrl, RPMSG_CREATE_EPT_IOCTL, &info) != 0)
+		return die("RPMSG_CREATE_EPT_IOCTL");
+	if (ioctl(ctrl, 0x1234) == 0 || errno != EINVAL)
+		return die("an unknown ioctl on rpmsg_ctrl0 is not EINVAL");
+	close(ctrl);
+	for (int i = 0; i < MAX_DEVS; i++) {
+		snprintf(dev, len, "/dev/rpmsg%d", i);
+		if (!before[i] && access(dev, F_OK) == 0) {
+			printf("created %s\n", dev);
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return die("no new /dev/rpmsgN right after the ioctl");
+}
+
+/* No TX buffer: a non-blocking write is EAGAIN and is never sent later. */
+static int refused(int fd, const char *exhaust, const char *clear)
+{
+	if (system(exhaust) != 0)
+		return die("the exhaust command");
+	if (write(fd, "refused", 7) >= 0 || errno != EAGAIN)
+		return die("a non-blocking write without a TX buffer is not EAGAIN");
+	printf("non-blocking write: %s\n", strerror(errno));
+	if (system(clear) != 0)
+		return die("the clear command");
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 300) != 0)
+		return die("a refused message was sent after all");
+	return 0;
+}
+
+static int echo(int fd, size_t len)
+{
+	static char msg[MTU], buf[2048];
+	for (size_t i = 0; i < len; i++)
+		msg[i] = (char)('a' + i % 26);
+	if (write(fd, msg, len) != (ssize_t)len)
+		return die("write");
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 20000) != 1 || !(p.revents & POLLIN))
+		return die("poll for the echo");
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n != (ssize_t)len || memcmp(buf, msg, len) != 0)
+		return die("read the echo");
+	return 0;
+}
+
+static int exchange(int fd)
+{
+	char buf[16];
+	if (read(fd, buf, sizeof(buf)) >= 0 || errno != EAGAIN)
+		return die("a non-blocking read with nothing sent is not EAGAIN");
+	printf("empty read: %s\n", strerror(errno));
+	if (echo(fd, 5) || echo(fd, 1) || echo(fd, MTU))
+		return 1;
+	printf("echoed 5, 1 and %d bytes, one message per read\n", MTU);
+	static char big[MTU + 1];
+	if (write(fd, big, sizeof(big)) >= 0 || errno != EMSGSIZE)
+		return die("a write one byte over the MTU is not EMSGSIZE");
+	printf("%d-byte write: %s\n", MTU + 1, strerror(errno));
+	return 0;
+}
+
+static int crash(int fd, const char *dev, const char *cmd)
+{
+	if (system(cmd) != 0)
+		return die("the crash command");
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 20000) != 1 || !(p.revents & POLLERR))
+		return die("poll after the crash is not POLLERR");
+	char buf[16];
+	if (read(fd, buf, sizeof(buf)) >= 0 || errno != EPIPE)
+		return die("a read after the crash is not EPIPE");
+	if (write(fd, "x", 1) >= 0 || errno != EPIPE)
+		return die("a write after the crash is not EPIPE");
+	printf("after the crash: POLLERR, read and write %s\n", strerror(EPIPE));
+	if (wait_path(dev, 0) != 0)
+		return die("the device is still there after the crash");
+	close(fd);
+	if (wait_path("/dev/rpmsg_ctrl0", 1) != 0)
+		return die("/dev/rpmsg_ctrl0 did not come back after the recovery");
+	printf("%s gone, /dev/rpmsg_ctrl0 back\n", dev);
+	return 0;
+}
+
+static int ept(char **argv)
+{
+	char dev[32];
+	if (create_ept((unsigned)strtoul(argv[2], NULL, 0), dev, sizeof(dev)))
+		return 1;
+	int fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return die("open the endpoint");
+	if (open(dev, O_RDWR) >= 0 || errno != EBUSY)
+		return die("a second open is not EBUSY");
+	struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT};
+	if (poll(&p, 1, 20000) != 1 || p.revents != POLLOUT)
+		return die("poll on an idle endpoint is not POLLOUT alone");
+	printf("poll: POLLOUT\n");
+	if (refused(fd, argv[3], argv[4]) || exchange(fd) || crash(fd, dev, argv[5]))
+		return 1;
+	return 0;
+}
+
+static int tty(const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_NOCTTY);
+	struct termios t;
+	if (fd < 0 || tcgetattr(fd, &t) != 0)
+		return die(dev);
+	cfmakeraw(&t);
+	if (tcsetattr(fd, TCSANOW, &t) != 0)
+		return die("tcsetattr");
+	if (write(fd, "ping\n", 5) != 5)
+		return die("write to the tty");
+	char got[64];
+	size_t n = 0;
+	while (n < 5) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r = poll(&p, 1, 20000) == 1 ? read(fd, got + n, sizeof(got) - n) : -1;
+		if (r <= 0)
+			return die("read the tty's echo");
+		n += (size_t)r;
+	}
+	if (n != 5 || memcmp(got, "ping\n", 5) != 0)
+		return die("the tty's echo is not ping");
+	printf("tty %s: raw mode, echoed ping\n", dev);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "ept"))
+		return ept(argv);
+	if (argc == 3 && !strcmp(argv[1], "tty"))
+		return tty(argv[2]);
+	fprintf(stderr, "usage: %s ept DST EXHAUST-CMD CLEAR-CMD CRASH-CMD | tty DEVICE\n",
+		argv[0]);
+	return 2;
+}
