@@ -118,7 +118,8 @@ static void ept_destroy(struct eptdev *e)
 		ept_free(e);
 }
 
-/* ---- the firmware's side ---------------------------------------------------------------------- */
+/* ---- the firmware's side ----------------------------------------------------------------------
+ */
 
 static void reply_msg(fuse_req_t req, size_t size, const void *data, size_t len)
 {
@@ -150,14 +151,15 @@ static void ept_receive(void *priv, struct amp_host_ept *he, const void *data, s
 static void ept_gone(void *priv, struct amp_host_ept *he, const char *why)
 {
 	struct eptdev *e = priv;
-	daemon_say(e->c->d, "/dev/rpmsg%u: endpoint \"%s\" 0x%x hung up: %s\n", e->minor,
-		   he->name, he->src, why);
+	daemon_say(e->c->d, "/dev/rpmsg%u: endpoint \"%s\" 0x%x hung up: %s\n", e->minor, he->name,
+		   he->src, why);
 	ept_close(e);
 }
 
 static const struct amp_host_ept_ops ept_ops = {.receive = ept_receive, .gone = ept_gone};
 
-/* ---- the program's side ----------------------------------------------------------------------- */
+/* ---- the program's side -----------------------------------------------------------------------
+ */
 
 static void ept_open(fuse_req_t req, struct fuse_file_info *fi)
 {
@@ -280,8 +282,8 @@ static void ept_write(fuse_req_t req, const char *buf, size_t size, off_t off,
 	err ? fuse_reply_err(req, err) : fuse_reply_write(req, size);
 }
 
-static void ept_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
-		      unsigned flags, const void *in, size_t in_size, size_t out_size)
+static void ept_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags,
+		      const void *in, size_t in_size, size_t out_size)
 {
 	struct eptdev *e = fuse_req_userdata(req);
 	(void)arg, (void)fi, (void)flags, (void)in, (void)in_size, (void)out_size;
@@ -351,7 +353,8 @@ static const struct cuse_lowlevel_ops ept_dev_ops = {
     .poll = ept_poll,
 };
 
-/* ---- the control device's requests ------------------------------------------------------------ */
+/* ---- the control device's requests ------------------------------------------------------------
+ */
 
 /* The lowest minor that no channel's RUNDIR/rpmsg<m> and no device of ours has, as the
  * shim's shim_eptdev_add(). */
@@ -434,7 +437,8 @@ void cuse_ept_resume(struct amp_cuse *c)
 		while (alive(e) && (w = g_queue_peek_head(&e->writes))) {
 			int err = send_one(e, w->data, w->len);
 			if (err == EAGAIN)
-				return; /* out of buffers again: the rest wait for the next return */
+				return; /* out of buffers again: the rest wait for the next return
+					 */
 			g_queue_pop_head(&e->writes);
 			err ? fuse_reply_err(w->req, err) : fuse_reply_write(w->req, w->len);
 			g_free(w);

@@ -18,10 +18,10 @@ struct ctrldev;
 
 struct amp_cuse {
 	struct daemon *d;
-	char *path;	   /* /dev/cuse, or $AMPSIM_CUSE_DEVICE */
-	GPtrArray *ctrls;  /* struct ctrldev *: the live one last, dead ones until closed */
-	GPtrArray *epts;   /* struct eptdev * */
-	guint32 ttys;	   /* /dev/ttyRPMSG<n> links made, one bit per n */
+	char *path;	  /* /dev/cuse, or $AMPSIM_CUSE_DEVICE */
+	GPtrArray *ctrls; /* struct ctrldev *: the live one last, dead ones until closed */
+	GPtrArray *epts;  /* struct eptdev * */
+	guint32 ttys;	  /* /dev/ttyRPMSG<n> links made, one bit per n */
 };
 
 /**

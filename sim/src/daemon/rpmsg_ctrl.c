@@ -104,8 +104,8 @@ int amp_rpmsg_ctrl_create_ept(struct daemon *d, const char *via, struct amp_ctrl
 		return amp_to_errno(rc);
 	}
 	info->src = (*out)->src;
-	daemon_say(d, "%s: endpoint \"%s\" 0x%x -> 0x%x created\n", via, (*out)->name,
-		   (*out)->src, (*out)->dst);
+	daemon_say(d, "%s: endpoint \"%s\" 0x%x -> 0x%x created\n", via, (*out)->name, (*out)->src,
+		   (*out)->dst);
 	return 0;
 }
 

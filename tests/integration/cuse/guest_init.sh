@@ -21,23 +21,26 @@ fail() {
   for f in /tmp/*.log; do echo "---- $f"; cat "$f"; done
   result "FAIL $*"
 }
-# Wait up to 60 s (TCG is slow) for a path to appear (or, with !, to go).
+# Wait up to 60 s (TCG is slow) for a path to appear (or, with !, to go), while the daemon
+# lives.
 wait_for() {
   i=0
   while if [ "$1" = "!" ]; then [ -e "$2" ]; else [ ! -e "$1" ]; fi; do
     i=$((i + 1))
     [ $i -gt 600 ] && return 1
+    [ -z "$daemon" ] || kill -0 "$daemon" 2>/dev/null || return 1
     usleep 100000
   done
 }
 
+daemon=
 insmod /lib/modules/fuse.ko || fail "insmod fuse.ko"
 insmod /lib/modules/cuse.ko || fail "insmod cuse.ko"
 wait_for /dev/cuse || fail "no /dev/cuse after loading cuse.ko"
 
 # ---- the echo firmware: /dev/rpmsg_ctrl0 and the /dev/rpmsgN it creates ---------------------
 mkdir -m 700 /tmp/r1
-ampsim run --cuse --run-dir /tmp/r1 /fw/echo >/tmp/run-echo.log 2>&1 &
+ampsim run --cuse --soc /fw/soc.ini --run-dir /tmp/r1 /fw/echo >/tmp/run-echo.log 2>&1 &
 daemon=$!
 wait_for /dev/rpmsg_ctrl0 || fail "no /dev/rpmsg_ctrl0"
 wait_for /tmp/r1/rpmsg0 || fail "no channel"
@@ -58,7 +61,7 @@ wait_for ! /dev/rpmsg_ctrl0 || fail "/dev/rpmsg_ctrl0 is still there after the r
 
 # ---- the tty firmware: /dev/ttyRPMSG0 -> the run's pty ----------------------------------------
 mkdir -m 700 /tmp/r2
-ampsim run --cuse --run-dir /tmp/r2 /fw/tty >/tmp/run-tty.log 2>&1 &
+ampsim run --cuse --soc /fw/soc.ini --run-dir /tmp/r2 /fw/tty >/tmp/run-tty.log 2>&1 &
 daemon=$!
 wait_for /dev/ttyRPMSG0 || fail "no /dev/ttyRPMSG0"
 [ -L /dev/ttyRPMSG0 ] || fail "/dev/ttyRPMSG0 is not a link"
