@@ -193,9 +193,33 @@ static void ept_release(fuse_req_t req, struct fuse_file_info *fi)
 		ept_free(e);
 }
 
+/*
+ * Does thread @p tid have a signal pending that it catches? The kernel interrupts a request
+ * for any signal, also one the program ignores (SIGCHLD by default), where rpmsg_char's wait
+ * would restart transparently; only a handler's signal ends the wait with EINTR.
+ */
+static bool caught_signal_pending(pid_t tid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)tid);
+	g_autofree char *text = NULL;
+	if (tid <= 0 || !g_file_get_contents(path, &text, NULL, NULL))
+		return true; /* cannot tell: let the signal through */
+	guint64 pnd = 0, shd = 0, blk = 0, cgt = 0;
+	const char *keys[] = {"SigPnd:", "ShdPnd:", "SigBlk:", "SigCgt:"};
+	guint64 *vals[] = {&pnd, &shd, &blk, &cgt};
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+		const char *k = strstr(text, keys[i]);
+		if (k)
+			*vals[i] = g_ascii_strtoull(k + strlen(keys[i]), NULL, 16);
+	}
+	return ((pnd | shd) & ~blk & cgt) != 0;
+}
+
 static void on_interrupt(fuse_req_t req, void *data)
 {
 	struct eptdev *e = data;
+	if (!caught_signal_pending(fuse_req_ctx(req)->pid))
+		return; /* the wait goes on, as after a restart */
 	GQueue *qs[] = {&e->reads, &e->writes};
 	for (size_t i = 0; i < G_N_ELEMENTS(qs); i++)
 		for (GList *l = qs[i]->head; l; l = l->next) {

@@ -3,6 +3,7 @@
  * static (so no preload could reach it): usage
  *   cuse_app ept DST EXHAUST-CMD CLEAR-CMD CRASH-CMD
  *   cuse_app tty DEVICE
+ *   cuse_app create DST
  * `ept`: through /dev/rpmsg_ctrl0 it creates an endpoint to DST, opens the /dev/rpmsgM
  * that appears, checks poll's POLLOUT, runs EXHAUST-CMD (the remote keeps every TX
  * buffer) and checks that a non-blocking write fails with EAGAIN and is never sent after
@@ -10,7 +11,8 @@
  * the MTU exactly, EMSGSIZE one byte over it), then runs CRASH-CMD (the remote crashes)
  * and checks what rpmsg_char gives then: POLLERR, EPIPE for read and write, the device
  * gone, and /dev/rpmsg_ctrl0 back after the recovery. `tty`: a raw-mode line echo on
- * DEVICE. One line per step; exit status 0 when every step behaved as on Linux.
+ * DEVICE. `create`: only create the endpoint device and print its path (it stays until
+ * destroyed, as on Linux). One line per step; exit status 0 when every step behaved as on Linux.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -44,7 +48,7 @@ static int wait_path(const char *path, int want)
 	return -1;
 }
 
-static int create_ept(unsigned dst, char *dev, size_t len)
+static int create_ept(unsigned dst, char *dev, size_t len, int quiet)
 {
 	char before[MAX_DEVS];
 	for (int i = 0; i < MAX_DEVS; i++) {
@@ -63,7 +67,7 @@ static int create_ept(unsigned dst, char *dev, size_t len)
 	for (int i = 0; i < MAX_DEVS; i++) {
 		snprintf(dev, len, "/dev/rpmsg%d", i);
 		if (!before[i] && access(dev, F_OK) == 0) {
-			printf("created %s\n", dev);
+			printf(quiet ? "%s\n" : "created %s\n", dev);
 			return 0;
 		}
 	}
@@ -119,6 +123,43 @@ static int exchange(int fd)
 	return 0;
 }
 
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+/*
+ * A blocking read with nothing to read: a child's exit (SIGCHLD, ignored) does not end it,
+ * as rpmsg_char's wait restarts then; a caught SIGALRM (no SA_RESTART) ends it with EINTR.
+ */
+static int signals(int fd)
+{
+	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */
+	if (sigaction(SIGALRM, &sa, NULL) != 0 || fcntl(fd, F_SETFL, 0) != 0)
+		return die("sigaction, fcntl");
+	pid_t child = fork();
+	if (child == 0) {
+		usleep(200000); /* into the parent's read */
+		_exit(0);
+	}
+	alarm(2);
+	char buf[16];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	int e = errno;
+	alarm(0);
+	waitpid(child, NULL, 0);
+	if (n >= 0 || e != EINTR || !alarmed) {
+		errno = e;
+		return die(alarmed ? "a read interrupted by SIGALRM is not EINTR"
+				   : "the read ended before SIGALRM");
+	}
+	printf("blocking read: SIGCHLD ignored, SIGALRM %s\n", strerror(e));
+	return fcntl(fd, F_SETFL, O_NONBLOCK) == 0 ? 0 : die("fcntl");
+}
+
 static int crash(int fd, const char *dev, const char *cmd)
 {
 	if (system(cmd) != 0)
@@ -144,7 +185,7 @@ static int crash(int fd, const char *dev, const char *cmd)
 static int ept(char **argv)
 {
 	char dev[32];
-	if (create_ept((unsigned)strtoul(argv[2], NULL, 0), dev, sizeof(dev)))
+	if (create_ept((unsigned)strtoul(argv[2], NULL, 0), dev, sizeof(dev), 0))
 		return 1;
 	int fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -155,7 +196,7 @@ static int ept(char **argv)
 	if (poll(&p, 1, 20000) != 1 || p.revents != POLLOUT)
 		return die("poll on an idle endpoint is not POLLOUT alone");
 	printf("poll: POLLOUT\n");
-	if (refused(fd, argv[3], argv[4]) || exchange(fd) || crash(fd, dev, argv[5]))
+	if (refused(fd, argv[3], argv[4]) || exchange(fd) || signals(fd) || crash(fd, dev, argv[5]))
 		return 1;
 	return 0;
 }
@@ -192,7 +233,11 @@ int main(int argc, char **argv)
 		return ept(argv);
 	if (argc == 3 && !strcmp(argv[1], "tty"))
 		return tty(argv[2]);
-	fprintf(stderr, "usage: %s ept DST EXHAUST-CMD CLEAR-CMD CRASH-CMD | tty DEVICE\n",
+	char dev[32];
+	if (argc == 3 && !strcmp(argv[1], "create"))
+		return create_ept((unsigned)strtoul(argv[2], NULL, 0), dev, sizeof(dev), 1);
+	fprintf(stderr,
+		"usage: %s ept DST EXHAUST-CMD CLEAR-CMD CRASH-CMD | tty DEVICE | create DST\n",
 		argv[0]);
 	return 2;
 }

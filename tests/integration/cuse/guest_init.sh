@@ -49,11 +49,25 @@ echo "echo firmware at $dst"
 rpmsg_char_app "$dst" cuse-char rpmsg-openamp-demo-channel >/tmp/char-app.log 2>&1 ||
   fail "rpmsg_char_app"
 cat /tmp/char-app.log
-cuse_app ept "$dst" \
-  "ampsim ctl /tmp/r1 fault add 'buf:tx exhaust ms=60000 count=1' >/dev/null" \
-  "ampsim ctl /tmp/r1 fault clear >/dev/null" \
-  "kill -SEGV \$(ampsim ctl /tmp/r1 status | sed -n 's/^firmware pid: //p')" \
-  >/tmp/cuse-app.log 2>&1 || fail "cuse_app ept"
+# A blocking write without a TX buffer waits until they are back, or fails when the firmware
+# crashes (rpmsg_block_app, the exec tests' program, unmodified).
+ctl="ampsim ctl /tmp/r1"
+crash="kill -SEGV \$($ctl status | sed -n 's/^firmware pid: //p')"
+dev=$(cuse_app create "$dst") || fail "cuse_app create: $dev"
+$ctl fault add 'buf:tx exhaust ms=60000 count=1' >/dev/null
+rpmsg_block_app "$dev" wait "$ctl fault clear >/dev/null" >/tmp/block-wait.log 2>&1 ||
+  fail "rpmsg_block_app wait"
+cat /tmp/block-wait.log
+grep -q "write returned within 200 ms: no" /tmp/block-wait.log || fail "the write did not wait"
+$ctl fault add 'buf:tx exhaust ms=60000 count=1' >/dev/null
+rpmsg_block_app "$dev" gone "$crash" >/tmp/block-gone.log 2>&1 || fail "rpmsg_block_app gone"
+cat /tmp/block-gone.log
+grep -q "write: Broken pipe (errno 32)" /tmp/block-gone.log || fail "the write did not fail with EPIPE"
+wait_for ! "$dev" || fail "$dev is still there after the crash"
+wait_for /dev/rpmsg_ctrl0 || fail "no /dev/rpmsg_ctrl0 after the recovery"
+$ctl fault clear >/dev/null
+cuse_app ept "$dst" "$ctl fault add 'buf:tx exhaust ms=60000 count=1' >/dev/null" \
+  "$ctl fault clear >/dev/null" "$crash" >/tmp/cuse-app.log 2>&1 || fail "cuse_app ept"
 cat /tmp/cuse-app.log
 kill -INT $daemon
 wait $daemon || fail "ampsim run (echo) exit status $?"

@@ -5,14 +5,14 @@
 # (guest_init.sh) loads fuse.ko and cuse.ko, runs the programs against `ampsim run --cuse`,
 # prints "AMPSIM-CUSE-RESULT: PASS" (or FAIL and why) and powers off.
 #
-# usage: qemu_cuse.sh CACHE_DIR AMPSIM ECHO_FW TTY_FW RPMSG_CHAR_APP CUSE_APP SOC_PROFILE
+# usage: qemu_cuse.sh CACHE_DIR AMPSIM ECHO_FW TTY_FW RPMSG_CHAR_APP RPMSG_BLOCK_APP CUSE_APP SOC_PROFILE
 # The kernel package is downloaded once with `apt-get download` (the Debian archive) into
 # CACHE_DIR. Exit 0 on PASS, 1 on failure, 77 (skipped) without qemu or the kernel package.
 set -euo pipefail
 
-[ $# -eq 7 ] ||
-  { echo "usage: $0 CACHE_DIR AMPSIM ECHO_FW TTY_FW RPMSG_CHAR_APP CUSE_APP SOC_PROFILE" >&2; exit 2; }
-cache=$1 ampsim=$2 echo_fw=$3 tty_fw=$4 char_app=$5 cuse_app=$6 profile=$7
+[ $# -eq 8 ] ||
+  { echo "usage: $0 CACHE_DIR AMPSIM ECHO_FW TTY_FW RPMSG_CHAR_APP RPMSG_BLOCK_APP CUSE_APP SOC_PROFILE" >&2; exit 2; }
+cache=$1 ampsim=$2 echo_fw=$3 tty_fw=$4 char_app=$5 block_app=$6 cuse_app=$7 profile=$8
 here=$(cd "$(dirname "$0")" && pwd)
 # Booting takes ~10 s under TCG; the whole guest run well under a minute. This only bounds
 # a guest that hangs.
@@ -65,6 +65,7 @@ add "$ampsim" bin/ampsim
 add "$echo_fw" fw/echo
 add "$tty_fw" fw/tty
 add "$char_app" bin/rpmsg_char_app
+add "$block_app" bin/rpmsg_block_app
 add "$cuse_app" bin/cuse_app
 cp "$profile" "$root/fw/soc.ini" # the build tree's profiles are not in the guest
 cp "$kdir/fuse.ko" "$kdir/cuse.ko" "$root/lib/modules/"
