@@ -19,12 +19,12 @@
 #include <fcntl.h>
 #include <linux/rpmsg.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -131,30 +131,41 @@ static void on_alarm(int sig)
 	alarmed = 1;
 }
 
+/* system() in a second thread, which blocks SIGCHLD there: the child's exit then wakes the
+ * reading thread (the signal is not ignored while a thread blocks it). */
+static void *run_child(void *arg)
+{
+	sigset_t alrm;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM); /* SIGALRM is the reading thread's */
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+	return (void *)(long)system((const char *)arg);
+}
+
 /*
- * A blocking read with nothing to read: a child's exit (SIGCHLD, ignored) does not end it,
- * as rpmsg_char's wait restarts then; a caught SIGALRM (no SA_RESTART) ends it with EINTR.
+ * A blocking read with nothing to read: a child's exit (SIGCHLD, not caught) does not end
+ * it, as rpmsg_char's wait restarts then; a caught SIGALRM (no SA_RESTART) ends it with
+ * EINTR.
  */
 static int signals(int fd)
 {
 	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */
 	if (sigaction(SIGALRM, &sa, NULL) != 0 || fcntl(fd, F_SETFL, 0) != 0)
 		return die("sigaction, fcntl");
-	pid_t child = fork();
-	if (child == 0) {
-		usleep(200000); /* into the parent's read */
-		_exit(0);
-	}
-	alarm(2);
+	pthread_t t;
+	if (pthread_create(&t, NULL, run_child, "sleep 0.2") != 0)
+		return die("pthread_create");
+	alarm(3);
 	char buf[16];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	int e = errno;
 	alarm(0);
-	waitpid(child, NULL, 0);
-	if (n >= 0 || e != EINTR || !alarmed) {
+	void *rc;
+	pthread_join(t, &rc);
+	if (n >= 0 || e != EINTR || !alarmed || rc != NULL) {
 		errno = e;
-		return die(alarmed ? "a read interrupted by SIGALRM is not EINTR"
-				   : "the read ended before SIGALRM");
+		return die(!alarmed ? "the read ended before SIGALRM"
+				    : "a read interrupted by SIGALRM is not EINTR");
 	}
 	printf("blocking read: SIGCHLD ignored, SIGALRM %s\n", strerror(e));
 	return fcntl(fd, F_SETFL, O_NONBLOCK) == 0 ? 0 : die("fcntl");
