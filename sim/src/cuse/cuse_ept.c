@@ -43,6 +43,8 @@ struct eptdev {
 };
 
 struct waiter {
+	GQueue *q;   /* where it waits: e->reads or e->writes */
+	guint watch; /* after an interrupt for a signal not caught: looking for one caught */
 	fuse_req_t req;
 	size_t len; /* a read's size, a write's length */
 	char data[];
@@ -67,12 +69,19 @@ static void notify_poll(struct eptdev *e)
 	e->ph = NULL;
 }
 
+static void waiter_free(struct waiter *w)
+{
+	if (w->watch)
+		g_source_remove(w->watch);
+	g_free(w);
+}
+
 static void fail_waiters(GQueue *q, int err)
 {
 	struct waiter *w;
 	while ((w = g_queue_pop_head(q))) {
 		fuse_reply_err(w->req, err);
-		g_free(w);
+		waiter_free(w);
 	}
 }
 
@@ -135,7 +144,7 @@ static void ept_receive(void *priv, struct amp_host_ept *he, const void *data, s
 	if (w) {
 		e->rx_msgs++;
 		reply_msg(w->req, w->len, data, len);
-		g_free(w);
+		waiter_free(w);
 		return;
 	}
 	if (g_queue_get_length(&e->rx) >= EPT_RX_MAX) {
@@ -215,33 +224,45 @@ static bool caught_signal_pending(pid_t tid)
 	return ((pnd | shd) & ~blk & cgt) != 0;
 }
 
-static void on_interrupt(fuse_req_t req, void *data)
+/* The wait ends with EINTR: the program's handler runs (no restart: see docs). */
+static void interrupted(struct waiter *w)
 {
-	struct eptdev *e = data;
-	if (!caught_signal_pending(fuse_req_ctx(req)->pid))
-		return; /* the wait goes on, as after a restart */
-	GQueue *qs[] = {&e->reads, &e->writes};
-	for (size_t i = 0; i < G_N_ELEMENTS(qs); i++)
-		for (GList *l = qs[i]->head; l; l = l->next) {
-			struct waiter *w = l->data;
-			if (w->req == req) {
-				g_queue_delete_link(qs[i], l);
-				g_free(w);
-				fuse_reply_err(req, EINTR);
-				return;
-			}
-		}
+	g_queue_remove(w->q, w);
+	fuse_reply_err(w->req, EINTR);
+	waiter_free(w);
 }
 
-static void wait_on(struct eptdev *e, GQueue *q, fuse_req_t req, size_t len, const void *data)
+/* The kernel interrupts a request once only: after a signal not caught, look for one that
+ * is until the request is answered. */
+static gboolean recheck(gpointer data)
 {
-	struct waiter *w = g_malloc(sizeof(*w) + (data ? len : 0));
-	w->req = req;
-	w->len = len;
+	struct waiter *w = data;
+	if (!caught_signal_pending(fuse_req_ctx(w->req)->pid))
+		return G_SOURCE_CONTINUE;
+	w->watch = 0;
+	interrupted(w);
+	return G_SOURCE_REMOVE;
+}
+
+#define RECHECK_MS 50 /* how soon a handler's signal ends a wait after an ignored one */
+
+static void on_interrupt(fuse_req_t req, void *data)
+{
+	struct waiter *w = data;
+	if (caught_signal_pending(fuse_req_ctx(req)->pid))
+		interrupted(w);
+	else /* the wait goes on, as after rpmsg_char's restart */
+		w->watch = g_timeout_add(RECHECK_MS, recheck, w);
+}
+
+static void wait_on(GQueue *q, fuse_req_t req, size_t len, const void *data)
+{
+	struct waiter *w = g_malloc0(sizeof(*w) + (data ? len : 0));
+	*w = (struct waiter){.q = q, .req = req, .len = len};
 	if (data)
 		memcpy(w->data, data, len);
 	g_queue_push_tail(q, w);
-	fuse_req_interrupt_func(req, on_interrupt, e); /* may answer EINTR at once */
+	fuse_req_interrupt_func(req, on_interrupt, w); /* may run at once */
 }
 
 static void ept_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
@@ -265,7 +286,7 @@ static void ept_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_in
 	} else if (fi->flags & O_NONBLOCK) {
 		fuse_reply_err(req, EAGAIN);
 	} else {
-		wait_on(e, &e->reads, req, size, NULL);
+		wait_on(&e->reads, req, size, NULL);
 	}
 }
 
@@ -298,7 +319,7 @@ static void ept_write(fuse_req_t req, const char *buf, size_t size, off_t off,
 	/* Blocked writers go first: a buffer that came back is theirs. */
 	int err = g_queue_is_empty(&e->writes) ? send_one(e, buf, size) : EAGAIN;
 	if (err == EAGAIN && !(fi->flags & O_NONBLOCK)) {
-		wait_on(e, &e->writes, req, size, buf); /* rpmsg_sendto(): wait for a buffer */
+		wait_on(&e->writes, req, size, buf); /* rpmsg_sendto(): wait for a buffer */
 		return;
 	}
 	if (err == EAGAIN)
@@ -465,7 +486,7 @@ void cuse_ept_resume(struct amp_cuse *c)
 					 */
 			g_queue_pop_head(&e->writes);
 			err ? fuse_reply_err(w->req, err) : fuse_reply_write(w->req, w->len);
-			g_free(w);
+			waiter_free(w);
 		}
 		notify_poll(e);
 	}
