@@ -54,6 +54,9 @@ cat /tmp/char-app.log
 ctl="ampsim ctl /tmp/r1"
 crash="kill -SEGV \$($ctl status | sed -n 's/^firmware pid: //p')"
 dev=$(cuse_app create "$dst") || fail "cuse_app create: $dev"
+exec 3<>"$dev" # an open endpoint is listed by `ampsim ctl endpoints`
+$ctl endpoints | grep -q "^cuse-app .* a connection on $dev (CUSE)" || fail "$dev not listed"
+exec 3<&-
 $ctl fault add 'buf:tx exhaust ms=60000 count=1' >/dev/null
 rpmsg_block_app "$dev" wait "$ctl fault clear >/dev/null" >/tmp/block-wait.log 2>&1 ||
   fail "rpmsg_block_app wait"
