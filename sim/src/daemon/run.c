@@ -479,6 +479,15 @@ static gboolean load_faults(struct daemon *d, const struct run_opts *o)
 	return TRUE;
 }
 
+/* --cuse: optional by nature, the endpoints in the run directory serve without it. */
+static void start_cuse(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+	d->cuse = amp_cuse_new(d, &err);
+	if (!d->cuse)
+		g_printerr("ampsim run: --cuse: %s; going on without the devices\n", err->message);
+}
+
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
 {
 	g_auto(GStrv) wrap = NULL;
@@ -541,11 +550,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
 	}
-	if (o->cuse && !(d->cuse = amp_cuse_new(d, &err))) {
-		/* Optional by nature: the endpoints in the run directory still serve. */
-		g_printerr("ampsim run: --cuse: %s; going on without the devices\n", err->message);
-		g_clear_error(&err);
-	}
+	if (o->cuse)
+		start_cuse(d);
 	if (!amp_host_start(d->host, &err)) {
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;

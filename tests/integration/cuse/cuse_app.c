@@ -116,6 +116,15 @@ static int exchange(int fd)
 	if (echo(fd, 5) || echo(fd, 1) || echo(fd, MTU))
 		return 1;
 	printf("echoed 5, 1 and %d bytes, one message per read\n", MTU);
+	/* A read shorter than the message gets its start; the rest is dropped with it. */
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (write(fd, "abcdef", 6) != 6 || poll(&p, 1, 20000) != 1)
+		return die("write, poll");
+	if (read(fd, buf, 3) != 3 || memcmp(buf, "abc", 3) != 0)
+		return die("a 3-byte read of a 6-byte message");
+	if (read(fd, buf, sizeof(buf)) >= 0 || errno != EAGAIN)
+		return die("the rest of a message read short is still there");
+	printf("short read: abc, the rest dropped\n");
 	static char big[MTU + 1];
 	if (write(fd, big, sizeof(big)) >= 0 || errno != EMSGSIZE)
 		return die("a write one byte over the MTU is not EMSGSIZE");
