@@ -10,7 +10,8 @@
  * CLEAR-CMD gave the buffers back, exchanges messages (poll POLLIN, one message per read,
  * the MTU exactly, EMSGSIZE one byte over it), then runs CRASH-CMD (the remote crashes)
  * and checks what rpmsg_char gives then: POLLERR, EPIPE for read and write, the device
- * gone, and /dev/rpmsg_ctrl0 back after the recovery. `tty`: a raw-mode line echo on
+ * gone, and, as /dev/rpmsg_ctrl0 is held open meanwhile, /dev/rpmsg_ctrl1 after the
+ * recovery. `tty`: a raw-mode line echo on
  * DEVICE. `create`: only create the endpoint device and print its path (it stays until
  * destroyed, as on Linux). One line per step; exit status 0 when every step behaved as on Linux.
  */
@@ -180,10 +181,12 @@ static int signals(int fd)
 	return fcntl(fd, F_SETFL, O_NONBLOCK) == 0 ? 0 : die("fcntl");
 }
 
+/* The firmware crashes with the endpoint and /dev/rpmsg_ctrl0 open (it recovers). */
 static int crash(int fd, const char *dev, const char *cmd)
 {
-	if (system(cmd) != 0)
-		return die("the crash command");
+	int ctrl = open("/dev/rpmsg_ctrl0", O_RDWR | O_CLOEXEC);
+	if (ctrl < 0 || system(cmd) != 0)
+		return die("open /dev/rpmsg_ctrl0, the crash command");
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	if (poll(&p, 1, 20000) != 1 || !(p.revents & POLLERR))
 		return die("poll after the crash is not POLLERR");
@@ -196,9 +199,15 @@ static int crash(int fd, const char *dev, const char *cmd)
 	if (wait_path(dev, 0) != 0)
 		return die("the device is still there after the crash");
 	close(fd);
-	if (wait_path("/dev/rpmsg_ctrl0", 1) != 0)
-		return die("/dev/rpmsg_ctrl0 did not come back after the recovery");
-	printf("%s gone, /dev/rpmsg_ctrl0 back\n", dev);
+	/* The old control device is held open: the new bus's takes the next number. */
+	if (wait_path("/dev/rpmsg_ctrl1", 1) != 0 || access("/dev/rpmsg_ctrl0", F_OK) == 0)
+		return die("no /dev/rpmsg_ctrl1 (alone) after the recovery");
+	struct rpmsg_endpoint_info info = {.name = "late", .src = RPMSG_ADDR_ANY, .dst = 0x400};
+	if (ioctl(ctrl, RPMSG_CREATE_EPT_IOCTL, &info) == 0 || errno != ENODEV)
+		return die("RPMSG_CREATE_EPT_IOCTL on the old control device is not ENODEV");
+	close(ctrl);
+	printf("%s gone; the old rpmsg_ctrl0: %s; /dev/rpmsg_ctrl1 after the recovery\n", dev,
+	       strerror(ENODEV));
 	return 0;
 }
 

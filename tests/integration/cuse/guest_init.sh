@@ -74,7 +74,8 @@ cuse_app ept "$dst" "$ctl fault add 'buf:tx exhaust ms=60000 count=1' >/dev/null
 cat /tmp/cuse-app.log
 kill -INT $daemon
 wait $daemon || fail "ampsim run (echo) exit status $?"
-wait_for ! /dev/rpmsg_ctrl0 || fail "/dev/rpmsg_ctrl0 is still there after the run"
+wait_for ! /dev/rpmsg_ctrl1 || fail "/dev/rpmsg_ctrl1 is still there after the run"
+[ ! -e /dev/rpmsg_ctrl0 ] || fail "/dev/rpmsg_ctrl0 is there after the run"
 
 # ---- the tty firmware: /dev/ttyRPMSG0 -> the run's pty ----------------------------------------
 mkdir -m 700 /tmp/r2
