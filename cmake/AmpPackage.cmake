@@ -21,6 +21,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # and the .pc files use pkg-config). The Cortex-M4 side needs the cross compiler.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "libc6 (>= 2.36), libglib2.0-0 (>= 2.74), libjson-glib-1.0-0 (>= 1.6), zlib1g (>= 1:1.2.9), libglib2.0-dev (>= 2.74), pkg-config")
+if(FUSE3_FOUND) # ampsim run --cuse
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libfuse3-3 (>= 3.10)")
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), gcc, libcmocka-dev")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gcc-arm-none-eabi, libnewlib-arm-none-eabi, gdb, gdbserver, valgrind")
 # libampsim.so.*: a shlibs file for packages built against it, and dpkg's ldconfig trigger.

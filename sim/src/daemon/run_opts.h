@@ -25,6 +25,7 @@ struct run_opts {
 	char *seed;    /* --seed N */
 	char *trace;   /* --trace FILE */
 	char *capture; /* --capture FILE */
+	gboolean cuse; /* --cuse: real /dev devices through CUSE (sim/src/cuse/) */
 };
 
 /*
