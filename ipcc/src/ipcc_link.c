@@ -352,7 +352,9 @@ static int sleep_efd(struct amp_ipcc_link *l, int timeout_ms)
 
 static bool woken(struct amp_ipcc_link *l)
 {
-	return pending(l) || atomic_load_explicit(&l->stop, memory_order_relaxed);
+	return pending(l) || atomic_load_explicit(&l->stop, memory_order_relaxed) ||
+	       (atomic_load_explicit(&l->poked, memory_order_relaxed) &&
+		atomic_exchange(&l->poked, false));
 }
 
 /* SPIN: poll the registers until something is pending or the deadline passes. */
@@ -517,6 +519,14 @@ void amp_ipcc_link_interrupt(struct amp_ipcc_link *l)
 	if (!l)
 		return;
 	atomic_store(&l->stop, true);
+	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+}
+
+void amp_ipcc_link_poke(struct amp_ipcc_link *l)
+{
+	if (!l)
+		return;
+	atomic_store(&l->poked, true);
 	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
 }
 

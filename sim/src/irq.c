@@ -40,6 +40,19 @@ static void futex_wake_all(_Atomic uint32_t *w)
 	futex(w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static struct timespec ns_to_ts(uint64_t ns)
+{
+	return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u),
+				 .tv_nsec = (long)(ns % 1000000000u)};
+}
+
 static struct timespec after_ns(long ns)
 {
 	struct timespec t;
@@ -99,25 +112,43 @@ static bool irq_listen(struct amp_irq *irq)
 	return true;
 }
 
+/* The main thread's WFI is past its deadline: end it (it blocks without a timeout). */
+static void poke_if_due(struct amp_irq *irq)
+{
+	uint64_t d = atomic_load(&irq->wfi_deadline);
+	if (d && (atomic_load(&irq->st) & ST_MAIN_WFI) && now_ns() >= d &&
+	    atomic_compare_exchange_strong(&irq->wfi_deadline, &d, 0))
+		amp_ipcc_link_poke(irq->link);
+}
+
+/* Sleep on st while it is @s, at most until @limit_ns and the main thread's deadline. */
+static void sleep_on_st(struct amp_irq *irq, uint32_t s, uint64_t limit_ns)
+{
+	uint64_t d = atomic_load(&irq->wfi_deadline);
+	if (d && (s & ST_MAIN_WFI) && (!limit_ns || d < limit_ns))
+		limit_ns = d;
+	struct timespec ts = ns_to_ts(limit_ns);
+	futex_wait_until(&irq->st, s, limit_ns ? &ts : NULL);
+	poke_if_due(irq);
+}
+
 /*
  * Not owning the line: look every tick. A main thread that did not enter or leave WFI for
  * a whole tick is either busy (take the line, so handlers run) or idle in WFI (sleep until
- * it leaves, so an idle firmware costs nothing).
+ * it leaves or its WFI times out, so an idle firmware costs nothing).
  */
 static void irq_look(struct amp_irq *irq, uint32_t *last_edges)
 {
-	uint32_t s = atomic_load(&irq->st);
-	struct timespec tick = after_ns(AMP_IRQ_TICK_MS * 1000000L);
-	futex_wait_until(&irq->st, s, &tick);
+	sleep_on_st(irq, atomic_load(&irq->st), now_ns() + AMP_IRQ_TICK_MS * 1000000u);
 	uint32_t e = atomic_load(&irq->edges);
 	if (e != *last_edges || stopping(irq)) {
 		*last_edges = e;
 		return;
 	}
-	s = atomic_load(&irq->st);
+	uint32_t s = atomic_load(&irq->st);
 	if (s & ST_MAIN_WFI) {
 		if (atomic_compare_exchange_strong(&irq->st, &s, s | ST_PARKED))
-			futex_wait_until(&irq->st, s | ST_PARKED, NULL);
+			sleep_on_st(irq, s | ST_PARKED, 0);
 		*last_edges = atomic_load(&irq->edges);
 	} else {
 		atomic_compare_exchange_strong(&irq->st, &s, s | ST_IRQ_OWNS);
@@ -141,7 +172,9 @@ static void *irq_main(void *arg)
 	/* A main thread asleep on taken must not wait for a handler that will never run: after
 	 * an error it listens itself from its next wait. */
 	atomic_fetch_and(&irq->st, ~(uint32_t)ST_IRQ_OWNS);
+	atomic_store(&irq->alive, false);
 	atomic_fetch_add(&irq->taken, 1u);
+	amp_ipcc_link_poke(irq->link); /* nor for a timer that is gone */
 	futex_wake_all(&irq->taken);
 	return NULL;
 }
@@ -155,6 +188,7 @@ int amp_irq_start(struct amp_irq *irq, struct amp_ipcc_link *link)
 	atomic_store(&link->stop, false);
 	/* The IRQ thread takes interrupts until the main thread first waits. */
 	atomic_store(&irq->st, ST_IRQ_OWNS);
+	atomic_store(&irq->alive, true);
 	/* pthreads return the errno value instead of setting errno. */
 	int rc = pthread_mutex_init(&irq->lock, NULL);
 	if (rc != 0)
@@ -195,14 +229,23 @@ static int wait_taken(struct amp_irq *irq, uint32_t seen, int timeout_ms)
 	}
 }
 
-/* We own the line while in WFI: wait on it and run the handlers here. */
-static int wait_line(struct amp_irq *irq, uint32_t seen, int timeout_ms)
+/* We own the line while in WFI: wait on it and run the handlers here. Without a timeout
+ * on the line itself while the IRQ thread runs: it pokes the line at @deadline. */
+static int wait_line(struct amp_irq *irq, uint32_t seen, int timeout_ms, uint64_t deadline)
 {
 	if (atomic_load(&irq->taken) != seen)
 		return 1;
-	int r = amp_ipcc_link_wait_event(irq->link, timeout_ms);
-	if (r <= 0 || stopping(irq))
-		return r < 0 ? r : 0;
+	bool timer = timeout_ms > 0 && atomic_load(&irq->alive);
+	for (;;) {
+		int r = amp_ipcc_link_wait_event(irq->link, timer ? -1 : timeout_ms);
+		if (r <= 0 || stopping(irq))
+			return r < 0 ? r : 0;
+		if (amp_ipcc_link_pending(irq->link))
+			break;
+		/* Poked: our deadline, or a stale poke meant for an earlier wait. */
+		if (!timer || now_ns() >= deadline)
+			return 0;
+	}
 	if (disable_depth > 0)
 		return 1; /* WFI with interrupts masked: pending, not taken */
 	dispatch(irq);
@@ -215,10 +258,13 @@ int amp_irq_wait(struct amp_irq *irq, uint32_t seen, int timeout_ms)
 {
 	if (!irq || !irq->running || in_handler)
 		return AMP_EINVAL;
+	uint64_t deadline = timeout_ms > 0 ? now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+	atomic_store(&irq->wfi_deadline, deadline); /* before ST_MAIN_WFI: the timer reads it */
 	atomic_fetch_add(&irq->edges, 1u);
 	uint32_t old = atomic_fetch_or(&irq->st, ST_MAIN_WFI);
 	int r = (old & ST_IRQ_OWNS) ? wait_taken(irq, seen, timeout_ms)
-				    : wait_line(irq, seen, timeout_ms);
+				    : wait_line(irq, seen, timeout_ms, deadline);
+	atomic_store(&irq->wfi_deadline, 0);
 	old = atomic_fetch_and(&irq->st, ~(uint32_t)(ST_MAIN_WFI | ST_PARKED));
 	atomic_fetch_add(&irq->edges, 1u);
 	if (old & ST_PARKED)

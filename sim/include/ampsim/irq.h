@@ -9,8 +9,10 @@
  * AMP_IRQ_TICK_MS of the main thread going busy, then at once until it waits again).
  * Exactly one of the two listens on the line at a time. The IRQ thread looks every tick
  * only while the main thread alternates between waiting and working; once the main thread
- * has waited a whole tick it sleeps until the main thread wakes up, so an idle firmware
- * makes no system call.
+ * has waited a whole tick it sleeps until the main thread wakes up or its WFI times out, so
+ * an idle firmware makes no system call. The main thread blocks in read() on the line
+ * without a timeout (one system call per interrupt, not poll() then read()): the IRQ thread
+ * is its timer and pokes the line (amp_ipcc_link_poke()) when the WFI's time is up.
  *
  * A host process that runs a GLib main loop does not need this: it polls
  * amp_ipcc_link_fd() and calls amp_ipcc_link_handle_fd() (see sim/src/ipcc_glib.h).
@@ -38,11 +40,13 @@ struct amp_irq {
 	pthread_t tid;
 	pthread_mutex_t lock; /**< held by whichever thread runs the handlers */
 	bool running;
-	int err;		  /**< AMP_E* that ended the thread early, 0 otherwise */
-	_Atomic uint32_t st;	  /**< who listens on the line (irq.c's ST_* bits) */
-	_Atomic uint32_t edges;	  /**< the main thread's WFI entries and exits */
-	_Atomic uint32_t taken;	  /**< dispatches so far; the main thread sleeps on it */
-	_Atomic uint64_t by_main; /**< of those, run by the main thread in amp_irq_wait() */
+	int err;		       /**< AMP_E* that ended the thread early, 0 otherwise */
+	_Atomic uint32_t st;	       /**< who listens on the line (irq.c's ST_* bits) */
+	_Atomic uint32_t edges;	       /**< the main thread's WFI entries and exits */
+	_Atomic uint32_t taken;	       /**< dispatches so far; the main thread sleeps on it */
+	_Atomic uint64_t by_main;      /**< of those, run by the main thread in amp_irq_wait() */
+	_Atomic uint64_t wfi_deadline; /**< CLOCK_MONOTONIC ns the main thread's WFI ends, 0 */
+	_Atomic bool alive;	       /**< the IRQ thread runs (it is the WFI's timer) */
 };
 
 /**
