@@ -99,6 +99,11 @@ struct amp_ipcc_link {
 		amp_ipcc_rx_fn fn;
 		void *arg;
 	} rx[AMP_IPCC_MAX_CHAN];
+	struct {
+		uint64_t avg_ns;  /* running average of the adaptive polls that paid off */
+		unsigned backoff; /* waits left to sleep without polling */
+		unsigned misses;  /* the next backoff after a poll that found nothing */
+	} ad;
 	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
 	struct amp_ipcc_link_chan_stats chan[AMP_IPCC_MAX_CHAN]; /**< read-only: our counts */
 };
