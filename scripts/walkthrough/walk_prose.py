@@ -177,9 +177,11 @@ $ ampsim ctl RUNDIR step 0
 Read it top to bottom:
 
 - **Interrupt.** ampsim rings the IPCC: the flag for CH2 rises, the firmware's RX-occupied
-  line with it. `irq raised` is the firmware's IRQ thread seeing it; it acknowledges first
-  (`CH2C`, the flag drops) and then runs the handler (`irq handled`), as the M4's IPCC
-  interrupt handler does before OpenAMP scans the vring the channel stands for.
+  line with it. `irq raised` is the firmware seeing it (its main thread, waiting in
+  `fw_platform_poll()`, takes the interrupt; its IRQ thread does while the main thread is
+  busy); it acknowledges first (`CH2C`, the flag drops) and then runs the handler
+  (`irq handled`), as the M4's IPCC interrupt handler does before OpenAMP scans the vring the
+  channel stands for.
 - **Consumed.** `avail take` on vring1: the firmware reads avail slot 0, descriptor 0, 21
   bytes, checks it (inside the shared buffers, long enough for the header, read-only), and
   `receive` hands the 5 bytes to the echo endpoint's callback. The flow `vring1#0` ends here.
