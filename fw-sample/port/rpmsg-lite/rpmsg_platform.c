@@ -201,8 +201,12 @@ static uint64_t now_ns(void)
 
 void platform_ampsim_wait(uint32_t num_msec)
 {
-	if (num_msec == 0 || !pl.irq_running)
+	if (num_msec == 0)
 		return;
+	if (!pl.irq_running) { /* no interrupt can come: just the time */
+		platform_time_delay(num_msec);
+		return;
+	}
 	uint64_t end = now_ns() + (uint64_t)num_msec * 1000000u;
 	uint32_t seq = atomic_load(&pl.irq_seq);
 	for (;;) {

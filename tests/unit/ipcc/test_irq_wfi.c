@@ -133,14 +133,25 @@ static void await_calls(struct fixture *f, int n)
 	assert_int_equal(f->calls, n);
 }
 
-/* Ping-pong until the main thread has taken an interrupt itself (the line is its own then):
- * the IRQ thread hands the line back at the first one it takes while the main thread waits. */
+static void *kick_later(void *arg)
+{
+	struct fixture *f = arg;
+	sleep_ms(2);
+	amp_ipcc_link_kick(&f->host, CH);
+	return NULL;
+}
+
+/* Wait while another thread kicks, until the main thread has taken an interrupt itself (the
+ * line is its own then): the IRQ thread hands the line back at the first interrupt it takes
+ * while the main thread waits. */
 static void own_the_line(struct fixture *f)
 {
 	for (int i = 0; i < 50 && atomic_load(&f->on_main) == 0; i++) {
 		uint32_t seen = amp_irq_count(&f->irq);
-		amp_ipcc_link_kick(&f->host, CH);
+		pthread_t t;
+		assert_int_equal(pthread_create(&t, NULL, kick_later, f), 0);
 		assert_int_equal(amp_irq_wait(&f->irq, seen, 5000), 1);
+		pthread_join(t, NULL);
 	}
 	assert_int_equal(f->on_main, 1);
 }
