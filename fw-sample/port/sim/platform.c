@@ -393,11 +393,13 @@ void fw_platform_poll(uint32_t timeout_ms)
 		fw_evtrace_port(AMP_TRACE_IRQ_HANDLE, AMP_IPCC_CH_VRING1 + 1u);
 		amp_rpmsg_notified(&fw.rdev.amp,
 				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING1));
+		fw_evtrace_port(AMP_TRACE_IRQ_DONE, AMP_IPCC_CH_VRING1 + 1u);
 	}
 	if (pending & (1u << AMP_IPCC_CH_VRING0)) {
 		fw_evtrace_port(AMP_TRACE_IRQ_HANDLE, AMP_IPCC_CH_VRING0 + 1u);
 		amp_rpmsg_notified(&fw.rdev.amp,
 				   (uint32_t)amp_stm32mp1_chan_notify(AMP_IPCC_CH_VRING0));
+		fw_evtrace_port(AMP_TRACE_IRQ_DONE, AMP_IPCC_CH_VRING0 + 1u);
 	}
 	/* irq spurious: the handler runs again, with nothing new in the ring. */
 	for (uint32_t ch = AMP_IPCC_CH_VRING0; ch <= AMP_IPCC_CH_VRING1; ch++)
