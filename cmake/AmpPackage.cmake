@@ -24,6 +24,9 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
 if(AMP_WITH_WEB) # ampsim web (its page is inside the binary)
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libsoup-3.0-0 (>= 3.2)")
 endif()
+if(FUSE3_FOUND) # ampsim run --cuse
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libfuse3-3 (>= 3.10)")
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cmake (>= 3.25), gcc, libcmocka-dev")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gcc-arm-none-eabi, libnewlib-arm-none-eabi, gdb, gdbserver, valgrind")
 # libampsim.so.*: a shlibs file for packages built against it, and dpkg's ldconfig trigger.

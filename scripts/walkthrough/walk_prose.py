@@ -93,9 +93,9 @@ The firmware did not need the kick to send: a sender looks at the avail ring its
 
 The host's posting of the 16 buffers and its first kick are not in the file: they happen
 while the host probes the device, before it attaches the trace to its RPMsg core. The
-host's `irq handled` is its IPCC link acknowledging the firmware's interrupt (the flag
-is cleared at once: the firmware's channel is free again); the RPMsg bus behind it waits for
-the step. The inspector sees the announcement in the used ring, not reaped yet (buffer 0
+host's `irq raised` is its IPCC link taking the firmware's interrupt (the flag is cleared at
+once: the firmware's channel is free again); the RPMsg bus's handler waits for the step, and
+its `irq handled` comes when the step releases it. The inspector sees the announcement in the used ring, not reaped yet (buffer 0
 `returned`), the other RX buffers `posted` (the firmware has read vring0's avail ring up to
 1, the one buffer it used: its port publishes how far it has read each avail ring,
 [inspect.md](inspect.md#owners)), and the TX side untouched:
@@ -177,9 +177,10 @@ $ ampsim ctl RUNDIR step 0
 Read it top to bottom:
 
 - **Interrupt.** ampsim rings the IPCC: the flag for CH2 rises, the firmware's RX-occupied
-  line with it. `irq raised` is the firmware's IRQ thread seeing it; it acknowledges first
-  (`CH2C`, the flag drops) and then runs the handler (`irq handled`), as the M4's IPCC
-  interrupt handler does before OpenAMP scans the vring the channel stands for.
+  line with it. `irq raised` is the firmware seeing it; it acknowledges first (`CH2C`, the
+  flag drops) and then runs the handler (`irq handled`), as the M4's IPCC interrupt handler
+  does before OpenAMP scans the vring the channel stands for. `irq handled` is a slice: it
+  lasts until the handler returns, and the firmware's events below happen inside it.
 - **Consumed.** `avail take` on vring1: the firmware reads avail slot 0, descriptor 0, 21
   bytes, checks it (inside the shared buffers, long enough for the header, read-only), and
   `receive` hands the 5 bytes to the echo endpoint's callback. The flow `vring1#0` ends here.
@@ -191,8 +192,8 @@ Read it top to bottom:
 - **Returned.** Only then does the firmware give the request's buffer back: `used publish`
   on vring1, descriptor 0, length 0 (it wrote nothing into it). No doorbell for that
   (`kick coalesced`): Linux asked for none (`NO_INTERRUPT` on vring1).
-- The host's `irq handled` on channel 1 is its IPCC link taking the firmware's kick; in
-  step mode the RPMsg bus behind it waits: that is the doorbell `step 0` shows held.
+- The host's `irq raised` on channel 1 is its IPCC link taking the firmware's kick; in
+  step mode the RPMsg bus's handler waits: that is the doorbell `step 0` shows held.
 
 ```
 $ ampsim inspect --once RUNDIR
@@ -248,7 +249,7 @@ reap TX buffers only when a later send needs one.
 The host asks the firmware to stop on IPCC CH3, the shutdown channel (step mode lets it
 pass), as `stm32_rproc` does. The echo firmware then destroys its endpoint: a name-service
 destroy, 40 bytes to address 53 on vring0 (the flow `vring0#2` starts), with its kick on
-CH1. The host's link takes that interrupt (`irq handled`), but a host that is stopping the
+CH1. The host's link takes that interrupt (`irq raised`), but a host that is stopping the
 firmware no longer reads its rings (and in step mode, what is held for a firmware that has
 stopped is dropped): the announcement is never reaped, so its flow has no end.
 
@@ -264,23 +265,29 @@ suppressed; two doorbells released each way in step mode:
 
 ![The trace of this walkthrough as a timeline](img/how-a-message-travels.svg)
 
-This is **not a screenshot of a trace viewer**. The page is meant to be opened with
-[ui.perfetto.dev](https://ui.perfetto.dev), which runs in the browser but has to be loaded
-from the network, and neither the CI machines nor the machine this page was made on have
-one. Chromium's own `chrome://tracing` was tried instead: Debian 12's Chromium 156, run
-headless (`chromium --headless --screenshot=... chrome://tracing`), refuses every
-`chrome://` page (`Page load failed: net::ERR_ABORTED`, for `chrome://version` too), so it
-cannot be driven without a display. The picture is drawn by `scripts/gen-walkthrough`
-itself from the same trace file (`scripts/walkthrough/walk_svg.py`): one lane per processor
-and per vring, as the viewers show the trace's tracks; one column per event, in order but
-not to scale (the steps waited for a person, the work in between took microseconds); a band
-per step of this page; the trace's flows, a message's `send` joined to its `receive` by
-their `bind_id`, as blue arrows. Doorbells are not flows in the trace, so a kick and the
-`irq raised` it causes are not joined.
+This picture is drawn by `scripts/gen-walkthrough` itself from the same trace file
+(`scripts/walkthrough/walk_svg.py`): one lane per processor and per vring, as the viewers
+show the trace's tracks; one column per event, in order but not to scale (the steps waited
+for a person, the work in between took microseconds); a band per step of this page; the
+trace's flows, a message's `send` joined to its `receive` by their `bind_id`, as blue
+arrows. Doorbells are not flows in the trace, so a kick and the `irq raised` it causes are
+not joined.
 
-To see the real thing, make the same trace yourself (the first commands on this page, with
-`--trace /tmp/echo.json`) and open it in Perfetto or `chrome://tracing` on a desktop:
-[trace.md](trace.md).
+In a real trace viewer, to scale: one echo of `hello` traced without step mode (`ampsim ctl
+RUNDIR trace-events start FILE`, `ampsim chat`, `trace-events stop`) and loaded into the
+Performance panel of Chromium's DevTools (Debian 12's Chromium 156), searching for
+`receive`. On each processor, `irq handled` is the handler's slice; on the vrings, the
+`send` and `receive` slices (the instant events are not drawn by this panel; Perfetto draws
+them). The firmware's `receive` is selected, and the panel shows its arguments. The x axis is
+in milliseconds: the whole echo took a small fraction of one.
+
+![One echo in Chromium's DevTools Performance panel](img/how-a-message-travels-devtools.png)
+
+The screenshot is made by ctest's `docs/trace-viewer` (`tests/browser/trace_viewer.mjs`, which
+also checks what the panel found), and copied here by `scripts/gen-trace-screenshot`. To see
+your own trace, make it (the first commands on this page, with `--trace /tmp/echo.json`) and
+open it in [ui.perfetto.dev](https://ui.perfetto.dev) or in DevTools, as
+[trace.md](trace.md) says.
 
 ## How this page is made
 

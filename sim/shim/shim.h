@@ -8,8 +8,11 @@
  *   /dev/rpmsg_ctrl0     a memfd standing in for the device; its ioctls are emulated
  *   /dev/rpmsg-sdb, /dev/rpmsg_sdb   RUNDIR/rpmsg-sdb through <ampsim/sdb.h>, with ST's
  *                        rpmsg_sdb ioctls and mmap (shim_sdb.c)
- *   /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery},
+ *   /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery,coredump},
  *   /sys/kernel/debug/remoteproc/remoteproc0/trace0   through RUNDIR/control
+ *   /sys/bus/rpmsg, /sys/class/rpmsg, /sys/class/remoteproc and the devices' directories
+ *                        under /sys/devices/platform/ahb: a tree with Linux's links
+ *                        (shim_bus.c, shim_busfs.c, shim_buswalk.c, shim_busdir.c)
  *
  * Private to the shim; plain C and libc only (it lives inside other people's programs).
  */
@@ -44,6 +47,10 @@ struct shim_libc {
 	int (*fcntl)(int, int, ...);
 	int (*stat)(const char *, struct stat *);
 	int (*lstat)(const char *, struct stat *);
+	int (*fstat)(int, struct stat *);
+	ssize_t (*readlink)(const char *, char *, size_t);
+	ssize_t (*readlinkat)(int, const char *, char *, size_t);
+	char *(*realpath)(const char *, char *);
 	int (*fstatat)(int, const char *, struct stat *, int);
 	int (*access)(const char *, int);
 	int (*faccessat)(int, const char *, int, int);
@@ -54,6 +61,8 @@ struct shim_libc {
 
 /** Filled by the library's constructor, before main() runs. */
 extern struct shim_libc shim_libc;
+/** Fill shim_libc now if it is not yet (another library's constructor may call us first). */
+void shim_resolve(void);
 
 /* ---- the paths the shim owns (shim_path.c) --------------------------------------------- */
 
@@ -64,8 +73,10 @@ enum shim_path_kind {
 	SHIM_PATH_CTRL, /* /dev/rpmsg_ctrl<n> */
 	SHIM_PATH_ATTR, /* a remoteproc0 sysfs attribute, or debugfs trace0 */
 	SHIM_PATH_SDB,	/* /dev/rpmsg-sdb, /dev/rpmsg_sdb */
-	SHIM_PATH_BUS,	/* under /sys/bus/rpmsg or /sys/class/rpmsg (shim_bus.c) */
+	SHIM_PATH_BUS,	/* under /sys/bus/rpmsg, /sys/class/rpmsg or the devices' own directory */
 };
+
+#define SHIM_BUS_PATH 256 /* a canonical sysfs path of the shim's: the deepest is ~170 bytes */
 
 enum shim_attr {
 	SHIM_ATTR_STATE,
@@ -81,13 +92,15 @@ const char *shim_attr_writable(enum shim_attr a);
 
 struct shim_path {
 	enum shim_path_kind kind;
-	unsigned index;	  /* n, or enum shim_attr */
-	const char *path; /* SHIM_PATH_BUS: the path as given */
+	unsigned index;		  /* n, or enum shim_attr */
+	char path[SHIM_BUS_PATH]; /* SHIM_PATH_BUS: absolute, as given or joined to its
+				     directory descriptor's; "" when too long */
 };
 
 /**
- * Classify @p path. Only absolute paths, spelled exactly, and only while $AMPSIM_RUN_DIR is
- * set; everything else is SHIM_PATH_NONE.
+ * Classify @p path. Only while $AMPSIM_RUN_DIR is set: absolute paths, the devices' spelled
+ * exactly, and paths relative to a sysfs directory descriptor the shim opened (@p dirfd);
+ * everything else is SHIM_PATH_NONE.
  */
 struct shim_path shim_path_classify(int dirfd, const char *path);
 
@@ -120,6 +133,9 @@ enum shim_fd_kind {
 	SHIM_FD_SDB,	/* /dev/rpmsg-sdb: a dup of the sdb client library's socket */
 	SHIM_FD_BUS,	/* a /sys/bus/rpmsg attribute open for writing (index: SHIM_BUS_W_*) */
 	SHIM_FD_TTY,	/* /dev/ttyRPMSG<n>: the pty itself; only write() and writev() look */
+	SHIM_FD_DIR,	/* a directory of the rpmsg bus in sysfs (path: its canonical path) */
+	SHIM_FD_FILE,	/* a sysfs attribute open for reading: a memfd of its text; only fstat()
+			   looks (path: the bus attribute's, or "" and index: enum shim_attr) */
 };
 
 #define SHIM_BUS_NAME 96 /* "virtio0.<name>.<src>.<dst>" */
@@ -133,6 +149,7 @@ struct shim_fd {
 	dev_t dev;	/* what fd referred to when tracked: a closed and reused number */
 	ino_t ino;	/* (close_range, a raw syscall) is told apart and forgotten */
 	char target[SHIM_BUS_NAME]; /* SHIM_FD_BUS: the device a driver_override is of */
+	char path[SHIM_BUS_PATH];   /* SHIM_FD_DIR: the directory */
 };
 
 /** Remember @p f (fd >= 0); false (errno ENFILE) when the table is full. */
@@ -172,6 +189,19 @@ bool shim_eptdev_add(const char name[32], uint32_t src, uint32_t dst, bool chann
 bool shim_channel_find(const char *name, uint32_t src, uint32_t dst, unsigned *minor);
 bool shim_eptdev_get(unsigned minor, struct shim_eptdev *out);
 void shim_eptdev_remove(unsigned minor);
+
+#define SHIM_MAX_CREATED 16
+
+/*
+ * RPMSG_CREATE_DEV_IOCTL of a name that is not rpmsg-raw: an rpmsg device on the bus that no
+ * driver of the shim's probes (docs/exec.md), until it is bound to rpmsg_chrdev.
+ */
+bool shim_created_add(const char name[32], uint32_t src, uint32_t dst);
+/** The one rpmsg_device_match() finds for @p name, @p src, @p dst (RPMSG_ADDR_ANY: any);
+ * its slot in *@p slot. */
+bool shim_created_find(const char *name, uint32_t src, uint32_t dst, unsigned *slot);
+bool shim_created_get(unsigned slot, struct shim_eptdev *out);
+void shim_created_remove(unsigned slot);
 
 /* ---- the devices (shim_dev.c) and sysfs (shim_sysfs.c) ------------------------------------ */
 
@@ -226,13 +256,14 @@ struct shim_bus_dev {
 struct shim_bus_snap {
 	struct shim_bus_dev dev[SHIM_BUS_MAX_DEVS];
 	unsigned n;
+	bool run; /* a run answered: remoteproc0 and its devices are there */
 };
 
 enum { SHIM_BUS_W_OVERRIDE, SHIM_BUS_W_BIND, SHIM_BUS_W_UNBIND };
 
-/** Is @p path /sys/bus/rpmsg, /sys/class/rpmsg or under them? */
+/** Is @p path /sys/bus/rpmsg, /sys/class/rpmsg, the devices' directory or under them? */
 bool shim_bus_owns(const char *path);
-/** The devices now: the firmware's channels, rpmsg_ctrl, the process's own channels. */
+/** The devices now: the firmware's channels, rpmsg_ctrl, rpmsg_ns, the process's own. */
 void shim_bus_snapshot(struct shim_bus_snap *s);
 const struct shim_bus_dev *shim_bus_find(const struct shim_bus_snap *s, const char *dir,
 					 size_t len);
@@ -246,9 +277,37 @@ ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len);
  * is stored now, as one write; its error cannot reach the writer.
  */
 void shim_bus_flush(const struct shim_fd *f);
+
+/*
+ * The sysfs tree (shim_busfs.c). Paths are absolute; "." and ".." and the tree's symbolic
+ * links (devices/X, driver, subsystem, the class devices) are resolved as the kernel's path
+ * walk does, the last component's link only when @p follow.
+ */
 int shim_bus_open(const char *path, int flags);
-int shim_bus_stat(const char *path, struct stat *st);
-/** opendir() of a directory of ours: a handle for the shim's readdir(); NULL + errno. */
+int shim_bus_stat(const char *path, struct stat *st, bool follow);
+/** readlink(): the link's text, not NUL-terminated, truncated to @p len; -1 + errno. */
+ssize_t shim_bus_readlink(const char *path, char *buf, size_t len);
+/**
+ * The canonical form of @p path (every link followed) into @p out: 1 when it is the
+ * shim's, 0 when it leads out of its tree (@p out is then the path for libc), -1 + errno.
+ */
+int shim_bus_canon(const char *path, char out[SHIM_BUS_PATH]);
+/** The enum shim_attr of remoteproc0's attribute @p path names (through the class's link,
+ * or in its device directory); -1 for any other path. */
+int shim_bus_rproc_attr(const char *path);
+
+#define SHIM_BUS_ENTRIES 96
+
+struct shim_bus_entries {
+	char names[4096];		      /* NUL-separated */
+	unsigned char type[SHIM_BUS_ENTRIES]; /* DT_DIR, DT_REG, DT_LNK */
+	unsigned count;
+};
+
+/** The entries of directory @p canon (a canonical path); false + errno (ENOENT, ENOTDIR). */
+bool shim_bus_list(const char *canon, struct shim_bus_entries *e);
+
+/** opendir() and fdopendir() of a directory of ours (shim_busdir.c): NULL + errno. */
 void *shim_bus_opendir(const char *path);
 
 /* ---- /dev/rpmsg-sdb (shim_sdb.c) ---------------------------------------------------------- */

@@ -1,14 +1,12 @@
 /*
- * The rpmsg bus in sysfs, as Linux 6.x lays it out (drivers/rpmsg/rpmsg_core.c, rpmsg_char.c,
- * rpmsg_ctrl.c, drivers/base/bus.c), built on each look from `ampsim ctl endpoints` and the
- * process's own channels and endpoints:
+ * The rpmsg bus's devices, as Linux 6.x has them (drivers/rpmsg/rpmsg_core.c, rpmsg_char.c,
+ * rpmsg_ctrl.c, rpmsg_ns.c, drivers/base/bus.c), built on each look from `ampsim ctl
+ * endpoints`, the run's sysfs-bus state and the process's own channels and devices: the
+ * firmware's channels, virtio0.rpmsg_ctrl.0.0, virtio0.rpmsg_ns.53.53, and what the process
+ * made with RPMSG_CREATE_DEV_IOCTL; and the writes to driver_override, bind and unbind.
+ * shim_busfs.c lays them out as files, directories and links.
  *
- *   /sys/bus/rpmsg/devices/virtio0.<name>.<src>.<dst>/{name,src,dst,announce,modalias,
- *                                                      driver_override[,rpmsg/<class dev>]}
- *   /sys/bus/rpmsg/drivers/rpmsg_chrdev/{bind,unbind}
- *   /sys/class/rpmsg/{rpmsg_ctrl0[/rpmsgM],rpmsgN}/{name,src,dst,dev}
- *
- * driver_override and unbind state belong to the process (docs/exec.md).
+ * driver_override and unbind state belong to the run (docs/exec.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,9 +22,6 @@
 #define LIST_MAX 65536 /* `ampsim ctl endpoints` */
 #define MAX_STATE 32   /* devices with a driver_override or unbound: the daemon keeps 32 */
 #define ADDR_ANY 0xffffffffu
-
-static const char bus[] = "/sys/bus/rpmsg";
-static const char cls[] = "/sys/class/rpmsg";
 
 /* ---- driver_override and unbind state: the daemon's "sysfs-bus" (one for the run) --- */
 
@@ -126,7 +121,8 @@ static void fw_channels(struct shim_bus_snap *s)
 	if (list == MAP_FAILED)
 		return;
 	char *save = NULL;
-	if (shim_ctl("endpoints", list, LIST_MAX) == 1)
+	s->run = shim_ctl("endpoints", list, LIST_MAX) == 1;
+	if (s->run)
 		for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			char n[32], path[4096]; /* an RPMsg name: at most 31 bytes and its NUL */
 			unsigned fw, host, minor;
@@ -151,13 +147,23 @@ static void fw_channels(struct shim_bus_snap *s)
 void shim_bus_snapshot(struct shim_bus_snap *s)
 {
 	s->n = 0;
+	s->run = false;
 	fw_channels(s);
-	if (shim_ctrl_present(0))
+	if (shim_ctrl_present(0)) { /* both come with virtio_rpmsg_probe() */
+		/* rpmsg_register_device_override(): each is registered with its own driver's
+		 * name as driver_override. */
 		add_dev(s, "rpmsg_ctrl", 0, 0, 0, "rpmsg_ctrl", -1);
+		snprintf(s->dev[s->n - 1].override, sizeof(s->dev[0].override), "rpmsg_ctrl");
+		add_dev(s, "rpmsg_ns", 53, 53, 53, "rpmsg_ns", -1); /* RPMSG_NS_ADDR */
+		snprintf(s->dev[s->n - 1].override, sizeof(s->dev[0].override), "rpmsg_ns");
+	}
 	struct shim_eptdev e;
 	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS; m++)
 		if (shim_eptdev_get(m, &e) && e.channel)
 			add_dev(s, e.name, e.src, e.src, e.dst, "rpmsg_chrdev", (int)m);
+	for (unsigned i = 0; i < SHIM_MAX_CREATED; i++)
+		if (shim_created_get(i, &e) && sane_name(e.name))
+			add_dev(s, e.name, e.src, e.src, e.dst, NULL, -1);
 	struct states st;
 	load_states(&st);
 	for (unsigned i = 0; i < s->n; i++) {
@@ -237,6 +243,23 @@ static int bind_rc(const struct shim_bus_dev *dev, const struct dev_state *d)
 	return 0;	       /* unbound by us: bound again; or bound already (docs/exec.md) */
 }
 
+/*
+ * A device the process made with RPMSG_CREATE_DEV_IOCTL under another name than rpmsg-raw,
+ * with driver_override rpmsg_chrdev: rpmsg_chrdev_probe() makes it /dev/rpmsg<m>, served as
+ * an rpmsg-raw channel is. -1 when @p dev is not such a device (bind_rc() decides).
+ */
+static int created_bind(const struct shim_bus_dev *dev, const struct dev_state *d)
+{
+	unsigned slot, minor;
+	struct shim_eptdev e;
+	if (strcmp(d->override, "rpmsg_chrdev") != 0 ||
+	    !shim_created_find(dev->name, dev->src, dev->dst, &slot) ||
+	    !shim_created_get(slot, &e) || !shim_eptdev_add(e.name, e.src, e.dst, true, &minor))
+		return -1;
+	shim_created_remove(slot);
+	return 0;
+}
+
 /* bind_store() and unbind_store() of rpmsg_chrdev (drivers/base/bus.c). */
 static ssize_t store_bind(bool bind, const char *buf, size_t len)
 {
@@ -249,6 +272,8 @@ static ssize_t store_bind(bool bind, const char *buf, size_t len)
 	if (!dev)
 		return fail(ENODEV); /* bus_find_device_by_name() found none */
 	struct dev_state d = current(dev->dir);
+	if (bind && !dev->driver && created_bind(dev, &d) == 0)
+		return (ssize_t)len;
 	if (bind) {
 		int e = bind_rc(dev, &d);
 		if (e)
@@ -281,13 +306,6 @@ ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len)
 }
 
 /* ---- paths ------------------------------------------------------------------------------- */
-
-bool shim_bus_owns(const char *path)
-{
-	size_t bl = sizeof(bus) - 1, cl = sizeof(cls) - 1;
-	return (!strncmp(path, bus, bl) && (path[bl] == '\0' || path[bl] == '/')) ||
-	       (!strncmp(path, cls, cl) && (path[cl] == '\0' || path[cl] == '/'));
-}
 
 void shim_bus_flush(const struct shim_fd *f)
 {

@@ -1,74 +1,84 @@
 /*
- * The files and directories of the rpmsg bus in sysfs (shim_bus.c has the devices): a path
- * resolves to a node, a directory (its entry names) or an attribute (its text), built from a
- * fresh snapshot on each call. opendir() of such a directory returns a handle of the shim's
- * own that readdir(), scandir() and closedir() below recognise; every other DIR is libc's.
+ * The files, directories and links of the rpmsg bus in sysfs (shim_bus.c has the devices),
+ * laid out as Linux 6.x does: each device lives under its virtio device, and the bus, its
+ * drivers and the rpmsg class point at it with relative symbolic links.
+ *
+ *   /sys/bus/rpmsg/devices/<dev>          -> DEVROOT/<dev>
+ *   /sys/bus/rpmsg/drivers/<drv>/<dev>    -> DEVROOT/<dev> (the devices bound to it)
+ *   DEVROOT/<dev>/{name,src,dst,announce,modalias,driver_override,driver ->, subsystem ->,
+ *                  rpmsg/<class dev>}
+ *   /sys/class/rpmsg/rpmsg_ctrl0          -> DEVROOT/virtio0.rpmsg_ctrl.0.0/rpmsg/rpmsg_ctrl0
+ *   /sys/class/rpmsg/rpmsg<n>             -> the class device under its channel or rpmsg_ctrl0
+ *
+ * A canonical path (no link in it) names a node, built from a fresh snapshot on each call;
+ * shim_buswalk.c walks any other path to its canonical form first, as the kernel's path walk.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim_busfs.h"
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
-#define NAMES_MAX 4096
 #define CLASS_MAJOR 240 /* rpmsg's char major is dynamic on Linux: a local-use number */
 #define CTRL_MAJOR 241
 
-enum node_type { NODE_NONE, NODE_DIR, NODE_FILE };
-
-struct node {
-	enum node_type type;
-	mode_t mode;
-	int wkind; /* writable: SHIM_BUS_W_*, else -1 */
-	char target[SHIM_BUS_NAME];
-	char text[128];
-	char names[NAMES_MAX]; /* a directory's entries, NUL-separated */
-	size_t used;
-	unsigned count;
-};
+static const char BUS[] = "/sys/bus/rpmsg";
+static const char CLS[] = "/sys/class/rpmsg";
+/* Where an STM32MP1's rpmsg devices live (stm32_rproc's m4 node, rproc-virtio.0, virtio0). */
+static const char DEVROOT[] =
+    "/sys/devices/platform/ahb/10000000.m4/remoteproc/remoteproc0/rproc-virtio.0/virtio0";
+static const char CTRL_DEV[] = "virtio0.rpmsg_ctrl.0.0";
+/* The first of DEVROOT's directories a PC does not have: the shim's from there down. */
+static const char DEVTOP[] = "/sys/devices/platform/ahb";
+/* remoteproc0 lives on the way down; /sys/class/remoteproc/remoteproc0 is a link to it. */
+static const char RPROC_CLS[] = "/sys/class/remoteproc";
+static const char RPROC_DEV[] = "/sys/devices/platform/ahb/10000000.m4/remoteproc/remoteproc0";
+/* Its attributes, served by shim_sysfs.c (in enum shim_attr's order). */
+static const char *const rproc_attrs[] = {"state",    "firmware", "name",
+					  "recovery", "coredump", NULL};
 
 static void add(struct node *n, const char *name)
 {
 	size_t l = strlen(name) + 1;
-	if (n->used + l > sizeof(n->names))
+	if (n->used + l > sizeof(n->e.names) || n->e.count == SHIM_BUS_ENTRIES)
 		return;
-	memcpy(n->names + n->used, name, l);
+	memcpy(n->e.names + n->used, name, l);
 	n->used += l;
-	n->count++;
+	n->e.count++;
 }
 
 static void dir_of(struct node *n, const char *const *names)
 {
 	n->type = NODE_DIR;
 	n->mode = S_IFDIR | 0755;
-	for (; *names; names++)
+	for (; names && *names; names++)
 		add(n, *names);
 }
 
-static void file_of(struct node *n, mode_t mode, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void file_of(struct node *n, mode_t mode, const char *fmt, ...)
+static void text_of(struct node *n, enum node_type t, mode_t mode, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void text_of(struct node *n, enum node_type t, mode_t mode, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(n->text, sizeof(n->text), fmt, ap);
 	va_end(ap);
-	n->type = NODE_FILE;
-	n->mode = S_IFREG | mode;
+	n->type = t;
+	n->mode = mode;
 }
 
-/* Next component of *@p p into @p c; false at the end. */
+#define FILE_OF(n, mode, ...) text_of(n, NODE_FILE, S_IFREG | (mode), __VA_ARGS__)
+#define LINK_TO(n, ...) text_of(n, NODE_LINK, S_IFLNK | 0777, __VA_ARGS__)
+
 static bool next(const char **p, char *c, size_t len)
 {
 	while (**p == '/')
@@ -82,6 +92,24 @@ static bool next(const char **p, char *c, size_t len)
 	return true;
 }
 
+/* The last component: nothing follows @p p. */
+static bool at_end(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return *p == '\0';
+}
+
+/* @p p is the path @p prefix or under it; what follows it in *@p rest. */
+static bool under(const char *p, const char *prefix, const char **rest)
+{
+	size_t l = strlen(prefix);
+	if (strncmp(p, prefix, l) != 0 || (p[l] != '\0' && p[l] != '/'))
+		return false;
+	*rest = p + l;
+	return true;
+}
+
 /* "rpmsg<m>", m written without leading zeros. */
 static bool minor_of(const char *c, unsigned *m)
 {
@@ -92,482 +120,344 @@ static bool minor_of(const char *c, unsigned *m)
 	return !strcmp(again, c);
 }
 
-/* The last component: nothing follows @p p. */
-static bool at_end(const char *p)
-{
-	while (*p == '/')
-		p++;
-	return *p == '\0';
-}
+/* ---- class devices: rpmsg_ctrl0 and rpmsg<m> (rpmsg_char.c, rpmsg_ctrl.c) -------------- */
 
-/* ---- /sys/class/rpmsg ---------------------------------------------------------------- */
-
-/* An rpmsg_eptdev's attributes (rpmsg_char.c: name, src, dst as "%d"), and dev. */
+/* An rpmsg_eptdev: name, src, dst as "%d", dev; its parent is @p parent (a canonical path). */
 static void eptdev_node(struct node *n, const char *attr, const char *name, uint32_t src,
-			uint32_t dst, unsigned minor)
+			uint32_t dst, unsigned minor, const char *parent)
 {
-	static const char *const attrs[] = {"dev", "dst", "name", "src", NULL};
+	static const char *const attrs[] = {"dev", "device",	"dst", "name",
+					    "src", "subsystem", NULL};
 	if (!*attr)
 		dir_of(n, attrs);
 	else if (!strcmp(attr, "name"))
-		file_of(n, 0444, "%s\n", name);
+		FILE_OF(n, 0444, "%s\n", name);
 	else if (!strcmp(attr, "src"))
-		file_of(n, 0444, "%d\n", (int32_t)src);
+		FILE_OF(n, 0444, "%d\n", (int32_t)src);
 	else if (!strcmp(attr, "dst"))
-		file_of(n, 0444, "%d\n", (int32_t)dst);
+		FILE_OF(n, 0444, "%d\n", (int32_t)dst);
 	else if (!strcmp(attr, "dev"))
-		file_of(n, 0444, "%d:%u\n", CLASS_MAJOR, minor);
+		FILE_OF(n, 0444, "%d:%u\n", CLASS_MAJOR, minor);
+	else if (!strcmp(attr, "device"))
+		LINK_TO(n, "%s", parent);
+	else if (!strcmp(attr, "subsystem"))
+		LINK_TO(n, "%s", CLS);
 }
 
-/* rpmsg<m>, a class device: a channel's (rpmsg_chrdev) or an endpoint's (@p ept_only). */
-static bool class_eptdev(struct node *n, const struct shim_bus_snap *s, unsigned m,
-			 const char *attr, bool ept_only)
+/* An endpoint made through rpmsg_ctrl0 (not a channel's): /dev/rpmsg<m>. */
+static bool ept_of(unsigned m, struct shim_eptdev *e)
 {
+	return shim_eptdev_get(m, e) && !e->channel;
+}
+
+/* The channel rpmsg_chrdev serves as /dev/rpmsg<m>. */
+static const struct shim_bus_dev *chr_of(const struct shim_bus_snap *s, unsigned m)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->dev[i].chr == (int)m)
+			return &s->dev[i];
+	return NULL;
+}
+
+/* DEVROOT/virtio0.rpmsg_ctrl.0.0/rpmsg/rpmsg_ctrl0 and below: @p p follows rpmsg_ctrl0. */
+static void ctrl_class_node(struct node *n, const char *p)
+{
+	char c[64], attr[64] = "", me[SHIM_BUS_PATH];
+	unsigned m;
 	struct shim_eptdev e;
-	if (shim_eptdev_get(m, &e) && !e.channel) {
-		eptdev_node(n, attr, e.name, e.src, e.dst, m);
-		return true;
+	snprintf(me, sizeof(me), "%s/%s/rpmsg/rpmsg_ctrl0", DEVROOT, CTRL_DEV);
+	if (!next(&p, c, sizeof(c))) {
+		static const char *const attrs[] = {"dev", "device", "subsystem", NULL};
+		dir_of(n, attrs);
+		for (m = 0; m < SHIM_MAX_EPTDEVS; m++)
+			if (ept_of(m, &e)) {
+				snprintf(c, sizeof(c), "rpmsg%u", m);
+				add(n, c);
+			}
+	} else if (!at_end(p) && !minor_of(c, &m)) {
+		return;
+	} else if (!strcmp(c, "dev")) {
+		FILE_OF(n, 0444, "%d:0\n", CTRL_MAJOR);
+	} else if (!strcmp(c, "device")) {
+		LINK_TO(n, "%s/%s", DEVROOT, CTRL_DEV);
+	} else if (!strcmp(c, "subsystem")) {
+		LINK_TO(n, "%s", CLS);
+	} else if (minor_of(c, &m) && ept_of(m, &e) &&
+		   (!next(&p, attr, sizeof(attr)) || at_end(p))) {
+		eptdev_node(n, attr, e.name, e.src, e.dst, m, me);
 	}
-	for (unsigned i = 0; !ept_only && i < s->n; i++)
-		if (s->dev[i].chr == (int)m) {
-			eptdev_node(n, attr, s->dev[i].name, s->dev[i].src, s->dev[i].dst, m);
+}
+
+/* @p p: what follows "/sys/class/rpmsg". Every class device is a link to where it lives. */
+static void class_node(struct node *n, const struct shim_bus_snap *s, const char *p)
+{
+	char c[64];
+	bool ctrl = shim_bus_find(s, CTRL_DEV, strlen(CTRL_DEV)) != NULL;
+	unsigned m;
+	struct shim_eptdev e;
+	const struct shim_bus_dev *d;
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, NULL);
+		if (ctrl)
+			add(n, "rpmsg_ctrl0");
+		for (m = 0; m < SHIM_MAX_EPTDEVS; m++)
+			if ((ctrl && ept_of(m, &e)) || chr_of(s, m)) {
+				snprintf(c, sizeof(c), "rpmsg%u", m);
+				add(n, c);
+			}
+	} else if (!at_end(p)) {
+		return; /* resolve() follows the link first */
+	} else if (ctrl && !strcmp(c, "rpmsg_ctrl0")) {
+		LINK_TO(n, "%s/%s/rpmsg/rpmsg_ctrl0", DEVROOT, CTRL_DEV);
+	} else if (minor_of(c, &m) && ctrl && ept_of(m, &e)) {
+		LINK_TO(n, "%s/%s/rpmsg/rpmsg_ctrl0/%s", DEVROOT, CTRL_DEV, c);
+	} else if (minor_of(c, &m) && (d = chr_of(s, m))) {
+		LINK_TO(n, "%s/%s/rpmsg/%s", DEVROOT, d->dir, c);
+	}
+}
+
+/* ---- the devices (rpmsg_core.c's rpmsg_dev_groups) --------------------------------------- */
+
+static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *attr)
+{
+	if (!strcmp(attr, "name")) {
+		FILE_OF(n, 0444, "%s\n", d->name);
+	} else if (!strcmp(attr, "src")) {
+		FILE_OF(n, 0444, "0x%x\n", d->src);
+	} else if (!strcmp(attr, "dst")) {
+		FILE_OF(n, 0444, "0x%x\n", d->dst);
+	} else if (!strcmp(attr, "announce")) {
+		FILE_OF(n, 0444, "false\n"); /* announced by the firmware, or src ANY */
+	} else if (!strcmp(attr, "modalias")) {
+		FILE_OF(n, 0444, "rpmsg:%s\n", d->name);
+	} else if (!strcmp(attr, "driver_override")) {
+		FILE_OF(n, 0644, "%s\n", d->override[0] ? d->override : "(null)");
+		n->wkind = SHIM_BUS_W_OVERRIDE;
+		snprintf(n->target, sizeof(n->target), "%s", d->dir);
+	} else if (!strcmp(attr, "driver") && d->driver) {
+		LINK_TO(n, "%s/drivers/%s", BUS, d->driver);
+	} else if (!strcmp(attr, "subsystem")) {
+		LINK_TO(n, "%s", BUS);
+	}
+}
+
+/* DEVROOT/<dev>/rpmsg: rpmsg_chrdev's class device, or rpmsg_ctrl's. */
+static void rpmsg_folder(struct node *n, const struct shim_bus_dev *d, const char *p)
+{
+	char c[64], name[32], me[SHIM_BUS_PATH];
+	bool ctrl = d->driver && !strcmp(d->driver, "rpmsg_ctrl");
+	if (d->chr < 0 && !ctrl)
+		return;
+	if (ctrl)
+		snprintf(name, sizeof(name), "rpmsg_ctrl0");
+	else
+		snprintf(name, sizeof(name), "rpmsg%d", d->chr);
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, NULL);
+		add(n, name);
+	} else if (strcmp(c, name) != 0) {
+		return;
+	} else if (ctrl) {
+		ctrl_class_node(n, p);
+	} else {
+		char a[64] = "";
+		snprintf(me, sizeof(me), "%s/%s", DEVROOT, d->dir);
+		if (!next(&p, a, sizeof(a)) || at_end(p))
+			eptdev_node(n, a, d->name, d->src, d->dst, (unsigned)d->chr, me);
+	}
+}
+
+/* @p p: what follows "DEVROOT". */
+static void devroot_node(struct node *n, const struct shim_bus_snap *s, const char *p)
+{
+	char c[SHIM_BUS_NAME], attr[64];
+	const struct shim_bus_dev *d;
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, NULL);
+		for (unsigned i = 0; i < s->n; i++)
+			add(n, s->dev[i].dir);
+	} else if (!(d = shim_bus_find(s, c, strlen(c)))) {
+		return;
+	} else if (!next(&p, attr, sizeof(attr))) {
+		static const char *const attrs[] = {
+		    "announce", "driver_override", "dst", "modalias", "name",
+		    "src",	"subsystem",	   NULL};
+		dir_of(n, attrs);
+		if (d->driver)
+			add(n, "driver");
+		if (d->chr >= 0 || (d->driver && !strcmp(d->driver, "rpmsg_ctrl")))
+			add(n, "rpmsg");
+	} else if (!strcmp(attr, "rpmsg")) {
+		rpmsg_folder(n, d, p);
+	} else if (at_end(p)) {
+		attr_node(n, d, attr);
+	}
+}
+
+/* The drivers the devices can be bound to; rpmsg_sdb only when ST's module serves one. */
+static bool driver_known(const struct shim_bus_snap *s, const char *drv)
+{
+	static const char *const fixed[] = {"rpmsg_chrdev", "rpmsg_ctrl", "rpmsg_ns", "rpmsg_tty"};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(fixed[i], drv))
 			return true;
-		}
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->dev[i].driver && !strcmp(s->dev[i].driver, drv))
+			return true;
 	return false;
 }
 
-/* The class devices: rpmsg_ctrl0, then /dev/rpmsg<m> for channels and endpoints. */
-static void class_names(struct node *n, const struct shim_bus_snap *s, bool ctrl, bool ept_only)
-{
-	char name[32];
-	n->type = NODE_DIR;
-	n->mode = S_IFDIR | 0755;
-	if (ctrl)
-		add(n, "rpmsg_ctrl0");
-	for (unsigned m = 0; m < SHIM_MAX_EPTDEVS; m++) {
-		struct node tmp = {0};
-		if (class_eptdev(&tmp, s, m, "", ept_only)) {
-			snprintf(name, sizeof(name), "rpmsg%u", m);
-			add(n, name);
-		}
-	}
-}
-
-/* rpmsg_ctrl0's class directory: its dev, and the endpoints made through it. */
-static void ctrl_class_node(struct node *n, const struct shim_bus_snap *s, const char *p)
-{
-	char c[64], attr[64] = "";
-	unsigned m;
-	if (!next(&p, c, sizeof(c))) {
-		class_names(n, s, false, true);
-		add(n, "dev");
-	} else if (!strcmp(c, "dev") && at_end(p)) {
-		file_of(n, 0444, "%d:0\n", CTRL_MAJOR);
-	} else if (minor_of(c, &m) && (!next(&p, attr, sizeof(attr)) || at_end(p))) {
-		class_eptdev(n, s, m, attr, true);
-	}
-}
-
-/* @p p: what follows "/sys/class/rpmsg". */
-static void class_node(struct node *n, const struct shim_bus_snap *s, const char *p)
-{
-	char c[64], attr[64] = "";
-	bool ctrl = shim_bus_find(s, "virtio0.rpmsg_ctrl.0.0", 22) != NULL;
-	unsigned m;
-	if (!next(&p, c, sizeof(c)))
-		class_names(n, s, ctrl, false);
-	else if (ctrl && !strcmp(c, "rpmsg_ctrl0"))
-		ctrl_class_node(n, s, p);
-	else if (minor_of(c, &m) && (!next(&p, attr, sizeof(attr)) || at_end(p)))
-		class_eptdev(n, s, m, attr, false);
-}
-
-/* ---- /sys/bus/rpmsg -------------------------------------------------------------------- */
-
-/* A device's attributes (rpmsg_core.c's rpmsg_dev_groups) and its rpmsg/ folder. */
-static void device_node(struct node *n, const struct shim_bus_snap *s, const struct shim_bus_dev *d,
+/* /sys/bus/rpmsg/drivers/<drv>: bind and unbind (rpmsg_chrdev's), a link per bound device. */
+static void driver_node(struct node *n, const struct shim_bus_snap *s, const char *drv,
 			const char *p)
 {
-	char attr[64];
-	if (!next(&p, attr, sizeof(attr))) {
-		static const char *const attrs[] = {
-		    "announce", "driver_override", "dst", "modalias", "name", "src", NULL};
-		dir_of(n, attrs);
-		if (d->chr >= 0 || (d->driver && !strcmp(d->driver, "rpmsg_ctrl")))
-			add(n, "rpmsg");
+	char c[SHIM_BUS_NAME];
+	bool chrdev = !strcmp(drv, "rpmsg_chrdev");
+	const struct shim_bus_dev *d;
+	if (!next(&p, c, sizeof(c))) {
+		static const char *const files[] = {"bind", "unbind", NULL};
+		dir_of(n, chrdev ? files : NULL);
+		for (unsigned i = 0; i < s->n; i++)
+			if (s->dev[i].driver && !strcmp(s->dev[i].driver, drv))
+				add(n, s->dev[i].dir);
+	} else if (!at_end(p)) {
 		return;
-	}
-	bool leaf = at_end(p);
-	char c[64];
-	if (!strcmp(attr, "rpmsg") && d->chr >= 0) {
-		char name[32];
-		snprintf(name, sizeof(name), "rpmsg%d", d->chr);
-		if (leaf) {
-			static const char *const none[] = {NULL};
-			dir_of(n, none);
-			add(n, name);
-		} else if (next(&p, c, sizeof(c)) && !strcmp(c, name)) {
-			char a[64] = ""; /* rpmsg/rpmsgN, or rpmsg/rpmsgN/ATTR */
-			if (!next(&p, a, sizeof(a)) || at_end(p))
-				eptdev_node(n, a, d->name, d->src, d->dst, (unsigned)d->chr);
-		}
-	} else if (!strcmp(attr, "rpmsg") && d->driver && !strcmp(d->driver, "rpmsg_ctrl")) {
-		if (leaf) {
-			static const char *const ctrl[] = {"rpmsg_ctrl0", NULL};
-			dir_of(n, ctrl);
-		} else if (next(&p, c, sizeof(c)) && !strcmp(c, "rpmsg_ctrl0")) {
-			ctrl_class_node(n, s, p);
-		}
-	} else if (!leaf) {
-		return;
-	} else if (!strcmp(attr, "name")) {
-		file_of(n, 0444, "%s\n", d->name);
-	} else if (!strcmp(attr, "src")) {
-		file_of(n, 0444, "0x%x\n", d->src);
-	} else if (!strcmp(attr, "dst")) {
-		file_of(n, 0444, "0x%x\n", d->dst);
-	} else if (!strcmp(attr, "announce")) {
-		file_of(n, 0444, "false\n"); /* announced by the firmware, or src ANY */
-	} else if (!strcmp(attr, "modalias")) {
-		file_of(n, 0444, "rpmsg:%s\n", d->name);
-	} else if (!strcmp(attr, "driver_override")) {
-		file_of(n, 0644, "%s\n", d->override[0] ? d->override : "(null)");
-		n->wkind = SHIM_BUS_W_OVERRIDE;
-		snprintf(n->target, sizeof(n->target), "%s", d->dir);
+	} else if (chrdev && (!strcmp(c, "bind") || !strcmp(c, "unbind"))) {
+		FILE_OF(n, 0200, "%s", "");
+		n->wkind = c[0] == 'b' ? SHIM_BUS_W_BIND : SHIM_BUS_W_UNBIND;
+	} else if ((d = shim_bus_find(s, c, strlen(c))) && d->driver && !strcmp(d->driver, drv)) {
+		LINK_TO(n, "%s/%s", DEVROOT, d->dir);
 	}
 }
 
+/* @p p: what follows "/sys/bus/rpmsg". */
 static void bus_node(struct node *n, const struct shim_bus_snap *s, const char *p)
 {
+	static const char *const drivers[] = {"rpmsg_chrdev", "rpmsg_ctrl", "rpmsg_ns",
+					      "rpmsg_sdb",    "rpmsg_tty",  NULL};
 	char c[SHIM_BUS_NAME];
 	if (!next(&p, c, sizeof(c))) {
 		static const char *const top[] = {"devices", "drivers", NULL};
 		dir_of(n, top);
 	} else if (!strcmp(c, "devices")) {
 		if (!next(&p, c, sizeof(c))) {
-			n->type = NODE_DIR;
-			n->mode = S_IFDIR | 0755;
+			dir_of(n, NULL);
 			for (unsigned i = 0; i < s->n; i++)
 				add(n, s->dev[i].dir);
-		} else {
-			const struct shim_bus_dev *d = shim_bus_find(s, c, strlen(c));
-			if (d)
-				device_node(n, s, d, p);
+		} else if (at_end(p) && shim_bus_find(s, c, strlen(c))) {
+			LINK_TO(n, "%s/%s", DEVROOT, c);
 		}
 	} else if (!strcmp(c, "drivers")) {
-		static const char *const drivers[] = {"rpmsg_chrdev", NULL};
-		static const char *const files[] = {"bind", "unbind", NULL};
-		if (!next(&p, c, sizeof(c)))
-			dir_of(n, drivers);
-		else if (strcmp(c, "rpmsg_chrdev") != 0)
-			return;
-		else if (!next(&p, c, sizeof(c)))
-			dir_of(n, files);
-		else if (!strcmp(c, "bind") || !strcmp(c, "unbind")) {
-			file_of(n, 0200, "%s", "");
-			n->wkind = c[0] == 'b' ? SHIM_BUS_W_BIND : SHIM_BUS_W_UNBIND;
+		if (!next(&p, c, sizeof(c))) {
+			dir_of(n, NULL);
+			for (size_t i = 0; drivers[i]; i++)
+				if (driver_known(s, drivers[i]))
+					add(n, drivers[i]);
+		} else if (driver_known(s, c)) {
+			driver_node(n, s, c, p);
 		}
 	}
 }
 
-/* Resolve @p path (one shim_bus_owns() claimed); false (errno ENOENT) if nothing is there. */
-static bool resolve(const char *path, struct node *n)
+/* remoteproc0's directory: its attributes (opened through shim_sysfs.c), subsystem. */
+static void rproc_node(struct node *n, const char *p)
 {
-	struct shim_bus_snap s;
-	*n = (struct node){.wkind = -1};
-	if (!getenv("AMPSIM_RUN_DIR")) {
-		errno = ENOENT;
-		return false;
+	char c[64];
+	if (!next(&p, c, sizeof(c))) {
+		dir_of(n, rproc_attrs);
+		add(n, "rproc-virtio.0");
+		add(n, "subsystem");
+		return;
 	}
-	shim_bus_snapshot(&s);
-	if (!strncmp(path, "/sys/bus/rpmsg", 14))
-		bus_node(n, &s, path + 14);
-	else
-		class_node(n, &s, path + 16);
-	if (n->type == NODE_NONE)
-		errno = ENOENT;
-	return n->type != NODE_NONE;
+	if (!at_end(p))
+		return;
+	for (size_t i = 0; rproc_attrs[i]; i++)
+		if (!strcmp(c, rproc_attrs[i]))
+			FILE_OF(n, i == SHIM_ATTR_NAME ? 0444 : 0644, "%s", "");
+	if (!strcmp(c, "subsystem"))
+		LINK_TO(n, "%s", RPROC_CLS);
 }
 
-/* ---- open, stat ------------------------------------------------------------------------ */
-
-int shim_bus_open(const char *path, int flags)
+/* A directory on the way down to DEVROOT: it holds the next one only (docs/exec.md). */
+static void way_node(struct node *n, const char *path)
 {
-	struct node n;
-	if (!resolve(path, &n))
+	size_t l = strlen(path);
+	char c[64];
+	const char *p = DEVROOT + l, *rest, *below;
+	if (under(path, RPROC_DEV, &rest) && !under(rest, "/rproc-virtio.0", &below)) {
+		rproc_node(n, rest);
+		return;
+	}
+	if (strncmp(path, DEVROOT, l) != 0 || *p != '/' || !next(&p, c, sizeof(c)))
+		return;
+	dir_of(n, NULL);
+	add(n, c);
+}
+
+/* /sys/class/remoteproc: remoteproc0, a link. */
+static void rproc_class_node(struct node *n, const char *p)
+{
+	char c[64];
+	if (!next(&p, c, sizeof(c))) {
+		static const char *const devs[] = {"remoteproc0", NULL};
+		dir_of(n, devs);
+	} else if (!strcmp(c, "remoteproc0") && at_end(p)) {
+		LINK_TO(n, "%s", RPROC_DEV);
+	}
+}
+
+static void lookup(const struct shim_bus_snap *s, const char *path, struct node *n)
+{
+	const char *rest;
+	memset(n, 0, offsetof(struct node, e));
+	n->wkind = -1;
+	n->e.count = 0;
+	n->used = 0;
+	if (under(path, BUS, &rest))
+		bus_node(n, s, rest);
+	else if (under(path, CLS, &rest))
+		class_node(n, s, rest);
+	else if (!s->run)
+		return; /* no run: no remoteproc0, as on a board without the device */
+	else if (under(path, DEVROOT, &rest))
+		devroot_node(n, s, rest);
+	else if (under(path, DEVTOP, &rest))
+		way_node(n, path);
+	else if (under(path, RPROC_CLS, &rest))
+		rproc_class_node(n, rest);
+}
+
+bool shim_bus_owns(const char *path)
+{
+	const char *rest;
+	return under(path, BUS, &rest) || under(path, CLS, &rest) || under(path, DEVTOP, &rest) ||
+	       under(path, RPROC_CLS, &rest);
+}
+
+int shim_bus_rproc_attr(const char *path)
+{
+	char canon[SHIM_BUS_PATH];
+	const char *rest;
+	if (!strstr(path, "remoteproc") || shim_bus_canon(path, canon) != 1 ||
+	    !under(canon, RPROC_DEV, &rest) || *rest != '/')
 		return -1;
-	if (n.type == NODE_DIR) {
-		errno = (flags & O_ACCMODE) != O_RDONLY ? EISDIR : ENOTSUP; /* no directory fds */
-		return -1;
-	}
-	if ((flags & O_ACCMODE) != O_RDONLY) {
-		if (n.wkind < 0) {
-			errno = EACCES; /* read-only attributes, as for a user on Linux */
-			return -1;
-		}
-		/* What is written goes to shim_bus_store(); the descriptor is a memfd of its own,
-		 * named for a program that inherits it through exec (shim_inherit.c). */
-		char name[160];
-		snprintf(name, sizeof(name), "ampsim-bus %d %s", n.wkind,
-			 n.target[0] ? n.target : "-");
-		int fd = memfd_create(name, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-		struct shim_fd f = {.fd = fd, .kind = SHIM_FD_BUS, .index = (unsigned)n.wkind};
-		snprintf(f.target, sizeof(f.target), "%s", n.target);
-		if (fd >= 0 && !shim_fd_track(&f)) {
-			int e = errno;
-			shim_libc.close(fd);
-			errno = e;
-			return -1;
-		}
-		return fd;
-	}
-	if (!(n.mode & 0444)) {
-		errno = EACCES; /* bind, unbind: write-only */
-		return -1;
-	}
-	int fd = memfd_create("rpmsg-bus", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-	size_t len = strlen(n.text);
-	if (fd >= 0 &&
-	    (shim_libc.write(fd, n.text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
-		int e = errno;
-		shim_libc.close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-int shim_bus_stat(const char *path, struct stat *st)
-{
-	struct node n;
-	if (!resolve(path, &n))
-		return -1;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = n.mode;
-	st->st_nlink = n.type == NODE_DIR ? 2 : 1;
-	st->st_size = n.type == NODE_DIR ? 0 : 4096; /* what sysfs reports */
-	st->st_blksize = 4096;
-	return 0;
-}
-
-/* ---- directory handles ----------------------------------------------------------------- */
-
-#define DIR_MAGIC 0x72706d73u /* "rpms" */
-
-struct bus_dir {
-	uint32_t magic;
-	unsigned pos; /* entries given: ".", "..", then the names */
-	struct node n;
-	const char *at; /* next name in n.names */
-	struct dirent64 ent;
-};
-
-static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void dirs_lock_prepare(void)
-{
-	pthread_mutex_lock(&dirs_lock);
-}
-
-static void dirs_lock_parent(void)
-{
-	pthread_mutex_unlock(&dirs_lock);
-}
-
-/* The child's thread does not own it: fresh, not unlocked (as shim_fd.c). */
-static void dirs_lock_child(void)
-{
-	static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-	memcpy(&dirs_lock, &fresh, sizeof(dirs_lock));
-}
-
-__attribute__((constructor)) static void dirs_lock_init(void)
-{
-	pthread_atfork(dirs_lock_prepare, dirs_lock_parent, dirs_lock_child);
-}
-static struct bus_dir *dirs[16]; /* the handles alive: a DIR * is ours if it is here */
-
-static struct bus_dir *ours(void *d)
-{
-	struct bus_dir *hit = NULL;
-	pthread_mutex_lock(&dirs_lock);
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && d; i++)
-		if (dirs[i] == d)
-			hit = dirs[i];
-	pthread_mutex_unlock(&dirs_lock);
-	return hit;
-}
-
-void *shim_bus_opendir(const char *path)
-{
-	struct node n;
-	if (!resolve(path, &n))
-		return NULL;
-	if (n.type != NODE_DIR) {
-		errno = ENOTDIR;
-		return NULL;
-	}
-	struct bus_dir *d =
-	    mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (d == MAP_FAILED)
-		return NULL;
-	d->magic = DIR_MAGIC;
-	d->n = n;
-	d->at = d->n.names;
-	pthread_mutex_lock(&dirs_lock);
-	unsigned i = 0;
-	while (i < sizeof(dirs) / sizeof(dirs[0]) && dirs[i])
-		i++;
-	if (i < sizeof(dirs) / sizeof(dirs[0]))
-		dirs[i] = d;
-	pthread_mutex_unlock(&dirs_lock);
-	if (i == sizeof(dirs) / sizeof(dirs[0])) {
-		munmap(d, sizeof(*d));
-		errno = EMFILE;
-		return NULL;
-	}
-	return d;
-}
-
-static struct dirent64 *bus_readdir(struct bus_dir *d)
-{
-	const char *name;
-	if (d->pos < 2) {
-		name = d->pos ? ".." : ".";
-	} else if (d->pos - 2 < d->n.count) {
-		name = d->at;
-		d->at += strlen(d->at) + 1;
-	} else {
-		return NULL; /* the end: errno untouched */
-	}
-	d->pos++;
-	memset(&d->ent, 0, sizeof(d->ent));
-	d->ent.d_ino = d->pos; /* any non-zero number: 0 marks a deleted entry */
-	d->ent.d_off = d->pos;
-	d->ent.d_reclen = sizeof(d->ent);
-	d->ent.d_type = d->pos <= 2 ? DT_DIR : DT_UNKNOWN; /* ls and find stat the others */
-	snprintf(d->ent.d_name, sizeof(d->ent.d_name), "%s", name);
-	return &d->ent;
-}
-
-#define NEXT(name) static __typeof__(name) *next_##name;
-/* libc's definition of @p name, looked up once. */
-static void *libc_sym(void **slot, const char *name)
-{
-	if (!*slot)
-		*slot = dlsym(RTLD_NEXT, name);
-	return *slot;
-}
-#define LIBC(name) ((__typeof__(name) *)libc_sym((void **)&next_##name, #name))
-NEXT(opendir)
-NEXT(readdir)
-NEXT(readdir64)
-NEXT(closedir)
-NEXT(dirfd)
-NEXT(rewinddir)
-NEXT(scandir)
-NEXT(scandir64)
-
-SHIM_EXPORT DIR *opendir(const char *path)
-{
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return shim_bus_opendir(path);
-	return LIBC(opendir)(path);
-}
-
-_Static_assert(sizeof(struct dirent) == sizeof(struct dirent64), "dirent64 is dirent here");
-
-SHIM_EXPORT struct dirent *readdir(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	return d ? (struct dirent *)bus_readdir(d) : LIBC(readdir)(dir);
-}
-
-SHIM_EXPORT struct dirent64 *readdir64(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	return d ? bus_readdir(d) : LIBC(readdir64)(dir);
-}
-
-SHIM_EXPORT int closedir(DIR *dir)
-{
-	struct bus_dir *d = ours(dir);
-	if (!d)
-		return LIBC(closedir)(dir);
-	pthread_mutex_lock(&dirs_lock);
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (dirs[i] == d)
-			dirs[i] = NULL;
-	pthread_mutex_unlock(&dirs_lock);
-	return munmap(d, sizeof(*d));
-}
-
-SHIM_EXPORT int dirfd(DIR *dir)
-{
-	if (!ours(dir))
-		return LIBC(dirfd)(dir);
-	errno = ENOTSUP; /* no descriptor stands behind it */
+	for (int i = 0; rproc_attrs[i]; i++)
+		if (!strcmp(rest + 1, rproc_attrs[i]))
+			return i;
 	return -1;
 }
 
-SHIM_EXPORT void rewinddir(DIR *dir)
+bool shim_busfs_next(const char **p, char *c, size_t len)
 {
-	struct bus_dir *d = ours(dir);
-	if (!d) {
-		LIBC(rewinddir)(dir);
-		return;
-	}
-	d->pos = 0;
-	d->at = d->n.names;
+	return next(p, c, len);
 }
 
-/* glibc's scandir opens and reads through its internal calls: answered here for ours. */
-static int bus_scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
-		       int (*cmp)(const struct dirent **, const struct dirent **))
+bool shim_busfs_at_end(const char *p)
 {
-	struct bus_dir *d = shim_bus_opendir(path);
-	if (!d)
-		return -1;
-	struct dirent **v = malloc((d->n.count + 2) * sizeof(*v));
-	int n = 0;
-	struct dirent64 *e = NULL;
-	while (v && (e = bus_readdir(d))) {
-		if (sel && !sel((struct dirent *)e))
-			continue;
-		v[n] = malloc(sizeof(**v));
-		if (!v[n])
-			break;
-		memcpy(v[n++], e, sizeof(**v));
-	}
-	closedir((DIR *)d);
-	if (!v || e) { /* out of memory */
-		for (int i = 0; v && i < n; i++)
-			free(v[i]);
-		free(v);
-		errno = ENOMEM;
-		return -1;
-	}
-	if (cmp)
-		qsort(v, (size_t)n, sizeof(*v), (int (*)(const void *, const void *))cmp);
-	*list = v;
-	return n;
+	return at_end(p);
 }
 
-SHIM_EXPORT int scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
-			int (*cmp)(const struct dirent **, const struct dirent **))
+void shim_busfs_lookup(const struct shim_bus_snap *s, const char *path, struct node *n)
 {
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return bus_scandir(path, list, sel, cmp);
-	return LIBC(scandir)(path, list, sel, cmp);
-}
-
-SHIM_EXPORT int scandir64(const char *path, struct dirent64 ***list,
-			  int (*sel)(const struct dirent64 *),
-			  int (*cmp)(const struct dirent64 **, const struct dirent64 **))
-{
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return bus_scandir(path, (struct dirent ***)list,
-				   (int (*)(const struct dirent *))sel,
-				   (int (*)(const struct dirent **, const struct dirent **))cmp);
-	return LIBC(scandir64)(path, list, sel, cmp);
+	lookup(s, path, n);
 }

@@ -228,7 +228,7 @@ int shim_dev_stat(struct shim_path p, struct stat *st, bool follow)
 	if (p.kind == SHIM_PATH_ATTR)
 		return shim_sysfs_stat((enum shim_attr)p.index, st);
 	if (p.kind == SHIM_PATH_BUS)
-		return shim_bus_stat(p.path, st);
+		return shim_bus_stat(p.path, st, follow);
 	if (p.kind == SHIM_PATH_EPT && shim_bus_minor_unbound(p.index))
 		return fail(ENOENT); /* unbound from rpmsg_chrdev: its /dev/rpmsgN is gone */
 	if (!backing_file(p, path, sizeof(path)))
@@ -273,26 +273,32 @@ static bool fw_channel_matches(const char *name, uint32_t src, uint32_t dst)
 }
 
 /*
- * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel(). Of the drivers a channel can probe, the
- * shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes /dev/rpmsg<m>, whose
- * default endpoint (src, dst) the program opens. Others fail as the create does (ENXIO).
+ * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel() registers an rpmsg device, which the driver
+ * of its name probes. The shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes
+ * /dev/rpmsg<m>, whose default endpoint (src, dst) the program opens. Any other name is a
+ * device on the bus with no driver (docs/exec.md), until it is bound to rpmsg_chrdev.
  */
 static int create_dev(struct rpmsg_endpoint_info *info)
 {
 	unsigned minor;
-	if (strcmp(info->name, "rpmsg-raw") != 0)
-		return fail(ENXIO); /* no driver of the shim's would probe it (docs/exec.md) */
 	/* __rpmsg_create_channel(): "channel already exist" */
 	if (shim_channel_find(info->name, info->src, info->dst, &minor) ||
+	    shim_created_find(info->name, info->src, info->dst, &minor) ||
 	    fw_channel_matches(info->name, info->src, info->dst))
 		return fail(ENXIO);
+	if (strcmp(info->name, "rpmsg-raw") != 0)
+		return shim_created_add(info->name, info->src, info->dst) ? 0 : -1;
 	return shim_eptdev_add(info->name, info->src, info->dst, true, &minor) ? 0 : -1;
 }
 
 /* RPMSG_RELEASE_DEV_IOCTL: rpmsg_release_channel(), rpmsg_unregister_device(). */
 static int release_dev(const struct rpmsg_endpoint_info *info)
 {
-	unsigned minor;
+	unsigned minor, slot;
+	if (shim_created_find(info->name, info->src, info->dst, &slot)) {
+		shim_created_remove(slot); /* no driver: nothing else goes */
+		return 0;
+	}
 	if (!shim_channel_find(info->name, info->src, info->dst, &minor))
 		return fail(EINVAL);   /* rpmsg_unregister_device: no such device */
 	shim_fd_destroy_eptdev(minor); /* rpmsg_chrdev_remove: open files read EPIPE */
@@ -337,6 +343,9 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 		return 0;
 	case SHIM_FD_SDB:
 		return shim_sdb_ioctl(f, req, arg);
+	case SHIM_FD_DIR:
+		return fail(ENOTTY); /* a directory has no ioctls of the shim's */
+	case SHIM_FD_FILE:
 	case SHIM_FD_ATTR:
 	case SHIM_FD_BUS:
 	case SHIM_FD_TTY: /* termios: the pty's own */
@@ -347,6 +356,8 @@ int shim_dev_ioctl(const struct shim_fd *f, unsigned long req, void *arg)
 
 ssize_t shim_dev_readv(const struct shim_fd *f, const struct iovec *iov, int cnt)
 {
+	if (f->kind == SHIM_FD_DIR)
+		return fail(EISDIR);
 	if (f->kind == SHIM_FD_ATTR || f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB ||
 	    f->kind == SHIM_FD_BUS)
 		return fail(
@@ -504,6 +515,8 @@ ssize_t shim_dev_writev(const struct shim_fd *f, const struct iovec *iov, int cn
 		return cnt == 1 ? shim_bus_store(f, iov[0].iov_base, iov[0].iov_len) : fail(EINVAL);
 	if (f->kind == SHIM_FD_CTRL || f->kind == SHIM_FD_SDB)
 		return fail(EINVAL); /* rpmsg_ctrl, rpmsg_sdb: no write */
+	if (f->kind == SHIM_FD_DIR)
+		return fail(EBADF); /* opened read-only, as every directory is */
 	if (f->destroyed)
 		return fail(EPIPE);
 	if (cnt < 0 || cnt > IOV_MAX)

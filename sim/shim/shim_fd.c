@@ -34,6 +34,8 @@ static atomic_uint used_slots; /* slots[0..used_slots) may be taken; 0: nothing 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* the eptdev table */
 static struct shim_eptdev eptdevs[SHIM_MAX_EPTDEVS];
 static bool eptdev_used[SHIM_MAX_EPTDEVS];
+static struct shim_eptdev created[SHIM_MAX_CREATED]; /* minor: unused */
+static bool created_used[SHIM_MAX_CREATED];
 
 static void fork_prepare(void)
 {
@@ -103,7 +105,7 @@ bool shim_fd_track(const struct shim_fd *f)
 {
 	struct shim_fd t = *f;
 	struct stat st;
-	if (fstat(f->fd, &st) != 0)
+	if (shim_libc.fstat(f->fd, &st) != 0)
 		return false;
 	t.dev = st.st_dev;
 	t.ino = st.st_ino;
@@ -121,7 +123,7 @@ bool shim_fd_get(int fd, struct shim_fd *out)
 	/* Closed without close() (close_range, a raw syscall) and the number reused. */
 	struct stat st;
 	int saved = errno;
-	bool same = fstat(fd, &st) == 0 && st.st_dev == out->dev && st.st_ino == out->ino;
+	bool same = shim_libc.fstat(fd, &st) == 0 && st.st_dev == out->dev && st.st_ino == out->ino;
 	errno = saved;
 	if (!same)
 		unpublish(fd);
@@ -259,4 +261,62 @@ bool shim_channel_find(const char *name, uint32_t src, uint32_t dst, unsigned *m
 	}
 	pthread_mutex_unlock(&lock);
 	return found;
+}
+
+/* ---- devices made by RPMSG_CREATE_DEV_IOCTL that no driver of the shim's probes -------- */
+
+bool shim_created_add(const char name[32], uint32_t src, uint32_t dst)
+{
+	pthread_mutex_lock(&lock);
+	unsigned i = 0;
+	while (i < SHIM_MAX_CREATED && created_used[i])
+		i++;
+	if (i < SHIM_MAX_CREATED) {
+		created_used[i] = true;
+		memcpy(created[i].name, name, 32);
+		created[i].name[31] = '\0';
+		created[i].src = src;
+		created[i].dst = dst;
+	}
+	pthread_mutex_unlock(&lock);
+	if (i == SHIM_MAX_CREATED)
+		errno = ENOMEM; /* Linux: kzalloc; the shim keeps a few per process */
+	return i < SHIM_MAX_CREATED;
+}
+
+bool shim_created_find(const char *name, uint32_t src, uint32_t dst, unsigned *slot)
+{
+	bool found = false;
+	pthread_mutex_lock(&lock);
+	for (unsigned i = 0; i < SHIM_MAX_CREATED && !found; i++) {
+		const struct shim_eptdev *e = &created[i];
+		found = created_used[i] && !strncmp(e->name, name, 32) &&
+			(src == 0xffffffffu || src == e->src) &&
+			(dst == 0xffffffffu || dst == e->dst);
+		if (found)
+			*slot = i;
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+bool shim_created_get(unsigned slot, struct shim_eptdev *out)
+{
+	if (slot >= SHIM_MAX_CREATED)
+		return false;
+	pthread_mutex_lock(&lock);
+	bool used = created_used[slot];
+	if (used)
+		*out = created[slot];
+	pthread_mutex_unlock(&lock);
+	return used;
+}
+
+void shim_created_remove(unsigned slot)
+{
+	if (slot >= SHIM_MAX_CREATED)
+		return;
+	pthread_mutex_lock(&lock);
+	created_used[slot] = false;
+	pthread_mutex_unlock(&lock);
 }

@@ -40,16 +40,54 @@ static bool numbered(const char *path, const char *prefix, unsigned *n)
 	return true;
 }
 
+/* @p path relative to @p dirfd, a sysfs directory the shim opened: joined into @p p. */
+static bool in_bus_dir(int dirfd, const char *path, struct shim_path *p)
+{
+	struct shim_fd f;
+	if (!*path || dirfd == AT_FDCWD || !shim_fd_get(dirfd, &f) || f.kind != SHIM_FD_DIR)
+		return false; /* "": ENOENT from libc, as from the kernel */
+	int n = snprintf(p->path, sizeof(p->path), "%s/%s", f.path, path);
+	if (n < 0 || (size_t)n >= sizeof(p->path))
+		p->path[0] = '\0'; /* too long: shim_bus_*() say ENAMETOOLONG */
+	p->kind = SHIM_PATH_BUS;
+	int a = p->path[0] ? shim_bus_rproc_attr(p->path) : -1;
+	if (a >= 0) { /* remoteproc0's attribute, opened in its directory */
+		p->kind = SHIM_PATH_ATTR;
+		p->index = (unsigned)a;
+	}
+	return true;
+}
+
 struct shim_path shim_path_classify(int dirfd, const char *path)
 {
 	static const char rproc[] = "/sys/class/remoteproc/remoteproc0/";
-	struct shim_path p = {SHIM_PATH_NONE, 0, NULL};
-	(void)dirfd; /* only absolute paths are ours, whatever the directory */
-	if (!path || path[0] != '/' || !getenv("AMPSIM_RUN_DIR"))
+	struct shim_path p = {.kind = SHIM_PATH_NONE};
+	if (!path || !getenv("AMPSIM_RUN_DIR"))
 		return p;
+	if (path[0] != '/') {
+		(void)in_bus_dir(dirfd, path, &p); /* the devices' paths are absolute only */
+		return p;
+	}
+	if (!strncmp(path, rproc, sizeof(rproc) - 1)) {
+		for (unsigned i = 0; i < SHIM_ATTR_TRACE; i++)
+			if (!strcmp(path + sizeof(rproc) - 1, attr_names[i])) {
+				p.kind = SHIM_PATH_ATTR;
+				p.index = i;
+				return p; /* the usual spelling, without a walk */
+			}
+	}
 	if (shim_bus_owns(path)) {
+		int a = -1;
 		p.kind = SHIM_PATH_BUS;
-		p.path = path;
+		if (strlen(path) < sizeof(p.path)) {
+			memcpy(p.path, path, strlen(path) + 1);
+			a = shim_bus_rproc_attr(
+			    path); /* remoteproc0's attribute, spelled otherwise */
+		}
+		if (a >= 0) {
+			p.kind = SHIM_PATH_ATTR;
+			p.index = (unsigned)a;
+		}
 	} else if (!strcmp(path, "/dev/rpmsg-sdb") || !strcmp(path, "/dev/rpmsg_sdb"))
 		p.kind = SHIM_PATH_SDB; /* ST's misc device, and the spelling its pages use */
 	else if (numbered(path, "/dev/ttyRPMSG", &p.index))

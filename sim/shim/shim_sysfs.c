@@ -140,8 +140,9 @@ int shim_sysfs_open(enum shim_attr a, int flags)
 	if (attr_text(a, text, SHIM_ATTR_MAX) == 0)
 		fd = memfd_create("remoteproc0", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	size_t len = fd >= 0 ? strlen(text) : 0;
-	if (fd >= 0 &&
-	    (shim_libc.write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_FILE, .index = a}; /* for fstat() */
+	if (fd >= 0 && (shim_libc.write(fd, text, len) != (ssize_t)len ||
+			lseek(fd, 0, SEEK_SET) != 0 || !shim_fd_track(&f))) {
 		int e = errno;
 		shim_libc.close(fd);
 		fd = -1;
@@ -166,6 +167,10 @@ int shim_sysfs_stat(enum shim_attr a, struct stat *st)
 	st->st_nlink = 1;
 	st->st_size = a == SHIM_ATTR_TRACE ? 0 : 4096; /* what sysfs reports */
 	st->st_blksize = 4096;
+	char ctl[4096];
+	struct stat c; /* the run's start, as the rpmsg bus's nodes show it */
+	if (shim_rundir_file(ctl, sizeof(ctl), "control") && shim_libc.stat(ctl, &c) == 0)
+		st->st_atim = st->st_mtim = st->st_ctim = c.st_mtim;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -42,6 +43,10 @@ static void resolve(void)
 	RESOLVE(fcntl);
 	RESOLVE(stat);
 	RESOLVE(lstat);
+	RESOLVE(fstat);
+	RESOLVE(readlink);
+	RESOLVE(readlinkat);
+	RESOLVE(realpath);
 	RESOLVE(fstatat);
 	RESOLVE(access);
 	RESOLVE(faccessat);
@@ -53,6 +58,11 @@ static void resolve(void)
 	RESOLVE(write); /* last: it says all are there */
 }
 
+void shim_resolve(void)
+{
+	resolve();
+}
+
 __attribute__((constructor)) static void shim_init(void)
 {
 	resolve();
@@ -62,7 +72,7 @@ __attribute__((constructor)) static void shim_init(void)
 /* A descriptor the shim serves itself: every one it made but the tty (the pty as it is). */
 static bool served(int fd, struct shim_fd *f)
 {
-	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY;
+	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY && f->kind != SHIM_FD_FILE;
 }
 
 /* ---- open --------------------------------------------------------------------------------- */
@@ -229,10 +239,19 @@ SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
 	return lstat(path, (struct stat *)st);
 }
 
+/* "" names the directory itself only with AT_EMPTY_PATH; libc says ENOENT otherwise. */
+static struct shim_path classify_at(int dirfd, const char *path, int flags)
+{
+	if (path && !path[0])
+		return (flags & AT_EMPTY_PATH) ? shim_path_classify(dirfd, ".") /* the directory */
+					       : (struct shim_path){.kind = SHIM_PATH_NONE};
+	return shim_path_classify(dirfd, path);
+}
+
 SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	resolve();
-	struct shim_path p = shim_path_classify(dirfd, path);
+	struct shim_path p = classify_at(dirfd, path, flags);
 	if (p.kind)
 		return shim_dev_stat(p, st, !(flags & AT_SYMLINK_NOFOLLOW));
 	return shim_libc.fstatat(dirfd, path, st, flags);
@@ -252,7 +271,7 @@ static struct statx_timestamp ts(struct timespec t)
 SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *stx)
 {
 	resolve();
-	struct shim_path p = shim_path_classify(dirfd, path);
+	struct shim_path p = classify_at(dirfd, path, flags);
 	if (!p.kind)
 		return shim_libc.statx(dirfd, path, flags, mask, stx);
 	struct stat st;
@@ -277,6 +296,32 @@ SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, str
 	    .stx_dev_minor = minor(st.st_dev),
 	};
 	return 0;
+}
+
+/* A sysfs directory the shim opened (find fstat()s each one it opens). */
+SHIM_EXPORT int fstat(int fd, struct stat *st)
+{
+	resolve();
+	struct shim_fd f;
+	struct stat mem;
+	if (!shim_fd_get(fd, &f) || (f.kind != SHIM_FD_DIR && f.kind != SHIM_FD_FILE))
+		return shim_libc.fstat(fd, st);
+	if (f.kind == SHIM_FD_DIR)
+		return shim_bus_stat(f.path, st, true);
+	/* An attribute: the node stat() of its path gives (cp compares the two), with the size
+	 * of the text it holds, so that a reader of st_size bytes (cp) gets it all and no more. */
+	if (shim_libc.fstat(fd, &mem) != 0)
+		return -1;
+	int r = f.path[0] ? shim_bus_stat(f.path, st, true)
+			  : shim_sysfs_stat((enum shim_attr)f.index, st);
+	st->st_size = mem.st_size;
+	st->st_blocks = mem.st_blocks;
+	return r;
+}
+
+SHIM_EXPORT int fstat64(int fd, struct stat64 *st)
+{
+	return fstat(fd, (struct stat *)st);
 }
 
 SHIM_EXPORT int access(const char *path, int mode)

@@ -16,6 +16,7 @@
 #define DAEMON_MAX_INDEX 32   /* rpmsg_tty allows 32 ttys; the same bound for every kind */
 
 struct amp_rpmsg_ctrl;
+struct amp_cuse;
 
 struct daemon {
 	GMainLoop *loop;
@@ -24,6 +25,7 @@ struct daemon {
 	struct amp_ctl_server *ctl;
 	struct amp_rpmsg_ctrl *rctrl; /* while the RPMsg bus is up, as /dev/rpmsg_ctrl0 */
 	struct amp_capture *capture;  /* --capture FILE (sim/src/capture/) */
+	struct amp_cuse *cuse;	      /* --cuse: /dev devices (sim/src/cuse/), or NULL */
 	bool used[DAEMON_MAX_SERVICES][DAEMON_MAX_INDEX];
 	const char *firmware; /* the FIRMWARE argument: its directory is a firmware directory */
 	char *fw_name;	      /* what remoteproc0/firmware shows: its base name, or as written */

@@ -144,7 +144,8 @@ int amp_cmd_exec(int argc, char **argv)
 	    "                     POLLOUT from poll/select/epoll: a TX buffer is free)\n"
 	    "  /dev/rpmsg_ctrl0   RPMSG_CREATE_EPT_IOCTL / RPMSG_DESTROY_EPT_IOCTL as Linux's\n"
 	    "                     rpmsg_char; the endpoint becomes /dev/rpmsg<m>;\n"
-	    "                     RPMSG_CREATE_DEV_IOCTL / RPMSG_RELEASE_DEV_IOCTL (rpmsg-raw)\n"
+	    "                     RPMSG_CREATE_DEV_IOCTL / RPMSG_RELEASE_DEV_IOCTL (a device\n"
+	    "                     on the bus; rpmsg-raw ones become /dev/rpmsg<m>)\n"
 	    "  /dev/rpmsg-sdb     ST's rpmsg_sdb: RPMSG_SDB_IOCTL_SET_EFD + mmap per buffer,\n"
 	    "                     RPMSG_SDB_IOCTL_GET_DATA_SIZE (also /dev/rpmsg_sdb)\n"
 	    "  /sys/class/remoteproc/remoteproc0/{state,firmware,name,recovery,coredump}\n"
@@ -154,6 +155,7 @@ int amp_cmd_exec(int argc, char **argv)
 	    "                     crash leaves RUNDIR/remoteproc0-coredump-<N>.elf)\n"
 	    "  /sys/kernel/debug/remoteproc/remoteproc0/trace0\n"
 	    "  /sys/bus/rpmsg/devices, drivers/rpmsg_chrdev/{bind,unbind}, /sys/class/rpmsg\n"
+	    "                     (a tree with Linux's links: find, ls -l, realpath work)\n"
 	    "for PROGRAM and its children. Statically linked programs are refused.");
 	g_option_context_set_description(
 	    ctx,

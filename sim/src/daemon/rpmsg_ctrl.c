@@ -91,23 +91,34 @@ static const struct amp_host_ept_ops conn_ept_ops = {.receive = ept_receive, .go
 
 /* ---- the request ---------------------------------------------------------------------------- */
 
+int amp_rpmsg_ctrl_create_ept(struct daemon *d, const char *via, struct amp_ctrl_ept_info *info,
+			      const struct amp_host_ept_ops *ops, void *priv,
+			      struct amp_host_ept **out)
+{
+	if (!memchr(info->name, '\0', sizeof(info->name)))
+		return EINVAL; /* not a struct rpmsg_endpoint_info */
+	int rc = amp_host_ept_new(d->host, info->name, info->src, info->dst, ops, priv, out);
+	if (rc != AMP_OK) {
+		daemon_say(d, "%s: endpoint \"%.32s\" at 0x%x refused: %s\n", via, info->name,
+			   info->src, amp_strerror(rc));
+		return amp_to_errno(rc);
+	}
+	info->src = (*out)->src;
+	daemon_say(d, "%s: endpoint \"%s\" 0x%x -> 0x%x created\n", via, (*out)->name, (*out)->src,
+		   (*out)->dst);
+	return 0;
+}
+
 /* Create the endpoint; 0 or an errno value (the wire speaks errno, as the ioctl would). */
 static int create(struct conn *k, struct amp_ctrl_ept_info *info)
 {
 	struct daemon *d = k->c->d;
-	int rc =
-	    amp_host_ept_new(d->host, info->name, info->src, info->dst, &conn_ept_ops, k, &k->ept);
-	if (rc != AMP_OK) {
-		daemon_say(d, "rpmsg_ctrl0: endpoint \"%.32s\" at 0x%x refused: %s\n", info->name,
-			   info->src, amp_strerror(rc));
-		return amp_to_errno(rc);
-	}
-	info->src = k->ept->src;
+	int rc = amp_rpmsg_ctrl_create_ept(d, AMP_CTRL_FILE, info, &conn_ept_ops, k, &k->ept);
+	if (rc)
+		return rc;
 	g_autofree char *label =
 	    g_strdup_printf("rpmsg_ctrl0 endpoint \"%s\" 0x%x", k->ept->name, k->ept->src);
 	k->fe = amp_frontend_new_connected(k->fd, label, amp_host_mtu(d->host), &conn_fe_ops, k);
-	daemon_say(d, "rpmsg_ctrl0: endpoint \"%s\" 0x%x -> 0x%x created\n", k->ept->name,
-		   k->ept->src, k->ept->dst);
 	return 0;
 }
 
@@ -125,7 +136,7 @@ static gboolean on_request(gint fd, GIOCondition cond, gpointer data)
 		conn_free(k);
 		return G_SOURCE_REMOVE;
 	}
-	if ((size_t)n != sizeof(reply.info) || !memchr(reply.info.name, '\0', 32))
+	if ((size_t)n != sizeof(reply.info))
 		reply.status = EINVAL; /* not a struct rpmsg_endpoint_info */
 	else
 		reply.status = create(k, &reply.info);

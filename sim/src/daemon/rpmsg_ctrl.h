@@ -46,6 +46,17 @@ struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GE
 void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c);
 /** TX buffers are back: let paused endpoint clients write again. */
 void amp_rpmsg_ctrl_resume(struct amp_rpmsg_ctrl *c);
+/**
+ * Create an endpoint as a request on RUNDIR/rpmsg_ctrl0 does (also for `ampsim run --cuse`'s
+ * /dev/rpmsg<n>, sim/src/cuse/): @p info's name must be NUL-terminated, src may be
+ * AMP_CTRL_ADDR_ANY; on success info->src is the address taken. Says what happened, naming
+ * @p via. @return 0, or the errno value the request answers (EINVAL, EADDRINUSE, ENOTCONN)
+ */
+struct amp_host_ept_ops;
+struct amp_host_ept;
+int amp_rpmsg_ctrl_create_ept(struct daemon *d, const char *via, struct amp_ctrl_ept_info *info,
+			      const struct amp_host_ept_ops *ops, void *priv,
+			      struct amp_host_ept **out);
 /** One line per endpoint for `ampsim ctl endpoints`. */
 void amp_rpmsg_ctrl_list(struct amp_rpmsg_ctrl *c, GString *out);
 

@@ -22,6 +22,7 @@
 #include <ampsim/host.h>
 
 #include "../capture/capture.h"
+#include "../cuse/cuse.h"
 
 #include "commands.h"
 #include "ctl.h"
@@ -50,12 +51,16 @@ void daemon_say(struct daemon *d, const char *fmt, ...)
 
 static void on_channel_new(void *priv, struct amp_host_chan *ch)
 {
-	daemon_bind(priv, ch);
+	struct daemon *d = priv;
+	daemon_bind(d, ch);
+	amp_cuse_sync_ttys(d->cuse);
 }
 
 static void on_channel_gone(void *priv, struct amp_host_chan *ch, const char *why)
 {
-	daemon_unbind(priv, ch, why);
+	struct daemon *d = priv;
+	daemon_unbind(d, ch, why);
+	amp_cuse_sync_ttys(d->cuse);
 }
 
 static void on_receive(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
@@ -70,6 +75,7 @@ static void on_tx_ready(void *priv)
 	struct daemon *d = priv;
 	daemon_resume_channels(d);
 	amp_rpmsg_ctrl_resume(d->rctrl);
+	amp_cuse_resume(d->cuse);
 }
 
 /* RUNDIR/rpmsg_ctrl0 exists while the RPMsg bus is up, as /dev/rpmsg_ctrl0 does. */
@@ -115,6 +121,8 @@ static void on_rproc_event(void *priv, enum amp_rproc_event ev)
 		daemon_say(d, "firmware running (pid %d); waiting for it to announce channels\n",
 			   amp_host_fw_pid(d->host));
 		open_rpmsg_ctrl(d);
+		if (amp_host_rpmsg(d->host))
+			amp_cuse_bus_up(d->cuse);
 		return;
 	}
 	if (ev == AMP_RPROC_EV_CRASHED) { /* before the recovery: its memory is as it left it */
@@ -123,6 +131,7 @@ static void on_rproc_event(void *priv, enum amp_rproc_event ev)
 	}
 	amp_rpmsg_ctrl_free(d->rctrl);
 	d->rctrl = NULL;
+	amp_cuse_bus_down(d->cuse);
 }
 
 static const struct amp_host_ops host_ops = {
@@ -200,6 +209,7 @@ static gboolean ctl_endpoints(struct daemon *d, GString *out)
 {
 	daemon_list_channels(d, out);
 	amp_rpmsg_ctrl_list(d->rctrl, out);
+	amp_cuse_list(d->cuse, out);
 	return TRUE;
 }
 
@@ -493,6 +503,15 @@ static gboolean load_faults(struct daemon *d, const struct run_opts *o)
 	return TRUE;
 }
 
+/* --cuse: optional by nature, the endpoints in the run directory serve without it. */
+static void start_cuse(struct daemon *d)
+{
+	g_autoptr(GError) err = NULL;
+	d->cuse = amp_cuse_new(d, &err);
+	if (!d->cuse)
+		g_printerr("ampsim run: --cuse: %s; going on without the devices\n", err->message);
+}
+
 static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw_args)
 {
 	g_auto(GStrv) wrap = NULL;
@@ -555,6 +574,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
 	}
+	if (o->cuse)
+		start_cuse(d);
 	if (!amp_host_start(d->host, &err)) {
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
@@ -593,6 +614,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	}
 	if (sum->len)
 		daemon_say(&d, "%s", sum->str);
+	amp_cuse_free(d.cuse); /* its endpoints before the host */
 	daemon_web_stop(d.web);
 	amp_host_free(d.host); /* stops the firmware, unlinks the shared memory */
 	if (d.tx_fd >= 0)

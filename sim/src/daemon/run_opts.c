@@ -106,6 +106,12 @@ static const GOptionEntry entries[] = {
      "Write every RPMsg message, both ways, with endpoint names and times, to FILE as "
      "pcapng for Wireshark and 'ampsim replay' (docs/capture.md)",
      "FILE"},
+    {"cuse", 0, 0, G_OPTION_ARG_NONE, &parsed.cuse,
+     "Also serve real character devices through CUSE (needs root and a kernel with "
+     "CUSE): /dev/rpmsg_ctrl0, the /dev/rpmsgN its ioctls create, and /dev/ttyRPMSGN "
+     "linked to the run's pty, for programs 'ampsim exec' cannot reach (static, "
+     "setuid); without CUSE the run goes on without them (docs/linux-apps.md)",
+     NULL},
     {"step", 0, 0, G_OPTION_ARG_NONE, &parsed.step,
      "Step mode: hold every vring doorbell, both ways, until 'ampsim ctl RUNDIR step "
      "[N]' releases it, to walk a message through (docs/inspect.md)",

@@ -26,6 +26,7 @@ struct run_opts {
 	char *trace;   /* --trace FILE */
 	char *capture; /* --capture FILE */
 	char *web;     /* --web[=ADDR:PORT]: serve `ampsim web` too, on this address */
+	gboolean cuse; /* --cuse: real /dev devices through CUSE (sim/src/cuse/) */
 };
 
 /*

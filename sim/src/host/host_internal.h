@@ -50,6 +50,21 @@ bool amp_host_kick_check(struct amp_host_kick *k, const struct amp_vq *vq);
 struct amp_host;
 const struct amp_host_kick *amp_host_kick0(struct amp_host *h);
 
+/* ---- host_chan.c: channels and free endpoints ----------------------------------------------- */
+
+/** The RPMsg core's name-service callback: a channel appears or goes. */
+void amp_host_on_ns(struct amp_rpmsg_dev *dev, const char *name, uint32_t addr, bool destroy,
+		    void *priv);
+/** Free every channel (the firmware stopped or crashed); @p why goes to channel_gone. */
+void amp_host_drop_channels(struct amp_host *h, const char *why);
+/** Kill every free endpoint; their owners still free them. */
+void amp_host_drop_epts(struct amp_host *h, const char *why);
+/** Unregister @p e and mark it dead; the owner's memory stays until amp_host_ept_free(). */
+struct amp_host_ept;
+void amp_host_ept_kill(struct amp_host_ept *e);
+/** The name a capture shows for a message from @p ept. */
+const char *amp_host_ept_tap_name(const struct amp_rpmsg_ept *ept);
+
 /* ---- host.c, for the fault plan's hooks ---------------------------------------------------- */
 
 /** amp_host_sendto() without the fault plan. */
@@ -131,8 +146,10 @@ struct amp_host_trace;
 struct amp_host_trace **amp_host_trace_slot(struct amp_host *h);
 /** Point the RPMsg device's trace sink at the trace, or clear it (off). */
 void amp_ht_attach(struct amp_host *h);
-/** An interrupt from the firmware (0-based channel): drain its ring, then record ours. */
+/** An interrupt from the firmware arrived (0-based channel): drain its ring, then record it. */
 void amp_ht_irq(struct amp_host_trace *t, uint32_t ch);
+/** Our handler of channel @p ch begins (@p done false) or returns (true). */
+void amp_ht_irq_handler(struct amp_host_trace *t, uint32_t ch, bool done);
 void amp_ht_rproc_event(struct amp_host_trace *t, enum amp_rproc_event ev);
 void amp_ht_ns(struct amp_host_trace *t, const char *name, uint32_t addr, bool destroy);
 

@@ -78,7 +78,14 @@ void amp_ht_irq(struct amp_host_trace *t, uint32_t ch)
 {
 	/* First what the firmware did before it rang, then our handler. */
 	drain(t);
-	struct amp_trace_ev ev = {.kind = AMP_TRACE_IRQ_HANDLE, .id = (uint16_t)(ch + 1u)};
+	struct amp_trace_ev ev = {.kind = AMP_TRACE_IRQ_RAISE, .id = (uint16_t)(ch + 1u)};
+	amp_trace_core(t->w, AMP_TRACE_PID_HOST, amp_trace_now(), &ev);
+}
+
+void amp_ht_irq_handler(struct amp_host_trace *t, uint32_t ch, bool done)
+{
+	struct amp_trace_ev ev = {.kind = done ? AMP_TRACE_IRQ_DONE : AMP_TRACE_IRQ_HANDLE,
+				  .id = (uint16_t)(ch + 1u)};
 	amp_trace_core(t->w, AMP_TRACE_PID_HOST, amp_trace_now(), &ev);
 }
 

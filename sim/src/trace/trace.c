@@ -20,6 +20,13 @@ struct amp_trace {
 	uint64_t fw_last; /* the newest firmware timestamp accepted */
 	uint32_t tail;	  /* our copy of the ring's tail */
 	struct amp_trace_counts n;
+	/* Per side, the handler that began and has not returned yet: written, with its
+	 * duration, when it returns. */
+	struct {
+		bool open;
+		uint16_t chan;
+		uint64_t ts;
+	} irq[2];
 };
 
 static const char *const kind_names[AMP_TRACE_KIND_COUNT] = {
@@ -35,6 +42,7 @@ static const char *const kind_names[AMP_TRACE_KIND_COUNT] = {
     [AMP_TRACE_IRQ_HANDLE] = "irq handled",
     [AMP_TRACE_NS] = "name service",
     [AMP_TRACE_FAULT] = "fault",
+    [AMP_TRACE_IRQ_DONE] = "irq handled",
 };
 
 uint64_t amp_trace_now(void)
@@ -139,6 +147,7 @@ static void put_args(struct amp_trace *t, const struct amp_trace_ev *ev)
 		return;
 	case AMP_TRACE_IRQ_RAISE:
 	case AMP_TRACE_IRQ_HANDLE:
+	case AMP_TRACE_IRQ_DONE:
 		fprintf(f, "\"channel\":%u}}", ev->id);
 		return;
 	case AMP_TRACE_FAULT:
@@ -169,8 +178,10 @@ static void put_args(struct amp_trace *t, const struct amp_trace_ev *ev)
 	fputs("}}", f);
 }
 
-void amp_trace_core(struct amp_trace *t, unsigned pid, uint64_t ts_ns,
-		    const struct amp_trace_ev *ev)
+/* One event as the format writes it: a complete event ("X") of @p dur_ns for messages (the
+ * flows need a slice) and handlers, an instant otherwise. */
+static void put_core(struct amp_trace *t, unsigned pid, uint64_t ts_ns, uint64_t dur_ns, bool slice,
+		     const struct amp_trace_ev *ev)
 {
 	bool msg = ev->kind == AMP_TRACE_SEND || ev->kind == AMP_TRACE_RECV;
 	bool cpu = ev->kind == AMP_TRACE_IRQ_RAISE || ev->kind == AMP_TRACE_IRQ_HANDLE ||
@@ -180,15 +191,59 @@ void amp_trace_core(struct amp_trace *t, unsigned pid, uint64_t ts_ns,
 		 msg   ? "rpmsg"
 		 : cpu ? "cpu"
 		       : "vring",
-		 msg ? "X" : "i", ts_ns, pid, tid);
-	if (msg) {
-		fputs(",\"dur\":0", t->f);
-		put_flow(t->f, ev);
-	} else {
+		 slice ? "X" : "i", ts_ns, pid, tid);
+	if (slice)
+		fprintf(t->f, ",\"dur\":%" PRIu64 ".%03u", dur_ns / 1000u,
+			(unsigned)(dur_ns % 1000u));
+	else
 		fputs(",\"s\":\"t\"", t->f);
-	}
+	if (msg)
+		put_flow(t->f, ev);
 	put_args(t, ev);
 	t->n.events++;
+}
+
+/* A handler that never returned (its side stopped, or lost the record): an instant. */
+static void flush_irq(struct amp_trace *t, unsigned side)
+{
+	if (!t->irq[side].open)
+		return;
+	struct amp_trace_ev ev = {.kind = AMP_TRACE_IRQ_HANDLE, .id = t->irq[side].chan};
+	put_core(t, side + 1u, t->irq[side].ts, 0, false, &ev);
+	t->irq[side].open = false;
+}
+
+/* IRQ_HANDLE opens a handler, IRQ_DONE of the same channel closes it: one slice. FALSE for a
+ * DONE that closes nothing. */
+static bool pair_irq(struct amp_trace *t, unsigned pid, uint64_t ts_ns,
+		     const struct amp_trace_ev *ev)
+{
+	unsigned side = pid == AMP_TRACE_PID_FW;
+	if (ev->kind == AMP_TRACE_IRQ_HANDLE) {
+		flush_irq(t, side);
+		t->irq[side].open = true;
+		t->irq[side].chan = ev->id;
+		t->irq[side].ts = ts_ns;
+		return true;
+	}
+	if (!t->irq[side].open || t->irq[side].chan != ev->id || ts_ns < t->irq[side].ts)
+		return false;
+	struct amp_trace_ev begin = {.kind = AMP_TRACE_IRQ_HANDLE, .id = ev->id};
+	put_core(t, pid, t->irq[side].ts, ts_ns - t->irq[side].ts, true, &begin);
+	t->irq[side].open = false;
+	return true;
+}
+
+void amp_trace_core(struct amp_trace *t, unsigned pid, uint64_t ts_ns,
+		    const struct amp_trace_ev *ev)
+{
+	if (ev->kind == AMP_TRACE_IRQ_HANDLE || ev->kind == AMP_TRACE_IRQ_DONE) {
+		if (!pair_irq(t, pid, ts_ns, ev) && pid == AMP_TRACE_PID_FW)
+			t->n.fw_errors++;
+		return;
+	}
+	bool msg = ev->kind == AMP_TRACE_SEND || ev->kind == AMP_TRACE_RECV;
+	put_core(t, pid, ts_ns, 0, msg, ev);
 }
 
 void amp_trace_note(struct amp_trace *t, const char *cat, const char *name, const char *detail)
@@ -244,6 +299,7 @@ void amp_trace_drain(struct amp_trace *t, struct amp_soc_trace_ring *ring)
 
 void amp_trace_skip(struct amp_trace *t, struct amp_soc_trace_ring *ring)
 {
+	flush_irq(t, 1);
 	t->tail = atomic_load_explicit(&ring->head, memory_order_acquire);
 	t->fw_last = 0;
 	atomic_store_explicit(&ring->tail, t->tail, memory_order_release);
@@ -256,6 +312,8 @@ void amp_trace_counts(const struct amp_trace *t, struct amp_trace_counts *c)
 
 gboolean amp_trace_close(struct amp_trace *t, GError **err)
 {
+	flush_irq(t, 0);
+	flush_irq(t, 1);
 	fputs("\n]}\n", t->f);
 	bool bad = ferror(t->f) != 0;
 	int e = bad ? EIO : 0;

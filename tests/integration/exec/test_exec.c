@@ -119,6 +119,7 @@ static void sysfs_rpmsg_bus(void **state)
 	struct itest_run r = {0};
 	itest_run_start(&r, ECHO_FW, NULL);
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS)); /* served: rpmsg_chrdev's */
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	const char *argv[] = {AMPSIM_BIN,
@@ -161,10 +162,12 @@ static void sysfs_rpmsg_bus(void **state)
 	assert_int_equal(exec_sh(&r, script), 0);
 	itest_fmt(want, sizeof(want),
 		  "/sys/bus/rpmsg:\ndevices\ndrivers\n\n/sys/bus/rpmsg/devices:\n"
-		  "virtio0.rpmsg-openamp-demo-channel.-1.%u\nvirtio0.rpmsg_ctrl.0.0\n\n"
-		  "/sys/class/rpmsg:\nrpmsg0\nrpmsg_ctrl0\n0x%x\nfalse\nrpmsg_chrdev\n"
+		  "virtio0.rpmsg-openamp-demo-channel.-1.%u\nvirtio0.rpmsg_ctrl.0.0\n"
+		  "virtio0.rpmsg_ns.53.53\n\n/sys/class/"
+		  "rpmsg:\nrpmsg0\nrpmsg_ctrl0\n0x%x\nfalse\nrpmsg_chrdev\n"
 		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl0\nrpmsg0 gone\nback\n"
-		  "['announce', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', 'src']\n"
+		  "['announce', 'driver', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', "
+		  "'src', 'subsystem']\n"
 		  "['virtio0.rpmsg-raw.1280.1024']\n['rpmsg1']\n",
 		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"),
 		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));

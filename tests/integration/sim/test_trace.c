@@ -28,7 +28,7 @@
 struct ev {
 	const char *name, *ph, *bind;
 	gint64 pid, tid;
-	double ts;
+	double ts, dur;
 	JsonObject *args;
 	bool flow_out, flow_in;
 };
@@ -71,7 +71,12 @@ static void check_fields(JsonObject *o, struct ev *e)
 	assert_non_null(json_object_get_string_member(o, "cat"));
 	e->ts = json_object_get_double_member(o, "ts");
 	assert_true(e->ts > 0);
-	if (!strcmp(e->ph, "X")) {
+	if (!strcmp(e->ph, "X") && !strcmp(e->name, "irq handled")) {
+		/* A handler's run: from its start to its return. */
+		e->dur = json_object_get_double_member(o, "dur");
+		assert_true(e->dur >= 0);
+		assert_int_equal(e->tid, 1);
+	} else if (!strcmp(e->ph, "X")) {
 		assert_true(json_object_has_member(o, "dur"));
 		e->bind = json_object_get_string_member(o, "bind_id");
 		assert_non_null(e->bind);
@@ -141,6 +146,12 @@ static unsigned count(GArray *v, gint64 pid, const char *name, gint64 len)
 	return n;
 }
 
+/* Did @p e happen while the handler @p irq ran? (Times in us, with ns fractions.) */
+static bool inside(const struct ev *e, const struct ev *irq)
+{
+	return e->pid == irq->pid && e->ts >= irq->ts && e->ts <= irq->ts + irq->dur + 0.0005;
+}
+
 /* The host sends 7 bytes, the firmware echoes them: the whole path, in order. */
 static void check_exchange(GArray *v)
 {
@@ -158,13 +169,14 @@ static void check_exchange(GArray *v)
 	assert_int_equal(arg_int(pub, "id"), id);
 	next_ev(v, &at, 1, "kick", "queue", 1);
 	next_ev(v, &at, 2, "irq raised", "channel", 2);
-	next_ev(v, &at, 2, "irq handled", "channel", 2);
+	const struct ev *fw_irq = next_ev(v, &at, 2, "irq handled", "channel", 2);
 	const struct ev *take = next_ev(v, &at, 2, "avail take", "index", i);
 	assert_int_equal(arg_int(take, "queue"), 1);
 	assert_int_equal(arg_int(take, "id"), id);
 	const struct ev *rx = next_ev(v, &at, 2, "receive", "len", 7);
 	assert_true(rx->flow_in);
 	assert_string_equal(rx->bind, s->bind);
+	assert_true(inside(take, fw_irq) && inside(rx, fw_irq));
 	/* The echo: a used entry on vring0, its doorbell, the host's interrupt and receive. */
 	const struct ev *used = next_ev(v, &at, 2, "used publish", "queue", 0);
 	gint64 j = arg_int(used, "index");
@@ -172,7 +184,8 @@ static void check_exchange(GArray *v)
 	assert_int_equal(arg_int(tx, "index"), j);
 	assert_int_equal(arg_int(tx, "id"), arg_int(used, "id"));
 	next_ev(v, &at, 2, "kick", "queue", 0);
-	next_ev(v, &at, 1, "irq handled", "channel", 1);
+	next_ev(v, &at, 1, "irq raised", "channel", 1);
+	const struct ev *host_irq = next_ev(v, &at, 1, "irq handled", "channel", 1);
 	const struct ev *reap = next_ev(v, &at, 1, "used reap", "index", j);
 	assert_int_equal(arg_int(reap, "queue"), 0);
 	assert_int_equal(arg_int(reap, "id"), arg_int(used, "id"));
@@ -180,6 +193,7 @@ static void check_exchange(GArray *v)
 	assert_true(back->flow_in);
 	assert_string_equal(back->bind, tx->bind);
 	assert_string_equal(arg_str(back, "endpoint"), ECHO_CHAN);
+	assert_true(inside(reap, host_irq) && inside(back, host_irq));
 }
 
 static void echo_once(const struct itest_run *r)

@@ -25,9 +25,10 @@ enum amp_trace_kind {
 	AMP_TRACE_KICK = 7,	      /**< the doorbell rang for queue q */
 	AMP_TRACE_KICK_COALESCED = 8, /**< a publish needed no doorbell (suppressed/coalesced) */
 	AMP_TRACE_IRQ_RAISE = 9,      /**< an interrupt arrived (IPCC channel in id, 1-based) */
-	AMP_TRACE_IRQ_HANDLE = 10,    /**< the interrupt's handler ran (channel in id, 1-based) */
+	AMP_TRACE_IRQ_HANDLE = 10,    /**< the interrupt's handler began (channel in id, 1-based) */
 	AMP_TRACE_NS = 11,	      /**< name-service message: src = address, len = 1 destroy */
 	AMP_TRACE_FAULT = 12,	      /**< an injected fault fired: id = rule number */
+	AMP_TRACE_IRQ_DONE = 13,      /**< the handler of IRQ_HANDLE returned (channel in id) */
 	AMP_TRACE_KIND_COUNT
 };
 
