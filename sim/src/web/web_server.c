@@ -46,14 +46,12 @@ struct web {
 	gint64 sent_at;	  /* g_get_monotonic_time() of the last frame or keep-alive */
 	gboolean polling; /* a frame is being built */
 	guint timer;
-	struct job *job;     /* the frame being built */
-	GPtrArray *controls; /* struct job *: control requests being made */
-	int wake[2];	     /* its thread's "done" pipe */
+	struct job *job; /* the frame being built */
+	int wake[2];	 /* its thread's "done" pipe */
 	guint wake_src;
 };
 
 static void poll_soon(struct web *w);
-static void poll_now(struct web *w);
 
 /* ---- the frames ---------------------------------------------------------------------------- */
 
@@ -80,59 +78,26 @@ static void answer_json(SoupServerMessage *msg, unsigned status, const char *jso
 }
 
 /*
- * The run is asked in threads of their own (each answer can take up to 2 s when it hangs),
- * for a frame or a control request; a job is handed back by pthread_join() after its
- * thread wrote the job's address into the pipe: a plain POSIX hand-off that
- * ThreadSanitizer sees, where GLib's thread pool synchronises with futexes it cannot see.
+ * The frame is built in a thread of its own (the run's answers can take up to 2 s each when
+ * it hangs) and handed back by pthread_join(), after the thread rang the pipe: a plain
+ * POSIX hand-off that ThreadSanitizer sees, where GLib's thread pool synchronises with
+ * futexes it cannot see.
  */
 struct job {
 	pthread_t thread;
+	char *dir, *frame;
 	int wake; /* the pipe's write end */
-	char *dir;
-	char *what, *body;	/* a control request, or (what NULL) a frame */
-	SoupServerMessage *msg; /* the control's request, paused; main thread only */
-	gboolean gone;		/* its client went meanwhile (main thread only) */
-	unsigned status;
-	char *result; /* the frame, or the control's JSON answer */
 };
 
-static void *job_run(void *data)
+static void *build_in_thread(void *data)
 {
 	struct job *j = data;
-	j->result =
-	    j->what ? web_control(j->dir, j->what, j->body, &j->status) : web_frame_build(j->dir);
+	j->frame = web_frame_build(j->dir);
 	ssize_t n;
 	do
-		n = write(j->wake, &j, sizeof(j));
+		n = write(j->wake, "", 1);
 	while (n < 0 && errno == EINTR);
 	return NULL;
-}
-
-static void job_free(struct job *j)
-{
-	if (j->msg)
-		g_signal_handlers_disconnect_by_data(j->msg, j);
-	g_clear_object(&j->msg);
-	g_free(j->dir);
-	g_free(j->what);
-	g_free(j->body);
-	g_free(j->result);
-	g_free(j);
-}
-
-static struct job *job_start(struct web *w, const char *what, const char *body)
-{
-	struct job *j = g_new0(struct job, 1);
-	j->dir = g_strdup(w->dir);
-	j->wake = w->wake[1];
-	j->what = g_strdup(what);
-	j->body = g_strdup(body);
-	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
-		g_warning("cannot start a thread to ask the run");
-		job_free(j);
-		return NULL;
-	}
-	return j;
 }
 
 static void frame_built(struct web *w, char *frame_in)
@@ -162,32 +127,19 @@ static void frame_built(struct web *w, char *frame_in)
 		poll_soon(w);
 }
 
-static void control_done(struct web *w, struct job *j)
-{
-	g_ptr_array_remove(w->controls, j);
-	if (!j->gone) {
-		answer_json(j->msg, j->status, j->result);
-		soup_server_message_unpause(j->msg);
-	}
-	poll_now(w); /* show its effect at once */
-}
-
-/* The pipe rang: a job's thread is done, or about to be. */
+/* The pipe rang: the job's thread is done, or about to be. */
 static gboolean on_job_done(gint fd, GIOCondition cond, gpointer data)
 {
 	(void)cond;
 	struct web *w = data;
-	struct job *j;
-	if (read(fd, &j, sizeof(j)) != sizeof(j))
+	char b;
+	if (read(fd, &b, 1) != 1 || !w->job)
 		return G_SOURCE_CONTINUE;
+	struct job *j = g_steal_pointer(&w->job);
 	pthread_join(j->thread, NULL);
-	if (j->what) {
-		control_done(w, j);
-	} else {
-		w->job = NULL;
-		frame_built(w, g_steal_pointer(&j->result));
-	}
-	job_free(j);
+	g_free(j->dir);
+	frame_built(w, j->frame);
+	g_free(j);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -195,12 +147,18 @@ static void poll_now(struct web *w)
 {
 	if (w->polling)
 		return;
-	w->job = job_start(w, NULL, NULL);
-	if (!w->job) {
+	struct job *j = g_new0(struct job, 1);
+	j->dir = g_strdup(w->dir);
+	j->wake = w->wake[1];
+	if (pthread_create(&j->thread, NULL, build_in_thread, j) != 0) {
+		g_warning("cannot start a thread to ask the run; trying again later");
+		g_free(j->dir);
+		g_free(j);
 		poll_soon(w);
 		return;
 	}
 	w->polling = TRUE;
+	w->job = j;
 }
 
 static gboolean on_tick(gpointer data)
@@ -308,11 +266,6 @@ static void refuse(SoupServerMessage *msg, unsigned status, const char *why)
  * (a form to 127.0.0.1): a custom header, which such a form cannot set without the CORS
  * preflight this server never grants, proves the request comes from the page itself.
  */
-static void control_gone(struct job *j)
-{
-	j->gone = TRUE;
-}
-
 static void serve_control(struct web *w, SoupServerMessage *msg, const char *what)
 {
 	SoupMessageHeaders *rq = soup_server_message_get_request_headers(msg);
@@ -334,15 +287,10 @@ static void serve_control(struct web *w, SoupServerMessage *msg, const char *wha
 		refuse(msg, 400, why);
 		return;
 	}
-	struct job *j = job_start(w, what, text);
-	if (!j) {
-		refuse(msg, 503, "cannot start a thread to ask the run; try again");
-		return;
-	}
-	j->msg = g_object_ref(msg);
-	g_signal_connect_swapped(msg, "finished", G_CALLBACK(control_gone), j);
-	soup_server_message_pause(msg);
-	g_ptr_array_add(w->controls, j);
+	unsigned status = 500;
+	g_autofree char *reply = web_control(w->dir, what, text, &status);
+	answer_json(msg, status, reply);
+	poll_now(w); /* show its effect at once */
 }
 
 static void serve_state(struct web *w, SoupServerMessage *msg)
@@ -437,7 +385,6 @@ struct web *web_new(const char *dir, const char *listen, int interval_ms, GError
 	w->interval_ms = interval_ms;
 	w->clients = g_ptr_array_new();
 	w->waiting = g_ptr_array_new();
-	w->controls = g_ptr_array_new();
 	if (!g_unix_open_pipe(w->wake, FD_CLOEXEC, NULL)) {
 		amp_set_error_errno(err, errno, "cannot make a pipe");
 		w->wake[0] = w->wake[1] = -1;
@@ -471,17 +418,12 @@ void web_free(struct web *w)
 		return;
 	if (w->timer)
 		g_source_remove(w->timer);
-	/* The jobs' threads: bounded, each request gives up after 2 s. */
-	if (w->job) {
+	if (w->job) { /* bounded: each of its requests gives up after 2 s */
 		pthread_join(w->job->thread, NULL);
-		job_free(w->job);
+		g_free(w->job->frame);
+		g_free(w->job->dir);
+		g_free(w->job);
 	}
-	while (w->controls->len) {
-		struct job *j = g_ptr_array_steal_index(w->controls, 0);
-		pthread_join(j->thread, NULL);
-		job_free(j);
-	}
-	g_ptr_array_unref(w->controls);
 	if (w->wake_src)
 		g_source_remove(w->wake_src);
 	for (int i = 0; i < 2; i++)
