@@ -119,8 +119,11 @@ static char *http(struct web *w, const char *method, const char *path, const cha
 	g_autofree char *all = read_until(s, "\x01", ITEST_REPLY_MS); /* to the end */
 	close(s);
 	const char *head_end = strstr(all, "\r\n\r\n");
-	if (!head_end || sscanf(all, "HTTP/1.1 %u", status) != 1)
-		fail_msg("%s %s: not an HTTP answer: %.200s", method, path, all);
+	if (!head_end || sscanf(all, "HTTP/1.1 %u", status) != 1) {
+		g_autofree char *said = read_until(w->err, "\x01", 500); /* why, if it died */
+		fail_msg("%s %s: not an HTTP answer: %.200s\nampsim web's stderr: %.4000s", method,
+			 path, all, said);
+	}
 	if (header) {
 		g_autofree char *key = g_strdup_printf("\r\n%s: ", header);
 		const char *h = g_strstr_len(all, head_end - all, key);
