@@ -114,6 +114,13 @@ static void fe_stats(void *impl, GString *out)
 			       ", EAGAIN %" G_GUINT64_FORMAT ", mtu %zu",
 			       s->rx_msgs, s->tx_msgs, s->tx_oversize, s->rx_dropped, s->rx_held,
 			       s->clients, s->busy, s->tx_eagain, amp_frontend_mtu(impl));
+	/* What waits for the client, and whether the daemon waits for room to write it. */
+	bool writing;
+	size_t queued = amp_frontend_queued(impl, &writing);
+	g_string_append_printf(out, ", queued %zu (%s)", queued,
+			       writing	? "waiting for room"
+			       : queued ? "NOT WRITING"
+					: "idle");
 }
 
 static const struct service raw_svc = {

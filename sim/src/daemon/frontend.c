@@ -764,6 +764,12 @@ const char *amp_frontend_device(const struct amp_frontend *fe)
 	return fe->device;
 }
 
+size_t amp_frontend_queued(const struct amp_frontend *fe, bool *writing)
+{
+	*writing = fe->out_src != 0;
+	return g_queue_get_length((GQueue *)&fe->out);
+}
+
 const struct amp_frontend_stats *amp_frontend_stats(const struct amp_frontend *fe)
 {
 	return &fe->st;

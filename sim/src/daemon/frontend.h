@@ -124,6 +124,8 @@ const char *amp_frontend_path(const struct amp_frontend *fe);
 /** For a TTY frontend the pty slave's name (/dev/pts/N); otherwise the socket path. */
 const char *amp_frontend_device(const struct amp_frontend *fe);
 const struct amp_frontend_stats *amp_frontend_stats(const struct amp_frontend *fe);
+/** Messages waiting for the client; @p writing: whether it waits for room to write them. */
+size_t amp_frontend_queued(const struct amp_frontend *fe, bool *writing);
 /** The largest message the channel takes (payload bytes). */
 size_t amp_frontend_mtu(const struct amp_frontend *fe);
 bool amp_frontend_has_client(const struct amp_frontend *fe);
