@@ -94,15 +94,28 @@ struct shim_path {
 	enum shim_path_kind kind;
 	unsigned index;		  /* n, or enum shim_attr */
 	char path[SHIM_BUS_PATH]; /* SHIM_PATH_BUS: absolute, as given or joined to its
-				     directory descriptor's; "" when too long */
+				     directory descriptor's or the shim's cwd; "" when too long.
+				     SHIM_PATH_NONE: "" (libc gets the caller's path), or the
+				     absolute path a relative one led to out of the tree */
 };
 
 /**
  * Classify @p path. Only while $AMPSIM_RUN_DIR is set: absolute paths, the devices' spelled
- * exactly, and paths relative to a sysfs directory descriptor the shim opened (@p dirfd);
- * everything else is SHIM_PATH_NONE.
+ * exactly, and paths relative to a sysfs directory descriptor the shim opened (@p dirfd) or,
+ * for AT_FDCWD, to the shim's working directory; everything else is SHIM_PATH_NONE.
  */
 struct shim_path shim_path_classify(int dirfd, const char *path);
+
+/** The path libc must get for a SHIM_PATH_NONE @p p that the caller named @p path. */
+#define SHIM_LIBC_PATH(p, path) ((p).path[0] ? (const char *)(p).path : (path))
+
+/* ---- the working directory inside the sysfs tree (shim_cwd.c) ---------------------------- */
+
+/** The shim's working directory (a canonical path of its tree) into @p out; false when the
+ * process's real one applies. */
+bool shim_cwd_get(char out[SHIM_BUS_PATH]);
+/** At load: take the working directory the parent had in the tree (PWD, AMPSIM_CWD). */
+void shim_cwd_inherit(void);
 
 /** "RUNDIR/name" into @p out; false if it does not fit. */
 bool shim_rundir_file(char *out, size_t len, const char *name);

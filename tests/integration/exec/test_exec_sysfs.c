@@ -186,6 +186,92 @@ static void run_gone_tree_gone(void **state)
 	itest_run_stop(&r, SIGINT); /* reaps it */
 }
 
+/*
+ * A shell's `cd` into the tree, then relative paths (ls, the shell's glob, cat), the working
+ * directory as /bin/pwd reads it (getcwd), programs started there (exec keeps it), `cd ..`
+ * and out; du (gnulib's fts) from it; Python's os.chdir, os.getcwd, a child, os.fchdir.
+ */
+static void cd_into_the_tree(void **state)
+{
+	(void)state;
+	if (access(PYTHON, X_OK) != 0)
+		skip();
+	struct itest_run r = {0};
+	unsigned dst = boot(&r);
+	static const char script[] =
+	    "cd /sys/bus/rpmsg/devices && ls && cat */name && /bin/pwd\n"
+	    "cd virtio0.rpmsg_ctrl.0.0 && ls rpmsg && /bin/pwd && cat ./name "
+	    "../virtio0.rpmsg_ns.53.53/name\n"
+	    "cd ../../drivers && du -a . | wc -l && ls -d ../devices/*ctrl*\n"
+	    "cd .. && ls && cd / && /bin/pwd && ls name 2>/dev/null || echo 'out of it'\n"
+	    "python3 -c \"import os, subprocess\n"
+	    "os.chdir('/sys/class/rpmsg'); print(os.getcwd(), sorted(os.listdir()))\n"
+	    "subprocess.run(['cat', 'rpmsg0/name'])\n"
+	    "os.chdir('rpmsg0/device'); print(os.getcwd().endswith('virtio0/" DEMO "%u'))\n"
+	    "fd = os.open('/sys/bus/rpmsg/drivers', os.O_RDONLY)\n"
+	    "os.fchdir(fd); print(os.getcwd(), os.path.exists('rpmsg_chrdev/bind'))\n"
+	    "os.chdir('/tmp'); print(os.getcwd())\"\n";
+	char cmd[2048], want[2048];
+	itest_fmt(cmd, sizeof(cmd), script, dst);
+	const char *argv[] = {AMPSIM_BIN,  "exec", "--run-dir", r.dir, "--",
+			      "/bin/bash", "-c",   cmd,		NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	itest_fmt(want, sizeof(want),
+		  DEMO
+		  "%u\nvirtio0.rpmsg_ctrl.0.0\nvirtio0.rpmsg_ns.53.53\n"
+		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl\nrpmsg_ns\n/sys/bus/rpmsg/devices\n"
+		  "rpmsg_ctrl0\n" VIRTIO "/virtio0.rpmsg_ctrl.0.0\nrpmsg_ctrl\nrpmsg_ns\n"
+		  "10\n../devices/virtio0.rpmsg_ctrl.0.0\n"
+		  "devices\ndrivers\n/\nout of it\n"
+		  "/sys/class/rpmsg ['rpmsg0', 'rpmsg_ctrl0']\nrpmsg-openamp-demo-channel\nTrue\n"
+		  "/sys/bus/rpmsg/drivers True\n/tmp\n",
+		  dst);
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
+		fail();
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
+/* sysfs_walk_app: chdir/fchdir/getcwd, glibc's nftw, ftw and fts, seekdir, fstat's 4096. */
+static void glibc_walks_the_tree(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	unsigned dst = boot(&r);
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", WALK_APP, NULL};
+	run_app(argv, out, sizeof(out));
+	char want[4096];
+	itest_fmt(
+	    want, sizeof(want),
+	    "cwd: /sys/bus/rpmsg/devices\n.:\n  .\n  ..\n  " DEMO "%u\n  virtio0.rpmsg_ctrl.0.0\n"
+	    "  virtio0.rpmsg_ns.53.53\nvirtio0.rpmsg_ctrl.0.0/name: rpmsg_ctrl\n"
+	    "stat ./virtio0.rpmsg_ns.53.53: a directory\ncwd: " VIRTIO "/virtio0.rpmsg_ns.53.53\n"
+	    "name: rpmsg_ns\ncwd: " RPROC "/rproc-virtio.0\n"
+	    "fchdir: /sys/class/rpmsg\naccess rpmsg_ctrl0: ok\n"
+	    "chdir rpmsg0/name: Not a directory\nchdir nothing: No such file or directory\n"
+	    "cwd: /\nnftw drivers, FTW_PHYS|FTW_DEPTH:\n  0 DP /drivers (drivers)\n"
+	    "  1 DP /drivers/rpmsg_chrdev (rpmsg_chrdev)\n  1 DP /drivers/rpmsg_ctrl (rpmsg_ctrl)\n"
+	    "  1 DP /drivers/rpmsg_ns (rpmsg_ns)\n  1 DP /drivers/rpmsg_tty (rpmsg_tty)\n"
+	    "  2 F /drivers/rpmsg_chrdev/bind (bind)\n  2 F /drivers/rpmsg_chrdev/unbind (unbind)\n"
+	    "  2 SL /drivers/rpmsg_chrdev/" DEMO "%u (" DEMO "%u)\n"
+	    "  2 SL /drivers/rpmsg_ctrl/virtio0.rpmsg_ctrl.0.0 (virtio0.rpmsg_ctrl.0.0)\n"
+	    "  2 SL /drivers/rpmsg_ns/virtio0.rpmsg_ns.53.53 (virtio0.rpmsg_ns.53.53)\n"
+	    "ftw rpmsg_chrdev:\n  D rpmsg_chrdev dir\n  D rpmsg_chrdev/" DEMO "%u dir\n"
+	    "  F rpmsg_chrdev/bind file\n  F rpmsg_chrdev/unbind file\n"
+	    "fts links:\n  2 /sys/bus/rpmsg/devices/" DEMO "%u\n"
+	    "  2 /sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0\n"
+	    "  2 /sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53\n"
+	    "fts: 3 directories (3 left), 0 files, 3 links\nseekdir: the same entry\n"
+	    "fstat of an attribute: 4096\ndone\n",
+	    dst, dst, dst, dst, dst);
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
+		fail();
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
 /* linux-apps.md names the program and says what is still not as on Linux. */
 static void docs_name_the_tree(void **state)
 {
@@ -206,6 +292,8 @@ int main(void)
 	    cmocka_unit_test_teardown(create_dev_of_any_name, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_walks_the_bus, itest_run_teardown),
 	    cmocka_unit_test_teardown(run_gone_tree_gone, itest_run_teardown),
+	    cmocka_unit_test_teardown(cd_into_the_tree, itest_run_teardown),
+	    cmocka_unit_test_teardown(glibc_walks_the_tree, itest_run_teardown),
 	    cmocka_unit_test(docs_name_the_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
