@@ -147,8 +147,9 @@ enum shim_fd_kind {
 	SHIM_FD_BUS,	/* a /sys/bus/rpmsg attribute open for writing (index: SHIM_BUS_W_*) */
 	SHIM_FD_TTY,	/* /dev/ttyRPMSG<n>: the pty itself; only write() and writev() look */
 	SHIM_FD_DIR,	/* a directory of the rpmsg bus in sysfs (path: its canonical path) */
-	SHIM_FD_FILE,	/* a sysfs attribute open for reading: a memfd of its text; only fstat()
-			   looks (path: the bus attribute's, or "" and index: enum shim_attr) */
+	SHIM_FD_FILE,	/* a sysfs attribute open for reading: a memfd of its text; only fstat(),
+			   lseek() and read() look (path: the bus attribute's, or "" and index:
+			   enum shim_attr; destroyed: its reads fail with EIO) */
 };
 
 #define SHIM_BUS_NAME 96 /* "virtio0.<name>.<src>.<dst>" */

@@ -73,7 +73,12 @@ __attribute__((constructor)) static void shim_init(void)
 /* A descriptor the shim serves itself: every one it made but the tty (the pty as it is). */
 static bool served(int fd, struct shim_fd *f)
 {
-	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY && f->kind != SHIM_FD_FILE;
+	if (!shim_fd_get(fd, f)) {
+		f->kind = SHIM_FD_EPT; /* not ours: nothing else looks at it */
+		f->destroyed = false;
+		return false;
+	}
+	return f->kind != SHIM_FD_TTY && f->kind != SHIM_FD_FILE;
 }
 
 /* ---- open --------------------------------------------------------------------------------- */
@@ -489,12 +494,23 @@ static bool tty_refuses(int fd)
 	return true;
 }
 
+/* A sysfs attribute whose show() fails (power/autosuspend_delay_ms): EIO, as kernfs. */
+static bool read_fails(const struct shim_fd *f)
+{
+	if (f->kind != SHIM_FD_FILE || !f->destroyed)
+		return false;
+	errno = EIO;
+	return true;
+}
+
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	resolve();
 	struct shim_fd f;
 	if (served(fd, &f))
 		return shim_dev_readv(&f, &(struct iovec){.iov_base = buf, .iov_len = len}, 1);
+	if (read_fails(&f))
+		return -1;
 	return shim_libc.read(fd, buf, len);
 }
 
@@ -520,6 +536,8 @@ SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 	struct shim_fd f;
 	if (served(fd, &f))
 		return shim_dev_readv(&f, iov, cnt);
+	if (read_fails(&f))
+		return -1;
 	if (!libc_readv)
 		libc_readv = (__typeof__(libc_readv))dlsym(RTLD_NEXT, "readv");
 	return libc_readv(fd, iov, cnt);

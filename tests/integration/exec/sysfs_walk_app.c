@@ -2,7 +2,8 @@
  * A Linux program (nothing in it knows of ampsim) that finds its way in the rpmsg bus in
  * sysfs from its working directory and with glibc's tree walkers: chdir()/fchdir() into the
  * tree, getcwd(), relative paths, nftw(), ftw(), fts, telldir()/seekdir() and fstat() of an
- * open attribute. It prints what it finds (sorted where the kernel's order is its own).
+ * open attribute, uevent and power/. It prints what it finds (sorted where the kernel's order is
+ * its own).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -179,6 +180,11 @@ static void directory_positions(void)
 	       fd >= 0 && fstat(fd, &st) == 0 ? (long long)st.st_size : -1LL);
 	if (fd >= 0)
 		close(fd);
+	cat("/sys/class/rpmsg/rpmsg_ctrl0/uevent");
+	cat("/sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0/uevent");
+	cat("/sys/class/rpmsg/rpmsg_ctrl0/power/runtime_status");
+	cat("/sys/class/rpmsg/rpmsg_ctrl0/power/autosuspend_delay_ms");
+	printf("\n");
 }
 
 int main(void)

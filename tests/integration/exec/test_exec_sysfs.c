@@ -233,7 +233,8 @@ static void cd_into_the_tree(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-/* sysfs_walk_app: chdir/fchdir/getcwd, glibc's nftw, ftw and fts, seekdir, fstat's 4096. */
+/* sysfs_walk_app: chdir/fchdir/getcwd, glibc's nftw, ftw and fts, seekdir, fstat's 4096,
+ * uevent and power/. */
 static void glibc_walks_the_tree(void **state)
 {
 	(void)state;
@@ -263,8 +264,46 @@ static void glibc_walks_the_tree(void **state)
 	    "  2 /sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0\n"
 	    "  2 /sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53\n"
 	    "fts: 3 directories (3 left), 0 files, 3 links\nseekdir: the same entry\n"
-	    "fstat of an attribute: 4096\ndone\n",
+	    "fstat of an attribute: 4096\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0/uevent: MAJOR=241\nMINOR=0\nDEVNAME=rpmsg_ctrl0\n"
+	    "/sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0/uevent: DRIVER=rpmsg_ctrl\n"
+	    "MODALIAS=rpmsg:rpmsg_ctrl\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0/power/runtime_status: unsupported\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0/power/autosuspend_delay_ms: Input/output error\n"
+	    "done\n",
 	    dst, dst, dst, dst, dst);
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
+		fail();
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Every device's uevent (as dev_uevent() and rpmsg_uevent() write it) and power/. */
+static void uevent_and_power(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	unsigned dst = boot(&r);
+	static const char script[] =
+	    "cd /sys/bus/rpmsg/devices && cat */uevent && cat /sys/class/rpmsg/*/uevent\n"
+	    "ls " DEMO "%u/power && cat " DEMO "%u/power/control\n"
+	    "cat /sys/class/rpmsg/rpmsg0/power/autosuspend_delay_ms 2>&1 | sed 's/.*: //'\n"
+	    "ls -l " DEMO "%u/ | awk '/uevent|power/ {print $1, $NF}'\n";
+	char cmd[1024], want[2048];
+	itest_fmt(cmd, sizeof(cmd), script, dst, dst, dst);
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			      "/bin/sh",  "-c",	  cmd,	       NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	itest_fmt(want, sizeof(want),
+		  "DRIVER=rpmsg_chrdev\nMODALIAS=rpmsg:rpmsg-openamp-demo-channel\n"
+		  "DRIVER=rpmsg_ctrl\nMODALIAS=rpmsg:rpmsg_ctrl\n"
+		  "DRIVER=rpmsg_ns\nMODALIAS=rpmsg:rpmsg_ns\n"
+		  "MAJOR=240\nMINOR=0\nDEVNAME=rpmsg0\nMAJOR=241\nMINOR=0\nDEVNAME=rpmsg_ctrl0\n"
+		  "autosuspend_delay_ms\ncontrol\nruntime_active_time\nruntime_status\n"
+		  "runtime_suspended_time\nauto\nInput/output error\n"
+		  "drwxr-xr-x power\n-rw-r--r-- uevent\n");
+	(void)dst;
 	if (strcmp(out, want) != 0) {
 		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
 		fail();
@@ -294,6 +333,7 @@ int main(void)
 	    cmocka_unit_test_teardown(run_gone_tree_gone, itest_run_teardown),
 	    cmocka_unit_test_teardown(cd_into_the_tree, itest_run_teardown),
 	    cmocka_unit_test_teardown(glibc_walks_the_tree, itest_run_teardown),
+	    cmocka_unit_test_teardown(uevent_and_power, itest_run_teardown),
 	    cmocka_unit_test(docs_name_the_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
