@@ -267,6 +267,21 @@ static void class_node(struct node *n, const struct shim_bus_snap *s, const char
 
 /* ---- the devices (rpmsg_core.c's rpmsg_dev_groups) --------------------------------------- */
 
+/*
+ * __rpmsg_create_channel(): a device registered with a src (RPMSG_CREATE_DEV_IOCTL with an
+ * address) announces itself; the firmware's channels (registered with src ANY: "-1" in the
+ * name, src is their endpoint's since the probe), rpmsg_ctrl's and rpmsg_ns's do not.
+ */
+static bool announces(const struct shim_bus_dev *d)
+{
+	const char *dot = strrchr(d->dir, '.'), *p = dot;
+	while (p && p > d->dir && p[-1] != '.')
+		p--;
+	bool any = p && dot - p == 2 && !strncmp(p, "-1", 2);
+	return !any && strcmp(d->dir, CTRL_DEV) != 0 &&
+	       strcmp(d->dir, "virtio0.rpmsg_ns.53.53") != 0;
+}
+
 static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *attr)
 {
 	if (!strcmp(attr, "name")) {
@@ -276,7 +291,7 @@ static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *
 	} else if (!strcmp(attr, "dst")) {
 		FILE_OF(n, 0444, "0x%x\n", d->dst);
 	} else if (!strcmp(attr, "announce")) {
-		FILE_OF(n, 0444, "false\n"); /* announced by the firmware, or src ANY */
+		FILE_OF(n, 0444, "%s\n", announces(d) ? "true" : "false");
 	} else if (!strcmp(attr, "modalias")) {
 		FILE_OF(n, 0444, "rpmsg:%s\n", d->name);
 	} else if (!strcmp(attr, "driver_override")) {

@@ -311,6 +311,37 @@ static void uevent_and_power(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/*
+ * RPMSG_CREATE_DEV_IOCTL with the names of rpmsg_ns and rpmsg_ctrl: as on Linux, whose
+ * drivers have no id table (they bind only through driver_override), the devices stay
+ * unbound, announce says true (src given); Python's fcntl.ioctl.
+ */
+static void create_dev_driver_names(void **state)
+{
+	(void)state;
+	if (access(PYTHON, X_OK) != 0)
+		skip();
+	struct itest_run r = {0};
+	(void)boot(&r);
+	static const char prog[] =
+	    "import os, fcntl, struct\n"
+	    "c = os.open('/dev/rpmsg_ctrl0', os.O_RDWR)\n"
+	    "for n in (b'rpmsg_ns', b'rpmsg_ctrl'):\n"
+	    "    fcntl.ioctl(c, 0x4028b503, struct.pack('32sII', n, 0x600, 0x700))\n"
+	    "    d = '/sys/bus/rpmsg/devices/virtio0.%s.1536.1792/' % n.decode()\n"
+	    "    print(os.path.exists(d + 'driver'), open(d + 'announce').read().strip(),\n"
+	    "          open(d + 'uevent').read().strip())\n"
+	    "print(sorted(os.listdir('/sys/class/rpmsg')))\n"
+	    "print(open('/sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53/"
+	    "announce').read().strip())\n";
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			      PYTHON,	  "-c",	  prog,	       NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	expect("False true MODALIAS=rpmsg:rpmsg_ns\nFalse true MODALIAS=rpmsg:rpmsg_ctrl\n"
+	       "['rpmsg0', 'rpmsg_ctrl0']\nfalse\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 /* linux-apps.md names the program and says what is still not as on Linux. */
 static void docs_name_the_tree(void **state)
 {
@@ -334,6 +365,7 @@ int main(void)
 	    cmocka_unit_test_teardown(cd_into_the_tree, itest_run_teardown),
 	    cmocka_unit_test_teardown(glibc_walks_the_tree, itest_run_teardown),
 	    cmocka_unit_test_teardown(uevent_and_power, itest_run_teardown),
+	    cmocka_unit_test_teardown(create_dev_driver_names, itest_run_teardown),
 	    cmocka_unit_test(docs_name_the_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
