@@ -281,7 +281,14 @@ bool shim_bus_owns(const char *path);
 void shim_bus_snapshot(struct shim_bus_snap *s);
 const struct shim_bus_dev *shim_bus_find(const struct shim_bus_snap *s, const char *dir,
 					 size_t len);
-/** Did the process unbind the channel of /dev/rpmsg<minor> from rpmsg_chrdev? */
+/** A channel the firmware announced, on the bus, that rpmsg_device_match() finds. */
+bool shim_bus_fw_channel_find(const char *name, uint32_t src, uint32_t dst);
+/**
+ * RPMSG_RELEASE_DEV_IOCTL of such a channel: rpmsg_unregister_device(), for the run (its
+ * /dev/rpmsg<n> goes, open descriptors read and write EPIPE); -1 + EINVAL if none matches.
+ */
+int shim_bus_release(const char *name, uint32_t src, uint32_t dst);
+/** Did the process unbind (or release) the channel of /dev/rpmsg<minor>? */
 bool shim_bus_minor_unbound(unsigned minor);
 /** A write to a driver_override, bind or unbind descriptor. */
 ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len);

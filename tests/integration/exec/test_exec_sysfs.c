@@ -342,6 +342,41 @@ static void create_dev_driver_names(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/*
+ * rpmsg_release_app: RPMSG_RELEASE_DEV_IOCTL of a channel the firmware announced unregisters
+ * its device, as rpmsg_unregister_device() does: the open /dev/rpmsg0 reads and writes
+ * EPIPE, the node, the device and its class device go, a second release is EINVAL, the same
+ * channel can be created again (a device no driver takes). For the run: another program sees
+ * it gone too. The firmware is not told (announce is false for its channels): its endpoint
+ * stays.
+ */
+static void release_fw_channel(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	(void)boot(&r);
+	const char *argv[] = {
+	    AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", RELEASE_APP, "rpmsg-openamp-demo-channel",
+	    NULL};
+	run_app(argv, out, sizeof(out));
+	expect("echo through /dev/rpmsg0\nrelease: ok\nwrite: Broken pipe\nread: Broken pipe\n"
+	       "open /dev/rpmsg0: No such file or directory\ndevice: No such file or directory\n"
+	       "class device: No such file or directory\nrelease again: Invalid argument\n"
+	       "create: ok\nthe new device's driver: No such file or directory\n");
+	char script[1024];
+	itest_fmt(
+	    script, sizeof(script),
+	    "ls /sys/bus/rpmsg/devices /sys/class/rpmsg; test -e /dev/rpmsg0 || echo gone\n"
+	    "env -u LD_PRELOAD %s ctl %s endpoints | grep -c '^rpmsg-openamp-demo-channel '\n",
+	    AMPSIM_BIN, r.dir);
+	const char *sh[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			    "/bin/sh",	"-c",	script,	     NULL};
+	assert_int_equal(itest_capture(sh, out, sizeof(out)), 0);
+	expect("/sys/bus/rpmsg/devices:\nvirtio0.rpmsg_ctrl.0.0\nvirtio0.rpmsg_ns.53.53\n\n"
+	       "/sys/class/rpmsg:\nrpmsg_ctrl0\ngone\n1\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 /* linux-apps.md names the program and says what is still not as on Linux. */
 static void docs_name_the_tree(void **state)
 {
@@ -366,6 +401,7 @@ int main(void)
 	    cmocka_unit_test_teardown(glibc_walks_the_tree, itest_run_teardown),
 	    cmocka_unit_test_teardown(uevent_and_power, itest_run_teardown),
 	    cmocka_unit_test_teardown(create_dev_driver_names, itest_run_teardown),
+	    cmocka_unit_test_teardown(release_fw_channel, itest_run_teardown),
 	    cmocka_unit_test(docs_name_the_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
