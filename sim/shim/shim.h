@@ -94,15 +94,28 @@ struct shim_path {
 	enum shim_path_kind kind;
 	unsigned index;		  /* n, or enum shim_attr */
 	char path[SHIM_BUS_PATH]; /* SHIM_PATH_BUS: absolute, as given or joined to its
-				     directory descriptor's; "" when too long */
+				     directory descriptor's or the shim's cwd; "" when too long.
+				     SHIM_PATH_NONE: "" (libc gets the caller's path), or the
+				     absolute path a relative one led to out of the tree */
 };
 
 /**
  * Classify @p path. Only while $AMPSIM_RUN_DIR is set: absolute paths, the devices' spelled
- * exactly, and paths relative to a sysfs directory descriptor the shim opened (@p dirfd);
- * everything else is SHIM_PATH_NONE.
+ * exactly, and paths relative to a sysfs directory descriptor the shim opened (@p dirfd) or,
+ * for AT_FDCWD, to the shim's working directory; everything else is SHIM_PATH_NONE.
  */
 struct shim_path shim_path_classify(int dirfd, const char *path);
+
+/** The path libc must get for a SHIM_PATH_NONE @p p that the caller named @p path. */
+#define SHIM_LIBC_PATH(p, path) ((p).path[0] ? (const char *)(p).path : (path))
+
+/* ---- the working directory inside the sysfs tree (shim_cwd.c) ---------------------------- */
+
+/** The shim's working directory (a canonical path of its tree) into @p out; false when the
+ * process's real one applies. */
+bool shim_cwd_get(char out[SHIM_BUS_PATH]);
+/** At load: take the working directory the parent had in the tree (PWD, AMPSIM_CWD). */
+void shim_cwd_inherit(void);
 
 /** "RUNDIR/name" into @p out; false if it does not fit. */
 bool shim_rundir_file(char *out, size_t len, const char *name);
@@ -134,8 +147,9 @@ enum shim_fd_kind {
 	SHIM_FD_BUS,	/* a /sys/bus/rpmsg attribute open for writing (index: SHIM_BUS_W_*) */
 	SHIM_FD_TTY,	/* /dev/ttyRPMSG<n>: the pty itself; only write() and writev() look */
 	SHIM_FD_DIR,	/* a directory of the rpmsg bus in sysfs (path: its canonical path) */
-	SHIM_FD_FILE,	/* a sysfs attribute open for reading: a memfd of its text; only fstat()
-			   looks (path: the bus attribute's, or "" and index: enum shim_attr) */
+	SHIM_FD_FILE,	/* a sysfs attribute open for reading: a memfd of its text; only fstat(),
+			   lseek() and read() look (path: the bus attribute's, or "" and index:
+			   enum shim_attr; destroyed: its reads fail with EIO) */
 };
 
 #define SHIM_BUS_NAME 96 /* "virtio0.<name>.<src>.<dst>" */
@@ -267,7 +281,14 @@ bool shim_bus_owns(const char *path);
 void shim_bus_snapshot(struct shim_bus_snap *s);
 const struct shim_bus_dev *shim_bus_find(const struct shim_bus_snap *s, const char *dir,
 					 size_t len);
-/** Did the process unbind the channel of /dev/rpmsg<minor> from rpmsg_chrdev? */
+/** A channel the firmware announced, on the bus, that rpmsg_device_match() finds. */
+bool shim_bus_fw_channel_find(const char *name, uint32_t src, uint32_t dst);
+/**
+ * RPMSG_RELEASE_DEV_IOCTL of such a channel: rpmsg_unregister_device(), for the run (its
+ * /dev/rpmsg<n> goes, open descriptors read and write EPIPE); -1 + EINVAL if none matches.
+ */
+int shim_bus_release(const char *name, uint32_t src, uint32_t dst);
+/** Did the process unbind (or release) the channel of /dev/rpmsg<minor>? */
 bool shim_bus_minor_unbound(unsigned minor);
 /** A write to a driver_override, bind or unbind descriptor. */
 ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len);

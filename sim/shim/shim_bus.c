@@ -28,8 +28,8 @@
 struct dev_state {
 	char dir[SHIM_BUS_NAME];
 	char override[32]; /* "" none */
-	int unbound;
-	int minor; /* the /dev/rpmsg<minor> that unbinding took away; -1 */
+	int unbound;	   /* 1: unbound; 2: released (RPMSG_RELEASE_DEV_IOCTL): off the bus */
+	int minor;	   /* the /dev/rpmsg<minor> that unbinding took away; -1 */
 };
 
 struct states {
@@ -144,11 +144,26 @@ static void fw_channels(struct shim_bus_snap *s)
 	munmap(list, LIST_MAX);
 }
 
+/* The firmware's channels released (unregistered) for the run are off the bus. */
+static void drop_released(struct shim_bus_snap *s, struct states *st)
+{
+	unsigned kept = 0;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct dev_state *d = state_of(st, s->dev[i].dir);
+		if (!d || d->unbound != 2)
+			s->dev[kept++] = s->dev[i];
+	}
+	s->n = kept;
+}
+
 void shim_bus_snapshot(struct shim_bus_snap *s)
 {
+	struct states st;
 	s->n = 0;
 	s->run = false;
 	fw_channels(s);
+	load_states(&st);
+	drop_released(s, &st);
 	if (shim_ctrl_present(0)) { /* both come with virtio_rpmsg_probe() */
 		/* rpmsg_register_device_override(): each is registered with its own driver's
 		 * name as driver_override. */
@@ -164,8 +179,6 @@ void shim_bus_snapshot(struct shim_bus_snap *s)
 	for (unsigned i = 0; i < SHIM_MAX_CREATED; i++)
 		if (shim_created_get(i, &e) && sane_name(e.name))
 			add_dev(s, e.name, e.src, e.src, e.dst, NULL, -1);
-	struct states st;
-	load_states(&st);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct dev_state *d = state_of(&st, s->dev[i].dir);
 		if (d && d->unbound) {
@@ -303,6 +316,55 @@ ssize_t shim_bus_store(const struct shim_fd *f, const char *buf, size_t len)
 		return store_bind(false, buf, len);
 	}
 	return fail(EIO);
+}
+
+/* ---- RPMSG_RELEASE_DEV_IOCTL of a channel the firmware announced ---------------------------- */
+
+/* rpmsg_device_match(): RPMSG_ADDR_ANY matches any address. */
+static bool dev_matches(const struct shim_bus_dev *d, const char *name, uint32_t src, uint32_t dst)
+{
+	return !strcmp(d->name, name) && (src == ADDR_ANY || src == d->src) &&
+	       (dst == ADDR_ANY || dst == d->dst);
+}
+
+/* A firmware's channel: registered with src RPMSG_ADDR_ANY (its name says -1). */
+static bool fw_channel(const struct shim_bus_dev *d)
+{
+	char tail[32];
+	snprintf(tail, sizeof(tail), ".-1.%d", (int32_t)d->dst);
+	size_t dl = strlen(d->dir), tl = strlen(tail);
+	return dl > tl && !strcmp(d->dir + dl - tl, tail);
+}
+
+bool shim_bus_fw_channel_find(const char *name, uint32_t src, uint32_t dst)
+{
+	struct shim_bus_snap s;
+	shim_bus_snapshot(&s);
+	for (unsigned i = 0; i < s.n; i++)
+		if (fw_channel(&s.dev[i]) && dev_matches(&s.dev[i], name, src, dst))
+			return true;
+	return false;
+}
+
+int shim_bus_release(const char *name, uint32_t src, uint32_t dst)
+{
+	struct shim_bus_snap s;
+	shim_bus_snapshot(&s);
+	for (unsigned i = 0; i < s.n; i++) {
+		const struct shim_bus_dev *dev = &s.dev[i];
+		if (!fw_channel(dev) || !dev_matches(dev, name, src, dst))
+			continue;
+		struct dev_state d = current(dev->dir);
+		d.unbound = 2;
+		d.minor = dev->chr;
+		if (save_state(&d) != 0)
+			return -1;
+		if (dev->chr >= 0)
+			shim_fd_destroy_minor(
+			    (unsigned)dev->chr); /* rpmsg_chrdev_remove(): EPIPE */
+		return 0;
+	}
+	return (int)fail(EINVAL); /* rpmsg_unregister_device(): no such device */
 }
 
 /* ---- paths ------------------------------------------------------------------------------- */

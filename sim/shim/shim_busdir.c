@@ -167,14 +167,34 @@ NEXT(readdir64)
 NEXT(closedir)
 NEXT(dirfd)
 NEXT(rewinddir)
+NEXT(telldir)
+NEXT(seekdir)
 NEXT(scandir)
 NEXT(scandir64)
 
+/* A path opendir() and scandir() serve: the tree's (absolute, or relative to the shim's cwd).
+ * p->path: the path to walk ("" when too long: ENAMETOOLONG). */
+static bool dir_path(const char *path, struct shim_path *p)
+{
+	*p = shim_path_classify(AT_FDCWD, path);
+	if (p->kind == SHIM_PATH_NONE)
+		return false;
+	if (p->path[0] || p->kind == SHIM_PATH_BUS)
+		return true;
+	if (shim_bus_owns(path) && strlen(path) < sizeof(p->path)) {
+		memcpy(p->path, path, strlen(path) + 1); /* remoteproc0's attribute: ENOTDIR */
+		return true;
+	}
+	*p = (struct shim_path){.kind = SHIM_PATH_NONE}; /* a device: libc's, as before */
+	return false;
+}
+
 SHIM_EXPORT DIR *opendir(const char *path)
 {
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return shim_bus_opendir(path);
-	return LIBC(opendir)(path);
+	struct shim_path p;
+	if (dir_path(path, &p))
+		return shim_bus_opendir(p.path);
+	return LIBC(opendir)(SHIM_LIBC_PATH(p, path));
 }
 
 /* find (gnulib's fts) opens each directory with openat(O_DIRECTORY), then fdopendir(). */
@@ -236,6 +256,30 @@ SHIM_EXPORT void rewinddir(DIR *dir)
 	d->at = d->e.names;
 }
 
+/* A position is the count of entries given ("." and ".." included): the same entry again
+ * after seekdir() while the directory does not change. */
+SHIM_EXPORT long telldir(DIR *dir)
+{
+	struct bus_dir *d = ours(dir);
+	return d ? (long)d->pos : LIBC(telldir)(dir);
+}
+
+SHIM_EXPORT void seekdir(DIR *dir, long pos)
+{
+	struct bus_dir *d = ours(dir);
+	if (!d) {
+		LIBC(seekdir)(dir, pos);
+		return;
+	}
+	d->pos = 0;
+	d->at = d->e.names;
+	for (long i = 0; i < pos && d->pos < d->e.count + 2; i++) {
+		if (d->pos >= 2)
+			d->at += strlen(d->at) + 1;
+		d->pos++;
+	}
+}
+
 /* glibc's scandir opens and reads through its internal calls: answered here for ours. */
 static int bus_scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
 		       int (*cmp)(const struct dirent **, const struct dirent **))
@@ -271,18 +315,20 @@ static int bus_scandir(const char *path, struct dirent ***list, int (*sel)(const
 SHIM_EXPORT int scandir(const char *path, struct dirent ***list, int (*sel)(const struct dirent *),
 			int (*cmp)(const struct dirent **, const struct dirent **))
 {
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return bus_scandir(path, list, sel, cmp);
-	return LIBC(scandir)(path, list, sel, cmp);
+	struct shim_path p;
+	if (dir_path(path, &p))
+		return bus_scandir(p.path, list, sel, cmp);
+	return LIBC(scandir)(SHIM_LIBC_PATH(p, path), list, sel, cmp);
 }
 
 SHIM_EXPORT int scandir64(const char *path, struct dirent64 ***list,
 			  int (*sel)(const struct dirent64 *),
 			  int (*cmp)(const struct dirent64 **, const struct dirent64 **))
 {
-	if (shim_bus_owns(path) && getenv("AMPSIM_RUN_DIR"))
-		return bus_scandir(path, (struct dirent ***)list,
+	struct shim_path p;
+	if (dir_path(path, &p))
+		return bus_scandir(p.path, (struct dirent ***)list,
 				   (int (*)(const struct dirent *))sel,
 				   (int (*)(const struct dirent **, const struct dirent **))cmp);
-	return LIBC(scandir64)(path, list, sel, cmp);
+	return LIBC(scandir64)(SHIM_LIBC_PATH(p, path), list, sel, cmp);
 }

@@ -30,6 +30,7 @@
 
 #define CLASS_MAJOR 240 /* rpmsg's char major is dynamic on Linux: a local-use number */
 #define CTRL_MAJOR 241
+#define CTRL_MAJOR_S "241"
 
 static const char BUS[] = "/sys/bus/rpmsg";
 static const char CLS[] = "/sys/class/rpmsg";
@@ -120,16 +121,61 @@ static bool minor_of(const char *c, unsigned *m)
 	return !strcmp(again, c);
 }
 
+/* ---- every device's uevent and power/ (drivers/base/core.c, drivers/base/power/sysfs.c) -- */
+
+/* power/: the runtime PM attributes a device without runtime PM callbacks has. */
+static void power_node(struct node *n, const char *p)
+{
+	static const char *const attrs[] = {"autosuspend_delay_ms",   "control",
+					    "runtime_active_time",    "runtime_status",
+					    "runtime_suspended_time", NULL};
+	char c[64];
+	if (!next(&p, c, sizeof(c)))
+		dir_of(n, attrs);
+	else if (!at_end(p))
+		return;
+	else if (!strcmp(c, "control"))
+		FILE_OF(n, 0644, "auto\n");
+	else if (!strcmp(c, "runtime_status"))
+		FILE_OF(n, 0444, "unsupported\n");
+	else if (!strcmp(c, "runtime_active_time") || !strcmp(c, "runtime_suspended_time"))
+		FILE_OF(n, 0444, "0\n");
+	else if (!strcmp(c, "autosuspend_delay_ms")) {
+		FILE_OF(n, 0644, "%s", ""); /* no autosuspend: its show() is -EIO */
+		n->eio = true;
+	}
+}
+
+/* uevent and power/, common to every device: true if @p attr (then @p p) named one. */
+static bool common_node(struct node *n, const char *attr, const char *p, const char *uevent)
+{
+	if (!strcmp(attr, "power")) {
+		power_node(n, p);
+		return true;
+	}
+	if (!strcmp(attr, "uevent") && at_end(p)) {
+		FILE_OF(n, 0644, "%s", uevent);
+		return true;
+	}
+	return false;
+}
+
 /* ---- class devices: rpmsg_ctrl0 and rpmsg<m> (rpmsg_char.c, rpmsg_ctrl.c) -------------- */
 
-/* An rpmsg_eptdev: name, src, dst as "%d", dev; its parent is @p parent (a canonical path). */
-static void eptdev_node(struct node *n, const char *attr, const char *name, uint32_t src,
-			uint32_t dst, unsigned minor, const char *parent)
+/* An rpmsg_eptdev: name, src, dst as "%d", dev; its parent is @p parent (a canonical path);
+ * @p p follows @p attr. */
+static void eptdev_node(struct node *n, const char *attr, const char *p, const char *name,
+			uint32_t src, uint32_t dst, unsigned minor, const char *parent)
 {
-	static const char *const attrs[] = {"dev", "device",	"dst", "name",
-					    "src", "subsystem", NULL};
+	static const char *const attrs[] = {"dev", "device",	"dst",	  "name", "power",
+					    "src", "subsystem", "uevent", NULL};
+	char uevent[96];
+	snprintf(uevent, sizeof(uevent), "MAJOR=%d\nMINOR=%u\nDEVNAME=rpmsg%u\n", CLASS_MAJOR,
+		 minor, minor);
 	if (!*attr)
 		dir_of(n, attrs);
+	else if (common_node(n, attr, p, uevent) || !at_end(p))
+		return;
 	else if (!strcmp(attr, "name"))
 		FILE_OF(n, 0444, "%s\n", name);
 	else if (!strcmp(attr, "src"))
@@ -167,13 +213,16 @@ static void ctrl_class_node(struct node *n, const char *p)
 	struct shim_eptdev e;
 	snprintf(me, sizeof(me), "%s/%s/rpmsg/rpmsg_ctrl0", DEVROOT, CTRL_DEV);
 	if (!next(&p, c, sizeof(c))) {
-		static const char *const attrs[] = {"dev", "device", "subsystem", NULL};
+		static const char *const attrs[] = {"dev",	 "device", "power",
+						    "subsystem", "uevent", NULL};
 		dir_of(n, attrs);
 		for (m = 0; m < SHIM_MAX_EPTDEVS; m++)
 			if (ept_of(m, &e)) {
 				snprintf(c, sizeof(c), "rpmsg%u", m);
 				add(n, c);
 			}
+	} else if (common_node(n, c, p, "MAJOR=" CTRL_MAJOR_S "\nMINOR=0\nDEVNAME=rpmsg_ctrl0\n")) {
+		return;
 	} else if (!at_end(p) && !minor_of(c, &m)) {
 		return;
 	} else if (!strcmp(c, "dev")) {
@@ -182,9 +231,9 @@ static void ctrl_class_node(struct node *n, const char *p)
 		LINK_TO(n, "%s/%s", DEVROOT, CTRL_DEV);
 	} else if (!strcmp(c, "subsystem")) {
 		LINK_TO(n, "%s", CLS);
-	} else if (minor_of(c, &m) && ept_of(m, &e) &&
-		   (!next(&p, attr, sizeof(attr)) || at_end(p))) {
-		eptdev_node(n, attr, e.name, e.src, e.dst, m, me);
+	} else if (minor_of(c, &m) && ept_of(m, &e)) {
+		(void)next(&p, attr, sizeof(attr)); /* none: the directory itself */
+		eptdev_node(n, attr, p, e.name, e.src, e.dst, m, me);
 	}
 }
 
@@ -218,6 +267,21 @@ static void class_node(struct node *n, const struct shim_bus_snap *s, const char
 
 /* ---- the devices (rpmsg_core.c's rpmsg_dev_groups) --------------------------------------- */
 
+/*
+ * __rpmsg_create_channel(): a device registered with a src (RPMSG_CREATE_DEV_IOCTL with an
+ * address) announces itself; the firmware's channels (registered with src ANY: "-1" in the
+ * name, src is their endpoint's since the probe), rpmsg_ctrl's and rpmsg_ns's do not.
+ */
+static bool announces(const struct shim_bus_dev *d)
+{
+	const char *dot = strrchr(d->dir, '.'), *p = dot;
+	while (p && p > d->dir && p[-1] != '.')
+		p--;
+	bool any = p && dot - p == 2 && !strncmp(p, "-1", 2);
+	return !any && strcmp(d->dir, CTRL_DEV) != 0 &&
+	       strcmp(d->dir, "virtio0.rpmsg_ns.53.53") != 0;
+}
+
 static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *attr)
 {
 	if (!strcmp(attr, "name")) {
@@ -227,7 +291,7 @@ static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *
 	} else if (!strcmp(attr, "dst")) {
 		FILE_OF(n, 0444, "0x%x\n", d->dst);
 	} else if (!strcmp(attr, "announce")) {
-		FILE_OF(n, 0444, "false\n"); /* announced by the firmware, or src ANY */
+		FILE_OF(n, 0444, "%s\n", announces(d) ? "true" : "false");
 	} else if (!strcmp(attr, "modalias")) {
 		FILE_OF(n, 0444, "rpmsg:%s\n", d->name);
 	} else if (!strcmp(attr, "driver_override")) {
@@ -239,6 +303,18 @@ static void attr_node(struct node *n, const struct shim_bus_dev *d, const char *
 	} else if (!strcmp(attr, "subsystem")) {
 		LINK_TO(n, "%s", BUS);
 	}
+}
+
+/* An rpmsg device's uevent: dev_uevent()'s DRIVER, then rpmsg_uevent()'s MODALIAS. */
+static bool dev_common(struct node *n, const struct shim_bus_dev *d, const char *attr,
+		       const char *p)
+{
+	char uevent[128] = "";
+	if (d->driver)
+		snprintf(uevent, sizeof(uevent), "DRIVER=%s\n", d->driver);
+	snprintf(uevent + strlen(uevent), sizeof(uevent) - strlen(uevent), "MODALIAS=rpmsg:%s\n",
+		 d->name);
+	return common_node(n, attr, p, uevent);
 }
 
 /* DEVROOT/<dev>/rpmsg: rpmsg_chrdev's class device, or rpmsg_ctrl's. */
@@ -262,8 +338,8 @@ static void rpmsg_folder(struct node *n, const struct shim_bus_dev *d, const cha
 	} else {
 		char a[64] = "";
 		snprintf(me, sizeof(me), "%s/%s", DEVROOT, d->dir);
-		if (!next(&p, a, sizeof(a)) || at_end(p))
-			eptdev_node(n, a, d->name, d->src, d->dst, (unsigned)d->chr, me);
+		(void)next(&p, a, sizeof(a)); /* none: the directory itself */
+		eptdev_node(n, a, p, d->name, d->src, d->dst, (unsigned)d->chr, me);
 	}
 }
 
@@ -280,8 +356,8 @@ static void devroot_node(struct node *n, const struct shim_bus_snap *s, const ch
 		return;
 	} else if (!next(&p, attr, sizeof(attr))) {
 		static const char *const attrs[] = {
-		    "announce", "driver_override", "dst", "modalias", "name",
-		    "src",	"subsystem",	   NULL};
+		    "announce", "driver_override", "dst",    "modalias", "name", "power",
+		    "src",	"subsystem",	   "uevent", NULL};
 		dir_of(n, attrs);
 		if (d->driver)
 			add(n, "driver");
@@ -289,6 +365,8 @@ static void devroot_node(struct node *n, const struct shim_bus_snap *s, const ch
 			add(n, "rpmsg");
 	} else if (!strcmp(attr, "rpmsg")) {
 		rpmsg_folder(n, d, p);
+	} else if (dev_common(n, d, attr, p)) {
+		return;
 	} else if (at_end(p)) {
 		attr_node(n, d, attr);
 	}

@@ -14,6 +14,7 @@ struct node {
 	enum node_type type;
 	mode_t mode;
 	int wkind; /* writable: SHIM_BUS_W_*, else -1 */
+	bool eio;  /* its read fails with EIO (autosuspend_delay_ms without autosuspend) */
 	char target[SHIM_BUS_NAME];
 	char text[SHIM_BUS_PATH]; /* a file's text, a link's absolute target */
 	struct shim_bus_entries e;

@@ -349,7 +349,7 @@ static int open_reader(const struct node *n, const char *canon, int flags)
 	}
 	int fd = memfd_create("rpmsg-bus", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	size_t len = strlen(n->text);
-	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_FILE};
+	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_FILE, .destroyed = n->eio};
 	snprintf(f.path, sizeof(f.path), "%s", canon);
 	if (fd >= 0 && (shim_libc.write(fd, n->text, len) != (ssize_t)len ||
 			lseek(fd, 0, SEEK_SET) != 0 || !shim_fd_track(&f))) {

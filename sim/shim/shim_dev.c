@@ -29,7 +29,6 @@
 /* What rpmsg_send() returns then: -ERESTARTSYS. No signal is pending to restart the call, so
  * the kernel hands it to the writer as it is: errno 512 ("Unknown error 512"). */
 #define SHIM_ERESTARTSYS 512
-#define SHIM_LIST_MAX 65536 /* `ampsim ctl endpoints`: a line per channel and endpoint */
 
 /* RUNDIR/rpmsg_ctrl0's answer (sim/src/daemon/rpmsg_ctrl.h, struct amp_ctrl_reply). */
 struct ctrl_reply {
@@ -244,34 +243,6 @@ int shim_dev_access(struct shim_path p, int mode)
 	return shim_dev_stat(p, &st, true);
 }
 
-/* Does a channel the firmware announced match, as rpmsg_find_device() would find it? */
-static bool fw_channel_matches(const char *name, uint32_t src, uint32_t dst)
-{
-	/* Mapped for the call, as the sysfs attributes' text: no static buffer (threads). */
-	char *list =
-	    mmap(NULL, SHIM_LIST_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (list == MAP_FAILED)
-		return false;
-	bool found = false;
-	if (shim_ctl("endpoints", list, SHIM_LIST_MAX) == 1) {
-		char *save = NULL;
-		for (char *l = strtok_r(list, "\n", &save); l && !found;
-		     l = strtok_r(NULL, "\n", &save)) {
-			char n[33];
-			unsigned fw, host;
-			/* "NAME firmware 0xD host 0xS PATH ...": endpoints made on rpmsg_ctrl0 are
-			 * no channels (no rpmsg device on Linux either). */
-			if (sscanf(l, "%32s firmware 0x%x host 0x%x", n, &fw, &host) != 3 ||
-			    strstr(l, " a connection on "))
-				continue;
-			found = !strcmp(n, name) && (src == RPMSG_ADDR_ANY || src == host) &&
-				(dst == RPMSG_ADDR_ANY || dst == fw);
-		}
-	}
-	munmap(list, SHIM_LIST_MAX);
-	return found;
-}
-
 /*
  * RPMSG_CREATE_DEV_IOCTL: rpmsg_create_channel() registers an rpmsg device, which the driver
  * of its name probes. The shim serves rpmsg_chrdev's ("rpmsg-raw"): the channel becomes
@@ -284,7 +255,7 @@ static int create_dev(struct rpmsg_endpoint_info *info)
 	/* __rpmsg_create_channel(): "channel already exist" */
 	if (shim_channel_find(info->name, info->src, info->dst, &minor) ||
 	    shim_created_find(info->name, info->src, info->dst, &minor) ||
-	    fw_channel_matches(info->name, info->src, info->dst))
+	    shim_bus_fw_channel_find(info->name, info->src, info->dst))
 		return fail(ENXIO);
 	if (strcmp(info->name, "rpmsg-raw") != 0)
 		return shim_created_add(info->name, info->src, info->dst) ? 0 : -1;
@@ -300,7 +271,7 @@ static int release_dev(const struct rpmsg_endpoint_info *info)
 		return 0;
 	}
 	if (!shim_channel_find(info->name, info->src, info->dst, &minor))
-		return fail(EINVAL);   /* rpmsg_unregister_device: no such device */
+		return shim_bus_release(info->name, info->src, info->dst); /* the firmware's */
 	shim_fd_destroy_eptdev(minor); /* rpmsg_chrdev_remove: open files read EPIPE */
 	shim_eptdev_remove(minor);
 	return 0;

@@ -36,14 +36,16 @@ SHIM_EXPORT ssize_t readlink(const char *path, char *buf, size_t len)
 {
 	shim_resolve();
 	struct shim_path p = shim_path_classify(AT_FDCWD, path);
-	return p.kind ? shim_readlink(p, buf, len) : shim_libc.readlink(path, buf, len);
+	return p.kind ? shim_readlink(p, buf, len)
+		      : shim_libc.readlink(SHIM_LIBC_PATH(p, path), buf, len);
 }
 
 SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	shim_resolve();
 	struct shim_path p = shim_path_classify(dirfd, path);
-	return p.kind ? shim_readlink(p, buf, len) : shim_libc.readlinkat(dirfd, path, buf, len);
+	return p.kind ? shim_readlink(p, buf, len)
+		      : shim_libc.readlinkat(dirfd, SHIM_LIBC_PATH(p, path), buf, len);
 }
 
 /* glibc's realpath reads links through internal calls: the shim's paths are walked here. */
@@ -55,7 +57,7 @@ SHIM_EXPORT char *realpath(const char *path, char *out)
 	struct stat st;
 	int r = 1;
 	if (!p.kind)
-		return shim_libc.realpath(path, out);
+		return shim_libc.realpath(SHIM_LIBC_PATH(p, path), out);
 	if (p.kind == SHIM_PATH_BUS)
 		r = shim_bus_canon(p.path, canon);
 	else if (shim_dev_stat(p, &st, true) == 0)
@@ -110,7 +112,7 @@ static bool dir_fd(int fd)
 		struct shim_path p = shim_path_classify(AT_FDCWD, path);                    \
 		LIBC_NEXT(name)                                                             \
 		if (!p.kind)                                                                \
-			return next(path, attr, val, len);                                  \
+			return next(SHIM_LIBC_PATH(p, path), attr, val, len);               \
 		errno = no_xattr(p) ? ENODATA : errno;                                      \
 		return -1;                                                                  \
 	}
@@ -122,7 +124,7 @@ static bool dir_fd(int fd)
 		struct shim_path p = shim_path_classify(AT_FDCWD, path);   \
 		LIBC_NEXT(name)                                            \
 		if (!p.kind)                                               \
-			return next(path, list, len);                      \
+			return next(SHIM_LIBC_PATH(p, path), list, len);   \
 		return no_xattr(p) ? 0 : -1;                               \
 	}
 

@@ -40,16 +40,30 @@ static bool numbered(const char *path, const char *prefix, unsigned *n)
 	return true;
 }
 
-/* @p path relative to @p dirfd, a sysfs directory the shim opened: joined into @p p. */
+/*
+ * @p path relative to @p dirfd, a sysfs directory the shim opened, or to the shim's working
+ * directory (shim_cwd.c) for AT_FDCWD: joined into @p p, SHIM_PATH_BUS. A path that leads
+ * out of the tree ("../../..") is SHIM_PATH_NONE with the absolute path for libc in p->path
+ * (the process's real directory is elsewhere).
+ */
 static bool in_bus_dir(int dirfd, const char *path, struct shim_path *p)
 {
 	struct shim_fd f;
-	if (!*path || dirfd == AT_FDCWD || !shim_fd_get(dirfd, &f) || f.kind != SHIM_FD_DIR)
+	char canon[SHIM_BUS_PATH];
+	if (!*path)
 		return false; /* "": ENOENT from libc, as from the kernel */
+	if (dirfd == AT_FDCWD ? !shim_cwd_get(f.path)
+			      : !shim_fd_get(dirfd, &f) || f.kind != SHIM_FD_DIR)
+		return false;
 	int n = snprintf(p->path, sizeof(p->path), "%s/%s", f.path, path);
 	if (n < 0 || (size_t)n >= sizeof(p->path))
 		p->path[0] = '\0'; /* too long: shim_bus_*() say ENAMETOOLONG */
 	p->kind = SHIM_PATH_BUS;
+	if (p->path[0] && shim_bus_canon(p->path, canon) == 0) {
+		p->kind = SHIM_PATH_NONE; /* out of the tree: canon is the path for libc */
+		memcpy(p->path, canon, sizeof(canon));
+		return true;
+	}
 	int a = p->path[0] ? shim_bus_rproc_attr(p->path) : -1;
 	if (a >= 0) { /* remoteproc0's attribute, opened in its directory */
 		p->kind = SHIM_PATH_ATTR;

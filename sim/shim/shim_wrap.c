@@ -67,12 +67,18 @@ __attribute__((constructor)) static void shim_init(void)
 {
 	resolve();
 	shim_inherit();
+	shim_cwd_inherit();
 }
 
 /* A descriptor the shim serves itself: every one it made but the tty (the pty as it is). */
 static bool served(int fd, struct shim_fd *f)
 {
-	return shim_fd_get(fd, f) && f->kind != SHIM_FD_TTY && f->kind != SHIM_FD_FILE;
+	if (!shim_fd_get(fd, f)) {
+		f->kind = SHIM_FD_EPT; /* not ours: nothing else looks at it */
+		f->destroyed = false;
+		return false;
+	}
+	return f->kind != SHIM_FD_TTY && f->kind != SHIM_FD_FILE;
 }
 
 /* ---- open --------------------------------------------------------------------------------- */
@@ -83,7 +89,7 @@ static int do_openat(int dirfd, const char *path, int flags, mode_t mode)
 	struct shim_path p = shim_path_classify(dirfd, path);
 	if (p.kind != SHIM_PATH_NONE)
 		return shim_dev_open(p, flags, mode);
-	return shim_libc.openat(dirfd, path, flags, mode);
+	return shim_libc.openat(dirfd, SHIM_LIBC_PATH(p, path), flags, mode);
 }
 
 /* The mode argument is there only with O_CREAT or O_TMPFILE (as glibc reads it). */
@@ -180,7 +186,7 @@ static FILE *do_fopen(const char *path, const char *mode)
 	resolve();
 	struct shim_path p = shim_path_classify(AT_FDCWD, path);
 	if (p.kind == SHIM_PATH_NONE || !mode)
-		return shim_libc.fopen(path, mode);
+		return shim_libc.fopen(SHIM_LIBC_PATH(p, path), mode);
 	int fd = shim_dev_open(p, mode_flags(mode), 0666);
 	if (fd < 0)
 		return NULL;
@@ -219,7 +225,7 @@ SHIM_EXPORT int stat(const char *path, struct stat *st)
 {
 	resolve();
 	struct shim_path p = shim_path_classify(AT_FDCWD, path);
-	return p.kind ? shim_dev_stat(p, st, true) : shim_libc.stat(path, st);
+	return p.kind ? shim_dev_stat(p, st, true) : shim_libc.stat(SHIM_LIBC_PATH(p, path), st);
 }
 
 SHIM_EXPORT int stat64(const char *path, struct stat64 *st)
@@ -231,7 +237,7 @@ SHIM_EXPORT int lstat(const char *path, struct stat *st)
 {
 	resolve();
 	struct shim_path p = shim_path_classify(AT_FDCWD, path);
-	return p.kind ? shim_dev_stat(p, st, false) : shim_libc.lstat(path, st);
+	return p.kind ? shim_dev_stat(p, st, false) : shim_libc.lstat(SHIM_LIBC_PATH(p, path), st);
 }
 
 SHIM_EXPORT int lstat64(const char *path, struct stat64 *st)
@@ -254,7 +260,7 @@ SHIM_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	struct shim_path p = classify_at(dirfd, path, flags);
 	if (p.kind)
 		return shim_dev_stat(p, st, !(flags & AT_SYMLINK_NOFOLLOW));
-	return shim_libc.fstatat(dirfd, path, st, flags);
+	return shim_libc.fstatat(dirfd, SHIM_LIBC_PATH(p, path), st, flags);
 }
 
 SHIM_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
@@ -273,7 +279,7 @@ SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, str
 	resolve();
 	struct shim_path p = classify_at(dirfd, path, flags);
 	if (!p.kind)
-		return shim_libc.statx(dirfd, path, flags, mask, stx);
+		return shim_libc.statx(dirfd, SHIM_LIBC_PATH(p, path), flags, mask, stx);
 	struct stat st;
 	if (shim_dev_stat(p, &st, !(flags & AT_SYMLINK_NOFOLLOW)) != 0)
 		return -1;
@@ -308,15 +314,46 @@ SHIM_EXPORT int fstat(int fd, struct stat *st)
 		return shim_libc.fstat(fd, st);
 	if (f.kind == SHIM_FD_DIR)
 		return shim_bus_stat(f.path, st, true);
-	/* An attribute: the node stat() of its path gives (cp compares the two), with the size
-	 * of the text it holds, so that a reader of st_size bytes (cp) gets it all and no more. */
+	/* An attribute: the node stat() of its path gives (cp compares the two), 4096 bytes
+	 * as sysfs says whatever the text (readers read to the end of file). */
 	if (shim_libc.fstat(fd, &mem) != 0)
 		return -1;
-	int r = f.path[0] ? shim_bus_stat(f.path, st, true)
-			  : shim_sysfs_stat((enum shim_attr)f.index, st);
-	st->st_size = mem.st_size;
-	st->st_blocks = mem.st_blocks;
-	return r;
+	return f.path[0] ? shim_bus_stat(f.path, st, true)
+			 : shim_sysfs_stat((enum shim_attr)f.index, st);
+}
+
+/*
+ * An attribute's file is 4096 bytes long as sysfs says (fstat above), its text shorter: a
+ * reader that looks for holes (cp: st_blocks is 0) finds data up to 4096, as in sysfs, and
+ * reads to the end of the text instead of taking the rest for a hole to recreate.
+ */
+static off_t attr_lseek(int fd, off_t off, int whence)
+{
+	static __typeof__(lseek) *next;
+	if (!next)
+		next = (__typeof__(lseek) *)dlsym(RTLD_NEXT, "lseek");
+	struct shim_fd f;
+	if ((whence != SEEK_DATA && whence != SEEK_HOLE && whence != SEEK_END) ||
+	    !shim_fd_get(fd, &f) || f.kind != SHIM_FD_FILE ||
+	    (f.path[0] == '\0' && f.index == SHIM_ATTR_TRACE))
+		return next(fd, off, whence);
+	if (whence == SEEK_END)
+		return next(fd, 4096 + off, SEEK_SET);
+	if (off < 0 || off >= 4096) {
+		errno = off < 0 ? EINVAL : ENXIO;
+		return -1;
+	}
+	return next(fd, whence == SEEK_DATA ? off : 4096, SEEK_SET);
+}
+
+SHIM_EXPORT off_t lseek(int fd, off_t off, int whence)
+{
+	return attr_lseek(fd, off, whence);
+}
+
+SHIM_EXPORT off64_t lseek64(int fd, off64_t off, int whence)
+{
+	return attr_lseek(fd, off, whence);
 }
 
 SHIM_EXPORT int fstat64(int fd, struct stat64 *st)
@@ -328,14 +365,15 @@ SHIM_EXPORT int access(const char *path, int mode)
 {
 	resolve();
 	struct shim_path p = shim_path_classify(AT_FDCWD, path);
-	return p.kind ? shim_dev_access(p, mode) : shim_libc.access(path, mode);
+	return p.kind ? shim_dev_access(p, mode) : shim_libc.access(SHIM_LIBC_PATH(p, path), mode);
 }
 
 SHIM_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	resolve();
 	struct shim_path p = shim_path_classify(dirfd, path);
-	return p.kind ? shim_dev_access(p, mode) : shim_libc.faccessat(dirfd, path, mode, flags);
+	return p.kind ? shim_dev_access(p, mode)
+		      : shim_libc.faccessat(dirfd, SHIM_LIBC_PATH(p, path), mode, flags);
 }
 
 SHIM_EXPORT int euidaccess(const char *path, int mode)
@@ -456,12 +494,23 @@ static bool tty_refuses(int fd)
 	return true;
 }
 
+/* A sysfs attribute whose show() fails (power/autosuspend_delay_ms): EIO, as kernfs. */
+static bool read_fails(const struct shim_fd *f)
+{
+	if (f->kind != SHIM_FD_FILE || !f->destroyed)
+		return false;
+	errno = EIO;
+	return true;
+}
+
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	resolve();
 	struct shim_fd f;
 	if (served(fd, &f))
 		return shim_dev_readv(&f, &(struct iovec){.iov_base = buf, .iov_len = len}, 1);
+	if (read_fails(&f))
+		return -1;
 	return shim_libc.read(fd, buf, len);
 }
 
@@ -487,6 +536,8 @@ SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 	struct shim_fd f;
 	if (served(fd, &f))
 		return shim_dev_readv(&f, iov, cnt);
+	if (read_fails(&f))
+		return -1;
 	if (!libc_readv)
 		libc_readv = (__typeof__(libc_readv))dlsym(RTLD_NEXT, "readv");
 	return libc_readv(fd, iov, cnt);

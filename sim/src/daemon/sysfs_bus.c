@@ -4,7 +4,8 @@
  * run, so that every program of it sees what one wrote, as sysfs is one for the system:
  *
  *   sysfs-bus                                  one line per device: DIR OVERRIDE UNBOUND MINOR
- *   sysfs-bus set DIR OVERRIDE UNBOUND MINOR   OVERRIDE "-" for none, UNBOUND 0 or 1,
+ *   sysfs-bus set DIR OVERRIDE UNBOUND MINOR   OVERRIDE "-" for none, UNBOUND 0, 1 or 2
+ *                                              (2: released, the device unregistered),
  *                                              MINOR the /dev/rpmsg<MINOR> unbinding took (-1)
  *
  * The daemon only stores what the shim decided (bind_store()'s rules are the shim's); it
@@ -49,8 +50,8 @@ static gboolean set(const char *args, GString *out)
 	int unbound, minor;
 	if (sscanf(args, "%96s %32s %d %d %c", dir, ovr, &unbound, &minor, &tail) != 4 ||
 	    !word_ok(dir, BUS_DIR_MAX) || !word_ok(ovr, BUS_OVERRIDE) || unbound < 0 ||
-	    unbound > 1 || minor < -1 || minor >= DAEMON_MAX_INDEX) {
-		g_string_append(out, "EINVAL: sysfs-bus set DIR OVERRIDE|- 0|1 MINOR|-1\n");
+	    unbound > 2 || minor < -1 || minor >= DAEMON_MAX_INDEX) {
+		g_string_append(out, "EINVAL: sysfs-bus set DIR OVERRIDE|- 0|1|2 MINOR|-1\n");
 		return FALSE;
 	}
 	struct bus_state *s = NULL;

@@ -166,8 +166,8 @@ static void sysfs_rpmsg_bus(void **state)
 		  "virtio0.rpmsg_ns.53.53\n\n/sys/class/"
 		  "rpmsg:\nrpmsg0\nrpmsg_ctrl0\n0x%x\nfalse\nrpmsg_chrdev\n"
 		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl0\nrpmsg0 gone\nback\n"
-		  "['announce', 'driver', 'driver_override', 'dst', 'modalias', 'name', 'rpmsg', "
-		  "'src', 'subsystem']\n"
+		  "['announce', 'driver', 'driver_override', 'dst', 'modalias', 'name', 'power', "
+		  "'rpmsg', 'src', 'subsystem', 'uevent']\n"
 		  "['virtio0.rpmsg-raw.1280.1024']\n['rpmsg1']\n",
 		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"),
 		  (unsigned)itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));

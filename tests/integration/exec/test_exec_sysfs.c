@@ -186,6 +186,197 @@ static void run_gone_tree_gone(void **state)
 	itest_run_stop(&r, SIGINT); /* reaps it */
 }
 
+/*
+ * A shell's `cd` into the tree, then relative paths (ls, the shell's glob, cat), the working
+ * directory as /bin/pwd reads it (getcwd), programs started there (exec keeps it), `cd ..`
+ * and out; du (gnulib's fts) from it; Python's os.chdir, os.getcwd, a child, os.fchdir.
+ */
+static void cd_into_the_tree(void **state)
+{
+	(void)state;
+	if (access(PYTHON, X_OK) != 0)
+		skip();
+	struct itest_run r = {0};
+	unsigned dst = boot(&r);
+	static const char script[] =
+	    "cd /sys/bus/rpmsg/devices && ls && cat */name && /bin/pwd\n"
+	    "cd virtio0.rpmsg_ctrl.0.0 && ls rpmsg && /bin/pwd && cat ./name "
+	    "../virtio0.rpmsg_ns.53.53/name\n"
+	    "cd ../../drivers && du -a . | wc -l && ls -d ../devices/*ctrl*\n"
+	    "cd .. && ls && cd / && /bin/pwd && ls name 2>/dev/null || echo 'out of it'\n"
+	    "python3 -c \"import os, subprocess\n"
+	    "os.chdir('/sys/class/rpmsg'); print(os.getcwd(), sorted(os.listdir()))\n"
+	    "subprocess.run(['cat', 'rpmsg0/name'])\n"
+	    "os.chdir('rpmsg0/device'); print(os.getcwd().endswith('virtio0/" DEMO "%u'))\n"
+	    "fd = os.open('/sys/bus/rpmsg/drivers', os.O_RDONLY)\n"
+	    "os.fchdir(fd); print(os.getcwd(), os.path.exists('rpmsg_chrdev/bind'))\n"
+	    "os.chdir('/tmp'); print(os.getcwd())\"\n";
+	char cmd[2048], want[2048];
+	itest_fmt(cmd, sizeof(cmd), script, dst);
+	const char *argv[] = {AMPSIM_BIN,  "exec", "--run-dir", r.dir, "--",
+			      "/bin/bash", "-c",   cmd,		NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	itest_fmt(want, sizeof(want),
+		  DEMO
+		  "%u\nvirtio0.rpmsg_ctrl.0.0\nvirtio0.rpmsg_ns.53.53\n"
+		  "rpmsg-openamp-demo-channel\nrpmsg_ctrl\nrpmsg_ns\n/sys/bus/rpmsg/devices\n"
+		  "rpmsg_ctrl0\n" VIRTIO "/virtio0.rpmsg_ctrl.0.0\nrpmsg_ctrl\nrpmsg_ns\n"
+		  "10\n../devices/virtio0.rpmsg_ctrl.0.0\n"
+		  "devices\ndrivers\n/\nout of it\n"
+		  "/sys/class/rpmsg ['rpmsg0', 'rpmsg_ctrl0']\nrpmsg-openamp-demo-channel\nTrue\n"
+		  "/sys/bus/rpmsg/drivers True\n/tmp\n",
+		  dst);
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
+		fail();
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
+/* sysfs_walk_app: chdir/fchdir/getcwd, glibc's nftw, ftw and fts, seekdir, fstat's 4096,
+ * uevent and power/. */
+static void glibc_walks_the_tree(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	unsigned dst = boot(&r);
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", WALK_APP, NULL};
+	run_app(argv, out, sizeof(out));
+	char want[4096];
+	itest_fmt(
+	    want, sizeof(want),
+	    "cwd: /sys/bus/rpmsg/devices\n.:\n  .\n  ..\n  " DEMO "%u\n  virtio0.rpmsg_ctrl.0.0\n"
+	    "  virtio0.rpmsg_ns.53.53\nvirtio0.rpmsg_ctrl.0.0/name: rpmsg_ctrl\n"
+	    "stat ./virtio0.rpmsg_ns.53.53: a directory\ncwd: " VIRTIO "/virtio0.rpmsg_ns.53.53\n"
+	    "name: rpmsg_ns\ncwd: " RPROC "/rproc-virtio.0\n"
+	    "fchdir: /sys/class/rpmsg\naccess rpmsg_ctrl0: ok\n"
+	    "chdir rpmsg0/name: Not a directory\nchdir nothing: No such file or directory\n"
+	    "cwd: /\nnftw drivers, FTW_PHYS|FTW_DEPTH:\n  0 DP /drivers (drivers)\n"
+	    "  1 DP /drivers/rpmsg_chrdev (rpmsg_chrdev)\n  1 DP /drivers/rpmsg_ctrl (rpmsg_ctrl)\n"
+	    "  1 DP /drivers/rpmsg_ns (rpmsg_ns)\n  1 DP /drivers/rpmsg_tty (rpmsg_tty)\n"
+	    "  2 F /drivers/rpmsg_chrdev/bind (bind)\n  2 F /drivers/rpmsg_chrdev/unbind (unbind)\n"
+	    "  2 SL /drivers/rpmsg_chrdev/" DEMO "%u (" DEMO "%u)\n"
+	    "  2 SL /drivers/rpmsg_ctrl/virtio0.rpmsg_ctrl.0.0 (virtio0.rpmsg_ctrl.0.0)\n"
+	    "  2 SL /drivers/rpmsg_ns/virtio0.rpmsg_ns.53.53 (virtio0.rpmsg_ns.53.53)\n"
+	    "ftw rpmsg_chrdev:\n  D rpmsg_chrdev dir\n  D rpmsg_chrdev/" DEMO "%u dir\n"
+	    "  F rpmsg_chrdev/bind file\n  F rpmsg_chrdev/unbind file\n"
+	    "fts links:\n  2 /sys/bus/rpmsg/devices/" DEMO "%u\n"
+	    "  2 /sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0\n"
+	    "  2 /sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53\n"
+	    "fts: 3 directories (3 left), 0 files, 3 links\nseekdir: the same entry\n"
+	    "fstat of an attribute: 4096\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0/uevent: MAJOR=241\nMINOR=0\nDEVNAME=rpmsg_ctrl0\n"
+	    "/sys/bus/rpmsg/devices/virtio0.rpmsg_ctrl.0.0/uevent: DRIVER=rpmsg_ctrl\n"
+	    "MODALIAS=rpmsg:rpmsg_ctrl\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0/power/runtime_status: unsupported\n"
+	    "/sys/class/rpmsg/rpmsg_ctrl0/power/autosuspend_delay_ms: Input/output error\n"
+	    "done\n",
+	    dst, dst, dst, dst, dst);
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
+		fail();
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
+/* Every device's uevent (as dev_uevent() and rpmsg_uevent() write it) and power/. */
+static void uevent_and_power(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	unsigned dst = boot(&r);
+	static const char script[] =
+	    "cd /sys/bus/rpmsg/devices && cat */uevent && cat /sys/class/rpmsg/*/uevent\n"
+	    "ls " DEMO "%u/power && cat " DEMO "%u/power/control\n"
+	    "cat /sys/class/rpmsg/rpmsg0/power/autosuspend_delay_ms 2>&1 | sed 's/.*: //'\n"
+	    "ls -l " DEMO "%u/ | awk '/uevent|power/ {print $1, $NF}'\n";
+	char cmd[1024], want[2048];
+	itest_fmt(cmd, sizeof(cmd), script, dst, dst, dst);
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			      "/bin/sh",  "-c",	  cmd,	       NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	itest_fmt(want, sizeof(want),
+		  "DRIVER=rpmsg_chrdev\nMODALIAS=rpmsg:rpmsg-openamp-demo-channel\n"
+		  "DRIVER=rpmsg_ctrl\nMODALIAS=rpmsg:rpmsg_ctrl\n"
+		  "DRIVER=rpmsg_ns\nMODALIAS=rpmsg:rpmsg_ns\n"
+		  "MAJOR=240\nMINOR=0\nDEVNAME=rpmsg0\nMAJOR=241\nMINOR=0\nDEVNAME=rpmsg_ctrl0\n"
+		  "autosuspend_delay_ms\ncontrol\nruntime_active_time\nruntime_status\n"
+		  "runtime_suspended_time\nauto\nInput/output error\n"
+		  "drwxr-xr-x power\n-rw-r--r-- uevent\n");
+	(void)dst;
+	if (strcmp(out, want) != 0) {
+		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", out, want);
+		fail();
+	}
+	itest_run_stop(&r, SIGINT);
+}
+
+/*
+ * RPMSG_CREATE_DEV_IOCTL with the names of rpmsg_ns and rpmsg_ctrl: as on Linux, whose
+ * drivers have no id table (they bind only through driver_override), the devices stay
+ * unbound, announce says true (src given); Python's fcntl.ioctl.
+ */
+static void create_dev_driver_names(void **state)
+{
+	(void)state;
+	if (access(PYTHON, X_OK) != 0)
+		skip();
+	struct itest_run r = {0};
+	(void)boot(&r);
+	static const char prog[] =
+	    "import os, fcntl, struct\n"
+	    "c = os.open('/dev/rpmsg_ctrl0', os.O_RDWR)\n"
+	    "for n in (b'rpmsg_ns', b'rpmsg_ctrl'):\n"
+	    "    fcntl.ioctl(c, 0x4028b503, struct.pack('32sII', n, 0x600, 0x700))\n"
+	    "    d = '/sys/bus/rpmsg/devices/virtio0.%s.1536.1792/' % n.decode()\n"
+	    "    print(os.path.exists(d + 'driver'), open(d + 'announce').read().strip(),\n"
+	    "          open(d + 'uevent').read().strip())\n"
+	    "print(sorted(os.listdir('/sys/class/rpmsg')))\n"
+	    "print(open('/sys/bus/rpmsg/devices/virtio0.rpmsg_ns.53.53/"
+	    "announce').read().strip())\n";
+	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			      PYTHON,	  "-c",	  prog,	       NULL};
+	assert_int_equal(itest_capture(argv, out, sizeof(out)), 0);
+	expect("False true MODALIAS=rpmsg:rpmsg_ns\nFalse true MODALIAS=rpmsg:rpmsg_ctrl\n"
+	       "['rpmsg0', 'rpmsg_ctrl0']\nfalse\n");
+	itest_run_stop(&r, SIGINT);
+}
+
+/*
+ * rpmsg_release_app: RPMSG_RELEASE_DEV_IOCTL of a channel the firmware announced unregisters
+ * its device, as rpmsg_unregister_device() does: the open /dev/rpmsg0 reads and writes
+ * EPIPE, the node, the device and its class device go, a second release is EINVAL, the same
+ * channel can be created again (a device no driver takes). For the run: another program sees
+ * it gone too. The firmware is not told (announce is false for its channels): its endpoint
+ * stays.
+ */
+static void release_fw_channel(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	(void)boot(&r);
+	const char *argv[] = {
+	    AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", RELEASE_APP, "rpmsg-openamp-demo-channel",
+	    NULL};
+	run_app(argv, out, sizeof(out));
+	expect("echo through /dev/rpmsg0\nrelease: ok\nwrite: Broken pipe\nread: Broken pipe\n"
+	       "open /dev/rpmsg0: No such file or directory\ndevice: No such file or directory\n"
+	       "class device: No such file or directory\nrelease again: Invalid argument\n"
+	       "create: ok\nthe new device's driver: No such file or directory\n");
+	char script[1024];
+	itest_fmt(
+	    script, sizeof(script),
+	    "ls /sys/bus/rpmsg/devices /sys/class/rpmsg; test -e /dev/rpmsg0 || echo gone\n"
+	    "env -u LD_PRELOAD %s ctl %s endpoints | grep -c '^rpmsg-openamp-demo-channel '\n",
+	    AMPSIM_BIN, r.dir);
+	const char *sh[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--",
+			    "/bin/sh",	"-c",	script,	     NULL};
+	assert_int_equal(itest_capture(sh, out, sizeof(out)), 0);
+	expect("/sys/bus/rpmsg/devices:\nvirtio0.rpmsg_ctrl.0.0\nvirtio0.rpmsg_ns.53.53\n\n"
+	       "/sys/class/rpmsg:\nrpmsg_ctrl0\ngone\n1\n");
+	itest_run_stop(&r, SIGINT);
+}
+
 /* linux-apps.md names the program and says what is still not as on Linux. */
 static void docs_name_the_tree(void **state)
 {
@@ -206,6 +397,11 @@ int main(void)
 	    cmocka_unit_test_teardown(create_dev_of_any_name, itest_run_teardown),
 	    cmocka_unit_test_teardown(python_walks_the_bus, itest_run_teardown),
 	    cmocka_unit_test_teardown(run_gone_tree_gone, itest_run_teardown),
+	    cmocka_unit_test_teardown(cd_into_the_tree, itest_run_teardown),
+	    cmocka_unit_test_teardown(glibc_walks_the_tree, itest_run_teardown),
+	    cmocka_unit_test_teardown(uevent_and_power, itest_run_teardown),
+	    cmocka_unit_test_teardown(create_dev_driver_names, itest_run_teardown),
+	    cmocka_unit_test_teardown(release_fw_channel, itest_run_teardown),
 	    cmocka_unit_test(docs_name_the_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
