@@ -73,6 +73,7 @@ struct amp_frontend_stats {
 };
 
 struct amp_frontend;
+struct amp_fd_group;
 
 /**
  * Create a frontend at @path (a socket for SEQPACKET, a symlink to the pty for TTY).
@@ -86,9 +87,13 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 /**
  * A SEQPACKET frontend for an already connected client @p fd (taken over, non-blocking),
  * with no path: an endpoint made through RUNDIR/rpmsg_ctrl0. @p label names it in logs.
+ * @p group (may be NULL: a GLib watch of its own) is where its input is watched: one polled
+ * fd for all of rpmsg_ctrl0's clients, and a pause for TX buffers changes the watch's
+ * callback in place (issue 17). It must outlive the frontend.
  */
 struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
-						const struct amp_chan_ops *ops, void *ctx);
+						const struct amp_chan_ops *ops, void *ctx,
+						struct amp_fd_group *group);
 
 /**
  * A message from the firmware for this frontend's client.
