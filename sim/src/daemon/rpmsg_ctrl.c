@@ -167,9 +167,13 @@ struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GE
 {
 	struct amp_rpmsg_ctrl *c = g_new0(struct amp_rpmsg_ctrl, 1);
 	/* The daemon's own loop: the global default context, as the frontends'. */
-	const struct amp_sock_server_cfg cfg = {
-	    .type = SOCK_SEQPACKET, .backlog = 16, .on_client = on_accept, .priv = c};
 	c->clients = amp_fd_group_new(NULL, err);
+	/* The listener and its clients: one source in the loop, whatever their number. */
+	const struct amp_sock_server_cfg cfg = {.type = SOCK_SEQPACKET,
+						.backlog = 16,
+						.on_client = on_accept,
+						.priv = c,
+						.group = c->clients};
 	c->server = c->clients ? amp_sock_server_new(path, &cfg, err) : NULL;
 	if (!c->server) {
 		amp_fd_group_free(c->clients);
@@ -188,8 +192,8 @@ void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c)
 	while (c->conns->len > 0)
 		conn_free(c->conns->pdata[c->conns->len - 1]);
 	g_ptr_array_free(c->conns, TRUE);
-	amp_fd_group_free(c->clients);	 /* after the frontends, which are its members */
 	amp_sock_server_free(c->server); /* removes the path */
+	amp_fd_group_free(c->clients);	 /* after its members: the frontends, the server */
 	g_free(c);
 }
 
