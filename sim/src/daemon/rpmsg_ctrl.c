@@ -23,7 +23,7 @@ struct amp_rpmsg_ctrl {
 	struct amp_sock_server *server;
 	GPtrArray *conns; /* struct conn * */
 	guint next;	  /* where the next resume starts: the first client left waiting */
-	struct amp_fd_group *clients; /* the endpoints' sockets: one fd in the loop's poll */
+	struct amp_fd_group *clients; /* d->fds: the endpoints' sockets, one fd in the poll */
 };
 
 /* One connection: waiting for its request, then the endpoint it asked for. */
@@ -167,16 +167,15 @@ struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GE
 {
 	struct amp_rpmsg_ctrl *c = g_new0(struct amp_rpmsg_ctrl, 1);
 	/* The daemon's own loop: the global default context, as the frontends'. */
-	c->clients = amp_fd_group_new(NULL, err);
+	c->clients = d->fds;
 	/* The listener and its clients: one source in the loop, whatever their number. */
 	const struct amp_sock_server_cfg cfg = {.type = SOCK_SEQPACKET,
 						.backlog = 16,
 						.on_client = on_accept,
 						.priv = c,
 						.group = c->clients};
-	c->server = c->clients ? amp_sock_server_new(path, &cfg, err) : NULL;
+	c->server = amp_sock_server_new(path, &cfg, err);
 	if (!c->server) {
-		amp_fd_group_free(c->clients);
 		g_free(c);
 		return NULL;
 	}
@@ -193,7 +192,6 @@ void amp_rpmsg_ctrl_free(struct amp_rpmsg_ctrl *c)
 		conn_free(c->conns->pdata[c->conns->len - 1]);
 	g_ptr_array_free(c->conns, TRUE);
 	amp_sock_server_free(c->server); /* removes the path */
-	amp_fd_group_free(c->clients);	 /* after its members: the frontends, the server */
 	g_free(c);
 }
 
