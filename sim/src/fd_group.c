@@ -14,6 +14,7 @@ struct amp_fd_member {
 	GUnixFDSourceFunc fn;
 	gpointer data;
 	bool dead; /* removed during a dispatch: freed after it (its events may still be listed) */
+	struct amp_fd_member *prev, *next; /* the group's live members */
 };
 
 struct amp_fd_group {
@@ -24,6 +25,7 @@ struct amp_fd_group {
 	unsigned depth;	      /* > 0 while members' callbacks run */
 	gboolean masked;      /* a nested loop saw the epoll fd ready: left out of its polls */
 	GPtrArray *graveyard; /* members removed while dispatching */
+	struct amp_fd_member *head; /* live members, freed with the group */
 	guint64 waits;
 };
 
@@ -76,6 +78,11 @@ static void group_finalize(GSource *s)
 {
 	struct amp_fd_group *g = (struct amp_fd_group *)s;
 	g_ptr_array_free(g->graveyard, TRUE);
+	while (g->head) {
+		struct amp_fd_member *m = g->head;
+		g->head = m->next;
+		g_free(m);
+	}
 	if (g->epfd >= 0)
 		close(g->epfd);
 }
@@ -124,6 +131,10 @@ struct amp_fd_member *amp_fd_group_add(struct amp_fd_group *g, int fd, GIOCondit
 		return NULL;
 	}
 	g->members++;
+	m->next = g->head;
+	if (g->head)
+		g->head->prev = m;
+	g->head = m;
 	return m;
 }
 
@@ -153,6 +164,12 @@ void amp_fd_member_remove(struct amp_fd_member *m)
 	m->events = 0;
 	m->dead = true;
 	g->members--;
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		g->head = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
 	if (g->depth > 0)
 		g_ptr_array_add(g->graveyard, m); /* the running batch may still name it */
 	else
