@@ -623,11 +623,15 @@ static void on_accept(void *priv, int c)
 	kick_output(fe);
 }
 
-static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+static bool open_seqpacket(struct amp_frontend *fe, struct amp_fd_group *group, GError **err)
 {
-	/* The daemon's own loop: the global default context. */
-	const struct amp_sock_server_cfg cfg = {
-	    .type = SOCK_SEQPACKET, .backlog = 16, .on_client = on_accept, .priv = fe};
+	/* The daemon's own loop: the global default context. The listener in @p group; the
+	 * client keeps a watch of its own (in a group it would cost an epoll_wait() per wake). */
+	const struct amp_sock_server_cfg cfg = {.type = SOCK_SEQPACKET,
+						.backlog = 16,
+						.on_client = on_accept,
+						.priv = fe,
+						.group = group};
 	fe->server = amp_sock_server_new(fe->path, &cfg, err);
 	if (!fe->server)
 		return false;
@@ -691,10 +695,12 @@ static struct amp_frontend *alloc(enum amp_frontend_kind kind, const char *path,
 }
 
 struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
-				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+				      const struct amp_chan_ops *ops, void *ctx,
+				      struct amp_fd_group *group, GError **err)
 {
 	struct amp_frontend *fe = alloc(kind, path, mtu, ops, ctx);
-	bool ok = kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, err) : open_tty(fe, err);
+	bool ok =
+	    kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, group, err) : open_tty(fe, err);
 	if (!ok) {
 		amp_frontend_free(fe);
 		return NULL;

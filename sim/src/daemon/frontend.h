@@ -79,10 +79,12 @@ struct amp_fd_group;
  * Create a frontend at @path (a socket for SEQPACKET, a symlink to the pty for TTY).
  * @path must not exist (the run directory is cleaned first). Returns NULL with @err set to
  * AMP_ERROR: AMP_EEXIST when @path exists, else the failed call's errno through
- * amp_from_errno() (the message names the call).
+ * amp_from_errno() (the message names the call). A SEQPACKET frontend's listening socket is a
+ * member of @p group if not NULL (it must outlive the frontend); its client is not.
  */
 struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
-				      const struct amp_chan_ops *ops, void *ctx, GError **err);
+				      const struct amp_chan_ops *ops, void *ctx,
+				      struct amp_fd_group *group, GError **err);
 
 /**
  * A SEQPACKET frontend for an already connected client @p fd (taken over, non-blocking),
