@@ -3,9 +3,8 @@
 // the network). It boots the echo sample, traces one echo with `ampsim ctl RUNDIR
 // trace-events start|stop`, loads the file into the panel and checks that the viewer read
 // what ampsim wrote: the `receive`s, `send`s and `irq handled` slices one echo makes, and a
-// message's arguments. The screenshot, with the
-// firmware's `receive` selected, goes to OUT/trace-devtools.png (docs/img/ takes it through
-// scripts/gen-trace-screenshot).
+// message's arguments. The screenshot, with the firmware's `receive` selected, goes to
+// OUT/trace-devtools.png (docs/img/ takes it through scripts/gen-trace-screenshot).
 //   node trace_viewer.mjs --ampsim BIN --firmware ECHO --out DIR [--chromium /usr/bin/chromium]
 // The panel draws on a canvas: the tracks are opened by clicking where a fresh profile puts
 // their headers, and events are found with the panel's own search (Ctrl+F), whose "N of M"
@@ -15,37 +14,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const { chromium } = await import("playwright-core").catch(() => {
-  console.error("trace_viewer: playwright-core is not installed: run 'npm ci' in tests/browser " +
-    "(scripts/install-deps does)");
-  process.exit(1);
-});
+import { chromium, arg, check, until, SAFETY_MS, EP } from "./common.mjs";
 
-const SAFETY_MS = 60000;
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  if (i < 0 && dflt === undefined) throw new Error(`missing ${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
 const AMPSIM = arg("--ampsim"), FW = arg("--firmware"), OUT = arg("--out");
 const CHROMIUM = arg("--chromium", "/usr/bin/chromium");
-const EP = "rpmsg-openamp-demo-channel";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ampsim-trace-viewer-"));
 fs.mkdirSync(OUT, { recursive: true });
-
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-}
-
-async function until(what, fn) {
-  const end = Date.now() + SAFETY_MS;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("waited too long for " + what);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const ampsim = (...a) => execFileSync(AMPSIM, a, { encoding: "utf8", timeout: SAFETY_MS });
 

@@ -11,39 +11,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const { chromium } = await import("playwright-core").catch(() => {
-  console.error("web_e2e: playwright-core is not installed: run 'npm ci' in tests/browser " +
-    "(scripts/install-deps does)");
-  process.exit(1);
-});
+import { chromium, arg, check, until, EP } from "./common.mjs";
 
-const SAFETY_MS = Number(process.env.WEB_E2E_SAFETY_MS || 60000);
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  if (i < 0 && dflt === undefined) throw new Error(`missing ${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
 const AMPSIM = arg("--ampsim"), FW = arg("--firmware"), OUT = arg("--out");
 const CHROMIUM = arg("--chromium", "/usr/bin/chromium");
-const EP = "rpmsg-openamp-demo-channel";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ampsim-web-"));
 const children = [];
 fs.mkdirSync(OUT, { recursive: true });
 for (const f of fs.readdirSync(OUT)) if (/^web-.*\.png$/.test(f)) fs.rmSync(path.join(OUT, f));
-
-function check(cond, what) {
-  if (!cond) throw new Error("check failed: " + what);
-}
-
-async function until(what, fn) {
-  const end = Date.now() + SAFETY_MS;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("waited too long for " + what);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function start(args, name) {
   const log = fs.openSync(path.join(tmp, name + ".log"), "w");
