@@ -300,6 +300,15 @@ ssize_t shim_bus_readlink(const char *path, char *buf, size_t len)
 	return r < 0 ? -1 : r;
 }
 
+/* A descriptor that could not be tracked: closed, -1 with the failure's errno. */
+static int close_failed(int fd)
+{
+	int e = errno;
+	shim_libc.close(fd);
+	errno = e;
+	return -1;
+}
+
 /* A directory: a memfd tracked with its canonical path, for openat(), fstatat(), fdopendir(). */
 static int open_dir(const char *canon, int flags)
 {
@@ -310,13 +319,7 @@ static int open_dir(const char *canon, int flags)
 	int fd = memfd_create("ampsim-sysfs-dir", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_DIR};
 	snprintf(f.path, sizeof(f.path), "%s", canon);
-	if (fd >= 0 && !shim_fd_track(&f)) {
-		int e = errno;
-		shim_libc.close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return fd >= 0 && !shim_fd_track(&f) ? close_failed(fd) : fd;
 }
 
 /* An attribute opened for writing: a memfd, named for a program that inherits it. */
@@ -331,13 +334,7 @@ static int open_writer(const struct node *n, int flags)
 	int fd = memfd_create(name, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_BUS, .index = (unsigned)n->wkind};
 	snprintf(f.target, sizeof(f.target), "%s", n->target);
-	if (fd >= 0 && !shim_fd_track(&f)) {
-		int e = errno;
-		shim_libc.close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return fd >= 0 && !shim_fd_track(&f) ? close_failed(fd) : fd;
 }
 
 /* An attribute opened for reading: a memfd holding its text now, tracked for fstat(). */
@@ -352,12 +349,8 @@ static int open_reader(const struct node *n, const char *canon, int flags)
 	struct shim_fd f = {.fd = fd, .kind = SHIM_FD_FILE, .destroyed = n->eio};
 	snprintf(f.path, sizeof(f.path), "%s", canon);
 	if (fd >= 0 && (shim_libc.write(fd, n->text, len) != (ssize_t)len ||
-			lseek(fd, 0, SEEK_SET) != 0 || !shim_fd_track(&f))) {
-		int e = errno;
-		shim_libc.close(fd);
-		errno = e;
-		return -1;
-	}
+			lseek(fd, 0, SEEK_SET) != 0 || !shim_fd_track(&f)))
+		return close_failed(fd);
 	return fd;
 }
 
