@@ -160,10 +160,19 @@ static int kick(uint32_t ch)
 	return amp_ipcc_link_kick(&fw.link, ch);
 }
 
+/*
+ * fw.irq_seq when this thread last took the port lock. The core looks for a TX buffer under
+ * the lock, unlocks and waits: an interrupt taken right at the unlock (the IRQ thread waits
+ * on the same lock) must end that wait, so the wait compares with the value from before the
+ * look, not with one read after the unlock. No interrupt is taken while the lock is held.
+ */
+static _Thread_local uint32_t seq_at_lock;
+
 static void port_lock(void *ctx)
 {
 	(void)ctx;
 	amp_irq_disable(&fw.irq);
+	seq_at_lock = atomic_load(&fw.irq_seq);
 }
 
 /* For `ampsim inspect`: how far the core has read each avail ring, so that a buffer posted
@@ -191,9 +200,8 @@ static void port_unlock(void *ctx)
 static int port_wait(void *ctx, uint32_t *timeout_ms)
 {
 	(void)ctx;
-	uint32_t seq = atomic_load(&fw.irq_seq);
 	struct timespec deadline = deadline_after(*timeout_ms);
-	bool woken = wait_irq(seq, &deadline);
+	bool woken = wait_irq(seq_at_lock, &deadline);
 	*timeout_ms = ms_until(&deadline);
 	if (!woken && *timeout_ms == 0)
 		return AMP_ETIMEDOUT;
