@@ -147,8 +147,11 @@ static int tx_acquire(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap, u
 			dev->stats.tx_nobuf++;
 			if (!timeout_ms || !dev->port.ops->wait)
 				return AMP_ENOMEM;
-			(void)tx_wait_begin(dev); /* tx_get looks again below */
 			waiting = true;
+			/* Buffers given back before the peer could see our request came with no
+			 * kick: look again now, or we would sleep until the send times out. */
+			if (tx_wait_begin(dev))
+				continue;
 		} else if (left == 0) {
 			dev->stats.tx_timeouts++;
 			ret = AMP_ETIMEDOUT;

@@ -12,6 +12,7 @@
 
 #include <amp/error.h>
 #include <amp/rpmsg.h>
+#include <amp/rpmsg_role.h>
 
 #include "harness.h"
 
@@ -476,6 +477,69 @@ static void remote_tx_exhaustion(void **state)
 }
 
 /*
+ * The host gives TX buffers back in the instant between the remote's empty look and its
+ * "notify me" store: the host still sees notifications off and does not kick. The remote
+ * must see those buffers when it turns notifications on, not sleep until a kick that never
+ * comes (on a board: until the send times out).
+ */
+static struct fx *race_fx;
+static const struct amp_rpmsg_role_ops *race_real;
+static uint32_t race_returns;
+
+static int tx_get_then_host_returns(struct amp_rpmsg_dev *dev, uint8_t **buf, uint32_t *cap,
+				    uint16_t *id)
+{
+	int r = race_real->tx_get(dev, buf, cap, id);
+	if (r == 0 && race_returns == 0) {
+		race_returns++;
+		fx_deliver(race_fx, true); /* the host reads all 16 and gives the buffers back */
+	}
+	return r;
+}
+
+static void buffers_back_before_the_remote_waits_with(uint32_t features)
+{
+	struct sink hs = {0};
+	struct amp_rpmsg_ept rept, hept;
+	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true, .features = features});
+	uint32_t seq;
+
+	assert_int_equal(
+	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, NULL), 0);
+	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
+			 0);
+	for (seq = 0; seq < 16; seq++)
+		assert_int_equal(amp_rpmsg_trysend(&rept, &seq, 4), 4);
+	struct amp_rpmsg_role_ops racing = *fx->remote.ops;
+	racing.tx_get = tx_get_then_host_returns;
+	race_fx = fx;
+	race_real = fx->remote.ops;
+	race_returns = 0;
+	fx->remote.ops = &racing;
+	fx->rp.wait_mode = FX_WAIT_TICK;
+	uint32_t host_kicks = fx->host.rvq.stats.kicks;
+
+	assert_int_equal(amp_rpmsg_send_offchannel(&rept, 100, 1024, &seq, 4, 1000), 4);
+	assert_int_equal(race_returns, 1);
+	assert_int_equal(hs.count, 16);
+	/* No kick was due (notifications were off), so none came; the remote did not sleep. */
+	assert_int_equal(fx->host.rvq.stats.kicks, host_kicks);
+	assert_int_equal(fx->rp.waits, 0);
+	fx->remote.ops = race_real;
+	fx_pump(fx);
+	assert_int_equal(hs.count, 17);
+	assert_int_equal(hs.seq_errors, 0);
+	fx_free(fx);
+}
+
+static void buffers_back_before_the_remote_waits(void **state)
+{
+	(void)state;
+	buffers_back_before_the_remote_waits_with(0);
+	buffers_back_before_the_remote_waits_with(1u << AMP_VIRTIO_RING_F_EVENT_IDX);
+}
+
+/*
  * More than 65536 messages each way, so every 16-bit ring index (and, with EVENT_IDX, every
  * event index) wraps. Messages are only delivered on a doorbell, so a lost notification
  * shows up as a missing message.
@@ -744,6 +808,7 @@ int main(void)
 	    cmocka_unit_test(zero_copy_both_ways),
 	    cmocka_unit_test(host_tx_exhaustion),
 	    cmocka_unit_test(remote_tx_exhaustion),
+	    cmocka_unit_test(buffers_back_before_the_remote_waits),
 	    cmocka_unit_test(index_wrap),
 	    cmocka_unit_test(index_wrap_event_idx),
 	    cmocka_unit_test(notification_counts),
