@@ -352,7 +352,9 @@ static int sleep_efd(struct amp_ipcc_link *l, int timeout_ms)
 
 static bool woken(struct amp_ipcc_link *l)
 {
-	return pending(l) || atomic_load_explicit(&l->stop, memory_order_relaxed);
+	return pending(l) || atomic_load_explicit(&l->stop, memory_order_relaxed) ||
+	       (atomic_load_explicit(&l->poked, memory_order_relaxed) &&
+		atomic_exchange(&l->poked, false));
 }
 
 /* SPIN: poll the registers until something is pending or the deadline passes. */
@@ -367,28 +369,81 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 	}
 }
 
-/* ADAPTIVE: poll for poll_ns, then publish "asleep" and sleep on the eventfd. */
+/*
+ * ADAPTIVE: poll the registers, but only while the peer runs (it says it is awake, or has
+ * not taken a kick of ours yet), for 4 times what the polls that paid off took (at least
+ * ADAPTIVE_MIN_NS, at most poll_ns), and never across a preemption (the CPUs are busy:
+ * blocking costs the others less, so do not poll for the next ADAPTIVE_BACKOFF waits). Then
+ * publish "asleep" and sleep on the eventfd. The CPU is yielded only once an answer is late
+ * (twice the usual): the peer's thread may be waiting for this CPU.
+ */
 #define ADAPTIVE_PREEMPT_NS 50000u /* a gap this long between two looks: preempted */
+#define ADAPTIVE_MIN_NS 5000u
+#define ADAPTIVE_BACKOFF 256u
+
+static uint64_t adaptive_budget(const struct amp_ipcc_link *l)
+{
+	uint64_t b = l->ad.avg_ns ? 4 * l->ad.avg_ns : l->cfg.poll_ns;
+
+	b = b < ADAPTIVE_MIN_NS ? ADAPTIVE_MIN_NS : b;
+	return b > l->cfg.poll_ns ? l->cfg.poll_ns : b;
+}
+
+static bool peer_running(struct amp_ipcc_link *l)
+{
+	return amp_ipcc_link_peer_awake(l) || amp_ipcc_link_tx_busy(l);
+}
+
+/* A poll that found nothing: give polling up for 1, 2, 4 ... ADAPTIVE_BACKOFF waits. */
+static bool poll_missed(struct amp_ipcc_link *l)
+{
+	l->ad.backoff = l->ad.misses;
+	l->ad.misses = l->ad.misses ? 2 * l->ad.misses : 1;
+	if (l->ad.misses > ADAPTIVE_BACKOFF)
+		l->ad.misses = ADAPTIVE_BACKOFF;
+	return false;
+}
+
+static bool poll_adaptive(struct amp_ipcc_link *l)
+{
+	uint64_t t0 = now_ns(), last = t0, budget = adaptive_budget(l);
+
+	l->stats.polls++;
+	for (unsigned i = 1;; i++) {
+		if (woken(l)) {
+			l->stats.poll_hits++;
+			l->ad.avg_ns = (l->ad.avg_ns * 7 + (now_ns() - t0)) / 8;
+			l->ad.misses = 0;
+			return true;
+		}
+		if ((i & 63u) != 0) {
+			cpu_relax();
+			continue;
+		}
+		uint64_t t = now_ns();
+		if (t - last > ADAPTIVE_PREEMPT_NS) {
+			l->stats.preempted++;
+			l->ad.backoff = ADAPTIVE_BACKOFF;
+			return false;
+		}
+		if (t - t0 >= budget)
+			return poll_missed(l);
+		if (!peer_running(l))
+			return false; /* asleep: no answer soon, but no sign polling fails */
+		if (t - t0 > 2 * l->ad.avg_ns)
+			sched_yield();
+		last = now_ns();
+	}
+}
 
 static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 {
-	uint64_t spin_end = now_ns() + l->cfg.poll_ns;
 	int r;
 
-	uint64_t last = now_ns();
-	for (unsigned i = 1;; i++) {
-		if (woken(l))
-			return 1;
-		if ((i & 63u) == 0) {
-			uint64_t t = now_ns();
-			/* Out of budget, or preempted (the CPUs are busy): sleep instead. */
-			if (t >= spin_end || t - last > ADAPTIVE_PREEMPT_NS)
-				break;
-			sched_yield(); /* a thread of ours waiting for this CPU runs first */
-			last = now_ns();
-		}
-		cpu_relax();
-	}
+	if (l->ad.backoff > 0)
+		l->ad.backoff--;
+	else if (peer_running(l) && poll_adaptive(l))
+		return 1;
 	/* Publish that we sleep, then look again: a sender that set its flag before our
 	 * store is seen here; one after it sees asleep and writes the eventfd. */
 	atomic_store(&l->asleep[l->proc], 1u);
@@ -517,6 +572,14 @@ void amp_ipcc_link_interrupt(struct amp_ipcc_link *l)
 	if (!l)
 		return;
 	atomic_store(&l->stop, true);
+	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+}
+
+void amp_ipcc_link_poke(struct amp_ipcc_link *l)
+{
+	if (!l)
+		return;
+	atomic_store(&l->poked, true);
 	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
 }
 

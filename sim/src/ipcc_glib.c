@@ -81,15 +81,18 @@ static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive)
 			p->backoff = BACKOFF_WAITS;
 			return false;
 		}
-		if (t - t0 >= budget || (adaptive && !peer_running(l))) {
+		if (adaptive && !peer_running(l))
+			return false; /* asleep: no answer soon, but no sign polling fails */
+		if (t - t0 >= budget) {
 			/* Polling that does not pay is given up for longer each time. */
 			p->backoff = p->misses;
 			p->misses = p->misses ? MIN(2 * p->misses, BACKOFF_WAITS) : 1;
 			return false;
 		}
-		/* Let a thread waiting for this CPU run (the peer's, whose answer we poll for):
-		 * without contention this returns at once. */
-		if (adaptive)
+		/* The answer is late (twice the usual): let a thread waiting for this CPU run
+		 * (the peer's, whose answer we poll for). Not before: the system call would
+		 * cost a back-to-back round trip more than the round trip itself. */
+		if (adaptive && t - t0 > 2 * p->avg_ns)
 			sched_yield();
 		last = now_ns();
 	}

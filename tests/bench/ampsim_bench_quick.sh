@@ -1,7 +1,8 @@
 #!/bin/sh
 # ctest bench/ampsim-bench-quick: `ampsim bench --quick` completes and prints every row (the
 # seven block sizes with the frame, tty and sdb paths, the doorbell and IRQ rows, the
-# round-trip rows per path and wait mode), --json / --csv are complete and --svg FILE
+# round-trip rows per path and wait mode, the rpmsg_ctrl0 rows for 16 and 64 clients and the
+# boot row), --json / --csv are complete and --svg FILE
 # draws both plots. Figures are not asserted: they depend on the machine's load; only that
 # each path moved its blocks and the IPCC counters were read.
 set -eu
@@ -20,13 +21,17 @@ for p in frame tty sdb; do
 	printf '%s\n' "$out" | grep -Eq "^  $p +[1-9][0-9]*( +$num){5}$" ||
 		fail "no doorbell/IRQ row for $p (or no message counted)"
 	for m in blocking adaptive; do
-		printf '%s\n' "$out" | grep -Eq "^  $p, firmware $m( +$num){4}$" ||
+		printf '%s\n' "$out" | grep -Eq "^  $p, host\+firmware $m( +$num){4}$" ||
 			fail "no round-trip row for $p, $m"
 	done
 done
 printf '%s\n' "$out" | grep -Eq '^  ST wiki, board .* 2000 +2000$' || fail "no ST wiki row"
 printf '%s\n' "$out" | grep -Eq "^  floor \(socketpair, local process\)( +$num){4}$" ||
 	fail "no floor row"
+printf '%s\n' "$out" | grep -Eq "^  16 +[1-9][0-9]* +1\.00x$" || fail "no row for 16 rpmsg_ctrl0 clients"
+printf '%s\n' "$out" | grep -Eq "^  64 +[1-9][0-9]* +${num}x$" || fail "no row for 64 rpmsg_ctrl0 clients"
+printf '%s\n' "$out" | grep -Eq "^  median ms $num, min ms $num, x 10 ms target ${num}x$" ||
+	fail "no boot row"
 "$ampsim" bench --quick --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -40,7 +45,11 @@ for p in ("frame", "tty", "sdb"):
     for m in ("blocking", "adaptive"):
         l = d["latency_us"][p][m]
         assert l["p99"] >= l["p90"] >= l["p50"] > 0 and l["msg_s"] > 0, (p, m, l)
-assert d["latency_us"]["floor"]["blocking"]["p50"] > 0, d'
+assert d["latency_us"]["floor"]["blocking"]["p50"] > 0, d
+c = d["ctrl_clients"]
+assert c["16"] > 0 and c["64"] > 0 and c["many_x_few"] > 0, c
+b = d["boot_ms"]
+assert b["median"] >= b["min"] > 0 and b["x_target_10ms"] > 0, b'
 csv=$("$ampsim" bench --quick --csv)
 rows=$(printf '%s\n' "$csv" | grep -Ec '^[0-9]+(,[0-9.]+){9},[0-9.]*$' || true)
 [ "$rows" -eq 7 ] || fail "--csv printed $rows block rows, not 7"
@@ -48,6 +57,10 @@ rows=$(printf '%s\n' "$csv" | grep -Ec '^(frame|tty|sdb),[0-9]+,[0-9]+(,[0-9.]+)
 [ "$rows" -eq 3 ] || fail "--csv printed $rows doorbell/IRQ rows, not 3"
 rows=$(printf '%s\n' "$csv" | grep -Ec '^(frame|tty|sdb|floor),(blocking|adaptive)(,[0-9.]+){4}$' || true)
 [ "$rows" -eq 7 ] || fail "--csv printed $rows round-trip rows, not 7"
+rows=$(printf '%s\n' "$csv" | grep -Ec '^(16,[1-9][0-9]*,1\.000|64,[1-9][0-9]*,[0-9.]+)$' || true)
+[ "$rows" -eq 2 ] || fail "--csv printed $rows rpmsg_ctrl0 rows, not 2"
+printf '%s\n' "$csv" | grep -A1 '^boot_ms_median,boot_ms_min,x_target_10ms$' | tail -n 1 |
+	grep -Eq '^[0-9.]*[1-9][0-9.]*,[0-9.]+,[0-9.]+$' || fail "--csv printed no boot row"
 python3 - "$tmp/bench.svg" <<'PY'
 import sys, xml.etree.ElementTree as ET
 ns = "{http://www.w3.org/2000/svg}"

@@ -1,13 +1,13 @@
 /*
- * ST's mbox_ipcc.c semantics on ampsim's IPCC: the interrupt (ampsim's IRQ thread) only
- * records which channel fired, MAILBOX_Poll() then runs rproc_virtio_notified() in thread
- * context; MAILBOX_Notify() rings the vring's channel, strict (wait while occupied, as ST)
- * or not (AMPSIM_MBOX_STRICT, openamp_conf.h).
+ * ST's mbox_ipcc.c semantics on ampsim's IPCC: the interrupt only records which channel
+ * fired, MAILBOX_Poll() then runs rproc_virtio_notified() in thread context; MAILBOX_Wait()
+ * is the main loop's WFI, which takes the interrupt in the main thread (<ampsim/irq.h>: the
+ * IRQ thread takes it while the main thread is busy); MAILBOX_Notify() rings the vring's channel,
+ * strict (wait while occupied, as ST) or not (AMPSIM_MBOX_STRICT, openamp_conf.h).
  */
 #include "mbox_ipcc.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -27,10 +27,7 @@ static struct {
 	atomic_bool buf_free; /* CH1 from the host: vring0 buffers came back */
 	atomic_bool new_msg;  /* CH2 from the host: a new message on vring1 */
 	atomic_bool stop;     /* CH3: shutdown request */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint32_t seq; /* bumped by every interrupt, under mu */
-} mb = {.mu = PTHREAD_MUTEX_INITIALIZER};
+} mb;
 
 static void mailbox_isr(void *arg, uint32_t ch)
 {
@@ -41,10 +38,6 @@ static void mailbox_isr(void *arg, uint32_t ch)
 		atomic_store(&mb.new_msg, true);
 	else
 		atomic_store(&mb.stop, true);
-	pthread_mutex_lock(&mb.mu);
-	mb.seq++;
-	pthread_cond_broadcast(&mb.cv);
-	pthread_mutex_unlock(&mb.mu);
 }
 
 int MAILBOX_Init(void)
@@ -53,15 +46,6 @@ int MAILBOX_Init(void)
 	struct amp_soc *soc = ampsim_board_attach(&efds);
 	if (!soc)
 		return -1;
-	static bool cv_ready;
-	if (!cv_ready) {
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&mb.cv, &ca);
-		pthread_condattr_destroy(&ca);
-		cv_ready = true;
-	}
 	struct amp_ipcc_link_cfg cfg = {.proc = AMP_IPCC_PROC2, .strict = AMPSIM_MBOX_STRICT != 0};
 	char why[160];
 	if (amp_fwenv_ipcc_mode_parse(getenv(AMP_FWENV_IPCC_MODE), &cfg.mode, why, sizeof(why)) !=
@@ -120,23 +104,27 @@ int MAILBOX_Poll(struct virtio_device *vdev)
 	return rc;
 }
 
+static bool flagged(void)
+{
+	return atomic_load(&mb.buf_free) || atomic_load(&mb.new_msg) || atomic_load(&mb.stop);
+}
+
 void MAILBOX_Wait(uint32_t ms)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000u;
-	t.tv_nsec += (long)(ms % 1000u) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	uint64_t end_ns =
+	    (uint64_t)end.tv_sec * 1000000000u + (uint64_t)end.tv_nsec + (uint64_t)ms * 1000000u;
+	for (;;) {
+		uint32_t seen = amp_irq_count(&mb.irq); /* before the test: no wake-up is missed */
+		if (flagged() || !mb.up)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		uint64_t t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+		if (t >= end_ns ||
+		    amp_irq_wait(&mb.irq, seen, (int)((end_ns - t + 999999u) / 1000000u)) <= 0)
+			return;
 	}
-	pthread_mutex_lock(&mb.mu);
-	uint32_t seq = mb.seq;
-	while (mb.seq == seq && !atomic_load(&mb.buf_free) && !atomic_load(&mb.new_msg) &&
-	       !atomic_load(&mb.stop))
-		if (pthread_cond_timedwait(&mb.cv, &mb.mu, &t) != 0)
-			break;
-	pthread_mutex_unlock(&mb.mu);
 }
 
 bool MAILBOX_StopRequested(void)

@@ -7,10 +7,11 @@
  *   at its device address), read the loaded resource table, wait for DRIVER_OK (the vring
  *   addresses are valid only then), start the IPCC link and its IRQ thread with the vring
  *   channels masked, as the MU interrupt is before platform_init_interrupt().
- * - The IRQ thread is the interrupt: CH1/CH2 call env_isr() with the vring's vector, CH3
- *   (shutdown) records the request. Unmasking a channel whose flag is already set raises the
- *   line (amp_ipcc_link_mask()), so the host's start-up kick, which arrives before
- *   RPMsg-Lite enables its interrupt, is not lost.
+ * - The interrupt: CH1/CH2 call env_isr() with the vring's vector, CH3 (shutdown) records
+ *   the request. It runs on the main thread while that waits in platform_ampsim_wait() (its
+ *   WFI), on the IRQ thread while it is busy (<ampsim/irq.h>). Unmasking a channel whose flag is
+ * already set raises the line (amp_ipcc_link_mask()), so the host's start-up kick, which arrives
+ * before RPMsg-Lite enables its interrupt, is not lost.
  * - platform_interrupt_disable()/enable() exclude the IRQ thread (amp_irq_disable()), as
  *   masking the MU interrupt does: RPMsg-Lite's bare-metal environment has no other lock.
  * - Addresses from the host (descriptors) are checked against the shared memory before use.
@@ -50,12 +51,9 @@ static struct {
 	struct amp_irq irq;
 	struct amp_rpmsg_vdev_params vdev; /* what the host wrote, read after DRIVER_OK */
 	bool attached, linked, irq_running;
-
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint32_t irq_seq; /* bumped by every interrupt, under mu */
+	_Atomic uint32_t irq_seq; /* bumped by every interrupt */
 	atomic_bool stop_requested;
-} pl = {.mu = PTHREAD_MUTEX_INITIALIZER};
+} pl;
 
 static void fail(const char *what, const char *why)
 {
@@ -64,10 +62,7 @@ static void fail(const char *what, const char *why)
 
 static void wake(void)
 {
-	pthread_mutex_lock(&pl.mu);
-	pl.irq_seq++;
-	pthread_cond_broadcast(&pl.cv);
-	pthread_mutex_unlock(&pl.mu);
+	atomic_fetch_add(&pl.irq_seq, 1u);
 }
 
 /* ---- interrupts (IRQ thread) ----------------------------------------------------------- */
@@ -197,30 +192,32 @@ void platform_time_delay(uint32_t num_msec)
 		;
 }
 
-static struct timespec deadline_after(uint32_t ms)
+static uint64_t now_ns(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000u;
-	t.tv_nsec += (long)(ms % 1000u) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 void platform_ampsim_wait(uint32_t num_msec)
 {
 	if (num_msec == 0)
 		return;
-	struct timespec deadline = deadline_after(num_msec);
-	pthread_mutex_lock(&pl.mu);
-	uint32_t seq = pl.irq_seq;
-	while (pl.irq_seq == seq && !atomic_load(&pl.stop_requested))
-		if (pthread_cond_timedwait(&pl.cv, &pl.mu, &deadline) != 0)
-			break;
-	pthread_mutex_unlock(&pl.mu);
+	if (!pl.irq_running) { /* no interrupt can come: just the time */
+		platform_time_delay(num_msec);
+		return;
+	}
+	uint64_t end = now_ns() + (uint64_t)num_msec * 1000000u;
+	uint32_t seq = atomic_load(&pl.irq_seq);
+	for (;;) {
+		uint32_t seen = amp_irq_count(&pl.irq); /* before the test: no wake-up is missed */
+		if (atomic_load(&pl.irq_seq) != seq || atomic_load(&pl.stop_requested))
+			return;
+		uint64_t t = now_ns();
+		if (t >= end ||
+		    amp_irq_wait(&pl.irq, seen, (int)((end - t + 999999u) / 1000000u)) <= 0)
+			return;
+	}
 }
 
 bool platform_ampsim_stop_requested(void)
@@ -364,11 +361,6 @@ int32_t platform_init(void)
 {
 	static bool once;
 	if (!once) {
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines are CLOCK_MONOTONIC */
-		pthread_cond_init(&pl.cv, &ca);
-		pthread_condattr_destroy(&ca);
 		atexit(deinit_at_exit);
 		once = true;
 	}

@@ -7,24 +7,21 @@
  * ST's OpenAMP firmware does: wait for DRIVER_OK, build the virtqueues from the vring
  * entries. The port then serves mailbox interrupts.
  *
- * Interrupts: the IPCC link's IRQ thread runs the mailbox "ISR", which only records which
- * channel fired and wakes the main thread, as ST's mbox_ipcc.c does (a futex, and only when
- * the main thread sleeps: no system call when it is busy); fw_platform_poll()
- * (ST: OPENAMP_check_for_message) then processes the rings in thread context. So receive
- * callbacks may block in rpmsg_send(): the port's wait hook sleeps until the next interrupt.
+ * Interrupts: the mailbox "ISR" only records which channel fired, as ST's mbox_ipcc.c does;
+ * fw_platform_poll() (ST: OPENAMP_check_for_message) then processes the rings in thread
+ * context. The main thread takes the interrupt itself while it waits (amp_irq_wait(), its
+ * WFI: one wake-up per interrupt), the IRQ thread while it is busy (<ampsim/irq.h>). So
+ * receive callbacks may block in rpmsg_send(): the port's wait hook is a WFI too.
  */
 #define _GNU_SOURCE
 #include <amp/fw_platform.h>
 
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,10 +53,7 @@ static struct {
 	uint32_t trace_len, trace_pos;
 	struct timespec t0;
 
-	/* Bumped by every interrupt; the main thread sleeps on it as a futex, and the ISR makes
-	 * the wake-up system call only while sleepers > 0. */
-	_Atomic uint32_t irq_seq;
-	atomic_uint sleepers;
+	_Atomic uint32_t irq_seq;     /* bumped by every mailbox interrupt */
 	atomic_uint pending;	      /* bit n: IPCC channel n fired */
 	atomic_bool stop_requested;   /* CH3 */
 	struct amp_ddr_plug_view ddr; /* rpmsg-sdb buffers the host plugged into DDR */
@@ -87,11 +81,7 @@ static void mailbox_isr(void *arg, uint32_t ch)
 		atomic_store(&fw.stop_requested, true);
 	else
 		atomic_fetch_or(&fw.pending, 1u << ch);
-	/* Bump, then look for sleepers; a sleeper counts itself, then looks at the sequence
-	 * (both sequentially consistent): one of the two always sees the other. */
 	atomic_fetch_add(&fw.irq_seq, 1u);
-	if (atomic_load(&fw.sleepers) > 0)
-		syscall(SYS_futex, &fw.irq_seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 /* CH5 (simulator only): the host plugged or unplugged DDR buffers; map them, then answer. */
@@ -100,22 +90,6 @@ static void ddr_plug_isr(void *arg, uint32_t ch)
 	(void)arg;
 	if (amp_ddr_plug_sync(&fw.soc, &fw.ddr) == AMP_OK)
 		amp_ipcc_link_kick(&fw.link, ch);
-}
-
-/* Sleep until the next interrupt after @seq, or until @deadline; false on timeout. */
-static bool wait_irq(uint32_t seq, const struct timespec *deadline)
-{
-	atomic_fetch_add(&fw.sleepers, 1u);
-	while (atomic_load(&fw.irq_seq) == seq && !atomic_load(&fw.stop_requested)) {
-		/* Sleeps only while irq_seq still equals seq; the deadline is absolute, on
-		 * CLOCK_MONOTONIC (FUTEX_WAIT_BITSET's default clock). */
-		long r = syscall(SYS_futex, &fw.irq_seq, FUTEX_WAIT_BITSET_PRIVATE, seq, deadline,
-				 NULL, FUTEX_BITSET_MATCH_ANY);
-		if (r != 0 && errno == ETIMEDOUT)
-			break;
-	}
-	atomic_fetch_sub(&fw.sleepers, 1u);
-	return atomic_load(&fw.irq_seq) != seq;
 }
 
 static struct timespec deadline_after(uint32_t ms)
@@ -131,13 +105,28 @@ static struct timespec deadline_after(uint32_t ms)
 	return t;
 }
 
+/* Rounded up: 0 only once the deadline has passed. */
 static uint32_t ms_until(const struct timespec *deadline)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ms = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000 +
-		     (deadline->tv_nsec - now.tv_nsec) / 1000000L;
-	return ms > 0 ? (uint32_t)ms : 0;
+	int64_t ns = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000000000L +
+		     (deadline->tv_nsec - now.tv_nsec);
+	return ns > 0 ? (uint32_t)((ns + 999999) / 1000000L) : 0;
+}
+
+/* WFI until a mailbox interrupt after @seq, or until @deadline; false on timeout. */
+static bool wait_irq(uint32_t seq, const struct timespec *deadline)
+{
+	for (;;) {
+		uint32_t seen = amp_irq_count(&fw.irq); /* before the test: no wake-up is missed */
+		if (atomic_load(&fw.irq_seq) != seq || atomic_load(&fw.stop_requested))
+			break;
+		uint32_t left = ms_until(deadline);
+		if (left == 0 || amp_irq_wait(&fw.irq, seen, (int)left) <= 0)
+			break;
+	}
+	return atomic_load(&fw.irq_seq) != seq;
 }
 
 /* ---- the RPMsg core's port --------------------------------------------------------------- */
@@ -402,6 +391,8 @@ void fw_platform_poll(uint32_t timeout_ms)
 	if (atomic_load(&fw.pending) == 0 && timeout_ms > 0) {
 		struct timespec deadline = deadline_after(timeout_ms);
 		wait_irq(seq, &deadline);
+	} else {
+		amp_irq_wait(&fw.irq, amp_irq_count(&fw.irq), 0); /* take what is pending here */
 	}
 	uint32_t pending = atomic_exchange(&fw.pending, 0);
 	follow_trace();

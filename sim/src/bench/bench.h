@@ -14,6 +14,8 @@
 #include <ampsim/sdb.h>
 
 #define BENCH_NBLOCKS 7u
+#define BENCH_CTRL_FEW 16u  /* rpmsg_ctrl0 clients: the base case */
+#define BENCH_CTRL_MANY 64u /* ... and the many-client case measured against it */
 
 /* The paths a block can take; the floor is the protocol without the simulator. */
 enum bench_path { BENCH_FRAME, BENCH_TTY, BENCH_SDB, BENCH_FLOOR, BENCH_NPATHS };
@@ -58,6 +60,8 @@ struct bench_results {
 	struct bench_counts counts[BENCH_NPATHS];	  /* over every block round */
 	uint64_t bytes[BENCH_NPATHS];			  /* payload bytes of those rounds */
 	struct bench_lat lat[BENCH_NPATHS][BENCH_NMODES]; /* the floor: [BENCH_BLOCKING] */
+	double boot_ms[2];    /* boot to the first announced channel: median, min */
+	double ctrl_msg_s[2]; /* echo msg/s with BENCH_CTRL_FEW, BENCH_CTRL_MANY clients */
 };
 
 /* bench_paths.c */
@@ -69,6 +73,11 @@ void bench_target_close(struct bench_target *t);
 double bench_block(struct bench_target *t, uint32_t size); /* ms, or < 0 */
 bool bench_counts_read(const struct bench_run *run, struct bench_counts *c);
 double bench_now_s(void);
+int bench_cmp_double(const void *a, const void *b);
+
+/* bench_ctrl.c */
+double bench_boot_ms(const char *fw); /* ampsim run start -> RUNDIR/rpmsg0 connectable */
+bool bench_ctrl(const char *echo_fw, unsigned rounds, unsigned total, double msg_s[2]);
 
 /* bench_out.c */
 double bench_mb_per_s(uint32_t size, double ms);

@@ -41,15 +41,9 @@ static const struct bench_run *run_of(const struct bench_env *e, enum bench_path
 	return &e->runs[m][p == BENCH_SDB];
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static double median(double *v, unsigned n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), bench_cmp_double);
 	return v[n / 2];
 }
 
@@ -139,7 +133,7 @@ static bool measure_latency(struct bench_env *e, struct bench_results *r)
 	for (unsigned p = 0; p < BENCH_NPATHS; p++)
 		for (unsigned m = 0; m < BENCH_NMODES; m++) {
 			if (ok && us[p][m]) {
-				qsort(us[p][m], n, sizeof(double), cmp_double);
+				qsort(us[p][m], n, sizeof(double), bench_cmp_double);
 				r->lat[p][m] =
 				    (struct bench_lat){us[p][m][n / 2], us[p][m][n * 9 / 10],
 						       us[p][m][n * 99 / 100], n / busy[p][m]};
@@ -189,7 +183,37 @@ static bool env_start(struct bench_env *e, const char *fw, const char *sdb_fw)
 	return true;
 }
 
-static bool run_all(const char *fw, const char *sdb_fw, struct bench_results *r)
+/* Boot to the first announced channel, @p n times (one run at a time): median and min. */
+static bool measure_boot(const char *fw, unsigned n, struct bench_results *r)
+{
+	double v[MAX_ROUNDS];
+	for (unsigned i = 0; i < n; i++)
+		if ((v[i] = bench_boot_ms(fw)) < 0) {
+			g_printerr(
+			    "ampsim bench: 'ampsim run %s' announced no channel within 10 s; "
+			    "run it by hand to see why\n",
+			    fw);
+			return false;
+		}
+	qsort(v, n, sizeof(double), bench_cmp_double);
+	r->boot_ms[0] = v[n / 2], r->boot_ms[1] = v[0];
+	return true;
+}
+
+static bool measure_ctrl(const char *echo_fw, struct bench_results *r)
+{
+	/* 16 and 64 clients, interleaved rounds; the total divides by both. */
+	unsigned total = r->rounds > 1 ? 64u * 1000u : 64u * 32u;
+	if (bench_ctrl(echo_fw, r->rounds > 1 ? 3 : 1, total, r->ctrl_msg_s))
+		return true;
+	g_printerr("ampsim bench: the rpmsg_ctrl0 load on 'ampsim run %s' failed: is it the echo "
+		   "sample (fw-sample/echo, channel at 0x400)?\n",
+		   echo_fw);
+	return false;
+}
+
+static bool run_all(const char *fw, const char *sdb_fw, const char *echo_fw,
+		    struct bench_results *r)
 {
 	struct bench_env e = {0};
 	for (unsigned m = 0; m < BENCH_NMODES; m++)
@@ -204,7 +228,7 @@ static bool run_all(const char *fw, const char *sdb_fw, struct bench_results *r)
 		ok = false;
 	}
 	env_stop(&e);
-	return ok;
+	return ok && measure_boot(fw, r->rounds > 1 ? 5 : 1, r) && measure_ctrl(echo_fw, r);
 }
 
 static bool check_fw(const char *path)
@@ -212,13 +236,13 @@ static bool check_fw(const char *path)
 	if (g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
 		return true;
 	g_printerr("ampsim bench: firmware %s not found; build it (cmake --build --preset default) "
-		   "or give it with --firmware / --sdb-firmware\n",
+		   "or give it with --firmware / --sdb-firmware / --echo-firmware\n",
 		   path);
 	return false;
 }
 
 static GOptionContext *options(gboolean *quick, gboolean *json, gboolean *csv, char **svg,
-			       char **fw, char **sdb_fw)
+			       char **fw, char **sdb_fw, char **echo_fw)
 {
 	GOptionEntry entries[] = {
 	    {"quick", 'q', 0, G_OPTION_ARG_NONE, quick,
@@ -235,17 +259,23 @@ static GOptionContext *options(gboolean *quick, gboolean *json, gboolean *csv, c
 	     "The bench sample to boot (default: the one built with this ampsim)", "FILE"},
 	    {"sdb-firmware", 0, 0, G_OPTION_ARG_FILENAME, sdb_fw,
 	     "The sdb sample to boot (default: the one built with this ampsim)", "FILE"},
+	    {"echo-firmware", 0, 0, G_OPTION_ARG_FILENAME, echo_fw,
+	     "The echo sample to load through rpmsg_ctrl0 (default: the one built with this "
+	     "ampsim)",
+	     "FILE"},
 	    {NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
 	g_option_context_set_summary(
 	    ctx,
-	    "Boot the bench and sdb samples under 'ampsim run' (firmware blocking and\n"
-	    "adaptive) and time the seed benchmark's blocks (512 ... 32768 bytes, answered\n"
-	    "with the count) on the frame socket, the tty and rpmsg-sdb, with the floor (the\n"
-	    "same protocol over a socketpair) in the same run and the article's board figures\n"
-	    "alongside; then doorbells and IRQs per message and per MB, and round-trip\n"
-	    "percentiles per path and wait mode. See docs/performance.md.");
+	    "Boot the bench and sdb samples under 'ampsim run' (host and firmware both\n"
+	    "blocking, and both adaptive) and time the seed benchmark's blocks (512 ... 32768\n"
+	    "bytes, answered with the count) on the frame socket, the tty and rpmsg-sdb, with\n"
+	    "the floor (the same protocol over a socketpair) in the same run and the article's\n"
+	    "board figures alongside; then doorbells and IRQs per message and per MB, round-trip\n"
+	    "percentiles per path and wait mode, the time from 'ampsim run' to the first\n"
+	    "announced channel, and the echo sample's throughput with 16 and 64 rpmsg_ctrl0\n"
+	    "clients. See docs/performance.md.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	return ctx;
 }
@@ -253,24 +283,25 @@ static GOptionContext *options(gboolean *quick, gboolean *json, gboolean *csv, c
 int amp_cmd_bench(int argc, char **argv)
 {
 	gboolean quick = FALSE, json = FALSE, csv = FALSE;
-	char *fw = NULL, *sdb_fw = NULL, *svg = NULL;
-	g_autoptr(GOptionContext) ctx = options(&quick, &json, &csv, &svg, &fw, &sdb_fw);
+	char *fw = NULL, *sdb_fw = NULL, *echo_fw = NULL, *svg = NULL;
+	g_autoptr(GOptionContext) ctx = options(&quick, &json, &csv, &svg, &fw, &sdb_fw, &echo_fw);
 	g_autoptr(GError) err = NULL;
-	g_autofree char *fw_path = NULL, *sdb_path = NULL, *svg_path = NULL;
+	g_autofree char *fw_path = NULL, *sdb_path = NULL, *echo_path = NULL, *svg_path = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 1 || (json && csv)) {
 		g_printerr("ampsim bench: %s\nTry 'ampsim bench --help'.\n",
 			   err ? err->message : "unexpected argument, or both --json and --csv");
-		g_free(fw), g_free(sdb_fw), g_free(svg);
+		g_free(fw), g_free(sdb_fw), g_free(echo_fw), g_free(svg);
 		return 2;
 	}
 	svg_path = svg;
 	fw_path = fw ? fw : g_strdup(AMP_BENCH_FW);
 	sdb_path = sdb_fw ? sdb_fw : g_strdup(AMP_SDB_FW);
-	if (!check_fw(fw_path) || !check_fw(sdb_path))
+	echo_path = echo_fw ? echo_fw : g_strdup(AMP_ECHO_FW);
+	if (!check_fw(fw_path) || !check_fw(sdb_path) || !check_fw(echo_path))
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	struct bench_results r = {.rounds = quick ? 1 : 9, .round_trips = quick ? 200 : 5000};
-	if (!run_all(fw_path, sdb_path, &r))
+	if (!run_all(fw_path, sdb_path, echo_path, &r))
 		return 1;
 	if (json)
 		bench_print_json(stdout, &r);

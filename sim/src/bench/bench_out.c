@@ -84,7 +84,7 @@ static void table_latency(FILE *out, const struct bench_results *r)
 				continue;
 			const struct bench_lat *l = &r->lat[p][m];
 			char name[64];
-			snprintf(name, sizeof(name), "%s, firmware %s", bench_path_names[p],
+			snprintf(name, sizeof(name), "%s, host+firmware %s", bench_path_names[p],
 				 bench_mode_names[m]);
 			if (p == BENCH_FLOOR)
 				snprintf(name, sizeof(name), "floor (socketpair, local process)");
@@ -93,12 +93,30 @@ static void table_latency(FILE *out, const struct bench_results *r)
 		}
 }
 
+/* Each with its base line and ratio, as every figure of the bench. */
+static void table_ctrl_boot(FILE *out, const struct bench_results *r)
+{
+	const double *c = r->ctrl_msg_s;
+	fprintf(out,
+		"\nrpmsg_ctrl0: echo sample, 64-byte messages, %u in flight per client (this "
+		"process drives them)\n"
+		"  clients        msg/s  x %u clients\n",
+		8u, BENCH_CTRL_FEW);
+	fprintf(out, "  %-8u %12.0f %11.2fx\n", BENCH_CTRL_FEW, c[0], 1.0);
+	fprintf(out, "  %-8u %12.0f %11.2fx\n", BENCH_CTRL_MANY, c[1], c[0] > 0 ? c[1] / c[0] : 0);
+	fprintf(
+	    out,
+	    "\nboot: 'ampsim run' started -> first announced channel connectable (bench sample)\n"
+	    "  median ms %.2f, min ms %.2f, x 10 ms target %.2fx\n",
+	    r->boot_ms[0], r->boot_ms[1], r->boot_ms[0] / 10.0);
+}
+
 void bench_print_table(FILE *out, const struct bench_results *r, const char *fw, const char *sdb_fw)
 {
 	fprintf(
 	    out,
 	    "ampsim bench: the seed benchmark (bench protocol, blocks answered with the count)\n"
-	    "firmware %s and %s, host blocking;\n"
+	    "firmware %s and %s; host and firmware wait alike (both blocking, or both adaptive);\n"
 	    "ms per block, medians of %u round(s), firmware blocking: frame socket (/dev/rpmsgN), "
 	    "tty (/dev/ttyRPMSGN),\n"
 	    "rpmsg-sdb (one shared buffer, answered with its CRC-32); floor: the protocol "
@@ -108,6 +126,7 @@ void bench_print_table(FILE *out, const struct bench_results *r, const char *fw,
 	table_blocks(out, r);
 	table_irqs(out, r);
 	table_latency(out, r);
+	table_ctrl_boot(out, r);
 }
 
 static void json_blocks(FILE *out, const struct bench_results *r)
@@ -171,7 +190,12 @@ void bench_print_json(FILE *out, const struct bench_results *r)
 	json_irqs(out, r);
 	fprintf(out, "},\n \"latency_us\": {");
 	json_latency(out, r);
-	fprintf(out, "}}\n");
+	const double *c = r->ctrl_msg_s;
+	fprintf(out,
+		"},\n \"ctrl_clients\": {\"%u\": %.0f, \"%u\": %.0f, \"many_x_few\": %.3f},\n"
+		" \"boot_ms\": {\"median\": %.3f, \"min\": %.3f, \"x_target_10ms\": %.3f}}\n",
+		BENCH_CTRL_FEW, c[0], BENCH_CTRL_MANY, c[1], c[0] > 0 ? c[1] / c[0] : 0,
+		r->boot_ms[0], r->boot_ms[1], r->boot_ms[0] / 10.0);
 }
 
 void bench_print_csv(FILE *out, const struct bench_results *r)
@@ -206,4 +230,9 @@ void bench_print_csv(FILE *out, const struct bench_results *r)
 				fprintf(out, "%s,%s,%.2f,%.2f,%.2f,%.0f\n", bench_path_names[p],
 					bench_mode_names[m], r->lat[p][m].p50, r->lat[p][m].p90,
 					r->lat[p][m].p99, r->lat[p][m].msg_s);
+	const double *c = r->ctrl_msg_s;
+	fprintf(out, "\nctrl_clients,msg_s,x_%u\n%u,%.0f,1.000\n%u,%.0f,%.3f\n", BENCH_CTRL_FEW,
+		BENCH_CTRL_FEW, c[0], BENCH_CTRL_MANY, c[1], c[0] > 0 ? c[1] / c[0] : 0);
+	fprintf(out, "\nboot_ms_median,boot_ms_min,x_target_10ms\n%.3f,%.3f,%.3f\n", r->boot_ms[0],
+		r->boot_ms[1], r->boot_ms[0] / 10.0);
 }

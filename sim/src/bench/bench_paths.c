@@ -31,6 +31,12 @@
 #define SDB_BUF 32768u	  /* the largest block */
 #define WAIT_MS 5000	  /* for one answer; it takes microseconds */
 
+int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 double bench_now_s(void)
 {
 	struct timespec t;
@@ -38,7 +44,8 @@ double bench_now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* `ampsim run --quiet --run-dir DIR [--ipcc-mode MODE] FW` as a child, output to /dev/null. */
+/* `ampsim run --quiet --run-dir DIR --ipcc-mode MODE --host-ipcc-mode MODE FW` as a child,
+ * output to /dev/null: both sides wait the same way. */
 bool bench_run_start(const char *fw, const char *mode, struct bench_run *run)
 {
 	run->dir = g_dir_make_tmp("ampsim-bench-XXXXXX", NULL);
@@ -51,7 +58,7 @@ bool bench_run_start(const char *fw, const char *mode, struct bench_run *run)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 		execl("/proc/self/exe", "ampsim", "run", "--quiet", "--run-dir", run->dir,
-		      "--ipcc-mode", mode, fw, (char *)NULL);
+		      "--ipcc-mode", mode, "--host-ipcc-mode", mode, fw, (char *)NULL);
 		_exit(127);
 	}
 	return run->pid > 0;

@@ -192,6 +192,30 @@ static void adaptive_host_awake_peer(void **state)
 	pair_free(p);
 }
 
+static void note_awake(void *arg, uint32_t ch)
+{
+	struct pair *p = arg;
+	(void)ch;
+	p->calls += atomic_load(&p->asleep[AMP_IPCC_PROC1]) == 0 ? 1 : 100;
+}
+
+/* A host woken through its eventfd says it is awake while it handles the interrupt: a peer
+ * that saw it asleep would never poll for its answer, and both would sleep every time. */
+static void adaptive_host_woken_says_it_is_awake(void **state)
+{
+	(void)state;
+	struct pair *p = pair_new(AMP_IPCC_WAIT_ADAPTIVE, AMP_IPCC_WAIT_ADAPTIVE);
+	amp_ipcc_link_set_handler(&p->host, AMP_IPCC_CH_VRING0, note_awake, p);
+	iterate(p, 3); /* nothing to poll for: it sleeps */
+	assert_int_equal(atomic_load(&p->asleep[AMP_IPCC_PROC1]), 1);
+	assert_int_equal(amp_ipcc_link_kick(&p->fw, AMP_IPCC_CH_VRING0), 1);
+	assert_int_equal(atomic_load(&p->fw.chan[AMP_IPCC_CH_VRING0].efd_writes), 1);
+	g_main_context_iteration(p->ctx, TRUE);
+	assert_int_equal(p->calls, 1); /* 100: handled while still published asleep */
+	assert_int_equal(p->host.stats.wakeups, 1);
+	pair_free(p);
+}
+
 /* SPIN: the loop never sleeps (an iteration that may block returns with nothing to do),
  * and the peer never writes the host's eventfd. */
 static void spin_host_never_sleeps(void **state)
@@ -216,6 +240,7 @@ int main(void)
 	    cmocka_unit_test(null_is_the_thread_default_context),
 	    cmocka_unit_test(adaptive_host_blocking_peer),
 	    cmocka_unit_test(adaptive_host_awake_peer),
+	    cmocka_unit_test(adaptive_host_woken_says_it_is_awake),
 	    cmocka_unit_test(spin_host_never_sleeps),
 	};
 	return cmocka_run_group_tests_name("sim/ipcc_glib", tests, NULL, NULL);

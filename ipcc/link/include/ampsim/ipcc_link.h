@@ -93,11 +93,17 @@ struct amp_ipcc_link {
 	int efd[AMP_IPCC_LINK_NFDS]; /**< not owned */
 	_Atomic uint32_t *asleep;    /**< [2], in shared memory */
 	_Atomic bool stop;	     /**< set by amp_ipcc_link_interrupt() */
+	_Atomic bool poked;	     /**< set by amp_ipcc_link_poke(), taken by the waiter */
 	uint32_t xmr;		     /**< our XMR as we set it: the private copy restore uses */
 	struct {
 		amp_ipcc_rx_fn fn;
 		void *arg;
 	} rx[AMP_IPCC_MAX_CHAN];
+	struct {
+		uint64_t avg_ns;  /* running average of the adaptive polls that paid off */
+		unsigned backoff; /* waits left to sleep without polling */
+		unsigned misses;  /* the next backoff after a poll that found nothing */
+	} ad;
 	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
 	struct amp_ipcc_link_chan_stats chan[AMP_IPCC_MAX_CHAN]; /**< read-only: our counts */
 };
@@ -186,7 +192,8 @@ int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch);
  * Wait until an RX interrupt is pending for this side, according to the mode.
  *
  * @param timeout_ms  -1 = forever; 0 = check only
- * @retval 1              something is pending (or amp_ipcc_link_interrupt() was called)
+ * @retval 1              something is pending (or amp_ipcc_link_interrupt() or
+ *                        amp_ipcc_link_poke() was called)
  * @retval 0              timed out
  * @retval AMP_EINVAL     not attached
  * @retval other AMP_E*   poll/read failed (errno through amp_from_errno())
@@ -250,6 +257,13 @@ uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l);
 
 /** Make a waiter in amp_ipcc_link_wait_event() return (from another thread). */
 void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);
+
+/**
+ * Make this side's waiter in amp_ipcc_link_wait_event() return 1 once, with nothing pending,
+ * without stopping it (from another thread): the timer of a waiter that blocks in read()
+ * without a timeout, which costs one system call fewer per wake-up than poll() then read().
+ */
+void amp_ipcc_link_poke(struct amp_ipcc_link *l);
 
 #ifdef __cplusplus
 }
