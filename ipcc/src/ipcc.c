@@ -14,6 +14,8 @@
 #include <amp/ipcc.h>
 #include <amp/error.h>
 
+#include <stdbool.h>
+
 #define REG(m, off) (&(m)->sh->reg[(off) / 4u])
 
 static inline uint32_t other(uint32_t proc)
@@ -82,51 +84,72 @@ static void count_late_raises(struct amp_ipcc *m, uint32_t p, uint32_t chans)
 }
 
 /*
+ * One processor's part of update_edges(): @p rxm / @p txm are the channels whose RX-occupied
+ * / TX-free interrupt is enabled and unmasked (0 when the line is disabled), @p rx_flags the
+ * peer's flags (occupied for us), @p tx_free our free channels.
+ */
+static inline void proc_edges(struct amp_ipcc *m, uint32_t p, uint32_t rxm, uint32_t txm,
+			      uint32_t rx_flags, uint32_t tx_free, const uint32_t *cause_rx,
+			      const uint32_t *cause_tx, const uint32_t *edge_rx,
+			      const uint32_t *edge_tx, uint32_t *lines, uint32_t *up)
+{
+	const uint32_t rxo = AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
+	const uint32_t txf = AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
+	uint32_t rx = rx_flags & rxm, tx = tx_free & txm;
+
+	*lines |= (rx ? rxo : 0) | (tx ? txf : 0);
+	/* An unmask or enable raises the line only if a flag is in the right state now. */
+	if (cause_rx && (rx & cause_rx[p])) {
+		*up |= rxo;
+		count_late_raises(m, p, rx & cause_rx[p]);
+	}
+	if (cause_tx && (tx & cause_tx[p]))
+		*up |= txf;
+	/*
+	 * A flag this access changed raised the line at the instant of its atomic write if the
+	 * channel was enabled and unmasked, even when a fast peer has already undone it by now
+	 * (acknowledged a set flag, re-sent on a freed one): that edge happened and is
+	 * reported; the receiver tolerates a late signal.
+	 */
+	if (edge_rx && (edge_rx[p] & rxm))
+		*up |= rxo;
+	if (edge_tx && (edge_tx[p] & txm))
+		*up |= txf;
+}
+
+/* The channels whose RX-occupied (@p tx false) or TX-free interrupt reaches the CPU. */
+static inline uint32_t open_chans(const struct amp_ipcc *m, uint32_t cr, uint32_t mr, bool tx)
+{
+	if (tx)
+		return cr & AMP_IPCC_XCR_TXFIE ? ~(mr >> AMP_IPCC_TX_SHIFT) & m->chan_mask : 0;
+	return cr & AMP_IPCC_XCR_RXOIE ? ~mr & m->chan_mask : 0;
+}
+
+/*
  * The one place that derives the IRQ lines. cause_rx[p] / cause_tx[p] are the channels
  * whose state this access changed in the direction that can raise p's RX-occupied or
  * TX-free line; a line is reported raised only if it is high now *because of* one of
- * those channels. Returns the line levels; *raised gets the raised lines.
+ * those channels. Returns the line levels; *raised gets the raised lines. Written out for
+ * the two processors: every register access of either side runs it (issue 17).
  */
 static uint32_t update_edges(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPCC_NPROC],
 			     const uint32_t cause_tx[AMP_IPCC_NPROC], uint32_t *raised,
 			     const uint32_t edge_rx[AMP_IPCC_NPROC],
 			     const uint32_t edge_tx[AMP_IPCC_NPROC])
 {
-	uint32_t cr[AMP_IPCC_NPROC], mr[AMP_IPCC_NPROC], sr[AMP_IPCC_NPROC];
+	_Static_assert(AMP_IPCC_NPROC == 2, "update_edges() is written for two processors");
+	uint32_t cr0 = atomic_load(REG(m, AMP_IPCC_XCR(0))),
+		 cr1 = atomic_load(REG(m, AMP_IPCC_XCR(1)));
+	uint32_t mr0 = atomic_load(REG(m, AMP_IPCC_XMR(0))),
+		 mr1 = atomic_load(REG(m, AMP_IPCC_XMR(1)));
+	uint32_t sr0 = atomic_load(REG(m, AMP_IPCC_XTOYSR(0)));
+	uint32_t sr1 = atomic_load(REG(m, AMP_IPCC_XTOYSR(1)));
 	uint32_t lines = 0, up = 0;
 
-	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++) {
-		cr[p] = atomic_load(REG(m, AMP_IPCC_XCR(p)));
-		mr[p] = atomic_load(REG(m, AMP_IPCC_XMR(p)));
-		sr[p] = atomic_load(REG(m, AMP_IPCC_XTOYSR(p)));
-	}
-	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++) {
-		uint32_t rx = sr[other(p)] & ~mr[p] & m->chan_mask;
-		uint32_t tx = ~sr[p] & ~(mr[p] >> AMP_IPCC_TX_SHIFT) & m->chan_mask;
-
-		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && rx)
-			lines |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
-		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && tx)
-			lines |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
-		/* An unmask or enable raises the line only if a flag is in the right state now. */
-		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && cause_rx && (rx & cause_rx[p])) {
-			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
-			count_late_raises(m, p, rx & cause_rx[p]);
-		}
-		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && cause_tx && (tx & cause_tx[p]))
-			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
-		/*
-		 * A flag this access changed raised the line at the instant of its atomic
-		 * write if the channel was enabled and unmasked, even when a fast peer has
-		 * already undone it by now (acknowledged a set flag, re-sent on a freed one):
-		 * that edge happened and is reported; the receiver tolerates a late signal.
-		 */
-		if ((cr[p] & AMP_IPCC_XCR_RXOIE) && edge_rx && (edge_rx[p] & ~mr[p] & m->chan_mask))
-			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_RXO);
-		if ((cr[p] & AMP_IPCC_XCR_TXFIE) && edge_tx &&
-		    (edge_tx[p] & ~(mr[p] >> AMP_IPCC_TX_SHIFT) & m->chan_mask))
-			up |= AMP_IPCC_LINE_BIT(p, AMP_IPCC_LINE_TXF);
-	}
+	proc_edges(m, 0, open_chans(m, cr0, mr0, false), open_chans(m, cr0, mr0, true), sr1, ~sr0,
+		   cause_rx, cause_tx, edge_rx, edge_tx, &lines, &up);
+	proc_edges(m, 1, open_chans(m, cr1, mr1, false), open_chans(m, cr1, mr1, true), sr0, ~sr1,
+		   cause_rx, cause_tx, edge_rx, edge_tx, &lines, &up);
 	/* An observation for tools; nothing decides on it (it can lag a concurrent access). */
 	atomic_store_explicit(&m->sh->lines, lines, memory_order_relaxed);
 	if (raised)

@@ -505,19 +505,38 @@ void amp_soc_destroy(struct amp_soc *soc)
 
 /* ---- translation ------------------------------------------------------------------- */
 
+/* [da, da + len) inside region @p r (len >= 1): its pointer, or NULL. */
+static inline void *region_va(const struct amp_soc_region *r, uint64_t da, size_t len)
+{
+	/* da - r->da cannot wrap once da >= r->da; compare against the room left. */
+	if (!r->va || da < r->da || (uint64_t)len > r->size || da - r->da > r->size - len)
+		return NULL;
+	return r->va + (da - r->da);
+}
+
 void *amp_soc_da_to_va(const struct amp_soc *soc, uint64_t da, size_t len)
+{
+	return amp_soc_da_to_va_hint(soc, da, len, NULL);
+}
+
+void *amp_soc_da_to_va_hint(const struct amp_soc *soc, uint64_t da, size_t len,
+			    _Atomic uint32_t *hint)
 {
 	if (!soc)
 		return NULL;
 	if (len == 0)
 		len = 1;
+	/* Regions do not overlap (amp_soc_layout_check()), so the hinted one is the answer. */
+	uint32_t h = hint ? atomic_load_explicit(hint, memory_order_relaxed) : 0;
+	void *va;
+	if (h < soc->nregions && (va = region_va(&soc->regions[h], da, len)))
+		return va;
 	for (uint32_t i = 0; i < soc->nregions; i++) {
-		const struct amp_soc_region *r = &soc->regions[i];
-
-		/* da - r->da cannot wrap once da >= r->da; compare against the room left. */
-		if (!r->va || da < r->da || (uint64_t)len > r->size || da - r->da > r->size - len)
+		if (!(va = region_va(&soc->regions[i], da, len)))
 			continue;
-		return r->va + (da - r->da);
+		if (hint)
+			atomic_store_explicit(hint, i, memory_order_relaxed);
+		return va;
 	}
 	return NULL;
 }

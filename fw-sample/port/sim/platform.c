@@ -200,7 +200,8 @@ static int port_wait(void *ctx, uint32_t *timeout_ms)
 static void *port_da_to_va(void *ctx, uint64_t da, uint32_t len)
 {
 	(void)ctx;
-	return amp_soc_da_to_va(&fw.soc, da, len);
+	static _Atomic uint32_t hint; /* the buffers' region, after the first translation */
+	return amp_soc_da_to_va_hint(&fw.soc, da, len, &hint);
 }
 
 static void port_assert_fail(const char *file, int line, const char *expr)

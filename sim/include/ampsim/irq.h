@@ -38,7 +38,7 @@ extern "C" {
 struct amp_irq {
 	struct amp_ipcc_link *link;
 	pthread_t tid;
-	pthread_mutex_t lock; /**< held by whichever thread runs the handlers */
+	_Atomic uint32_t lock; /**< held by whichever thread runs the handlers (futex lock) */
 	bool running;
 	int err;		       /**< AMP_E* that ended the thread early, 0 otherwise */
 	_Atomic uint32_t st;	       /**< who listens on the line (irq.c's ST_* bits) */

@@ -329,6 +329,15 @@ int amp_soc_hdr_check(const struct amp_soc_hdr *h, uint64_t object_size, struct 
 void *amp_soc_da_to_va(const struct amp_soc *soc, uint64_t da, size_t len);
 
 /**
+ * amp_soc_da_to_va() that looks first in the region *@p hint names and leaves there the
+ * index of the region that answered (the same answer, fewer comparisons where most
+ * translations hit one region: a firmware's vring buffers). @p hint may be NULL; any value
+ * is safe (an out-of-range one is ignored), and threads may share one.
+ */
+void *amp_soc_da_to_va_hint(const struct amp_soc *soc, uint64_t da, size_t len,
+			    _Atomic uint32_t *hint);
+
+/**
  * Pointer -> device address; [va, va + len) must lie inside one mapped region.
  *
  * @retval AMP_OK      *da set

@@ -60,7 +60,7 @@ static const struct amp_chan_ops fe_ops = {
 static void *open_frontend(enum amp_frontend_kind kind, struct daemon *d, struct amp_host_chan *ch,
 			   const char *path, GError **err)
 {
-	return amp_frontend_new(kind, path, amp_host_mtu(d->host), &fe_ops, ch, err);
+	return amp_frontend_new(kind, path, amp_host_mtu(d->host), &fe_ops, ch, d->fds, err);
 }
 
 static void *open_seqpacket(struct daemon *d, struct amp_host_chan *ch, const char *path,

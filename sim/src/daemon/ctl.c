@@ -203,7 +203,7 @@ static void on_accept(void *priv, int c)
 }
 
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
-					  GError **err)
+					  struct amp_fd_group *group, GError **err)
 {
 	struct amp_ctl_server *s = g_new0(struct amp_ctl_server, 1);
 	/* A byte stream, blocking clients (see on_accept), on the daemon's default context. */
@@ -215,6 +215,7 @@ struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler hand
 	    .on_client = on_accept,
 	    .priv = s,
 	    .vital = true,
+	    .group = group,
 	    .on_fd_limit = on_fd_limit,
 	    .refuse_msg = "error: too many connections to the control socket; close some\n"};
 	s->server = amp_sock_server_new(path, &cfg, err);

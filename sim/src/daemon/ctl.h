@@ -16,11 +16,14 @@ struct amp_ctl_pending;
  * @out. A handler that can only answer later (stop waits for the firmware to exit) calls
  * amp_ctl_defer() and answers with amp_ctl_finish(); what it returns is then ignored.
  */
+struct amp_fd_group;
+
 typedef gboolean (*amp_ctl_handler)(void *ctx, const char *cmd, GString *out);
 
-/** Listen on @p path (SOCK_STREAM). NULL with @p err set, as amp_sock_server_new(). */
+/** Listen on @p path (SOCK_STREAM), in @p group if not NULL (sock_server.h's cfg.group). NULL
+ * with @p err set, as amp_sock_server_new(). */
 struct amp_ctl_server *amp_ctl_server_new(const char *path, amp_ctl_handler handler, void *ctx,
-					  GError **err);
+					  struct amp_fd_group *group, GError **err);
 /** Frees @p s; requests still deferred are answered "error: the run is ending". */
 void amp_ctl_server_free(struct amp_ctl_server *s);
 

@@ -18,14 +18,18 @@
 struct amp_rpmsg_ctrl;
 struct amp_cuse;
 
+struct amp_fd_group;
+
 struct daemon {
 	GMainLoop *loop;
 	struct amp_host *host;
 	struct amp_rundir *rd;
 	struct amp_ctl_server *ctl;
 	struct amp_rpmsg_ctrl *rctrl; /* while the RPMsg bus is up, as /dev/rpmsg_ctrl0 */
-	struct amp_capture *capture;  /* --capture FILE (sim/src/capture/) */
-	struct amp_cuse *cuse;	      /* --cuse: /dev devices (sim/src/cuse/), or NULL */
+	struct amp_fd_group
+	    *fds; /* rarely ready sockets as one loop source: control, rpmsg_ctrl0 */
+	struct amp_capture *capture; /* --capture FILE (sim/src/capture/) */
+	struct amp_cuse *cuse;	     /* --cuse: /dev devices (sim/src/cuse/), or NULL */
 	bool used[DAEMON_MAX_SERVICES][DAEMON_MAX_INDEX];
 	const char *firmware; /* the FIRMWARE argument: its directory is a firmware directory */
 	char *fw_name;	      /* what remoteproc0/firmware shows: its base name, or as written */

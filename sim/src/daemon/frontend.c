@@ -40,7 +40,9 @@
 #include <amp/error.h>
 #include <ampsim/error.h>
 
+#include "../fd_group.h"
 #include "../fd_watch.h"
+#include "frame_recv.h"
 #include "sock_server.h"
 
 /* Datagrams one recvmmsg() takes from a frame client: one system call per wake-up, up to
@@ -62,9 +64,13 @@ struct amp_frontend {
 
 	struct amp_sock_server *server; /* seqpacket: where clients connect */
 	int fd;				/* seqpacket: the client; tty: the pty master */
-	int slave_fd;	  /* tty: kept open so the master never reads EIO between clients */
-	guint in_src;	  /* watch for client input; while paused, for non-blocking writes */
-	bool paused;	  /* no TX buffer for the batch's head: in_src is on_paused_input */
+	int slave_fd; /* tty: kept open so the master never reads EIO between clients */
+	guint in_src; /* watch for client input; while paused, for non-blocking writes */
+	bool paused;  /* no TX buffer for the batch's head: input is on_paused_input */
+	/* With a group (rpmsg_ctrl0's clients): the input watch is in_m, not in_src; pausing
+	 * and resuming change its callback in place. */
+	struct amp_fd_group *group;
+	struct amp_fd_member *in_m;
 	guint out_src;	  /* watch for room to write queued output */
 	bool connected;	  /* made by amp_frontend_new_connected(): no path, no listener */
 	bool rx_blocked;  /* deliver() refused a message: call ops->rx_ready once there is room */
@@ -89,10 +95,37 @@ static gboolean on_output(gint fd, GIOCondition cond, gpointer data);
 static gboolean on_paused_input(gint fd, GIOCondition cond, gpointer data);
 static void answer(int reply, uint64_t verdict);
 
+static bool watching_input(const struct amp_frontend *fe)
+{
+	return fe->in_src || fe->in_m;
+}
+
+static void add_input(struct amp_frontend *fe, GIOCondition cond, GUnixFDSourceFunc fn)
+{
+	if (!fe->group) {
+		fe->in_src = amp_fd_watch_add(fe->fd, cond, fn, fe);
+		return;
+	}
+	fe->in_m = amp_fd_group_add(fe->group, fe->fd, cond, fn, fe);
+	if (!fe->in_m) /* ENOMEM: this client is not read; say so rather than hang silently */
+		g_warning("%s: cannot watch the client: %s", fe->path, g_strerror(errno));
+}
+
+/* The input watch stops; @p gone: its callback returns G_SOURCE_REMOVE, which removes it. */
+static void drop_input(struct amp_frontend *fe, bool gone)
+{
+	if (!gone && fe->in_src)
+		g_source_remove(fe->in_src);
+	if (!gone && fe->in_m)
+		amp_fd_member_remove(fe->in_m);
+	fe->in_src = 0;
+	fe->in_m = NULL;
+}
+
 static void watch_input(struct amp_frontend *fe)
 {
-	if (!fe->in_src && fe->fd >= 0)
-		fe->in_src = amp_fd_watch_add(fe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input, fe);
+	if (!watching_input(fe) && fe->fd >= 0)
+		add_input(fe, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input);
 }
 
 static void unwatch(guint *src)
@@ -131,7 +164,7 @@ static void drop_client(struct amp_frontend *fe)
 {
 	if (fe->fd >= 0 && fe->kind == AMP_FRONTEND_SEQPACKET)
 		g_debug("%s: client gone", fe->path);
-	unwatch(&fe->in_src);
+	drop_input(fe, false);
 	unwatch(&fe->out_src);
 	if (fe->fd >= 0)
 		close(fe->fd);
@@ -280,75 +313,17 @@ static void send_or_pause(struct amp_frontend *fe)
 	fe->st.tx_stalls++;
 	g_debug("%s: no TX buffer; client paused", fe->path);
 	refuse_nonblocking(fe);
-	unwatch(&fe->in_src); /* resumed by amp_frontend_resume() */
+	/* Resumed by amp_frontend_resume(). In a group the watch only changes its callback. */
+	if (fe->in_m && fe->kind == AMP_FRONTEND_SEQPACKET && fe->fd >= 0 &&
+	    amp_fd_member_set(fe->in_m, G_IO_IN, on_paused_input)) {
+		fe->paused = true;
+		return;
+	}
+	drop_input(fe, false);
 	if (fe->kind == AMP_FRONTEND_SEQPACKET && fe->fd >= 0) {
 		fe->paused = true;
-		fe->in_src = amp_fd_watch_add(fe->fd, G_IO_IN, on_paused_input, fe);
+		add_input(fe, G_IO_IN, on_paused_input);
 	}
-}
-
-bool amp_frontend_passcred(int fd)
-{
-	int one = 1;
-	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0;
-}
-
-/* True if @m carried credentials; closes every descriptor it carried but the first, kept in
- * *@p keep when @p keep is not NULL. */
-static bool had_creds(struct msghdr *m, int *keep)
-{
-	bool creds = false;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		if (c->cmsg_level != SOL_SOCKET)
-			continue;
-		creds |= c->cmsg_type == SCM_CREDENTIALS;
-		if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(0)) {
-			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < n; i++) {
-				int fd;
-				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-				if (keep && *keep < 0)
-					*keep = fd;
-				else
-					close(fd);
-			}
-		}
-	}
-	return creds;
-}
-
-/* Room for one datagram's credentials and one descriptor (more are closed by the kernel). */
-union creds_buf {
-	char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
-	struct cmsghdr align;
-};
-
-/* One message; the first descriptor it carried in *@p reply (-1: none) if @p reply. */
-static ssize_t recv_frame(int fd, void *buf, size_t len, bool *eof, int *reply, int flags)
-{
-	union creds_buf ctl;
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr m = {.msg_iov = &iov,
-			   .msg_iovlen = 1,
-			   .msg_control = ctl.b,
-			   .msg_controllen = sizeof(ctl.b)};
-	ssize_t n = recvmsg(fd, &m, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n < 0 && errno == ECONNRESET) /* reported once, before what it wrote: see reset() */
-		n = recvmsg(fd, &m, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	*eof = false;
-	if (reply)
-		*reply = -1;
-	if (n < 0)
-		return -1;
-	bool creds = had_creds(&m, reply);
-	*eof = n == 0 && !creds && !(reply && *reply >= 0);
-	return n;
-}
-
-ssize_t amp_frontend_recv(int fd, void *buf, size_t len, bool *eof)
-{
-	/* MSG_TRUNC reports the datagram's real size, so an oversize write is seen whole. */
-	return recv_frame(fd, buf, len, eof, NULL, MSG_TRUNC);
 }
 
 /*
@@ -362,15 +337,19 @@ static gboolean on_paused_input(gint fd, GIOCondition cond, gpointer data)
 	bool eof;
 	int reply = -1;
 	(void)fd;
-	ssize_t n = (cond & G_IO_IN) ? recv_frame(fe->fd, NULL, 0, &eof, &reply, MSG_PEEK) : -1;
+	ssize_t n = (cond & G_IO_IN) ? amp_frame_recv(fe->fd, NULL, 0, &eof, &reply, MSG_PEEK) : -1;
 	if (n < 0 && (cond & G_IO_IN) && (errno == EAGAIN || errno == EINTR))
 		return G_SOURCE_CONTINUE;
 	if (n < 0 || reply < 0) {
-		fe->in_src = 0; /* a plain message first, or a hang-up: seen once resumed */
+		/* A plain message first, or a hang-up: seen once resumed. In a group the member
+		 * stays, out of the epoll set, for the resume to put back. */
+		if (fe->in_m && amp_fd_member_set(fe->in_m, 0, on_paused_input))
+			return G_SOURCE_CONTINUE;
+		drop_input(fe, true);
 		return G_SOURCE_REMOVE;
 	}
 	close(reply); /* peeking installed a copy of it */
-	n = recv_frame(fe->fd, NULL, 0, &eof, &reply, MSG_TRUNC); /* dropped: its size only */
+	n = amp_frame_recv(fe->fd, NULL, 0, &eof, &reply, MSG_TRUNC); /* dropped: its size only */
 	if (reply >= 0) {
 		fe->st.tx_eagain++;
 		answer(reply,
@@ -384,7 +363,7 @@ static bool keep_datagram(struct amp_frontend *fe, struct mmsghdr *mm, unsigned 
 {
 	size_t n = mm[i].msg_len;
 	int reply = -1;
-	bool creds = had_creds(&mm[i].msg_hdr, &reply);
+	bool creds = amp_frame_had_creds(&mm[i].msg_hdr, &reply);
 	if (n == 0 && !creds && reply < 0) /* orderly shutdown; an empty message is not one */
 		return false;
 	if (n > fe->mtu) { /* MSG_TRUNC: msg_len is the datagram's real size */
@@ -421,7 +400,7 @@ static void read_seqpacket(struct amp_frontend *fe)
 {
 	struct mmsghdr mm[AMP_FRONTEND_BATCH];
 	struct iovec iov[AMP_FRONTEND_BATCH];
-	union creds_buf ctl[AMP_FRONTEND_BATCH];
+	union amp_frame_creds ctl[AMP_FRONTEND_BATCH];
 	memset(mm, 0, sizeof(mm));
 	for (unsigned i = 0; i < AMP_FRONTEND_BATCH; i++) {
 		iov[i] =
@@ -475,11 +454,11 @@ static gboolean on_input(gint fd, GIOCondition cond, gpointer data)
 		else
 			drop_client(fe);
 		if (fe->fd < 0)
-			return G_SOURCE_REMOVE; /* in_src already cleared */
+			return G_SOURCE_REMOVE; /* its input watch already dropped */
 	} else if (cond & G_IO_IN) {
 		read_tty(fe);
 	}
-	return fe->in_src ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+	return watching_input(fe) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* Write queued output; true when the queue is empty. */
@@ -601,9 +580,12 @@ bool amp_frontend_resume(struct amp_frontend *fe)
 		return true;
 	if (!flush_pending(fe))
 		return false;
-	if (fe->paused)
-		unwatch(&fe->in_src); /* on_paused_input's watch, if still there */
+	bool was = fe->paused;
 	fe->paused = false;
+	if (was && fe->in_m && amp_fd_member_set(fe->in_m, G_IO_IN | G_IO_HUP | G_IO_ERR, on_input))
+		return true; /* in a group: the same member, its callback changed back */
+	if (was)
+		drop_input(fe, false); /* on_paused_input's watch, if still there */
 	watch_input(fe);
 	return true;
 }
@@ -641,11 +623,15 @@ static void on_accept(void *priv, int c)
 	kick_output(fe);
 }
 
-static bool open_seqpacket(struct amp_frontend *fe, GError **err)
+static bool open_seqpacket(struct amp_frontend *fe, struct amp_fd_group *group, GError **err)
 {
-	/* The daemon's own loop: the global default context. */
-	const struct amp_sock_server_cfg cfg = {
-	    .type = SOCK_SEQPACKET, .backlog = 16, .on_client = on_accept, .priv = fe};
+	/* The daemon's own loop: the global default context. The listener in @p group; the
+	 * client keeps a watch of its own (in a group it would cost an epoll_wait() per wake). */
+	const struct amp_sock_server_cfg cfg = {.type = SOCK_SEQPACKET,
+						.backlog = 16,
+						.on_client = on_accept,
+						.priv = fe,
+						.group = group};
 	fe->server = amp_sock_server_new(fe->path, &cfg, err);
 	if (!fe->server)
 		return false;
@@ -709,10 +695,12 @@ static struct amp_frontend *alloc(enum amp_frontend_kind kind, const char *path,
 }
 
 struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
-				      const struct amp_chan_ops *ops, void *ctx, GError **err)
+				      const struct amp_chan_ops *ops, void *ctx,
+				      struct amp_fd_group *group, GError **err)
 {
 	struct amp_frontend *fe = alloc(kind, path, mtu, ops, ctx);
-	bool ok = kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, err) : open_tty(fe, err);
+	bool ok =
+	    kind == AMP_FRONTEND_SEQPACKET ? open_seqpacket(fe, group, err) : open_tty(fe, err);
 	if (!ok) {
 		amp_frontend_free(fe);
 		return NULL;
@@ -721,10 +709,12 @@ struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *p
 }
 
 struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
-						const struct amp_chan_ops *ops, void *ctx)
+						const struct amp_chan_ops *ops, void *ctx,
+						struct amp_fd_group *group)
 {
 	struct amp_frontend *fe = alloc(AMP_FRONTEND_SEQPACKET, label, mtu, ops, ctx);
 	fe->connected = true;
+	fe->group = group;
 	fe->device = g_strdup(label);
 	fe->fd = fd;
 	if (!amp_frontend_passcred(fd))

@@ -73,22 +73,29 @@ struct amp_frontend_stats {
 };
 
 struct amp_frontend;
+struct amp_fd_group;
 
 /**
  * Create a frontend at @path (a socket for SEQPACKET, a symlink to the pty for TTY).
  * @path must not exist (the run directory is cleaned first). Returns NULL with @err set to
  * AMP_ERROR: AMP_EEXIST when @path exists, else the failed call's errno through
- * amp_from_errno() (the message names the call).
+ * amp_from_errno() (the message names the call). A SEQPACKET frontend's listening socket is a
+ * member of @p group if not NULL (it must outlive the frontend); its client is not.
  */
 struct amp_frontend *amp_frontend_new(enum amp_frontend_kind kind, const char *path, size_t mtu,
-				      const struct amp_chan_ops *ops, void *ctx, GError **err);
+				      const struct amp_chan_ops *ops, void *ctx,
+				      struct amp_fd_group *group, GError **err);
 
 /**
  * A SEQPACKET frontend for an already connected client @p fd (taken over, non-blocking),
  * with no path: an endpoint made through RUNDIR/rpmsg_ctrl0. @p label names it in logs.
+ * @p group (may be NULL: a GLib watch of its own) is where its input is watched: one polled
+ * fd for all of rpmsg_ctrl0's clients, and a pause for TX buffers changes the watch's
+ * callback in place (issue 17). It must outlive the frontend.
  */
 struct amp_frontend *amp_frontend_new_connected(int fd, const char *label, size_t mtu,
-						const struct amp_chan_ops *ops, void *ctx);
+						const struct amp_chan_ops *ops, void *ctx,
+						struct amp_fd_group *group);
 
 /**
  * A message from the firmware for this frontend's client.

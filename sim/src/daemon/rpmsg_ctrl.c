@@ -15,6 +15,7 @@
 
 #include "daemon.h"
 #include "frontend.h"
+#include "../fd_group.h"
 #include "sock_server.h"
 
 struct amp_rpmsg_ctrl {
@@ -22,6 +23,7 @@ struct amp_rpmsg_ctrl {
 	struct amp_sock_server *server;
 	GPtrArray *conns; /* struct conn * */
 	guint next;	  /* where the next resume starts: the first client left waiting */
+	struct amp_fd_group *clients; /* d->fds: the endpoints' sockets, one fd in the poll */
 };
 
 /* One connection: waiting for its request, then the endpoint it asked for. */
@@ -118,7 +120,8 @@ static int create(struct conn *k, struct amp_ctrl_ept_info *info)
 		return rc;
 	g_autofree char *label =
 	    g_strdup_printf("rpmsg_ctrl0 endpoint \"%s\" 0x%x", k->ept->name, k->ept->src);
-	k->fe = amp_frontend_new_connected(k->fd, label, amp_host_mtu(d->host), &conn_fe_ops, k);
+	k->fe = amp_frontend_new_connected(k->fd, label, amp_host_mtu(d->host), &conn_fe_ops, k,
+					   k->c->clients);
 	return 0;
 }
 
@@ -164,8 +167,13 @@ struct amp_rpmsg_ctrl *amp_rpmsg_ctrl_new(struct daemon *d, const char *path, GE
 {
 	struct amp_rpmsg_ctrl *c = g_new0(struct amp_rpmsg_ctrl, 1);
 	/* The daemon's own loop: the global default context, as the frontends'. */
-	const struct amp_sock_server_cfg cfg = {
-	    .type = SOCK_SEQPACKET, .backlog = 16, .on_client = on_accept, .priv = c};
+	c->clients = d->fds;
+	/* The listener and its clients: one source in the loop, whatever their number. */
+	const struct amp_sock_server_cfg cfg = {.type = SOCK_SEQPACKET,
+						.backlog = 16,
+						.on_client = on_accept,
+						.priv = c,
+						.group = c->clients};
 	c->server = amp_sock_server_new(path, &cfg, err);
 	if (!c->server) {
 		g_free(c);

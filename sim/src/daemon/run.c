@@ -29,6 +29,7 @@
 #include "../inspect/snap.h"
 #include "daemon.h"
 #include "rpmsg_ctrl.h"
+#include "../fd_group.h"
 #include "rundir.h"
 #include "run_opts.h"
 #include "text.h"
@@ -569,7 +570,8 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	daemon_open_tx_signal(d);
 	record_shm(d);
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
-	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, &err);
+	d->fds = amp_fd_group_new(NULL, &err);
+	d->ctl = d->fds ? amp_ctl_server_new(ctl_path, ctl_handle, d, d->fds, &err) : NULL;
 	if (!d->ctl) {
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
@@ -621,6 +623,8 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 		close(d.tx_fd);
 	amp_capture_close(d.capture);
 	amp_ctl_server_free(d.ctl);
+	amp_rpmsg_ctrl_free(d.rctrl); /* if the bus never went down: a member of d.fds */
+	amp_fd_group_free(d.fds);     /* after its members */
 	amp_rundir_close(d.rd);
 	g_free(d.fw_name);
 	g_free(d.last_dump);

@@ -13,6 +13,8 @@
 
 #include <ampsim/error.h>
 
+#include "../fd_group.h"
+
 #define RETRY_MIN_MS 50u
 #define RETRY_MAX_MS 1000u
 
@@ -26,8 +28,9 @@ struct amp_sock_server {
 	struct amp_sock_server_cfg cfg;
 	char *path;
 	int fd;
-	GSource *src;	/* accepting; NULL while backed off */
-	GSource *retry; /* backed off: when to try again */
+	GSource *src;		 /* accepting; NULL while backed off */
+	struct amp_fd_member *m; /* accepting in cfg.group instead (stopped while backed off) */
+	GSource *retry;		 /* backed off: when to try again */
 	guint retry_ms;
 	GArray *clients; /* struct client, under `lock` */
 	struct amp_sock_server_stats st;
@@ -209,13 +212,34 @@ static bool refill_reserve(void)
 	return ok;
 }
 
+static gboolean on_accept(gint fd, GIOCondition cond, gpointer data);
+
+/* Accept: a source of its own, or a member of cfg.group (one polled fd for many). */
+static void watch_listener(struct amp_sock_server *s)
+{
+	if (!s->cfg.group)
+		s->src = amp_sock_watch(s->cfg.context, s->fd, G_IO_IN, on_accept, s);
+	else if (!s->m)
+		s->m = amp_fd_group_add(s->cfg.group, s->fd, G_IO_IN, on_accept, s);
+	else if (!amp_fd_member_set(s->m, G_IO_IN, on_accept))
+		g_warning("%s: cannot watch the socket again: %s", s->path, g_strerror(errno));
+}
+
+/* Stop accepting for now; a group's member stays, stopped (no GLib source churn). */
+static void unwatch_listener(struct amp_sock_server *s)
+{
+	amp_sock_unwatch(&s->src);
+	if (s->m)
+		amp_fd_member_set(s->m, 0, on_accept);
+}
+
 /* Watch the listener again: the next accept() tells whether a descriptor is free now. */
 static gboolean on_retry(gpointer data)
 {
 	struct amp_sock_server *s = data;
 	g_source_unref(s->retry); /* the dispatch holds its own reference */
 	s->retry = NULL;
-	s->src = amp_sock_watch(s->cfg.context, s->fd, G_IO_IN, on_accept, s);
+	watch_listener(s);
 	return G_SOURCE_REMOVE;
 }
 
@@ -225,7 +249,7 @@ static void schedule_retry(struct amp_sock_server *s)
 {
 	s->st.backoffs++;
 	g_debug("%s: no file descriptor left; accepting again once a client leaves", s->path);
-	amp_sock_unwatch(&s->src);
+	unwatch_listener(s);
 	s->retry_ms = s->retry_ms ? MIN(s->retry_ms * 2, RETRY_MAX_MS) : RETRY_MIN_MS;
 	s->retry = g_timeout_source_new(s->retry_ms);
 	g_source_set_callback(s->retry, on_retry, s, NULL);
@@ -265,7 +289,7 @@ static gboolean at_fd_limit(struct amp_sock_server *s)
 		return G_SOURCE_CONTINUE;
 	}
 	schedule_retry(s);
-	return G_SOURCE_REMOVE;
+	return s->m ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE; /* a member stays, stopped */
 }
 
 static gboolean on_accept(gint fd, GIOCondition cond, gpointer data)
@@ -308,7 +332,12 @@ struct amp_sock_server *amp_sock_server_new(const char *path, const struct amp_s
 	g_ptr_array_add(servers, s);
 	g_mutex_unlock(&lock);
 	refill_reserve(); /* before the process fills up */
-	s->src = amp_sock_watch(cfg->context, fd, G_IO_IN, on_accept, s);
+	watch_listener(s);
+	if (cfg->group && !s->m) {
+		amp_set_error_errno(err, errno, "%s: cannot watch the socket", path);
+		amp_sock_server_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -317,6 +346,7 @@ void amp_sock_server_free(struct amp_sock_server *s)
 	if (!s)
 		return;
 	amp_sock_unwatch(&s->src);
+	amp_fd_member_remove(s->m);
 	amp_sock_unwatch(&s->retry);
 	close(s->fd);
 	unlink(s->path);

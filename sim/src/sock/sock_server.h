@@ -34,6 +34,8 @@
 #include <glib-unix.h>
 #include <glib.h>
 
+struct amp_fd_group;
+
 G_BEGIN_DECLS
 
 /**
@@ -52,10 +54,13 @@ typedef void (*amp_sock_client_fn)(void *priv, int fd);
 #define AMP_SOCK_MAX_TOTAL 256u
 
 struct amp_sock_server_cfg {
-	int type;		      /**< SOCK_SEQPACKET or SOCK_STREAM */
-	int backlog;		      /**< listen() backlog, > 0 */
-	bool blocking_clients;	      /**< accepted sockets stay blocking */
-	GMainContext *context;	      /**< where accepting runs; NULL = the global default */
+	int type;	       /**< SOCK_SEQPACKET or SOCK_STREAM */
+	int backlog;	       /**< listen() backlog, > 0 */
+	bool blocking_clients; /**< accepted sockets stay blocking */
+	GMainContext *context; /**< where accepting runs; NULL = the global default */
+	/** If set, the listening socket is a member of this group (on the same context): one
+	 * GLib source for many servers and clients (fd_group.h, issue 17). */
+	struct amp_fd_group *group;
 	amp_sock_client_fn on_client; /**< required */
 	void *priv;		      /**< passed to on_client */
 	unsigned max_clients;	      /**< clients at once; 0 = AMP_SOCK_MAX_CLIENTS */

@@ -167,6 +167,18 @@ static double host_round_trips(unsigned n)
 	return (double)(g_get_monotonic_time() - t0) / n;
 }
 
+/* Stop the firmware as a user would (its shutdown request, then its own exit), so that a
+ * profiler running it (instr_per_rt.sh) writes its counts: amp_host_free() kills it. */
+static void host_stop(void)
+{
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	if (!amp_host_stop(host))
+		return;
+	while (amp_host_fw_pid(host) > 0 && g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+}
+
 /* ---- the daemon path's floor: a SEQPACKET hop to a relay that ping-pongs the eventfds -- */
 
 static int hop_fd = -1, relay_pid = -1;
@@ -369,6 +381,7 @@ int main(int argc, char **argv)
 	daemon_stop();
 	close(hop_fd);
 	waitpid(relay_pid, NULL, 0);
+	host_stop();
 	amp_host_free(host);
 	floor_stop();
 	return 0;

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -172,6 +173,31 @@ static int ctrl_endpoint(const struct itest_run *r, const char *name, uint32_t d
 	return fd;
 }
 
+/* Descriptors in the epoll sets of process @p pid (/proc/PID/fdinfo lists one "tfd:" line per
+ * member): the daemon's rpmsg_ctrl0 clients, which its GLib loop polls as one fd. */
+static int epoll_members(int pid)
+{
+	char dir[64], path[128], target[64], line[256];
+	int n = 0;
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		snprintf(path, sizeof(path), "%s/%.32s", dir, e->d_name);
+		ssize_t l = readlink(path, target, sizeof(target) - 1);
+		if (l < 0 || (target[l] = '\0', strcmp(target, "anon_inode:[eventpoll]") != 0))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%.32s", pid, e->d_name);
+		FILE *f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			n += strncmp(line, "tfd:", 4) == 0;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
 /* Many endpoints bursting at once share the TX buffers (resumed in turn, the daemon stops at
  * the first one the buffers run out for): every one gets all its echoes, in order. */
 static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
@@ -185,11 +211,16 @@ static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
 	uint32_t dst = itest_fw_addr(&r, "rpmsg-openamp-demo-channel");
 	int fd[NCLIENT];
 	unsigned sent[NCLIENT] = {0}, got[NCLIENT] = {0};
+	int listeners = epoll_members(r.pid); /* the daemon's listening sockets */
 	for (int i = 0; i < NCLIENT; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "share%d", i);
 		fd[i] = ctrl_endpoint(&r, name, dst);
 	}
+	/* One epoll set holds the clients, with the listeners of rpmsg_ctrl0, of the control
+	 * socket and of the channel's rpmsg0 (the loop polls one fd for them all, issue 17). */
+	assert_true(listeners >= 1);
+	assert_int_equal(epoll_members(r.pid), listeners + NCLIENT);
 	for (int round = 0; round < ROUNDS; round++) {
 		for (int i = 0; i < NCLIENT; i++) /* every socket full before anyone reads */
 			for (char m[64];; sent[i]++) {
@@ -210,6 +241,8 @@ static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
 				assert_memory_equal(buf, want, (size_t)wl);
 			}
 	}
+	/* Paused and resumed many times over (a full socket each): still one member each. */
+	assert_int_equal(epoll_members(r.pid), listeners + NCLIENT);
 	for (int i = 0; i < NCLIENT; i++) {
 		assert_true(sent[i] >= ROUNDS);
 		close(fd[i]);

@@ -168,6 +168,31 @@ static void translation_is_length_aware(void **state)
 	amp_soc_destroy(&soc);
 }
 
+/* The hinted lookup gives what the plain one gives, whatever the hint holds, and learns. */
+static void hinted_translation_is_the_same(void **state)
+{
+	struct amp_soc_layout l = layout();
+	struct amp_soc soc;
+	_Atomic uint32_t hint = 0;
+	const uint64_t das[] = {0x10040000, 0x10041010, 0x10042000, 0x10040FFF, 0x20000000};
+	const size_t lens[] = {1, 16, 0x1000, 2, 1};
+
+	(void)state;
+	assert_int_equal(amp_soc_create(&soc, &l), AMP_OK);
+	const struct amp_soc_region *v1 = amp_soc_region_by_name(&soc, "vdev0vring1");
+	assert_non_null(amp_soc_da_to_va_hint(&soc, 0x10041000, 4, &hint));
+	assert_ptr_equal(&soc.regions[atomic_load(&hint)], v1); /* it learnt vring1 */
+	for (uint32_t h = 0; h < soc.nregions + 3; h++)		/* every region, and out of range */
+		for (size_t i = 0; i < sizeof(das) / sizeof(das[0]); i++) {
+			atomic_store(&hint, h);
+			assert_ptr_equal(amp_soc_da_to_va_hint(&soc, das[i], lens[i], &hint),
+					 amp_soc_da_to_va(&soc, das[i], lens[i]));
+		}
+	assert_ptr_equal(amp_soc_da_to_va_hint(&soc, 0x10041010, 16, NULL), v1->va + 0x10);
+	assert_null(amp_soc_da_to_va_hint(NULL, 0x10041010, 16, &hint));
+	amp_soc_destroy(&soc);
+}
+
 static void host_attach_at_another_address(void **state)
 {
 	struct amp_soc_layout l = layout();
@@ -677,6 +702,7 @@ int main(void)
 	    cmocka_unit_test(create_writes_a_valid_header),
 	    cmocka_unit_test(restore_rewrites_what_the_host_owns),
 	    cmocka_unit_test(translation_is_length_aware),
+	    cmocka_unit_test(hinted_translation_is_the_same),
 	    cmocka_unit_test(host_attach_at_another_address),
 	    cmocka_unit_test(create_without_a_free_fd_says_why),
 	    cmocka_unit_test(firmware_maps_at_device_addresses),
