@@ -71,6 +71,7 @@ bool bench_target_open(const struct bench_run *run, enum bench_path path, struct
 bool bench_floor_start(struct bench_run *run, struct bench_target *t);
 void bench_target_close(struct bench_target *t);
 double bench_block(struct bench_target *t, uint32_t size); /* ms, or < 0 */
+int bench_connect_seqpacket(const char *path);		   /* a frame socket of the run, or -1 */
 bool bench_counts_read(const struct bench_run *run, struct bench_counts *c);
 double bench_now_s(void);
 int bench_cmp_double(const void *a, const void *b);

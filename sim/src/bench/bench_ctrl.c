@@ -26,15 +26,8 @@
 
 static int connect_path(const char *dir, const char *file)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	g_autofree char *p = g_build_filename(dir, file, NULL);
-	g_strlcpy(sa.sun_path, p, sizeof(sa.sun_path));
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
+	return bench_connect_seqpacket(p);
 }
 
 double bench_boot_ms(const char *fw)

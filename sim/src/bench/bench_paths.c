@@ -76,7 +76,7 @@ void bench_run_stop(struct bench_run *run)
 	run->dir = NULL, run->pid = -1;
 }
 
-static int connect_seqpacket(const char *path)
+int bench_connect_seqpacket(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
@@ -122,7 +122,7 @@ static bool try_open(const struct bench_run *run, enum bench_path path, struct b
 	g_autofree char *p = g_build_filename(run->dir, file[path], NULL);
 	if (path == BENCH_SDB)
 		return open_sdb(p, t);
-	t->fd = path == BENCH_TTY ? open_tty(p) : connect_seqpacket(p);
+	t->fd = path == BENCH_TTY ? open_tty(p) : bench_connect_seqpacket(p);
 	return t->fd >= 0;
 }
 
