@@ -5,16 +5,22 @@
  *     processes (the in-process floor);
  *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
  *     ping-pongs the eventfd pair (the daemon path's floor);
- * measured in interleaved rounds, medians and ratios reported, with voluntary context
- * switches per round trip (every process of the path, from /proc: load-independent, as
- * preemptions are left out). Not a test.
- *   bench_e2e ECHO_FW [round_trips_per_round] [rounds] [floor|inproc|hop|daemon]
+ * and 496-byte echoes with 16 in flight (messages per second)
+ *   - through `ampsim run`'s frame socket and through libampsim, vs a naive 3-process relay
+ *     (client -SOCK_SEQPACKET- relay -SOCK_SEQPACKET- echo process, one recv and one send
+ *     per message per hop).
+ * Each measured in interleaved rounds, medians and ratios reported, with voluntary context
+ * switches per round trip or message (every process of the path, from /proc:
+ * load-independent, as preemptions are left out). Not a test.
+ *   bench_e2e ECHO_FW [n_per_round] [rounds] [floor|inproc|hop|daemon|relay|daemon-tput|...]
  * System calls per round trip: run one path under `strace -f -c` with two counts and
  * subtract (docs/performance.md gives the command).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <amp/error.h>
 #include <ampsim/host.h>
 
 #define MAX_ROUNDS 64
@@ -167,6 +174,54 @@ static double host_round_trips(unsigned n)
 	return (double)(g_get_monotonic_time() - t0) / n;
 }
 
+/* ---- throughput: 496-byte echoes, WINDOW in flight ---------------------------------------- */
+
+#define TPUT_LEN 496 /* the RPMsg MTU with 512-byte buffers */
+#define WINDOW 16
+
+/* Messages per second through libampsim, WINDOW in flight. */
+static double host_throughput(unsigned n)
+{
+	static char msg[TPUT_LEN];
+	unsigned sent = 0, base = got;
+	gint64 t0 = g_get_monotonic_time();
+	while (got - base < n) {
+		while (sent < n && sent - (got - base) < WINDOW) {
+			int rc = amp_host_send(chan, msg, sizeof(msg));
+			if (rc == AMP_ENOMEM)
+				break; /* no TX buffer: the loop returns them */
+			if (rc != 0) {
+				fprintf(stderr, "bench_e2e: send failed\n");
+				exit(1);
+			}
+			sent++;
+		}
+		g_main_context_iteration(NULL, TRUE);
+	}
+	return (double)n * G_USEC_PER_SEC / (double)(g_get_monotonic_time() - t0);
+}
+
+/* Messages per second on a SEQPACKET socket whose other end echoes, WINDOW in flight. */
+static double socket_throughput(int fd, unsigned n)
+{
+	static char msg[TPUT_LEN];
+	char buf[512];
+	gint64 t0 = g_get_monotonic_time();
+	for (unsigned i = 0; i < WINDOW && i < n; i++)
+		if (send(fd, msg, sizeof(msg), 0) != sizeof(msg))
+			goto failed;
+	for (unsigned got_n = 0; got_n < n; got_n++) {
+		if (recv(fd, buf, sizeof(buf), 0) != sizeof(msg))
+			goto failed;
+		if (got_n + WINDOW < n && send(fd, msg, sizeof(msg), 0) != sizeof(msg))
+			goto failed;
+	}
+	return (double)n * G_USEC_PER_SEC / (double)(g_get_monotonic_time() - t0);
+failed:
+	fprintf(stderr, "bench_e2e: socket echo failed\n");
+	exit(1);
+}
+
 /* Stop the firmware as a user would (its shutdown request, then its own exit), so that a
  * profiler running it (instr_per_rt.sh) writes its counts: amp_host_free() kills it. */
 static void host_stop(void)
@@ -225,6 +280,54 @@ static double hop_round_trips(unsigned n)
 	return socket_round_trips(hop_fd, n);
 }
 
+/* ---- the naive relay: client -SEQPACKET- relay -SEQPACKET- echo process ------------------ */
+
+static int relay3_fd = -1, relay3_pid = -1, echo3_pid = -1;
+
+/* One datagram from @p from to @p to; false when either side is gone. */
+static bool forward_one(int from, int to)
+{
+	char buf[512];
+	ssize_t n = recv(from, buf, sizeof(buf), 0);
+	return n > 0 && send(to, buf, (size_t)n, 0) == n;
+}
+
+/* A relay as one would write it first: poll both sides, one recv and one send per message. */
+static void relay3_start(void)
+{
+	int a[2], b[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, a) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b) < 0)
+		exit(1);
+	echo3_pid = fork();
+	if (echo3_pid == 0) {
+		close(hop_fd); /* or the hop's relay never sees its client go */
+		close(a[0]), close(a[1]), close(b[0]);
+		while (forward_one(b[1], b[1]))
+			;
+		_exit(0);
+	}
+	relay3_pid = fork();
+	if (relay3_pid == 0) {
+		close(hop_fd);
+		close(a[0]), close(b[1]);
+		struct pollfd p[2] = {{.fd = a[1], .events = POLLIN}, {.fd = b[0], .events = POLLIN}};
+		for (;;) {
+			if (poll(p, 2, -1) < 0 ||
+			    ((p[0].revents & (POLLIN | POLLHUP)) && !forward_one(a[1], b[0])) ||
+			    ((p[1].revents & (POLLIN | POLLHUP)) && !forward_one(b[0], a[1])))
+				_exit(0);
+		}
+	}
+	close(a[1]), close(b[0]), close(b[1]);
+	relay3_fd = a[0];
+}
+
+static double relay3_throughput(unsigned n)
+{
+	return socket_throughput(relay3_fd, n);
+}
+
 /* ---- `ampsim run` with the echo firmware, through its frame socket ----------------------- */
 
 static int daemon_fd = -1, daemon_pid = -1, daemon_fw_pid = -1;
@@ -276,6 +379,11 @@ static double daemon_round_trips(unsigned n)
 	return socket_round_trips(daemon_fd, n);
 }
 
+static double daemon_throughput(unsigned n)
+{
+	return socket_throughput(daemon_fd, n);
+}
+
 /* ---- the run ---------------------------------------------------------------------------- */
 
 struct path_def {
@@ -325,11 +433,46 @@ static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
 	}
 }
 
+static void report_tput(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
+			const char *only)
+{
+	printf("%d-byte echoes, %d in flight, %u per round, %u rounds, interleaved (medians)\n",
+	       TPUT_LEN, WINDOW, n, rounds);
+	printf("  %-34s %9s %7s %9s\n", "path", "msg/s", "x relay", "sleeps/msg");
+	for (unsigned i = 0; i < np; i++) {
+		if (only && strcmp(only, d[i].key) != 0)
+			continue;
+		qsort(d[i].p.us, rounds, sizeof(double), cmp);
+		double v = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
+		char ratio[16] = "      -";
+		if (base > 0 && &d[i] != &d[d[i].base])
+			snprintf(ratio, sizeof(ratio), "%6.2fx", v / base);
+		printf("  %-34s %9.0f %s %9.2f\n", d[i].p.name, v, ratio,
+		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
+	}
+}
+
+/* Every selected path once per round, rotating who goes first; a warm-up round before. */
+static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
+		       const char *only)
+{
+	for (unsigned i = 0; i < np; i++)
+		if (!only || strcmp(only, d[i].key) == 0)
+			d[i].fn(n / 4 + 1);
+	for (unsigned r = 0; r < rounds && n > 0; r++)
+		for (unsigned k = 0; k < np; k++) {
+			struct path_def *p = &d[(k + r) % np];
+			if (!only || strcmp(only, p->key) == 0)
+				measure(p, r, n);
+		}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
-				"[floor|inproc|hop|daemon|all] [MODE | HOST_MODE/FW_MODE]\n"
+				"[floor|inproc|hop|daemon|relay|daemon-tput|inproc-tput|all] "
+				"[MODE | HOST_MODE/FW_MODE]\n"
 				"(modes: blocking, adaptive, spin)\n");
 		return 2;
 	}
@@ -346,6 +489,7 @@ int main(int argc, char **argv)
 	floor_start();
 	host_start(argv[1]);
 	hop_start();
+	relay3_start();
 	daemon_start(argv[1]);
 	struct path_def d[] = {
 	    {{.name = "raw eventfd ping-pong (floor)"}, floor_round_trips, {floor_pid}, 0, "floor"},
@@ -365,22 +509,42 @@ int main(int argc, char **argv)
 	     2,
 	     "daemon"},
 	};
-	const unsigned np = sizeof(d) / sizeof(d[0]);
-	for (unsigned i = 0; i < np; i++)
-		if (!only || strcmp(only, d[i].key) == 0)
-			d[i].fn(n / 4 + 1);	       /* warm up */
-	for (unsigned r = 0; r < rounds && n > 0; r++) /* interleaved, rotating who goes first */
-		for (unsigned k = 0; k < np; k++) {
-			struct path_def *p = &d[(k + r) % np];
-			if (!only || strcmp(only, p->key) == 0)
-				measure(p, r, n);
-		}
-	report(d, np, n, rounds, only);
+	struct path_def t[] = {
+	    {{.name = "3-process SEQPACKET relay (floor)"},
+	     relay3_throughput,
+	     {relay3_pid, echo3_pid},
+	     0,
+	     "relay"},
+	    {{.name = "ampsim run frame socket"},
+	     daemon_throughput,
+	     {daemon_pid, daemon_fw_pid},
+	     0,
+	     "daemon-tput"},
+	    {{.name = "libampsim + echo fw (the mode)"},
+	     host_throughput,
+	     {amp_host_fw_pid(host)},
+	     0,
+	     "inproc-tput"},
+	};
+	const unsigned np = sizeof(d) / sizeof(d[0]), nt = sizeof(t) / sizeof(t[0]);
+	bool rt_only = only && !strstr(only, "tput") && strcmp(only, "relay") != 0;
+	bool tput_only = only && !rt_only;
+	if (!tput_only)
+		run_rounds(d, np, n, rounds, only);
+	if (!rt_only)
+		run_rounds(t, nt, n, rounds, only);
+	if (!tput_only)
+		report(d, np, n, rounds, only);
+	if (!rt_only)
+		report_tput(t, nt, n, rounds, only);
 	if (daemon_fw_pid < 0)
 		printf("  (the daemon's firmware was not found: its switches are not counted)\n");
 	daemon_stop();
 	close(hop_fd);
 	waitpid(relay_pid, NULL, 0);
+	close(relay3_fd);
+	waitpid(relay3_pid, NULL, 0);
+	waitpid(echo3_pid, NULL, 0);
 	host_stop();
 	amp_host_free(host);
 	floor_stop();
