@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -311,7 +312,8 @@ static void relay3_start(void)
 	if (relay3_pid == 0) {
 		close(hop_fd);
 		close(a[0]), close(b[1]);
-		struct pollfd p[2] = {{.fd = a[1], .events = POLLIN}, {.fd = b[0], .events = POLLIN}};
+		struct pollfd p[2] = {{.fd = a[1], .events = POLLIN},
+				      {.fd = b[0], .events = POLLIN}};
 		for (;;) {
 			if (poll(p, 2, -1) < 0 ||
 			    ((p[0].revents & (POLLIN | POLLHUP)) && !forward_one(a[1], b[0])) ||
@@ -384,6 +386,42 @@ static double daemon_throughput(unsigned n)
 	return socket_throughput(daemon_fd, n);
 }
 
+/* ---- where the processes run ------------------------------------------------------------- */
+
+/*
+ * On this kind of machine the placement decides a blocking round trip more than the code
+ * does: a hand-over to a process on the same CPU is a context switch, one to an idle CPU
+ * waits for that CPU to wake up. argv[6] fixes it, so that a path and its floor are timed
+ * alike: "one" runs every process on CPU 0 (the work alone), "two" this process on CPU 0 and
+ * every peer on CPU 1 (every hand-over crosses), "any" leaves it to the scheduler.
+ */
+static const char *cpus = "any";
+
+static void pin(int pid, int cpu)
+{
+	char dir[64];
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_name[0] != '.' && sched_setaffinity(atoi(e->d_name), sizeof(set), &set))
+			fprintf(stderr, "bench_e2e: cannot pin %s to CPU %d\n", e->d_name, cpu);
+	if (d)
+		closedir(d);
+}
+
+static void place_peers(const int *peers, size_t n)
+{
+	if (strcmp(cpus, "two") != 0)
+		return;
+	pin(getpid(), 0);
+	for (size_t i = 0; i < n; i++)
+		if (peers[i] > 0)
+			pin(peers[i], 1);
+}
+
 /* ---- the run ---------------------------------------------------------------------------- */
 
 struct path_def {
@@ -416,8 +454,8 @@ static int cmp(const void *a, const void *b)
 static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds, const char *only)
 {
 	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians); IPCC wait "
-	       "mode (both sides, or host/firmware): %s\n",
-	       n, rounds, mode);
+	       "mode (both sides, or host/firmware): %s; CPUs: %s\n",
+	       n, rounds, mode, cpus);
 	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
 	for (unsigned i = 0; i < np; i++)
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
@@ -472,8 +510,9 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
 				"[floor|inproc|hop|daemon|relay|daemon-tput|inproc-tput|all] "
-				"[MODE | HOST_MODE/FW_MODE]\n"
-				"(modes: blocking, adaptive, spin)\n");
+				"[MODE | HOST_MODE/FW_MODE] [any|one|two]\n"
+				"(modes: blocking, adaptive, spin; CPUs: any, all on one, "
+				"peers on another)\n");
 		return 2;
 	}
 	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
@@ -483,8 +522,12 @@ int main(int argc, char **argv)
 	char *slash = strchr(mode, '/');
 	host_mode = slash ? g_strndup(mode, (gsize)(slash - mode)) : mode;
 	fw_mode = slash ? slash + 1 : mode;
-	if (rounds == 0 || rounds > MAX_ROUNDS)
+	cpus = argc > 6 ? argv[6] : cpus;
+	if (rounds == 0 || rounds > MAX_ROUNDS ||
+	    (strcmp(cpus, "any") && strcmp(cpus, "one") && strcmp(cpus, "two")))
 		return 2;
+	if (strcmp(cpus, "one") == 0)
+		pin(getpid(), 0); /* before the peers start: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
 	floor_start();
 	host_start(argv[1]);
@@ -527,6 +570,9 @@ int main(int argc, char **argv)
 	     "inproc-tput"},
 	};
 	const unsigned np = sizeof(d) / sizeof(d[0]), nt = sizeof(t) / sizeof(t[0]);
+	const int peers[] = {floor_pid,	 amp_host_fw_pid(host), relay_pid, relay3_pid, echo3_pid,
+			     daemon_pid, daemon_fw_pid};
+	place_peers(peers, sizeof(peers) / sizeof(peers[0]));
 	bool rt_only = only && !strstr(only, "tput") && strcmp(only, "relay") != 0;
 	bool tput_only = only && !rt_only;
 	if (!tput_only)
