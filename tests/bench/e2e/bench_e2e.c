@@ -386,6 +386,12 @@ static double daemon_throughput(unsigned n)
 	return socket_throughput(daemon_fd, n);
 }
 
+/* Whether the path (or the family of paths) @p key is chosen: all are when @p only is NULL. */
+static bool want(const char *only, const char *key)
+{
+	return !only || strncmp(only, key, strlen(key)) == 0;
+}
+
 /* ---- where the processes run ------------------------------------------------------------- */
 
 /*
@@ -529,18 +535,24 @@ int main(int argc, char **argv)
 	if (strcmp(cpus, "one") == 0)
 		pin(getpid(), 0); /* before the peers start: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
-	floor_start();
-	host_start(argv[1]);
-	hop_start();
-	relay3_start();
-	daemon_start(argv[1]);
+	/* Only what the chosen path needs runs: an idle spinning peer would take a CPU. */
+	bool floor_on = want(only, "floor") || want(only, "hop"), host_on = want(only, "inproc"),
+	     hop_on = want(only, "hop"), relay3_on = want(only, "relay"),
+	     daemon_on = want(only, "daemon");
+	if (floor_on)
+		floor_start();
+	if (host_on)
+		host_start(argv[1]);
+	if (hop_on)
+		hop_start();
+	if (relay3_on)
+		relay3_start();
+	if (daemon_on)
+		daemon_start(argv[1]);
+	int fw_pid = host_on ? amp_host_fw_pid(host) : -1;
 	struct path_def d[] = {
 	    {{.name = "raw eventfd ping-pong (floor)"}, floor_round_trips, {floor_pid}, 0, "floor"},
-	    {{.name = "libampsim + echo fw (the mode)"},
-	     host_round_trips,
-	     {amp_host_fw_pid(host)},
-	     0,
-	     "inproc"},
+	    {{.name = "libampsim + echo fw (the mode)"}, host_round_trips, {fw_pid}, 0, "inproc"},
 	    {{.name = "eventfd + SEQPACKET hop (floor)"},
 	     hop_round_trips,
 	     {relay_pid, floor_pid},
@@ -565,13 +577,13 @@ int main(int argc, char **argv)
 	     "daemon-tput"},
 	    {{.name = "libampsim + echo fw (the mode)"},
 	     host_throughput,
-	     {amp_host_fw_pid(host)},
+	     {fw_pid},
 	     0,
 	     "inproc-tput"},
 	};
 	const unsigned np = sizeof(d) / sizeof(d[0]), nt = sizeof(t) / sizeof(t[0]);
-	const int peers[] = {floor_pid,	 amp_host_fw_pid(host), relay_pid, relay3_pid, echo3_pid,
-			     daemon_pid, daemon_fw_pid};
+	const int peers[] = {floor_pid, fw_pid,	    relay_pid,	  relay3_pid,
+			     echo3_pid, daemon_pid, daemon_fw_pid};
 	place_peers(peers, sizeof(peers) / sizeof(peers[0]));
 	bool rt_only = only && !strstr(only, "tput") && strcmp(only, "relay") != 0;
 	bool tput_only = only && !rt_only;
@@ -583,16 +595,24 @@ int main(int argc, char **argv)
 		report(d, np, n, rounds, only);
 	if (!rt_only)
 		report_tput(t, nt, n, rounds, only);
-	if (daemon_fw_pid < 0)
+	if (daemon_on && daemon_fw_pid < 0)
 		printf("  (the daemon's firmware was not found: its switches are not counted)\n");
-	daemon_stop();
-	close(hop_fd);
-	waitpid(relay_pid, NULL, 0);
-	close(relay3_fd);
-	waitpid(relay3_pid, NULL, 0);
-	waitpid(echo3_pid, NULL, 0);
-	host_stop();
-	amp_host_free(host);
-	floor_stop();
+	if (daemon_on)
+		daemon_stop();
+	if (hop_on) {
+		close(hop_fd);
+		waitpid(relay_pid, NULL, 0);
+	}
+	if (relay3_on) {
+		close(relay3_fd);
+		waitpid(relay3_pid, NULL, 0);
+		waitpid(echo3_pid, NULL, 0);
+	}
+	if (host_on) {
+		host_stop();
+		amp_host_free(host);
+	}
+	if (floor_on)
+		floor_stop();
 	return 0;
 }
