@@ -381,9 +381,9 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 #define ADAPTIVE_MIN_NS 5000u
 #define ADAPTIVE_BACKOFF 256u
 
-static uint64_t adaptive_budget(const struct amp_ipcc_link *l)
+static uint64_t adaptive_budget(const struct amp_ipcc_link *l, bool woke)
 {
-	uint64_t b = l->ad.avg_ns ? 4 * l->ad.avg_ns : l->cfg.poll_ns;
+	uint64_t b = l->ad.avg_ns && !woke ? 4 * l->ad.avg_ns : l->cfg.poll_ns;
 
 	b = b < ADAPTIVE_MIN_NS ? ADAPTIVE_MIN_NS : b;
 	return b > l->cfg.poll_ns ? l->cfg.poll_ns : b;
@@ -404,15 +404,17 @@ static bool poll_missed(struct amp_ipcc_link *l)
 	return false;
 }
 
-static bool poll_adaptive(struct amp_ipcc_link *l)
+/* @p woke: our last kick woke the peer, so its answer waits for a wake-up too. */
+static bool poll_adaptive(struct amp_ipcc_link *l, bool woke)
 {
-	uint64_t t0 = now_ns(), last = t0, budget = adaptive_budget(l);
+	uint64_t t0 = now_ns(), last = t0, budget = adaptive_budget(l, woke);
 
 	l->stats.polls++;
 	for (unsigned i = 1;; i++) {
 		if (woken(l)) {
 			l->stats.poll_hits++;
-			l->ad.avg_ns = (l->ad.avg_ns * 7 + (now_ns() - t0)) / 8;
+			if (!woke)
+				l->ad.avg_ns = (l->ad.avg_ns * 7 + (now_ns() - t0)) / 8;
 			l->ad.misses = 0;
 			return true;
 		}
@@ -438,11 +440,14 @@ static bool poll_adaptive(struct amp_ipcc_link *l)
 
 static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 {
+	uint64_t wakes = amp_ipcc_link_peer_wakes(l);
+	bool woke = wakes != l->ad.wakes;
 	int r;
 
+	l->ad.wakes = wakes;
 	if (l->ad.backoff > 0)
 		l->ad.backoff--;
-	else if (peer_running(l) && poll_adaptive(l))
+	else if (peer_running(l) && poll_adaptive(l, woke))
 		return 1;
 	/* Publish that we sleep, then look again: a sender that set its flag before our
 	 * store is seen here; one after it sees asleep and writes the eventfd. */
@@ -604,6 +609,14 @@ uint32_t amp_ipcc_link_tx_busy(struct amp_ipcc_link *l)
 	if (!l || !l->m.sh)
 		return 0;
 	return ~amp_ipcc_tx_free(&l->m, l->proc) & l->m.chan_mask;
+}
+
+uint64_t amp_ipcc_link_peer_wakes(const struct amp_ipcc_link *l)
+{
+	uint64_t n = 0;
+	for (uint32_t ch = 0; l && ch < AMP_IPCC_MAX_CHAN; ch++)
+		n += atomic_load_explicit(&l->chan[ch].efd_writes, memory_order_relaxed);
+	return n;
 }
 
 uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l)

@@ -17,6 +17,7 @@ struct poll_src {
 	struct amp_ipcc_link *link;
 	uint64_t avg_ns;  /* running average of the polls that found an interrupt */
 	uint64_t kicks;	  /* our notifications as of the last wait */
+	uint64_t wakes;	  /* ... and those that woke the peer (amp_ipcc_link_peer_wakes()) */
 	unsigned backoff; /* waits left to block without polling */
 	unsigned misses;  /* the next backoff after a poll that found nothing: doubles */
 };
@@ -57,7 +58,7 @@ static bool peer_running(struct amp_ipcc_link *l)
  * and never across a preemption (the CPUs are busy: blocking costs others less). True if
  * an interrupt is pending.
  */
-static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive)
+static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive, bool woke)
 {
 	struct amp_ipcc_link *l = p->link;
 	uint64_t t0 = now_ns(), last = t0;
@@ -67,7 +68,8 @@ static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive)
 	for (unsigned i = 1;; i++) {
 		if (amp_ipcc_link_pending(l)) {
 			l->stats.poll_hits++;
-			p->avg_ns = (p->avg_ns * 7 + (now_ns() - t0)) / 8;
+			if (!woke) /* a wake-up's wait says nothing of a running peer's answer */
+				p->avg_ns = (p->avg_ns * 7 + (now_ns() - t0)) / 8;
 			p->misses = 0;
 			return true;
 		}
@@ -98,10 +100,11 @@ static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive)
 	}
 }
 
-/* ADAPTIVE: the poll budget, 4 times the polls that paid off, within [5 us, poll_ns]. */
-static uint64_t budget_of(const struct poll_src *p)
+/* ADAPTIVE: the poll budget, 4 times the polls that paid off, within [5 us, poll_ns]; all
+ * of poll_ns after a kick that woke the peer (amp_ipcc_link_peer_wakes()). */
+static uint64_t budget_of(const struct poll_src *p, bool woke)
 {
-	uint64_t b = p->avg_ns ? 4 * p->avg_ns : p->link->cfg.poll_ns;
+	uint64_t b = p->avg_ns && !woke ? 4 * p->avg_ns : p->link->cfg.poll_ns;
 	if (b < MIN_BUDGET_NS)
 		b = MIN_BUDGET_NS;
 	return b > p->link->cfg.poll_ns ? p->link->cfg.poll_ns : b;
@@ -115,16 +118,18 @@ static gboolean poll_prepare(GSource *src, gint *timeout)
 		return TRUE;
 	if (l->cfg.mode == AMP_IPCC_WAIT_SPIN) { /* never sleep; let the loop see its fds */
 		*timeout = 0;
-		return poll_for(p, SPIN_SLICE_NS, false);
+		return poll_for(p, SPIN_SLICE_NS, false, false);
 	}
 	/* Worth polling if the peer says it is awake, or if we kicked it since the last wait
 	 * and it has not taken the kick yet (a channel left occupied for long is no sign). */
-	uint64_t kicks = amp_ipcc_link_kicks(l);
-	bool kicked = kicks != p->kicks && amp_ipcc_link_tx_busy(l);
+	uint64_t kicks = amp_ipcc_link_kicks(l), wakes = amp_ipcc_link_peer_wakes(l);
+	bool kicked = kicks != p->kicks && amp_ipcc_link_tx_busy(l), woke = wakes != p->wakes;
 	p->kicks = kicks;
+	p->wakes = wakes;
 	if (p->backoff > 0)
 		p->backoff--;
-	else if ((kicked || amp_ipcc_link_peer_awake(l)) && poll_for(p, budget_of(p), true))
+	else if ((kicked || amp_ipcc_link_peer_awake(l)) &&
+		 poll_for(p, budget_of(p, woke), true, woke))
 		return TRUE;
 	/* Publish that we sleep, then look again: a kick before the store is seen here, one
 	 * after it writes the eventfd, which the fd watch polls. */

@@ -41,6 +41,7 @@ struct fixture {
 	_Atomic int host_calls[AMP_IPCC_MAX_CHAN];
 	_Atomic int fw_calls[AMP_IPCC_MAX_CHAN];
 	_Atomic int in_handler_ok;
+	_Atomic int started; /* a helper thread is about to wait */
 };
 
 static void on_host(void *arg, uint32_t ch)
@@ -457,6 +458,75 @@ static void adaptive_polls_only_while_the_peer_runs(void **state)
 	destroy(f);
 }
 
+/* The peer as a firmware that sleeps between messages, then runs a long handler. */
+#define WAKE_ROUNDS 20
+
+static void *sleep_then_work(void *arg)
+{
+	struct fixture *f = arg;
+	struct timespec work = {0, 200 * 1000};
+
+	for (int i = 0; i < WAKE_ROUNDS; i++) {
+		while (!amp_ipcc_link_pending(&f->fw)) {
+			struct pollfd pfd = {.fd = amp_ipcc_link_fd(&f->fw), .events = POLLIN};
+			uint64_t v;
+
+			atomic_store(&f->started, 1);
+			if (poll(&pfd, 1, 2000) != 1 || read(pfd.fd, &v, sizeof(v)) != sizeof(v))
+				return (void *)1;
+		}
+		amp_ipcc_link_set_asleep(&f->fw, false);
+		amp_ipcc_link_dispatch(&f->fw);
+		nanosleep(&work, NULL);
+		/* Asleep before the answer: the next kick always finds it so (then it looks). */
+		amp_ipcc_link_set_asleep(&f->fw, true);
+		amp_ipcc_link_kick(&f->fw, CH);
+	}
+	return NULL;
+}
+
+/*
+ * A kick that had to wake the peer is answered only after its wake-up: the adaptive waiter
+ * polls through it (all of poll_ns), whatever the polls that paid off while the peer ran
+ * taught it. Budgeted by those alone (1 us here), every poll missed, and the misses made
+ * both sides give polling up: two blocked sides, each waking the other.
+ */
+static void adaptive_polls_through_a_wake_up_it_caused(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_ADAPTIVE, AMP_IPCC_WAIT_ADAPTIVE, false);
+	pthread_t t;
+	void *ret;
+
+	(void)state;
+	if (RUNNING_ON_VALGRIND) { /* one thread at a time: a poll cannot see the other run */
+		destroy(f);
+		skip();
+	}
+	f->host.cfg.poll_ns = 50 * 1000 * 1000; /* even a busy machine runs the peer in time */
+	f->host.ad.avg_ns = 1000;		/* polls paid off within 1 us while the peer ran */
+	amp_ipcc_link_set_asleep(&f->fw, true); /* the first kick finds it asleep too */
+	assert_int_equal(pthread_create(&t, NULL, sleep_then_work, f), 0);
+	while (!atomic_load(&f->started)) /* a thread's start is no wake-up */
+		nanosleep(&(struct timespec){0, 100000}, NULL);
+	for (int i = 0; i < WAKE_ROUNDS; i++) {
+		assert_int_equal(amp_ipcc_link_kick(&f->host, CH), 1);
+		assert_int_equal(amp_ipcc_link_wait_event(&f->host, 2000), 1);
+		assert_int_equal(amp_ipcc_link_dispatch(&f->host), 1);
+	}
+	pthread_join(t, &ret);
+	assert_null(ret);
+	assert_int_equal(f->host.chan[CH].efd_writes, WAKE_ROUNDS); /* every kick woke it */
+	/* Every poll found the answer, unless a preemption cut it short (a busy machine:
+	 * giving polling up is right then); 2 may end in the instant between the peer's
+	 * "asleep" and its kick, when it does not look as if it runs. */
+	const struct amp_ipcc_link_stats *st = &f->host.stats;
+	if (st->polls == 0 || st->poll_hits + st->preempted + 2 < st->polls)
+		fail_msg("%llu polls: %llu found the answer, %llu preempted",
+			 (unsigned long long)st->polls, (unsigned long long)st->poll_hits,
+			 (unsigned long long)st->preempted);
+	destroy(f);
+}
+
 static void *kick_soon(void *arg)
 {
 	struct fixture *f = arg;
@@ -586,6 +656,7 @@ int main(void)
 	    cmocka_unit_test(adaptive_kick_writes_only_to_a_sleeper),
 	    cmocka_unit_test(adaptive_idle_uses_no_cpu),
 	    cmocka_unit_test(adaptive_polls_only_while_the_peer_runs),
+	    cmocka_unit_test(adaptive_polls_through_a_wake_up_it_caused),
 	    cmocka_unit_test(irq_thread_and_irq_disable),
 	    cmocka_unit_test(init_rejects_bad_arguments),
 	    cmocka_unit_test(efds_create_says_why_it_failed),

@@ -103,6 +103,7 @@ struct amp_ipcc_link {
 		uint64_t avg_ns;  /* running average of the adaptive polls that paid off */
 		unsigned backoff; /* waits left to sleep without polling */
 		unsigned misses;  /* the next backoff after a poll that found nothing */
+		uint64_t wakes;	  /* amp_ipcc_link_peer_wakes() as of the last wait */
 	} ad;
 	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
 	struct amp_ipcc_link_chan_stats chan[AMP_IPCC_MAX_CHAN]; /**< read-only: our counts */
@@ -268,5 +269,13 @@ void amp_ipcc_link_poke(struct amp_ipcc_link *l);
 #ifdef __cplusplus
 }
 #endif
+
+/**
+ * Our kicks that had to write the peer's eventfd because it slept. An adaptive wait for the
+ * answer to such a kick polls for the whole cfg.poll_ns: the answer comes only after the
+ * peer's wake-up, which the polls that paid off while it ran (their average bounds the
+ * budget otherwise) say nothing about.
+ */
+uint64_t amp_ipcc_link_peer_wakes(const struct amp_ipcc_link *l);
 
 #endif /* AMPSIM_IPCC_LINK_H */
