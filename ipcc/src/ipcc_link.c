@@ -372,7 +372,8 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 /*
  * ADAPTIVE: poll the registers, but only while the peer runs (it says it is awake, or has
  * not taken a kick of ours yet), for 4 times what the polls that paid off took (at least
- * ADAPTIVE_MIN_NS, at most poll_ns), and never across a preemption (the CPUs are busy:
+ * ADAPTIVE_MIN_NS, at most poll_ns; all of poll_ns after a kick of ours that woke the peer,
+ * whose answer waits for that wake-up), and never across a preemption (the CPUs are busy:
  * blocking costs the others less, so do not poll for the next ADAPTIVE_BACKOFF waits). Then
  * publish "asleep" and sleep on the eventfd. The CPU is yielded only once an answer is late
  * (twice the usual): the peer's thread may be waiting for this CPU.

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *   BLOCK     the loop sleeps in poll(); every raise writes the fd (asleep stays set);
  *   ADAPTIVE  before the loop sleeps, poll the registers while the peer publishes that it
  *             is awake, for at most 4 times the polls that found an interrupt (at most
- *             cfg.poll_ns); a preemption during a poll (the CPUs are busy) stops it and
+ *             cfg.poll_ns; all of it after a kick of ours that woke the peer, whose answer
+ *             waits for that wake-up); a preemption during a poll (the CPUs are busy) stops it and
  *             the next 256 waits block. Otherwise publish asleep and sleep as BLOCK. With a
  *             BLOCK peer (always asleep) this never polls: it is BLOCK;
  *   SPIN      the loop never sleeps: it polls the registers 20 us at a time, then polls
