@@ -444,20 +444,29 @@ static void host_tx_exhaustion(void **state)
 	fx_free(fx);
 }
 
+/* A remote that has sent 16 messages to the host, unread: every TX buffer is out. */
+static struct fx *remote_out_of_tx(uint32_t features, struct amp_rpmsg_ept *rept,
+				   struct amp_rpmsg_ept *hept, struct sink *hs)
+{
+	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true, .features = features});
+
+	assert_int_equal(
+	    amp_rpmsg_create_ept(rept, &fx->remote, "", 100, 1024, sink_cb, NULL, NULL), 0);
+	assert_int_equal(amp_rpmsg_create_ept(hept, &fx->host, "", 1024, 100, sink_cb, NULL, hs),
+			 0);
+	for (uint32_t seq = 0; seq < 16; seq++)
+		assert_int_equal(amp_rpmsg_trysend(rept, &seq, 4), 4);
+	return fx;
+}
+
 static void remote_tx_exhaustion(void **state)
 {
 	struct sink hs = {0};
 	struct amp_rpmsg_ept rept, hept;
-	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true});
-	uint32_t seq;
+	struct fx *fx = remote_out_of_tx(0, &rept, &hept, &hs);
+	uint32_t seq = 16;
 	(void)state;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, NULL), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
-	for (seq = 0; seq < 16; seq++)
-		assert_int_equal(amp_rpmsg_trysend(&rept, &seq, 4), 4);
 	assert_int_equal(amp_rpmsg_trysend(&rept, &seq, 4), AMP_ENOMEM);
 	fx->rp.wait_mode = FX_WAIT_TICK;
 	assert_int_equal(amp_rpmsg_send_offchannel(&rept, 100, 1024, &seq, 4, 3), AMP_ETIMEDOUT);
@@ -501,15 +510,8 @@ static void buffers_back_before_the_remote_waits_with(uint32_t features)
 {
 	struct sink hs = {0};
 	struct amp_rpmsg_ept rept, hept;
-	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true, .features = features});
-	uint32_t seq;
-
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, NULL), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
-	for (seq = 0; seq < 16; seq++)
-		assert_int_equal(amp_rpmsg_trysend(&rept, &seq, 4), 4);
+	struct fx *fx = remote_out_of_tx(features, &rept, &hept, &hs);
+	uint32_t seq = 16;
 	struct amp_rpmsg_role_ops racing = *fx->remote.ops;
 	racing.tx_get = tx_get_then_host_returns;
 	race_fx = fx;
