@@ -1,0 +1,28 @@
+#!/bin/sh
+# ctest bench/e2e-smoke: bench_e2e boots every path, prints every row with a figure and a
+# ratio, and ends (its helper processes all exit) for each CPU placement. Figures are not
+# asserted: they depend on the machine's load.
+set -eu
+bench=$1
+fw=$2
+fail() { echo "FAIL: $*" >&2; exit 1; }
+num='[0-9.]+'
+for cpus in any one two; do
+	out=$(timeout 60 "$bench" "$fw" 40 1 all blocking "$cpus") || fail "bench_e2e ($cpus) did not end"
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep -q "CPUs: $cpus" || fail "no placement in the header ($cpus)"
+	for row in 'raw eventfd ping-pong \(floor\)' 'eventfd \+ SEQPACKET hop \(floor\)' \
+		'3-process SEQPACKET relay \(floor\)'; do
+		printf '%s\n' "$out" | grep -Eq "^  $row +$num +(1\.00x|-) +$num$" ||
+			fail "no row '$row' ($cpus)"
+	done
+	for row in 'libampsim \+ echo fw \(the mode\)' 'ampsim run frame socket'; do
+		[ "$(printf '%s\n' "$out" | grep -Ec "^  $row +$num +${num}x +$num$")" = 2 ] ||
+			fail "'$row' lacks its round-trip or throughput row ($cpus)"
+	done
+done
+# One path alone starts only its own processes (and still ends).
+out=$(timeout 60 "$bench" "$fw" 40 1 relay) || fail "bench_e2e relay did not end"
+printf '%s\n' "$out" | grep -Eq "^  3-process SEQPACKET relay \(floor\) +$num" || fail "no relay row"
+[ "$(printf '%s\n' "$out" | grep -c '^  ')" -le 3 ] || fail "relay alone printed other paths"
+echo "bench_e2e smoke: every row, every placement"
