@@ -256,6 +256,14 @@ uint32_t amp_ipcc_link_tx_busy(struct amp_ipcc_link *l);
 /** How many notifications this side has sent, all channels (its own count). */
 uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l);
 
+/**
+ * Our kicks that had to write the peer's eventfd because it slept. An adaptive wait for the
+ * answer to such a kick polls for the whole cfg.poll_ns: the answer comes only after the
+ * peer's wake-up, which the polls that paid off while it ran (their average bounds the
+ * budget otherwise) say nothing about.
+ */
+uint64_t amp_ipcc_link_peer_wakes(const struct amp_ipcc_link *l);
+
 /** Make a waiter in amp_ipcc_link_wait_event() return (from another thread). */
 void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);
 
@@ -269,13 +277,5 @@ void amp_ipcc_link_poke(struct amp_ipcc_link *l);
 #ifdef __cplusplus
 }
 #endif
-
-/**
- * Our kicks that had to write the peer's eventfd because it slept. An adaptive wait for the
- * answer to such a kick polls for the whole cfg.poll_ns: the answer comes only after the
- * peer's wake-up, which the polls that paid off while it ran (their average bounds the
- * budget otherwise) say nothing about.
- */
-uint64_t amp_ipcc_link_peer_wakes(const struct amp_ipcc_link *l);
 
 #endif /* AMPSIM_IPCC_LINK_H */
