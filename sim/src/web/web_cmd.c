@@ -4,7 +4,12 @@
  * that browsers never share the daemon's loop: the run only answers the control requests
  * of one tick.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -15,13 +20,33 @@
 #include "../daemon/rundir.h"
 #include "web.h"
 
-static gboolean on_signal(gpointer loop)
+/*
+ * SIGINT and SIGTERM are blocked in every thread (amp_cmd_web() blocks them before any
+ * starts) and read from a signalfd in the loop: no handler runs. With a handler, an idle
+ * server (a loop asleep in poll()) could miss SIGTERM under ThreadSanitizer, which defers a
+ * handler to the thread's next intercepted call.
+ */
+static int block_stop_signals(void)
 {
-	g_main_loop_quit(loop);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static gboolean on_signal(gint fd, GIOCondition cond, gpointer loop)
+{
+	struct signalfd_siginfo si;
+	(void)cond;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		g_main_loop_quit(loop);
 	return G_SOURCE_CONTINUE;
 }
 
-static int serve(const char *dir, const char *listen, int interval_ms)
+static int serve(const char *dir, const char *listen, int interval_ms, int sigfd)
 {
 	g_autoptr(GError) err = NULL;
 	struct web *w = web_new(dir, listen, interval_ms, &err);
@@ -36,21 +61,24 @@ static int serve(const char *dir, const char *listen, int interval_ms)
 			   "network only\n",
 			   listen);
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-	guint s1 = g_unix_signal_add(SIGINT, on_signal, loop);
-	guint s2 = g_unix_signal_add(SIGTERM, on_signal, loop);
+	guint s = g_unix_fd_add(sigfd, G_IO_IN, on_signal, loop);
 	/* One line a script (or `ampsim run --web`'s user) can take the address from; once
 	 * SIGTERM ends the server in order. */
 	printf("ampsim web: serving %s on %s\n", dir, web_url(w));
 	fflush(stdout);
 	g_main_loop_run(loop);
-	g_source_remove(s1);
-	g_source_remove(s2);
+	g_source_remove(s);
 	web_free(w);
 	return 0;
 }
 
 int amp_cmd_web(int argc, char **argv)
 {
+	int sigfd = block_stop_signals(); /* before GLib or libsoup start a thread */
+	if (sigfd < 0) {
+		g_printerr("ampsim web: cannot take SIGINT and SIGTERM: %s\n", g_strerror(errno));
+		return 1;
+	}
 	g_autofree char *listen = NULL;
 	int interval_ms = 250;
 	GOptionEntry entries[] = {
@@ -81,8 +109,11 @@ int amp_cmd_web(int argc, char **argv)
 			   err	      ? err->message
 			   : argc > 2 ? "one RUNDIR at most"
 				      : "--interval takes 50..10000 milliseconds");
+		close(sigfd);
 		return 2;
 	}
 	g_autofree char *dir = argc == 2 ? g_strdup(argv[1]) : amp_rundir_default();
-	return serve(dir, listen ? listen : WEB_DEFAULT_LISTEN, interval_ms);
+	int rc = serve(dir, listen ? listen : WEB_DEFAULT_LISTEN, interval_ms, sigfd);
+	close(sigfd);
+	return rc;
 }
