@@ -147,6 +147,15 @@ int amp_host_fw_pid(const struct amp_host *h);
  *         hang up, recovery follows unless it is off; docs/lifecycle.md)
  */
 int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len);
+/**
+ * Hold the doorbells of the sends that follow until the matching release (@p hold false;
+ * calls nest): the messages are queued at once, and each vring they went to is notified once,
+ * at the release, as a driver kicks once after adding a batch (Linux's virtqueue_kick()).
+ * The firmware then takes the whole batch in one interrupt instead of being woken, and on a
+ * shared CPU run, for each message. Call both from the host's thread, around sends that
+ * follow each other with nothing that waits for the firmware in between.
+ */
+void amp_host_hold_kicks(struct amp_host *h, bool hold);
 /** Send from one of our endpoints (a channel's ch->ept) to any firmware address @p dst. */
 int amp_host_sendto(struct amp_host *h, struct amp_rpmsg_ept *ept, uint32_t dst, const void *data,
 		    size_t len);

@@ -54,8 +54,16 @@ static void fe_connected(void *ctx)
 	amp_host_trace_note(ch->host, "client", "client connect", ch->name);
 }
 
-static const struct amp_chan_ops fe_ops = {
-    .send = fe_send, .rx_ready = fe_rx_ready, .connected = fe_connected};
+static void fe_hold_kicks(void *ctx, bool hold)
+{
+	struct amp_host_chan *ch = ctx;
+	amp_host_hold_kicks(ch->host, hold);
+}
+
+static const struct amp_chan_ops fe_ops = {.send = fe_send,
+					   .rx_ready = fe_rx_ready,
+					   .connected = fe_connected,
+					   .hold_kicks = fe_hold_kicks};
 
 static void *open_frontend(enum amp_frontend_kind kind, struct daemon *d, struct amp_host_chan *ch,
 			   const char *path, GError **err)

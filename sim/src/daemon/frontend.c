@@ -273,17 +273,25 @@ static void send_nonblocking(struct amp_frontend *fe, unsigned i)
  * buffer's); true when nothing is left. */
 static bool flush_pending(struct amp_frontend *fe)
 {
+	bool all = true;
+	if (fe->ops->hold_kicks)
+		fe->ops->hold_kicks(fe->ctx, true);
 	while (fe->bpos < fe->bn) {
 		unsigned i = fe->bpos;
 		if (fe->breply[i] >= 0)
 			send_nonblocking(fe, i);
-		else if (!send_one(fe, fe->batch + (size_t)i * fe->mtu, fe->blen[i]))
-			return false;
+		else if (!send_one(fe, fe->batch + (size_t)i * fe->mtu, fe->blen[i])) {
+			all = false;
+			break;
+		}
 		if (fe->bn > 0)
 			fe->bpos++; /* else the client was dropped with its batch */
 	}
-	fe->bpos = fe->bn = 0;
-	return true;
+	if (all)
+		fe->bpos = fe->bn = 0;
+	if (fe->ops->hold_kicks)
+		fe->ops->hold_kicks(fe->ctx, false);
+	return all;
 }
 
 /* The head of the batch waits for a TX buffer: the non-blocking writes behind it cannot be

@@ -41,6 +41,9 @@ struct amp_chan_ops {
 	void (*hangup)(void *ctx);
 	/** Optional: a client connected (a frame socket accepted one; the event trace). */
 	void (*connected)(void *ctx);
+	/** Optional: hold (release) the doorbells of the sends of one batch of the client's
+	 * messages (amp_host_hold_kicks()): the firmware takes the batch in one interrupt. */
+	void (*hold_kicks)(void *ctx, bool hold);
 };
 
 /**

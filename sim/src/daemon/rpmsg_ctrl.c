@@ -69,8 +69,16 @@ static void client_rx_ready(void *ctx)
 	amp_host_rx_resume(k->c->d->host);
 }
 
-static const struct amp_chan_ops conn_fe_ops = {
-    .send = ept_send, .hangup = client_hangup, .rx_ready = client_rx_ready};
+static void client_hold_kicks(void *ctx, bool hold)
+{
+	struct conn *k = ctx;
+	amp_host_hold_kicks(k->c->d->host, hold);
+}
+
+static const struct amp_chan_ops conn_fe_ops = {.send = ept_send,
+						.hangup = client_hangup,
+						.rx_ready = client_rx_ready,
+						.hold_kicks = client_hold_kicks};
 
 static void ept_receive(void *priv, struct amp_host_ept *e, const void *data, size_t len,
 			uint32_t src)

@@ -24,6 +24,10 @@
 static void port_notify(void *ctx, uint32_t notify_id)
 {
 	struct amp_host *h = ctx;
+	if (h->kick_hold && notify_id < 32) { /* rung once at amp_host_hold_kicks(h, false) */
+		h->kicks_held |= 1u << notify_id;
+		return;
+	}
 	if (h->faults && amp_hf_kick(h->faults, notify_id))
 		return; /* dropped or delayed by the fault plan */
 	if (h->step && amp_stm32mp1_notify_chan(notify_id) >= 0) { /* step mode: wait for 'step' */
@@ -31,6 +35,20 @@ static void port_notify(void *ctx, uint32_t notify_id)
 		return;
 	}
 	amp_host_kick_now(h, notify_id);
+}
+
+void amp_host_hold_kicks(struct amp_host *h, bool hold)
+{
+	if (hold) {
+		h->kick_hold++;
+		return;
+	}
+	g_return_if_fail(h->kick_hold > 0);
+	if (--h->kick_hold > 0)
+		return;
+	for (uint32_t held = h->kicks_held; held; held &= held - 1)
+		port_notify(h, (uint32_t)__builtin_ctz(held));
+	h->kicks_held = 0;
 }
 
 void amp_host_kick_now(struct amp_host *h, uint32_t notify_id)

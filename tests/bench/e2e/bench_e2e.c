@@ -13,6 +13,7 @@
  * switches per round trip or message (every process of the path, from /proc:
  * load-independent, as preemptions are left out). Not a test.
  *   bench_e2e ECHO_FW [n_per_round] [rounds] [floor|inproc|hop|daemon|relay|daemon-tput|...]
+ *             [MODE] [any|one|two] [normal|batch]
  * System calls per round trip: run one path under `strace -f -c` with two counts and
  * subtract (docs/performance.md gives the command).
  */
@@ -403,19 +404,33 @@ static bool want(const char *only, const char *key)
  */
 static const char *cpus = "any";
 
-static void pin(int pid, int cpu)
+/* Every thread of @p pid: @p fn(tid, arg); false if one failed. */
+static bool each_thread(int pid, int (*fn)(int, const void *), const void *arg)
 {
 	char dir[64];
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
+	bool ok = true;
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
 	DIR *d = opendir(dir);
 	for (struct dirent *e; d && (e = readdir(d));)
-		if (e->d_name[0] != '.' && sched_setaffinity(atoi(e->d_name), sizeof(set), &set))
-			fprintf(stderr, "bench_e2e: cannot pin %s to CPU %d\n", e->d_name, cpu);
+		if (e->d_name[0] != '.' && fn(atoi(e->d_name), arg) != 0)
+			ok = false;
 	if (d)
 		closedir(d);
+	return d && ok;
+}
+
+static int set_affinity(int tid, const void *set)
+{
+	return sched_setaffinity(tid, sizeof(cpu_set_t), set);
+}
+
+static void pin(int pid, int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (!each_thread(pid, set_affinity, &set))
+		fprintf(stderr, "bench_e2e: cannot pin %d to CPU %d\n", pid, cpu);
 }
 
 static void place_peers(const int *peers, size_t n)
@@ -426,6 +441,26 @@ static void place_peers(const int *peers, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (peers[i] > 0)
 			pin(peers[i], 1);
+}
+
+/*
+ * argv[7]: how the firmware processes are scheduled: "normal" as ampsim starts them
+ * (SCHED_OTHER: a doorbell may preempt its sender), or "batch" (SCHED_BATCH: a doorbell
+ * wakes the firmware without preempting; the A/B of docs/performance.md).
+ */
+static const char *fw_sched = "normal";
+
+static int set_batch(int tid, const void *unused)
+{
+	(void)unused;
+	return sched_setscheduler(tid, SCHED_BATCH, &(struct sched_param){0});
+}
+
+static void schedule_firmware(const int *fw, size_t n)
+{
+	for (size_t i = 0; i < n && strcmp(fw_sched, "batch") == 0; i++)
+		if (fw[i] > 0 && !each_thread(fw[i], set_batch, NULL))
+			fprintf(stderr, "bench_e2e: cannot reschedule firmware %d\n", fw[i]);
 }
 
 /* ---- the run ---------------------------------------------------------------------------- */
@@ -460,8 +495,8 @@ static int cmp(const void *a, const void *b)
 static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds, const char *only)
 {
 	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians); IPCC wait "
-	       "mode (both sides, or host/firmware): %s; CPUs: %s\n",
-	       n, rounds, mode, cpus);
+	       "mode (both sides, or host/firmware): %s; CPUs: %s; firmware scheduling: %s\n",
+	       n, rounds, mode, cpus, fw_sched);
 	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
 	for (unsigned i = 0; i < np; i++)
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
@@ -480,8 +515,9 @@ static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
 static void report_tput(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
 			const char *only)
 {
-	printf("%d-byte echoes, %d in flight, %u per round, %u rounds, interleaved (medians)\n",
-	       TPUT_LEN, WINDOW, n, rounds);
+	printf("%d-byte echoes, %d in flight, %u per round, %u rounds, interleaved (medians); "
+	       "CPUs: %s; firmware scheduling: %s\n",
+	       TPUT_LEN, WINDOW, n, rounds, cpus, fw_sched);
 	printf("  %-34s %9s %7s %9s\n", "path", "msg/s", "x relay", "sleeps/msg");
 	for (unsigned i = 0; i < np; i++) {
 		if (only && strcmp(only, d[i].key) != 0)
@@ -516,9 +552,10 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
 				"[floor|inproc|hop|daemon|relay|daemon-tput|inproc-tput|all] "
-				"[MODE | HOST_MODE/FW_MODE] [any|one|two]\n"
+				"[MODE | HOST_MODE/FW_MODE] [any|one|two] [normal|batch]\n"
 				"(modes: blocking, adaptive, spin; CPUs: any, all on one, "
-				"peers on another)\n");
+				"peers on another; firmware scheduling: as ampsim starts it, "
+				"or SCHED_BATCH)\n");
 		return 2;
 	}
 	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
@@ -529,8 +566,10 @@ int main(int argc, char **argv)
 	host_mode = slash ? g_strndup(mode, (gsize)(slash - mode)) : mode;
 	fw_mode = slash ? slash + 1 : mode;
 	cpus = argc > 6 ? argv[6] : cpus;
+	fw_sched = argc > 7 ? argv[7] : fw_sched;
 	if (rounds == 0 || rounds > MAX_ROUNDS ||
-	    (strcmp(cpus, "any") && strcmp(cpus, "one") && strcmp(cpus, "two")))
+	    (strcmp(cpus, "any") && strcmp(cpus, "one") && strcmp(cpus, "two")) ||
+	    (strcmp(fw_sched, "batch") && strcmp(fw_sched, "normal")))
 		return 2;
 	if (strcmp(cpus, "one") == 0)
 		pin(getpid(), 0); /* before the peers start: they inherit it */
@@ -585,6 +624,7 @@ int main(int argc, char **argv)
 	const int peers[] = {floor_pid, fw_pid,	    relay_pid,	  relay3_pid,
 			     echo3_pid, daemon_pid, daemon_fw_pid};
 	place_peers(peers, sizeof(peers) / sizeof(peers[0]));
+	schedule_firmware((int[]){fw_pid, daemon_fw_pid}, 2);
 	bool rt_only = only && !strstr(only, "tput") && strcmp(only, "relay") != 0;
 	bool tput_only = only && !rt_only;
 	if (!tput_only)

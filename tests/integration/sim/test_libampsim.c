@@ -418,6 +418,53 @@ static void ipcc_stats_are_counted_by_the_host(void **state)
 	amp_host_free(h);
 }
 
+static unsigned long host_kicks_tx(struct amp_host *h)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	amp_host_stats(h, out);
+	return stat_on_line(out->str, "IPCC CH2 Linux->firmware", "kicks ");
+}
+
+struct got_n {
+	const struct ctx *c;
+	int n;
+};
+
+static bool got_n_reached(const void *arg)
+{
+	const struct got_n *w = arg;
+	return w->c->got_n >= w->n;
+}
+
+/* Held doorbells (amp_host_hold_kicks(), calls nest): the sends are queued at once but no
+ * doorbell rings until the last release, which rings vring1 at most once (none if the
+ * firmware, still awake, asked for none); every message comes back, the last one last. */
+static void held_kicks_ring_once_at_the_release(void **state)
+{
+	(void)state;
+	struct ctx c = {0};
+	struct amp_host *h = boot(&c);
+	round_trip(&c, "warm", 4);
+	unsigned long k0 = host_kicks_tx(h);
+	int n0 = c.got_n;
+	amp_host_hold_kicks(h, true);
+	amp_host_hold_kicks(h, true);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(amp_host_send(c.chan, (char[]){(char)('a' + i)}, 1), 0);
+	loop_until(&c.got_n, n0 + 8, 20);
+	assert_int_equal(host_kicks_tx(h), k0);
+	amp_host_hold_kicks(h, false);
+	assert_int_equal(host_kicks_tx(h), k0);
+	amp_host_hold_kicks(h, false);
+	assert_in_range(host_kicks_tx(h), k0, k0 + 1);
+	assert_true(itest_loop_until(NULL, got_n_reached, &(struct got_n){&c, n0 + 8},
+				     ITEST_REPLY_MS));
+	assert_int_equal(c.got_n, n0 + 8);
+	assert_int_equal(c.got_len, 1);
+	assert_int_equal(c.got[0], 'h');
+	amp_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(ipcc_mode_in_the_firmware_environment),
 	    cmocka_unit_test(ipcc_stats_are_counted_by_the_host),
 	    cmocka_unit_test(step_off_delivers_what_is_held),
+	    cmocka_unit_test(held_kicks_ring_once_at_the_release),
 	};
 	return cmocka_run_group_tests_name("libampsim", tests, NULL, NULL);
 }
