@@ -431,8 +431,8 @@ static bool poll_adaptive(struct amp_ipcc_link *l, bool woke)
 		}
 		if (t - t0 >= budget)
 			return poll_missed(l);
-		if (!peer_running(l))
-			return false; /* asleep: no answer soon, but no sign polling fails */
+		if (!peer_running(l) || amp_ipcc_link_peer_on_my_cpu(l))
+			return false; /* it sleeps, or waits for our CPU: no sign polling fails */
 		if (t - t0 > 2 * l->ad.avg_ns)
 			sched_yield();
 		last = now_ns();
@@ -446,8 +446,11 @@ static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadl
 	int r;
 
 	l->ad.wakes = wakes;
+	amp_ipcc_link_publish_cpu(l);
 	if (l->ad.backoff > 0)
 		l->ad.backoff--;
+	else if (peer_running(l) && amp_ipcc_link_peer_on_my_cpu(l))
+		l->stats.same_cpu++; /* it needs this CPU to answer: sleep and let it run */
 	else if (peer_running(l) && poll_adaptive(l, woke))
 		return 1;
 	/* Publish that we sleep, then look again: a sender that set its flag before our
@@ -507,6 +510,7 @@ int amp_ipcc_link_dispatch(struct amp_ipcc_link *l)
 
 	if (!l || !l->m.sh)
 		return 0;
+	amp_ipcc_link_publish_cpu(l);
 	for (int round = 0; round < DISPATCH_ROUNDS; round++) {
 		uint32_t p = pending(l);
 
@@ -587,6 +591,33 @@ void amp_ipcc_link_poke(struct amp_ipcc_link *l)
 		return;
 	atomic_store(&l->poked, true);
 	efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->proc, AMP_IPCC_LINE_RXO)]);
+}
+
+void amp_ipcc_link_set_cpu_words(struct amp_ipcc_link *l, _Atomic uint32_t *on_cpu)
+{
+	if (!l)
+		return;
+	l->on_cpu = on_cpu;
+	amp_ipcc_link_publish_cpu(l);
+}
+
+void amp_ipcc_link_publish_cpu(struct amp_ipcc_link *l)
+{
+	if (!l || !l->on_cpu)
+		return;
+	int cpu = sched_getcpu(); /* glibc reads it from rseq: no system call */
+	uint32_t v = cpu >= 0 ? (uint32_t)cpu + 1u : 0u;
+	if (atomic_load_explicit(&l->on_cpu[l->proc], memory_order_relaxed) != v)
+		atomic_store_explicit(&l->on_cpu[l->proc], v, memory_order_relaxed);
+}
+
+bool amp_ipcc_link_peer_on_my_cpu(const struct amp_ipcc_link *l)
+{
+	if (!l || !l->on_cpu)
+		return false;
+	uint32_t peer = atomic_load_explicit(&l->on_cpu[l->peer], memory_order_relaxed);
+	int cpu = sched_getcpu();
+	return peer != 0 && cpu >= 0 && peer == (uint32_t)cpu + 1u;
 }
 
 bool amp_ipcc_link_pending(struct amp_ipcc_link *l)

@@ -83,8 +83,8 @@ static bool poll_for(struct poll_src *p, uint64_t budget, bool adaptive, bool wo
 			p->backoff = BACKOFF_WAITS;
 			return false;
 		}
-		if (adaptive && !peer_running(l))
-			return false; /* asleep: no answer soon, but no sign polling fails */
+		if (adaptive && (!peer_running(l) || amp_ipcc_link_peer_on_my_cpu(l)))
+			return false; /* it sleeps, or waits for our CPU: no sign polling fails */
 		if (t - t0 >= budget) {
 			/* Polling that does not pay is given up for longer each time. */
 			p->backoff = p->misses;
@@ -126,8 +126,11 @@ static gboolean poll_prepare(GSource *src, gint *timeout)
 	bool kicked = kicks != p->kicks && amp_ipcc_link_tx_busy(l), woke = wakes != p->wakes;
 	p->kicks = kicks;
 	p->wakes = wakes;
+	amp_ipcc_link_publish_cpu(l);
 	if (p->backoff > 0)
 		p->backoff--;
+	else if ((kicked || amp_ipcc_link_peer_awake(l)) && amp_ipcc_link_peer_on_my_cpu(l))
+		l->stats.same_cpu++; /* it needs this CPU to answer: sleep and let it run */
 	else if ((kicked || amp_ipcc_link_peer_awake(l)) &&
 		 poll_for(p, budget_of(p, woke), true, woke))
 		return TRUE;

@@ -242,6 +242,8 @@ static void publish_header(struct amp_soc *soc)
 	h->trace_size = AMP_SOC_TRACE_SIZE;
 	atomic_store(&h->fw_taken[0], 0);
 	atomic_store(&h->fw_taken[1], 0);
+	atomic_store(&h->on_cpu[0], 0);
+	atomic_store(&h->on_cpu[1], 0);
 	memset(h->reserved, 0, sizeof(h->reserved));
 	memset((void *)h->fw_faults, 0, sizeof(h->fw_faults));
 	memset(h->regions, 0, sizeof(h->regions));
@@ -593,6 +595,11 @@ struct amp_ipcc_shared *amp_soc_ipcc(const struct amp_soc *soc)
 _Atomic uint32_t *amp_soc_asleep(const struct amp_soc *soc)
 {
 	return soc && soc->hdr ? soc->hdr->asleep : NULL;
+}
+
+_Atomic uint32_t *amp_soc_on_cpu(const struct amp_soc *soc)
+{
+	return soc && soc->hdr ? soc->hdr->on_cpu : NULL;
 }
 
 int amp_soc_set_rsc(struct amp_soc *soc, uint64_t da, uint64_t size)

@@ -314,6 +314,7 @@ static bool start_mailbox(const int efds[AMP_FWENV_NFDS])
 		fw_fail("mailbox", "cannot initialise the IPCC link");
 		return false;
 	}
+	amp_ipcc_link_set_cpu_words(&fw.link, amp_soc_on_cpu(&fw.soc));
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING0, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_VRING1, mailbox_isr, NULL);
 	amp_ipcc_link_set_handler(&fw.link, AMP_IPCC_CH_SHUTDOWN, mailbox_isr, NULL);

@@ -147,7 +147,11 @@ struct amp_soc_hdr {
 	 * published (a port that does not, or none yet). Cleared before each start. Untrusted:
 	 * `ampsim inspect` uses it only inside the ring's window (docs/inspect.md). */
 	_Atomic uint32_t fw_taken[2];
-	uint8_t reserved[16];
+	/** Per IPCC processor: 1 + the host CPU its interrupt-taking thread last ran on, 0 = not
+	 * said (amp_ipcc_link_set_cpu_words()). Cleared before each start. A hint for the peer's
+	 * adaptive polling only: a side never polls for a peer that shares its CPU. */
+	_Atomic uint32_t on_cpu[2];
+	uint8_t reserved[8];
 	struct amp_soc_region_desc regions[AMP_SOC_MAX_REGIONS];
 };
 
@@ -161,6 +165,7 @@ _Static_assert(sizeof(struct amp_soc_trace_rec) == 32, "trace record layout");
 _Static_assert(sizeof(struct amp_soc_trace_ring) == AMP_SOC_TRACE_SIZE, "trace ring layout");
 _Static_assert(offsetof(struct amp_soc_hdr, trace_off) == 216, "hdr layout");
 _Static_assert(offsetof(struct amp_soc_hdr, fw_taken) == 232, "hdr layout");
+_Static_assert(offsetof(struct amp_soc_hdr, on_cpu) == 240, "hdr layout");
 _Static_assert(sizeof(struct amp_soc_hdr) <= AMP_SOC_HDR_SIZE, "header fits its page");
 
 /** A region as the SoC profile describes it (input to amp_soc_create()). */
@@ -357,6 +362,8 @@ struct amp_ipcc_shared *amp_soc_ipcc(const struct amp_soc *soc);
 
 /** The two per-processor "asleep" words in the header (for amp_ipcc_link). */
 _Atomic uint32_t *amp_soc_asleep(const struct amp_soc *soc);
+/** The two per-processor "on CPU" words in the header (amp_ipcc_link_set_cpu_words()). */
+_Atomic uint32_t *amp_soc_on_cpu(const struct amp_soc *soc);
 
 /**
  * Publish the loaded resource table's location (host, after rproc copied it in).

@@ -341,6 +341,7 @@ static gboolean create_hw(struct amp_host *h, GError **err)
 		amp_set_error(err, rc, "cannot set up the IPCC link: %s", amp_strerror(rc));
 		return FALSE;
 	}
+	amp_ipcc_link_set_cpu_words(&h->link, amp_soc_on_cpu(&h->soc));
 	h->link_ok = true;
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING0, on_irq, h);
 	amp_ipcc_link_set_handler(&h->link, AMP_IPCC_CH_VRING1, on_irq, h);

@@ -124,9 +124,10 @@ static void ipcc_stats(GString *out, const struct amp_ipcc_link *l, uint32_t nch
 	g_string_append_printf(out,
 			       "  IPCC host waits (%s): polls %" G_GUINT64_FORMAT
 			       ", found an IRQ %" G_GUINT64_FORMAT ", cut short by preemption "
+			       "%" G_GUINT64_FORMAT ", not polled (the firmware on our CPU) "
 			       "%" G_GUINT64_FORMAT ", eventfd wake-ups %" G_GUINT64_FORMAT "\n",
 			       amp_fwenv_ipcc_mode_name(l->cfg.mode), w->polls, w->poll_hits,
-			       w->preempted, w->wakeups);
+			       w->preempted, w->same_cpu, w->wakeups);
 }
 
 void amp_host_stats(struct amp_host *h, GString *out)

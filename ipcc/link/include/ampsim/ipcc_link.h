@@ -68,6 +68,7 @@ struct amp_ipcc_link_stats {
 	uint64_t polls;	      /**< event loops (ADAPTIVE, SPIN): waits that polled the registers */
 	uint64_t poll_hits;   /**< of those, the ones that found an interrupt without sleeping */
 	uint64_t preempted;   /**< ADAPTIVE polls cut short: the CPU was taken (contention) */
+	uint64_t same_cpu;    /**< ADAPTIVE waits that did not poll: the peer is on our CPU */
 };
 
 /**
@@ -92,6 +93,7 @@ struct amp_ipcc_link {
 	struct amp_ipcc_link_cfg cfg;
 	int efd[AMP_IPCC_LINK_NFDS]; /**< not owned */
 	_Atomic uint32_t *asleep;    /**< [2], in shared memory */
+	_Atomic uint32_t *on_cpu;    /**< [2], in shared memory; NULL: no CPU hints */
 	_Atomic bool stop;	     /**< set by amp_ipcc_link_interrupt() */
 	_Atomic bool poked;	     /**< set by amp_ipcc_link_poke(), taken by the waiter */
 	uint32_t xmr;		     /**< our XMR as we set it: the private copy restore uses */
@@ -263,6 +265,22 @@ uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l);
  * budget otherwise) say nothing about.
  */
 uint64_t amp_ipcc_link_peer_wakes(const struct amp_ipcc_link *l);
+
+/**
+ * Use the two shared "on CPU" words @p on_cpu (from amp_soc_on_cpu(); NULL: none) after
+ * amp_ipcc_link_init(): this side then says which CPU takes its interrupts (each dispatch
+ * and adaptive wait stores 1 + sched_getcpu()), and an adaptive wait (here or in
+ * ipcc_glib.c) does not poll for a peer that says it is on the waiter's own CPU: the peer
+ * cannot answer until the waiter lets the CPU go, so the wait sleeps at once, as a blocking
+ * one. A hint, never trusted for more: the peer writes that word at will.
+ */
+void amp_ipcc_link_set_cpu_words(struct amp_ipcc_link *l, _Atomic uint32_t *on_cpu);
+
+/** Store this side's CPU in its "on CPU" word (no-op without the words). */
+void amp_ipcc_link_publish_cpu(struct amp_ipcc_link *l);
+
+/** Does the peer say it runs on the CPU this thread runs on now? */
+bool amp_ipcc_link_peer_on_my_cpu(const struct amp_ipcc_link *l);
 
 /** Make a waiter in amp_ipcc_link_wait_event() return (from another thread). */
 void amp_ipcc_link_interrupt(struct amp_ipcc_link *l);
