@@ -370,13 +370,13 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 }
 
 /*
- * ADAPTIVE: poll the registers, but only while the peer runs (it says it is awake, or has
- * not taken a kick of ours yet), for 4 times what the polls that paid off took (at least
- * ADAPTIVE_MIN_NS, at most poll_ns; all of poll_ns after a kick of ours that woke the peer,
- * whose answer waits for that wake-up), and never across a preemption (the CPUs are busy:
- * blocking costs the others less, so do not poll for the next ADAPTIVE_BACKOFF waits). Then
- * publish "asleep" and sleep on the eventfd. The CPU is yielded only once an answer is late
- * (twice the usual): the peer's thread may be waiting for this CPU.
+ * ADAPTIVE: poll the registers, but only while the peer runs on another CPU (it says it is
+ * awake, or has not taken a kick of ours yet), for 4 times what the polls that paid off took
+ * (at least ADAPTIVE_MIN_NS, at most poll_ns; all of poll_ns after a kick of ours that woke
+ * the peer, whose answer waits for that wake-up), and never across a preemption (the CPUs
+ * are busy: blocking costs the others less, so do not poll for the next ADAPTIVE_BACKOFF
+ * waits). Then publish "asleep" and sleep on the eventfd. The CPU is yielded only once an
+ * answer is late (twice the usual): the peer's thread may be waiting for this CPU.
  */
 #define ADAPTIVE_PREEMPT_NS 50000u /* a gap this long between two looks: preempted */
 #define ADAPTIVE_MIN_NS 5000u
@@ -390,6 +390,7 @@ static uint64_t adaptive_budget(const struct amp_ipcc_link *l, bool woke)
 	return b > l->cfg.poll_ns ? l->cfg.poll_ns : b;
 }
 
+/* The peer runs, or is about to: it says it is awake, or has not taken a kick of ours. */
 static bool peer_running(struct amp_ipcc_link *l)
 {
 	return amp_ipcc_link_peer_awake(l) || amp_ipcc_link_tx_busy(l);
@@ -405,16 +406,19 @@ static bool poll_missed(struct amp_ipcc_link *l)
 	return false;
 }
 
-/* @p woke: our last kick woke the peer, so its answer waits for a wake-up too. */
-static bool poll_adaptive(struct amp_ipcc_link *l, bool woke)
+/* Poll for up to @p budget ns; @p adaptive: with the rules above. @p woke: our last kick
+ * woke the peer, so its answer waits for a wake-up too. */
+static bool poll_regs(struct amp_ipcc_link *l, uint64_t budget, bool adaptive, bool woke)
 {
-	uint64_t t0 = now_ns(), last = t0, budget = adaptive_budget(l, woke);
+	uint64_t t0 = now_ns(), last = t0;
 
 	l->stats.polls++;
+	if (adaptive) /* awake: kicks while we poll need no eventfd write */
+		atomic_store(&l->asleep[l->proc], 0u);
 	for (unsigned i = 1;; i++) {
 		if (woken(l)) {
 			l->stats.poll_hits++;
-			if (!woke)
+			if (adaptive && !woke)
 				l->ad.avg_ns = (l->ad.avg_ns * 7 + (now_ns() - t0)) / 8;
 			l->ad.misses = 0;
 			return true;
@@ -424,34 +428,57 @@ static bool poll_adaptive(struct amp_ipcc_link *l, bool woke)
 			continue;
 		}
 		uint64_t t = now_ns();
-		if (t - last > ADAPTIVE_PREEMPT_NS) {
+		if (adaptive && t - last > ADAPTIVE_PREEMPT_NS) {
 			l->stats.preempted++;
 			l->ad.backoff = ADAPTIVE_BACKOFF;
 			return false;
 		}
 		if (t - t0 >= budget)
-			return poll_missed(l);
-		if (!peer_running(l) || amp_ipcc_link_peer_on_my_cpu(l))
+			return adaptive ? poll_missed(l) : false;
+		if (adaptive && (!peer_running(l) || amp_ipcc_link_peer_on_my_cpu(l)))
 			return false; /* it sleeps, or waits for our CPU: no sign polling fails */
-		if (t - t0 > 2 * l->ad.avg_ns)
+		if (adaptive && t - t0 > 2 * l->ad.avg_ns)
 			sched_yield();
 		last = now_ns();
 	}
 }
 
-static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
+bool amp_ipcc_link_poll(struct amp_ipcc_link *l, uint64_t spin_ns)
 {
-	uint64_t wakes = amp_ipcc_link_peer_wakes(l);
-	bool woke = wakes != l->ad.wakes;
-	int r;
+	if (!l || !l->m.sh)
+		return false;
+	if (woken(l))
+		return true;
+	if (l->cfg.mode == AMP_IPCC_WAIT_SPIN)
+		return poll_regs(l, spin_ns, false, false);
+	if (l->cfg.mode != AMP_IPCC_WAIT_ADAPTIVE)
+		return false;
+	/* Worth polling if the peer says it is awake, or if we kicked it since the last wait
+	 * and it has not taken the kick yet (a channel left occupied for long is no sign). */
+	uint64_t kicks = amp_ipcc_link_kicks(l), wakes = amp_ipcc_link_peer_wakes(l);
+	bool kicked = kicks != l->ad.kicks && amp_ipcc_link_tx_busy(l), woke = wakes != l->ad.wakes;
 
+	l->ad.kicks = kicks;
 	l->ad.wakes = wakes;
 	amp_ipcc_link_publish_cpu(l);
-	if (l->ad.backoff > 0)
+	if (l->ad.backoff > 0) {
 		l->ad.backoff--;
-	else if (peer_running(l) && amp_ipcc_link_peer_on_my_cpu(l))
+		return false;
+	}
+	if (!kicked && !amp_ipcc_link_peer_awake(l))
+		return false;
+	if (amp_ipcc_link_peer_on_my_cpu(l)) {
 		l->stats.same_cpu++; /* it needs this CPU to answer: sleep and let it run */
-	else if (peer_running(l) && poll_adaptive(l, woke))
+		return false;
+	}
+	return poll_regs(l, adaptive_budget(l, woke), true, woke);
+}
+
+static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
+{
+	int r;
+
+	if (amp_ipcc_link_poll(l, 0))
 		return 1;
 	/* Publish that we sleep, then look again: a sender that set its flag before our
 	 * store is seen here; one after it sees asleep and writes the eventfd. */

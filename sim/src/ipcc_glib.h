@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * context, as g_main_context_ref_thread_default() gives it), in the link's mode:
  *   BLOCK     the loop sleeps in poll(); every raise writes the fd (asleep stays set);
  *   ADAPTIVE  before the loop sleeps, poll the registers while the peer publishes that it
- *             is awake, for at most 4 times the polls that found an interrupt (at most
+ *             is awake (or has not taken a kick of ours) and does not say it is on this
+ *             CPU, for at most 4 times the polls that found an interrupt (at most
  *             cfg.poll_ns; all of it after a kick of ours that woke the peer, whose answer
  *             waits for that wake-up); a preemption during a poll (the CPUs are busy) stops it and
  *             the next 256 waits block. Otherwise publish asleep and sleep as BLOCK. With a
@@ -30,6 +31,13 @@ G_BEGIN_DECLS
  *         g_source_unref() it before the link goes away
  */
 GSource *amp_ipcc_glib_source(struct amp_ipcc_link *link, GMainContext *ctx);
+
+/**
+ * Look for an interrupt as the source's prepare does before the loop sleeps, without the loop
+ * (amp_ipcc_link_poll(); SPIN: for 20 us): for a caller that then dispatches it itself
+ * (amp_host_iterate()). TRUE if one is pending.
+ */
+gboolean amp_ipcc_glib_poll(struct amp_ipcc_link *link);
 
 G_END_DECLS
 

@@ -106,6 +106,7 @@ struct amp_ipcc_link {
 		unsigned backoff; /* waits left to sleep without polling */
 		unsigned misses;  /* the next backoff after a poll that found nothing */
 		uint64_t wakes;	  /* amp_ipcc_link_peer_wakes() as of the last wait */
+		uint64_t kicks;	  /* amp_ipcc_link_kicks() as of the last wait */
 	} ad;
 	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
 	struct amp_ipcc_link_chan_stats chan[AMP_IPCC_MAX_CHAN]; /**< read-only: our counts */
@@ -238,6 +239,17 @@ int amp_ipcc_link_handle_readable(struct amp_ipcc_link *l);
  * before the store is seen there, one after it writes the eventfd), and clears the word
  * once awake.
  */
+
+/**
+ * Look for an RX interrupt before sleeping, as the mode says, without sleeping: BLOCK only
+ * looks; SPIN polls the registers for @p spin_ns; ADAPTIVE polls only while the peer runs on
+ * another CPU, bounded by the polls that paid off, never across a preemption, less after
+ * misses (the rules of amp_ipcc_link_wait_event(), whose adaptive waits call this with
+ * @p spin_ns 0). Clears this side's asleep word while it polls (ADAPTIVE). No system call but
+ * a sched_yield() once an answer is late.
+ * @return true if an interrupt is pending (or the waiter was poked or interrupted)
+ */
+bool amp_ipcc_link_poll(struct amp_ipcc_link *l, uint64_t spin_ns);
 
 /** Is an RX interrupt pending for this side (unmasked, with RXOIE)? No system call. */
 bool amp_ipcc_link_pending(struct amp_ipcc_link *l);
