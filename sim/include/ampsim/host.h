@@ -148,6 +148,18 @@ int amp_host_fw_pid(const struct amp_host *h);
  */
 int amp_host_send(struct amp_host_chan *ch, const void *data, size_t len);
 /**
+ * One step of the host's work, for an application that runs the loop itself (a test, a
+ * benchmark): with the host's wait mode ADAPTIVE or SPIN (cfg.ipcc_mode), poll the IPCC
+ * registers as the loop would before sleeping and handle an interrupt found there at once,
+ * without a GLib iteration or a system call; otherwise, and after 64 such in a row, one
+ * iteration of the host's context: g_main_context_iteration(context, @p may_block). BLOCK
+ * mode always iterates. Callbacks run from inside this call, as from the loop; called from
+ * inside one, it only iterates (a nested loop). Call it from the context's thread.
+ * @return TRUE if something was dispatched, as g_main_context_iteration()
+ */
+gboolean amp_host_iterate(struct amp_host *h, gboolean may_block);
+
+/**
  * Hold the doorbells of the sends that follow until the matching release (@p hold false;
  * calls nest): the messages are queued at once, and each vring they went to is notified once,
  * at the release, as a driver kicks once after adding a batch (Linux's virtqueue_kick()).

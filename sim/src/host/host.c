@@ -37,6 +37,28 @@ static void port_notify(void *ctx, uint32_t notify_id)
 	amp_host_kick_now(h, notify_id);
 }
 
+/* amp_host_iterate(): interrupts handled in a row without the loop, then one iteration of it
+ * (the firmware's exit, timers and the application's own sources are served in between). */
+#define DIRECT_MAX 64u
+
+gboolean amp_host_iterate(struct amp_host *h, gboolean may_block)
+{
+	struct amp_ipcc_link *l = &h->link;
+	/* Not from inside a dispatch (a callback's nested loop): the loop's sources keep their
+	 * fds out of a nested iteration, a direct dispatch would not. */
+	if (h->link_ok && l->cfg.mode != AMP_IPCC_WAIT_BLOCK && h->direct < DIRECT_MAX &&
+	    !h->in_direct && g_main_depth() == 0 && amp_ipcc_glib_poll(l)) {
+		h->direct++;
+		h->in_direct = true;
+		amp_ipcc_link_set_asleep(l, false); /* awake: as the loop's dispatch */
+		amp_ipcc_link_dispatch(l);
+		h->in_direct = false;
+		return TRUE;
+	}
+	h->direct = 0;
+	return g_main_context_iteration(h->ctx, may_block);
+}
+
 void amp_host_hold_kicks(struct amp_host *h, bool hold)
 {
 	if (hold) {

@@ -191,6 +191,60 @@ static void spin_end_to_end(void **state)
 	amp_host_free(h);
 }
 
+/* A source that counts the iterations of the loop it is attached to. */
+struct counter {
+	GSource src;
+	unsigned iterations;
+};
+
+static gboolean count_prepare(GSource *src, gint *timeout)
+{
+	((struct counter *)src)->iterations++;
+	*timeout = -1;
+	return FALSE;
+}
+
+static GSourceFuncs counter_funcs = {.prepare = count_prepare};
+
+/*
+ * @p n round trips through amp_host_iterate(), each called once the answer's interrupt is
+ * pending (so whether it polls in time is not in question); the loop iterations they took.
+ */
+static unsigned iterated_round_trips(struct amp_host *h, struct ctx *c, unsigned n)
+{
+	struct amp_ipcc_link *link = (struct amp_ipcc_link *)amp_host_ipcc_link(h);
+	struct counter *k = (struct counter *)g_source_new(&counter_funcs, sizeof(*k));
+	g_source_attach(&k->src, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned want = c->got + 1;
+		gint64 deadline = g_get_monotonic_time() + (gint64)ITEST_REPLY_MS * 1000;
+		assert_int_equal(amp_host_send(c->chan, "12345678", 8), 0);
+		while (!amp_ipcc_link_pending(link) && g_get_monotonic_time() < deadline)
+			g_usleep(100);
+		assert_true(amp_host_iterate(h, FALSE));
+		assert_int_equal(c->got, want);
+	}
+	unsigned it = k->iterations;
+	g_source_destroy(&k->src);
+	g_source_unref(&k->src);
+	return it;
+}
+
+/* amp_host_iterate(): a polling host handles the interrupt it finds without the loop (64 in a
+ * row, then one iteration of the loop), a blocking one only through the loop. */
+static void iterate_handles_interrupts_without_the_loop(void **state)
+{
+	(void)state;
+	struct ctx c = {0};
+	struct amp_host *h = boot(&c, "adaptive", NULL);
+	assert_int_equal(iterated_round_trips(h, &c, 70), 1);
+	amp_host_free(h);
+	c = (struct ctx){0};
+	h = boot(&c, NULL, NULL);
+	assert_int_equal(iterated_round_trips(h, &c, 20), 20);
+	amp_host_free(h);
+}
+
 static void bad_host_mode_is_named(void **state)
 {
 	(void)state;
@@ -207,6 +261,7 @@ int main(void)
 	    cmocka_unit_test(adaptive_works_and_sleeps_when_idle),
 	    cmocka_unit_test(adaptive_host_with_blocking_firmware),
 	    cmocka_unit_test(spin_end_to_end),
+	    cmocka_unit_test(iterate_handles_interrupts_without_the_loop),
 	    cmocka_unit_test(bad_host_mode_is_named),
 	};
 	return cmocka_run_group_tests_name("sim/wait_modes", tests, NULL, NULL);
