@@ -2,7 +2,8 @@
  * The round trip a user sees, against its floor, in one run (docs/performance.md): 16-byte
  * echo round trips
  *   - through libampsim and the echo firmware, vs a raw eventfd ping-pong between two
- *     processes (the in-process floor);
+ *     processes (the in-process floor; with both sides polling, adaptive or spin, vs a
+ *     ping-pong of a word in shared memory, the polling floor);
  *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
  *     ping-pongs the eventfd pair (the daemon path's floor);
  * and 496-byte echoes with 16 in flight (messages per second)
@@ -12,22 +13,24 @@
  * Each measured in interleaved rounds, medians and ratios reported, with voluntary context
  * switches per round trip or message (every process of the path, from /proc:
  * load-independent, as preemptions are left out). Not a test.
- *   bench_e2e ECHO_FW [n_per_round] [rounds] [floor|inproc|hop|daemon|relay|daemon-tput|...]
- *             [MODE] [any|one|two] [normal|batch]
- * System calls per round trip: run one path under `strace -f -c` with two counts and
- * subtract (docs/performance.md gives the command).
+ *   bench_e2e ECHO_FW [n_per_round] [rounds] [all | PATH[,PATH...]: floor, inproc, hop, daemon,
+ * shm, relay, daemon-tput, inproc-tput] [MODE] [any|one|two] [normal|batch] System calls per round
+ * trip: run one path under `strace -f -c` with two counts and subtract (docs/performance.md gives
+ * the command).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/un.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -114,6 +117,65 @@ static double floor_round_trips(unsigned n)
 		}
 	}
 	return (double)(g_get_monotonic_time() - t0) / n;
+}
+
+/*
+ * ---- the polling floor: two processes ping-pong a word in shared memory ------------------
+ * The floor of the spin and adaptive modes, where no side sleeps. The peer spins only while
+ * its rounds run (between them it sleeps on an eventfd), so it takes no CPU from the others.
+ */
+
+#define SPIN_PARK UINT64_MAX
+
+static struct spin_word {
+	_Alignas(64) _Atomic uint64_t seq; /* odd: the parent's turn was taken; SPIN_PARK: stop */
+} * spin;
+static int spin_go = -1, spin_pid = -1;
+
+static void spin_floor_start(void)
+{
+	spin = mmap(NULL, sizeof(*spin), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	spin_go = eventfd(0, EFD_CLOEXEC);
+	if (spin == MAP_FAILED || spin_go < 0) {
+		fprintf(stderr, "bench_e2e: cannot set up the shared-memory ping-pong\n");
+		exit(1);
+	}
+	spin_pid = fork();
+	if (spin_pid != 0)
+		return;
+	for (uint64_t go; read(spin_go, &go, sizeof(go)) == sizeof(go);) {
+		if (go == UINT64_MAX - 1)
+			_exit(0);
+		for (uint64_t v; (v = atomic_load(&spin->seq)) != SPIN_PARK;)
+			if (v & 1)
+				atomic_store(&spin->seq, v + 1);
+	}
+	_exit(1);
+}
+
+static void spin_floor_stop(void)
+{
+	uint64_t v = UINT64_MAX - 1;
+	if (write(spin_go, &v, sizeof(v)) != sizeof(v))
+		kill(spin_pid, SIGKILL);
+	waitpid(spin_pid, NULL, 0);
+}
+
+static double spin_round_trips(unsigned n)
+{
+	uint64_t go = 1;
+	atomic_store(&spin->seq, 0);
+	if (write(spin_go, &go, sizeof(go)) != sizeof(go))
+		exit(1);
+	gint64 t0 = g_get_monotonic_time();
+	for (uint64_t i = 0; i < n; i++) {
+		atomic_store(&spin->seq, 2 * i + 1);
+		while (atomic_load(&spin->seq) != 2 * i + 2)
+			;
+	}
+	double us = (double)(g_get_monotonic_time() - t0) / n;
+	atomic_store(&spin->seq, SPIN_PARK);
+	return us;
 }
 
 /* ---- libampsim + the echo firmware ------------------------------------------------------- */
@@ -387,10 +449,27 @@ static double daemon_throughput(unsigned n)
 	return socket_throughput(daemon_fd, n);
 }
 
-/* Whether the path (or the family of paths) @p key is chosen: all are when @p only is NULL. */
+/*
+ * @p only: NULL (every path) or a comma-separated list of paths. chosen(): is path @p key in
+ * it; want(): is a path of the family @p key (its name begins so) in it.
+ */
+static bool in_list(const char *only, const char *key, bool family)
+{
+	size_t n = strlen(key);
+	for (const char *p = only; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, key, n) == 0 && (family || p[n] == ',' || p[n] == '\0'))
+			return true;
+	return !only;
+}
+
+static bool chosen(const char *only, const char *key)
+{
+	return in_list(only, key, false);
+}
+
 static bool want(const char *only, const char *key)
 {
-	return !only || strncmp(only, key, strlen(key)) == 0;
+	return in_list(only, key, true);
 }
 
 /* ---- where the processes run ------------------------------------------------------------- */
@@ -473,8 +552,23 @@ struct path_def {
 	const char *key;
 };
 
+/* SPIN: a spinning process takes a CPU for good, so each path's processes run only during
+ * its own rounds (SIGSTOP, SIGCONT); the other paths are timed without them. */
+static bool spinning(void)
+{
+	return strcmp(host_mode, "spin") == 0 || strcmp(fw_mode, "spin") == 0;
+}
+
+static void signal_peers(const struct path_def *d, int sig)
+{
+	for (int i = 0; i < 3 && spinning(); i++)
+		if (d->peers[i] > 0)
+			kill(d->peers[i], sig);
+}
+
 static void measure(struct path_def *d, unsigned r, unsigned n)
 {
+	signal_peers(d, SIGCONT);
 	unsigned long long c0 = proc_csw(getpid());
 	for (int i = 0; i < 3; i++)
 		c0 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
@@ -484,6 +578,7 @@ static void measure(struct path_def *d, unsigned r, unsigned n)
 		c1 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
 	d->p.csw_total += c1 - c0;
 	d->p.rt_total += n;
+	signal_peers(d, SIGSTOP);
 }
 
 static int cmp(const void *a, const void *b)
@@ -501,7 +596,7 @@ static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
 	for (unsigned i = 0; i < np; i++)
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
 	for (unsigned i = 0; i < np && n > 0; i++) {
-		if (only && strcmp(only, d[i].key) != 0)
+		if (!chosen(only, d[i].key))
 			continue;
 		double us = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
 		char ratio[16] = "      -"; /* its floor was not measured (one path only) */
@@ -520,7 +615,7 @@ static void report_tput(struct path_def *d, unsigned np, unsigned n, unsigned ro
 	       TPUT_LEN, WINDOW, n, rounds, cpus, fw_sched);
 	printf("  %-34s %9s %7s %9s\n", "path", "msg/s", "x relay", "sleeps/msg");
 	for (unsigned i = 0; i < np; i++) {
-		if (only && strcmp(only, d[i].key) != 0)
+		if (!chosen(only, d[i].key))
 			continue;
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
 		double v = d[i].p.us[rounds / 2], base = d[d[i].base].p.us[rounds / 2];
@@ -537,21 +632,29 @@ static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rou
 		       const char *only)
 {
 	for (unsigned i = 0; i < np; i++)
-		if (!only || strcmp(only, d[i].key) == 0)
+		signal_peers(&d[i], SIGSTOP);
+	for (unsigned i = 0; i < np; i++)
+		if (chosen(only, d[i].key)) {
+			signal_peers(&d[i], SIGCONT);
 			d[i].fn(n / 4 + 1);
+			signal_peers(&d[i], SIGSTOP);
+		}
 	for (unsigned r = 0; r < rounds && n > 0; r++)
 		for (unsigned k = 0; k < np; k++) {
 			struct path_def *p = &d[(k + r) % np];
-			if (!only || strcmp(only, p->key) == 0)
+			if (chosen(only, p->key))
 				measure(p, r, n);
 		}
+	for (unsigned i = 0; i < np; i++)
+		signal_peers(&d[i], SIGCONT);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
-				"[floor|inproc|hop|daemon|relay|daemon-tput|inproc-tput|all] "
+				"[all | PATH[,PATH...]: floor inproc hop daemon shm relay "
+				"daemon-tput inproc-tput] "
 				"[MODE | HOST_MODE/FW_MODE] [any|one|two] [normal|batch]\n"
 				"(modes: blocking, adaptive, spin; CPUs: any, all on one, "
 				"peers on another; firmware scheduling: as ampsim starts it, "
@@ -575,11 +678,16 @@ int main(int argc, char **argv)
 		pin(getpid(), 0); /* before the peers start: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
 	/* Only what the chosen path needs runs: an idle spinning peer would take a CPU. */
+	/* With no side sleeping, the in-process path's floor is a ping-pong in shared memory. */
+	bool polling = strcmp(host_mode, "blocking") != 0 && strcmp(fw_mode, "blocking") != 0;
+	bool shm_on = polling && want(only, "shm");
 	bool floor_on = want(only, "floor") || want(only, "hop"), host_on = want(only, "inproc"),
 	     hop_on = want(only, "hop"), relay3_on = want(only, "relay"),
 	     daemon_on = want(only, "daemon");
 	if (floor_on)
 		floor_start();
+	if (shm_on)
+		spin_floor_start();
 	if (host_on)
 		host_start(argv[1]);
 	if (hop_on)
@@ -602,7 +710,9 @@ int main(int argc, char **argv)
 	     {daemon_pid, daemon_fw_pid},
 	     2,
 	     "daemon"},
+	    {{.name = "shared-memory ping-pong (floor)"}, spin_round_trips, {spin_pid}, 4, "shm"},
 	};
+	d[1].base = polling ? 4 : 0;
 	struct path_def t[] = {
 	    {{.name = "3-process SEQPACKET relay (floor)"},
 	     relay3_throughput,
@@ -620,20 +730,23 @@ int main(int argc, char **argv)
 	     0,
 	     "inproc-tput"},
 	};
-	const unsigned np = sizeof(d) / sizeof(d[0]), nt = sizeof(t) / sizeof(t[0]);
-	const int peers[] = {floor_pid, fw_pid,	    relay_pid,	  relay3_pid,
-			     echo3_pid, daemon_pid, daemon_fw_pid};
+	const unsigned np = shm_on ? 5 : 4, nt = sizeof(t) / sizeof(t[0]);
+	const int peers[] = {floor_pid, fw_pid,	    relay_pid,	   relay3_pid,
+			     echo3_pid, daemon_pid, daemon_fw_pid, spin_pid};
 	place_peers(peers, sizeof(peers) / sizeof(peers[0]));
 	schedule_firmware((int[]){fw_pid, daemon_fw_pid}, 2);
-	bool rt_only = only && !strstr(only, "tput") && strcmp(only, "relay") != 0;
-	bool tput_only = only && !rt_only;
-	if (!tput_only)
+	bool rt = false, tput = false;
+	for (unsigned i = 0; i < np; i++)
+		rt |= chosen(only, d[i].key);
+	for (unsigned i = 0; i < nt; i++)
+		tput |= chosen(only, t[i].key);
+	if (rt)
 		run_rounds(d, np, n, rounds, only);
-	if (!rt_only)
+	if (tput)
 		run_rounds(t, nt, n, rounds, only);
-	if (!tput_only)
+	if (rt)
 		report(d, np, n, rounds, only);
-	if (!rt_only)
+	if (tput)
 		report_tput(t, nt, n, rounds, only);
 	if (daemon_on && daemon_fw_pid < 0)
 		printf("  (the daemon's firmware was not found: its switches are not counted)\n");
@@ -654,5 +767,7 @@ int main(int argc, char **argv)
 	}
 	if (floor_on)
 		floor_stop();
+	if (shm_on)
+		spin_floor_stop();
 	return 0;
 }

@@ -25,4 +25,11 @@ done
 out=$(timeout 60 "$bench" "$fw" 40 1 relay) || fail "bench_e2e relay did not end"
 printf '%s\n' "$out" | grep -Eq "^  3-process SEQPACKET relay \(floor\) +$num" || fail "no relay row"
 [ "$(printf '%s\n' "$out" | grep -c '^  ')" -le 3 ] || fail "relay alone printed other paths"
+# Polling modes: the in-process path against the shared-memory ping-pong, in one run.
+out=$(timeout 60 "$bench" "$fw" 40 1 inproc,shm spin) || fail "bench_e2e spin did not end"
+printf '%s\n' "$out"
+printf '%s\n' "$out" | grep -Eq "^  shared-memory ping-pong \(floor\) +$num +1\.00x +$num$" ||
+	fail "no shared-memory floor row"
+printf '%s\n' "$out" | grep -Eq "^  libampsim \+ echo fw \(the mode\) +$num +${num}x +$num$" ||
+	fail "the spin row lacks its ratio to the shared-memory floor"
 echo "bench_e2e smoke: every row, every placement"
