@@ -204,7 +204,7 @@ static bool measure_ctrl(const char *echo_fw, struct bench_results *r)
 {
 	/* 16 and 64 clients, interleaved rounds; the total divides by both. */
 	unsigned total = r->rounds > 1 ? 64u * 1000u : 64u * 32u;
-	if (bench_ctrl(echo_fw, r->rounds > 1 ? 3 : 1, total, r->ctrl_msg_s))
+	if (bench_ctrl(echo_fw, r->rounds > 1 ? 7 : 1, total, r->ctrl_msg_s))
 		return true;
 	g_printerr("ampsim bench: the rpmsg_ctrl0 load on 'ampsim run %s' failed: is it the echo "
 		   "sample (fw-sample/echo, channel at 0x400)?\n",

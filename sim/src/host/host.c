@@ -25,6 +25,7 @@ static void port_notify(void *ctx, uint32_t notify_id)
 {
 	struct amp_host *h = ctx;
 	if (h->kick_hold && notify_id < 32) { /* rung once at amp_host_hold_kicks(h, false) */
+		h->kicks_merged += (h->kicks_held >> notify_id) & 1u;
 		h->kicks_held |= 1u << notify_id;
 		return;
 	}
@@ -607,6 +608,11 @@ struct amp_rpmsg_dev *amp_host_rpmsg(struct amp_host *h)
 const struct amp_host_kick *amp_host_kick0(struct amp_host *h)
 {
 	return &h->kick0;
+}
+
+uint64_t amp_host_kicks_merged(const struct amp_host *h)
+{
+	return h->kicks_merged;
 }
 
 GMainContext *amp_host_context(const struct amp_host *h)

@@ -49,6 +49,8 @@ bool amp_host_kick_check(struct amp_host_kick *k, const struct amp_vq *vq);
 /* The host's vring0 counters, for amp_host_stats(). */
 struct amp_host;
 const struct amp_host_kick *amp_host_kick0(struct amp_host *h);
+/* Notifications the vrings asked for that a held doorbell took (amp_host_hold_kicks()). */
+uint64_t amp_host_kicks_merged(const struct amp_host *h);
 
 /* ---- host_chan.c: channels and free endpoints ----------------------------------------------- */
 

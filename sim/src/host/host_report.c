@@ -156,6 +156,11 @@ void amp_host_stats(struct amp_host *h, GString *out)
 			    out, "    notify without publish: %" G_GUINT64_FORMAT "\n",
 			    k->unpublished);
 		vq_stats(out, "vring1 (Linux -> firmware)", &dev->tvq);
+		if (amp_host_kicks_merged(h))
+			g_string_append_printf(out,
+					       "    kicks merged into one doorbell per batch "
+					       "(held): %" G_GUINT64_FORMAT "\n",
+					       amp_host_kicks_merged(h));
 	}
 	ipcc_stats(out, amp_host_ipcc_link(h), amp_host_soc(h)->ipcc_nchan);
 	if (*amp_host_step_slot(h))

@@ -47,9 +47,10 @@ struct amp_host {
 	struct amp_host_tap tap;	/* the message tap (host_tap.c) */
 	struct amp_host_step *step;	/* step mode (host_step.c), NULL: off */
 	unsigned kick_hold;		/* amp_host_hold_kicks() depth */
-	unsigned direct;     /* amp_host_iterate(): dispatches in a row without the loop */
-	bool in_direct;	     /* ... one of them is running */
-	uint32_t kicks_held; /* notify ids (bits) whose doorbell waits for the release */
+	unsigned direct;       /* amp_host_iterate(): dispatches in a row without the loop */
+	bool in_direct;	       /* ... one of them is running */
+	uint32_t kicks_held;   /* notify ids (bits) whose doorbell waits for the release */
+	uint64_t kicks_merged; /* notifications a held doorbell took: amp_host_stats */
 };
 
 #endif /* AMP_HOST_STATE_H */
