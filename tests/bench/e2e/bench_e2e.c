@@ -3,7 +3,8 @@
  * echo round trips
  *   - through libampsim and the echo firmware, vs a raw eventfd ping-pong between two
  *     processes (the in-process floor; with both sides polling, adaptive or spin, vs a
- *     ping-pong of a word in shared memory, the polling floor);
+ *     ping-pong of a word in shared memory, the polling floor, unless every process shares
+ *     one CPU);
  *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
  *     ping-pongs the eventfd pair (the daemon path's floor);
  * and 496-byte echoes with 16 in flight (messages per second)
@@ -678,9 +679,10 @@ int main(int argc, char **argv)
 		pin(getpid(), 0); /* before the peers start: they inherit it */
 	signal(SIGPIPE, SIG_IGN);
 	/* Only what the chosen path needs runs: an idle spinning peer would take a CPU. */
-	/* With no side sleeping, the in-process path's floor is a ping-pong in shared memory. */
+	/* With no side sleeping, the in-process path's floor is a ping-pong in shared memory,
+	 * which needs two CPUs (on one, each turn waits for the other's time slice). */
 	bool polling = strcmp(host_mode, "blocking") != 0 && strcmp(fw_mode, "blocking") != 0;
-	bool shm_on = polling && want(only, "shm");
+	bool shm_on = polling && want(only, "shm") && strcmp(cpus, "one") != 0;
 	bool floor_on = want(only, "floor") || want(only, "hop"), host_on = want(only, "inproc"),
 	     hop_on = want(only, "hop"), relay3_on = want(only, "relay"),
 	     daemon_on = want(only, "daemon");
@@ -712,7 +714,7 @@ int main(int argc, char **argv)
 	     "daemon"},
 	    {{.name = "shared-memory ping-pong (floor)"}, spin_round_trips, {spin_pid}, 4, "shm"},
 	};
-	d[1].base = polling ? 4 : 0;
+	d[1].base = shm_on ? 4 : 0;
 	struct path_def t[] = {
 	    {{.name = "3-process SEQPACKET relay (floor)"},
 	     relay3_throughput,
