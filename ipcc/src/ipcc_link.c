@@ -172,6 +172,7 @@ static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
 			ret = efd_signal(l->efd[AMP_IPCC_LINK_EFD(l->peer, AMP_IPCC_LINE_RXO)]);
 			atomic_fetch_add_explicit(&st->efd_writes, 1, memory_order_relaxed);
 			count(&l->chan[ch].efd_writes);
+			count(&l->peer_wakes);
 		} else {
 			atomic_fetch_add_explicit(&st->efd_avoided, 1, memory_order_relaxed);
 			count(&l->chan[ch].efd_avoided);
@@ -303,6 +304,7 @@ int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch)
 	if (sent < 0)
 		return sent;
 	count(&l->chan[ch].kicks);
+	count(&l->kicks);
 	if (sent == 0)
 		count(&l->chan[ch].coalesced);
 	else if (raised & RXO_LINE(l->peer))
@@ -672,16 +674,10 @@ uint32_t amp_ipcc_link_tx_busy(struct amp_ipcc_link *l)
 
 uint64_t amp_ipcc_link_peer_wakes(const struct amp_ipcc_link *l)
 {
-	uint64_t n = 0;
-	for (uint32_t ch = 0; l && ch < AMP_IPCC_MAX_CHAN; ch++)
-		n += atomic_load_explicit(&l->chan[ch].efd_writes, memory_order_relaxed);
-	return n;
+	return l ? atomic_load_explicit(&l->peer_wakes, memory_order_relaxed) : 0;
 }
 
 uint64_t amp_ipcc_link_kicks(const struct amp_ipcc_link *l)
 {
-	uint64_t n = 0;
-	for (uint32_t ch = 0; l && ch < AMP_IPCC_MAX_CHAN; ch++)
-		n += atomic_load(&l->chan[ch].kicks);
-	return n;
+	return l ? atomic_load(&l->kicks) : 0;
 }

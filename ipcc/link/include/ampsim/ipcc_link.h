@@ -110,6 +110,8 @@ struct amp_ipcc_link {
 	} ad;
 	struct amp_ipcc_link_stats stats; /**< read-only for the owner of the dispatch thread */
 	struct amp_ipcc_link_chan_stats chan[AMP_IPCC_MAX_CHAN]; /**< read-only: our counts */
+	_Atomic uint64_t kicks;	     /**< the chan[].kicks of all channels (one load to read) */
+	_Atomic uint64_t peer_wakes; /**< the chan[].efd_writes of all channels */
 };
 
 /**
