@@ -222,7 +222,9 @@ static unsigned iterated_round_trips(struct amp_host *h, struct ctx *c, unsigned
 		assert_int_equal(amp_host_send(c->chan, "12345678", 8), 0);
 		while (!amp_ipcc_link_pending(link) && g_get_monotonic_time() < deadline)
 			g_usleep(100);
-		assert_true(amp_host_iterate(h, FALSE));
+		/* Blocking: its eventfd is written just after the flag is set. */
+		while (c->got < want && g_get_monotonic_time() < deadline)
+			amp_host_iterate(h, TRUE);
 		assert_int_equal(c->got, want);
 	}
 	unsigned it = k->iterations;
@@ -232,17 +234,18 @@ static unsigned iterated_round_trips(struct amp_host *h, struct ctx *c, unsigned
 }
 
 /* amp_host_iterate(): a polling host handles the interrupt it finds without the loop (64 in a
- * row, then one iteration of the loop), a blocking one only through the loop. */
+ * row, then one iteration of the loop), a blocking one only through the loop. Without the
+ * direct path the first takes 70 iterations. */
 static void iterate_handles_interrupts_without_the_loop(void **state)
 {
 	(void)state;
 	struct ctx c = {0};
 	struct amp_host *h = boot(&c, "adaptive", NULL);
-	assert_int_equal(iterated_round_trips(h, &c, 70), 1);
+	assert_in_range(iterated_round_trips(h, &c, 70), 1, 2); /* the 65th (and a timer's) */
 	amp_host_free(h);
 	c = (struct ctx){0};
 	h = boot(&c, NULL, NULL);
-	assert_int_equal(iterated_round_trips(h, &c, 20), 20);
+	assert_true(iterated_round_trips(h, &c, 20) >= 20);
 	amp_host_free(h);
 }
 
