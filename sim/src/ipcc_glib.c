@@ -46,14 +46,18 @@ static gboolean poll_check(GSource *src)
 	return amp_ipcc_link_pending(((struct poll_src *)src)->link);
 }
 
+void amp_ipcc_glib_dispatch(struct amp_ipcc_link *link)
+{
+	/* Awake: the peer need not write our eventfd until we publish asleep again. */
+	if (link->cfg.mode == AMP_IPCC_WAIT_ADAPTIVE)
+		amp_ipcc_link_set_asleep(link, false);
+	amp_ipcc_link_dispatch(link);
+}
+
 static gboolean poll_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 {
-	struct amp_ipcc_link *l = ((struct poll_src *)src)->link;
 	(void)cb, (void)data;
-	/* Awake: the peer need not write our eventfd until we publish asleep again. */
-	if (l->cfg.mode == AMP_IPCC_WAIT_ADAPTIVE)
-		amp_ipcc_link_set_asleep(l, false);
-	amp_ipcc_link_dispatch(l);
+	amp_ipcc_glib_dispatch(((struct poll_src *)src)->link);
 	return G_SOURCE_CONTINUE;
 }
 

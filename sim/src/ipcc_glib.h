@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  *             BLOCK peer (always asleep) this never polls: it is BLOCK;
  *   SPIN      the loop never sleeps: it polls the registers 20 us at a time, then polls
  *             its other fds without waiting (for measurement: it takes a CPU).
- * Counted in link->stats (polls, poll_hits, preempted).
+ * Counted in link->stats (polls, poll_hits, preempted, same_cpu).
  *
  * @return the attached source, owned by the caller: g_source_destroy() then
  *         g_source_unref() it before the link goes away
@@ -38,6 +38,10 @@ GSource *amp_ipcc_glib_source(struct amp_ipcc_link *link, GMainContext *ctx);
  * (amp_host_iterate()). TRUE if one is pending.
  */
 gboolean amp_ipcc_glib_poll(struct amp_ipcc_link *link);
+
+/** Handle what amp_ipcc_glib_poll() found, as the source's dispatch does (awake, then the
+ * link's handlers). */
+void amp_ipcc_glib_dispatch(struct amp_ipcc_link *link);
 
 G_END_DECLS
 

@@ -51,8 +51,7 @@ gboolean amp_host_iterate(struct amp_host *h, gboolean may_block)
 	    !h->in_direct && g_main_depth() == 0 && amp_ipcc_glib_poll(l)) {
 		h->direct++;
 		h->in_direct = true;
-		amp_ipcc_link_set_asleep(l, false); /* awake: as the loop's dispatch */
-		amp_ipcc_link_dispatch(l);
+		amp_ipcc_glib_dispatch(l);
 		h->in_direct = false;
 		return TRUE;
 	}

@@ -451,7 +451,7 @@ static void held_kicks_ring_once_at_the_release(void **state)
 	amp_host_hold_kicks(h, true);
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(amp_host_send(c.chan, (char[]){(char)('a' + i)}, 1), 0);
-	loop_until(&c.got_n, n0 + 8, 20);
+	loop_until(&c.got_n, n0 + 8, 20); /* run the loop a while: still no doorbell */
 	assert_int_equal(host_kicks_tx(h), k0);
 	amp_host_hold_kicks(h, false);
 	assert_int_equal(host_kicks_tx(h), k0);
