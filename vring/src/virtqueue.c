@@ -126,6 +126,7 @@ bool amp_vq_in_flight(const struct amp_vq *vq, uint16_t id)
 int amp_vq_add(struct amp_vq *vq, uint16_t id, uint64_t da, uint32_t len, bool dev_writes)
 {
 	volatile struct amp_vring_desc *d;
+	uint16_t fl;
 
 	if (vq->flags & AMP_VQ_F_BROKEN)
 		return AMP_EBROKEN;
@@ -133,10 +134,17 @@ int amp_vq_add(struct amp_vq *vq, uint16_t id, uint64_t da, uint32_t len, bool d
 		return AMP_EINVAL;
 
 	d = &vq->desc[id];
-	amp_st64(&d->addr, da);
-	amp_st32(&d->len, len);
-	amp_st16(&d->flags, dev_writes ? AMP_VRING_DESC_F_WRITE : 0);
-	amp_st16(&d->next, 0);
+	fl = dev_writes ? AMP_VRING_DESC_F_WRITE : 0;
+	/* Only if it changed (a buffer is mostly re-posted as it was): an unchanged line stays
+	 * valid in the device's cache, one cache-line transfer less per message. What the device
+	 * may have written there is overwritten before the index exposes the entry again. */
+	if (amp_ld64(&d->addr) != da || amp_ld32(&d->len) != len || amp_ld16(&d->flags) != fl ||
+	    amp_ld16(&d->next) != 0) {
+		amp_st64(&d->addr, da);
+		amp_st32(&d->len, len);
+		amp_st16(&d->flags, fl);
+		amp_st16(&d->next, 0);
+	}
 	amp_st16(&vq->avail->ring[vq->shadow_idx & (vq->num - 1u)], id);
 	/* The descriptor and ring slot must be visible before the index that exposes them. */
 	vq->shadow_idx++;

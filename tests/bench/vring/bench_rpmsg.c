@@ -3,11 +3,21 @@
  * (STM32MP1 layout: 16-entry vrings, 32 x 512-byte buffers), doorbells delivered by a loop.
  * Prints messages per second and doorbells per message for 16- and 496-byte payloads in both
  * directions, with the default notification suppression, against a physical baseline
- * measured in the same run (each payload copied into a pool buffer and out). Not a test.
- *   bench_rpmsg [messages]
+ * measured in the same run (each payload copied into a pool buffer and out).
+ *
+ * Then the protocol's own round trip (issue 17's floors): 16 bytes echoed by the remote,
+ * one at a time, (1) on one thread: the work alone, no hand-over; (2) with the host on CPU 0
+ * and the remote on CPU 1, both polling, the doorbell a word in memory or the IPCC register
+ * model (amp_ipcc_send/ack): what any implementation of this protocol pays for the cache
+ * lines it moves, against a ping-pong of one shared word between the same two threads.
+ * Interleaved rounds, medians. Not a test.
+ *   bench_rpmsg [messages [round trips]]
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +25,7 @@
 #include <time.h>
 
 #include <amp/error.h>
+#include <amp/ipcc.h>
 #include <amp/rpmsg.h>
 
 #define BASE_DA 0x10040000u
@@ -23,9 +34,12 @@
 struct side {
 	struct amp_rpmsg_dev *dev;
 	struct side *peer;
-	uint32_t pending;
+	_Atomic uint32_t pending; /* the doorbell, when it is a word */
 	uint64_t kicks;
+	uint32_t proc; /* the doorbell, when it is the IPCC model: our processor */
 };
+
+static struct amp_ipcc ipcc; /* NULL sh: the doorbell is the `pending` word */
 
 static uint8_t *mem;
 static volatile uint8_t status;
@@ -38,7 +52,10 @@ static void notify(void *ctx, uint32_t id)
 	struct side *s = ctx;
 
 	s->kicks++;
-	s->peer->pending |= 1u << id;
+	if (ipcc.sh)
+		amp_ipcc_send(&ipcc, s->proc, id, NULL);
+	else
+		atomic_fetch_or(&s->peer->pending, 1u << id);
 }
 
 static void *da_to_va(void *ctx, uint64_t da, uint32_t len)
@@ -81,14 +98,26 @@ static int rx_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src
 	return 0;
 }
 
+/* Doorbells rung for @p s: taken (acknowledged) first, as an interrupt handler does. */
+static uint32_t take_doorbells(struct side *s)
+{
+	if (!ipcc.sh)
+		return atomic_load_explicit(&s->pending, memory_order_relaxed)
+			   ? atomic_exchange(&s->pending, 0)
+			   : 0;
+	uint32_t p = amp_ipcc_rx_pending(&ipcc, s->proc);
+	for (uint32_t b = p; b; b &= b - 1u)
+		amp_ipcc_ack(&ipcc, s->proc, (uint32_t)__builtin_ctz(b), NULL);
+	return p;
+}
+
 static void deliver(struct side *s)
 {
-	while (s->pending) {
-		uint32_t id = (uint32_t)__builtin_ctz(s->pending);
+	uint32_t p;
 
-		s->pending &= ~(1u << id);
-		(void)amp_rpmsg_notified(s->dev, id);
-	}
+	while ((p = take_doorbells(s)))
+		for (; p; p &= p - 1u)
+			(void)amp_rpmsg_notified(s->dev, (uint32_t)__builtin_ctz(p));
 }
 
 static double now(void)
@@ -123,8 +152,8 @@ static void setup(uint32_t features)
 	};
 
 	memset(mem, 0, MEM_SIZE);
-	hs = (struct side){.dev = &host, .peer = &rs};
-	rs = (struct side){.dev = &remote, .peer = &hs};
+	hs = (struct side){.dev = &host, .peer = &rs, .proc = 0};
+	rs = (struct side){.dev = &remote, .peer = &hs, .proc = 1};
 	if (amp_rpmsg_host_init(&host, &hc, &hp) || amp_rpmsg_remote_init(&remote, &rc, &rp)) {
 		fprintf(stderr, "init failed\n");
 		exit(1);
@@ -133,6 +162,196 @@ static void setup(uint32_t features)
 }
 
 static const char *mode;
+
+/* ---- round trips ---------------------------------------------------------------------------- */
+
+static struct amp_rpmsg_ept rt_host, rt_remote;
+static _Atomic uint64_t echoed;
+static _Atomic int remote_run; /* 1: the remote thread polls; 0: it parks; -1: it ends */
+static _Atomic bool remote_parked; /* it has left deliver() and answers `word` only */
+
+static int echo_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)priv;
+	return amp_rpmsg_trysendto(ept, src, data, len) == (int)len ? 0 : -1;
+}
+
+static int count_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
+{
+	(void)ept;
+	(void)data;
+	(void)len;
+	(void)src;
+	(void)priv;
+	atomic_store_explicit(&echoed, atomic_load_explicit(&echoed, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	return 0;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0)
+		fprintf(stderr, "bench_rpmsg: cannot pin to CPU %d\n", cpu);
+}
+
+/* A poll that has gone on for long: the other thread may be waiting for this CPU (a busy
+ * machine, one CPU), so let it run. Rare enough not to count in a measurement. */
+static void polled(unsigned *i)
+{
+	if (++*i % 4096u == 0)
+		sched_yield();
+}
+
+/* The shared-word ping-pong: odd values are the host's, even ones the remote's answers. */
+static struct {
+	_Alignas(64) _Atomic uint64_t v; /* alone on its cache line */
+	char pad[56];
+} word;
+
+static void *remote_thread(void *arg)
+{
+	(void)arg;
+	int run;
+	pin(1);
+	for (unsigned i = 0; (run = atomic_load(&remote_run)) >= 0; polled(&i)) {
+		if (run == 0) {
+			if (!atomic_load_explicit(&remote_parked, memory_order_relaxed))
+				atomic_store(&remote_parked, true);
+			uint64_t w = atomic_load_explicit(&word.v, memory_order_acquire);
+			if (w & 1u)
+				atomic_store_explicit(&word.v, w + 1, memory_order_release);
+			continue;
+		}
+		deliver(&rs);
+	}
+	return NULL;
+}
+
+/* One echo, the host's part: send, then poll until the answer is in. */
+static void host_round_trip(const uint8_t *msg, bool alone)
+{
+	uint64_t want = atomic_load_explicit(&echoed, memory_order_relaxed) + 1;
+	unsigned i = 0;
+
+	if (amp_rpmsg_trysend(&rt_host, msg, 16) != 16) {
+		fprintf(stderr, "bench_rpmsg: no TX buffer in a ping-pong\n");
+		exit(1);
+	}
+	do {
+		if (alone)
+			deliver(&rs);
+		deliver(&hs);
+		polled(&i);
+	} while (atomic_load_explicit(&echoed, memory_order_relaxed) != want);
+}
+
+static void park_remote(void)
+{
+	atomic_store(&remote_parked, false);
+	atomic_store(&remote_run, 0);
+	for (unsigned i = 0; !atomic_load(&remote_parked);)
+		polled(&i);
+}
+
+static double rt_core(uint64_t n, bool alone)
+{
+	static const uint8_t msg[16];
+	double t0 = now();
+	for (uint64_t i = 0; i < n; i++)
+		host_round_trip(msg, alone);
+	return (now() - t0) / (double)n * 1e9;
+}
+
+static double rt_word(uint64_t n)
+{
+	double t0 = now();
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t w = 2 * i + 1;
+		atomic_store_explicit(&word.v, w, memory_order_release);
+		for (unsigned k = 0; atomic_load_explicit(&word.v, memory_order_acquire) != w + 1;)
+			polled(&k);
+	}
+	double ns = (now() - t0) / (double)n * 1e9;
+	atomic_store(&word.v, 0);
+	return ns;
+}
+
+static void rt_setup(bool model)
+{
+	static struct amp_ipcc_shared regs;
+
+	ipcc.sh = NULL;
+	if (model && (amp_ipcc_reset(&regs, 2) || amp_ipcc_init(&ipcc, &regs, 2))) {
+		fprintf(stderr, "bench_rpmsg: IPCC model init failed\n");
+		exit(1);
+	}
+	setup(0);
+	amp_rpmsg_create_ept(&rt_remote, &remote, "", 100, AMP_RPMSG_ADDR_ANY, echo_cb, NULL,
+			     NULL);
+	amp_rpmsg_create_ept(&rt_host, &host, "", 1024, 100, count_cb, NULL, NULL);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+#define RT_ROUNDS 5
+
+static void round_trips(uint64_t n)
+{
+	double alone[2][RT_ROUNDS], cross[2][RT_ROUNDS], ratio[2][RT_ROUNDS], floor_ns[RT_ROUNDS];
+	pthread_t remote_tid;
+
+	cpu_set_t allowed;
+	printf("\nround trips, 16 B echoed one at a time, %llu per round, %d rounds interleaved "
+	       "(medians)\n",
+	       (unsigned long long)n, RT_ROUNDS);
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0 || !CPU_ISSET(0, &allowed) ||
+	    !CPU_ISSET(1, &allowed)) {
+		printf("  not measured: needs CPUs 0 and 1\n");
+		return;
+	}
+	pin(0);
+	atomic_store(&remote_run, 0);
+	ipcc.sh = NULL; /* the throughput rows' doorbell until the threads are parked */
+	if (pthread_create(&remote_tid, NULL, remote_thread, NULL) != 0) {
+		fprintf(stderr, "bench_rpmsg: cannot start the remote thread\n");
+		exit(1);
+	}
+	for (int r = 0; r < RT_ROUNDS; r++) {
+		floor_ns[r] = rt_word(n);
+		for (int model = 0; model < 2; model++) {
+			rt_setup(model);
+			alone[model][r] = rt_core(n, true);
+			atomic_store(&remote_run, 1);
+			cross[model][r] = rt_core(n, false);
+			ratio[model][r] = cross[model][r] / floor_ns[r];
+			park_remote(); /* before the next setup rewrites its rings */
+		}
+	}
+	atomic_store(&remote_run, -1);
+	pthread_join(remote_tid, NULL);
+	double fl = median(floor_ns, RT_ROUNDS);
+	printf("  %-52s %8.0f ns\n", "shared-word ping-pong, CPU 0 <-> CPU 1 (floor)", fl);
+	for (int model = 0; model < 2; model++) {
+		const char *bell = model ? "IPCC register model" : "a word";
+		printf("  one thread, the work alone; doorbell: %-20s %8.0f ns\n", bell,
+		       median(alone[model], RT_ROUNDS));
+		printf("  CPU 0 <-> CPU 1, both polling; doorbell: %-17s %8.0f ns  %5.2fx floor\n",
+		       bell, median(cross[model], RT_ROUNDS), median(ratio[model], RT_ROUNDS));
+	}
+}
 static double baseline[497]; /* msg/s of the physical baseline, by payload size */
 
 /* The physical baseline: what a message costs at the very least, its payload copied into a
@@ -201,6 +420,7 @@ int main(int argc, char **argv)
 			run("remote->host", &rept, &rs, sizes[i], n);
 		}
 	}
+	round_trips(argc > 2 ? strtoull(argv[2], NULL, 0) : 200000);
 	free(mem);
 	return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include <cmocka.h>
 
 #include <amp/error.h>
@@ -111,6 +113,50 @@ static void round_trip_and_wrap(void **state)
 	assert_int_equal(drv.shadow_idx, (uint16_t)70001);
 	assert_int_equal(dev.shadow_idx, (uint16_t)70000);
 	assert_false(amp_vq_broken(&drv));
+	assert_false(amp_vq_broken(&dev));
+}
+
+/*
+ * A descriptor is written only when it changes: re-posting a buffer as it was leaves its line
+ * clean in the device's cache, one cache-line transfer less per message (issue 17). Whatever
+ * the device wrote there is overwritten before the buffer is exposed again.
+ */
+static void descriptors_written_only_when_they_change(void **state)
+{
+	struct amp_vq drv, dev;
+	uint32_t bm[AMP_VQ_BITMAP_WORDS(256)];
+	/* 256 entries: the descriptor table is exactly the page at RING_DA. */
+	struct amp_vq_cfg dc = {.num = 256, .align = 4096};
+	struct amp_vq_cfg vc = {.num = 256, .align = 4096};
+	struct amp_vring_desc *d = (struct amp_vring_desc *)(mem + RING_DA);
+	uint16_t id;
+	uint32_t len;
+	void *va;
+	(void)state;
+
+	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 0x4000, bm), 0);
+	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 0x4000), 0);
+	for (int round = 0; round < 3; round++) {
+		/* Round 1: the table is read-only; writing the same values would fault. */
+		assert_int_equal(mprotect(d, 4096, round == 1 ? PROT_READ : PROT_READ | PROT_WRITE),
+				 0);
+		assert_int_equal(amp_vq_add(&drv, 7, BUF_DA, 48, false), 0);
+		assert_int_equal(mprotect(d, 4096, PROT_READ | PROT_WRITE), 0);
+		assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+		assert_int_equal(id, 7);
+		assert_int_equal(len, 48);
+		assert_ptr_equal(va, mem + BUF_DA);
+		assert_int_equal(amp_vq_put_used(&dev, id, 0), 0);
+		assert_int_equal(amp_vq_get_used(&drv, &id, &len), 1);
+		if (round == 1) { /* a hostile device rewrites it: the next add puts it right */
+			d[7].len = 4096;
+			d[7].flags = AMP_VRING_DESC_F_NEXT;
+		}
+	}
+	assert_int_equal(amp_vq_add(&drv, 7, BUF_DA + 64, 48, false), 0);
+	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 1);
+	assert_ptr_equal(va, mem + BUF_DA + 64);
+	assert_int_equal(len, 48);
 	assert_false(amp_vq_broken(&dev));
 }
 
@@ -255,6 +301,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(init_rejects_bad_params, setup, teardown),
 	    cmocka_unit_test_setup_teardown(round_trip_and_wrap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(descriptors_written_only_when_they_change, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(suppression_flags, setup, teardown),
 	    cmocka_unit_test_setup_teardown(max_num_and_align, setup, teardown),
 	    cmocka_unit_test_setup_teardown(event_idx_words, setup, teardown),
