@@ -150,13 +150,14 @@ endfunction()
 
 # Man pages (man1/ampsim.1, ampsim-<command>.1) and bash completion for the command @target,
 # generated from its --help after each build of it (cmake/AmpHelpDocs.cmake), and installed.
+# amp_help_docs(target [other executables its --help runs])
 function(amp_help_docs target)
   set(out ${PROJECT_BINARY_DIR}/help-docs)
   add_custom_command(OUTPUT ${out}/stamp
     COMMAND ${CMAKE_COMMAND} -DAMPSIM=$<TARGET_FILE:${target}> -DOUT=${out}/gen
       -DVERSION=${PROJECT_VERSION} -P ${PROJECT_SOURCE_DIR}/cmake/AmpHelpDocs.cmake
     COMMAND ${CMAKE_COMMAND} -E touch ${out}/stamp
-    DEPENDS ${target} ${PROJECT_SOURCE_DIR}/cmake/AmpHelpDocs.cmake
+    DEPENDS ${target} ${ARGN} ${PROJECT_SOURCE_DIR}/cmake/AmpHelpDocs.cmake
     COMMENT "Man pages and bash completion from ${target} --help" VERBATIM)
   add_custom_target(${target}_help_docs ALL DEPENDS ${out}/stamp)
   set_property(GLOBAL PROPERTY AMP_HELP_DOCS_DIR ${out}/gen)

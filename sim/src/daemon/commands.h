@@ -19,7 +19,7 @@ int amp_cmd_bench(int argc, char **argv);
 /* sim/src/inspect/inspect_cmd.c */
 int amp_cmd_inspect(int argc, char **argv);
 
-/* sim/src/web/web_cmd.c (AMP_WITH_WEB) */
+/* sim/src/daemon/run_web.c (AMP_WITH_WEB): runs ampsim-web */
 int amp_cmd_web(int argc, char **argv);
 
 #endif /* AMP_SIM_COMMANDS_H */

@@ -17,27 +17,10 @@
 
 #include "commands.h"
 #include "ctl.h"
+#include "own_file.h"
 #include "rundir.h"
 
 #define PRELOAD_NAME "libampsim-preload.so"
-
-/* Next to this executable (the build tree), else where `cmake --install` puts it. */
-static char *find_preload(void)
-{
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
-	if (!self)
-		return NULL;
-	g_autofree char *dir = g_path_get_dirname(self);
-	char *p = g_build_filename(dir, PRELOAD_NAME, NULL);
-	if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
-		return p;
-	g_free(p);
-	p = g_build_filename(dir, AMPSIM_PRELOAD_REL, NULL);
-	if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
-		return p;
-	g_free(p);
-	return NULL;
-}
 
 /* Does the ELF file @p fd ask for a dynamic loader (PT_INTERP)? Not ELF (a script): TRUE. */
 static gboolean dynamic_elf(int fd)
@@ -175,7 +158,7 @@ int amp_cmd_exec(int argc, char **argv)
 			   "[ARG...])\nTry 'ampsim exec --help'.\n");
 		return 2;
 	}
-	g_autofree char *preload = find_preload();
+	g_autofree char *preload = amp_own_file(PRELOAD_NAME, AMPSIM_PRELOAD_REL);
 	if (!preload) {
 		g_printerr("ampsim exec: cannot find " PRELOAD_NAME " next to this ampsim or in "
 			   "its install location (" AMPSIM_PRELOAD_REL " from the binary); "

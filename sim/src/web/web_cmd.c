@@ -1,8 +1,9 @@
 /*
- * `ampsim web [RUNDIR] [--listen ADDR:PORT]`: serve the live view of a run (web.h,
- * docs/teaching.md) until interrupted. `ampsim run --web` starts this as a child process, so
- * that browsers never share the daemon's loop: the run only answers the control requests
- * of one tick.
+ * ampsim-web, which `ampsim web [RUNDIR] [--listen ADDR:PORT]` runs: serve the live view of a
+ * run (web.h, docs/teaching.md) until interrupted. `ampsim run --web` starts it as a child
+ * process, so that browsers never share the daemon's loop: the run only answers the control
+ * requests of one tick. A program of its own so that ampsim does not load libsoup
+ * (sim/src/daemon/run_web.c).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,12 +17,11 @@
 #include <amp/error.h>
 #include <ampsim/error.h>
 
-#include "../daemon/commands.h"
 #include "../daemon/rundir.h"
 #include "web.h"
 
 /*
- * SIGINT and SIGTERM are blocked in every thread (amp_cmd_web() blocks them before any
+ * SIGINT and SIGTERM are blocked in every thread (main() blocks them before any
  * starts) and read from a signalfd in the loop: no handler runs. With a handler, an idle
  * server (a loop asleep in poll()) could miss SIGTERM under ThreadSanitizer, which defers a
  * handler to the thread's next intercepted call.
@@ -72,8 +72,9 @@ static int serve(const char *dir, const char *listen, int interval_ms, int sigfd
 	return 0;
 }
 
-int amp_cmd_web(int argc, char **argv)
+int main(int argc, char **argv)
 {
+	g_set_prgname("ampsim web");	  /* "Usage: ampsim web ..." and in log lines */
 	int sigfd = block_stop_signals(); /* before GLib or libsoup start a thread */
 	if (sigfd < 0) {
 		g_printerr("ampsim web: cannot take SIGINT and SIGTERM: %s\n", g_strerror(errno));

@@ -167,7 +167,7 @@ static const char *mode;
 
 static struct amp_rpmsg_ept rt_host, rt_remote;
 static _Atomic uint64_t echoed;
-static _Atomic int remote_run; /* 1: the remote thread polls; 0: it parks; -1: it ends */
+static _Atomic int remote_run;	   /* 1: the remote thread polls; 0: it parks; -1: it ends */
 static _Atomic bool remote_parked; /* it has left deliver() and answers `word` only */
 
 static int echo_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src, void *priv)
@@ -289,8 +289,7 @@ static void rt_setup(bool model)
 		exit(1);
 	}
 	setup(0);
-	amp_rpmsg_create_ept(&rt_remote, &remote, "", 100, AMP_RPMSG_ADDR_ANY, echo_cb, NULL,
-			     NULL);
+	amp_rpmsg_create_ept(&rt_remote, &remote, "", 100, AMP_RPMSG_ADDR_ANY, echo_cb, NULL, NULL);
 	amp_rpmsg_create_ept(&rt_host, &host, "", 1024, 100, count_cb, NULL, NULL);
 }
 
