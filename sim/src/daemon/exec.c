@@ -158,11 +158,9 @@ int amp_cmd_exec(int argc, char **argv)
 			   "[ARG...])\nTry 'ampsim exec --help'.\n");
 		return 2;
 	}
-	g_autofree char *preload = amp_own_file(PRELOAD_NAME, AMPSIM_PRELOAD_REL);
+	g_autofree char *preload = amp_own_file(PRELOAD_NAME, AMPSIM_PRELOAD_REL, &err);
 	if (!preload) {
-		g_printerr("ampsim exec: cannot find " PRELOAD_NAME " next to this ampsim or in "
-			   "its install location (" AMPSIM_PRELOAD_REL " from the binary); "
-			   "reinstall ampsim\n");
+		g_printerr("ampsim exec: %s\n", err->message);
 		return 1;
 	}
 	g_autofree char *dir0 = run_dir ? g_strdup(run_dir) : amp_rundir_default();

@@ -6,8 +6,10 @@
 #ifndef AMP_SIM_OWN_FILE_H
 #define AMP_SIM_OWN_FILE_H
 
-/* @p name next to this executable, else @p installed_rel from its directory; NULL if
- * neither exists. g_free() it. */
-char *amp_own_file(const char *name, const char *installed_rel);
+#include <glib.h>
+
+/* @p name next to this executable, else @p installed_rel from its directory; NULL with
+ * *@p err saying where it was looked for if neither exists. g_free() it. */
+char *amp_own_file(const char *name, const char *installed_rel, GError **err);
 
 #endif /* AMP_SIM_OWN_FILE_H */

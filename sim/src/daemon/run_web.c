@@ -25,16 +25,13 @@
 #define AMPSIM_WEB_REL WEB_NAME /* built without it: run_opts.c refuses --web first */
 #endif
 
-#define NOT_FOUND                                                                                  \
-	"cannot find " WEB_NAME " next to this ampsim or in its install location (" AMPSIM_WEB_REL \
-	" from the binary); reinstall ampsim"
-
 int amp_cmd_web(int argc, char **argv)
 {
 	(void)argc;
-	char *exe = amp_own_file(WEB_NAME, AMPSIM_WEB_REL);
+	g_autoptr(GError) err = NULL;
+	char *exe = amp_own_file(WEB_NAME, AMPSIM_WEB_REL, &err);
 	if (!exe) {
-		g_printerr("ampsim web: " NOT_FOUND "\n");
+		g_printerr("ampsim web: %s\n", err->message);
 		return 1;
 	}
 	argv[0] = exe;
@@ -51,13 +48,13 @@ static void die_with_parent(gpointer data)
 
 GPid daemon_web_start(const char *rundir, const char *listen)
 {
-	g_autofree char *exe = amp_own_file(WEB_NAME, AMPSIM_WEB_REL);
+	g_autoptr(GError) err = NULL;
+	g_autofree char *exe = amp_own_file(WEB_NAME, AMPSIM_WEB_REL, &err);
 	if (!exe) {
-		g_warning("--web: " NOT_FOUND "; the run goes on without the web view");
+		g_warning("--web: %s; the run goes on without the web view", err->message);
 		return 0;
 	}
 	const char *argv[] = {exe, rundir, "--listen", listen, NULL};
-	g_autoptr(GError) err = NULL;
 	GPid pid = 0;
 	/* Not GSubprocess: its child watch runs in GLib's worker thread, whose hand-offs
 	 * ThreadSanitizer cannot see; the pid is waited for at the end of the run. */
