@@ -128,7 +128,7 @@ static void descriptors_written_only_when_they_change(void **state)
 	/* 256 entries: the descriptor table is exactly the page at RING_DA. */
 	struct amp_vq_cfg dc = {.num = 256, .align = 4096};
 	struct amp_vq_cfg vc = {.num = 256, .align = 4096};
-	struct amp_vring_desc *d = (struct amp_vring_desc *)(mem + RING_DA);
+	struct amp_vring_desc *d = (struct amp_vring_desc *)(void *)(mem + RING_DA);
 	uint16_t id;
 	uint32_t len;
 	void *va;
