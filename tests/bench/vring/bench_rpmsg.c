@@ -25,7 +25,6 @@
 #include <time.h>
 
 #include <amp/error.h>
-#include <amp/ipcc.h>
 #include <amp/rpmsg.h>
 
 #define BASE_DA 0x10040000u
@@ -39,7 +38,58 @@ struct side {
 	uint32_t proc; /* the doorbell, when it is the IPCC model: our processor */
 };
 
+#ifdef AMP_BENCH_IPCC
+#include <amp/ipcc.h>
+
+#define DOORBELLS 2	     /* a word, and the IPCC register model */
 static struct amp_ipcc ipcc; /* NULL sh: the doorbell is the `pending` word */
+
+/* The model as the doorbell (@p on), or the word. */
+static void model_use(bool on)
+{
+	static struct amp_ipcc_shared regs;
+
+	ipcc.sh = NULL;
+	if (on && (amp_ipcc_reset(&regs, 2) || amp_ipcc_init(&ipcc, &regs, 2))) {
+		fprintf(stderr, "bench_rpmsg: IPCC model init failed\n");
+		exit(1);
+	}
+}
+
+static bool model_ring(struct side *s, uint32_t id)
+{
+	return ipcc.sh && amp_ipcc_send(&ipcc, s->proc, id, NULL) >= 0;
+}
+
+/* The channels rung for @p s, acknowledged; false if the doorbell is the word. */
+static bool model_take(struct side *s, uint32_t *rung)
+{
+	if (!ipcc.sh)
+		return false;
+	*rung = amp_ipcc_rx_pending(&ipcc, s->proc);
+	for (uint32_t b = *rung; b; b &= b - 1u)
+		amp_ipcc_ack(&ipcc, s->proc, (uint32_t)__builtin_ctz(b), NULL);
+	return true;
+}
+#else
+#define DOORBELLS 1 /* built without ipcc/ (AMP_WITH_IPCC=OFF): the word only */
+static void model_use(bool on)
+{
+	(void)on;
+}
+
+static bool model_ring(struct side *s, uint32_t id)
+{
+	(void)s, (void)id;
+	return false;
+}
+
+static bool model_take(struct side *s, uint32_t *rung)
+{
+	(void)s, (void)rung;
+	return false;
+}
+#endif
 
 static uint8_t *mem;
 static volatile uint8_t status;
@@ -52,9 +102,7 @@ static void notify(void *ctx, uint32_t id)
 	struct side *s = ctx;
 
 	s->kicks++;
-	if (ipcc.sh)
-		amp_ipcc_send(&ipcc, s->proc, id, NULL);
-	else
+	if (!model_ring(s, id))
 		atomic_fetch_or(&s->peer->pending, 1u << id);
 }
 
@@ -101,14 +149,13 @@ static int rx_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t src
 /* Doorbells rung for @p s: taken (acknowledged) first, as an interrupt handler does. */
 static uint32_t take_doorbells(struct side *s)
 {
-	if (!ipcc.sh)
-		return atomic_load_explicit(&s->pending, memory_order_relaxed)
-			   ? atomic_exchange(&s->pending, 0)
-			   : 0;
-	uint32_t p = amp_ipcc_rx_pending(&ipcc, s->proc);
-	for (uint32_t b = p; b; b &= b - 1u)
-		amp_ipcc_ack(&ipcc, s->proc, (uint32_t)__builtin_ctz(b), NULL);
-	return p;
+	uint32_t rung;
+
+	if (model_take(s, &rung))
+		return rung;
+	return atomic_load_explicit(&s->pending, memory_order_relaxed)
+		   ? atomic_exchange(&s->pending, 0)
+		   : 0;
 }
 
 static void deliver(struct side *s)
@@ -281,13 +328,7 @@ static double rt_word(uint64_t n)
 
 static void rt_setup(bool model)
 {
-	static struct amp_ipcc_shared regs;
-
-	ipcc.sh = NULL;
-	if (model && (amp_ipcc_reset(&regs, 2) || amp_ipcc_init(&ipcc, &regs, 2))) {
-		fprintf(stderr, "bench_rpmsg: IPCC model init failed\n");
-		exit(1);
-	}
+	model_use(model);
 	setup(0);
 	amp_rpmsg_create_ept(&rt_remote, &remote, "", 100, AMP_RPMSG_ADDR_ANY, echo_cb, NULL, NULL);
 	amp_rpmsg_create_ept(&rt_host, &host, "", 1024, 100, count_cb, NULL, NULL);
@@ -309,7 +350,8 @@ static double median(double *v, int n)
 
 static void round_trips(uint64_t n)
 {
-	double alone[2][RT_ROUNDS], cross[2][RT_ROUNDS], ratio[2][RT_ROUNDS], floor_ns[RT_ROUNDS];
+	double alone[DOORBELLS][RT_ROUNDS], cross[DOORBELLS][RT_ROUNDS],
+	    ratio[DOORBELLS][RT_ROUNDS], floor_ns[RT_ROUNDS];
 	pthread_t remote_tid;
 
 	cpu_set_t allowed;
@@ -323,14 +365,14 @@ static void round_trips(uint64_t n)
 	}
 	pin(0);
 	atomic_store(&remote_run, 0);
-	ipcc.sh = NULL; /* the throughput rows' doorbell until the threads are parked */
+	model_use(false); /* the throughput rows' doorbell until the threads are parked */
 	if (pthread_create(&remote_tid, NULL, remote_thread, NULL) != 0) {
 		fprintf(stderr, "bench_rpmsg: cannot start the remote thread\n");
 		exit(1);
 	}
 	for (int r = 0; r < RT_ROUNDS; r++) {
 		floor_ns[r] = rt_word(n);
-		for (int model = 0; model < 2; model++) {
+		for (int model = 0; model < DOORBELLS; model++) {
 			rt_setup(model);
 			alone[model][r] = rt_core(n, true);
 			atomic_store(&remote_run, 1);
@@ -343,7 +385,7 @@ static void round_trips(uint64_t n)
 	pthread_join(remote_tid, NULL);
 	double fl = median(floor_ns, RT_ROUNDS);
 	printf("  %-52s %8.0f ns\n", "shared-word ping-pong, CPU 0 <-> CPU 1 (floor)", fl);
-	for (int model = 0; model < 2; model++) {
+	for (int model = 0; model < DOORBELLS; model++) {
 		const char *bell = model ? "IPCC register model" : "a word";
 		printf("  one thread, the work alone; doorbell: %-20s %8.0f ns\n", bell,
 		       median(alone[model], RT_ROUNDS));
