@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -52,8 +53,13 @@ bool bench_run_start(const char *fw, const char *mode, struct bench_run *run)
 	run->pid = -1;
 	if (!run->dir)
 		return false;
+	pid_t bench = getpid();
 	run->pid = fork();
 	if (run->pid == 0) {
+		/* An ampsim bench that is killed takes its runs with it (they clean up on SIGTERM).
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != bench)
+			_exit(1);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);

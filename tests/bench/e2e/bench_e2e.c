@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -80,6 +81,21 @@ static unsigned long long proc_csw(int pid)
 	return sum;
 }
 
+/* fork() for a peer of this run, sent @p sig when bench_e2e ends: a peer blocked on an
+ * eventfd it holds itself would outlive a bench_e2e that failed or was killed. */
+static pid_t fork_peer_sig(int sig)
+{
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, sig) != 0 || getppid() != parent))
+		_exit(1);
+	return pid;
+}
+
+static pid_t fork_peer(void)
+{
+	return fork_peer_sig(SIGKILL);
+}
+
 /* ---- the floor: two processes ping-pong over two eventfds --------------------------------- */
 
 static int ping[2] = {-1, -1}, floor_pid = -1;
@@ -88,7 +104,7 @@ static void floor_start(void)
 {
 	ping[0] = eventfd(0, EFD_CLOEXEC);
 	ping[1] = eventfd(0, EFD_CLOEXEC);
-	floor_pid = fork();
+	floor_pid = fork_peer();
 	if (floor_pid == 0) {
 		uint64_t v;
 		while (read(ping[0], &v, sizeof(v)) == sizeof(v))
@@ -141,7 +157,7 @@ static void spin_floor_start(void)
 		fprintf(stderr, "bench_e2e: cannot set up the shared-memory ping-pong\n");
 		exit(1);
 	}
-	spin_pid = fork();
+	spin_pid = fork_peer();
 	if (spin_pid != 0)
 		return;
 	for (uint64_t go; read(spin_go, &go, sizeof(go)) == sizeof(go);) {
@@ -308,7 +324,7 @@ static void hop_start(void)
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		exit(1);
-	relay_pid = fork();
+	relay_pid = fork_peer();
 	if (relay_pid == 0) {
 		char buf[512];
 		close(sv[0]);
@@ -364,7 +380,7 @@ static void relay3_start(void)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, a) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b) < 0)
 		exit(1);
-	echo3_pid = fork();
+	echo3_pid = fork_peer();
 	if (echo3_pid == 0) {
 		close(hop_fd); /* or the hop's relay never sees its client go */
 		close(a[0]), close(a[1]), close(b[0]);
@@ -372,7 +388,7 @@ static void relay3_start(void)
 			;
 		_exit(0);
 	}
-	relay3_pid = fork();
+	relay3_pid = fork_peer();
 	if (relay3_pid == 0) {
 		close(hop_fd);
 		close(a[0]), close(b[1]);
@@ -402,7 +418,7 @@ static char run_dir[64];
 static void daemon_start(const char *fw)
 {
 	snprintf(run_dir, sizeof(run_dir), "/tmp/ampsim-bench-e2e-%d", (int)getpid());
-	daemon_pid = fork();
+	daemon_pid = fork_peer_sig(SIGTERM); /* ampsim run cleans up */
 	if (daemon_pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO); /* its boot report would break up the table */
@@ -652,15 +668,17 @@ static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rou
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
-				"[all | PATH[,PATH...]: floor inproc hop daemon shm relay "
-				"daemon-tput inproc-tput] "
-				"[MODE | HOST_MODE/FW_MODE] [any|one|two] [normal|batch]\n"
-				"(modes: blocking, adaptive, spin; CPUs: any, all on one, "
-				"peers on another; firmware scheduling: as ampsim starts it, "
-				"or SCHED_BATCH)\n");
-		return 2;
+	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	if (argc < 2 || help) {
+		fprintf(help ? stdout : stderr,
+			"usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
+			"[all | PATH[,PATH...]: floor inproc hop daemon shm relay "
+			"daemon-tput inproc-tput] "
+			"[MODE | HOST_MODE/FW_MODE] [any|one|two] [normal|batch]\n"
+			"(modes: blocking, adaptive, spin; CPUs: any, all on one, "
+			"peers on another; firmware scheduling: as ampsim starts it, "
+			"or SCHED_BATCH)\n");
+		return help ? 0 : 2;
 	}
 	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
 	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 9;
@@ -673,8 +691,13 @@ int main(int argc, char **argv)
 	fw_sched = argc > 7 ? argv[7] : fw_sched;
 	if (rounds == 0 || rounds > MAX_ROUNDS ||
 	    (strcmp(cpus, "any") && strcmp(cpus, "one") && strcmp(cpus, "two")) ||
-	    (strcmp(fw_sched, "batch") && strcmp(fw_sched, "normal")))
+	    (strcmp(fw_sched, "batch") && strcmp(fw_sched, "normal"))) {
+		fprintf(stderr,
+			"bench_e2e: rounds must be 1..%d, CPUs any, one or two, scheduling "
+			"normal or batch (bench_e2e --help)\n",
+			MAX_ROUNDS);
 		return 2;
+	}
 	if (strcmp(cpus, "one") == 0)
 		pin(getpid(), 0); /* before the peers start: they inherit it */
 	signal(SIGPIPE, SIG_IGN);

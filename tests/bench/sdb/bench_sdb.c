@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -58,8 +59,11 @@ static pid_t daemon_pid;
 
 static void start_daemon(const char *dir, const char *fw, const char *wait_path)
 {
+	pid_t bench = getpid();
 	daemon_pid = fork();
 	if (daemon_pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != bench)
+			_exit(1); /* a killed bench_sdb takes its run with it */
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
