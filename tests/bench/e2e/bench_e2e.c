@@ -38,6 +38,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <amp/error.h>
@@ -48,37 +49,51 @@
 struct path {
 	const char *name;
 	double us[MAX_ROUNDS];
-	double csw; /* context switches per round trip, both processes, all rounds */
+	double cpu_us[MAX_ROUNDS]; /* CPU time per round trip or message, all its threads */
+	double busy[MAX_ROUNDS];   /* CPUs busy meanwhile: that CPU time over the round's */
 	unsigned long long csw_total, rt_total;
 };
 
-/* Voluntary context switches (a thread went to sleep) of every thread of @p pid so far: the
- * involuntary ones count the machine's other load, not the path. */
-static unsigned long long proc_csw(int pid)
+/* What the processes of a path used so far, every thread. */
+struct use {
+	unsigned long long csw;	   /* voluntary context switches: a thread went to sleep */
+	unsigned long long cpu_ns; /* time on a CPU */
+};
+
+static void add_task_csw(const char *task, struct use *u)
 {
-	char dir[64], path[400], line[128];
-	unsigned long long sum = 0;
+	char path[400], line[128];
+	unsigned long long v;
+	snprintf(path, sizeof(path), "%s/status", task);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
+			u->csw += v;
+	fclose(f);
+}
+
+/* Involuntary switches are left out: they count the machine's other load, not the path. The
+ * CPU time is the process's CPU clock, which, unlike /proc's figures, includes what a thread
+ * running now has used since its last tick (a spinning peer). */
+static void proc_use(int pid, struct use *u)
+{
+	char dir[64], task[320];
+	clockid_t clk;
+	struct timespec ts;
+	if (clock_getcpuclockid(pid, &clk) == 0 && clock_gettime(clk, &ts) == 0)
+		u->cpu_ns +=
+		    (unsigned long long)ts.tv_sec * 1000000000u + (unsigned long long)ts.tv_nsec;
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
 	DIR *d = opendir(dir);
 	if (!d)
-		return 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%.255s/status", dir, e->d_name) >=
-		    (int)sizeof(path))
-			continue;
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		unsigned long long v;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
-				sum += v;
-		fclose(f);
-	}
+		return;
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_name[0] != '.' &&
+		    snprintf(task, sizeof(task), "%s/%.255s", dir, e->d_name) < (int)sizeof(task))
+			add_task_csw(task, u);
 	closedir(d);
-	return sum;
 }
 
 /* fork() for a peer of this run, sent @p sig when bench_e2e ends: a peer blocked on an
@@ -583,17 +598,28 @@ static void signal_peers(const struct path_def *d, int sig)
 			kill(d->peers[i], sig);
 }
 
+static struct use path_use(const struct path_def *d)
+{
+	struct use u = {0, 0};
+	proc_use(getpid(), &u);
+	for (int i = 0; i < 3; i++)
+		if (d->peers[i] > 0)
+			proc_use(d->peers[i], &u);
+	return u;
+}
+
 static void measure(struct path_def *d, unsigned r, unsigned n)
 {
 	signal_peers(d, SIGCONT);
-	unsigned long long c0 = proc_csw(getpid());
-	for (int i = 0; i < 3; i++)
-		c0 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
+	struct use u0 = path_use(d);
+	gint64 t0 = g_get_monotonic_time();
 	d->p.us[r] = d->fn(n);
-	unsigned long long c1 = proc_csw(getpid());
-	for (int i = 0; i < 3; i++)
-		c1 += d->peers[i] > 0 ? proc_csw(d->peers[i]) : 0;
-	d->p.csw_total += c1 - c0;
+	gint64 t1 = g_get_monotonic_time();
+	struct use u1 = path_use(d);
+	double cpu_us = (double)(u1.cpu_ns - u0.cpu_ns) / 1e3;
+	d->p.cpu_us[r] = cpu_us / n;
+	d->p.busy[r] = t1 > t0 ? cpu_us / (double)(t1 - t0) : 0;
+	d->p.csw_total += u1.csw - u0.csw;
 	d->p.rt_total += n;
 	signal_peers(d, SIGSTOP);
 }
@@ -604,12 +630,25 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sleeps per round trip or message (all rounds), and the medians of CPU time per round trip
+ * or message (every thread of the path's processes) and of CPUs busy meanwhile: a path that
+ * uses less CPU than its floor and is still slower leaves CPUs idle (its stages wait for each
+ * other). */
+static void print_use(struct path *p, unsigned rounds)
+{
+	qsort(p->cpu_us, rounds, sizeof(double), cmp);
+	qsort(p->busy, rounds, sizeof(double), cmp);
+	printf(" %9.2f %9.2f %6.2f\n", (double)p->csw_total / (double)p->rt_total,
+	       p->cpu_us[rounds / 2], p->busy[rounds / 2]);
+}
+
 static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds, const char *only)
 {
 	printf("16-byte round trips, %u per round, %u rounds, interleaved (medians); IPCC wait "
 	       "mode (both sides, or host/firmware): %s; CPUs: %s; firmware scheduling: %s\n",
 	       n, rounds, mode, cpus, fw_sched);
-	printf("  %-34s %9s %7s %9s\n", "path", "us/rt", "ratio", "sleeps/rt");
+	printf("  %-34s %9s %7s %9s %9s %6s\n", "path", "us/rt", "ratio", "sleeps/rt", "cpu us/rt",
+	       "CPUs");
 	for (unsigned i = 0; i < np; i++)
 		qsort(d[i].p.us, rounds, sizeof(double), cmp);
 	for (unsigned i = 0; i < np && n > 0; i++) {
@@ -619,8 +658,8 @@ static void report(struct path_def *d, unsigned np, unsigned n, unsigned rounds,
 		char ratio[16] = "      -"; /* its floor was not measured (one path only) */
 		if (base > 0)
 			snprintf(ratio, sizeof(ratio), "%6.2fx", us / base);
-		printf("  %-34s %9.2f %s %9.2f\n", d[i].p.name, us, ratio,
-		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
+		printf("  %-34s %9.2f %s", d[i].p.name, us, ratio);
+		print_use(&d[i].p, rounds);
 	}
 }
 
@@ -630,7 +669,8 @@ static void report_tput(struct path_def *d, unsigned np, unsigned n, unsigned ro
 	printf("%d-byte echoes, %d in flight, %u per round, %u rounds, interleaved (medians); "
 	       "CPUs: %s; firmware scheduling: %s\n",
 	       TPUT_LEN, WINDOW, n, rounds, cpus, fw_sched);
-	printf("  %-34s %9s %7s %9s\n", "path", "msg/s", "x relay", "sleeps/msg");
+	printf("  %-34s %9s %7s %9s %9s %6s\n", "path", "msg/s", "x relay", "sleeps/msg",
+	       "cpu us/msg", "CPUs");
 	for (unsigned i = 0; i < np; i++) {
 		if (!chosen(only, d[i].key))
 			continue;
@@ -639,8 +679,8 @@ static void report_tput(struct path_def *d, unsigned np, unsigned n, unsigned ro
 		char ratio[16] = "      -";
 		if (base > 0 && &d[i] != &d[d[i].base])
 			snprintf(ratio, sizeof(ratio), "%6.2fx", v / base);
-		printf("  %-34s %9.0f %s %9.2f\n", d[i].p.name, v, ratio,
-		       (double)d[i].p.csw_total / (double)d[i].p.rt_total);
+		printf("  %-34s %9.0f %s", d[i].p.name, v, ratio);
+		print_use(&d[i].p, rounds);
 	}
 }
 
