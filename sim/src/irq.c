@@ -68,37 +68,32 @@ static void unlock_irq(struct amp_irq *irq)
 	}
 }
 
-static uint64_t now_ns(void)
+uint64_t amp_irq_now_ns(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+uint64_t amp_irq_deadline(int64_t timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX
+			      : amp_irq_now_ns() + (uint64_t)timeout_ms * 1000000u;
+}
+
+uint32_t amp_irq_ms_left(uint64_t deadline)
+{
+	uint64_t now = amp_irq_now_ns();
+	if (now >= deadline)
+		return 0;
+	uint64_t ms = (deadline - now + 999999u) / 1000000u;
+	return ms > INT_MAX ? INT_MAX : (uint32_t)ms;
+}
+
 static struct timespec ns_to_ts(uint64_t ns)
 {
 	return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u),
 				 .tv_nsec = (long)(ns % 1000000000u)};
-}
-
-static struct timespec after_ns(long ns)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ns / 1000000000L;
-	t.tv_nsec += ns % 1000000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
-static bool passed(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
 static bool stopping(struct amp_irq *irq)
@@ -144,7 +139,7 @@ static bool irq_listen(struct amp_irq *irq)
 static void poke_if_due(struct amp_irq *irq)
 {
 	uint64_t d = atomic_load(&irq->wfi_deadline);
-	if (d && (atomic_load(&irq->st) & ST_MAIN_WFI) && now_ns() >= d &&
+	if (d && (atomic_load(&irq->st) & ST_MAIN_WFI) && amp_irq_now_ns() >= d &&
 	    atomic_compare_exchange_strong(&irq->wfi_deadline, &d, 0))
 		amp_ipcc_link_poke(irq->link);
 }
@@ -167,7 +162,7 @@ static void sleep_on_st(struct amp_irq *irq, uint32_t s, uint64_t limit_ns)
  */
 static void irq_look(struct amp_irq *irq, uint32_t *last_edges)
 {
-	sleep_on_st(irq, atomic_load(&irq->st), now_ns() + AMP_IRQ_TICK_MS * 1000000u);
+	sleep_on_st(irq, atomic_load(&irq->st), amp_irq_now_ns() + AMP_IRQ_TICK_MS * 1000000u);
 	uint32_t e = atomic_load(&irq->edges);
 	if (e != *last_edges || stopping(irq)) {
 		*last_edges = e;
@@ -240,15 +235,15 @@ void amp_irq_stop(struct amp_irq *irq)
 /* ---- the main thread's WFI -------------------------------------------------------------- */
 
 /* The IRQ thread owns the line: sleep until it has dispatched past @seen. */
-static int wait_taken(struct amp_irq *irq, uint32_t seen, int timeout_ms)
+static int wait_taken(struct amp_irq *irq, uint32_t seen, int timeout_ms, uint64_t deadline)
 {
-	struct timespec deadline = after_ns((long)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000L);
+	struct timespec ts = ns_to_ts(deadline);
 	for (;;) {
 		if (atomic_load(&irq->taken) != seen)
 			return stopping(irq) ? 0 : 1;
-		if (timeout_ms == 0 || (timeout_ms > 0 && passed(&deadline)))
+		if (timeout_ms == 0 || (timeout_ms > 0 && amp_irq_now_ns() >= deadline))
 			return 0;
-		futex_wait_until(&irq->taken, seen, timeout_ms < 0 ? NULL : &deadline);
+		futex_wait_until(&irq->taken, seen, timeout_ms < 0 ? NULL : &ts);
 	}
 }
 
@@ -266,7 +261,7 @@ static int wait_line(struct amp_irq *irq, uint32_t seen, int timeout_ms, uint64_
 		if (amp_ipcc_link_pending(irq->link))
 			break;
 		/* Poked: our deadline, or a stale poke meant for an earlier wait. */
-		if (!timer || now_ns() >= deadline)
+		if (!timer || amp_irq_now_ns() >= deadline)
 			return 0;
 	}
 	if (disable_depth > 0)
@@ -281,11 +276,11 @@ int amp_irq_wait(struct amp_irq *irq, uint32_t seen, int timeout_ms)
 {
 	if (!irq || !irq->running || in_handler)
 		return AMP_EINVAL;
-	uint64_t deadline = timeout_ms > 0 ? now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+	uint64_t deadline = timeout_ms > 0 ? amp_irq_deadline(timeout_ms) : 0;
 	atomic_store(&irq->wfi_deadline, deadline); /* before ST_MAIN_WFI: the timer reads it */
 	atomic_fetch_add(&irq->edges, 1u);
 	uint32_t old = atomic_fetch_or(&irq->st, ST_MAIN_WFI);
-	int r = (old & ST_IRQ_OWNS) ? wait_taken(irq, seen, timeout_ms)
+	int r = (old & ST_IRQ_OWNS) ? wait_taken(irq, seen, timeout_ms, deadline)
 				    : wait_line(irq, seen, timeout_ms, deadline);
 	atomic_store(&irq->wfi_deadline, 0);
 	old = atomic_fetch_and(&irq->st, ~(uint32_t)(ST_MAIN_WFI | ST_PARKED));
@@ -293,6 +288,18 @@ int amp_irq_wait(struct amp_irq *irq, uint32_t seen, int timeout_ms)
 	if (old & ST_PARKED)
 		futex_wake_all(&irq->st); /* busy again: the IRQ thread looks every tick */
 	return r;
+}
+
+bool amp_irq_wait_for(struct amp_irq *irq, bool (*done)(void *arg), void *arg, uint64_t deadline)
+{
+	for (;;) {
+		uint32_t seen = amp_irq_count(irq); /* before the test: no wake-up is missed */
+		if (done(arg))
+			return true;
+		int ms = deadline == UINT64_MAX ? -1 : (int)amp_irq_ms_left(deadline);
+		if (ms == 0 || amp_irq_wait(irq, seen, ms) <= 0)
+			return done(arg);
+	}
 }
 
 uint32_t amp_irq_count(struct amp_irq *irq)

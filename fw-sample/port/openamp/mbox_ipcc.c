@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <amp/error.h>
 #include <amp/stm32mp1.h>
@@ -109,22 +108,15 @@ static bool flagged(void)
 	return atomic_load(&mb.buf_free) || atomic_load(&mb.new_msg) || atomic_load(&mb.stop);
 }
 
+static bool woken(void *arg)
+{
+	(void)arg;
+	return flagged() || !mb.up;
+}
+
 void MAILBOX_Wait(uint32_t ms)
 {
-	struct timespec now, end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	uint64_t end_ns =
-	    (uint64_t)end.tv_sec * 1000000000u + (uint64_t)end.tv_nsec + (uint64_t)ms * 1000000u;
-	for (;;) {
-		uint32_t seen = amp_irq_count(&mb.irq); /* before the test: no wake-up is missed */
-		if (flagged() || !mb.up)
-			return;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		uint64_t t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-		if (t >= end_ns ||
-		    amp_irq_wait(&mb.irq, seen, (int)((end_ns - t + 999999u) / 1000000u)) <= 0)
-			return;
-	}
+	amp_irq_wait_for(&mb.irq, woken, NULL, amp_irq_deadline(ms));
 }
 
 bool MAILBOX_StopRequested(void)

@@ -192,11 +192,11 @@ void platform_time_delay(uint32_t num_msec)
 		;
 }
 
-static uint64_t now_ns(void)
+/* An interrupt came since pl.irq_seq was @p arg, or the firmware is asked to stop. */
+static bool irq_came(void *arg)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	uint32_t seq = (uint32_t)(uintptr_t)arg;
+	return atomic_load(&pl.irq_seq) != seq || atomic_load(&pl.stop_requested);
 }
 
 void platform_ampsim_wait(uint32_t num_msec)
@@ -207,17 +207,8 @@ void platform_ampsim_wait(uint32_t num_msec)
 		platform_time_delay(num_msec);
 		return;
 	}
-	uint64_t end = now_ns() + (uint64_t)num_msec * 1000000u;
-	uint32_t seq = atomic_load(&pl.irq_seq);
-	for (;;) {
-		uint32_t seen = amp_irq_count(&pl.irq); /* before the test: no wake-up is missed */
-		if (atomic_load(&pl.irq_seq) != seq || atomic_load(&pl.stop_requested))
-			return;
-		uint64_t t = now_ns();
-		if (t >= end ||
-		    amp_irq_wait(&pl.irq, seen, (int)((end - t + 999999u) / 1000000u)) <= 0)
-			return;
-	}
+	amp_irq_wait_for(&pl.irq, irq_came, (void *)(uintptr_t)atomic_load(&pl.irq_seq),
+			 amp_irq_deadline(num_msec));
 }
 
 bool platform_ampsim_stop_requested(void)

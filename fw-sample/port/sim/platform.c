@@ -92,40 +92,17 @@ static void ddr_plug_isr(void *arg, uint32_t ch)
 		amp_ipcc_link_kick(&fw.link, ch);
 }
 
-static struct timespec deadline_after(uint32_t ms)
+/* An interrupt came since fw.irq_seq was @p arg, or the firmware is asked to stop. */
+static bool irq_came(void *arg)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
-/* Rounded up: 0 only once the deadline has passed. */
-static uint32_t ms_until(const struct timespec *deadline)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ns = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000000000L +
-		     (deadline->tv_nsec - now.tv_nsec);
-	return ns > 0 ? (uint32_t)((ns + 999999) / 1000000L) : 0;
+	uint32_t seq = (uint32_t)(uintptr_t)arg;
+	return atomic_load(&fw.irq_seq) != seq || atomic_load(&fw.stop_requested);
 }
 
 /* WFI until a mailbox interrupt after @seq, or until @deadline; false on timeout. */
-static bool wait_irq(uint32_t seq, const struct timespec *deadline)
+static bool wait_irq(uint32_t seq, uint64_t deadline)
 {
-	for (;;) {
-		uint32_t seen = amp_irq_count(&fw.irq); /* before the test: no wake-up is missed */
-		if (atomic_load(&fw.irq_seq) != seq || atomic_load(&fw.stop_requested))
-			break;
-		uint32_t left = ms_until(deadline);
-		if (left == 0 || amp_irq_wait(&fw.irq, seen, (int)left) <= 0)
-			break;
-	}
+	amp_irq_wait_for(&fw.irq, irq_came, (void *)(uintptr_t)seq, deadline);
 	return atomic_load(&fw.irq_seq) != seq;
 }
 
@@ -189,9 +166,9 @@ static void port_unlock(void *ctx)
 static int port_wait(void *ctx, uint32_t *timeout_ms)
 {
 	(void)ctx;
-	struct timespec deadline = deadline_after(*timeout_ms);
-	bool woken = wait_irq(seq_at_lock, &deadline);
-	*timeout_ms = ms_until(&deadline);
+	uint64_t deadline = amp_irq_deadline(*timeout_ms);
+	bool woken = wait_irq(seq_at_lock, deadline);
+	*timeout_ms = amp_irq_ms_left(deadline);
 	if (!woken && *timeout_ms == 0)
 		return AMP_ETIMEDOUT;
 	return AMP_OK;
@@ -391,8 +368,7 @@ void fw_platform_poll(uint32_t timeout_ms)
 {
 	uint32_t seq = atomic_load(&fw.irq_seq);
 	if (atomic_load(&fw.pending) == 0 && timeout_ms > 0) {
-		struct timespec deadline = deadline_after(timeout_ms);
-		wait_irq(seq, &deadline);
+		wait_irq(seq, amp_irq_deadline(timeout_ms));
 	} else {
 		amp_irq_wait(&fw.irq, amp_irq_count(&fw.irq), 0); /* take what is pending here */
 	}

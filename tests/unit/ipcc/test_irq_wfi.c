@@ -248,6 +248,49 @@ static void stop_ends_a_wait_on_the_irq_thread(void **state)
 	destroy(f);
 }
 
+static bool two_calls(void *arg)
+{
+	struct fixture *f = arg;
+	return atomic_load(&f->calls) >= 2;
+}
+
+static void *kick_twice(void *arg)
+{
+	struct fixture *f = arg;
+	for (int i = 0; i < 2; i++) {
+		sleep_ms(5);
+		amp_ipcc_link_kick(&f->host, CH);
+		for (int w = 0; w < 100000 && atomic_load(&f->calls) <= i; w++)
+			usleep(20);
+	}
+	return NULL;
+}
+
+/* amp_irq_wait_for(), a port's wait: it sleeps through interrupts until its condition holds,
+ * returns at once if it already does, and false once the deadline passed. */
+static void wait_for_ends_on_its_condition_or_its_deadline(void **state)
+{
+	struct fixture *f = make(AMP_IPCC_WAIT_BLOCK);
+	pthread_t t;
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, kick_twice, f), 0);
+	assert_true(amp_irq_wait_for(&f->irq, two_calls, f, amp_irq_deadline(-1)));
+	pthread_join(t, NULL);
+	assert_int_equal(f->calls, 2);
+	assert_true(amp_irq_wait_for(&f->irq, two_calls, f, amp_irq_deadline(0)));
+
+	uint64_t t0 = amp_irq_now_ns(), deadline = amp_irq_deadline(30);
+	atomic_store(&f->calls, 0);
+	assert_false(amp_irq_wait_for(&f->irq, two_calls, f, deadline));
+	assert_true(amp_irq_now_ns() >= deadline);
+	assert_true(deadline - t0 >= 30000000u);
+	assert_int_equal(amp_irq_ms_left(deadline), 0);
+	/* Rounded up: a part of a millisecond left is one (a busy machine may take some). */
+	assert_in_range(amp_irq_ms_left(amp_irq_now_ns() + 1000500000u), 1, 1001);
+	assert_int_equal(amp_irq_deadline(-1), UINT64_MAX);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(a_busy_main_thread_still_gets_its_interrupts),
 	    cmocka_unit_test(an_idle_main_thread_lets_the_irq_thread_sleep),
 	    cmocka_unit_test(stop_ends_a_wait_on_the_irq_thread),
+	    cmocka_unit_test(wait_for_ends_on_its_condition_or_its_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
