@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bench_cli.h"
+
 static void channel_new(void *priv, struct amp_host_chan *ch)
 {
 	((struct echo_host *)priv)->chan = ch;
@@ -19,12 +21,14 @@ static const struct amp_host_ops ops = {.channel_new = channel_new, .receive = r
 
 void echo_args(int argc, char **argv, const char *usage, unsigned *n, unsigned *rounds)
 {
-	*n = argc > 2 ? (unsigned)atoi(argv[2]) : 2000;
-	*rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 11;
-	if (argc < 2 || *n == 0 || *rounds == 0 || *rounds > ECHO_ROUNDS_MAX) {
+	bench_cli_help(argc, argv, usage);
+	if (argc < 2) {
 		fprintf(stderr, "usage: %s\n", usage);
 		exit(2);
 	}
+	*n = (unsigned)bench_cli_count(argc, argv, 2, "round trips per round", 2000, 1, 10000000,
+				       usage);
+	*rounds = (unsigned)bench_cli_count(argc, argv, 3, "rounds", 11, 1, ECHO_ROUNDS_MAX, usage);
 }
 
 void echo_boot(struct echo_host *b, const char *fw)

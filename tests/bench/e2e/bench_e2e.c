@@ -44,6 +44,8 @@
 #include <amp/error.h>
 #include <ampsim/host.h>
 
+#include "bench_cli.h"
+
 #define MAX_ROUNDS 64
 
 struct path {
@@ -706,22 +708,23 @@ static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rou
 		signal_peers(&d[i], SIGCONT);
 }
 
+#define USAGE                                                                                     \
+	"bench_e2e ECHO_FW [round_trips_per_round] [rounds] [all | PATH[,PATH...]: floor inproc " \
+	"hop daemon shm relay daemon-tput inproc-tput] [MODE | HOST_MODE/FW_MODE] [any|one|two] " \
+	"[normal|batch]\n(modes: blocking, adaptive, spin; CPUs: any, all on one, peers on "      \
+	"another; firmware scheduling: as ampsim starts it, or SCHED_BATCH)"
+
 int main(int argc, char **argv)
 {
-	bool help = argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-	if (argc < 2 || help) {
-		fprintf(help ? stdout : stderr,
-			"usage: bench_e2e ECHO_FW [round_trips_per_round] [rounds] "
-			"[all | PATH[,PATH...]: floor inproc hop daemon shm relay "
-			"daemon-tput inproc-tput] "
-			"[MODE | HOST_MODE/FW_MODE] [any|one|two] [normal|batch]\n"
-			"(modes: blocking, adaptive, spin; CPUs: any, all on one, "
-			"peers on another; firmware scheduling: as ampsim starts it, "
-			"or SCHED_BATCH)\n");
-		return help ? 0 : 2;
+	bench_cli_help(argc, argv, USAGE);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s\n", USAGE);
+		return 2;
 	}
-	unsigned n = argc > 2 ? (unsigned)atoi(argv[2]) : 5000;
-	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 9;
+	unsigned n = (unsigned)bench_cli_count(argc, argv, 2, "round trips per round", 5000, 1,
+					       10000000, USAGE);
+	unsigned rounds =
+	    (unsigned)bench_cli_count(argc, argv, 3, "rounds", 9, 1, MAX_ROUNDS, USAGE);
 	const char *only = argc > 4 && strcmp(argv[4], "all") != 0 ? argv[4] : NULL;
 	mode = argc > 5 ? argv[5] : mode;
 	char *slash = strchr(mode, '/');
@@ -729,13 +732,12 @@ int main(int argc, char **argv)
 	fw_mode = slash ? slash + 1 : mode;
 	cpus = argc > 6 ? argv[6] : cpus;
 	fw_sched = argc > 7 ? argv[7] : fw_sched;
-	if (rounds == 0 || rounds > MAX_ROUNDS ||
-	    (strcmp(cpus, "any") && strcmp(cpus, "one") && strcmp(cpus, "two")) ||
+	if ((strcmp(cpus, "any") && strcmp(cpus, "one") && strcmp(cpus, "two")) ||
 	    (strcmp(fw_sched, "batch") && strcmp(fw_sched, "normal"))) {
 		fprintf(stderr,
-			"bench_e2e: rounds must be 1..%d, CPUs any, one or two, scheduling "
-			"normal or batch (bench_e2e --help)\n",
-			MAX_ROUNDS);
+			"bench_e2e: CPUs must be any, one or two, scheduling normal or "
+			"batch\nusage: %s\n",
+			USAGE);
 		return 2;
 	}
 	if (strcmp(cpus, "one") == 0)

@@ -14,6 +14,8 @@
 
 #include "echo_rounds.h"
 
+#include "bench_cli.h"
+
 static const char *const keys[] = {"none", "empty", "rule"};
 static const char *const plans[] = {NULL, "", "msg:fw->linux drop after=4000000000"};
 
@@ -32,8 +34,11 @@ int main(int argc, char **argv)
 	if (argc > 4) {
 		while (first < nb && strcmp(argv[4], keys[first]))
 			first++;
-		if (first == nb)
+		if (first == nb) {
+			fprintf(stderr, "bench_faults: no plan '%s' (none, empty or rule)\n",
+				argv[4]);
 			return 2;
+		}
 		nb = 1;
 	}
 	struct echo_host *b = &all[first];

@@ -30,6 +30,8 @@
 #include <ampsim/soc.h>
 #include <amp/stm32mp1.h>
 
+#include "bench_cli.h"
+
 #define CH AMP_IPCC_CH1
 #define IDLE_MS 1000
 
@@ -339,9 +341,14 @@ static void long_run(long n, uint32_t poll_ns)
 
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 200000;
-	uint32_t poll_ns = argc > 2 ? (uint32_t)atol(argv[2]) : AMP_IPCC_POLL_NS_DEFAULT;
-	long long_n = argc > 3 ? atol(argv[3]) : 1000000;
+	static const char usage[] =
+	    "bench_ipcc [round trips] [adaptive poll ns] [long-run round trips]";
+	bench_cli_help(argc, argv, usage);
+	long n = (long)bench_cli_count(argc, argv, 1, "round trips", 200000, 1, 100000000, usage);
+	uint32_t poll_ns = (uint32_t)bench_cli_count(
+	    argc, argv, 2, "adaptive poll ns", AMP_IPCC_POLL_NS_DEFAULT, 0, 1000000000, usage);
+	long long_n = (long)bench_cli_count(argc, argv, 3, "long-run round trips", 1000000, 1,
+					    1000000000, usage);
 	struct result res[4] = {{0}};
 	long chunk;
 

@@ -30,6 +30,8 @@
 
 #include <ampsim/sdb.h>
 
+#include "bench_cli.h"
+
 #define MIB (1u << 20)
 #define NBUF 8
 #define MTU 496
@@ -191,12 +193,11 @@ static double direct_gbs(int fd, unsigned mib)
 
 int main(int argc, char **argv)
 {
-	int trials = argc > 1 ? atoi(argv[1]) : 5;
-	unsigned mib = argc > 2 ? (unsigned)atoi(argv[2]) : 2048;
-	if (trials < 1 || trials > 100 || mib < 1) {
-		fprintf(stderr, "usage: bench_sdb [trials 1..100] [MiB per trial]\n");
-		return 2;
-	}
+	static const char usage[] = "bench_sdb [trials] [MiB per trial]";
+	bench_cli_help(argc, argv, usage);
+	int trials = (int)bench_cli_count(argc, argv, 1, "trials", 5, 1, 100, usage);
+	unsigned mib =
+	    (unsigned)bench_cli_count(argc, argv, 2, "MiB per trial", 2048, 1, 1u << 20, usage);
 	signal(SIGPIPE, SIG_IGN);
 	char dir[64], path[96];
 	snprintf(dir, sizeof(dir), "/tmp/ampsim-bench-sdb-%d", (int)getpid());

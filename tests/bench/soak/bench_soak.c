@@ -33,6 +33,8 @@
 
 #include "soak_client.h"
 
+#include "bench_cli.h"
+
 #define MAX_ROUNDS 50
 #define WINDOW 4
 
@@ -254,24 +256,22 @@ static void print_figures(int rounds, const struct soak_cfg *cfg, double *raw, d
 
 int main(int argc, char **argv)
 {
+	static const char usage[] =
+	    "bench_soak [rounds] [kills] [records per path] [seed] | --quick";
+	bench_cli_help(argc, argv, usage);
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
-	int rounds = quick ? 1 : argc > 1 ? atoi(argv[1]) : 5;
-	struct soak_cfg cfg = {.window = WINDOW,
-			       .kills = quick	   ? 3
-					: argc > 2 ? (unsigned)atoi(argv[2])
-						   : 20,
-			       .msgs_per_chan = quick	   ? 500
-						: argc > 3 ? (uint32_t)atoi(argv[3])
-							   : 20000,
-			       .seed = argc > 4 ? strtoull(argv[4], NULL, 0) : (uint64_t)time(NULL),
-			       .log = stderr};
-	if (rounds < 1 || rounds > MAX_ROUNDS || cfg.kills > 1000 || cfg.msgs_per_chan < 100) {
-		fprintf(stderr,
-			"usage: bench_soak [rounds 1..%d] [kills 0..1000] [records per "
-			"path >= 100] [seed] | --quick\n",
-			MAX_ROUNDS);
-		return 2;
-	}
+	int rounds =
+	    quick ? 1 : (int)bench_cli_count(argc, argv, 1, "rounds", 5, 1, MAX_ROUNDS, usage);
+	struct soak_cfg cfg = {
+	    .window = WINDOW,
+	    .kills =
+		quick ? 3 : (unsigned)bench_cli_count(argc, argv, 2, "kills", 20, 0, 1000, usage),
+	    .msgs_per_chan = quick ? 500
+				   : (uint32_t)bench_cli_count(argc, argv, 3, "records per path",
+							       20000, 100, 100000000, usage),
+	    .seed =
+		bench_cli_count(argc, argv, 4, "seed", (uint64_t)time(NULL), 0, UINT64_MAX, usage),
+	    .log = stderr};
 	signal(SIGPIPE, SIG_IGN);
 	const char *tmp = getenv("TMPDIR");
 	char top[256], dir[300];

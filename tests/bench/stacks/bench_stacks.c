@@ -15,6 +15,8 @@
 #include <amp/error.h>
 #include <ampsim/host.h>
 
+#include "bench_cli.h"
+
 #define MAX_ROUNDS 64
 #define MTU 496
 
@@ -158,14 +160,17 @@ static void report(struct stack *st, size_t ns, unsigned n, unsigned m, unsigned
 
 int main(int argc, char **argv)
 {
-	unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
-	unsigned m = argc > 2 ? (unsigned)atoi(argv[2]) : 10000;
-	unsigned rounds = argc > 3 ? (unsigned)atoi(argv[3]) : 9;
-	if (argc > 4 || n == 0 || m == 0 || rounds == 0 || rounds > MAX_ROUNDS) {
-		fprintf(stderr,
-			"usage: bench_stacks [round_trips_per_round] [echo_msgs_per_round] "
-			"[rounds (1..%d)]\n",
-			MAX_ROUNDS);
+	static const char usage[] =
+	    "bench_stacks [round_trips_per_round] [echo_msgs_per_round] [rounds]";
+	bench_cli_help(argc, argv, usage);
+	unsigned n = (unsigned)bench_cli_count(argc, argv, 1, "round trips per round", 2000, 1,
+					       10000000, usage);
+	unsigned m = (unsigned)bench_cli_count(argc, argv, 2, "echo messages per round", 10000, 1,
+					       10000000, usage);
+	unsigned rounds =
+	    (unsigned)bench_cli_count(argc, argv, 3, "rounds", 9, 1, MAX_ROUNDS, usage);
+	if (argc > 4) {
+		fprintf(stderr, "bench_stacks: too many arguments\nusage: %s\n", usage);
 		return 2;
 	}
 	struct stack st[] = {

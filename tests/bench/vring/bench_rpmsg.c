@@ -41,6 +41,8 @@ struct side {
 #ifdef AMP_BENCH_IPCC
 #include <amp/ipcc.h>
 
+#include "bench_cli.h"
+
 #define DOORBELLS 2	     /* a word, and the IPCC register model */
 static struct amp_ipcc ipcc; /* NULL sh: the doorbell is the `pending` word */
 
@@ -447,7 +449,10 @@ static void run(const char *dir, struct amp_rpmsg_ept *tx, struct side *txs, siz
 
 int main(int argc, char **argv)
 {
-	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 2000000;
+	static const char usage[] = "bench_rpmsg [messages [round trips]]";
+	bench_cli_help(argc, argv, usage);
+	uint64_t n = bench_cli_count(argc, argv, 1, "messages", 2000000, 1, 1000000000, usage);
+	uint64_t rts = bench_cli_count(argc, argv, 2, "round trips", 200000, 1, 1000000000, usage);
 	static const size_t sizes[] = {16, 496};
 	struct amp_rpmsg_ept hept, rept;
 
@@ -468,7 +473,7 @@ int main(int argc, char **argv)
 			run("remote->host", &rept, &rs, sizes[i], n);
 		}
 	}
-	round_trips(argc > 2 ? strtoull(argv[2], NULL, 0) : 200000);
+	round_trips(rts);
 	free(mem);
 	return 0;
 }
