@@ -13,7 +13,8 @@
  *     per message per hop).
  * Each measured in interleaved rounds, medians and ratios reported, with voluntary context
  * switches per round trip or message (every process of the path, from /proc:
- * load-independent, as preemptions are left out). Not a test.
+ * load-independent, as preemptions are left out), the CPU time its processes used per round
+ * trip or message, and the CPUs they kept busy. Not a test.
  *   bench_e2e ECHO_FW [n_per_round] [rounds] [all | PATH[,PATH...]: floor, inproc, hop, daemon,
  * shm, relay, daemon-tput, inproc-tput] [MODE] [any|one|two] [normal|batch] System calls per round
  * trip: run one path under `strace -f -c` with two counts and subtract (docs/performance.md gives
