@@ -6,6 +6,7 @@
 #include <ampsim/errno.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -27,12 +28,26 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static uint64_t now_ns(void)
+uint64_t amp_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t amp_deadline_ms(int64_t timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX : amp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+}
+
+uint32_t amp_ms_left(uint64_t deadline)
+{
+	uint64_t now = amp_now_ns();
+	if (now >= deadline)
+		return 0;
+	uint64_t ms = (deadline - now + 999999u) / 1000000u;
+	return ms > INT_MAX ? INT_MAX : (uint32_t)ms;
 }
 
 int amp_ipcc_efds_create(int efds[AMP_IPCC_LINK_NFDS])
@@ -215,13 +230,6 @@ int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked)
 }
 
 /* Milliseconds to @deadline for poll(), rounded up; 0 once it has passed. */
-static int ms_until(uint64_t deadline)
-{
-	uint64_t now = now_ns();
-
-	return now >= deadline ? 0 : (int)((deadline - now) / 1000000u) + 1;
-}
-
 static bool chan_free(struct amp_ipcc_link *l, uint32_t ch)
 {
 	return amp_ipcc_tx_free(&l->m, l->proc) & (1u << ch);
@@ -230,10 +238,10 @@ static bool chan_free(struct amp_ipcc_link *l, uint32_t ch)
 /* Poll for a free channel until @until (SPIN: until @deadline). 1 = go and sleep. */
 static int spin_tx_free(struct amp_ipcc_link *l, uint32_t ch, uint64_t until, uint64_t deadline)
 {
-	while (l->cfg.mode == AMP_IPCC_WAIT_SPIN || now_ns() < until) {
+	while (l->cfg.mode == AMP_IPCC_WAIT_SPIN || amp_now_ns() < until) {
 		if (chan_free(l, ch))
 			return AMP_OK;
-		if (now_ns() >= deadline)
+		if (amp_now_ns() >= deadline)
 			return AMP_ETIMEDOUT;
 		cpu_relax();
 	}
@@ -250,7 +258,7 @@ static int sleep_tx_free(struct amp_ipcc_link *l, uint32_t ch, uint64_t deadline
 	amp_ipcc_clr_bits(&l->m, AMP_IPCC_XMR(l->proc), AMP_IPCC_CHNFM(ch), NULL);
 	while (!chan_free(l, ch)) {
 		struct pollfd pfd = {.fd = txf, .events = POLLIN};
-		int left = ms_until(deadline), r;
+		int left = (int)amp_ms_left(deadline), r;
 		uint64_t junk;
 
 		if (left == 0) {
@@ -271,7 +279,7 @@ static int sleep_tx_free(struct amp_ipcc_link *l, uint32_t ch, uint64_t deadline
 /* Strict mode: wait until our flag on @ch is clear, as ST's MAILBOX_Notify does. */
 static int wait_tx_free(struct amp_ipcc_link *l, uint32_t ch)
 {
-	uint64_t start = now_ns();
+	uint64_t start = amp_now_ns();
 	uint64_t deadline = start + (uint64_t)l->cfg.strict_timeout_ms * 1000000u;
 	int ret = 1;
 
@@ -365,7 +373,7 @@ static int wait_spin(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 	for (unsigned i = 0;; i++) {
 		if (woken(l))
 			return 1;
-		if (timeout_ms > 0 && (i & 255u) == 0 && now_ns() >= deadline)
+		if (timeout_ms > 0 && (i & 255u) == 0 && amp_now_ns() >= deadline)
 			return 0;
 		cpu_relax();
 	}
@@ -412,7 +420,7 @@ static bool poll_missed(struct amp_ipcc_link *l)
  * woke the peer, so its answer waits for a wake-up too. */
 static bool poll_regs(struct amp_ipcc_link *l, uint64_t budget, bool adaptive, bool woke)
 {
-	uint64_t t0 = now_ns(), last = t0;
+	uint64_t t0 = amp_now_ns(), last = t0;
 
 	l->stats.polls++;
 	if (adaptive) /* awake: kicks while we poll need no eventfd write */
@@ -421,7 +429,7 @@ static bool poll_regs(struct amp_ipcc_link *l, uint64_t budget, bool adaptive, b
 		if (woken(l)) {
 			l->stats.poll_hits++;
 			if (adaptive && !woke)
-				l->ad.avg_ns = (l->ad.avg_ns * 7 + (now_ns() - t0)) / 8;
+				l->ad.avg_ns = (l->ad.avg_ns * 7 + (amp_now_ns() - t0)) / 8;
 			l->ad.misses = 0;
 			return true;
 		}
@@ -429,7 +437,7 @@ static bool poll_regs(struct amp_ipcc_link *l, uint64_t budget, bool adaptive, b
 			cpu_relax();
 			continue;
 		}
-		uint64_t t = now_ns();
+		uint64_t t = amp_now_ns();
 		if (adaptive && t - last > ADAPTIVE_PREEMPT_NS) {
 			l->stats.preempted++;
 			l->ad.backoff = ADAPTIVE_BACKOFF;
@@ -441,7 +449,7 @@ static bool poll_regs(struct amp_ipcc_link *l, uint64_t budget, bool adaptive, b
 			return false; /* it sleeps, or waits for our CPU: no sign polling fails */
 		if (adaptive && t - t0 > 2 * l->ad.avg_ns)
 			sched_yield();
-		last = now_ns();
+		last = amp_now_ns();
 	}
 }
 
@@ -489,7 +497,7 @@ static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadl
 		atomic_store(&l->asleep[l->proc], 0u);
 		return 1;
 	}
-	r = sleep_efd(l, timeout_ms < 0 ? -1 : ms_until(deadline));
+	r = sleep_efd(l, timeout_ms < 0 ? -1 : (int)amp_ms_left(deadline));
 	atomic_store(&l->asleep[l->proc], 0u);
 	return r;
 }
@@ -497,7 +505,7 @@ static int wait_adaptive(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadl
 /* BLOCK: asleep stays 1, so every raise writes the eventfd; sleep on it. */
 static int wait_block(struct amp_ipcc_link *l, int timeout_ms, uint64_t deadline)
 {
-	int left = timeout_ms < 0 ? -1 : ms_until(deadline);
+	int left = timeout_ms < 0 ? -1 : (int)amp_ms_left(deadline);
 
 	return left == 0 ? 0 : sleep_efd(l, left);
 }
@@ -510,7 +518,7 @@ int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms)
 	if (!l || !l->m.sh)
 		return AMP_EINVAL;
 	if (timeout_ms >= 0)
-		deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+		deadline = amp_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	for (;;) {
 		if (woken(l))
 			return 1;
@@ -528,7 +536,7 @@ int amp_ipcc_link_wait_event(struct amp_ipcc_link *l, int timeout_ms)
 			return 1;
 		/* Woken with nothing pending: a stale count from an earlier kick. Wait again. */
 		l->stats.spurious++;
-		if (timeout_ms > 0 && now_ns() >= deadline)
+		if (timeout_ms > 0 && amp_now_ns() >= deadline)
 			return 0;
 	}
 }

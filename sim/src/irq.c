@@ -68,28 +68,6 @@ static void unlock_irq(struct amp_irq *irq)
 	}
 }
 
-uint64_t amp_irq_now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-uint64_t amp_irq_deadline(int64_t timeout_ms)
-{
-	return timeout_ms < 0 ? UINT64_MAX
-			      : amp_irq_now_ns() + (uint64_t)timeout_ms * 1000000u;
-}
-
-uint32_t amp_irq_ms_left(uint64_t deadline)
-{
-	uint64_t now = amp_irq_now_ns();
-	if (now >= deadline)
-		return 0;
-	uint64_t ms = (deadline - now + 999999u) / 1000000u;
-	return ms > INT_MAX ? INT_MAX : (uint32_t)ms;
-}
-
 static struct timespec ns_to_ts(uint64_t ns)
 {
 	return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u),
@@ -139,7 +117,7 @@ static bool irq_listen(struct amp_irq *irq)
 static void poke_if_due(struct amp_irq *irq)
 {
 	uint64_t d = atomic_load(&irq->wfi_deadline);
-	if (d && (atomic_load(&irq->st) & ST_MAIN_WFI) && amp_irq_now_ns() >= d &&
+	if (d && (atomic_load(&irq->st) & ST_MAIN_WFI) && amp_now_ns() >= d &&
 	    atomic_compare_exchange_strong(&irq->wfi_deadline, &d, 0))
 		amp_ipcc_link_poke(irq->link);
 }
@@ -162,7 +140,7 @@ static void sleep_on_st(struct amp_irq *irq, uint32_t s, uint64_t limit_ns)
  */
 static void irq_look(struct amp_irq *irq, uint32_t *last_edges)
 {
-	sleep_on_st(irq, atomic_load(&irq->st), amp_irq_now_ns() + AMP_IRQ_TICK_MS * 1000000u);
+	sleep_on_st(irq, atomic_load(&irq->st), amp_now_ns() + AMP_IRQ_TICK_MS * 1000000u);
 	uint32_t e = atomic_load(&irq->edges);
 	if (e != *last_edges || stopping(irq)) {
 		*last_edges = e;
@@ -241,7 +219,7 @@ static int wait_taken(struct amp_irq *irq, uint32_t seen, int timeout_ms, uint64
 	for (;;) {
 		if (atomic_load(&irq->taken) != seen)
 			return stopping(irq) ? 0 : 1;
-		if (timeout_ms == 0 || (timeout_ms > 0 && amp_irq_now_ns() >= deadline))
+		if (timeout_ms == 0 || (timeout_ms > 0 && amp_now_ns() >= deadline))
 			return 0;
 		futex_wait_until(&irq->taken, seen, timeout_ms < 0 ? NULL : &ts);
 	}
@@ -261,7 +239,7 @@ static int wait_line(struct amp_irq *irq, uint32_t seen, int timeout_ms, uint64_
 		if (amp_ipcc_link_pending(irq->link))
 			break;
 		/* Poked: our deadline, or a stale poke meant for an earlier wait. */
-		if (!timer || amp_irq_now_ns() >= deadline)
+		if (!timer || amp_now_ns() >= deadline)
 			return 0;
 	}
 	if (disable_depth > 0)
@@ -276,7 +254,7 @@ int amp_irq_wait(struct amp_irq *irq, uint32_t seen, int timeout_ms)
 {
 	if (!irq || !irq->running || in_handler)
 		return AMP_EINVAL;
-	uint64_t deadline = timeout_ms > 0 ? amp_irq_deadline(timeout_ms) : 0;
+	uint64_t deadline = timeout_ms > 0 ? amp_deadline_ms(timeout_ms) : 0;
 	atomic_store(&irq->wfi_deadline, deadline); /* before ST_MAIN_WFI: the timer reads it */
 	atomic_fetch_add(&irq->edges, 1u);
 	uint32_t old = atomic_fetch_or(&irq->st, ST_MAIN_WFI);
@@ -296,7 +274,7 @@ bool amp_irq_wait_for(struct amp_irq *irq, bool (*done)(void *arg), void *arg, u
 		uint32_t seen = amp_irq_count(irq); /* before the test: no wake-up is missed */
 		if (done(arg))
 			return true;
-		int ms = deadline == UINT64_MAX ? -1 : (int)amp_irq_ms_left(deadline);
+		int ms = deadline == UINT64_MAX ? -1 : (int)amp_ms_left(deadline);
 		if (ms == 0 || amp_irq_wait(irq, seen, ms) <= 0)
 			return done(arg);
 	}

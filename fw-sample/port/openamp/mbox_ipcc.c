@@ -116,7 +116,7 @@ static bool woken(void *arg)
 
 void MAILBOX_Wait(uint32_t ms)
 {
-	amp_irq_wait_for(&mb.irq, woken, NULL, amp_irq_deadline(ms));
+	amp_irq_wait_for(&mb.irq, woken, NULL, amp_deadline_ms(ms));
 }
 
 bool MAILBOX_StopRequested(void)

@@ -208,7 +208,7 @@ void platform_ampsim_wait(uint32_t num_msec)
 		return;
 	}
 	amp_irq_wait_for(&pl.irq, irq_came, (void *)(uintptr_t)atomic_load(&pl.irq_seq),
-			 amp_irq_deadline(num_msec));
+			 amp_deadline_ms(num_msec));
 }
 
 bool platform_ampsim_stop_requested(void)

@@ -166,9 +166,9 @@ static void port_unlock(void *ctx)
 static int port_wait(void *ctx, uint32_t *timeout_ms)
 {
 	(void)ctx;
-	uint64_t deadline = amp_irq_deadline(*timeout_ms);
+	uint64_t deadline = amp_deadline_ms(*timeout_ms);
 	bool woken = wait_irq(seq_at_lock, deadline);
-	*timeout_ms = amp_irq_ms_left(deadline);
+	*timeout_ms = amp_ms_left(deadline);
 	if (!woken && *timeout_ms == 0)
 		return AMP_ETIMEDOUT;
 	return AMP_OK;
@@ -368,7 +368,7 @@ void fw_platform_poll(uint32_t timeout_ms)
 {
 	uint32_t seq = atomic_load(&fw.irq_seq);
 	if (atomic_load(&fw.pending) == 0 && timeout_ms > 0) {
-		wait_irq(seq, amp_irq_deadline(timeout_ms));
+		wait_irq(seq, amp_deadline_ms(timeout_ms));
 	} else {
 		amp_irq_wait(&fw.irq, amp_irq_count(&fw.irq), 0); /* take what is pending here */
 	}

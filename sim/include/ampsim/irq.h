@@ -99,17 +99,8 @@ uint32_t amp_irq_count(struct amp_irq *irq);
  */
 int amp_irq_wait(struct amp_irq *irq, uint32_t seen, int timeout_ms);
 
-/** The CLOCK_MONOTONIC time, ns: what deadlines below are measured in. */
-uint64_t amp_irq_now_ns(void);
-
-/** The deadline @p timeout_ms from now (ns, amp_irq_now_ns()); UINT64_MAX: no limit (< 0). */
-uint64_t amp_irq_deadline(int64_t timeout_ms);
-
-/** Milliseconds left until @p deadline, rounded up: 0 only once it has passed. */
-uint32_t amp_irq_ms_left(uint64_t deadline);
-
 /**
- * WFI on the main thread until @p done(@p arg) holds or @p deadline (amp_irq_deadline())
+ * WFI on the main thread until @p done(@p arg) holds or @p deadline (amp_deadline_ms())
  * passes: the wait of a firmware port ("sleep until a mailbox interrupt came, or the time
  * is up"). @p done is tested after each amp_irq_count() snapshot, so no wake-up is missed.
  * @return whether @p done held (false: the time was up, the wait failed or the IRQ thread

@@ -51,14 +51,6 @@
 /* A safety net, not a timing: an answer that takes this long was lost. */
 #define ANSWER_MS 10000
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static long scaled(long n)
 {
 	const char *s = getenv("AMP_PINGPONG_SCALE");
@@ -203,10 +195,10 @@ static void spawn(struct run *r, enum amp_ipcc_wait fw_mode)
 /* Has the firmware unmasked CH_PING with RXOIE on (is it ready)? Waits up to 30 s. */
 static bool fw_ready(struct run *r)
 {
-	uint64_t deadline = now_ns() + 30ull * 1000000000u;
+	uint64_t deadline = amp_now_ns() + 30ull * 1000000000u;
 	uint32_t cr = 0, mr = ~0u;
 
-	while (now_ns() < deadline) {
+	while (amp_now_ns() < deadline) {
 		amp_ipcc_read(&r->link.m, AMP_IPCC_C2CR, &cr);
 		amp_ipcc_read(&r->link.m, AMP_IPCC_C2MR, &mr);
 		if ((cr & AMP_IPCC_XCR_RXOIE) && !(mr & AMP_IPCC_CHNOM(CH_PING)))
@@ -262,7 +254,7 @@ static void pingpong(enum amp_ipcc_wait mode, long n)
 	spawn(&r, mode);
 	host_link(&r, mode);
 	wait_fw_ready(&r);
-	t0 = now_ns();
+	t0 = amp_now_ns();
 	for (long i = 0; i < n; i++) {
 		int k = amp_ipcc_link_kick(&r.link, CH_PING);
 
@@ -273,7 +265,7 @@ static void pingpong(enum amp_ipcc_wait mode, long n)
 		if (amp_ipcc_link_dispatch(&r.link) != 1 || r.pongs != i + 1)
 			fail_msg("round %ld: %ld pongs", i, r.pongs);
 	}
-	t1 = now_ns();
+	t1 = amp_now_ns();
 	assert_int_equal(amp_ipcc_link_kick(&r.link, AMP_IPCC_CH_SHUTDOWN), 1);
 	assert_int_equal(waitpid(r.child, &st, 0), r.child);
 	r.child = 0;

@@ -274,20 +274,20 @@ static void wait_for_ends_on_its_condition_or_its_deadline(void **state)
 	pthread_t t;
 	(void)state;
 	assert_int_equal(pthread_create(&t, NULL, kick_twice, f), 0);
-	assert_true(amp_irq_wait_for(&f->irq, two_calls, f, amp_irq_deadline(-1)));
+	assert_true(amp_irq_wait_for(&f->irq, two_calls, f, amp_deadline_ms(-1)));
 	pthread_join(t, NULL);
 	assert_int_equal(f->calls, 2);
-	assert_true(amp_irq_wait_for(&f->irq, two_calls, f, amp_irq_deadline(0)));
+	assert_true(amp_irq_wait_for(&f->irq, two_calls, f, amp_deadline_ms(0)));
 
-	uint64_t t0 = amp_irq_now_ns(), deadline = amp_irq_deadline(30);
+	uint64_t t0 = amp_now_ns(), deadline = amp_deadline_ms(30);
 	atomic_store(&f->calls, 0);
 	assert_false(amp_irq_wait_for(&f->irq, two_calls, f, deadline));
-	assert_true(amp_irq_now_ns() >= deadline);
+	assert_true(amp_now_ns() >= deadline);
 	assert_true(deadline - t0 >= 30000000u);
-	assert_int_equal(amp_irq_ms_left(deadline), 0);
+	assert_int_equal(amp_ms_left(deadline), 0);
 	/* Rounded up: a part of a millisecond left is one (a busy machine may take some). */
-	assert_in_range(amp_irq_ms_left(amp_irq_now_ns() + 1000500000u), 1, 1001);
-	assert_int_equal(amp_irq_deadline(-1), UINT64_MAX);
+	assert_in_range(amp_ms_left(amp_now_ns() + 1000500000u), 1, 1001);
+	assert_int_equal(amp_deadline_ms(-1), UINT64_MAX);
 	destroy(f);
 }
 

@@ -194,6 +194,15 @@ int amp_ipcc_link_mask(struct amp_ipcc_link *l, uint32_t ch, bool masked);
  */
 int amp_ipcc_link_kick(struct amp_ipcc_link *l, uint32_t ch);
 
+/** CLOCK_MONOTONIC now, ns: the clock of every deadline of the host side's waits. */
+uint64_t amp_now_ns(void);
+
+/** The deadline @p timeout_ms from now (amp_now_ns()); UINT64_MAX: none (@p timeout_ms < 0). */
+uint64_t amp_deadline_ms(int64_t timeout_ms);
+
+/** Milliseconds left until @p deadline, rounded up: 0 only once it has passed. */
+uint32_t amp_ms_left(uint64_t deadline);
+
 /**
  * Wait until an RX interrupt is pending for this side, according to the mode.
  *
