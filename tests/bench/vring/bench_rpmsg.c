@@ -27,6 +27,8 @@
 #include <amp/error.h>
 #include <amp/rpmsg.h>
 
+#include "bench_cli.h"
+
 #define BASE_DA 0x10040000u
 #define MEM_SIZE 0x6000u
 
@@ -40,8 +42,6 @@ struct side {
 
 #ifdef AMP_BENCH_IPCC
 #include <amp/ipcc.h>
-
-#include "bench_cli.h"
 
 #define DOORBELLS 2	     /* a word, and the IPCC register model */
 static struct amp_ipcc ipcc; /* NULL sh: the doorbell is the `pending` word */
