@@ -31,7 +31,6 @@ int amp_ipcc_reset_regs(struct amp_ipcc_shared *sh, uint32_t nchan)
 		atomic_store(&sh->reg[i], 0);
 	atomic_store(&sh->reg[AMP_IPCC_HWCFGR / 4u], nchan);
 	atomic_store(&sh->reg[AMP_IPCC_VER / 4u], AMP_IPCC_VER_VALUE);
-	atomic_store(&sh->lines, 0);
 	return AMP_OK;
 }
 
@@ -150,8 +149,6 @@ static uint32_t update_edges(struct amp_ipcc *m, const uint32_t cause_rx[AMP_IPC
 		   cause_rx, cause_tx, edge_rx, edge_tx, &lines, &up);
 	proc_edges(m, 1, open_chans(m, cr1, mr1, false), open_chans(m, cr1, mr1, true), sr0, ~sr1,
 		   cause_rx, cause_tx, edge_rx, edge_tx, &lines, &up);
-	/* An observation for tools; nothing decides on it (it can lag a concurrent access). */
-	atomic_store_explicit(&m->sh->lines, lines, memory_order_relaxed);
 	if (raised)
 		*raised = up;
 	return lines;
@@ -360,8 +357,7 @@ int amp_ipcc_ack(struct amp_ipcc *m, uint32_t proc, uint32_t ch, uint32_t *raise
 	if (!m || !m->sh || proc >= AMP_IPCC_NPROC || ch >= m->nchan)
 		return AMP_EINVAL;
 	write_scr(m, proc, AMP_IPCC_CHNC(ch), raised, NULL);
-	atomic_fetch_add_explicit(&m->sh->stats[other(proc)][ch].irq_handled, 1,
-				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->sh->stats[proc][ch].irq_handled, 1, memory_order_relaxed);
 	return AMP_OK;
 }
 

@@ -6,6 +6,8 @@
  * amp_ipcc_read()/amp_ipcc_write(), which use atomics, so the two "processors" can touch it
  * concurrently as on the chip. Every access ends in amp_ipcc_update(), the one function that
  * derives the four IRQ lines (RX-occupied and TX-free, per processor) from the registers.
+ * Outside the registers, each processor writes only memory of its own (its half of the
+ * counters), so an access moves no cache line between the CPUs that the chip's would not.
  *
  * Register semantics follow Linux drivers/mailbox/stm32-ipcc.c and the STM32MP1 CMSIS map
  * (docs/ipcc.md has the diagram):
@@ -82,13 +84,17 @@ extern "C" {
 #define AMP_IPCC_NLINES 2u   /**< lines per processor */
 #define AMP_IPCC_LINE_BIT(proc, line) (1u << ((proc)*AMP_IPCC_NLINES + (line)))
 
-/** Counters of one channel in one direction (indexed by the *sending* processor). */
+/**
+ * One processor's counters of one channel, written by that processor only: its sends on the
+ * channel, and the peer's notifications on it that it acknowledged.
+ */
 struct amp_ipcc_chan_stats {
 	_Atomic uint32_t kicks;	      /**< sends requested (CHnS writes via amp_ipcc_send) */
 	_Atomic uint32_t coalesced;   /**< sends while the flag was still set: merged */
 	_Atomic uint32_t irq_raised;  /**< RX-occupied rising edges on the receiver: by the
-					   send, or later by its unmask / RXOIE enable */
-	_Atomic uint32_t irq_handled; /**< acknowledgements by the receiver's handler path */
+					   send, or later by its unmask / RXOIE enable (counted
+					   by the receiver, in the sender's entry: rare) */
+	_Atomic uint32_t irq_handled; /**< the peer's notifications acknowledged (amp_ipcc_ack) */
 	_Atomic uint32_t efd_writes;  /**< eventfd writes done by the transport */
 	_Atomic uint32_t efd_avoided; /**< eventfd writes skipped: receiver was awake */
 	_Atomic uint32_t tx_waits;    /**< strict mode: sends that had to wait for free */
@@ -102,14 +108,16 @@ struct amp_ipcc_chan_stats {
  */
 struct amp_ipcc_shared {
 	_Atomic uint32_t reg[AMP_IPCC_REG_SPAN / 4]; /**< hardware view, index = offset / 4 */
-	_Atomic uint32_t lines;	       /**< IRQ line levels, AMP_IPCC_LINE_BIT(); model output */
 	_Atomic uint32_t guest_errors; /**< bad offsets or writes to read-only registers */
-	uint32_t reserved[14];
-	/** [sending proc][channel] */
+	uint32_t reserved[15];
+	/** [writing processor][channel]; a processor's half starts on a cache line of its own */
 	struct amp_ipcc_chan_stats stats[AMP_IPCC_NPROC][AMP_IPCC_MAX_CHAN];
 };
 
-_Static_assert(offsetof(struct amp_ipcc_shared, lines) == 0x400, "model state after window");
+_Static_assert(offsetof(struct amp_ipcc_shared, guest_errors) == 0x400, "model state after window");
+_Static_assert(offsetof(struct amp_ipcc_shared, stats) % 64 == 0 &&
+		   sizeof(struct amp_ipcc_chan_stats) * AMP_IPCC_MAX_CHAN % 64 == 0,
+	       "each processor's counters on cache lines of their own");
 _Static_assert(sizeof(struct amp_ipcc_chan_stats) == 32, "stats layout");
 _Static_assert(sizeof(struct amp_ipcc_shared) <= 0x1000, "register file fits one page");
 
@@ -122,7 +130,7 @@ struct amp_ipcc {
 
 /**
  * Power-on reset of a register file: all registers 0 (everything disabled, all flags clear,
- * nothing masked), HWCFGR = @p nchan, VER set, counters zeroed, lines low.
+ * nothing masked), HWCFGR = @p nchan, VER set, counters zeroed.
  * Call once, from the process that creates the shared object, before anyone attaches.
  *
  * @param sh     register file (at least sizeof(*sh) bytes)
@@ -178,10 +186,12 @@ int amp_ipcc_read(struct amp_ipcc *m, uint32_t off, uint32_t *val);
 int amp_ipcc_write(struct amp_ipcc *m, uint32_t off, uint32_t val, uint32_t *raised);
 
 /**
- * Derive the IRQ lines from the registers and publish them in sh->lines:
+ * Derive the IRQ lines from the registers:
  *   RXO(p) = XCR_p.RXOIE && (YTOXSR & ~XMR_p[15:0] & channels) != 0
  *   TXF(p) = XCR_p.TXFIE && (~XTOYSR & ~XMR_p[31:16] & channels) != 0
- * Called by every access; may be called on its own (e.g. after attach).
+ * Called by every access; may be called on its own (e.g. after attach, or by a tool on a
+ * copy of the register file). The lines are not stored in shared memory: a word both
+ * processors wrote on every access would move between their CPUs each time.
  *
  * @return the line levels, AMP_IPCC_LINE_BIT(proc, line) set when high
  */
@@ -212,7 +222,8 @@ int amp_ipcc_send(struct amp_ipcc *m, uint32_t proc, uint32_t ch, uint32_t *rais
 
 /**
  * Acknowledge a received notification: write CHnC to @p proc's XSCR (clears the peer's flag
- * on channel @p ch, which may raise the peer's TX-free line) and count it as handled.
+ * on channel @p ch, which may raise the peer's TX-free line) and count it as handled, in
+ * @p proc's own counters (stats[proc][ch].irq_handled).
  *
  * @retval AMP_OK
  * @retval AMP_EINVAL  bad processor or channel

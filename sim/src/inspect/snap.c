@@ -76,14 +76,17 @@ static void read_ipcc(struct insp_snap *s, int fd)
 		s->xmr[p] = atomic_load(&ip.reg[AMP_IPCC_XMR(p) / 4]);
 		s->flags[p] = atomic_load(&ip.reg[AMP_IPCC_XTOYSR(p) / 4]);
 	}
-	s->lines = atomic_load(&ip.lines);
+	struct amp_ipcc m; /* the lines, derived from this copy of the registers */
+	s->lines = amp_ipcc_init(&m, &ip, s->ipcc_nchan) == AMP_OK ? amp_ipcc_update(&m) : 0;
+	/* Per direction: the sender's counts, and what the receiver counted as handled. */
 	for (uint32_t p = 0; p < AMP_IPCC_NPROC; p++)
 		for (uint32_t ch = 0; ch < s->ipcc_nchan && ch < AMP_IPCC_MAX_CHAN; ch++) {
 			const struct amp_ipcc_chan_stats *c = &ip.stats[p][ch];
 			s->ipcc_stats[p][ch].kicks = atomic_load(&c->kicks);
 			s->ipcc_stats[p][ch].coalesced = atomic_load(&c->coalesced);
 			s->ipcc_stats[p][ch].irq_raised = atomic_load(&c->irq_raised);
-			s->ipcc_stats[p][ch].irq_handled = atomic_load(&c->irq_handled);
+			s->ipcc_stats[p][ch].irq_handled =
+			    atomic_load(&ip.stats[p ^ 1u][ch].irq_handled);
 		}
 	s->ipcc_ok = true;
 }

@@ -204,7 +204,9 @@ static void check_counters(struct amp_soc *soc, const char *name, long n)
 {
 	for (int p = 0; p < 2; p++) {
 		const struct amp_ipcc_chan_stats *s = &amp_soc_ipcc(soc)->stats[p][CH];
-		uint32_t kicks = s->kicks, raised = s->irq_raised, handled = s->irq_handled;
+		/* what the receiver acknowledged is in its own counters */
+		uint32_t kicks = s->kicks, raised = s->irq_raised,
+			 handled = amp_soc_ipcc(soc)->stats[!p][CH].irq_handled;
 		uint32_t coalesced = s->coalesced, efd = s->efd_writes + s->efd_avoided;
 
 		if (kicks != (uint32_t)n || raised != (uint32_t)n || handled != (uint32_t)n ||

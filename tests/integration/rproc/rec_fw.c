@@ -74,7 +74,7 @@ static void scribble_ipcc(void)
 	struct amp_ipcc_shared *sh = amp_soc_ipcc(&soc);
 	atomic_store(&sh->reg[AMP_IPCC_XCR(AMP_IPCC_PROC1) / 4u], 0);
 	atomic_store(&sh->reg[AMP_IPCC_XMR(AMP_IPCC_PROC1) / 4u], 0xFFFFFFFFu);
-	atomic_store(&sh->lines, 0);
+	atomic_store(&sh->guest_errors, 0);
 	_exit(3);
 }
 
