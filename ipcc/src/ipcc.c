@@ -38,6 +38,7 @@ int amp_ipcc_reset(struct amp_ipcc_shared *sh, uint32_t nchan)
 {
 	if (amp_ipcc_reset_regs(sh, nchan) != AMP_OK)
 		return AMP_EINVAL;
+	sh->unused = 0;
 	atomic_store(&sh->guest_errors, 0);
 	for (size_t i = 0; i < sizeof(sh->reserved) / sizeof(sh->reserved[0]); i++)
 		sh->reserved[i] = 0;

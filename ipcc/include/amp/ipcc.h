@@ -108,13 +108,15 @@ struct amp_ipcc_chan_stats {
  */
 struct amp_ipcc_shared {
 	_Atomic uint32_t reg[AMP_IPCC_REG_SPAN / 4]; /**< hardware view, index = offset / 4 */
+	uint32_t unused; /**< 0: a word no one writes, so guest_errors stays at 0x404 */
 	_Atomic uint32_t guest_errors; /**< bad offsets or writes to read-only registers */
-	uint32_t reserved[15];
+	uint32_t reserved[14];
 	/** [writing processor][channel]; a processor's half starts on a cache line of its own */
 	struct amp_ipcc_chan_stats stats[AMP_IPCC_NPROC][AMP_IPCC_MAX_CHAN];
 };
 
-_Static_assert(offsetof(struct amp_ipcc_shared, guest_errors) == 0x400, "model state after window");
+_Static_assert(offsetof(struct amp_ipcc_shared, unused) == 0x400, "model state after window");
+_Static_assert(offsetof(struct amp_ipcc_shared, guest_errors) == 0x404, "a firmware's view");
 _Static_assert(offsetof(struct amp_ipcc_shared, stats) % 64 == 0 &&
 		   sizeof(struct amp_ipcc_chan_stats) * AMP_IPCC_MAX_CHAN % 64 == 0,
 	       "each processor's counters on cache lines of their own");

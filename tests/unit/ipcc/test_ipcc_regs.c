@@ -74,6 +74,7 @@ static void reset_values(void **state)
 	assert_int_equal(rd(m, AMP_IPCC_VER), AMP_IPCC_VER_VALUE);
 	assert_int_equal(amp_ipcc_update(m), 0); /* nothing enabled: all lines low */
 	assert_int_equal(f->sh.stats[1][5].kicks, 0);
+	assert_int_equal(f->sh.unused, 0);
 	assert_int_equal(f->sh.guest_errors, 0);
 }
 
@@ -326,7 +327,7 @@ static void each_processor_writes_only_its_own_counters(void **state)
 {
 	struct fixture *f = *state;
 	struct amp_ipcc *m = &f->m;
-	const size_t model = offsetof(struct amp_ipcc_shared, guest_errors);
+	const size_t model = offsetof(struct amp_ipcc_shared, unused);
 	const size_t stats = offsetof(struct amp_ipcc_shared, stats), half = sizeof(f->sh.stats[0]);
 	unsigned char before[sizeof(f->sh)];
 
