@@ -169,13 +169,13 @@ void amp_ipcc_link_deinit(struct amp_ipcc_link *l)
 	l->m.sh = NULL;
 }
 
-/* Signal the lines this access raised, to whichever processor owns them. */
 /* Our own count (process memory); the shared counters are the model's, writable by the peer. */
 static void count(_Atomic uint64_t *c)
 {
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
+/* Signal the lines this access raised, to whichever processor owns them. */
 static int signal_raised(struct amp_ipcc_link *l, uint32_t raised, uint32_t ch)
 {
 	struct amp_ipcc_chan_stats *st = &l->m.sh->stats[l->proc][ch];
