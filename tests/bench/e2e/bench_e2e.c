@@ -4,7 +4,8 @@
  *   - through libampsim and the echo firmware, vs a raw eventfd ping-pong between two
  *     processes (the in-process floor; with both sides polling, adaptive or spin, vs a
  *     ping-pong of a word in shared memory, the polling floor, unless every process shares
- *     one CPU);
+ *     one CPU); and the same eventfd ping-pong with this side waiting in a GLib loop, as
+ *     libampsim's host does (the floor of any GLib host);
  *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
  *     ping-pongs the eventfd pair (the daemon path's floor);
  * and 496-byte echoes with 16 in flight (messages per second)
@@ -15,10 +16,10 @@
  * switches per round trip or message (every process of the path, from /proc:
  * load-independent, as preemptions are left out), the CPU time its processes used per round
  * trip or message, and the CPUs they kept busy. Not a test.
- *   bench_e2e ECHO_FW [n_per_round] [rounds] [all | PATH[,PATH...]: floor, inproc, hop, daemon,
- * shm, relay, daemon-tput, inproc-tput] [MODE] [any|one|two] [normal|batch] System calls per round
- * trip: run one path under `strace -f -c` with two counts and subtract (docs/performance.md gives
- * the command).
+ *   bench_e2e ECHO_FW [n_per_round] [rounds] [all | PATH[,PATH...]: floor, glib, inproc, hop,
+ * daemon, shm, relay, daemon-tput, inproc-tput] [MODE] [any|one|two] [normal|batch]
+ * System calls per round trip: run one path under `strace -f -c` with two counts and subtract
+ * (docs/performance.md gives the command).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -44,6 +45,7 @@
 
 #include <amp/error.h>
 #include <ampsim/host.h>
+#include <glib-unix.h>
 
 #include "bench_cli.h"
 
@@ -150,6 +152,55 @@ static double floor_round_trips(unsigned n)
 			fprintf(stderr, "bench_e2e: eventfd ping-pong failed\n");
 			exit(1);
 		}
+	}
+	return (double)(g_get_monotonic_time() - t0) / n;
+}
+
+/*
+ * ---- the GLib floor: the same ping-pong, this side waiting in a GLib loop ---------------
+ * As a GLib host waits: poll() on its context's fds (the source's and GLib's own wake-up
+ * eventfd), then check and dispatch. The source may recurse, as libampsim's do, so GLib does
+ * not wake its own loop after each dispatch (docs/performance.md). A private context: only
+ * this source in it.
+ */
+
+static GMainContext *glib_ctx;
+static unsigned glib_got;
+
+static gboolean glib_readable(gint fd, GIOCondition cond, gpointer unused)
+{
+	(void)cond, (void)unused;
+	uint64_t v;
+	if (read(fd, &v, sizeof(v)) != sizeof(v)) {
+		fprintf(stderr, "bench_e2e: eventfd read failed\n");
+		exit(1);
+	}
+	glib_got++;
+	return G_SOURCE_CONTINUE;
+}
+
+static void glib_floor_start(void)
+{
+	glib_ctx = g_main_context_new();
+	GSource *src = g_unix_fd_source_new(ping[1], G_IO_IN);
+	g_source_set_callback(src, (GSourceFunc)(void (*)(void))glib_readable, NULL, NULL);
+	g_source_set_can_recurse(src, TRUE);
+	g_source_attach(src, glib_ctx);
+	g_source_unref(src);
+}
+
+static double glib_round_trips(unsigned n)
+{
+	gint64 t0 = g_get_monotonic_time();
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = 1;
+		unsigned want = glib_got + 1;
+		if (write(ping[0], &v, sizeof(v)) != sizeof(v)) {
+			fprintf(stderr, "bench_e2e: eventfd ping-pong failed\n");
+			exit(1);
+		}
+		while (glib_got < want)
+			g_main_context_iteration(glib_ctx, TRUE);
 	}
 	return (double)(g_get_monotonic_time() - t0) / n;
 }
@@ -710,10 +761,10 @@ static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rou
 }
 
 #define USAGE                                                                                     \
-	"bench_e2e ECHO_FW [round_trips_per_round] [rounds] [all | PATH[,PATH...]: floor inproc " \
-	"hop daemon shm relay daemon-tput inproc-tput] [MODE | HOST_MODE/FW_MODE] [any|one|two] " \
-	"[normal|batch]\n(modes: blocking, adaptive, spin; CPUs: any, all on one, peers on "      \
-	"another; firmware scheduling: as ampsim starts it, or SCHED_BATCH)"
+	"bench_e2e ECHO_FW [round_trips_per_round] [rounds] [all | PATH[,PATH...]: floor glib "   \
+	"inproc hop daemon shm relay daemon-tput inproc-tput] [MODE | HOST_MODE/FW_MODE] "        \
+	"[any|one|two] [normal|batch]\n(modes: blocking, adaptive, spin; CPUs: any, all on one, " \
+	"peers on another; firmware scheduling: as ampsim starts it, or SCHED_BATCH)"
 
 int main(int argc, char **argv)
 {
@@ -749,11 +800,14 @@ int main(int argc, char **argv)
 	 * which needs two CPUs (on one, each turn waits for the other's time slice). */
 	bool polling = strcmp(host_mode, "blocking") != 0 && strcmp(fw_mode, "blocking") != 0;
 	bool shm_on = polling && want(only, "shm") && strcmp(cpus, "one") != 0;
-	bool floor_on = want(only, "floor") || want(only, "hop"), host_on = want(only, "inproc"),
-	     hop_on = want(only, "hop"), relay3_on = want(only, "relay"),
-	     daemon_on = want(only, "daemon");
+	bool glib_on = want(only, "glib");
+	bool floor_on = want(only, "floor") || want(only, "hop") || glib_on,
+	     host_on = want(only, "inproc"), hop_on = want(only, "hop"),
+	     relay3_on = want(only, "relay"), daemon_on = want(only, "daemon");
 	if (floor_on)
 		floor_start();
+	if (glib_on)
+		glib_floor_start();
 	if (shm_on)
 		spin_floor_start();
 	if (host_on)
@@ -778,9 +832,10 @@ int main(int argc, char **argv)
 	     {daemon_pid, daemon_fw_pid},
 	     2,
 	     "daemon"},
-	    {{.name = "shared-memory ping-pong (floor)"}, spin_round_trips, {spin_pid}, 4, "shm"},
+	    {{.name = "eventfd ping-pong, GLib loop"}, glib_round_trips, {floor_pid}, 0, "glib"},
+	    {{.name = "shared-memory ping-pong (floor)"}, spin_round_trips, {spin_pid}, 5, "shm"},
 	};
-	d[1].base = shm_on ? 4 : 0;
+	d[1].base = shm_on ? 5 : 0;
 	struct path_def t[] = {
 	    {{.name = "3-process SEQPACKET relay (floor)"},
 	     relay3_throughput,
@@ -798,7 +853,7 @@ int main(int argc, char **argv)
 	     0,
 	     "inproc-tput"},
 	};
-	const unsigned np = shm_on ? 5 : 4, nt = sizeof(t) / sizeof(t[0]);
+	const unsigned np = shm_on ? 6 : 5, nt = sizeof(t) / sizeof(t[0]);
 	const int peers[] = {floor_pid, fw_pid,	    relay_pid,	   relay3_pid,
 			     echo3_pid, daemon_pid, daemon_fw_pid, spin_pid};
 	place_peers(peers, sizeof(peers) / sizeof(peers[0]));
@@ -835,6 +890,8 @@ int main(int argc, char **argv)
 	}
 	if (floor_on)
 		floor_stop();
+	if (glib_on)
+		g_main_context_unref(glib_ctx);
 	if (shm_on)
 		spin_floor_stop();
 	return 0;

@@ -17,6 +17,8 @@ for cpus in any one two; do
 		printf '%s\n' "$out" | grep -Eq "^  $row +$num +(1\.00x|-) +$use$" ||
 			fail "no row '$row' ($cpus)"
 	done
+	printf '%s\n' "$out" | grep -Eq "^  eventfd ping-pong, GLib loop +$num +${num}x +$use$" ||
+		fail "no GLib-loop row with its ratio to the raw ping-pong ($cpus)"
 	for row in 'libampsim \+ echo fw \(the mode\)' 'ampsim run frame socket'; do
 		[ "$(printf '%s\n' "$out" | grep -Ec "^  $row +$num +${num}x +$use$")" = 2 ] ||
 			fail "'$row' lacks its round-trip or throughput row ($cpus)"
