@@ -7,7 +7,8 @@
  *     one CPU); and the same eventfd ping-pong with this side waiting in a GLib loop, as
  *     libampsim's host does (the floor of any GLib host);
  *   - through `ampsim run`'s frame socket, vs a SOCK_SEQPACKET hop to a relay process that
- *     ping-pongs the eventfd pair (the daemon path's floor);
+ *     ping-pongs the eventfd pair (the daemon path's floor), and the same hop with the relay
+ *     waiting in a GLib loop (the floor of any GLib daemon);
  * and 496-byte echoes with 16 in flight (messages per second)
  *   - through `ampsim run`'s frame socket and through libampsim, vs a naive 3-process relay
  *     (client -SOCK_SEQPACKET- relay -SOCK_SEQPACKET- echo process, one recv and one send
@@ -17,7 +18,7 @@
  * load-independent, as preemptions are left out), the CPU time its processes used per round
  * trip or message, and the CPUs they kept busy. Not a test.
  *   bench_e2e ECHO_FW [n_per_round] [rounds] [all | PATH[,PATH...]: floor, glib, inproc, hop,
- * daemon, shm, relay, daemon-tput, inproc-tput] [MODE] [any|one|two] [normal|batch]
+ * hop-glib, daemon, shm, relay, daemon-tput, inproc-tput] [MODE] [any|one|two] [normal|batch]
  * System calls per round trip: run one path under `strace -f -c` with two counts and subtract
  * (docs/performance.md gives the command).
  */
@@ -120,18 +121,25 @@ static pid_t fork_peer(void)
 
 static int ping[2] = {-1, -1}, floor_pid = -1;
 
-static void floor_start(void)
+/* A peer that answers each write on @p pair[0] with one on @p pair[1]; its pid. */
+static int eventfd_echo_start(int pair[2])
 {
-	ping[0] = eventfd(0, EFD_CLOEXEC);
-	ping[1] = eventfd(0, EFD_CLOEXEC);
-	floor_pid = fork_peer();
-	if (floor_pid == 0) {
+	pair[0] = eventfd(0, EFD_CLOEXEC);
+	pair[1] = eventfd(0, EFD_CLOEXEC);
+	pid_t pid = fork_peer();
+	if (pid == 0) {
 		uint64_t v;
-		while (read(ping[0], &v, sizeof(v)) == sizeof(v))
-			if (v == UINT64_MAX - 1 || write(ping[1], &v, sizeof(v)) != sizeof(v))
+		while (read(pair[0], &v, sizeof(v)) == sizeof(v))
+			if (v == UINT64_MAX - 1 || write(pair[1], &v, sizeof(v)) != sizeof(v))
 				_exit(0);
 		_exit(1);
 	}
+	return pid;
+}
+
+static void floor_start(void)
+{
+	floor_pid = eventfd_echo_start(ping);
 }
 
 static void floor_stop(void)
@@ -428,6 +436,77 @@ static double socket_round_trips(int fd, unsigned n)
 static double hop_round_trips(unsigned n)
 {
 	return socket_round_trips(hop_fd, n);
+}
+
+/*
+ * ---- the same hop, the relay waiting in a GLib loop -------------------------------------
+ * As a GLib daemon waits: one loop on both fds (the client's socket, the peer's eventfd), each
+ * readable fd dispatched by it; sources that may recurse, as the daemon's. The floor of any
+ * GLib daemon. Forked before anything in bench_e2e starts a thread, so GLib in the child is
+ * safe to use.
+ */
+
+static int ghop_fd = -1, ghop_pid = -1, ghop_ping[2], ghop_peer = -1; /* a peer of its own */
+static struct {
+	int client;
+	char buf[512];
+	ssize_t len;
+} ghop;
+
+static gboolean ghop_from_client(gint fd, GIOCondition cond, gpointer unused)
+{
+	(void)cond, (void)unused;
+	uint64_t v = 1;
+	ghop.len = recv(fd, ghop.buf, sizeof(ghop.buf), 0);
+	if (ghop.len <= 0)
+		_exit(0);
+	if (write(ghop_ping[0], &v, sizeof(v)) != sizeof(v))
+		_exit(1);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean ghop_from_peer(gint fd, GIOCondition cond, gpointer unused)
+{
+	(void)cond, (void)unused;
+	uint64_t v;
+	if (read(fd, &v, sizeof(v)) != sizeof(v) ||
+	    send(ghop.client, ghop.buf, (size_t)ghop.len, 0) != ghop.len)
+		_exit(1);
+	return G_SOURCE_CONTINUE;
+}
+
+static void ghop_watch(GMainContext *ctx, int fd, GUnixFDSourceFunc fn)
+{
+	GSource *src = g_unix_fd_source_new(fd, G_IO_IN);
+	g_source_set_callback(src, (GSourceFunc)(void (*)(void))fn, NULL, NULL);
+	g_source_set_can_recurse(src, TRUE);
+	g_source_attach(src, ctx);
+	g_source_unref(src);
+}
+
+static void ghop_start(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		exit(1);
+	ghop_peer = eventfd_echo_start(ghop_ping);
+	ghop_pid = fork_peer();
+	if (ghop_pid == 0) {
+		close(sv[0]);
+		GMainContext *ctx = g_main_context_new();
+		ghop.client = sv[1];
+		ghop_watch(ctx, sv[1], ghop_from_client);
+		ghop_watch(ctx, ghop_ping[1], ghop_from_peer);
+		for (;;)
+			g_main_context_iteration(ctx, TRUE);
+	}
+	close(sv[1]);
+	ghop_fd = sv[0];
+}
+
+static double ghop_round_trips(unsigned n)
+{
+	return socket_round_trips(ghop_fd, n);
 }
 
 /* ---- the naive relay: client -SEQPACKET- relay -SEQPACKET- echo process ------------------ */
@@ -762,7 +841,8 @@ static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rou
 
 #define USAGE                                                                                     \
 	"bench_e2e ECHO_FW [round_trips_per_round] [rounds] [all | PATH[,PATH...]: floor glib "   \
-	"inproc hop daemon shm relay daemon-tput inproc-tput] [MODE | HOST_MODE/FW_MODE] "        \
+	"inproc hop hop-glib daemon shm relay daemon-tput inproc-tput] [MODE | "                  \
+	"HOST_MODE/FW_MODE] "                                                                     \
 	"[any|one|two] [normal|batch]\n(modes: blocking, adaptive, spin; CPUs: any, all on one, " \
 	"peers on another; firmware scheduling: as ampsim starts it, or SCHED_BATCH)"
 
@@ -808,6 +888,8 @@ int main(int argc, char **argv)
 		floor_start();
 	if (glib_on)
 		glib_floor_start();
+	if (want(only, "hop-glib"))
+		ghop_start(); /* first: a GLib child must be forked before any thread starts */
 	if (shm_on)
 		spin_floor_start();
 	if (host_on)
@@ -833,9 +915,14 @@ int main(int argc, char **argv)
 	     2,
 	     "daemon"},
 	    {{.name = "eventfd ping-pong, GLib loop"}, glib_round_trips, {floor_pid}, 0, "glib"},
-	    {{.name = "shared-memory ping-pong (floor)"}, spin_round_trips, {spin_pid}, 5, "shm"},
+	    {{.name = "hop, the relay in a GLib loop"},
+	     ghop_round_trips,
+	     {ghop_pid, ghop_peer},
+	     2,
+	     "hop-glib"},
+	    {{.name = "shared-memory ping-pong (floor)"}, spin_round_trips, {spin_pid}, 6, "shm"},
 	};
-	d[1].base = shm_on ? 5 : 0;
+	d[1].base = shm_on ? 6 : 0;
 	struct path_def t[] = {
 	    {{.name = "3-process SEQPACKET relay (floor)"},
 	     relay3_throughput,
@@ -853,9 +940,9 @@ int main(int argc, char **argv)
 	     0,
 	     "inproc-tput"},
 	};
-	const unsigned np = shm_on ? 6 : 5, nt = sizeof(t) / sizeof(t[0]);
-	const int peers[] = {floor_pid, fw_pid,	    relay_pid,	   relay3_pid,
-			     echo3_pid, daemon_pid, daemon_fw_pid, spin_pid};
+	const unsigned np = shm_on ? 7 : 6, nt = sizeof(t) / sizeof(t[0]);
+	const int peers[] = {floor_pid,	 fw_pid,	relay_pid, relay3_pid, echo3_pid,
+			     daemon_pid, daemon_fw_pid, spin_pid,  ghop_pid,   ghop_peer};
 	place_peers(peers, sizeof(peers) / sizeof(peers[0]));
 	schedule_firmware((int[]){fw_pid, daemon_fw_pid}, 2);
 	bool rt = false, tput = false;
@@ -878,6 +965,13 @@ int main(int argc, char **argv)
 	if (hop_on) {
 		close(hop_fd);
 		waitpid(relay_pid, NULL, 0);
+	}
+	if (ghop_pid > 0) { /* peers forked later hold its socket too: no hang-up to wait for */
+		for (int *pid = (int[]){ghop_pid, ghop_peer, 0}; *pid; pid++) {
+			kill(*pid, SIGKILL);
+			waitpid(*pid, NULL, 0);
+		}
+		close(ghop_fd);
 	}
 	if (relay3_on) {
 		close(relay3_fd);

@@ -19,6 +19,8 @@ for cpus in any one two; do
 	done
 	printf '%s\n' "$out" | grep -Eq "^  eventfd ping-pong, GLib loop +$num +${num}x +$use$" ||
 		fail "no GLib-loop row with its ratio to the raw ping-pong ($cpus)"
+	printf '%s\n' "$out" | grep -Eq "^  hop, the relay in a GLib loop +$num +${num}x +$use$" ||
+		fail "no GLib-relay row with its ratio to the hop ($cpus)"
 	for row in 'libampsim \+ echo fw \(the mode\)' 'ampsim run frame socket'; do
 		[ "$(printf '%s\n' "$out" | grep -Ec "^  $row +$num +${num}x +$use$")" = 2 ] ||
 			fail "'$row' lacks its round-trip or throughput row ($cpus)"
