@@ -2,8 +2,8 @@
  * What the integration tests share (tests/integration/common, static library amp_itest):
  * deadlines, waiting for a path, reading with a timeout, running a command and capturing
  * its output, a private scratch directory, and `ampsim run` as a child process with its
- * control socket. Every wait is bounded. Functions that take a cmocka state fail the test
- * themselves (fail_msg); the others say what they return.
+ * control socket, its ptys and its firmware. Every wait is bounded. Functions that take
+ * a cmocka state fail the test themselves (fail_msg); the others say what they return.
  *
  * Nothing is written outside the scratch directory: run directories, logs and scratch
  * files all go there, and it is removed when the test program exits. ctest runs each
