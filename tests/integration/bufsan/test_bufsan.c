@@ -198,8 +198,7 @@ static void unseen_without_the_sanitizer(void **state)
 	struct itest_run r = {0};
 	const char *opts[] = {"--no-recovery", strcmp(CHECKER, "valgrind") ? NULL : "--wrap",
 			      VALGRIND, NULL};
-	itest_run_start(&r, bug_fw(&write_after_send), opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, bug_fw(&write_after_send), opts, "rpmsg0");
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	char buf[16];
 	for (int i = 0; i < 3; i++) {

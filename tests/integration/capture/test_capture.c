@@ -51,8 +51,7 @@ static int make_capture(void **state)
 	itest_fmt(cap_path, sizeof(cap_path), "%s/echo.pcapng", itest_scratch());
 	struct itest_run r = {0};
 	const char *opts[] = {"--capture", cap_path, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	fw_addr = itest_fw_addr(&r, CHAN);
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	for (unsigned i = 0; i < NMSG; i++)
@@ -275,8 +274,7 @@ static void a_ctrl_endpoint_is_captured_and_replayed(void **state)
 	itest_fmt(path, sizeof(path), "%s/ctrl.pcapng", itest_scratch());
 	struct itest_run r = {0};
 	const char *opts[] = {"--capture", path, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg_ctrl0");
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, CHAN));
 	const char *chat[] = {AMPSIM_BIN, "chat",   "--ctrl", "--dst",
@@ -309,8 +307,7 @@ static void a_killed_run_leaves_a_readable_capture(void **state)
 	itest_fmt(path, sizeof(path), "%s/killed.pcapng", itest_scratch());
 	struct itest_run r = {0};
 	const char *opts[] = {"--capture", path, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	echo_frame(fd, msgs[0]);
 	echo_frame(fd, msgs[1]);

@@ -2,8 +2,8 @@
  * What the integration tests share (tests/integration/common, static library amp_itest):
  * deadlines, waiting for a path, reading with a timeout, running a command and capturing
  * its output, a private scratch directory, and `ampsim run` as a child process with its
- * control socket. Every wait is bounded. Functions that take a cmocka state fail the test
- * themselves (fail_msg); the others say what they return.
+ * control socket, its ptys and its firmware. Every wait is bounded. Functions that take
+ * a cmocka state fail the test themselves (fail_msg); the others say what they return.
  *
  * Nothing is written outside the scratch directory: run directories, logs and scratch
  * files all go there, and it is removed when the test program exits. ctest runs each
@@ -90,6 +90,13 @@ struct itest_run {
 void itest_run_start(struct itest_run *r, const char *fw, const char *const *opts);
 
 /**
+ * itest_run_start(), then wait up to ITEST_BOOT_MS for RUNDIR/@p entry (a channel the
+ * firmware announces); fails the test if it does not appear.
+ */
+void itest_run_boot(struct itest_run *r, const char *fw, const char *const *opts,
+		    const char *entry);
+
+/**
  * Send @p sig and wait for the daemon to exit. Unless @p sig is SIGKILL, it must exit 0
  * (under ASan: no leak, no error) within ITEST_REPLY_MS.
  */
@@ -116,9 +123,40 @@ int itest_fw_pid(const struct itest_run *r);
 /** The counter "@p name N" in `ampsim ctl stats`; fails the test if it is not there. */
 long itest_stat(const struct itest_run *r, const char *name);
 
+/** SIGKILL the firmware; fails the test if none runs. @return the pid it had */
+int itest_fw_kill(const struct itest_run *r);
+
+/**
+ * Wait up to @p ms for a firmware other than @p old_pid to run (recovery restarted it).
+ * @return whether one did
+ */
+bool itest_fw_wait_restart(const struct itest_run *r, int old_pid, int ms);
+
+/**
+ * Open the pty RUNDIR/@p name as a user would, in raw mode (no local echo, no line
+ * editing); fails the test if it cannot. @return the descriptor
+ */
+int itest_run_open_tty(const struct itest_run *r, const char *name);
+
 /* ---- frame sockets (RUNDIR/rpmsgN, rpmsg_ctrl0 endpoints) ------------------------------ */
 
 #define ITEST_EOF (-2)
+
+/*
+ * Linux's struct rpmsg_endpoint_info (<linux/rpmsg.h>), what a client writes to
+ * RUNDIR/rpmsg_ctrl0 (as RPMSG_CREATE_EPT_IOCTL), and the daemon's answer
+ * (sim/src/daemon/rpmsg_ctrl.h).
+ */
+struct itest_ept_info {
+	char name[32];
+	uint32_t src;
+	uint32_t dst;
+};
+
+struct itest_ctrl_reply {
+	int32_t status;
+	struct itest_ept_info info;
+};
 
 /**
  * As itest_connect_seqpacket(), with SO_PASSCRED on: every message then carries the

@@ -7,12 +7,14 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define MAX_LIVE 4
@@ -77,6 +79,14 @@ void itest_run_start(struct itest_run *r, const char *fw, const char *const *opt
 	if (r->pid == 0)
 		child_exec(argv, r->errlog);
 	track(r->pid, 0);
+}
+
+void itest_run_boot(struct itest_run *r, const char *fw, const char *const *opts, const char *entry)
+{
+	itest_run_start(r, fw, opts);
+	if (!itest_run_wait(r, entry, ITEST_BOOT_MS))
+		fail_msg("%s did not appear within %d ms of starting %s", itest_run_path(r, entry),
+			 ITEST_BOOT_MS, fw);
 }
 
 void itest_run_stop(struct itest_run *r, int sig)
@@ -158,4 +168,36 @@ uint32_t itest_fw_addr(const struct itest_run *r, const char *name)
 	const char *f = strstr(line, "firmware 0x");
 	assert_non_null(f);
 	return (uint32_t)strtoul(f + strlen("firmware "), NULL, 16);
+}
+
+int itest_fw_kill(const struct itest_run *r)
+{
+	int pid = itest_fw_pid(r);
+	if (pid <= 0)
+		fail_msg("no firmware runs to kill:\n%s", itest_ctl(r, "status"));
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	return pid;
+}
+
+bool itest_fw_wait_restart(const struct itest_run *r, int old_pid, int ms)
+{
+	for (int64_t end = itest_now_ms() + ms; itest_now_ms() < end; itest_msleep(20)) {
+		int pid = itest_fw_pid(r);
+		if (pid > 0 && pid != old_pid)
+			return true;
+	}
+	return false;
+}
+
+int itest_run_open_tty(const struct itest_run *r, const char *name)
+{
+	const char *path = itest_run_path(r, name);
+	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("open %s: %s", path, strerror(errno));
+	struct termios t;
+	assert_int_equal(tcgetattr(fd, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
+	return fd;
 }

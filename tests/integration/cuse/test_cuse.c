@@ -29,8 +29,7 @@ static void run_without_cuse(struct itest_run *r, const char *log)
 {
 	const char *opts[] = {"--cuse", NULL};
 	r->errlog = log;
-	itest_run_start(r, ECHO_FW, opts);
-	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(r, ECHO_FW, opts, "rpmsg0");
 	/* The channel still echoes through the run directory. */
 	int fd = itest_connect_frames(itest_run_path(r, "rpmsg0"));
 	assert_true(fd >= 0);

@@ -56,8 +56,7 @@ static inline void run_app(const char *const *argv, char *buf, size_t len)
 static inline void run_without_tx_buffers(struct itest_run *r, const char *fw, const char *entry,
 					  const char *app, const char *dev, char *buf, size_t len)
 {
-	itest_run_start(r, fw, NULL);
-	assert_true(itest_run_wait(r, entry, ITEST_BOOT_MS));
+	itest_run_boot(r, fw, NULL, entry);
 	assert_non_null(strstr(itest_ctl(r, "fault add buf:tx exhaust ms=60000 count=1"), "added"));
 	char cmd[1024];
 	itest_fmt(cmd, sizeof(cmd), "env -u LD_PRELOAD %s ctl %s fault clear >/dev/null",

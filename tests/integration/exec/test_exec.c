@@ -32,6 +32,23 @@ static int exec_sh(const struct itest_run *r, const char *script)
 	return itest_capture(argv, out, sizeof(out));
 }
 
+/* run_app() of `ampsim exec --run-dir RUNDIR -- PROGRAM ARGS...` (NULL-terminated), output
+ * in out[]. */
+static void __attribute__((sentinel)) exec_app(const struct itest_run *r, const char *prog, ...)
+{
+	const char *argv[16] = {AMPSIM_BIN, "exec", "--run-dir", r->dir, "--", prog};
+	size_t n = 6;
+	va_list ap;
+	va_start(ap, prog);
+	for (const char *arg; (arg = va_arg(ap, const char *));) {
+		if (n == sizeof(argv) / sizeof(argv[0]) - 1)
+			fail_msg("more than %zu arguments for %s", n - 6, prog);
+		argv[n++] = arg;
+	}
+	va_end(ap);
+	run_app(argv, out, sizeof(out));
+}
+
 static void expect(const char *text)
 {
 	if (!strstr(out, text))
@@ -43,8 +60,7 @@ static void tty_through_cat_echo_and_stty(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, TTY_FW, NULL);
-	assert_true(itest_run_wait(&r, "ttyRPMSG0", ITEST_BOOT_MS));
+	itest_run_boot(&r, TTY_FW, NULL, "ttyRPMSG0");
 	char script[1024];
 	/* fd 3 keeps the tty open so that the echo waits in it until cat reads it. */
 	itest_fmt(script, sizeof(script),
@@ -67,15 +83,10 @@ static void rpmsg_char_program_unmodified(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
-	const char *argv[] = {AMPSIM_BIN, "exec",	 "--run-dir",
-			      r.dir,	  "--",		 RPMSG_CHAR_APP,
-			      dst,	  "my-endpoint", "rpmsg-openamp-demo-channel",
-			      NULL};
-	run_app(argv, out, sizeof(out));
+	exec_app(&r, RPMSG_CHAR_APP, dst, "my-endpoint", "rpmsg-openamp-demo-channel", NULL);
 	expect("echoed 22 bytes\n");
 	expect("oversize write: Message too long\n");
 	expect("destroyed /dev/rpmsg1\n");
@@ -117,21 +128,11 @@ static void sysfs_rpmsg_bus(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg_ctrl0");
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS)); /* served: rpmsg_chrdev's */
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
-	const char *argv[] = {AMPSIM_BIN,
-			      "exec",
-			      "--run-dir",
-			      r.dir,
-			      "--",
-			      RPMSG_BUS_APP,
-			      "rpmsg-openamp-demo-channel",
-			      dst,
-			      NULL};
-	run_app(argv, out, sizeof(out));
+	exec_app(&r, RPMSG_BUS_APP, "rpmsg-openamp-demo-channel", dst, NULL);
 	char want[1024];
 	itest_fmt(
 	    want, sizeof(want),
@@ -182,13 +183,10 @@ static void python_program_unmodified(void **state)
 	if (access(PYTHON, X_OK) != 0)
 		skip(); /* scripts/install-deps installs python3-minimal */
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	char dst[16];
 	itest_fmt(dst, sizeof(dst), "0x%x", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
-	const char *argv[] = {AMPSIM_BIN, "exec",	"--run-dir", r.dir,	    "--", PYTHON,
-			      "-B",	  RPMSG_APP_PY, dst,	     "py-endpoint", NULL};
-	run_app(argv, out, sizeof(out));
+	exec_app(&r, PYTHON, "-B", RPMSG_APP_PY, dst, "py-endpoint", NULL);
 	expect("second open: Device or resource busy\necho");
 	expect("echoed 17 bytes\noversize write: Message too long\n");
 	expect("echoed 29 bytes\ndestroyed /dev/rpmsg1\nstate: running\n");
@@ -210,16 +208,12 @@ static void sdb_article_program_unmodified(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, SDB_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	itest_run_boot(&r, SDB_FW, NULL, "rpmsg-sdb");
 	/* 12 fills of 3 buffers: each buffer goes back to the firmware and is refilled. */
-	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	run_app(argv, out, sizeof(out));
+	exec_app(&r, SDB_APP, "12", NULL);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
 	assert_null(strstr(out, "not reset"));
-	const char *err[] = {AMPSIM_BIN, "exec",	   "--run-dir", r.dir, "--",
-			     SDB_APP,	 "/dev/rpmsg_sdb", "errors",	NULL};
-	run_app(err, out, sizeof(out));
+	exec_app(&r, SDB_APP, "/dev/rpmsg_sdb", "errors", NULL);
 	expect("mmap before open: Bad file descriptor\n"
 	       "mmap before SET_EFD: Invalid argument\n"
 	       "GET_DATA_SIZE of no buffer: Invalid argument\n"
@@ -229,7 +223,7 @@ static void sdb_article_program_unmodified(void **state)
 	       "other ioctl: Invalid argument\nread: Invalid argument\n"
 	       "SET_EFD of a non-eventfd: Invalid argument\n0 unexpected\n");
 	/* The program's buffers were freed when it closed the device: a new one gets them. */
-	run_app(argv, out, sizeof(out));
+	exec_app(&r, SDB_APP, "12", NULL);
 	expect("12 buffers, 12 with the pattern and CRC-32\n");
 	itest_run_stop(&r, SIGINT);
 }
@@ -239,10 +233,8 @@ static void sdb_release_and_crash(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, SDB_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
-	const char *argv[] = {AMPSIM_BIN, "exec", "--run-dir", r.dir, "--", SDB_APP, "12", NULL};
-	run_app(argv, out, sizeof(out));
+	itest_run_boot(&r, SDB_FW, NULL, "rpmsg-sdb");
+	exec_app(&r, SDB_APP, "12", NULL);
 	/* Every give-back the shim made was one the service accepted. */
 	const char *st = itest_ctl(&r, "stats");
 	if (!strstr(st, "not given back 0,") || !strstr(st, "bad client requests 0,"))
@@ -253,15 +245,11 @@ static void sdb_release_and_crash(void **state)
 		  "i=0; while env -u LD_PRELOAD %s ctl %s stats | grep -q ' B[0-9]* da '; do "
 		  "[ $i -ge 400 ] && exit 1; i=$((i+1)); sleep 0.05; done; echo freed",
 		  AMPSIM_BIN, r.dir);
-	const char *lg[] = {AMPSIM_BIN, "exec",	  "--run-dir", r.dir, "--",
-			    SDB_APP,	"linger", cmd,	       NULL};
-	run_app(lg, out, sizeof(out));
+	exec_app(&r, SDB_APP, "linger", cmd, NULL);
 	expect("after close: data ok\nfreed\n");
 	/* A firmware crash: the program's eventfds fire, the device answers ENOTCONN. */
 	itest_fmt(cmd, sizeof(cmd), "kill -SEGV %d", itest_fw_pid(&r));
-	const char *cr[] = {AMPSIM_BIN, "exec",	 "--run-dir", r.dir, "--",
-			    SDB_APP,	"crash", cmd,	      NULL};
-	run_app(cr, out, sizeof(out));
+	exec_app(&r, SDB_APP, "crash", cmd, NULL);
 	expect("after the crash: Transport endpoint is not connected\n");
 	itest_run_stop(&r, SIGINT);
 }
@@ -271,8 +259,7 @@ static void sysfs_state_stop_start_and_trace(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	static const char script[] =
 	    "S=/sys/class/remoteproc/remoteproc0\n"
 	    "cat $S/state $S/name $S/firmware $S/recovery\n"
@@ -299,8 +286,7 @@ static void sysfs_crashed_and_recovery(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	static const char *const opts[] = {"--no-recovery", NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	char script[1024];
 	itest_fmt(script, sizeof(script),
 		  "S=/sys/class/remoteproc/remoteproc0\n"
@@ -323,8 +309,7 @@ static void children_inherit_and_no_run_no_device(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	char script[512];
 	/* ... and everything else is the host's, untouched. */
 	itest_fmt(script, sizeof(script),

@@ -168,8 +168,7 @@ static void coredump_modes_and_dump(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	static const char *const opts[] = {"--no-recovery", NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	assert_int_equal(
 	    sysfs_app(&r, (const char *const[]){"coredump", "coredump=sideways", NULL}), 0);
 	expect("coredump: disabled\ncoredump <- sideways: Invalid argument\n");
@@ -255,8 +254,7 @@ static void blocking_write_waits_for_a_tx_buffer(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	static const char exhaust[] = "fault add buf:tx exhaust ms=60000 count=1";
 	assert_non_null(strstr(itest_ctl(&r, exhaust), "added"));
 	char cmd[1024];
@@ -288,8 +286,7 @@ static void pollout_gone_with_the_last_buffer(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int pid = itest_fw_pid(&r);
 	assert_true(pid > 0);
 	assert_int_equal(kill(pid, SIGSTOP), 0);

@@ -179,8 +179,7 @@ static void campaign(uint64_t seed, uint64_t count)
 	    (unsigned long long)seed, (unsigned long long)count, (unsigned long long)seed,
 	    (unsigned long long)count);
 	rng = seed | 1u;
-	itest_run_start(&r, HOSTILE_FW, NULL);
-	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
+	itest_run_boot(&r, HOSTILE_FW, NULL, "control");
 
 	unsigned inst = 0;
 	unsigned long long done = 0;

@@ -105,8 +105,7 @@ static void settle(const struct itest_run *r, int n)
 static void boot_and_echo(struct itest_run *r, int n)
 {
 	char msg[16], buf[64];
-	itest_run_start(r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(r, ECHO_FW, NULL, "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(r, "rpmsg0"));
 	for (int i = 0; i < n; i++) {
 		int len = snprintf(msg, sizeof(msg), "msg-%d", i);

@@ -106,8 +106,7 @@ static bool step_one(const struct itest_run *r, const char *want)
 static void boot_stepping(struct itest_run *r)
 {
 	const char *opts[] = {"--step", NULL};
-	itest_run_start(r, ECHO_FW, opts);
-	assert_true(itest_run_wait(r, "control", ITEST_BOOT_MS));
+	itest_run_boot(r, ECHO_FW, opts, "control");
 	int steps = 0;
 	while (access(itest_run_path(r, "rpmsg0"), F_OK) != 0) {
 		assert_true(++steps < MAX_STEPS);
@@ -208,8 +207,7 @@ static void step_needs_step_mode(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	char out[1024];
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	const char *step[] = {AMPSIM_BIN, "ctl", r.dir, "step", "2", NULL};
 	assert_int_equal(itest_capture(step, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "not in step mode"));

@@ -30,87 +30,31 @@
 #include <ampsim/error.h>
 #include <ampsim/host.h>
 
+#include "host_events.h"
 #include "itest_glib.h"
 
 #define MARK "rec-mark"
 #define PIDFILE "rec-pids"
 
-struct ctx {
-	struct amp_host_chan *ch;
-	unsigned channels, crashed, started, stopped;
-	size_t rx_bytes;
-	char last[64];
-};
-
-static GMainContext *ctx;
-
-static void on_new(void *priv, struct amp_host_chan *ch)
-{
-	struct ctx *c = priv;
-	c->ch = ch;
-	c->channels++;
-}
-
-static void on_gone(void *priv, struct amp_host_chan *ch, const char *why)
-{
-	struct ctx *c = priv;
-	(void)why;
-	if (c->ch == ch)
-		c->ch = NULL;
-}
-
-static void on_rx(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
-{
-	struct ctx *c = priv;
-	(void)ch;
-	c->rx_bytes += len;
-	g_strlcpy(c->last, data, MIN(len + 1, sizeof(c->last)));
-}
-
-static void on_event(void *priv, enum amp_rproc_event ev)
-{
-	struct ctx *c = priv;
-	c->crashed += ev == AMP_RPROC_EV_CRASHED;
-	c->started += ev == AMP_RPROC_EV_STARTED;
-	c->stopped += ev == AMP_RPROC_EV_STOPPED;
-}
-
-static const struct amp_host_ops ops = {
-    .channel_new = on_new, .channel_gone = on_gone, .receive = on_rx, .rproc_event = on_event};
-
-static bool loop_until(const unsigned *flag, unsigned want, int ms)
-{
-	return itest_loop_until_count(ctx, flag, want, ms);
-}
-
-static struct amp_host *rec_up(struct ctx *c, const char *mode, const char *arg)
+static struct amp_host *rec_up(struct host_events *c, const char *mode, const char *arg)
 {
 	char *args[] = {(char *)mode, (char *)arg, NULL};
-	struct amp_host_cfg cfg = {.ops = &ops, .priv = c, .context = ctx};
-	g_autoptr(GError) err = NULL;
-	memset(c, 0, sizeof(*c));
-	cfg.rproc.firmware = REC_FW;
-	cfg.process.fw_args = args;
-	struct amp_host *h = amp_host_new(&cfg, &err);
-	if (!h)
-		fail_msg("%s", err->message);
-	assert_true(amp_host_start(h, &err));
-	return h;
+	return host_events_started(c, REC_FW, args, false, 0);
 }
 
 static bool got_bytes(const void *arg)
 {
-	const struct ctx *c = arg;
+	const struct host_events *c = arg;
 	return c->rx_bytes >= 5;
 }
 
 /* One message and its echo: the channel works. */
-static void echo_once(struct ctx *c)
+static void echo_once(struct host_events *c)
 {
 	assert_non_null(c->ch);
 	c->rx_bytes = 0;
 	assert_int_equal(amp_host_send(c->ch, "hello", 5), 0);
-	assert_true(itest_loop_until(ctx, got_bytes, c, ITEST_REPLY_MS));
+	assert_true(itest_loop_until(loop_ctx, got_bytes, c, ITEST_REPLY_MS));
 	assert_string_equal(c->last, "hello");
 }
 
@@ -118,7 +62,7 @@ static void echo_once(struct ctx *c)
 
 static void scribble_then_recover(const char *mode)
 {
-	struct ctx c;
+	struct host_events c;
 	struct amp_host *h = rec_up(&c, mode, MARK);
 	/* The first instance scribbles and crashes; the second must come up and echo. */
 	assert_true(loop_until(&c.channels, 1, ITEST_BOOT_MS));
@@ -147,11 +91,11 @@ static void ipcc_scribble_recovers(void **state)
  * second, not hundreds; the status shows the delay and the reason. */
 static void crash_loop_backs_off(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	struct amp_host *h = rec_up(&c, "crash", NULL);
 	struct amp_rproc *rp = amp_host_rproc(h);
-	itest_loop_for(ctx, 1000);
+	itest_loop_for(loop_ctx, 1000);
 	/* 0, 100, 200, 400 ms: at most 5 crashes in a second; generous bound for a busy box. */
 	assert_true(c.crashed >= 2);
 	assert_true(c.crashed <= 20);
@@ -163,7 +107,7 @@ static void crash_loop_backs_off(void **state)
 	/* A stop cancels the pending restart. */
 	amp_host_stop(h);
 	unsigned crashes = c.crashed;
-	itest_loop_for(ctx, 300);
+	itest_loop_for(loop_ctx, 300);
 	assert_int_equal(c.crashed, crashes);
 	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_OFFLINE);
 	amp_host_free(h);
@@ -204,7 +148,7 @@ static bool both_dead(const void *arg)
 
 static void assert_dead(pid_t pids[2])
 {
-	bool ok = itest_loop_until(ctx, both_dead, pids, ITEST_REPLY_MS);
+	bool ok = itest_loop_until(loop_ctx, both_dead, pids, ITEST_REPLY_MS);
 	kill(pids[0], SIGKILL); /* whatever the outcome, leave nothing behind */
 	kill(pids[1], SIGKILL);
 	assert_true(ok);
@@ -212,7 +156,7 @@ static void assert_dead(pid_t pids[2])
 
 static void children_die_with_the_firmware(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	pid_t pids[2];
 	(void)state;
 	struct amp_host *h = rec_up(&c, "fork", PIDFILE);
@@ -265,7 +209,7 @@ static void grab_efds(pid_t pid, int out[4])
 
 static void fresh_eventfds_per_instance(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	int old[4], now[4];
 	(void)state;
 	struct amp_host *h = rec_up(&c, "echo", NULL);
@@ -294,14 +238,14 @@ static void fresh_eventfds_per_instance(void **state)
 
 static void broken_vring_is_a_crash(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	struct amp_host *h = rec_up(&c, "bad-used", MARK);
 	struct amp_rproc *rp = amp_host_rproc(h);
 	assert_true(loop_until(&c.channels, 1, ITEST_BOOT_MS));
 	assert_int_equal(amp_host_send(c.ch, "corrupt", 7), 0);
 	c.rx_bytes = 0;
-	assert_true(itest_loop_until(ctx, got_bytes, &c, ITEST_REPLY_MS));
+	assert_true(itest_loop_until(loop_ctx, got_bytes, &c, ITEST_REPLY_MS));
 	assert_string_equal(c.last, "corrupted");
 	/* The host reclaims TX buffers once the 16 are used: the spoilt entry is found then. */
 	int rc = 0;
@@ -309,7 +253,7 @@ static void broken_vring_is_a_crash(void **state)
 		rc = amp_host_send(c.ch, "hello", 5);
 		c.rx_bytes = 0;
 		if (rc == 0)
-			assert_true(itest_loop_until(ctx, got_bytes, &c, ITEST_REPLY_MS));
+			assert_true(itest_loop_until(loop_ctx, got_bytes, &c, ITEST_REPLY_MS));
 	}
 	assert_int_equal(rc, AMP_EPROTO);
 	assert_true(loop_until(&c.crashed, 1, ITEST_REPLY_MS));
@@ -323,20 +267,6 @@ static void broken_vring_is_a_crash(void **state)
 	unlink(MARK);
 }
 
-static int group_setup(void **state)
-{
-	(void)state;
-	ctx = g_main_context_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	g_main_context_unref(ctx);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,5 +277,6 @@ int main(void)
 	    cmocka_unit_test(fresh_eventfds_per_instance),
 	    cmocka_unit_test(broken_vring_is_a_crash),
 	};
-	return cmocka_run_group_tests_name("rproc/recovery", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("rproc/recovery", tests, loop_ctx_setup,
+					   loop_ctx_teardown);
 }

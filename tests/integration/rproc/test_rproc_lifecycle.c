@@ -27,57 +27,8 @@
 #include <ampsim/host.h>
 #include <amp/rsc_parse.h>
 
+#include "host_events.h"
 #include "itest_glib.h"
-
-struct ctx {
-	struct amp_host_chan *ch;
-	unsigned channels; /* channel_new calls */
-	unsigned gone;
-	unsigned crashed, started, stopping, stopped;
-	size_t rx_bytes;
-};
-
-static GMainContext *ctx; /* the only context iterated here */
-
-static void on_new(void *priv, struct amp_host_chan *ch)
-{
-	struct ctx *c = priv;
-	c->ch = ch;
-	c->channels++;
-}
-
-static void on_gone(void *priv, struct amp_host_chan *ch, const char *why)
-{
-	struct ctx *c = priv;
-	(void)why;
-	if (c->ch == ch)
-		c->ch = NULL;
-	c->gone++;
-}
-
-static void on_rx(void *priv, struct amp_host_chan *ch, const void *data, size_t len)
-{
-	struct ctx *c = priv;
-	(void)ch;
-	(void)data;
-	c->rx_bytes += len;
-}
-
-static void on_event(void *priv, enum amp_rproc_event ev)
-{
-	struct ctx *c = priv;
-	if (ev == AMP_RPROC_EV_CRASHED)
-		c->crashed++;
-	if (ev == AMP_RPROC_EV_STARTED)
-		c->started++;
-	if (ev == AMP_RPROC_EV_STOPPING)
-		c->stopping++;
-	if (ev == AMP_RPROC_EV_STOPPED)
-		c->stopped++;
-}
-
-static const struct amp_host_ops ops = {
-    .channel_new = on_new, .channel_gone = on_gone, .receive = on_rx, .rproc_event = on_event};
 
 /* Conditions for itest_loop_until(): a counter has reached a value. */
 struct bytes_at_least {
@@ -91,15 +42,9 @@ static bool bytes_reached(const void *arg)
 	return *a->bytes >= a->want;
 }
 
-/* Iterate ctx until *flag reaches want or ms pass. */
-static bool loop_until(const unsigned *flag, unsigned want, int ms)
-{
-	return itest_loop_until_count(ctx, flag, want, ms);
-}
-
 static void loop_for(int ms)
 {
-	itest_loop_for(ctx, ms);
+	itest_loop_for(loop_ctx, ms);
 }
 
 struct trace_wait {
@@ -119,34 +64,20 @@ static bool trace_says(const void *arg)
  * "announced" line after its name-service message, which may already have been handled. */
 static void wait_for_trace(const struct amp_rproc *rp, GString *out, const char *text)
 {
-	if (!itest_loop_until(ctx, trace_says, &(struct trace_wait){rp, out, text}, ITEST_REPLY_MS))
+	if (!itest_loop_until(loop_ctx, trace_says, &(struct trace_wait){rp, out, text},
+			      ITEST_REPLY_MS))
 		fail_msg("no \"%s\" in the trace:\n%s", text, out->str);
 }
 
-static struct amp_host *host_new(struct ctx *c, const char *fw, char **args, bool no_recovery,
-				 unsigned wdg_ms, GError **err)
+static struct amp_host *echo_up(struct host_events *c, bool no_recovery)
 {
-	struct amp_host_cfg cfg = {.ops = &ops, .priv = c, .context = ctx};
-	memset(c, 0, sizeof(*c));
-	cfg.rproc.firmware = fw;
-	cfg.process.fw_args = args;
-	cfg.rproc.no_recovery = no_recovery;
-	cfg.rproc.watchdog_ms = wdg_ms;
-	return amp_host_new(&cfg, err);
-}
-
-static struct amp_host *echo_up(struct ctx *c, bool no_recovery)
-{
-	g_autoptr(GError) err = NULL;
-	struct amp_host *h = host_new(c, ECHO_FW, NULL, no_recovery, 0, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(c, ECHO_FW, NULL, no_recovery, 0);
 	assert_true(loop_until(&c->channels, 1, ITEST_REPLY_MS));
 	return h;
 }
 
 /* Stop and let the loop run until the firmware is gone. */
-static void stop_and_wait(struct amp_host *h, struct ctx *c)
+static void stop_and_wait(struct amp_host *h, struct host_events *c)
 {
 	unsigned want = c->stopped + 1;
 	assert_true(amp_host_stop(h));
@@ -157,16 +88,16 @@ static void stop_and_wait(struct amp_host *h, struct ctx *c)
 }
 
 /* Send n messages and wait for every echo. */
-static void echo_traffic(struct amp_host *h, struct ctx *c, int n)
+static void echo_traffic(struct amp_host *h, struct host_events *c, int n)
 {
 	char msg[64];
 	size_t want = c->rx_bytes + (size_t)n * sizeof(msg);
 	memset(msg, 'x', sizeof(msg));
 	for (int i = 0; i < n; i++) {
 		while (amp_host_send(c->ch, msg, sizeof(msg)) == AMP_ENOMEM)
-			g_main_context_iteration(ctx, TRUE);
+			g_main_context_iteration(loop_ctx, TRUE);
 	}
-	itest_loop_until(ctx, bytes_reached, &(struct bytes_at_least){&c->rx_bytes, want},
+	itest_loop_until(loop_ctx, bytes_reached, &(struct bytes_at_least){&c->rx_bytes, want},
 			 ITEST_REPLY_MS);
 	assert_int_equal(c->rx_bytes, want);
 	(void)h;
@@ -240,7 +171,7 @@ static void assert_no_leak(struct usage before)
 /* Start-up as Linux does it: the host's writes are in the loaded table in shared memory. */
 static void startup_loaded_table(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	struct amp_host *h = echo_up(&c, false);
 	struct amp_soc *soc = amp_host_soc(h);
@@ -279,7 +210,7 @@ static void startup_loaded_table(void **state)
 /* stop = CH3 shutdown; a firmware that honours it exits before the 500 ms grace ends. */
 static void stop_by_shutdown_request(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	struct amp_host *h = echo_up(&c, false);
 	struct amp_rproc *rp = amp_host_rproc(h);
@@ -309,21 +240,18 @@ static gboolean count_tick(gpointer data)
 static void stop_kills_after_grace(void **state)
 {
 	char *args[] = {"pet", NULL};
-	g_autoptr(GError) err = NULL;
-	struct ctx c;
+	struct host_events c;
 	(void)state;
-	struct amp_host *h = host_new(&c, WDG_FW, args, false, 0, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(&c, WDG_FW, args, false, 0);
 	loop_for(50);
 	struct amp_rproc *rp = amp_host_rproc(h);
 	struct ticks ticks = {.rp = rp};
 	GSource *tick = g_timeout_source_new(20);
 	g_source_set_callback(tick, count_tick, &ticks, NULL);
-	g_source_attach(tick, ctx);
+	g_source_attach(tick, loop_ctx);
 	gint64 t0 = g_get_monotonic_time();
 	assert_true(amp_host_stop(h));
-	/* Returned before the grace ended: still stopping, the kill is a source on ctx. */
+	/* Returned before the grace ended: still stopping, the kill is a source on loop_ctx. */
 	assert_int_equal(amp_rproc_state(rp), AMP_RPROC_STOPPING);
 	g_autoptr(GError) busy = NULL;
 	assert_false(amp_host_start(h, &busy)); /* not while stopping */
@@ -348,12 +276,9 @@ static void stop_kills_after_grace(void **state)
 static void free_while_running_kills_at_once(void **state)
 {
 	char *args[] = {"pet", NULL};
-	g_autoptr(GError) err = NULL;
-	struct ctx c;
+	struct host_events c;
 	(void)state;
-	struct amp_host *h = host_new(&c, WDG_FW, args, false, 0, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(&c, WDG_FW, args, false, 0);
 	loop_for(50);
 	int pid = amp_host_fw_pid(h);
 	assert_true(pid > 0);
@@ -369,7 +294,7 @@ static void free_while_running_kills_at_once(void **state)
 /* One round: start, traffic, stop, start, kill -9 mid-traffic, recovery, traffic, free. */
 static void round_trip(void)
 {
-	struct ctx c;
+	struct host_events c;
 	char msg[64] = "in flight";
 	struct amp_host *h = echo_up(&c, false);
 	struct amp_rproc *rp = amp_host_rproc(h);
@@ -411,7 +336,7 @@ static void twenty_rounds_no_leak(void **state)
 /* Recovery off: the firmware stays crashed, its trace readable; start brings it back. */
 static void recovery_off(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	struct amp_host *h = echo_up(&c, true);
 	struct amp_rproc *rp = amp_host_rproc(h);
@@ -453,12 +378,9 @@ static void recovery_off(void **state)
 static void exit_status_is_the_reason(void **state)
 {
 	char *args[] = {"exit", "3", NULL};
-	g_autoptr(GError) err = NULL;
-	struct ctx c;
+	struct host_events c;
 	(void)state;
-	struct amp_host *h = host_new(&c, WDG_FW, args, true, 0, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(&c, WDG_FW, args, true, 0);
 	assert_true(loop_until(&c.crashed, 1, ITEST_REPLY_MS));
 	assert_string_equal(amp_rproc_crash_reason(amp_host_rproc(h)), "exited with status 3");
 	amp_host_free(h);
@@ -469,17 +391,15 @@ static void watchdog(void **state)
 {
 	char *hang[] = {"hang", "500", NULL}, *pet[] = {"pet", NULL};
 	g_autoptr(GError) err = NULL;
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 
-	struct amp_host *h = host_new(&c, WDG_FW, pet, false, 0, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(&c, WDG_FW, pet, false, 0);
 	loop_for(1000); /* four periods of 250 ms */
 	assert_int_equal(c.crashed, 0);
 	amp_host_free(h);
 
-	h = host_new(&c, WDG_FW, hang, false, 0, &err);
+	h = host_events_new(&c, WDG_FW, hang, false, 0, &err);
 	assert_non_null(h);
 	struct amp_rproc *rp = amp_host_rproc(h);
 	assert_true(amp_host_start(h, &err));
@@ -496,27 +416,25 @@ static void watchdog(void **state)
 
 static void watchdog_config_errors(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	GError *err = NULL;
 
 	/* a timeout override is used instead of the firmware's 250 ms */
 	char *hang[] = {"hang", "0", NULL};
-	struct amp_host *h = host_new(&c, WDG_FW, hang, true, 400, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(&c, WDG_FW, hang, true, 400);
 	assert_true(loop_until(&c.crashed, 1, ITEST_REPLY_MS));
 	assert_string_equal(amp_rproc_crash_reason(amp_host_rproc(h)),
 			    "watchdog expired (no refresh for 400 ms)");
 	amp_host_free(h);
 
 	/* requested for a firmware with nothing to refresh */
-	assert_null(host_new(&c, ECHO_FW, NULL, false, 500, &err));
+	assert_null(host_events_new(&c, ECHO_FW, NULL, false, 500, &err));
 	assert_non_null(strstr(err->message, "declares no watchdog entry"));
 	g_clear_error(&err);
 
 	/* a watchdog entry with timeout 0: the vendor hook rejects the table */
-	assert_null(host_new(&c, WDG_FW_BAD, NULL, false, 0, &err));
+	assert_null(host_events_new(&c, WDG_FW_BAD, NULL, false, 0, &err));
 	print_message("%s\n", err->message);
 	assert_non_null(strstr(err->message, "(vendor, type 192)"));
 	assert_non_null(strstr(err->message, "vendor handler rejected the entry"));
@@ -528,8 +446,8 @@ static void start_fails(const char *fw, const char *want)
 {
 	char *args[] = {"pet", NULL};
 	GError *err = NULL;
-	struct ctx c;
-	struct amp_host *h = host_new(&c, fw, args, false, 0, &err);
+	struct host_events c;
+	struct amp_host *h = host_events_new(&c, fw, args, false, 0, &err);
 	assert_non_null(h);
 	assert_false(amp_host_start(h, &err));
 	print_message("%s\n", err->message);
@@ -544,20 +462,17 @@ static void start_fails(const char *fw, const char *want)
 static void vring_placement(void **state)
 {
 	char *args[] = {"pet", NULL};
-	g_autoptr(GError) err = NULL;
 	struct amp_rsc_entry e;
 	uint64_t da, size;
 	void *table;
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 
 	start_fails(FW_VRING_BIG, "vring0 needs 0x2000 bytes (page-aligned) but region "
 				  "vdev0vring0 has 0x1000");
 	start_fails(FW_VRING_DA_OUT, "vring0 at da 0x10041000 (0x1000 bytes) is not inside region "
 				     "vdev0vring0 (0x1000 bytes at 0x10040000)");
-	struct amp_host *h = host_new(&c, FW_VRING_DA_OK, args, false, 0, &err);
-	assert_non_null(h);
-	assert_true(amp_host_start(h, &err));
+	struct amp_host *h = host_events_started(&c, FW_VRING_DA_OK, args, false, 0);
 	assert_int_equal(amp_soc_get_rsc(amp_host_soc(h), &da, &size, &table), AMP_OK);
 	assert_int_equal(amp_rsc_find(table, size, AMP_RSC_KIND_VDEV, 0, &e, NULL), AMP_OK);
 	assert_int_equal(e.u.vdev.vring[0].da, 0x10040000u);
@@ -591,10 +506,11 @@ static char *profile_with_vring_region(const char *size)
 static void vrings_any_are_allocated(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct host_events c;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *ok = profile_with_vring_region("0x2000");
-	struct amp_host_cfg cfg = {.ops = &ops, .priv = &c, .profile = ok, .context = ctx};
+	struct amp_host_cfg cfg = {
+	    .ops = &host_events_ops, .priv = &c, .profile = ok, .context = loop_ctx};
 	memset(&c, 0, sizeof(c));
 	cfg.rproc.firmware = ECHO_FW;
 	struct amp_host *h = amp_host_new(&cfg, &err);
@@ -620,16 +536,16 @@ static void vrings_any_are_allocated(void **state)
 /* context NULL: the thread-default context, here a fresh one pushed by the test. */
 static void null_context_is_the_thread_default(void **state)
 {
-	struct ctx c;
+	struct host_events c;
 	(void)state;
 	GMainContext *mine = g_main_context_new();
-	GMainContext *outer = ctx;
+	GMainContext *outer = loop_ctx;
 	g_main_context_push_thread_default(mine);
-	ctx = NULL; /* host_new passes it on: NULL */
+	loop_ctx = NULL; /* host_events_new passes it on: NULL */
 	g_autoptr(GError) err = NULL;
-	struct amp_host *h = host_new(&c, ECHO_FW, NULL, false, 0, &err);
+	struct amp_host *h = host_events_new(&c, ECHO_FW, NULL, false, 0, &err);
 	assert_non_null(h);
-	ctx = mine; /* and the helpers iterate it */
+	loop_ctx = mine; /* and the helpers iterate it */
 	assert_true(amp_host_start(h, &err));
 	assert_true(loop_until(&c.channels, 1, ITEST_REPLY_MS));
 	echo_traffic(h, &c, 5);
@@ -637,23 +553,7 @@ static void null_context_is_the_thread_default(void **state)
 	amp_host_free(h);
 	g_main_context_pop_thread_default(mine);
 	g_main_context_unref(mine);
-	ctx = outer;
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	ctx = g_main_context_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	/* Nothing was left on the default context (it was never iterated). */
-	assert_false(g_main_context_pending(NULL));
-	g_main_context_unref(ctx);
-	return 0;
+	loop_ctx = outer;
 }
 
 int main(void)
@@ -672,5 +572,6 @@ int main(void)
 	    cmocka_unit_test(vring_placement),
 	    cmocka_unit_test(vrings_any_are_allocated),
 	};
-	return cmocka_run_group_tests_name("rproc/lifecycle", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("rproc/lifecycle", tests, loop_ctx_setup,
+					   loop_ctx_teardown);
 }

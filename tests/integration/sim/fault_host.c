@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include <amp/error.h>
+#include <ampsim/error.h>
 #include <ampsim/faults.h>
 #include <ampsim/rproc.h>
 
@@ -133,4 +135,15 @@ void fctx_done(struct fctx *c)
 {
 	amp_host_free(c->h);
 	g_string_free(c->got, TRUE);
+}
+
+void fctx_expect_refused(struct amp_host *h, const char *const bad[][2], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		g_autoptr(GError) err = NULL;
+		assert_false(amp_host_faults_add(h, bad[i][0], &err));
+		assert_int_equal(amp_error_code(err), AMP_EINVAL);
+		if (!strstr(err->message, bad[i][1]) || !strstr(err->message, "docs/faults.md"))
+			fail_msg("'%s': '%s' does not name %s", bad[i][0], err->message, bad[i][1]);
+	}
 }

@@ -51,4 +51,10 @@ void fctx_expect_quiet(struct fctx *c, const char *all);
 
 void fctx_done(struct fctx *c);
 
+/**
+ * Each of the @p n rules bad[i][0] is refused by @p h's plan with AMP_EINVAL, and its
+ * message names bad[i][1] and docs/faults.md.
+ */
+void fctx_expect_refused(struct amp_host *h, const char *const bad[][2], size_t n);
+
 #endif /* AMP_FAULT_HOST_H */

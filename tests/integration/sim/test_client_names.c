@@ -30,8 +30,7 @@ static const char *start_in_default_dir(struct itest_run *r)
 	assert_int_equal(mkdir(xdg, 0700), 0);
 	itest_fmt(r->dir, sizeof(r->dir), "%s/ampsim", xdg);
 	r->keep_dir = true; /* `ampsim run` creates it, mode 0700 */
-	itest_run_start(r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(r, ECHO_FW, NULL, "rpmsg0");
 	return xdg;
 }
 
@@ -67,8 +66,7 @@ static void chat_says_why_the_daemon_refused(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	static char cmd[2048], out[4096];
 	char big[498];
 	memset(big, 'x', sizeof(big) - 1);
@@ -100,8 +98,7 @@ static void sdb_says_why_there_is_no_room(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, SDB_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg-sdb", ITEST_BOOT_MS));
+	itest_run_boot(&r, SDB_FW, NULL, "rpmsg-sdb");
 	static char cmd[1024], out[4096];
 	/* 16 x 512 MiB: more than any 32-bit device address space holds */
 	itest_fmt(cmd, sizeof(cmd), "%s sdb -n 16 -s 512M -r 1 %s 2>&1", AMPSIM_BIN,

@@ -23,7 +23,6 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -39,26 +38,14 @@ static void echo_once(int fd, const char *msg)
 	assert_memory_equal(buf, msg, len);
 }
 
-/* Linux's struct rpmsg_endpoint_info, as a client of RUNDIR/rpmsg_ctrl0 sends it. */
-struct ept_info {
-	char name[32];
-	uint32_t src;
-	uint32_t dst;
-};
-
-struct ctrl_reply {
-	int32_t status;
-	struct ept_info info;
-};
-
 #define ADDR_ANY 0xFFFFFFFFu
 
 /* Ask rpmsg_ctrl0 for an endpoint; returns the connection (the endpoint) or -1 with *status. */
 static int ctrl_create(const struct itest_run *r, const char *name, uint32_t src, uint32_t dst,
-		       struct ctrl_reply *reply)
+		       struct itest_ctrl_reply *reply)
 {
 	int fd = itest_connect_seqpacket(itest_run_path(r, "rpmsg_ctrl0"));
-	struct ept_info info = {.src = src, .dst = dst};
+	struct itest_ept_info info = {.src = src, .dst = dst};
 	snprintf(info.name, sizeof(info.name), "%s", name);
 	assert_int_equal(write(fd, &info, sizeof(info)), (ssize_t)sizeof(info));
 	assert_int_equal(itest_read_within(fd, reply, sizeof(*reply) + 1, ITEST_REPLY_MS),
@@ -78,8 +65,7 @@ static void echo_every_size_over_seqpacket(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	uint8_t out[MTU], in[MTU + 1];
 	for (size_t len = 1; len <= MTU; len++) {
@@ -104,8 +90,7 @@ static void second_client_is_refused_and_many_come_and_go(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int a = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(a, "first");
 	int b = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
@@ -128,15 +113,8 @@ static void tty_is_a_byte_stream(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, TTY_FW, NULL);
-	const char *tty = itest_run_path(&r, "ttyRPMSG0");
-	assert_true(itest_wait_path(tty, true, ITEST_BOOT_MS));
-	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	struct termios t;
-	assert_int_equal(tcgetattr(fd, &t), 0);
-	cfmakeraw(&t);
-	tcsetattr(fd, TCSANOW, &t);
+	itest_run_boot(&r, TTY_FW, NULL, "ttyRPMSG0");
+	int fd = itest_run_open_tty(&r, "ttyRPMSG0");
 	/* One line cut into three writes, and a line longer than one message. */
 	assert_int_equal(write(fd, "hel", 3), 3);
 	itest_msleep(20);
@@ -158,22 +136,17 @@ static void crash_hangs_up_and_recovery_brings_the_channel_back(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	for (int round = 1; round <= 3; round++) {
 		int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 		echo_once(fd, "before the crash");
-		int pid = itest_fw_pid(&r);
-		assert_true(pid > 0);
-		assert_int_equal(kill(pid, SIGKILL), 0);
+		int pid = itest_fw_kill(&r);
 		char buf[16];
 		assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS),
 				 0); /* hung up */
 		close(fd);
 		/* Recovery reboots the firmware; it announces its channel again. */
-		for (int64_t end = itest_now_ms() + ITEST_BOOT_MS;
-		     itest_fw_pid(&r) <= 0 && itest_now_ms() < end;)
-			itest_msleep(50);
+		assert_true(itest_fw_wait_restart(&r, pid, ITEST_BOOT_MS));
 		assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 		fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 		echo_once(fd, "after recovery");
@@ -212,8 +185,7 @@ static void stop_and_start_through_ctl(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
 	char buf[16];
@@ -247,7 +219,7 @@ static void oversize_is_refused_and_counted(const struct itest_run *r, int fd, c
 /* Not a 40-byte request to rpmsg_ctrl0: EINVAL. */
 static void short_request_is_einval(const struct itest_run *r)
 {
-	struct ctrl_reply rep;
+	struct itest_ctrl_reply rep;
 	int c = itest_connect_seqpacket(itest_run_path(r, "rpmsg_ctrl0"));
 	assert_int_equal(write(c, "short", 5), 5);
 	assert_int_equal(itest_read_within(c, &rep, sizeof(rep), ITEST_REPLY_MS),
@@ -260,10 +232,9 @@ static void rpmsg_ctrl_creates_endpoints_of_the_clients_choice(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	uint32_t echo = itest_fw_addr(&r, "rpmsg-openamp-demo-channel");
-	struct ctrl_reply rep;
+	struct itest_ctrl_reply rep;
 	/* src ANY: a dynamic address from 1024; the echo firmware answers to it. */
 	int a = ctrl_create(&r, "mine", ADDR_ANY, echo, &rep);
 	assert_true(a >= 0);
@@ -363,8 +334,7 @@ static void wrap_runs_the_firmware_under_a_tool(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	const char *opts[] = {"--wrap", WRAP_CMD, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_once(fd, "hello from under the wrapper");
 	close(fd);
@@ -452,7 +422,7 @@ static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
 	start_under_gdb(&r, port);
 	/* The host's bus is up while the firmware waits: endpoints can be made. */
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
-	struct ctrl_reply rep;
+	struct itest_ctrl_reply rep;
 	int fd = ctrl_create(&r, "writer", ADDR_ANY, 0x400, &rep);
 	assert_true(fd >= 0);
 	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
@@ -490,12 +460,11 @@ static const char *const run_entries[] = {"ampsim.pid", "control", "rpmsg0", "rp
 
 static void start_with_clients(struct itest_run *r, int fds[2])
 {
-	itest_run_start(r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(r, ECHO_FW, NULL, "rpmsg0");
 	for (size_t i = 0; i < sizeof(run_entries) / sizeof(run_entries[0]); i++)
 		assert_int_equal(access(itest_run_path(r, run_entries[i]), F_OK), 0);
 	assert_true(shm_of(r->pid));
-	struct ctrl_reply rep;
+	struct itest_ctrl_reply rep;
 	fds[0] = itest_connect_seqpacket(itest_run_path(r, "rpmsg0"));
 	fds[1] = ctrl_create(r, "cleanliness", ADDR_ANY, itest_fw_addr(r, "rpmsg-openamp"), &rep);
 	assert_true(fds[1] >= 0);
@@ -578,8 +547,7 @@ static void errors_name_the_problem_and_what_to_do(void **state)
 	run_fails_with(args, "declares no watchdog entry", "AMP_RSC_WATCHDOG_INIT");
 	/* RUNDIR in use by a live run. */
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "control");
 	char cmd[1024];
 	itest_fmt(cmd, sizeof(cmd), "%s run --run-dir %s %s", AMPSIM_BIN, r.dir, ECHO_FW);
 	assert_int_equal(itest_shell(cmd, out, sizeof(out)), 1);
@@ -600,8 +568,7 @@ static void log_of_a_run(const char *opt, char *out, size_t len)
 	itest_fmt(log, sizeof(log), "%s.log", itest_scratch_path("daemon"));
 	struct itest_run r = {.errlog = log};
 	const char *opts[] = {opt, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	int a = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	int b = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	char buf[8];
@@ -679,8 +646,7 @@ static void an_idle_run_uses_no_cpu(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int fw = itest_fw_pid(&r);
 	itest_msleep(200);
 	long fw0 = cpu_ticks(fw), d0 = cpu_ticks(r.pid);

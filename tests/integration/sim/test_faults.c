@@ -16,9 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <amp/error.h>
 #include <amp/ipcc.h>
-#include <ampsim/error.h>
 #include <ampsim/faults.h>
 #include <ampsim/host.h>
 
@@ -377,13 +375,7 @@ static void bad_rules_name_the_token(void **state)
 	};
 	struct fctx c;
 	struct amp_host *h = fctx_host_new(&c, ECHO_FW, NULL, 0, false);
-	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GError) err = NULL;
-		assert_false(amp_host_faults_add(h, bad[i][0], &err));
-		assert_int_equal(amp_error_code(err), AMP_EINVAL);
-		if (!strstr(err->message, bad[i][1]) || !strstr(err->message, "docs/faults.md"))
-			fail_msg("'%s': '%s' does not name %s", bad[i][0], err->message, bad[i][1]);
-	}
+	fctx_expect_refused(h, bad, G_N_ELEMENTS(bad));
 	g_autoptr(GString) list = g_string_new(NULL);
 	amp_host_faults_list(h, list);
 	assert_non_null(strstr(list->str, ", 0 rules,"));

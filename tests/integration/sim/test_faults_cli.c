@@ -59,8 +59,8 @@ static void plan_from_a_file_then_changed_at_run_time(void **state)
 	      f);
 	fclose(f);
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, (const char *const[]){"--faults", plan, "--seed", "5", NULL});
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, (const char *const[]){"--faults", plan, "--seed", "5", NULL},
+		       "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	send_frame(fd, "hi");
 	recv_is(fd, "hi");
@@ -123,8 +123,8 @@ static void empty_plan(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, (const char *const[]){"--faults", "", "--seed", "3", NULL});
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, (const char *const[]){"--faults", "", "--seed", "3", NULL},
+		       "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	send_frame(fd, "as usual");
 	recv_is(fd, "as usual");
@@ -184,9 +184,9 @@ static void bus_faults_through_the_daemon(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW,
-			(const char *const[]){"--faults", "buf:tx exhaust ms=300 count=1", NULL});
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW,
+		       (const char *const[]){"--faults", "buf:tx exhaust ms=300 count=1", NULL},
+		       "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	int64_t t0 = itest_now_ms();
 	send_frame(fd, "patience");

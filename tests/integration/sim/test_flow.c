@@ -13,32 +13,18 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "itest.h"
 
 #define MTU 496
 #define FLOOD_MSG 100 /* fw_flood.c */
-
-/* Linux's struct rpmsg_endpoint_info and the daemon's reply (sim/src/daemon/rpmsg_ctrl.h). */
-struct ept_info {
-	char name[32];
-	uint32_t src;
-	uint32_t dst;
-};
-
-struct ctrl_reply {
-	int32_t status;
-	struct ept_info info;
-};
 
 /* Send @msg on frame socket @fd; exactly @msg must come back, as a message. */
 static void echo_frame(int fd, const void *msg, size_t len)
@@ -58,12 +44,25 @@ static void empty_both_ways(int fd)
 	}
 }
 
+/* An endpoint of its own through rpmsg_ctrl0 (as RPMSG_CREATE_EPT_IOCTL), to @p dst. */
+static int ctrl_endpoint(const struct itest_run *r, const char *name, uint32_t dst)
+{
+	int fd = itest_connect_frames(itest_run_path(r, "rpmsg_ctrl0"));
+	struct itest_ept_info info = {.src = 0xFFFFFFFFu, .dst = dst};
+	struct itest_ctrl_reply rep;
+	snprintf(info.name, sizeof(info.name), "%s", name);
+	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
+	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
+			 (ssize_t)sizeof(rep));
+	assert_int_equal(rep.status, 0);
+	return fd;
+}
+
 static void zero_length_is_a_message_on_a_frame_socket(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	empty_both_ways(fd);
 	close(fd);
@@ -79,18 +78,9 @@ static void zero_length_is_a_message_on_a_ctrl_endpoint(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
-	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg_ctrl0"));
-	struct ept_info info = {.name = "empty",
-				.src = 0xFFFFFFFFu,
-				.dst = itest_fw_addr(&r, "rpmsg-openamp-demo-channel")};
-	struct ctrl_reply rep;
-	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
-	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
-			 (ssize_t)sizeof(rep));
-	assert_int_equal(rep.status, 0);
+	int fd = ctrl_endpoint(&r, "empty", itest_fw_addr(&r, "rpmsg-openamp-demo-channel"));
 	empty_both_ways(fd);
 	close(fd);
 	itest_run_stop(&r, SIGINT);
@@ -122,8 +112,7 @@ static void bursts_keep_order_and_survive_a_hang_up(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	unsigned sent = 0, got = 0;
 	for (int burst = 0; burst < 30; burst++) {
@@ -159,20 +148,6 @@ static void bursts_keep_order_and_survive_a_hang_up(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
-/* An endpoint of its own through rpmsg_ctrl0 (as RPMSG_CREATE_EPT_IOCTL), to @p dst. */
-static int ctrl_endpoint(const struct itest_run *r, const char *name, uint32_t dst)
-{
-	int fd = itest_connect_frames(itest_run_path(r, "rpmsg_ctrl0"));
-	struct ept_info info = {.src = 0xFFFFFFFFu, .dst = dst};
-	struct ctrl_reply rep;
-	snprintf(info.name, sizeof(info.name), "%s", name);
-	assert_int_equal(send(fd, &info, sizeof(info), 0), (ssize_t)sizeof(info));
-	assert_int_equal(itest_recv_frame(fd, &rep, sizeof(rep), ITEST_REPLY_MS),
-			 (ssize_t)sizeof(rep));
-	assert_int_equal(rep.status, 0);
-	return fd;
-}
-
 /* Descriptors in the epoll sets of process @p pid (/proc/PID/fdinfo lists one "tfd:" line per
  * member): the daemon's rpmsg_ctrl0 clients, which its GLib loop polls as one fd. */
 static int epoll_members(int pid)
@@ -205,8 +180,7 @@ static void many_ctrl_endpoints_share_the_tx_buffers(void **state)
 	(void)state;
 	enum { NCLIENT = 24, ROUNDS = 8 };
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
 	uint32_t dst = itest_fw_addr(&r, "rpmsg-openamp-demo-channel");
 	int fd[NCLIENT];
@@ -254,8 +228,7 @@ static void a_fresh_open_starts_empty(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	for (int i = 0; i < 20; i++) {
 		char msg[16];
@@ -282,8 +255,7 @@ static void a_close_with_answers_unread_loses_nothing_it_wrote(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	assert_int_equal(send(a, "first", 5, 0), 5);
 	struct pollfd p = {.fd = a, .events = POLLIN};
@@ -379,8 +351,7 @@ static void a_fresh_open_after_a_full_queue_starts_empty(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, FLOOD_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, FLOOD_FW, NULL, "rpmsg0");
 	int a = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	const unsigned count = flood_count();
 	char cmd[32];
@@ -403,8 +374,7 @@ static void a_slow_frame_reader_holds_the_firmware_back(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, FLOOD_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, FLOOD_FW, NULL, "rpmsg0");
 	int fd = itest_connect_frames(itest_run_path(&r, "rpmsg0"));
 	const unsigned count = flood_count();
 	char cmd[32];
@@ -447,15 +417,8 @@ static void a_slow_tty_reader_holds_the_firmware_back(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, FLOOD_FW, NULL);
-	const char *tty = itest_run_path(&r, "ttyRPMSG0");
-	assert_true(itest_wait_path(tty, true, ITEST_BOOT_MS));
-	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	struct termios t;
-	assert_int_equal(tcgetattr(fd, &t), 0);
-	cfmakeraw(&t);
-	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
+	itest_run_boot(&r, FLOOD_FW, NULL, "ttyRPMSG0");
+	int fd = itest_run_open_tty(&r, "ttyRPMSG0");
 	/* More than the pty and the daemon's queue hold: 300 kB. */
 	enum { N = 3000 };
 	char cmd[32];

@@ -108,8 +108,7 @@ static void the_users_files_survive_start_stop_kill_and_cleanup(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	make_dir_with_user_files(&r, 0700);
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	assert_user_files_intact(&r);
 	itest_run_stop(&r, SIGINT);
 	assert_user_files_intact(&r);
@@ -118,8 +117,7 @@ static void the_users_files_survive_start_stop_kill_and_cleanup(void **state)
 	assert_int_not_equal(access(itest_run_path(&r, "txfree"), F_OK), 0); /* the FIFO too */
 
 	/* A killed run leaves its sockets; the next run removes them, not the user's files. */
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	itest_run_stop(&r, SIGKILL);
 	assert_true(is_socket(itest_run_path(&r, "rpmsg0")));
 	assert_true(is_socket(itest_run_path(&r, "control")));
@@ -348,8 +346,7 @@ static void idle_clients_at_the_fd_limit_cost_nothing_and_ctl_answers(void **sta
 		assert_int_equal(setrlimit(RLIMIT_NOFILE, &mine), 0);
 	}
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg_ctrl0");
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	const struct rlimit lim = {FD_LIMIT, FD_LIMIT};
 	assert_int_equal(prlimit(r.pid, RLIMIT_NOFILE, &lim, NULL), 0);
@@ -409,8 +406,7 @@ static void idle_control_connections_cannot_keep_ctl_out(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "control");
 	int idle[20];
 	for (int i = 0; i < 20; i++) {
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};

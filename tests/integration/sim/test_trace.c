@@ -213,8 +213,7 @@ static void run_trace_records_an_echo(void **state)
 	char path[256];
 	itest_fmt(path, sizeof(path), "%s", itest_scratch_path("run.json"));
 	const char *opts[] = {"--trace", path, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	echo_once(&r);
 	itest_run_stop(&r, SIGINT); /* the daemon finishes the file on the way out */
 	JsonParser *p;
@@ -247,8 +246,7 @@ static void faults_are_events(void **state)
 	itest_fmt(path, sizeof(path), "%s", itest_scratch_path("faults.json"));
 	const char *opts[] = {"--trace", path, "--faults",
 			      "msg:fw->linux hold ms=1 count=1; irq:ch2 delay ms=1 count=1", NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	echo_once(&r);
 	itest_run_stop(&r, SIGINT);
 	JsonParser *p;
@@ -277,8 +275,7 @@ static void ctl_starts_and_stops_a_trace(void **state)
 	struct itest_run r = {0};
 	char out[1024], path[256];
 	itest_fmt(path, sizeof(path), "%s", itest_scratch_path("ctl.json"));
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	echo_once(&r); /* before the trace: not in it */
 	assert_int_not_equal(ctl_te(&r, "stop", NULL, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "no trace is being written"));
@@ -334,8 +331,7 @@ static void garbage_in_the_ring_is_counted(void **state)
 	g_setenv("HOSTILE_GAP_US", "100", 1);
 	g_setenv("HOSTILE_STATE", st, 1);
 	const char *opts[] = {"--trace", path, NULL};
-	itest_run_start(&r, HOSTILE_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, HOSTILE_FW, opts, "rpmsg0");
 	int64_t end = itest_now_ms() + ITEST_BOOT_MS;
 	while (hostile_done(st) < 2000 && itest_now_ms() < end)
 		itest_msleep(20);

@@ -257,8 +257,7 @@ static void a_full_pipe_for_a_verdict_does_not_block_the_daemon(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int p[2];
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);

@@ -2,6 +2,7 @@
 #ifndef AMP_STACK_TEST_H
 #define AMP_STACK_TEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,19 +18,25 @@ static inline bool stats_show(const struct itest_run *r, const char *want)
 	return false;
 }
 
-/* The --wrap command that runs the firmware under valgrind, its log in the scratch
- * directory as vg.<pid> (valgrind_log_empty() reads it). */
-static inline void valgrind_wrap(char *wrap, size_t len)
+/* Start `ampsim run` with @p fw under valgrind (--wrap), valgrind's log in the scratch
+ * directory as vg.<pid> (stop_clean_under_valgrind() reads it). */
+static inline void run_start_under_valgrind(struct itest_run *r, const char *fw)
 {
-	char log[256];
+	char log[256], wrap[384];
 	itest_fmt(log, sizeof(log), "%s/vg.%%p", itest_scratch());
-	itest_fmt(wrap, len, "valgrind -q --leak-check=full --show-leak-kinds=all --log-file=%s",
-		  log);
+	itest_fmt(wrap, sizeof(wrap),
+		  "valgrind -q --leak-check=full --show-leak-kinds=all --log-file=%s", log);
+	const char *opts[] = {"--wrap", wrap, NULL};
+	itest_run_start(r, fw, opts);
 }
 
-/* Valgrind's log of firmware @p pid is empty: no error, no leak of any kind. */
-static inline void valgrind_log_empty(int pid)
+/* A CH3 stop, then the daemon's end; valgrind's log of firmware @p pid must be empty: no
+ * error, no leak of any kind (the stack's included). */
+static inline void stop_clean_under_valgrind(struct itest_run *r, int pid)
 {
+	assert_non_null(strstr(itest_ctl(r, "stop"), "stopped"));
+	assert_true(stats_show(r, "stops 1 (killed 0)"));
+	itest_run_stop(r, SIGINT);
 	char path[256];
 	struct stat st;
 	itest_fmt(path, sizeof(path), "%s/vg.%d", itest_scratch(), pid);

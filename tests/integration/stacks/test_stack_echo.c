@@ -50,8 +50,7 @@ static void boots_binds_by_name_and_echoes_every_size(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	assert_int_equal(itest_fw_addr(&r, SERVICE), FW_EPT_ADDR);
 	echo_all_sizes(&r);
 	itest_run_stop(&r, SIGINT);
@@ -105,20 +104,15 @@ static void recovers_from_kill_9(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	const char *opts[] = {"--no-restart-backoff", NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	for (int round = 1; round <= KILL_ROUNDS; round++) {
 		int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 		echo_one(fd, (size_t)round * 24);
-		int pid = itest_fw_pid(&r);
-		assert_true(pid > 0);
-		assert_int_equal(kill(pid, SIGKILL), 0);
+		int pid = itest_fw_kill(&r);
 		char buf[16];
 		assert_int_equal(itest_read_within(fd, buf, sizeof(buf), ITEST_REPLY_MS), 0);
 		close(fd);
-		int64_t end = itest_now_ms() + ITEST_BOOT_MS;
-		while ((itest_fw_pid(&r) <= 0 || itest_fw_pid(&r) == pid) && itest_now_ms() < end)
-			itest_msleep(20);
+		assert_true(itest_fw_wait_restart(&r, pid, ITEST_BOOT_MS));
 		assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	}
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
@@ -135,8 +129,7 @@ static void stops_by_itself_on_ch3(void **state)
 {
 	(void)state;
 	struct itest_run r = {0};
-	itest_run_start(&r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
 	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
 	echo_one(fd, 5);
 	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
@@ -159,18 +152,12 @@ static void stops_by_itself_on_ch3(void **state)
 static void clean_under_valgrind(void **state)
 {
 	(void)state;
-	char wrap[384];
-	valgrind_wrap(wrap, sizeof(wrap));
 	struct itest_run r = {0};
-	const char *opts[] = {"--wrap", wrap, NULL};
-	itest_run_start(&r, ECHO_FW, opts);
+	run_start_under_valgrind(&r, ECHO_FW);
 	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
 	int pid = itest_fw_pid(&r);
 	echo_all_sizes(&r);
-	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
-	assert_true(stats_show(&r, "stops 1 (killed 0)"));
-	itest_run_stop(&r, SIGINT);
-	valgrind_log_empty(pid);
+	stop_clean_under_valgrind(&r, pid);
 }
 #endif
 

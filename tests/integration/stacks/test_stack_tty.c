@@ -15,12 +15,10 @@
 
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -30,19 +28,6 @@
 #define KILL_ROUNDS 10
 
 static const char *const tty_names[UARTS] = {"ttyRPMSG0", "ttyRPMSG1"};
-
-/* Open RUNDIR/@p name as a user would, in raw mode (no local echo, no line editing). */
-static int tty_open(const struct itest_run *r, const char *name)
-{
-	int fd = open(itest_run_path(r, name), O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		fail_msg("open %s: cannot open the tty", name);
-	struct termios t;
-	assert_int_equal(tcgetattr(fd, &t), 0);
-	cfmakeraw(&t);
-	assert_int_equal(tcsetattr(fd, TCSANOW, &t), 0);
-	return fd;
-}
 
 /* Write @p line on @p fd and read it back whole (the pty may hand it over in pieces). */
 static void tty_echo(int fd, const char *line)
@@ -68,7 +53,7 @@ static void echo_on_both(const struct itest_run *r, int round)
 	int fd[UARTS];
 	char line[64];
 	for (int u = 0; u < UARTS; u++)
-		fd[u] = tty_open(r, tty_names[u]);
+		fd[u] = itest_run_open_tty(r, tty_names[u]);
 	for (int i = 0; i < 3; i++)
 		for (int u = 0; u < UARTS; u++) {
 			itest_fmt(line, sizeof(line), "round %d, line %d on uart%d\n", round, i, u);
@@ -101,7 +86,7 @@ static void both_ttys_echo_and_stop_on_ch3(void **state)
 	wait_ttys(&r);
 	assert_non_null(strstr(itest_ctl(&r, "endpoints"), "rpmsg-tty"));
 	echo_on_both(&r, 1);
-	int fd = tty_open(&r, tty_names[1]);
+	int fd = itest_run_open_tty(&r, tty_names[1]);
 	tty_echo(fd, "before the stop\n");
 	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
 	expect_hangup(fd);
@@ -123,17 +108,13 @@ static void recovers_from_kill_9(void **state)
 	itest_run_start(&r, TTY_FW, opts);
 	wait_ttys(&r);
 	for (int round = 1; round <= KILL_ROUNDS; round++) {
-		int fd = tty_open(&r, tty_names[round % UARTS]);
+		int fd = itest_run_open_tty(&r, tty_names[round % UARTS]);
 		tty_echo(fd, "still there?\n");
-		int pid = itest_fw_pid(&r);
-		assert_true(pid > 0);
-		assert_int_equal(kill(pid, SIGKILL), 0);
+		int pid = itest_fw_kill(&r);
 		expect_hangup(fd);
 		close(fd);
 		/* a new pid: the crash was handled, the old ttys' links are gone */
-		int64_t end = itest_now_ms() + ITEST_BOOT_MS;
-		while ((itest_fw_pid(&r) <= 0 || itest_fw_pid(&r) == pid) && itest_now_ms() < end)
-			itest_msleep(20);
+		assert_true(itest_fw_wait_restart(&r, pid, ITEST_BOOT_MS));
 		wait_ttys(&r);
 	}
 	echo_on_both(&r, KILL_ROUNDS + 1);
@@ -149,18 +130,12 @@ static void recovers_from_kill_9(void **state)
 static void clean_under_valgrind(void **state)
 {
 	(void)state;
-	char wrap[384];
-	valgrind_wrap(wrap, sizeof(wrap));
 	struct itest_run r = {0};
-	const char *opts[] = {"--wrap", wrap, NULL};
-	itest_run_start(&r, TTY_FW, opts);
+	run_start_under_valgrind(&r, TTY_FW);
 	wait_ttys(&r);
 	int pid = itest_fw_pid(&r);
 	echo_on_both(&r, 1);
-	assert_non_null(strstr(itest_ctl(&r, "stop"), "stopped"));
-	assert_true(stats_show(&r, "stops 1 (killed 0)"));
-	itest_run_stop(&r, SIGINT);
-	valgrind_log_empty(pid);
+	stop_clean_under_valgrind(&r, pid);
 }
 #endif
 

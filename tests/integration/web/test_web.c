@@ -160,8 +160,7 @@ static JsonObject *endpoint(JsonObject *frame)
 
 static void boot_echo(struct itest_run *r)
 {
-	itest_run_start(r, ECHO_FW, NULL);
-	assert_true(itest_run_wait(r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(r, ECHO_FW, NULL, "rpmsg0");
 }
 
 /* The page, from the binary; the frame's JSON as documented; nothing else served. */
@@ -412,8 +411,7 @@ static void run_serves_its_view(void **state)
 	char addr[48];
 	itest_fmt(addr, sizeof(addr), "127.0.0.1:%u", port);
 	const char *opts[] = {"--web", addr, NULL}; /* as two words; "--web=ADDR" is GOption's */
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	int64_t end = itest_now_ms() + ITEST_BOOT_MS;
 	while (!port_answers(port) && itest_now_ms() < end)
 		itest_msleep(10);
@@ -432,8 +430,7 @@ static void a_bare_web_leaves_the_firmware(void **state)
 	(void)state;
 	struct itest_run r = {0};
 	const char *opts[] = {"--web", NULL};
-	itest_run_start(&r, ECHO_FW, opts);
-	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	itest_run_boot(&r, ECHO_FW, opts, "rpmsg0");
 	itest_run_stop(&r, SIGINT);
 }
 

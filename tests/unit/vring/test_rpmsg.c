@@ -60,6 +60,17 @@ static int sink_cb(struct amp_rpmsg_ept *ept, void *data, size_t len, uint32_t s
 	return 0;
 }
 
+/* The remote's endpoint 100 and the host's 1024, each addressed to the other, receiving
+ * into @p rs and @p hs. */
+static void ept_pair(struct fx *fx, struct amp_rpmsg_ept *rept, struct sink *rs,
+		     struct amp_rpmsg_ept *hept, struct sink *hs)
+{
+	assert_int_equal(amp_rpmsg_create_ept(rept, &fx->remote, "", 100, 1024, sink_cb, NULL, rs),
+			 0);
+	assert_int_equal(amp_rpmsg_create_ept(hept, &fx->host, "", 1024, 100, sink_cb, NULL, hs),
+			 0);
+}
+
 /* Name-service events seen by a device. */
 struct ns_log {
 	int creates, destroys;
@@ -305,10 +316,7 @@ static void zero_copy_both_ways(void **state)
 	uint16_t used1;
 	(void)state;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 
 	/* Host TX zero-copy; remote RX hold. */
 	p = amp_rpmsg_get_tx_buffer(&hept, &cap, 0);
@@ -410,10 +418,7 @@ static void host_tx_exhaustion(void **state)
 	uint32_t seq;
 	(void)state;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, NULL),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, NULL);
 	/* The remote does not run: 16 TX buffers, then nothing. */
 	for (seq = 0; seq < 16; seq++)
 		assert_int_equal(amp_rpmsg_trysend(&hept, &seq, 4), 4);
@@ -450,10 +455,7 @@ static struct fx *remote_out_of_tx(uint32_t features, struct amp_rpmsg_ept *rept
 {
 	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true, .features = features});
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(rept, &fx->remote, "", 100, 1024, sink_cb, NULL, NULL), 0);
-	assert_int_equal(amp_rpmsg_create_ept(hept, &fx->host, "", 1024, 100, sink_cb, NULL, hs),
-			 0);
+	ept_pair(fx, rept, NULL, hept, hs);
 	for (uint32_t seq = 0; seq < 16; seq++)
 		assert_int_equal(amp_rpmsg_trysend(rept, &seq, 4), 4);
 	return fx;
@@ -553,10 +555,7 @@ static void index_wrap_with(uint32_t features)
 	struct fx *fx = fx_new(&(struct fx_opts){.no_ns = true, .features = features});
 	const uint32_t n = 70001;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 	for (uint32_t i = 0; i < n; i++) {
 		assert_int_equal(amp_rpmsg_trysend(&hept, &i, 4), 4);
 		assert_int_equal(amp_rpmsg_trysend(&rept, &i, 4), 4);
@@ -610,10 +609,7 @@ static void notification_counts(void **state)
 
 	/* Suppression on (Linux + OpenAMP defaults). */
 	fx = fx_new(&(struct fx_opts){.no_ns = true});
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 	ping_pong(fx, &rept, &hept, 10);
 	assert_int_equal(fx->host.tvq.stats.kicks, 10);	 /* each message kicks vring1 */
 	assert_int_equal(fx->remote.rvq.stats.kicks, 0); /* host asked: no TX-complete irq */
@@ -632,10 +628,7 @@ static void notification_counts(void **state)
 	fx = fx_new(&(struct fx_opts){.no_ns = true, .no_suppress = true});
 	rs.count = hs.count = 0;
 	rs.next_seq = hs.next_seq = 0;
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 	ping_pong(fx, &rept, &hept, 10);
 	assert_int_equal(fx->host.tvq.stats.kicks, 10);
 	assert_int_equal(fx->remote.rvq.stats.kicks, 10);
@@ -656,10 +649,7 @@ static void event_idx_batches(void **state)
 	(void)state;
 
 	assert_true(fx->host.tvq.flags & AMP_VQ_F_EVENT_IDX);
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 	/* A batch of 8 before the remote runs: one kick, seven suppressed by avail_event. */
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(amp_rpmsg_trysend(&hept, &i, 4), 4);
@@ -692,10 +682,7 @@ static void oversize_payload(void **state)
 	static uint8_t big[70000];
 	(void)state;
 
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 	assert_int_equal(amp_rpmsg_tx_mtu(&fx->host), 496);
 	assert_int_equal(amp_rpmsg_trysend(&hept, big, 497), AMP_EMSGSIZE);
 	assert_int_equal(amp_rpmsg_send(&hept, big, 497), AMP_EMSGSIZE);
@@ -726,10 +713,7 @@ static void configurable_sizes(void **state)
 	assert_int_equal(amp_rpmsg_remote_init(&fx->remote, &fx->rcfg, &fx->rport), 0);
 	assert_int_equal(fx_avail(fx, 0)->idx, 4);
 	assert_int_equal(amp_rpmsg_tx_mtu(&fx->host), 1520);
-	assert_int_equal(
-	    amp_rpmsg_create_ept(&rept, &fx->remote, "", 100, 1024, sink_cb, NULL, &rs), 0);
-	assert_int_equal(amp_rpmsg_create_ept(&hept, &fx->host, "", 1024, 100, sink_cb, NULL, &hs),
-			 0);
+	ept_pair(fx, &rept, &rs, &hept, &hs);
 	static uint8_t buf[1600];
 	assert_int_equal(amp_rpmsg_trysend(&hept, buf, 1520), 1520);
 	assert_int_equal(amp_rpmsg_trysend(&rept, buf, 1008), 1008);

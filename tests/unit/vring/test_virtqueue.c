@@ -35,6 +35,14 @@ static void notify(void *ctx, uint32_t id)
 static const struct amp_port_ops ops = {.notify = notify, .da_to_va = da_to_va};
 static const struct amp_port port = {.ops = &ops};
 
+/* A driver (@p dc, ids in @p bm) and a device (@p vc) over the same @p len bytes of ring. */
+static void pair_init(struct amp_vq *drv, const struct amp_vq_cfg *dc, uint32_t *bm,
+		      struct amp_vq *dev, const struct amp_vq_cfg *vc, void *ring, size_t len)
+{
+	assert_int_equal(amp_vq_driver_init(drv, dc, ring, len, bm), 0);
+	assert_int_equal(amp_vq_device_init(dev, vc, ring, len), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -88,8 +96,7 @@ static void round_trip_and_wrap(void **state)
 	void *va;
 	(void)state;
 
-	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 4096, bm), 0);
-	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 4096), 0);
+	pair_init(&drv, &dc, bm, &dev, &vc, mem + RING_DA, 4096);
 	assert_int_equal(amp_vq_get_avail(&dev, &port, &id, &va, &len), 0);
 	assert_int_equal(amp_vq_get_used(&drv, &id, &len), 0);
 	/* Adding an id twice is the caller's bug, not a ring state. */
@@ -134,8 +141,7 @@ static void descriptors_written_only_when_they_change(void **state)
 	void *va;
 	(void)state;
 
-	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 0x4000, bm), 0);
-	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 0x4000), 0);
+	pair_init(&drv, &dc, bm, &dev, &vc, mem + RING_DA, 0x4000);
 	for (int round = 0; round < 3; round++) {
 		/* Round 1: the table is read-only; writing the same values would fault. */
 		assert_int_equal(mprotect(d, 4096, round == 1 ? PROT_READ : PROT_READ | PROT_WRITE),
@@ -171,8 +177,7 @@ static void suppression_flags(void **state)
 	void *va;
 	(void)state;
 
-	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 4096, bm), 0);
-	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 4096), 0);
+	pair_init(&drv, &dc, bm, &dev, &vc, mem + RING_DA, 4096);
 	assert_int_equal(amp_vq_add(&drv, 0, BUF_DA, 16, false), 0);
 	assert_true(amp_vq_need_notify(&drv));
 	/* Device: "don't kick me", but reports the buffer already there. */
@@ -218,8 +223,7 @@ static void max_num_and_align(void **state)
 	/* avail at 16 * num; used at the next multiple of align after avail's used_event. */
 	assert_int_equal(amp_vring_used_off(NUM, ALIGN), 593920);
 	assert_int_equal(size, 593920 + 6 + 8 * NUM);
-	assert_int_equal(amp_vq_driver_init(&drv, &dc, ring, size, bm), 0);
-	assert_int_equal(amp_vq_device_init(&dev, &vc, ring, size), 0);
+	pair_init(&drv, &dc, bm, &dev, &vc, ring, size);
 	for (uint32_t round = 0; round < 3; round++) {
 		for (uint32_t i = 0; i < NUM; i++)
 			assert_int_equal(amp_vq_add(&drv, (uint16_t)i, BUF_DA, 64, true), 0);
@@ -258,8 +262,7 @@ static void event_idx_words(void **state)
 	void *va;
 	(void)state;
 
-	assert_int_equal(amp_vq_driver_init(&drv, &dc, mem + RING_DA, 4096, bm), 0);
-	assert_int_equal(amp_vq_device_init(&dev, &vc, mem + RING_DA, 4096), 0);
+	pair_init(&drv, &dc, bm, &dev, &vc, mem + RING_DA, 4096);
 	used_event = (volatile uint16_t *)(void *)(mem + RING_DA + amp_vring_avail_off(4) + 4 + 8);
 	avail_event =
 	    (volatile uint16_t *)(void *)(mem + RING_DA + amp_vring_used_off(4, 16) + 4 + 32);
