@@ -968,7 +968,7 @@ int main(int argc, char **argv)
 	}
 	if (ghop_pid > 0) { /* peers forked later hold its socket too: no hang-up to wait for */
 		for (int *pid = (int[]){ghop_pid, ghop_peer, 0}; *pid; pid++) {
-			kill(*pid, SIGKILL);
+			kill(*pid, SIGTERM); /* not KILL: callgrind writes its counts at the exit */
 			waitpid(*pid, NULL, 0);
 		}
 		close(ghop_fd);

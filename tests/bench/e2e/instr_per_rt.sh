@@ -3,8 +3,9 @@
 # or libampsim's host, the `ampsim run` daemon, the echo firmware): a count that does not
 # depend on the machine's load (docs/performance.md). Every process of the path runs under
 # callgrind, for N and 5N round trips; the difference over the extra round trips cancels
-# boot and teardown (the paths not chosen only boot and idle, so they cancel too).
-#   tests/bench/e2e/instr_per_rt.sh [BUILD_DIR] [inproc|daemon] [MODE|HOST/FW] [N]
+# boot and teardown (the paths not chosen only boot and idle, so they cancel too). A floor
+# path's relay and peer are forks of bench_e2e: they count as client/host.
+#   tests/bench/e2e/instr_per_rt.sh [BUILD_DIR] [inproc|daemon|glib|hop-glib|...] [MODE|HOST/FW] [N]
 set -euo pipefail
 build=${1:-build/default}
 path=${2:-inproc}
