@@ -187,14 +187,20 @@ static gboolean glib_readable(gint fd, GIOCondition cond, gpointer unused)
 	return G_SOURCE_CONTINUE;
 }
 
+/* @p fn on @p fd readable, in @p ctx: a source that may recurse, as libampsim's. */
+static void glib_watch(GMainContext *ctx, int fd, GUnixFDSourceFunc fn)
+{
+	GSource *src = g_unix_fd_source_new(fd, G_IO_IN);
+	g_source_set_callback(src, (GSourceFunc)(void (*)(void))fn, NULL, NULL);
+	g_source_set_can_recurse(src, TRUE);
+	g_source_attach(src, ctx);
+	g_source_unref(src);
+}
+
 static void glib_floor_start(void)
 {
 	glib_ctx = g_main_context_new();
-	GSource *src = g_unix_fd_source_new(ping[1], G_IO_IN);
-	g_source_set_callback(src, (GSourceFunc)(void (*)(void))glib_readable, NULL, NULL);
-	g_source_set_can_recurse(src, TRUE);
-	g_source_attach(src, glib_ctx);
-	g_source_unref(src);
+	glib_watch(glib_ctx, ping[1], glib_readable);
 }
 
 static double glib_round_trips(unsigned n)
@@ -475,15 +481,6 @@ static gboolean ghop_from_peer(gint fd, GIOCondition cond, gpointer unused)
 	return G_SOURCE_CONTINUE;
 }
 
-static void ghop_watch(GMainContext *ctx, int fd, GUnixFDSourceFunc fn)
-{
-	GSource *src = g_unix_fd_source_new(fd, G_IO_IN);
-	g_source_set_callback(src, (GSourceFunc)(void (*)(void))fn, NULL, NULL);
-	g_source_set_can_recurse(src, TRUE);
-	g_source_attach(src, ctx);
-	g_source_unref(src);
-}
-
 static void ghop_start(void)
 {
 	int sv[2];
@@ -495,8 +492,8 @@ static void ghop_start(void)
 		close(sv[0]);
 		GMainContext *ctx = g_main_context_new();
 		ghop.client = sv[1];
-		ghop_watch(ctx, sv[1], ghop_from_client);
-		ghop_watch(ctx, ghop_ping[1], ghop_from_peer);
+		glib_watch(ctx, sv[1], ghop_from_client);
+		glib_watch(ctx, ghop_ping[1], ghop_from_peer);
 		for (;;)
 			g_main_context_iteration(ctx, TRUE);
 	}
@@ -841,10 +838,10 @@ static void run_rounds(struct path_def *d, unsigned np, unsigned n, unsigned rou
 
 #define USAGE                                                                                     \
 	"bench_e2e ECHO_FW [round_trips_per_round] [rounds] [all | PATH[,PATH...]: floor glib "   \
-	"inproc hop hop-glib daemon shm relay daemon-tput inproc-tput] [MODE | "                  \
-	"HOST_MODE/FW_MODE] "                                                                     \
-	"[any|one|two] [normal|batch]\n(modes: blocking, adaptive, spin; CPUs: any, all on one, " \
-	"peers on another; firmware scheduling: as ampsim starts it, or SCHED_BATCH)"
+	"inproc hop hop-glib daemon shm relay daemon-tput inproc-tput]\n"                         \
+	"  [MODE | HOST_MODE/FW_MODE] [any|one|two] [normal|batch]\n(modes: blocking, adaptive, " \
+	"spin; CPUs: any, all on one, peers on another; firmware scheduling: as ampsim starts "   \
+	"it, or SCHED_BATCH)"
 
 int main(int argc, char **argv)
 {
