@@ -24,13 +24,15 @@ export function check(cond, what) {
   if (!cond) throw new Error("check failed: " + what);
 }
 
-// Poll @fn until it returns something true (which is returned), within SAFETY_MS.
-export async function until(what, fn) {
+// Poll @fn until it returns something true (which is returned), within SAFETY_MS; on a
+// timeout the error says what @seen (if given) returns then.
+export async function until(what, fn, seen) {
   const end = Date.now() + SAFETY_MS;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error("waited too long for " + what);
+    if (Date.now() > end)
+      throw new Error("waited too long for " + what + (seen ? "; seen: " + (await seen()) : ""));
     await new Promise((r) => setTimeout(r, 25));
   }
 }

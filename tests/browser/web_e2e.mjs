@@ -149,7 +149,8 @@ async function stepRun(browser) {
       if (await done()) break;
       const n0 = await delivered(page), held0 = await text(page, "held-list");
       await page.click("#step-btn");
-      await until("the step's answer", async () => /(^|\n)released 1;/.test(await text(page, "reply")));
+      await until("the step's answer", async () => /(^|\n)released 1;/.test(await text(page, "reply")),
+        async () => `reply "${await text(page, "reply")}" after a click on ${held0}`);
       await until("the page to show the delivery", async () => (await delivered(page)) > n0);
       check((await delivered(page)) === n0 + 1, `one click delivered one doorbell (of ${held0})`);
       if (phase === 1 && !shotTaken) { await shot(page, "step"); shotTaken = true; }

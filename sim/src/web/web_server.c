@@ -45,6 +45,7 @@ struct web {
 	guint64 seq;
 	gint64 sent_at;	  /* g_get_monotonic_time() of the last frame or keep-alive */
 	gboolean polling; /* a frame is being built */
+	gboolean stale;	  /* ... and a control request was answered meanwhile */
 	guint timer;
 	struct job *job; /* the frame being built */
 	int wake[2];	 /* its thread's "done" pipe */
@@ -52,6 +53,7 @@ struct web {
 };
 
 static void poll_soon(struct web *w);
+static void poll_now(struct web *w);
 
 /* ---- the frames ---------------------------------------------------------------------------- */
 
@@ -104,6 +106,13 @@ static void frame_built(struct web *w, char *frame_in)
 {
 	g_autofree char *frame = frame_in;
 	w->polling = FALSE;
+	if (w->stale) {
+		/* It may hold answers from before the request and from after it (a step
+		 * shown as done and its doorbell as still held): build it again. */
+		w->stale = FALSE;
+		poll_now(w);
+		return;
+	}
 	gboolean changed = frame && g_strcmp0(frame, w->frame) != 0;
 	if (changed) {
 		g_free(w->frame);
@@ -290,6 +299,7 @@ static void serve_control(struct web *w, SoupServerMessage *msg, const char *wha
 	unsigned status = 500;
 	g_autofree char *reply = web_control(w->dir, what, text, &status);
 	answer_json(msg, status, reply);
+	w->stale = w->polling;
 	poll_now(w); /* show its effect at once */
 }
 

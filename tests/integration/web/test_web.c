@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,11 +102,10 @@ static int connect_port(unsigned port)
 
 /*
  * One HTTP/1.1 request over a plain socket (Connection: close; a client library's own
- * threads would hide its synchronisation from ThreadSanitizer). The body, NUL-terminated;
- * *status the HTTP status; *value the response header @p header (or NULL) if asked.
+ * threads would hide its synchronisation from ThreadSanitizer), sent; the socket.
  */
-static char *http(struct web *w, const char *method, const char *path, const char *body,
-		  gboolean page_header, unsigned *status, const char *header, char **value)
+static int http_send(struct web *w, const char *method, const char *path, const char *body,
+		     gboolean page_header)
 {
 	unsigned port = 0;
 	assert_int_equal(sscanf(w->url, "http://127.0.0.1:%u/", &port), 1);
@@ -116,13 +117,23 @@ static char *http(struct web *w, const char *method, const char *path, const cha
 	    method, path, page_header ? "X-Ampsim: 1\r\n" : "", body ? strlen(body) : 0,
 	    body ? body : "");
 	assert_int_equal(write(s, rq, strlen(rq)), (ssize_t)strlen(rq));
+	return s;
+}
+
+/*
+ * The answer to @p what on @p s (closed): its body, NUL-terminated; *status the HTTP status; *value
+ * the response header @p header (or NULL) if asked.
+ */
+static char *http_answer(struct web *w, int s, const char *what, unsigned *status,
+			 const char *header, char **value)
+{
 	g_autofree char *all = read_until(s, "\x01", ITEST_REPLY_MS); /* to the end */
 	close(s);
 	const char *head_end = strstr(all, "\r\n\r\n");
 	if (!head_end || sscanf(all, "HTTP/1.1 %u", status) != 1) {
 		g_autofree char *said = read_until(w->err, "\x01", 500); /* why, if it died */
-		fail_msg("%s %s: not an HTTP answer: %.200s\nampsim web's stderr: %.4000s", method,
-			 path, all, said);
+		fail_msg("%s: not an HTTP answer: %.200s\nampsim web's stderr: %.4000s", what, all,
+			 said);
 	}
 	if (header) {
 		g_autofree char *key = g_strdup_printf("\r\n%s: ", header);
@@ -130,6 +141,14 @@ static char *http(struct web *w, const char *method, const char *path, const cha
 		*value = h ? g_strndup(h + strlen(key), strcspn(h + strlen(key), "\r")) : NULL;
 	}
 	return g_strdup(head_end + 4);
+}
+
+static char *http(struct web *w, const char *method, const char *path, const char *body,
+		  gboolean page_header, unsigned *status, const char *header, char **value)
+{
+	int s = http_send(w, method, path, body, page_header);
+	g_autofree char *what = g_strdup_printf("%s %s", method, path);
+	return http_answer(w, s, what, status, header, value);
 }
 
 static char *post(struct web *w, const char *path, const char *body, unsigned *status)
@@ -379,6 +398,120 @@ static void busy_port_and_bad_address(void **state)
 	assert_int_equal(web_end(&w, 0), 2);
 }
 
+/*
+ * A stand-in for a run's control socket, served by a thread: a run in step mode holding one
+ * doorbell (CH2 Linux->firmware) until "step 1". It keeps the first "stats" it is asked
+ * waiting until the step is taken, so that the frame being built then asks one question
+ * before the step and the next after it.
+ */
+struct fake_run {
+	char dir[200];
+	int listener;
+	int waiting; /* the "stats" kept waiting, or -1 */
+	bool stepped;
+	int kept[2]; /* a byte on kept[1]: "stats" is waiting */
+	GThread *thread;
+};
+
+static void fake_answer(struct fake_run *f, int c, const char *rq)
+{
+	g_autofree char *text = NULL;
+	if (!strcmp(rq, "status"))
+		text = g_strdup("ok\nstate: running\ncrashes: 0\n");
+	else if (!strcmp(rq, "step 0"))
+		text = g_strdup(f->stepped ? "ok\nreleased 0; held 0\n"
+					   : "ok\nreleased 0; held 1: Linux->firmware CH2\n");
+	else if (!strcmp(rq, "step 1") && !f->stepped) {
+		f->stepped = true;
+		text = g_strdup("ok\nreleased Linux->firmware CH2 (vring1: new messages)\n"
+				"released 1; held 0\n");
+	} else if (!strcmp(rq, "stats"))
+		text = g_strdup_printf("ok\nIPCC CH2 Linux->firmware: kicks %d\n", f->stepped);
+	else
+		text = g_strdup_printf("error: the fake run does not take '%s'\n", rq);
+	(void)!write(c, text, strlen(text));
+	close(c);
+}
+
+static gpointer fake_serve(gpointer data)
+{
+	struct fake_run *f = data;
+	for (;;) {
+		int c = accept(f->listener, NULL, NULL);
+		if (c < 0)
+			return NULL;
+		char rq[64] = "";
+		ssize_t n = itest_read_within(c, rq, sizeof(rq) - 1, ITEST_REPLY_MS);
+		rq[n > 0 ? strcspn(rq, "\n") : 0] = '\0';
+		if (!strcmp(rq, "stats") && !f->stepped && f->waiting < 0) {
+			f->waiting = c;
+			assert_int_equal(write(f->kept[1], "", 1), 1);
+			continue;
+		}
+		fake_answer(f, c, rq);
+		if (f->stepped && f->waiting >= 0) {
+			fake_answer(f, f->waiting, "stats");
+			f->waiting = -1;
+		}
+	}
+}
+
+static void fake_run_start(struct fake_run *f)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	itest_fmt(f->dir, sizeof(f->dir), "%s", itest_scratch_path("fake-run"));
+	assert_int_equal(mkdir(f->dir, 0700), 0);
+	itest_fmt(sa.sun_path, sizeof(sa.sun_path), "%s/control", f->dir);
+	f->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(f->listener, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(f->listener, 8), 0);
+	assert_int_equal(pipe(f->kept), 0);
+	f->waiting = -1;
+	f->thread = g_thread_new("fake-run", fake_serve, f);
+}
+
+static void fake_run_stop(struct fake_run *f)
+{
+	shutdown(f->listener, SHUT_RDWR); /* its accept() fails: the thread ends */
+	g_thread_join(f->thread);
+	close(f->listener);
+	close(f->kept[0]);
+	close(f->kept[1]);
+}
+
+/*
+ * A frame shows the run as it was after a control request, never half before and half
+ * after: a frame begun before a step and finished after it is built again. (Before, the
+ * page could show the doorbell just stepped as still held next to the count it added, and
+ * a click on "Step" then released nothing.)
+ */
+static void a_frame_is_never_half_before_a_control(void **state)
+{
+	(void)state;
+	struct fake_run f = {0};
+	struct web w = {0};
+	unsigned st;
+	char b;
+	fake_run_start(&f);
+	web_serve(&w, f.dir);
+	/* No frame yet: the state waits for the one being built, which asks "stats" and waits. */
+	int s = http_send(&w, "GET", "/api/state", NULL, FALSE);
+	assert_int_equal(itest_read_within(f.kept[0], &b, 1, ITEST_REPLY_MS), 1);
+	expect(&w, "/api/step", "1", 200, "released 1; held 0");
+	g_autofree char *text = http_answer(&w, s, "GET /api/state", &st, NULL, NULL);
+	assert_int_equal(st, 200);
+	g_autoptr(JsonParser) p = json_parser_new();
+	JsonObject *frame = parse(p, text);
+	JsonObject *step = json_object_get_object_member(frame, "step");
+	JsonArray *bells = json_object_get_array_member(frame, "doorbells");
+	JsonObject *ch2 = json_array_get_object_element(bells, 1);
+	if (json_array_get_length(json_object_get_array_member(step, "held")) != 0 ||
+	    json_object_get_int_member(ch2, "to_fw") != 1)
+		fail_msg("a frame of before and after the step: %s", text);
+	fake_run_stop(&f);
+	assert_int_equal(web_end(&w, SIGTERM), 0);
+}
+
 /* A free loopback port, as the kernel picks one (closed again: a tiny race, at worst a
  * clear failure). */
 static unsigned free_port(void)
@@ -445,6 +578,7 @@ int main(void)
 	    cmocka_unit_test(loopback_by_default),
 	    cmocka_unit_test(no_run_is_said),
 	    cmocka_unit_test(busy_port_and_bad_address),
+	    cmocka_unit_test(a_frame_is_never_half_before_a_control),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
