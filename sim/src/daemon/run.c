@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -462,17 +463,70 @@ static GLogWriterOutput log_writer(GLogLevelFlags level, const GLogField *fields
 }
 
 /* The first signal stops the firmware (the run ends when it is gone), a second one ends it now. */
-static gboolean on_signal(gpointer data)
+static void on_signal(struct daemon *d)
 {
-	struct daemon *d = data;
 	if (!d->quitting) {
 		d->quitting = true;
 		daemon_say(d, "\nstopping\n");
 		if (d->host && amp_host_stop(d->host))
-			return G_SOURCE_CONTINUE;
+			return;
 	}
 	g_main_loop_quit(d->loop);
+}
+
+/*
+ * SIGINT and SIGTERM are counted by a handler into an eventfd, which the loop reads as a
+ * member of the daemon's fd group. Not g_unix_signal_add(): its two sources cost every
+ * loop iteration, two per round trip (docs/performance.md), and need GLib's worker thread.
+ */
+static int signal_efd = -1;
+
+static void count_signal(int sig)
+{
+	(void)sig;
+	int e = errno;
+	uint64_t one = 1;
+	ssize_t r = write(signal_efd, &one, sizeof(one)); /* fails only when full */
+	(void)r;
+	errno = e;
+}
+
+static gboolean on_signals(gint fd, GIOCondition cond, gpointer data)
+{
+	uint64_t n = 0;
+	(void)cond;
+	if (read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+		for (uint64_t i = 0; i < MIN(n, 2); i++)
+			on_signal(data);
 	return G_SOURCE_CONTINUE;
+}
+
+/* From here on Ctrl-C cleans up, even during the boot (handled once the loop runs). */
+static gboolean catch_signals(struct daemon *d, GError **err)
+{
+	d->fds = amp_fd_group_new(NULL, err);
+	if (!d->fds)
+		return FALSE;
+	signal_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (signal_efd < 0 || !amp_fd_group_add(d->fds, signal_efd, G_IO_IN, on_signals, d)) {
+		amp_set_error_errno(err, errno, "cannot take SIGINT and SIGTERM");
+		return FALSE;
+	}
+	struct sigaction sa = {.sa_handler = count_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return TRUE;
+}
+
+/* At the very end: a signal during the clean-up must not cut it short. */
+static void release_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (signal_efd >= 0)
+		close(signal_efd);
+	signal_efd = -1;
 }
 
 /* What GOption cannot check: one FIRMWARE, and the values of the numeric and mode options. */
@@ -521,9 +575,10 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 		g_printerr("ampsim run: --wrap '%s': %s\n", o->wrap, err->message);
 		return 2;
 	}
-	/* From here on Ctrl-C cleans up, even during the boot (handled once the loop runs). */
-	g_unix_signal_add(SIGINT, on_signal, d);
-	g_unix_signal_add(SIGTERM, on_signal, d);
+	if (!catch_signals(d, &err)) {
+		g_printerr("ampsim run: %s\n", err->message);
+		return 1;
+	}
 	g_autofree char *dir = o->run_dir ? g_strdup(o->run_dir) : amp_rundir_default();
 	d->rd = amp_rundir_open(dir, &err);
 	if (!d->rd) {
@@ -570,8 +625,7 @@ static int serve(struct daemon *d, struct run_opts *o, const char *fw, char **fw
 	daemon_open_tx_signal(d);
 	record_shm(d);
 	g_autofree char *ctl_path = amp_rundir_file(d->rd, "control");
-	d->fds = amp_fd_group_new(NULL, &err);
-	d->ctl = d->fds ? amp_ctl_server_new(ctl_path, ctl_handle, d, d->fds, &err) : NULL;
+	d->ctl = amp_ctl_server_new(ctl_path, ctl_handle, d, d->fds, &err);
 	if (!d->ctl) {
 		g_printerr("ampsim run: %s\n", err->message);
 		return 1;
@@ -626,6 +680,7 @@ static int run(struct run_opts *o, const char *fw, char **fw_args)
 	amp_rpmsg_ctrl_free(d.rctrl); /* if the bus never went down: a member of d.fds */
 	amp_fd_group_free(d.fds);     /* after its members */
 	amp_rundir_close(d.rd);
+	release_signals();
 	g_free(d.fw_name);
 	g_free(d.last_dump);
 	g_main_loop_unref(d.loop);

@@ -658,6 +658,28 @@ static void an_idle_run_uses_no_cpu(void **state)
 	itest_run_stop(&r, SIGINT);
 }
 
+/*
+ * SIGINT and SIGTERM cost the loop nothing: a handler counts them into an eventfd that the
+ * daemon's fd group reads, so the daemon runs in one thread (GLib's signal sources would
+ * start its worker thread, and cost every loop iteration of every round trip).
+ */
+static void signals_are_taken_by_the_one_thread(void **state)
+{
+	(void)state;
+	struct itest_run r = {0};
+	char path[64];
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
+	itest_fmt(path, sizeof(path), "/proc/%d/task", r.pid);
+	DIR *tasks = opendir(path);
+	assert_non_null(tasks);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(tasks));)
+		n += e->d_name[0] != '.';
+	closedir(tasks);
+	assert_int_equal(n, 1);
+	itest_run_stop(&r, SIGTERM);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -686,6 +708,7 @@ int main(void)
 				      itest_run_teardown),
 	    cmocka_unit_test(help_and_docs_explain_every_option),
 	    cmocka_unit_test_teardown(an_idle_run_uses_no_cpu, itest_run_teardown),
+	    cmocka_unit_test_teardown(signals_are_taken_by_the_one_thread, itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
 }
