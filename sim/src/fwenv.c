@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static int fail(char *why, size_t len, int ret, const char *fmt, ...)
@@ -97,6 +99,10 @@ int amp_fwenv_read(char *name, size_t name_len, int efds[AMP_FWENV_NFDS], char *
 	}
 	for (int i = 0; i < AMP_FWENV_NFDS; i++)
 		fcntl(efds[i], F_SETFD, FD_CLOEXEC);
+	/* Ended with the process that started it, as the host sets before the exec: again here
+	 * for a tool in between (gdbserver) that starts it in a process group of its own,
+	 * which the host's kill of the tool's group does not reach. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	snprintf(name, name_len, "%s", shm);
 	return AMP_OK;
 }

@@ -166,6 +166,12 @@ static void port_unlock(void *ctx)
 static int port_wait(void *ctx, uint32_t *timeout_ms)
 {
 	(void)ctx;
+	/* Asked to stop, a send waits no more: the stop request ends every wait at once, so
+	 * waiting out the timeout would spin a CPU for it (and outlast the host's grace). */
+	if (atomic_load(&fw.stop_requested)) {
+		*timeout_ms = 0;
+		return AMP_ETIMEDOUT;
+	}
 	uint64_t deadline = amp_deadline_ms(*timeout_ms);
 	bool woken = wait_irq(seq_at_lock, deadline);
 	*timeout_ms = amp_ms_left(deadline);

@@ -71,7 +71,8 @@ int amp_fwenv_inherit(const int efds[AMP_FWENV_NFDS]);
 /**
  * Firmware side: read and validate the environment. Every fd must be open and an eventfd
  * (checked through /proc/self/fd), and the ABI version must match; they are then made
- * close-on-exec so they do not leak into the firmware's own children.
+ * close-on-exec so they do not leak into the firmware's own children, and the firmware is
+ * set to be killed when the process that started it ends (PR_SET_PDEATHSIG).
  *
  * @param name      out: the shared object's name (buffer of @p name_len bytes)
  * @param efds      out: the four eventfds

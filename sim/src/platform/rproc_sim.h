@@ -18,7 +18,9 @@
  * and the eventfds belong to the caller and must outlive the platform.
  *
  * A descendant that leaves the firmware's process group (setsid(), setpgid()) is not killed:
- * it keeps its mappings until it exits, but its eventfds are those of a past instance.
+ * it keeps its mappings until it exits, but its eventfds are those of a past instance. The
+ * firmware itself, when a tool starts it in a group of its own (gdbserver), dies with the
+ * tool: amp_fwenv_read() sets its parent-death signal.
  */
 #ifndef AMP_SIM_RPROC_SIM_H
 #define AMP_SIM_RPROC_SIM_H

@@ -16,6 +16,8 @@
  *   rec_fw bad-used MARK   echo; once, on the message "corrupt": rewrite the id of the
  *                          vring1 used entry just returned to 17 (>= num 16) and reply
  *                          "corrupted"; the host finds it when it reclaims TX buffers
+ *   rec_fw deaf            echo, but at the shutdown request wait for ever (asleep): the
+ *                          host's grace period ends in its kill
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -154,6 +156,8 @@ int main(int argc, char **argv)
 			corrupt_used();
 		}
 	}
+	while (!strcmp(mode, "deaf"))
+		pause();
 	rpmsg_destroy_ept(&ept);
 	fw_platform_deinit();
 	return 0;

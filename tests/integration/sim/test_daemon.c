@@ -360,12 +360,12 @@ static int free_tcp_port(void)
 	return ntohs(sa.sin_port);
 }
 
-/* ampsim run --gdb on a free port (written to @port, 16 bytes) for gdb_detach(). */
-static void start_under_gdb(struct itest_run *r, char *port)
+/* ampsim run --gdb @p fw on a free port (written to @port, 16 bytes) for gdb_detach(). */
+static void start_under_gdb(struct itest_run *r, const char *fw, char *port)
 {
 	snprintf(port, 16, "%d", free_tcp_port());
 	const char *opts[] = {"--gdb", "--gdb-port", port, NULL};
-	itest_run_start(r, ECHO_FW, opts);
+	itest_run_start(r, fw, opts);
 }
 
 static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
@@ -375,7 +375,7 @@ static void gdb_leaves_the_firmware_stopped_until_gdb_lets_it_run(void **state)
 		skip();
 	struct itest_run r = {0};
 	char port[16];
-	start_under_gdb(&r, port);
+	start_under_gdb(&r, ECHO_FW, port);
 	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
 	/* Stopped at its entry in gdbserver: no channel. */
 	assert_false(itest_run_wait(&r, "rpmsg0", 1000));
@@ -419,7 +419,7 @@ static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
 		skip();
 	struct itest_run r = {0};
 	char port[16];
-	start_under_gdb(&r, port);
+	start_under_gdb(&r, ECHO_FW, port);
 	/* The host's bus is up while the firmware waits: endpoints can be made. */
 	assert_true(itest_run_wait(&r, "rpmsg_ctrl0", ITEST_BOOT_MS));
 	struct itest_ctrl_reply rep;
@@ -439,6 +439,119 @@ static void writers_wait_for_tx_buffers_like_dev_rpmsg(void **state)
 	assert_true(p.revents & POLLOUT);
 	close(fd);
 	itest_run_stop(&r, SIGINT);
+}
+
+/* The state letter of process @p pid (/proc/PID/stat), or 0 if there is none. */
+static char proc_state(pid_t pid)
+{
+	char path[64], stat[512] = "";
+	itest_fmt(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	const char *end = strrchr(stat, ')'); /* after the command name, which may hold ") " */
+	return end && end[1] == ' ' ? end[2] : 0;
+}
+
+/* A child of @p parent (the first /proc lists), or -1. */
+static pid_t child_of(pid_t parent)
+{
+	DIR *d = opendir("/proc");
+	pid_t found = -1;
+	assert_non_null(d);
+	for (struct dirent *e; found < 0 && (e = readdir(d));) {
+		char path[300], line[256];
+		int ppid = 0;
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		itest_fmt(path, sizeof(path), "/proc/%s/status", e->d_name);
+		FILE *f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "PPid: %d", &ppid) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (ppid == parent)
+			found = (pid_t)atoi(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * gdbserver starts the firmware in a process group of its own, which the run's kill of the
+ * firmware's group (gdbserver's) does not reach, and once gdb detached, the firmware is not
+ * killed with its tracer either: it still ends with the run, by the parent-death signal it
+ * sets when it reads its environment. This one does not answer the shutdown request, so the
+ * grace period ends in the kill.
+ */
+static void a_firmware_under_gdbserver_ends_with_the_run(void **state)
+{
+	(void)state;
+	if (!have_gdb())
+		skip();
+	struct itest_run r = {0};
+	char port[16];
+	setenv("REC_FW_MODE", "deaf", 1); /* passed on to the firmware */
+	start_under_gdb(&r, REC_FW, port);
+	unsetenv("REC_FW_MODE");
+	assert_true(itest_run_wait(&r, "control", ITEST_BOOT_MS));
+	gdb_detach(port);
+	assert_true(itest_run_wait(&r, "rpmsg0", ITEST_BOOT_MS));
+	pid_t fw = child_of(itest_fw_pid(&r)); /* "firmware pid" is gdbserver's */
+	assert_true(fw > 0);
+	itest_run_stop(&r, SIGINT);
+	int64_t end = itest_now_ms() + ITEST_REPLY_MS;
+	while (proc_state(fw) && proc_state(fw) != 'Z' && itest_now_ms() < end)
+		itest_msleep(10);
+	char st = proc_state(fw);
+	if (st && st != 'Z') {
+		kill(fw, SIGKILL);
+		fail_msg("the firmware (pid %d, state %c) outlived its run", (int)fw, st);
+	}
+}
+
+/* Send on @p fd until no room comes for a second: true, or false if 100000 messages went. */
+static bool send_until_stuck(int fd)
+{
+	char msg[64] = "unread";
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	for (int sent = 0; sent < 100000;) {
+		if (send(fd, msg, sizeof(msg), MSG_NOSIGNAL) == (ssize_t)sizeof(msg)) {
+			sent++;
+			continue;
+		}
+		assert_int_equal(errno, EAGAIN);
+		if (poll(&p, 1, 1000) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A firmware asked to stop while a send waits for a TX buffer gives the send up at once and
+ * ends by itself, within the grace period (it used to spin a CPU through the send's 15 s
+ * timeout and be killed). The client reads nothing: the run holds the echoes back, then
+ * stops taking the firmware's messages, so the firmware runs out of TX buffers.
+ */
+static void a_stop_ends_a_send_that_waits_for_a_buffer(void **state)
+{
+	(void)state;
+	struct itest_run r = {.errlog = itest_scratch_path("stop-log")};
+	char log[16384];
+	itest_run_boot(&r, ECHO_FW, NULL, "rpmsg0");
+	int fd = itest_connect_seqpacket(itest_run_path(&r, "rpmsg0"));
+	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	assert_true(send_until_stuck(fd)); /* the run took what it could, the firmware waits */
+	assert_true(strstr(itest_ctl(&r, "endpoints"), "held back 0,") == NULL);
+	itest_run_stop(&r, SIGINT);
+	close(fd);
+	itest_read_file(r.errlog, log, sizeof(log));
+	if (strstr(log, "did not exit within"))
+		fail_msg("the firmware was killed, not stopped:\n%s", log);
 }
 
 static bool shm_of(pid_t pid)
@@ -709,6 +822,10 @@ int main(void)
 	    cmocka_unit_test(help_and_docs_explain_every_option),
 	    cmocka_unit_test_teardown(an_idle_run_uses_no_cpu, itest_run_teardown),
 	    cmocka_unit_test_teardown(signals_are_taken_by_the_one_thread, itest_run_teardown),
+	    cmocka_unit_test_teardown(a_firmware_under_gdbserver_ends_with_the_run,
+				      itest_run_teardown),
+	    cmocka_unit_test_teardown(a_stop_ends_a_send_that_waits_for_a_buffer,
+				      itest_run_teardown),
 	};
 	return cmocka_run_group_tests_name("ampsim run", tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -52,6 +53,13 @@ static char *read_until(int fd, const char *want, int ms)
 	return g_string_free(s, FALSE);
 }
 
+/* In the child: a test that fails (cmocka jumps out of it) leaves no server behind. */
+static void die_with_test(gpointer data)
+{
+	(void)data;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void web_start(struct web *w, const char *const *args)
 {
 	const char *argv[8] = {AMPSIM_BIN, "web"};
@@ -61,7 +69,8 @@ static void web_start(struct web *w, const char *const *args)
 	argv[n] = NULL;
 	g_autoptr(GError) err = NULL;
 	assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-					     NULL, NULL, &w->pid, NULL, &w->out, &w->err, &err));
+					     die_with_test, NULL, &w->pid, NULL, &w->out, &w->err,
+					     &err));
 }
 
 /* Start it on a free loopback port and take its address from its first line. */
