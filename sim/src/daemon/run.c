@@ -478,6 +478,8 @@ static void on_signal(struct daemon *d)
  * SIGINT and SIGTERM are counted by a handler into an eventfd, which the loop reads as a
  * member of the daemon's fd group. Not g_unix_signal_add(): its two sources cost every
  * loop iteration, two per round trip (docs/performance.md), and need GLib's worker thread.
+ * Not a signalfd, as ampsim web reads them: that needs the signals blocked, a mask the
+ * firmware and the tools the daemon starts would inherit (a handler is reset at exec).
  */
 static int signal_efd = -1;
 

@@ -12,6 +12,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,20 @@ void itest_read_file(const char *path, char *out, size_t len)
 		fail_msg("cannot open %s: %s", path, strerror(errno));
 	drain(fd, out, len);
 	close(fd);
+}
+
+bool itest_pid_dead(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return kill(pid, 0) < 0 && errno == ESRCH;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *rp = strrchr(buf, ')'); /* after the name, which may hold ") " */
+	return rp && (rp[2] == 'Z' || rp[2] == 'X');
 }
 
 /* ---- scratch directory ------------------------------------------------------------------ */

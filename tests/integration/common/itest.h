@@ -62,6 +62,9 @@ void itest_fmt(char *out, size_t len, const char *fmt, ...) __attribute__((forma
 /** Read a whole (small) file into @p out, NUL-terminated; fails the test if it cannot. */
 void itest_read_file(const char *path, char *out, size_t len);
 
+/** Is process @p pid gone, or a zombie waiting for its (new) parent to reap it? */
+bool itest_pid_dead(pid_t pid);
+
 /**
  * This program's scratch directory (mkdtemp under $TMPDIR or /tmp, made on first use,
  * removed with everything in it when the program exits).

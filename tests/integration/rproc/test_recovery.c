@@ -125,25 +125,10 @@ static void read_pids(pid_t pids[2])
 	pids[1] = b;
 }
 
-/* Gone, or a zombie waiting for its new parent to reap it. */
-static bool dead(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return kill(pid, 0) < 0 && errno == ESRCH;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *rp = strrchr(buf, ')');
-	return rp && (rp[2] == 'Z' || rp[2] == 'X');
-}
-
 static bool both_dead(const void *arg)
 {
 	const pid_t *p = arg;
-	return dead(p[0]) && dead(p[1]);
+	return itest_pid_dead(p[0]) && itest_pid_dead(p[1]);
 }
 
 static void assert_dead(pid_t pids[2])
